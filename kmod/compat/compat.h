@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tsm-host compat layer, force-included into every kernel object by Kbuild.
+ *
+ * Kernel differences are detected on the target tree by Kbuild (feature
+ * tests on its headers, never version numbers) and become TSMH_HAVE_*
+ * macros; this file turns them into one spelling the code uses, so the
+ * rest of the module reads like current upstream.
+ *
+ *   TSMH_HAVE_KERNEL_DOE   pci_find_doe_mailbox()/pci_doe() (>= 6.5): the
+ *                          PCI core owns DOE mailboxes; we must use them.
+ *   TSMH_HAVE_NL_ERR_FMT   NL_SET_ERR_MSG_FMT() (>= 6.2).
+ */
+#ifndef TSMH_COMPAT_H
+#define TSMH_COMPAT_H
+
+#include <linux/netlink.h>
+
+/*
+ * TSMH_ERR(extack, "static reason", "detail fmt", args...): an extended ACK
+ * message. Kernels that can format one get "static reason: detail"; older
+ * kernels get the static reason alone (never an unformatted template).
+ */
+#ifdef TSMH_HAVE_NL_ERR_FMT
+#define TSMH_ERR(extack, reason, fmt, ...) \
+	NL_SET_ERR_MSG_FMT(extack, reason ": " fmt, ##__VA_ARGS__)
+#else
+#define TSMH_ERR(extack, reason, fmt, ...) NL_SET_ERR_MSG(extack, reason)
+#endif
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tsmh_core: object model shared by the core module's files.
+ */
+#ifndef TSMH_CORE_H
+#define TSMH_CORE_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/tsmh.h>
+
+#include "doe.h"
+#include "pcicap.h"
+
+#define TSMH_MAX_PROTS	16
+
+struct tsmh_dev;
+
+/*
+ * struct tsmh_mb - one DOE mailbox of a tracked device
+ * @xfer_lock: serialises exchanges on the mailbox (held across the whole
+ *	request/response, which may sleep for up to the DOE timeout). Taken
+ *	before @dev->state_lock, never inside it.
+ * @kmb: the PCI core's mailbox (kernel backend), looked up once.
+ * Fields below are protected by @dev->state_lock (short critical sections,
+ * so readers such as a dump never wait behind an exchange):
+ * @prots, @nr_prots, @disc_err: DOE discovery result.
+ * @owner, @owner_portid, @owner_net: the SPDM owner (arbitration).
+ * @nr_xfer: completed exchanges.
+ */
+struct tsmh_mb {
+	struct tsmh_dev *dev;
+	u16 off;
+	struct mutex xfer_lock;
+	void *kmb;
+	struct tsmh_doe_disc_ent prots[TSMH_MAX_PROTS];
+	u8 nr_prots;
+	int disc_err;
+	enum tsmh_owner owner;
+	u32 owner_portid;
+	struct net *owner_net;	/* compared only, never dereferenced */
+	char owner_name[16];
+	u64 nr_xfer;
+};
+
+/*
+ * struct tsmh_dev - a PCI function tracked by tsm-host (it has a DOE
+ * mailbox, an IDE capability, or TEE-IO Supported)
+ * @node: in tsmh_devs, under tsmh_devs_lock.
+ * @ref: lifetime; the list holds one reference, each user one more.
+ * @pdev: referenced for the lifetime of @ref.
+ * @gone: set once when the device is removed (before the mailboxes are
+ *	drained); read locklessly by pollers, which then give up.
+ * @state_lock: protects @flags and the state fields of each @mb.
+ * @disc_work: DOE discovery, run off the PCI enumeration path.
+ */
+struct tsmh_dev {
+	struct list_head node;
+	struct kref ref;
+	struct pci_dev *pdev;
+	char name[32];
+	struct tsmh_caps caps;
+	u64 serial;
+	bool has_serial;
+	bool gone;
+	struct mutex state_lock;
+	u32 flags;
+	u8 nr_mb;
+	struct tsmh_mb mb[TSMH_MAX_DOE];
+	struct work_struct disc_work;
+};
+
+/* main.c */
+struct tsmh_dev *tsmh_dev_find(const char *name);	/* +1 ref or NULL */
+void tsmh_dev_put(struct tsmh_dev *dev);
+/* Iterate: returns the idx'th device (+1 ref) or NULL. */
+struct tsmh_dev *tsmh_dev_nth(unsigned long idx);
+void tsmh_release_owner(struct net *net, u32 portid);
+
+/* doe.c: backend-independent exchange on one mailbox (xfer_lock held) */
+int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
+		  size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len);
+int tsmh_doe_backend_init(struct tsmh_mb *mb);
+enum tsmh_doe_backend tsmh_doe_backend(void);
+bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type); /* state_lock held */
+
+/* netlink.c */
+int tsmh_nl_init(void);
+void tsmh_nl_exit(void);
+void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_core: DOE exchange on one mailbox, through whichever backend the
+ * running kernel allows:
+ *
+ *  - kernel (TSMH_HAVE_KERNEL_DOE, Linux >= 6.5): the PCI core creates and
+ *    owns every DOE mailbox at enumeration; we look ours up and call
+ *    pci_doe(), so the core's per-mailbox queue serialises us with any
+ *    in-kernel user (CXL CDAT, SPDM). We never touch the registers.
+ *  - cfg (older kernels): the PCI core has no module-usable mailbox
+ *    (6.0-6.4 only offer the devres-managed pcim_doe_create_mb(), which
+ *    needs a bound driver and dies on unbind), so we drive the mailbox
+ *    registers ourselves with lib/doe_req.c.
+ *
+ * Callers hold mb->xfer_lock and pass dword-multiple requests.
+ */
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include "core.h"
+#include "doe_req.h"
+
+#ifdef TSMH_HAVE_KERNEL_DOE
+#include <linux/pci-doe.h>
+
+enum tsmh_doe_backend tsmh_doe_backend(void)
+{
+	return TSMH_DOE_BACKEND_KERNEL;
+}
+
+int tsmh_doe_backend_init(struct tsmh_mb *mb)
+{
+	/* pci_dev.doe_mbs is indexed by capability offset */
+	mb->kmb = xa_load(&mb->dev->pdev->doe_mbs, mb->off);
+	return mb->kmb ? 0 : -ENODEV;
+}
+
+int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
+		  size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len)
+{
+	int ret;
+
+	if (!mb->kmb)
+		return -ENODEV;
+	ret = pci_doe(mb->kmb, vid, type, req, req_len, rsp, rsp_cap);
+	if (ret < 0)
+		return ret;
+	*rsp_len = ret;
+	return 0;
+}
+
+#else /* config-space backend */
+
+enum tsmh_doe_backend tsmh_doe_backend(void)
+{
+	return TSMH_DOE_BACKEND_CFG;
+}
+
+static int cfg_read32(void *ctx, u16 off, u32 *val)
+{
+	struct tsmh_mb *mb = ctx;
+
+	return pcibios_err_to_errno(pci_read_config_dword(mb->dev->pdev, off, val));
+}
+
+static int cfg_write32(void *ctx, u16 off, u32 val)
+{
+	struct tsmh_mb *mb = ctx;
+
+	return pcibios_err_to_errno(pci_write_config_dword(mb->dev->pdev, off, val));
+}
+
+static int cfg_wait(void *ctx, u32 us)
+{
+	struct tsmh_mb *mb = ctx;
+
+	if (READ_ONCE(mb->dev->gone) || pci_dev_is_disconnected(mb->dev->pdev))
+		return -ENODEV;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	usleep_range(us, us + us / 2 + 10);
+	return 0;
+}
+
+static u64 cfg_now_us(void *ctx)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+int tsmh_doe_backend_init(struct tsmh_mb *mb)
+{
+	struct tsmh_doe_io io = {
+		.read32 = cfg_read32, .write32 = cfg_write32,
+		.wait = cfg_wait, .now_us = cfg_now_us,
+		.ctx = mb, .cap = mb->off,
+	};
+
+	/* Put the mailbox in a known state, as the PCI core does. */
+	return tsmh_doe_req_abort(&io);
+}
+
+int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
+		  size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len)
+{
+	struct tsmh_doe_io io = {
+		.read32 = cfg_read32, .write32 = cfg_write32,
+		.wait = cfg_wait, .now_us = cfg_now_us,
+		.ctx = mb, .cap = mb->off,
+	};
+	u32 len = 0;
+	int ret;
+
+	ret = tsmh_doe_req_exchange(&io, vid, type, req, req_len, rsp, rsp_cap, &len);
+	*rsp_len = len;
+	return ret;
+}
+
+#endif
+
+bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type)
+{
+	int i;
+
+	if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY)
+		return true;
+	for (i = 0; i < mb->nr_prots; i++)
+		if (mb->prots[i].vid == vid && mb->prots[i].type == type)
+			return true;
+	return false;
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_core: module entry and the device registry.
+ *
+ * Every PCI function with a DOE mailbox, an IDE capability or the TEE-IO
+ * Supported bit is tracked as a struct tsmh_dev from the moment the PCI
+ * core adds it (bus notifier) or, for functions present at load, from
+ * module init. DOE discovery runs in a work item, never on the
+ * enumeration path; the "device added" event goes out once it is done.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "core.h"
+
+static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
+static DEFINE_MUTEX(tsmh_devs_lock);	/* protects tsmh_devs */
+static struct workqueue_struct *tsmh_wq;
+
+static void tsmh_dev_release(struct kref *ref)
+{
+	struct tsmh_dev *dev = container_of(ref, struct tsmh_dev, ref);
+
+	pci_dev_put(dev->pdev);
+	kfree(dev);
+}
+
+void tsmh_dev_put(struct tsmh_dev *dev)
+{
+	kref_put(&dev->ref, tsmh_dev_release);
+}
+
+struct tsmh_dev *tsmh_dev_find(const char *name)
+{
+	struct tsmh_dev *dev, *found = NULL;
+
+	mutex_lock(&tsmh_devs_lock);
+	list_for_each_entry(dev, &tsmh_devs, node) {
+		if (!strcmp(dev->name, name)) {
+			kref_get(&dev->ref);
+			found = dev;
+			break;
+		}
+	}
+	mutex_unlock(&tsmh_devs_lock);
+	return found;
+}
+
+struct tsmh_dev *tsmh_dev_nth(unsigned long idx)
+{
+	struct tsmh_dev *dev, *found = NULL;
+
+	mutex_lock(&tsmh_devs_lock);
+	list_for_each_entry(dev, &tsmh_devs, node) {
+		if (idx-- == 0) {
+			kref_get(&dev->ref);
+			found = dev;
+			break;
+		}
+	}
+	mutex_unlock(&tsmh_devs_lock);
+	return found;
+}
+
+static struct tsmh_dev *find_by_pdev(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev;
+
+	list_for_each_entry(dev, &tsmh_devs, node)
+		if (dev->pdev == pdev)
+			return dev;
+	return NULL;
+}
+
+void tsmh_release_owner(struct net *net, u32 portid)
+{
+	struct tsmh_dev *dev;
+	int i;
+
+	mutex_lock(&tsmh_devs_lock);
+	list_for_each_entry(dev, &tsmh_devs, node) {
+		mutex_lock(&dev->state_lock);
+		for (i = 0; i < dev->nr_mb; i++) {
+			struct tsmh_mb *mb = &dev->mb[i];
+
+			if (mb->owner == TSMH_OWNER_HOST && mb->owner_portid == portid &&
+			    mb->owner_net == net) {
+				mb->owner = TSMH_OWNER_NONE;
+				mb->owner_name[0] = 0;
+				pci_info(dev->pdev, "tsmh: DOE mailbox %#x released (owner socket closed)\n",
+					 mb->off);
+			}
+		}
+		mutex_unlock(&dev->state_lock);
+	}
+	mutex_unlock(&tsmh_devs_lock);
+}
+
+/* ---- capability walk on a live device ---- */
+
+static int live_read32(void *ctx, u16 off, u32 *val)
+{
+	return pcibios_err_to_errno(pci_read_config_dword(ctx, off, val));
+}
+
+static void read_serial(struct tsmh_dev *dev)
+{
+	int i;
+	u32 lo, hi;
+
+	for (i = 0; i < dev->caps.nr_caps; i++) {
+		struct tsmh_cap_ent *e = &dev->caps.caps[i];
+
+		if (!e->ext || e->id != PCI_EXT_CAP_ID_DSN)
+			continue;
+		if (pci_read_config_dword(dev->pdev, e->off + 4, &lo) ||
+		    pci_read_config_dword(dev->pdev, e->off + 8, &hi))
+			return;
+		dev->serial = (u64)hi << 32 | lo;
+		dev->has_serial = true;
+		return;
+	}
+}
+
+/* ---- DOE discovery ---- */
+
+static int discover(struct tsmh_mb *mb)
+{
+	DECLARE_BITMAP(seen, 256);
+	struct tsmh_doe_disc_ent e;
+	__le32 req, rsp;
+	size_t len;
+	u8 index = 0;
+	int ret;
+
+	bitmap_zero(seen, 256);
+	do {
+		if (test_and_set_bit(index, seen))
+			return -ELOOP; /* device keeps pointing back */
+		if (READ_ONCE(mb->dev->gone))
+			return -ENODEV;
+		req = cpu_to_le32(tsmh_doe_disc_req(index));
+		mutex_lock(&mb->xfer_lock);
+		ret = tsmh_doe_xfer(mb, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_DISCOVERY,
+				    &req, sizeof(req), &rsp, sizeof(rsp), &len);
+		mutex_unlock(&mb->xfer_lock);
+		if (ret)
+			return ret;
+		if (len != sizeof(rsp))
+			return -EPROTO;
+		tsmh_doe_disc_parse(le32_to_cpu(rsp), &e);
+		mutex_lock(&mb->dev->state_lock);
+		if (mb->nr_prots < TSMH_MAX_PROTS)
+			mb->prots[mb->nr_prots++] = e;
+		else
+			ret = -E2BIG;
+		mutex_unlock(&mb->dev->state_lock);
+		if (ret)
+			return ret;
+		index = e.next;
+	} while (index);
+	return 0;
+}
+
+static void tsmh_disc_work(struct work_struct *work)
+{
+	struct tsmh_dev *dev = container_of(work, struct tsmh_dev, disc_work);
+	int i, j, ret;
+
+	for (i = 0; i < dev->nr_mb; i++) {
+		struct tsmh_mb *mb = &dev->mb[i];
+
+		ret = tsmh_doe_backend_init(mb);
+		if (!ret)
+			ret = discover(mb);
+		mutex_lock(&dev->state_lock);
+		mb->disc_err = ret;
+		for (j = 0; !ret && j < mb->nr_prots; j++) {
+			if (mb->prots[j].vid != TSMH_DOE_VID_PCISIG)
+				continue;
+			if (mb->prots[j].type == TSMH_DOE_PROT_CMA)
+				dev->flags |= TSMH_DEV_F_CMA;
+			if (mb->prots[j].type == TSMH_DOE_PROT_SEC_CMA)
+				dev->flags |= TSMH_DEV_F_SEC_CMA;
+		}
+		mutex_unlock(&dev->state_lock);
+		if (ret == -ENODEV && READ_ONCE(dev->gone))
+			return;
+		if (ret)
+			pci_warn(dev->pdev, "tsmh: DOE discovery on mailbox %#x failed: %d\n",
+				 mb->off, ret);
+	}
+	mutex_lock(&dev->state_lock);
+	dev->flags |= TSMH_DEV_F_DISCOVERED;
+	mutex_unlock(&dev->state_lock);
+	tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
+}
+
+/* ---- add / remove ---- */
+
+static void tsmh_add(struct pci_dev *pdev)
+{
+	struct tsmh_cfg_reader rd = {
+		.read32 = live_read32, .ctx = pdev, .size = pdev->cfg_size,
+	};
+	struct tsmh_dev *dev;
+	int i, ret;
+
+	if (!pci_is_pcie(pdev))
+		return;
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return;
+	ret = tsmh_caps_walk(&rd, &dev->caps);
+	if (ret || (!dev->caps.nr_doe && !dev->caps.ide_off && !dev->caps.tee_io)) {
+		kfree(dev);
+		return;
+	}
+	if (dev->caps.anomalies)
+		pci_warn(pdev, "tsmh: malformed capability list at %#x: %s\n",
+			 dev->caps.anomaly_at, tsmh_caps_anomaly_str(dev->caps.anomalies));
+	kref_init(&dev->ref);
+	mutex_init(&dev->state_lock);
+	INIT_WORK(&dev->disc_work, tsmh_disc_work);
+	dev->pdev = pci_dev_get(pdev);
+	strscpy(dev->name, pci_name(pdev), sizeof(dev->name));
+	read_serial(dev);
+	if (dev->caps.tee_io)
+		dev->flags |= TSMH_DEV_F_TEE_IO;
+	if (dev->caps.ide_off)
+		dev->flags |= TSMH_DEV_F_IDE;
+	dev->nr_mb = dev->caps.nr_doe;
+	if (dev->nr_mb)
+		dev->flags |= TSMH_DEV_F_DOE;
+	for (i = 0; i < dev->nr_mb; i++) {
+		dev->mb[i].dev = dev;
+		dev->mb[i].off = dev->caps.doe_off[i];
+		mutex_init(&dev->mb[i].xfer_lock);
+	}
+
+	mutex_lock(&tsmh_devs_lock);
+	if (find_by_pdev(pdev)) { /* raced with the notifier at load */
+		mutex_unlock(&tsmh_devs_lock);
+		tsmh_dev_put(dev);
+		return;
+	}
+	list_add_tail(&dev->node, &tsmh_devs);
+	mutex_unlock(&tsmh_devs_lock);
+
+	if (dev->nr_mb) {
+		queue_work(tsmh_wq, &dev->disc_work);
+	} else {
+		dev->flags |= TSMH_DEV_F_DISCOVERED;
+		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
+	}
+}
+
+static void tsmh_remove(struct tsmh_dev *dev, bool event)
+{
+	int i;
+
+	/* Pollers see @gone and give up; then drain in-flight exchanges. */
+	WRITE_ONCE(dev->gone, true);
+	cancel_work_sync(&dev->disc_work);
+	for (i = 0; i < dev->nr_mb; i++) {
+		mutex_lock(&dev->mb[i].xfer_lock);
+		dev->mb[i].kmb = NULL;
+		mutex_unlock(&dev->mb[i].xfer_lock);
+	}
+	if (event)
+		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_DEL);
+	tsmh_dev_put(dev);
+}
+
+static int tsmh_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct tsmh_dev *dev;
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		tsmh_add(pdev);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		mutex_lock(&tsmh_devs_lock);
+		dev = find_by_pdev(pdev);
+		if (dev)
+			list_del(&dev->node);
+		mutex_unlock(&tsmh_devs_lock);
+		if (dev)
+			tsmh_remove(dev, true);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tsmh_pci_nb = {
+	.notifier_call = tsmh_pci_notify,
+};
+
+static int __init tsmh_core_init(void)
+{
+	struct pci_dev *pdev = NULL;
+	int ret;
+
+	tsmh_wq = alloc_workqueue("tsmh", WQ_UNBOUND, 0);
+	if (!tsmh_wq)
+		return -ENOMEM;
+	ret = tsmh_nl_init();
+	if (ret)
+		goto err_wq;
+	ret = bus_register_notifier(&pci_bus_type, &tsmh_pci_nb);
+	if (ret)
+		goto err_nl;
+	for_each_pci_dev(pdev)
+		tsmh_add(pdev);
+	pr_info("tsmh_core: loaded, netlink family \"%s\" v%d, DOE backend %s\n",
+		TSMH_GENL_NAME, TSMH_GENL_VERSION,
+		tsmh_doe_backend() == TSMH_DOE_BACKEND_KERNEL ? "kernel" : "cfg");
+	return 0;
+
+err_nl:
+	tsmh_nl_exit();
+err_wq:
+	destroy_workqueue(tsmh_wq);
+	return ret;
+}
+
+static void __exit tsmh_core_exit(void)
+{
+	struct tsmh_dev *dev, *tmp;
+	LIST_HEAD(dead);
+
+	bus_unregister_notifier(&pci_bus_type, &tsmh_pci_nb);
+	mutex_lock(&tsmh_devs_lock);
+	list_splice_init(&tsmh_devs, &dead);
+	mutex_unlock(&tsmh_devs_lock);
+	list_for_each_entry_safe(dev, tmp, &dead, node) {
+		list_del(&dev->node);
+		tsmh_remove(dev, false);
+	}
+	/* after the discovery works that emit events are gone */
+	tsmh_nl_exit();
+	destroy_workqueue(tsmh_wq);
+}
+
+module_init(tsmh_core_init);
+module_exit(tsmh_core_exit);
+MODULE_DESCRIPTION("tsm-host core: PCIe device security object model, DOE proxy, netlink");
+MODULE_AUTHOR("tsm-host developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_core: the "tsmh" generic netlink family. Spec: docs/netlink/tsmh.yaml,
+ * uapi: include/uapi/linux/tsmh.h.
+ *
+ * Every request attribute has a policy; attributes that only appear in
+ * replies are NLA_REJECT in requests. Mutating commands carry
+ * GENL_ADMIN_PERM. Errors carry an extended ACK message.
+ */
+#include <linux/slab.h>
+#include <linux/utsname.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include "core.h"
+
+static struct genl_family tsmh_family;
+
+enum { TSMH_MCGRP_EVENTS_IDX };
+
+static const struct genl_multicast_group tsmh_mcgrps[] = {
+	[TSMH_MCGRP_EVENTS_IDX] = { .name = TSMH_GENL_MCGRP_EVENTS },
+};
+
+#define DEV_NAME_POLICY { .type = NLA_NUL_STRING, .len = 31 }
+
+static const struct nla_policy caps_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy dev_get_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+};
+
+static const struct nla_policy exchange_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
+	[TSMH_A_DOE_VENDOR] = { .type = NLA_U16 },
+	[TSMH_A_DOE_TYPE] = { .type = NLA_U8 },
+	[TSMH_A_DOE_REQUEST] = { .type = NLA_BINARY, .len = TSMH_DOE_PAYLOAD_MAX },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy claim_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static int check_flags(struct genl_info *info, u32 allowed)
+{
+	u32 flags;
+
+	if (!info->attrs[TSMH_A_FLAGS])
+		return 0;
+	flags = nla_get_u32(info->attrs[TSMH_A_FLAGS]);
+	if (flags & ~allowed) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TSMH_A_FLAGS],
+				    "unknown flag bits set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A required attribute: the extack names it and carries @msg. */
+#define need(info, attr, msg) ({					\
+	int __ret = 0;							\
+	if (GENL_REQ_ATTR_CHECK(info, attr)) {				\
+		NL_SET_ERR_MSG((info)->extack, msg);			\
+		__ret = -EINVAL;					\
+	}								\
+	__ret;								\
+})
+
+/* ---- replies ---- */
+
+static int put_mailbox(struct sk_buff *skb, struct tsmh_mb *mb)
+{
+	struct nlattr *nest, *pn;
+	int i;
+
+	nest = nla_nest_start(skb, TSMH_A_DEV_MAILBOX);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, TSMH_MB_A_OFFSET, mb->off) ||
+	    nla_put_u32(skb, TSMH_MB_A_OWNER, mb->owner) ||
+	    nla_put_u64_64bit(skb, TSMH_MB_A_EXCHANGES, mb->nr_xfer, 0))
+		goto cancel;
+	if (mb->owner == TSMH_OWNER_HOST &&
+	    nla_put_u32(skb, TSMH_MB_A_OWNER_ID, mb->owner_portid))
+		goto cancel;
+	if (mb->owner != TSMH_OWNER_NONE &&
+	    nla_put_string(skb, TSMH_MB_A_OWNER_NAME, mb->owner_name))
+		goto cancel;
+	if (mb->disc_err && nla_put_s32(skb, TSMH_MB_A_DISCOVERY_ERR, mb->disc_err))
+		goto cancel;
+	for (i = 0; i < mb->nr_prots; i++) {
+		pn = nla_nest_start(skb, TSMH_MB_A_PROTOCOL);
+		if (!pn ||
+		    nla_put_u16(skb, TSMH_PROT_A_VENDOR, mb->prots[i].vid) ||
+		    nla_put_u8(skb, TSMH_PROT_A_TYPE, mb->prots[i].type))
+			goto cancel;
+		nla_nest_end(skb, pn);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 seq,
+		    int flags, u8 cmd)
+{
+	void *hdr;
+	int i, ret = -EMSGSIZE;
+
+	hdr = genlmsg_put(skb, portid, seq, &tsmh_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	mutex_lock(&dev->state_lock);
+	if (nla_put_string(skb, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u16(skb, TSMH_A_DEV_VENDOR, dev->caps.vendor) ||
+	    nla_put_u16(skb, TSMH_A_DEV_DEVICE, dev->caps.device) ||
+	    nla_put_u32(skb, TSMH_A_DEV_CLASS, dev->caps.class_rev) ||
+	    nla_put_u8(skb, TSMH_A_DEV_PCIE_TYPE, dev->caps.exp_type) ||
+	    nla_put_u32(skb, TSMH_A_DEV_FLAGS, dev->flags) ||
+	    nla_put_u32(skb, TSMH_A_DEV_ANOMALIES, dev->caps.anomalies))
+		goto out;
+	if (dev->caps.ide_off &&
+	    (nla_put_u16(skb, TSMH_A_DEV_IDE_OFFSET, dev->caps.ide_off) ||
+	     nla_put_u32(skb, TSMH_A_DEV_IDE_CAP, dev->caps.ide_cap)))
+		goto out;
+	if (dev->has_serial &&
+	    nla_put_u64_64bit(skb, TSMH_A_DEV_SERIAL, dev->serial, TSMH_A_PAD))
+		goto out;
+	if (cmd != TSMH_CMD_EVT_DEV_DEL)
+		for (i = 0; i < dev->nr_mb; i++)
+			if (put_mailbox(skb, &dev->mb[i]))
+				goto out;
+	ret = 0;
+out:
+	mutex_unlock(&dev->state_lock);
+	if (ret)
+		genlmsg_cancel(skb, hdr);
+	else
+		genlmsg_end(skb, hdr);
+	return ret;
+}
+
+void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (fill_dev(skb, dev, 0, 0, 0, cmd)) {
+		nlmsg_free(skb);
+		return;
+	}
+	/* -ESRCH just means nobody listens */
+	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+/* ---- commands ---- */
+
+static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	ret = check_flags(info, 0);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_GET_CAPS);
+	if (!hdr ||
+	    nla_put_u32(msg, TSMH_A_ABI_VERSION, TSMH_ABI_VERSION) ||
+	    nla_put_u32(msg, TSMH_A_DOE_BACKEND, tsmh_doe_backend()) ||
+	    nla_put_u32(msg, TSMH_A_DOE_PAYLOAD_MAX, TSMH_DOE_PAYLOAD_MAX) ||
+	    nla_put_string(msg, TSMH_A_KERNEL_RELEASE, utsname()->release)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static struct tsmh_dev *lookup_dev(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[TSMH_A_DEV_NAME];
+	struct tsmh_dev *dev;
+
+	dev = tsmh_dev_find(nla_data(a));
+	if (!dev)
+		TSMH_ERR(info->extack, "no such device tracked by tsmh", "%s",
+			 (char *)nla_data(a));
+	return dev;
+}
+
+static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_dev *dev;
+	struct sk_buff *msg;
+	int ret;
+
+	ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+	if (ret)
+		return ret;
+	dev = lookup_dev(info);
+	if (!dev)
+		return -ENODEV;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		tsmh_dev_put(dev);
+		return -ENOMEM;
+	}
+	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, TSMH_CMD_DEV_GET);
+	tsmh_dev_put(dev);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int tsmh_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long idx = cb->args[0];
+	struct tsmh_dev *dev;
+	int ret = 0;
+
+	while ((dev = tsmh_dev_nth(idx))) {
+		ret = fill_dev(skb, dev, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			       NLM_F_MULTI, TSMH_CMD_DEV_GET);
+		tsmh_dev_put(dev);
+		if (ret)
+			break;
+		idx++;
+	}
+	cb->args[0] = idx;
+	/* a full skb ends this round; an empty one means we are done */
+	return ret && skb->len ? skb->len : (ret ? ret : skb->len);
+}
+
+/* Pick the mailbox: by offset, or the first one offering the protocol. */
+static struct tsmh_mb *pick_mb(struct genl_info *info, struct tsmh_dev *dev,
+			       u16 vid, u8 type, bool by_prot)
+{
+	struct nlattr *off = info->attrs[TSMH_A_MB_OFFSET];
+	struct tsmh_mb *mb = NULL;
+	int i;
+
+	mutex_lock(&dev->state_lock);
+	for (i = 0; i < dev->nr_mb; i++) {
+		if (off && dev->mb[i].off != nla_get_u16(off))
+			continue;
+		if (!off && by_prot && !tsmh_mb_supports(&dev->mb[i], vid, type))
+			continue;
+		mb = &dev->mb[i];
+		break;
+	}
+	if (mb && by_prot && !tsmh_mb_supports(mb, vid, type)) {
+		TSMH_ERR(info->extack, "mailbox does not offer the protocol",
+			 "%s mailbox %#x: protocol %04x:%02x not discovered",
+			 dev->name, mb->off, vid, type);
+		mb = ERR_PTR(-EOPNOTSUPP);
+	}
+	mutex_unlock(&dev->state_lock);
+	if (!mb) {
+		if (off)
+			TSMH_ERR(info->extack, "no DOE mailbox at that offset",
+				 "%s has no DOE mailbox at %#x", dev->name, nla_get_u16(off));
+		else
+			TSMH_ERR(info->extack, "no DOE mailbox offers the protocol",
+				 "%s: no mailbox offers protocol %04x:%02x", dev->name, vid, type);
+		return ERR_PTR(off ? -ENOENT : -EOPNOTSUPP);
+	}
+	return mb;
+}
+
+/* Describe the owner for an error message. */
+static __maybe_unused const char *owner_str(struct tsmh_mb *mb)
+{
+	return mb->owner == TSMH_OWNER_FIRMWARE ? "a firmware TSM" : "a host SPDM requester";
+}
+
+static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *rq = info->attrs[TSMH_A_DOE_REQUEST];
+	size_t req_len, pad_len, rsp_len = 0;
+	void *req = NULL, *rsp = NULL;
+	struct tsmh_dev *dev;
+	struct tsmh_mb *mb;
+	struct sk_buff *msg;
+	void *hdr;
+	u16 vid;
+	u8 type;
+	bool owned = false;
+	int ret;
+
+	ret = check_flags(info, 0);
+	if (!ret)
+		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+	if (!ret)
+		ret = need(info, TSMH_A_DOE_VENDOR, "protocol vendor (TSMH_A_DOE_VENDOR) required");
+	if (!ret)
+		ret = need(info, TSMH_A_DOE_TYPE, "protocol type (TSMH_A_DOE_TYPE) required");
+	if (!ret)
+		ret = need(info, TSMH_A_DOE_REQUEST, "request payload (TSMH_A_DOE_REQUEST) required");
+	if (ret)
+		return ret;
+	vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
+	type = nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]);
+
+	dev = lookup_dev(info);
+	if (!dev)
+		return -ENODEV;
+	mb = pick_mb(info, dev, vid, type, true);
+	if (IS_ERR(mb)) {
+		ret = PTR_ERR(mb);
+		goto out_dev;
+	}
+
+	/* DOE objects are whole dwords: zero-pad the payload (PCIe 6.30.1). */
+	req_len = nla_len(rq);
+	pad_len = round_up(req_len, 4);
+	req = kvzalloc(max_t(size_t, pad_len, 4), GFP_KERNEL);
+	rsp = kvmalloc(TSMH_DOE_PAYLOAD_MAX, GFP_KERNEL);
+	if (!req || !rsp) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	memcpy(req, nla_data(rq), req_len);
+
+	if (mutex_lock_interruptible(&mb->xfer_lock)) {
+		ret = -EINTR;
+		goto out_free;
+	}
+	if (READ_ONCE(dev->gone)) {
+		mutex_unlock(&mb->xfer_lock);
+		TSMH_ERR(info->extack, "device is being removed", "%s", dev->name);
+		ret = -ENODEV;
+		goto out_free;
+	}
+	mutex_lock(&dev->state_lock);
+	if (!(vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY) &&
+	    mb->owner != TSMH_OWNER_NONE &&
+	    !(mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
+	      mb->owner_net == genl_info_net(info))) {
+		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
+			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
+			 owner_str(mb), mb->owner_name);
+		owned = true;
+	}
+	mutex_unlock(&dev->state_lock);
+	if (owned) {
+		mutex_unlock(&mb->xfer_lock);
+		ret = -EBUSY;
+		goto out_free;
+	}
+	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX,
+				    &rsp_len);
+	if (!ret) {
+		mutex_lock(&dev->state_lock);
+		mb->nr_xfer++;
+		mutex_unlock(&dev->state_lock);
+	}
+	mutex_unlock(&mb->xfer_lock);
+
+	switch (ret) {
+	case 0:
+		break;
+	case -EBUSY:
+		TSMH_ERR(info->extack, "DOE mailbox busy (another entity is using it)",
+			 "%s mailbox %#x", dev->name, mb->off);
+		break;
+	case -ETIMEDOUT:
+		TSMH_ERR(info->extack, "DOE response timed out",
+			 "%s mailbox %#x: no response within 1 s", dev->name, mb->off);
+		break;
+	case -EMSGSIZE:
+		TSMH_ERR(info->extack, "DOE response too large for netlink",
+			 "%s: %zu bytes, limit %u", dev->name, rsp_len, TSMH_DOE_PAYLOAD_MAX);
+		break;
+	case -ENODEV:
+		TSMH_ERR(info->extack, "device is gone", "%s", dev->name);
+		break;
+	default:
+		TSMH_ERR(info->extack, "DOE exchange failed (device error or malformed response)",
+			 "%s mailbox %#x: %d", dev->name, mb->off, ret);
+		break;
+	}
+	if (ret)
+		goto out_free;
+
+	msg = genlmsg_new(nla_total_size(rsp_len) + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_DOE_EXCHANGE);
+	if (!hdr ||
+	    nla_put_string(msg, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u16(msg, TSMH_A_MB_OFFSET, mb->off) ||
+	    nla_put_u16(msg, TSMH_A_DOE_VENDOR, vid) ||
+	    nla_put_u8(msg, TSMH_A_DOE_TYPE, type) ||
+	    nla_put(msg, TSMH_A_DOE_RESPONSE, rsp_len, rsp)) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out_free;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out_free:
+	kvfree(req);
+	kvfree(rsp);
+out_dev:
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
+{
+	bool claim = info->genlhdr->cmd == TSMH_CMD_DOE_CLAIM;
+	struct tsmh_dev *dev;
+	struct tsmh_mb *mb;
+	int ret;
+
+	ret = check_flags(info, TSMH_CLAIM_F_ALL);
+	if (!ret)
+		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+	if (ret)
+		return ret;
+	dev = lookup_dev(info);
+	if (!dev)
+		return -ENODEV;
+	mb = pick_mb(info, dev, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA,
+		     !info->attrs[TSMH_A_MB_OFFSET]);
+	if (IS_ERR(mb)) {
+		ret = PTR_ERR(mb);
+		goto out;
+	}
+	mutex_lock(&dev->state_lock);
+	if (mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
+	    mb->owner_net == genl_info_net(info)) {
+		if (!claim)
+			mb->owner = TSMH_OWNER_NONE;
+	} else if (mb->owner != TSMH_OWNER_NONE && claim) {
+		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
+			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
+			 owner_str(mb), mb->owner_name);
+		ret = -EBUSY;
+	} else if (mb->owner != TSMH_OWNER_NONE) {
+		TSMH_ERR(info->extack, "not the owner of this mailbox",
+			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
+			 owner_str(mb), mb->owner_name);
+		ret = -EPERM;
+	} else if (claim) {
+		mb->owner = TSMH_OWNER_HOST;
+		mb->owner_portid = info->snd_portid;
+		mb->owner_net = genl_info_net(info);
+		get_task_comm(mb->owner_name, current);
+	} else {
+		TSMH_ERR(info->extack, "mailbox is not claimed", "%s mailbox %#x",
+			 dev->name, mb->off);
+		ret = -ENOENT;
+	}
+	mutex_unlock(&dev->state_lock);
+	if (!ret)
+		pci_info(dev->pdev, "tsmh: DOE mailbox %#x %s by %s (port %u)\n", mb->off,
+			 claim ? "claimed" : "released", current->comm, info->snd_portid);
+out:
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+static const struct genl_ops tsmh_ops[] = {
+	{
+		.cmd = TSMH_CMD_GET_CAPS,
+		.doit = tsmh_nl_get_caps,
+		.policy = caps_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_DEV_GET,
+		.doit = tsmh_nl_dev_get,
+		.dumpit = tsmh_nl_dev_dump,
+		.policy = dev_get_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_DOE_EXCHANGE,
+		.doit = tsmh_nl_doe_exchange,
+		.policy = exchange_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TSMH_CMD_DOE_CLAIM,
+		.doit = tsmh_nl_doe_claim,
+		.policy = claim_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TSMH_CMD_DOE_RELEASE,
+		.doit = tsmh_nl_doe_claim,
+		.policy = claim_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family tsmh_family = {
+	.name = TSMH_GENL_NAME,
+	.version = TSMH_GENL_VERSION,
+	.maxattr = TSMH_A_MAX,
+	.netnsok = false, /* devices are global: init_net only */
+	.module = THIS_MODULE,
+	.ops = tsmh_ops,
+	.n_ops = ARRAY_SIZE(tsmh_ops),
+	.resv_start_op = TSMH_CMD_DOE_RELEASE + 1,
+	.mcgrps = tsmh_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(tsmh_mcgrps),
+};
+
+static int tsmh_netlink_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct netlink_notify *n = data;
+
+	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
+		tsmh_release_owner(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tsmh_netlink_nb = {
+	.notifier_call = tsmh_netlink_notify,
+};
+
+int tsmh_nl_init(void)
+{
+	int ret;
+
+	ret = netlink_register_notifier(&tsmh_netlink_nb);
+	if (ret)
+		return ret;
+	ret = genl_register_family(&tsmh_family);
+	if (ret)
+		netlink_unregister_notifier(&tsmh_netlink_nb);
+	return ret;
+}
+
+void tsmh_nl_exit(void)
+{
+	genl_unregister_family(&tsmh_family);
+	netlink_unregister_notifier(&tsmh_netlink_nb);
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_sim: emulated configuration space of every function, and the
+ * pci_ops that expose it. See sim.h for the topology and the locking.
+ */
+#include <linux/pci.h>
+#include "sim.h"
+
+#define EXP_OFF		0x40
+#define EXP_SIZE	0x3c
+#define EP_DOE_OFF	0x100
+#define EP_IDE_OFF	0x118
+#define EP_DSN_OFF	0x170
+#define RP_IDE_OFF	0x100
+
+/* IDE layout: header, cap, ctl; link blocks (ctl, sts); selective blocks */
+#define IDE_SEL_BLOCK(nassoc)	(20 + 12 * (nassoc))
+
+struct tsmh_sim *sim_instance;
+
+static void put8(struct sim_fn *f, int off, u8 v)
+{
+	f->cfg[off] = v;
+}
+
+static void put16(struct sim_fn *f, int off, u16 v)
+{
+	put8(f, off, v & 0xff);
+	put8(f, off + 1, v >> 8);
+}
+
+static void put32(struct sim_fn *f, int off, u32 v)
+{
+	put16(f, off, v & 0xffff);
+	put16(f, off + 2, v >> 16);
+}
+
+static u32 get32(struct sim_fn *f, int off)
+{
+	return f->cfg[off] | f->cfg[off + 1] << 8 | f->cfg[off + 2] << 16 |
+	       (u32)f->cfg[off + 3] << 24;
+}
+
+static void wm(struct sim_fn *f, int off, int len, u8 mask)
+{
+	memset(f->wmask + off, mask, len);
+}
+
+static void wm32(struct sim_fn *f, int off, u32 mask)
+{
+	f->wmask[off] = mask & 0xff;
+	f->wmask[off + 1] = (mask >> 8) & 0xff;
+	f->wmask[off + 2] = (mask >> 16) & 0xff;
+	f->wmask[off + 3] = mask >> 24;
+}
+
+static u32 ext_hdr(u16 id, u8 ver, u16 next)
+{
+	return id | (u32)ver << 16 | (u32)next << 20;
+}
+
+static void build_common(struct sim_fn *f, u16 dev, u32 class_rev, u8 hdr, u8 type)
+{
+	memset(f->cfg, 0, sizeof(f->cfg));
+	memset(f->wmask, 0, sizeof(f->wmask));
+	put16(f, PCI_VENDOR_ID, SIM_VENDOR);
+	put16(f, PCI_DEVICE_ID, dev);
+	put32(f, PCI_CLASS_REVISION, class_rev);
+	put8(f, PCI_HEADER_TYPE, hdr);
+	put16(f, PCI_STATUS, PCI_STATUS_CAP_LIST);
+	put8(f, PCI_CAPABILITY_LIST, EXP_OFF);
+	/* Command: I/O, memory, bus master, SERR, parity, INTx disable */
+	wm32(f, PCI_COMMAND, 0x0547);
+
+	/* PCI Express capability, version 2 */
+	put8(f, EXP_OFF + PCI_CAP_LIST_ID, PCI_CAP_ID_EXP);
+	put16(f, EXP_OFF + PCI_EXP_FLAGS, 2 | (type << 4));
+	wm32(f, EXP_OFF + PCI_EXP_DEVCTL, 0x7fff);
+	wm32(f, EXP_OFF + PCI_EXP_LNKCTL, 0x0fff);
+	wm32(f, EXP_OFF + PCI_EXP_DEVCTL2, 0xffff);
+	f->exp_off = EXP_OFF;
+}
+
+static void build_bridge(struct sim_fn *f, u16 dev, u8 type, u8 pri, u8 sec, u8 sub)
+{
+	build_common(f, dev, PCI_CLASS_BRIDGE_PCI << 16 | 0x01, PCI_HEADER_TYPE_BRIDGE, type);
+	put8(f, PCI_PRIMARY_BUS, pri);
+	put8(f, PCI_SECONDARY_BUS, sec);
+	put8(f, PCI_SUBORDINATE_BUS, sub);
+	wm(f, PCI_PRIMARY_BUS, 4, 0xff);
+	/* No I/O or prefetchable window; memory window present, disabled */
+	put16(f, PCI_MEMORY_BASE, 0xfff0);
+	put16(f, PCI_MEMORY_LIMIT, 0x0000);
+	wm32(f, PCI_MEMORY_BASE, 0xfff0fff0);
+	wm32(f, PCI_BRIDGE_CONTROL - 2, 0x0fff0000);
+}
+
+/* IDE: 1 link TC, @nsel selective streams with one address block each. */
+static int build_ide(struct sim_fn *f, int off, int nsel, u16 next)
+{
+	int i, pos, end;
+	u32 cap;
+
+	cap = TSMH_IDE_CAP_LINK | TSMH_IDE_CAP_SELECTIVE | TSMH_IDE_CAP_IDE_KM |
+	      TSMH_IDE_CAP_TEE_LIMITED |
+	      ((nsel - 1) << TSMH_IDE_CAP_SEL_NUM_SHIFT);
+	put32(f, off, ext_hdr(TSMH_EXT_CAP_ID_IDE, 1, next));
+	put32(f, off + 4, cap);
+	end = off + 12 + 8 + nsel * IDE_SEL_BLOCK(1);
+	/* everything after the capability register is writable but... */
+	wm(f, off + 8, end - off - 8, 0xff);
+	/* ...the link stream status register */
+	wm32(f, off + 16, 0);
+	for (i = 0; i < nsel; i++) {
+		pos = off + 20 + i * IDE_SEL_BLOCK(1);
+		put32(f, pos, 1);	/* selective stream cap: 1 addr block */
+		wm32(f, pos, 0);
+		wm32(f, pos + 8, 0);	/* selective stream status */
+	}
+	return end;
+}
+
+static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
+{
+	u64 dsn = 0x54534d4800000000ULL | slot; /* "TSMH" */
+
+	f->kind = SIM_EP;
+	f->slot = slot;
+	f->bus = 3 + slot;
+	f->devfn = PCI_DEVFN(0, 0);
+	build_common(f, SIM_DEV_EP, SIM_CLASS_ACCEL << 16 | 0x01,
+		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
+	put32(f, PCI_SUBSYSTEM_VENDOR_ID, SIM_VENDOR | (u32)SIM_DEV_EP << 16);
+	put32(f, EXP_OFF + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR | TSMH_EXP_DEVCAP_TEE);
+
+	put32(f, EP_DOE_OFF, ext_hdr(TSMH_EXT_CAP_ID_DOE, 1, EP_IDE_OFF));
+	f->doe_off = EP_DOE_OFF;
+	build_ide(f, EP_IDE_OFF, 2, EP_DSN_OFF);
+	put32(f, EP_DSN_OFF, ext_hdr(PCI_EXT_CAP_ID_DSN, 1, 0));
+	put32(f, EP_DSN_OFF + 4, lower_32_bits(dsn));
+	put32(f, EP_DSN_OFF + 8, upper_32_bits(dsn));
+}
+
+void sim_cfg_build(struct tsmh_sim *sim)
+{
+	int last = 2 + sim->nr_ep, i;
+
+	sim->rp.kind = SIM_RP;
+	sim->rp.bus = 0;
+	build_bridge(&sim->rp, SIM_DEV_RP, PCI_EXP_TYPE_ROOT_PORT, 0, 1, last);
+	put32(&sim->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
+	build_ide(&sim->rp, RP_IDE_OFF, 8, 0);
+
+	sim->usp.kind = SIM_USP;
+	sim->usp.bus = 1;
+	build_bridge(&sim->usp, SIM_DEV_USP, PCI_EXP_TYPE_UPSTREAM, 1, 2, last);
+
+	for (i = 0; i < sim->nr_ep; i++) {
+		struct sim_fn *d = &sim->dsp[i];
+
+		d->kind = SIM_DSP;
+		d->slot = i;
+		d->bus = 2;
+		d->devfn = PCI_DEVFN(i, 0);
+		build_bridge(d, SIM_DEV_DSP, PCI_EXP_TYPE_DOWNSTREAM, 2, 3 + i, 3 + i);
+		build_ep(sim, &sim->ep[i], i);
+	}
+}
+
+struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn)
+{
+	if (bus == 0)
+		return devfn == 0 ? &sim->rp : NULL;
+	if (bus == 1)
+		return devfn == 0 ? &sim->usp : NULL;
+	if (bus == 2) {
+		if (PCI_FUNC(devfn) || PCI_SLOT(devfn) >= sim->nr_ep)
+			return NULL;
+		return &sim->dsp[PCI_SLOT(devfn)];
+	}
+	if (bus - 3 < sim->nr_ep && devfn == 0)
+		return &sim->ep[bus - 3];
+	return NULL;
+}
+
+static bool in_doe(struct sim_fn *f, int where)
+{
+	return f->doe_off && where >= f->doe_off + TSMH_DOE_CAP &&
+	       where < f->doe_off + TSMH_DOE_CAP_SIZE;
+}
+
+static u32 read_dword(struct sim_fn *f, int where)
+{
+	if (in_doe(f, where))
+		return tsmh_doe_mbox_read(&f->mb, where - f->doe_off);
+	return get32(f, where);
+}
+
+static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
+{
+	struct tsmh_sim *sim = sim_instance;
+	struct sim_fn *f;
+	unsigned long flags;
+	u32 v;
+
+	if (where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1))) {
+		*val = ~0U;
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	}
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	f = sim_fn_lookup(sim, bus->number, devfn);
+	if (!f || (f->kind == SIM_EP && !f->present)) {
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		*val = ~0U;
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	v = read_dword(f, where & ~3);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	v >>= 8 * (where & 3);
+	if (size == 1)
+		v &= 0xff;
+	else if (size == 2)
+		v &= 0xffff;
+	*val = v;
+	return PCIBIOS_SUCCESSFUL;
+}
+
+/* Function Level Reset: mailbox and command register back to defaults. */
+static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
+{
+	if (tsmh_doe_mbox_reset(&f->mb) == TSMH_MBOX_ABORTED) {
+		f->ev_abort = true;
+		f->ev_abort_seq = f->mb.seq - 1;
+	}
+	put16(f, PCI_COMMAND, 0);
+	f->ev_reset = true;
+	sim_kick(sim);
+}
+
+static void doe_write(struct tsmh_sim *sim, struct sim_fn *f, int reg, u32 v)
+{
+	u32 seq = f->mb.seq;
+
+	switch (tsmh_doe_mbox_write(&f->mb, reg, v)) {
+	case TSMH_MBOX_SUBMIT:
+		f->ev_req = true;
+		sim_kick(sim);
+		break;
+	case TSMH_MBOX_ABORTED:
+		f->ev_req = false;
+		f->ev_abort = true;
+		f->ev_abort_seq = seq;
+		sim_kick(sim);
+		break;
+	default:
+		break;
+	}
+}
+
+static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 val)
+{
+	struct tsmh_sim *sim = sim_instance;
+	struct sim_fn *f;
+	unsigned long flags;
+	int i, base = where & ~3, shift = 8 * (where & 3);
+	u32 mask = size == 4 ? ~0U : ((1U << (8 * size)) - 1) << shift;
+
+	if (where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1)))
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	f = sim_fn_lookup(sim, bus->number, devfn);
+	if (!f || (f->kind == SIM_EP && !f->present)) {
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	if (in_doe(f, base)) {
+		/* DOE registers are dword registers: sub-dword writes set
+		 * only the addressed bytes, the others read as written 0.
+		 */
+		doe_write(sim, f, base - f->doe_off, (val << shift) & mask);
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return PCIBIOS_SUCCESSFUL;
+	}
+	if (f->kind == SIM_EP && base == f->exp_off + PCI_EXP_DEVCTL &&
+	    ((val << shift) & mask & PCI_EXP_DEVCTL_BCR_FLR))
+		sim_flr(sim, f);
+	for (i = 0; i < size; i++) {
+		u8 b = (val >> (8 * i)) & 0xff;
+		int o = where + i;
+
+		f->cfg[o] = (f->cfg[o] & ~f->wmask[o]) | (b & f->wmask[o]);
+	}
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+struct pci_ops sim_pci_ops = {
+	.read = sim_read,
+	.write = sim_write,
+};

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tsmh_sim: an emulated PCIe domain with TEE-IO endpoints.
+ *
+ * Topology (bus numbers are fixed; the domain is picked at load):
+ *
+ *   00:00.0  Root Port (IDE: link + selective streams)
+ *    01:00.0  Switch Upstream Port
+ *     02:NN.0  Switch Downstream Port N   (one per endpoint slot)
+ *      (3+N):00.0  Endpoint N: PCIe (FLR, TEE-IO), DOE, IDE, DSN
+ *
+ * Endpoints are absent (config reads return ~0) until the device emulator
+ * plugs them through /dev/tsmh_sim; their DOE mailboxes are answered by
+ * that emulator. The kernel side knows nothing of SPDM.
+ */
+#ifndef TSMH_SIM_H
+#define TSMH_SIM_H
+
+#include <linux/irq_work.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/tsmh_sim.h>
+
+#include "doe_mbox.h"
+#include "pcicap.h"
+
+#define SIM_CFG_SIZE	4096
+#define SIM_VENDOR	0x1b36	/* Red Hat, Inc. (QEMU's PCI vendor) */
+#define SIM_DEV_EP	0x1e10	/* unassigned in QEMU's ID list */
+#define SIM_DEV_RP	0x1e11
+#define SIM_DEV_USP	0x1e12
+#define SIM_DEV_DSP	0x1e13
+#define SIM_CLASS_ACCEL	0x1200	/* processing accelerator (not in 6.1 pci_ids.h) */
+
+enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP };
+
+/*
+ * One emulated function. cfg/wmask are only touched under sim->lock.
+ * Event flags (ev_*) are set in config-write context and consumed by the
+ * character device reader, also under sim->lock.
+ */
+struct sim_fn {
+	enum sim_fn_kind kind;
+	int slot;		/* DSP/EP: endpoint index */
+	u8 bus, devfn;
+	bool present;		/* EP: plugged by the emulator */
+	u16 exp_off, doe_off;
+	u8 cfg[SIM_CFG_SIZE];
+	u8 wmask[SIM_CFG_SIZE];
+	struct tsmh_doe_mbox mb;
+	u32 *mb_wbuf, *mb_rbuf;
+	bool ev_req, ev_abort, ev_reset;
+	u32 ev_abort_seq;
+};
+
+/*
+ * struct tsmh_sim - the emulated domain
+ * @lock: raw spinlock for all function state; PCI config accessors can be
+ *	called with pci_lock (a raw spinlock) held, so nothing under @lock
+ *	sleeps, allocates or takes a sleeping lock. Wakeups of readers go
+ *	through @wake_work (irq_work) for the same reason.
+ * @chr_lock: serialises read()/write() on the character device and
+ *	protects the bounce buffers.
+ * @open: the character device is held by an emulator (atomic bit 0).
+ * @hello_pending: the next read() returns the HELLO record.
+ * @rescan_work: plug/unplug run here under pci_lock_rescan_remove(),
+ *	never in the emulator's write() (the scan itself does DOE exchanges
+ *	that only the emulator can answer).
+ */
+struct tsmh_sim {
+	struct device *parent;
+	struct pci_bus *bus;
+	struct resource busn;	/* bus number range, lives as long as @bus */
+	int domain;
+	int nr_ep;
+	int next_ev;		/* round-robin start for events */
+	raw_spinlock_t lock;
+	struct mutex chr_lock;
+	unsigned long open;
+	bool hello_pending;
+	wait_queue_head_t wq;
+	struct irq_work wake_work;
+	struct work_struct rescan_work;
+	unsigned long unplug_mask;	/* slots to remove, under lock */
+	bool rescan;			/* under lock */
+	u8 *rd_buf, *wr_buf;
+	struct sim_fn rp, usp;
+	struct sim_fn *dsp;	/* nr_ep */
+	struct sim_fn *ep;	/* nr_ep */
+};
+
+/* cfg.c */
+void sim_cfg_build(struct tsmh_sim *sim);
+struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn);
+extern struct pci_ops sim_pci_ops;
+extern struct tsmh_sim *sim_instance;
+
+/* chr.c */
+int sim_chr_init(struct tsmh_sim *sim);
+void sim_chr_exit(struct tsmh_sim *sim);
+void sim_kick(struct tsmh_sim *sim);	/* under sim->lock: wake readers */
+
+#endif

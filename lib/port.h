@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Portability shim for the pure-logic sources in lib/: the same files are
+ * compiled into the kernel modules and into the userspace programs, unit
+ * tests and fuzzers. Only fixed-width types, memcpy/memset and errno
+ * values are used by lib/; nothing here may allocate or sleep.
+ */
+#ifndef TSMH_LIB_PORT_H
+#define TSMH_LIB_PORT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+static inline u32 tsmh_get_le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static inline void tsmh_put_le32(u8 *p, u32 v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+static inline u16 tsmh_get_le16(const u8 *p)
+{
+	return (u16)(p[0] | p[1] << 8);
+}
+
+#endif
