@@ -100,7 +100,7 @@ static int walk_ext(const struct tsmh_cfg_reader *rd, struct tsmh_caps *c)
 			note(c, TSMH_CAPS_A_EXT_PTR, pos);
 			break;
 		}
-		if (pos + 4 > rd->size) {
+		if ((u32)pos + 4 > rd->size) {
 			note(c, TSMH_CAPS_A_TRUNCATED, pos);
 			break;
 		}
@@ -133,7 +133,7 @@ static int walk_ext(const struct tsmh_cfg_reader *rd, struct tsmh_caps *c)
 			else
 				note(c, TSMH_CAPS_A_TOO_MANY_DOE, pos);
 		} else if (id == TSMH_EXT_CAP_ID_IDE && !c->ide_off) {
-			if (pos + TSMH_IDE_CAP + 4 > rd->size) {
+			if ((u32)pos + TSMH_IDE_CAP + 4 > rd->size) {
 				note(c, TSMH_CAPS_A_TRUNCATED, pos);
 				break;
 			}

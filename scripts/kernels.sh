@@ -66,7 +66,7 @@ unpack_image() {
 	for deb in "$debs"/*.deb; do
 		dpkg-deb -x "$deb" "$tmp"
 	done
-	vmlinuz=$(ls "$tmp"/boot/vmlinuz-* "$tmp"/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n1)
+	vmlinuz=$(ls "$tmp"/boot/vmlinuz-* "$tmp"/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n1 || true)
 	[ -n "$vmlinuz" ] || die "no vmlinuz in $(ls "$debs")"
 	cp "$vmlinuz" "$out/bzImage"
 	"$(dirname "$0")/extract-vmlinux.sh" "$out/bzImage" >"$out/vmlinux.tmp"

@@ -29,6 +29,7 @@ static const struct nla_policy caps_policy[TSMH_A_MAX + 1] = {
 
 static const struct nla_policy dev_get_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy exchange_policy[TSMH_A_MAX + 1] = {
@@ -46,10 +47,18 @@ static const struct nla_policy claim_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
+/*
+ * Reserved bits are rejected on every kernel (the genl core only checks
+ * the header's reserved field from 6.2 on), and so are unknown flags.
+ */
 static int check_flags(struct genl_info *info, u32 allowed)
 {
 	u32 flags;
 
+	if (info->genlhdr->reserved) {
+		NL_SET_ERR_MSG(info->extack, "reserved genetlink header field must be 0");
+		return -EINVAL;
+	}
 	if (!info->attrs[TSMH_A_FLAGS])
 		return 0;
 	flags = nla_get_u32(info->attrs[TSMH_A_FLAGS]);
@@ -207,7 +216,9 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+	ret = check_flags(info, 0);
+	if (!ret)
+		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
 	if (ret)
 		return ret;
 	dev = lookup_dev(info);
@@ -229,10 +240,15 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 
 static int tsmh_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
 	unsigned long idx = cb->args[0];
 	struct tsmh_dev *dev;
 	int ret = 0;
 
+	if (ghdr->reserved) {
+		NL_SET_ERR_MSG(cb->extack, "reserved genetlink header field must be 0");
+		return -EINVAL;
+	}
 	while ((dev = tsmh_dev_nth(idx))) {
 		ret = fill_dev(skb, dev, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			       NLM_F_MULTI, TSMH_CMD_DEV_GET);

@@ -88,10 +88,17 @@ static void build_bridge(struct sim_fn *f, u16 dev, u8 type, u8 pri, u8 sec, u8 
 	put8(f, PCI_SECONDARY_BUS, sec);
 	put8(f, PCI_SUBORDINATE_BUS, sub);
 	wm(f, PCI_PRIMARY_BUS, 4, 0xff);
-	/* No I/O or prefetchable window; memory window present, disabled */
+	/*
+	 * Nothing sits behind the bridges in memory or I/O space: every
+	 * window reads as disabled (base above limit) and stays so, and the
+	 * PCI core neither claims nor sizes them.
+	 */
+	put8(f, PCI_IO_BASE, 0xf0);
+	put8(f, PCI_IO_LIMIT, 0x00);
 	put16(f, PCI_MEMORY_BASE, 0xfff0);
 	put16(f, PCI_MEMORY_LIMIT, 0x0000);
-	wm32(f, PCI_MEMORY_BASE, 0xfff0fff0);
+	put16(f, PCI_PREF_MEMORY_BASE, 0xfff0);
+	put16(f, PCI_PREF_MEMORY_LIMIT, 0x0000);
 	wm32(f, PCI_BRIDGE_CONTROL - 2, 0x0fff0000);
 }
 

@@ -1,0 +1,65 @@
+# Userspace build, one variant per output directory. Driven by the
+# top-level Makefile:  make -f build.mk B=build/rel  |  B=build/san SAN=1
+VERSION ?= 0.1.0
+B ?= build/rel
+CC ?= gcc
+PKGS := libnl-genl-3.0 libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-D_GNU_SOURCE -DTSMH_VERSION=\"$(VERSION)\" \
+	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport \
+	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS :=
+ifeq ($(SAN),1)
+CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
+COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
+SPDM := daemon/spdm/version.c
+TRANSPORT := daemon/transport/emu_sock.c
+TSMCTL := $(wildcard daemon/tsmctl/*.c)
+EMU := $(wildcard daemon/emu/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+PROGS := $(B)/tsmctl $(B)/tsmh-emu
+UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
+	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu
+INTEG := $(B)/tests/integration/emu_client
+VMTOOLS := $(B)/tests/vm/nlprobe
+
+all: $(PROGS) $(UNIT) $(INTEG) $(VMTOOLS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) $(LIB))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB))
+	$(CC) $(LDFLAGS) -o $@ $^
+
+EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU)))
+
+$(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_doe: $(call obj,tests/unit/test_doe.c lib/doe_req.c lib/doe_mbox.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common/devinfo.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
+$(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/common/hex.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_emu: $(call obj,tests/unit/test_emu.c $(SPDM) $(LIB)) $(EMU_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
+	$(CC) $(LDFLAGS) -o $@ $^
+$(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+.PHONY: all

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "devinfo.h"
+#include "doe.h"
+
+static struct nla_policy dev_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
+	[TSMH_A_DEV_VENDOR] = { .type = NLA_U16 },
+	[TSMH_A_DEV_DEVICE] = { .type = NLA_U16 },
+	[TSMH_A_DEV_CLASS] = { .type = NLA_U32 },
+	[TSMH_A_DEV_PCIE_TYPE] = { .type = NLA_U8 },
+	[TSMH_A_DEV_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_DEV_IDE_OFFSET] = { .type = NLA_U16 },
+	[TSMH_A_DEV_IDE_CAP] = { .type = NLA_U32 },
+	[TSMH_A_DEV_MAILBOX] = { .type = NLA_NESTED },
+	[TSMH_A_DEV_ANOMALIES] = { .type = NLA_U32 },
+	[TSMH_A_DEV_SERIAL] = { .type = NLA_U64 },
+};
+
+static struct nla_policy mb_policy[TSMH_MB_A_MAX + 1] = {
+	[TSMH_MB_A_OFFSET] = { .type = NLA_U16 },
+	[TSMH_MB_A_PROTOCOL] = { .type = NLA_NESTED },
+	[TSMH_MB_A_OWNER] = { .type = NLA_U32 },
+	[TSMH_MB_A_OWNER_ID] = { .type = NLA_U32 },
+	[TSMH_MB_A_OWNER_NAME] = { .type = NLA_STRING, .maxlen = 32 },
+	[TSMH_MB_A_DISCOVERY_ERR] = { .type = NLA_U32 },
+	[TSMH_MB_A_EXCHANGES] = { .type = NLA_U64 },
+};
+
+static struct nla_policy prot_policy[TSMH_PROT_A_MAX + 1] = {
+	[TSMH_PROT_A_VENDOR] = { .type = NLA_U16 },
+	[TSMH_PROT_A_TYPE] = { .type = NLA_U8 },
+};
+
+#define FAIL(...)                                \
+	do {                                     \
+		snprintf(err, 128, __VA_ARGS__); \
+		return -EINVAL;                  \
+	} while (0)
+
+static int parse_mb(struct nlattr *nest, struct tsmh_mbinfo *mb, char *err)
+{
+	struct nlattr *tb[TSMH_MB_A_MAX + 1], *a;
+	int rem;
+
+	memset(mb, 0, sizeof(*mb));
+	if (nla_parse_nested(tb, TSMH_MB_A_MAX, nest, mb_policy))
+		FAIL("malformed mailbox attributes");
+	if (!tb[TSMH_MB_A_OFFSET])
+		FAIL("mailbox without an offset");
+	mb->off = nla_get_u16(tb[TSMH_MB_A_OFFSET]);
+	if (tb[TSMH_MB_A_OWNER])
+		mb->owner = nla_get_u32(tb[TSMH_MB_A_OWNER]);
+	if (tb[TSMH_MB_A_OWNER_ID])
+		mb->owner_id = nla_get_u32(tb[TSMH_MB_A_OWNER_ID]);
+	if (tb[TSMH_MB_A_OWNER_NAME])
+		nla_strlcpy(mb->owner_name, tb[TSMH_MB_A_OWNER_NAME], sizeof(mb->owner_name));
+	if (tb[TSMH_MB_A_DISCOVERY_ERR])
+		mb->disc_err = (int32_t)nla_get_u32(tb[TSMH_MB_A_DISCOVERY_ERR]);
+	if (tb[TSMH_MB_A_EXCHANGES])
+		mb->exchanges = nla_get_u64(tb[TSMH_MB_A_EXCHANGES]);
+	nla_for_each_nested(a, nest, rem) {
+		struct nlattr *pt[TSMH_PROT_A_MAX + 1];
+
+		if (nla_type(a) != TSMH_MB_A_PROTOCOL)
+			continue;
+		if (mb->nr_prots >= DEVINFO_MAX_PROTS)
+			FAIL("mailbox %#x lists more than %d protocols", mb->off, DEVINFO_MAX_PROTS);
+		if (nla_parse_nested(pt, TSMH_PROT_A_MAX, a, prot_policy) ||
+		    !pt[TSMH_PROT_A_VENDOR] || !pt[TSMH_PROT_A_TYPE])
+			FAIL("mailbox %#x: malformed protocol entry", mb->off);
+		mb->prots[mb->nr_prots].vid = nla_get_u16(pt[TSMH_PROT_A_VENDOR]);
+		mb->prots[mb->nr_prots].type = nla_get_u8(pt[TSMH_PROT_A_TYPE]);
+		mb->nr_prots++;
+	}
+	return 0;
+}
+
+int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, char *err)
+{
+	struct nlattr *tb[TSMH_A_MAX + 1], *a;
+	int rem, ret;
+
+	memset(d, 0, sizeof(*d));
+	if (nla_parse(tb, TSMH_A_MAX, attrs, len, dev_policy))
+		FAIL("malformed device attributes");
+	if (!tb[TSMH_A_DEV_NAME])
+		FAIL("device without a name");
+	nla_strlcpy(d->name, tb[TSMH_A_DEV_NAME], sizeof(d->name));
+	if (!d->name[0])
+		FAIL("device with an empty name");
+	if (tb[TSMH_A_DEV_VENDOR])
+		d->vendor = nla_get_u16(tb[TSMH_A_DEV_VENDOR]);
+	if (tb[TSMH_A_DEV_DEVICE])
+		d->device = nla_get_u16(tb[TSMH_A_DEV_DEVICE]);
+	if (tb[TSMH_A_DEV_CLASS])
+		d->class_rev = nla_get_u32(tb[TSMH_A_DEV_CLASS]);
+	if (tb[TSMH_A_DEV_PCIE_TYPE])
+		d->pcie_type = nla_get_u8(tb[TSMH_A_DEV_PCIE_TYPE]);
+	if (tb[TSMH_A_DEV_FLAGS])
+		d->flags = nla_get_u32(tb[TSMH_A_DEV_FLAGS]);
+	if (tb[TSMH_A_DEV_ANOMALIES])
+		d->anomalies = nla_get_u32(tb[TSMH_A_DEV_ANOMALIES]);
+	if (tb[TSMH_A_DEV_IDE_OFFSET])
+		d->ide_off = nla_get_u16(tb[TSMH_A_DEV_IDE_OFFSET]);
+	if (tb[TSMH_A_DEV_IDE_CAP])
+		d->ide_cap = nla_get_u32(tb[TSMH_A_DEV_IDE_CAP]);
+	if (tb[TSMH_A_DEV_SERIAL]) {
+		d->has_serial = 1;
+		d->serial = nla_get_u64(tb[TSMH_A_DEV_SERIAL]);
+	}
+	nla_for_each_attr(a, attrs, len, rem) {
+		if (nla_type(a) != TSMH_A_DEV_MAILBOX)
+			continue;
+		if (d->nr_mb >= DEVINFO_MAX_MB)
+			FAIL("%s lists more than %d mailboxes", d->name, DEVINFO_MAX_MB);
+		ret = parse_mb(a, &d->mb[d->nr_mb], err);
+		if (ret)
+			return ret;
+		d->nr_mb++;
+	}
+	return 0;
+}
+
+const char *tsmh_prot_name(uint16_t vid, uint8_t type, char *buf)
+{
+	if (vid == TSMH_DOE_VID_PCISIG) {
+		switch (type) {
+		case TSMH_DOE_PROT_DISCOVERY: return "discovery";
+		case TSMH_DOE_PROT_CMA: return "cma";
+		case TSMH_DOE_PROT_SEC_CMA: return "sec-cma";
+		}
+	}
+	sprintf(buf, "%04x:%02x", vid, type);
+	return buf;
+}

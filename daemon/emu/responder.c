@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmh-emu: DOE-level dispatch (discovery, CMA/SPDM) and the fault menu.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "doe.h"
+#include "emu.h"
+
+static const struct tsmh_doe_disc_ent emu_prots[] = {
+	{ TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_DISCOVERY, 0 },
+	{ TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, 0 },
+	{ TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_SEC_CMA, 0 },
+};
+#define NR_PROTS (sizeof(emu_prots) / sizeof(emu_prots[0]))
+
+static long wrap(uint16_t vid, uint8_t type, size_t payload_len, uint8_t *rsp, size_t cap)
+{
+	size_t padded = (payload_len + 3) & ~(size_t)3;
+	size_t total = TSMH_DOE_HDR_BYTES + padded;
+
+	if (total > cap)
+		return -1;
+	memset(rsp + TSMH_DOE_HDR_BYTES + payload_len, 0, padded - payload_len);
+	tsmh_put_le32(rsp, tsmh_doe_hdr0(vid, type));
+	tsmh_put_le32(rsp + 4, tsmh_doe_hdr1((uint32_t)(total / 4)));
+	return (long)total;
+}
+
+long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
+		 size_t cap)
+{
+	const uint8_t *pl = req + TSMH_DOE_HDR_BYTES;
+	uint16_t vid;
+	uint8_t type;
+	long n;
+
+	if (d->faults & EMU_FAULT_SILENT)
+		return 0;
+	if (d->faults & EMU_FAULT_DOE_ERROR)
+		return -1;
+	if (tsmh_doe_obj_check(req, (uint32_t)len, &vid, &type))
+		return -1; /* malformed object: a real mailbox flags Error */
+	len -= TSMH_DOE_HDR_BYTES;
+
+	if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY) {
+		uint8_t idx;
+		uint8_t next;
+
+		if (len < 4 || cap < TSMH_DOE_HDR_BYTES + 4)
+			return -1;
+		idx = pl[0];
+		if (idx >= NR_PROTS)
+			idx = 0; /* out of range: report entry 0, end of list */
+		next = (idx + 1 < (int)NR_PROTS && pl[0] < NR_PROTS) ? idx + 1 : 0;
+		tsmh_put_le32(rsp + TSMH_DOE_HDR_BYTES,
+			      tsmh_doe_disc_rsp(emu_prots[idx].vid, emu_prots[idx].type, next));
+		n = wrap(vid, type, 4, rsp, cap);
+	} else if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_CMA) {
+		size_t m;
+
+		if (cap < TSMH_DOE_HDR_BYTES + 4)
+			return -1;
+		m = emu_spdm_respond(d, pl, len, rsp + TSMH_DOE_HDR_BYTES,
+				     cap - TSMH_DOE_HDR_BYTES - 3);
+		n = wrap(vid, type, m, rsp, cap);
+	} else {
+		/*
+		 * Secured CMA arrives with SPDM sessions (a later issue); an
+		 * unknown protocol is a requester error. Either way the
+		 * mailbox flags Error, as the DOE spec asks for unsupported
+		 * data object types.
+		 */
+		return -1;
+	}
+	if (n > 0 && (d->faults & EMU_FAULT_BAD_LENGTH))
+		tsmh_put_le32(rsp + 4, tsmh_doe_hdr1((uint32_t)n / 4 + 1));
+	if (n > 0 && (d->faults & EMU_FAULT_WRONG_PROT))
+		tsmh_put_le32(rsp, tsmh_doe_hdr0(vid, (uint8_t)(type + 0x40)));
+	return n;
+}
+
+int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} names[] = {
+		{ "silent", EMU_FAULT_SILENT },
+		{ "doe-error", EMU_FAULT_DOE_ERROR },
+		{ "bad-length", EMU_FAULT_BAD_LENGTH },
+		{ "wrong-protocol", EMU_FAULT_WRONG_PROT },
+	};
+	static char word[32];
+
+	*faults = 0;
+	while (*s) {
+		size_t n = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && !strncmp(s, names[i].name, n))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			snprintf(word, sizeof(word), "%.*s", (int)(n < 31 ? n : 31), s);
+			*bad = word;
+			return -1;
+		}
+		*faults |= names[i].bit;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}

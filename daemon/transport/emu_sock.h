@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The DMTF spdm-emu socket protocol (spdm-emu spdm_emu_common/command.h),
+ * so our requester and emulator interoperate with spdm_requester_emu and
+ * spdm_responder_emu: each frame is three big-endian u32 (command,
+ * transport type, payload size) followed by the payload. With transport
+ * PCI_DOE the payload is a whole DOE data object (header included).
+ */
+#ifndef TSMH_EMU_SOCK_H
+#define TSMH_EMU_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EMU_SOCK_DEFAULT_PORT	2323
+
+#define EMU_SOCK_CMD_NORMAL	0x0001
+#define EMU_SOCK_CMD_CONTINUE	0xfffd
+#define EMU_SOCK_CMD_SHUTDOWN	0xfffe
+#define EMU_SOCK_CMD_UNKNOWN	0xffff
+#define EMU_SOCK_CMD_TEST	0xdead
+
+#define EMU_SOCK_TRANS_NONE	0
+#define EMU_SOCK_TRANS_MCTP	1
+#define EMU_SOCK_TRANS_PCI_DOE	2
+#define EMU_SOCK_TRANS_TCP	3
+
+/* Largest payload we accept (a DOE object of 64 KiB + header). */
+#define EMU_SOCK_MAX_PAYLOAD	(65536 + 8)
+
+struct emu_frame {
+	uint32_t cmd;
+	uint32_t transport;
+	uint32_t len;
+};
+
+/* Send one frame in a single write (no Nagle stall). 0 or -errno. */
+int emu_sock_send(int fd, uint32_t cmd, uint32_t transport, const void *payload, uint32_t len);
+/*
+ * Receive one frame into @buf (@cap bytes). 0, -ECONNRESET on orderly
+ * close before a header, -EMSGSIZE if the peer announces more than @cap
+ * (the connection is then unusable), or -errno.
+ */
+int emu_sock_recv(int fd, struct emu_frame *f, void *buf, uint32_t cap);
+/* TCP connect to host:port with TCP_NODELAY; fd or -errno. */
+int emu_sock_connect(const char *host, uint16_t port);
+/* Listening socket on addr:port (SO_REUSEADDR); fd or -errno. */
+int emu_sock_listen(const char *addr, uint16_t port);
+
+#endif

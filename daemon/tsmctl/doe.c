@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl doe: raw DOE exchanges through the kernel proxy, and the SPDM
+ * GET_VERSION probe used by list/show --spdm.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "doe.h"
+#include "hex.h"
+#include "spdm.h"
+#include "tsmctl.h"
+
+struct doe_reply {
+	uint8_t *buf;
+	size_t len;
+	uint16_t mb;
+};
+
+static int parse_reply(struct nl_msg *m, void *arg)
+{
+	struct doe_reply *r = arg;
+	struct nlattr *tb[TSMH_A_MAX + 1];
+	struct nla_policy pol[TSMH_A_MAX + 1] = {
+		[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
+		[TSMH_A_DOE_RESPONSE] = { .type = NLA_UNSPEC },
+	};
+
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_DOE_RESPONSE])
+		return -EBADMSG;
+	r->len = (size_t)nla_len(tb[TSMH_A_DOE_RESPONSE]);
+	r->buf = malloc(r->len ? r->len : 1);
+	if (!r->buf)
+		return -ENOMEM;
+	memcpy(r->buf, nla_data(tb[TSMH_A_DOE_RESPONSE]), r->len);
+	if (tb[TSMH_A_MB_OFFSET])
+		r->mb = nla_get_u16(tb[TSMH_A_MB_OFFSET]);
+	return 0;
+}
+
+static int exchange(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
+		    const uint8_t *req, size_t len, struct doe_reply *r)
+{
+	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DOE_EXCHANGE, 0);
+
+	memset(r, 0, sizeof(*r));
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_string(m, TSMH_A_DEV_NAME, dev) || nla_put_u16(m, TSMH_A_DOE_VENDOR, vid) ||
+	    nla_put_u8(m, TSMH_A_DOE_TYPE, type) || nla_put(m, TSMH_A_DOE_REQUEST, (int)len, req) ||
+	    (mb >= 0 && nla_put_u16(m, TSMH_A_MB_OFFSET, (uint16_t)mb))) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	return tsmh_nl_call(nl, m, parse_reply, r);
+}
+
+int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j)
+{
+	struct spdm_ver v[SPDM_MAX_VERSIONS];
+	struct doe_reply r;
+	uint8_t req[4], code = 0;
+	int n, i, ret;
+	size_t off = 0;
+
+	*j = cJSON_CreateObject();
+	ret = exchange(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
+		       spdm_enc_get_version(req), &r);
+	if (ret) {
+		snprintf(buf, len, "error: %s%s%s%s", strerror(-ret), nl->err[0] ? " (" : "",
+			 nl->err, nl->err[0] ? ")" : "");
+		cJSON_AddStringToObject(*j, "error", buf + 7);
+		return ret;
+	}
+	n = spdm_dec_version(r.buf, r.len, v, SPDM_MAX_VERSIONS, &code);
+	free(r.buf);
+	if (n < 0) {
+		if (n == -EREMOTEIO)
+			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code), code);
+		else
+			snprintf(buf, len, "error: malformed VERSION response (%s)", strerror(-n));
+		cJSON_AddStringToObject(*j, "error", buf + 7);
+		return n;
+	}
+	cJSON *arr = cJSON_AddArrayToObject(*j, "versions");
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		char one[16];
+
+		snprintf(one, sizeof(one), "%u.%u", v[i].major, v[i].minor);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(one));
+		off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s%s", i ? "," : "",
+					one);
+	}
+	return 0;
+}
+
+static int parse_protocol(const char *s, uint16_t *vid, uint8_t *type)
+{
+	unsigned int v, t;
+	char tail;
+
+	*vid = TSMH_DOE_VID_PCISIG;
+	if (!strcmp(s, "cma") || !strcmp(s, "spdm")) {
+		*type = TSMH_DOE_PROT_CMA;
+	} else if (!strcmp(s, "sec-cma") || !strcmp(s, "secured-spdm")) {
+		*type = TSMH_DOE_PROT_SEC_CMA;
+	} else if (!strcmp(s, "discovery")) {
+		*type = TSMH_DOE_PROT_DISCOVERY;
+	} else if (sscanf(s, "%x:%x%c", &v, &t, &tail) == 2 && v <= 0xffff && t <= 0xff) {
+		*vid = (uint16_t)v;
+		*type = (uint8_t)t;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_doe(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "protocol", required_argument, 0, 'p' },
+		{ "hex", required_argument, 0, 'x' },
+		{ "mailbox", required_argument, 0, 'm' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *prot = NULL, *hex = NULL, *dev, *err;
+	uint8_t *req = NULL;
+	struct doe_reply r;
+	struct tsmh_nl nl;
+	uint16_t vid, mb = 0;
+	uint8_t type;
+	int c, ret, have_mb = 0;
+	long n;
+
+	while ((c = getopt_long(argc, argv, "p:x:m:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			prot = optarg;
+			break;
+		case 'x':
+			hex = optarg;
+			break;
+		case 'm':
+			if (parse_u16(optarg, &mb)) {
+				fprintf(stderr, "tsmctl: doe: bad mailbox offset '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			have_mb = 1;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc || !prot || !hex)
+		goto usage;
+	dev = argv[optind];
+	if (parse_protocol(prot, &vid, &type)) {
+		fprintf(stderr, "tsmctl: doe: unknown protocol '%s' (cma, sec-cma, discovery or VID:TYPE in hex)\n",
+			prot);
+		return EXIT_USAGE;
+	}
+	req = malloc(TSMH_DOE_PAYLOAD_MAX);
+	if (!req)
+		return EXIT_OPERR;
+	n = tsmh_hex_parse(hex, req, TSMH_DOE_PAYLOAD_MAX, &err);
+	if (n < 0) {
+		fprintf(stderr, "tsmctl: doe: --hex: %s (limit %d bytes)\n", err, TSMH_DOE_PAYLOAD_MAX);
+		free(req);
+		return EXIT_USAGE;
+	}
+	if (nl_open_or_die(&nl)) {
+		free(req);
+		return EXIT_OPERR;
+	}
+	ret = exchange(&nl, dev, have_mb ? mb : -1, vid, type, req, (size_t)n, &r);
+	free(req);
+	if (ret) {
+		ret = report_nl_error(&nl, "doe", dev, ret);
+	} else {
+		char *out = malloc(2 * r.len + 1);
+
+		if (!out) {
+			ret = EXIT_OPERR;
+		} else {
+			tsmh_hex_format(r.buf, r.len, out);
+			if (opt_json) {
+				cJSON *j = cJSON_CreateObject();
+				char pb[16];
+
+				cJSON_AddStringToObject(j, "device", dev);
+				cJSON_AddNumberToObject(j, "mailbox", r.mb);
+				cJSON_AddStringToObject(j, "protocol", tsmh_prot_name(vid, type, pb));
+				cJSON_AddStringToObject(j, "response", out);
+				json_print(j);
+			} else {
+				puts(out);
+			}
+			free(out);
+		}
+		free(r.buf);
+	}
+	tsmh_nl_close(&nl);
+	return ret;
+usage:
+	fprintf(stderr, "Usage: tsmctl doe DEV --protocol P --hex HEX [--mailbox OFF]\n");
+	return EXIT_USAGE;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl monitor: print device events from the "events" multicast group.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "tsmctl.h"
+
+struct mon {
+	long left;	/* < 0: forever */
+	char err[128];
+};
+
+static int on_event(struct nl_msg *m, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct mon *mon = arg;
+	struct tsmh_devinfo d;
+	const char *what;
+
+	switch (g->cmd) {
+	case TSMH_CMD_EVT_DEV_ADD:
+		what = "add";
+		break;
+	case TSMH_CMD_EVT_DEV_DEL:
+		what = "remove";
+		break;
+	default:
+		return 0; /* newer kernel event: skip */
+	}
+	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &d, mon->err)) {
+		fprintf(stderr, "tsmctl: monitor: malformed event: %s\n", mon->err);
+		return 0;
+	}
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject();
+		char *s;
+
+		cJSON_AddStringToObject(j, "event", what);
+		cJSON_AddItemToObject(j, "device", devinfo_json(&d));
+		s = cJSON_PrintUnformatted(j);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(j);
+	} else {
+		printf("%s %s %04x:%04x%s\n", what, d.name, d.vendor, d.device,
+		       (d.flags & TSMH_DEV_F_TEE_IO) ? " tee-io" : "");
+	}
+	fflush(stdout);
+	if (mon->left > 0 && --mon->left == 0)
+		return 1;
+	return 0;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	static const struct option lo[] = { { "count", required_argument, 0, 'c' },
+					    { 0, 0, 0, 0 } };
+	struct mon mon = { .left = -1 };
+	struct tsmh_nl nl;
+	char *end;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
+		if (c != 'c')
+			goto usage;
+		mon.left = strtol(optarg, &end, 10);
+		if (*end || mon.left <= 0)
+			goto usage;
+	}
+	if (optind != argc)
+		goto usage;
+	if (nl_open_or_die(&nl))
+		return EXIT_OPERR;
+	ret = tsmh_nl_subscribe(&nl);
+	if (ret) {
+		fprintf(stderr, "tsmctl: monitor: cannot join the events group: %s\n", strerror(-ret));
+		tsmh_nl_close(&nl);
+		return EXIT_OPERR;
+	}
+	if (!opt_json)
+		fprintf(stderr, "tsmctl: monitoring tsmh events (Ctrl-C to stop)\n");
+	for (;;) {
+		ret = tsmh_nl_recv_events(&nl, on_event, &mon);
+		if (ret == 1) {
+			ret = 0;
+			break;
+		}
+		if (ret) {
+			fprintf(stderr, "tsmctl: monitor: %s\n", strerror(-ret));
+			ret = EXIT_OPERR;
+			break;
+		}
+	}
+	tsmh_nl_close(&nl);
+	return ret;
+usage:
+	fprintf(stderr, "Usage: tsmctl monitor [--count N]\n");
+	return EXIT_USAGE;
+}

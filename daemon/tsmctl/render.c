@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl: human tables and JSON for device information.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "pcicap.h"
+#include "tsmctl.h"
+
+void json_print(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+
+	if (s) {
+		puts(s);
+		cJSON_free(s);
+	}
+	cJSON_Delete(j);
+}
+
+const char *ide_summary(uint32_t cap, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s",
+		 (cap & TSMH_IDE_CAP_LINK) ? "link " : "",
+		 (cap & TSMH_IDE_CAP_SELECTIVE) ? "selective " : "",
+		 (cap & TSMH_IDE_CAP_IDE_KM) ? "IDE_KM " : "",
+		 (cap & TSMH_IDE_CAP_TEE_LIMITED) ? "TEE-limited" : "");
+	return buf;
+}
+
+static const char *owner_kind(uint32_t o)
+{
+	switch (o) {
+	case TSMH_OWNER_HOST: return "host";
+	case TSMH_OWNER_FIRMWARE: return "firmware";
+	default: return "none";
+	}
+}
+
+static cJSON *ide_json(uint32_t cap, uint16_t off)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "offset", off);
+	cJSON_AddNumberToObject(j, "capability", cap);
+	cJSON_AddBoolToObject(j, "link", !!(cap & TSMH_IDE_CAP_LINK));
+	cJSON_AddNumberToObject(j, "link_tcs", tsmh_ide_nr_link_tcs(cap));
+	cJSON_AddBoolToObject(j, "selective", !!(cap & TSMH_IDE_CAP_SELECTIVE));
+	cJSON_AddNumberToObject(j, "selective_streams", tsmh_ide_nr_sel_streams(cap));
+	cJSON_AddBoolToObject(j, "ide_km", !!(cap & TSMH_IDE_CAP_IDE_KM));
+	cJSON_AddBoolToObject(j, "tee_limited", !!(cap & TSMH_IDE_CAP_TEE_LIMITED));
+	return j;
+}
+
+cJSON *devinfo_json(const struct tsmh_devinfo *d)
+{
+	cJSON *j = cJSON_CreateObject(), *mbs, *m, *p, *o;
+	char buf[32];
+	int i, k;
+
+	cJSON_AddStringToObject(j, "name", d->name);
+	snprintf(buf, sizeof(buf), "%04x", d->vendor);
+	cJSON_AddStringToObject(j, "vendor", buf);
+	snprintf(buf, sizeof(buf), "%04x", d->device);
+	cJSON_AddStringToObject(j, "device", buf);
+	snprintf(buf, sizeof(buf), "%06x", d->class_rev >> 8);
+	cJSON_AddStringToObject(j, "class", buf);
+	cJSON_AddStringToObject(j, "pcie_type", tsmh_exp_type_name(d->pcie_type));
+	cJSON_AddBoolToObject(j, "tee_io", !!(d->flags & TSMH_DEV_F_TEE_IO));
+	cJSON_AddBoolToObject(j, "discovered", !!(d->flags & TSMH_DEV_F_DISCOVERED));
+	if (d->flags & TSMH_DEV_F_IDE)
+		cJSON_AddItemToObject(j, "ide", ide_json(d->ide_cap, d->ide_off));
+	else
+		cJSON_AddNullToObject(j, "ide");
+	if (d->has_serial) {
+		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)d->serial);
+		cJSON_AddStringToObject(j, "serial", buf);
+	}
+	if (d->anomalies) {
+		cJSON_AddNumberToObject(j, "config_anomalies", d->anomalies);
+		cJSON_AddStringToObject(j, "config_anomaly", tsmh_caps_anomaly_str(d->anomalies));
+	}
+	mbs = cJSON_AddArrayToObject(j, "doe");
+	for (i = 0; i < d->nr_mb; i++) {
+		const struct tsmh_mbinfo *mb = &d->mb[i];
+
+		m = cJSON_CreateObject();
+		cJSON_AddNumberToObject(m, "offset", mb->off);
+		p = cJSON_AddArrayToObject(m, "protocols");
+		for (k = 0; k < mb->nr_prots; k++)
+			cJSON_AddItemToArray(p, cJSON_CreateString(tsmh_prot_name(
+							mb->prots[k].vid, mb->prots[k].type, buf)));
+		if (mb->owner == TSMH_OWNER_NONE) {
+			cJSON_AddNullToObject(m, "owner");
+		} else {
+			o = cJSON_AddObjectToObject(m, "owner");
+			cJSON_AddStringToObject(o, "kind", owner_kind(mb->owner));
+			cJSON_AddStringToObject(o, "name", mb->owner_name);
+			if (mb->owner == TSMH_OWNER_HOST)
+				cJSON_AddNumberToObject(o, "port", mb->owner_id);
+		}
+		cJSON_AddNumberToObject(m, "exchanges", (double)mb->exchanges);
+		if (mb->disc_err)
+			cJSON_AddStringToObject(m, "discovery_error", strerror(-mb->disc_err));
+		cJSON_AddItemToArray(mbs, m);
+	}
+	return j;
+}
+
+static void prots_str(const struct tsmh_mbinfo *mb, char *out, size_t len)
+{
+	char buf[16];
+	size_t n = 0;
+	int k;
+
+	out[0] = 0;
+	for (k = 0; k < mb->nr_prots; k++) {
+		if (mb->prots[k].vid == 1 && mb->prots[k].type == 0)
+			continue; /* discovery is implied */
+		n += (size_t)snprintf(out + n, len > n ? len - n : 0, "%s%s", n ? "," : "",
+				      tsmh_prot_name(mb->prots[k].vid, mb->prots[k].type, buf));
+	}
+	if (!out[0])
+		snprintf(out, len, "%s", mb->disc_err ? "discovery-failed" : "-");
+}
+
+void devinfo_header(int with_spdm)
+{
+	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s%s\n", "DEVICE", "ID", "TYPE", "TEE-IO",
+	       "IDE", "DOE", "OWNER", with_spdm ? " SPDM" : "");
+}
+
+void devinfo_row(const struct tsmh_devinfo *d, const char *spdm)
+{
+	char id[16], ide[16], doe[64] = "-", owner[48] = "-";
+
+	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+	if (d->flags & TSMH_DEV_F_IDE)
+		snprintf(ide, sizeof(ide), "sel:%u", tsmh_ide_nr_sel_streams(d->ide_cap));
+	else
+		snprintf(ide, sizeof(ide), "-");
+	if (d->nr_mb) {
+		prots_str(&d->mb[0], doe, sizeof(doe));
+		if (d->mb[0].owner != TSMH_OWNER_NONE)
+			snprintf(owner, sizeof(owner), "%s:%s", owner_kind(d->mb[0].owner),
+				 d->mb[0].owner_name);
+	}
+	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s%s%s\n", d->name, id,
+	       tsmh_exp_type_name(d->pcie_type), (d->flags & TSMH_DEV_F_TEE_IO) ? "yes" : "no",
+	       ide, doe, owner, spdm ? " " : "", spdm ? spdm : "");
+}
+
+void devinfo_print(const struct tsmh_devinfo *d)
+{
+	char buf[128];
+	int i;
+
+	printf("%s  %04x:%04x  %s  class %06x\n", d->name, d->vendor, d->device,
+	       tsmh_exp_type_name(d->pcie_type), d->class_rev >> 8);
+	printf("  TEE-IO:     %s\n", (d->flags & TSMH_DEV_F_TEE_IO) ? "supported" : "no");
+	if (d->flags & TSMH_DEV_F_IDE)
+		printf("  IDE:        cap at %#x: %s, %u selective stream(s), %u link TC(s)\n",
+		       d->ide_off, ide_summary(d->ide_cap, buf, sizeof(buf)),
+		       tsmh_ide_nr_sel_streams(d->ide_cap), tsmh_ide_nr_link_tcs(d->ide_cap));
+	else
+		printf("  IDE:        no\n");
+	if (d->has_serial)
+		printf("  Serial:     %016llx\n", (unsigned long long)d->serial);
+	if (d->anomalies)
+		printf("  Config:     malformed: %s\n", tsmh_caps_anomaly_str(d->anomalies));
+	for (i = 0; i < d->nr_mb; i++) {
+		const struct tsmh_mbinfo *mb = &d->mb[i];
+
+		prots_str(mb, buf, sizeof(buf));
+		printf("  DOE %#05x:  protocols %s; owner %s", mb->off, buf, owner_kind(mb->owner));
+		if (mb->owner == TSMH_OWNER_HOST)
+			printf(" (%s, netlink port %u)", mb->owner_name, mb->owner_id);
+		else if (mb->owner != TSMH_OWNER_NONE)
+			printf(" (%s)", mb->owner_name);
+		printf("; %llu exchange(s)\n", (unsigned long long)mb->exchanges);
+		if (mb->disc_err)
+			printf("              discovery failed: %s\n", strerror(-mb->disc_err));
+	}
+	if (!(d->flags & TSMH_DEV_F_DISCOVERED))
+		printf("  (DOE discovery still running)\n");
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+#ifndef TSMCTL_H
+#define TSMCTL_H
+
+#include <cjson/cJSON.h>
+#include "devinfo.h"
+#include "nl.h"
+
+extern int opt_json;
+
+/* exit codes */
+#define EXIT_OPERR	1
+#define EXIT_USAGE	2
+
+int cmd_info(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_doe(int argc, char **argv);
+int cmd_claim(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_caps(int argc, char **argv);
+
+/* render.c */
+cJSON *devinfo_json(const struct tsmh_devinfo *d);
+void devinfo_print(const struct tsmh_devinfo *d);
+void devinfo_row(const struct tsmh_devinfo *d, const char *spdm);
+void devinfo_header(int with_spdm);
+void json_print(cJSON *j);	/* prints and frees */
+const char *ide_summary(uint32_t cap, char *buf, size_t len);
+
+/* spdm probe (doe.c): "1.2,1.3" into @buf, or an error text; 0 on success */
+int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j);
+
+/* util */
+int nl_open_or_die(struct tsmh_nl *nl);
+int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int err);
+int parse_u16(const char *s, uint16_t *v);
+
+#endif

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Build and install the modules with real DKMS for kernel matrix LABEL
+# (deb12 on the host, deb13/sid in their chroots) and copy the resulting
+# .ko files to OUTDIR.   Usage: scripts/dkms-build.sh LABEL OUTDIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+label=$1
+out=$2
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+kver=$("$here/kernels.sh" version "$label")
+root=$("$here/kernels.sh" root "$label")
+src="$root/usr/src/tsm-host-$ver"
+
+rm -rf "$src"
+mkdir -p "$src"
+(cd "$top" && tar -cf - Kbuild dkms.conf kmod lib include) | tar -xf - -C "$src"
+find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
+
+log="$out/dkms-$label.log"
+mkdir -p "$out"
+run() { "$here/kernels.sh" run "$label" "$@"; }
+{
+	run dkms remove -m tsm-host -v "$ver" --all || true
+	run dkms add -m tsm-host -v "$ver"
+	run dkms build -m tsm-host -v "$ver" -k "$kver"
+	run dkms install -m tsm-host -v "$ver" -k "$kver" --force
+} >"$log" 2>&1 || {
+	echo "dkms-build: DKMS failed for $label ($kver); log: $log" >&2
+	tail -n 30 "$log" >&2
+	find "$root/var/lib/dkms/tsm-host/$ver/build" -name make.log -exec tail -n 40 {} \; >&2 2>/dev/null || true
+	exit 1
+}
+mdir="$root/var/lib/dkms/tsm-host/$ver/$kver/x86_64/module"
+rm -f "$out"/*.ko
+for m in tsmh_core tsmh_sim; do
+	f=$(ls "$mdir/$m.ko"* 2>/dev/null | head -n1)
+	[ -n "$f" ] || { echo "dkms-build: $m not built for $kver" >&2; exit 1; }
+	case "$f" in
+	*.xz) xz -dc "$f" >"$out/$m.ko" ;;
+	*.zst) zstd -qdc "$f" >"$out/$m.ko" ;;
+	*.gz) gzip -dc "$f" >"$out/$m.ko" ;;
+	*) cp "$f" "$out/$m.ko" ;;
+	esac
+done
+echo "$kver" >"$out/kver"
+echo "dkms-build: $label ($kver): tsmh_core.ko tsmh_sim.ko built and installed with DKMS" >&2

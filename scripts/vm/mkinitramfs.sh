@@ -1,0 +1,70 @@
+#!/bin/bash
+# Build the guest initramfs for kernel matrix LABEL:
+#   busybox (static), systemd-udevd + udevadm, our modules (from DKMS),
+#   tsmctl / tsmh-emu / test tools with the host's shared libraries,
+#   the guest test scripts, and /init.
+# Usage: scripts/vm/mkinitramfs.sh LABEL KMODDIR BINDIR OUT.cpio
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+label=$1 kmod=$2 bin=$3 out=$4
+kver=$(cat "$kmod/kver")
+kcache=$(dirname "$("$top/scripts/kernels.sh" image "$label")")
+
+st=$(mktemp -d)
+trap 'rm -rf "$st"' EXIT
+mkdir -p "$st"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/bin,usr/lib,lib/udev/rules.d,etc/udev/rules.d}
+mkdir -p "$st/lib/modules/$kver/extra" "$st/tests"
+
+cp /bin/busybox "$st/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ -e "$st/bin/$a" ] || ln -s busybox "$st/bin/$a"
+done
+
+# Copy a binary and the shared libraries it needs (and the loader).
+copy_elf() {
+	local f=$1 dst=$2 lib
+	cp -L "$f" "$st$dst"
+	for lib in $(ldd "$f" 2>/dev/null | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }'); do
+		[ -f "$lib" ] || continue
+		mkdir -p "$st$(dirname "$lib")"
+		[ -e "$st$lib" ] || cp -L "$lib" "$st$lib"
+	done
+}
+for p in tsmctl tsmh-emu; do
+	copy_elf "$bin/$p" "/usr/bin/$p"
+done
+copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
+copy_elf "$(command -v jq)" /usr/bin/jq
+copy_elf /lib/systemd/systemd-udevd /sbin/udevd
+copy_elf /bin/udevadm /bin/udevadm
+# udevd needs a few rules; ours plus the basic device nodes
+for r in 50-udev-default.rules 60-persistent-storage.rules 80-drivers.rules; do
+	[ -f "/lib/udev/rules.d/$r" ] && cp "/lib/udev/rules.d/$r" "$st/lib/udev/rules.d/"
+done
+cp "$top"/udev/*.rules "$st/lib/udev/rules.d/" 2>/dev/null || true
+echo 'root:x:0:0:root:/root:/bin/sh' >"$st/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$st/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
+
+cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
+# in-tree modules the tests may load (as a user would with modprobe)
+for m in pci-stub; do
+	f=$(find "$kcache/modules" -name "$m.ko*" 2>/dev/null | head -n1)
+	if [ -n "$f" ]; then
+		case "$f" in
+		*.xz) xz -dc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
+		*.zst) zstd -qdc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
+		*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
+		esac
+	fi
+done
+
+cp "$top"/tests/vm/*.sh "$st/tests/"
+cp "$top/tests/vm/init" "$st/init"
+chmod +x "$st/init" "$st"/tests/*.sh
+echo "$label" >"$st/etc/tsmh-label"
+
+chmod 755 "$st"
+(cd "$st" && find . | cpio -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"

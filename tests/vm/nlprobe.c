@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * nlprobe: sends malformed and hostile requests to the "tsmh" family and
+ * checks that each one is refused with the right errno and an extended
+ * ACK message, and that well-formed ones still work afterwards.
+ * Usage: nlprobe DEV   (DEV: a tracked device with a CMA mailbox)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nl.h"
+
+static int failures;
+static struct tsmh_nl nl;
+
+static void check(const char *name, int ret, int want, const char *msg)
+{
+	int good = ret == want && (!msg || strstr(nl.err, msg));
+
+	printf("%s %s: got %d (%s) \"%s\"; want %d%s%s%s\n", good ? "PASS" : "FAIL", name, ret,
+	       ret ? strerror(-ret) : "ok", nl.err, want, msg ? " \"" : "", msg ? msg : "",
+	       msg ? "\"" : "");
+	if (!good)
+		failures++;
+}
+
+static struct nl_msg *req(uint8_t cmd, const char *dev)
+{
+	struct nl_msg *m = tsmh_nl_msg(&nl, cmd, 0);
+
+	if (!m)
+		exit(2);
+	if (dev)
+		nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	return m;
+}
+
+static void put_cma(struct nl_msg *m)
+{
+	static const uint8_t get_version[] = { 0x10, 0x84, 0, 0 };
+
+	nla_put_u16(m, TSMH_A_DOE_VENDOR, 1);
+	nla_put_u8(m, TSMH_A_DOE_TYPE, 1);
+	nla_put(m, TSMH_A_DOE_REQUEST, sizeof(get_version), get_version);
+}
+
+static int count_cb(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev;
+	struct nl_msg *m;
+	uint8_t *big;
+	int n = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: nlprobe DEV\n");
+		return 2;
+	}
+	dev = argv[1];
+	if (tsmh_nl_open(&nl)) {
+		fprintf(stderr, "nlprobe: %s\n", nl.err);
+		return 1;
+	}
+
+	m = req(TSMH_CMD_GET_CAPS, NULL);
+	check("caps", tsmh_nl_call(&nl, m, NULL, NULL), 0, NULL);
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	check("well-formed exchange", tsmh_nl_call(&nl, m, NULL, NULL), 0, NULL);
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	nla_put_u32(m, TSMH_A_DOE_VENDOR, 1); /* u16 expected */
+	nla_put_u8(m, TSMH_A_DOE_TYPE, 1);
+	nla_put(m, TSMH_A_DOE_REQUEST, 4, "\x10\x84\0\0");
+	check("u32 where u16 expected", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "length");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	nla_put_u32(m, TSMH_A_MAX + 3, 7);
+	check("unknown attribute", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "nknown attribute");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	nla_put_u16(m, TSMH_A_DEV_VENDOR, 0x1234); /* reply-only attribute */
+	check("reply-only attribute in request", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "ttribute");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	nla_put_u32(m, TSMH_A_FLAGS, 0x80);
+	check("unknown flag bits", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "unknown flag bits");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, NULL);
+	put_cma(m);
+	check("missing device name", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "device name");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	nla_put_u16(m, TSMH_A_DOE_VENDOR, 1);
+	nla_put_u8(m, TSMH_A_DOE_TYPE, 1);
+	check("missing request payload", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "request payload");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, "0000:99:00.0");
+	put_cma(m);
+	check("unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV, "no such device");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, "0123456789012345678901234567890123456789");
+	put_cma(m);
+	check("overlong device name", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "policy");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, NULL);
+	nla_put(m, TSMH_A_DEV_NAME, 4, "abcd"); /* no NUL */
+	put_cma(m);
+	check("unterminated device name", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, NULL);
+
+	big = calloc(1, TSMH_DOE_PAYLOAD_MAX + 4);
+	m = nlmsg_alloc_size(TSMH_DOE_PAYLOAD_MAX + 4096);
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl.family, 0, 0, TSMH_CMD_DOE_EXCHANGE,
+		    TSMH_GENL_VERSION);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	nla_put_u16(m, TSMH_A_DOE_VENDOR, 1);
+	nla_put_u8(m, TSMH_A_DOE_TYPE, 1);
+	if (nla_put(m, TSMH_A_DOE_REQUEST, TSMH_DOE_PAYLOAD_MAX + 1, big)) {
+		printf("FAIL cannot build the oversized request\n");
+		failures++;
+	}
+	check("oversized request payload", tsmh_nl_call(&nl, m, NULL, NULL), -ERANGE, NULL);
+	free(big);
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	nla_put_u16(m, TSMH_A_DOE_VENDOR, 0x1234);
+	nla_put_u8(m, TSMH_A_DOE_TYPE, 5);
+	nla_put(m, TSMH_A_DOE_REQUEST, 4, "\0\0\0\0");
+	check("protocol not offered", tsmh_nl_call(&nl, m, NULL, NULL), -EOPNOTSUPP, "protocol");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	nla_put_u16(m, TSMH_A_MB_OFFSET, 0x200);
+	check("no mailbox at offset", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT, "offset");
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	genlmsg_hdr(nlmsg_hdr(m))->reserved = 1;
+	check("reserved header field set", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "reserved");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
+	genlmsg_hdr(nlmsg_hdr(m))->reserved = 1;
+	check("reserved header field set in a dump", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "reserved");
+
+	m = tsmh_nl_msg(&nl, 200, 0);
+	check("unknown command", tsmh_nl_call(&nl, m, NULL, NULL), -EOPNOTSUPP, NULL);
+
+	m = req(TSMH_CMD_DEV_GET, "0000:99:00.0");
+	check("get unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV, "no such device");
+
+	m = req(TSMH_CMD_DOE_RELEASE, dev);
+	check("release unclaimed mailbox", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT, "not claimed");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
+	check("dump after all that", tsmh_nl_call(&nl, m, count_cb, &n), 0, NULL);
+	if (n < 3) {
+		printf("FAIL dump returned %d devices, want >= 3\n", n);
+		failures++;
+	}
+
+	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
+	put_cma(m);
+	check("well-formed exchange still works", tsmh_nl_call(&nl, m, NULL, NULL), 0, NULL);
+
+	tsmh_nl_close(&nl);
+	printf("nlprobe: %d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+# One SPDM owner per mailbox; the claim is visible and dies with its socket.
+. /tests/lib.sh
+load_modules 2
+start_emu
+wait_eps 2
+tsmctl claim $EP0 2>/tmp/claim.err &
+CPID=$!
+i=0
+until [ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner.kind')" = host ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "claim not visible: $(cat /tmp/claim.err)"
+	sleep 0.1
+done
+tsmctl show $EP0
+tsmctl show $EP0 | grep -q "owner host (tsmctl, netlink port" || fail "show does not name the owner"
+ok "claim visible in tsmctl show"
+expect_fail "claimed by another SPDM owner" tsmctl doe $EP0 --protocol cma --hex 10840000
+expect_fail "claimed by another SPDM owner" tsmctl claim $EP0
+tsmctl doe $EP0 --protocol discovery --hex 00000000 >/dev/null || fail "discovery must stay open"
+tsmctl doe $EP1 --protocol cma --hex 10840000 >/dev/null || fail "other device affected"
+ok "discovery and other devices unaffected"
+kill $CPID
+wait $CPID
+i=0
+until [ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner')" = null ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "claim not released when the socket closed"
+	sleep 0.1
+done
+tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "exchange after release"
+ok "released when the owner's socket closed"
+unload_modules

@@ -1,0 +1,31 @@
+# Hot-remove a device while a DOE exchange is pending: no crash, no hang,
+# the device goes away cleanly and comes back on rescan.
+. /tests/lib.sh
+load_modules 2
+start_emu --delay-ms 700
+wait_eps 2
+( tsmctl doe $EP1 --protocol cma --hex 10840000 >/tmp/r.out 2>/tmp/r.err; echo $? >/tmp/r.rc ) &
+XPID=$!
+sleep 0.2
+echo 1 >/sys/bus/pci/devices/$EP1/remove || fail "sysfs remove"
+i=0
+while [ ! -f /tmp/r.rc ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "pending exchange hung after removal"
+	sleep 0.1
+done
+wait $XPID
+echo "pending exchange ended with rc=$(cat /tmp/r.rc): $(cat /tmp/r.out /tmp/r.err)"
+wait_gone $EP1
+[ -e /sys/bus/pci/devices/$EP1 ] && fail "$EP1 still in sysfs"
+ok "removed while an exchange was pending"
+tsmctl doe $EP1 --protocol cma --hex 10840000 2>&1 | grep -q "no such device" || fail "exchange with a removed device not refused clearly"
+stop_emu
+start_emu
+echo 1 >/sys/bus/pci/rescan
+wait_eps 2
+rsp=$(tsmctl doe $EP1 --protocol cma --hex 10840000) || fail "exchange after rescan"
+[ "$rsp" = 100400000002001200130000 ] || fail "after rescan: $rsp"
+ok "back after rescan: $rsp"
+# surprise removal by the device itself (emulator unplug) while idle
+unload_modules
