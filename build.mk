@@ -9,7 +9,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -DTSMH_VERSION=\"$(VERSION)\" \
-	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport \
+	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport -Idaemon/emu \
 	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS :=
 ifeq ($(SAN),1)

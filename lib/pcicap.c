@@ -5,7 +5,7 @@
 #include "pcicap.h"
 
 #define STD_CAP_TTL	48	/* at most (256 - 64) / 4 entries */
-#define EXT_CAP_TTL	((TSMH_CFG_SIZE_EXT - TSMH_CFG_SIZE_LEGACY) / 8)
+#define EXT_CAP_TTL	((TSMH_CFG_SIZE_EXT - TSMH_CFG_SIZE_LEGACY) / 4)
 
 static void note(struct tsmh_caps *c, u32 bit, u16 at)
 {

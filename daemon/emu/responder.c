@@ -63,6 +63,8 @@ long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, ui
 			return -1;
 		m = emu_spdm_respond(d, pl, len, rsp + TSMH_DOE_HDR_BYTES,
 				     cap - TSMH_DOE_HDR_BYTES - 3);
+		if (!m)
+			return -1; /* no room for any answer */
 		n = wrap(vid, type, m, rsp, cap);
 	} else {
 		/*

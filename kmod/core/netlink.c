@@ -205,7 +205,7 @@ static struct tsmh_dev *lookup_dev(struct genl_info *info)
 
 	dev = tsmh_dev_find(nla_data(a));
 	if (!dev)
-		TSMH_ERR(info->extack, "no such device tracked by tsmh", "%s",
+		TSMH_ERR(info->extack, "no such device tracked by tsmh", "%.31s",
 			 (char *)nla_data(a));
 	return dev;
 }
@@ -281,18 +281,17 @@ static struct tsmh_mb *pick_mb(struct genl_info *info, struct tsmh_dev *dev,
 	}
 	if (mb && by_prot && !tsmh_mb_supports(mb, vid, type)) {
 		TSMH_ERR(info->extack, "mailbox does not offer the protocol",
-			 "%s mailbox %#x: protocol %04x:%02x not discovered",
-			 dev->name, mb->off, vid, type);
+			 "mailbox %#x, protocol %04x:%02x", mb->off, vid, type);
 		mb = ERR_PTR(-EOPNOTSUPP);
 	}
 	mutex_unlock(&dev->state_lock);
 	if (!mb) {
 		if (off)
-			TSMH_ERR(info->extack, "no DOE mailbox at that offset",
-				 "%s has no DOE mailbox at %#x", dev->name, nla_get_u16(off));
+			TSMH_ERR(info->extack, "no DOE mailbox at that offset", "%#x",
+				 nla_get_u16(off));
 		else
 			TSMH_ERR(info->extack, "no DOE mailbox offers the protocol",
-				 "%s: no mailbox offers protocol %04x:%02x", dev->name, vid, type);
+				 "%04x:%02x", vid, type);
 		return ERR_PTR(off ? -ENOENT : -EOPNOTSUPP);
 	}
 	return mb;
@@ -301,7 +300,7 @@ static struct tsmh_mb *pick_mb(struct genl_info *info, struct tsmh_dev *dev,
 /* Describe the owner for an error message. */
 static __maybe_unused const char *owner_str(struct tsmh_mb *mb)
 {
-	return mb->owner == TSMH_OWNER_FIRMWARE ? "a firmware TSM" : "a host SPDM requester";
+	return mb->owner == TSMH_OWNER_FIRMWARE ? "firmware TSM" : "host requester";
 }
 
 static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
@@ -358,7 +357,7 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (READ_ONCE(dev->gone)) {
 		mutex_unlock(&mb->xfer_lock);
-		TSMH_ERR(info->extack, "device is being removed", "%s", dev->name);
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
 		ret = -ENODEV;
 		goto out_free;
 	}
@@ -368,8 +367,7 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	    !(mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
 	      mb->owner_net == genl_info_net(info))) {
 		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
-			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
-			 owner_str(mb), mb->owner_name);
+			 "%s %.15s", owner_str(mb), mb->owner_name);
 		owned = true;
 	}
 	mutex_unlock(&dev->state_lock);
@@ -392,22 +390,22 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 		break;
 	case -EBUSY:
 		TSMH_ERR(info->extack, "DOE mailbox busy (another entity is using it)",
-			 "%s mailbox %#x", dev->name, mb->off);
+			 "mailbox %#x", mb->off);
 		break;
 	case -ETIMEDOUT:
 		TSMH_ERR(info->extack, "DOE response timed out",
-			 "%s mailbox %#x: no response within 1 s", dev->name, mb->off);
+			 "mailbox %#x: no response within 1 s", mb->off);
 		break;
 	case -EMSGSIZE:
 		TSMH_ERR(info->extack, "DOE response too large for netlink",
-			 "%s: %zu bytes, limit %u", dev->name, rsp_len, TSMH_DOE_PAYLOAD_MAX);
+			 "%zu bytes, limit %u", rsp_len, TSMH_DOE_PAYLOAD_MAX);
 		break;
 	case -ENODEV:
-		TSMH_ERR(info->extack, "device is gone", "%s", dev->name);
+		NL_SET_ERR_MSG(info->extack, "device is gone");
 		break;
 	default:
-		TSMH_ERR(info->extack, "DOE exchange failed (device error or malformed response)",
-			 "%s mailbox %#x: %d", dev->name, mb->off, ret);
+		TSMH_ERR(info->extack, "DOE exchange failed (device error or bad response)",
+			 "mailbox %#x: %d", mb->off, ret);
 		break;
 	}
 	if (ret)
@@ -467,13 +465,11 @@ static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
 			mb->owner = TSMH_OWNER_NONE;
 	} else if (mb->owner != TSMH_OWNER_NONE && claim) {
 		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
-			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
-			 owner_str(mb), mb->owner_name);
+			 "%s %.15s", owner_str(mb), mb->owner_name);
 		ret = -EBUSY;
 	} else if (mb->owner != TSMH_OWNER_NONE) {
 		TSMH_ERR(info->extack, "not the owner of this mailbox",
-			 "%s mailbox %#x is owned by %s (%s)", dev->name, mb->off,
-			 owner_str(mb), mb->owner_name);
+			 "owned by %s %.15s", owner_str(mb), mb->owner_name);
 		ret = -EPERM;
 	} else if (claim) {
 		mb->owner = TSMH_OWNER_HOST;
@@ -481,8 +477,7 @@ static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
 		mb->owner_net = genl_info_net(info);
 		get_task_comm(mb->owner_name, current);
 	} else {
-		TSMH_ERR(info->extack, "mailbox is not claimed", "%s mailbox %#x",
-			 dev->name, mb->off);
+		TSMH_ERR(info->extack, "mailbox is not claimed", "mailbox %#x", mb->off);
 		ret = -ENOENT;
 	}
 	mutex_unlock(&dev->state_lock);

@@ -47,7 +47,7 @@ fi
 boot_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 
 # Kernel problems anywhere in the log taint the whole boot.
-bad=$(grep -nE 'WARNING: CPU|BUG: |Oops|general protection fault|KASAN|UBSAN|kernel BUG|Call Trace|refcount_t: |list_del corruption|blocked for more than' "$log" | head -n 5)
+bad=$(grep -nE 'WARNING: CPU|BUG: |Oops|general protection fault|KASAN|UBSAN|kernel BUG|Call Trace|refcount_t: |list_del corruption|blocked for more than|truncated extack' "$log" | head -n 5)
 done_marker=$(grep -c '^TSMH-DONE' "$log")
 rc=0
 for t in "$@"; do

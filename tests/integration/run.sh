@@ -1,0 +1,31 @@
+#!/bin/bash
+# Userspace integration: the device emulator over the spdm-emu socket
+# protocol, driven by emu_client. Prints PASS/FAIL lines.
+# Usage: tests/integration/run.sh BINDIR
+set -u
+bin=$1
+port=$((20000 + RANDOM % 20000))
+log=$(mktemp)
+"$bin/tsmh-emu" --listen "127.0.0.1:$port" --versions 1.2,1.3 >"$log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+	grep -q serving "$log" && break
+	sleep 0.1
+done
+"$bin/tests/integration/emu_client" "$port" 1.2,1.3 | sed 's/^\(PASS\|FAIL\) /\1 integration\/emu-socket: /'
+rc=${PIPESTATUS[0]}
+kill "$pid" 2>/dev/null
+wait "$pid"
+erc=$?
+# ASan/UBSan reports make the emulator exit non-zero; SIGTERM is 143
+if [ "$erc" != 0 ] && [ "$erc" != 143 ]; then
+	echo "FAIL integration/emu-socket: emulator exited $erc"
+	cat "$log"
+	rc=1
+elif grep -q 'ERROR: AddressSanitizer\|runtime error' "$log"; then
+	echo "FAIL integration/emu-socket: sanitizer report"
+	cat "$log"
+	rc=1
+fi
+rm -f "$log"
+exit $rc

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* The device emulator's DOE dispatch, SPDM responder and fault menu. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "doe.h"
+#include "emu.h"
+
+static struct emu_dev_cfg cfg;
+static uint8_t rsp[256];
+
+static void setup_cfg(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	spdm_ver_parse("1.2", &cfg.vers[0]);
+	spdm_ver_parse("1.3", &cfg.vers[1]);
+	cfg.nr_vers = 2;
+}
+
+static long ask(uint8_t type, const uint8_t *pl, size_t len)
+{
+	uint8_t obj[64] = { 0 };
+	size_t dw = (len + 3) / 4 + 2;
+
+	tsmh_put_le32(obj, tsmh_doe_hdr0(1, type));
+	tsmh_put_le32(obj + 4, tsmh_doe_hdr1((uint32_t)dw));
+	memcpy(obj + 8, pl, len);
+	return emu_respond(&cfg, obj, 4 * dw, rsp, sizeof(rsp));
+}
+
+static void test_discovery_walk(void **s)
+{
+	uint8_t idx[4] = { 0 };
+	struct tsmh_doe_disc_ent e;
+	int seen = 0;
+
+	(void)s;
+	setup_cfg();
+	do {
+		assert_int_equal(ask(0, idx, 4), 12);
+		tsmh_doe_disc_parse(tsmh_get_le32(rsp + 8), &e);
+		assert_int_equal(e.vid, 1);
+		assert_int_equal(e.type, seen);
+		idx[0] = e.next;
+		seen++;
+	} while (e.next && seen < 10);
+	assert_int_equal(seen, 3);
+	/* out-of-range index ends the list rather than looping */
+	idx[0] = 9;
+	assert_int_equal(ask(0, idx, 4), 12);
+	tsmh_doe_disc_parse(tsmh_get_le32(rsp + 8), &e);
+	assert_int_equal(e.next, 0);
+}
+
+static void test_get_version(void **s)
+{
+	(void)s;
+	setup_cfg();
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 20);
+	assert_int_equal(tsmh_doe_hdr_len(tsmh_get_le32(rsp + 4)), 5);
+	assert_memory_equal(rsp + 8, "\x10\x04\x00\x00\x00\x02\x00\x12\x00\x13\x00\x00", 12);
+}
+
+static void test_spdm_errors(void **s)
+{
+	(void)s;
+	setup_cfg();
+	/* GET_VERSION must be sent as 1.0 */
+	ask(1, (const uint8_t *)"\x12\x84\x00\x00", 4);
+	assert_memory_equal(rsp + 8, "\x10\x7f\x41\x00", 4);
+	/* requests not implemented yet: UnsupportedRequest with the code */
+	ask(1, (const uint8_t *)"\x12\xe1\x00\x00", 4);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x07\xe1", 4);
+	/* an empty CMA object: InvalidRequest (shorter ones are DOE-padded) */
+	ask(1, (const uint8_t *)"", 0);
+	assert_memory_equal(rsp + 8, "\x10\x7f\x01\x00", 4);
+}
+
+static void test_doe_level_errors(void **s)
+{
+	uint8_t obj[12];
+
+	(void)s;
+	setup_cfg();
+	/* secured CMA is not served yet; unknown protocols are refused */
+	assert_int_equal(ask(2, (const uint8_t *)"\0\0\0\0", 4), -1);
+	assert_int_equal(ask(9, (const uint8_t *)"\0\0\0\0", 4), -1);
+	/* a malformed request object */
+	tsmh_put_le32(obj, tsmh_doe_hdr0(1, 1));
+	tsmh_put_le32(obj + 4, tsmh_doe_hdr1(7));
+	assert_int_equal(emu_respond(&cfg, obj, 12, rsp, sizeof(rsp)), -1);
+	/* no room for the answer */
+	tsmh_put_le32(obj + 4, tsmh_doe_hdr1(3));
+	memcpy(obj + 8, "\x10\x84\x00\x00", 4);
+	assert_int_equal(emu_respond(&cfg, obj, 12, rsp, 12), -1);
+}
+
+static void test_faults(void **s)
+{
+	const char *bad;
+	unsigned int f;
+
+	(void)s;
+	setup_cfg();
+	assert_int_equal(emu_faults_parse("silent,bad-length", &f, &bad), 0);
+	assert_int_equal(f, EMU_FAULT_SILENT | EMU_FAULT_BAD_LENGTH);
+	assert_int_equal(emu_faults_parse("silent,bogus", &f, &bad), -1);
+	assert_string_equal(bad, "bogus");
+	cfg.faults = EMU_FAULT_SILENT;
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 0);
+	cfg.faults = EMU_FAULT_DOE_ERROR;
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), -1);
+	cfg.faults = EMU_FAULT_BAD_LENGTH;
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 20);
+	assert_int_equal(tsmh_doe_hdr_len(tsmh_get_le32(rsp + 4)), 6); /* lies */
+	cfg.faults = EMU_FAULT_WRONG_PROT;
+	ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4);
+	assert_int_not_equal(tsmh_doe_hdr_type(tsmh_get_le32(rsp)), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_discovery_walk),
+		cmocka_unit_test(test_get_version),
+		cmocka_unit_test(test_spdm_errors),
+		cmocka_unit_test(test_doe_level_errors),
+		cmocka_unit_test(test_faults),
+	};
+
+	return cmocka_run_group_tests_name("emu", tests, NULL, NULL);
+}
