@@ -26,7 +26,7 @@
 #define TSMH_DOE_CAP_SIZE	0x18
 
 /* Object length is 18 bits of dwords, headers included; 0 means 2^18. */
-#define TSMH_DOE_MAX_DW		(1u << 18)
+#define TSMH_DOE_MAX_DW		BIT(18)
 #define TSMH_DOE_HDR_DW		2
 #define TSMH_DOE_HDR_BYTES	8
 

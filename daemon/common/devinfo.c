@@ -61,13 +61,15 @@ static int parse_mb(struct nlattr *nest, struct tsmh_mbinfo *mb, char *err)
 		mb->disc_err = (int32_t)nla_get_u32(tb[TSMH_MB_A_DISCOVERY_ERR]);
 	if (tb[TSMH_MB_A_EXCHANGES])
 		mb->exchanges = nla_get_u64(tb[TSMH_MB_A_EXCHANGES]);
-	nla_for_each_nested(a, nest, rem) {
+	nla_for_each_nested(a, nest, rem)
+	{
 		struct nlattr *pt[TSMH_PROT_A_MAX + 1];
 
 		if (nla_type(a) != TSMH_MB_A_PROTOCOL)
 			continue;
 		if (mb->nr_prots >= DEVINFO_MAX_PROTS)
-			FAIL("mailbox %#x lists more than %d protocols", mb->off, DEVINFO_MAX_PROTS);
+			FAIL("mailbox %#x lists more than %d protocols", mb->off,
+			     DEVINFO_MAX_PROTS);
 		if (nla_parse_nested(pt, TSMH_PROT_A_MAX, a, prot_policy) ||
 		    !pt[TSMH_PROT_A_VENDOR] || !pt[TSMH_PROT_A_TYPE])
 			FAIL("mailbox %#x: malformed protocol entry", mb->off);
@@ -111,7 +113,8 @@ int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, ch
 		d->has_serial = 1;
 		d->serial = nla_get_u64(tb[TSMH_A_DEV_SERIAL]);
 	}
-	nla_for_each_attr(a, attrs, len, rem) {
+	nla_for_each_attr(a, attrs, len, rem)
+	{
 		if (nla_type(a) != TSMH_A_DEV_MAILBOX)
 			continue;
 		if (d->nr_mb >= DEVINFO_MAX_MB)

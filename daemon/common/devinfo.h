@@ -11,8 +11,8 @@
 #include <netlink/attr.h>
 #include <linux/tsmh.h>
 
-#define DEVINFO_MAX_MB		8
-#define DEVINFO_MAX_PROTS	16
+#define DEVINFO_MAX_MB	  8
+#define DEVINFO_MAX_PROTS 16
 
 struct tsmh_mbinfo {
 	uint16_t off;

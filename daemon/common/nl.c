@@ -158,16 +158,16 @@ struct nl_msg *tsmh_nl_msg(struct tsmh_nl *nl, uint8_t cmd, int dump)
 
 	if (!m)
 		return NULL;
-	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-			 dump ? NLM_F_DUMP : 0, cmd, TSMH_GENL_VERSION)) {
+	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, dump ? NLM_F_DUMP : 0, cmd,
+			 TSMH_GENL_VERSION)) {
 		nlmsg_free(m);
 		return NULL;
 	}
 	return m;
 }
 
-int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg,
-		 int (*parse)(struct nl_msg *m, void *arg), void *arg)
+int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg, int (*parse)(struct nl_msg *m, void *arg),
+		 void *arg)
 {
 	struct call_ctx c = { .nl = nl, .parse = parse, .arg = arg };
 	struct nl_cb *cb;
@@ -214,8 +214,7 @@ int tsmh_nl_subscribe(struct tsmh_nl *nl)
 	return ret ? -EIO : 0;
 }
 
-int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg),
-			void *arg)
+int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg), void *arg)
 {
 	struct call_ctx c = { .nl = nl, .parse = parse, .arg = arg };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);

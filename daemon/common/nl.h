@@ -16,8 +16,8 @@ struct tsmh_nl {
 	struct nl_sock *sk;
 	int family;
 	int mcgrp_events;
-	char err[256];		/* extack message of the last failure, or "" */
-	int err_attr_miss;	/* missing attribute type reported, or 0 */
+	char err[256]; /* extack message of the last failure, or "" */
+	int err_attr_miss; /* missing attribute type reported, or 0 */
 };
 
 /* Connect and resolve the family. 0 or -errno (err says why). */
@@ -30,11 +30,10 @@ struct nl_msg *tsmh_nl_msg(struct tsmh_nl *nl, uint8_t cmd, int dump);
  * handing each reply to @parse (may be NULL). A non-zero return from
  * @parse stops and is returned. Returns 0 or -errno.
  */
-int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg,
-		 int (*parse)(struct nl_msg *m, void *arg), void *arg);
+int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg, int (*parse)(struct nl_msg *m, void *arg),
+		 void *arg);
 /* Join the events group; then tsmh_nl_recv_events() feeds @parse. */
 int tsmh_nl_subscribe(struct tsmh_nl *nl);
-int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg),
-			void *arg);
+int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg), void *arg);
 
 #endif

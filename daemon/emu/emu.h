@@ -13,10 +13,10 @@
 
 /* Fault menu (selectable per run; more arrive with full SPDM). */
 enum {
-	EMU_FAULT_SILENT	= 1u << 0, /* never answer (host times out) */
-	EMU_FAULT_DOE_ERROR	= 1u << 1, /* set the DOE Error bit instead */
-	EMU_FAULT_BAD_LENGTH	= 1u << 2, /* DOE length field disagrees with data */
-	EMU_FAULT_WRONG_PROT	= 1u << 3, /* answer with another protocol's header */
+	EMU_FAULT_SILENT = 1u << 0, /* never answer (host times out) */
+	EMU_FAULT_DOE_ERROR = 1u << 1, /* set the DOE Error bit instead */
+	EMU_FAULT_BAD_LENGTH = 1u << 2, /* DOE length field disagrees with data */
+	EMU_FAULT_WRONG_PROT = 1u << 3, /* answer with another protocol's header */
 };
 
 struct emu_dev_cfg {
@@ -33,8 +33,8 @@ struct emu_dev_cfg {
 long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
 		 size_t cap);
 /* The SPDM responder: returns the response message length (> 0). */
-size_t emu_spdm_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len,
-			uint8_t *rsp, size_t cap);
+size_t emu_spdm_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
+			size_t cap);
 /* Parse "silent,doe-error,..."; 0 or -1 with *bad set to the bad word. */
 int emu_faults_parse(const char *s, unsigned int *faults, const char **bad);
 

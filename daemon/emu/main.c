@@ -23,14 +23,14 @@
 #include "emu.h"
 #include "emu_sock.h"
 
-#define MAX_CLIENTS	8
-#define MAX_HELD	64
+#define MAX_CLIENTS 8
+#define MAX_HELD    64
 
 struct held {
 	int used;
 	uint32_t slot, seq;
 	uint64_t due_ms;
-	long len;	/* -1: report Error */
+	long len; /* -1: report Error */
 	uint8_t *obj;
 };
 
@@ -40,7 +40,7 @@ static struct {
 	int listen_port;
 	const char *plug;
 	unsigned int faults;
-	int fault_slot;		/* -1: all */
+	int fault_slot; /* -1: all */
 	unsigned int delay_ms;
 	const char *ready_file;
 	int verbose;
@@ -92,8 +92,7 @@ static const struct emu_dev_cfg *cfg_for(int slot)
 	return &clean;
 }
 
-static int sim_send(int fd, uint32_t kind, uint32_t slot, uint32_t seq, const void *p,
-		    uint32_t len)
+static int sim_send(int fd, uint32_t kind, uint32_t slot, uint32_t seq, const void *p, uint32_t len)
 {
 	struct tsmh_sim_msg m = { .kind = kind, .slot = slot, .seq = seq, .len = len };
 
@@ -154,7 +153,10 @@ static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_
 	for (int i = 0; i < MAX_HELD; i++) {
 		if (held[i].used)
 			continue;
-		held[i] = (struct held){ .used = 1, .slot = m->slot, .seq = m->seq, .len = n,
+		held[i] = (struct held){ .used = 1,
+					 .slot = m->slot,
+					 .seq = m->seq,
+					 .len = n,
 					 .due_ms = now_ms() + opt.delay_ms };
 		if (n > 0) {
 			held[i].obj = malloc((size_t)n);
@@ -219,9 +221,7 @@ static int handle_sim(int simfd)
 		fprintf(stderr, "tsmh-emu: attached to %s: %d endpoint slot(s)\n", opt.sim_path,
 			nr_slots);
 		return plug(simfd);
-	case TSMH_SIM_MSG_REQUEST:
-		handle_request(simfd, &m, rxbuf + sizeof(m));
-		return 0;
+	case TSMH_SIM_MSG_REQUEST: handle_request(simfd, &m, rxbuf + sizeof(m)); return 0;
 	case TSMH_SIM_MSG_ABORT:
 		logv("slot %u: host aborted seq %u\n", m.slot, m.seq);
 		drop_slot(m.slot);
@@ -230,9 +230,7 @@ static int handle_sim(int simfd)
 		logv("slot %u: function level reset\n", m.slot);
 		drop_slot(m.slot);
 		return 0;
-	default:
-		fprintf(stderr, "tsmh-emu: unknown sim record kind %#x\n", m.kind);
-		return 0;
+	default: fprintf(stderr, "tsmh-emu: unknown sim record kind %#x\n", m.kind); return 0;
 	}
 }
 
@@ -256,7 +254,8 @@ static int handle_client(int fd)
 		return emu_sock_send(fd, EMU_SOCK_CMD_CONTINUE, f.transport, NULL, 0);
 	case EMU_SOCK_CMD_NORMAL:
 		if (f.transport != EMU_SOCK_TRANS_PCI_DOE) {
-			fprintf(stderr, "tsmh-emu: socket client uses transport %u, only PCI_DOE (2) is served\n",
+			fprintf(stderr,
+				"tsmh-emu: socket client uses transport %u, only PCI_DOE (2) is served\n",
 				f.transport);
 			return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 		}
@@ -266,8 +265,7 @@ static int handle_client(int fd)
 		/* a mailbox Error has no socket encoding: an empty response */
 		return emu_sock_send(fd, EMU_SOCK_CMD_NORMAL, f.transport, txbuf,
 				     n < 0 ? 0 : (uint32_t)n);
-	default:
-		return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
+	default: return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 	}
 }
 
@@ -298,7 +296,8 @@ static int parse_versions(const char *s)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (opt.cfg.nr_vers >= SPDM_MAX_VERSIONS ||
 		    spdm_ver_parse(tok, &opt.cfg.vers[opt.cfg.nr_vers])) {
-			fprintf(stderr, "tsmh-emu: bad SPDM version '%s' (want MAJOR.MINOR)\n", tok);
+			fprintf(stderr, "tsmh-emu: bad SPDM version '%s' (want MAJOR.MINOR)\n",
+				tok);
 			free(copy);
 			return -1;
 		}
@@ -311,11 +310,16 @@ static int parse_versions(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "sim", optional_argument, 0, 's' },	{ "plug", required_argument, 0, 'p' },
-		{ "listen", required_argument, 0, 'l' }, { "versions", required_argument, 0, 'V' },
-		{ "fault", required_argument, 0, 'f' }, { "fault-slot", required_argument, 0, 'F' },
-		{ "delay-ms", required_argument, 0, 'd' }, { "ready-file", required_argument, 0, 'r' },
-		{ "verbose", no_argument, 0, 'v' },	{ "help", no_argument, 0, 'h' },
+		{ "sim", optional_argument, 0, 's' },
+		{ "plug", required_argument, 0, 'p' },
+		{ "listen", required_argument, 0, 'l' },
+		{ "versions", required_argument, 0, 'V' },
+		{ "fault", required_argument, 0, 'f' },
+		{ "fault-slot", required_argument, 0, 'F' },
+		{ "delay-ms", required_argument, 0, 'd' },
+		{ "ready-file", required_argument, 0, 'r' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct pollfd pfd[2 + MAX_CLIENTS];
@@ -328,12 +332,8 @@ int main(int argc, char **argv)
 	parse_versions("1.2,1.3");
 	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			opt.sim_path = optarg ? optarg : "/dev/" TSMH_SIM_DEVNAME;
-			break;
-		case 'p':
-			opt.plug = optarg;
-			break;
+		case 's': opt.sim_path = optarg ? optarg : "/dev/" TSMH_SIM_DEVNAME; break;
+		case 'p': opt.plug = optarg; break;
 		case 'l':
 			colon = strrchr(optarg, ':');
 			if (colon) {
@@ -370,18 +370,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'r':
-			opt.ready_file = optarg;
-			break;
-		case 'v':
-			opt.verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'r': opt.ready_file = optarg; break;
+		case 'v': opt.verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc || (!opt.sim_path && opt.listen_port < 0)) {
@@ -401,8 +393,9 @@ int main(int argc, char **argv)
 		if (simfd < 0) {
 			fprintf(stderr, "tsmh-emu: cannot open %s: %s%s\n", opt.sim_path,
 				strerror(errno),
-				errno == EBUSY ? " (another emulator holds it)" :
-				errno == ENOENT ? " (is tsmh_sim loaded?)" : "");
+				errno == EBUSY	  ? " (another emulator holds it)"
+				: errno == ENOENT ? " (is tsmh_sim loaded?)"
+						  : "");
 			return 1;
 		}
 	}
@@ -460,7 +453,8 @@ int main(int argc, char **argv)
 				int r = handle_sim(simfd);
 
 				if (r) {
-					fprintf(stderr, "tsmh-emu: sim channel: %s\n", strerror(-r));
+					fprintf(stderr, "tsmh-emu: sim channel: %s\n",
+						strerror(-r));
 					stop = 1;
 					ret = 1;
 				}

@@ -6,8 +6,8 @@
  */
 #include "emu.h"
 
-size_t emu_spdm_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len,
-			uint8_t *rsp, size_t cap)
+size_t emu_spdm_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
+			size_t cap)
 {
 	size_t n;
 

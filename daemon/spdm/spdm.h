@@ -10,23 +10,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SPDM_VERSION_10		0x10
+#define SPDM_VERSION_10 0x10
 
 /* Request / response codes */
-#define SPDM_GET_VERSION	0x84
-#define SPDM_VERSION		0x04
-#define SPDM_ERROR		0x7f
+#define SPDM_GET_VERSION 0x84
+#define SPDM_VERSION	 0x04
+#define SPDM_ERROR	 0x7f
 
 /* ERROR codes */
-#define SPDM_ERR_INVALID_REQUEST	0x01
-#define SPDM_ERR_BUSY			0x03
-#define SPDM_ERR_UNEXPECTED_REQUEST	0x04
-#define SPDM_ERR_UNSPECIFIED		0x05
-#define SPDM_ERR_UNSUPPORTED_REQUEST	0x07
-#define SPDM_ERR_VERSION_MISMATCH	0x41
-#define SPDM_ERR_RESPONSE_NOT_READY	0x42
+#define SPDM_ERR_INVALID_REQUEST     0x01
+#define SPDM_ERR_BUSY		     0x03
+#define SPDM_ERR_UNEXPECTED_REQUEST  0x04
+#define SPDM_ERR_UNSPECIFIED	     0x05
+#define SPDM_ERR_UNSUPPORTED_REQUEST 0x07
+#define SPDM_ERR_VERSION_MISMATCH    0x41
+#define SPDM_ERR_RESPONSE_NOT_READY  0x42
 
-#define SPDM_MAX_VERSIONS	16
+#define SPDM_MAX_VERSIONS 16
 
 /* A version number entry: major.minor.update.alpha, 4 bits each. */
 struct spdm_ver {
@@ -35,8 +35,8 @@ struct spdm_ver {
 
 static inline uint16_t spdm_ver_encode(const struct spdm_ver *v)
 {
-	return (uint16_t)((v->major & 15) << 12 | (v->minor & 15) << 8 |
-			  (v->update & 15) << 4 | (v->alpha & 15));
+	return (uint16_t)((v->major & 15) << 12 | (v->minor & 15) << 8 | (v->update & 15) << 4 |
+			  (v->alpha & 15));
 }
 
 static inline void spdm_ver_decode(uint16_t e, struct spdm_ver *v)

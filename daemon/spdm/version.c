@@ -15,8 +15,7 @@ size_t spdm_enc_get_version(uint8_t *out)
 	return 4;
 }
 
-int spdm_dec_version(const uint8_t *m, size_t len, struct spdm_ver *v, int max,
-		     uint8_t *err_code)
+int spdm_dec_version(const uint8_t *m, size_t len, struct spdm_ver *v, int max, uint8_t *err_code)
 {
 	size_t n, i;
 

@@ -12,21 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EMU_SOCK_DEFAULT_PORT	2323
+#define EMU_SOCK_DEFAULT_PORT 2323
 
-#define EMU_SOCK_CMD_NORMAL	0x0001
-#define EMU_SOCK_CMD_CONTINUE	0xfffd
-#define EMU_SOCK_CMD_SHUTDOWN	0xfffe
-#define EMU_SOCK_CMD_UNKNOWN	0xffff
-#define EMU_SOCK_CMD_TEST	0xdead
+#define EMU_SOCK_CMD_NORMAL   0x0001
+#define EMU_SOCK_CMD_CONTINUE 0xfffd
+#define EMU_SOCK_CMD_SHUTDOWN 0xfffe
+#define EMU_SOCK_CMD_UNKNOWN  0xffff
+#define EMU_SOCK_CMD_TEST     0xdead
 
-#define EMU_SOCK_TRANS_NONE	0
-#define EMU_SOCK_TRANS_MCTP	1
-#define EMU_SOCK_TRANS_PCI_DOE	2
-#define EMU_SOCK_TRANS_TCP	3
+#define EMU_SOCK_TRANS_NONE    0
+#define EMU_SOCK_TRANS_MCTP    1
+#define EMU_SOCK_TRANS_PCI_DOE 2
+#define EMU_SOCK_TRANS_TCP     3
 
 /* Largest payload we accept (a DOE object of 64 KiB + header). */
-#define EMU_SOCK_MAX_PAYLOAD	(65536 + 8)
+#define EMU_SOCK_MAX_PAYLOAD (65536 + 8)
 
 struct emu_frame {
 	uint32_t cmd;

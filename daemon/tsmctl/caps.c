@@ -66,8 +66,8 @@ int cmd_caps(int argc, char **argv)
 	ret = tsmh_caps_walk(&rd, &caps);
 	if (ret) {
 		fprintf(stderr, "tsmctl: caps: %s: %s\n", argv[1],
-			ret == -ENODEV ? "no device (vendor ID reads as 0 or all ones)" :
-					 strerror(-ret));
+			ret == -ENODEV ? "no device (vendor ID reads as 0 or all ones)"
+				       : strerror(-ret));
 		free(b);
 		return EXIT_OPERR;
 	}
@@ -83,7 +83,8 @@ int cmd_caps(int argc, char **argv)
 		cJSON_AddStringToObject(j, "class", s);
 		cJSON_AddNumberToObject(j, "config_size", (double)n);
 		cJSON_AddStringToObject(j, "pcie_type",
-					caps.exp_off ? tsmh_exp_type_name(caps.exp_type) : "not PCIe");
+					caps.exp_off ? tsmh_exp_type_name(caps.exp_type)
+						     : "not PCIe");
 		cJSON_AddBoolToObject(j, "tee_io", caps.tee_io);
 		cJSON_AddBoolToObject(j, "flr", !!(caps.devcap & TSMH_EXP_DEVCAP_FLR));
 		arr = cJSON_AddArrayToObject(j, "capabilities");
@@ -92,7 +93,8 @@ int cmd_caps(int argc, char **argv)
 			cJSON_AddNumberToObject(e, "offset", caps.caps[i].off);
 			cJSON_AddNumberToObject(e, "id", caps.caps[i].id);
 			cJSON_AddBoolToObject(e, "extended", caps.caps[i].ext);
-			cJSON_AddStringToObject(e, "name", tsmh_cap_name(caps.caps[i].id, caps.caps[i].ext));
+			cJSON_AddStringToObject(e, "name",
+						tsmh_cap_name(caps.caps[i].id, caps.caps[i].ext));
 			cJSON_AddItemToArray(arr, e);
 		}
 		doe = cJSON_AddArrayToObject(j, "doe_mailboxes");
@@ -102,19 +104,21 @@ int cmd_caps(int argc, char **argv)
 			e = cJSON_AddObjectToObject(j, "ide");
 			cJSON_AddNumberToObject(e, "offset", caps.ide_off);
 			cJSON_AddNumberToObject(e, "capability", caps.ide_cap);
-			cJSON_AddNumberToObject(e, "selective_streams", tsmh_ide_nr_sel_streams(caps.ide_cap));
+			cJSON_AddNumberToObject(e, "selective_streams",
+						tsmh_ide_nr_sel_streams(caps.ide_cap));
 			cJSON_AddNumberToObject(e, "link_tcs", tsmh_ide_nr_link_tcs(caps.ide_cap));
 		} else {
 			cJSON_AddNullToObject(j, "ide");
 		}
 		if (caps.anomalies) {
-			cJSON_AddStringToObject(j, "anomaly", tsmh_caps_anomaly_str(caps.anomalies));
+			cJSON_AddStringToObject(j, "anomaly",
+						tsmh_caps_anomaly_str(caps.anomalies));
 			cJSON_AddNumberToObject(j, "anomaly_offset", caps.anomaly_at);
 		}
 		json_print(j);
 	} else {
-		printf("%04x:%04x class %06x, %zu-byte config space, %s\n", caps.vendor, caps.device,
-		       caps.class_rev >> 8, n,
+		printf("%04x:%04x class %06x, %zu-byte config space, %s\n", caps.vendor,
+		       caps.device, caps.class_rev >> 8, n,
 		       caps.exp_off ? tsmh_exp_type_name(caps.exp_type) : "not PCIe");
 		for (i = 0; i < caps.nr_caps; i++)
 			printf("  [%03x] %s%s (%#x%s)\n", caps.caps[i].off,
@@ -125,9 +129,10 @@ int cmd_caps(int argc, char **argv)
 		for (i = 0; i < caps.nr_doe; i++)
 			printf("DOE mailbox at %#x\n", caps.doe_off[i]);
 		if (caps.ide_off)
-			printf("IDE at %#x: %s, %u selective stream(s), %u link TC(s)\n", caps.ide_off,
-			       ide_summary(caps.ide_cap, ide, sizeof(ide)),
-			       tsmh_ide_nr_sel_streams(caps.ide_cap), tsmh_ide_nr_link_tcs(caps.ide_cap));
+			printf("IDE at %#x: %s, %u selective stream(s), %u link TC(s)\n",
+			       caps.ide_off, ide_summary(caps.ide_cap, ide, sizeof(ide)),
+			       tsmh_ide_nr_sel_streams(caps.ide_cap),
+			       tsmh_ide_nr_link_tcs(caps.ide_cap));
 		if (n == TSMH_CFG_SIZE_LEGACY && caps.exp_off)
 			printf("note: only 256 bytes: extended capabilities (DOE, IDE) not visible\n");
 		if (caps.anomalies)

@@ -215,7 +215,8 @@ int cmd_info(int argc, char **argv)
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(j, "abi_version", r.abi);
-		cJSON_AddStringToObject(j, "doe_backend", r.backend < 3 ? backends[r.backend] : "?");
+		cJSON_AddStringToObject(j, "doe_backend",
+					r.backend < 3 ? backends[r.backend] : "?");
 		cJSON_AddNumberToObject(j, "doe_payload_max", r.payload_max);
 		cJSON_AddStringToObject(j, "kernel", r.release);
 		cJSON_AddStringToObject(j, "tsmctl", TSMH_VERSION);

@@ -78,7 +78,8 @@ int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON
 	free(r.buf);
 	if (n < 0) {
 		if (n == -EREMOTEIO)
-			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code), code);
+			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code),
+				 code);
 		else
 			snprintf(buf, len, "error: malformed VERSION response (%s)", strerror(-n));
 		cJSON_AddStringToObject(*j, "error", buf + 7);
@@ -138,12 +139,8 @@ int cmd_doe(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "p:x:m:", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			prot = optarg;
-			break;
-		case 'x':
-			hex = optarg;
-			break;
+		case 'p': prot = optarg; break;
+		case 'x': hex = optarg; break;
 		case 'm':
 			if (parse_u16(optarg, &mb)) {
 				fprintf(stderr, "tsmctl: doe: bad mailbox offset '%s'\n", optarg);
@@ -151,15 +148,15 @@ int cmd_doe(int argc, char **argv)
 			}
 			have_mb = 1;
 			break;
-		default:
-			goto usage;
+		default: goto usage;
 		}
 	}
 	if (optind + 1 != argc || !prot || !hex)
 		goto usage;
 	dev = argv[optind];
 	if (parse_protocol(prot, &vid, &type)) {
-		fprintf(stderr, "tsmctl: doe: unknown protocol '%s' (cma, sec-cma, discovery or VID:TYPE in hex)\n",
+		fprintf(stderr,
+			"tsmctl: doe: unknown protocol '%s' (cma, sec-cma, discovery or VID:TYPE in hex)\n",
 			prot);
 		return EXIT_USAGE;
 	}
@@ -168,7 +165,8 @@ int cmd_doe(int argc, char **argv)
 		return EXIT_OPERR;
 	n = tsmh_hex_parse(hex, req, TSMH_DOE_PAYLOAD_MAX, &err);
 	if (n < 0) {
-		fprintf(stderr, "tsmctl: doe: --hex: %s (limit %d bytes)\n", err, TSMH_DOE_PAYLOAD_MAX);
+		fprintf(stderr, "tsmctl: doe: --hex: %s (limit %d bytes)\n", err,
+			TSMH_DOE_PAYLOAD_MAX);
 		free(req);
 		return EXIT_USAGE;
 	}
@@ -193,7 +191,8 @@ int cmd_doe(int argc, char **argv)
 
 				cJSON_AddStringToObject(j, "device", dev);
 				cJSON_AddNumberToObject(j, "mailbox", r.mb);
-				cJSON_AddStringToObject(j, "protocol", tsmh_prot_name(vid, type, pb));
+				cJSON_AddStringToObject(j, "protocol",
+							tsmh_prot_name(vid, type, pb));
 				cJSON_AddStringToObject(j, "response", out);
 				json_print(j);
 			} else {

@@ -17,13 +17,17 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "info", cmd_info, "info                      kernel module ABI, DOE backend, limits" },
-	{ "list", cmd_list, "list [--spdm]             tracked devices (--spdm: ask each for its SPDM versions)" },
+	{ "list", cmd_list,
+	  "list [--spdm]             tracked devices (--spdm: ask each for its SPDM versions)" },
 	{ "show", cmd_show, "show DEV [--spdm]         one device in detail" },
-	{ "doe", cmd_doe, "doe DEV --protocol P --hex HEX [--mailbox OFF]\n"
-			  "                            raw DOE exchange (P: cma, sec-cma, discovery, VID:TYPE)" },
-	{ "claim", cmd_claim, "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
+	{ "doe", cmd_doe,
+	  "doe DEV --protocol P --hex HEX [--mailbox OFF]\n"
+	  "                            raw DOE exchange (P: cma, sec-cma, discovery, VID:TYPE)" },
+	{ "claim", cmd_claim,
+	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
-	{ "caps", cmd_caps, "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },
+	{ "caps", cmd_caps,
+	  "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },
 };
 
 static void usage(FILE *f)
@@ -59,18 +63,12 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+jhV", lo, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			opt_json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
+		case 'j': opt_json = 1; break;
+		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("tsmctl %s (netlink ABI %d)\n", TSMH_VERSION, TSMH_ABI_VERSION);
 			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -100,8 +98,7 @@ int nl_open_or_die(struct tsmh_nl *nl)
 
 int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int err)
 {
-	fprintf(stderr, "tsmctl: %s%s%s: %s", what, dev ? " " : "", dev ? dev : "",
-		strerror(-err));
+	fprintf(stderr, "tsmctl: %s%s%s: %s", what, dev ? " " : "", dev ? dev : "", strerror(-err));
 	if (nl->err[0])
 		fprintf(stderr, " (%s)", nl->err);
 	if (err == -EPERM)

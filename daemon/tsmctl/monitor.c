@@ -9,7 +9,7 @@
 #include "tsmctl.h"
 
 struct mon {
-	long left;	/* < 0: forever */
+	long left; /* < 0: forever */
 	char err[128];
 };
 
@@ -22,14 +22,9 @@ static int on_event(struct nl_msg *m, void *arg)
 	const char *what;
 
 	switch (g->cmd) {
-	case TSMH_CMD_EVT_DEV_ADD:
-		what = "add";
-		break;
-	case TSMH_CMD_EVT_DEV_DEL:
-		what = "remove";
-		break;
-	default:
-		return 0; /* newer kernel event: skip */
+	case TSMH_CMD_EVT_DEV_ADD: what = "add"; break;
+	case TSMH_CMD_EVT_DEV_DEL: what = "remove"; break;
+	default: return 0; /* newer kernel event: skip */
 	}
 	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &d, mon->err)) {
 		fprintf(stderr, "tsmctl: monitor: malformed event: %s\n", mon->err);
@@ -77,7 +72,8 @@ int cmd_monitor(int argc, char **argv)
 		return EXIT_OPERR;
 	ret = tsmh_nl_subscribe(&nl);
 	if (ret) {
-		fprintf(stderr, "tsmctl: monitor: cannot join the events group: %s\n", strerror(-ret));
+		fprintf(stderr, "tsmctl: monitor: cannot join the events group: %s\n",
+			strerror(-ret));
 		tsmh_nl_close(&nl);
 		return EXIT_OPERR;
 	}

@@ -20,8 +20,7 @@ void json_print(cJSON *j)
 
 const char *ide_summary(uint32_t cap, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s",
-		 (cap & TSMH_IDE_CAP_LINK) ? "link " : "",
+	snprintf(buf, len, "%s%s%s%s", (cap & TSMH_IDE_CAP_LINK) ? "link " : "",
 		 (cap & TSMH_IDE_CAP_SELECTIVE) ? "selective " : "",
 		 (cap & TSMH_IDE_CAP_IDE_KM) ? "IDE_KM " : "",
 		 (cap & TSMH_IDE_CAP_TEE_LIMITED) ? "TEE-limited" : "");
@@ -146,8 +145,8 @@ void devinfo_row(const struct tsmh_devinfo *d, const char *spdm)
 				 d->mb[0].owner_name);
 	}
 	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s%s%s\n", d->name, id,
-	       tsmh_exp_type_name(d->pcie_type), (d->flags & TSMH_DEV_F_TEE_IO) ? "yes" : "no",
-	       ide, doe, owner, spdm ? " " : "", spdm ? spdm : "");
+	       tsmh_exp_type_name(d->pcie_type), (d->flags & TSMH_DEV_F_TEE_IO) ? "yes" : "no", ide,
+	       doe, owner, spdm ? " " : "", spdm ? spdm : "");
 }
 
 void devinfo_print(const struct tsmh_devinfo *d)

@@ -9,8 +9,8 @@
 extern int opt_json;
 
 /* exit codes */
-#define EXIT_OPERR	1
-#define EXIT_USAGE	2
+#define EXIT_OPERR 1
+#define EXIT_USAGE 2
 
 int cmd_info(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -25,7 +25,7 @@ cJSON *devinfo_json(const struct tsmh_devinfo *d);
 void devinfo_print(const struct tsmh_devinfo *d);
 void devinfo_row(const struct tsmh_devinfo *d, const char *spdm);
 void devinfo_header(int with_spdm);
-void json_print(cJSON *j);	/* prints and frees */
+void json_print(cJSON *j); /* prints and frees */
 const char *ide_summary(uint32_t cap, char *buf, size_t len);
 
 /* spdm probe (doe.c): "1.2,1.3" into @buf, or an error text; 0 on success */

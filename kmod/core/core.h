@@ -34,7 +34,7 @@ struct tsmh_dev;
 struct tsmh_mb {
 	struct tsmh_dev *dev;
 	u16 off;
-	struct mutex xfer_lock;
+	struct mutex xfer_lock;	/* see above */
 	void *kmb;
 	struct tsmh_doe_disc_ent prots[TSMH_MAX_PROTS];
 	u8 nr_prots;
@@ -66,7 +66,7 @@ struct tsmh_dev {
 	u64 serial;
 	bool has_serial;
 	bool gone;
-	struct mutex state_lock;
+	struct mutex state_lock; /* see above */
 	u32 flags;
 	u8 nr_mb;
 	struct tsmh_mb mb[TSMH_MAX_DOE];

@@ -72,9 +72,10 @@ static int check_flags(struct genl_info *info, u32 allowed)
 
 /* A required attribute: the extack names it and carries @msg. */
 #define need(info, attr, msg) ({					\
+	struct genl_info *__ni = (info);				\
 	int __ret = 0;							\
-	if (GENL_REQ_ATTR_CHECK(info, attr)) {				\
-		NL_SET_ERR_MSG((info)->extack, msg);			\
+	if (GENL_REQ_ATTR_CHECK(__ni, attr)) {			\
+		NL_SET_ERR_MSG(__ni->extack, msg);			\
 		__ret = -EINVAL;					\
 	}								\
 	__ret;								\
@@ -325,7 +326,8 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	if (!ret)
 		ret = need(info, TSMH_A_DOE_TYPE, "protocol type (TSMH_A_DOE_TYPE) required");
 	if (!ret)
-		ret = need(info, TSMH_A_DOE_REQUEST, "request payload (TSMH_A_DOE_REQUEST) required");
+		ret = need(info, TSMH_A_DOE_REQUEST,
+			   "request payload (TSMH_A_DOE_REQUEST) required");
 	if (ret)
 		return ret;
 	vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
@@ -376,8 +378,7 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 		goto out_free;
 	}
-	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX,
-				    &rsp_len);
+	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX, &rsp_len);
 	if (!ret) {
 		mutex_lock(&dev->state_lock);
 		mb->nr_xfer++;

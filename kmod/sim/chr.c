@@ -157,7 +157,9 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 				/* surprise removal: gone before the OS knows */
 				f->present = false;
 				tsmh_doe_mbox_reset(&f->mb);
-				f->ev_req = f->ev_abort = f->ev_reset = false;
+				f->ev_req = false;
+				f->ev_abort = false;
+				f->ev_reset = false;
 				set_bit(i, &sim->unplug_mask);
 			}
 		}

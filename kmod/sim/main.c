@@ -76,8 +76,8 @@ static int sim_alloc(struct tsmh_sim *sim)
 
 	sim->dsp = kcalloc(sim->nr_ep, sizeof(*sim->dsp), GFP_KERNEL);
 	sim->ep = vzalloc(array_size(sim->nr_ep, sizeof(*sim->ep)));
-	sim->rd_buf = kvmalloc(sizeof(struct tsmh_sim_msg) + TSMH_SIM_OBJ_MAX, GFP_KERNEL);
-	sim->wr_buf = kvmalloc(sizeof(struct tsmh_sim_msg) + TSMH_SIM_OBJ_MAX, GFP_KERNEL);
+	sim->rd_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
+	sim->wr_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	if (!sim->dsp || !sim->ep || !sim->rd_buf || !sim->wr_buf)
 		return -ENOMEM;
 	for (i = 0; i < sim->nr_ep; i++) {

@@ -28,6 +28,8 @@
 #include "pcicap.h"
 
 #define SIM_CFG_SIZE	4096
+/* one record on the character device: header + largest data object */
+#define SIM_REC_MAX	(sizeof(struct tsmh_sim_msg) + TSMH_SIM_OBJ_MAX)
 #define SIM_VENDOR	0x1b36	/* Red Hat, Inc. (QEMU's PCI vendor) */
 #define SIM_DEV_EP	0x1e10	/* unassigned in QEMU's ID list */
 #define SIM_DEV_RP	0x1e11
@@ -77,8 +79,8 @@ struct tsmh_sim {
 	int domain;
 	int nr_ep;
 	int next_ev;		/* round-robin start for events */
-	raw_spinlock_t lock;
-	struct mutex chr_lock;
+	raw_spinlock_t lock;		/* see above */
+	struct mutex chr_lock;		/* see above */
 	unsigned long open;
 	bool hello_pending;
 	wait_queue_head_t wq;

@@ -16,7 +16,7 @@ label=$1 initrd=$2 logdir=$3
 shift 3
 tests=$(IFS=,; echo "$*")
 kernel=$("$top/scripts/kernels.sh" image "$label")
-timeout_s=${TSMH_VM_TIMEOUT:-600}
+timeout_s=${TSMH_VM_TIMEOUT:-420}
 mkdir -p "$logdir"
 
 boot() {

@@ -19,13 +19,13 @@
 static int failures;
 static uint8_t buf[EMU_SOCK_MAX_PAYLOAD];
 
-#define CHECK(cond, ...)                               \
-	do {                                           \
+#define CHECK(cond, ...)                                 \
+	do {                                             \
 		printf("%s ", (cond) ? "PASS" : "FAIL"); \
-		printf(__VA_ARGS__);                   \
-		putchar('\n');                         \
-		if (!(cond))                           \
-			failures++;                    \
+		printf(__VA_ARGS__);                     \
+		putchar('\n');                           \
+		if (!(cond))                             \
+			failures++;                      \
 	} while (0)
 
 static int doe(int fd, uint8_t type, const uint8_t *pl, uint32_t len, struct emu_frame *f)
@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 	}
 	ret = emu_sock_send(fd, EMU_SOCK_CMD_TEST, EMU_SOCK_TRANS_PCI_DOE, "Client Hello!", 14);
 	ret = ret ? ret : emu_sock_recv(fd, &f, buf, sizeof(buf));
-	CHECK(!ret && f.cmd == EMU_SOCK_CMD_TEST && f.len == 14 && !memcmp(buf, "Server Hello!", 14),
+	CHECK(!ret && f.cmd == EMU_SOCK_CMD_TEST && f.len == 14 &&
+		      !memcmp(buf, "Server Hello!", 14),
 	      "TEST hello answered");
 
 	do {
@@ -83,7 +84,8 @@ int main(int argc, char **argv)
 			 v[i].major, v[i].minor);
 	CHECK(n > 0 && !strcmp(got, want), "GET_VERSION over the socket: %s (want %s)", got, want);
 
-	ret = emu_sock_send(fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_MCTP, "\x05\x10\x84\x00\x00", 5);
+	ret = emu_sock_send(fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_MCTP, "\x05\x10\x84\x00\x00",
+			    5);
 	ret = ret ? ret : emu_sock_recv(fd, &f, buf, sizeof(buf));
 	CHECK(!ret && f.cmd == EMU_SOCK_CMD_UNKNOWN, "MCTP transport refused with UNKNOWN");
 

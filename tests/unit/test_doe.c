@@ -13,8 +13,8 @@
 #include "doe_mbox.h"
 #include "doe_req.h"
 
-#define CAP	0x100
-#define CAP_DW	64
+#define CAP    0x100
+#define CAP_DW 64
 
 enum mode { ECHO, NEVER, DEV_ERROR, WRONG_PROT, BAD_LEN, BIG, GONE };
 
@@ -23,9 +23,9 @@ static struct env {
 	u32 wbuf[CAP_DW], rbuf[CAP_DW];
 	u64 now_us;
 	enum mode mode;
-	int delay_waits;	/* answer after this many waits */
+	int delay_waits; /* answer after this many waits */
 	int waits;
-	int cancel;		/* wait() returns -ENODEV */
+	int cancel; /* wait() returns -ENODEV */
 	u32 last_seq;
 } e;
 
@@ -45,16 +45,12 @@ static void respond(void)
 		return;
 	e.last_seq = e.mb.seq;
 	switch (e.mode) {
-	case NEVER:
-		return;
-	case DEV_ERROR:
-		tsmh_doe_mbox_fail(&e.mb, e.mb.seq);
-		return;
+	case NEVER: return;
+	case DEV_ERROR: tsmh_doe_mbox_fail(&e.mb, e.mb.seq); return;
 	case BIG:
 		n = 10; /* header + 8 payload dwords */
 		break;
-	default:
-		break;
+	default: break;
 	}
 	for (i = 0; i < n; i++)
 		tsmh_put_le32(obj + 4 * i, i < e.mb.wlen ? e.mb.wbuf[i] : 0xa0 + i);
@@ -105,7 +101,11 @@ static u64 now(void *ctx)
 }
 
 static const struct tsmh_doe_io io = {
-	.read32 = rd32, .write32 = wr32, .wait = wait_us, .now_us = now, .cap = CAP,
+	.read32 = rd32,
+	.write32 = wr32,
+	.wait = wait_us,
+	.now_us = now,
+	.cap = CAP,
 };
 
 static const u8 req[8] = { 0x10, 0x84, 0, 0, 1, 2, 3, 4 };
@@ -168,8 +168,9 @@ static void test_timeout_aborts(void **s)
 	assert_true(e.mb.nr_abort >= 1);
 	assert_idle();
 	/* a late answer to the aborted request is recognised and dropped */
-	assert_int_equal(tsmh_doe_mbox_complete(&e.mb, e.last_seq, (const u8 *)"\1\0\1\0\2\0\0\0", 8),
-			 -ESTALE);
+	assert_int_equal(
+		tsmh_doe_mbox_complete(&e.mb, e.last_seq, (const u8 *)"\1\0\1\0\2\0\0\0", 8),
+		-ESTALE);
 	assert_false(e.mb.status & TSMH_DOE_STATUS_DOR);
 }
 
@@ -205,9 +206,9 @@ static void test_response_too_big(void **s)
 
 	(void)s;
 	reset_env(BIG);
-	assert_int_equal(tsmh_doe_req_exchange(&io, 1, 1, req, sizeof(req), small, sizeof(small),
-					       &rsp_len),
-			 -EMSGSIZE);
+	assert_int_equal(
+		tsmh_doe_req_exchange(&io, 1, 1, req, sizeof(req), small, sizeof(small), &rsp_len),
+		-EMSGSIZE);
 	assert_int_equal(rsp_len, 32);
 	assert_idle(); /* drained, not left half-read */
 }
@@ -263,10 +264,12 @@ static void test_mbox_rules(void **s)
 	reset_env(ECHO);
 	/* GO with fewer than two dwords */
 	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_WRITE, tsmh_doe_hdr0(1, 1));
-	assert_int_equal(tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO), TSMH_MBOX_NONE);
+	assert_int_equal(tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO),
+			 TSMH_MBOX_NONE);
 	assert_true(e.mb.status & TSMH_DOE_STATUS_ERROR);
 	/* writes and GO are ignored while Error is set; abort clears it */
-	assert_int_equal(tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO), TSMH_MBOX_NONE);
+	assert_int_equal(tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO),
+			 TSMH_MBOX_NONE);
 	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_ABORT);
 	assert_int_equal(e.mb.status, 0);
 	/* length field disagreeing with what was written */

@@ -125,10 +125,8 @@ static void test_faults(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_discovery_walk),
-		cmocka_unit_test(test_get_version),
-		cmocka_unit_test(test_spdm_errors),
-		cmocka_unit_test(test_doe_level_errors),
+		cmocka_unit_test(test_discovery_walk), cmocka_unit_test(test_get_version),
+		cmocka_unit_test(test_spdm_errors),    cmocka_unit_test(test_doe_level_errors),
 		cmocka_unit_test(test_faults),
 	};
 

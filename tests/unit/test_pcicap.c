@@ -45,13 +45,14 @@ static void good_ep(void)
 	put32(0x08, 0x12000001);
 	put16(0x06, 0x0010);
 	cfg[0x34] = 0x40;
-	put16(0x40, 0x5001);			/* PM, next 0x50 */
-	put16(0x50, 0x0010);			/* PCIe, next 0 */
-	put16(0x52, 0x0002);			/* v2, endpoint */
+	put16(0x40, 0x5001); /* PM, next 0x50 */
+	put16(0x50, 0x0010); /* PCIe, next 0 */
+	put16(0x52, 0x0002); /* v2, endpoint */
 	put32(0x54, TSMH_EXP_DEVCAP_TEE | TSMH_EXP_DEVCAP_FLR);
 	put32(0x100, ext(TSMH_EXT_CAP_ID_DOE, 0x150));
 	put32(0x150, ext(TSMH_EXT_CAP_ID_IDE, 0x200));
-	put32(0x154, TSMH_IDE_CAP_SELECTIVE | TSMH_IDE_CAP_LINK | (3u << TSMH_IDE_CAP_SEL_NUM_SHIFT));
+	put32(0x154,
+	      TSMH_IDE_CAP_SELECTIVE | TSMH_IDE_CAP_LINK | (3u << TSMH_IDE_CAP_SEL_NUM_SHIFT));
 	put32(0x200, ext(0x03, 0));
 }
 
@@ -116,11 +117,11 @@ static void test_std_loop(void **s)
 {
 	(void)s;
 	good_ep();
-	put16(0x50, 0x4010);			/* PCIe -> back to PM */
+	put16(0x50, 0x4010); /* PCIe -> back to PM */
 	assert_int_equal(walk(4096), 0);
 	assert_true(c.anomalies & TSMH_CAPS_A_STD_LOOP);
 	assert_int_equal(c.anomaly_at, 0x40);
-	assert_int_equal(c.exp_off, 0x50);	/* what was found is kept */
+	assert_int_equal(c.exp_off, 0x50); /* what was found is kept */
 	assert_non_null(tsmh_caps_anomaly_str(c.anomalies));
 }
 
@@ -128,11 +129,11 @@ static void test_std_self_loop(void **s)
 {
 	(void)s;
 	good_ep();
-	put16(0x40, 0x4001);			/* PM -> itself */
+	put16(0x40, 0x4001); /* PM -> itself */
 	assert_int_equal(walk(4096), 0);
 	assert_true(c.anomalies & TSMH_CAPS_A_STD_LOOP);
-	assert_int_equal(c.exp_off, 0);		/* never reached */
-	assert_int_equal(c.nr_doe, 0);		/* so no ext walk */
+	assert_int_equal(c.exp_off, 0); /* never reached */
+	assert_int_equal(c.nr_doe, 0); /* so no ext walk */
 }
 
 static void test_std_pointer_into_header(void **s)
@@ -149,7 +150,7 @@ static void test_std_pcie_cap_at_end(void **s)
 {
 	(void)s;
 	good_ep();
-	cfg[0x34] = 0xfc;			/* PCIe cap whose DEVCAP would be past 256 */
+	cfg[0x34] = 0xfc; /* PCIe cap whose DEVCAP would be past 256 */
 	put16(0xfc, 0x0010);
 	assert_int_equal(walk(4096), 0);
 	assert_true(c.anomalies & TSMH_CAPS_A_STD_PTR);
@@ -160,10 +161,10 @@ static void test_ext_loop(void **s)
 {
 	(void)s;
 	good_ep();
-	put32(0x200, ext(0x03, 0x100));		/* DSN -> DOE again */
+	put32(0x200, ext(0x03, 0x100)); /* DSN -> DOE again */
 	assert_int_equal(walk(4096), 0);
 	assert_true(c.anomalies & TSMH_CAPS_A_EXT_LOOP);
-	assert_int_equal(c.nr_doe, 1);		/* the DOE is not counted twice */
+	assert_int_equal(c.nr_doe, 1); /* the DOE is not counted twice */
 	assert_int_equal(c.anomaly_at, 0x100);
 }
 
@@ -181,18 +182,18 @@ static void test_ext_null_id_with_next(void **s)
 {
 	(void)s;
 	good_ep();
-	put32(0x100, ext(0, 0x150));		/* ID 0 but a next pointer */
+	put32(0x100, ext(0, 0x150)); /* ID 0 but a next pointer */
 	assert_int_equal(walk(4096), 0);
 	assert_true(c.anomalies & TSMH_CAPS_A_EXT_NULLID);
 	assert_int_equal(c.nr_doe, 0);
-	assert_int_equal(c.ide_off, 0x150);	/* the walk went on */
+	assert_int_equal(c.ide_off, 0x150); /* the walk went on */
 }
 
 static void test_ext_points_past_end(void **s)
 {
 	(void)s;
 	good_ep();
-	put32(0x200, ext(0x03, 0xffc));		/* last dword: header fits */
+	put32(0x200, ext(0x03, 0xffc)); /* last dword: header fits */
 	put32(0xffc, ext(0x0b, 0));
 	assert_int_equal(walk(4096), 0);
 	assert_int_equal(c.anomalies, 0);
@@ -231,7 +232,8 @@ static void test_many_doe(void **s)
 	(void)s;
 	good_ep();
 	for (i = 0; i < TSMH_MAX_DOE + 2; i++)
-		put32(0x100 + 8 * i, ext(TSMH_EXT_CAP_ID_DOE, i == TSMH_MAX_DOE + 1 ? 0 : 0x108 + 8 * i));
+		put32(0x100 + 8 * i,
+		      ext(TSMH_EXT_CAP_ID_DOE, i == TSMH_MAX_DOE + 1 ? 0 : 0x108 + 8 * i));
 	assert_int_equal(walk(4096), 0);
 	assert_int_equal(c.nr_doe, TSMH_MAX_DOE);
 	assert_true(c.anomalies & TSMH_CAPS_A_TOO_MANY_DOE);
@@ -256,7 +258,7 @@ static void test_no_cap_list(void **s)
 {
 	(void)s;
 	good_ep();
-	put16(0x06, 0);				/* Status: no capabilities list */
+	put16(0x06, 0); /* Status: no capabilities list */
 	assert_int_equal(walk(4096), 0);
 	assert_int_equal(c.nr_caps, 0);
 	assert_int_equal(c.exp_off, 0);

@@ -52,8 +52,9 @@ static void test_version_malformed(void **s)
 					  4, &code),
 			 -EBADMSG);
 	/* zero entries */
-	assert_int_equal(spdm_dec_version((const uint8_t *)"\x10\x04\x00\x00\x00\x00", 6, v, 4, &code),
-			 -EPROTO);
+	assert_int_equal(
+		spdm_dec_version((const uint8_t *)"\x10\x04\x00\x00\x00\x00", 6, v, 4, &code),
+		-EPROTO);
 	/* wrong response code / version */
 	assert_int_equal(spdm_dec_version((const uint8_t *)"\x10\x05\x00\x00\x00\x01\x00\x12", 8, v,
 					  4, &code),

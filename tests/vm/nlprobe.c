@@ -90,7 +90,8 @@ int main(int argc, char **argv)
 	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
 	put_cma(m);
 	nla_put_u16(m, TSMH_A_DEV_VENDOR, 0x1234); /* reply-only attribute */
-	check("reply-only attribute in request", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "ttribute");
+	check("reply-only attribute in request", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "ttribute");
 
 	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
 	put_cma(m);
@@ -104,7 +105,8 @@ int main(int argc, char **argv)
 	m = req(TSMH_CMD_DOE_EXCHANGE, dev);
 	nla_put_u16(m, TSMH_A_DOE_VENDOR, 1);
 	nla_put_u8(m, TSMH_A_DOE_TYPE, 1);
-	check("missing request payload", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "request payload");
+	check("missing request payload", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "request payload");
 
 	m = req(TSMH_CMD_DOE_EXCHANGE, "0000:99:00.0");
 	put_cma(m);
@@ -161,7 +163,8 @@ int main(int argc, char **argv)
 	check("get unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV, "no such device");
 
 	m = req(TSMH_CMD_DOE_RELEASE, dev);
-	check("release unclaimed mailbox", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT, "not claimed");
+	check("release unclaimed mailbox", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT,
+	      "not claimed");
 
 	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
 	check("dump after all that", tsmh_nl_call(&nl, m, count_cb, &n), 0, NULL);

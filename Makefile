@@ -1,0 +1,69 @@
+# tsm-host top-level Makefile.
+#
+#   make            userspace programs (build/rel: tsmctl, tsmh-emu, test tools)
+#   make demo       install deps, build the modules with DKMS for Debian 12's
+#                   kernel, boot it in QEMU with two emulated TEE-IO endpoints
+#                   and show tsmctl listing them (SPDM VERSION via the DOE proxy)
+#   make check      the whole suite: unit (ASan/UBSan), integration, lint,
+#                   DKMS builds and VM tests on Debian 12 / 13 / sid kernels
+#   make check-fast everything but the kernels and VMs
+#   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)
+#   make dkms-install  copy the module sources to /usr/src/tsm-host-VERSION
+#   make install    tsmctl, tsmh-emu, udev rules, man pages under PREFIX
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+DESTDIR ?=
+KVER ?= $(shell scripts/kernels.sh version deb12 2>/dev/null || uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+all:
+	$(MAKE) -f build.mk B=build/rel VERSION=$(VERSION)
+
+san:
+	$(MAKE) -f build.mk B=build/san SAN=1 VERSION=$(VERSION)
+
+deps:
+	scripts/deps.sh
+
+kernels: deps
+	scripts/kernels.sh prepare
+
+check: deps
+	tests/run.sh
+
+check-fast: deps
+	TSMH_NO_VM=1 tests/run.sh
+
+demo: deps
+	scripts/kernels.sh prepare deb12
+	$(MAKE) all
+	scripts/dkms-build.sh deb12 build/kmod/deb12
+	@mkdir -p build/vm
+	scripts/vm/mkinitramfs.sh deb12 build/kmod/deb12 build/rel build/vm/deb12-demo.cpio
+	@scripts/vm/run.sh deb12 build/vm/deb12-demo.cpio build/vm/demo demo; rc=$$?; \
+	 sed -n 's/^\[demo\] //p' build/vm/demo/deb12.log; exit $$rc
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+dkms-install:
+	install -d $(DESTDIR)/usr/src/tsm-host-$(VERSION)
+	tar -cf - Kbuild dkms.conf kmod lib include | tar -xf - -C $(DESTDIR)/usr/src/tsm-host-$(VERSION)
+
+install: all
+	install -D -m 0755 build/rel/tsmctl $(DESTDIR)$(PREFIX)/sbin/tsmctl
+	install -D -m 0755 build/rel/tsmh-emu $(DESTDIR)$(PREFIX)/sbin/tsmh-emu
+	install -D -m 0644 udev/60-tsmh.rules $(DESTDIR)/etc/udev/rules.d/60-tsmh.rules
+	install -D -m 0644 man/tsmctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmctl.8
+	install -D -m 0644 man/tsmh-emu.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmh-emu.8
+	install -D -m 0644 include/uapi/linux/tsmh.h $(DESTDIR)$(PREFIX)/include/linux/tsmh.h
+	install -D -m 0644 include/uapi/linux/tsmh_sim.h $(DESTDIR)$(PREFIX)/include/linux/tsmh_sim.h
+
+clean:
+	rm -rf build
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+
+.PHONY: all san deps kernels check check-fast demo modules modules-clean dkms-install install clean

@@ -1,0 +1,116 @@
+#!/bin/bash
+# The whole test suite (make check). Every step prints PASS/FAIL/SKIP lines
+# into build/test-results.txt; the last line is the summary
+#   N passed, N failed[, N skipped]
+# Environment: TSMH_LABELS="deb12 deb13 sid" (kernels for the VM tests),
+#              TSMH_NO_VM=1 (userspace and lint only).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+res=build/test-results.txt
+mkdir -p build
+: >"$res"
+labels=${TSMH_LABELS:-deb12 deb13 sid}
+vm_tests="load doe unpriv claim hotremove faults monitor netlink"
+t_start=$(date +%s)
+
+rec() { echo "$*" | tee -a "$res"; }
+phase() { echo "== $* ($(($(date +%s) - t_start))s)" >&2; }
+
+phase "userspace build (release + ASan/UBSan)"
+for v in "build/rel" "build/san SAN=1"; do
+	set -- $v
+	if make -s -f build.mk B=$1 ${2:-} >build/make-$(basename "$1").log 2>&1; then
+		rec "PASS build/userspace/$(basename "$1")"
+	else
+		rec "FAIL build/userspace/$(basename "$1") (see build/make-$(basename "$1").log)"
+		tail -n 20 "build/make-$(basename "$1").log" >&2
+	fi
+done
+
+phase "unit tests (cmocka, under ASan/UBSan)"
+for t in build/san/tests/unit/test_*; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	case "$t" in *.o | *.d) continue ;; esac
+	suite=${t##*/test_}
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
+	rc=$?
+	echo "$out" | sed -n 's/^ok [0-9]* - \(.*\)/PASS unit\/'"$suite"'\/\1/p; s/^not ok [0-9]* - \(.*\)/FAIL unit\/'"$suite"'\/\1/p' | tee -a "$res"
+	if [ $rc != 0 ] && ! echo "$out" | grep -q '^not ok'; then
+		rec "FAIL unit/$suite (exit $rc: crash or sanitizer report)"
+		echo "$out" | tail -n 20 >&2
+	fi
+done
+
+phase "integration (device emulator over the spdm-emu socket protocol)"
+tests/integration/run.sh build/san | tee -a "$res"
+
+phase "lint: checkpatch --strict, clang-format, sparse"
+cp=${TSMH_CACHE:-/var/cache/tsm-host}/checkpatch/scripts/checkpatch.pl
+kfiles=$(ls kmod/*/*.[ch] lib/*.[ch])
+if [ -x "$cp" ]; then
+	if out=$("$cp" --no-tree --strict --terse -f $kfiles 2>&1 | grep -v '^total:'); [ -z "$out" ]; then
+		rec "PASS lint/checkpatch-strict"
+	else
+		rec "FAIL lint/checkpatch-strict"
+		echo "$out" | head -n 20 >&2
+	fi
+else
+	rec "FAIL lint/checkpatch-strict (checkpatch.pl missing: run scripts/deps.sh)"
+fi
+ufiles=$(ls daemon/*/*.[ch] tests/unit/*.c tests/integration/*.c tests/vm/*.c)
+if clang-format --dry-run --Werror $ufiles >build/clang-format.log 2>&1; then
+	rec "PASS lint/clang-format-userspace"
+else
+	rec "FAIL lint/clang-format-userspace (see build/clang-format.log)"
+	head -n 20 build/clang-format.log >&2
+fi
+kver12=$(scripts/kernels.sh version deb12 2>/dev/null)
+if [ -n "$kver12" ]; then
+	tmp=$(mktemp -d)
+	(tar -cf - Kbuild kmod lib include) | tar -xf - -C "$tmp"
+	out=$(make -s -C "/usr/src/linux-headers-$kver12" M="$tmp" C=2 modules 2>&1 | grep -E 'warning|error')
+	if [ -z "$out" ]; then
+		rec "PASS lint/sparse"
+	else
+		rec "FAIL lint/sparse"
+		echo "$out" | head -n 20 >&2
+	fi
+	rm -rf "$tmp"
+fi
+
+if [ -z "${TSMH_NO_VM:-}" ]; then
+	for l in $labels; do
+		phase "kernel $l: DKMS build + VM tests"
+		kd=build/kmod/$l
+		if ! scripts/kernels.sh prepare "$l" >build/kernels-$l.log 2>&1; then
+			rec "FAIL build/kernel/$l (see build/kernels-$l.log)"
+			tail -n 10 "build/kernels-$l.log" >&2
+			continue
+		fi
+		if scripts/dkms-build.sh "$l" "$kd"; then
+			rec "PASS build/dkms/$l"
+		else
+			rec "FAIL build/dkms/$l"
+			continue
+		fi
+		mkdir -p build/vm
+		if ! scripts/vm/mkinitramfs.sh "$l" "$kd" build/rel "build/vm/$l.cpio"; then
+			rec "FAIL vm/$l/initramfs"
+			continue
+		fi
+		scripts/vm/run.sh "$l" "build/vm/$l.cpio" build/vm/logs $vm_tests | tee -a "$res"
+	done
+fi
+
+phase "done"
+p=$(grep -c '^PASS' "$res")
+f=$(grep -c '^FAIL' "$res")
+s=$(grep -c '^SKIP' "$res")
+echo "total time: $(($(date +%s) - t_start))s" >&2
+if [ "$s" -gt 0 ]; then
+	echo "$p passed, $f failed, $s skipped"
+else
+	echo "$p passed, $f failed"
+fi
+[ "$f" = 0 ]
