@@ -44,6 +44,7 @@ done
 
 phase "integration (device emulator over the spdm-emu socket protocol)"
 tests/integration/run.sh build/san | tee -a "$res"
+tests/integration/caps.sh build/san | tee -a "$res"
 
 phase "lint: checkpatch --strict, clang-format, sparse"
 cp=${TSMH_CACHE:-/var/cache/tsm-host}/checkpatch/scripts/checkpatch.pl

@@ -17,6 +17,7 @@ enum {
 	EMU_FAULT_DOE_ERROR = 1u << 1, /* set the DOE Error bit instead */
 	EMU_FAULT_BAD_LENGTH = 1u << 2, /* DOE length field disagrees with data */
 	EMU_FAULT_WRONG_PROT = 1u << 3, /* answer with another protocol's header */
+	EMU_FAULT_UNPLUG = 1u << 4, /* drop off the bus on a CMA request (sim only) */
 };
 
 struct emu_dev_cfg {

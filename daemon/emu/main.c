@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/tsmh_sim.h>
+#include "doe.h"
 #include "emu.h"
 #include "emu_sock.h"
 
@@ -132,8 +133,17 @@ static void drop_slot(uint32_t slot)
 
 static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_t *obj)
 {
-	long n = emu_respond(cfg_for((int)m->slot), obj, m->len, txbuf + sizeof(*m),
-			     TSMH_SIM_OBJ_MAX);
+	const struct emu_dev_cfg *cfg = cfg_for((int)m->slot);
+	long n;
+
+	if ((cfg->faults & EMU_FAULT_UNPLUG) && m->len > 4 &&
+	    tsmh_doe_hdr_type(tsmh_get_le32(obj)) == TSMH_DOE_PROT_CMA) {
+		/* surprise removal with the request in flight: never answered */
+		fprintf(stderr, "tsmh-emu: slot %u drops off the bus (fault unplug)\n", m->slot);
+		sim_send(simfd, TSMH_SIM_MSG_UNPLUG, m->slot, 0, NULL, 0);
+		return;
+	}
+	n = emu_respond(cfg, obj, m->len, txbuf + sizeof(*m), TSMH_SIM_OBJ_MAX);
 
 	logv("slot %u seq %u: request %u bytes -> %ld\n", m->slot, m->seq, m->len, n);
 	if (n == 0)
@@ -279,7 +289,7 @@ static void usage(FILE *f)
 	      "  -l, --listen=[ADDR:]PORT  serve the spdm-emu socket protocol (PCI_DOE\n"
 	      "                          transport); ADDR defaults to 127.0.0.1\n"
 	      "  -V, --versions=LIST     SPDM versions offered, e.g. 1.2,1.3 (default 1.2,1.3)\n"
-	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol\n"
+	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
 	      "  -d, --delay-ms=N        hold every response N ms\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"

@@ -383,6 +383,8 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 		mutex_lock(&dev->state_lock);
 		mb->nr_xfer++;
 		mutex_unlock(&dev->state_lock);
+	} else if (ret != -ENODEV && !pci_device_is_present(dev->pdev)) {
+		ret = -ENODEV; /* it fell off the bus mid-exchange */
 	}
 	mutex_unlock(&mb->xfer_lock);
 
@@ -402,7 +404,7 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 			 "%zu bytes, limit %u", rsp_len, TSMH_DOE_PAYLOAD_MAX);
 		break;
 	case -ENODEV:
-		NL_SET_ERR_MSG(info->extack, "device is gone");
+		NL_SET_ERR_MSG(info->extack, "device is gone (config space reads all ones)");
 		break;
 	default:
 		TSMH_ERR(info->extack, "DOE exchange failed (device error or bad response)",
@@ -532,6 +534,13 @@ static struct genl_family tsmh_family = {
 	.version = TSMH_GENL_VERSION,
 	.maxattr = TSMH_A_MAX,
 	.netnsok = false, /* devices are global: init_net only */
+	/*
+	 * An exchange can wait up to the DOE timeout; under the global
+	 * genl_mutex that would stall every generic netlink family in the
+	 * system. Our own locks (tsmh_devs_lock, xfer_lock, state_lock)
+	 * cover everything the handlers touch.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = tsmh_ops,
 	.n_ops = ARRAY_SIZE(tsmh_ops),

@@ -27,5 +27,24 @@ wait_eps 2
 rsp=$(tsmctl doe $EP1 --protocol cma --hex 10840000) || fail "exchange after rescan"
 [ "$rsp" = 100400000002001200130000 ] || fail "after rescan: $rsp"
 ok "back after rescan: $rsp"
-# surprise removal by the device itself (emulator unplug) while idle
+# surprise removal by the device itself, with the exchange in flight
+stop_emu
+start_emu --fault unplug --fault-slot 1 --plug none
+( tsmctl doe $EP1 --protocol cma --hex 10840000 >/tmp/s.out 2>/tmp/s.err; echo $? >/tmp/s.rc ) &
+i=0
+while [ ! -f /tmp/s.rc ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "exchange hung after surprise removal"
+	sleep 0.1
+done
+[ "$(cat /tmp/s.rc)" != 0 ] || fail "exchange with a vanished device succeeded: $(cat /tmp/s.out)"
+grep -q "device is gone\|no such device" /tmp/s.err || fail "vanished device not named as gone: $(cat /tmp/s.err)"
+echo "in-flight exchange failed cleanly: $(cat /tmp/s.err)"
+wait_gone $EP1
+tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "the other endpoint suffered"
+ok "surprise removal mid-exchange handled; other endpoint fine"
+stop_emu
+start_emu --plug 1
+wait_eps 2
+ok "re-plugged"
 unload_modules

@@ -19,6 +19,18 @@ jq -e --arg d "$RP" '.[] | select(.name == $d) | .pcie_type == "Root Port" and
 	.ide.selective_streams == 8' /tmp/list.json >/dev/null || fail "root port IDE not listed"
 ok "root port: IDE with 8 selective streams"
 [ "$(cat /sys/bus/pci/devices/$EP0/vendor)" = 0x1b36 ] || fail "sysfs vendor"
+# the offline decoder reads the same capabilities from a sysfs config dump
+cat /sys/bus/pci/devices/$EP0/config >/tmp/ep0.cfg
+tsmctl -j caps /tmp/ep0.cfg | jq -e '.tee_io and .doe_mailboxes == [256] and
+	.ide.selective_streams == 2 and .anomaly == null' >/dev/null ||
+	fail "tsmctl caps on the sysfs dump: $(tsmctl caps /tmp/ep0.cfg)"
+ok "tsmctl caps decodes the live device's config dump"
+# and the kernel sees the emulated DOE mailbox as a DOE mailbox
+if [ -d /sys/bus/pci/devices/$EP0/doe_features ]; then
+	ls /sys/bus/pci/devices/$EP0/doe_features | grep -q '0001:01' ||
+		fail "PCI core doe_features lacks CMA: $(ls /sys/bus/pci/devices/$EP0/doe_features)"
+	ok "PCI core discovered the mailbox itself: $(ls /sys/bus/pci/devices/$EP0/doe_features | tr '\n' ' ')"
+fi
 # the configured DOE backend matches the kernel
 want=cfg
 kernel_has_doe_api && want=kernel
