@@ -404,7 +404,10 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 			 "%zu bytes, limit %u", rsp_len, TSMH_DOE_PAYLOAD_MAX);
 		break;
 	case -ENODEV:
-		NL_SET_ERR_MSG(info->extack, "device is gone (config space reads all ones)");
+		if (READ_ONCE(dev->gone))
+			NL_SET_ERR_MSG(info->extack, "device was removed during the exchange");
+		else
+			NL_SET_ERR_MSG(info->extack, "device is gone (config space reads all ones)");
 		break;
 	default:
 		TSMH_ERR(info->extack, "DOE exchange failed (device error or bad response)",

@@ -38,7 +38,7 @@ while [ ! -f /tmp/s.rc ]; do
 	sleep 0.1
 done
 [ "$(cat /tmp/s.rc)" != 0 ] || fail "exchange with a vanished device succeeded: $(cat /tmp/s.out)"
-grep -q "device is gone\|no such device" /tmp/s.err || fail "vanished device not named as gone: $(cat /tmp/s.err)"
+grep -q "device is gone\|device was removed\|no such device" /tmp/s.err || fail "vanished device not named as gone: $(cat /tmp/s.err)"
 echo "in-flight exchange failed cleanly: $(cat /tmp/s.err)"
 wait_gone $EP1
 tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "the other endpoint suffered"
