@@ -22,6 +22,16 @@ static int wr(const struct tsmh_doe_io *io, u16 reg, u32 v)
 	return io->write32(io->ctx, io->cap + reg, v);
 }
 
+/* Status register; a function that reads as all ones is gone. */
+static int rd_status(const struct tsmh_doe_io *io, u32 *st)
+{
+	int ret = rd(io, TSMH_DOE_STATUS, st);
+
+	if (!ret && *st == 0xffffffff)
+		return -ENODEV;
+	return ret;
+}
+
 /*
  * Poll status until (status & mask) == want, or any bit of @stop is set
  * (the caller inspects *last); exponential back-off.
@@ -34,12 +44,10 @@ static int poll_status(const struct tsmh_doe_io *io, u32 mask, u32 want,
 	int ret;
 
 	for (;;) {
-		ret = rd(io, TSMH_DOE_STATUS, &st);
+		ret = rd_status(io, &st);
 		if (ret)
-			return ret;
+			return ret; /* incl. surprise removal */
 		*last = st;
-		if (st == 0xffffffff)
-			return -ENODEV; /* surprise removal */
 		if ((st & mask) == want || (st & stop))
 			return 0;
 		if (io->now_us(io->ctx) >= deadline)
@@ -78,11 +86,9 @@ static int send_req(const struct tsmh_doe_io *io, u16 vid, u8 type,
 	u32 st, i, len_dw = TSMH_DOE_HDR_DW + req_len / 4;
 	int ret;
 
-	ret = rd(io, TSMH_DOE_STATUS, &st);
+	ret = rd_status(io, &st);
 	if (ret)
 		return ret;
-	if (st == 0xffffffff)
-		return -ENODEV;
 	if (st & (TSMH_DOE_STATUS_ERROR | TSMH_DOE_STATUS_DOR)) {
 		/* leftovers of a failed or abandoned exchange */
 		ret = tsmh_doe_req_abort(io);
@@ -110,11 +116,9 @@ static int pop(const struct tsmh_doe_io *io, u32 *v)
 	u32 st;
 	int ret;
 
-	ret = rd(io, TSMH_DOE_STATUS, &st);
+	ret = rd_status(io, &st);
 	if (ret)
 		return ret;
-	if (st == 0xffffffff)
-		return -ENODEV;
 	if ((st & TSMH_DOE_STATUS_ERROR) || !(st & TSMH_DOE_STATUS_DOR))
 		return -EIO;
 	ret = rd(io, TSMH_DOE_READ, v);
@@ -166,7 +170,7 @@ int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,
 			tsmh_put_le32(rsp + 4 * i, v);
 	}
 	/* The object must end where its length said it would. */
-	ret = rd(io, TSMH_DOE_STATUS, &st);
+	ret = rd_status(io, &st);
 	if (ret)
 		return fail(io, ret);
 	if (st & (TSMH_DOE_STATUS_ERROR | TSMH_DOE_STATUS_DOR))

@@ -46,6 +46,9 @@ phase "integration (device emulator over the spdm-emu socket protocol)"
 tests/integration/run.sh build/san | tee -a "$res"
 tests/integration/caps.sh build/san | tee -a "$res"
 
+phase "fuzz: libFuzzer harnesses, ${TSMH_FUZZ_SECONDS:-10}s each"
+fuzz/run.sh "${TSMH_FUZZ_SECONDS:-10}" | tee -a "$res"
+
 phase "lint: checkpatch --strict, clang-format, sparse"
 cp=${TSMH_CACHE:-/var/cache/tsm-host}/checkpatch/scripts/checkpatch.pl
 kfiles=$(ls kmod/*/*.[ch] lib/*.[ch])
@@ -59,7 +62,7 @@ if [ -x "$cp" ]; then
 else
 	rec "FAIL lint/checkpatch-strict (checkpatch.pl missing: run scripts/deps.sh)"
 fi
-ufiles=$(ls daemon/*/*.[ch] tests/unit/*.c tests/integration/*.c tests/vm/*.c)
+ufiles=$(ls daemon/*/*.[ch] tests/unit/*.c tests/integration/*.c tests/vm/*.c fuzz/*.c)
 if clang-format --dry-run --Werror $ufiles >build/clang-format.log 2>&1; then
 	rec "PASS lint/clang-format-userspace"
 else

@@ -199,15 +199,28 @@ static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static struct tsmh_dev *lookup_dev(struct genl_info *info)
+/*
+ * The common head of every per-device command: header and flags checked,
+ * TSMH_A_DEV_NAME required and resolved. Returns the device (+1 ref) or
+ * NULL with *err set and the extack filled in.
+ */
+static struct tsmh_dev *req_dev(struct genl_info *info, u32 allowed_flags, int *err)
 {
-	struct nlattr *a = info->attrs[TSMH_A_DEV_NAME];
 	struct tsmh_dev *dev;
+	struct nlattr *a;
 
+	*err = check_flags(info, allowed_flags);
+	if (!*err)
+		*err = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+	if (*err)
+		return NULL;
+	a = info->attrs[TSMH_A_DEV_NAME];
 	dev = tsmh_dev_find(nla_data(a));
-	if (!dev)
+	if (!dev) {
 		TSMH_ERR(info->extack, "no such device tracked by tsmh", "%.31s",
 			 (char *)nla_data(a));
+		*err = -ENODEV;
+	}
 	return dev;
 }
 
@@ -217,14 +230,9 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	ret = check_flags(info, 0);
-	if (!ret)
-		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
-	if (ret)
-		return ret;
-	dev = lookup_dev(info);
+	dev = req_dev(info, 0, &ret);
 	if (!dev)
-		return -ENODEV;
+		return ret;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
 		tsmh_dev_put(dev);
@@ -320,8 +328,6 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 
 	ret = check_flags(info, 0);
 	if (!ret)
-		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
-	if (!ret)
 		ret = need(info, TSMH_A_DOE_VENDOR, "protocol vendor (TSMH_A_DOE_VENDOR) required");
 	if (!ret)
 		ret = need(info, TSMH_A_DOE_TYPE, "protocol type (TSMH_A_DOE_TYPE) required");
@@ -333,9 +339,9 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
 	type = nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]);
 
-	dev = lookup_dev(info);
+	dev = req_dev(info, 0, &ret);
 	if (!dev)
-		return -ENODEV;
+		return ret;
 	mb = pick_mb(info, dev, vid, type, true);
 	if (IS_ERR(mb)) {
 		ret = PTR_ERR(mb);
@@ -407,7 +413,7 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 		if (READ_ONCE(dev->gone))
 			NL_SET_ERR_MSG(info->extack, "device was removed during the exchange");
 		else
-			NL_SET_ERR_MSG(info->extack, "device is gone (config space reads all ones)");
+			NL_SET_ERR_MSG(info->extack, "device is gone (config reads all ones)");
 		break;
 	default:
 		TSMH_ERR(info->extack, "DOE exchange failed (device error or bad response)",
@@ -450,14 +456,9 @@ static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_mb *mb;
 	int ret;
 
-	ret = check_flags(info, TSMH_CLAIM_F_ALL);
-	if (!ret)
-		ret = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
-	if (ret)
-		return ret;
-	dev = lookup_dev(info);
+	dev = req_dev(info, TSMH_CLAIM_F_ALL, &ret);
 	if (!dev)
-		return -ENODEV;
+		return ret;
 	mb = pick_mb(info, dev, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA,
 		     !info->attrs[TSMH_A_MB_OFFSET]);
 	if (IS_ERR(mb)) {

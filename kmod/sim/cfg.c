@@ -203,6 +203,19 @@ static u32 read_dword(struct sim_fn *f, int where)
 	return get32(f, where);
 }
 
+static bool bad_reg(int where, int size)
+{
+	return where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1));
+}
+
+/* The function answering at bus/devfn, or NULL; sim->lock held. */
+static struct sim_fn *present_fn(struct tsmh_sim *sim, struct pci_bus *bus, unsigned int devfn)
+{
+	struct sim_fn *f = sim_fn_lookup(sim, bus->number, devfn);
+
+	return f && (f->kind != SIM_EP || f->present) ? f : NULL;
+}
+
 static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
 {
 	struct tsmh_sim *sim = sim_instance;
@@ -210,15 +223,13 @@ static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size
 	unsigned long flags;
 	u32 v;
 
-	if (where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1))) {
-		*val = ~0U;
+	*val = ~0U;
+	if (bad_reg(where, size))
 		return PCIBIOS_BAD_REGISTER_NUMBER;
-	}
 	raw_spin_lock_irqsave(&sim->lock, flags);
-	f = sim_fn_lookup(sim, bus->number, devfn);
-	if (!f || (f->kind == SIM_EP && !f->present)) {
+	f = present_fn(sim, bus, devfn);
+	if (!f) {
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
-		*val = ~0U;
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
 	v = read_dword(f, where & ~3);
@@ -272,11 +283,11 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 	int i, base = where & ~3, shift = 8 * (where & 3);
 	u32 mask = size == 4 ? ~0U : ((1U << (8 * size)) - 1) << shift;
 
-	if (where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1)))
+	if (bad_reg(where, size))
 		return PCIBIOS_BAD_REGISTER_NUMBER;
 	raw_spin_lock_irqsave(&sim->lock, flags);
-	f = sim_fn_lookup(sim, bus->number, devfn);
-	if (!f || (f->kind == SIM_EP && !f->present)) {
+	f = present_fn(sim, bus, devfn);
+	if (!f) {
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}

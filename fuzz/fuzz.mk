@@ -1,0 +1,27 @@
+# libFuzzer harnesses (clang). Corpora live in fuzz/corpus/<name>/ and are
+# kept in the tree; new finds are written back there by "make fuzz".
+#   make -f fuzz/fuzz.mk            build
+#   fuzz/run.sh SECONDS             run each harness for SECONDS
+B := build/fuzz
+CC := clang
+PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+PKG_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu \
+	$(PKG_CFLAGS) -Wall -Wextra -Werror
+
+all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo
+
+$(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/fuzz_doe_req: fuzz/fuzz_doe_req.c lib/doe_req.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c daemon/spdm/version.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+.PHONY: all

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* libFuzzer: the device emulator's responder on arbitrary request objects. */
+#include <stdint.h>
+#include <string.h>
+#include "doe.h"
+#include "emu.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t rsp[4096];
+	struct emu_dev_cfg cfg = { .nr_vers = 2 };
+	long n;
+
+	spdm_ver_parse("1.2", &cfg.vers[0]);
+	spdm_ver_parse("1.3", &cfg.vers[1]);
+	if (size && (data[0] & 0x80))
+		cfg.faults = data[0] & 0x0f & ~EMU_FAULT_SILENT;
+	n = emu_respond(&cfg, data, size, rsp, sizeof(rsp));
+	if (n > (long)sizeof(rsp))
+		__builtin_trap();
+	if (n > 0 && !cfg.faults) {
+		uint16_t vid;
+		uint8_t type;
+
+		/* every answer is a well-formed data object */
+		if (tsmh_doe_obj_check(rsp, (uint32_t)n, &vid, &type))
+			__builtin_trap();
+	}
+	return 0;
+}
