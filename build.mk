@@ -19,7 +19,7 @@ endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
-SPDM := daemon/spdm/version.c
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)
@@ -28,7 +28,8 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 PROGS := $(B)/tsmctl $(B)/tsmh-emu
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
-	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu
+	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
+	$(B)/tests/unit/test_requester
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe
 
@@ -38,7 +39,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) $(LIB))
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB))
@@ -55,6 +56,8 @@ $(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common
 $(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/common/hex.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_emu: $(call obj,tests/unit/test_emu.c $(SPDM) $(LIB)) $(EMU_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_requester: $(call obj,tests/unit/test_requester.c $(SPDM) daemon/spdm/requester.c $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

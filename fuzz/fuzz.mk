@@ -10,7 +10,7 @@ CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
-all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo
+all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -18,7 +18,11 @@ $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 $(B)/fuzz_doe_req: fuzz/fuzz_doe_req.c lib/doe_req.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
-$(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c daemon/spdm/version.c
+$(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c daemon/spdm/version.c \
+		daemon/spdm/vca.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c

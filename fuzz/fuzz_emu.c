@@ -8,14 +8,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t rsp[4096];
-	struct emu_dev_cfg cfg = { .nr_vers = 2 };
+	static struct emu_conn conn; /* state carries over: sequences matter */
+	struct emu_dev_cfg cfg;
 	long n;
 
-	spdm_ver_parse("1.2", &cfg.vers[0]);
-	spdm_ver_parse("1.3", &cfg.vers[1]);
+	emu_cfg_defaults(&cfg);
 	if (size && (data[0] & 0x80))
 		cfg.faults = data[0] & 0x0f & ~EMU_FAULT_SILENT;
-	n = emu_respond(&cfg, data, size, rsp, sizeof(rsp));
+	n = emu_respond(&cfg, &conn, data, size, rsp, sizeof(rsp));
 	if (n > (long)sizeof(rsp))
 		__builtin_trap();
 	if (n > 0 && !cfg.faults) {

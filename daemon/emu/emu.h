@@ -24,6 +24,18 @@ struct emu_dev_cfg {
 	struct spdm_ver vers[SPDM_MAX_VERSIONS];
 	int nr_vers;
 	unsigned int faults;
+	uint32_t cap_flags; /* CAPABILITIES flags advertised */
+	uint32_t asym, hash; /* algorithms the device could sign/hash with */
+};
+
+/* SPDM connection state of one device (one per slot / socket client). */
+enum emu_conn_state { EMU_CONN_NONE, EMU_CONN_VERSION, EMU_CONN_CAPS, EMU_CONN_NEGOTIATED };
+
+struct emu_conn {
+	enum emu_conn_state state;
+	uint8_t ver; /* negotiated (0 before GET_CAPABILITIES) */
+	struct spdm_caps req_caps;
+	struct spdm_algs sel;
 };
 
 /*
@@ -31,11 +43,13 @@ struct emu_dev_cfg {
  * Returns the response object length, 0 for "no answer" (silent), or -1
  * for "the mailbox reports Error".
  */
-long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
-		 size_t cap);
+long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req, size_t len,
+		 uint8_t *rsp, size_t cap);
 /* The SPDM responder: returns the response message length (> 0). */
-size_t emu_spdm_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
-			size_t cap);
+size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			size_t len, uint8_t *rsp, size_t cap);
+/* The defaults: SPDM 1.2 and 1.3, ECDSA P-256/P-384 and RSA-3072, SHA-256/384. */
+void emu_cfg_defaults(struct emu_dev_cfg *d);
 /* Parse "silent,doe-error,..."; 0 or -1 with *bad set to the bad word. */
 int emu_faults_parse(const char *s, unsigned int *faults, const char **bad);
 

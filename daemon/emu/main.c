@@ -49,6 +49,8 @@ static struct {
 } opt = { .listen_port = -1, .fault_slot = -1, .listen_addr = "127.0.0.1" };
 
 static volatile sig_atomic_t stop;
+static struct emu_conn slot_conn[TSMH_SIM_MAX_SLOTS]; /* SPDM state per endpoint */
+static struct emu_conn client_conn[MAX_CLIENTS]; /* ... per socket client */
 static struct held held[MAX_HELD];
 static uint8_t *rxbuf, *txbuf;
 static int nr_slots;
@@ -143,7 +145,10 @@ static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_
 		sim_send(simfd, TSMH_SIM_MSG_UNPLUG, m->slot, 0, NULL, 0);
 		return;
 	}
-	n = emu_respond(cfg, obj, m->len, txbuf + sizeof(*m), TSMH_SIM_OBJ_MAX);
+	if (m->slot >= TSMH_SIM_MAX_SLOTS)
+		return;
+	n = emu_respond(cfg, &slot_conn[m->slot], obj, m->len, txbuf + sizeof(*m),
+			TSMH_SIM_OBJ_MAX);
 
 	logv("slot %u seq %u: request %u bytes -> %ld\n", m->slot, m->seq, m->len, n);
 	if (n == 0)
@@ -239,13 +244,15 @@ static int handle_sim(int simfd)
 	case TSMH_SIM_MSG_RESET:
 		logv("slot %u: function level reset\n", m.slot);
 		drop_slot(m.slot);
+		if (m.slot < TSMH_SIM_MAX_SLOTS) /* an FLR ends the SPDM connection */
+			memset(&slot_conn[m.slot], 0, sizeof(slot_conn[0]));
 		return 0;
 	default: fprintf(stderr, "tsmh-emu: unknown sim record kind %#x\n", m.kind); return 0;
 	}
 }
 
 /* One frame from a socket client; returns 0 to keep it, <0 to close. */
-static int handle_client(int fd)
+static int handle_client(int fd, struct emu_conn *conn)
 {
 	struct emu_frame f;
 	long n;
@@ -269,7 +276,7 @@ static int handle_client(int fd)
 				f.transport);
 			return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 		}
-		n = emu_respond(cfg_for(0), rxbuf, f.len, txbuf, TSMH_SIM_OBJ_MAX);
+		n = emu_respond(cfg_for(0), conn, rxbuf, f.len, txbuf, TSMH_SIM_OBJ_MAX);
 		if (n == 0)
 			return 0; /* silent */
 		/* a mailbox Error has no socket encoding: an empty response */
@@ -339,7 +346,7 @@ int main(int argc, char **argv)
 	char *colon, *end;
 
 	opt.plug = "all";
-	parse_versions("1.2,1.3");
+	emu_cfg_defaults(&opt.cfg);
 	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': opt.sim_path = optarg ? optarg : "/dev/" TSMH_SIM_DEVNAME; break;
@@ -473,6 +480,7 @@ int main(int argc, char **argv)
 
 				for (k = 0; cfd >= 0 && k < MAX_CLIENTS; k++)
 					if (clients[k] < 0) {
+						memset(&client_conn[k], 0, sizeof(client_conn[k]));
 						clients[k] = cfd;
 						cfd = -1;
 					}
@@ -484,7 +492,7 @@ int main(int argc, char **argv)
 				for (int k = 0; k < MAX_CLIENTS; k++) {
 					if (clients[k] != pfd[i].fd)
 						continue;
-					if (handle_client(clients[k])) {
+					if (handle_client(clients[k], &client_conn[k])) {
 						close(clients[k]);
 						clients[k] = -1;
 					}

@@ -27,8 +27,8 @@ static long wrap(uint16_t vid, uint8_t type, size_t payload_len, uint8_t *rsp, s
 	return (long)total;
 }
 
-long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, uint8_t *rsp,
-		 size_t cap)
+long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req, size_t len,
+		 uint8_t *rsp, size_t cap)
 {
 	const uint8_t *pl = req + TSMH_DOE_HDR_BYTES;
 	uint16_t vid;
@@ -61,7 +61,7 @@ long emu_respond(const struct emu_dev_cfg *d, const uint8_t *req, size_t len, ui
 
 		if (cap < TSMH_DOE_HDR_BYTES + 4)
 			return -1;
-		m = emu_spdm_respond(d, pl, len, rsp + TSMH_DOE_HDR_BYTES,
+		m = emu_spdm_respond(d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES,
 				     cap - TSMH_DOE_HDR_BYTES - 3);
 		if (!m)
 			return -1; /* no room for any answer */

@@ -11,11 +11,72 @@
 #include <stdint.h>
 
 #define SPDM_VERSION_10 0x10
+#define SPDM_VERSION_11 0x11
+#define SPDM_VERSION_12 0x12
+#define SPDM_VERSION_13 0x13
 
 /* Request / response codes */
-#define SPDM_GET_VERSION 0x84
-#define SPDM_VERSION	 0x04
-#define SPDM_ERROR	 0x7f
+#define SPDM_GET_VERSION	  0x84
+#define SPDM_VERSION		  0x04
+#define SPDM_GET_CAPABILITIES	  0xe1
+#define SPDM_CAPABILITIES	  0x61
+#define SPDM_NEGOTIATE_ALGORITHMS 0xe3
+#define SPDM_ALGORITHMS		  0x63
+#define SPDM_ERROR		  0x7f
+
+#define SPDM_MIN_DATA_TRANSFER_SIZE 42 /* 1.2+ */
+
+/* CAPABILITIES flags (responder view; the requester uses a subset) */
+#define SPDM_CAP_CACHE	      (1u << 0)
+#define SPDM_CAP_CERT	      (1u << 1)
+#define SPDM_CAP_CHAL	      (1u << 2)
+#define SPDM_CAP_MEAS_NO_SIG  (1u << 3)
+#define SPDM_CAP_MEAS_SIG     (1u << 4)
+#define SPDM_CAP_MEAS_FRESH   (1u << 5)
+#define SPDM_CAP_ENCRYPT      (1u << 6)
+#define SPDM_CAP_MAC	      (1u << 7)
+#define SPDM_CAP_MUT_AUTH     (1u << 8)
+#define SPDM_CAP_KEY_EX	      (1u << 9)
+#define SPDM_CAP_PSK	      (3u << 10)
+#define SPDM_CAP_ENCAP	      (1u << 12)
+#define SPDM_CAP_HBEAT	      (1u << 13)
+#define SPDM_CAP_KEY_UPD      (1u << 14)
+#define SPDM_CAP_HANDSHAKE_IC (1u << 15)
+#define SPDM_CAP_PUB_KEY_ID   (1u << 16)
+#define SPDM_CAP_CHUNK	      (1u << 17)
+#define SPDM_CAP_ALIAS_CERT   (1u << 18)
+
+/* NEGOTIATE_ALGORITHMS: BaseAsymAlgo */
+#define SPDM_ASYM_RSASSA_2048 (1u << 0)
+#define SPDM_ASYM_RSAPSS_2048 (1u << 1)
+#define SPDM_ASYM_RSASSA_3072 (1u << 2)
+#define SPDM_ASYM_RSAPSS_3072 (1u << 3)
+#define SPDM_ASYM_ECDSA_P256  (1u << 4)
+#define SPDM_ASYM_RSASSA_4096 (1u << 5)
+#define SPDM_ASYM_RSAPSS_4096 (1u << 6)
+#define SPDM_ASYM_ECDSA_P384  (1u << 7)
+#define SPDM_ASYM_ECDSA_P521  (1u << 8)
+/* BaseHashAlgo */
+#define SPDM_HASH_SHA256 (1u << 0)
+#define SPDM_HASH_SHA384 (1u << 1)
+#define SPDM_HASH_SHA512 (1u << 2)
+/* MeasurementHashAlgo */
+#define SPDM_MEAS_HASH_RAW    (1u << 0)
+#define SPDM_MEAS_HASH_SHA256 (1u << 1)
+#define SPDM_MEAS_HASH_SHA384 (1u << 2)
+/* MeasurementSpecification */
+#define SPDM_MEAS_SPEC_DMTF (1u << 0)
+/* algorithm structure tables (1.1+) */
+#define SPDM_ALG_TYPE_DHE	   2
+#define SPDM_ALG_TYPE_AEAD	   3
+#define SPDM_ALG_TYPE_REQ_ASYM	   4
+#define SPDM_ALG_TYPE_KEY_SCHEDULE 5
+#define SPDM_DHE_SECP256R1	   (1u << 3)
+#define SPDM_DHE_SECP384R1	   (1u << 4)
+#define SPDM_AEAD_AES_128_GCM	   (1u << 0)
+#define SPDM_AEAD_AES_256_GCM	   (1u << 1)
+#define SPDM_AEAD_CHACHA20_POLY	   (1u << 2)
+#define SPDM_KEY_SCHEDULE_SPDM	   (1u << 0)
 
 /* ERROR codes */
 #define SPDM_ERR_INVALID_REQUEST     0x01
@@ -63,6 +124,39 @@ int spdm_dec_version(const uint8_t *msg, size_t len, struct spdm_ver *v, int max
 size_t spdm_enc_version(const struct spdm_ver *v, int n, uint8_t *out, size_t cap);
 /* Encode ERROR(code, data) at SPDM version @ver into @out (>= 4 bytes). */
 size_t spdm_enc_error(uint8_t ver, uint8_t code, uint8_t data, uint8_t *out);
+
+struct spdm_caps {
+	uint8_t ct_exponent;
+	uint32_t flags;
+	uint32_t data_transfer_size; /* 1.2+ */
+	uint32_t max_msg_size; /* 1.2+ */
+};
+
+/* An offer (requester: bit sets) or a selection (responder: one bit each). */
+struct spdm_algs {
+	uint8_t meas_spec;
+	uint8_t other_params;
+	uint32_t meas_hash; /* ALGORITHMS only */
+	uint32_t base_asym;
+	uint32_t base_hash;
+	uint16_t dhe, aead, req_asym, key_schedule;
+};
+
+/*
+ * @code is SPDM_GET_CAPABILITIES or SPDM_CAPABILITIES; the layout depends
+ * on @ver (1.0: header only; 1.1: + CTExponent, Flags; 1.2+: + sizes).
+ */
+size_t spdm_enc_capabilities(uint8_t ver, uint8_t code, const struct spdm_caps *c, uint8_t *out);
+int spdm_dec_capabilities(uint8_t ver, uint8_t code, const uint8_t *m, size_t len,
+			  struct spdm_caps *c, uint8_t *err);
+size_t spdm_enc_negotiate_algorithms(uint8_t ver, const struct spdm_algs *offer, uint8_t *out,
+				     size_t cap);
+int spdm_dec_negotiate_algorithms(uint8_t ver, const uint8_t *m, size_t len, struct spdm_algs *a,
+				  uint8_t *err);
+size_t spdm_enc_algorithms(uint8_t ver, const struct spdm_algs *sel, uint8_t *out, size_t cap);
+/* Also checks the selection is one of each of what @offer offered. */
+int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct spdm_algs *offer,
+			struct spdm_algs *sel, uint8_t *err);
 
 /* "1.2" style; returns 0 or -1. */
 int spdm_ver_parse(const char *s, struct spdm_ver *v);

@@ -9,73 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include "doe.h"
+#include "doe_proxy.h"
 #include "hex.h"
 #include "spdm.h"
 #include "tsmctl.h"
 
-struct doe_reply {
-	uint8_t *buf;
-	size_t len;
-	uint16_t mb;
-};
-
-static int parse_reply(struct nl_msg *m, void *arg)
-{
-	struct doe_reply *r = arg;
-	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
-		[TSMH_A_DOE_RESPONSE] = { .type = NLA_UNSPEC },
-	};
-
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_DOE_RESPONSE])
-		return -EBADMSG;
-	r->len = (size_t)nla_len(tb[TSMH_A_DOE_RESPONSE]);
-	r->buf = malloc(r->len ? r->len : 1);
-	if (!r->buf)
-		return -ENOMEM;
-	memcpy(r->buf, nla_data(tb[TSMH_A_DOE_RESPONSE]), r->len);
-	if (tb[TSMH_A_MB_OFFSET])
-		r->mb = nla_get_u16(tb[TSMH_A_MB_OFFSET]);
-	return 0;
-}
-
 static int exchange(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
-		    const uint8_t *req, size_t len, struct doe_reply *r)
+		    const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
+		    uint16_t *mb_used)
 {
-	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DOE_EXCHANGE, 0);
-
-	memset(r, 0, sizeof(*r));
-	if (!m)
-		return -ENOMEM;
-	if (nla_put_string(m, TSMH_A_DEV_NAME, dev) || nla_put_u16(m, TSMH_A_DOE_VENDOR, vid) ||
-	    nla_put_u8(m, TSMH_A_DOE_TYPE, type) || nla_put(m, TSMH_A_DOE_REQUEST, (int)len, req) ||
-	    (mb >= 0 && nla_put_u16(m, TSMH_A_MB_OFFSET, (uint16_t)mb))) {
-		nlmsg_free(m);
-		return -EMSGSIZE;
-	}
-	return tsmh_nl_call(nl, m, parse_reply, r);
+	return tsmh_doe_proxy_xfer(nl, dev, mb, vid, type, req, len, rsp, rsp_len, mb_used);
 }
 
 int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j)
 {
 	struct spdm_ver v[SPDM_MAX_VERSIONS];
-	struct doe_reply r;
-	uint8_t req[4], code = 0;
+	uint8_t req[4], code = 0, *rsp;
+	size_t rlen;
 	int n, i, ret;
 	size_t off = 0;
 
 	*j = cJSON_CreateObject();
 	ret = exchange(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
-		       spdm_enc_get_version(req), &r);
+		       spdm_enc_get_version(req), &rsp, &rlen, NULL);
 	if (ret) {
 		snprintf(buf, len, "error: %s%s%s%s", strerror(-ret), nl->err[0] ? " (" : "",
 			 nl->err, nl->err[0] ? ")" : "");
 		cJSON_AddStringToObject(*j, "error", buf + 7);
 		return ret;
 	}
-	n = spdm_dec_version(r.buf, r.len, v, SPDM_MAX_VERSIONS, &code);
-	free(r.buf);
+	n = spdm_dec_version(rsp, rlen, v, SPDM_MAX_VERSIONS, &code);
+	free(rsp);
 	if (n < 0) {
 		if (n == -EREMOTEIO)
 			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code),
@@ -129,10 +93,10 @@ int cmd_doe(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	const char *prot = NULL, *hex = NULL, *dev, *err;
-	uint8_t *req = NULL;
-	struct doe_reply r;
+	uint8_t *req = NULL, *rbuf = NULL;
+	size_t rlen = 0;
 	struct tsmh_nl nl;
-	uint16_t vid, mb = 0;
+	uint16_t vid, mb = 0, mb_used = 0;
 	uint8_t type;
 	int c, ret, have_mb = 0;
 	long n;
@@ -174,23 +138,24 @@ int cmd_doe(int argc, char **argv)
 		free(req);
 		return EXIT_OPERR;
 	}
-	ret = exchange(&nl, dev, have_mb ? mb : -1, vid, type, req, (size_t)n, &r);
+	ret = exchange(&nl, dev, have_mb ? mb : -1, vid, type, req, (size_t)n, &rbuf, &rlen,
+		       &mb_used);
 	free(req);
 	if (ret) {
 		ret = report_nl_error(&nl, "doe", dev, ret);
 	} else {
-		char *out = malloc(2 * r.len + 1);
+		char *out = malloc(2 * rlen + 1);
 
 		if (!out) {
 			ret = EXIT_OPERR;
 		} else {
-			tsmh_hex_format(r.buf, r.len, out);
+			tsmh_hex_format(rbuf, rlen, out);
 			if (opt_json) {
 				cJSON *j = cJSON_CreateObject();
 				char pb[16];
 
 				cJSON_AddStringToObject(j, "device", dev);
-				cJSON_AddNumberToObject(j, "mailbox", r.mb);
+				cJSON_AddNumberToObject(j, "mailbox", mb_used);
 				cJSON_AddStringToObject(j, "protocol",
 							tsmh_prot_name(vid, type, pb));
 				cJSON_AddStringToObject(j, "response", out);
@@ -200,7 +165,7 @@ int cmd_doe(int argc, char **argv)
 			}
 			free(out);
 		}
-		free(r.buf);
+		free(rbuf);
 	}
 	tsmh_nl_close(&nl);
 	return ret;

@@ -23,6 +23,9 @@ static const struct {
 	{ "doe", cmd_doe,
 	  "doe DEV --protocol P --hex HEX [--mailbox OFF]\n"
 	  "                            raw DOE exchange (P: cma, sec-cma, discovery, VID:TYPE)" },
+	{ "spdm-info", cmd_spdm_info,
+	  "spdm-info DEV | --socket HOST:PORT\n"
+	  "                            SPDM connection setup (VCA): version, capabilities, algorithms" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
@@ -45,7 +48,7 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
-	      "Commands that talk to devices (doe, claim, list/show --spdm) need\n"
+	      "Commands that talk to devices (doe, claim, spdm-info, list/show --spdm) need\n"
 	      "CAP_NET_ADMIN. Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
 	      f);
 }

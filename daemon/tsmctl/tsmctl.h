@@ -19,6 +19,7 @@ int cmd_doe(int argc, char **argv);
 int cmd_claim(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
+int cmd_spdm_info(int argc, char **argv);
 
 /* render.c */
 cJSON *devinfo_json(const struct tsmh_devinfo *d);

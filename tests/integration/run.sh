@@ -14,6 +14,15 @@ for _ in $(seq 50); do
 done
 "$bin/tests/integration/emu_client" "$port" 1.2,1.3 | sed 's/^\(PASS\|FAIL\) /\1 integration\/emu-socket: /'
 rc=${PIPESTATUS[0]}
+# the requester's VCA over the same socket (as against spdm_responder_emu)
+out=$("$bin/tsmctl" -j spdm-info --socket "127.0.0.1:$port" 2>&1)
+if echo "$out" | jq -e '.version == "1.3" and .versions == ["1.2", "1.3"] and
+	.data_transfer_size == 4096' >/dev/null 2>&1; then
+	echo "PASS integration/emu-socket: tsmctl spdm-info: VCA negotiated SPDM 1.3"
+else
+	echo "FAIL integration/emu-socket: tsmctl spdm-info: $out"
+	rc=1
+fi
 kill "$pid" 2>/dev/null
 wait "$pid"
 erc=$?

@@ -11,14 +11,13 @@
 #include "emu.h"
 
 static struct emu_dev_cfg cfg;
+static struct emu_conn conn;
 static uint8_t rsp[256];
 
 static void setup_cfg(void)
 {
-	memset(&cfg, 0, sizeof(cfg));
-	spdm_ver_parse("1.2", &cfg.vers[0]);
-	spdm_ver_parse("1.3", &cfg.vers[1]);
-	cfg.nr_vers = 2;
+	emu_cfg_defaults(&cfg);
+	memset(&conn, 0, sizeof(conn));
 }
 
 static long ask(uint8_t type, const uint8_t *pl, size_t len)
@@ -29,7 +28,7 @@ static long ask(uint8_t type, const uint8_t *pl, size_t len)
 	tsmh_put_le32(obj, tsmh_doe_hdr0(1, type));
 	tsmh_put_le32(obj + 4, tsmh_doe_hdr1((uint32_t)dw));
 	memcpy(obj + 8, pl, len);
-	return emu_respond(&cfg, obj, 4 * dw, rsp, sizeof(rsp));
+	return emu_respond(&cfg, &conn, obj, 4 * dw, rsp, sizeof(rsp));
 }
 
 static void test_discovery_walk(void **s)
@@ -73,11 +72,92 @@ static void test_spdm_errors(void **s)
 	ask(1, (const uint8_t *)"\x12\x84\x00\x00", 4);
 	assert_memory_equal(rsp + 8, "\x10\x7f\x41\x00", 4);
 	/* requests not implemented yet: UnsupportedRequest with the code */
+	ask(1, (const uint8_t *)"\x12\x81\x00\x00", 4);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x07\x81", 4);
+	/* GET_CAPABILITIES before GET_VERSION: UnexpectedRequest */
 	ask(1, (const uint8_t *)"\x12\xe1\x00\x00", 4);
-	assert_memory_equal(rsp + 8, "\x12\x7f\x07\xe1", 4);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x04\x00", 4);
 	/* an empty CMA object: InvalidRequest (shorter ones are DOE-padded) */
 	ask(1, (const uint8_t *)"", 0);
 	assert_memory_equal(rsp + 8, "\x10\x7f\x01\x00", 4);
+}
+
+/* Run VCA at @ver against the emulator; returns the ALGORITHMS decode result. */
+static int vca(uint8_t ver, struct spdm_algs *offer, struct spdm_algs *sel)
+{
+	struct spdm_caps rc = { .ct_exponent = 10,
+				.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL,
+				.data_transfer_size = 4096,
+				.max_msg_size = 4096 };
+	uint8_t m[128], e;
+	size_t n;
+
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 20);
+	n = spdm_enc_capabilities(ver, SPDM_GET_CAPABILITIES, &rc, m);
+	assert_true(ask(1, m, n) > 8);
+	if (spdm_dec_capabilities(ver, SPDM_CAPABILITIES, rsp + 8, 24, &rc, &e))
+		return -1;
+	n = spdm_enc_negotiate_algorithms(ver, offer, m, sizeof(m));
+	assert_true(n > 0);
+	assert_true(ask(1, m, n) > 8);
+	return spdm_dec_algorithms(ver, rsp + 8, sizeof(rsp) - 8, offer, sel, &e);
+}
+
+static void test_vca(void **s)
+{
+	struct spdm_algs offer = { .meas_spec = SPDM_MEAS_SPEC_DMTF,
+				   .base_asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
+				   .base_hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384,
+				   .dhe = SPDM_DHE_SECP384R1,
+				   .aead = SPDM_AEAD_AES_256_GCM,
+				   .key_schedule = SPDM_KEY_SCHEDULE_SPDM },
+			 sel;
+
+	(void)s;
+	setup_cfg();
+	/* nothing that needs signing is served yet: nothing is selected */
+	assert_int_equal(vca(SPDM_VERSION_12, &offer, &sel), 0);
+	assert_int_equal(conn.state, EMU_CONN_NEGOTIATED);
+	assert_int_equal(conn.ver, SPDM_VERSION_12);
+	assert_int_equal(sel.base_asym, 0);
+	assert_int_equal(sel.base_hash, 0);
+	/* a device that signs measurements picks the strongest offered */
+	cfg.cap_flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	assert_int_equal(vca(SPDM_VERSION_13, &offer, &sel), 0);
+	assert_int_equal(sel.base_asym, SPDM_ASYM_ECDSA_P384);
+	assert_int_equal(sel.base_hash, SPDM_HASH_SHA384);
+	assert_int_equal(sel.meas_hash, SPDM_MEAS_HASH_SHA384);
+	assert_int_equal(sel.meas_spec, SPDM_MEAS_SPEC_DMTF);
+	/* ... and within an offer of P-256 only, P-256 */
+	offer.base_asym = SPDM_ASYM_ECDSA_P256;
+	offer.base_hash = SPDM_HASH_SHA256;
+	assert_int_equal(vca(SPDM_VERSION_12, &offer, &sel), 0);
+	assert_int_equal(sel.base_asym, SPDM_ASYM_ECDSA_P256);
+	assert_int_equal(sel.meas_hash, SPDM_MEAS_HASH_SHA256);
+}
+
+static void test_vca_order_and_versions(void **s)
+{
+	struct spdm_caps rc = { .flags = 0, .data_transfer_size = 4096, .max_msg_size = 4096 };
+	uint8_t m[64];
+	size_t n;
+
+	(void)s;
+	setup_cfg();
+	assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 20);
+	/* a version the device did not offer */
+	n = spdm_enc_capabilities(SPDM_VERSION_11, SPDM_GET_CAPABILITIES, &rc, m);
+	ask(1, m, n);
+	assert_memory_equal(rsp + 8, "\x10\x7f\x41\x00", 4);
+	/* 1.2 with a DataTransferSize below the minimum */
+	rc.data_transfer_size = 16;
+	n = spdm_enc_capabilities(SPDM_VERSION_12, SPDM_GET_CAPABILITIES, &rc, m);
+	ask(1, m, n);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x01\x00", 4);
+	/* NEGOTIATE_ALGORITHMS before GET_CAPABILITIES succeeded */
+	n = spdm_enc_negotiate_algorithms(SPDM_VERSION_12, &(struct spdm_algs){ 0 }, m, sizeof(m));
+	ask(1, m, n);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x04\x00", 4);
 }
 
 static void test_doe_level_errors(void **s)
@@ -92,11 +172,11 @@ static void test_doe_level_errors(void **s)
 	/* a malformed request object */
 	tsmh_put_le32(obj, tsmh_doe_hdr0(1, 1));
 	tsmh_put_le32(obj + 4, tsmh_doe_hdr1(7));
-	assert_int_equal(emu_respond(&cfg, obj, 12, rsp, sizeof(rsp)), -1);
+	assert_int_equal(emu_respond(&cfg, &conn, obj, 12, rsp, sizeof(rsp)), -1);
 	/* no room for the answer */
 	tsmh_put_le32(obj + 4, tsmh_doe_hdr1(3));
 	memcpy(obj + 8, "\x10\x84\x00\x00", 4);
-	assert_int_equal(emu_respond(&cfg, obj, 12, rsp, 12), -1);
+	assert_int_equal(emu_respond(&cfg, &conn, obj, 12, rsp, 12), -1);
 }
 
 static void test_faults(void **s)
@@ -125,8 +205,12 @@ static void test_faults(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_discovery_walk), cmocka_unit_test(test_get_version),
-		cmocka_unit_test(test_spdm_errors),    cmocka_unit_test(test_doe_level_errors),
+		cmocka_unit_test(test_discovery_walk),
+		cmocka_unit_test(test_get_version),
+		cmocka_unit_test(test_spdm_errors),
+		cmocka_unit_test(test_vca),
+		cmocka_unit_test(test_vca_order_and_versions),
+		cmocka_unit_test(test_doe_level_errors),
 		cmocka_unit_test(test_faults),
 	};
 

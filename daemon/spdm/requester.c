@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * SPDM requester: VCA. See requester.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "requester.h"
+
+#define MSG_MAX 4096
+
+static const uint8_t our_versions[] = { SPDM_VERSION_13, SPDM_VERSION_12, SPDM_VERSION_11 };
+
+void spdm_default_offer(struct spdm_algs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->meas_spec = SPDM_MEAS_SPEC_DMTF;
+	a->base_asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_RSASSA_3072 |
+		       SPDM_ASYM_RSAPSS_3072;
+	a->base_hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384;
+	a->dhe = SPDM_DHE_SECP256R1 | SPDM_DHE_SECP384R1;
+	a->aead = SPDM_AEAD_AES_256_GCM | SPDM_AEAD_CHACHA20_POLY;
+	a->key_schedule = SPDM_KEY_SCHEDULE_SPDM;
+}
+
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Explain a decoder's failure. */
+static int bad(char *why, size_t len, const char *step, int ret, uint8_t code)
+{
+	if (ret == -EREMOTEIO)
+		return fail(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
+			    spdm_error_name(code), code);
+	if (ret == -EBADMSG)
+		return fail(why, len, ret, "%s: truncated or inconsistent response", step);
+	return fail(why, len, ret, "%s: response breaks DSP0274 (wrong code, version or selection)",
+		    step);
+}
+
+static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
+		uint8_t *rsp, size_t *rlen, char *why, size_t whylen)
+{
+	int ret;
+
+	t->err[0] = 0;
+	ret = t->exchange(t, req, len, rsp, MSG_MAX, rlen);
+
+	if (ret)
+		return fail(why, whylen, ret, "%s: transport: %s%s%s", step, strerror(-ret),
+			    t->err[0] ? ": " : "", t->err);
+	return 0;
+}
+
+int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, size_t whylen)
+{
+	uint8_t req[256], rsp[MSG_MAX], code = 0;
+	struct spdm_caps mine = { .ct_exponent = 0,
+				  .flags = SPDM_CAP_CERT | SPDM_CAP_CHAL,
+				  .data_transfer_size = MSG_MAX,
+				  .max_msg_size = MSG_MAX };
+	size_t n, rlen;
+	int ret, i, k;
+
+	memset(ci, 0, sizeof(*ci));
+	n = spdm_enc_get_version(req);
+	ret = xfer(t, "GET_VERSION", req, n, rsp, &rlen, why, whylen);
+	if (ret)
+		return ret;
+	ret = spdm_dec_version(rsp, rlen, ci->versions, SPDM_MAX_VERSIONS, &code);
+	if (ret < 0)
+		return bad(why, whylen, "GET_VERSION", ret, code);
+	ci->nr_versions = ret;
+	for (k = 0; k < (int)sizeof(our_versions) && !ci->ver; k++)
+		for (i = 0; i < ci->nr_versions; i++)
+			if ((ci->versions[i].major << 4 | ci->versions[i].minor) == our_versions[k])
+				ci->ver = our_versions[k];
+	if (!ci->ver)
+		return fail(
+			why, whylen, -EPROTONOSUPPORT,
+			"GET_VERSION: no common SPDM version (device offers %u.%u%s; we speak 1.1-1.3)",
+			ci->versions[0].major, ci->versions[0].minor,
+			ci->nr_versions > 1 ? ", ..." : "");
+
+	n = spdm_enc_capabilities(ci->ver, SPDM_GET_CAPABILITIES, &mine, req);
+	ret = xfer(t, "GET_CAPABILITIES", req, n, rsp, &rlen, why, whylen);
+	if (ret)
+		return ret;
+	ret = spdm_dec_capabilities(ci->ver, SPDM_CAPABILITIES, rsp, rlen, &ci->caps, &code);
+	if (ret)
+		return bad(why, whylen, "GET_CAPABILITIES", ret, code);
+
+	spdm_default_offer(&ci->offer);
+	n = spdm_enc_negotiate_algorithms(ci->ver, &ci->offer, req, sizeof(req));
+	ret = xfer(t, "NEGOTIATE_ALGORITHMS", req, n, rsp, &rlen, why, whylen);
+	if (ret)
+		return ret;
+	ret = spdm_dec_algorithms(ci->ver, rsp, rlen, &ci->offer, &ci->algs, &code);
+	if (ret)
+		return bad(why, whylen, "NEGOTIATE_ALGORITHMS", ret, code);
+	return 0;
+}
+
+const char *spdm_asym_name(uint32_t bit)
+{
+	switch (bit) {
+	case 0: return "none";
+	case SPDM_ASYM_RSASSA_2048: return "RSASSA-2048";
+	case SPDM_ASYM_RSAPSS_2048: return "RSAPSS-2048";
+	case SPDM_ASYM_RSASSA_3072: return "RSASSA-3072";
+	case SPDM_ASYM_RSAPSS_3072: return "RSAPSS-3072";
+	case SPDM_ASYM_ECDSA_P256: return "ECDSA-P256";
+	case SPDM_ASYM_RSASSA_4096: return "RSASSA-4096";
+	case SPDM_ASYM_RSAPSS_4096: return "RSAPSS-4096";
+	case SPDM_ASYM_ECDSA_P384: return "ECDSA-P384";
+	case SPDM_ASYM_ECDSA_P521: return "ECDSA-P521";
+	default: return "unknown";
+	}
+}
+
+const char *spdm_hash_name(uint32_t bit)
+{
+	switch (bit) {
+	case 0: return "none";
+	case SPDM_HASH_SHA256: return "SHA-256";
+	case SPDM_HASH_SHA384: return "SHA-384";
+	case SPDM_HASH_SHA512: return "SHA-512";
+	default: return "unknown";
+	}
+}
+
+const char *spdm_dhe_name(uint16_t bit)
+{
+	switch (bit) {
+	case 0: return "none";
+	case SPDM_DHE_SECP256R1: return "secp256r1";
+	case SPDM_DHE_SECP384R1: return "secp384r1";
+	default: return "unknown";
+	}
+}
+
+const char *spdm_aead_name(uint16_t bit)
+{
+	switch (bit) {
+	case 0: return "none";
+	case SPDM_AEAD_AES_128_GCM: return "AES-128-GCM";
+	case SPDM_AEAD_AES_256_GCM: return "AES-256-GCM";
+	case SPDM_AEAD_CHACHA20_POLY: return "ChaCha20-Poly1305";
+	default: return "unknown";
+	}
+}
+
+void spdm_caps_str(uint32_t flags, char *out, size_t len)
+{
+	static const char *const names[] = {
+		"CACHE",      "CERT",	    "CHAL",	  "MEAS_NO_SIG",
+		"MEAS_SIG",   "MEAS_FRESH", "ENCRYPT",	  "MAC",
+		"MUT_AUTH",   "KEY_EX",	    "PSK",	  "PSK_CTX",
+		"ENCAP",      "HBEAT",	    "KEY_UPD",	  "HANDSHAKE_IN_THE_CLEAR",
+		"PUB_KEY_ID", "CHUNK",	    "ALIAS_CERT",
+	};
+	size_t n = 0, i;
+
+	out[0] = 0;
+	for (i = 0; i < 32; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		if (i < sizeof(names) / sizeof(names[0]))
+			n += (size_t)snprintf(out + n, len > n ? len - n : 0, "%s%s", n ? "," : "",
+					      names[i]);
+		else
+			n += (size_t)snprintf(out + n, len > n ? len - n : 0, "%sbit%zu",
+					      n ? "," : "", i);
+	}
+	if (!n)
+		snprintf(out, len, "none");
+}

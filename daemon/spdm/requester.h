@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * SPDM requester, transport-independent (shared by tsmctl and tsmd).
+ * Implemented so far: VCA (GET_VERSION, GET_CAPABILITIES,
+ * NEGOTIATE_ALGORITHMS) with version fallback 1.3 -> 1.2 -> 1.1.
+ */
+#ifndef TSMH_SPDM_REQUESTER_H
+#define TSMH_SPDM_REQUESTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spdm.h"
+
+/* One SPDM request/response (no transport header). 0 or -errno. */
+struct spdm_transport {
+	int (*exchange)(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+			size_t cap, size_t *rsp_len);
+	void *ctx;
+	char err[256]; /* the transport's reason for its last failure */
+};
+
+struct spdm_conn_info {
+	struct spdm_ver versions[SPDM_MAX_VERSIONS]; /* what the device offers */
+	int nr_versions;
+	uint8_t ver; /* negotiated, e.g. 0x12 */
+	struct spdm_caps caps;
+	struct spdm_algs offer, algs;
+};
+
+/* What tsm-host offers: ECDSA P-256/P-384, RSA-3072 (SSA, PSS), SHA-256/384, ... */
+void spdm_default_offer(struct spdm_algs *a);
+/*
+ * Run VCA. On failure returns -errno and writes the step and the reason
+ * into @why (e.g. "NEGOTIATE_ALGORITHMS: device answered ERROR InvalidRequest").
+ */
+int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, size_t whylen);
+
+/* Names for printing */
+const char *spdm_asym_name(uint32_t bit);
+const char *spdm_hash_name(uint32_t bit);
+const char *spdm_dhe_name(uint16_t bit);
+const char *spdm_aead_name(uint16_t bit);
+/* Comma-separated names of the capability flags set in @flags. */
+void spdm_caps_str(uint32_t flags, char *out, size_t len);
+
+#endif

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * SPDM GET_CAPABILITIES / CAPABILITIES and NEGOTIATE_ALGORITHMS /
+ * ALGORITHMS codecs (DSP0274 1.1-1.3, 10.4-10.5), for both the requester
+ * and the emulator's responder. Every decoder checks lengths against the
+ * message and the rules a peer must follow (one selected algorithm, a
+ * length field that matches, known table types) and says which failed.
+ */
+#include <errno.h>
+#include <string.h>
+#include "spdm.h"
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v & 0xffff);
+	put16(p + 2, v >> 16);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static int err_or(const uint8_t *m, size_t len, uint8_t code, uint8_t *err)
+{
+	if (len < 4)
+		return -EBADMSG;
+	if (m[1] == SPDM_ERROR) {
+		*err = m[2];
+		return -EREMOTEIO;
+	}
+	return m[1] == code ? 0 : -EPROTO;
+}
+
+/* ---- GET_CAPABILITIES / CAPABILITIES ---- */
+
+static size_t caps_len(uint8_t ver)
+{
+	if (ver >= SPDM_VERSION_12)
+		return 20;
+	return ver >= SPDM_VERSION_11 ? 12 : 4;
+}
+
+size_t spdm_enc_capabilities(uint8_t ver, uint8_t code, const struct spdm_caps *c, uint8_t *out)
+{
+	size_t n = caps_len(ver);
+
+	memset(out, 0, n);
+	out[0] = ver;
+	out[1] = code;
+	if (n >= 12) {
+		out[5] = c->ct_exponent;
+		put32(out + 8, c->flags);
+	}
+	if (n >= 20) {
+		put32(out + 12, c->data_transfer_size);
+		put32(out + 16, c->max_msg_size);
+	}
+	return n;
+}
+
+int spdm_dec_capabilities(uint8_t ver, uint8_t code, const uint8_t *m, size_t len,
+			  struct spdm_caps *c, uint8_t *err)
+{
+	int ret = err_or(m, len, code, err);
+
+	if (ret)
+		return ret;
+	if (m[0] != ver)
+		return -EPROTO;
+	if (len < caps_len(ver))
+		return -EBADMSG;
+	memset(c, 0, sizeof(*c));
+	if (ver >= SPDM_VERSION_11) {
+		c->ct_exponent = m[5];
+		c->flags = get32(m + 8);
+	}
+	if (ver >= SPDM_VERSION_12) {
+		c->data_transfer_size = get32(m + 12);
+		c->max_msg_size = get32(m + 16);
+		/* 1.2: DataTransferSize >= 42, MaxSPDMmsgSize >= DataTransferSize */
+		if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE ||
+		    c->max_msg_size < c->data_transfer_size)
+			return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- NEGOTIATE_ALGORITHMS / ALGORITHMS ---- */
+
+#define ALG_FIXED     32 /* request header incl. reserved, before ext/structs */
+#define ALG_RSP_FIXED 36
+#define STRUCT_LEN    4 /* type, count (2 fixed bytes, 0 ext), supported u16 */
+
+static const uint8_t struct_types[] = {
+	SPDM_ALG_TYPE_DHE,
+	SPDM_ALG_TYPE_AEAD,
+	SPDM_ALG_TYPE_REQ_ASYM,
+	SPDM_ALG_TYPE_KEY_SCHEDULE,
+};
+
+static uint16_t *struct_field(struct spdm_algs *a, uint8_t type)
+{
+	switch (type) {
+	case SPDM_ALG_TYPE_DHE: return &a->dhe;
+	case SPDM_ALG_TYPE_AEAD: return &a->aead;
+	case SPDM_ALG_TYPE_REQ_ASYM: return &a->req_asym;
+	case SPDM_ALG_TYPE_KEY_SCHEDULE: return &a->key_schedule;
+	default: return NULL;
+	}
+}
+
+static size_t put_structs(uint8_t ver, struct spdm_algs *a, uint8_t *p, uint8_t *count)
+{
+	size_t i, n = 0;
+
+	*count = 0;
+	if (ver < SPDM_VERSION_11)
+		return 0;
+	for (i = 0; i < sizeof(struct_types); i++) {
+		p[n] = struct_types[i];
+		p[n + 1] = 2 << 4; /* two fixed bytes, no extended algorithms */
+		put16(p + n + 2, *struct_field(a, struct_types[i]));
+		n += STRUCT_LEN;
+		(*count)++;
+	}
+	return n;
+}
+
+size_t spdm_enc_negotiate_algorithms(uint8_t ver, const struct spdm_algs *offer, uint8_t *out,
+				     size_t cap)
+{
+	struct spdm_algs a = *offer;
+	uint8_t count;
+	size_t n;
+
+	if (cap < ALG_FIXED + STRUCT_LEN * sizeof(struct_types))
+		return 0;
+	memset(out, 0, ALG_FIXED);
+	out[0] = ver;
+	out[1] = SPDM_NEGOTIATE_ALGORITHMS;
+	out[6] = a.meas_spec;
+	out[7] = ver >= SPDM_VERSION_12 ? a.other_params : 0;
+	put32(out + 8, a.base_asym);
+	put32(out + 12, a.base_hash);
+	n = ALG_FIXED + put_structs(ver, &a, out + ALG_FIXED, &count);
+	out[2] = count;
+	put16(out + 4, (uint16_t)n);
+	return n;
+}
+
+size_t spdm_enc_algorithms(uint8_t ver, const struct spdm_algs *sel, uint8_t *out, size_t cap)
+{
+	struct spdm_algs a = *sel;
+	uint8_t count;
+	size_t n;
+
+	if (cap < ALG_RSP_FIXED + STRUCT_LEN * sizeof(struct_types))
+		return 0;
+	memset(out, 0, ALG_RSP_FIXED);
+	out[0] = ver;
+	out[1] = SPDM_ALGORITHMS;
+	out[6] = a.meas_spec;
+	out[7] = ver >= SPDM_VERSION_12 ? a.other_params : 0;
+	put32(out + 8, a.meas_hash);
+	put32(out + 12, a.base_asym);
+	put32(out + 16, a.base_hash);
+	n = ALG_RSP_FIXED + put_structs(ver, &a, out + ALG_RSP_FIXED, &count);
+	out[2] = count;
+	put16(out + 4, (uint16_t)n);
+	return n;
+}
+
+/* Shared parser for both directions; @fixed is the fixed part's size. */
+static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, size_t fixed,
+		    struct spdm_algs *a, uint8_t *err)
+{
+	size_t msglen, off, i;
+	uint8_t ext_asym, ext_hash;
+	int ret = err_or(m, len, code, err);
+
+	if (ret)
+		return ret;
+	if (m[0] != ver)
+		return -EPROTO;
+	if (len < fixed)
+		return -EBADMSG;
+	msglen = get16(m + 4);
+	/* the Length field covers the message; DOE padding may follow it */
+	if (msglen < fixed || msglen > len)
+		return -EBADMSG;
+	memset(a, 0, sizeof(*a));
+	a->meas_spec = m[6];
+	a->other_params = m[7];
+	if (code == SPDM_ALGORITHMS) {
+		a->meas_hash = get32(m + 8);
+		a->base_asym = get32(m + 12);
+		a->base_hash = get32(m + 16);
+		ext_asym = m[32];
+		ext_hash = m[33];
+	} else {
+		a->base_asym = get32(m + 8);
+		a->base_hash = get32(m + 12);
+		ext_asym = m[28];
+		ext_hash = m[29];
+	}
+	off = fixed + 4 * (size_t)(ext_asym + ext_hash);
+	if (off > msglen)
+		return -EBADMSG;
+	for (i = 0; i < m[2]; i++) {
+		uint8_t fixed_bytes, ext;
+		uint16_t *f;
+
+		if (off + 2 > msglen)
+			return -EBADMSG;
+		fixed_bytes = m[off + 1] >> 4;
+		ext = m[off + 1] & 15;
+		if (fixed_bytes != 2)
+			return -EPROTO; /* every defined table has two fixed bytes */
+		if (off + 4 + 4 * (size_t)ext > msglen)
+			return -EBADMSG;
+		f = struct_field(a, m[off]);
+		if (!f)
+			return -EPROTO;
+		*f = get16(m + off + 2);
+		off += 4 + 4 * (size_t)ext;
+	}
+	if (off != msglen)
+		return -EBADMSG; /* trailing bytes inside Length */
+	return 0;
+}
+
+int spdm_dec_negotiate_algorithms(uint8_t ver, const uint8_t *m, size_t len, struct spdm_algs *a,
+				  uint8_t *err)
+{
+	return dec_algs(ver, SPDM_NEGOTIATE_ALGORITHMS, m, len, ALG_FIXED, a, err);
+}
+
+static int one_bit(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct spdm_algs *offer,
+			struct spdm_algs *sel, uint8_t *err)
+{
+	int ret = dec_algs(ver, SPDM_ALGORITHMS, m, len, ALG_RSP_FIXED, sel, err);
+
+	if (ret)
+		return ret;
+	/* a responder selects exactly one of what was offered (or none) */
+	if ((sel->base_asym &&
+	     (!one_bit(sel->base_asym) || !(sel->base_asym & offer->base_asym))) ||
+	    (sel->base_hash &&
+	     (!one_bit(sel->base_hash) || !(sel->base_hash & offer->base_hash))) ||
+	    (sel->dhe && (!one_bit(sel->dhe) || !(sel->dhe & offer->dhe))) ||
+	    (sel->aead && (!one_bit(sel->aead) || !(sel->aead & offer->aead))) ||
+	    (sel->req_asym && (!one_bit(sel->req_asym) || !(sel->req_asym & offer->req_asym))) ||
+	    (sel->key_schedule &&
+	     (!one_bit(sel->key_schedule) || !(sel->key_schedule & offer->key_schedule))) ||
+	    (sel->meas_hash && !one_bit(sel->meas_hash)) ||
+	    (sel->meas_spec && !one_bit(sel->meas_spec)))
+		return -EPROTO;
+	return 0;
+}

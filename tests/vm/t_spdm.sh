@@ -1,0 +1,48 @@
+# SPDM connection setup (VCA) through the kernel's DOE proxy: version
+# negotiation with fallback, the mailbox claim held during VCA, and an FLR
+# that resets the device's SPDM state.
+. /tests/lib.sh
+load_modules 2
+start_emu -v --versions 1.2,1.3
+wait_eps 2
+tsmctl -j spdm-info $EP0 >/tmp/vca.json || fail "spdm-info: $(cat /tmp/vca.json)"
+jq -e '.version == "1.3" and .versions == ["1.2", "1.3"] and .data_transfer_size == 4096' \
+	/tmp/vca.json >/dev/null || fail "VCA result: $(cat /tmp/vca.json)"
+ok "VCA through the proxy negotiated 1.3"
+tsmctl spdm-info $EP0
+[ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner')" = null ] || fail "claim not released after VCA"
+ok "the mailbox claim was released when tsmctl exited"
+
+tsmctl claim $EP1 2>/dev/null &
+CPID=$!
+i=0
+until [ "$(tsmctl -j show $EP1 | jq -r '.doe[0].owner.kind')" = host ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "claim not visible"
+	sleep 0.1
+done
+expect_fail "claimed by another SPDM owner" tsmctl spdm-info $EP1
+kill $CPID
+wait $CPID
+
+# a function level reset ends the SPDM connection; VCA starts over
+[ -e /sys/bus/pci/devices/$EP0/reset ] || fail "no sysfs reset for $EP0"
+echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR via sysfs reset"
+i=0
+until grep -q "slot 0: function level reset" /tmp/emu.log; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "emulator never saw the FLR"
+	sleep 0.1
+done
+tsmctl -j spdm-info $EP0 | jq -e '.version == "1.3"' >/dev/null || fail "VCA after FLR"
+ok "FLR seen by the device; VCA works again afterwards"
+
+stop_emu
+start_emu --versions 1.0,1.1
+v=$(tsmctl -j spdm-info $EP0 | jq -r .version)
+[ "$v" = 1.1 ] || fail "fallback: negotiated $v"
+ok "a 1.1-only device falls back to 1.1"
+stop_emu
+start_emu --versions 1.0
+expect_fail "no common SPDM version" tsmctl spdm-info $EP0
+unload_modules
