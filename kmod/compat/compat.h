@@ -10,11 +10,14 @@
  *   TSMH_HAVE_KERNEL_DOE   pci_find_doe_mailbox()/pci_doe() (>= 6.5): the
  *                          PCI core owns DOE mailboxes; we must use them.
  *   TSMH_HAVE_NL_ERR_FMT   NL_SET_ERR_MSG_FMT() (>= 6.2).
+ *   TSMH_HAVE_GENL_INFO_DUMP  genl_info_dump() (>= 6.7): dump attributes
+ *                          moved into a struct genl_info.
  */
 #ifndef TSMH_COMPAT_H
 #define TSMH_COMPAT_H
 
 #include <linux/netlink.h>
+#include <net/genetlink.h>
 
 /*
  * TSMH_ERR(extack, "static reason", "detail fmt", args...): an extended ACK
@@ -27,5 +30,15 @@
 #else
 #define TSMH_ERR(extack, reason, fmt, ...) NL_SET_ERR_MSG(extack, reason)
 #endif
+
+/* The parsed request attributes of a dump. */
+static inline struct nlattr **tsmh_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef TSMH_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
 
 #endif

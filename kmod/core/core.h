@@ -54,6 +54,7 @@ struct tsmh_mb {
  * @pdev: referenced for the lifetime of @ref.
  * @gone: set once when the device is removed (before the mailboxes are
  *	drained); read locklessly by pollers, which then give up.
+ * @announced: the "added" event went out (so "removed" may follow).
  * @state_lock: protects @flags and the state fields of each @mb.
  * @disc_work: DOE discovery, run off the PCI enumeration path.
  */
@@ -66,6 +67,7 @@ struct tsmh_dev {
 	u64 serial;
 	bool has_serial;
 	bool gone;
+	bool announced;
 	struct mutex state_lock; /* see above */
 	u32 flags;
 	u8 nr_mb;
@@ -76,8 +78,8 @@ struct tsmh_dev {
 /* main.c */
 struct tsmh_dev *tsmh_dev_find(const char *name);	/* +1 ref or NULL */
 void tsmh_dev_put(struct tsmh_dev *dev);
-/* Iterate: returns the idx'th device (+1 ref) or NULL. */
-struct tsmh_dev *tsmh_dev_nth(unsigned long idx);
+/* Iterate: the idx'th device (+1 ref) or NULL; *gen: the list generation. */
+struct tsmh_dev *tsmh_dev_nth(unsigned long idx, unsigned int *gen);
 void tsmh_release_owner(struct net *net, u32 portid);
 
 /* doe.c: backend-independent exchange on one mailbox (xfer_lock held) */

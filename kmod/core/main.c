@@ -13,7 +13,8 @@
 #include "core.h"
 
 static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
-static DEFINE_MUTEX(tsmh_devs_lock);	/* protects tsmh_devs */
+static DEFINE_MUTEX(tsmh_devs_lock);	/* protects tsmh_devs, tsmh_devs_gen */
+static unsigned int tsmh_devs_gen;	/* bumped on every list change */
 static struct workqueue_struct *tsmh_wq;
 
 static void tsmh_dev_release(struct kref *ref)
@@ -45,11 +46,12 @@ struct tsmh_dev *tsmh_dev_find(const char *name)
 	return found;
 }
 
-struct tsmh_dev *tsmh_dev_nth(unsigned long idx)
+struct tsmh_dev *tsmh_dev_nth(unsigned long idx, unsigned int *gen)
 {
 	struct tsmh_dev *dev, *found = NULL;
 
 	mutex_lock(&tsmh_devs_lock);
+	*gen = tsmh_devs_gen;
 	list_for_each_entry(dev, &tsmh_devs, node) {
 		if (idx-- == 0) {
 			kref_get(&dev->ref);
@@ -121,6 +123,8 @@ static void read_serial(struct tsmh_dev *dev)
 	}
 }
 
+static void tsmh_announce(struct tsmh_dev *dev);
+
 /* ---- DOE discovery ---- */
 
 static int discover(struct tsmh_mb *mb)
@@ -169,7 +173,10 @@ static void tsmh_disc_work(struct work_struct *work)
 	for (i = 0; i < dev->nr_mb; i++) {
 		struct tsmh_mb *mb = &dev->mb[i];
 
+		/* netlink may already reach the mailbox (discovery is open) */
+		mutex_lock(&mb->xfer_lock);
 		ret = tsmh_doe_backend_init(mb);
+		mutex_unlock(&mb->xfer_lock);
 		if (!ret)
 			ret = discover(mb);
 		mutex_lock(&dev->state_lock);
@@ -192,10 +199,17 @@ static void tsmh_disc_work(struct work_struct *work)
 	mutex_lock(&dev->state_lock);
 	dev->flags |= TSMH_DEV_F_DISCOVERED;
 	mutex_unlock(&dev->state_lock);
-	tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
+	tsmh_announce(dev);
 }
 
 /* ---- add / remove ---- */
+
+/* "added" goes out once discovery is done; "removed" only after "added". */
+static void tsmh_announce(struct tsmh_dev *dev)
+{
+	WRITE_ONCE(dev->announced, true);
+	tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
+}
 
 static void tsmh_add(struct pci_dev *pdev)
 {
@@ -244,13 +258,14 @@ static void tsmh_add(struct pci_dev *pdev)
 		return;
 	}
 	list_add_tail(&dev->node, &tsmh_devs);
+	tsmh_devs_gen++;
 	mutex_unlock(&tsmh_devs_lock);
 
 	if (dev->nr_mb) {
 		queue_work(tsmh_wq, &dev->disc_work);
 	} else {
 		dev->flags |= TSMH_DEV_F_DISCOVERED;
-		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
+		tsmh_announce(dev);
 	}
 }
 
@@ -266,7 +281,7 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 		dev->mb[i].kmb = NULL;
 		mutex_unlock(&dev->mb[i].xfer_lock);
 	}
-	if (event)
+	if (event && READ_ONCE(dev->announced))
 		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_DEL);
 	tsmh_dev_put(dev);
 }
@@ -283,8 +298,10 @@ static int tsmh_pci_notify(struct notifier_block *nb, unsigned long action, void
 	case BUS_NOTIFY_DEL_DEVICE:
 		mutex_lock(&tsmh_devs_lock);
 		dev = find_by_pdev(pdev);
-		if (dev)
+		if (dev) {
 			list_del(&dev->node);
+			tsmh_devs_gen++;
+		}
 		mutex_unlock(&tsmh_devs_lock);
 		if (dev)
 			tsmh_remove(dev, true);
@@ -308,11 +325,19 @@ static int __init tsmh_core_init(void)
 	ret = tsmh_nl_init();
 	if (ret)
 		goto err_wq;
+	/*
+	 * Under the rescan lock no device can be added or removed between
+	 * the notifier going live and the walk; otherwise the walk could
+	 * pick up a device whose DEL notification has already gone by.
+	 */
+	pci_lock_rescan_remove();
 	ret = bus_register_notifier(&pci_bus_type, &tsmh_pci_nb);
+	if (!ret)
+		for_each_pci_dev(pdev)
+			tsmh_add(pdev);
+	pci_unlock_rescan_remove();
 	if (ret)
 		goto err_nl;
-	for_each_pci_dev(pdev)
-		tsmh_add(pdev);
 	pr_info("tsmh_core: loaded, netlink family \"%s\" v%d, DOE backend %s\n",
 		TSMH_GENL_NAME, TSMH_GENL_VERSION,
 		tsmh_doe_backend() == TSMH_DOE_BACKEND_KERNEL ? "kernel" : "cfg");

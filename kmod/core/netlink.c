@@ -119,7 +119,7 @@ cancel:
 }
 
 static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 seq,
-		    int flags, u8 cmd)
+		    int flags, u8 cmd, struct netlink_callback *cb)
 {
 	void *hdr;
 	int i, ret = -EMSGSIZE;
@@ -127,6 +127,8 @@ static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 s
 	hdr = genlmsg_put(skb, portid, seq, &tsmh_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb) /* flags the dump NLM_F_DUMP_INTR if the list changed */
+		genl_dump_check_consistent(cb, hdr);
 	mutex_lock(&dev->state_lock);
 	if (nla_put_string(skb, TSMH_A_DEV_NAME, dev->name) ||
 	    nla_put_u16(skb, TSMH_A_DEV_VENDOR, dev->caps.vendor) ||
@@ -164,7 +166,7 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (fill_dev(skb, dev, 0, 0, 0, cmd)) {
+	if (fill_dev(skb, dev, 0, 0, 0, cmd, NULL)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -238,7 +240,7 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 		tsmh_dev_put(dev);
 		return -ENOMEM;
 	}
-	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, TSMH_CMD_DEV_GET);
+	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, TSMH_CMD_DEV_GET, NULL);
 	tsmh_dev_put(dev);
 	if (ret) {
 		nlmsg_free(msg);
@@ -249,18 +251,29 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 
 static int tsmh_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct nlattr **attrs = tsmh_dump_attrs(cb);
 	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
 	unsigned long idx = cb->args[0];
 	struct tsmh_dev *dev;
+	unsigned int gen;
 	int ret = 0;
 
 	if (ghdr->reserved) {
 		NL_SET_ERR_MSG(cb->extack, "reserved genetlink header field must be 0");
 		return -EINVAL;
 	}
-	while ((dev = tsmh_dev_nth(idx))) {
+	if (attrs[TSMH_A_FLAGS] && nla_get_u32(attrs[TSMH_A_FLAGS])) {
+		NL_SET_ERR_MSG(cb->extack, "unknown flag bits set");
+		return -EINVAL;
+	}
+	if (attrs[TSMH_A_DEV_NAME]) {
+		NL_SET_ERR_MSG(cb->extack, "a dump lists every device: no device name");
+		return -EINVAL;
+	}
+	while ((dev = tsmh_dev_nth(idx, &gen))) {
+		cb->seq = gen;
 		ret = fill_dev(skb, dev, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			       NLM_F_MULTI, TSMH_CMD_DEV_GET);
+			       NLM_F_MULTI, TSMH_CMD_DEV_GET, cb);
 		tsmh_dev_put(dev);
 		if (ret)
 			break;
@@ -352,7 +365,8 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	req_len = nla_len(rq);
 	pad_len = round_up(req_len, 4);
 	req = kvzalloc(max_t(size_t, pad_len, 4), GFP_KERNEL);
-	rsp = kvmalloc(TSMH_DOE_PAYLOAD_MAX, GFP_KERNEL);
+	/* 4 bytes of headroom tell a too-large response from one that fits */
+	rsp = kvmalloc(TSMH_DOE_PAYLOAD_MAX + 4, GFP_KERNEL);
 	if (!req || !rsp) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -384,7 +398,9 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 		goto out_free;
 	}
-	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX, &rsp_len);
+	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX + 4, &rsp_len);
+	if (!ret && rsp_len > TSMH_DOE_PAYLOAD_MAX)
+		ret = -EMSGSIZE; /* pci_doe() truncates silently */
 	if (!ret) {
 		mutex_lock(&dev->state_lock);
 		mb->nr_xfer++;
@@ -416,7 +432,8 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack, "device is gone (config reads all ones)");
 		break;
 	default:
-		TSMH_ERR(info->extack, "DOE exchange failed (device error or bad response)",
+		TSMH_ERR(info->extack,
+			 "DOE exchange failed (device error, timeout, bad response)",
 			 "mailbox %#x: %d", mb->off, ret);
 		break;
 	}

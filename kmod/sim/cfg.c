@@ -243,14 +243,23 @@ static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size
 	return PCIBIOS_SUCCESSFUL;
 }
 
-/* Function Level Reset: mailbox and command register back to defaults. */
-static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
+void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f)
 {
 	if (tsmh_doe_mbox_reset(&f->mb) == TSMH_MBOX_ABORTED) {
 		f->ev_abort = true;
 		f->ev_abort_seq = f->mb.seq - 1;
 	}
-	put16(f, PCI_COMMAND, 0);
+	build_ep(sim, f, f->slot);
+}
+
+/*
+ * Function Level Reset: the whole function, config space (Command, Device
+ * Control, IDE stream control) and mailbox, back to power-on state; the
+ * emulator hears of it (RESET) and drops its SPDM state.
+ */
+static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
+{
+	sim_ep_reset(sim, f);
 	f->ev_reset = true;
 	sim_kick(sim);
 }
@@ -300,8 +309,12 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 		return PCIBIOS_SUCCESSFUL;
 	}
 	if (f->kind == SIM_EP && base == f->exp_off + PCI_EXP_DEVCTL &&
-	    ((val << shift) & mask & PCI_EXP_DEVCTL_BCR_FLR))
+	    ((val << shift) & mask & PCI_EXP_DEVCTL_BCR_FLR)) {
+		/* the rest of the write is lost in the reset */
 		sim_flr(sim, f);
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return PCIBIOS_SUCCESSFUL;
+	}
 	for (i = 0; i < size; i++) {
 		u8 b = (val >> (8 * i)) & 0xff;
 		int o = where + i;

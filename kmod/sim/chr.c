@@ -11,7 +11,7 @@
 
 #define HDR_SIZE sizeof(struct tsmh_sim_msg)
 
-static void sim_wake(struct irq_work *w)
+void sim_wake(struct irq_work *w)
 {
 	struct tsmh_sim *sim = container_of(w, struct tsmh_sim, wake_work);
 
@@ -151,6 +151,8 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 				continue;
 			f = &sim->ep[i];
 			if (m->kind == TSMH_SIM_MSG_PLUG) {
+				if (!f->present) /* a newly inserted card starts fresh */
+					sim_ep_reset(sim, f);
 				f->present = true;
 				sim->rescan = true;
 			} else {
@@ -252,12 +254,10 @@ static struct miscdevice sim_misc = {
 
 int sim_chr_init(struct tsmh_sim *sim)
 {
-	init_irq_work(&sim->wake_work, sim_wake);
 	return misc_register(&sim_misc);
 }
 
 void sim_chr_exit(struct tsmh_sim *sim)
 {
 	misc_deregister(&sim_misc);
-	irq_work_sync(&sim->wake_work);
 }

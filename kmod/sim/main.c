@@ -128,6 +128,7 @@ static int __init tsmh_sim_init(void)
 	mutex_init(&sim->chr_lock);
 	init_waitqueue_head(&sim->wq);
 	INIT_WORK(&sim->rescan_work, sim_rescan_work);
+	init_irq_work(&sim->wake_work, sim_wake); /* config writes may kick it from now on */
 	ret = sim_alloc(sim);
 	if (ret)
 		goto err_free;
@@ -179,6 +180,7 @@ err_bus:
 	pci_stop_root_bus(sim->bus);
 	pci_remove_root_bus(sim->bus);
 	pci_unlock_rescan_remove();
+	irq_work_sync(&sim->wake_work);
 err_root:
 	root_device_unregister(sim->parent);
 err_free:
@@ -191,12 +193,18 @@ static void __exit tsmh_sim_exit(void)
 {
 	struct tsmh_sim *sim = sim_instance;
 
+	/* no emulator can be attached: it would hold a module reference */
 	sim_chr_exit(sim);
 	cancel_work_sync(&sim->rescan_work);
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(sim->bus);
 	pci_remove_root_bus(sim->bus);
 	pci_unlock_rescan_remove();
+	/*
+	 * Removal itself touches the mailboxes (the DOE core aborts pending
+	 * exchanges), which can queue a wakeup: let it run before freeing.
+	 */
+	irq_work_sync(&sim->wake_work);
 	root_device_unregister(sim->parent);
 	sim_instance = NULL;
 	sim_free(sim);

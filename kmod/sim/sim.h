@@ -96,6 +96,8 @@ struct tsmh_sim {
 
 /* cfg.c */
 void sim_cfg_build(struct tsmh_sim *sim);
+/* Power-on state of endpoint @f (config space, mailbox); sim->lock held. */
+void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
 struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn);
 extern struct pci_ops sim_pci_ops;
 extern struct tsmh_sim *sim_instance;
@@ -104,5 +106,6 @@ extern struct tsmh_sim *sim_instance;
 int sim_chr_init(struct tsmh_sim *sim);
 void sim_chr_exit(struct tsmh_sim *sim);
 void sim_kick(struct tsmh_sim *sim);	/* under sim->lock: wake readers */
+void sim_wake(struct irq_work *w);	/* the irq_work behind sim_kick() */
 
 #endif

@@ -162,6 +162,15 @@ int main(int argc, char **argv)
 	m = req(TSMH_CMD_DEV_GET, "0000:99:00.0");
 	check("get unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV, "no such device");
 
+	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
+	nla_put_u32(m, TSMH_A_FLAGS, 1);
+	check("unknown flag bits in a dump", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "unknown flag bits");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	check("device name in a dump", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "no device name");
+
 	m = req(TSMH_CMD_DOE_RELEASE, dev);
 	check("release unclaimed mailbox", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT,
 	      "not claimed");

@@ -47,4 +47,22 @@ stop_emu
 start_emu --plug 1
 wait_eps 2
 ok "re-plugged"
-unload_modules
+
+# unloading the emulated domain while an exchange waits for an answer
+stop_emu
+start_emu --delay-ms 3000 --plug none
+( tsmctl doe $EP0 --protocol cma --hex 10840000 >/tmp/u.out 2>&1; echo $? >/tmp/u.rc ) &
+sleep 0.3
+stop_emu # the answer never comes
+rmmod tsmh_sim || fail "rmmod tsmh_sim with an exchange pending"
+i=0
+while [ ! -f /tmp/u.rc ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "exchange hung across rmmod"
+	sleep 0.1
+done
+echo "exchange pending across rmmod ended: $(cat /tmp/u.out)"
+[ "$(cat /tmp/u.rc)" != 0 ] || fail "an exchange nobody answered succeeded"
+ok "sim unloaded with an exchange in flight"
+rmmod tsmh_core || fail "rmmod tsmh_core"
+

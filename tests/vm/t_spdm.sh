@@ -27,6 +27,12 @@ wait $CPID
 
 # a function level reset ends the SPDM connection; VCA starts over
 [ -e /sys/bus/pci/devices/$EP0/reset ] || fail "no sysfs reset for $EP0"
+# ...and clears IDE stream control, which the PCI core does not restore
+cfg=/sys/bus/pci/devices/$EP0/config
+ide_ctl=$((0x118 + 8))
+byte_at() { dd if=$cfg bs=1 skip=$1 count=1 2>/dev/null | od -An -tu1 | tr -d ' '; }
+printf '\001\000\000\000' | dd of=$cfg bs=1 seek=$ide_ctl conv=notrunc 2>/dev/null
+[ "$(byte_at $ide_ctl)" = 1 ] || fail "IDE control not writable"
 echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR via sysfs reset"
 i=0
 until grep -q "slot 0: function level reset" /tmp/emu.log; do
@@ -35,7 +41,8 @@ until grep -q "slot 0: function level reset" /tmp/emu.log; do
 	sleep 0.1
 done
 tsmctl -j spdm-info $EP0 | jq -e '.version == "1.3"' >/dev/null || fail "VCA after FLR"
-ok "FLR seen by the device; VCA works again afterwards"
+[ "$(byte_at $ide_ctl)" = 0 ] || fail "IDE control survived the FLR"
+ok "FLR seen by the device (IDE control cleared); VCA works again afterwards"
 
 stop_emu
 start_emu --versions 1.0,1.1
