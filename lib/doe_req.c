@@ -89,8 +89,14 @@ static int send_req(const struct tsmh_doe_io *io, u16 vid, u8 type,
 	ret = rd_status(io, &st);
 	if (ret)
 		return ret;
-	if (st & (TSMH_DOE_STATUS_ERROR | TSMH_DOE_STATUS_DOR)) {
-		/* leftovers of a failed or abandoned exchange */
+	/*
+	 * A response waiting to be read belongs to somebody else's exchange
+	 * (ours never leave one: every failure aborts): leave it alone.
+	 */
+	if (st & TSMH_DOE_STATUS_DOR)
+		return -EBUSY;
+	if (st & TSMH_DOE_STATUS_ERROR) {
+		/* a failed exchange left Error set: clear it */
 		ret = tsmh_doe_req_abort(io);
 		if (ret)
 			return ret == -ETIMEDOUT ? -EBUSY : ret;
@@ -139,6 +145,8 @@ int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,
 		return -EINVAL;
 
 	ret = send_req(io, vid, type, req, req_len);
+	if (ret == -EBUSY)
+		return ret; /* somebody else's exchange: not ours to abort */
 	if (ret)
 		return fail(io, ret);
 

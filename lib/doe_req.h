@@ -32,7 +32,8 @@ int tsmh_doe_req_abort(const struct tsmh_doe_io *io);
  * to @rsp_cap bytes) and its full length in *@rsp_len.
  * Returns 0, or:
  *   -EINVAL     request not dword-sized or too large for a data object
- *   -EBUSY      mailbox stayed busy (another entity is using it)
+ *   -EBUSY      mailbox stayed busy, or holds a response nobody collected
+ *               (another entity is using it; it is left untouched)
  *   -EIO        device set Error, or sent an object that breaks the rules
  *               (wrong protocol, length < 2, data ended early)
  *   -ETIMEDOUT  no Data Object Ready within the timeout

@@ -95,7 +95,13 @@ int tsmh_doe_backend_init(struct tsmh_mb *mb)
 		.ctx = mb, .cap = mb->off,
 	};
 
-	/* Put the mailbox in a known state, as the PCI core does. */
+	/*
+	 * Put the mailbox in a known state, as the PCI core does, unless a
+	 * driver is bound: on these kernels it may run its own DOE exchanges
+	 * (cxl_pci's CDAT reads) and an abort would destroy one in flight.
+	 */
+	if (mb->dev->pdev->driver)
+		return 0;
 	return tsmh_doe_req_abort(&io);
 }
 

@@ -226,19 +226,31 @@ static void test_busy_mailbox(void **s)
 	assert_int_equal(e.mb.nr_submit, 1); /* ours never went out */
 }
 
-static void test_stale_response_cleared(void **s)
+static void test_foreign_response_left_alone(void **s)
 {
 	(void)s;
 	reset_env(ECHO);
-	/* a response nobody collected */
+	/* another requester's response, not collected yet */
 	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_WRITE, tsmh_doe_hdr0(1, 1));
 	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_WRITE, tsmh_doe_hdr1(2));
 	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO);
 	respond();
 	assert_true(e.mb.status & TSMH_DOE_STATUS_DOR);
+	assert_int_equal(xchg(), -EBUSY);
+	assert_true(e.mb.status & TSMH_DOE_STATUS_DOR); /* still theirs */
+	assert_int_equal(e.mb.nr_abort, 0);
+}
+
+static void test_error_left_over_cleared(void **s)
+{
+	(void)s;
+	reset_env(ECHO);
+	/* a previous exchange ended in Error: cleared by abort, then served */
+	tsmh_doe_mbox_write(&e.mb, TSMH_DOE_CTRL, TSMH_DOE_CTRL_GO);
+	assert_true(e.mb.status & TSMH_DOE_STATUS_ERROR);
 	assert_int_equal(xchg(), 0);
 	assert_int_equal(rsp_len, sizeof(req));
-	assert_true(e.mb.nr_abort >= 1);
+	assert_int_equal(e.mb.nr_abort, 1);
 }
 
 static void test_device_gone(void **s)
@@ -336,7 +348,8 @@ int main(void)
 		cmocka_unit_test(test_bad_length_from_device),
 		cmocka_unit_test(test_response_too_big),
 		cmocka_unit_test(test_busy_mailbox),
-		cmocka_unit_test(test_stale_response_cleared),
+		cmocka_unit_test(test_foreign_response_left_alone),
+		cmocka_unit_test(test_error_left_over_cleared),
 		cmocka_unit_test(test_device_gone),
 		cmocka_unit_test(test_cancelled_wait),
 		cmocka_unit_test(test_mbox_rules),
