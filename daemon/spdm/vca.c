@@ -138,48 +138,45 @@ static size_t put_structs(uint8_t ver, struct spdm_algs *a, uint8_t *p, uint8_t 
 	return n;
 }
 
-size_t spdm_enc_negotiate_algorithms(uint8_t ver, const struct spdm_algs *offer, uint8_t *out,
-				     size_t cap)
+/*
+ * Shared encoder: the request (@code NEGOTIATE_ALGORITHMS) and the
+ * response (ALGORITHMS) differ only in the fixed part, where the response
+ * carries MeasurementHashAlgo ahead of the asymmetric and hash fields.
+ */
+static size_t enc_algs(uint8_t ver, uint8_t code, const struct spdm_algs *in, uint8_t *out,
+		       size_t cap)
 {
-	struct spdm_algs a = *offer;
+	size_t fixed = code == SPDM_ALGORITHMS ? ALG_RSP_FIXED : ALG_FIXED;
+	size_t off = code == SPDM_ALGORITHMS ? 12 : 8, n;
+	struct spdm_algs a = *in;
 	uint8_t count;
-	size_t n;
 
-	if (cap < ALG_FIXED + STRUCT_LEN * sizeof(struct_types))
+	if (cap < fixed + STRUCT_LEN * sizeof(struct_types))
 		return 0;
-	memset(out, 0, ALG_FIXED);
+	memset(out, 0, fixed);
 	out[0] = ver;
-	out[1] = SPDM_NEGOTIATE_ALGORITHMS;
+	out[1] = code;
 	out[6] = a.meas_spec;
 	out[7] = ver >= SPDM_VERSION_12 ? a.other_params : 0;
-	put32(out + 8, a.base_asym);
-	put32(out + 12, a.base_hash);
-	n = ALG_FIXED + put_structs(ver, &a, out + ALG_FIXED, &count);
+	if (code == SPDM_ALGORITHMS)
+		put32(out + 8, a.meas_hash);
+	put32(out + off, a.base_asym);
+	put32(out + off + 4, a.base_hash);
+	n = fixed + put_structs(ver, &a, out + fixed, &count);
 	out[2] = count;
 	put16(out + 4, (uint16_t)n);
 	return n;
 }
 
+size_t spdm_enc_negotiate_algorithms(uint8_t ver, const struct spdm_algs *offer, uint8_t *out,
+				     size_t cap)
+{
+	return enc_algs(ver, SPDM_NEGOTIATE_ALGORITHMS, offer, out, cap);
+}
+
 size_t spdm_enc_algorithms(uint8_t ver, const struct spdm_algs *sel, uint8_t *out, size_t cap)
 {
-	struct spdm_algs a = *sel;
-	uint8_t count;
-	size_t n;
-
-	if (cap < ALG_RSP_FIXED + STRUCT_LEN * sizeof(struct_types))
-		return 0;
-	memset(out, 0, ALG_RSP_FIXED);
-	out[0] = ver;
-	out[1] = SPDM_ALGORITHMS;
-	out[6] = a.meas_spec;
-	out[7] = ver >= SPDM_VERSION_12 ? a.other_params : 0;
-	put32(out + 8, a.meas_hash);
-	put32(out + 12, a.base_asym);
-	put32(out + 16, a.base_hash);
-	n = ALG_RSP_FIXED + put_structs(ver, &a, out + ALG_RSP_FIXED, &count);
-	out[2] = count;
-	put16(out + 4, (uint16_t)n);
-	return n;
+	return enc_algs(ver, SPDM_ALGORITHMS, sel, out, cap);
 }
 
 /* Shared parser for both directions; @fixed is the fixed part's size. */

@@ -72,6 +72,22 @@ wait_eps() {
 	done
 }
 
+# wait_until SECONDS "why it failed" CMD...: poll CMD every 0.1 s
+wait_until() {
+	n=$(($1 * 10))
+	why=$2
+	shift 2
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt $n ] || fail "$why"
+		sleep 0.1
+	done
+}
+
+# owner_is DEV KIND: the first mailbox's SPDM owner (none, host, firmware)
+owner_is() { [ "$(tsmctl -j show "$1" | jq -r '.doe[0].owner.kind // "none"')" = "$2" ]; }
+
 # wait_gone DEV: until DEV is no longer listed (20 s)
 wait_gone() {
 	i=0

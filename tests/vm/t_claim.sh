@@ -5,12 +5,7 @@ start_emu
 wait_eps 2
 tsmctl claim $EP0 2>/tmp/claim.err &
 CPID=$!
-i=0
-until [ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner.kind')" = host ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "claim not visible: $(cat /tmp/claim.err)"
-	sleep 0.1
-done
+wait_until 10 "claim not visible: $(cat /tmp/claim.err)" owner_is $EP0 host
 tsmctl show $EP0
 tsmctl show $EP0 | grep -q "owner host (tsmctl, netlink port" || fail "show does not name the owner"
 ok "claim visible in tsmctl show"
@@ -21,12 +16,7 @@ tsmctl doe $EP1 --protocol cma --hex 10840000 >/dev/null || fail "other device a
 ok "discovery and other devices unaffected"
 kill $CPID
 wait $CPID
-i=0
-until [ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner')" = null ]; do
-	i=$((i + 1))
-	[ $i -lt 50 ] || fail "claim not released when the socket closed"
-	sleep 0.1
-done
+wait_until 5 "claim not released when the socket closed" owner_is $EP0 none
 tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "exchange after release"
 ok "released when the owner's socket closed"
 unload_modules

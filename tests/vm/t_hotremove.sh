@@ -8,12 +8,7 @@ wait_eps 2
 XPID=$!
 sleep 0.2
 echo 1 >/sys/bus/pci/devices/$EP1/remove || fail "sysfs remove"
-i=0
-while [ ! -f /tmp/r.rc ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "pending exchange hung after removal"
-	sleep 0.1
-done
+wait_until 10 "pending exchange hung after removal" test -f /tmp/r.rc
 wait $XPID
 echo "pending exchange ended with rc=$(cat /tmp/r.rc): $(cat /tmp/r.out /tmp/r.err)"
 wait_gone $EP1
@@ -31,12 +26,7 @@ ok "back after rescan: $rsp"
 stop_emu
 start_emu --fault unplug --fault-slot 1 --plug none
 ( tsmctl doe $EP1 --protocol cma --hex 10840000 >/tmp/s.out 2>/tmp/s.err; echo $? >/tmp/s.rc ) &
-i=0
-while [ ! -f /tmp/s.rc ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "exchange hung after surprise removal"
-	sleep 0.1
-done
+wait_until 10 "exchange hung after surprise removal" test -f /tmp/s.rc
 [ "$(cat /tmp/s.rc)" != 0 ] || fail "exchange with a vanished device succeeded: $(cat /tmp/s.out)"
 grep -q "device is gone\|device was removed\|no such device" /tmp/s.err || fail "vanished device not named as gone: $(cat /tmp/s.err)"
 echo "in-flight exchange failed cleanly: $(cat /tmp/s.err)"
@@ -55,12 +45,7 @@ start_emu --delay-ms 3000 --plug none
 sleep 0.3
 stop_emu # the answer never comes
 rmmod tsmh_sim || fail "rmmod tsmh_sim with an exchange pending"
-i=0
-while [ ! -f /tmp/u.rc ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "exchange hung across rmmod"
-	sleep 0.1
-done
+wait_until 10 "exchange hung across rmmod" test -f /tmp/u.rc
 echo "exchange pending across rmmod ended: $(cat /tmp/u.out)"
 [ "$(cat /tmp/u.rc)" != 0 ] || fail "an exchange nobody answered succeeded"
 ok "sim unloaded with an exchange in flight"

@@ -15,12 +15,7 @@ ok "the mailbox claim was released when tsmctl exited"
 
 tsmctl claim $EP1 2>/dev/null &
 CPID=$!
-i=0
-until [ "$(tsmctl -j show $EP1 | jq -r '.doe[0].owner.kind')" = host ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "claim not visible"
-	sleep 0.1
-done
+wait_until 10 "claim not visible" owner_is $EP1 host
 expect_fail "claimed by another SPDM owner" tsmctl spdm-info $EP1
 kill $CPID
 wait $CPID
@@ -34,12 +29,7 @@ byte_at() { dd if=$cfg bs=1 skip=$1 count=1 2>/dev/null | od -An -tu1 | tr -d ' 
 printf '\001\000\000\000' | dd of=$cfg bs=1 seek=$ide_ctl conv=notrunc 2>/dev/null
 [ "$(byte_at $ide_ctl)" = 1 ] || fail "IDE control not writable"
 echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR via sysfs reset"
-i=0
-until grep -q "slot 0: function level reset" /tmp/emu.log; do
-	i=$((i + 1))
-	[ $i -lt 50 ] || fail "emulator never saw the FLR"
-	sleep 0.1
-done
+wait_until 5 "emulator never saw the FLR" grep -q "slot 0: function level reset" /tmp/emu.log
 tsmctl -j spdm-info $EP0 | jq -e '.version == "1.3"' >/dev/null || fail "VCA after FLR"
 [ "$(byte_at $ide_ctl)" = 0 ] || fail "IDE control survived the FLR"
 ok "FLR seen by the device (IDE control cleared); VCA works again afterwards"
