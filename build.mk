@@ -19,7 +19,7 @@ endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
-SPDM := daemon/spdm/version.c daemon/spdm/vca.c
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)
@@ -29,7 +29,7 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 PROGS := $(B)/tsmctl $(B)/tsmh-emu
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
-	$(B)/tests/unit/test_requester
+	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe
 
@@ -58,6 +58,8 @@ $(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/comm
 $(B)/tests/unit/test_emu: $(call obj,tests/unit/test_emu.c $(SPDM) $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_requester: $(call obj,tests/unit/test_requester.c $(SPDM) daemon/spdm/requester.c $(LIB)) $(EMU_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_cert: $(call obj,tests/unit/test_cert.c $(SPDM) daemon/spdm/requester.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

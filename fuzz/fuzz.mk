@@ -19,10 +19,11 @@ $(B)/fuzz_doe_req: fuzz/fuzz_doe_req.c lib/doe_req.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c daemon/spdm/version.c \
-		daemon/spdm/vca.c
+		daemon/spdm/vca.c daemon/spdm/cert.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
-$(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c
+$(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c \
+		daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c

@@ -2,6 +2,7 @@
 /* libFuzzer: the requester's SPDM response decoders on arbitrary bytes. */
 #include <stdint.h>
 #include <string.h>
+#include "cert.h"
 #include "requester.h"
 #include "spdm.h"
 
@@ -29,5 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 	spdm_dec_negotiate_algorithms(ver, data, size, &sel, &e);
+	{
+		struct spdm_digests d;
+		struct spdm_cert_portion p;
+		struct spdm_chain ch;
+		int i;
+
+		spdm_dec_digests(ver, data, size, 48, &d, &e);
+		if (!spdm_dec_certificate(ver, data, size, 0, &p, &e) &&
+		    (p.data + p.len > data + size || (!p.len && p.remainder)))
+			__builtin_trap();
+		if (!spdm_chain_parse(data, size, 32, &ch)) {
+			size_t sum = 4 + 32;
+
+			for (i = 0; i < ch.nr; i++)
+				sum += ch.cert_len[i];
+			if (sum != size) /* the certificates tile the chain exactly */
+				__builtin_trap();
+		}
+	}
 	return 0;
 }

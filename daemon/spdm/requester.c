@@ -111,6 +111,99 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 	return 0;
 }
 
+size_t spdm_hash_len(uint32_t base_hash)
+{
+	switch (base_hash) {
+	case SPDM_HASH_SHA256: return 32;
+	case SPDM_HASH_SHA384: return 48;
+	case SPDM_HASH_SHA512: return 64;
+	default: return 0;
+	}
+}
+
+static int need_certs(const struct spdm_conn_info *ci, const char *step, char *why, size_t len)
+{
+	if (!(ci->caps.flags & SPDM_CAP_CERT))
+		return fail(why, len, -EOPNOTSUPP, "%s: device does not advertise CERT_CAP", step);
+	if (!spdm_hash_len(ci->algs.base_hash))
+		return fail(why, len, -EPROTO, "%s: no hash algorithm was negotiated", step);
+	return 0;
+}
+
+int spdm_get_digests(struct spdm_transport *t, const struct spdm_conn_info *ci,
+		     struct spdm_digests *d, char *why, size_t whylen)
+{
+	uint8_t req[4], rsp[MSG_MAX], code = 0;
+	size_t rlen;
+	int ret;
+
+	ret = need_certs(ci, "GET_DIGESTS", why, whylen);
+	if (ret)
+		return ret;
+	ret = xfer(t, "GET_DIGESTS", req, spdm_enc_get_digests(ci->ver, req), rsp, &rlen, why,
+		   whylen);
+	if (ret)
+		return ret;
+	ret = spdm_dec_digests(ci->ver, rsp, rlen, spdm_hash_len(ci->algs.base_hash), d, &code);
+	if (ret)
+		return bad(why, whylen, "GET_DIGESTS", ret, code);
+	return 0;
+}
+
+int spdm_get_chain(struct spdm_transport *t, const struct spdm_conn_info *ci, uint8_t slot,
+		   uint8_t *buf, size_t cap, size_t *len, char *why, size_t whylen)
+{
+	uint8_t req[8], rsp[MSG_MAX], code = 0;
+	struct spdm_cert_portion p;
+	size_t chunk, total = 0, off = 0, rlen;
+	int ret;
+
+	*len = 0;
+	ret = need_certs(ci, "GET_CERTIFICATE", why, whylen);
+	if (ret)
+		return ret;
+	/* 1.2+: both sides' DataTransferSize minus the CERTIFICATE header */
+	chunk = 1024;
+	if (ci->ver >= SPDM_VERSION_12 && ci->caps.data_transfer_size - 8 < chunk)
+		chunk = ci->caps.data_transfer_size - 8;
+	do {
+		size_t want = total ? total - off : chunk;
+
+		if (want > chunk)
+			want = chunk;
+		ret = xfer(
+			t, "GET_CERTIFICATE", req,
+			spdm_enc_get_certificate(ci->ver, slot, (uint16_t)off, (uint16_t)want, req),
+			rsp, &rlen, why, whylen);
+		if (ret)
+			return ret;
+		ret = spdm_dec_certificate(ci->ver, rsp, rlen, slot, &p, &code);
+		if (ret)
+			return bad(why, whylen, "GET_CERTIFICATE", ret, code);
+		if (p.len > want)
+			return fail(why, whylen, -EPROTO,
+				    "GET_CERTIFICATE: %u bytes returned for %zu requested", p.len,
+				    want);
+		if (!total) {
+			total = (size_t)p.len + p.remainder;
+			if (total > SPDM_MAX_CHAIN || total > cap)
+				return fail(why, whylen, -EFBIG,
+					    "GET_CERTIFICATE: chain of %zu bytes exceeds %zu",
+					    total,
+					    cap < SPDM_MAX_CHAIN ? cap : (size_t)SPDM_MAX_CHAIN);
+		} else if (off + p.len + p.remainder != total) {
+			return fail(
+				why, whylen, -EPROTO,
+				"GET_CERTIFICATE: chain size changed from %zu to %zu mid-transfer",
+				total, off + p.len + p.remainder);
+		}
+		memcpy(buf + off, p.data, p.len);
+		off += p.len;
+	} while (off < total);
+	*len = total;
+	return 0;
+}
+
 const char *spdm_asym_name(uint32_t bit)
 {
 	switch (bit) {

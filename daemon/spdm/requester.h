@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "cert.h"
 #include "spdm.h"
 
 /* One SPDM request/response (no transport header). 0 or -errno. */
@@ -34,6 +35,20 @@ void spdm_default_offer(struct spdm_algs *a);
  * into @why (e.g. "NEGOTIATE_ALGORITHMS: device answered ERROR InvalidRequest").
  */
 int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, size_t whylen);
+
+/* Bytes of the negotiated hash, 0 if none or unknown. */
+size_t spdm_hash_len(uint32_t base_hash);
+/* GET_DIGESTS; needs CERT_CAP and a negotiated hash. */
+int spdm_get_digests(struct spdm_transport *t, const struct spdm_conn_info *ci,
+		     struct spdm_digests *d, char *why, size_t whylen);
+/*
+ * The whole certificate chain of @slot, fetched in portions no larger than
+ * both sides' transfer size, into @buf (@cap bytes, 65535 is always
+ * enough). Every portion must agree on the chain's total size and make
+ * progress; the result has not been parsed or verified.
+ */
+int spdm_get_chain(struct spdm_transport *t, const struct spdm_conn_info *ci, uint8_t slot,
+		   uint8_t *buf, size_t cap, size_t *len, char *why, size_t whylen);
 
 /* Names for printing */
 const char *spdm_asym_name(uint32_t bit);
