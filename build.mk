@@ -10,6 +10,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -DTSMH_VERSION=\"$(VERSION)\" \
 	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport -Idaemon/emu \
+	-Idaemon/verify \
 	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS :=
 ifeq ($(SAN),1)
@@ -29,7 +30,7 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 PROGS := $(B)/tsmctl $(B)/tsmh-emu
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
-	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert
+	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe
 
@@ -39,13 +40,13 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c $(LIB))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c $(LIB))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
 
 $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB))
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
-EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU)))
+EMU_LIB := $(filter-out $(B)/daemon/emu/main.o $(B)/daemon/emu/certgen.o,$(call obj,$(EMU)))
 
 $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -61,6 +62,8 @@ $(B)/tests/unit/test_requester: $(call obj,tests/unit/test_requester.c $(SPDM) d
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_cert: $(call obj,tests/unit/test_cert.c $(SPDM) daemon/spdm/requester.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/certgen.c daemon/verify/chain.c $(SPDM))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)

@@ -7,10 +7,11 @@ CC := clang
 PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 PKG_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu \
+	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
-all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm
+all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
+	$(B)/fuzz_chain
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -26,6 +27,10 @@ $(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/
 		daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
+$(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c daemon/spdm/cert.c \
+		daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)

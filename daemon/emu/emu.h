@@ -18,6 +18,8 @@ enum {
 	EMU_FAULT_BAD_LENGTH = 1u << 2, /* DOE length field disagrees with data */
 	EMU_FAULT_WRONG_PROT = 1u << 3, /* answer with another protocol's header */
 	EMU_FAULT_UNPLUG = 1u << 4, /* drop off the bus on a CMA request (sim only) */
+	EMU_FAULT_BAD_SAN = 1u << 5, /* leaf identity under the wrong SAN OID */
+	EMU_FAULT_UNKNOWN_ROOT = 1u << 6, /* export a root that did not sign the chain */
 };
 
 struct emu_dev_cfg {
@@ -26,7 +28,13 @@ struct emu_dev_cfg {
 	unsigned int faults;
 	uint32_t cap_flags; /* CAPABILITIES flags advertised */
 	uint32_t asym, hash; /* algorithms the device could sign/hash with */
+	/* slot 0 certificate chain (SPDM format, SHA-384) or NULL */
+	const uint8_t *chain;
+	size_t chain_len;
+	const uint8_t *chain_digest; /* 48 bytes */
 };
+
+#define EMU_DATA_TRANSFER_SIZE 4096
 
 /* SPDM connection state of one device (one per slot / socket client). */
 enum emu_conn_state { EMU_CONN_NONE, EMU_CONN_VERSION, EMU_CONN_CAPS, EMU_CONN_NEGOTIATED };

@@ -22,6 +22,7 @@
 #include <linux/tsmh_sim.h>
 #include "doe.h"
 #include "emu.h"
+#include "certgen.h"
 #include "emu_sock.h"
 
 #define MAX_CLIENTS 8
@@ -44,6 +45,8 @@ static struct {
 	int fault_slot; /* -1: all */
 	unsigned int delay_ms;
 	const char *ready_file;
+	const char *export_root;
+	int no_certs;
 	int verbose;
 	struct emu_dev_cfg cfg;
 } opt = { .listen_port = -1, .fault_slot = -1, .listen_addr = "127.0.0.1" };
@@ -286,6 +289,41 @@ static int handle_client(int fd, struct emu_conn *conn)
 	}
 }
 
+static struct emu_identity identity, other; /* other: the unknown-root fault */
+
+/*
+ * The device's certificate chain: made fresh with OpenSSL at every start.
+ * With the unknown-root fault the exported root belongs to another chain.
+ */
+static int setup_identity(void)
+{
+	static const char cma[] = "Vendor=1b36:Device=1e10:CC=120000:REV=01:SSVID=1b36:SSID=1e10";
+	const struct emu_identity *exported = &identity;
+
+	if (opt.no_certs)
+		return 0;
+	if (emu_identity_make(&identity, cma, !!(opt.cfg.faults & EMU_FAULT_BAD_SAN))) {
+		fprintf(stderr, "tsmh-emu: cannot create the device certificate chain (OpenSSL)\n");
+		return -1;
+	}
+	if (opt.cfg.faults & EMU_FAULT_UNKNOWN_ROOT) {
+		if (emu_identity_make(&other, cma, 0))
+			return -1;
+		exported = &other;
+	}
+	if (opt.export_root && emu_identity_export_root(exported, opt.export_root)) {
+		fprintf(stderr, "tsmh-emu: cannot write %s: %s\n", opt.export_root,
+			strerror(errno));
+		return -1;
+	}
+	opt.cfg.chain = identity.chain;
+	opt.cfg.chain_len = identity.chain_len;
+	opt.cfg.chain_digest = identity.digest;
+	opt.cfg.cap_flags |= SPDM_CAP_CERT;
+	opt.cfg.hash = SPDM_HASH_SHA384; /* the chain's RootHash and digest use it */
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: tsmh-emu [OPTIONS]\n"
@@ -296,10 +334,13 @@ static void usage(FILE *f)
 	      "  -l, --listen=[ADDR:]PORT  serve the spdm-emu socket protocol (PCI_DOE\n"
 	      "                          transport); ADDR defaults to 127.0.0.1\n"
 	      "  -V, --versions=LIST     SPDM versions offered, e.g. 1.2,1.3 (default 1.2,1.3)\n"
-	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug\n"
+	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug,\n"
+	      "                          bad-san,unknown-root\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
 	      "  -d, --delay-ms=N        hold every response N ms\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"
+	      "  -R, --export-root=PATH  write the device's root CA certificate (PEM) to PATH\n"
+	      "  -N, --no-certs          no certificate chain (no CERT_CAP)\n"
 	      "  -v, --verbose           log every exchange\n"
 	      "  -h, --help\n",
 	      f);
@@ -335,6 +376,8 @@ int main(int argc, char **argv)
 		{ "fault-slot", required_argument, 0, 'F' },
 		{ "delay-ms", required_argument, 0, 'd' },
 		{ "ready-file", required_argument, 0, 'r' },
+		{ "export-root", required_argument, 0, 'R' },
+		{ "no-certs", no_argument, 0, 'N' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
@@ -347,7 +390,7 @@ int main(int argc, char **argv)
 
 	opt.plug = "all";
 	emu_cfg_defaults(&opt.cfg);
-	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:R:Nvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': opt.sim_path = optarg ? optarg : "/dev/" TSMH_SIM_DEVNAME; break;
 		case 'p': opt.plug = optarg; break;
@@ -388,6 +431,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'r': opt.ready_file = optarg; break;
+		case 'R': opt.export_root = optarg; break;
+		case 'N': opt.no_certs = 1; break;
 		case 'v': opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -405,6 +450,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (setup_identity())
+		return 1;
 	if (opt.sim_path) {
 		simfd = open(opt.sim_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 		if (simfd < 0) {
@@ -511,5 +558,7 @@ int main(int argc, char **argv)
 		close(lfd);
 	free(rxbuf);
 	free(txbuf);
+	emu_identity_free(&identity);
+	emu_identity_free(&other);
 	return ret;
 }

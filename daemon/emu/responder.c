@@ -88,9 +88,13 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		const char *name;
 		unsigned int bit;
 	} names[] = {
-		{ "silent", EMU_FAULT_SILENT },		{ "doe-error", EMU_FAULT_DOE_ERROR },
-		{ "bad-length", EMU_FAULT_BAD_LENGTH }, { "wrong-protocol", EMU_FAULT_WRONG_PROT },
+		{ "silent", EMU_FAULT_SILENT },
+		{ "doe-error", EMU_FAULT_DOE_ERROR },
+		{ "bad-length", EMU_FAULT_BAD_LENGTH },
+		{ "wrong-protocol", EMU_FAULT_WRONG_PROT },
 		{ "unplug", EMU_FAULT_UNPLUG },
+		{ "bad-san", EMU_FAULT_BAD_SAN },
+		{ "unknown-root", EMU_FAULT_UNKNOWN_ROOT },
 	};
 	static char word[32];
 

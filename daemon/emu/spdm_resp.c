@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "cert.h"
 #include "emu.h"
 
 void emu_cfg_defaults(struct emu_dev_cfg *d)
@@ -73,6 +74,39 @@ static size_t err(uint8_t ver, uint8_t code, uint8_t data, uint8_t *rsp)
 	return spdm_enc_error(ver, code, data, rsp);
 }
 
+/* Slot 0 holds the chain; its digest is SHA-384, the hash we select. */
+static size_t digests(const struct emu_dev_cfg *d, struct emu_conn *c, uint8_t *rsp, size_t cap)
+{
+	uint8_t dg[SPDM_MAX_SLOTS][SPDM_MAX_HASH] = { { 0 } };
+	size_t n;
+
+	if (c->sel.base_hash != SPDM_HASH_SHA384)
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	memcpy(dg[0], d->chain_digest, 48);
+	n = spdm_enc_digests(c->ver, 0x01, 0x01, (const uint8_t(*)[SPDM_MAX_HASH])dg, 48, rsp, cap);
+	return n ? n : err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+}
+
+static size_t certificate(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			  size_t len, uint8_t *rsp, size_t cap)
+{
+	uint16_t off, want, plen;
+	uint8_t slot;
+	size_t n, max = EMU_DATA_TRANSFER_SIZE - 8;
+
+	if (spdm_dec_get_certificate(c->ver, req, len, &slot, &off, &want) || slot != 0 ||
+	    off > d->chain_len)
+		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	plen = (uint16_t)(d->chain_len - off);
+	if (plen > want)
+		plen = want;
+	if (plen > max)
+		plen = (uint16_t)max;
+	n = spdm_enc_certificate(c->ver, 0, d->chain + off, plen,
+				 (uint16_t)(d->chain_len - off - plen), rsp, cap);
+	return n ? n : err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+}
+
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap)
 {
@@ -108,8 +142,8 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 		c->state = EMU_CONN_CAPS;
 		rc = (struct spdm_caps){ .ct_exponent = 12,
 					 .flags = d->cap_flags,
-					 .data_transfer_size = 4096,
-					 .max_msg_size = 4096 };
+					 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
+					 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
 		return spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
 	case SPDM_NEGOTIATE_ALGORITHMS:
 		if (c->state == EMU_CONN_NONE || c->state == EMU_CONN_VERSION ||
@@ -125,6 +159,16 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
 		c->state = EMU_CONN_NEGOTIATED;
 		return n;
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+		if (!d->chain || !(d->cap_flags & SPDM_CAP_CERT))
+			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+		if (c->state != EMU_CONN_NEGOTIATED)
+			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+		if (ver != c->ver)
+			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+		return req[1] == SPDM_GET_DIGESTS ? digests(d, c, rsp, cap)
+						  : certificate(d, c, req, len, rsp, cap);
 	default: return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	}
 }

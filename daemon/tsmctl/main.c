@@ -26,6 +26,9 @@ static const struct {
 	{ "spdm-info", cmd_spdm_info,
 	  "spdm-info DEV | --socket HOST:PORT\n"
 	  "                            SPDM connection setup (VCA): version, capabilities, algorithms" },
+	{ "certs", cmd_certs,
+	  "certs DEV | --socket HOST:PORT --trust PEM [--out DIR]\n"
+	  "                            fetch every provisioned certificate chain and verify it" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "doe_proxy.h"
 #include "emu_sock.h"
+#include "chain.h"
 #include "requester.h"
 #include "tsmctl.h"
 
@@ -73,16 +74,73 @@ static int claim(struct tsmh_nl *nl, const char *dev)
 	return tsmh_nl_call(nl, m, NULL, NULL);
 }
 
-int cmd_spdm_info(int argc, char **argv)
-{
-	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
-					    { 0, 0, 0, 0 } };
-	const char *sock = NULL, *dev = NULL;
-	struct spdm_conn_info ci;
+/* One SPDM conversation: through the kernel proxy (claimed) or a socket. */
+struct session {
 	struct spdm_transport t;
 	struct proxy_ctx pc;
 	struct sock_ctx sc;
 	struct tsmh_nl nl;
+	int use_nl;
+	const char *who;
+};
+
+static int session_open(struct session *s, const char *sock, const char *dev)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->sc.fd = -1;
+	if (sock) {
+		char *host = strdup(sock), *colon = strrchr(host, ':');
+		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+
+		if (!colon || port <= 0 || port > 65535) {
+			free(host);
+			fprintf(stderr, "tsmctl: --socket wants HOST:PORT, not '%s'\n", sock);
+			return EXIT_USAGE;
+		}
+		*colon = 0;
+		s->sc.fd = emu_sock_connect(host, (uint16_t)port);
+		free(host);
+		if (s->sc.fd < 0) {
+			fprintf(stderr, "tsmctl: connect %s: %s\n", sock, strerror(-s->sc.fd));
+			return EXIT_OPERR;
+		}
+		spdm_transport_socket(&s->t, &s->sc);
+		s->who = sock;
+		return 0;
+	}
+	if (nl_open_or_die(&s->nl))
+		return EXIT_OPERR;
+	s->use_nl = 1;
+	/* nobody may interleave with our conversation: hold the mailbox */
+	ret = claim(&s->nl, dev);
+	if (ret) {
+		ret = report_nl_error(&s->nl, "claim", dev, ret);
+		tsmh_nl_close(&s->nl);
+		return ret;
+	}
+	s->pc = (struct proxy_ctx){ .nl = &s->nl, .dev = dev };
+	spdm_transport_proxy(&s->t, &s->pc);
+	s->who = dev;
+	return 0;
+}
+
+static void session_close(struct session *s)
+{
+	if (s->use_nl)
+		tsmh_nl_close(&s->nl); /* releases the claim */
+	if (s->sc.fd >= 0)
+		close(s->sc.fd);
+}
+
+int cmd_spdm_info(int argc, char **argv)
+{
+	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { 0, 0, 0, 0 } };
+	const char *sock = NULL;
+	struct spdm_conn_info ci;
+	struct session s;
 	char why[384];
 	int c, ret;
 
@@ -93,49 +151,122 @@ int cmd_spdm_info(int argc, char **argv)
 	}
 	if (sock ? optind != argc : optind + 1 != argc)
 		goto usage;
-	if (sock) {
-		char *host = strdup(sock), *colon = strrchr(host, ':');
-		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-
-		if (!colon || port <= 0 || port > 65535) {
-			free(host);
-			goto usage;
-		}
-		*colon = 0;
-		sc.fd = emu_sock_connect(host, (uint16_t)port);
-		free(host);
-		if (sc.fd < 0) {
-			fprintf(stderr, "tsmctl: spdm-info: connect %s: %s\n", sock,
-				strerror(-sc.fd));
-			return EXIT_OPERR;
-		}
-		spdm_transport_socket(&t, &sc);
-		ret = spdm_vca(&t, &ci, why, sizeof(why));
-		close(sc.fd);
-		dev = sock;
-	} else {
-		dev = argv[optind];
-		if (nl_open_or_die(&nl))
-			return EXIT_OPERR;
-		/* nobody may interleave with our VCA: hold the mailbox meanwhile */
-		ret = claim(&nl, dev);
-		if (ret) {
-			ret = report_nl_error(&nl, "spdm-info: claim", dev, ret);
-			tsmh_nl_close(&nl);
-			return ret;
-		}
-		pc = (struct proxy_ctx){ .nl = &nl, .dev = dev };
-		spdm_transport_proxy(&t, &pc);
-		ret = spdm_vca(&t, &ci, why, sizeof(why));
-		tsmh_nl_close(&nl); /* releases the claim */
-	}
+	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	if (ret)
+		return ret;
+	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
+	session_close(&s);
 	if (ret) {
-		fprintf(stderr, "tsmctl: spdm-info %s: %s\n", dev, why);
+		fprintf(stderr, "tsmctl: spdm-info %s: %s\n", s.who, why);
 		return EXIT_OPERR;
 	}
-	print_info(dev, &ci);
+	print_info(s.who, &ci);
 	return 0;
 usage:
 	fprintf(stderr, "Usage: tsmctl spdm-info DEV | --socket HOST:PORT\n");
+	return EXIT_USAGE;
+}
+
+static int save_chain(const char *dir, int slot, const uint8_t *c, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/slot%d.spdmchain", dir, slot);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	n = fwrite(c, 1, len, f);
+	if (fclose(f) || n != len)
+		return -EIO;
+	return 0;
+}
+
+int cmd_certs(int argc, char **argv)
+{
+	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { "trust", required_argument, 0, 't' },
+					    { "out", required_argument, 0, 'o' },
+					    { 0, 0, 0, 0 } };
+	const char *sock = NULL, *trust = NULL, *out = NULL;
+	static uint8_t chain[SPDM_MAX_CHAIN];
+	struct tsmh_leaf_info leaf;
+	struct spdm_conn_info ci;
+	struct spdm_digests dg;
+	cJSON *arr = NULL;
+	struct session s;
+	char why[384];
+	int c, ret, slot, bad = 0;
+	size_t len;
+
+	while ((c = getopt_long(argc, argv, "s:t:o:", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 't': trust = optarg; break;
+		case 'o': out = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (!trust || (sock ? optind != argc : optind + 1 != argc))
+		goto usage;
+	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	if (ret)
+		return ret;
+	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
+	if (!ret)
+		ret = spdm_get_digests(&s.t, &ci, &dg, why, sizeof(why));
+	if (ret) {
+		session_close(&s);
+		fprintf(stderr, "tsmctl: certs %s: %s\n", s.who, why);
+		return EXIT_OPERR;
+	}
+	if (opt_json)
+		arr = cJSON_CreateArray();
+	for (slot = 0; slot < SPDM_MAX_SLOTS; slot++) {
+		if (!(dg.provisioned & (1u << slot)))
+			continue;
+		ret = spdm_get_chain(&s.t, &ci, (uint8_t)slot, chain, sizeof(chain), &len, why,
+				     sizeof(why));
+		if (!ret && out && save_chain(out, slot, chain, len)) {
+			snprintf(why, sizeof(why), "cannot save the chain in %s", out);
+			ret = -EIO;
+		}
+		if (!ret)
+			ret = tsmh_verify_chain(chain, len, ci.algs.base_hash, dg.digest[slot],
+						trust, &leaf, why, sizeof(why));
+		if (ret)
+			bad = 1;
+		if (opt_json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(j, "slot", slot);
+			cJSON_AddBoolToObject(j, "verified", !ret);
+			if (ret) {
+				cJSON_AddStringToObject(j, "error", why);
+			} else {
+				cJSON_AddNumberToObject(j, "chain_bytes", (double)len);
+				cJSON_AddNumberToObject(j, "certificates", leaf.nr_certs);
+				cJSON_AddStringToObject(j, "leaf_subject", leaf.subject);
+				cJSON_AddStringToObject(j, "identity", leaf.identity);
+				cJSON_AddStringToObject(j, "leaf_key", leaf.key);
+			}
+			cJSON_AddItemToArray(arr, j);
+		} else if (ret) {
+			printf("slot %d: NOT VERIFIED: %s\n", slot, why);
+		} else {
+			printf("slot %d: verified against %s\n", slot, trust);
+			printf("  chain:    %zu bytes, %d certificates\n", len, leaf.nr_certs);
+			printf("  leaf:     %s (%s)\n", leaf.subject, leaf.key);
+			printf("  identity: %s\n", leaf.identity);
+		}
+	}
+	session_close(&s);
+	if (arr)
+		json_print(arr);
+	return bad ? EXIT_OPERR : 0;
+usage:
+	fprintf(stderr,
+		"Usage: tsmctl certs DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR [--out DIR]\n");
 	return EXIT_USAGE;
 }

@@ -98,13 +98,13 @@ wait_gone() {
 	done
 }
 
-# expect_fail "text" CMD...: CMD must fail and stderr must contain text
+# expect_fail "text" CMD...: CMD must fail and say text (stdout or stderr)
 expect_fail() {
 	want=$1
 	shift
-	if "$@" >/tmp/ef.out 2>/tmp/ef.err; then
+	if "$@" >/tmp/ef.out 2>&1; then
 		fail "'$*' succeeded, expected failure with '$want'"
 	fi
-	grep -q -- "$want" /tmp/ef.err || fail "'$*' failed without '$want': $(cat /tmp/ef.err)"
-	ok "'$*' refused: $(cat /tmp/ef.err)"
+	grep -q -- "$want" /tmp/ef.out || fail "'$*' failed without '$want': $(cat /tmp/ef.out)"
+	ok "'$*' refused: $(cat /tmp/ef.out)"
 }

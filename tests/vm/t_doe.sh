@@ -38,7 +38,7 @@ v=$(tsmctl -j show $EP1 --spdm | jq -c .spdm.versions)
 [ "$v" = '["1.1"]' ] || fail "versions after restart: $v"
 ok "1.1-only device: $v"
 # an unsupported SPDM request gets an SPDM ERROR back, verbatim
-rsp=$(tsmctl doe $EP0 --protocol cma --hex 1281000000) || fail "doe GET_DIGESTS"
-[ "$rsp" = 127f0781 ] || fail "ERROR response $rsp"
+rsp=$(tsmctl doe $EP0 --protocol cma --hex 1283000000) || fail "doe CHALLENGE"
+[ "$rsp" = 127f0783 ] || fail "ERROR response $rsp"
 ok "unsupported request -> SPDM ERROR $rsp"
 unload_modules
