@@ -20,7 +20,7 @@ endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
-SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)

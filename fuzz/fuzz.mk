@@ -24,11 +24,11 @@ $(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c dae
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c \
-		daemon/spdm/requester.c
+		daemon/spdm/requester.c daemon/spdm/why.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c daemon/spdm/cert.c \
-		daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c
+		daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c daemon/spdm/why.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c

@@ -3,7 +3,6 @@
  * SPDM requester: VCA. See requester.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "requester.h"
@@ -24,28 +23,16 @@ void spdm_default_offer(struct spdm_algs *a)
 	a->key_schedule = SPDM_KEY_SCHEDULE_SPDM;
 }
 
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* Explain a decoder's failure. */
 static int bad(char *why, size_t len, const char *step, int ret, uint8_t code)
 {
 	if (ret == -EREMOTEIO)
-		return fail(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
-			    spdm_error_name(code), code);
+		return spdm_why(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
+				spdm_error_name(code), code);
 	if (ret == -EBADMSG)
-		return fail(why, len, ret, "%s: truncated or inconsistent response", step);
-	return fail(why, len, ret, "%s: response breaks DSP0274 (wrong code, version or selection)",
-		    step);
+		return spdm_why(why, len, ret, "%s: truncated or inconsistent response", step);
+	return spdm_why(why, len, ret,
+			"%s: response breaks DSP0274 (wrong code, version or selection)", step);
 }
 
 static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
@@ -57,8 +44,8 @@ static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, 
 	ret = t->exchange(t, req, len, rsp, MSG_MAX, rlen);
 
 	if (ret)
-		return fail(why, whylen, ret, "%s: transport: %s%s%s", step, strerror(-ret),
-			    t->err[0] ? ": " : "", t->err);
+		return spdm_why(why, whylen, ret, "%s: transport: %s%s%s", step, strerror(-ret),
+				t->err[0] ? ": " : "", t->err);
 	return 0;
 }
 
@@ -86,7 +73,7 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 			if ((ci->versions[i].major << 4 | ci->versions[i].minor) == our_versions[k])
 				ci->ver = our_versions[k];
 	if (!ci->ver)
-		return fail(
+		return spdm_why(
 			why, whylen, -EPROTONOSUPPORT,
 			"GET_VERSION: no common SPDM version (device offers %u.%u%s; we speak 1.1-1.3)",
 			ci->versions[0].major, ci->versions[0].minor,
@@ -124,9 +111,10 @@ size_t spdm_hash_len(uint32_t base_hash)
 static int need_certs(const struct spdm_conn_info *ci, const char *step, char *why, size_t len)
 {
 	if (!(ci->caps.flags & SPDM_CAP_CERT))
-		return fail(why, len, -EOPNOTSUPP, "%s: device does not advertise CERT_CAP", step);
+		return spdm_why(why, len, -EOPNOTSUPP, "%s: device does not advertise CERT_CAP",
+				step);
 	if (!spdm_hash_len(ci->algs.base_hash))
-		return fail(why, len, -EPROTO, "%s: no hash algorithm was negotiated", step);
+		return spdm_why(why, len, -EPROTO, "%s: no hash algorithm was negotiated", step);
 	return 0;
 }
 
@@ -181,18 +169,18 @@ int spdm_get_chain(struct spdm_transport *t, const struct spdm_conn_info *ci, ui
 		if (ret)
 			return bad(why, whylen, "GET_CERTIFICATE", ret, code);
 		if (p.len > want)
-			return fail(why, whylen, -EPROTO,
-				    "GET_CERTIFICATE: %u bytes returned for %zu requested", p.len,
-				    want);
+			return spdm_why(why, whylen, -EPROTO,
+					"GET_CERTIFICATE: %u bytes returned for %zu requested",
+					p.len, want);
 		if (!total) {
 			total = (size_t)p.len + p.remainder;
 			if (total > SPDM_MAX_CHAIN || total > cap)
-				return fail(why, whylen, -EFBIG,
-					    "GET_CERTIFICATE: chain of %zu bytes exceeds %zu",
-					    total,
-					    cap < SPDM_MAX_CHAIN ? cap : (size_t)SPDM_MAX_CHAIN);
+				return spdm_why(
+					why, whylen, -EFBIG,
+					"GET_CERTIFICATE: chain of %zu bytes exceeds %zu", total,
+					cap < SPDM_MAX_CHAIN ? cap : (size_t)SPDM_MAX_CHAIN);
 		} else if (off + p.len + p.remainder != total) {
-			return fail(
+			return spdm_why(
 				why, whylen, -EPROTO,
 				"GET_CERTIFICATE: chain size changed from %zu to %zu mid-transfer",
 				total, off + p.len + p.remainder);

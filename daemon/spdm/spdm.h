@@ -158,6 +158,10 @@ size_t spdm_enc_algorithms(uint8_t ver, const struct spdm_algs *sel, uint8_t *ou
 int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct spdm_algs *offer,
 			struct spdm_algs *sel, uint8_t *err);
 
+/* Format the reason for a failure into @why and return @err. */
+int spdm_why(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* "1.2" style; returns 0 or -1. */
 int spdm_ver_parse(const char *s, struct spdm_ver *v);
 const char *spdm_error_name(uint8_t code);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,18 +11,6 @@
 #include "cert.h"
 #include "chain.h"
 #include "requester.h"
-
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 static const EVP_MD *md_of(uint32_t base_hash)
 {
@@ -63,7 +50,8 @@ static X509_STORE *load_trust(const char *trust, char *why, size_t whylen, int *
 		return NULL;
 	}
 	if (stat(trust, &sb)) {
-		*err = fail(why, whylen, -errno, "trust anchors %s: %s", trust, strerror(errno));
+		*err = spdm_why(why, whylen, -errno, "trust anchors %s: %s", trust,
+				strerror(errno));
 	} else if (S_ISDIR(sb.st_mode)) {
 		DIR *d = opendir(trust);
 		struct dirent *e;
@@ -83,10 +71,10 @@ static X509_STORE *load_trust(const char *trust, char *why, size_t whylen, int *
 	} else {
 		*err = add_pem_file(st, trust, &n);
 		if (*err)
-			fail(why, whylen, *err, "trust anchors %s: %s", trust, strerror(-*err));
+			spdm_why(why, whylen, *err, "trust anchors %s: %s", trust, strerror(-*err));
 	}
 	if (!*err && !n)
-		*err = fail(why, whylen, -ENOENT, "no certificates in %s", trust);
+		*err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);
 	ERR_clear_error();
 	if (*err) {
 		X509_STORE_free(st);
@@ -134,24 +122,26 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 
 	memset(leaf, 0, sizeof(*leaf));
 	if (!md)
-		return fail(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
+		return spdm_why(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
 	ret = spdm_chain_parse(chain, len, (size_t)EVP_MD_get_size(md), &ch);
 	if (ret)
-		return fail(why, whylen, ret, "malformed SPDM certificate chain (%s)",
-			    strerror(-ret));
+		return spdm_why(why, whylen, ret, "malformed SPDM certificate chain (%s)",
+				strerror(-ret));
 	leaf->nr_certs = ch.nr;
 	if (digest && (!EVP_Digest(chain, len, h, &hl, md, NULL) || memcmp(h, digest, hl)))
-		return fail(why, whylen, -EBADMSG, "chain does not match its digest from DIGESTS");
+		return spdm_why(why, whylen, -EBADMSG,
+				"chain does not match its digest from DIGESTS");
 	if (!EVP_Digest(ch.cert[0], ch.cert_len[0], h, &hl, md, NULL) ||
 	    memcmp(h, ch.root_hash, hl))
-		return fail(why, whylen, -EBADMSG, "RootHash does not match the first certificate");
+		return spdm_why(why, whylen, -EBADMSG,
+				"RootHash does not match the first certificate");
 	for (i = 0; i < ch.nr; i++) {
 		const unsigned char *p = ch.cert[i];
 
 		certs[i] = d2i_X509(NULL, &p, (long)ch.cert_len[i]);
 		if (!certs[i] || p != ch.cert[i] + ch.cert_len[i]) {
-			ret = fail(why, whylen, -EBADMSG, "certificate %d of %d is not valid X.509",
-				   i + 1, ch.nr);
+			ret = spdm_why(why, whylen, -EBADMSG,
+				       "certificate %d of %d is not valid X.509", i + 1, ch.nr);
 			goto out;
 		}
 	}
@@ -170,24 +160,26 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 	if (X509_verify_cert(ctx) != 1) {
 		int e = X509_STORE_CTX_get_error(ctx);
 
-		ret = fail(why, whylen, -EKEYREJECTED, "chain does not verify: %s (at depth %d)",
-			   X509_verify_cert_error_string(e), X509_STORE_CTX_get_error_depth(ctx));
+		ret = spdm_why(
+			why, whylen, -EKEYREJECTED, "chain does not verify: %s (at depth %d)",
+			X509_verify_cert_error_string(e), X509_STORE_CTX_get_error_depth(ctx));
 		goto out;
 	}
 	/* PCIe CMA / SPDM leaf rules */
 	X509_check_purpose(certs[ch.nr - 1], -1, 0);
 	if (X509_check_ca(certs[ch.nr - 1])) {
-		ret = fail(why, whylen, -EKEYREJECTED, "leaf certificate is a CA");
+		ret = spdm_why(why, whylen, -EKEYREJECTED, "leaf certificate is a CA");
 		goto out;
 	}
 	if ((X509_get_extension_flags(certs[ch.nr - 1]) & EXFLAG_KUSAGE) &&
 	    !(X509_get_key_usage(certs[ch.nr - 1]) & KU_DIGITAL_SIGNATURE)) {
-		ret = fail(why, whylen, -EKEYREJECTED, "leaf key usage lacks digitalSignature");
+		ret = spdm_why(why, whylen, -EKEYREJECTED, "leaf key usage lacks digitalSignature");
 		goto out;
 	}
 	if (!cma_identity(certs[ch.nr - 1], leaf->identity, sizeof(leaf->identity))) {
-		ret = fail(why, whylen, -EKEYREJECTED,
-			   "leaf lacks the SPDM/CMA identity (SAN otherName %s)", TSMH_CMA_SAN_OID);
+		ret = spdm_why(why, whylen, -EKEYREJECTED,
+			       "leaf lacks the SPDM/CMA identity (SAN otherName %s)",
+			       TSMH_CMA_SAN_OID);
 		goto out;
 	}
 	X509_NAME_oneline(X509_get_subject_name(certs[ch.nr - 1]), leaf->subject,
