@@ -64,6 +64,20 @@ int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vi
 	return 0;
 }
 
+int tsmh_doe_proxy_claim(struct tsmh_nl *nl, const char *dev, int mb)
+{
+	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DOE_CLAIM, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_string(m, TSMH_A_DEV_NAME, dev) ||
+	    (mb >= 0 && nla_put_u16(m, TSMH_A_MB_OFFSET, (uint16_t)mb))) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	return tsmh_nl_call(nl, m, NULL, NULL);
+}
+
 static int proxy_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
 			  size_t cap, size_t *rsp_len)
 {

@@ -17,6 +17,9 @@ int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vi
 			const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
 			uint16_t *mb_used);
 
+/* Take SPDM ownership of DEV's mailbox (@mb < 0: the CMA one) for this socket. */
+int tsmh_doe_proxy_claim(struct tsmh_nl *nl, const char *dev, int mb);
+
 struct proxy_ctx {
 	struct tsmh_nl *nl;
 	const char *dev;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "doe_proxy.h"
 #include "tsmctl.h"
 
 struct dev_list {
@@ -246,7 +247,6 @@ int cmd_claim(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *mbs = NULL, *dev;
 	struct tsmh_nl nl;
-	struct nl_msg *m;
 	uint16_t off = 0;
 	int c, ret;
 
@@ -260,11 +260,7 @@ int cmd_claim(int argc, char **argv)
 	dev = argv[optind];
 	if (nl_open_or_die(&nl))
 		return EXIT_OPERR;
-	m = tsmh_nl_msg(&nl, TSMH_CMD_DOE_CLAIM, 0);
-	if (!m || nla_put_string(m, TSMH_A_DEV_NAME, dev) ||
-	    (mbs && nla_put_u16(m, TSMH_A_MB_OFFSET, off)))
-		return EXIT_OPERR;
-	ret = tsmh_nl_call(&nl, m, NULL, NULL);
+	ret = tsmh_doe_proxy_claim(&nl, dev, mbs ? off : -1);
 	if (ret) {
 		ret = report_nl_error(&nl, "claim", dev, ret);
 		tsmh_nl_close(&nl);

@@ -14,13 +14,6 @@
 #include "spdm.h"
 #include "tsmctl.h"
 
-static int exchange(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
-		    const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
-		    uint16_t *mb_used)
-{
-	return tsmh_doe_proxy_xfer(nl, dev, mb, vid, type, req, len, rsp, rsp_len, mb_used);
-}
-
 int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j)
 {
 	struct spdm_ver v[SPDM_MAX_VERSIONS];
@@ -30,8 +23,8 @@ int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON
 	size_t off = 0;
 
 	*j = cJSON_CreateObject();
-	ret = exchange(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
-		       spdm_enc_get_version(req), &rsp, &rlen, NULL);
+	ret = tsmh_doe_proxy_xfer(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
+				  spdm_enc_get_version(req), &rsp, &rlen, NULL);
 	if (ret) {
 		snprintf(buf, len, "error: %s%s%s%s", strerror(-ret), nl->err[0] ? " (" : "",
 			 nl->err, nl->err[0] ? ")" : "");
@@ -138,8 +131,8 @@ int cmd_doe(int argc, char **argv)
 		free(req);
 		return EXIT_OPERR;
 	}
-	ret = exchange(&nl, dev, have_mb ? mb : -1, vid, type, req, (size_t)n, &rbuf, &rlen,
-		       &mb_used);
+	ret = tsmh_doe_proxy_xfer(&nl, dev, have_mb ? mb : -1, vid, type, req, (size_t)n, &rbuf,
+				  &rlen, &mb_used);
 	free(req);
 	if (ret) {
 		ret = report_nl_error(&nl, "doe", dev, ret);

@@ -65,15 +65,6 @@ static void print_info(const char *who, const struct spdm_conn_info *ci)
 	       spdm_dhe_name(ci->algs.dhe), spdm_aead_name(ci->algs.aead));
 }
 
-static int claim(struct tsmh_nl *nl, const char *dev)
-{
-	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DOE_CLAIM, 0);
-
-	if (!m || nla_put_string(m, TSMH_A_DEV_NAME, dev))
-		return -ENOMEM;
-	return tsmh_nl_call(nl, m, NULL, NULL);
-}
-
 /* One SPDM conversation: through the kernel proxy (claimed) or a socket. */
 struct session {
 	struct spdm_transport t;
@@ -114,7 +105,7 @@ static int session_open(struct session *s, const char *sock, const char *dev)
 		return EXIT_OPERR;
 	s->use_nl = 1;
 	/* nobody may interleave with our conversation: hold the mailbox */
-	ret = claim(&s->nl, dev);
+	ret = tsmh_doe_proxy_claim(&s->nl, dev, -1);
 	if (ret) {
 		ret = report_nl_error(&s->nl, "claim", dev, ret);
 		tsmh_nl_close(&s->nl);
