@@ -12,6 +12,11 @@ kver=$("$here/kernels.sh" version "$label")
 root=$("$here/kernels.sh" root "$label")
 src="$root/usr/src/tsm-host-$ver"
 
+# One DKMS build at a time per machine: /var/lib/dkms and the source
+# tree in the build root are shared by every checkout.
+exec 9>"${TSMH_LOCKDIR:-/run/lock}/tsmh-dkms.lock"
+flock 9
+
 rm -rf "$src"
 mkdir -p "$src"
 (cd "$top" && tar -cf - Kbuild dkms.conf kmod lib include) | tar -xf - -C "$src"

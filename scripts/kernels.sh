@@ -162,6 +162,9 @@ shift || true
 case "$cmd" in
 prepare)
 	mkdir -p "$CACHE"
+	# concurrent checkouts share the cache: one preparer at a time
+	exec 8>"$CACHE/.prepare.lock"
+	flock 8
 	[ $# -gt 0 ] || set -- $ALL_LABELS
 	for l in "$@"; do
 		case "$l" in
