@@ -20,7 +20,7 @@ endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
-SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)
@@ -40,13 +40,14 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c $(LIB))
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
 
-$(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB))
+$(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
-EMU_LIB := $(filter-out $(B)/daemon/emu/main.o $(B)/daemon/emu/certgen.o,$(call obj,$(EMU)))
+# the emulator minus its main loop, for in-process tests (needs -lcrypto)
+EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c))
 
 $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -57,12 +58,12 @@ $(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common
 $(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/common/hex.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_emu: $(call obj,tests/unit/test_emu.c $(SPDM) $(LIB)) $(EMU_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/unit/test_requester: $(call obj,tests/unit/test_requester.c $(SPDM) daemon/spdm/requester.c $(LIB)) $(EMU_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/unit/test_cert: $(call obj,tests/unit/test_cert.c $(SPDM) daemon/spdm/requester.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
-$(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/certgen.c daemon/verify/chain.c $(SPDM))
+$(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/certgen.c daemon/verify/chain.c daemon/verify/sig.c $(SPDM))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

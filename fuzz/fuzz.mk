@@ -6,6 +6,8 @@ B := build/fuzz
 CC := clang
 PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 PKG_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c \
+	daemon/spdm/names.c daemon/spdm/auth.c
 CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
@@ -19,16 +21,15 @@ $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 $(B)/fuzz_doe_req: fuzz/fuzz_doe_req.c lib/doe_req.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
-$(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c daemon/spdm/version.c \
-		daemon/spdm/vca.c daemon/spdm/cert.c
+$(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c \
+		daemon/emu/certgen.c daemon/verify/sig.c $(SPDM)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
+$(B)/fuzz_spdm: fuzz/fuzz_spdm.c $(SPDM) daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
-$(B)/fuzz_spdm: fuzz/fuzz_spdm.c daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c \
-		daemon/spdm/requester.c daemon/spdm/why.c
-	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -o $@ $^
-$(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c daemon/spdm/cert.c \
-		daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/requester.c daemon/spdm/why.c
+$(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c daemon/verify/sig.c \
+		$(SPDM) daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c

@@ -18,7 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	close(mkstemp(root));
-	if (emu_identity_make(&id, "Vendor=1b36:Device=1e10", 0) ||
+	if (emu_identity_make(&id, SPDM_ASYM_ECDSA_P384, 1, "Vendor=1b36:Device=1e10", 0) ||
 	    emu_identity_export_root(&id, root))
 		abort();
 	return 0;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * tsmh-emu: the device's identity. At start-up the emulator makes a fresh
- * root CA -> intermediate CA -> leaf chain (ECDSA P-384) with OpenSSL, the
- * leaf carrying the PCIe CMA identity in its Subject Alternative Name
- * (otherName 2.23.147, UTF8String "Vendor=...:Device=..."), and keeps it in
- * SPDM chain format for slot 0. No private key ever touches the disk; the
- * root certificate can be exported so a verifier can trust it.
+ * root CA -> intermediate CA (ECDSA P-384) and, per signing algorithm and
+ * provisioned slot, a leaf key (P-256, P-384 or RSA-3072) and certificate
+ * with OpenSSL, each leaf carrying the PCIe CMA identity in its Subject
+ * Alternative Name (otherName 2.23.147, UTF8String "Vendor=...:Device=...").
+ * Chains are kept in SPDM chain format for SHA-256 and SHA-384 RootHash.
+ * No private key ever touches the disk; the root certificate can be
+ * exported so a verifier can trust it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,9 +18,13 @@
 #include "cert.h"
 #include "certgen.h"
 
-static EVP_PKEY *new_key(void)
+static EVP_PKEY *new_key(int kind)
 {
-	return EVP_EC_gen("P-384");
+	switch (kind) {
+	case EMU_KEY_P256: return EVP_EC_gen("P-256");
+	case EMU_KEY_RSA3072: return EVP_RSA_gen(3072);
+	default: return EVP_EC_gen("P-384");
+	}
 }
 
 static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
@@ -79,18 +86,59 @@ static int append_der(X509 *c, uint8_t *buf, size_t cap, size_t *off)
 	return 0;
 }
 
-int emu_identity_make(struct emu_identity *id, const char *cma_identity, int bad_san)
+/* SPDM chain: Length, Reserved, Hash(root DER), root, intermediate, leaf */
+static int build_chain(struct emu_chain *ch, int h, X509 *root, X509 *inter, X509 *leaf)
 {
-	EVP_PKEY *root_key = new_key(), *int_key = new_key();
-	X509 *root = NULL, *inter = NULL, *leaf = NULL;
-	char san[256];
-	unsigned int hl;
-	size_t off;
-	int ret = -1;
+	const EVP_MD *md = h == EMU_H256 ? EVP_sha256() : EVP_sha384();
+	size_t hl = (size_t)EVP_MD_get_size(md), off = 4 + hl;
+	uint8_t *buf = malloc(SPDM_MAX_CHAIN);
+	unsigned int n;
+
+	if (!buf)
+		return -1;
+	if (append_der(root, buf, SPDM_MAX_CHAIN, &off) ||
+	    append_der(inter, buf, SPDM_MAX_CHAIN, &off) ||
+	    append_der(leaf, buf, SPDM_MAX_CHAIN, &off) ||
+	    !EVP_Digest(buf + 4 + hl, (size_t)i2d_X509(root, NULL), buf + 4, &n, md, NULL)) {
+		free(buf);
+		return -1;
+	}
+	buf[0] = off & 0xff;
+	buf[1] = (off >> 8) & 0xff;
+	buf[2] = buf[3] = 0;
+	if (!EVP_Digest(buf, off, ch->digest[h], &n, md, NULL)) {
+		free(buf);
+		return -1;
+	}
+	ch->buf[h] = buf;
+	ch->len[h] = off;
+	return 0;
+}
+
+static int kind_of(uint32_t asym)
+{
+	if (asym & SPDM_ASYM_ECDSA_P256)
+		return EMU_KEY_P256;
+	if (asym & SPDM_ASYM_ECDSA_P384)
+		return EMU_KEY_P384;
+	return EMU_KEY_RSA3072;
+}
+
+int emu_identity_make(struct emu_identity *id, uint32_t asym, int nr_slots,
+		      const char *cma_identity, int bad_san)
+{
+	static const uint32_t kinds[EMU_NR_KEYS] = {
+		[EMU_KEY_P256] = SPDM_ASYM_ECDSA_P256,
+		[EMU_KEY_P384] = SPDM_ASYM_ECDSA_P384,
+		[EMU_KEY_RSA3072] = SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072,
+	};
+	EVP_PKEY *root_key = new_key(EMU_KEY_P384), *int_key = new_key(EMU_KEY_P384);
+	X509 *root = NULL, *inter = NULL;
+	char san[256], cn[64];
+	int ret = -1, k, s, h;
 
 	memset(id, 0, sizeof(*id));
-	id->leaf_key = new_key();
-	if (!root_key || !int_key || !id->leaf_key)
+	if (!root_key || !int_key || nr_slots < 1 || nr_slots > EMU_MAX_SLOTS)
 		goto out;
 	snprintf(san, sizeof(san), "otherName:%s;UTF8:%s", bad_san ? "1.2.3.4" : "2.23.147",
 		 cma_identity);
@@ -98,38 +146,43 @@ int emu_identity_make(struct emu_identity *id, const char *cma_identity, int bad
 	inter = root ? make_cert("emulated device intermediate CA", int_key, root, root_key, 2, 1,
 				 NULL)
 		     : NULL;
-	leaf = inter ? make_cert("emulated TEE-IO endpoint", id->leaf_key, inter, int_key, 3, 0,
-				 san)
-		     : NULL;
-	if (!leaf)
+	if (!inter)
 		goto out;
-	/* SPDM chain: Length, Reserved, SHA-384(root DER), root, intermediate, leaf */
-	off = 4 + 48;
-	if (append_der(root, id->chain, sizeof(id->chain), &off) ||
-	    append_der(inter, id->chain, sizeof(id->chain), &off) ||
-	    append_der(leaf, id->chain, sizeof(id->chain), &off))
-		goto out;
-	id->chain[0] = off & 0xff;
-	id->chain[1] = off >> 8;
-	id->chain[2] = id->chain[3] = 0;
-	if (!EVP_Digest(id->chain + 52, (size_t)i2d_X509(root, NULL), id->chain + 4, &hl,
-			EVP_sha384(), NULL) ||
-	    !EVP_Digest(id->chain, off, id->digest, &hl, EVP_sha384(), NULL))
-		goto out;
-	id->chain_len = off;
+	id->nr_slots = nr_slots;
+	for (k = 0; k < EMU_NR_KEYS; k++) {
+		if (!(asym & kinds[k]))
+			continue;
+		for (s = 0; s < nr_slots; s++) {
+			struct emu_chain *ch = &id->chain[k][s];
+			EVP_PKEY *key = new_key(kind_of(kinds[k]));
+			X509 *leaf;
+
+			if (!key)
+				goto out;
+			ch->key = key;
+			snprintf(cn, sizeof(cn), "emulated TEE-IO endpoint slot %d", s);
+			leaf = make_cert(cn, key, inter, int_key, 16 * (k + 1) + s, 0, san);
+			if (!leaf)
+				goto out;
+			for (h = 0; h < EMU_NR_HASH; h++)
+				if (build_chain(ch, h, root, inter, leaf)) {
+					X509_free(leaf);
+					goto out;
+				}
+			X509_free(leaf);
+		}
+		id->asym |= asym & kinds[k];
+	}
 	id->root = root;
 	root = NULL;
 	ret = 0;
 out:
 	X509_free(root);
 	X509_free(inter);
-	X509_free(leaf);
 	EVP_PKEY_free(root_key);
 	EVP_PKEY_free(int_key);
-	if (ret) {
-		EVP_PKEY_free(id->leaf_key);
-		id->leaf_key = NULL;
-	}
+	if (ret)
+		emu_identity_free(id);
 	return ret;
 }
 
@@ -146,7 +199,14 @@ int emu_identity_export_root(const struct emu_identity *id, const char *path)
 
 void emu_identity_free(struct emu_identity *id)
 {
+	int k, s, h;
+
 	X509_free(id->root);
-	EVP_PKEY_free(id->leaf_key);
+	for (k = 0; k < EMU_NR_KEYS; k++)
+		for (s = 0; s < EMU_MAX_SLOTS; s++) {
+			EVP_PKEY_free(id->chain[k][s].key);
+			for (h = 0; h < EMU_NR_HASH; h++)
+				free((void *)id->chain[k][s].buf[h]);
+		}
 	memset(id, 0, sizeof(*id));
 }

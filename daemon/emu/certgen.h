@@ -5,21 +5,28 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/x509.h>
+#include "emu.h"
 
+/*
+ * The device's identity: one root CA and one intermediate CA (ECDSA P-384)
+ * and, for every signing key kind in @asym and every slot, a leaf key and
+ * certificate, each in SPDM chain format for SHA-256 and SHA-384.
+ */
 struct emu_identity {
-	uint8_t chain[8192]; /* SPDM chain format, slot 0 */
-	size_t chain_len;
-	uint8_t digest[48]; /* SHA-384 of the chain */
 	X509 *root;
-	EVP_PKEY *leaf_key;
+	uint32_t asym; /* SPDM_ASYM_* with keys */
+	int nr_slots;
+	struct emu_chain chain[EMU_NR_KEYS][EMU_MAX_SLOTS];
 };
 
 /*
- * A fresh root -> intermediate -> leaf chain; @cma_identity is the
- * "Vendor=...:Device=..." string for the leaf's SAN (with @bad_san, under a
- * wrong OID, for the fault menu). 0 or -1.
+ * Make a fresh identity; @cma_identity is the "Vendor=...:Device=..."
+ * string for each leaf's SAN (with @bad_san, under a wrong OID, for the
+ * fault menu). @asym: SPDM_ASYM_ECDSA_P256/P384, RSASSA/RSAPSS_3072.
+ * 0 or -1.
  */
-int emu_identity_make(struct emu_identity *id, const char *cma_identity, int bad_san);
+int emu_identity_make(struct emu_identity *id, uint32_t asym, int nr_slots,
+		      const char *cma_identity, int bad_san);
 int emu_identity_export_root(const struct emu_identity *id, const char *path);
 void emu_identity_free(struct emu_identity *id);
 

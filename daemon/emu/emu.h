@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "auth.h"
 #include "spdm.h"
 
 /* Fault menu (selectable per run; more arrive with full SPDM). */
@@ -20,6 +21,23 @@ enum {
 	EMU_FAULT_UNPLUG = 1u << 4, /* drop off the bus on a CMA request (sim only) */
 	EMU_FAULT_BAD_SAN = 1u << 5, /* leaf identity under the wrong SAN OID */
 	EMU_FAULT_UNKNOWN_ROOT = 1u << 6, /* export a root that did not sign the chain */
+	EMU_FAULT_WRONG_SIG = 1u << 7, /* CHALLENGE_AUTH/MEASUREMENTS signatures corrupted */
+	EMU_FAULT_TRUNCATED = 1u << 8, /* CHALLENGE_AUTH/MEASUREMENTS cut short */
+	EMU_FAULT_NOT_READY = 1u << 9, /* ERROR ResponseNotReady first, then RESPOND_IF_READY */
+	EMU_FAULT_BUSY = 1u << 10, /* ERROR Busy to every other CHALLENGE/GET_MEASUREMENTS */
+	EMU_FAULT_MEAS_CHANGE = 1u << 11, /* firmware measurement changes at every reset */
+};
+
+#define EMU_MAX_SLOTS 8
+enum { EMU_KEY_P256, EMU_KEY_P384, EMU_KEY_RSA3072, EMU_NR_KEYS };
+enum { EMU_H256, EMU_H384, EMU_NR_HASH };
+
+/* One provisioned slot for one key kind: its chain per hash and private key. */
+struct emu_chain {
+	const uint8_t *buf[EMU_NR_HASH]; /* SPDM chain format, RootHash per hash */
+	size_t len[EMU_NR_HASH];
+	uint8_t digest[EMU_NR_HASH][48];
+	void *key; /* EVP_PKEY */
 };
 
 struct emu_dev_cfg {
@@ -28,10 +46,10 @@ struct emu_dev_cfg {
 	unsigned int faults;
 	uint32_t cap_flags; /* CAPABILITIES flags advertised */
 	uint32_t asym, hash; /* algorithms the device could sign/hash with */
-	/* slot 0 certificate chain (SPDM format, SHA-384) or NULL */
-	const uint8_t *chain;
-	size_t chain_len;
-	const uint8_t *chain_digest; /* 48 bytes */
+	/* [key kind][slot]: certificate chains and keys, NULL: none */
+	const struct emu_chain (*chains)[EMU_MAX_SLOTS];
+	uint8_t slot_mask; /* provisioned slots */
+	const char *fw_version; /* what the firmware measurement covers */
 };
 
 #define EMU_DATA_TRANSFER_SIZE 4096
@@ -44,7 +62,18 @@ struct emu_conn {
 	uint8_t ver; /* negotiated (0 before GET_CAPABILITIES) */
 	struct spdm_caps req_caps;
 	struct spdm_algs sel;
+	/* transcripts: VCA; digests/certificates + challenge; measurements */
+	struct spdm_tx vca, m, l;
+	unsigned int resets; /* resets seen (survives emu_conn_reset) */
+	unsigned int faulted; /* requests the busy/not-ready faults answered */
+	uint8_t deferred[64]; /* request held by ResponseNotReady */
+	size_t deferred_len;
+	uint8_t token;
 };
+
+/* End the SPDM connection (GET_VERSION, FLR); @reset counts a device reset. */
+void emu_conn_reset(struct emu_conn *c, int reset);
+void emu_conn_free(struct emu_conn *c);
 
 /*
  * Answer one request data object (DOE header included).
@@ -56,8 +85,14 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 /* The SPDM responder: returns the response message length (> 0). */
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap);
-/* The defaults: SPDM 1.2 and 1.3, ECDSA P-256/P-384 and RSA-3072, SHA-256/384. */
+/*
+ * The defaults: SPDM 1.2 and 1.3, SHA-256/384; signing algorithms and
+ * CERT/CHAL/MEAS capabilities come with the chains (emu_cfg_use_chains).
+ */
 void emu_cfg_defaults(struct emu_dev_cfg *d);
+/* Serve @chains (as made by certgen) for the kinds in @asym, slots in @mask. */
+void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[EMU_MAX_SLOTS],
+			uint32_t asym, uint8_t mask);
 /* Parse "silent,doe-error,..."; 0 or -1 with *bad set to the bad word. */
 int emu_faults_parse(const char *s, unsigned int *faults, const char **bad);
 

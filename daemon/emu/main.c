@@ -48,8 +48,14 @@ static struct {
 	const char *export_root;
 	int no_certs;
 	int verbose;
+	uint32_t asym; /* signing algorithms with keys */
+	int slots; /* provisioned certificate slots */
 	struct emu_dev_cfg cfg;
-} opt = { .listen_port = -1, .fault_slot = -1, .listen_addr = "127.0.0.1" };
+} opt = { .listen_port = -1,
+	    .fault_slot = -1,
+	    .listen_addr = "127.0.0.1",
+	    .asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
+	    .slots = 1 };
 
 static volatile sig_atomic_t stop;
 static struct emu_conn slot_conn[TSMH_SIM_MAX_SLOTS]; /* SPDM state per endpoint */
@@ -248,7 +254,7 @@ static int handle_sim(int simfd)
 		logv("slot %u: function level reset\n", m.slot);
 		drop_slot(m.slot);
 		if (m.slot < TSMH_SIM_MAX_SLOTS) /* an FLR ends the SPDM connection */
-			memset(&slot_conn[m.slot], 0, sizeof(slot_conn[0]));
+			emu_conn_reset(&slot_conn[m.slot], 1);
 		return 0;
 	default: fprintf(stderr, "tsmh-emu: unknown sim record kind %#x\n", m.kind); return 0;
 	}
@@ -302,12 +308,13 @@ static int setup_identity(void)
 
 	if (opt.no_certs)
 		return 0;
-	if (emu_identity_make(&identity, cma, !!(opt.cfg.faults & EMU_FAULT_BAD_SAN))) {
+	if (emu_identity_make(&identity, opt.asym, opt.slots, cma,
+			      !!(opt.cfg.faults & EMU_FAULT_BAD_SAN))) {
 		fprintf(stderr, "tsmh-emu: cannot create the device certificate chain (OpenSSL)\n");
 		return -1;
 	}
 	if (opt.cfg.faults & EMU_FAULT_UNKNOWN_ROOT) {
-		if (emu_identity_make(&other, cma, 0))
+		if (emu_identity_make(&other, SPDM_ASYM_ECDSA_P384, 1, cma, 0))
 			return -1;
 		exported = &other;
 	}
@@ -316,11 +323,8 @@ static int setup_identity(void)
 			strerror(errno));
 		return -1;
 	}
-	opt.cfg.chain = identity.chain;
-	opt.cfg.chain_len = identity.chain_len;
-	opt.cfg.chain_digest = identity.digest;
-	opt.cfg.cap_flags |= SPDM_CAP_CERT;
-	opt.cfg.hash = SPDM_HASH_SHA384; /* the chain's RootHash and digest use it */
+	emu_cfg_use_chains(&opt.cfg, (const struct emu_chain(*)[EMU_MAX_SLOTS])identity.chain,
+			   identity.asym, (uint8_t)((1u << opt.slots) - 1));
 	return 0;
 }
 
@@ -335,12 +339,17 @@ static void usage(FILE *f)
 	      "                          transport); ADDR defaults to 127.0.0.1\n"
 	      "  -V, --versions=LIST     SPDM versions offered, e.g. 1.2,1.3 (default 1.2,1.3)\n"
 	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug,\n"
-	      "                          bad-san,unknown-root\n"
+	      "                          bad-san,unknown-root,wrong-signature,truncated,\n"
+	      "                          not-ready,busy,meas-change\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
 	      "  -d, --delay-ms=N        hold every response N ms\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"
 	      "  -R, --export-root=PATH  write the device's root CA certificate (PEM) to PATH\n"
-	      "  -N, --no-certs          no certificate chain (no CERT_CAP)\n"
+	      "  -N, --no-certs          no certificate chain (no CERT, CHAL or MEAS capability)\n"
+	      "  -a, --asym=LIST         signing keys: ecdsa-p256,ecdsa-p384,rsassa-3072,\n"
+	      "                          rsapss-3072 (default ecdsa-p256,ecdsa-p384)\n"
+	      "  -S, --slots=N           provisioned certificate slots, 1-8 (default 1)\n"
+	      "  -w, --fw-version=STR    firmware version measured in blocks 2 and 5 (default 1.0.0)\n"
 	      "  -v, --verbose           log every exchange\n"
 	      "  -h, --help\n",
 	      f);
@@ -365,6 +374,36 @@ static int parse_versions(const char *s)
 	return opt.cfg.nr_vers ? 0 : -1;
 }
 
+static int parse_asym(const char *s)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} names[] = {
+		{ "ecdsa-p256", SPDM_ASYM_ECDSA_P256 },
+		{ "ecdsa-p384", SPDM_ASYM_ECDSA_P384 },
+		{ "rsassa-3072", SPDM_ASYM_RSASSA_3072 },
+		{ "rsapss-3072", SPDM_ASYM_RSAPSS_3072 },
+	};
+	char *copy = strdup(s), *tok, *save = NULL;
+	size_t i;
+
+	opt.asym = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			fprintf(stderr, "tsmh-emu: --asym: unknown algorithm '%s'\n", tok);
+			free(copy);
+			return -1;
+		}
+		opt.asym |= names[i].bit;
+	}
+	free(copy);
+	return opt.asym ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -378,6 +417,9 @@ int main(int argc, char **argv)
 		{ "ready-file", required_argument, 0, 'r' },
 		{ "export-root", required_argument, 0, 'R' },
 		{ "no-certs", no_argument, 0, 'N' },
+		{ "asym", required_argument, 0, 'a' },
+		{ "slots", required_argument, 0, 'S' },
+		{ "fw-version", required_argument, 0, 'w' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
@@ -390,7 +432,7 @@ int main(int argc, char **argv)
 
 	opt.plug = "all";
 	emu_cfg_defaults(&opt.cfg);
-	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:R:Nvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s::p:l:V:f:F:d:r:R:Na:S:w:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': opt.sim_path = optarg ? optarg : "/dev/" TSMH_SIM_DEVNAME; break;
 		case 'p': opt.plug = optarg; break;
@@ -433,6 +475,25 @@ int main(int argc, char **argv)
 		case 'r': opt.ready_file = optarg; break;
 		case 'R': opt.export_root = optarg; break;
 		case 'N': opt.no_certs = 1; break;
+		case 'a':
+			if (parse_asym(optarg))
+				return 2;
+			break;
+		case 'S':
+			opt.slots = (int)strtol(optarg, &end, 10);
+			if (*end || opt.slots < 1 || opt.slots > EMU_MAX_SLOTS) {
+				fprintf(stderr, "tsmh-emu: --slots: want 1-%d, not '%s'\n",
+					EMU_MAX_SLOTS, optarg);
+				return 2;
+			}
+			break;
+		case 'w':
+			if (!*optarg || strlen(optarg) > 64) {
+				fprintf(stderr, "tsmh-emu: --fw-version: 1-64 characters\n");
+				return 2;
+			}
+			opt.cfg.fw_version = optarg;
+			break;
 		case 'v': opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -527,7 +588,7 @@ int main(int argc, char **argv)
 
 				for (k = 0; cfd >= 0 && k < MAX_CLIENTS; k++)
 					if (clients[k] < 0) {
-						memset(&client_conn[k], 0, sizeof(client_conn[k]));
+						emu_conn_reset(&client_conn[k], 0);
 						clients[k] = cfd;
 						cfd = -1;
 					}
@@ -558,6 +619,10 @@ int main(int argc, char **argv)
 		close(lfd);
 	free(rxbuf);
 	free(txbuf);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		emu_conn_free(&client_conn[i]);
+	for (i = 0; i < TSMH_SIM_MAX_SLOTS; i++)
+		emu_conn_free(&slot_conn[i]);
 	emu_identity_free(&identity);
 	emu_identity_free(&other);
 	return ret;

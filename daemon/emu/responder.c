@@ -95,6 +95,11 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "unplug", EMU_FAULT_UNPLUG },
 		{ "bad-san", EMU_FAULT_BAD_SAN },
 		{ "unknown-root", EMU_FAULT_UNKNOWN_ROOT },
+		{ "wrong-signature", EMU_FAULT_WRONG_SIG },
+		{ "truncated", EMU_FAULT_TRUNCATED },
+		{ "not-ready", EMU_FAULT_NOT_READY },
+		{ "busy", EMU_FAULT_BUSY },
+		{ "meas-change", EMU_FAULT_MEAS_CHANGE },
 	};
 	static char word[32];
 

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmh-emu: the SPDM responder. Implemented so far: GET_VERSION,
- * GET_CAPABILITIES and NEGOTIATE_ALGORITHMS (DSP0274 10.3-10.5) with the
- * connection state they require. Every other request gets
- * ERROR(UnsupportedRequest) and is not advertised in CAPABILITIES.
+ * tsmh-emu: the SPDM responder. Implemented: GET_VERSION,
+ * GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS, GET_CERTIFICATE,
+ * CHALLENGE, GET_MEASUREMENTS and RESPOND_IF_READY (DSP0274 10.3-10.11)
+ * with the connection state and transcripts they require: VCA, then
+ * M = digests/certificates + CHALLENGE/CHALLENGE_AUTH (signed over
+ * VCA || M), and L = the GET_MEASUREMENTS exchanges since the last
+ * signed one (signed over VCA || L from 1.2, L alone in 1.1). Every other
+ * request gets ERROR(UnsupportedRequest) and is not advertised.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <openssl/rand.h>
 #include "cert.h"
 #include "emu.h"
+#include "sig.h"
 
 void emu_cfg_defaults(struct emu_dev_cfg *d)
 {
@@ -16,14 +23,43 @@ void emu_cfg_defaults(struct emu_dev_cfg *d)
 	spdm_ver_parse("1.2", &d->vers[0]);
 	spdm_ver_parse("1.3", &d->vers[1]);
 	d->nr_vers = 2;
-	/*
-	 * Only what the responder implements is advertised: certificates,
-	 * challenge, measurements and sessions are not served yet.
-	 */
+	/* no chains yet: nothing to sign with, so nothing but VCA advertised */
 	d->cap_flags = 0;
-	d->asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_RSASSA_3072 |
-		  SPDM_ASYM_RSAPSS_3072;
+	d->asym = 0;
 	d->hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384;
+	d->fw_version = "1.0.0";
+}
+
+void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[EMU_MAX_SLOTS],
+			uint32_t asym, uint8_t mask)
+{
+	d->chains = chains;
+	d->asym = asym;
+	d->slot_mask = mask;
+	d->cap_flags |= SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+}
+
+void emu_conn_reset(struct emu_conn *c, int reset)
+{
+	struct spdm_tx vca = c->vca, m = c->m, l = c->l;
+	unsigned int resets = c->resets + !!reset;
+
+	spdm_tx_reset(&vca);
+	spdm_tx_reset(&m);
+	spdm_tx_reset(&l);
+	memset(c, 0, sizeof(*c));
+	c->vca = vca;
+	c->m = m;
+	c->l = l;
+	c->resets = resets;
+}
+
+void emu_conn_free(struct emu_conn *c)
+{
+	spdm_tx_free(&c->vca);
+	spdm_tx_free(&c->m);
+	spdm_tx_free(&c->l);
+	memset(c, 0, sizeof(*c));
 }
 
 static int offered(const struct emu_dev_cfg *d, uint8_t ver)
@@ -74,37 +110,281 @@ static size_t err(uint8_t ver, uint8_t code, uint8_t data, uint8_t *rsp)
 	return spdm_enc_error(ver, code, data, rsp);
 }
 
-/* Slot 0 holds the chain; its digest is SHA-384, the hash we select. */
+static int hidx(const struct emu_conn *c)
+{
+	return c->sel.base_hash == SPDM_HASH_SHA256 ? EMU_H256 : EMU_H384;
+}
+
+static int kind(uint32_t asym)
+{
+	if (asym == SPDM_ASYM_ECDSA_P256)
+		return EMU_KEY_P256;
+	if (asym == SPDM_ASYM_ECDSA_P384)
+		return EMU_KEY_P384;
+	return EMU_KEY_RSA3072;
+}
+
+/* The chain of @slot for the negotiated algorithm, or NULL. */
+static const struct emu_chain *chain_of(const struct emu_dev_cfg *d, const struct emu_conn *c,
+					uint8_t slot)
+{
+	if (!d->chains || slot >= EMU_MAX_SLOTS || !(d->slot_mask & (1u << slot)) ||
+	    !c->sel.base_asym)
+		return NULL;
+	return &d->chains[kind(c->sel.base_asym)][slot];
+}
+
 static size_t digests(const struct emu_dev_cfg *d, struct emu_conn *c, uint8_t *rsp, size_t cap)
 {
 	uint8_t dg[SPDM_MAX_SLOTS][SPDM_MAX_HASH] = { { 0 } };
-	size_t n;
+	size_t n, hl = spdm_hash_len(c->sel.base_hash);
+	uint8_t s;
 
-	if (c->sel.base_hash != SPDM_HASH_SHA384)
-		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
-	memcpy(dg[0], d->chain_digest, 48);
-	n = spdm_enc_digests(c->ver, 0x01, 0x01, (const uint8_t(*)[SPDM_MAX_HASH])dg, 48, rsp, cap);
+	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
+		const struct emu_chain *ch = chain_of(d, c, s);
+
+		if (ch)
+			memcpy(dg[s], ch->digest[hidx(c)], hl);
+	}
+	n = spdm_enc_digests(c->ver, d->slot_mask, d->slot_mask,
+			     (const uint8_t(*)[SPDM_MAX_HASH])dg, hl, rsp, cap);
 	return n ? n : err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
 }
 
 static size_t certificate(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			  size_t len, uint8_t *rsp, size_t cap)
 {
+	const struct emu_chain *ch;
 	uint16_t off, want, plen;
 	uint8_t slot;
-	size_t n, max = EMU_DATA_TRANSFER_SIZE - 8;
+	size_t n, max = EMU_DATA_TRANSFER_SIZE - 8, clen;
 
-	if (spdm_dec_get_certificate(c->ver, req, len, &slot, &off, &want) || slot != 0 ||
-	    off > d->chain_len)
+	if (spdm_dec_get_certificate(c->ver, req, len, &slot, &off, &want))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-	plen = (uint16_t)(d->chain_len - off);
+	ch = chain_of(d, c, slot);
+	if (!ch || off > ch->len[hidx(c)])
+		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	clen = ch->len[hidx(c)];
+	plen = (uint16_t)(clen - off);
 	if (plen > want)
 		plen = want;
 	if (plen > max)
 		plen = (uint16_t)max;
-	n = spdm_enc_certificate(c->ver, 0, d->chain + off, plen,
-				 (uint16_t)(d->chain_len - off - plen), rsp, cap);
+	n = spdm_enc_certificate(c->ver, slot, ch->buf[hidx(c)] + off, plen,
+				 (uint16_t)(clen - off - plen), rsp, cap);
 	return n ? n : err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+}
+
+/*
+ * The device's measurement blocks (DMTF format) with the negotiated
+ * measurement hash: 1 boot ROM, 2 firmware (changes with --fw-version and,
+ * with the meas-change fault, at every reset), 3 hardware configuration
+ * (raw), 4 firmware configuration, 5 firmware version (raw). @only: one
+ * index or 0 for all. Returns the record length (0: no such block).
+ */
+#define EMU_NR_MEAS 5
+static size_t meas_record(const struct emu_dev_cfg *d, const struct emu_conn *c, uint8_t only,
+			  uint8_t *out, size_t cap, uint8_t *nr)
+{
+	uint32_t mh = c->sel.meas_hash == SPDM_MEAS_HASH_SHA256 ? SPDM_HASH_SHA256
+								 : SPDM_HASH_SHA384;
+	static const uint8_t hw[] = { 0x36, 0x1b, 0x10, 0x1e, 0x01, 0x00, 0x00, 0x00 };
+	char text[128];
+	uint8_t dg[64], i;
+	size_t n = 0, k, hl;
+
+	*nr = 0;
+	for (i = 1; i <= EMU_NR_MEAS; i++) {
+		const uint8_t *v = dg;
+		uint8_t type;
+		size_t vl;
+
+		if (only && only != i)
+			continue;
+		switch (i) {
+		case 1:
+			type = SPDM_MEAS_TYPE_ROM;
+			snprintf(text, sizeof(text), "tsmh-emu boot ROM 1");
+			break;
+		case 2:
+			type = SPDM_MEAS_TYPE_FIRMWARE;
+			snprintf(text, sizeof(text), "tsmh-emu firmware %s#%u", d->fw_version,
+				 d->faults & EMU_FAULT_MEAS_CHANGE ? c->resets : 0);
+			break;
+		case 3: type = SPDM_MEAS_TYPE_HW_CONFIG | SPDM_MEAS_TYPE_RAW; break;
+		case 4:
+			type = SPDM_MEAS_TYPE_FW_CONFIG;
+			snprintf(text, sizeof(text), "tsmh-emu default configuration");
+			break;
+		default: type = SPDM_MEAS_TYPE_VERSION | SPDM_MEAS_TYPE_RAW; break;
+		}
+		if (i == 3) {
+			v = hw;
+			vl = sizeof(hw);
+		} else if (i == 5) {
+			v = (const uint8_t *)d->fw_version;
+			vl = strlen(d->fw_version);
+		} else {
+			hl = tsmh_hash(mh, text, strlen(text), dg);
+			if (!hl)
+				return 0;
+			vl = hl;
+		}
+		k = spdm_enc_meas_block(i, type, v, (uint16_t)vl, out + n, cap - n);
+		if (!k)
+			return 0;
+		n += k;
+		(*nr)++;
+	}
+	return n;
+}
+
+/* Sign @a || @b (the transcript) and append the signature at @rsp + @n. */
+static size_t sign_append(const struct emu_dev_cfg *d, struct emu_conn *c, const char *context,
+			  const struct emu_chain *ch, const struct spdm_tx *a,
+			  const struct spdm_tx *b, uint8_t *rsp, size_t n, size_t cap)
+{
+	size_t sl = spdm_sig_len(c->sel.base_asym);
+	struct spdm_tx tx = { 0 };
+	int ret;
+
+	if (n + sl > cap)
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	if ((a && spdm_tx_append(&tx, a->buf, a->len)) || spdm_tx_append(&tx, b->buf, b->len)) {
+		spdm_tx_free(&tx);
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	}
+	ret = tsmh_spdm_sign(ch->key, c->ver, c->sel.base_asym, c->sel.base_hash, context, tx.buf,
+			     tx.len, rsp + n);
+	spdm_tx_free(&tx);
+	if (ret)
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	if (d->faults & EMU_FAULT_WRONG_SIG)
+		rsp[n + sl / 3] ^= 0x40;
+	return n + sl;
+}
+
+static size_t challenge(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			size_t len, uint8_t *rsp, size_t cap)
+{
+	uint8_t slot, summary, nonce[SPDM_NONCE_LEN], sum[64], rec[1024], nr;
+	const uint8_t *rn, *rctx;
+	struct spdm_challenge_auth a = { 0 };
+	const struct emu_chain *ch;
+	size_t n, rl;
+
+	if (spdm_dec_challenge(c->ver, req, len, &slot, &summary, &rn, &rctx))
+		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	ch = chain_of(d, c, slot);
+	if (!ch || (summary != SPDM_MEAS_SUMMARY_NONE && summary != SPDM_MEAS_SUMMARY_TCB &&
+		    summary != SPDM_MEAS_SUMMARY_ALL))
+		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	a.slot = slot;
+	a.slot_mask = d->slot_mask;
+	a.chain_hash = ch->digest[hidx(c)];
+	a.nonce = nonce;
+	a.req_context = rctx;
+	if (summary) {
+		/* TCB: the blocks a reset cannot change (ROM, firmware) */
+		if (summary == SPDM_MEAS_SUMMARY_TCB) {
+			rl = meas_record(d, c, 1, rec, sizeof(rec), &nr);
+			rl += meas_record(d, c, 2, rec + rl, sizeof(rec) - rl, &nr);
+		} else {
+			rl = meas_record(d, c, 0, rec, sizeof(rec), &nr);
+		}
+		if (!rl || !tsmh_hash(c->sel.base_hash, rec, rl, sum))
+			return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+		a.meas_summary = sum;
+	}
+	n = spdm_enc_challenge_auth(c->ver, &a, spdm_hash_len(c->sel.base_hash), rsp, cap);
+	if (!n || spdm_tx_append(&c->m, req, spdm_msg_len(req, len, 0)) ||
+	    spdm_tx_append(&c->m, rsp, n))
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	n = sign_append(d, c, SPDM_CTX_CHALLENGE_AUTH, ch, &c->vca, &c->m, rsp, n, cap);
+	spdm_tx_reset(&c->m);
+	return n;
+}
+
+static size_t measurements(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			   size_t len, uint8_t *rsp, size_t cap)
+{
+	uint8_t nonce[SPDM_NONCE_LEN], rec[1024], nr = 0;
+	struct spdm_meas_rsp r = { 0 };
+	const struct emu_chain *ch = NULL;
+	struct spdm_get_meas g;
+	size_t n, rl = 0;
+
+	if (spdm_dec_get_measurements(c->ver, req, len, &g))
+		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	if (g.attrs & SPDM_MEAS_ATTR_SIG) {
+		ch = chain_of(d, c, g.slot);
+		if (!ch)
+			return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	}
+	if (g.op == SPDM_MEAS_OP_COUNT) {
+		r.param1 = EMU_NR_MEAS;
+	} else {
+		rl = meas_record(d, c, g.op == SPDM_MEAS_OP_ALL ? 0 : g.op, rec, sizeof(rec), &nr);
+		if (!rl)
+			return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	}
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	r.slot = ch ? g.slot : 0;
+	r.nr_blocks = nr;
+	r.record = rec;
+	r.record_len = (uint32_t)rl;
+	r.nonce = nonce;
+	r.req_context = g.req_context;
+	n = spdm_enc_measurements(c->ver, &r, rsp, cap);
+	if (!n || spdm_tx_append(&c->l, req, spdm_msg_len(req, len, 0)) ||
+	    spdm_tx_append(&c->l, rsp, n))
+		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	if (!ch)
+		return n;
+	n = sign_append(d, c, SPDM_CTX_MEASUREMENTS, ch, c->ver >= SPDM_VERSION_12 ? &c->vca : NULL,
+			&c->l, rsp, n, cap);
+	spdm_tx_reset(&c->l);
+	return n;
+}
+
+/* The busy and not-ready faults hit every other signed-request attempt. */
+static size_t maybe_fault(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			  size_t len, uint8_t *rsp)
+{
+	if (!(d->faults & (EMU_FAULT_BUSY | EMU_FAULT_NOT_READY)) || c->faulted++ % 2)
+		return 0;
+	if (d->faults & EMU_FAULT_BUSY)
+		return err(c->ver, SPDM_ERR_BUSY, 0, rsp);
+	if (len > sizeof(c->deferred))
+		return 0;
+	memcpy(c->deferred, req, len);
+	c->deferred_len = len;
+	c->token++;
+	return spdm_enc_not_ready(c->ver,
+				  &(struct spdm_not_ready){ .rdt_exponent = 10,
+							    .request_code = req[1],
+							    .token = c->token,
+							    .rdtm = 2 },
+				  rsp);
+}
+
+static size_t auth_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			   size_t len, uint8_t *rsp, size_t cap)
+{
+	size_t n;
+
+	if (req[1] == SPDM_CHALLENGE) {
+		n = challenge(d, c, req, len, rsp, cap);
+	} else {
+		spdm_tx_reset(&c->m); /* M covers digests/certificates + CHALLENGE only */
+		n = measurements(d, c, req, len, rsp, cap);
+	}
+	if ((d->faults & EMU_FAULT_TRUNCATED) && n > 16 && rsp[1] != SPDM_ERROR)
+		n -= 7;
+	return n;
 }
 
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
@@ -125,9 +405,9 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 		if (ver != SPDM_VERSION_10)
 			return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
 		/* GET_VERSION resets the connection (DSP0274 10.3) */
-		memset(c, 0, sizeof(*c));
+		emu_conn_reset(c, 0);
 		n = spdm_enc_version(d->vers, d->nr_vers, rsp, cap);
-		if (!n)
+		if (!n || spdm_tx_append(&c->vca, req, 4) || spdm_tx_append(&c->vca, rsp, n))
 			return err(SPDM_VERSION_10, SPDM_ERR_UNSPECIFIED, 0, rsp);
 		c->state = EMU_CONN_VERSION;
 		return n;
@@ -144,7 +424,11 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 					 .flags = d->cap_flags,
 					 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
 					 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
-		return spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
+		n = spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
+		if (spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
+		    spdm_tx_append(&c->vca, rsp, n))
+			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+		return n;
 	case SPDM_NEGOTIATE_ALGORITHMS:
 		if (c->state == EMU_CONN_NONE || c->state == EMU_CONN_VERSION ||
 		    c->state == EMU_CONN_NEGOTIATED)
@@ -155,20 +439,45 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 			return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 		select_algs(d, &offer, &c->sel);
 		n = spdm_enc_algorithms(ver, &c->sel, rsp, cap);
-		if (!n)
+		if (!n || spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
+		    spdm_tx_append(&c->vca, rsp, n))
 			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
 		c->state = EMU_CONN_NEGOTIATED;
 		return n;
 	case SPDM_GET_DIGESTS:
 	case SPDM_GET_CERTIFICATE:
-		if (!d->chain || !(d->cap_flags & SPDM_CAP_CERT))
+		if (!d->chains || !(d->cap_flags & SPDM_CAP_CERT))
 			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 		if (c->state != EMU_CONN_NEGOTIATED)
 			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
 		if (ver != c->ver)
 			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		return req[1] == SPDM_GET_DIGESTS ? digests(d, c, rsp, cap)
-						  : certificate(d, c, req, len, rsp, cap);
+		spdm_tx_reset(&c->l);
+		n = req[1] == SPDM_GET_DIGESTS ? digests(d, c, rsp, cap)
+					       : certificate(d, c, req, len, rsp, cap);
+		if (rsp[1] != SPDM_ERROR &&
+		    (spdm_tx_append(&c->m, req, spdm_msg_len(req, len, 0)) ||
+		     spdm_tx_append(&c->m, rsp, n)))
+			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+		return n;
+	case SPDM_CHALLENGE:
+	case SPDM_GET_MEASUREMENTS:
+		if (!d->chains || !(d->cap_flags & (req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL
+									       : SPDM_CAP_MEAS_SIG)))
+			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+		if (c->state != EMU_CONN_NEGOTIATED)
+			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+		if (ver != c->ver)
+			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+		n = maybe_fault(d, c, req, len, rsp);
+		return n ? n : auth_request(d, c, req, len, rsp, cap);
+	case SPDM_RESPOND_IF_READY:
+		if (c->state != EMU_CONN_NEGOTIATED || ver != c->ver || !c->deferred_len ||
+		    req[2] != c->deferred[1] || req[3] != c->token)
+			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+		n = auth_request(d, c, c->deferred, c->deferred_len, rsp, cap);
+		c->deferred_len = 0;
+		return n;
 	default: return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	}
 }

@@ -36,8 +36,6 @@ void spdm_default_offer(struct spdm_algs *a);
  */
 int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, size_t whylen);
 
-/* Bytes of the negotiated hash, 0 if none or unknown. */
-size_t spdm_hash_len(uint32_t base_hash);
 /* GET_DIGESTS; needs CERT_CAP and a negotiated hash. */
 int spdm_get_digests(struct spdm_transport *t, const struct spdm_conn_info *ci,
 		     struct spdm_digests *d, char *why, size_t whylen);
@@ -49,13 +47,5 @@ int spdm_get_digests(struct spdm_transport *t, const struct spdm_conn_info *ci,
  */
 int spdm_get_chain(struct spdm_transport *t, const struct spdm_conn_info *ci, uint8_t slot,
 		   uint8_t *buf, size_t cap, size_t *len, char *why, size_t whylen);
-
-/* Names for printing */
-const char *spdm_asym_name(uint32_t bit);
-const char *spdm_hash_name(uint32_t bit);
-const char *spdm_dhe_name(uint16_t bit);
-const char *spdm_aead_name(uint16_t bit);
-/* Comma-separated names of the capability flags set in @flags. */
-void spdm_caps_str(uint32_t flags, char *out, size_t len);
 
 #endif

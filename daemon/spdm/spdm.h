@@ -166,4 +166,14 @@ int spdm_why(char *why, size_t len, int err, const char *fmt, ...)
 int spdm_ver_parse(const char *s, struct spdm_ver *v);
 const char *spdm_error_name(uint8_t code);
 
+/* Bytes of the negotiated hash, 0 if none or unknown. */
+size_t spdm_hash_len(uint32_t base_hash);
+/* Names for printing */
+const char *spdm_asym_name(uint32_t bit);
+const char *spdm_hash_name(uint32_t bit);
+const char *spdm_dhe_name(uint16_t bit);
+const char *spdm_aead_name(uint16_t bit);
+/* Comma-separated names of the capability flags set in @flags. */
+void spdm_caps_str(uint32_t flags, char *out, size_t len);
+
 #endif

@@ -121,8 +121,9 @@ static void test_vca(void **s)
 	assert_int_equal(conn.ver, SPDM_VERSION_12);
 	assert_int_equal(sel.base_asym, 0);
 	assert_int_equal(sel.base_hash, 0);
-	/* a device that signs measurements picks the strongest offered */
+	/* a device with keys that signs measurements picks the strongest offered */
 	cfg.cap_flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	cfg.asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384;
 	assert_int_equal(vca(SPDM_VERSION_13, &offer, &sel), 0);
 	assert_int_equal(sel.base_asym, SPDM_ASYM_ECDSA_P384);
 	assert_int_equal(sel.base_hash, SPDM_HASH_SHA384);
