@@ -40,7 +40,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c $(LIB))
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
 
 $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c)

@@ -29,6 +29,10 @@ static const struct {
 	{ "certs", cmd_certs,
 	  "certs DEV | --socket HOST:PORT --trust PEM [--out DIR]\n"
 	  "                            fetch every provisioned certificate chain and verify it" },
+	{ "attest", cmd_attest,
+	  "attest DEV | --socket HOST:PORT --trust PEM [--slot N] [--no-measurements]\n"
+	  "       [--cache DIR] [--export DIR]\n"
+	  "                            authenticate: chains, CHALLENGE, signed measurements" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
@@ -51,8 +55,9 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
-	      "Commands that talk to devices (doe, claim, spdm-info, list/show --spdm) need\n"
-	      "CAP_NET_ADMIN. Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
+	      "Commands that talk to devices (doe, claim, spdm-info, certs, attest,\n"
+	      "list/show --spdm) need CAP_NET_ADMIN.\n"
+	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
 	      f);
 }
 

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "doe_proxy.h"
-#include "emu_sock.h"
+#include "session.h"
 #include "chain.h"
 #include "requester.h"
 #include "tsmctl.h"
@@ -63,66 +62,6 @@ static void print_info(const char *who, const struct spdm_conn_info *ci)
 	printf("  algorithms:     asym %s, hash %s, DHE %s, AEAD %s\n",
 	       spdm_asym_name(ci->algs.base_asym), spdm_hash_name(ci->algs.base_hash),
 	       spdm_dhe_name(ci->algs.dhe), spdm_aead_name(ci->algs.aead));
-}
-
-/* One SPDM conversation: through the kernel proxy (claimed) or a socket. */
-struct session {
-	struct spdm_transport t;
-	struct proxy_ctx pc;
-	struct sock_ctx sc;
-	struct tsmh_nl nl;
-	int use_nl;
-	const char *who;
-};
-
-static int session_open(struct session *s, const char *sock, const char *dev)
-{
-	int ret;
-
-	memset(s, 0, sizeof(*s));
-	s->sc.fd = -1;
-	if (sock) {
-		char *host = strdup(sock), *colon = strrchr(host, ':');
-		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-
-		if (!colon || port <= 0 || port > 65535) {
-			free(host);
-			fprintf(stderr, "tsmctl: --socket wants HOST:PORT, not '%s'\n", sock);
-			return EXIT_USAGE;
-		}
-		*colon = 0;
-		s->sc.fd = emu_sock_connect(host, (uint16_t)port);
-		free(host);
-		if (s->sc.fd < 0) {
-			fprintf(stderr, "tsmctl: connect %s: %s\n", sock, strerror(-s->sc.fd));
-			return EXIT_OPERR;
-		}
-		spdm_transport_socket(&s->t, &s->sc);
-		s->who = sock;
-		return 0;
-	}
-	if (nl_open_or_die(&s->nl))
-		return EXIT_OPERR;
-	s->use_nl = 1;
-	/* nobody may interleave with our conversation: hold the mailbox */
-	ret = tsmh_doe_proxy_claim(&s->nl, dev, -1);
-	if (ret) {
-		ret = report_nl_error(&s->nl, "claim", dev, ret);
-		tsmh_nl_close(&s->nl);
-		return ret;
-	}
-	s->pc = (struct proxy_ctx){ .nl = &s->nl, .dev = dev };
-	spdm_transport_proxy(&s->t, &s->pc);
-	s->who = dev;
-	return 0;
-}
-
-static void session_close(struct session *s)
-{
-	if (s->use_nl)
-		tsmh_nl_close(&s->nl); /* releases the claim */
-	if (s->sc.fd >= 0)
-		close(s->sc.fd);
 }
 
 int cmd_spdm_info(int argc, char **argv)

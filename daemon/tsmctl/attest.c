@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl attest: authenticate a device end to end (daemon/verify/attest.c)
+ * and show the result: negotiated version and algorithms, every slot's
+ * chain and leaf identity, whether the CHALLENGE_AUTH and MEASUREMENTS
+ * signatures verified, and each measurement block. --export writes what a
+ * third party needs to re-verify the signatures with openssl.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/pem.h>
+#include "attest.h"
+#include "hex.h"
+#include "session.h"
+#include "sig.h"
+#include "tsmctl.h"
+
+static const char *meas_type_name(uint8_t type)
+{
+	static const char *const names[] = {
+		"immutable ROM",	  "mutable firmware", "hardware configuration",
+		"firmware configuration", "manifest",	      "device mode",
+		"version",		  "security version",
+	};
+
+	type &= 0x7f;
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "other";
+}
+
+static char *hexdup(const uint8_t *p, size_t len)
+{
+	char *s = malloc(2 * len + 1);
+
+	if (s)
+		tsmh_hex_format(p, len, s);
+	return s;
+}
+
+static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret, const char *why)
+{
+	cJSON *j = cJSON_CreateObject(), *arr, *o;
+	char v[8], *h;
+	int s, i;
+
+	cJSON_AddStringToObject(j, "device", who);
+	cJSON_AddBoolToObject(j, "attested", !ret);
+	if (ret) {
+		cJSON_AddStringToObject(j, "failed_step", a->step ? a->step : "");
+		cJSON_AddStringToObject(j, "error", why);
+	}
+	snprintf(v, sizeof(v), "%u.%u", a->ci.ver >> 4, a->ci.ver & 15);
+	cJSON_AddStringToObject(j, "version", v);
+	cJSON_AddStringToObject(j, "base_asym", spdm_asym_name(a->ci.algs.base_asym));
+	cJSON_AddStringToObject(j, "base_hash", spdm_hash_name(a->ci.algs.base_hash));
+	arr = cJSON_AddArrayToObject(j, "slots");
+	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
+		const struct tsmh_attest_slot *sl = &a->slot[s];
+
+		if (!sl->chain || !sl->leaf.nr_certs)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "slot", s);
+		cJSON_AddBoolToObject(o, "from_cache", sl->from_cache);
+		cJSON_AddNumberToObject(o, "chain_bytes", (double)sl->len);
+		cJSON_AddNumberToObject(o, "certificates", sl->leaf.nr_certs);
+		cJSON_AddStringToObject(o, "leaf_subject", sl->leaf.subject);
+		cJSON_AddStringToObject(o, "identity", sl->leaf.identity);
+		cJSON_AddStringToObject(o, "leaf_key", sl->leaf.key);
+		h = hexdup(a->digests.digest[s], spdm_hash_len(a->ci.algs.base_hash));
+		cJSON_AddStringToObject(o, "digest", h ? h : "");
+		free(h);
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddBoolToObject(j, "challenge_verified", a->chal_verified);
+	cJSON_AddBoolToObject(j, "measurements_verified", a->meas_verified);
+	cJSON_AddBoolToObject(j, "summary_matched", a->summary_matched);
+	arr = cJSON_AddArrayToObject(j, "measurements");
+	for (i = 0; i < a->meas.nr_blocks; i++) {
+		const struct spdm_meas_block *b = &a->meas.blocks[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "index", b->index);
+		cJSON_AddStringToObject(o, "provenance", "spdm");
+		cJSON_AddStringToObject(o, "type", meas_type_name(b->type));
+		cJSON_AddStringToObject(o, "form", b->type & SPDM_MEAS_TYPE_RAW ? "raw" : "digest");
+		h = hexdup(b->value, b->value_len);
+		cJSON_AddStringToObject(o, "value", h ? h : "");
+		free(h);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return j;
+}
+
+static void result_print(const char *who, const struct tsmh_attest *a, const char *trust)
+{
+	char hx[2 * 64 + 1];
+	int s, i;
+
+	printf("%s: attested\n", who);
+	printf("  SPDM %u.%u, %s, %s\n", a->ci.ver >> 4, a->ci.ver & 15,
+	       spdm_asym_name(a->ci.algs.base_asym), spdm_hash_name(a->ci.algs.base_hash));
+	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
+		const struct tsmh_attest_slot *sl = &a->slot[s];
+
+		if (!sl->chain)
+			continue;
+		printf("  slot %d: chain verified against %s (%s, %zu bytes, %d certificates)\n", s,
+		       trust, sl->from_cache ? "from cache, digest unchanged" : "fetched", sl->len,
+		       sl->leaf.nr_certs);
+		printf("    leaf:     %s (%s)\n", sl->leaf.subject, sl->leaf.key);
+		printf("    identity: %s\n", sl->leaf.identity);
+	}
+	printf("  CHALLENGE slot %u: signature verified (transcript %zu bytes)\n", a->chal.slot,
+	       a->chal.transcript.len);
+	if (!a->meas_verified) {
+		printf("  measurements: not requested or not supported\n");
+		return;
+	}
+	printf("  measurements: %d blocks, signed by slot %u, signature verified, "
+	       "CHALLENGE_AUTH summary hash matches%s\n",
+	       a->meas.nr_blocks, a->meas.slot, a->meas.per_index ? " (one request per block)" : "");
+	for (i = 0; i < a->meas.nr_blocks; i++) {
+		const struct spdm_meas_block *b = &a->meas.blocks[i];
+		size_t n = b->value_len > 64 ? 64 : b->value_len;
+
+		tsmh_hex_format(b->value, n, hx);
+		printf("    %3u %-23s %-6s %s%s\n", b->index, meas_type_name(b->type),
+		       b->type & SPDM_MEAS_TYPE_RAW ? "raw" : "digest", hx,
+		       n < b->value_len ? "..." : "");
+	}
+}
+
+/* ---- --export: files a third party re-verifies with openssl ---- */
+
+static int put_file(const char *dir, const char *name, const void *p, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	n = fwrite(p, 1, len, f);
+	if (fclose(f) || n != len)
+		return -EIO;
+	return 0;
+}
+
+static int put_chain_pem(const char *dir, int slot, const struct tsmh_attest_slot *sl,
+			 size_t hash_len)
+{
+	struct spdm_chain ch;
+	char path[4096];
+	FILE *f;
+	int i, ok = 1;
+
+	if (spdm_chain_parse(sl->chain, sl->len, hash_len, &ch))
+		return -EBADMSG;
+	snprintf(path, sizeof(path), "%s/slot%d.pem", dir, slot);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	for (i = 0; i < ch.nr && ok; i++) {
+		const uint8_t *p = ch.cert[i];
+		X509 *x = d2i_X509(NULL, &p, (long)ch.cert_len[i]);
+
+		ok = x && PEM_write_X509(f, x);
+		X509_free(x);
+	}
+	return fclose(f) == 0 && ok ? 0 : -EIO;
+}
+
+/* prefix.signed, prefix.sig and (ECDSA) prefix.sig.der for one signature */
+static int put_sig(const char *dir, const char *what, const struct tsmh_attest *a,
+		   const char *context, const struct spdm_tx *tx, const uint8_t *sig, size_t slen)
+{
+	uint8_t msg[TSMH_SIGNED_MSG_MAX], der[SPDM_MAX_SIG + 16];
+	size_t mlen, dlen;
+	char name[64];
+	int ret;
+
+	snprintf(name, sizeof(name), "%s.transcript", what);
+	ret = put_file(dir, name, tx->buf, tx->len);
+	mlen = tsmh_spdm_signed_msg(a->ci.ver, a->ci.algs.base_hash, context, tx->buf, tx->len,
+				    msg);
+	snprintf(name, sizeof(name), "%s.signed", what);
+	if (!ret)
+		ret = mlen ? put_file(dir, name, msg, mlen) : put_file(dir, name, tx->buf, tx->len);
+	snprintf(name, sizeof(name), "%s.sig", what);
+	if (!ret)
+		ret = put_file(dir, name, sig, slen);
+	dlen = a->ci.algs.base_asym == SPDM_ASYM_ECDSA_P256 ||
+			       a->ci.algs.base_asym == SPDM_ASYM_ECDSA_P384
+		       ? tsmh_p1363_to_der(sig, slen, der, sizeof(der))
+		       : 0;
+	snprintf(name, sizeof(name), "%s.sig.der", what);
+	if (!ret)
+		ret = dlen ? put_file(dir, name, der, dlen) : put_file(dir, name, sig, slen);
+	return ret;
+}
+
+static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
+{
+	const struct tsmh_attest_slot *sl = &a->slot[slot];
+	size_t hl = spdm_hash_len(a->ci.algs.base_hash);
+	EVP_PKEY *key = tsmh_chain_leaf_key(sl->chain, sl->len, hl);
+	cJSON *j = cJSON_CreateObject();
+	char name[64], path[4096], *h;
+	FILE *f;
+	int s, ret = 0;
+
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	for (s = 0; s < SPDM_MAX_SLOTS && !ret; s++) {
+		if (!a->slot[s].chain)
+			continue;
+		snprintf(name, sizeof(name), "slot%d.spdmchain", s);
+		ret = put_file(dir, name, a->slot[s].chain, a->slot[s].len);
+		if (!ret)
+			ret = put_chain_pem(dir, s, &a->slot[s], hl);
+	}
+	snprintf(path, sizeof(path), "%s/leaf.pub.pem", dir);
+	f = ret ? NULL : fopen(path, "w");
+	if (!ret && (!f || !key || !PEM_write_PUBKEY(f, key)))
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	EVP_PKEY_free(key);
+	if (!ret)
+		ret = put_sig(dir, "challenge", a, SPDM_CTX_CHALLENGE_AUTH, &a->chal.transcript,
+			      a->chal.sig, a->chal.sig_len);
+	if (!ret && a->meas_verified) {
+		ret = put_sig(dir, "measurements", a, SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
+			      a->meas.sig, a->meas.sig_len);
+		if (!ret)
+			ret = put_file(dir, "measurements.rsp", a->meas.rsp, a->meas.rsp_len);
+	}
+	/* what the files mean */
+	snprintf(name, sizeof(name), "%u.%u", a->ci.ver >> 4, a->ci.ver & 15);
+	cJSON_AddStringToObject(j, "spdm_version", name);
+	cJSON_AddStringToObject(j, "base_asym", spdm_asym_name(a->ci.algs.base_asym));
+	cJSON_AddStringToObject(j, "base_hash", spdm_hash_name(a->ci.algs.base_hash));
+	cJSON_AddNumberToObject(j, "slot", slot);
+	h = hexdup(a->chal.req_nonce, SPDM_NONCE_LEN);
+	cJSON_AddStringToObject(j, "challenge_requester_nonce", h ? h : "");
+	free(h);
+	h = hexdup(a->chal.rsp_nonce, SPDM_NONCE_LEN);
+	cJSON_AddStringToObject(j, "challenge_responder_nonce", h ? h : "");
+	free(h);
+	if (a->meas_verified) {
+		h = hexdup(a->meas.req_nonce, SPDM_NONCE_LEN);
+		cJSON_AddStringToObject(j, "measurements_requester_nonce", h ? h : "");
+		free(h);
+	}
+	cJSON_AddStringToObject(j, "challenge_context", SPDM_CTX_CHALLENGE_AUTH);
+	cJSON_AddStringToObject(j, "measurements_context", SPDM_CTX_MEASUREMENTS);
+	h = cJSON_Print(j);
+	cJSON_Delete(j);
+	if (!ret)
+		ret = h ? put_file(dir, "evidence.json", h, strlen(h)) : -ENOMEM;
+	free(h);
+	return ret;
+}
+
+int cmd_attest(int argc, char **argv)
+{
+	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { "trust", required_argument, 0, 't' },
+					    { "slot", required_argument, 0, 'S' },
+					    { "no-measurements", no_argument, 0, 'M' },
+					    { "cache", required_argument, 0, 'c' },
+					    { "export", required_argument, 0, 'e' },
+					    { 0, 0, 0, 0 } };
+	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL;
+	struct tsmh_attest_opts o = { 0 };
+	struct tsmh_chain_cache cache;
+	struct tsmh_attest a;
+	struct session s;
+	char why[512], *end;
+	long slot;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 't': o.trust = optarg; break;
+		case 'S':
+			slot = strtol(optarg, &end, 10);
+			if (*end || slot < 0 || slot >= SPDM_MAX_SLOTS) {
+				fprintf(stderr, "tsmctl: --slot wants 0-7, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.slot = (uint8_t)slot;
+			break;
+		case 'M': o.no_measurements = 1; break;
+		case 'c': cache_dir = optarg; break;
+		case 'e': export_dir = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (!o.trust || (sock ? optind != argc : optind + 1 != argc))
+		goto usage;
+	if (cache_dir) {
+		tsmh_chain_cache_dir(&cache, cache_dir);
+		o.cache = &cache;
+	}
+	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	if (ret)
+		return ret;
+	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
+	session_close(&s);
+	if (opt_json)
+		json_print(result_json(s.who, &a, ret, why));
+	if (ret) {
+		fprintf(stderr, "tsmctl: attest %s: %s\n", s.who, why);
+		tsmh_attest_free(&a);
+		return EXIT_OPERR;
+	}
+	if (!opt_json)
+		result_print(s.who, &a, o.trust);
+	if (export_dir) {
+		ret = export(export_dir, &a, o.slot);
+		if (ret) {
+			fprintf(stderr, "tsmctl: attest %s: cannot export to %s: %s\n", s.who,
+				export_dir, strerror(-ret));
+			tsmh_attest_free(&a);
+			return EXIT_OPERR;
+		}
+	}
+	tsmh_attest_free(&a);
+	return 0;
+usage:
+	fprintf(stderr, "Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
+			"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR]\n");
+	return EXIT_USAGE;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl: SPDM conversations. See session.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "session.h"
+#include "tsmctl.h"
+
+int session_open(struct session *s, const char *sock, const char *dev)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->sc.fd = -1;
+	if (sock) {
+		char *host = strdup(sock), *colon = strrchr(host, ':');
+		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+
+		if (!colon || port <= 0 || port > 65535) {
+			free(host);
+			fprintf(stderr, "tsmctl: --socket wants HOST:PORT, not '%s'\n", sock);
+			return EXIT_USAGE;
+		}
+		*colon = 0;
+		s->sc.fd = emu_sock_connect(host, (uint16_t)port);
+		free(host);
+		if (s->sc.fd < 0) {
+			fprintf(stderr, "tsmctl: connect %s: %s\n", sock, strerror(-s->sc.fd));
+			return EXIT_OPERR;
+		}
+		spdm_transport_socket(&s->t, &s->sc);
+		s->who = sock;
+		return 0;
+	}
+	if (nl_open_or_die(&s->nl))
+		return EXIT_OPERR;
+	s->use_nl = 1;
+	/* nobody may interleave with our conversation: hold the mailbox */
+	ret = tsmh_doe_proxy_claim(&s->nl, dev, -1);
+	if (ret) {
+		ret = report_nl_error(&s->nl, "claim", dev, ret);
+		tsmh_nl_close(&s->nl);
+		return ret;
+	}
+	s->pc = (struct proxy_ctx){ .nl = &s->nl, .dev = dev };
+	spdm_transport_proxy(&s->t, &s->pc);
+	s->who = dev;
+	return 0;
+}
+
+void session_close(struct session *s)
+{
+	if (s->use_nl)
+		tsmh_nl_close(&s->nl); /* releases the claim */
+	if (s->sc.fd >= 0)
+		close(s->sc.fd);
+}

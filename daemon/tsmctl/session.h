@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * tsmctl: one SPDM conversation with a device, through the kernel's DOE
+ * proxy (holding the mailbox claim until closed) or with an emulator over
+ * the spdm-emu socket protocol.
+ */
+#ifndef TSMCTL_SESSION_H
+#define TSMCTL_SESSION_H
+
+#include "doe_proxy.h"
+#include "emu_sock.h"
+#include "requester.h"
+
+struct session {
+	struct spdm_transport t;
+	struct proxy_ctx pc;
+	struct sock_ctx sc;
+	struct tsmh_nl nl;
+	int use_nl;
+	const char *who;
+};
+
+/* @sock "HOST:PORT" or NULL for @dev; returns 0 or an exit code (message printed). */
+int session_open(struct session *s, const char *sock, const char *dev);
+void session_close(struct session *s);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * One device attestation. See attest.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "attest.h"
+#include "hex.h"
+#include "sig.h"
+
+/* ---- a chain cache in a directory ---- */
+
+static void cache_path(const char *dir, uint32_t hash, const uint8_t *digest, char *out,
+		       size_t len)
+{
+	char hx[2 * SPDM_MAX_HASH + 1];
+
+	tsmh_hex_format(digest, spdm_hash_len(hash), hx);
+	snprintf(out, len, "%s/%s.spdmchain", dir, hx);
+}
+
+static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain,
+		      size_t *len)
+{
+	uint8_t *buf = malloc(SPDM_MAX_CHAIN), dg[SPDM_MAX_HASH];
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	cache_path(ctx, hash, digest, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, SPDM_MAX_CHAIN);
+	if (fd >= 0)
+		close(fd);
+	/* a cache entry is only as good as its hash: check it */
+	if (n <= 0 || tsmh_hash(hash, buf, (size_t)n, dg) != spdm_hash_len(hash) ||
+	    memcmp(dg, digest, spdm_hash_len(hash))) {
+		free(buf);
+		return -ENOENT;
+	}
+	*chain = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+static void dir_store(void *ctx, uint32_t hash, const uint8_t *digest, const uint8_t *chain,
+		      size_t len)
+{
+	char path[4096], tmp[4200];
+	int fd;
+
+	mkdir(ctx, 0700);
+	cache_path(ctx, hash, digest, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, chain, len) != (ssize_t)len || fsync(fd) || close(fd) ||
+	    rename(tmp, path)) {
+		unlink(tmp);
+		return;
+	}
+}
+
+void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, const char *dir)
+{
+	c->lookup = dir_lookup;
+	c->store = dir_store;
+	c->ctx = (void *)dir;
+}
+
+/* ---- the attestation ---- */
+
+static int fail(struct tsmh_attest *a, const char *step, int ret)
+{
+	a->step = step;
+	return ret;
+}
+
+static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o,
+		      struct tsmh_attest *a, char *why, size_t whylen)
+{
+	uint32_t h = a->ci.algs.base_hash;
+	char pre[64];
+	int s, ret;
+
+	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
+		struct tsmh_attest_slot *sl = &a->slot[s];
+
+		if (!(a->digests.provisioned & (1u << s)))
+			continue;
+		if (o->cache &&
+		    !o->cache->lookup(o->cache->ctx, h, a->digests.digest[s], &sl->chain, &sl->len)) {
+			sl->from_cache = 1;
+			a->cached |= (uint8_t)(1u << s);
+		} else {
+			sl->chain = malloc(SPDM_MAX_CHAIN);
+			if (!sl->chain)
+				return fail(a, "GET_CERTIFICATE", -ENOMEM);
+			ret = spdm_get_chain(t, &a->ci, (uint8_t)s, sl->chain, SPDM_MAX_CHAIN,
+					     &sl->len, why, whylen);
+			if (ret)
+				return fail(a, "GET_CERTIFICATE", ret);
+			a->fetched |= (uint8_t)(1u << s);
+		}
+		ret = tsmh_verify_chain(sl->chain, sl->len, h, a->digests.digest[s], o->trust,
+					&sl->leaf, why, whylen);
+		if (ret) {
+			/* say which slot */
+			snprintf(pre, sizeof(pre), "slot %d: ", s);
+			if (strlen(why) + strlen(pre) < whylen) {
+				memmove(why + strlen(pre), why, strlen(why) + 1);
+				memcpy(why, pre, strlen(pre));
+			}
+			return fail(a, "verify chain", ret);
+		}
+		if (o->cache && !sl->from_cache)
+			o->cache->store(o->cache->ctx, h, a->digests.digest[s], sl->chain,
+					sl->len);
+	}
+	return 0;
+}
+
+static int verify_sig(struct tsmh_attest *a, const char *step, const char *context,
+		      const struct spdm_tx *tx, const uint8_t *sig, uint8_t slot, char *why,
+		      size_t whylen)
+{
+	struct tsmh_attest_slot *sl = &a->slot[slot];
+	EVP_PKEY *key = tsmh_chain_leaf_key(sl->chain, sl->len,
+					    spdm_hash_len(a->ci.algs.base_hash));
+	char r[200];
+	int ret;
+
+	if (!key)
+		return spdm_why(why, whylen, -EBADMSG, "%s: no public key in slot %u's leaf", step,
+				slot);
+	ret = tsmh_spdm_verify(key, a->ci.ver, a->ci.algs.base_asym, a->ci.algs.base_hash, context,
+			       tx->buf, tx->len, sig, r, sizeof(r));
+	EVP_PKEY_free(key);
+	return ret ? spdm_why(why, whylen, ret, "%s: %s", step, r) : 0;
+}
+
+int tsmh_attest_run(struct spdm_transport *t, const struct tsmh_attest_opts *o,
+		    struct tsmh_attest *a, char *why, size_t whylen)
+{
+	uint8_t dg[SPDM_MAX_HASH], summary;
+	size_t hl;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	ret = spdm_vca(t, &a->ci, why, whylen);
+	if (ret)
+		return fail(a, "VCA", ret);
+	ret = spdm_get_digests(t, &a->ci, &a->digests, why, whylen);
+	if (ret)
+		return fail(a, "GET_DIGESTS", ret);
+	if (!(a->digests.provisioned & (1u << o->slot)))
+		return fail(a, "GET_DIGESTS",
+			    spdm_why(why, whylen, -ENOENT,
+				     "GET_DIGESTS: slot %u has no certificate chain (slots %#x)",
+				     o->slot, a->digests.provisioned));
+	ret = get_chains(t, o, a, why, whylen);
+	if (ret)
+		return ret;
+
+	hl = spdm_hash_len(a->ci.algs.base_hash);
+	summary = !o->no_measurements &&
+				  (a->ci.caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NO_SIG))
+			  ? SPDM_MEAS_SUMMARY_ALL
+			  : SPDM_MEAS_SUMMARY_NONE;
+	ret = spdm_challenge(t, &a->ci, o->slot, summary, &a->chal, why, whylen);
+	if (ret)
+		return fail(a, "CHALLENGE", ret);
+	if (memcmp(a->chal.chain_hash, a->digests.digest[o->slot], hl))
+		return fail(a, "CHALLENGE",
+			    spdm_why(why, whylen, -EBADMSG,
+				     "CHALLENGE: CertChainHash is not slot %u's digest", o->slot));
+	ret = verify_sig(a, "CHALLENGE", SPDM_CTX_CHALLENGE_AUTH, &a->chal.transcript, a->chal.sig,
+			 o->slot, why, whylen);
+	if (ret)
+		return fail(a, "verify CHALLENGE_AUTH", ret);
+	a->chal_verified = 1;
+	if (o->no_measurements || !(a->ci.caps.flags & SPDM_CAP_MEAS_SIG))
+		return 0;
+
+	ret = spdm_get_measurements(t, &a->ci, o->slot, 1, &a->meas, why, whylen);
+	if (ret)
+		return fail(a, "GET_MEASUREMENTS", ret);
+	ret = verify_sig(a, "GET_MEASUREMENTS", SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
+			 a->meas.sig, o->slot, why, whylen);
+	if (ret)
+		return fail(a, "verify MEASUREMENTS", ret);
+	a->meas_verified = 1;
+	/* CHALLENGE_AUTH's summary covers the same blocks, fetched later */
+	if (!tsmh_hash(a->ci.algs.base_hash, a->meas.record, a->meas.record_len, dg) ||
+	    memcmp(dg, a->chal.summary, hl))
+		return fail(a, "GET_MEASUREMENTS",
+			    spdm_why(why, whylen, -EBADMSG,
+				     "GET_MEASUREMENTS: blocks do not match CHALLENGE_AUTH's "
+				     "measurement summary hash (changed in between?)"));
+	a->summary_matched = 1;
+	return 0;
+}
+
+void tsmh_attest_free(struct tsmh_attest *a)
+{
+	int s;
+
+	for (s = 0; s < SPDM_MAX_SLOTS; s++)
+		free(a->slot[s].chain);
+	spdm_conn_free(&a->ci);
+	spdm_challenge_free(&a->chal);
+	spdm_meas_free(&a->meas);
+	memset(a, 0, sizeof(*a));
+}
