@@ -30,7 +30,8 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 PROGS := $(B)/tsmctl $(B)/tsmh-emu
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
-	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify
+	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify \
+	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe
 
@@ -64,6 +65,10 @@ $(B)/tests/unit/test_requester: $(call obj,tests/unit/test_requester.c $(SPDM) d
 $(B)/tests/unit/test_cert: $(call obj,tests/unit/test_cert.c $(SPDM) daemon/spdm/requester.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/certgen.c daemon/verify/chain.c daemon/verify/sig.c $(SPDM))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
+$(B)/tests/unit/test_auth: $(call obj,tests/unit/test_auth.c $(SPDM))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/unit/test_attest: $(call obj,tests/unit/test_attest.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/common/hex.c $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

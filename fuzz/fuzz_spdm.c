@@ -2,6 +2,7 @@
 /* libFuzzer: the requester's SPDM response decoders on arbitrary bytes. */
 #include <stdint.h>
 #include <string.h>
+#include "auth.h"
 #include "cert.h"
 #include "requester.h"
 #include "spdm.h"
@@ -48,6 +49,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (sum != size) /* the certificates tile the chain exactly */
 				__builtin_trap();
 		}
+	}
+	{
+		static struct spdm_meas_block b[SPDM_MAX_BLOCKS];
+		struct spdm_challenge_auth a;
+		struct spdm_meas_rsp m;
+		struct spdm_not_ready nr;
+		size_t hl = (data[0] & 4) ? 48 : 32, sl = (data[0] & 8) ? 96 : 64, k;
+		int i;
+
+		/* decoders report fields inside the message and a signature that fits */
+		if (!spdm_dec_challenge_auth(ver, data, size, 0xff, hl, sl, &a, &e) &&
+		    (a.signed_len + sl > size || a.opaque + a.opaque_len > data + size))
+			__builtin_trap();
+		if (!spdm_dec_measurements(ver, data, size, sl, &m, &e)) {
+			if (m.signed_len + sl > size || m.record + m.record_len > data + size)
+				__builtin_trap();
+			n = spdm_meas_blocks_parse(m.record, m.record_len, m.nr_blocks, b,
+						   SPDM_MAX_BLOCKS);
+			for (i = 0, k = 0; i < n; i++) {
+				if (b[i].value + b[i].value_len > m.record + m.record_len)
+					__builtin_trap();
+				k += b[i].block_len;
+			}
+			if (n > 0 && k != m.record_len)
+				__builtin_trap();
+		}
+		spdm_dec_not_ready(data, size, &nr);
+		if (spdm_msg_len(data, size, hl) > size)
+			__builtin_trap();
 	}
 	return 0;
 }

@@ -52,10 +52,10 @@ static struct {
 	int slots; /* provisioned certificate slots */
 	struct emu_dev_cfg cfg;
 } opt = { .listen_port = -1,
-	    .fault_slot = -1,
-	    .listen_addr = "127.0.0.1",
-	    .asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
-	    .slots = 1 };
+	  .fault_slot = -1,
+	  .listen_addr = "127.0.0.1",
+	  .asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
+	  .slots = 1 };
 
 static volatile sig_atomic_t stop;
 static struct emu_conn slot_conn[TSMH_SIM_MAX_SLOTS]; /* SPDM state per endpoint */
@@ -286,6 +286,7 @@ static int handle_client(int fd, struct emu_conn *conn)
 			return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 		}
 		n = emu_respond(cfg_for(0), conn, rxbuf, f.len, txbuf, TSMH_SIM_OBJ_MAX);
+		logv("socket client: request %u bytes -> %ld\n", f.len, n);
 		if (n == 0)
 			return 0; /* silent */
 		/* a mailbox Error has no socket encoding: an empty response */

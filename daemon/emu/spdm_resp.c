@@ -186,8 +186,8 @@ static size_t certificate(const struct emu_dev_cfg *d, struct emu_conn *c, const
 static size_t meas_record(const struct emu_dev_cfg *d, const struct emu_conn *c, uint8_t only,
 			  uint8_t *out, size_t cap, uint8_t *nr)
 {
-	uint32_t mh = c->sel.meas_hash == SPDM_MEAS_HASH_SHA256 ? SPDM_HASH_SHA256
-								 : SPDM_HASH_SHA384;
+	uint32_t mh =
+		c->sel.meas_hash == SPDM_MEAS_HASH_SHA256 ? SPDM_HASH_SHA256 : SPDM_HASH_SHA384;
 	static const uint8_t hw[] = { 0x36, 0x1b, 0x10, 0x1e, 0x01, 0x00, 0x00, 0x00 };
 	char text[128];
 	uint8_t dg[64], i;
@@ -363,12 +363,11 @@ static size_t maybe_fault(const struct emu_dev_cfg *d, struct emu_conn *c, const
 	memcpy(c->deferred, req, len);
 	c->deferred_len = len;
 	c->token++;
-	return spdm_enc_not_ready(c->ver,
-				  &(struct spdm_not_ready){ .rdt_exponent = 10,
-							    .request_code = req[1],
-							    .token = c->token,
-							    .rdtm = 2 },
-				  rsp);
+	return spdm_enc_not_ready(
+		c->ver,
+		&(struct spdm_not_ready){
+			.rdt_exponent = 10, .request_code = req[1], .token = c->token, .rdtm = 2 },
+		rsp);
 }
 
 static size_t auth_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
@@ -462,8 +461,8 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 		return n;
 	case SPDM_CHALLENGE:
 	case SPDM_GET_MEASUREMENTS:
-		if (!d->chains || !(d->cap_flags & (req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL
-									       : SPDM_CAP_MEAS_SIG)))
+		if (!d->chains || !(d->cap_flags &
+				    (req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL : SPDM_CAP_MEAS_SIG)))
 			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 		if (c->state != EMU_CONN_NEGOTIATED)
 			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);

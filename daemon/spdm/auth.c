@@ -291,8 +291,8 @@ size_t spdm_enc_measurements(uint8_t ver, const struct spdm_meas_rsp *r, uint8_t
 	out[0] = ver;
 	out[1] = SPDM_MEASUREMENTS;
 	out[2] = r->param1;
-	out[3] = (uint8_t)((r->slot & 15) | (ver >= SPDM_VERSION_12 ? (r->content_changed & 3) << 4
-								    : 0));
+	out[3] = (uint8_t)((r->slot & 15) |
+			   (ver >= SPDM_VERSION_12 ? (r->content_changed & 3) << 4 : 0));
 	out[4] = r->nr_blocks;
 	out[5] = r->record_len & 0xff;
 	out[6] = (r->record_len >> 8) & 0xff;
@@ -456,36 +456,22 @@ size_t spdm_msg_len(const uint8_t *m, size_t len, size_t hash_len)
 	if (len < 4)
 		return len;
 	switch (m[1]) {
-	case SPDM_VERSION:
-		n = len >= 6 ? 6 + 2 * (size_t)m[5] : len;
-		break;
-	case SPDM_CAPABILITIES:
-		n = m[0] >= SPDM_VERSION_12 ? 20 : 12;
-		break;
-	case SPDM_ALGORITHMS:
-		n = len >= 6 ? get16(m + 4) : len;
-		break;
+	case SPDM_VERSION: n = len >= 6 ? 6 + 2 * (size_t)m[5] : len; break;
+	case SPDM_CAPABILITIES: n = m[0] >= SPDM_VERSION_12 ? 20 : 12; break;
+	case SPDM_ALGORITHMS: n = len >= 6 ? get16(m + 4) : len; break;
 	case SPDM_DIGESTS:
 		n = 4;
 		for (v = m[3]; v; v &= (uint8_t)(v - 1))
 			n += hash_len;
 		break;
-	case SPDM_CERTIFICATE:
-		n = len >= 8 ? 8 + (size_t)get16(m + 4) : len;
-		break;
+	case SPDM_CERTIFICATE: n = len >= 8 ? 8 + (size_t)get16(m + 4) : len; break;
 	case SPDM_GET_VERSION:
-	case SPDM_GET_DIGESTS:
-		n = 4;
-		break;
+	case SPDM_GET_DIGESTS: n = 4; break;
 	case SPDM_GET_CAPABILITIES:
 		n = m[0] >= SPDM_VERSION_12 ? 20 : m[0] >= SPDM_VERSION_11 ? 12 : 4;
 		break;
-	case SPDM_NEGOTIATE_ALGORITHMS:
-		n = len >= 6 ? get16(m + 4) : len;
-		break;
-	case SPDM_GET_CERTIFICATE:
-		n = 8;
-		break;
+	case SPDM_NEGOTIATE_ALGORITHMS: n = len >= 6 ? get16(m + 4) : len; break;
+	case SPDM_GET_CERTIFICATE: n = 8; break;
 	case SPDM_CHALLENGE:
 		n = 4 + SPDM_NONCE_LEN + (m[0] >= SPDM_VERSION_13 ? SPDM_REQ_CONTEXT_LEN : 0);
 		break;

@@ -13,11 +13,11 @@
 #include <stdint.h>
 #include "spdm.h"
 
-#define SPDM_CHALLENGE	       0x83
-#define SPDM_CHALLENGE_AUTH    0x03
-#define SPDM_GET_MEASUREMENTS  0xe0
-#define SPDM_MEASUREMENTS      0x60
-#define SPDM_RESPOND_IF_READY  0xff
+#define SPDM_CHALLENGE		    0x83
+#define SPDM_CHALLENGE_AUTH	    0x03
+#define SPDM_GET_MEASUREMENTS	    0xe0
+#define SPDM_MEASUREMENTS	    0x60
+#define SPDM_RESPOND_IF_READY	    0xff
 #define SPDM_ERR_RESPONSE_TOO_LARGE 0x0d
 
 #define SPDM_NONCE_LEN	     32
@@ -37,15 +37,15 @@
 #define SPDM_MEAS_ATTR_SIG     0x01
 
 /* DMTF measurement value types (bits 6:0) and the raw-bitstream bit */
-#define SPDM_MEAS_TYPE_ROM	  0
-#define SPDM_MEAS_TYPE_FIRMWARE	  1
-#define SPDM_MEAS_TYPE_HW_CONFIG  2
-#define SPDM_MEAS_TYPE_FW_CONFIG  3
-#define SPDM_MEAS_TYPE_MANIFEST	  4
-#define SPDM_MEAS_TYPE_MODE	  5
-#define SPDM_MEAS_TYPE_VERSION	  6
-#define SPDM_MEAS_TYPE_SVN	  7
-#define SPDM_MEAS_TYPE_RAW	  0x80
+#define SPDM_MEAS_TYPE_ROM	 0
+#define SPDM_MEAS_TYPE_FIRMWARE	 1
+#define SPDM_MEAS_TYPE_HW_CONFIG 2
+#define SPDM_MEAS_TYPE_FW_CONFIG 3
+#define SPDM_MEAS_TYPE_MANIFEST	 4
+#define SPDM_MEAS_TYPE_MODE	 5
+#define SPDM_MEAS_TYPE_VERSION	 6
+#define SPDM_MEAS_TYPE_SVN	 7
+#define SPDM_MEAS_TYPE_RAW	 0x80
 
 /* A growable transcript (the bytes the signature covers), capped at @max. */
 struct spdm_tx {

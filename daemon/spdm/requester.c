@@ -87,11 +87,12 @@ static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, 
 					*rlen >= 6 ? rsp[5] : 0);
 		if (++waits > MAX_NOT_READY)
 			return spdm_why(why, whylen, -ETIMEDOUT,
-					"%s: device still not ready after %d RESPOND_IF_READY", step,
-					MAX_NOT_READY);
+					"%s: device still not ready after %d RESPOND_IF_READY",
+					step, MAX_NOT_READY);
 		/* RDT = 2^RDTExponent us; wait RDT * RDTM, capped at 1 s */
-		us = nr.rdt_exponent > 20 ? 1000000
-					  : ((uint64_t)1 << nr.rdt_exponent) * (nr.rdtm ? nr.rdtm : 1);
+		us = nr.rdt_exponent > 20
+			     ? 1000000
+			     : ((uint64_t)1 << nr.rdt_exponent) * (nr.rdtm ? nr.rdtm : 1);
 		sleep_us(us > 1000000 ? 1000000 : us);
 		qlen = spdm_enc_respond_if_ready(req[0], nr.request_code, nr.token, again);
 		q = again;
@@ -206,8 +207,8 @@ int spdm_get_digests(struct spdm_transport *t, struct spdm_conn_info *ci, struct
 		      why, whylen);
 }
 
-int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t slot,
-		   uint8_t *buf, size_t cap, size_t *len, char *why, size_t whylen)
+int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t slot, uint8_t *buf,
+		   size_t cap, size_t *len, char *why, size_t whylen)
 {
 	uint8_t req[8], rsp[MSG_MAX], code = 0;
 	struct spdm_cert_portion p;
@@ -284,8 +285,8 @@ static int nonce(uint8_t *buf, const char *step, char *why, size_t whylen)
 	return 0;
 }
 
-static int need_signing(const struct spdm_conn_info *ci, uint32_t cap, const char *step,
-			char *why, size_t len)
+static int need_signing(const struct spdm_conn_info *ci, uint32_t cap, const char *step, char *why,
+			size_t len)
 {
 	if (!(ci->caps.flags & cap))
 		return spdm_why(why, len, -EOPNOTSUPP, "%s: device does not advertise %s", step,
@@ -393,8 +394,8 @@ static int add_blocks(struct spdm_meas_result *r, const struct spdm_meas_rsp *m,
 	return 0;
 }
 
-static int keep_rsp(struct spdm_meas_result *r, const struct spdm_meas_rsp *m,
-		    const uint8_t *rsp, size_t rlen, size_t sl)
+static int keep_rsp(struct spdm_meas_result *r, const struct spdm_meas_rsp *m, const uint8_t *rsp,
+		    size_t rlen, size_t sl)
 {
 	free(r->rsp);
 	r->rsp = malloc(rlen);

@@ -85,8 +85,8 @@ int spdm_get_digests(struct spdm_transport *t, struct spdm_conn_info *ci, struct
  * enough). Every portion must agree on the chain's total size and make
  * progress; the result has not been parsed or verified.
  */
-int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t slot,
-		   uint8_t *buf, size_t cap, size_t *len, char *why, size_t whylen);
+int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t slot, uint8_t *buf,
+		   size_t cap, size_t *len, char *why, size_t whylen);
 
 /*
  * CHALLENGE @slot with a fresh nonce, asking for the measurement summary

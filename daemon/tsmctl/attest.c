@@ -22,9 +22,14 @@
 static const char *meas_type_name(uint8_t type)
 {
 	static const char *const names[] = {
-		"immutable ROM",	  "mutable firmware", "hardware configuration",
-		"firmware configuration", "manifest",	      "device mode",
-		"version",		  "security version",
+		"immutable ROM",
+		"mutable firmware",
+		"hardware configuration",
+		"firmware configuration",
+		"manifest",
+		"device mode",
+		"version",
+		"security version",
 	};
 
 	type &= 0x7f;
@@ -122,7 +127,8 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 	}
 	printf("  measurements: %d blocks, signed by slot %u, signature verified, "
 	       "CHALLENGE_AUTH summary hash matches%s\n",
-	       a->meas.nr_blocks, a->meas.slot, a->meas.per_index ? " (one request per block)" : "");
+	       a->meas.nr_blocks, a->meas.slot,
+	       a->meas.per_index ? " (one request per block)" : "");
 	for (i = 0; i < a->meas.nr_blocks; i++) {
 		const struct spdm_meas_block *b = &a->meas.blocks[i];
 		size_t n = b->value_len > 64 ? 64 : b->value_len;

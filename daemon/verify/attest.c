@@ -15,8 +15,7 @@
 
 /* ---- a chain cache in a directory ---- */
 
-static void cache_path(const char *dir, uint32_t hash, const uint8_t *digest, char *out,
-		       size_t len)
+static void cache_path(const char *dir, uint32_t hash, const uint8_t *digest, char *out, size_t len)
 {
 	char hx[2 * SPDM_MAX_HASH + 1];
 
@@ -24,8 +23,7 @@ static void cache_path(const char *dir, uint32_t hash, const uint8_t *digest, ch
 	snprintf(out, len, "%s/%s.spdmchain", dir, hx);
 }
 
-static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain,
-		      size_t *len)
+static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain, size_t *len)
 {
 	uint8_t *buf = malloc(SPDM_MAX_CHAIN), dg[SPDM_MAX_HASH];
 	char path[4096];
@@ -62,8 +60,7 @@ static void dir_store(void *ctx, uint32_t hash, const uint8_t *digest, const uin
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	if (write(fd, chain, len) != (ssize_t)len || fsync(fd) || close(fd) ||
-	    rename(tmp, path)) {
+	if (write(fd, chain, len) != (ssize_t)len || fsync(fd) || close(fd) || rename(tmp, path)) {
 		unlink(tmp);
 		return;
 	}
@@ -96,8 +93,8 @@ static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o
 
 		if (!(a->digests.provisioned & (1u << s)))
 			continue;
-		if (o->cache &&
-		    !o->cache->lookup(o->cache->ctx, h, a->digests.digest[s], &sl->chain, &sl->len)) {
+		if (o->cache && !o->cache->lookup(o->cache->ctx, h, a->digests.digest[s],
+						  &sl->chain, &sl->len)) {
 			sl->from_cache = 1;
 			a->cached |= (uint8_t)(1u << s);
 		} else {
@@ -122,8 +119,7 @@ static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o
 			return fail(a, "verify chain", ret);
 		}
 		if (o->cache && !sl->from_cache)
-			o->cache->store(o->cache->ctx, h, a->digests.digest[s], sl->chain,
-					sl->len);
+			o->cache->store(o->cache->ctx, h, a->digests.digest[s], sl->chain, sl->len);
 	}
 	return 0;
 }
@@ -133,8 +129,8 @@ static int verify_sig(struct tsmh_attest *a, const char *step, const char *conte
 		      size_t whylen)
 {
 	struct tsmh_attest_slot *sl = &a->slot[slot];
-	EVP_PKEY *key = tsmh_chain_leaf_key(sl->chain, sl->len,
-					    spdm_hash_len(a->ci.algs.base_hash));
+	EVP_PKEY *key =
+		tsmh_chain_leaf_key(sl->chain, sl->len, spdm_hash_len(a->ci.algs.base_hash));
 	char r[200];
 	int ret;
 

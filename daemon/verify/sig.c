@@ -75,7 +75,8 @@ static EVP_MD_CTX *md_ctx(EVP_PKEY *key, uint32_t asym, uint32_t hash, int sign)
 		if (EVP_PKEY_CTX_set_rsa_padding(pctx, is_pss(asym) ? RSA_PKCS1_PSS_PADDING
 								    : RSA_PKCS1_PADDING) != 1)
 			goto fail;
-		if (is_pss(asym) && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)
+		if (is_pss(asym) &&
+		    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)
 			goto fail;
 	}
 	return ctx;
@@ -140,7 +141,8 @@ out:
 size_t tsmh_p1363_to_der(const uint8_t *sig, size_t len, uint8_t *der, size_t cap)
 {
 	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)len / 2, NULL), *s = BN_bin2bn(sig + len / 2, (int)len / 2, NULL);
+	BIGNUM *r = BN_bin2bn(sig, (int)len / 2, NULL),
+	       *s = BN_bin2bn(sig + len / 2, (int)len / 2, NULL);
 	uint8_t *p = der;
 	int n = 0;
 
@@ -159,9 +161,8 @@ size_t tsmh_p1363_to_der(const uint8_t *sig, size_t len, uint8_t *der, size_t ca
 	return n > 0 ? (size_t)n : 0;
 }
 
-int tsmh_spdm_verify(EVP_PKEY *key, uint8_t ver, uint32_t asym, uint32_t hash,
-		     const char *context, const uint8_t *tx, size_t txlen, const uint8_t *sig,
-		     char *why, size_t whylen)
+int tsmh_spdm_verify(EVP_PKEY *key, uint8_t ver, uint32_t asym, uint32_t hash, const char *context,
+		     const uint8_t *tx, size_t txlen, const uint8_t *sig, char *why, size_t whylen)
 {
 	uint8_t buf[TSMH_SIGNED_MSG_MAX], der[SPDM_MAX_SIG + 16];
 	size_t slen = spdm_sig_len(asym), mlen, dlen;

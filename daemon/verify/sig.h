@@ -33,9 +33,8 @@ size_t tsmh_spdm_signed_msg(uint8_t ver, uint32_t hash, const char *context, con
 int tsmh_spdm_sign(EVP_PKEY *key, uint8_t ver, uint32_t asym, uint32_t hash, const char *context,
 		   const uint8_t *tx, size_t txlen, uint8_t *sig);
 /* 0 if @sig verifies, else -EBADMSG (or -EINVAL) with @why saying why. */
-int tsmh_spdm_verify(EVP_PKEY *key, uint8_t ver, uint32_t asym, uint32_t hash,
-		     const char *context, const uint8_t *tx, size_t txlen, const uint8_t *sig,
-		     char *why, size_t whylen);
+int tsmh_spdm_verify(EVP_PKEY *key, uint8_t ver, uint32_t asym, uint32_t hash, const char *context,
+		     const uint8_t *tx, size_t txlen, const uint8_t *sig, char *why, size_t whylen);
 /* The public key of the chain's leaf certificate (SPDM chain format). */
 EVP_PKEY *tsmh_chain_leaf_key(const uint8_t *chain, size_t len, size_t hash_len);
 /* 0 if @key is of the kind @asym (SPDM_ASYM_*) names, else -1. */

@@ -17,7 +17,7 @@ static uint8_t rsp[256];
 static void setup_cfg(void)
 {
 	emu_cfg_defaults(&cfg);
-	memset(&conn, 0, sizeof(conn));
+	emu_conn_free(&conn);
 }
 
 static long ask(uint8_t type, const uint8_t *pl, size_t len)

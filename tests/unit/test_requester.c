@@ -42,7 +42,7 @@ static void reset(const char *versions)
 	snprintf(buf, sizeof(buf), "%s", versions);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		spdm_ver_parse(tok, &cfg.vers[cfg.nr_vers++]);
-	memset(&conn, 0, sizeof(conn));
+	emu_conn_free(&conn);
 	tamper = 0;
 	why[0] = 0;
 }

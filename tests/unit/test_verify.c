@@ -33,7 +33,8 @@ static int setup(void **s)
 	(void)s;
 	close(mkstemp(root_pem));
 	close(mkstemp(other_pem));
-	if (emu_identity_make(&id, SPDM_ASYM_ECDSA_P384, 1, cma, 0) || emu_identity_make(&other, SPDM_ASYM_ECDSA_P384, 1, cma, 0) ||
+	if (emu_identity_make(&id, SPDM_ASYM_ECDSA_P384, 1, cma, 0) ||
+	    emu_identity_make(&other, SPDM_ASYM_ECDSA_P384, 1, cma, 0) ||
 	    emu_identity_export_root(&id, root_pem) || emu_identity_export_root(&other, other_pem))
 		return -1;
 	return 0;
@@ -57,7 +58,9 @@ static int verify(const uint8_t *c, size_t len, const uint8_t *digest, const cha
 static void test_good_chain(void **s)
 {
 	(void)s;
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], P384(id).digest[EMU_H384], root_pem), 0);
+	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384],
+				P384(id).digest[EMU_H384], root_pem),
+			 0);
 	assert_int_equal(leaf.nr_certs, 3);
 	assert_string_equal(leaf.identity, cma);
 	assert_string_equal(leaf.key, "EC 384");
@@ -67,14 +70,18 @@ static void test_good_chain(void **s)
 static void test_unknown_root(void **s)
 {
 	(void)s;
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], P384(id).digest[EMU_H384], other_pem), -EKEYREJECTED);
+	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384],
+				P384(id).digest[EMU_H384], other_pem),
+			 -EKEYREJECTED);
 	assert_non_null(strstr(why, "does not verify"));
 }
 
 static void test_digest_mismatch(void **s)
 {
 	(void)s;
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], P384(other).digest[EMU_H384], root_pem), -EBADMSG);
+	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384],
+				P384(other).digest[EMU_H384], root_pem),
+			 -EBADMSG);
 	assert_non_null(strstr(why, "digest"));
 }
 
@@ -91,7 +98,8 @@ static void test_tampered(void **s)
 	buf[P384(id).len[EMU_H384] - 120] ^= 1;
 	assert_int_not_equal(verify(buf, P384(id).len[EMU_H384], NULL, root_pem), 0);
 	/* truncated */
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384] - 1, NULL, root_pem), -EBADMSG);
+	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384] - 1, NULL, root_pem),
+			 -EBADMSG);
 }
 
 static void test_bad_san(void **s)
@@ -103,7 +111,9 @@ static void test_bad_san(void **s)
 	close(mkstemp(pem));
 	assert_int_equal(emu_identity_make(&bad, SPDM_ASYM_ECDSA_P384, 1, cma, 1), 0);
 	assert_int_equal(emu_identity_export_root(&bad, pem), 0);
-	assert_int_equal(verify(P384(bad).buf[EMU_H384], P384(bad).len[EMU_H384], P384(bad).digest[EMU_H384], pem), -EKEYREJECTED);
+	assert_int_equal(verify(P384(bad).buf[EMU_H384], P384(bad).len[EMU_H384],
+				P384(bad).digest[EMU_H384], pem),
+			 -EKEYREJECTED);
 	assert_non_null(strstr(why, "2.23.147"));
 	emu_identity_free(&bad);
 	unlink(pem);
@@ -112,9 +122,12 @@ static void test_bad_san(void **s)
 static void test_trust_errors(void **s)
 {
 	(void)s;
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/nonexistent/roots"), -ENOENT);
+	assert_int_equal(
+		verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/nonexistent/roots"),
+		-ENOENT);
 	assert_non_null(strstr(why, "/nonexistent/roots"));
-	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/dev/null"), -ENOENT);
+	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/dev/null"),
+			 -ENOENT);
 	assert_non_null(strstr(why, "no certificates"));
 }
 
