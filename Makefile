@@ -7,6 +7,7 @@
 #   make check      the whole suite: unit (ASan/UBSan), integration, lint,
 #                   DKMS builds and VM tests on Debian 12 / 13 / sid kernels
 #   make check-fast everything but the kernels and VMs
+#   make bench      attestation timings: socket and kernel proxy, full and cached
 #   make fuzz       libFuzzer harnesses, 300 s each (TSMH_FUZZ_SECONDS)
 #   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)
 #   make dkms-install  copy the module sources to /usr/src/tsm-host-VERSION
@@ -38,6 +39,10 @@ check-fast: deps
 # longer fuzzing; new corpus entries are kept in fuzz/corpus
 fuzz: deps
 	fuzz/run.sh $${TSMH_FUZZ_SECONDS:-300} --keep
+
+bench: deps
+	$(MAKE) all
+	bench/run.sh
 
 demo: deps
 	scripts/kernels.sh prepare deb12
@@ -71,4 +76,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 
-.PHONY: all san deps kernels check check-fast fuzz demo modules modules-clean dkms-install install clean
+.PHONY: all san deps kernels check check-fast fuzz bench demo modules modules-clean dkms-install install clean
