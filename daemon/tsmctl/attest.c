@@ -90,6 +90,8 @@ static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret,
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "index", b->index);
 		cJSON_AddStringToObject(o, "provenance", "spdm");
+		/* GET_MEASUREMENTS outside TDISP: no TDI was locked when taken */
+		cJSON_AddBoolToObject(o, "locked", 0);
 		cJSON_AddStringToObject(o, "type", meas_type_name(b->type));
 		cJSON_AddStringToObject(o, "form", b->type & SPDM_MEAS_TYPE_RAW ? "raw" : "digest");
 		h = hexdup(b->value, b->value_len);
