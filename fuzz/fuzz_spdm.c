@@ -12,12 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spdm_ver v[SPDM_MAX_VERSIONS];
 	struct spdm_algs offer, sel;
 	struct spdm_caps c;
-	uint8_t e, ver;
+	uint8_t e, ver, sizes;
 	int n;
 
 	if (!size)
 		return 0;
 	ver = (uint8_t)(0x11 + (data[0] & 3)); /* 1.1 .. 1.4 */
+	sizes = data[0];
 	data++;
 	size--;
 	n = spdm_dec_version(data, size, v, SPDM_MAX_VERSIONS, &e);
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct spdm_challenge_auth a;
 		struct spdm_meas_rsp m;
 		struct spdm_not_ready nr;
-		size_t hl = (data[0] & 4) ? 48 : 32, sl = (data[0] & 8) ? 96 : 64, k;
+		size_t hl = (sizes & 4) ? 48 : 32, sl = (sizes & 8) ? 96 : 64, k;
 		int i;
 
 		/* decoders report fields inside the message and a signature that fits */

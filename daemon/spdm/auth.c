@@ -24,23 +24,24 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = v >> 8;
 }
 
-static int check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
-{
-	if (len < 4)
-		return -EBADMSG;
-	if (m[1] == SPDM_ERROR) {
-		*err = m[2];
-		return -EREMOTEIO;
-	}
-	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
-}
-
 /* @len may exceed @need only by DOE padding (fewer than 4 bytes). */
 static int exact(size_t len, size_t need)
 {
 	if (len < need)
 		return -EBADMSG;
 	return len - need < 4 ? 0 : -EPROTO;
+}
+
+/* 1.3+: RequesterContext (zeros if @ctx is NULL); returns its length. */
+static size_t put_ctx(uint8_t ver, const uint8_t *ctx, uint8_t *out)
+{
+	if (ver < SPDM_VERSION_13)
+		return 0;
+	if (ctx)
+		memcpy(out, ctx, SPDM_REQ_CONTEXT_LEN);
+	else
+		memset(out, 0, SPDM_REQ_CONTEXT_LEN);
+	return SPDM_REQ_CONTEXT_LEN;
 }
 
 int spdm_tx_append(struct spdm_tx *t, const void *data, size_t len)
@@ -126,13 +127,7 @@ size_t spdm_enc_challenge(uint8_t ver, uint8_t slot, uint8_t summary, const uint
 	out[2] = slot;
 	out[3] = summary;
 	memcpy(out + 4, nonce, SPDM_NONCE_LEN);
-	if (ver >= SPDM_VERSION_13) {
-		if (req_context)
-			memcpy(out + n, req_context, SPDM_REQ_CONTEXT_LEN);
-		else
-			memset(out + n, 0, SPDM_REQ_CONTEXT_LEN);
-		n += SPDM_REQ_CONTEXT_LEN;
-	}
+	n += put_ctx(ver, req_context, out + n);
 	return n;
 }
 
@@ -178,13 +173,7 @@ size_t spdm_enc_challenge_auth(uint8_t ver, const struct spdm_challenge_auth *a,
 	if (a->opaque_len)
 		memcpy(out + n, a->opaque, a->opaque_len);
 	n += a->opaque_len;
-	if (ver >= SPDM_VERSION_13) {
-		if (a->req_context)
-			memcpy(out + n, a->req_context, SPDM_REQ_CONTEXT_LEN);
-		else
-			memset(out + n, 0, SPDM_REQ_CONTEXT_LEN);
-		n += SPDM_REQ_CONTEXT_LEN;
-	}
+	n += put_ctx(ver, a->req_context, out + n);
 	return n;
 }
 
@@ -192,7 +181,7 @@ int spdm_dec_challenge_auth(uint8_t ver, const uint8_t *m, size_t len, uint8_t s
 			    size_t hash_len, size_t sig_len, struct spdm_challenge_auth *a,
 			    uint8_t *err)
 {
-	int ret = check_hdr(ver, SPDM_CHALLENGE_AUTH, m, len, err);
+	int ret = spdm_check_hdr(ver, SPDM_CHALLENGE_AUTH, m, len, err);
 	size_t n = 4;
 
 	if (ret)
@@ -244,13 +233,7 @@ size_t spdm_enc_get_measurements(uint8_t ver, const struct spdm_get_meas *g, uin
 		n += SPDM_NONCE_LEN;
 		out[n++] = g->slot & 15;
 	}
-	if (ver >= SPDM_VERSION_13) {
-		if (g->req_context)
-			memcpy(out + n, g->req_context, SPDM_REQ_CONTEXT_LEN);
-		else
-			memset(out + n, 0, SPDM_REQ_CONTEXT_LEN);
-		n += SPDM_REQ_CONTEXT_LEN;
-	}
+	n += put_ctx(ver, g->req_context, out + n);
 	return n;
 }
 
@@ -307,20 +290,14 @@ size_t spdm_enc_measurements(uint8_t ver, const struct spdm_meas_rsp *r, uint8_t
 	if (r->opaque_len)
 		memcpy(out + n, r->opaque, r->opaque_len);
 	n += r->opaque_len;
-	if (ver >= SPDM_VERSION_13) {
-		if (r->req_context)
-			memcpy(out + n, r->req_context, SPDM_REQ_CONTEXT_LEN);
-		else
-			memset(out + n, 0, SPDM_REQ_CONTEXT_LEN);
-		n += SPDM_REQ_CONTEXT_LEN;
-	}
+	n += put_ctx(ver, r->req_context, out + n);
 	return n;
 }
 
 int spdm_dec_measurements(uint8_t ver, const uint8_t *m, size_t len, size_t sig_len,
 			  struct spdm_meas_rsp *r, uint8_t *err)
 {
-	int ret = check_hdr(ver, SPDM_MEASUREMENTS, m, len, err);
+	int ret = spdm_check_hdr(ver, SPDM_MEASUREMENTS, m, len, err);
 	size_t n = 8;
 
 	if (ret)
@@ -441,11 +418,7 @@ size_t spdm_enc_not_ready(uint8_t ver, const struct spdm_not_ready *nr, uint8_t 
 
 size_t spdm_enc_respond_if_ready(uint8_t ver, uint8_t code, uint8_t token, uint8_t *out)
 {
-	out[0] = ver;
-	out[1] = SPDM_RESPOND_IF_READY;
-	out[2] = code;
-	out[3] = token;
-	return 4;
+	return spdm_enc_hdr(ver, SPDM_RESPOND_IF_READY, code, token, out);
 }
 
 size_t spdm_msg_len(const uint8_t *m, size_t len, size_t hash_len)

@@ -30,17 +30,6 @@ static int popcount8(uint8_t v)
 	return n;
 }
 
-static int check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
-{
-	if (len < 4)
-		return -EBADMSG;
-	if (m[1] == SPDM_ERROR) {
-		*err = m[2];
-		return -EREMOTEIO;
-	}
-	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
-}
-
 size_t spdm_enc_get_digests(uint8_t ver, uint8_t *out)
 {
 	out[0] = ver;
@@ -76,7 +65,7 @@ int spdm_dec_digests(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 		     struct spdm_digests *d, uint8_t *err)
 {
 	size_t n = 4;
-	int ret = check_hdr(ver, SPDM_DIGESTS, m, len, err), slot;
+	int ret = spdm_check_hdr(ver, SPDM_DIGESTS, m, len, err), slot;
 
 	if (ret)
 		return ret;
@@ -113,7 +102,7 @@ int spdm_dec_get_certificate(uint8_t ver, const uint8_t *m, size_t len, uint8_t 
 			     uint16_t *off, uint16_t *want)
 {
 	uint8_t e;
-	int ret = check_hdr(ver, SPDM_GET_CERTIFICATE, m, len, &e);
+	int ret = spdm_check_hdr(ver, SPDM_GET_CERTIFICATE, m, len, &e);
 
 	if (ret)
 		return ret;
@@ -145,7 +134,7 @@ size_t spdm_enc_certificate(uint8_t ver, uint8_t slot, const uint8_t *portion, u
 int spdm_dec_certificate(uint8_t ver, const uint8_t *m, size_t len, uint8_t slot,
 			 struct spdm_cert_portion *p, uint8_t *err)
 {
-	int ret = check_hdr(ver, SPDM_CERTIFICATE, m, len, err);
+	int ret = spdm_check_hdr(ver, SPDM_CERTIFICATE, m, len, err);
 
 	if (ret)
 		return ret;

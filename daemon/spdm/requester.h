@@ -71,7 +71,9 @@ void spdm_meas_free(struct spdm_meas_result *r);
 /* What tsm-host offers: ECDSA P-256/P-384, RSA-3072 (SSA, PSS), SHA-256/384, ... */
 void spdm_default_offer(struct spdm_algs *a);
 /*
- * Run VCA. On failure returns -errno and writes the step and the reason
+ * Run VCA. @ci must be zeroed before its first use (it may be reused:
+ * its transcript buffers are kept; spdm_conn_free() releases them).
+ * On failure returns -errno and writes the step and the reason
  * into @why (e.g. "NEGOTIATE_ALGORITHMS: device answered ERROR InvalidRequest").
  */
 int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, size_t whylen);

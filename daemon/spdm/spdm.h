@@ -122,6 +122,13 @@ int spdm_dec_version(const uint8_t *msg, size_t len, struct spdm_ver *v, int max
 
 /* Encode VERSION with @n entries; returns length or 0 if @cap too small. */
 size_t spdm_enc_version(const struct spdm_ver *v, int n, uint8_t *out, size_t cap);
+/* The 4-byte header: version, code, Param1, Param2; returns 4. */
+size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t param1, uint8_t param2, uint8_t *out);
+/*
+ * A response's header: 0 if it is @code at @ver, -EREMOTEIO for an SPDM
+ * ERROR (*@err: its code), -EBADMSG if shorter than 4, else -EPROTO.
+ */
+int spdm_check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err);
 /* Encode ERROR(code, data) at SPDM version @ver into @out (>= 4 bytes). */
 size_t spdm_enc_error(uint8_t ver, uint8_t code, uint8_t data, uint8_t *out);
 

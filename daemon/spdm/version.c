@@ -61,13 +61,29 @@ size_t spdm_enc_version(const struct spdm_ver *v, int n, uint8_t *out, size_t ca
 	return len;
 }
 
-size_t spdm_enc_error(uint8_t ver, uint8_t code, uint8_t data, uint8_t *out)
+size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t param1, uint8_t param2, uint8_t *out)
 {
 	out[0] = ver;
-	out[1] = SPDM_ERROR;
-	out[2] = code;
-	out[3] = data;
+	out[1] = code;
+	out[2] = param1;
+	out[3] = param2;
 	return 4;
+}
+
+size_t spdm_enc_error(uint8_t ver, uint8_t code, uint8_t data, uint8_t *out)
+{
+	return spdm_enc_hdr(ver, SPDM_ERROR, code, data, out);
+}
+
+int spdm_check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
+{
+	if (len < 4)
+		return -EBADMSG;
+	if (m[1] == SPDM_ERROR) {
+		*err = m[2];
+		return -EREMOTEIO;
+	}
+	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
 }
 
 int spdm_ver_parse(const char *s, struct spdm_ver *v)

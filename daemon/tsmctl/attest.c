@@ -144,22 +144,6 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 
 /* ---- --export: files a third party re-verifies with openssl ---- */
 
-static int put_file(const char *dir, const char *name, const void *p, size_t len)
-{
-	char path[4096];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -errno;
-	n = fwrite(p, 1, len, f);
-	if (fclose(f) || n != len)
-		return -EIO;
-	return 0;
-}
-
 static int put_chain_pem(const char *dir, int slot, const struct tsmh_attest_slot *sl,
 			 size_t hash_len)
 {
@@ -194,22 +178,23 @@ static int put_sig(const char *dir, const char *what, const struct tsmh_attest *
 	int ret;
 
 	snprintf(name, sizeof(name), "%s.transcript", what);
-	ret = put_file(dir, name, tx->buf, tx->len);
+	ret = write_file(dir, name, tx->buf, tx->len);
 	mlen = tsmh_spdm_signed_msg(a->ci.ver, a->ci.algs.base_hash, context, tx->buf, tx->len,
 				    msg);
 	snprintf(name, sizeof(name), "%s.signed", what);
 	if (!ret)
-		ret = mlen ? put_file(dir, name, msg, mlen) : put_file(dir, name, tx->buf, tx->len);
+		ret = mlen ? write_file(dir, name, msg, mlen)
+			   : write_file(dir, name, tx->buf, tx->len);
 	snprintf(name, sizeof(name), "%s.sig", what);
 	if (!ret)
-		ret = put_file(dir, name, sig, slen);
+		ret = write_file(dir, name, sig, slen);
 	dlen = a->ci.algs.base_asym == SPDM_ASYM_ECDSA_P256 ||
 			       a->ci.algs.base_asym == SPDM_ASYM_ECDSA_P384
 		       ? tsmh_p1363_to_der(sig, slen, der, sizeof(der))
 		       : 0;
 	snprintf(name, sizeof(name), "%s.sig.der", what);
 	if (!ret)
-		ret = dlen ? put_file(dir, name, der, dlen) : put_file(dir, name, sig, slen);
+		ret = dlen ? write_file(dir, name, der, dlen) : write_file(dir, name, sig, slen);
 	return ret;
 }
 
@@ -229,7 +214,7 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 		if (!a->slot[s].chain)
 			continue;
 		snprintf(name, sizeof(name), "slot%d.spdmchain", s);
-		ret = put_file(dir, name, a->slot[s].chain, a->slot[s].len);
+		ret = write_file(dir, name, a->slot[s].chain, a->slot[s].len);
 		if (!ret)
 			ret = put_chain_pem(dir, s, &a->slot[s], hl);
 	}
@@ -247,7 +232,7 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 		ret = put_sig(dir, "measurements", a, SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
 			      a->meas.sig, a->meas.sig_len);
 		if (!ret)
-			ret = put_file(dir, "measurements.rsp", a->meas.rsp, a->meas.rsp_len);
+			ret = write_file(dir, "measurements.rsp", a->meas.rsp, a->meas.rsp_len);
 	}
 	/* what the files mean */
 	snprintf(name, sizeof(name), "%u.%u", a->ci.ver >> 4, a->ci.ver & 15);
@@ -271,7 +256,7 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 	h = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (!ret)
-		ret = h ? put_file(dir, "evidence.json", h, strlen(h)) : -ENOMEM;
+		ret = h ? write_file(dir, "evidence.json", h, strlen(h)) : -ENOMEM;
 	free(h);
 	return ret;
 }

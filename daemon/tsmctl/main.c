@@ -118,6 +118,22 @@ int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int e
 	return EXIT_OPERR;
 }
 
+int write_file(const char *dir, const char *name, const void *p, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	n = fwrite(p, 1, len, f);
+	if (fclose(f) || n != len)
+		return -EIO;
+	return 0;
+}
+
 int parse_u16(const char *s, uint16_t *v)
 {
 	char *end;

@@ -84,14 +84,15 @@ int cmd_spdm_info(int argc, char **argv)
 	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
+	memset(&ci, 0, sizeof(ci));
 	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
 	session_close(&s);
-	if (ret) {
+	if (!ret)
+		print_info(s.who, &ci);
+	else
 		fprintf(stderr, "tsmctl: spdm-info %s: %s\n", s.who, why);
-		return EXIT_OPERR;
-	}
-	print_info(s.who, &ci);
-	return 0;
+	spdm_conn_free(&ci);
+	return ret ? EXIT_OPERR : 0;
 usage:
 	fprintf(stderr, "Usage: tsmctl spdm-info DEV | --socket HOST:PORT\n");
 	return EXIT_USAGE;
@@ -99,18 +100,10 @@ usage:
 
 static int save_chain(const char *dir, int slot, const uint8_t *c, size_t len)
 {
-	char path[4096];
-	FILE *f;
-	size_t n;
+	char name[32];
 
-	snprintf(path, sizeof(path), "%s/slot%d.spdmchain", dir, slot);
-	f = fopen(path, "wb");
-	if (!f)
-		return -errno;
-	n = fwrite(c, 1, len, f);
-	if (fclose(f) || n != len)
-		return -EIO;
-	return 0;
+	snprintf(name, sizeof(name), "slot%d.spdmchain", slot);
+	return write_file(dir, name, c, len);
 }
 
 int cmd_certs(int argc, char **argv)
@@ -143,11 +136,13 @@ int cmd_certs(int argc, char **argv)
 	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
+	memset(&ci, 0, sizeof(ci));
 	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
 	if (!ret)
 		ret = spdm_get_digests(&s.t, &ci, &dg, why, sizeof(why));
 	if (ret) {
 		session_close(&s);
+		spdm_conn_free(&ci);
 		fprintf(stderr, "tsmctl: certs %s: %s\n", s.who, why);
 		return EXIT_OPERR;
 	}
@@ -192,6 +187,7 @@ int cmd_certs(int argc, char **argv)
 		}
 	}
 	session_close(&s);
+	spdm_conn_free(&ci);
 	if (arr)
 		json_print(arr);
 	return bad ? EXIT_OPERR : 0;

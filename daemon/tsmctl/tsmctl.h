@@ -38,5 +38,7 @@ int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON
 int nl_open_or_die(struct tsmh_nl *nl);
 int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int err);
 int parse_u16(const char *s, uint16_t *v);
+/* Write @len bytes to DIR/NAME; 0 or -errno. */
+int write_file(const char *dir, const char *name, const void *p, size_t len);
 
 #endif

@@ -3,26 +3,8 @@
 # the device emulator, with a trusted root and with the fault menu.
 # Usage: tests/integration/certs.sh BINDIR      (prints PASS/FAIL lines)
 set -u
-bin=$1
-tmp=$(mktemp -d)
-rc=0
-pids=
-trap 'kill $pids 2>/dev/null; rm -rf "$tmp"' EXIT
-res() { echo "$1 integration/certs: $2"; [ "$1" = PASS ] || rc=1; }
-
-emu() { # PORT ARGS...: start an emulator exporting its root to $tmp/root-PORT.pem
-	local port=$1
-	shift
-	"$bin/tsmh-emu" --listen "127.0.0.1:$port" --export-root "$tmp/root-$port.pem" "$@" \
-		>"$tmp/emu-$port.log" 2>&1 &
-	pids="$pids $!"
-	for _ in $(seq 100); do
-		grep -q serving "$tmp/emu-$port.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
+SUITE=certs
+. "$(dirname "$0")/lib.sh"
 base=$((20000 + RANDOM % 20000))
 emu $base
 out=$("$bin/tsmctl" -j certs --socket "127.0.0.1:$base" --trust "$tmp/root-$base.pem" --out "$tmp" 2>&1)
@@ -57,14 +39,5 @@ if [ $? = 1 ] && echo "$out" | grep -q "does not advertise CERT_CAP"; then
 else
 	res FAIL "no certs: $out"
 fi
-for p in $pids; do
-	kill "$p" 2>/dev/null
-	wait "$p"
-	e=$?
-	if [ "$e" != 0 ] && [ "$e" != 143 ]; then
-		res FAIL "an emulator exited $e (sanitizer?)"
-		cat "$tmp"/emu-*.log
-	fi
-done
-pids=
+reap_emus
 exit $rc
