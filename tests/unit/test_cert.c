@@ -92,7 +92,7 @@ static char why[256];
 
 static void setup(size_t transfer)
 {
-	memset(&ci, 0, sizeof(ci));
+	spdm_conn_free(&ci);
 	ci.ver = 0x12;
 	ci.caps.flags = SPDM_CAP_CERT;
 	ci.caps.data_transfer_size = (uint32_t)transfer;
