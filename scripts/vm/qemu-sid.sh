@@ -10,9 +10,10 @@
 #   scripts/vm/qemu-sid.sh check       exit 0 if that QEMU has nvme
 #                                      spdm_port, else print why (exit 1)
 #   scripts/vm/qemu-sid.sh version     print its version line
-#   scripts/vm/qemu-sid.sh run [-b DIR]... -- QEMU-ARGS...
-#                                      run it, with each DIR bind-mounted at
-#                                      the same path inside the chroot
+#   scripts/vm/qemu-sid.sh run [-b SRC[:DST]]... -- QEMU-ARGS...
+#                                      run it (exec: same PID), with host
+#                                      directory SRC bind-mounted at DST
+#                                      (default: the same path) inside
 #
 # The chroot is shared with DKMS builds of other checkouts, whose
 # scripts/kernels.sh mounts /proc and /dev in it and lazily unmounts them
@@ -30,7 +31,7 @@ stamp="$root/.tsmh-qemu"
 
 die() { echo "qemu-sid.sh: $*" >&2; exit 1; }
 
-# in_ns [-b DIR]... -- CMD...: CMD chrooted, in a private mount namespace
+# in_ns [-b SRC[:DST]]... -- CMD...: CMD chrooted, in a private mount namespace
 in_ns() {
 	local binds=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -40,13 +41,14 @@ in_ns() {
 	done
 	shift
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare -m --propagation private /bin/sh -euc '
+	${IN_NS_EXEC:+exec} unshare -m --propagation private /bin/sh -euc '
 		root=$1; nb=$2; shift 2
 		mount -t proc proc "$root/proc"
 		mount --bind /dev "$root/dev"
 		while [ "$nb" -gt 0 ]; do
-			mkdir -p "$root$1"
-			mount --bind "$1" "$root$1"
+			src=${1%%:*} dst=${1#*:}
+			mkdir -p "$root$dst"
+			mount --bind "$src" "$root$dst"
 			nb=$((nb - 1)); shift
 		done
 		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -95,9 +97,10 @@ run)
 		args+=("$1")
 		shift
 	done
-	[ $# -gt 0 ] || die "usage: qemu-sid.sh run [-b DIR]... -- QEMU-ARGS..."
+	[ $# -gt 0 ] || die "usage: qemu-sid.sh run [-b SRC[:DST]]... -- QEMU-ARGS..."
 	shift
-	in_ns "${args[@]}" -- qemu-system-x86_64 "$@"
+	# exec all the way down: QEMU keeps this PID (timeout(1) can kill it)
+	IN_NS_EXEC=1 in_ns "${args[@]}" -- qemu-system-x86_64 "$@"
 	;;
-*) die "usage: qemu-sid.sh prepare|check|version|run [-b DIR]... -- ARGS..." ;;
+*) die "usage: qemu-sid.sh prepare|check|version|run [-b SRC[:DST]]... -- ARGS..." ;;
 esac
