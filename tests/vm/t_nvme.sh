@@ -83,17 +83,34 @@ ok "VCA and the certificate chain through the proxy and QEMU ($n exchanges)"
 # Negative: QEMU answers discovery itself, but a CMA request whose
 # responder is gone (or answered with a DOE error) is silently discarded by
 # QEMU; the host sees a timeout, reported as such, and nothing else breaks.
+# (6.1, our register backend: "DOE response timed out"; >= 6.5, pci_doe():
+# EIO "DOE exchange failed (device error, timeout, ...)", the PCI core does
+# not tell a timeout from a device error.)
+why="DOE response timed out"
+kernel_has_doe_api && why="DOE exchange failed"
+dmesg >/tmp/dmesg.before
 for d in $DEAD $DOEERR; do
 	rsp=$(tsmctl doe $d --protocol discovery --hex 00000000) || fail "$d: discovery"
 	[ "$rsp" = 01000001 ] || fail "$d: discovery index 0 -> $rsp"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	expect_fail "spdm-info $d: " tsmctl spdm-info $d
-	grep -qiE "timed out|time|I/O error|DOE" /tmp/ef.out || fail "unclear error: $(cat /tmp/ef.out)"
+	expect_fail "spdm-info $d: GET_VERSION: transport: .*$why" tsmctl spdm-info $d
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	awk -v a=$t0 -v b=$t1 'BEGIN{exit !(b - a < 10)}' || fail "$d: failure took $t0..$t1"
 	[ "$(tsmctl -j show $d | jq -r '.doe[0].owner')" = null ] || fail "$d: claim left behind"
 done
 ok "dead and erroring responders: discovery answered by QEMU, CMA fails with a clear error"
+dmesg | grep -vxF -f /tmp/dmesg.before | grep -v 'tsmh: DOE mailbox 0x100 \(claimed\|released\)' >/tmp/dmesg.new
+[ -s /tmp/dmesg.new ] && fail "kernel log during the failures: $(cat /tmp/dmesg.new)"
+ok "kernel log stayed clean during the failed exchanges"
+
+# FLR with the nvme driver bound (reset_prepare/reset_done) and our module
+# loaded: the controller comes back and the mailbox still works. QEMU tells
+# its responder nothing about the reset; VCA starts over with GET_VERSION.
+echo 1 >/sys/bus/pci/devices/$LIVE/reset || fail "FLR via sysfs reset"
+wait_until 20 "controller $LIVE not live after FLR: $(ctrl_state $LIVE)" \
+	sh -c "[ \"\$(cat /sys/bus/pci/devices/$LIVE/nvme/nvme*/state)\" = live ]"
+tsmctl -j spdm-info $LIVE | jq -e '.version == "1.3"' >/dev/null || fail "VCA after FLR"
+ok "FLR: nvme controller live again, VCA works afterwards"
 tsmctl -j spdm-info $LIVE | jq -e '.version == "1.3"' >/dev/null || fail "live device after the failures"
 for d in $LIVE $DEAD $DOEERR; do
 	[ "$(ctrl_state $d)" = live ] || fail "$d: nvme controller $(ctrl_state $d) after DOE traffic"
