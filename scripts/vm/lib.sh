@@ -59,8 +59,9 @@ vm_verdicts() {
 		if [ -z "$v" ]; then
 			v=FAIL
 			why="(no result: guest died or timed out; see $log)"
-		elif [ "$v" = SKIP ] && grep -q "^\[$t\] SKIP: " "$log"; then
-			why="(${s}s: $(sed -n "s/^\[$t\] SKIP: //p" "$log" | tail -n1))"
+		elif [ "$v" != PASS ] && grep -q "^\[$t\] $v: " "$log"; then
+			# the guest's own reason (fail/skip in tests/vm/lib.sh)
+			why="(${s}s: $(sed -n "s/^\[$t\] $v: //p" "$log" | tail -n1 | cut -c1-200))"
 		else
 			why="(${s}s)"
 		fi

@@ -31,7 +31,7 @@ logdir=$(cd "$logdir" && pwd)
 name="vm/$label/nvme"
 
 if ! why=$("$here/qemu-sid.sh" check 2>&1); then
-	echo "SKIP $name (sid QEMU: $why)"
+	echo "SKIP $name ($why)"
 	exit 0
 fi
 kernel=$("$top/scripts/kernels.sh" image "$label")
