@@ -12,6 +12,23 @@
 # QEMU connects to its responders while creating the devices, so they must
 # listen before it starts.
 #
+# How QEMU's mailbox differs from tsmh_sim's (QEMU 11.1; hw/pci/pcie_doe.c,
+# hw/nvme/ctrl.c, backends/spdm-socket.c):
+#   - DOE discovery is answered by QEMU itself (discovery, CMA, secured
+#     CMA); only CMA/secured-CMA objects reach the responder, as one
+#     NORMAL/PCI_DOE frame each, written as four send()s without
+#     TCP_NODELAY (our server quick-ACKs, else ~44 ms per message);
+#   - the exchange runs synchronously inside the guest's GO write: Busy is
+#     never seen, and a responder that never answers freezes the whole VM
+#     (BQL held in recv()) -- the guest's DOE timeout cannot fire, so the
+#     "silent" fault must never be used here;
+#   - a failed exchange (responder gone, empty answer = our DOE-error
+#     encoding, answer > 0x1200 bytes) is silently discarded, never the DOE
+#     Error bit: the host sees a 1 s timeout (EIO on >= 6.5 kernels);
+#   - no reconnect: a responder that dies leaves the mailbox dead for the
+#     VM's lifetime; an FLR is not passed on to the responder;
+#   - the capability advertises DOE interrupts (MSI-X vector 0); Linux polls.
+#
 # Prints  PASS|FAIL|SKIP vm/LABEL/nvme (...)  and exits 0 unless it failed.
 # SKIP only when the sid QEMU lacks the feature (the reason is printed).
 # Same conventions as scripts/vm/run.sh (scripts/vm/lib.sh): infrastructure
