@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # QARGS, VM_BOOT_S: used by the callers
 # Shared by the VM harnesses (scripts/vm/run.sh, scripts/vm/run-nvme.sh);
 # sourced, not run. Conventions:
 #   - the guest's /init prints TSMH-GUEST-READY once it runs, then

@@ -67,14 +67,14 @@ trap cleanup EXIT
 # start_emu NAME ARGS...: a tsmh-emu socket server on a free port (random,
 # retried if taken); sets PORT and EMU_PID
 start_emu() {
-	local n=$1 i try
+	local n=$1
 	shift
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		PORT=$((20000 + RANDOM % 40000))
 		"$emu" --listen "127.0.0.1:$PORT" "$@" >"$logdir/$label-emu-$n.log" 2>&1 &
 		EMU_PID=$!
 		pids+=("$EMU_PID")
-		for i in $(seq 100); do
+		for _ in $(seq 100); do
 			grep -q serving "$logdir/$label-emu-$n.log" && return 0
 			kill -0 "$EMU_PID" 2>/dev/null || break
 			sleep 0.1
@@ -99,12 +99,13 @@ live_port=$PORT
 cat "$initrd" "$work/root.cpio" >"$work/boot/initrd.cpio"
 
 boot() {
-	local log=$1 cpu=$2 dead_pid dead_port doeerr_port qpid i
+	local log=$1 cpu=$2 dead_pid dead_port doeerr_port qpid
 	start_emu "dead" || return 1
 	dead_pid=$EMU_PID dead_port=$PORT
 	start_emu "doeerr" --fault doe-error || return 1
 	doeerr_port=$PORT
 	vm_qemu_args "$cpu" /mnt/tsmh/kernel/vmlinux /mnt/tsmh/boot/initrd.cpio nvme
+	# shellcheck disable=SC2054 # commas belong to QEMU option strings
 	QARGS+=(-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x3
 		-device "nvme,bus=rp1,serial=tsmh-live,spdm_port=$live_port"
 		-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,addr=0x4
@@ -116,7 +117,7 @@ boot() {
 		-- "${QARGS[@]}" </dev/null >"$log" 2>&1 &
 	qpid=$!
 	# stop the "dead" responder as soon as QEMU holds its connection
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		connected "$dead_port" && break
 		kill -0 "$qpid" 2>/dev/null || break
 		sleep 0.1
