@@ -4,6 +4,9 @@
 #   N passed, N failed[, N skipped]
 # Environment: TSMH_LABELS="deb12 deb13 sid" (kernels for the VM tests),
 #              TSMH_NO_VM=1 (userspace and lint only).
+# Per kernel: the DKMS build, the sim VM tests (scripts/vm/run.sh), then one
+# boot under Debian sid's QEMU against its emulated NVMe DOE mailbox
+# (scripts/vm/run-nvme.sh; QEMU installed by scripts/vm/qemu-sid.sh).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -86,6 +89,7 @@ if [ -n "$kver12" ]; then
 fi
 
 if [ -z "${TSMH_NO_VM:-}" ]; then
+	qemu_sid=
 	for l in $labels; do
 		phase "kernel $l: DKMS build + VM tests"
 		kd=build/kmod/$l
@@ -106,6 +110,19 @@ if [ -z "${TSMH_NO_VM:-}" ]; then
 			continue
 		fi
 		scripts/vm/run.sh "$l" "build/vm/$l.cpio" build/vm/logs $vm_tests | tee -a "$res"
+		# the same kernel against QEMU's own NVMe DOE mailbox (sid QEMU);
+		# SKIP (with the reason) only if that QEMU lacks the feature
+		if [ -z "$qemu_sid" ]; then
+			if scripts/vm/qemu-sid.sh prepare >build/qemu-sid.log 2>&1; then
+				qemu_sid=ok
+			else
+				qemu_sid=failed
+				rec "FAIL build/qemu-sid (see build/qemu-sid.log)"
+				tail -n 10 build/qemu-sid.log >&2
+			fi
+		fi
+		[ "$qemu_sid" = ok ] &&
+			scripts/vm/run-nvme.sh "$l" "build/vm/$l.cpio" build/vm/logs | tee -a "$res"
 	done
 fi
 

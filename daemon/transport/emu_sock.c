@@ -27,10 +27,28 @@ static int full_write(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * Peers that write a frame in several small pieces without TCP_NODELAY
+ * (QEMU's backends/spdm-socket.c: command, transport, size and payload are
+ * four send() calls) stall in Nagle until we ACK the first piece, and
+ * delayed ACK holds that ~40 ms per message. Quick-ACK what we read; Linux
+ * drops quick-ACK mode by itself, so re-arm it at every read. Not a TCP
+ * socket (socketpair in tests): harmless ENOPROTOOPT.
+ */
+static void quickack(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
 static int full_read(int fd, uint8_t *p, size_t n, int *got_any)
 {
 	while (n) {
-		ssize_t r = read(fd, p, n);
+		ssize_t r;
+
+		quickack(fd);
+		r = read(fd, p, n);
 
 		if (r < 0) {
 			if (errno == EINTR)

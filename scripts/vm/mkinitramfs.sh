@@ -49,16 +49,44 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 
 cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
 # in-tree modules the tests may load (as a user would with modprobe)
+kmod_file() { find "$kcache/modules" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \) 2>/dev/null | head -n1; }
+add_kmod() {
+	local m=$1 f
+	f=$(kmod_file "$m")
+	[ -n "$f" ] || return 1
+	case "$f" in
+	*.xz) xz -dc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
+	*.zst) zstd -qdc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
+	*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
+	esac
+}
 for m in pci-stub; do
-	f=$(find "$kcache/modules" -name "$m.ko*" 2>/dev/null | head -n1)
-	if [ -n "$f" ]; then
-		case "$f" in
-		*.xz) xz -dc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
-		*.zst) zstd -qdc "$f" >"$st/lib/modules/$kver/extra/$m.ko" ;;
-		*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
-		esac
-	fi
+	add_kmod "$m" || true
 done
+# A module with its dependencies (modinfo depends), and the order to insmod
+# them in (dependencies first) in /etc/tsmh-kmods-NAME: the initramfs has
+# no modules.dep (the NVMe test loads the nvme driver this way).
+kmod_seen=" "
+kmod_order=()
+kmod_dfs() {
+	local m=$1 f d
+	case "$kmod_seen" in *" $m "*) return 0 ;; esac
+	kmod_seen="$kmod_seen$m "
+	f=$(kmod_file "$m")
+	[ -n "$f" ] || { echo "mkinitramfs: $label has no module $m" >&2; return 1; }
+	for d in $(modinfo -F depends "$f" | tr , ' '); do
+		kmod_dfs "$d" || return 1
+	done
+	add_kmod "$m"
+	kmod_order+=("$m")
+}
+add_kmod_chain() {
+	kmod_seen=" "
+	kmod_order=()
+	kmod_dfs "$1" || return 1
+	printf '%s\n' "${kmod_order[@]}" >"$st/etc/tsmh-kmods-$1"
+}
+add_kmod_chain nvme || true
 
 cp "$top"/tests/vm/*.sh "$st/tests/"
 cp "$top/tests/vm/init" "$st/init"
