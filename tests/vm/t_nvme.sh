@@ -79,6 +79,11 @@ n=$(tsmctl -j show $LIVE | jq '.doe[0].exchanges')
 [ "$n" -ge 6 ] || fail "expected GET_VERSION + VCA + DIGESTS + portions, saw $n exchanges"
 [ "$(tsmctl -j show $LIVE | jq -r '.doe[0].owner')" = null ] || fail "claim left behind"
 ok "VCA and the certificate chain through the proxy and QEMU ($n exchanges)"
+# the whole attestation: CHALLENGE and signed measurements through QEMU's mailbox
+tsmctl -j attest $LIVE --trust $ROOT >/tmp/att.json 2>&1 || fail "attest: $(cat /tmp/att.json)"
+jq -e '.attested and .challenge_verified and .measurements_verified and .summary_matched and
+	(.measurements | length) == 5' /tmp/att.json >/dev/null || fail "attest result: $(cat /tmp/att.json)"
+ok "attested through QEMU's DOE mailbox: CHALLENGE and signed measurements verified"
 
 # Negative: QEMU answers discovery itself, but a CMA request whose
 # responder is gone (or answered with a DOE error) is silently discarded by
