@@ -100,6 +100,8 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			   size_t len, uint8_t *rsp, size_t cap);
 void emu_session_free(struct emu_conn *c);
+/* The session's state (enum spdm_sess_state), 0 without a session. */
+int emu_session_state(const struct emu_conn *c);
 /* The chain of @slot for the negotiated algorithms, NULL if none. */
 const struct emu_chain *emu_chain_of(const struct emu_dev_cfg *d, const struct emu_conn *c,
 				     uint8_t slot);

@@ -45,6 +45,11 @@ void emu_session_free(struct emu_conn *c)
 	c->sess = NULL;
 }
 
+int emu_session_state(const struct emu_conn *c)
+{
+	return c->sess ? (int)c->sess->s.state : 0;
+}
+
 static size_t eerr(uint8_t ver, uint8_t code, uint8_t *rsp)
 {
 	return spdm_enc_error(ver, code, 0, rsp);
