@@ -82,7 +82,8 @@ static int group_setup(void **s)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(root_pem, sizeof(root_pem), "%s/root.pem", dir);
-	if (emu_identity_make(&id, SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_RSAPSS_3072,
+	if (emu_identity_make(&id,
+			      SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_RSAPSS_3072,
 			      2, cma, 0) ||
 	    emu_identity_export_root(&id, root_pem))
 		return -1;
