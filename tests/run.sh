@@ -47,6 +47,7 @@ tests/integration/run.sh build/san | tee -a "$res"
 tests/integration/caps.sh build/san | tee -a "$res"
 tests/integration/certs.sh build/san | tee -a "$res"
 tests/integration/attest.sh build/san | tee -a "$res"
+tests/integration/session.sh build/san | tee -a "$res"
 
 phase "fuzz: libFuzzer harnesses, ${TSMH_FUZZ_SECONDS:-10}s each"
 fuzz/run.sh "${TSMH_FUZZ_SECONDS:-10}" | tee -a "$res"
