@@ -14,7 +14,7 @@ CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain
+	$(B)/fuzz_chain $(B)/fuzz_session
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -36,4 +36,7 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 .PHONY: all
