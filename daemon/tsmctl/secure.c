@@ -11,7 +11,6 @@
 #include "secsession.h"
 #include "tsmctl.h"
 
-
 static void add_step(cJSON *arr, const char *name, int ret, const char *why)
 {
 	cJSON *o = cJSON_CreateObject();
