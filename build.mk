@@ -20,10 +20,12 @@ endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
-SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c
+SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)
+# sessions: DSP0277 framing and the OpenSSL key schedule (need -lcrypto)
+SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -31,7 +33,8 @@ PROGS := $(B)/tsmctl $(B)/tsmh-emu
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
 	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify \
-	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest
+	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
+	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe
 
@@ -41,14 +44,14 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c $(LIB))
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c daemon/verify/secsession.c $(SECURE) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
 
-$(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c)
+$(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c $(SECURE))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
 # the emulator minus its main loop, for in-process tests (needs -lcrypto)
-EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c))
+EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
 
 $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -69,6 +72,12 @@ $(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/cert
 $(B)/tests/unit/test_auth: $(call obj,tests/unit/test_auth.c $(SPDM))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_attest: $(call obj,tests/unit/test_attest.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/common/hex.c $(LIB)) $(EMU_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
+$(B)/tests/unit/test_keysched: $(call obj,tests/unit/test_keysched.c $(SPDM) daemon/verify/keysched.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
+$(B)/tests/unit/test_secured: $(call obj,tests/unit/test_secured.c $(SPDM) $(SECURE))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
+$(B)/tests/unit/test_session: $(call obj,tests/unit/test_session.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/verify/secsession.c daemon/common/hex.c $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

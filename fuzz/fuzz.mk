@@ -7,13 +7,14 @@ CC := clang
 PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 PKG_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c \
-	daemon/spdm/names.c daemon/spdm/auth.c
+	daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
+SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
 CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain
+	$(B)/fuzz_chain $(B)/fuzz_session
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -22,7 +23,7 @@ $(B)/fuzz_doe_req: fuzz/fuzz_doe_req.c lib/doe_req.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/fuzz_emu: fuzz/fuzz_emu.c daemon/emu/responder.c daemon/emu/spdm_resp.c \
-		daemon/emu/certgen.c daemon/verify/sig.c $(SPDM)
+		daemon/emu/session_resp.c daemon/emu/certgen.c daemon/verify/sig.c $(SECURE) $(SPDM)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 $(B)/fuzz_spdm: fuzz/fuzz_spdm.c $(SPDM) daemon/spdm/requester.c
@@ -35,4 +36,7 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 .PHONY: all

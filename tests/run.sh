@@ -14,7 +14,7 @@ res=build/test-results.txt
 mkdir -p build
 : >"$res"
 labels=${TSMH_LABELS:-deb12 deb13 sid}
-vm_tests="load doe spdm certs attest unpriv claim hotremove faults monitor netlink"
+vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink"
 t_start=$(date +%s)
 
 rec() { echo "$*" | tee -a "$res"; }
@@ -50,6 +50,7 @@ tests/integration/run.sh build/san | tee -a "$res"
 tests/integration/caps.sh build/san | tee -a "$res"
 tests/integration/certs.sh build/san | tee -a "$res"
 tests/integration/attest.sh build/san | tee -a "$res"
+tests/integration/session.sh build/san | tee -a "$res"
 
 phase "fuzz: libFuzzer harnesses, ${TSMH_FUZZ_SECONDS:-10}s each"
 fuzz/run.sh "${TSMH_FUZZ_SECONDS:-10}" | tee -a "$res"

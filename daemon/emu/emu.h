@@ -46,6 +46,7 @@ struct emu_dev_cfg {
 	unsigned int faults;
 	uint32_t cap_flags; /* CAPABILITIES flags advertised */
 	uint32_t asym, hash; /* algorithms the device could sign/hash with */
+	uint16_t dhe, aead; /* session algorithms it supports (with KEY_EX_CAP) */
 	/* [key kind][slot]: certificate chains and keys, NULL: none */
 	const struct emu_chain (*chains)[EMU_MAX_SLOTS];
 	uint8_t slot_mask; /* provisioned slots */
@@ -69,7 +70,10 @@ struct emu_conn {
 	uint8_t deferred[64]; /* request held by ResponseNotReady */
 	size_t deferred_len;
 	uint8_t token;
+	struct emu_session *sess; /* the SPDM session (session_resp.c), NULL if none */
 };
+
+struct emu_session;
 
 /* End the SPDM connection (GET_VERSION, FLR); @reset counts a device reset. */
 void emu_conn_reset(struct emu_conn *c, int reset);
@@ -85,6 +89,26 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 /* The SPDM responder: returns the response message length (> 0). */
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap);
+/* KEY_EXCHANGE (in the clear): the response message length. */
+size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			size_t len, uint8_t *rsp, size_t cap);
+/*
+ * One secured CMA payload (DSP0277 message) in, the secured response out:
+ * its length, or 0 when nothing can be said in the session (the mailbox
+ * then flags Error).
+ */
+size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			   size_t len, uint8_t *rsp, size_t cap);
+void emu_session_free(struct emu_conn *c);
+/* The session's state (enum spdm_sess_state), 0 without a session. */
+int emu_session_state(const struct emu_conn *c);
+/* The chain of @slot for the negotiated algorithms, NULL if none. */
+const struct emu_chain *emu_chain_of(const struct emu_dev_cfg *d, const struct emu_conn *c,
+				     uint8_t slot);
+/* Measurement summary hash of @type (TCB or ALL) into @out; 0 or -1. */
+int emu_meas_summary(const struct emu_dev_cfg *d, const struct emu_conn *c, uint8_t type,
+		     uint8_t *out);
+
 /*
  * The defaults: SPDM 1.2 and 1.3, SHA-256/384; signing algorithms and
  * CERT/CHAL/MEAS capabilities come with the chains (emu_cfg_use_chains).

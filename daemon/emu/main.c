@@ -350,10 +350,33 @@ static void usage(FILE *f)
 	      "  -a, --asym=LIST         signing keys: ecdsa-p256,ecdsa-p384,rsassa-3072,\n"
 	      "                          rsapss-3072 (default ecdsa-p256,ecdsa-p384)\n"
 	      "  -S, --slots=N           provisioned certificate slots, 1-8 (default 1)\n"
+	      "      --dhe=LIST          session DHE groups: secp256r1,secp384r1 (default both)\n"
+	      "      --aead=LIST         session AEADs: aes-256-gcm,chacha20-poly1305 (default both)\n"
 	      "  -w, --fw-version=STR    firmware version measured in blocks 2 and 5 (default 1.0.0)\n"
 	      "  -v, --verbose           log every exchange\n"
 	      "  -h, --help\n",
 	      f);
+}
+
+/* "a,b" of @names into a bit mask (@bits); 0 or -1 with a message. */
+static int parse_list(const char *opt_name, const char *s, const char *const *names,
+		      const uint16_t *bits, int n, uint16_t *mask)
+{
+	char buf[128], *tok, *save = NULL;
+	int i;
+
+	*mask = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n && strcmp(tok, names[i]); i++)
+			;
+		if (i == n) {
+			fprintf(stderr, "tsmh-emu: --%s: unknown algorithm '%s'\n", opt_name, tok);
+			return -1;
+		}
+		*mask |= bits[i];
+	}
+	return *mask ? 0 : -1;
 }
 
 static int parse_versions(const char *s)
@@ -421,6 +444,8 @@ int main(int argc, char **argv)
 		{ "asym", required_argument, 0, 'a' },
 		{ "slots", required_argument, 0, 'S' },
 		{ "fw-version", required_argument, 0, 'w' },
+		{ "dhe", required_argument, 0, 0x100 },
+		{ "aead", required_argument, 0, 0x101 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
@@ -495,6 +520,23 @@ int main(int argc, char **argv)
 			}
 			opt.cfg.fw_version = optarg;
 			break;
+		case 0x100: {
+			static const char *const n[] = { "secp256r1", "secp384r1" };
+			static const uint16_t b[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1 };
+
+			if (parse_list("dhe", optarg, n, b, 2, &opt.cfg.dhe))
+				return 2;
+			break;
+		}
+		case 0x101: {
+			static const char *const n[] = { "aes-256-gcm", "chacha20-poly1305" };
+			static const uint16_t b[] = { SPDM_AEAD_AES_256_GCM,
+						      SPDM_AEAD_CHACHA20_POLY };
+
+			if (parse_list("aead", optarg, n, b, 2, &opt.cfg.aead))
+				return 2;
+			break;
+		}
 		case 'v': opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

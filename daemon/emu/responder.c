@@ -66,13 +66,18 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 		if (!m)
 			return -1; /* no room for any answer */
 		n = wrap(vid, type, m, rsp, cap);
+	} else if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_SEC_CMA) {
+		size_t m;
+
+		if (cap < TSMH_DOE_HDR_BYTES + 4)
+			return -1;
+		m = emu_secured_respond(d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES,
+					cap - TSMH_DOE_HDR_BYTES - 3);
+		if (!m)
+			return -1;
+		n = wrap(vid, type, m, rsp, cap);
 	} else {
-		/*
-		 * Secured CMA arrives with SPDM sessions (a later issue); an
-		 * unknown protocol is a requester error. Either way the
-		 * mailbox flags Error, as the DOE spec asks for unsupported
-		 * data object types.
-		 */
+		/* an unknown protocol: the mailbox flags Error, as DOE asks */
 		return -1;
 	}
 	if (n > 0 && (d->faults & EMU_FAULT_BAD_LENGTH))

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include "cert.h"
 #include "emu.h"
+#include "session_msg.h"
 #include "sig.h"
 
 void emu_cfg_defaults(struct emu_dev_cfg *d)
@@ -27,6 +28,8 @@ void emu_cfg_defaults(struct emu_dev_cfg *d)
 	d->cap_flags = 0;
 	d->asym = 0;
 	d->hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384;
+	d->dhe = SPDM_DHE_SECP256R1 | SPDM_DHE_SECP384R1;
+	d->aead = SPDM_AEAD_AES_256_GCM | SPDM_AEAD_CHACHA20_POLY;
 	d->fw_version = "1.0.0";
 }
 
@@ -37,6 +40,9 @@ void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[
 	d->asym = asym;
 	d->slot_mask = mask;
 	d->cap_flags |= SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	/* with a key to sign KEY_EXCHANGE_RSP: sessions (session_resp.c) */
+	d->cap_flags |= SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT |
+			SPDM_CAP_KEY_UPD;
 }
 
 void emu_conn_reset(struct emu_conn *c, int reset)
@@ -47,6 +53,7 @@ void emu_conn_reset(struct emu_conn *c, int reset)
 	spdm_tx_reset(&vca);
 	spdm_tx_reset(&m);
 	spdm_tx_reset(&l);
+	emu_session_free(c);
 	memset(c, 0, sizeof(*c));
 	c->vca = vca;
 	c->m = m;
@@ -59,6 +66,7 @@ void emu_conn_free(struct emu_conn *c)
 	spdm_tx_free(&c->vca);
 	spdm_tx_free(&c->m);
 	spdm_tx_free(&c->l);
+	emu_session_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -83,8 +91,11 @@ static uint32_t pick(uint32_t mask, const uint32_t *pref, int n)
 	return 0;
 }
 
-static void select_algs(const struct emu_dev_cfg *d, const struct spdm_algs *o, struct spdm_algs *s)
+static void select_algs(uint8_t ver, const struct emu_dev_cfg *d, const struct spdm_algs *o,
+			struct spdm_algs *s)
 {
+	static const uint32_t dhe_pref[] = { SPDM_DHE_SECP384R1, SPDM_DHE_SECP256R1 };
+	static const uint32_t aead_pref[] = { SPDM_AEAD_AES_256_GCM, SPDM_AEAD_CHACHA20_POLY };
 	static const uint32_t asym_pref[] = { SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P256,
 					      SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_RSASSA_3072 };
 	static const uint32_t hash_pref[] = { SPDM_HASH_SHA384, SPDM_HASH_SHA256 };
@@ -103,6 +114,14 @@ static void select_algs(const struct emu_dev_cfg *d, const struct spdm_algs *o, 
 		s->meas_hash = s->base_hash == SPDM_HASH_SHA384 ? SPDM_MEAS_HASH_SHA384
 								: SPDM_MEAS_HASH_SHA256;
 	}
+	/* sessions: a DHE group, an AEAD, the SPDM key schedule, opaque format 1 */
+	if (f & SPDM_CAP_KEY_EX) {
+		s->dhe = (uint16_t)pick(o->dhe & d->dhe, dhe_pref, 2);
+		s->aead = (uint16_t)pick(o->aead & d->aead, aead_pref, 2);
+		s->key_schedule = o->key_schedule & SPDM_KEY_SCHEDULE_SPDM;
+	}
+	if (ver >= SPDM_VERSION_12)
+		s->other_params = o->other_params & 0x02;
 }
 
 static size_t err(uint8_t ver, uint8_t code, uint8_t data, uint8_t *rsp)
@@ -125,8 +144,8 @@ static int kind(uint32_t asym)
 }
 
 /* The chain of @slot for the negotiated algorithm, or NULL. */
-static const struct emu_chain *chain_of(const struct emu_dev_cfg *d, const struct emu_conn *c,
-					uint8_t slot)
+const struct emu_chain *emu_chain_of(const struct emu_dev_cfg *d, const struct emu_conn *c,
+				     uint8_t slot)
 {
 	if (!d->chains || slot >= EMU_MAX_SLOTS || !(d->slot_mask & (1u << slot)) ||
 	    !c->sel.base_asym)
@@ -141,7 +160,7 @@ static size_t digests(const struct emu_dev_cfg *d, struct emu_conn *c, uint8_t *
 	uint8_t s;
 
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
-		const struct emu_chain *ch = chain_of(d, c, s);
+		const struct emu_chain *ch = emu_chain_of(d, c, s);
 
 		if (ch)
 			memcpy(dg[s], ch->digest[hidx(c)], hl);
@@ -161,7 +180,7 @@ static size_t certificate(const struct emu_dev_cfg *d, struct emu_conn *c, const
 
 	if (spdm_dec_get_certificate(c->ver, req, len, &slot, &off, &want))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-	ch = chain_of(d, c, slot);
+	ch = emu_chain_of(d, c, slot);
 	if (!ch || off > ch->len[hidx(c)])
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 	clen = ch->len[hidx(c)];
@@ -264,18 +283,34 @@ static size_t sign_append(const struct emu_dev_cfg *d, struct emu_conn *c, const
 	return n + sl;
 }
 
+int emu_meas_summary(const struct emu_dev_cfg *d, const struct emu_conn *c, uint8_t type,
+		     uint8_t *out)
+{
+	uint8_t rec[1024], nr;
+	size_t rl;
+
+	/* TCB: the blocks a reset cannot change (ROM, firmware) */
+	if (type == SPDM_MEAS_SUMMARY_TCB) {
+		rl = meas_record(d, c, 1, rec, sizeof(rec), &nr);
+		rl += meas_record(d, c, 2, rec + rl, sizeof(rec) - rl, &nr);
+	} else {
+		rl = meas_record(d, c, 0, rec, sizeof(rec), &nr);
+	}
+	return rl && tsmh_hash(c->sel.base_hash, rec, rl, out) ? 0 : -1;
+}
+
 static size_t challenge(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap)
 {
-	uint8_t slot, summary, nonce[SPDM_NONCE_LEN], sum[64], rec[1024], nr;
+	uint8_t slot, summary, nonce[SPDM_NONCE_LEN], sum[64];
 	const uint8_t *rn, *rctx;
 	struct spdm_challenge_auth a = { 0 };
 	const struct emu_chain *ch;
-	size_t n, rl;
+	size_t n;
 
 	if (spdm_dec_challenge(c->ver, req, len, &slot, &summary, &rn, &rctx))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-	ch = chain_of(d, c, slot);
+	ch = emu_chain_of(d, c, slot);
 	if (!ch || (summary != SPDM_MEAS_SUMMARY_NONE && summary != SPDM_MEAS_SUMMARY_TCB &&
 		    summary != SPDM_MEAS_SUMMARY_ALL))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
@@ -287,14 +322,7 @@ static size_t challenge(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	a.nonce = nonce;
 	a.req_context = rctx;
 	if (summary) {
-		/* TCB: the blocks a reset cannot change (ROM, firmware) */
-		if (summary == SPDM_MEAS_SUMMARY_TCB) {
-			rl = meas_record(d, c, 1, rec, sizeof(rec), &nr);
-			rl += meas_record(d, c, 2, rec + rl, sizeof(rec) - rl, &nr);
-		} else {
-			rl = meas_record(d, c, 0, rec, sizeof(rec), &nr);
-		}
-		if (!rl || !tsmh_hash(c->sel.base_hash, rec, rl, sum))
+		if (emu_meas_summary(d, c, summary, sum))
 			return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
 		a.meas_summary = sum;
 	}
@@ -319,7 +347,7 @@ static size_t measurements(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 	if (spdm_dec_get_measurements(c->ver, req, len, &g))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 	if (g.attrs & SPDM_MEAS_ATTR_SIG) {
-		ch = chain_of(d, c, g.slot);
+		ch = emu_chain_of(d, c, g.slot);
 		if (!ch)
 			return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 	}
@@ -436,7 +464,7 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
 		if (spdm_dec_negotiate_algorithms(ver, req, len, &offer, &ec))
 			return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-		select_algs(d, &offer, &c->sel);
+		select_algs(ver, d, &offer, &c->sel);
 		n = spdm_enc_algorithms(ver, &c->sel, rsp, cap);
 		if (!n || spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
 		    spdm_tx_append(&c->vca, rsp, n))
@@ -470,6 +498,14 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
 		n = maybe_fault(d, c, req, len, rsp);
 		return n ? n : auth_request(d, c, req, len, rsp, cap);
+	case SPDM_KEY_EXCHANGE:
+		if (!d->chains || !(d->cap_flags & SPDM_CAP_KEY_EX))
+			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+		if (c->state != EMU_CONN_NEGOTIATED)
+			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+		if (ver != c->ver)
+			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+		return emu_key_exchange(d, c, req, len, rsp, cap);
 	case SPDM_RESPOND_IF_READY:
 		if (c->state != EMU_CONN_NEGOTIATED || ver != c->ver || !c->deferred_len ||
 		    req[2] != c->deferred[1] || req[3] != c->token)

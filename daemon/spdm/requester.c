@@ -24,6 +24,7 @@ void spdm_default_offer(struct spdm_algs *a)
 	a->dhe = SPDM_DHE_SECP256R1 | SPDM_DHE_SECP384R1;
 	a->aead = SPDM_AEAD_AES_256_GCM | SPDM_AEAD_CHACHA20_POLY;
 	a->key_schedule = SPDM_KEY_SCHEDULE_SPDM;
+	a->other_params = 0x02; /* OpaqueDataFmt1: the general opaque data table (1.2+) */
 }
 
 /* Explain a decoder's failure. */
@@ -120,7 +121,9 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 {
 	uint8_t req[256], rsp[MSG_MAX], code = 0;
 	struct spdm_caps mine = { .ct_exponent = 0,
-				  .flags = SPDM_CAP_CERT | SPDM_CAP_CHAL,
+				  .flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT |
+					   SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT |
+					   SPDM_CAP_KEY_UPD,
 				  .data_transfer_size = MSG_MAX,
 				  .max_msg_size = MSG_MAX };
 	struct spdm_tx vca = ci->vca, b = ci->b;

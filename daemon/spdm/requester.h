@@ -17,10 +17,16 @@
 #include "cert.h"
 #include "spdm.h"
 
-/* One SPDM request/response (no transport header). 0 or -errno. */
+/*
+ * One SPDM request/response (no transport header). 0 or -errno.
+ * @exchange carries CMA (DOE type 1); @secured, when the transport has it,
+ * carries DSP0277 secured messages as secured CMA (DOE type 2).
+ */
 struct spdm_transport {
 	int (*exchange)(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
 			size_t cap, size_t *rsp_len);
+	int (*secured)(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+		       size_t cap, size_t *rsp_len);
 	void *ctx;
 	char err[256]; /* the transport's reason for its last failure */
 };

@@ -104,9 +104,11 @@ const char *spdm_error_name(uint8_t code)
 {
 	switch (code) {
 	case SPDM_ERR_INVALID_REQUEST: return "InvalidRequest";
+	case 0x02: return "InvalidSession";
 	case SPDM_ERR_BUSY: return "Busy";
 	case SPDM_ERR_UNEXPECTED_REQUEST: return "UnexpectedRequest";
 	case SPDM_ERR_UNSPECIFIED: return "Unspecified";
+	case 0x06: return "DecryptError";
 	case SPDM_ERR_UNSUPPORTED_REQUEST: return "UnsupportedRequest";
 	case SPDM_ERR_VERSION_MISMATCH: return "VersionMismatch";
 	case SPDM_ERR_RESPONSE_NOT_READY: return "ResponseNotReady";

@@ -78,16 +78,16 @@ int tsmh_doe_proxy_claim(struct tsmh_nl *nl, const char *dev, int mb)
 	return tsmh_nl_call(nl, m, NULL, NULL);
 }
 
-static int proxy_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
-			  size_t cap, size_t *rsp_len)
+static int proxy_xfer(struct spdm_transport *t, uint8_t type, const uint8_t *req, size_t len,
+		      uint8_t *rsp, size_t cap, size_t *rsp_len)
 {
 	struct proxy_ctx *p = t->ctx;
 	uint8_t *buf;
 	size_t n;
 	int ret;
 
-	ret = tsmh_doe_proxy_xfer(p->nl, p->dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
-				  len, &buf, &n, NULL);
+	ret = tsmh_doe_proxy_xfer(p->nl, p->dev, -1, TSMH_DOE_VID_PCISIG, type, req, len, &buf, &n,
+				  NULL);
 	if (ret) {
 		snprintf(t->err, sizeof(t->err), "%s", p->nl->err);
 		return ret;
@@ -103,15 +103,29 @@ static int proxy_exchange(struct spdm_transport *t, const uint8_t *req, size_t l
 	return 0;
 }
 
+static int proxy_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+			  size_t cap, size_t *rsp_len)
+{
+	return proxy_xfer(t, TSMH_DOE_PROT_CMA, req, len, rsp, cap, rsp_len);
+}
+
+static int proxy_secured(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+			 size_t cap, size_t *rsp_len)
+{
+	return proxy_xfer(t, TSMH_DOE_PROT_SEC_CMA, req, len, rsp, cap, rsp_len);
+}
+
 void spdm_transport_proxy(struct spdm_transport *t, struct proxy_ctx *ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->exchange = proxy_exchange;
+	t->secured = proxy_secured;
 	t->ctx = ctx;
 }
 
-static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
-			 size_t cap, size_t *rsp_len)
+/* Secured CMA uses the same NORMAL command and PCI_DOE transport, DOE type 2. */
+static int sock_xfer(struct spdm_transport *t, uint8_t ptype, const uint8_t *req, size_t len,
+		     uint8_t *rsp, size_t cap, size_t *rsp_len)
 {
 	struct sock_ctx *s = t->ctx;
 	uint8_t *obj;
@@ -128,7 +142,7 @@ static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t le
 		free(obj);
 		return -EMSGSIZE;
 	}
-	tsmh_put_le32(obj, tsmh_doe_hdr0(TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA));
+	tsmh_put_le32(obj, tsmh_doe_hdr0(TSMH_DOE_VID_PCISIG, ptype));
 	tsmh_put_le32(obj + 4, tsmh_doe_hdr1((uint32_t)(total / 4)));
 	memcpy(obj + TSMH_DOE_HDR_BYTES, req, len);
 	ret = emu_sock_send(s->fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_PCI_DOE, obj,
@@ -141,7 +155,7 @@ static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t le
 		return ret;
 	}
 	if (f.cmd != EMU_SOCK_CMD_NORMAL || tsmh_doe_obj_check(obj, f.len, &vid, &type) ||
-	    vid != TSMH_DOE_VID_PCISIG || type != TSMH_DOE_PROT_CMA) {
+	    vid != TSMH_DOE_VID_PCISIG || type != ptype) {
 		snprintf(t->err, sizeof(t->err),
 			 "peer answered command %#x with a malformed DOE object", f.cmd);
 		free(obj);
@@ -157,9 +171,22 @@ static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t le
 	return 0;
 }
 
+static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+			 size_t cap, size_t *rsp_len)
+{
+	return sock_xfer(t, TSMH_DOE_PROT_CMA, req, len, rsp, cap, rsp_len);
+}
+
+static int sock_secured(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+			size_t cap, size_t *rsp_len)
+{
+	return sock_xfer(t, TSMH_DOE_PROT_SEC_CMA, req, len, rsp, cap, rsp_len);
+}
+
 void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->exchange = sock_exchange;
+	t->secured = sock_secured;
 	t->ctx = ctx;
 }

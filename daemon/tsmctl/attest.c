@@ -263,23 +263,23 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 
 int cmd_attest(int argc, char **argv)
 {
-	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
-					    { "trust", required_argument, 0, 't' },
-					    { "slot", required_argument, 0, 'S' },
-					    { "no-measurements", no_argument, 0, 'M' },
-					    { "cache", required_argument, 0, 'c' },
-					    { "export", required_argument, 0, 'e' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+		{ "socket", required_argument, 0, 's' }, { "trust", required_argument, 0, 't' },
+		{ "slot", required_argument, 0, 'S' },	 { "no-measurements", no_argument, 0, 'M' },
+		{ "cache", required_argument, 0, 'c' },	 { "export", required_argument, 0, 'e' },
+		{ "session", no_argument, 0, 'x' },	 { 0, 0, 0, 0 }
+	};
 	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
 	struct tsmh_attest a;
 	struct session s;
 	char why[512], *end;
+	cJSON *sj = NULL, *j;
 	long slot;
-	int c, ret;
+	int c, ret, with_session = 0, sret = 0;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:x", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 't': o.trust = optarg; break;
@@ -294,6 +294,7 @@ int cmd_attest(int argc, char **argv)
 		case 'M': o.no_measurements = 1; break;
 		case 'c': cache_dir = optarg; break;
 		case 'e': export_dir = optarg; break;
+		case 'x': with_session = 1; break;
 		default: goto usage;
 		}
 	}
@@ -307,16 +308,30 @@ int cmd_attest(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
+	if (!ret && !opt_json)
+		result_print(s.who, &a, o.trust);
+	/* the session uses the attested slot's verified chain and key */
+	if (!ret && with_session)
+		sret = attest_session(&s.t, &a, o.slot, &sj);
 	session_close(&s);
-	if (opt_json)
-		json_print(result_json(s.who, &a, ret, why));
+	if (opt_json) {
+		j = result_json(s.who, &a, ret, why);
+		if (sj)
+			cJSON_AddItemToObject(j, "session", sj);
+		json_print(j);
+	} else {
+		cJSON_Delete(sj);
+	}
 	if (ret) {
 		fprintf(stderr, "tsmctl: attest %s: %s\n", s.who, why);
 		tsmh_attest_free(&a);
 		return EXIT_OPERR;
 	}
-	if (!opt_json)
-		result_print(s.who, &a, o.trust);
+	if (sret) {
+		fprintf(stderr, "tsmctl: attest %s: session failed\n", s.who);
+		tsmh_attest_free(&a);
+		return EXIT_OPERR;
+	}
 	if (export_dir) {
 		ret = export(export_dir, &a, o.slot);
 		if (ret) {
@@ -329,7 +344,8 @@ int cmd_attest(int argc, char **argv)
 	tsmh_attest_free(&a);
 	return 0;
 usage:
-	fprintf(stderr, "Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
-			"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR]\n");
+	fprintf(stderr,
+		"Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
+		"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n");
 	return EXIT_USAGE;
 }

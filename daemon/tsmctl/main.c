@@ -31,8 +31,10 @@ static const struct {
 	  "                            fetch every provisioned certificate chain and verify it" },
 	{ "attest", cmd_attest,
 	  "attest DEV | --socket HOST:PORT --trust PEM [--slot N] [--no-measurements]\n"
-	  "       [--cache DIR] [--export DIR]\n"
-	  "                            authenticate: chains, CHALLENGE, signed measurements" },
+	  "       [--cache DIR] [--export DIR] [--session]\n"
+	  "                            authenticate: chains, CHALLENGE, signed measurements;\n"
+	  "                            --session: then an SPDM secured session (KEY_EXCHANGE,\n"
+	  "                            FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },

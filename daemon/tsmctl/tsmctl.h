@@ -23,6 +23,11 @@ int cmd_spdm_info(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 
+/* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
+struct spdm_transport;
+struct tsmh_attest;
+int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot, cJSON **j);
+
 /* render.c */
 cJSON *devinfo_json(const struct tsmh_devinfo *d);
 void devinfo_print(const struct tsmh_devinfo *d);

@@ -167,8 +167,9 @@ static void test_doe_level_errors(void **s)
 
 	(void)s;
 	setup_cfg();
-	/* secured CMA is not served yet; unknown protocols are refused */
-	assert_int_equal(ask(2, (const uint8_t *)"\0\0\0\0", 4), -1);
+	/* secured CMA without a session: a clear ERROR InvalidSession; unknown protocols refused */
+	assert_int_equal(ask(2, (const uint8_t *)"\0\0\0\0", 4), 12);
+	assert_memory_equal(rsp + 8, "\x12\x7f\x02\x00", 4);
 	assert_int_equal(ask(9, (const uint8_t *)"\0\0\0\0", 4), -1);
 	/* a malformed request object */
 	tsmh_put_le32(obj, tsmh_doe_hdr0(1, 1));

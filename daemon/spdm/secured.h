@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * DSP0277 secured messages as the PCI-SIG secured-CMA binding (DOE type 2)
+ * carries them:
+ *
+ *   SessionID (4: ReqSessionID LE || RspSessionID LE)
+ *   [SequenceNumber: 0 bytes for PCI DOE]
+ *   Length (2, LE: the bytes that follow, ciphertext + MAC)
+ *   AEAD ciphertext of { ApplicationDataLength (2, LE), SPDM message, random padding }
+ *   MAC (16)
+ *
+ * AAD = SessionID || Length; IV = the direction's base IV with the 64-bit
+ * sequence number XORed, little-endian, into bytes 0..7. The sequence
+ * number is not on the wire but still counts each message per direction
+ * (from 0 for every new key), so a replayed or reordered message fails its
+ * MAC; the decoder then tells a replay (an earlier sequence number of the
+ * current key verifies) from forgery. Encrypt-and-MAC sessions only.
+ */
+#ifndef TSMH_SPDM_SECURED_H
+#define TSMH_SPDM_SECURED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "keysched.h"
+
+#define SPDM_SECURED_HDR      6
+#define SPDM_SECURED_OVERHEAD (SPDM_SECURED_HDR + 2 + TSMH_AEAD_TAG_LEN)
+#define SPDM_SECURED_REPLAY   16 /* earlier sequence numbers checked to name a replay */
+#define SPDM_SECURED_MAX_PAD  32
+
+enum spdm_sess_state {
+	SPDM_SESS_NONE,
+	SPDM_SESS_HANDSHAKE, /* KEY_EXCHANGE done: handshake keys */
+	SPDM_SESS_ESTABLISHED, /* FINISH done: data keys */
+	SPDM_SESS_ENDED, /* END_SESSION: nothing more in or out */
+};
+
+struct spdm_session {
+	uint16_t req_id, rsp_id;
+	enum spdm_sess_state state;
+	uint16_t sm_version; /* DSP0277 version selected in the opaque data */
+	uint8_t heartbeat; /* HeartbeatPeriod */
+	struct tsmh_keys k;
+};
+
+/* The 32-bit SessionID as it goes on the wire (little-endian u32). */
+static inline uint32_t spdm_session_id(const struct spdm_session *s)
+{
+	return (uint32_t)s->req_id | (uint32_t)s->rsp_id << 16;
+}
+
+/*
+ * Encrypt @app (an SPDM message) for the request (@request) or response
+ * direction with @pad random padding bytes (<= SPDM_SECURED_MAX_PAD).
+ * 0; -ESHUTDOWN (session ended or not started), -EMSGSIZE, -EOVERFLOW
+ * (sequence numbers exhausted), -EINVAL.
+ */
+int spdm_secured_seal(struct spdm_session *s, int request, const uint8_t *app, size_t len,
+		      size_t pad, uint8_t *out, size_t cap, size_t *olen);
+/*
+ * Decrypt a secured message of @len bytes (trailing DOE padding < 4 bytes
+ * allowed) into @app. 0 or: -ESHUTDOWN session ended/not started,
+ * -ENOENT another session's ID, -EPROTO Length or ApplicationDataLength
+ * inconsistent/truncated, -EALREADY replay of an earlier message,
+ * -EBADMSG MAC does not verify, -EMSGSIZE @cap too small; @why says which.
+ */
+int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, size_t len,
+		      uint8_t *app, size_t cap, size_t *alen, char *why, size_t whylen);
+
+#endif

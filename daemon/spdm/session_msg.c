@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * SPDM session codecs. See session.h.
+ */
+#include <errno.h>
+#include <string.h>
+#include "auth.h"
+#include "session_msg.h"
+
+#define MAX_OPAQUE 1024
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+static int hdr_ok(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
+{
+	if (len < 4)
+		return -EBADMSG;
+	if (m[1] == SPDM_ERROR) {
+		if (err)
+			*err = m[2];
+		return -EREMOTEIO;
+	}
+	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
+}
+
+size_t spdm_dhe_len(uint16_t dhe)
+{
+	switch (dhe) {
+	case SPDM_DHE_SECP256R1: return 64;
+	case SPDM_DHE_SECP384R1: return 96;
+	default: return 0;
+	}
+}
+
+size_t spdm_bin_concat(uint8_t ver, uint16_t length, const char *label, const uint8_t *ctx,
+		       size_t clen, uint8_t *out, size_t cap)
+{
+	size_t ll = strlen(label), n = 2 + 8 + ll + clen;
+
+	if (n > cap)
+		return 0;
+	put16(out, length);
+	memcpy(out + 2, "spdm1.x ", 8);
+	out[2 + 6] = (uint8_t)('0' + (ver & 15));
+	memcpy(out + 10, label, ll);
+	if (clen)
+		memcpy(out + 10 + ll, ctx, clen);
+	return n;
+}
+
+size_t spdm_enc_key_exchange(uint8_t ver, const struct spdm_key_exchange *k, size_t dhe_len,
+			     uint8_t *out, size_t cap)
+{
+	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len + 2 + k->opaque_len;
+
+	if (n > cap)
+		return 0;
+	out[0] = ver;
+	out[1] = SPDM_KEY_EXCHANGE;
+	out[2] = k->summary;
+	out[3] = k->slot;
+	put16(out + 4, k->session_id);
+	out[6] = ver >= SPDM_VERSION_12 ? k->policy : 0;
+	out[7] = 0;
+	memcpy(out + 8, k->random, SPDM_RANDOM_LEN);
+	memcpy(out + 8 + SPDM_RANDOM_LEN, k->exchange, dhe_len);
+	put16(out + 8 + SPDM_RANDOM_LEN + dhe_len, k->opaque_len);
+	if (k->opaque_len)
+		memcpy(out + 10 + SPDM_RANDOM_LEN + dhe_len, k->opaque, k->opaque_len);
+	return n;
+}
+
+int spdm_dec_key_exchange(uint8_t ver, const uint8_t *m, size_t len, size_t dhe_len,
+			  struct spdm_key_exchange *k)
+{
+	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len;
+
+	memset(k, 0, sizeof(*k));
+	if (len < 4)
+		return -EBADMSG;
+	if (m[0] != ver || m[1] != SPDM_KEY_EXCHANGE)
+		return -EPROTO;
+	if (len < n + 2)
+		return -EBADMSG;
+	k->summary = m[2];
+	k->slot = m[3];
+	k->session_id = get16(m + 4);
+	k->policy = m[6];
+	k->random = m + 8;
+	k->exchange = m + 8 + SPDM_RANDOM_LEN;
+	k->opaque_len = get16(m + n);
+	n += 2;
+	if (k->opaque_len > MAX_OPAQUE)
+		return -EPROTO;
+	if (len < n + k->opaque_len)
+		return -EBADMSG;
+	k->opaque = m + n;
+	k->len = n + k->opaque_len;
+	return 0;
+}
+
+size_t spdm_enc_key_exchange_rsp(uint8_t ver, const struct spdm_key_exchange_rsp *r, size_t dhe_len,
+				 size_t hash_len, uint8_t *out, size_t cap)
+{
+	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len + (r->summary ? hash_len : 0) + 2 + r->opaque_len;
+	uint8_t *p = out + 8;
+
+	if (n > cap)
+		return 0;
+	out[0] = ver;
+	out[1] = SPDM_KEY_EXCHANGE_RSP;
+	out[2] = r->heartbeat;
+	out[3] = 0;
+	put16(out + 4, r->session_id);
+	out[6] = r->mut_auth;
+	out[7] = r->req_slot;
+	memcpy(p, r->random, SPDM_RANDOM_LEN);
+	p += SPDM_RANDOM_LEN;
+	memcpy(p, r->exchange, dhe_len);
+	p += dhe_len;
+	if (r->summary) {
+		memcpy(p, r->summary, hash_len);
+		p += hash_len;
+	}
+	put16(p, r->opaque_len);
+	p += 2;
+	if (r->opaque_len)
+		memcpy(p, r->opaque, r->opaque_len);
+	return n;
+}
+
+int spdm_dec_key_exchange_rsp(uint8_t ver, const uint8_t *m, size_t len, size_t dhe_len,
+			      size_t hash_len, int summary, size_t sig_len,
+			      struct spdm_key_exchange_rsp *r, uint8_t *err)
+{
+	int ret = hdr_ok(ver, SPDM_KEY_EXCHANGE_RSP, m, len, err);
+	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len + (summary ? hash_len : 0), need;
+
+	memset(r, 0, sizeof(*r));
+	if (ret)
+		return ret;
+	if (len < n + 2)
+		return -EBADMSG;
+	r->heartbeat = m[2];
+	r->session_id = get16(m + 4);
+	r->mut_auth = m[6];
+	r->req_slot = m[7];
+	r->random = m + 8;
+	r->exchange = m + 8 + SPDM_RANDOM_LEN;
+	r->summary = summary ? m + 8 + SPDM_RANDOM_LEN + dhe_len : NULL;
+	r->opaque_len = get16(m + n);
+	n += 2;
+	if (r->opaque_len > MAX_OPAQUE)
+		return -EPROTO;
+	r->opaque = m + n;
+	n += r->opaque_len;
+	r->signed_len = n;
+	need = n + sig_len + hash_len;
+	if (len < need)
+		return -EBADMSG;
+	r->sig = m + n;
+	r->verify = m + n + sig_len;
+	return len - need < 4 ? 0 : -EPROTO;
+}
+
+size_t spdm_enc_finish(uint8_t ver, const uint8_t *verify, size_t hash_len, uint8_t *out)
+{
+	out[0] = ver;
+	out[1] = SPDM_FINISH;
+	out[2] = 0; /* no signature: no mutual authentication */
+	out[3] = 0;
+	if (!verify)
+		return 4;
+	memcpy(out + 4, verify, hash_len);
+	return 4 + hash_len;
+}
+
+int spdm_dec_finish(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
+		    const uint8_t **verify)
+{
+	if (len < 4)
+		return -EBADMSG;
+	if (m[0] != ver || m[1] != SPDM_FINISH)
+		return -EPROTO;
+	if (m[2] & 1)
+		return -EPROTO; /* a signature we never asked for */
+	if (len != 4 + hash_len)
+		return -EBADMSG;
+	*verify = m + 4;
+	return 0;
+}
+
+size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t p1, uint8_t p2, uint8_t *out)
+{
+	out[0] = ver;
+	out[1] = code;
+	out[2] = p1;
+	out[3] = p2;
+	return 4;
+}
+
+int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *p1, uint8_t *p2,
+		 uint8_t *err)
+{
+	int ret = hdr_ok(ver, code, m, len, err);
+
+	if (ret)
+		return ret;
+	if (len != 4)
+		return -EPROTO;
+	if (p1)
+		*p1 = m[2];
+	if (p2)
+		*p2 = m[3];
+	return 0;
+}
+
+/* ---- secured-message version opaque data (1.2+ general opaque data table) ---- */
+
+/* table header (1) + element header (id, vendor_len, data_len) + SM data, padded to 4 */
+static size_t opaque_one(const uint8_t *sm, size_t smlen, uint8_t *out, size_t cap)
+{
+	size_t n = (4 + 4 + smlen + 3) & ~(size_t)3;
+
+	if (n > cap)
+		return 0;
+	memset(out, 0, n);
+	out[0] = 1; /* TotalElements */
+	out[4] = 0; /* ID: DMTF */
+	out[5] = 0; /* VendorLen */
+	put16(out + 6, (uint16_t)smlen);
+	memcpy(out + 8, sm, smlen);
+	return n;
+}
+
+size_t spdm_opaque_supported(const uint16_t *vers, int n, uint8_t *out, size_t cap)
+{
+	uint8_t sm[3 + 2 * SPDM_SM_MAX_VERSIONS];
+	int i;
+
+	if (n < 1 || n > SPDM_SM_MAX_VERSIONS)
+		return 0;
+	sm[0] = 1; /* SMDataVersion */
+	sm[1] = SPDM_SM_ID_SUPPORTED_VERSION;
+	sm[2] = (uint8_t)n;
+	for (i = 0; i < n; i++)
+		put16(sm + 3 + 2 * i, vers[i]);
+	return opaque_one(sm, 3 + 2 * (size_t)n, out, cap);
+}
+
+size_t spdm_opaque_selection(uint16_t sel, uint8_t *out, size_t cap)
+{
+	uint8_t sm[4] = { 1, SPDM_SM_ID_VERSION_SELECTION };
+
+	put16(sm + 2, sel);
+	return opaque_one(sm, 4, out, cap);
+}
+
+/* The data of the DMTF element whose SMDataID is @id. */
+static int find_sm(const uint8_t *op, size_t len, uint8_t id, const uint8_t **data, size_t *dlen)
+{
+	size_t off = 4, el;
+	int i, total, found = 0;
+
+	if (len < 4)
+		return -EBADMSG;
+	total = op[0];
+	if (op[1] || op[2] || op[3])
+		return -EBADMSG;
+	for (i = 0; i < total; i++) {
+		uint8_t rid, vlen;
+		uint16_t l;
+
+		if (len - off < 2)
+			return -EBADMSG;
+		rid = op[off];
+		vlen = op[off + 1];
+		if (len - off < 4 + (size_t)vlen)
+			return -EBADMSG;
+		l = get16(op + off + 2 + vlen);
+		el = 4 + (size_t)vlen + l;
+		if (len - off < el)
+			return -EBADMSG;
+		if (rid == 0 && !vlen && l >= 2 && op[off + 4] == 1 && op[off + 5] == id &&
+		    !found) {
+			*data = op + off + 4;
+			*dlen = l;
+			found = 1;
+		}
+		el = (el + 3) & ~(size_t)3;
+		if (el > len - off)
+			el = len - off; /* the last element may come unpadded */
+		off += el;
+	}
+	if (off != len)
+		return -EBADMSG;
+	return found ? 0 : -ENOENT;
+}
+
+int spdm_opaque_parse_supported(const uint8_t *op, size_t len, uint16_t *vers, int max)
+{
+	const uint8_t *d;
+	size_t dl;
+	int ret = find_sm(op, len, SPDM_SM_ID_SUPPORTED_VERSION, &d, &dl), i, n;
+
+	if (ret)
+		return ret;
+	if (dl < 3 || dl != 3 + 2 * (size_t)d[2] || !d[2])
+		return -EBADMSG;
+	n = d[2] < max ? d[2] : max;
+	for (i = 0; i < n; i++)
+		vers[i] = get16(d + 3 + 2 * i);
+	return n;
+}
+
+int spdm_opaque_parse_selection(const uint8_t *op, size_t len, uint16_t *sel)
+{
+	const uint8_t *d;
+	size_t dl;
+	int ret = find_sm(op, len, SPDM_SM_ID_VERSION_SELECTION, &d, &dl);
+
+	if (ret)
+		return ret;
+	if (dl != 4)
+		return -EBADMSG;
+	*sel = get16(d + 2);
+	return 0;
+}

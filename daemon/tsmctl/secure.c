@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl attest --session: after a successful attestation, open an SPDM
+ * secured session with the attested slot's key (KEY_EXCHANGE, FINISH),
+ * exercise it (HEARTBEAT, KEY_UPDATE UpdateKey and UpdateAllKeys, each
+ * followed by VerifyNewKey) and close it (END_SESSION), reporting each step.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "attest.h"
+#include "secsession.h"
+#include "tsmctl.h"
+
+static void add_step(cJSON *arr, const char *name, int ret, const char *why)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "step", name);
+	cJSON_AddBoolToObject(o, "ok", !ret);
+	if (ret)
+		cJSON_AddStringToObject(o, "error", why);
+	cJSON_AddItemToArray(arr, o);
+}
+
+static void say(const char *name, int ret, const char *why)
+{
+	if (opt_json)
+		return;
+	if (ret)
+		printf("  session: %-28s FAILED: %s\n", name, why);
+	else
+		printf("  session: %-28s ok\n", name);
+}
+
+int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot, cJSON **out)
+{
+	static const char *const names[] = { "HEARTBEAT", "KEY_UPDATE UpdateKey",
+					     "HEARTBEAT", "KEY_UPDATE UpdateAllKeys",
+					     "HEARTBEAT", "END_SESSION" };
+	cJSON *j = cJSON_CreateObject(), *arr;
+	struct tsmh_session ss;
+	char why[512] = "", v[16];
+	int ret, i;
+
+	arr = cJSON_AddArrayToObject(j, "steps");
+	ret = tsmh_session_start(t, &a->ci, a->slot[slot].chain, a->slot[slot].len, slot,
+				 a->meas_verified ? SPDM_MEAS_SUMMARY_ALL : SPDM_MEAS_SUMMARY_NONE,
+				 &ss, why, sizeof(why));
+	add_step(arr, "KEY_EXCHANGE+FINISH", ret, why);
+	if (!ret && !opt_json)
+		printf("  session %#010x established: %s, %s, secured messages %u.%u, heartbeat "
+		       "period %u s\n",
+		       spdm_session_id(&ss.s), spdm_dhe_name(ss.dhe), spdm_aead_name(ss.aead),
+		       ss.s.sm_version >> 12, (ss.s.sm_version >> 8) & 15, ss.s.heartbeat);
+	say("KEY_EXCHANGE+FINISH", ret, why);
+	cJSON_AddBoolToObject(j, "established", !ret);
+	if (!ret) {
+		snprintf(v, sizeof(v), "%#010x", spdm_session_id(&ss.s));
+		cJSON_AddStringToObject(j, "session_id", v);
+		cJSON_AddStringToObject(j, "dhe", spdm_dhe_name(ss.dhe));
+		cJSON_AddStringToObject(j, "aead", spdm_aead_name(ss.aead));
+		snprintf(v, sizeof(v), "%u.%u", ss.s.sm_version >> 12, (ss.s.sm_version >> 8) & 15);
+		cJSON_AddStringToObject(j, "secured_message_version", v);
+		cJSON_AddNumberToObject(j, "heartbeat_period", ss.s.heartbeat);
+		cJSON_AddBoolToObject(j, "summary_matched",
+				      !a->meas_verified ||
+					      !memcmp(ss.summary, a->chal.summary,
+						      spdm_hash_len(a->ci.algs.base_hash)));
+	}
+	for (i = 0; !ret && i < (int)(sizeof(names) / sizeof(names[0])); i++) {
+		why[0] = 0;
+		if (!strcmp(names[i], "HEARTBEAT"))
+			ret = tsmh_session_heartbeat(t, &ss, why, sizeof(why));
+		else if (!strcmp(names[i], "END_SESSION"))
+			ret = tsmh_session_end(t, &ss, why, sizeof(why));
+		else
+			ret = tsmh_session_key_update(t, &ss, !!strstr(names[i], "All"), why,
+						      sizeof(why));
+		add_step(arr, names[i], ret, why);
+		say(names[i], ret, why);
+	}
+	cJSON_AddBoolToObject(j, "closed", !ret && ss.s.state == SPDM_SESS_ENDED);
+	if (ret)
+		cJSON_AddStringToObject(j, "error", why);
+	else
+		cJSON_AddNumberToObject(j, "key_updates", ss.key_updates);
+	tsmh_session_free(&ss);
+	*out = j;
+	return ret;
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDM secured sessions over the spdm-emu socket protocol: tsmctl attest
+# --session against the device emulator for each DHE group and AEAD, with
+# SPDM 1.2 and 1.3 (KEY_EXCHANGE in the clear, then FINISH, HEARTBEAT,
+# KEY_UPDATE and END_SESSION as secured CMA, DOE type 2, on the same
+# socket), and refusals: a bad KEY_EXCHANGE_RSP signature, SPDM 1.1.
+# Usage: tests/integration/session.sh BINDIR      (prints PASS/FAIL lines)
+set -u
+bin=$1
+tmp=$(mktemp -d)
+rc=0
+pids=
+trap 'kill $pids 2>/dev/null; rm -rf "$tmp"' EXIT
+res() { echo "$1 integration/session: $2"; [ "$1" = PASS ] || rc=1; }
+
+emu() { # PORT ARGS...
+	local port=$1
+	shift
+	"$bin/tsmh-emu" --listen "127.0.0.1:$port" --export-root "$tmp/root-$port.pem" "$@" \
+		>"$tmp/emu-$port.log" 2>&1 &
+	pids="$pids $!"
+	for _ in $(seq 300); do
+		grep -q serving "$tmp/emu-$port.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+session() { # PORT ARGS...
+	local port=$1
+	shift
+	"$bin/tsmctl" -j attest --socket "127.0.0.1:$port" --trust "$tmp/root-$port.pem" --session "$@"
+}
+
+p=$((20000 + RANDOM % 20000))
+for v in 1.2 1.3; do
+	for dhe in secp256r1 secp384r1; do
+		for aead in aes-256-gcm chacha20-poly1305; do
+			emu $p --versions $v --dhe $dhe --aead $aead
+			out=$(session $p 2>&1)
+			want_aead=$([ $aead = aes-256-gcm ] && echo AES-256-GCM || echo ChaCha20-Poly1305)
+			if echo "$out" | jq -e --arg d "$dhe" --arg a "$want_aead" --arg v "$v" \
+				'.attested and .version == $v and .session.established and
+				.session.dhe == $d and .session.aead == $a and .session.closed and
+				.session.key_updates == 2 and .session.summary_matched and
+				(.session.steps | length) == 7 and all(.session.steps[]; .ok)' \
+				>/dev/null 2>&1; then
+				res PASS "SPDM $v $dhe $aead: KEY_EXCHANGE, FINISH, HEARTBEAT x3, KEY_UPDATE x2, END_SESSION"
+			else
+				res FAIL "SPDM $v $dhe $aead: $out"
+			fi
+			p=$((p + 1))
+		done
+	done
+done
+
+emu $p --fault wrong-signature
+out=$("$bin/tsmctl" -j attest --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" --session 2>/dev/null)
+# the CHALLENGE signature is corrupted first: attestation fails, no session is tried
+if [ $? = 1 ] && echo "$out" | jq -e '(.attested | not) and (.session == null)' >/dev/null 2>&1; then
+	res PASS "a device whose signatures do not verify gets no session"
+else
+	res FAIL "wrong-signature: $out"
+fi
+p=$((p + 1))
+
+emu $p --versions 1.1
+out=$(session $p 2>/dev/null)
+if [ $? = 1 ] && echo "$out" | jq -e '.attested and (.session.established | not) and
+	(.session.error | test("need SPDM 1.2"))' >/dev/null 2>&1; then
+	res PASS "SPDM 1.1 device: attested, session refused with a clear reason"
+else
+	res FAIL "1.1: $out"
+fi
+p=$((p + 1))
+
+for q in $pids; do
+	kill "$q" 2>/dev/null
+	wait "$q"
+	e=$?
+	if [ "$e" != 0 ] && [ "$e" != 143 ]; then
+		res FAIL "an emulator exited $e (sanitizer?)"
+		cat "$tmp"/emu-*.log
+	fi
+done
+pids=
+exit $rc
