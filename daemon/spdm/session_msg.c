@@ -20,18 +20,6 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = v >> 8;
 }
 
-static int hdr_ok(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
-{
-	if (len < 4)
-		return -EBADMSG;
-	if (m[1] == SPDM_ERROR) {
-		if (err)
-			*err = m[2];
-		return -EREMOTEIO;
-	}
-	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
-}
-
 size_t spdm_dhe_len(uint16_t dhe)
 {
 	switch (dhe) {
@@ -142,7 +130,7 @@ int spdm_dec_key_exchange_rsp(uint8_t ver, const uint8_t *m, size_t len, size_t 
 			      size_t hash_len, int summary, size_t sig_len,
 			      struct spdm_key_exchange_rsp *r, uint8_t *err)
 {
-	int ret = hdr_ok(ver, SPDM_KEY_EXCHANGE_RSP, m, len, err);
+	int ret = spdm_check_hdr(ver, SPDM_KEY_EXCHANGE_RSP, m, len, err);
 	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len + (summary ? hash_len : 0), need;
 
 	memset(r, 0, sizeof(*r));
@@ -199,19 +187,10 @@ int spdm_dec_finish(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 	return 0;
 }
 
-size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t p1, uint8_t p2, uint8_t *out)
-{
-	out[0] = ver;
-	out[1] = code;
-	out[2] = p1;
-	out[3] = p2;
-	return 4;
-}
-
 int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *p1, uint8_t *p2,
 		 uint8_t *err)
 {
-	int ret = hdr_ok(ver, code, m, len, err);
+	int ret = spdm_check_hdr(ver, code, m, len, err);
 
 	if (ret)
 		return ret;

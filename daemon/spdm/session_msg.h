@@ -98,8 +98,10 @@ size_t spdm_enc_finish(uint8_t ver, const uint8_t *verify, size_t hash_len, uint
 int spdm_dec_finish(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 		    const uint8_t **verify);
 
-/* The 4-byte messages: HEARTBEAT(_ACK), KEY_UPDATE(_ACK), END_SESSION(_ACK), FINISH_RSP. */
-size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t p1, uint8_t p2, uint8_t *out);
+/*
+ * The 4-byte messages HEARTBEAT(_ACK), KEY_UPDATE(_ACK), END_SESSION(_ACK)
+ * and FINISH_RSP are encoded with spdm_enc_hdr() (spdm.h).
+ */
 /* Exactly 4 bytes of @code; -EBADMSG, -EPROTO, -EREMOTEIO (*@err). */
 int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *p1, uint8_t *p2,
 		 uint8_t *err);

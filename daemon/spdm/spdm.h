@@ -126,7 +126,8 @@ size_t spdm_enc_version(const struct spdm_ver *v, int n, uint8_t *out, size_t ca
 size_t spdm_enc_hdr(uint8_t ver, uint8_t code, uint8_t param1, uint8_t param2, uint8_t *out);
 /*
  * A response's header: 0 if it is @code at @ver, -EREMOTEIO for an SPDM
- * ERROR (*@err: its code), -EBADMSG if shorter than 4, else -EPROTO.
+ * ERROR (*@err, if not NULL: its code), -EBADMSG if shorter than 4, else
+ * -EPROTO.
  */
 int spdm_check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err);
 /* Encode ERROR(code, data) at SPDM version @ver into @out (>= 4 bytes). */

@@ -80,7 +80,8 @@ int spdm_check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint
 	if (len < 4)
 		return -EBADMSG;
 	if (m[1] == SPDM_ERROR) {
-		*err = m[2];
+		if (err)
+			*err = m[2];
 		return -EREMOTEIO;
 	}
 	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
