@@ -11,7 +11,7 @@ CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain
+	$(B)/fuzz_chain $(B)/fuzz_evidence
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -32,6 +32,9 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 .PHONY: all

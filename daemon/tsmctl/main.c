@@ -29,6 +29,9 @@ static const struct {
 	{ "certs", cmd_certs,
 	  "certs DEV | --socket HOST:PORT --trust PEM [--out DIR]\n"
 	  "                            fetch every provisioned certificate chain and verify it" },
+	{ "evidence", cmd_evidence,
+	  "evidence DEV [--digest] [--object NAME [--out FILE]]\n"
+	  "                            evidence the kernel holds for DEV; export one object raw" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
@@ -51,8 +54,9 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
-	      "Commands that talk to devices (doe, claim, spdm-info, list/show --spdm) need\n"
-	      "CAP_NET_ADMIN. Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
+	      "Commands that talk to devices or read evidence (doe, claim, spdm-info,\n"
+	      "evidence, list/show --spdm) need CAP_NET_ADMIN.\n"
+	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
 	      f);
 }
 

@@ -29,7 +29,7 @@
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include "core.h"
-#include "evidence.h"
+#include "ev_rules.h"
 
 #define TSMH_EV_DIGEST_LEN	48	/* SHA-384 */
 /* All staging sets of all writers together (admin-only, but bounded). */

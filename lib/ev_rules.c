@@ -2,7 +2,7 @@
 /*
  * Evidence store rules, shared by the core module and userspace.
  */
-#include "evidence.h"
+#include "ev_rules.h"
 
 static const char *const type_names[TSMH_EV_NR] = {
 	[TSMH_EV_CERT0] = "cert0",
@@ -88,7 +88,7 @@ int tsmh_ev_chunk_check(const struct tsmh_ev_stage_obj *objs, u32 type, u32 off,
 		return -EINVAL;
 	}
 	if (!total) {
-		*why = "evidence object is empty (total 0)";
+		*why = "empty evidence object";
 		return -EINVAL;
 	}
 	if (total > TSMH_EV_OBJ_MAX) {
@@ -100,7 +100,7 @@ int tsmh_ev_chunk_check(const struct tsmh_ev_stage_obj *objs, u32 type, u32 off,
 		return -EINVAL;
 	}
 	if ((u64)off + len > total) {
-		*why = "chunk runs past the object's total size";
+		*why = "chunk runs past the object's end";
 		return -EINVAL;
 	}
 	o = &objs[type];
@@ -109,22 +109,22 @@ int tsmh_ev_chunk_check(const struct tsmh_ev_stage_obj *objs, u32 type, u32 off,
 			if (i != type)
 				others += objs[i].total;
 		if (others + total > TSMH_EV_SET_MAX) {
-			*why = "staged evidence set would exceed 64 MiB";
+			*why = "staged set would exceed 64 MiB";
 			return -ENOSPC;
 		}
 		*start = true;
 		return 0;
 	}
 	if (!o->total) {
-		*why = "chunk does not start at offset 0 and the object was not started";
+		*why = "object not started at offset 0";
 		return -EINVAL;
 	}
 	if (o->total != total) {
-		*why = "object's total size changed mid-upload";
+		*why = "object's total changed mid-upload";
 		return -EINVAL;
 	}
 	if (off != o->filled) {
-		*why = "chunks not contiguous (offset is not where the object ends)";
+		*why = "chunks not contiguous";
 		return -EINVAL;
 	}
 	return 0;
@@ -152,7 +152,7 @@ int tsmh_ev_commit_check(const struct tsmh_ev_stage_obj *objs, u32 *bad, const c
 		}
 	}
 	if (!any) {
-		*why = "no evidence staged for this device by this socket";
+		*why = "nothing staged by this socket";
 		return -ENODATA;
 	}
 	return 0;
@@ -169,7 +169,7 @@ int tsmh_ev_meta_check(u32 prov, u32 locked, u32 spdm_version, u32 slot_mask, co
 		return -EINVAL;
 	}
 	if (spdm_version > 0xff) {
-		*why = "SPDM version is one byte (e.g. 0x12)";
+		*why = "SPDM version must fit a byte";
 		return -EINVAL;
 	}
 	if (slot_mask > 0xff) {

@@ -5,8 +5,8 @@
  * object names, chunk contiguity and size limits, metadata ranges.
  * The ABI itself is in include/uapi/linux/tsmh.h ("Evidence").
  */
-#ifndef TSMH_LIB_EVIDENCE_H
-#define TSMH_LIB_EVIDENCE_H
+#ifndef TSMH_LIB_EV_RULES_H
+#define TSMH_LIB_EV_RULES_H
 
 #include "port.h"
 #ifdef __KERNEL__
