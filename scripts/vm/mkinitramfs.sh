@@ -35,6 +35,8 @@ for p in tsmctl tsmh-emu; do
 	copy_elf "$bin/$p" "/usr/bin/$p"
 done
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
+copy_elf "$bin/tests/vm/evput" /usr/bin/evput
+copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 copy_elf "$(command -v jq)" /usr/bin/jq
 copy_elf /lib/systemd/systemd-udevd /sbin/udevd
 copy_elf /bin/udevadm /bin/udevadm
@@ -48,8 +50,9 @@ echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$st/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 
 cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
-# in-tree modules the tests may load (as a user would with modprobe)
-for m in pci-stub; do
+# in-tree modules the tests may load (as a user would with modprobe);
+# sha512_generic gives tsmh_core its SHA-384 where it is not built in (6.1)
+for m in pci-stub sha512_generic; do
 	f=$(find "$kcache/modules" -name "$m.ko*" 2>/dev/null | head -n1)
 	if [ -n "$f" ]; then
 		case "$f" in

@@ -13,7 +13,7 @@
  *   get:DIR[:SLOWMS]      tsmh_evidence_get() into DIR/NAME files; with SLOWMS,
  *                         the first attempt sleeps SLOWMS per message and
  *                         touches DIR/.reading at its first message
- *   rawget:SLOWMS         one read attempt, SLOWMS per message (no retry)
+ *   rawget:DIR:SLOWMS     the same, one attempt only (no retry on -EAGAIN)
  *   staged                print the bytes staged by all writers (GET_CAPS)
  *   sleep:MS
  * Prints "generation N" after a commit and "attempts N" after a get.
@@ -172,7 +172,7 @@ static int do_get(const char *step, char *arg, int raw)
 	struct tsmh_evidence_get_opts o = { 0 };
 	struct tsmh_evidence ev;
 	struct slow s = { 0 };
-	char *dir = raw ? NULL : strtok(arg, ":"), *ms = raw ? arg : strtok(NULL, ":");
+	char *dir = strtok(arg, ":"), *ms = strtok(NULL, ":");
 	char path[512], why[320];
 	int t, ret;
 	FILE *f;
