@@ -379,8 +379,8 @@ int tsmh_evidence_get(struct tsmh_nl *nl, const char *dev,
 			break;
 	}
 	if (ret == -EAGAIN)
-		say(why, whylen, "%s: evidence kept changing during the read (%u attempts; %s)", dev,
-		    tries, nl->err[0] ? nl->err : c.why);
+		say(why, whylen, "%s: evidence kept changing during the read (%u attempts; %s)",
+		    dev, tries, nl->err[0] ? nl->err : c.why);
 	else if (c.why[0])
 		say(why, whylen, "%s: evidence read: %s", dev, c.why);
 	else

@@ -61,14 +61,20 @@ ok "listing (tsmctl and kernel digests), sysfs metadata, sizes and modes"
 
 # --- a new set replaces the old one entirely; the generation moves on ---
 dd if=/dev/urandom of=vca2 bs=200 count=1 2>/dev/null
+tsmctl monitor --count 1 >mon.out 2>mon.err &
+MPID=$!
+wait_until 20 "monitor did not subscribe" grep -q monitoring mon.err
 evput $D set:tdisp-report:vca=vca2 >put2.out || fail "second put: $(cat put2.out)"
 g2=$(gen_of put2.out)
 [ "$g2" = $((g1 + 1)) ] || fail "generation $g1 -> $g2, want +1"
+wait_until 20 "no evidence event: $(cat mon.out mon.err)" sh -c "! kill -0 $MPID"
+wait $MPID
+[ "$(cat mon.out)" = "evidence $D generation $g2 (tdisp-report)" ] || fail "event: $(cat mon.out)"
 [ "$(sha $SYS/vca)" = "$(sha vca2)" ] || fail "sysfs vca not replaced"
 [ -e $SYS/cert0 ] && fail "sysfs cert0 survived a commit without it"
 [ "$(cat $SYS/generation)" = "$g2" ] || fail "sysfs generation not updated"
 [ "$(cat $SYS/provenance)" = tdisp-report ] || fail "sysfs provenance not updated"
-ok "second commit: generation $g2, old objects gone"
+ok "second commit: generation $g2, event sent, old objects gone"
 
 # --- refusals, each with a reason; none of them changes anything ---
 expect_fail "larger than 16 MiB" evput $D chunk:cert1:0:16777217:100
