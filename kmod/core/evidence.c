@@ -442,12 +442,12 @@ int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
 	s = stage_find(dev, net, info->snd_portid);
 	ret = tsmh_ev_chunk_check(s ? s->st : tsmh_ev_none, type, off, total, len, &start, &why);
 	if (ret) {
+		/* details kept short: extack holds 80 characters */
 		if (s && s->st[type].total && ret == -EINVAL)
-			TSMH_ERR_STR(info->extack, why, "%s at %u, have %u of %u", type_str(type),
-				     off, s->st[type].filled, s->st[type].total);
+			TSMH_ERR_STR(info->extack, why, "%s at %u, have %u", type_str(type), off,
+				     s->st[type].filled);
 		else
-			TSMH_ERR_STR(info->extack, why, "%s: %u bytes at %u of %u", type_str(type),
-				     len, off, total);
+			TSMH_ERR_STR(info->extack, why, "%s, %u bytes", type_str(type), total);
 		goto unlock;
 	}
 	if (start) {
@@ -813,7 +813,7 @@ int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[1] = 0;
 		cb->args[2] = 0;
 	} else if (set->gen != dump_gen(cb)) {
-		TSMH_ERR(cb->extack, "evidence updated during read", "generation %llu -> %llu",
+		TSMH_ERR(cb->extack, "evidence updated during read", "%llu -> %llu",
 			 dump_gen(cb), set->gen);
 		ret = -EAGAIN;
 		goto out;
