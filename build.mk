@@ -18,8 +18,8 @@ CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c
-COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c
+LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c lib/ev_rules.c
+COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c daemon/common/evidence.c
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
@@ -34,9 +34,10 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
 	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify \
 	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
-	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session
+	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
+	$(B)/tests/unit/test_evidence
 INTEG := $(B)/tests/integration/emu_client
-VMTOOLS := $(B)/tests/vm/nlprobe
+VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
 
 all: $(PROGS) $(UNIT) $(INTEG) $(VMTOOLS)
 
@@ -83,6 +84,10 @@ $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(T
 	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/common/evidence.c lib/ev_rules.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 .PHONY: all

@@ -14,7 +14,7 @@ CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain $(B)/fuzz_session
+	$(B)/fuzz_chain $(B)/fuzz_session $(B)/fuzz_evidence
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -39,4 +39,7 @@ $(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
 $(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
+$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 .PHONY: all

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <openssl/pem.h>
 #include "attest.h"
+#include "attest_store.h"
 #include "hex.h"
 #include "session.h"
 #include "sig.h"
@@ -267,19 +268,23 @@ int cmd_attest(int argc, char **argv)
 		{ "socket", required_argument, 0, 's' }, { "trust", required_argument, 0, 't' },
 		{ "slot", required_argument, 0, 'S' },	 { "no-measurements", no_argument, 0, 'M' },
 		{ "cache", required_argument, 0, 'c' },	 { "export", required_argument, 0, 'e' },
-		{ "session", no_argument, 0, 'x' },	 { 0, 0, 0, 0 }
+		{ "session", no_argument, 0, 'x' },	 { "no-store", no_argument, 0, 'n' },
+		{ "no-cache", no_argument, 0, 'N' },	 { 0, 0, 0, 0 }
 	};
 	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
+	struct kernel_cache kc = { 0 };
 	struct tsmh_attest a;
+	uint64_t gen = 0;
+	int no_store = 0, no_cache = 0, stored = 0;
 	struct session s;
 	char why[512], *end;
 	cJSON *sj = NULL, *j;
 	long slot;
 	int c, ret, with_session = 0, sret = 0;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:x", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnN", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 't': o.trust = optarg; break;
@@ -295,27 +300,51 @@ int cmd_attest(int argc, char **argv)
 		case 'c': cache_dir = optarg; break;
 		case 'e': export_dir = optarg; break;
 		case 'x': with_session = 1; break;
+		case 'n': no_store = 1; break;
+		case 'N': no_cache = 1; break;
 		default: goto usage;
 		}
 	}
 	if (!o.trust || (sock ? optind != argc : optind + 1 != argc))
 		goto usage;
-	if (cache_dir) {
+	if (cache_dir && !no_cache) {
 		tsmh_chain_cache_dir(&cache, cache_dir);
 		o.cache = &cache;
 	}
 	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
+	/* through the proxy: the chains the kernel holds are the cache */
+	if (s.use_nl && !cache_dir && !no_cache) {
+		ret = kernel_cache_load(&kc, &s.nl, s.who, why, sizeof(why));
+		if (ret)
+			fprintf(stderr, "tsmctl: attest %s: not using the kernel's chains: %s\n",
+				s.who, why);
+		else
+			o.cache = &kc.cache;
+	}
 	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
-	if (!ret && !opt_json)
+	kernel_cache_free(&kc);
+	if (!ret && s.use_nl && !no_store) {
+		ret = attest_store(&s.nl, s.who, &a, &gen, why, sizeof(why));
+		if (ret)
+			a.step = "store evidence";
+		stored = !ret;
+	}
+	if (!ret && !opt_json) {
 		result_print(s.who, &a, o.trust);
+		if (stored)
+			printf("  evidence: committed to the kernel, generation %llu\n",
+			       (unsigned long long)gen);
+	}
 	/* the session uses the attested slot's verified chain and key */
 	if (!ret && with_session)
 		sret = attest_session(&s.t, &a, o.slot, &sj);
 	session_close(&s);
 	if (opt_json) {
 		j = result_json(s.who, &a, ret, why);
+		if (stored)
+			cJSON_AddNumberToObject(j, "evidence_generation", (double)gen);
 		if (sj)
 			cJSON_AddItemToObject(j, "session", sj);
 		json_print(j);
@@ -346,6 +375,7 @@ int cmd_attest(int argc, char **argv)
 usage:
 	fprintf(stderr,
 		"Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
-		"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n");
+		"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
+		"       [--no-cache] [--no-store]\n");
 	return EXIT_USAGE;
 }

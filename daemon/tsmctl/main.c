@@ -31,10 +31,13 @@ static const struct {
 	  "                            fetch every provisioned certificate chain and verify it" },
 	{ "attest", cmd_attest,
 	  "attest DEV | --socket HOST:PORT --trust PEM [--slot N] [--no-measurements]\n"
-	  "       [--cache DIR] [--export DIR] [--session]\n"
+	  "       [--cache DIR | --no-cache] [--export DIR] [--session] [--no-store]\n"
 	  "                            authenticate: chains, CHALLENGE, signed measurements;\n"
 	  "                            --session: then an SPDM secured session (KEY_EXCHANGE,\n"
 	  "                            FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)" },
+	{ "evidence", cmd_evidence,
+	  "evidence DEV [--digest] [--object NAME [--out FILE]]\n"
+	  "                            evidence the kernel holds for DEV; export one object raw" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
@@ -57,8 +60,8 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
-	      "Commands that talk to devices (doe, claim, spdm-info, certs, attest,\n"
-	      "list/show --spdm) need CAP_NET_ADMIN.\n"
+	      "Commands that talk to devices or read evidence (doe, claim, spdm-info,\n"
+	      "certs, attest, evidence, list/show --spdm) need CAP_NET_ADMIN.\n"
 	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
 	      f);
 }

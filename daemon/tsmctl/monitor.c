@@ -6,12 +6,59 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "ev_rules.h"
 #include "tsmctl.h"
 
 struct mon {
 	long left; /* < 0: forever */
 	char err[128];
 };
+
+static int counted(struct mon *mon)
+{
+	fflush(stdout);
+	return mon->left > 0 && --mon->left == 0;
+}
+
+static int on_evidence(struct genlmsghdr *g, struct mon *mon)
+{
+	struct nlattr *tb[TSMH_A_MAX + 1];
+	struct nla_policy pol[TSMH_A_MAX + 1] = {
+		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
+		[TSMH_A_EV_GENERATION] = { .type = NLA_U64 },
+		[TSMH_A_EV_PROVENANCE] = { .type = NLA_U32 },
+		[TSMH_A_EV_PRESENT] = { .type = NLA_U32 },
+	};
+	char name[32] = "?";
+	const char *prov;
+	unsigned long long gen;
+
+	if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
+	    !tb[TSMH_A_DEV_NAME] || !tb[TSMH_A_EV_GENERATION]) {
+		fprintf(stderr, "tsmctl: monitor: malformed evidence event\n");
+		return 0;
+	}
+	nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
+	gen = (unsigned long long)nla_get_u64(tb[TSMH_A_EV_GENERATION]);
+	prov = tb[TSMH_A_EV_PROVENANCE] ? tsmh_ev_prov_name(nla_get_u32(tb[TSMH_A_EV_PROVENANCE]))
+					: NULL;
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject();
+		char *out;
+
+		cJSON_AddStringToObject(j, "event", "evidence");
+		cJSON_AddStringToObject(j, "device", name);
+		cJSON_AddNumberToObject(j, "generation", (double)gen);
+		cJSON_AddStringToObject(j, "provenance", prov ? prov : "?");
+		out = cJSON_PrintUnformatted(j);
+		puts(out);
+		cJSON_free(out);
+		cJSON_Delete(j);
+	} else {
+		printf("evidence %s generation %llu (%s)\n", name, gen, prov ? prov : "?");
+	}
+	return counted(mon);
+}
 
 static int on_event(struct nl_msg *m, void *arg)
 {
@@ -24,6 +71,7 @@ static int on_event(struct nl_msg *m, void *arg)
 	switch (g->cmd) {
 	case TSMH_CMD_EVT_DEV_ADD: what = "add"; break;
 	case TSMH_CMD_EVT_DEV_DEL: what = "remove"; break;
+	case TSMH_CMD_EVT_EVIDENCE: return on_evidence(g, mon);
 	default: return 0; /* newer kernel event: skip */
 	}
 	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &d, mon->err)) {

@@ -21,6 +21,7 @@ int cmd_monitor(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 int cmd_spdm_info(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */

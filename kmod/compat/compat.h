@@ -12,6 +12,8 @@
  *   TSMH_HAVE_NL_ERR_FMT   NL_SET_ERR_MSG_FMT() (>= 6.2).
  *   TSMH_HAVE_GENL_INFO_DUMP  genl_info_dump() (>= 6.7): dump attributes
  *                          moved into a struct genl_info.
+ *   TSMH_HAVE_CONST_BIN_ATTR  bin_attribute callbacks take a const
+ *                          struct bin_attribute * (>= 6.16 or so).
  */
 #ifndef TSMH_COMPAT_H
 #define TSMH_COMPAT_H
@@ -29,6 +31,29 @@
 	NL_SET_ERR_MSG_FMT(extack, reason ": " fmt, ##__VA_ARGS__)
 #else
 #define TSMH_ERR(extack, reason, fmt, ...) NL_SET_ERR_MSG(extack, reason)
+#endif
+
+/*
+ * TSMH_ERR_STR(extack, reason, "detail fmt", args...): as TSMH_ERR, for a
+ * reason that is not a literal but a string with static storage (shared
+ * rule tables in lib/ return those).
+ */
+#ifdef TSMH_HAVE_NL_ERR_FMT
+#define TSMH_ERR_STR(extack, reason, fmt, ...) \
+	NL_SET_ERR_MSG_FMT(extack, "%s: " fmt, reason, ##__VA_ARGS__)
+#else
+#define TSMH_ERR_STR(extack, reason, fmt, ...) do {			\
+	struct netlink_ext_ack *__ex = (extack);			\
+	if (__ex)							\
+		__ex->_msg = (reason);					\
+} while (0)
+#endif
+
+/* sysfs binary attribute callbacks: TSMH_BIN_ATTR_CONST struct bin_attribute * */
+#ifdef TSMH_HAVE_CONST_BIN_ATTR
+#define TSMH_BIN_ATTR_CONST const
+#else
+#define TSMH_BIN_ATTR_CONST
 #endif
 
 /* The parsed request attributes of a dump. */

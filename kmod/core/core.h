@@ -18,6 +18,8 @@
 #define TSMH_MAX_PROTS	16
 
 struct tsmh_dev;
+struct tsmh_ev_set;
+struct tsmh_ev_view;
 
 /*
  * struct tsmh_mb - one DOE mailbox of a tracked device
@@ -57,6 +59,15 @@ struct tsmh_mb {
  * @announced: the "added" event went out (so "removed" may follow).
  * @state_lock: protects @flags and the state fields of each @mb.
  * @disc_work: DOE discovery, run off the PCI enumeration path.
+ * @ev_lock: protects the evidence fields below (evidence.c). Taken after
+ *	tsmh_devs_lock; never held together with a @mb xfer_lock or
+ *	@state_lock. sysfs readers of the evidence files take no lock (they
+ *	read an immutable set the view holds a reference to), so removing
+ *	the files under @ev_lock cannot deadlock against them.
+ * @ev: the committed evidence set, or NULL.
+ * @ev_stages: staging sets (struct tsmh_ev_stage), one per writer socket.
+ * @ev_kobj, @ev_view: the sysfs "tsmh" directory and the files in it.
+ * @ev_dead: the device is being removed; no new staging or commit.
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -73,6 +84,12 @@ struct tsmh_dev {
 	u8 nr_mb;
 	struct tsmh_mb mb[TSMH_MAX_DOE];
 	struct work_struct disc_work;
+	struct mutex ev_lock;	/* see above */
+	struct tsmh_ev_set *ev;
+	struct list_head ev_stages;
+	struct kobject *ev_kobj;
+	struct tsmh_ev_view *ev_view;
+	bool ev_dead;
 };
 
 /* main.c */
@@ -89,9 +106,23 @@ int tsmh_doe_backend_init(struct tsmh_mb *mb);
 enum tsmh_doe_backend tsmh_doe_backend(void);
 bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type); /* state_lock held */
 
+/* evidence.c */
+void tsmh_ev_dev_init(struct tsmh_dev *dev);
+void tsmh_ev_dev_remove(struct tsmh_dev *dev);	/* drop everything, remove sysfs */
+void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid);
+u64 tsmh_ev_staged_bytes(void);
+void tsmh_ev_exit(void);
+int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* netlink.c */
 int tsmh_nl_init(void);
 void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);
+void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present);
+struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int *err);
+extern struct genl_family tsmh_family;
 
 #endif

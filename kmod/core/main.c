@@ -73,6 +73,7 @@ static struct tsmh_dev *find_by_pdev(struct pci_dev *pdev)
 	return NULL;
 }
 
+/* A netlink socket closed: its DOE claims and staged evidence go. */
 void tsmh_release_owner(struct net *net, u32 portid)
 {
 	struct tsmh_dev *dev;
@@ -93,6 +94,7 @@ void tsmh_release_owner(struct net *net, u32 portid)
 			}
 		}
 		mutex_unlock(&dev->state_lock);
+		tsmh_ev_release_portid(dev, net, portid);
 	}
 	mutex_unlock(&tsmh_devs_lock);
 }
@@ -234,6 +236,7 @@ static void tsmh_add(struct pci_dev *pdev)
 			 dev->caps.anomaly_at, tsmh_caps_anomaly_str(dev->caps.anomalies));
 	kref_init(&dev->ref);
 	mutex_init(&dev->state_lock);
+	tsmh_ev_dev_init(dev);
 	INIT_WORK(&dev->disc_work, tsmh_disc_work);
 	dev->pdev = pci_dev_get(pdev);
 	strscpy(dev->name, pci_name(pdev), sizeof(dev->name));
@@ -281,6 +284,8 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 		dev->mb[i].kmb = NULL;
 		mutex_unlock(&dev->mb[i].xfer_lock);
 	}
+	/* evidence and its sysfs files go before the PCI device does */
+	tsmh_ev_dev_remove(dev);
 	if (event && READ_ONCE(dev->announced))
 		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_DEL);
 	tsmh_dev_put(dev);
@@ -365,6 +370,7 @@ static void __exit tsmh_core_exit(void)
 	}
 	/* after the discovery works that emit events are gone */
 	tsmh_nl_exit();
+	tsmh_ev_exit();
 	destroy_workqueue(tsmh_wq);
 }
 

@@ -13,8 +13,6 @@
 #include <net/netlink.h>
 #include "core.h"
 
-static struct genl_family tsmh_family;
-
 enum { TSMH_MCGRP_EVENTS_IDX };
 
 static const struct genl_multicast_group tsmh_mcgrps[] = {
@@ -44,6 +42,37 @@ static const struct nla_policy exchange_policy[TSMH_A_MAX + 1] = {
 static const struct nla_policy claim_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
 	[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ev_put_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_EV_TYPE] = { .type = NLA_U32 },
+	[TSMH_A_EV_OFFSET] = { .type = NLA_U32 },
+	[TSMH_A_EV_TOTAL] = { .type = NLA_U32 },
+	[TSMH_A_EV_DATA] = { .type = NLA_BINARY, .len = TSMH_EV_CHUNK_MAX },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ev_commit_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_EV_PROVENANCE] = { .type = NLA_U32 },
+	[TSMH_A_EV_LOCKED] = { .type = NLA_U32 },
+	[TSMH_A_EV_SPDM_VERSION] = { .type = NLA_U32 },
+	[TSMH_A_EV_HASH_ALGO] = { .type = NLA_U32 },
+	[TSMH_A_EV_ASYM_ALGO] = { .type = NLA_U32 },
+	[TSMH_A_EV_SLOT_MASK] = { .type = NLA_U32 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ev_abort_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ev_get_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_EV_TYPE_MASK] = { .type = NLA_U32 },
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
@@ -174,6 +203,27 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
+void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tsmh_family, 0, TSMH_CMD_EVT_EVIDENCE);
+	if (!hdr ||
+	    nla_put_string(skb, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u64_64bit(skb, TSMH_A_EV_GENERATION, gen, TSMH_A_PAD) ||
+	    nla_put_u32(skb, TSMH_A_EV_PROVENANCE, prov) ||
+	    nla_put_u32(skb, TSMH_A_EV_PRESENT, present)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
 /* ---- commands ---- */
 
 static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
@@ -193,7 +243,10 @@ static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, TSMH_A_ABI_VERSION, TSMH_ABI_VERSION) ||
 	    nla_put_u32(msg, TSMH_A_DOE_BACKEND, tsmh_doe_backend()) ||
 	    nla_put_u32(msg, TSMH_A_DOE_PAYLOAD_MAX, TSMH_DOE_PAYLOAD_MAX) ||
-	    nla_put_string(msg, TSMH_A_KERNEL_RELEASE, utsname()->release)) {
+	    nla_put_string(msg, TSMH_A_KERNEL_RELEASE, utsname()->release) ||
+	    nla_put_u32(msg, TSMH_A_EV_OBJ_MAX, TSMH_EV_OBJ_MAX) ||
+	    nla_put_u32(msg, TSMH_A_EV_SET_MAX, TSMH_EV_SET_MAX) ||
+	    nla_put_u64_64bit(msg, TSMH_A_EV_STAGED, tsmh_ev_staged_bytes(), TSMH_A_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -224,6 +277,11 @@ static struct tsmh_dev *req_dev(struct genl_info *info, u32 allowed_flags, int *
 		*err = -ENODEV;
 	}
 	return dev;
+}
+
+struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int *err)
+{
+	return req_dev(info, allowed_flags, err);
 }
 
 static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
@@ -548,9 +606,38 @@ static const struct genl_ops tsmh_ops[] = {
 		.maxattr = TSMH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = TSMH_CMD_EVIDENCE_PUT,
+		.doit = tsmh_nl_ev_put,
+		.policy = ev_put_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TSMH_CMD_EVIDENCE_COMMIT,
+		.doit = tsmh_nl_ev_commit,
+		.policy = ev_commit_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TSMH_CMD_EVIDENCE_ABORT,
+		.doit = tsmh_nl_ev_abort,
+		.policy = ev_abort_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* admin like the pci-tsm family: evidence names the device's identity */
+		.cmd = TSMH_CMD_EVIDENCE_GET,
+		.dumpit = tsmh_nl_ev_dump,
+		.policy = ev_get_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
-static struct genl_family tsmh_family = {
+struct genl_family tsmh_family = {
 	.name = TSMH_GENL_NAME,
 	.version = TSMH_GENL_VERSION,
 	.maxattr = TSMH_A_MAX,
@@ -574,6 +661,7 @@ static int tsmh_netlink_notify(struct notifier_block *nb, unsigned long state, v
 {
 	struct netlink_notify *n = data;
 
+	/* DOE claims and uncommitted evidence die with their socket */
 	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
 		tsmh_release_owner(n->net, n->portid);
 	return NOTIFY_DONE;

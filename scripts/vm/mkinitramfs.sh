@@ -35,6 +35,8 @@ for p in tsmctl tsmh-emu; do
 	copy_elf "$bin/$p" "/usr/bin/$p"
 done
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
+copy_elf "$bin/tests/vm/evput" /usr/bin/evput
+copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 copy_elf "$(command -v jq)" /usr/bin/jq
 copy_elf /lib/systemd/systemd-udevd /sbin/udevd
 copy_elf /bin/udevadm /bin/udevadm
@@ -48,7 +50,8 @@ echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$st/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 
 cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
-# in-tree modules the tests may load (as a user would with modprobe)
+# in-tree modules the tests may load (as a user would with modprobe);
+# sha512_generic gives tsmh_core its SHA-384 where it is not built in (6.1)
 kmod_file() { find "$kcache/modules" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \) 2>/dev/null | head -n1; }
 add_kmod() {
 	local m=$1 f
@@ -60,7 +63,7 @@ add_kmod() {
 	*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
 	esac
 }
-for m in pci-stub; do
+for m in pci-stub sha512_generic; do
 	add_kmod "$m" || true
 done
 # A module with its dependencies (modinfo depends), and the order to insmod

@@ -29,6 +29,8 @@ kernel_has_doe_api() {
 }
 
 load_modules() {
+	# SHA-384 for evidence digests, where the kernel has it as a module
+	[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 	insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
 	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="${1:-2}" || fail "insmod tsmh_sim"
 }

@@ -175,6 +175,89 @@ int main(int argc, char **argv)
 	check("release unclaimed mailbox", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT,
 	      "not claimed");
 
+	/* evidence store (DEV holds no evidence in this test) */
+	m = req(TSMH_CMD_EVIDENCE_PUT, dev);
+	nla_put_u32(m, TSMH_A_EV_TYPE, TSMH_EV_VCA);
+	nla_put_u32(m, TSMH_A_EV_OFFSET, 0);
+	nla_put_u32(m, TSMH_A_EV_TOTAL, 4);
+	check("evidence chunk without data", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "chunk data");
+
+	m = req(TSMH_CMD_EVIDENCE_PUT, dev);
+	nla_put_u32(m, TSMH_A_EV_TYPE, TSMH_EV_VCA);
+	nla_put_u32(m, TSMH_A_EV_OFFSET, 0);
+	nla_put_u32(m, TSMH_A_EV_TOTAL, 4);
+	nla_put(m, TSMH_A_EV_DATA, 4, "abcd");
+	nla_put(m, TSMH_A_EV_DIGEST, 4, "abcd"); /* reply-only */
+	check("evidence digest in a put", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "ttribute");
+
+	m = req(TSMH_CMD_EVIDENCE_PUT, dev);
+	nla_put_u32(m, TSMH_A_EV_TYPE, TSMH_EV_VCA);
+	nla_put_u32(m, TSMH_A_EV_OFFSET, 0);
+	nla_put_u32(m, TSMH_A_EV_TOTAL, 4);
+	nla_put(m, TSMH_A_EV_DATA, 4, "abcd");
+	nla_put_u32(m, TSMH_A_FLAGS, 1);
+	check("evidence put with flags", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "unknown flag bits");
+
+	big = calloc(1, TSMH_EV_CHUNK_MAX + 4);
+	m = nlmsg_alloc_size(TSMH_EV_CHUNK_MAX + 4096);
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl.family, 0, 0, TSMH_CMD_EVIDENCE_PUT,
+		    TSMH_GENL_VERSION);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	nla_put_u32(m, TSMH_A_EV_TYPE, TSMH_EV_VCA);
+	nla_put_u32(m, TSMH_A_EV_OFFSET, 0);
+	nla_put_u32(m, TSMH_A_EV_TOTAL, TSMH_EV_CHUNK_MAX + 1);
+	if (nla_put(m, TSMH_A_EV_DATA, TSMH_EV_CHUNK_MAX + 1, big)) {
+		printf("FAIL cannot build the oversized chunk\n");
+		failures++;
+	}
+	check("oversized evidence chunk", tsmh_nl_call(&nl, m, NULL, NULL), -ERANGE, NULL);
+	free(big);
+
+	m = req(TSMH_CMD_EVIDENCE_COMMIT, dev);
+	check("evidence commit without provenance", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "provenance");
+
+	m = req(TSMH_CMD_EVIDENCE_COMMIT, dev);
+	nla_put_u32(m, TSMH_A_EV_PROVENANCE, TSMH_EV_PROV_SPDM);
+	check("evidence commit with nothing staged", tsmh_nl_call(&nl, m, NULL, NULL), -ENODATA,
+	      "nothing staged");
+
+	m = req(TSMH_CMD_EVIDENCE_ABORT, dev);
+	check("evidence abort with nothing staged", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT,
+	      "no evidence staged");
+
+	m = req(TSMH_CMD_EVIDENCE_GET, dev);
+	check("evidence get without dump flag", tsmh_nl_call(&nl, m, NULL, NULL), -EOPNOTSUPP,
+	      NULL);
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_EVIDENCE_GET, 1);
+	check("evidence dump without device", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "device name");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_EVIDENCE_GET, 1);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	nla_put_u32(m, TSMH_A_FLAGS, 0x10);
+	check("evidence dump with unknown flags", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "unknown flag bits");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_EVIDENCE_GET, 1);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	nla_put_u32(m, TSMH_A_EV_TYPE_MASK, 1U << 31);
+	check("evidence dump with unknown type", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "type mask");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_EVIDENCE_GET, 1);
+	nla_put_string(m, TSMH_A_DEV_NAME, dev);
+	check("evidence dump, none held", tsmh_nl_call(&nl, m, NULL, NULL), -ENOENT,
+	      "no evidence held");
+
+	m = tsmh_nl_msg(&nl, TSMH_CMD_EVIDENCE_GET, 1);
+	nla_put_string(m, TSMH_A_DEV_NAME, "0000:99:00.0");
+	check("evidence dump, unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV,
+	      "no such device");
+
 	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
 	check("dump after all that", tsmh_nl_call(&nl, m, count_cb, &n), 0, NULL);
 	if (n < 3) {

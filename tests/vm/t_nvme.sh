@@ -40,6 +40,8 @@ wait_until 20 "controller $LIVE not live: $(ctrl_state $LIVE)" \
 	sh -c "[ \"\$(cat /sys/bus/pci/devices/$LIVE/nvme/nvme*/state)\" = live ]"
 ok "nvme driver bound: live=$LIVE dead=$DEAD doeerr=$DOEERR ($(ctrl_state $LIVE))"
 
+# SHA-384 for the evidence store, where the kernel has it as a module
+[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
 want=cfg
 kernel_has_doe_api && want=kernel
@@ -83,7 +85,9 @@ ok "VCA and the certificate chain through the proxy and QEMU ($n exchanges)"
 tsmctl -j attest $LIVE --trust $ROOT >/tmp/att.json 2>&1 || fail "attest: $(cat /tmp/att.json)"
 jq -e '.attested and .challenge_verified and .measurements_verified and .summary_matched and
 	(.measurements | length) == 5' /tmp/att.json >/dev/null || fail "attest result: $(cat /tmp/att.json)"
-ok "attested through QEMU's DOE mailbox: CHALLENGE and signed measurements verified"
+tsmctl -j evidence $LIVE | jq -e '.provenance == "spdm" and (.objects | length) >= 4' >/dev/null ||
+	fail "evidence not held after attest: $(tsmctl -j evidence $LIVE 2>&1)"
+ok "attested through QEMU's DOE mailbox: CHALLENGE and signed measurements verified, evidence held"
 
 # Negative: QEMU answers discovery itself, but a CMA request whose
 # responder is gone (or answered with a DOE error) is silently discarded by

@@ -23,7 +23,8 @@
 #define TSMH_GENL_NAME		"tsmh"
 #define TSMH_GENL_VERSION	1
 #define TSMH_GENL_MCGRP_EVENTS	"events"
-#define TSMH_ABI_VERSION	1
+/* 2: evidence store (EVIDENCE_PUT/COMMIT/ABORT/GET, EVT_EVIDENCE) */
+#define TSMH_ABI_VERSION	2
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
 #define TSMH_DOE_PAYLOAD_MAX	65528
@@ -37,6 +38,12 @@ enum tsmh_cmd {
 	TSMH_CMD_DOE_RELEASE,	/* do (admin): give it back */
 	TSMH_CMD_EVT_DEV_ADD,	/* event: device tracked (attrs as DEV_GET) */
 	TSMH_CMD_EVT_DEV_DEL,	/* event: device gone (TSMH_A_DEV_NAME) */
+	/* evidence store (ABI 2), see "Evidence" below */
+	TSMH_CMD_EVIDENCE_PUT,	/* do (admin): one chunk into the caller's staging set */
+	TSMH_CMD_EVIDENCE_COMMIT, /* do (admin): staging set becomes the device's evidence */
+	TSMH_CMD_EVIDENCE_ABORT, /* do (admin): discard the caller's staging set */
+	TSMH_CMD_EVIDENCE_GET,	/* dump (admin): the device's evidence, chunked */
+	TSMH_CMD_EVT_EVIDENCE,	/* event: evidence committed (dev name, generation) */
 	__TSMH_CMD_MAX,
 };
 #define TSMH_CMD_MAX (__TSMH_CMD_MAX - 1)
@@ -68,6 +75,26 @@ enum tsmh_attr {
 	TSMH_A_DOE_REQUEST,	/* binary, payload without DOE header */
 	TSMH_A_DOE_RESPONSE,	/* binary (reply), payload without DOE header */
 	TSMH_A_FLAGS,		/* u32, per-command flags; unknown bits rejected */
+	/* evidence (ABI 2) */
+	TSMH_A_EV_TYPE,		/* u32, enum tsmh_ev_type */
+	TSMH_A_EV_TYPE_MASK,	/* u32, BIT(enum tsmh_ev_type); GET filter */
+	TSMH_A_EV_OFFSET,	/* u32, byte offset of TSMH_A_EV_DATA in the object */
+	TSMH_A_EV_TOTAL,	/* u32, object size in bytes (1..TSMH_EV_OBJ_MAX) */
+	TSMH_A_EV_DATA,		/* binary, one chunk (PUT: <= TSMH_EV_CHUNK_MAX) */
+	TSMH_A_EV_DIGEST,	/* binary (reply), kernel digest of a whole object */
+	TSMH_A_EV_DIGEST_ALGO,	/* u32 (reply), enum tsmh_ev_digest */
+	TSMH_A_EV_PROVENANCE,	/* u32, enum tsmh_ev_provenance */
+	TSMH_A_EV_LOCKED,	/* u32, enum tsmh_ev_locked */
+	TSMH_A_EV_SPDM_VERSION,	/* u32, SPDMVersion byte (0x12 = 1.2), opaque */
+	TSMH_A_EV_HASH_ALGO,	/* u32, SPDM BaseHashAlgo bit, opaque */
+	TSMH_A_EV_ASYM_ALGO,	/* u32, SPDM BaseAsymAlgo bit, opaque */
+	TSMH_A_EV_SLOT_MASK,	/* u32, SPDM slot mask (bits 0-7) */
+	TSMH_A_EV_TIME,		/* u64 (reply), commit time, ns since the epoch */
+	TSMH_A_EV_GENERATION,	/* u64 (reply), see "Evidence" */
+	TSMH_A_EV_PRESENT,	/* u32 (reply), BIT(type) of the objects held */
+	TSMH_A_EV_OBJ_MAX,	/* u32 (GET_CAPS reply), TSMH_EV_OBJ_MAX */
+	TSMH_A_EV_SET_MAX,	/* u32 (GET_CAPS reply), TSMH_EV_SET_MAX */
+	TSMH_A_EV_STAGED,	/* u64 (GET_CAPS reply), bytes staged by all writers */
 	__TSMH_A_MAX,
 };
 #define TSMH_A_MAX (__TSMH_A_MAX - 1)
@@ -116,5 +143,93 @@ enum tsmh_owner {
 
 /* TSMH_A_FLAGS for TSMH_CMD_DOE_CLAIM: none defined yet (must be 0). */
 #define TSMH_CLAIM_F_ALL	0U
+
+/*
+ * Evidence (ABI 2)
+ *
+ * The kernel keeps the latest evidence set of each tracked device: SPDM
+ * certificate chains, transcripts, the signed measurements and the TDISP
+ * interface report, as handed over by whoever attested the device (the
+ * userspace requester; later firmware TSM shims). The kernel neither
+ * parses nor judges it: it stores, digests and shows it.
+ *
+ * Writing (admin): EVIDENCE_PUT sends one chunk (TSMH_A_DEV_NAME,
+ * TSMH_A_EV_TYPE, TSMH_A_EV_OFFSET, TSMH_A_EV_TOTAL, TSMH_A_EV_DATA) into
+ * a staging set private to the sending netlink socket and device. Chunks of
+ * an object are contiguous from offset 0; a chunk at offset 0 (re)starts
+ * that object. EVIDENCE_COMMIT (TSMH_A_EV_PROVENANCE required; LOCKED,
+ * SPDM_VERSION, HASH_ALGO, ASYM_ALGO, SLOT_MASK optional, default 0)
+ * atomically replaces the device's set with the staged one once every
+ * staged object is complete, assigns the next generation and multicasts
+ * EVT_EVIDENCE; the reply carries TSMH_A_EV_GENERATION. EVIDENCE_ABORT
+ * discards the staging set. A staging set also dies with its socket and
+ * with the device.
+ *
+ * Reading (admin, like the pci-tsm netlink family): EVIDENCE_GET is a dump
+ * (TSMH_A_DEV_NAME, optional TSMH_A_EV_TYPE_MASK and TSMH_A_FLAGS). The
+ * first message carries the set's metadata (PROVENANCE, LOCKED,
+ * SPDM_VERSION, HASH_ALGO, ASYM_ALGO, SLOT_MASK, TIME, PRESENT,
+ * DIGEST_ALGO); then each selected object follows in type order as chunks
+ * (TYPE, OFFSET, TOTAL, DATA), or with TSMH_EV_GET_F_DIGEST as one message
+ * (TYPE, TOTAL, DIGEST, DIGEST_ALGO). Every message carries DEV_NAME and
+ * GENERATION. If the set is replaced while the dump runs, the dump ends
+ * with -EAGAIN ("evidence updated during read"): read again.
+ *
+ * Generation: module-wide, strictly increasing on every commit and never
+ * reused while tsmh_core is loaded; 0 is never a valid generation.
+ *
+ * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/ holds generation,
+ * provenance and locked (0444) and one file per object held, named as in
+ * tsmh_ev_type (cert0 ... meas-transcript), 0400.
+ */
+#define TSMH_EV_OBJ_MAX		0x01000000U /* bytes per object (16 MiB) */
+#define TSMH_EV_SET_MAX		0x04000000U /* bytes per staged set (64 MiB) */
+#define TSMH_EV_CHUNK_MAX	65528U	    /* TSMH_A_EV_DATA bytes per PUT */
+#define TSMH_EV_DIGEST_MAX	64	    /* largest TSMH_A_EV_DIGEST */
+
+/* Object types; the first eleven as in the pci-tsm netlink spec. */
+enum tsmh_ev_type {
+	TSMH_EV_CERT0,		/* SPDM certificate chain of slot 0 (.. 7) */
+	TSMH_EV_CERT1,
+	TSMH_EV_CERT2,
+	TSMH_EV_CERT3,
+	TSMH_EV_CERT4,
+	TSMH_EV_CERT5,
+	TSMH_EV_CERT6,
+	TSMH_EV_CERT7,
+	TSMH_EV_VCA,		/* VCA transcript (GET_VERSION .. ALGORITHMS) */
+	TSMH_EV_MEASUREMENTS,	/* signed GET_MEASUREMENTS response */
+	TSMH_EV_REPORT,		/* TDISP DEVICE_INTERFACE_REPORT */
+	TSMH_EV_CHALLENGE,	/* CHALLENGE_AUTH signed transcript */
+	TSMH_EV_MEAS_TRANSCRIPT, /* L1/L2 transcript the MEASUREMENTS signature covers */
+	__TSMH_EV_NR,
+};
+#define TSMH_EV_NR		__TSMH_EV_NR
+#define TSMH_EV_TYPE_MASK_ALL	((1U << TSMH_EV_NR) - 1)
+
+enum tsmh_ev_provenance {
+	TSMH_EV_PROV_UNSPEC,	/* refused in requests */
+	TSMH_EV_PROV_SPDM,	/* host SPDM requester over CMA/DOE */
+	TSMH_EV_PROV_TDISP_REPORT, /* from a TDISP interface report */
+	TSMH_EV_PROV_FIRMWARE_TSM, /* handed over by a firmware TSM */
+	__TSMH_EV_PROV_NR,
+};
+
+/* Was the evidence taken before or after the TDI was locked? */
+enum tsmh_ev_locked {
+	TSMH_EV_LOCKED_UNKNOWN,
+	TSMH_EV_LOCKED_UNLOCKED,
+	TSMH_EV_LOCKED_LOCKED,
+	__TSMH_EV_LOCKED_NR,
+};
+
+enum tsmh_ev_digest {
+	TSMH_EV_DIGEST_NONE,
+	TSMH_EV_DIGEST_SHA384,	/* 48 bytes, computed by the kernel at commit */
+};
+
+/* TSMH_A_FLAGS for EVIDENCE_GET */
+#define TSMH_EV_GET_F_DIGEST	(1U << 0) /* digests instead of data */
+#define TSMH_EV_GET_F_ALL	TSMH_EV_GET_F_DIGEST
 
 #endif /* _UAPI_LINUX_TSMH_H */

@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_core: kernel-held device evidence.
+ *
+ * Whoever attested a device (today the userspace SPDM requester) hands the
+ * evidence to the kernel, which keeps the latest set per tracked device so
+ * that it survives daemon restarts, and shows it read-only over netlink
+ * (EVIDENCE_GET) and sysfs. The kernel does not parse or judge evidence;
+ * it checks sizes and framing of the upload, digests each object with
+ * SHA-384 at commit and numbers each committed set (generation).
+ *
+ * Upload: chunks go into a staging set owned by (device, netlink socket);
+ * COMMIT moves the staging set's buffers into a new struct tsmh_ev_set and
+ * swaps it in. A committed set is immutable: readers (dumps, sysfs) only
+ * hold a reference, never a lock, while they copy out of it.
+ *
+ * Locking: dev->ev_lock (see struct tsmh_dev) protects dev->ev,
+ * dev->ev_stages, the sysfs view and dev->ev_dead. Digests are computed
+ * outside it (16 MiB under TCG takes a while).
+ */
+#include <crypto/hash.h>
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include "core.h"
+#include "ev_rules.h"
+
+#define TSMH_EV_DIGEST_LEN	48	/* SHA-384 */
+/* All staging sets of all writers together (admin-only, but bounded). */
+#define TSMH_EV_STAGED_ALL_MAX	(256ULL << 20)
+
+struct tsmh_ev_obj {
+	void *data;	/* kvmalloc'd, @len bytes; NULL if absent */
+	u32 len;
+	u8 digest[TSMH_EV_DIGEST_LEN];
+};
+
+/*
+ * struct tsmh_ev_set - one committed evidence set. Immutable once
+ * published in dev->ev: readers take a reference and copy out unlocked.
+ */
+struct tsmh_ev_set {
+	struct kref ref;
+	u64 gen;
+	u64 time_ns;
+	u32 prov;
+	u32 locked;
+	u32 spdm_version;
+	u32 hash_algo;
+	u32 asym_algo;
+	u32 slot_mask;
+	u32 present;	/* BIT(type) of the objects held */
+	struct tsmh_ev_obj obj[TSMH_EV_NR];
+};
+
+/* struct tsmh_ev_stage - a writer's staging set, in dev->ev_stages. */
+struct tsmh_ev_stage {
+	struct list_head node;
+	struct net *net;	/* compared only, never dereferenced */
+	u32 portid;
+	struct tsmh_ev_stage_obj st[TSMH_EV_NR];
+	void *data[TSMH_EV_NR];	/* st[t].total bytes each */
+};
+
+/*
+ * struct tsmh_ev_view - the sysfs files of one committed set. The view
+ * holds a reference to @set; its callbacks read @set only, so they need no
+ * lock, and sysfs removal (which waits for running callbacks) happens
+ * before the view is freed.
+ */
+struct tsmh_ev_view {
+	struct tsmh_ev_set *set;
+	struct kobj_attribute gen;
+	struct kobj_attribute prov;
+	struct kobj_attribute locked;
+	struct bin_attribute bin[TSMH_EV_NR];
+	u32 made_bins;
+	u32 made_text;
+};
+
+static atomic64_t tsmh_ev_gen = ATOMIC64_INIT(0);
+static atomic64_t tsmh_ev_staged = ATOMIC64_INIT(0);
+static DEFINE_MUTEX(tsmh_ev_tfm_lock);	/* protects tsmh_ev_tfm (allocation) */
+static struct crypto_shash *tsmh_ev_tfm;
+
+static const struct tsmh_ev_stage_obj tsmh_ev_none[TSMH_EV_NR];
+
+u64 tsmh_ev_staged_bytes(void)
+{
+	return atomic64_read(&tsmh_ev_staged);
+}
+
+static __maybe_unused const char *type_str(u32 type)
+{
+	return tsmh_ev_type_name(type) ?: "?";
+}
+
+/* ---- sets and staging ---- */
+
+static void ev_set_release(struct kref *ref)
+{
+	struct tsmh_ev_set *set = container_of(ref, struct tsmh_ev_set, ref);
+	int t;
+
+	for (t = 0; t < TSMH_EV_NR; t++)
+		kvfree(set->obj[t].data);
+	kfree(set);
+}
+
+static void ev_set_put(struct tsmh_ev_set *set)
+{
+	if (set)
+		kref_put(&set->ref, ev_set_release);
+}
+
+/* The device's current set (+1 ref), or NULL. */
+static struct tsmh_ev_set *ev_current(struct tsmh_dev *dev)
+{
+	struct tsmh_ev_set *set;
+
+	mutex_lock(&dev->ev_lock);
+	set = dev->ev;
+	if (set)
+		kref_get(&set->ref);
+	mutex_unlock(&dev->ev_lock);
+	return set;
+}
+
+static void stage_drop_obj(struct tsmh_ev_stage *s, u32 t)
+{
+	if (s->data[t]) {
+		kvfree(s->data[t]);
+		atomic64_sub(s->st[t].total, &tsmh_ev_staged);
+	}
+	s->data[t] = NULL;
+	s->st[t].total = 0;
+	s->st[t].filled = 0;
+}
+
+static void stage_free(struct tsmh_ev_stage *s)
+{
+	u32 t;
+
+	for (t = 0; t < TSMH_EV_NR; t++)
+		stage_drop_obj(s, t);
+	kfree(s);
+}
+
+/* ev_lock held */
+static struct tsmh_ev_stage *stage_find(struct tsmh_dev *dev, struct net *net, u32 portid)
+{
+	struct tsmh_ev_stage *s;
+
+	list_for_each_entry(s, &dev->ev_stages, node)
+		if (s->portid == portid && s->net == net)
+			return s;
+	return NULL;
+}
+
+void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid)
+{
+	struct tsmh_ev_stage *s;
+
+	mutex_lock(&dev->ev_lock);
+	s = stage_find(dev, net, portid);
+	if (s) {
+		list_del(&s->node);
+		stage_free(s);
+		pci_info(dev->pdev, "tsmh: uncommitted evidence discarded (writer socket closed)\n");
+	}
+	mutex_unlock(&dev->ev_lock);
+}
+
+/* ---- sysfs view: /sys/bus/pci/devices/X/tsmh/ ---- */
+
+static ssize_t ev_gen_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct tsmh_ev_view *v = container_of(a, struct tsmh_ev_view, gen);
+
+	return sysfs_emit(buf, "%llu\n", v->set->gen);
+}
+
+static ssize_t ev_prov_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct tsmh_ev_view *v = container_of(a, struct tsmh_ev_view, prov);
+
+	return sysfs_emit(buf, "%s\n", tsmh_ev_prov_name(v->set->prov));
+}
+
+static ssize_t ev_locked_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct tsmh_ev_view *v = container_of(a, struct tsmh_ev_view, locked);
+
+	return sysfs_emit(buf, "%s\n", tsmh_ev_locked_name(v->set->locked));
+}
+
+static ssize_t ev_bin_read(struct file *file, struct kobject *kobj,
+			   TSMH_BIN_ATTR_CONST struct bin_attribute *a, char *buf, loff_t off,
+			   size_t count)
+{
+	const struct tsmh_ev_view *v = a->private;
+	const struct tsmh_ev_obj *o = &v->set->obj[a - v->bin];
+
+	if (off < 0 || off >= o->len)
+		return 0;
+	count = min_t(size_t, count, o->len - off);
+	memcpy(buf, o->data + off, count);
+	return count;
+}
+
+/* ev_lock held */
+static void ev_view_remove(struct tsmh_dev *dev)
+{
+	struct tsmh_ev_view *v = dev->ev_view;
+	u32 t;
+
+	if (!v)
+		return;
+	for (t = 0; t < TSMH_EV_NR; t++)
+		if (v->made_bins & BIT(t))
+			sysfs_remove_bin_file(dev->ev_kobj, &v->bin[t]);
+	if (v->made_text & BIT(0))
+		sysfs_remove_file(dev->ev_kobj, &v->gen.attr);
+	if (v->made_text & BIT(1))
+		sysfs_remove_file(dev->ev_kobj, &v->prov.attr);
+	if (v->made_text & BIT(2))
+		sysfs_remove_file(dev->ev_kobj, &v->locked.attr);
+	ev_set_put(v->set);
+	kfree(v);
+	dev->ev_view = NULL;
+}
+
+static void ev_text_attr(struct kobj_attribute *a, const char *name,
+			 ssize_t (*show)(struct kobject *, struct kobj_attribute *, char *))
+{
+	sysfs_attr_init(&a->attr);
+	a->attr.name = name;
+	a->attr.mode = 0444;
+	a->show = show;
+}
+
+/* ev_lock held, no view present. On failure nothing is left behind. */
+static int ev_view_add(struct tsmh_dev *dev, struct tsmh_ev_set *set)
+{
+	struct tsmh_ev_view *v;
+	struct kobj_attribute *text[3];
+	int i, ret = 0;
+	u32 t;
+
+	if (!dev->ev_kobj) {
+		dev->ev_kobj = kobject_create_and_add("tsmh", &dev->pdev->dev.kobj);
+		if (!dev->ev_kobj)
+			return -ENOMEM;
+	}
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	kref_get(&set->ref);
+	v->set = set;
+	dev->ev_view = v;
+	ev_text_attr(&v->gen, "generation", ev_gen_show);
+	ev_text_attr(&v->prov, "provenance", ev_prov_show);
+	ev_text_attr(&v->locked, "locked", ev_locked_show);
+	text[0] = &v->gen;
+	text[1] = &v->prov;
+	text[2] = &v->locked;
+	for (i = 0; i < ARRAY_SIZE(text); i++) {
+		ret = sysfs_create_file(dev->ev_kobj, &text[i]->attr);
+		if (ret)
+			goto fail;
+		v->made_text |= BIT(i);
+	}
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		struct bin_attribute *b = &v->bin[t];
+
+		if (!(set->present & BIT(t)))
+			continue;
+		sysfs_bin_attr_init(b);
+		b->attr.name = tsmh_ev_type_name(t);
+		b->attr.mode = 0400;
+		b->size = set->obj[t].len;
+		b->private = v;
+		b->read = ev_bin_read;
+		ret = sysfs_create_bin_file(dev->ev_kobj, b);
+		if (ret)
+			goto fail;
+		v->made_bins |= BIT(t);
+	}
+	return 0;
+fail:
+	ev_view_remove(dev);
+	return ret;
+}
+
+/* ev_lock held */
+static void ev_sysfs_teardown(struct tsmh_dev *dev)
+{
+	ev_view_remove(dev);
+	kobject_put(dev->ev_kobj);
+	dev->ev_kobj = NULL;
+}
+
+void tsmh_ev_dev_init(struct tsmh_dev *dev)
+{
+	mutex_init(&dev->ev_lock);
+	INIT_LIST_HEAD(&dev->ev_stages);
+}
+
+void tsmh_ev_dev_remove(struct tsmh_dev *dev)
+{
+	struct tsmh_ev_stage *s, *tmp;
+	struct tsmh_ev_set *old;
+
+	mutex_lock(&dev->ev_lock);
+	dev->ev_dead = true;
+	list_for_each_entry_safe(s, tmp, &dev->ev_stages, node) {
+		list_del(&s->node);
+		stage_free(s);
+	}
+	ev_sysfs_teardown(dev);
+	old = dev->ev;
+	dev->ev = NULL;
+	mutex_unlock(&dev->ev_lock);
+	ev_set_put(old);
+}
+
+void tsmh_ev_exit(void)
+{
+	if (tsmh_ev_tfm)
+		crypto_free_shash(tsmh_ev_tfm);
+	tsmh_ev_tfm = NULL;
+}
+
+/* ---- digests ---- */
+
+static struct crypto_shash *ev_tfm(void)
+{
+	struct crypto_shash *tfm;
+
+	mutex_lock(&tsmh_ev_tfm_lock);
+	if (!tsmh_ev_tfm) {
+		/* may load the sha512 module (crypto-sha384 alias) */
+		tfm = crypto_alloc_shash("sha384", 0, 0);
+		if (!IS_ERR(tfm) && crypto_shash_digestsize(tfm) == TSMH_EV_DIGEST_LEN)
+			tsmh_ev_tfm = tfm;
+		else if (!IS_ERR(tfm))
+			crypto_free_shash(tfm);
+	}
+	tfm = tsmh_ev_tfm;
+	mutex_unlock(&tsmh_ev_tfm_lock);
+	return tfm;
+}
+
+/* In 64 KiB steps, yielding in between: objects reach 16 MiB. */
+static int ev_digest(struct crypto_shash *tfm, const u8 *p, u32 len, u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u32 n;
+	int ret;
+
+	desc->tfm = tfm;
+	ret = crypto_shash_init(desc);
+	while (!ret && len) {
+		n = min_t(u32, len, SZ_64K);
+		ret = crypto_shash_update(desc, p, n);
+		p += n;
+		len -= n;
+		cond_resched();
+	}
+	if (!ret)
+		ret = crypto_shash_final(desc, out);
+	return ret;
+}
+
+/* ---- netlink: upload ---- */
+
+#define ev_need(info, attr, msg) ({					\
+	struct genl_info *__ni = (info);				\
+	int __ret = 0;							\
+	if (GENL_REQ_ATTR_CHECK(__ni, attr)) {			\
+		NL_SET_ERR_MSG(__ni->extack, msg);			\
+		__ret = -EINVAL;					\
+	}								\
+	__ret;								\
+})
+
+static u32 attr_u32(struct genl_info *info, int attr)
+{
+	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
+}
+
+int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_ev_stage *s, *fresh;
+	struct net *net = genl_info_net(info);
+	struct tsmh_dev *dev;
+	const char *why;
+	u32 type, off, total, len;
+	void *buf;
+	bool start;
+	int ret;
+
+	ret = ev_need(info, TSMH_A_EV_TYPE, "evidence type (TSMH_A_EV_TYPE) required");
+	if (!ret)
+		ret = ev_need(info, TSMH_A_EV_OFFSET, "chunk offset (TSMH_A_EV_OFFSET) required");
+	if (!ret)
+		ret = ev_need(info, TSMH_A_EV_TOTAL, "object size (TSMH_A_EV_TOTAL) required");
+	if (!ret)
+		ret = ev_need(info, TSMH_A_EV_DATA, "chunk data (TSMH_A_EV_DATA) required");
+	if (ret)
+		return ret;
+	type = nla_get_u32(info->attrs[TSMH_A_EV_TYPE]);
+	off = nla_get_u32(info->attrs[TSMH_A_EV_OFFSET]);
+	total = nla_get_u32(info->attrs[TSMH_A_EV_TOTAL]);
+	len = nla_len(info->attrs[TSMH_A_EV_DATA]);
+	if (type >= TSMH_EV_NR) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TSMH_A_EV_TYPE],
+				    "unknown evidence type");
+		return -EINVAL;
+	}
+	dev = tsmh_nl_req_dev(info, 0, &ret);
+	if (!dev)
+		return ret;
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh) {
+		ret = -ENOMEM;
+		goto out_dev;
+	}
+
+	mutex_lock(&dev->ev_lock);
+	if (dev->ev_dead) {
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		ret = -ENODEV;
+		goto unlock;
+	}
+	s = stage_find(dev, net, info->snd_portid);
+	ret = tsmh_ev_chunk_check(s ? s->st : tsmh_ev_none, type, off, total, len, &start, &why);
+	if (ret) {
+		/* details kept short: extack holds 80 characters */
+		if (s && s->st[type].total && ret == -EINVAL)
+			TSMH_ERR_STR(info->extack, why, "%s at %u, have %u", type_str(type), off,
+				     s->st[type].filled);
+		else
+			TSMH_ERR_STR(info->extack, why, "%s, %u bytes", type_str(type), total);
+		goto unlock;
+	}
+	if (start) {
+		if (atomic64_add_return(total, &tsmh_ev_staged) > TSMH_EV_STAGED_ALL_MAX) {
+			atomic64_sub(total, &tsmh_ev_staged);
+			NL_SET_ERR_MSG(info->extack, "evidence staging full (all writers)");
+			ret = -ENOSPC;
+			goto unlock;
+		}
+		buf = kvmalloc(total, GFP_KERNEL_ACCOUNT);
+		if (!buf) {
+			atomic64_sub(total, &tsmh_ev_staged);
+			TSMH_ERR(info->extack, "out of memory for evidence object", "%s, %u bytes",
+				 type_str(type), total);
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		if (!s) {
+			s = fresh;
+			fresh = NULL;
+			s->net = net;
+			s->portid = info->snd_portid;
+			list_add_tail(&s->node, &dev->ev_stages);
+		}
+		stage_drop_obj(s, type);
+		s->data[type] = buf;
+	}
+	memcpy(s->data[type] + off, nla_data(info->attrs[TSMH_A_EV_DATA]), len);
+	tsmh_ev_chunk_apply(s->st, type, off, total, len);
+unlock:
+	mutex_unlock(&dev->ev_lock);
+	kfree(fresh);
+out_dev:
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_ev_stage *s;
+	struct tsmh_dev *dev;
+	int ret;
+
+	dev = tsmh_nl_req_dev(info, 0, &ret);
+	if (!dev)
+		return ret;
+	mutex_lock(&dev->ev_lock);
+	s = stage_find(dev, genl_info_net(info), info->snd_portid);
+	if (s) {
+		list_del(&s->node);
+		stage_free(s);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "no evidence staged by this socket");
+		ret = -ENOENT;
+	}
+	mutex_unlock(&dev->ev_lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+/* Move the staged buffers into @set; frees @s. */
+static void stage_to_set(struct tsmh_ev_stage *s, struct tsmh_ev_set *set)
+{
+	u32 t;
+
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		if (!s->data[t])
+			continue;
+		set->obj[t].data = s->data[t];
+		set->obj[t].len = s->st[t].total;
+		set->present |= BIT(t);
+		atomic64_sub(s->st[t].total, &tsmh_ev_staged);
+		s->data[t] = NULL;
+	}
+	kfree(s);
+}
+
+int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_ev_set *set = NULL, *old;
+	struct crypto_shash *tfm;
+	struct tsmh_ev_stage *s;
+	struct tsmh_dev *dev;
+	struct sk_buff *msg = NULL;
+	const char *why;
+	size_t bytes = 0;
+	void *hdr;
+	u64 gen;
+	u32 t, bad, prov, present;
+	int ret;
+
+	ret = ev_need(info, TSMH_A_EV_PROVENANCE,
+		      "evidence provenance (TSMH_A_EV_PROVENANCE) required");
+	if (ret)
+		return ret;
+	dev = tsmh_nl_req_dev(info, 0, &ret);
+	if (!dev)
+		return ret;
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!set || !msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	kref_init(&set->ref);
+	set->prov = attr_u32(info, TSMH_A_EV_PROVENANCE);
+	set->locked = attr_u32(info, TSMH_A_EV_LOCKED);
+	set->spdm_version = attr_u32(info, TSMH_A_EV_SPDM_VERSION);
+	set->hash_algo = attr_u32(info, TSMH_A_EV_HASH_ALGO);
+	set->asym_algo = attr_u32(info, TSMH_A_EV_ASYM_ALGO);
+	set->slot_mask = attr_u32(info, TSMH_A_EV_SLOT_MASK);
+	ret = tsmh_ev_meta_check(set->prov, set->locked, set->spdm_version, set->slot_mask, &why);
+	if (ret) {
+		TSMH_ERR_STR(info->extack, why, "%s", dev->name);
+		goto out;
+	}
+	tfm = ev_tfm();
+	if (!tfm) {
+		NL_SET_ERR_MSG(info->extack, "kernel has no sha384 (load sha512_generic)");
+		ret = -ENOPKG;
+		goto out;
+	}
+
+	mutex_lock(&dev->ev_lock);
+	if (dev->ev_dead) {
+		mutex_unlock(&dev->ev_lock);
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		ret = -ENODEV;
+		goto out;
+	}
+	s = stage_find(dev, genl_info_net(info), info->snd_portid);
+	ret = tsmh_ev_commit_check(s ? s->st : tsmh_ev_none, &bad, &why);
+	if (ret) {
+		if (ret == -EINVAL)
+			TSMH_ERR_STR(info->extack, why, "%s: %u of %u bytes", type_str(bad),
+				     s->st[bad].filled, s->st[bad].total);
+		else
+			TSMH_ERR_STR(info->extack, why, "%s", dev->name);
+		mutex_unlock(&dev->ev_lock);
+		goto out;
+	}
+	/* From here on the staging set is consumed, whatever happens. */
+	list_del(&s->node);
+	mutex_unlock(&dev->ev_lock);
+	stage_to_set(s, set);
+
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		if (!(set->present & BIT(t)))
+			continue;
+		bytes += set->obj[t].len;
+		ret = ev_digest(tfm, set->obj[t].data, set->obj[t].len, set->obj[t].digest);
+		if (ret) {
+			TSMH_ERR(info->extack, "digest failed", "%s: %d", type_str(t), ret);
+			goto out;
+		}
+	}
+
+	mutex_lock(&dev->ev_lock);
+	if (dev->ev_dead) {
+		mutex_unlock(&dev->ev_lock);
+		NL_SET_ERR_MSG(info->extack, "device was removed during the commit");
+		ret = -ENODEV;
+		goto out;
+	}
+	set->gen = atomic64_inc_return(&tsmh_ev_gen);
+	set->time_ns = ktime_get_real_ns();
+	gen = set->gen;
+	prov = set->prov;
+	present = set->present;
+	old = dev->ev;
+	dev->ev = set;
+	ev_view_remove(dev);
+	ret = ev_view_add(dev, set);
+	if (ret) {
+		/* netlink holds the set; never leave stale or partial files */
+		ev_sysfs_teardown(dev);
+		pci_err(dev->pdev, "tsmh: evidence sysfs files not created (%d)\n", ret);
+		ret = 0;
+	}
+	set = NULL; /* dev->ev owns it; a concurrent commit may replace it */
+	mutex_unlock(&dev->ev_lock);
+	ev_set_put(old);
+	pci_info(dev->pdev,
+		 "tsmh: evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
+		 gen, tsmh_ev_prov_name(prov), hweight32(present), bytes, current->comm);
+	tsmh_nl_event_evidence(dev, gen, prov, present);
+
+	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_EVIDENCE_COMMIT);
+	if (!hdr ||
+	    nla_put_string(msg, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u64_64bit(msg, TSMH_A_EV_GENERATION, gen, TSMH_A_PAD)) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	msg = NULL;
+out:
+	nlmsg_free(msg);
+	ev_set_put(set);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+/* ---- netlink: read (dump) ---- */
+
+enum { EV_PH_META, EV_PH_OBJS, EV_PH_DONE };
+
+/*
+ * cb->args: [0] phase, [1] type, [2] offset in the object, [3]/[4] the
+ * generation being read (low/high 32 bits).
+ */
+static u64 dump_gen(struct netlink_callback *cb)
+{
+	return (u64)(u32)cb->args[4] << 32 | (u32)cb->args[3];
+}
+
+static void *ev_msg_start(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct tsmh_dev *dev, const struct tsmh_ev_set *set)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, &tsmh_family,
+			  NLM_F_MULTI, TSMH_CMD_EVIDENCE_GET);
+	if (!hdr)
+		return NULL;
+	if (nla_put_string(skb, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u64_64bit(skb, TSMH_A_EV_GENERATION, set->gen, TSMH_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static int ev_put_meta(struct sk_buff *skb, struct netlink_callback *cb, struct tsmh_dev *dev,
+		       const struct tsmh_ev_set *set)
+{
+	void *hdr = ev_msg_start(skb, cb, dev, set);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TSMH_A_EV_PROVENANCE, set->prov) ||
+	    nla_put_u32(skb, TSMH_A_EV_LOCKED, set->locked) ||
+	    nla_put_u32(skb, TSMH_A_EV_SPDM_VERSION, set->spdm_version) ||
+	    nla_put_u32(skb, TSMH_A_EV_HASH_ALGO, set->hash_algo) ||
+	    nla_put_u32(skb, TSMH_A_EV_ASYM_ALGO, set->asym_algo) ||
+	    nla_put_u32(skb, TSMH_A_EV_SLOT_MASK, set->slot_mask) ||
+	    nla_put_u64_64bit(skb, TSMH_A_EV_TIME, set->time_ns, TSMH_A_PAD) ||
+	    nla_put_u32(skb, TSMH_A_EV_PRESENT, set->present) ||
+	    nla_put_u32(skb, TSMH_A_EV_DIGEST_ALGO, TSMH_EV_DIGEST_SHA384)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int ev_put_digest(struct sk_buff *skb, struct netlink_callback *cb, struct tsmh_dev *dev,
+			 const struct tsmh_ev_set *set, u32 t)
+{
+	void *hdr = ev_msg_start(skb, cb, dev, set);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TSMH_A_EV_TYPE, t) ||
+	    nla_put_u32(skb, TSMH_A_EV_TOTAL, set->obj[t].len) ||
+	    nla_put(skb, TSMH_A_EV_DIGEST, TSMH_EV_DIGEST_LEN, set->obj[t].digest) ||
+	    nla_put_u32(skb, TSMH_A_EV_DIGEST_ALGO, TSMH_EV_DIGEST_SHA384)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* One chunk of object @t from @off, as large as the skb allows: bytes or -EMSGSIZE. */
+static int ev_put_chunk(struct sk_buff *skb, struct netlink_callback *cb, struct tsmh_dev *dev,
+			const struct tsmh_ev_set *set, u32 t, u32 off)
+{
+	const struct tsmh_ev_obj *o = &set->obj[t];
+	bool first = !skb->len;
+	u32 left = o->len - off, n;
+	int room;
+	void *hdr;
+
+	hdr = ev_msg_start(skb, cb, dev, set);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TSMH_A_EV_TYPE, t) ||
+	    nla_put_u32(skb, TSMH_A_EV_OFFSET, off) ||
+	    nla_put_u32(skb, TSMH_A_EV_TOTAL, o->len))
+		goto cancel;
+	room = skb_tailroom(skb) - NLA_HDRLEN;
+	if (room < 4)
+		goto cancel;
+	n = min_t(u32, left, room & ~3);
+	/* a sliver at the end of a full skb: start the next one instead */
+	if (n < left && n < SZ_1K && !first)
+		goto cancel;
+	if (nla_put(skb, TSMH_A_EV_DATA, n, o->data + off))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return n;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = tsmh_dump_attrs(cb);
+	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
+	struct tsmh_ev_set *set;
+	struct tsmh_dev *dev;
+	u32 flags = 0, mask = TSMH_EV_TYPE_MASK_ALL, t;
+	int ret = 0;
+
+	if (cb->args[0] == EV_PH_DONE)
+		return 0;
+	if (ghdr->reserved) {
+		NL_SET_ERR_MSG(cb->extack, "reserved genetlink header field must be 0");
+		return -EINVAL;
+	}
+	if (attrs[TSMH_A_FLAGS])
+		flags = nla_get_u32(attrs[TSMH_A_FLAGS]);
+	if (flags & ~TSMH_EV_GET_F_ALL) {
+		NL_SET_ERR_MSG(cb->extack, "unknown flag bits set");
+		return -EINVAL;
+	}
+	if (attrs[TSMH_A_EV_TYPE_MASK])
+		mask = nla_get_u32(attrs[TSMH_A_EV_TYPE_MASK]);
+	if (mask & ~TSMH_EV_TYPE_MASK_ALL) {
+		NL_SET_ERR_MSG(cb->extack, "unknown evidence type in type mask");
+		return -EINVAL;
+	}
+	if (!attrs[TSMH_A_DEV_NAME]) {
+		NL_SET_ERR_MSG(cb->extack, "device name (TSMH_A_DEV_NAME) required");
+		return -EINVAL;
+	}
+	dev = tsmh_dev_find(nla_data(attrs[TSMH_A_DEV_NAME]));
+	set = dev ? ev_current(dev) : NULL;
+	if (!set) {
+		if (cb->args[0] != EV_PH_META) {
+			NL_SET_ERR_MSG(cb->extack, "device removed during read");
+			ret = -ENODEV;
+		} else if (!dev) {
+			TSMH_ERR(cb->extack, "no such device tracked by tsmh", "%.31s",
+				 (char *)nla_data(attrs[TSMH_A_DEV_NAME]));
+			ret = -ENODEV;
+		} else {
+			TSMH_ERR(cb->extack, "no evidence held for this device", "%s", dev->name);
+			ret = -ENOENT;
+		}
+		goto out;
+	}
+	if (cb->args[0] == EV_PH_META) {
+		ret = ev_put_meta(skb, cb, dev, set);
+		if (ret)
+			goto out;
+		cb->args[3] = lower_32_bits(set->gen);
+		cb->args[4] = upper_32_bits(set->gen);
+		cb->args[0] = EV_PH_OBJS;
+		cb->args[1] = 0;
+		cb->args[2] = 0;
+	} else if (set->gen != dump_gen(cb)) {
+		TSMH_ERR(cb->extack, "evidence updated during read", "%llu -> %llu",
+			 dump_gen(cb), set->gen);
+		ret = -EAGAIN;
+		goto out;
+	}
+	while (cb->args[1] < TSMH_EV_NR) {
+		t = cb->args[1];
+		if (!(set->present & mask & BIT(t))) {
+			cb->args[1]++;
+			cb->args[2] = 0;
+			continue;
+		}
+		if (flags & TSMH_EV_GET_F_DIGEST) {
+			if (ev_put_digest(skb, cb, dev, set, t))
+				break;
+			cb->args[1]++;
+			continue;
+		}
+		ret = ev_put_chunk(skb, cb, dev, set, t, cb->args[2]);
+		if (ret < 0)
+			break;
+		cb->args[2] += ret;
+		if (cb->args[2] >= set->obj[t].len) {
+			cb->args[1]++;
+			cb->args[2] = 0;
+		}
+	}
+	if (cb->args[1] >= TSMH_EV_NR)
+		cb->args[0] = EV_PH_DONE;
+	/* a full skb ends this round; the next call continues */
+	ret = skb->len;
+	if (!ret && cb->args[0] != EV_PH_DONE)
+		ret = -EMSGSIZE; /* nothing fits an empty skb: never end silently */
+out:
+	ev_set_put(set);
+	if (dev)
+		tsmh_dev_put(dev);
+	return ret;
+}
