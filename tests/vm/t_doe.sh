@@ -37,8 +37,12 @@ start_emu --versions 1.1
 v=$(tsmctl -j show $EP1 --spdm | jq -c .spdm.versions)
 [ "$v" = '["1.1"]' ] || fail "versions after restart: $v"
 ok "1.1-only device: $v"
-# an unsupported SPDM request gets an SPDM ERROR back, verbatim
+# SPDM ERRORs come back verbatim: an unsupported request (GET_CSR) and a
+# CHALLENGE before any VCA on this connection
+rsp=$(tsmctl doe $EP0 --protocol cma --hex 12ed0000) || fail "doe GET_CSR"
+[ "$rsp" = 127f07ed ] || fail "ERROR response to GET_CSR: $rsp"
+ok "unsupported request -> SPDM ERROR UnsupportedRequest $rsp"
 rsp=$(tsmctl doe $EP0 --protocol cma --hex 1283000000) || fail "doe CHALLENGE"
-[ "$rsp" = 127f0783 ] || fail "ERROR response $rsp"
-ok "unsupported request -> SPDM ERROR $rsp"
+[ "$rsp" = 127f0400 ] || fail "ERROR response to CHALLENGE: $rsp"
+ok "CHALLENGE before VCA -> SPDM ERROR UnexpectedRequest $rsp"
 unload_modules

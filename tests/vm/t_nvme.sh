@@ -108,7 +108,9 @@ for d in $DEAD $DOEERR; do
 	[ "$(tsmctl -j show $d | jq -r '.doe[0].owner')" = null ] || fail "$d: claim left behind"
 done
 ok "dead and erroring responders: discovery answered by QEMU, CMA fails with a clear error"
-dmesg | grep -vxF -f /tmp/dmesg.before | grep -v 'tsmh: DOE mailbox 0x100 \(claimed\|released\)' >/tmp/dmesg.new
+# (the clocksource watchdog complains under TCG on a loaded host: not ours)
+dmesg | grep -vxF -f /tmp/dmesg.before | grep -v 'tsmh: DOE mailbox 0x100 \(claimed\|released\)' |
+	grep -v '^\[ *[0-9.]*\] clocksource: ' >/tmp/dmesg.new
 [ -s /tmp/dmesg.new ] && fail "kernel log during the failures: $(cat /tmp/dmesg.new)"
 ok "kernel log stayed clean during the failed exchanges"
 
