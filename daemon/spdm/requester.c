@@ -27,18 +27,6 @@ void spdm_default_offer(struct spdm_algs *a)
 	a->other_params = 0x02; /* OpaqueDataFmt1: the general opaque data table (1.2+) */
 }
 
-/* Explain a decoder's failure. */
-static int bad(char *why, size_t len, const char *step, int ret, uint8_t code)
-{
-	if (ret == -EREMOTEIO)
-		return spdm_why(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
-				spdm_error_name(code), code);
-	if (ret == -EBADMSG)
-		return spdm_why(why, len, ret, "%s: truncated or inconsistent response", step);
-	return spdm_why(why, len, ret,
-			"%s: response breaks DSP0274 (wrong code, version or selection)", step);
-}
-
 static void sleep_us(uint64_t us)
 {
 	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
@@ -141,7 +129,7 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 		return ret;
 	ret = spdm_dec_version(rsp, rlen, ci->versions, SPDM_MAX_VERSIONS, &code);
 	if (ret < 0)
-		return bad(why, whylen, "GET_VERSION", ret, code);
+		return spdm_why_decode(why, whylen, "GET_VERSION", ret, code);
 	ci->nr_versions = ret;
 	ret = record(&ci->vca, req, n, rsp, rlen, 0, "GET_VERSION", why, whylen);
 	if (ret)
@@ -163,7 +151,7 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 		return ret;
 	ret = spdm_dec_capabilities(ci->ver, SPDM_CAPABILITIES, rsp, rlen, &ci->caps, &code);
 	if (ret)
-		return bad(why, whylen, "GET_CAPABILITIES", ret, code);
+		return spdm_why_decode(why, whylen, "GET_CAPABILITIES", ret, code);
 	ret = record(&ci->vca, req, n, rsp, rlen, 0, "GET_CAPABILITIES", why, whylen);
 	if (ret)
 		return ret;
@@ -175,7 +163,7 @@ int spdm_vca(struct spdm_transport *t, struct spdm_conn_info *ci, char *why, siz
 		return ret;
 	ret = spdm_dec_algorithms(ci->ver, rsp, rlen, &ci->offer, &ci->algs, &code);
 	if (ret)
-		return bad(why, whylen, "NEGOTIATE_ALGORITHMS", ret, code);
+		return spdm_why_decode(why, whylen, "NEGOTIATE_ALGORITHMS", ret, code);
 	return record(&ci->vca, req, n, rsp, rlen, 0, "NEGOTIATE_ALGORITHMS", why, whylen);
 }
 
@@ -205,7 +193,7 @@ int spdm_get_digests(struct spdm_transport *t, struct spdm_conn_info *ci, struct
 		return ret;
 	ret = spdm_dec_digests(ci->ver, rsp, rlen, spdm_hash_len(ci->algs.base_hash), d, &code);
 	if (ret)
-		return bad(why, whylen, "GET_DIGESTS", ret, code);
+		return spdm_why_decode(why, whylen, "GET_DIGESTS", ret, code);
 	return record(&ci->b, req, 4, rsp, rlen, spdm_hash_len(ci->algs.base_hash), "GET_DIGESTS",
 		      why, whylen);
 }
@@ -239,7 +227,7 @@ int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t 
 			return ret;
 		ret = spdm_dec_certificate(ci->ver, rsp, rlen, slot, &p, &code);
 		if (ret)
-			return bad(why, whylen, "GET_CERTIFICATE", ret, code);
+			return spdm_why_decode(why, whylen, "GET_CERTIFICATE", ret, code);
 		ret = record(&ci->b, req, 8, rsp, rlen, 0, "GET_CERTIFICATE", why, whylen);
 		if (ret)
 			return ret;
@@ -323,7 +311,7 @@ int spdm_challenge(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t 
 		return ret;
 	ret = spdm_dec_challenge_auth(ci->ver, rsp, rlen, summary, hl, sl, &a, &code);
 	if (ret)
-		return bad(why, whylen, "CHALLENGE", ret, code);
+		return spdm_why_decode(why, whylen, "CHALLENGE", ret, code);
 	if (a.slot != slot || !(a.slot_mask & (1u << slot)))
 		return spdm_why(why, whylen, -EPROTO,
 				"CHALLENGE: answered for slot %u (slot mask %#x), not slot %u",
@@ -360,7 +348,9 @@ static int meas_one(struct spdm_transport *t, struct spdm_conn_info *ci, struct 
 		return ret;
 	ret = spdm_dec_measurements(ci->ver, rsp, *rlen, sl, m, code);
 	if (ret)
-		return ret == -EREMOTEIO ? ret : bad(why, whylen, "GET_MEASUREMENTS", ret, *code);
+		return ret == -EREMOTEIO
+			       ? ret
+			       : spdm_why_decode(why, whylen, "GET_MEASUREMENTS", ret, *code);
 	if (spdm_tx_append(l, req, n) || spdm_tx_append(l, rsp, m->signed_len))
 		return spdm_why(why, whylen, -E2BIG, "GET_MEASUREMENTS: transcript too large");
 	return 0;
@@ -483,5 +473,6 @@ int spdm_get_measurements(struct spdm_transport *t, struct spdm_conn_info *ci, u
 		return spdm_why(why, whylen, -ENOMEM, "GET_MEASUREMENTS: out of memory");
 	return 0;
 fail:
-	return ret == -EREMOTEIO ? bad(why, whylen, "GET_MEASUREMENTS", ret, code) : ret;
+	return ret == -EREMOTEIO ? spdm_why_decode(why, whylen, "GET_MEASUREMENTS", ret, code)
+				 : ret;
 }

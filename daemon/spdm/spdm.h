@@ -170,6 +170,9 @@ int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct 
 int spdm_why(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Explain a decoder's failure at @step (-EREMOTEIO: the ERROR @code). */
+int spdm_why_decode(char *why, size_t len, const char *step, int ret, uint8_t code);
+
 /* "1.2" style; returns 0 or -1. */
 int spdm_ver_parse(const char *s, struct spdm_ver *v);
 const char *spdm_error_name(uint8_t code);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include "spdm.h"
@@ -11,4 +12,16 @@ int spdm_why(char *why, size_t len, int err, const char *fmt, ...)
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+int spdm_why_decode(char *why, size_t len, const char *step, int ret, uint8_t code)
+{
+	if (ret == -EREMOTEIO)
+		return spdm_why(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
+				spdm_error_name(code), code);
+	if (ret == -EBADMSG)
+		return spdm_why(why, len, ret, "%s: truncated or inconsistent response", step);
+	return spdm_why(why, len, ret,
+			"%s: response breaks DSP0274 (wrong code, version, size or selection)",
+			step);
 }

@@ -23,17 +23,6 @@ void tsmh_session_free(struct tsmh_session *ss)
 	OPENSSL_cleanse(ss, sizeof(*ss));
 }
 
-static int bad(char *why, size_t len, const char *step, int ret, uint8_t code)
-{
-	if (ret == -EREMOTEIO)
-		return spdm_why(why, len, ret, "%s: device answered ERROR %s (%#x)", step,
-				spdm_error_name(code), code);
-	if (ret == -EBADMSG)
-		return spdm_why(why, len, ret, "%s: truncated or inconsistent response", step);
-	return spdm_why(why, len, ret, "%s: response breaks DSP0274 (wrong code, version or size)",
-			step);
-}
-
 static int th_hash(const struct tsmh_session *ss, uint8_t *out)
 {
 	return tsmh_hash(ss->hash, ss->th.buf, ss->th.len, out) ? 0 : -EINVAL;
@@ -179,7 +168,7 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 	ret = spdm_dec_key_exchange_rsp(ss->ver, rsp, rlen, dl, hl, !!ss->summary_type, sl, &r,
 					&code);
 	if (ret) {
-		ret = bad(why, whylen, st, ret, code);
+		ret = spdm_why_decode(why, whylen, st, ret, code);
 		goto out;
 	}
 	if (r.mut_auth) {
@@ -268,7 +257,7 @@ static int finish(struct spdm_transport *t, struct tsmh_session *ss, char *why, 
 		return ret;
 	ret = spdm_dec_hdr(ss->ver, SPDM_FINISH_RSP, rsp, rlen, NULL, NULL, &code);
 	if (ret)
-		return bad(why, whylen, st, ret, code);
+		return spdm_why_decode(why, whylen, st, ret, code);
 	if (spdm_tx_append(&ss->th, rsp, 4) || th_hash(ss, dg) || tsmh_ks_data(&ss->s.k, dg))
 		return spdm_why(why, whylen, -EINVAL, "%s: data key derivation failed", st);
 	ss->th2_len = ss->th.len;
@@ -314,7 +303,7 @@ int tsmh_session_heartbeat(struct spdm_transport *t, struct tsmh_session *ss, ch
 		return ret;
 	ret = spdm_dec_hdr(ss->ver, SPDM_HEARTBEAT_ACK, rsp, rlen, NULL, NULL, &code);
 	if (ret)
-		return bad(why, whylen, "HEARTBEAT", ret, code);
+		return spdm_why_decode(why, whylen, "HEARTBEAT", ret, code);
 	ss->heartbeats++;
 	return 0;
 }
@@ -336,7 +325,7 @@ static int key_update_op(struct spdm_transport *t, struct tsmh_session *ss, uint
 		return ret;
 	ret = spdm_dec_hdr(ss->ver, SPDM_KEY_UPDATE_ACK, rsp, rlen, &p1, &p2, &code);
 	if (ret)
-		return bad(why, whylen, st, ret, code);
+		return spdm_why_decode(why, whylen, st, ret, code);
 	if (p1 != op || p2 != tag)
 		return spdm_why(why, whylen, -EPROTO,
 				"%s: KEY_UPDATE_ACK for operation %u tag %#x, not %u tag %#x", st,
@@ -378,6 +367,6 @@ int tsmh_session_end(struct spdm_transport *t, struct tsmh_session *ss, char *wh
 	ss->s.state = SPDM_SESS_ENDED;
 	tsmh_ks_clear(&ss->s.k);
 	if (ret)
-		return bad(why, whylen, "END_SESSION", ret, code);
+		return spdm_why_decode(why, whylen, "END_SESSION", ret, code);
 	return 0;
 }

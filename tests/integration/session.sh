@@ -6,25 +6,8 @@
 # socket), and refusals: a bad KEY_EXCHANGE_RSP signature, SPDM 1.1.
 # Usage: tests/integration/session.sh BINDIR      (prints PASS/FAIL lines)
 set -u
-bin=$1
-tmp=$(mktemp -d)
-rc=0
-pids=
-trap 'kill $pids 2>/dev/null; rm -rf "$tmp"' EXIT
-res() { echo "$1 integration/session: $2"; [ "$1" = PASS ] || rc=1; }
-
-emu() { # PORT ARGS...
-	local port=$1
-	shift
-	"$bin/tsmh-emu" --listen "127.0.0.1:$port" --export-root "$tmp/root-$port.pem" "$@" \
-		>"$tmp/emu-$port.log" 2>&1 &
-	pids="$pids $!"
-	for _ in $(seq 300); do
-		grep -q serving "$tmp/emu-$port.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+SUITE=session
+. "$(dirname "$0")/lib.sh"
 session() { # PORT ARGS...
 	local port=$1
 	shift
@@ -73,14 +56,5 @@ else
 fi
 p=$((p + 1))
 
-for q in $pids; do
-	kill "$q" 2>/dev/null
-	wait "$q"
-	e=$?
-	if [ "$e" != 0 ] && [ "$e" != 143 ]; then
-		res FAIL "an emulator exited $e (sanitizer?)"
-		cat "$tmp"/emu-*.log
-	fi
-done
-pids=
+reap_emus
 exit $rc
