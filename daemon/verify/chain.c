@@ -11,16 +11,7 @@
 #include "cert.h"
 #include "chain.h"
 #include "requester.h"
-
-static const EVP_MD *md_of(uint32_t base_hash)
-{
-	switch (base_hash) {
-	case SPDM_HASH_SHA256: return EVP_sha256();
-	case SPDM_HASH_SHA384: return EVP_sha384();
-	case SPDM_HASH_SHA512: return EVP_sha512();
-	default: return NULL;
-	}
-}
+#include "sig.h"
 
 static int add_pem_file(X509_STORE *st, const char *path, int *n)
 {
@@ -110,7 +101,7 @@ static int cma_identity(X509 *leaf, char *out, size_t len)
 int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		      const char *trust, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
-	const EVP_MD *md = md_of(base_hash);
+	const EVP_MD *md = tsmh_md(base_hash);
 	STACK_OF(X509) *untrusted = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	X509_STORE *st = NULL;

@@ -14,7 +14,7 @@
 #include "cert.h"
 #include "sig.h"
 
-static const EVP_MD *md_of(uint32_t hash)
+const EVP_MD *tsmh_md(uint32_t hash)
 {
 	switch (hash) {
 	case SPDM_HASH_SHA256: return EVP_sha256();
@@ -38,7 +38,7 @@ static int is_pss(uint32_t asym)
 
 size_t tsmh_hash(uint32_t hash, const void *data, size_t len, uint8_t *out)
 {
-	const EVP_MD *md = md_of(hash);
+	const EVP_MD *md = tsmh_md(hash);
 	unsigned int n = 0;
 
 	if (!md || !EVP_Digest(data, len, out, &n, md, NULL))
@@ -60,7 +60,7 @@ size_t tsmh_spdm_signed_msg(uint8_t ver, uint32_t hash, const char *context, con
 /* Set up a DigestSign/Verify context for @asym (padding for RSA). */
 static EVP_MD_CTX *md_ctx(EVP_PKEY *key, uint32_t asym, uint32_t hash, int sign)
 {
-	const EVP_MD *md = md_of(hash);
+	const EVP_MD *md = tsmh_md(hash);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
 	int ok;

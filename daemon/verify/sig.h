@@ -20,6 +20,8 @@
 
 #define TSMH_SIGNED_MSG_MAX (100 + 64)
 
+/* OpenSSL's digest for SPDM_HASH_* @hash, NULL if unknown. */
+const EVP_MD *tsmh_md(uint32_t hash);
 /* Digest with SPDM_HASH_* @hash; returns the digest length or 0. */
 size_t tsmh_hash(uint32_t hash, const void *data, size_t len, uint8_t *out);
 /*
