@@ -56,25 +56,17 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 		tsmh_put_le32(rsp + TSMH_DOE_HDR_BYTES,
 			      tsmh_doe_disc_rsp(emu_prots[idx].vid, emu_prots[idx].type, next));
 		n = wrap(vid, type, 4, rsp, cap);
-	} else if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_CMA) {
+	} else if (vid == TSMH_DOE_VID_PCISIG &&
+		   (type == TSMH_DOE_PROT_CMA || type == TSMH_DOE_PROT_SEC_CMA)) {
+		/* CMA carries SPDM messages, secured CMA DSP0277 records */
 		size_t m;
 
 		if (cap < TSMH_DOE_HDR_BYTES + 4)
 			return -1;
-		m = emu_spdm_respond(d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES,
-				     cap - TSMH_DOE_HDR_BYTES - 3);
+		m = (type == TSMH_DOE_PROT_CMA ? emu_spdm_respond : emu_secured_respond)(
+			d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES, cap - TSMH_DOE_HDR_BYTES - 3);
 		if (!m)
 			return -1; /* no room for any answer */
-		n = wrap(vid, type, m, rsp, cap);
-	} else if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_SEC_CMA) {
-		size_t m;
-
-		if (cap < TSMH_DOE_HDR_BYTES + 4)
-			return -1;
-		m = emu_secured_respond(d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES,
-					cap - TSMH_DOE_HDR_BYTES - 3);
-		if (!m)
-			return -1;
 		n = wrap(vid, type, m, rsp, cap);
 	} else {
 		/* an unknown protocol: the mailbox flags Error, as DOE asks */
