@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/workqueue.h>
+#include <net/genetlink.h>
 #include <uapi/linux/tsmh.h>
 
 #include "doe.h"
@@ -118,6 +119,17 @@ int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* netlink.c */
+/* A required attribute: the extack names it and carries @msg. */
+#define tsmh_nl_need(info, attr, msg) ({					\
+	struct genl_info *__ni = (info);				\
+	int __ret = 0;							\
+	if (GENL_REQ_ATTR_CHECK(__ni, attr)) {			\
+		NL_SET_ERR_MSG(__ni->extack, msg);			\
+		__ret = -EINVAL;					\
+	}								\
+	__ret;								\
+})
+
 int tsmh_nl_init(void);
 void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);

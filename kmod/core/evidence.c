@@ -380,16 +380,6 @@ static int ev_digest(struct crypto_shash *tfm, const u8 *p, u32 len, u8 *out)
 
 /* ---- netlink: upload ---- */
 
-#define ev_need(info, attr, msg) ({					\
-	struct genl_info *__ni = (info);				\
-	int __ret = 0;							\
-	if (GENL_REQ_ATTR_CHECK(__ni, attr)) {			\
-		NL_SET_ERR_MSG(__ni->extack, msg);			\
-		__ret = -EINVAL;					\
-	}								\
-	__ret;								\
-})
-
 static u32 attr_u32(struct genl_info *info, int attr)
 {
 	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
@@ -406,13 +396,14 @@ int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
 	bool start;
 	int ret;
 
-	ret = ev_need(info, TSMH_A_EV_TYPE, "evidence type (TSMH_A_EV_TYPE) required");
+	ret = tsmh_nl_need(info, TSMH_A_EV_TYPE, "evidence type (TSMH_A_EV_TYPE) required");
 	if (!ret)
-		ret = ev_need(info, TSMH_A_EV_OFFSET, "chunk offset (TSMH_A_EV_OFFSET) required");
+		ret = tsmh_nl_need(info, TSMH_A_EV_OFFSET,
+				   "chunk offset (TSMH_A_EV_OFFSET) required");
 	if (!ret)
-		ret = ev_need(info, TSMH_A_EV_TOTAL, "object size (TSMH_A_EV_TOTAL) required");
+		ret = tsmh_nl_need(info, TSMH_A_EV_TOTAL, "object size (TSMH_A_EV_TOTAL) required");
 	if (!ret)
-		ret = ev_need(info, TSMH_A_EV_DATA, "chunk data (TSMH_A_EV_DATA) required");
+		ret = tsmh_nl_need(info, TSMH_A_EV_DATA, "chunk data (TSMH_A_EV_DATA) required");
 	if (ret)
 		return ret;
 	type = nla_get_u32(info->attrs[TSMH_A_EV_TYPE]);
@@ -539,8 +530,8 @@ int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
 	u32 t, bad, prov, present;
 	int ret;
 
-	ret = ev_need(info, TSMH_A_EV_PROVENANCE,
-		      "evidence provenance (TSMH_A_EV_PROVENANCE) required");
+	ret = tsmh_nl_need(info, TSMH_A_EV_PROVENANCE,
+			   "evidence provenance (TSMH_A_EV_PROVENANCE) required");
 	if (ret)
 		return ret;
 	dev = tsmh_nl_req_dev(info, 0, &ret);

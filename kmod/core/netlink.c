@@ -99,17 +99,6 @@ static int check_flags(struct genl_info *info, u32 allowed)
 	return 0;
 }
 
-/* A required attribute: the extack names it and carries @msg. */
-#define need(info, attr, msg) ({					\
-	struct genl_info *__ni = (info);				\
-	int __ret = 0;							\
-	if (GENL_REQ_ATTR_CHECK(__ni, attr)) {			\
-		NL_SET_ERR_MSG(__ni->extack, msg);			\
-		__ret = -EINVAL;					\
-	}								\
-	__ret;								\
-})
-
 /* ---- replies ---- */
 
 static int put_mailbox(struct sk_buff *skb, struct tsmh_mb *mb)
@@ -266,7 +255,8 @@ static struct tsmh_dev *req_dev(struct genl_info *info, u32 allowed_flags, int *
 
 	*err = check_flags(info, allowed_flags);
 	if (!*err)
-		*err = need(info, TSMH_A_DEV_NAME, "device name (TSMH_A_DEV_NAME) required");
+		*err = tsmh_nl_need(info, TSMH_A_DEV_NAME,
+				    "device name (TSMH_A_DEV_NAME) required");
 	if (*err)
 		return NULL;
 	a = info->attrs[TSMH_A_DEV_NAME];
@@ -399,12 +389,14 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 
 	ret = check_flags(info, 0);
 	if (!ret)
-		ret = need(info, TSMH_A_DOE_VENDOR, "protocol vendor (TSMH_A_DOE_VENDOR) required");
+		ret = tsmh_nl_need(info, TSMH_A_DOE_VENDOR,
+				   "protocol vendor (TSMH_A_DOE_VENDOR) required");
 	if (!ret)
-		ret = need(info, TSMH_A_DOE_TYPE, "protocol type (TSMH_A_DOE_TYPE) required");
+		ret = tsmh_nl_need(info, TSMH_A_DOE_TYPE,
+				   "protocol type (TSMH_A_DOE_TYPE) required");
 	if (!ret)
-		ret = need(info, TSMH_A_DOE_REQUEST,
-			   "request payload (TSMH_A_DOE_REQUEST) required");
+		ret = tsmh_nl_need(info, TSMH_A_DOE_REQUEST,
+				   "request payload (TSMH_A_DOE_REQUEST) required");
 	if (ret)
 		return ret;
 	vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
