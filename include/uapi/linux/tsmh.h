@@ -24,7 +24,8 @@
 #define TSMH_GENL_VERSION	1
 #define TSMH_GENL_MCGRP_EVENTS	"events"
 /* 2: evidence store (EVIDENCE_PUT/COMMIT/ABORT/GET, EVT_EVIDENCE) */
-#define TSMH_ABI_VERSION	2
+/* 3: driver gate, accepted evidence, reset detection (GATE_SET, EVT_GATE, EVT_RESET) */
+#define TSMH_ABI_VERSION	3
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
 #define TSMH_DOE_PAYLOAD_MAX	65528
@@ -44,6 +45,10 @@ enum tsmh_cmd {
 	TSMH_CMD_EVIDENCE_ABORT, /* do (admin): discard the caller's staging set */
 	TSMH_CMD_EVIDENCE_GET,	/* dump (admin): the device's evidence, chunked */
 	TSMH_CMD_EVT_EVIDENCE,	/* event: evidence committed (dev name, generation) */
+	/* driver gate (ABI 3), see "Driver gate" below */
+	TSMH_CMD_GATE_SET,	/* do (admin): hold, release or quarantine a device */
+	TSMH_CMD_EVT_GATE,	/* event: gate state changed (attrs as DEV_GET) */
+	TSMH_CMD_EVT_RESET,	/* event: device reset seen (DEV_NAME, RESET_KIND, RESET_COUNT) */
 	__TSMH_CMD_MAX,
 };
 #define TSMH_CMD_MAX (__TSMH_CMD_MAX - 1)
@@ -95,6 +100,20 @@ enum tsmh_attr {
 	TSMH_A_EV_OBJ_MAX,	/* u32 (GET_CAPS reply), TSMH_EV_OBJ_MAX */
 	TSMH_A_EV_SET_MAX,	/* u32 (GET_CAPS reply), TSMH_EV_SET_MAX */
 	TSMH_A_EV_STAGED,	/* u64 (GET_CAPS reply), bytes staged by all writers */
+	/* driver gate (ABI 3) */
+	TSMH_A_GATE_STATE,	/* u32 (reply, events), enum tsmh_gate_state */
+	TSMH_A_GATE_ACTION,	/* u32 (GATE_SET), enum tsmh_gate_action */
+	TSMH_A_GATE_REASON,	/* u32, enum tsmh_gate_reason */
+	TSMH_A_GATE_MSG,	/* string (<= TSMH_GATE_MSG_MAX incl. NUL), why, for humans */
+	TSMH_A_GATE_FLAGS,	/* u32 (reply, events), TSMH_GATE_F_* */
+	TSMH_A_ACCEPT_DIGEST,	/* binary (<= TSMH_ACCEPT_DIGEST_MAX), what the verifier accepted */
+	TSMH_A_ACCEPT_GENERATION, /* u64, evidence generation the acceptance is based on */
+	TSMH_A_ACCEPT_TIME,	/* u64 (reply), ns since the epoch */
+	TSMH_A_RESET_KIND,	/* u32 (EVT_RESET, reply: the last one), enum tsmh_reset_kind */
+	TSMH_A_RESET_COUNT,	/* u64 (reply, EVT_RESET), resets seen since tracked */
+	TSMH_A_DRIVER,		/* string (reply, events), bound driver; absent if none */
+	TSMH_A_GATE_MODE,	/* u32 (GET_CAPS reply), enum tsmh_gate_mode */
+	TSMH_A_RESET_SOURCES,	/* u32 (GET_CAPS reply), BIT(enum tsmh_reset_kind) detected */
 	__TSMH_A_MAX,
 };
 #define TSMH_A_MAX (__TSMH_A_MAX - 1)
@@ -231,5 +250,92 @@ enum tsmh_ev_digest {
 /* TSMH_A_FLAGS for EVIDENCE_GET */
 #define TSMH_EV_GET_F_DIGEST	(1U << 0) /* digests instead of data */
 #define TSMH_EV_GET_F_ALL	TSMH_EV_GET_F_DIGEST
+
+/*
+ * Driver gate (ABI 3)
+ *
+ * With the module parameter gate=on (the default), every tracked PCIe
+ * endpoint that could be attested (TEE-IO Supported, or a DOE mailbox) is
+ * held from the moment the PCI core adds it, before any driver probe:
+ * built-in and already-loaded drivers included. Ports (root, switch) are
+ * never held. Holding uses the device's driver_override (set to
+ * TSMH_GATE_OVERRIDE, a name no driver has), so the driver_override file
+ * in sysfs shows it. Once DOE discovery finds neither CMA nor TEE-IO the
+ * device is released (reason NOT_CMA): there is nothing to verify.
+ *
+ * Devices present when the module loads follow gate_bound=: "keep" (the
+ * default) leaves bound ones bound (RELEASED, reason PRESENT) and holds
+ * the unbound ones; "hold" unbinds and holds them all.
+ *
+ * GATE_SET (admin): TSMH_A_DEV_NAME, TSMH_A_GATE_ACTION, optional
+ * TSMH_A_GATE_REASON (RELEASE: ATTESTED, EXEMPT or ADMIN, the default;
+ * HOLD: ADMIN; QUARANTINE: QUARANTINE), optional TSMH_A_GATE_MSG.
+ * RELEASE with reason ATTESTED needs TSMH_A_ACCEPT_DIGEST and
+ * TSMH_A_ACCEPT_GENERATION; the generation must be the device's committed
+ * evidence generation, else -ESTALE (the evidence changed after it was
+ * verified). RELEASE clears the override and asks the driver core to
+ * probe; HOLD and QUARANTINE unbind the bound driver and hold. The reply
+ * carries the new state (attrs as DEV_GET). Every change multicasts
+ * EVT_GATE.
+ *
+ * A reset of a tracked device (FLR from sysfs "reset", vfio or a driver,
+ * secondary bus reset, AER/DPC recovery) is reported as EVT_RESET and sets
+ * TSMH_GATE_F_REATTEST until the next RELEASE with reason ATTESTED. The
+ * driver stays bound meanwhile; with reset_hold=1 the module unbinds it
+ * and holds the device instead. The accepted digest and generation stay
+ * as they were: the verifier compares the new evidence against them.
+ *
+ * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/gate reads
+ * "STATE REASON" (e.g. "held new"); root may write "release", "exempt"
+ * (release, reason EXEMPT: what udev rules use) or "hold".
+ */
+#define TSMH_GATE_OVERRIDE	"tsmh-held"
+#define TSMH_GATE_MSG_MAX	128
+#define TSMH_ACCEPT_DIGEST_MAX	64
+
+enum tsmh_gate_mode {
+	TSMH_GATE_MODE_OFF,	/* gate=off: nothing is held */
+	TSMH_GATE_MODE_ON,	/* gate=on */
+};
+
+enum tsmh_gate_state {
+	TSMH_GATE_NONE,		/* not gated (gate=off, or a port) */
+	TSMH_GATE_HELD,		/* no driver may bind */
+	TSMH_GATE_RELEASED,	/* drivers may bind */
+	__TSMH_GATE_STATE_NR,
+};
+
+enum tsmh_gate_action {
+	TSMH_GATE_ACT_UNSPEC,	/* refused */
+	TSMH_GATE_ACT_HOLD,
+	TSMH_GATE_ACT_RELEASE,
+	TSMH_GATE_ACT_QUARANTINE,
+	__TSMH_GATE_ACT_NR,
+};
+
+enum tsmh_gate_reason {
+	TSMH_GATE_R_NONE,
+	TSMH_GATE_R_NEW,	/* held since the PCI core added it */
+	TSMH_GATE_R_PRESENT,	/* present when tsmh_core loaded */
+	TSMH_GATE_R_ADMIN,	/* GATE_SET or sysfs by an administrator */
+	TSMH_GATE_R_ATTESTED,	/* verified and accepted (see ACCEPT_*) */
+	TSMH_GATE_R_EXEMPT,	/* exempt by admin policy (udev rule) */
+	TSMH_GATE_R_QUARANTINE,	/* unbound and held: verification failed */
+	TSMH_GATE_R_NOT_CMA,	/* nothing to verify (no CMA, no TEE-IO) */
+	TSMH_GATE_R_BYPASS,	/* a driver bound while held (driver_override changed) */
+	TSMH_GATE_R_RESET,	/* held after a reset (reset_hold=1) */
+	__TSMH_GATE_R_NR,
+};
+
+/* TSMH_A_GATE_FLAGS */
+#define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
+
+enum tsmh_reset_kind {
+	TSMH_RESET_UNKNOWN,
+	TSMH_RESET_FLR,		/* function reset (pci_reset_function & co.) */
+	TSMH_RESET_BUS,		/* secondary bus / slot reset */
+	TSMH_RESET_RECOVERY,	/* AER / DPC error recovery */
+	__TSMH_RESET_NR,
+};
 
 #endif /* _UAPI_LINUX_TSMH_H */
