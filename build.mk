@@ -45,7 +45,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c daemon/verify/secsession.c $(SECURE) $(LIB))
+$(B)/tsmctl: $(call obj,$(TSMCTL) daemon/verify/attest_store.c $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c daemon/verify/secsession.c $(SECURE) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
 
 $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c $(SECURE))

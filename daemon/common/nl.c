@@ -228,5 +228,9 @@ int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void 
 	nl_cb_put(cb);
 	if (c.ret)
 		return c.ret;
+	if (ret == -NLE_AGAIN) /* non-blocking socket, nothing queued */
+		return -EAGAIN;
+	if (ret == -NLE_NOMEM) /* ENOBUFS: the receive queue overflowed */
+		return -ENOBUFS;
 	return ret < 0 ? -EIO : 0;
 }

@@ -32,7 +32,11 @@ struct nl_msg *tsmh_nl_msg(struct tsmh_nl *nl, uint8_t cmd, int dump);
  */
 int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg, int (*parse)(struct nl_msg *m, void *arg),
 		 void *arg);
-/* Join the events group; then tsmh_nl_recv_events() feeds @parse. */
+/*
+ * Join the events group; then tsmh_nl_recv_events() feeds @parse. On a
+ * non-blocking socket it returns -EAGAIN when nothing is queued; -ENOBUFS
+ * means the queue overflowed and events were lost.
+ */
 int tsmh_nl_subscribe(struct tsmh_nl *nl);
 int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg), void *arg);
 

@@ -98,6 +98,18 @@ static int cma_identity(X509 *leaf, char *out, size_t len)
 	return found;
 }
 
+/* SHA-384 of the leaf's DER SubjectPublicKeyInfo. */
+static int leaf_spki_hash(X509 *leaf, uint8_t out[48])
+{
+	unsigned char *der = NULL;
+	unsigned int hl = 0;
+	int n = i2d_PUBKEY(X509_get0_pubkey(leaf), &der);
+	int ok = n > 0 && EVP_Digest(der, (size_t)n, out, &hl, EVP_sha384(), NULL) && hl == 48;
+
+	OPENSSL_free(der);
+	return ok ? 0 : -ENOMEM;
+}
+
 int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		      const char *trust, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
@@ -175,6 +187,11 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 	}
 	X509_NAME_oneline(X509_get_subject_name(certs[ch.nr - 1]), leaf->subject,
 			  sizeof(leaf->subject));
+	/* the device's stable identity: its leaf key, not the slot it sits in */
+	if (leaf_spki_hash(certs[ch.nr - 1], leaf->spki_sha384)) {
+		ret = spdm_why(why, whylen, -ENOMEM, "cannot hash the leaf public key");
+		goto out;
+	}
 	bits = EVP_PKEY_get_bits(X509_get0_pubkey(certs[ch.nr - 1]));
 	snprintf(leaf->key, sizeof(leaf->key), "%s %d",
 		 EVP_PKEY_get_base_id(X509_get0_pubkey(certs[ch.nr - 1])) == EVP_PKEY_EC ? "EC"

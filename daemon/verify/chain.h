@@ -18,6 +18,7 @@ struct tsmh_leaf_info {
 	char subject[256];
 	char identity[256]; /* the CMA SAN string, e.g. "Vendor=1b36:Device=1e10:..." */
 	char key[32]; /* e.g. "EC P-384" */
+	uint8_t spki_sha384[48]; /* SHA-384 of the leaf's DER SubjectPublicKeyInfo */
 	int nr_certs;
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmctl attest and the kernel's evidence store: after an attestation
- * through the DOE proxy the evidence is committed to tsmh_core (so a
+ * Attestation and the kernel's evidence store (tsmctl attest, tsmd): after
+ * an attestation through the DOE proxy the evidence is committed to
+ * tsmh_core (so a
  * daemon restart loses nothing), and the chains the kernel already holds
  * serve as the digest-keyed cache of the next attestation.
  *

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmd's D-Bus API on the system bus: name org.tsmhost.tsmd1, object
+ * /org/tsmhost/tsmd1, interface org.tsmhost.tsmd1.Manager.
+ *
+ *   ListDevices() -> a(sssss)  name, gate state, gate reason, tsmd's last
+ *                               verdict, CMA identity
+ *   GetDevice(s) -> s          one device as JSON
+ *   Status() -> s              daemon status as JSON
+ *   Allow(s dev, b permanent) -> s   (root) accept the device as attested now
+ *   Deny(s dev, b permanent) -> s    (root) refuse it (quarantine if running)
+ *   Reattest(s dev)                  (root) attest again now
+ *   Reload()                         (root) re-read policy and allow-list
+ *   signal DeviceChanged(s dev, s gate, s verdict)
+ *
+ * No polkit: dbus/org.tsmhost.tsmd1.conf lets only root call the mutating
+ * methods, and tsmd checks the caller's effective uid again itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <cjson/cJSON.h>
+#include "hex.h"
+#include "tsmd.h"
+
+#define BUS_NAME "org.tsmhost.tsmd1"
+#define BUS_PATH "/org/tsmhost/tsmd1"
+#define BUS_IFACE "org.tsmhost.tsmd1.Manager"
+
+static int need_root(sd_bus_message *m, sd_bus_error *err)
+{
+	sd_bus_creds *c = NULL;
+	uid_t uid = (uid_t)-1;
+	int ret;
+
+	ret = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &c);
+	if (ret >= 0)
+		ret = sd_bus_creds_get_euid(c, &uid);
+	sd_bus_creds_unref(c);
+	if (ret < 0 || uid != 0)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_ACCESS_DENIED,
+					 "tsmd: only root may change device decisions");
+	return 0;
+}
+
+static const char *verdict_of(const struct tsmd_dev *v)
+{
+	if (v->phase == PH_ATTESTING)
+		return "attesting";
+	if (v->phase == PH_QUEUED)
+		return "queued";
+	return v->verdict[0] ? v->verdict : v->info.gate_msg;
+}
+
+static cJSON *dev_json(const struct tsmd_dev *v)
+{
+	cJSON *j = cJSON_CreateObject(), *s;
+	char hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
+
+	cJSON_AddStringToObject(j, "device", v->name);
+	cJSON_AddStringToObject(j, "gate", tsmd_gate_state_name(v->info.gate_state));
+	cJSON_AddStringToObject(j, "reason", tsmd_gate_reason_name(v->info.gate_reason));
+	cJSON_AddStringToObject(j, "kernel_msg", v->info.gate_msg);
+	cJSON_AddStringToObject(j, "verdict", verdict_of(v));
+	cJSON_AddStringToObject(j, "action", v->action);
+	cJSON_AddStringToObject(j, "driver", v->info.driver);
+	cJSON_AddBoolToObject(j, "reattest_pending", !!(v->info.gate_flags & TSMH_GATE_F_REATTEST));
+	cJSON_AddNumberToObject(j, "resets", (double)v->info.reset_count);
+	cJSON_AddNumberToObject(j, "attestations", (double)v->attestations);
+	cJSON_AddNumberToObject(j, "last_attestation_ms", (double)v->last_attest_us / 1000.0);
+	if (v->temp)
+		cJSON_AddStringToObject(j, "temporary", v->temp > 0 ? "allow" : "deny");
+	if (v->info.accept_digest_len) {
+		tsmh_hex_format(v->info.accept_digest, v->info.accept_digest_len, hx);
+		cJSON_AddStringToObject(j, "accepted_digest", hx);
+		cJSON_AddNumberToObject(j, "accepted_generation", (double)v->info.accept_generation);
+	}
+	if (v->have_summary) {
+		s = cJSON_AddObjectToObject(j, "attestation");
+		cJSON_AddBoolToObject(s, "ok", v->sum.ok);
+		if (!v->sum.ok) {
+			cJSON_AddStringToObject(s, "failed_step", v->sum.step);
+			cJSON_AddStringToObject(s, "error", v->sum.why);
+		} else {
+			tsmh_hex_format(v->sum.spki_sha384, sizeof(v->sum.spki_sha384), hx);
+			cJSON_AddStringToObject(s, "spki_sha384", hx);
+			cJSON_AddStringToObject(s, "identity", v->sum.identity);
+			cJSON_AddNumberToObject(s, "measurement_blocks", v->sum.nr_blocks);
+			cJSON_AddNumberToObject(s, "evidence_generation", (double)v->sum.generation);
+		}
+	}
+	return j;
+}
+
+static int reply_json(sd_bus_message *m, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	int ret;
+
+	cJSON_Delete(j);
+	if (!s)
+		return -ENOMEM;
+	ret = sd_bus_reply_method_return(m, "s", s);
+	free(s);
+	return ret;
+}
+
+static int m_list(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	struct tsmd *d = arg;
+	sd_bus_message *r = NULL;
+	struct tsmd_dev *v;
+	int ret;
+
+	(void)err;
+	ret = sd_bus_message_new_method_return(m, &r);
+	if (ret >= 0)
+		ret = sd_bus_message_open_container(r, 'a', "(sssss)");
+	for (v = d->devs; ret >= 0 && v; v = v->next) {
+		if (v->info.gate_state == TSMH_GATE_NONE)
+			continue;
+		ret = sd_bus_message_append(r, "(sssss)", v->name,
+					    tsmd_gate_state_name(v->info.gate_state),
+					    tsmd_gate_reason_name(v->info.gate_reason),
+					    verdict_of(v),
+					    v->have_summary ? v->sum.identity : "");
+	}
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(r);
+	if (ret >= 0)
+		ret = sd_bus_send(NULL, r, NULL);
+	sd_bus_message_unref(r);
+	return ret;
+}
+
+static struct tsmd_dev *find(struct tsmd *d, sd_bus_message *m, const char **name,
+			     sd_bus_error *err, int *ret)
+{
+	struct tsmd_dev *v;
+
+	*ret = sd_bus_message_read(m, "s", name);
+	if (*ret < 0)
+		return NULL;
+	v = tsmd_dev_get(d, *name, 0);
+	if (!v || v->info.gate_state == TSMH_GATE_NONE)
+		*ret = sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.NoSuchDevice",
+					 "%s: not a device tsmd gates", *name);
+	return v;
+}
+
+static int m_get(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	const char *name;
+	struct tsmd_dev *v;
+	int ret;
+
+	v = find(arg, m, &name, err, &ret);
+	if (!v)
+		return ret;
+	return reply_json(m, dev_json(v));
+}
+
+static int m_status(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	struct tsmd *d = arg;
+	cJSON *j = cJSON_CreateObject();
+	struct tsmd_dev *v;
+	int held = 0, rel = 0, queued = 0;
+
+	(void)err;
+	for (v = d->devs; v; v = v->next) {
+		held += v->info.gate_state == TSMH_GATE_HELD;
+		rel += v->info.gate_state == TSMH_GATE_RELEASED;
+		queued += v->phase == PH_QUEUED;
+	}
+	cJSON_AddStringToObject(j, "version", TSMH_VERSION);
+	cJSON_AddStringToObject(j, "config", d->cfg.conf_path);
+	cJSON_AddStringToObject(j, "trust_anchors", d->cfg.trust);
+	cJSON_AddStringToObject(j, "allow_list", d->cfg.allow_path);
+	cJSON_AddBoolToObject(j, "allow_list_ok", !d->al_broken);
+	if (d->al_broken)
+		cJSON_AddStringToObject(j, "allow_list_error", d->al_why);
+	cJSON_AddNumberToObject(j, "held", held);
+	cJSON_AddNumberToObject(j, "released", rel);
+	cJSON_AddNumberToObject(j, "attesting", d->running);
+	cJSON_AddNumberToObject(j, "queued", queued);
+	cJSON_AddNumberToObject(j, "max_parallel", d->cfg.max_parallel);
+	cJSON_AddNumberToObject(j, "attest_timeout_ms", d->cfg.timeout_ms);
+	cJSON_AddNumberToObject(j, "decisions", (double)d->decisions);
+	return reply_json(m, j);
+}
+
+static int m_allow_deny(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, int deny)
+{
+	const char *name;
+	char why[512];
+	int permanent, ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_message_read(m, "sb", &name, &permanent);
+	if (ret < 0)
+		return ret;
+	ret = tsmd_allow(d, name, permanent, deny, why, sizeof(why));
+	if (ret)
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
+	return sd_bus_reply_method_return(m, "s", why);
+}
+
+static int m_allow(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_allow_deny(m, arg, err, 0);
+}
+
+static int m_deny(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_allow_deny(m, arg, err, 1);
+}
+
+static int m_reattest(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	const char *name;
+	struct tsmd_dev *v;
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	v = find(arg, m, &name, err, &ret);
+	if (!v)
+		return ret;
+	tsmd_dev_request(v, "asked over D-Bus");
+	tsmd_pump(arg);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int m_reload(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	struct tsmd *d = arg;
+	char why[512];
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	if (tsmd_policy_reload(d, why, sizeof(why)))
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.BadPolicy",
+					 "kept the previous policy: %s", why);
+	tsmd_reevaluate_all(d, "policy reloaded");
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("ListDevices", "", "a(sssss)", m_list, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("GetDevice", "s", "s", m_get, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Status", "", "s", m_status, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* privileged: need_root() checks, the bus policy file too */
+	SD_BUS_METHOD("Allow", "sb", "s", m_allow, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Deny", "sb", "s", m_deny, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Reattest", "s", "", m_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Reload", "", "", m_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL("DeviceChanged", "sss", 0),
+	SD_BUS_VTABLE_END
+};
+
+int tsmd_bus_open(struct tsmd *d)
+{
+	int ret;
+
+	ret = sd_bus_open_system(&d->bus);
+	if (ret >= 0)
+		ret = sd_bus_add_object_vtable(d->bus, NULL, BUS_PATH, BUS_IFACE, vtable, d);
+	if (ret >= 0)
+		ret = sd_bus_request_name(d->bus, BUS_NAME, 0);
+	if (ret >= 0)
+		ret = sd_bus_attach_event(d->bus, d->ev, 0);
+	if (ret < 0) {
+		tsmd_log(LOG_WARNING, NULL, "start", "D-Bus: %s", strerror(-ret));
+		d->bus = sd_bus_flush_close_unref(d->bus);
+	}
+	return ret;
+}
+
+void tsmd_bus_close(struct tsmd *d)
+{
+	d->bus = sd_bus_flush_close_unref(d->bus);
+}
+
+void tsmd_bus_changed(struct tsmd *d, const struct tsmd_dev *v)
+{
+	if (d->bus)
+		sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "DeviceChanged", "sss", v->name,
+				   tsmd_gate_state_name(v->info.gate_state), verdict_of(v));
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmd's decisions: the policy (daemon/policy) applied to what the kernel
+ * and the attestation worker report, turned into gate changes.
+ *
+ * Fail closed: without a readable allow-list nothing is released; a
+ * verdict that cannot be carried out (the kernel refused, the evidence
+ * changed meanwhile) leaves the device held and says so.
+ *
+ * After a reset, a device whose new measurements hash to the accepted
+ * digest the kernel holds is restored without asking the policy again;
+ * anything else goes through the policy like a new device, so firmware
+ * the admin approved beforehand (a second measurement set in its
+ * allow-list entry) is accepted with no window in which it runs
+ * unverified, and anything else is quarantined with the change named.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include "hex.h"
+#include "policy.h"
+#include "tsmd.h"
+#include "verdict.h"
+
+static void facts_of(const struct tsmd_dev *v, struct tsmd_dev_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = v->name;
+	f->vendor = v->info.vendor;
+	f->device = v->info.device;
+	f->class_code = v->info.class_rev >> 8;
+	f->has_serial = v->info.has_serial;
+	f->serial = v->info.serial;
+	f->flags = v->info.flags;
+}
+
+/* tsmd's summary as the policy library sees it; @blocks has room for all */
+static void view_of(const struct tsmd_summary *s, struct tsmd_meas_block *blocks,
+		    struct tsmd_attest_summary *as)
+{
+	int i;
+
+	memset(as, 0, sizeof(*as));
+	for (i = 0; i < TSMD_SRC_NR; i++)
+		as->src[i].state = TSMD_SRC_UNAVAILABLE;
+	as->src[TSMD_SRC_HOST_CMA].state = s->ok ? TSMD_SRC_OK : TSMD_SRC_FAILED;
+	snprintf(as->src[TSMD_SRC_HOST_CMA].why, sizeof(as->src[0].why), "%s", s->why);
+	as->step = s->ok ? NULL : s->step;
+	if (!s->ok)
+		return;
+	as->has_spki = 1;
+	memcpy(as->spki_sha384, s->spki_sha384, sizeof(as->spki_sha384));
+	as->identity = s->identity[0] ? s->identity : NULL;
+	as->meas_verified = s->meas_verified;
+	for (i = 0; i < s->nr_blocks; i++)
+		blocks[i] = (struct tsmd_meas_block){ .index = s->blocks[i].index,
+						      .type = s->blocks[i].type,
+						      .len = s->blocks[i].len,
+						      .value = s->blocks[i].value };
+	as->blocks = blocks;
+	as->nr_blocks = (size_t)s->nr_blocks;
+}
+
+/* One line naming what changed from @old to @cur. */
+static void summary_diff_text(const struct tsmd_summary *old, const struct tsmd_summary *cur,
+			      char *msg, size_t len)
+{
+	static struct tsmd_meas_block ob[TSMD_MAX_BLOCKS], cb[TSMD_MAX_BLOCKS];
+	struct tsmd_attest_summary o, c;
+	struct tsmd_meas_diff diff;
+
+	view_of(old, ob, &o);
+	view_of(cur, cb, &c);
+	if (!tsmd_summary_diff(&o, &c, &diff, msg, len))
+		snprintf(msg, len, "measurements after reset differ from the accepted digest");
+}
+
+static void set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->verdict, sizeof(v->verdict), fmt, ap);
+	va_end(ap);
+	snprintf(v->action, sizeof(v->action), "%s", action);
+	v->d->decisions++;
+}
+
+static void refresh(struct tsmd_dev *v)
+{
+	struct tsmh_devinfo info;
+
+	if (!tsmd_kernel_dev_get(v->d, v->name, &info))
+		v->info = info;
+}
+
+/* Keep the device from its driver, saying why (kernel message, log, bus). */
+static void hold(struct tsmd_dev *v, const char *code, const char *reason)
+{
+	struct tsmd *d = v->d;
+	char why[512];
+	int ret;
+
+	/* "keep" for devices bound before tsmd started: report only */
+	if (v->info.gate_state == TSMH_GATE_RELEASED &&
+	    v->info.gate_reason == TSMH_GATE_R_PRESENT && d->pol->present == TSMD_PRESENT_KEEP) {
+		set_verdict(v, "report", "%s (present at start, policy keeps it bound)", reason);
+		tsmd_log_decision(v, LOG_WARNING, "report", NULL, v->verdict);
+		tsmd_bus_changed(d, v);
+		return;
+	}
+	ret = tsmd_kernel_gate(d, v->name, TSMH_GATE_ACT_QUARANTINE, 0, reason, NULL, 0, 0, why,
+			       sizeof(why));
+	if (ret && ret != -ENODEV) {
+		set_verdict(v, "hold", "%s (and the kernel refused to quarantine it: %s)", reason,
+			    why);
+		tsmd_log_decision(v, LOG_ERR, "hold", NULL, v->verdict);
+	} else {
+		set_verdict(v, "quarantine", "%s", reason);
+		tsmd_log_decision(v, LOG_WARNING, "quarantine", code, v->verdict);
+	}
+	refresh(v);
+	tsmd_bus_changed(d, v);
+}
+
+static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
+		    const char *action, const char *text)
+{
+	struct tsmd *d = v->d;
+	char why[512], hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "";
+	int ret;
+
+	if (d->al_broken) { /* never fail open */
+		hold(v, NULL, d->al_why);
+		return;
+	}
+	ret = tsmd_kernel_gate(d, v->name, TSMH_GATE_ACT_RELEASE, reason, text, digest, dlen,
+			       v->sum.generation, why, sizeof(why));
+	if (ret == -ESTALE) {
+		/* the evidence changed after our worker committed it: again */
+		tsmd_log(LOG_NOTICE, v->name, "attest", "%s; attesting again", why);
+		tsmd_dev_request(v, "evidence changed during the decision");
+		return;
+	}
+	if (ret) {
+		set_verdict(v, "hold", "%s, but the kernel refused the release: %s", text, why);
+		tsmd_log_decision(v, LOG_ERR, "hold", NULL, v->verdict);
+		refresh(v);
+		tsmd_bus_changed(d, v);
+		return;
+	}
+	if (digest)
+		tsmh_hex_format(digest, dlen, hx);
+	set_verdict(v, action, "%s", text);
+	tsmd_log_decision(v, LOG_NOTICE, action, hx, text);
+	refresh(v);
+	tsmd_bus_changed(d, v);
+}
+
+static int attested_digest(const struct tsmd_attest_summary *as, uint8_t *out)
+{
+	return tsmd_accept_digest(as->spki_sha384, as->blocks, as->nr_blocks, out);
+}
+
+void tsmd_dev_decide_pre(struct tsmd_dev *v)
+{
+	struct tsmd *d = v->d;
+	struct tsmd_dev_facts f;
+	struct tsmd_verdict vd;
+	int ret;
+
+	facts_of(v, &f);
+	ret = tsmd_decide(d->pol, d->al, &f, NULL, &vd);
+	if (ret == TSMD_MATCH_ATTEST || (!vd.release && vd.code == TSMD_V_HOLD_NOT_ATTESTED)) {
+		tsmd_dev_request(v, "policy needs an attestation");
+		return;
+	}
+	if (vd.release) {
+		release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
+		return;
+	}
+	hold(v, tsmd_vcode_name(vd.code), vd.reason);
+}
+
+void tsmd_dev_decide(struct tsmd_dev *v)
+{
+	struct tsmd *d = v->d;
+	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	struct tsmd_attest_summary as;
+	uint8_t dg[TSMD_ACCEPT_DIGEST_LEN];
+	struct tsmd_dev_facts f;
+	struct tsmd_verdict vd;
+	char msg[TSMD_REASON_MAX];
+	int reset, ret;
+
+	refresh(v);
+	if (v->info.gate_state == TSMH_GATE_NONE)
+		return;
+	if (v->info.gate_state == TSMH_GATE_HELD && v->info.gate_reason == TSMH_GATE_R_ADMIN) {
+		set_verdict(v, "", "held by an administrator; attestation %s",
+			    v->sum.ok ? "passed" : "failed");
+		return;
+	}
+	facts_of(v, &f);
+	view_of(&v->sum, blocks, &as);
+	reset = (v->info.gate_flags & TSMH_GATE_F_REATTEST) ||
+		v->info.gate_reason == TSMH_GATE_R_RESET;
+	if (v->sum.ok && attested_digest(&as, dg))
+		v->sum.ok = 0; /* cannot happen short of ENOMEM: never release on it */
+
+	/* after a reset: identical to what was accepted -> restore */
+	if (reset && v->sum.ok && v->info.accept_digest_len == sizeof(dg) &&
+	    !memcmp(v->info.accept_digest, dg, sizeof(dg))) {
+		release(v, TSMH_GATE_R_ATTESTED, dg, sizeof(dg), "restore",
+			"identical measurements after reset: service restored");
+		return;
+	}
+	if (reset && v->sum.ok && v->info.accept_digest_len) {
+		if (v->have_accepted)
+			summary_diff_text(&v->accepted, &v->sum, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg),
+				 "measurements after reset differ from the accepted digest");
+		tsmd_log(LOG_WARNING, v->name, "changed", "%s", msg);
+		v->temp = 0; /* a temporary decision was for what it measured then */
+	}
+	ret = tsmd_decide(d->pol, d->al, &f, &as, &vd);
+	if (ret == TSMD_MATCH_ATTEST) { /* cannot happen with a summary; be safe */
+		hold(v, "hold-not-attested", "policy could not be decided");
+		return;
+	}
+	if (!vd.release && v->temp > 0 && v->sum.ok && !memcmp(v->temp_digest, dg, sizeof(dg)) &&
+	    (vd.code == TSMD_V_HOLD_UNKNOWN || vd.code == TSMD_V_HOLD_MEAS_CHANGED ||
+	     vd.code == TSMD_V_HOLD_MEAS_NONE_ACCEPTED)) {
+		vd.release = 1;
+		snprintf(vd.reason, sizeof(vd.reason),
+			 "allowed temporarily by an administrator (not in the allow-list)");
+		vd.code = TSMD_V_RELEASE_ATTESTED;
+		memcpy(vd.digest, dg, sizeof(dg));
+		vd.digest_len = sizeof(dg);
+	}
+	if (!vd.release && v->temp < 0) {
+		snprintf(vd.reason, sizeof(vd.reason), "denied by an administrator (temporary)");
+		vd.code = TSMD_V_HOLD_DENY_ENTRY;
+	}
+	if (vd.release && vd.code == TSMD_V_RELEASE_EXEMPT) {
+		release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
+		return;
+	}
+	if (vd.release) {
+		v->accepted = v->sum;
+		v->have_accepted = 1;
+		release(v, TSMH_GATE_R_ATTESTED, vd.digest, vd.digest_len,
+			reset ? "restore" : "release", vd.reason);
+		return;
+	}
+	if (reset && v->sum.ok && v->info.accept_digest_len) {
+		char full[TSMD_REASON_MAX + 64];
+
+		snprintf(full, sizeof(full), "%s (%s)", msg, vd.reason);
+		hold(v, tsmd_vcode_name(vd.code), full);
+		return;
+	}
+	hold(v, tsmd_vcode_name(vd.code), vd.reason);
+}
+
+/* ---- policy and allow-list files ---- */
+
+int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen)
+{
+	struct tsmd_policy *p = calloc(1, sizeof(*p));
+	struct tsmd_allowlist *al = calloc(1, sizeof(*al));
+	char alwhy[512];
+
+	if (!p || !al) {
+		free(p);
+		free(al);
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	if (tsmd_policy_load(d->cfg.conf_path, p, why, whylen)) {
+		tsmd_policy_free(p);
+		free(p);
+		free(al);
+		return -EINVAL;
+	}
+	tsmd_allowlist_init(al);
+	if (tsmd_allowlist_load(p->allow_list, al, alwhy, sizeof(alwhy))) {
+		/* fail closed: keep running, release nothing, say so everywhere */
+		d->al_broken = 1;
+		snprintf(d->al_why, sizeof(d->al_why),
+			 "allow-list unreadable, nothing is released: %s", alwhy);
+		tsmd_log(LOG_ERR, NULL, "allow-list", "%s", d->al_why);
+	} else {
+		d->al_broken = 0;
+		d->al_why[0] = 0;
+		if (al->note[0])
+			tsmd_log(LOG_NOTICE, NULL, "allow-list", "%s", al->note);
+	}
+	tsmd_policy_free_all(d);
+	d->pol = p;
+	d->al = al;
+	d->cfg.trust = p->trust_anchors;
+	d->cfg.allow_path = p->allow_list;
+	d->cfg.timeout_ms = (int)p->attest_timeout_ms;
+	d->cfg.max_parallel = (int)p->max_parallel;
+	return 0;
+}
+
+void tsmd_policy_free_all(struct tsmd *d)
+{
+	if (d->pol) {
+		tsmd_policy_free(d->pol);
+		free(d->pol);
+	}
+	if (d->al) {
+		tsmd_allowlist_free(d->al);
+		free(d->al);
+	}
+	d->pol = NULL;
+	d->al = NULL;
+}
+
+static void now_rfc3339(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Change the allow-list file: on a copy, saved atomically, then swapped in. */
+static int al_update(struct tsmd *d, const struct tsmd_identity *id,
+		     const struct tsmd_attest_summary *as, int deny, char *why, size_t whylen)
+{
+	struct tsmd_allowlist *copy = calloc(1, sizeof(*copy));
+	struct tsmd_al_upsert o = { 0 };
+	char *text = tsmd_allowlist_format(d->al), now[32];
+	int ret;
+
+	if (!copy || !text) {
+		free(copy);
+		free(text);
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	tsmd_allowlist_init(copy);
+	ret = tsmd_allowlist_parse(text, strlen(text), d->cfg.allow_path, copy, why, whylen);
+	free(text);
+	now_rfc3339(now, sizeof(now));
+	o.added = now;
+	if (!ret)
+		ret = deny ? tsmd_allowlist_deny(copy, id, &o, why, whylen)
+			   : tsmd_allowlist_allow(copy, id, as->meas_verified ? as->blocks : NULL,
+						  as->meas_verified ? as->nr_blocks : 0, &o, why,
+						  whylen);
+	if (ret >= 0)
+		ret = tsmd_allowlist_save(copy, d->cfg.allow_path, why, whylen);
+	if (ret < 0) {
+		tsmd_allowlist_free(copy);
+		free(copy);
+		return ret;
+	}
+	tsmd_allowlist_free(d->al);
+	free(d->al);
+	d->al = copy;
+	return 0;
+}
+
+int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why,
+	       size_t whylen)
+{
+	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
+	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	struct tsmd_attest_summary as;
+	struct tsmd_identity id;
+	struct tsmd_dev_facts f;
+	uint8_t dg[TSMD_ACCEPT_DIGEST_LEN];
+	int ret;
+
+	if (!v || v->info.gate_state == TSMH_GATE_NONE) {
+		snprintf(why, whylen, "%s: not a device tsmd gates", name);
+		return -ENODEV;
+	}
+	if (permanent && d->al_broken) {
+		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
+		return -EIO;
+	}
+	if (!deny && v->phase != PH_IDLE) {
+		snprintf(why, whylen, "%s: attestation in progress; try again when it is done",
+			 name);
+		return -EBUSY;
+	}
+	if (!deny && !(v->have_summary && v->sum.ok)) {
+		if (v->have_summary)
+			snprintf(why, whylen,
+				 "%s: cannot allow: its attestation failed at %s: %s (an allow-list entry needs a verified identity)",
+				 name, v->sum.step, v->sum.why);
+		else
+			snprintf(why, whylen, "%s: cannot allow: not attested yet", name);
+		return -EPERM;
+	}
+	facts_of(v, &f);
+	view_of(&v->sum, blocks, &as);
+	tsmd_device_identity(&f, v->have_summary && v->sum.ok ? &as : NULL, &id);
+	if (permanent) {
+		ret = al_update(d, &id, &as, deny, why, whylen);
+		if (ret < 0)
+			return ret;
+	} else if (!deny) {
+		if (attested_digest(&as, dg)) {
+			snprintf(why, whylen, "%s: cannot hash its measurements", name);
+			return -ENOMEM;
+		}
+		memcpy(v->temp_digest, dg, sizeof(dg));
+	}
+	v->temp = permanent ? 0 : deny ? -1 : 1;
+	tsmd_log(LOG_NOTICE, name, deny ? "deny" : "allow", "%s %s by an administrator",
+		 deny ? "denied" : "allowed", permanent ? "permanently" : "temporarily");
+	if (deny) {
+		refresh(v);
+		if (v->phase == PH_IDLE)
+			hold(v, "hold-deny-entry",
+			     permanent ? "denied by an administrator (allow-list)"
+				       : "denied by an administrator (temporary)");
+		else
+			v->again = 1;
+	} else {
+		tsmd_dev_decide(v);
+	}
+	snprintf(why, whylen, "%s: %s%s; now %s (%s)", name, deny ? "denied" : "allowed",
+		 permanent ? " permanently (allow-list updated)" : " temporarily (until tsmd restarts)",
+		 tsmd_gate_state_name(v->info.gate_state), v->verdict);
+	return 0;
+}

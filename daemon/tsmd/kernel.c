@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmd and tsmh_core: two netlink sockets, one for requests (dumps, gate
+ * changes) and one subscribed to the "events" group, read from the event
+ * loop. If the event socket overflows (a burst of hot-adds) events are
+ * lost, so tsmd resyncs from a full dump instead of guessing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include "tsmd.h"
+
+struct dump_ctx {
+	struct tsmd *d;
+	struct tsmh_devinfo *one; /* DEV_GET of one device: the reply goes here */
+	char err[128];
+	int n;
+};
+
+static int on_dev(struct nl_msg *m, void *arg)
+{
+	struct dump_ctx *c = arg;
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+	struct tsmh_devinfo info;
+
+	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &info, c->err))
+		return -EBADMSG;
+	c->n++;
+	if (c->one)
+		*c->one = info;
+	else
+		tsmd_dev_update(c->d, &info);
+	return 0;
+}
+
+int tsmd_kernel_dev_get(struct tsmd *d, const char *name, struct tsmh_devinfo *out)
+{
+	struct dump_ctx c = { .d = d, .one = out };
+	struct nl_msg *m = tsmh_nl_msg(&d->nl, TSMH_CMD_DEV_GET, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_string(m, TSMH_A_DEV_NAME, name)) {
+		nlmsg_free(m);
+		return -EINVAL;
+	}
+	return tsmh_nl_call(&d->nl, m, on_dev, &c);
+}
+
+int tsmd_kernel_resync(struct tsmd *d)
+{
+	struct dump_ctx c = { .d = d };
+	struct nl_msg *m = tsmh_nl_msg(&d->nl, TSMH_CMD_DEV_GET, 1);
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	ret = tsmh_nl_call(&d->nl, m, on_dev, &c);
+	if (ret == -EBADMSG)
+		tsmd_log(LOG_ERR, NULL, "resync", "malformed device dump from tsmh_core: %s",
+			 c.err);
+	else if (ret)
+		tsmd_log(LOG_ERR, NULL, "resync", "cannot list devices: %s",
+			 d->nl.err[0] ? d->nl.err : strerror(-ret));
+	else
+		tsmd_log(LOG_DEBUG, NULL, "resync", "%d tracked device(s)", c.n);
+	d->resync_pending = ret != 0;
+	return ret;
+}
+
+int tsmd_kernel_gate(struct tsmd *d, const char *name, uint32_t action, uint32_t reason,
+		     const char *msg, const uint8_t *digest, size_t dlen, uint64_t gen, char *why,
+		     size_t whylen)
+{
+	struct nl_msg *m = tsmh_nl_msg(&d->nl, TSMH_CMD_GATE_SET, 0);
+	char tmsg[TSMH_GATE_MSG_MAX];
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	/* the kernel keeps at most TSMH_GATE_MSG_MAX - 1 bytes: cut, do not fail */
+	snprintf(tmsg, sizeof(tmsg), "%s", msg ? msg : "");
+	if (nla_put_string(m, TSMH_A_DEV_NAME, name) ||
+	    nla_put_u32(m, TSMH_A_GATE_ACTION, action) ||
+	    (reason && nla_put_u32(m, TSMH_A_GATE_REASON, reason)) ||
+	    (tmsg[0] && nla_put_string(m, TSMH_A_GATE_MSG, tmsg)) ||
+	    (digest && nla_put(m, TSMH_A_ACCEPT_DIGEST, (int)dlen, digest)) ||
+	    (digest && nla_put_u64(m, TSMH_A_ACCEPT_GENERATION, gen))) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	ret = tsmh_nl_call(&d->nl, m, NULL, NULL);
+	if (ret)
+		snprintf(why, whylen, "%s", d->nl.err[0] ? d->nl.err : strerror(-ret));
+	return ret;
+}
+
+static int on_event(struct nl_msg *m, void *arg)
+{
+	struct tsmd *d = arg;
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+	struct nla_policy pol[TSMH_A_MAX + 1] = {
+		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
+		[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
+		[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
+	};
+	struct nlattr *tb[TSMH_A_MAX + 1];
+	struct tsmh_devinfo info;
+	char err[128], name[32];
+
+	switch (g->cmd) {
+	case TSMH_CMD_EVT_DEV_ADD:
+	case TSMH_CMD_EVT_GATE:
+		if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &info, err)) {
+			tsmd_log(LOG_WARNING, NULL, "event", "malformed device event: %s", err);
+			d->resync_pending = 1;
+			return 0;
+		}
+		tsmd_dev_update(d, &info);
+		return 0;
+	case TSMH_CMD_EVT_DEV_DEL:
+	case TSMH_CMD_EVT_RESET:
+		if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
+		    !tb[TSMH_A_DEV_NAME]) {
+			tsmd_log(LOG_WARNING, NULL, "event", "malformed event %u", g->cmd);
+			d->resync_pending = 1;
+			return 0;
+		}
+		nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
+		if (g->cmd == TSMH_CMD_EVT_DEV_DEL)
+			tsmd_dev_removed(d, name);
+		else
+			tsmd_dev_reset(d, name,
+				       tb[TSMH_A_RESET_KIND] ? nla_get_u32(tb[TSMH_A_RESET_KIND])
+							     : TSMH_RESET_UNKNOWN,
+				       tb[TSMH_A_RESET_COUNT] ? nla_get_u64(tb[TSMH_A_RESET_COUNT])
+							      : 0);
+		return 0;
+	default:
+		return 0; /* evidence commits (our own workers') and newer events */
+	}
+}
+
+static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *arg)
+{
+	struct tsmd *d = arg;
+	int ret;
+
+	(void)s, (void)fd, (void)revents;
+	ret = tsmh_nl_recv_events(&d->nl_ev, on_event, d);
+	if (ret && ret != -EAGAIN) {
+		/* ENOBUFS and friends: events were lost */
+		tsmd_log(LOG_WARNING, NULL, "resync", "kernel events lost (%s); resyncing",
+			 strerror(-ret));
+		d->resync_pending = 1;
+	}
+	if (d->resync_pending)
+		tsmd_kernel_resync(d);
+	tsmd_pump(d);
+	return 0;
+}
+
+int tsmd_kernel_open(struct tsmd *d)
+{
+	int ret;
+
+	ret = tsmh_nl_open(&d->nl);
+	if (ret) {
+		tsmd_log(LOG_ERR, NULL, "start", "netlink family \"%s\": %s (is tsmh_core loaded?)",
+			 TSMH_GENL_NAME, d->nl.err[0] ? d->nl.err : strerror(-ret));
+		return ret;
+	}
+	ret = tsmh_nl_open(&d->nl_ev);
+	if (!ret)
+		ret = tsmh_nl_subscribe(&d->nl_ev);
+	if (ret) {
+		tsmd_log(LOG_ERR, NULL, "start", "cannot subscribe to tsmh events: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	nl_socket_set_nonblocking(d->nl_ev.sk);
+	nl_socket_set_buffer_size(d->nl_ev.sk, 4 << 20, 0);
+	return sd_event_add_io(d->ev, &d->nl_src, nl_socket_get_fd(d->nl_ev.sk), EPOLLIN,
+			       on_readable, d);
+}
+
+void tsmd_kernel_close(struct tsmd *d)
+{
+	d->nl_src = sd_event_source_disable_unref(d->nl_src);
+	tsmh_nl_close(&d->nl_ev);
+	tsmh_nl_close(&d->nl);
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * tsmd: the policy daemon. Process and threading model:
+ *
+ * One thread runs an sd-event loop. Its sources are the kernel's "tsmh"
+ * netlink events (device added/removed, gate changed, reset, evidence
+ * committed), a libudev monitor on the pci subsystem, the D-Bus API
+ * (bus.c), SIGTERM/SIGINT (stop) and SIGHUP (reload the policy and the
+ * allow-list), and one child process per attestation in flight.
+ *
+ * Attestation is slow (DOE exchanges, signatures) and may hang on a bad
+ * device, so it never runs in the loop: worker.c forks a child per device
+ * that claims the mailbox, attests, commits the evidence to the kernel and
+ * writes a JSON summary to a pipe. Up to max_parallel run at once; each
+ * has a timer that kills it at attest_timeout_ms. The loop then decides
+ * (decide.c: policy, allow-list, accepted digest) and tells the kernel to
+ * release, hold or quarantine the device.
+ *
+ * tsmd keeps no state the kernel does not also have: gate state, the
+ * accepted digest and evidence generation, and the "reset since accepted"
+ * flag live in tsmh_core. A restarted tsmd dumps the devices and finishes
+ * what is pending (resync).
+ */
+#ifndef TSMD_H
+#define TSMD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include "devinfo.h"
+#include "nl.h"
+#include "summary.h"
+
+struct tsmd;
+struct tsmd_policy;
+struct tsmd_allowlist;
+
+enum tsmd_phase {
+	PH_IDLE, /* nothing to do, or waiting for the kernel (discovery) */
+	PH_QUEUED, /* wants an attestation, waiting for a worker slot */
+	PH_ATTESTING, /* a worker runs */
+};
+
+/* A device tsmd knows about (tracked by tsmh_core). */
+struct tsmd_dev {
+	struct tsmd_dev *next;
+	struct tsmd *d;
+	char name[32];
+	struct tsmh_devinfo info; /* last seen from the kernel */
+	enum tsmd_phase phase;
+	int again; /* another attestation was asked for while one ran */
+	int seen; /* the kernel told us about it in this run */
+	uint64_t qseq; /* queue order */
+	/* the worker */
+	pid_t pid;
+	int fd;
+	sd_event_source *io, *timer, *child;
+	char *out;
+	size_t out_len, out_cap;
+	int timed_out;
+	uint64_t t_start; /* CLOCK_MONOTONIC usec */
+	/* the outcome */
+	int have_summary;
+	struct tsmd_summary sum;
+	char verdict[256]; /* the last decision, for humans */
+	char action[16]; /* "release", "hold", "quarantine", "restore", "" */
+	int temp; /* temporary decision: 1 allow, -1 deny, 0 none */
+	uint8_t temp_digest[48]; /* what a temporary allow accepted */
+	int have_accepted;
+	struct tsmd_summary accepted; /* the summary last released on (this run) */
+	uint64_t attestations;
+	uint64_t last_attest_us; /* duration of the last one */
+};
+
+struct tsmd_config {
+	char *conf_path;
+	char *trust; /* from the policy */
+	char *allow_path;
+	int timeout_ms;
+	int max_parallel;
+};
+
+struct tsmd {
+	sd_event *ev;
+	sd_bus *bus;
+	struct tsmh_nl nl; /* requests */
+	struct tsmh_nl nl_ev; /* events */
+	sd_event_source *nl_src;
+	struct udev *udev;
+	struct udev_monitor *mon;
+	sd_event_source *udev_src;
+	struct tsmd_config cfg;
+	struct tsmd_policy *pol;
+	struct tsmd_allowlist *al; /* permanent: the allow-list file */
+	int al_broken; /* the allow-list could not be read: release nothing */
+	char al_why[512];
+	struct tsmd_dev *devs;
+	int running; /* workers */
+	int resync_pending;
+	int stopping;
+	uint64_t decisions;
+	int no_bus; /* --no-bus: no D-Bus API */
+};
+
+/* kernel.c: the tsmh netlink family */
+int tsmd_kernel_open(struct tsmd *d);
+void tsmd_kernel_close(struct tsmd *d);
+int tsmd_kernel_resync(struct tsmd *d);
+int tsmd_kernel_dev_get(struct tsmd *d, const char *name, struct tsmh_devinfo *out);
+int tsmd_kernel_gate(struct tsmd *d, const char *name, uint32_t action, uint32_t reason,
+		     const char *msg, const uint8_t *digest, size_t dlen, uint64_t gen, char *why,
+		     size_t whylen);
+
+/* udev.c: the udev monitor */
+int tsmd_udev_open(struct tsmd *d);
+void tsmd_udev_close(struct tsmd *d);
+
+/* device.c: the device table and its state machine */
+struct tsmd_dev *tsmd_dev_get(struct tsmd *d, const char *name, int create);
+void tsmd_dev_update(struct tsmd *d, const struct tsmh_devinfo *info); /* kernel says */
+void tsmd_dev_removed(struct tsmd *d, const char *name);
+void tsmd_dev_reset(struct tsmd *d, const char *name, uint32_t kind, uint64_t count);
+int tsmd_dev_request(struct tsmd_dev *v, const char *why); /* (re-)attest */
+void tsmd_dev_free_all(struct tsmd *d);
+void tsmd_pump(struct tsmd *d); /* start queued workers */
+void tsmd_reevaluate_all(struct tsmd *d, const char *why);
+
+/* worker.c */
+int tsmd_worker_start(struct tsmd_dev *v);
+void tsmd_worker_kill(struct tsmd_dev *v);
+
+/* decide.c: policy + allow-list -> gate */
+void tsmd_dev_decide_pre(struct tsmd_dev *v); /* before attesting: exempt/deny/attest */
+void tsmd_dev_decide(struct tsmd_dev *v); /* after the worker finished */
+int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen);
+void tsmd_policy_free_all(struct tsmd *d);
+int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why,
+	       size_t whylen);
+
+/* bus.c: D-Bus API */
+int tsmd_bus_open(struct tsmd *d);
+void tsmd_bus_close(struct tsmd *d);
+void tsmd_bus_changed(struct tsmd *d, const struct tsmd_dev *v);
+
+/* log.c: journald with structured fields, stderr if there is no journal */
+void tsmd_log(int prio, const char *dev, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
+		       const char *digest_hex, const char *reason);
+extern int tsmd_verbose;
+
+uint64_t tsmd_now_us(void);
+const char *tsmd_gate_state_name(uint32_t s);
+const char *tsmd_gate_reason_name(uint32_t r);
+
+#endif
