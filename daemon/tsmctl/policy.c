@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl allow | deny | policy show | policy generate
+ *
+ * allow and deny ask the running tsmd over D-Bus (it holds the last
+ * attestation and is the allow-list's only writer). policy show reads the
+ * files (and tsmd's status if it runs); policy generate attests every CMA
+ * device present now itself and prints an allow-list for them, like
+ * `usbguard generate-policy`: review it, then install it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include "allowlist.h"
+#include "attest.h"
+#include "doe_proxy.h"
+#include "hex.h"
+#include "policy.h"
+#include "tsmctl.h"
+#include "verdict.h"
+
+#define BUS_NAME  "org.tsmhost.tsmd1"
+#define BUS_PATH  "/org/tsmhost/tsmd1"
+#define BUS_IFACE "org.tsmhost.tsmd1.Manager"
+
+static int bus_call(const char *method, sd_bus_message **reply, const char *types, ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus *bus = NULL;
+	va_list ap;
+	int ret;
+
+	ret = sd_bus_open_system(&bus);
+	if (ret < 0) {
+		fprintf(stderr, "tsmctl: cannot reach the system bus: %s\n", strerror(-ret));
+		return ret;
+	}
+	va_start(ap, types);
+	{
+		sd_bus_message *m = NULL;
+
+		ret = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE,
+						     method);
+		if (ret >= 0 && types)
+			ret = sd_bus_message_appendv(m, types, ap);
+		if (ret >= 0)
+			ret = sd_bus_call(bus, m, 0, &err, reply);
+		sd_bus_message_unref(m);
+	}
+	va_end(ap);
+	if (ret < 0) {
+		if (sd_bus_error_has_name(&err, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+		    sd_bus_error_has_name(&err, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+			fprintf(stderr, "tsmctl: %s: tsmd is not running (%s is not on the system bus)\n",
+				method, BUS_NAME);
+		else
+			fprintf(stderr, "tsmctl: %s: %s\n", method,
+				err.message ? err.message : strerror(-ret));
+	}
+	sd_bus_error_free(&err);
+	sd_bus_flush_close_unref(bus);
+	return ret;
+}
+
+static int allow_deny(int argc, char **argv, const char *method)
+{
+	static const struct option lo[] = { { "permanent", no_argument, 0, 'p' }, { 0, 0, 0, 0 } };
+	sd_bus_message *r = NULL;
+	const char *msg;
+	int c, permanent = 0, ret;
+
+	while ((c = getopt_long(argc, argv, "p", lo, NULL)) != -1) {
+		if (c != 'p')
+			goto usage;
+		permanent = 1;
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	ret = bus_call(method, &r, "sb", argv[optind], permanent);
+	if (ret < 0)
+		return EXIT_OPERR;
+	if (sd_bus_message_read(r, "s", &msg) >= 0) {
+		if (opt_json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(j, "device", argv[optind]);
+			cJSON_AddStringToObject(j, "result", msg);
+			json_print(j);
+		} else {
+			puts(msg);
+		}
+	}
+	sd_bus_message_unref(r);
+	return 0;
+usage:
+	fprintf(stderr, "Usage: tsmctl %s DEV [-p|--permanent]\n",
+		!strcmp(method, "Allow") ? "allow" : "deny");
+	return EXIT_USAGE;
+}
+
+int cmd_allow(int argc, char **argv)
+{
+	return allow_deny(argc, argv, "Allow");
+}
+
+int cmd_deny(int argc, char **argv)
+{
+	return allow_deny(argc, argv, "Deny");
+}
+
+/* ---- policy show ---- */
+
+static int show_entry(const struct tsmd_al_entry *e, void *ctx)
+{
+	cJSON *arr = ctx;
+	char id[160];
+	size_t i;
+
+	tsmd_identity_str(&e->id, id, sizeof(id));
+	if (arr) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "decision", e->decision == TSMD_AL_DENY ? "deny" : "allow");
+		cJSON_AddStringToObject(o, "identity", id);
+		if (e->label)
+			cJSON_AddStringToObject(o, "label", e->label);
+		cJSON_AddNumberToObject(o, "measurement_sets", (double)e->nr_sets);
+		cJSON_AddItemToArray(arr, o);
+		return 0;
+	}
+	printf("  %-5s %s%s%s%s\n", e->decision == TSMD_AL_DENY ? "deny" : "allow", id,
+	       e->label ? " (" : "", e->label ? e->label : "", e->label ? ")" : "");
+	for (i = 0; i < e->nr_sets; i++)
+		printf("        measurement set %zu: %zu block(s)%s%s\n", i + 1, e->sets[i].nr,
+		       e->sets[i].added ? ", added " : "", e->sets[i].added ? e->sets[i].added : "");
+	return 0;
+}
+
+static void show_status(cJSON *j)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	sd_bus *bus = NULL;
+	cJSON *st = NULL;
+	const char *s;
+
+	/* tsmd's view, if it runs */
+	if (sd_bus_open_system(&bus) >= 0 &&
+	    sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Status", &err, &r, "") >= 0 &&
+	    sd_bus_message_read(r, "s", &s) >= 0)
+		st = cJSON_Parse(s);
+	if (j) {
+		if (st)
+			cJSON_AddItemToObject(j, "tsmd", st);
+		else
+			cJSON_AddStringToObject(j, "tsmd", "not running");
+	} else if (st) {
+		cJSON *h = cJSON_GetObjectItem(st, "held"), *rl = cJSON_GetObjectItem(st, "released");
+
+		printf("tsmd:         running, %d held, %d released\n",
+		       cJSON_IsNumber(h) ? h->valueint : -1, cJSON_IsNumber(rl) ? rl->valueint : -1);
+		cJSON_Delete(st);
+	} else {
+		printf("tsmd:         not running\n");
+	}
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(r);
+	sd_bus_flush_close_unref(bus);
+}
+
+static int policy_show(const char *conf)
+{
+	struct tsmd_policy p = { 0 };
+	struct tsmd_allowlist al;
+	char why[512], rn[32];
+	size_t i;
+	int ret;
+
+	if (tsmd_policy_load(conf, &p, why, sizeof(why))) {
+		fprintf(stderr, "tsmctl: policy show: %s\n", why);
+		return EXIT_OPERR;
+	}
+	tsmd_allowlist_init(&al);
+	ret = tsmd_allowlist_load(p.allow_list, &al, why, sizeof(why));
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject(), *rules, *ents;
+
+		cJSON_AddStringToObject(j, "config", conf);
+		cJSON_AddStringToObject(j, "trust_anchors", p.trust_anchors);
+		cJSON_AddStringToObject(j, "allow_list", p.allow_list);
+		cJSON_AddStringToObject(j, "default", tsmd_req_name(p.def.req));
+		cJSON_AddStringToObject(j, "present_devices", tsmd_present_name(p.present));
+		rules = cJSON_AddArrayToObject(j, "rules");
+		for (i = 0; i < p.nr_rules; i++) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "rule", tsmd_rule_name(&p.rules[i], rn, sizeof(rn)));
+			cJSON_AddStringToObject(o, "require", tsmd_req_name(p.rules[i].req));
+			if (p.rules[i].comment)
+				cJSON_AddStringToObject(o, "comment", p.rules[i].comment);
+			cJSON_AddItemToArray(rules, o);
+		}
+		if (ret)
+			cJSON_AddStringToObject(j, "allow_list_error", why);
+		ents = cJSON_AddArrayToObject(j, "entries");
+		if (!ret)
+			tsmd_allowlist_foreach(&al, show_entry, ents);
+		show_status(j);
+		json_print(j);
+	} else {
+		printf("policy:       %s\n", conf);
+		printf("trust:        %s\n", p.trust_anchors);
+		printf("default:      %s\n", tsmd_req_name(p.def.req));
+		printf("present:      %s\n", tsmd_present_name(p.present));
+		for (i = 0; i < p.nr_rules; i++)
+			printf("%-13s require %s%s%s\n", tsmd_rule_name(&p.rules[i], rn, sizeof(rn)),
+			       tsmd_req_name(p.rules[i].req), p.rules[i].comment ? "  # " : "",
+			       p.rules[i].comment ? p.rules[i].comment : "");
+		printf("allow-list:   %s\n", p.allow_list);
+		if (ret)
+			printf("  UNREADABLE, tsmd releases nothing: %s\n", why);
+		else if (al.note[0])
+			printf("  %s\n", al.note);
+		else
+			tsmd_allowlist_foreach(&al, show_entry, NULL);
+		show_status(NULL);
+	}
+	tsmd_allowlist_free(&al);
+	tsmd_policy_free(&p);
+	return ret ? EXIT_OPERR : 0;
+}
+
+/* ---- policy generate ---- */
+
+struct gen_ctx {
+	struct tsmh_devinfo *d;
+	int n, cap;
+	char err[128];
+};
+
+static int gen_collect(struct nl_msg *m, void *arg)
+{
+	struct gen_ctx *g = arg;
+	struct genlmsghdr *h = nlmsg_data(nlmsg_hdr(m));
+
+	if (g->n == g->cap) {
+		void *p = realloc(g->d, sizeof(*g->d) * (size_t)(g->cap ? 2 * g->cap : 8));
+
+		if (!p)
+			return -ENOMEM;
+		g->d = p;
+		g->cap = g->cap ? 2 * g->cap : 8;
+	}
+	if (tsmh_devinfo_parse(genlmsg_attrdata(h, 0), genlmsg_attrlen(h, 0), &g->d[g->n], g->err))
+		return -EBADMSG;
+	g->n++;
+	return 0;
+}
+
+/* Attest @di (no evidence stored) and add it to @al. 0, or -errno (reported). */
+static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd_allowlist *al)
+{
+	struct tsmh_nl own, *nl = &own; /* the claim ends when it closes */
+	struct tsmh_attest_opts o = { .trust = trust };
+	struct tsmd_meas_block blocks[256];
+	struct tsmd_attest_summary as = { 0 };
+	struct tsmd_dev_facts f = { .name = di->name };
+	struct tsmd_identity id;
+	struct tsmd_al_upsert up = { .label = di->name };
+	struct proxy_ctx pc = { .nl = &own, .dev = di->name };
+	struct spdm_transport t;
+	struct tsmh_attest a;
+	char why[512];
+	int i, ret;
+
+	if (nl_open_or_die(nl))
+		return -EIO;
+	ret = tsmh_doe_proxy_claim(nl, di->name, -1);
+	if (ret) {
+		fprintf(stderr, "tsmctl: policy generate: %s: cannot claim the mailbox: %s\n",
+			di->name, nl->err[0] ? nl->err : strerror(-ret));
+		tsmh_nl_close(nl);
+		return ret;
+	}
+	spdm_transport_proxy(&t, &pc);
+	ret = tsmh_attest_run(&t, &o, &a, why, sizeof(why));
+	tsmh_nl_close(nl);
+	if (ret) {
+		fprintf(stderr, "tsmctl: policy generate: %s: attestation failed at %s: %s (left out)\n",
+			di->name, a.step ? a.step : "?", why);
+		tsmh_attest_free(&a);
+		return ret;
+	}
+	f.vendor = di->vendor;
+	f.device = di->device;
+	f.class_code = di->class_rev >> 8;
+	f.has_serial = di->has_serial;
+	f.serial = di->serial;
+	f.flags = di->flags;
+	as.src[TSMD_SRC_HOST_CMA].state = TSMD_SRC_OK;
+	as.has_spki = 1;
+	memcpy(as.spki_sha384, a.slot[o.slot].leaf.spki_sha384, sizeof(as.spki_sha384));
+	as.identity = a.slot[o.slot].leaf.identity[0] ? a.slot[o.slot].leaf.identity : NULL;
+	as.meas_verified = a.meas_verified;
+	for (i = 0; a.meas_verified && i < a.meas.nr_blocks && i < 256; i++)
+		blocks[i] = (struct tsmd_meas_block){ .index = a.meas.blocks[i].index,
+						      .type = a.meas.blocks[i].type,
+						      .len = a.meas.blocks[i].value_len,
+						      .value = a.meas.blocks[i].value };
+	as.blocks = blocks;
+	as.nr_blocks = a.meas_verified ? (size_t)i : 0;
+	tsmd_device_identity(&f, &as, &id);
+	ret = tsmd_allowlist_allow(al, &id, as.blocks, as.nr_blocks, &up, why, sizeof(why));
+	tsmh_attest_free(&a);
+	if (ret < 0) {
+		fprintf(stderr, "tsmctl: policy generate: %s: %s\n", di->name, why);
+		return ret;
+	}
+	fprintf(stderr, "tsmctl: policy generate: %s: added (%zu measurement block(s))\n",
+		di->name, as.nr_blocks);
+	return 0;
+}
+
+static int policy_generate(const char *conf, const char *trust, const char *out)
+{
+	struct tsmd_policy p = { 0 };
+	struct tsmd_allowlist al;
+	struct gen_ctx g = { 0 };
+	struct tsmh_nl nl;
+	struct nl_msg *m;
+	char why[512], *text;
+	int i, ret, failed = 0, added = 0;
+
+	if (!trust) {
+		if (tsmd_policy_load(conf, &p, why, sizeof(why))) {
+			fprintf(stderr, "tsmctl: policy generate: %s (or give --trust)\n", why);
+			return EXIT_OPERR;
+		}
+		trust = p.trust_anchors;
+	}
+	if (nl_open_or_die(&nl)) {
+		tsmd_policy_free(&p);
+		return EXIT_OPERR;
+	}
+	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
+	ret = m ? tsmh_nl_call(&nl, m, gen_collect, &g) : -ENOMEM;
+	if (ret) {
+		report_nl_error(&nl, "list devices", NULL, ret);
+		goto out;
+	}
+	tsmd_allowlist_init(&al);
+	for (i = 0; i < g.n; i++) {
+		if (!(g.d[i].flags & TSMH_DEV_F_CMA))
+			continue;
+		if (gen_one(&g.d[i], trust, &al))
+			failed++;
+		else
+			added++;
+	}
+	if (out) {
+		ret = tsmd_allowlist_save(&al, out, why, sizeof(why));
+		if (ret)
+			fprintf(stderr, "tsmctl: policy generate: %s\n", why);
+	} else {
+		text = tsmd_allowlist_format(&al);
+		ret = text ? 0 : -ENOMEM;
+		if (text)
+			fputs(text, stdout);
+		free(text);
+	}
+	fprintf(stderr, "tsmctl: policy generate: %d device(s) added, %d left out%s%s\n", added,
+		failed, out ? "; written to " : "", out ? out : "");
+	tsmd_allowlist_free(&al);
+out:
+	free(g.d);
+	tsmh_nl_close(&nl);
+	tsmd_policy_free(&p);
+	return ret || failed ? EXIT_OPERR : 0;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	static const struct option lo[] = { { "config", required_argument, 0, 'c' },
+					    { "trust", required_argument, 0, 't' },
+					    { "output", required_argument, 0, 'o' },
+					    { 0, 0, 0, 0 } };
+	const char *conf = TSMD_POLICY_PATH, *trust = NULL, *out = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:t:o:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf = optarg; break;
+		case 't': trust = optarg; break;
+		case 'o': out = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	if (!strcmp(argv[optind], "show") && !trust && !out)
+		return policy_show(conf);
+	if (!strcmp(argv[optind], "generate"))
+		return policy_generate(conf, trust, out);
+usage:
+	fprintf(stderr, "Usage: tsmctl policy show [-c CONFIG]\n"
+			"       tsmctl policy generate [-c CONFIG | --trust PEM-OR-DIR] [-o FILE]\n");
+	return EXIT_USAGE;
+}
