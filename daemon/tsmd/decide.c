@@ -136,10 +136,6 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 	char why[512], hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "";
 	int ret;
 
-	if (d->al_broken) { /* never fail open */
-		hold(v, NULL, d->al_why);
-		return;
-	}
 	ret = tsmd_kernel_gate(d, v->name, TSMH_GATE_ACT_RELEASE, reason, text, digest, dlen,
 			       v->sum.generation, why, sizeof(why));
 	if (ret == -ESTALE) {
@@ -234,6 +230,15 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 	if (ret == TSMD_MATCH_ATTEST) { /* cannot happen with a summary; be safe */
 		hold(v, "hold-not-attested", "policy could not be decided");
 		return;
+	}
+	if (d->al_broken && vd.code != TSMD_V_RELEASE_EXEMPT) {
+		/* never fail open: no allow-list, no release based on it */
+		char full[TSMD_REASON_MAX + 512];
+
+		snprintf(full, sizeof(full), "%s", d->al_why);
+		vd.release = 0;
+		snprintf(vd.reason, sizeof(vd.reason), "%s", full);
+		vd.code = TSMD_V_HOLD_UNKNOWN;
 	}
 	if (!vd.release && v->temp > 0 && v->sum.ok && !memcmp(v->temp_digest, dg, sizeof(dg)) &&
 	    (vd.code == TSMD_V_HOLD_UNKNOWN || vd.code == TSMD_V_HOLD_MEAS_CHANGED ||

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build the guest initramfs for kernel matrix LABEL:
 #   busybox (static), systemd-udevd + udevadm, our modules (from DKMS),
-#   tsmctl / tsmh-emu / test tools with the host's shared libraries,
+#   tsmctl / tsmh-emu / tsmd / test tools with the host's shared libraries,
+#   dbus-daemon (a system bus for tsmd),
 #   the guest test scripts, and /init.
 # Usage: scripts/vm/mkinitramfs.sh LABEL KMODDIR BINDIR OUT.cpio
 set -euo pipefail
@@ -31,9 +32,14 @@ copy_elf() {
 		[ -e "$st$lib" ] || cp -L "$lib" "$st$lib"
 	done
 }
-for p in tsmctl tsmh-emu; do
+for p in tsmctl tsmh-emu tsmd; do
 	copy_elf "$bin/$p" "/usr/bin/$p"
 done
+# a system bus for tsmd's D-Bus API, with our bus policy
+copy_elf "$(command -v dbus-daemon)" /usr/bin/dbus-daemon
+mkdir -p "$st/usr/share/dbus-1/system.d" "$st/etc/tsmd"
+cp "$top/dbus/org.tsmhost.tsmd1.conf" "$st/usr/share/dbus-1/system.d/"
+cp "$top/tests/vm/dbus-system.conf" "$st/etc/tsmh-dbus.conf"
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
 copy_elf "$bin/tests/vm/evput" /usr/bin/evput
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
