@@ -10,7 +10,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -DTSMH_VERSION=\"$(VERSION)\" \
 	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport -Idaemon/emu \
-	-Idaemon/verify \
+	-Idaemon/verify -Idaemon/policy \
 	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS :=
 ifeq ($(SAN),1)
@@ -26,6 +26,9 @@ TSMCTL := $(wildcard daemon/tsmctl/*.c)
 EMU := $(wildcard daemon/emu/*.c)
 # sessions: DSP0277 framing and the OpenSSL key schedule (need -lcrypto)
 SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
+# tsmd's policy logic: policy file, allow-list, verdict (needs libcjson, -lcrypto)
+POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
+	daemon/policy/allowlist.c daemon/policy/verdict.c daemon/policy/generate.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -35,7 +38,8 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify \
 	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
-	$(B)/tests/unit/test_evidence
+	$(B)/tests/unit/test_evidence \
+	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
 
@@ -88,6 +92,12 @@ $(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/commo
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
+$(B)/tests/unit/test_policy: $(call obj,tests/unit/test_policy.c $(POLICY))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
+$(B)/tests/unit/test_allowlist: $(call obj,tests/unit/test_allowlist.c $(POLICY))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
+$(B)/tests/unit/test_verdict: $(call obj,tests/unit/test_verdict.c $(POLICY))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 .PHONY: all
