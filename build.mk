@@ -32,14 +32,15 @@ POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
-PROGS := $(B)/tsmctl $(B)/tsmh-emu
+TSMD := $(wildcard daemon/tsmd/*.c)
+PROGS := $(B)/tsmctl $(B)/tsmh-emu $(B)/tsmd
 UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_devinfo $(B)/tests/unit/test_spdm $(B)/tests/unit/test_emu \
 	$(B)/tests/unit/test_requester $(B)/tests/unit/test_cert $(B)/tests/unit/test_verify \
 	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
 	$(B)/tests/unit/test_evidence \
-	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict
+	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
 
@@ -49,8 +50,16 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) daemon/verify/attest_store.c $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c daemon/verify/secsession.c $(SECURE) $(LIB))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto
+# the attestation core tsmctl and tsmd share (through the kernel's DOE proxy)
+ATTEST := $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transport/doe_proxy.c \
+	daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c \
+	daemon/verify/attest_store.c $(LIB)
+
+$(B)/tsmctl: $(call obj,$(TSMCTL) $(ATTEST) daemon/verify/secsession.c $(SECURE) $(POLICY))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto -lsystemd
+
+$(B)/tsmd: $(call obj,$(TSMD) $(ATTEST) $(POLICY))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto $(shell pkg-config --libs libsystemd libudev)
 
 $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c $(SECURE))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto

@@ -40,6 +40,12 @@ static const struct {
 	  "                            evidence the kernel holds for DEV; export one object raw" },
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
+	{ "allow", cmd_allow,
+	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)" },
+	{ "deny", cmd_deny, "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
+	{ "policy", cmd_policy,
+	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE]\n"
+	  "                            show tsmd's policy; write an allow-list for present devices" },
 	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
 	{ "caps", cmd_caps,
 	  "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },

@@ -23,6 +23,9 @@ int cmd_spdm_info(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
+int cmd_deny(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;
