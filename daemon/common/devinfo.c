@@ -17,6 +17,16 @@ static struct nla_policy dev_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_DEV_MAILBOX] = { .type = NLA_NESTED },
 	[TSMH_A_DEV_ANOMALIES] = { .type = NLA_U32 },
 	[TSMH_A_DEV_SERIAL] = { .type = NLA_U64 },
+	[TSMH_A_GATE_STATE] = { .type = NLA_U32 },
+	[TSMH_A_GATE_REASON] = { .type = NLA_U32 },
+	[TSMH_A_GATE_MSG] = { .type = NLA_STRING, .maxlen = TSMH_GATE_MSG_MAX },
+	[TSMH_A_GATE_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_ACCEPT_DIGEST] = { .type = NLA_UNSPEC, .maxlen = TSMH_ACCEPT_DIGEST_MAX },
+	[TSMH_A_ACCEPT_GENERATION] = { .type = NLA_U64 },
+	[TSMH_A_ACCEPT_TIME] = { .type = NLA_U64 },
+	[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
+	[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
+	[TSMH_A_DRIVER] = { .type = NLA_STRING, .maxlen = 64 },
 };
 
 static struct nla_policy mb_policy[TSMH_MB_A_MAX + 1] = {
@@ -113,6 +123,32 @@ int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, ch
 		d->has_serial = 1;
 		d->serial = nla_get_u64(tb[TSMH_A_DEV_SERIAL]);
 	}
+	if (tb[TSMH_A_GATE_STATE]) {
+		d->has_gate = 1;
+		d->gate_state = nla_get_u32(tb[TSMH_A_GATE_STATE]);
+	}
+	if (tb[TSMH_A_GATE_REASON])
+		d->gate_reason = nla_get_u32(tb[TSMH_A_GATE_REASON]);
+	if (tb[TSMH_A_GATE_FLAGS])
+		d->gate_flags = nla_get_u32(tb[TSMH_A_GATE_FLAGS]);
+	if (tb[TSMH_A_GATE_MSG])
+		nla_strlcpy(d->gate_msg, tb[TSMH_A_GATE_MSG], sizeof(d->gate_msg));
+	if (tb[TSMH_A_ACCEPT_DIGEST]) {
+		d->accept_len = nla_len(tb[TSMH_A_ACCEPT_DIGEST]);
+		if (d->accept_len < 1 || d->accept_len > TSMH_ACCEPT_DIGEST_MAX)
+			FAIL("%s: accepted digest of %d bytes", d->name, d->accept_len);
+		memcpy(d->accept_digest, nla_data(tb[TSMH_A_ACCEPT_DIGEST]), (size_t)d->accept_len);
+	}
+	if (tb[TSMH_A_ACCEPT_GENERATION])
+		d->accept_gen = nla_get_u64(tb[TSMH_A_ACCEPT_GENERATION]);
+	if (tb[TSMH_A_ACCEPT_TIME])
+		d->accept_time = nla_get_u64(tb[TSMH_A_ACCEPT_TIME]);
+	if (tb[TSMH_A_RESET_COUNT])
+		d->reset_count = nla_get_u64(tb[TSMH_A_RESET_COUNT]);
+	if (tb[TSMH_A_RESET_KIND])
+		d->reset_kind = nla_get_u32(tb[TSMH_A_RESET_KIND]);
+	if (tb[TSMH_A_DRIVER])
+		nla_strlcpy(d->driver, tb[TSMH_A_DRIVER], sizeof(d->driver));
 	nla_for_each_attr(a, attrs, len, rem)
 	{
 		if (nla_type(a) != TSMH_A_DEV_MAILBOX)
@@ -125,6 +161,29 @@ int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, ch
 		d->nr_mb++;
 	}
 	return 0;
+}
+
+const char *tsmh_gate_state_name(uint32_t s)
+{
+	static const char *const n[] = { "none", "held", "released" };
+
+	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+const char *tsmh_gate_reason_name(uint32_t r)
+{
+	static const char *const n[] = { "none",   "new",	 "present",    "admin",
+					 "attested", "exempt", "quarantine", "not-cma",
+					 "bypass", "reset" };
+
+	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
+}
+
+const char *tsmh_reset_kind_name(uint32_t k)
+{
+	static const char *const n[] = { "unknown", "flr", "bus", "recovery" };
+
+	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
 }
 
 const char *tsmh_prot_name(uint16_t vid, uint8_t type, char *buf)

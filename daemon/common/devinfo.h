@@ -41,6 +41,16 @@ struct tsmh_devinfo {
 	uint64_t serial;
 	int nr_mb;
 	struct tsmh_mbinfo mb[DEVINFO_MAX_MB];
+	/* driver gate (ABI 3); has_gate 0 on older kernels */
+	int has_gate;
+	uint32_t gate_state, gate_reason, gate_flags;
+	char gate_msg[TSMH_GATE_MSG_MAX];
+	int accept_len;
+	uint8_t accept_digest[TSMH_ACCEPT_DIGEST_MAX];
+	uint64_t accept_gen, accept_time;
+	uint64_t reset_count;
+	uint32_t reset_kind;
+	char driver[64];
 };
 
 /*
@@ -48,6 +58,10 @@ struct tsmh_devinfo {
  * Returns 0, or -EINVAL with @err (>= 128 bytes) saying what was wrong.
  */
 int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, char *err);
+/* "held", "new", "flr"...; "?" for values this build does not know */
+const char *tsmh_gate_state_name(uint32_t s);
+const char *tsmh_gate_reason_name(uint32_t r);
+const char *tsmh_reset_kind_name(uint32_t k);
 /* "cma", "sec-cma", "discovery" or "VVVV:TT" */
 const char *tsmh_prot_name(uint16_t vid, uint8_t type, char *buf);
 

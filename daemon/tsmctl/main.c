@@ -46,7 +46,11 @@ static const struct {
 	{ "policy", cmd_policy,
 	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE]\n"
 	  "                            show tsmd's policy; write an allow-list for present devices" },
-	{ "monitor", cmd_monitor, "monitor [--count N]       print device events" },
+	{ "gate", cmd_gate,
+	  "gate DEV hold|release|quarantine [--reason attested|exempt|admin] [--msg TEXT]\n"
+	  "       [--digest HEX --generation N]\n"
+	  "                            driver gate: hold, release or quarantine a device" },
+	{ "monitor", cmd_monitor, "monitor [--count N]       print device, gate and reset events" },
 	{ "caps", cmd_caps,
 	  "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },
 };
@@ -67,7 +71,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
 	      "Commands that talk to devices or read evidence (doe, claim, spdm-info,\n"
-	      "certs, attest, evidence, list/show --spdm) need CAP_NET_ADMIN.\n"
+	      "certs, attest, evidence, gate, list/show --spdm) need CAP_NET_ADMIN.\n"
 	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
 	      f);
 }

@@ -60,6 +60,44 @@ static int on_evidence(struct genlmsghdr *g, struct mon *mon)
 	return counted(mon);
 }
 
+static int on_reset(struct genlmsghdr *g, struct mon *mon)
+{
+	struct nlattr *tb[TSMH_A_MAX + 1];
+	struct nla_policy pol[TSMH_A_MAX + 1] = {
+		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
+		[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
+		[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
+	};
+	char name[32] = "?";
+	const char *kind;
+	unsigned long long count;
+
+	if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
+	    !tb[TSMH_A_DEV_NAME] || !tb[TSMH_A_RESET_KIND] || !tb[TSMH_A_RESET_COUNT]) {
+		fprintf(stderr, "tsmctl: monitor: malformed reset event\n");
+		return 0;
+	}
+	nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
+	kind = tsmh_reset_kind_name(nla_get_u32(tb[TSMH_A_RESET_KIND]));
+	count = (unsigned long long)nla_get_u64(tb[TSMH_A_RESET_COUNT]);
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject();
+		char *out;
+
+		cJSON_AddStringToObject(j, "event", "reset");
+		cJSON_AddStringToObject(j, "device", name);
+		cJSON_AddStringToObject(j, "kind", kind);
+		cJSON_AddNumberToObject(j, "count", (double)count);
+		out = cJSON_PrintUnformatted(j);
+		puts(out);
+		cJSON_free(out);
+		cJSON_Delete(j);
+	} else {
+		printf("reset %s %s (count %llu): re-attestation needed\n", name, kind, count);
+	}
+	return counted(mon);
+}
+
 static int on_event(struct nl_msg *m, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
@@ -71,7 +109,9 @@ static int on_event(struct nl_msg *m, void *arg)
 	switch (g->cmd) {
 	case TSMH_CMD_EVT_DEV_ADD: what = "add"; break;
 	case TSMH_CMD_EVT_DEV_DEL: what = "remove"; break;
+	case TSMH_CMD_EVT_GATE: what = "gate"; break;
 	case TSMH_CMD_EVT_EVIDENCE: return on_evidence(g, mon);
+	case TSMH_CMD_EVT_RESET: return on_reset(g, mon);
 	default: return 0; /* newer kernel event: skip */
 	}
 	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &d, mon->err)) {
@@ -88,6 +128,11 @@ static int on_event(struct nl_msg *m, void *arg)
 		puts(s);
 		cJSON_free(s);
 		cJSON_Delete(j);
+	} else if (g->cmd == TSMH_CMD_EVT_GATE) {
+		char buf[64];
+
+		printf("gate %s %s%s%s\n", d.name, gate_summary(&d, buf, sizeof(buf)),
+		       d.gate_msg[0] ? ": " : "", d.gate_msg);
 	} else {
 		printf("%s %s %04x:%04x%s\n", what, d.name, d.vendor, d.device,
 		       (d.flags & TSMH_DEV_F_TEE_IO) ? " tee-io" : "");

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "hex.h"
 #include "pcicap.h"
 #include "tsmctl.h"
 
@@ -49,6 +50,57 @@ static cJSON *ide_json(uint32_t cap, uint16_t off)
 	cJSON_AddBoolToObject(j, "ide_km", !!(cap & TSMH_IDE_CAP_IDE_KM));
 	cJSON_AddBoolToObject(j, "tee_limited", !!(cap & TSMH_IDE_CAP_TEE_LIMITED));
 	return j;
+}
+
+/* "held(new)", or "-" from a kernel without the gate */
+const char *gate_summary(const struct tsmh_devinfo *d, char *buf, size_t len)
+{
+	if (!d->has_gate)
+		snprintf(buf, len, "-");
+	else if (d->gate_state == TSMH_GATE_NONE)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s(%s)", tsmh_gate_state_name(d->gate_state),
+			 tsmh_gate_reason_name(d->gate_reason));
+	return buf;
+}
+
+static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
+{
+	char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
+	cJSON *g, *f, *a;
+
+	if (!d->has_gate)
+		return;
+	g = cJSON_AddObjectToObject(j, "gate");
+	cJSON_AddStringToObject(g, "state", tsmh_gate_state_name(d->gate_state));
+	cJSON_AddStringToObject(g, "reason", tsmh_gate_reason_name(d->gate_reason));
+	if (d->gate_msg[0])
+		cJSON_AddStringToObject(g, "msg", d->gate_msg);
+	else
+		cJSON_AddNullToObject(g, "msg");
+	f = cJSON_AddArrayToObject(g, "flags");
+	if (d->gate_flags & TSMH_GATE_F_REATTEST)
+		cJSON_AddItemToArray(f, cJSON_CreateString("reattest"));
+	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
+	if (d->accept_len) {
+		a = cJSON_AddObjectToObject(g, "accepted");
+		tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
+		cJSON_AddStringToObject(a, "digest", hex);
+		cJSON_AddNumberToObject(a, "generation", (double)d->accept_gen);
+		cJSON_AddNumberToObject(a, "time_ns", (double)d->accept_time);
+	} else {
+		cJSON_AddNullToObject(g, "accepted");
+	}
+	cJSON_AddNumberToObject(j, "reset_count", (double)d->reset_count);
+	if (d->reset_count)
+		cJSON_AddStringToObject(j, "reset_kind", tsmh_reset_kind_name(d->reset_kind));
+	else
+		cJSON_AddNullToObject(j, "reset_kind");
+	if (d->driver[0])
+		cJSON_AddStringToObject(j, "driver", d->driver);
+	else
+		cJSON_AddNullToObject(j, "driver");
 }
 
 cJSON *devinfo_json(const struct tsmh_devinfo *d)
@@ -103,6 +155,7 @@ cJSON *devinfo_json(const struct tsmh_devinfo *d)
 			cJSON_AddStringToObject(m, "discovery_error", strerror(-mb->disc_err));
 		cJSON_AddItemToArray(mbs, m);
 	}
+	gate_json(j, d);
 	return j;
 }
 
@@ -125,13 +178,13 @@ static void prots_str(const struct tsmh_mbinfo *mb, char *out, size_t len)
 
 void devinfo_header(int with_spdm)
 {
-	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s%s\n", "DEVICE", "ID", "TYPE", "TEE-IO",
-	       "IDE", "DOE", "OWNER", with_spdm ? " SPDM" : "");
+	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s %-20s%s\n", "DEVICE", "ID", "TYPE",
+	       "TEE-IO", "IDE", "DOE", "OWNER", "GATE", with_spdm ? " SPDM" : "");
 }
 
 void devinfo_row(const struct tsmh_devinfo *d, const char *spdm)
 {
-	char id[16], ide[16], doe[64] = "-", owner[48] = "-";
+	char id[16], ide[16], doe[64] = "-", owner[48] = "-", gate[48];
 
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 	if (d->flags & TSMH_DEV_F_IDE)
@@ -144,9 +197,9 @@ void devinfo_row(const struct tsmh_devinfo *d, const char *spdm)
 			snprintf(owner, sizeof(owner), "%s:%s", owner_kind(d->mb[0].owner),
 				 d->mb[0].owner_name);
 	}
-	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s%s%s\n", d->name, id,
+	printf("%-16s %-10s %-12s %-6s %-10s %-14s %-14s %-20s%s%s\n", d->name, id,
 	       tsmh_exp_type_name(d->pcie_type), (d->flags & TSMH_DEV_F_TEE_IO) ? "yes" : "no", ide,
-	       doe, owner, spdm ? " " : "", spdm ? spdm : "");
+	       doe, owner, gate_summary(d, gate, sizeof(gate)), spdm ? " " : "", spdm ? spdm : "");
 }
 
 void devinfo_print(const struct tsmh_devinfo *d)
@@ -179,6 +232,26 @@ void devinfo_print(const struct tsmh_devinfo *d)
 		printf("; %llu exchange(s)\n", (unsigned long long)mb->exchanges);
 		if (mb->disc_err)
 			printf("              discovery failed: %s\n", strerror(-mb->disc_err));
+	}
+	if (d->has_gate) {
+		printf("  Gate:       %s", gate_summary(d, buf, sizeof(buf)));
+		if (d->gate_msg[0])
+			printf(": %s", d->gate_msg);
+		if (d->gate_flags & TSMH_GATE_F_REATTEST)
+			printf(" [reattest]");
+		putchar('\n');
+		if (d->accept_len) {
+			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
+
+			tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
+			printf("  Accepted:   generation %llu, digest %s\n",
+			       (unsigned long long)d->accept_gen, hex);
+		}
+		printf("  Resets:     %llu", (unsigned long long)d->reset_count);
+		if (d->reset_count)
+			printf(" (last: %s)", tsmh_reset_kind_name(d->reset_kind));
+		putchar('\n');
+		printf("  Driver:     %s\n", d->driver[0] ? d->driver : "(none)");
 	}
 	if (!(d->flags & TSMH_DEV_F_DISCOVERED))
 		printf("  (DOE discovery still running)\n");

@@ -26,6 +26,7 @@ int cmd_attest(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_deny(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;
@@ -38,6 +39,7 @@ void devinfo_print(const struct tsmh_devinfo *d);
 void devinfo_row(const struct tsmh_devinfo *d, const char *spdm);
 void devinfo_header(int with_spdm);
 void json_print(cJSON *j); /* prints and frees */
+const char *gate_summary(const struct tsmh_devinfo *d, char *buf, size_t len);
 const char *ide_summary(uint32_t cap, char *buf, size_t len);
 
 /* spdm probe (doe.c): "1.2,1.3" into @buf, or an error text; 0 on success */

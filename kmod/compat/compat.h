@@ -14,11 +14,18 @@
  *                          moved into a struct genl_info.
  *   TSMH_HAVE_CONST_BIN_ATTR  bin_attribute callbacks take a const
  *                          struct bin_attribute * (>= 6.16 or so).
+ *   TSMH_HAVE_DEV_DRIVER_OVERRIDE  driver_override lives in struct device
+ *                          (device_set_driver_override(), spinlock) instead
+ *                          of struct pci_dev (driver_set_override(), under
+ *                          the device lock): Debian 6.12 and later.
  */
 #ifndef TSMH_COMPAT_H
 #define TSMH_COMPAT_H
 
 #include <linux/netlink.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 
 /*
@@ -54,6 +61,44 @@
 #define TSMH_BIN_ATTR_CONST const
 #else
 #define TSMH_BIN_ATTR_CONST
+#endif
+
+/*
+ * driver_override of a PCI function: tsmh_set_driver_override(pdev, name)
+ * sets it (NULL clears it); tsmh_driver_override_is(pdev, name) compares.
+ * Neither may be called with the device lock held (6.1 takes it inside).
+ */
+#ifdef TSMH_HAVE_DEV_DRIVER_OVERRIDE
+static inline int tsmh_set_driver_override(struct pci_dev *pdev, const char *s)
+{
+	return device_set_driver_override(&pdev->dev, s ? s : "");
+}
+
+static inline bool tsmh_driver_override_is(struct pci_dev *pdev, const char *s)
+{
+	bool ret;
+
+	spin_lock(&pdev->dev.driver_override.lock);
+	ret = pdev->dev.driver_override.name && !strcmp(pdev->dev.driver_override.name, s);
+	spin_unlock(&pdev->dev.driver_override.lock);
+	return ret;
+}
+#else
+static inline int tsmh_set_driver_override(struct pci_dev *pdev, const char *s)
+{
+	return driver_set_override(&pdev->dev, &pdev->driver_override, s ? s : "",
+				   s ? strlen(s) : 0);
+}
+
+static inline bool tsmh_driver_override_is(struct pci_dev *pdev, const char *s)
+{
+	bool ret;
+
+	device_lock(&pdev->dev);
+	ret = pdev->driver_override && !strcmp(pdev->driver_override, s);
+	device_unlock(&pdev->dev);
+	return ret;
+}
 #endif
 
 /* The parsed request attributes of a dump. */

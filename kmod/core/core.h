@@ -5,6 +5,7 @@
 #ifndef TSMH_CORE_H
 #define TSMH_CORE_H
 
+#include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -69,6 +70,28 @@ struct tsmh_mb {
  * @ev_stages: staging sets (struct tsmh_ev_stage), one per writer socket.
  * @ev_kobj, @ev_view: the sysfs "tsmh" directory and the files in it.
  * @ev_dead: the device is being removed; no new staging or commit.
+ *
+ * Driver gate and resets (gate.c, reset.c):
+ * @gate_op_lock: serialises gate changes of this device (GATE_SET, the
+ *	sysfs gate file, discovery's NOT_CMA release, reset_hold). It is held
+ *	across driver_override updates and device_release_driver() /
+ *	device_attach(), so it nests outside the driver core's device lock;
+ *	the bus notifier (which runs under the device lock during probe and
+ *	remove) never takes it. Never taken under @state_lock or @ev_lock.
+ * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox;
+ *	constant after add.
+ * Protected by @state_lock (short sections; the bus notifier takes it
+ * under the device lock, so nothing may take the device lock while
+ * holding @state_lock):
+ * @gate_state, @gate_reason, @gate_flags, @gate_msg: enum tsmh_gate_state,
+ *	enum tsmh_gate_reason, TSMH_GATE_F_*, free text for humans.
+ * @accept_digest, @accept_len, @accept_gen, @accept_time: the last
+ *	ATTESTED release (@accept_len 0: none).
+ * @reset_count, @reset_kind: resets seen, enum tsmh_reset_kind of the last.
+ * @reset_hint, @reset_hint_at: a bus reset or recovery seen on the way
+ *	down (kind, jiffies): the restore that follows belongs to it.
+ * @driver: name of the bound driver ("" if none), kept by the notifier.
+ * @gate_attr, @gate_file: the sysfs "tsmh/gate" file.
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -91,6 +114,24 @@ struct tsmh_dev {
 	struct kobject *ev_kobj;
 	struct tsmh_ev_view *ev_view;
 	bool ev_dead;
+	struct mutex gate_op_lock; /* see above */
+	bool gateable;
+	u32 gate_state;
+	u32 gate_reason;
+	u32 gate_flags;
+	char gate_msg[TSMH_GATE_MSG_MAX];
+	u8 accept_digest[TSMH_ACCEPT_DIGEST_MAX];
+	u8 accept_len;
+	u64 accept_gen;
+	u64 accept_time;
+	u64 reset_count;
+	u32 reset_kind;
+	u32 reset_hint;
+	unsigned long reset_hint_at;
+	char driver[32];
+	struct kobj_attribute gate_attr;
+	bool gate_file;
+	bool gate_reprobe;	/* load: our stale override cleared (gate=off) */
 };
 
 /* main.c */
@@ -99,6 +140,7 @@ void tsmh_dev_put(struct tsmh_dev *dev);
 /* Iterate: the idx'th device (+1 ref) or NULL; *gen: the list generation. */
 struct tsmh_dev *tsmh_dev_nth(unsigned long idx, unsigned int *gen);
 void tsmh_release_owner(struct net *net, u32 portid);
+extern struct workqueue_struct *tsmh_wq;
 
 /* doe.c: backend-independent exchange on one mailbox (xfer_lock held) */
 int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
@@ -117,6 +159,25 @@ int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb);
+u64 tsmh_ev_generation(struct tsmh_dev *dev);	/* committed, 0 if none */
+int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
+
+/* gate.c */
+void tsmh_gate_add(struct tsmh_dev *dev, bool at_load);
+void tsmh_gate_load_done(void);
+void tsmh_gate_discovered(struct tsmh_dev *dev);
+void tsmh_gate_remove(struct tsmh_dev *dev, bool unload);
+void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv);
+void tsmh_gate_unbound(struct tsmh_dev *dev);
+void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind);
+int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev); /* state_lock held */
+u32 tsmh_gate_mode(void);
+int tsmh_nl_gate_set(struct sk_buff *skb, struct genl_info *info);
+
+/* reset.c */
+void tsmh_reset_init(void);
+void tsmh_reset_exit(void);
+u32 tsmh_reset_sources(void);
 
 /* netlink.c */
 /* A required attribute: the extack names it and carries @msg. */
@@ -134,6 +195,8 @@ int tsmh_nl_init(void);
 void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);
 void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present);
+void tsmh_nl_event_reset(struct tsmh_dev *dev, u32 kind, u64 count);
+int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd);
 struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int *err);
 extern struct genl_family tsmh_family;
 

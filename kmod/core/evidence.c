@@ -306,6 +306,34 @@ static void ev_sysfs_teardown(struct tsmh_dev *dev)
 	dev->ev_kobj = NULL;
 }
 
+u64 tsmh_ev_generation(struct tsmh_dev *dev)
+{
+	u64 gen;
+
+	mutex_lock(&dev->ev_lock);
+	gen = dev->ev ? dev->ev->gen : 0;
+	mutex_unlock(&dev->ev_lock);
+	return gen;
+}
+
+/*
+ * The "tsmh" directory exists from add on (the gate file lives there);
+ * the evidence files come and go with commits.
+ */
+int tsmh_ev_sysfs_dir(struct tsmh_dev *dev)
+{
+	int ret = 0;
+
+	mutex_lock(&dev->ev_lock);
+	if (!dev->ev_kobj) {
+		dev->ev_kobj = kobject_create_and_add("tsmh", &dev->pdev->dev.kobj);
+		if (!dev->ev_kobj)
+			ret = -ENOMEM;
+	}
+	mutex_unlock(&dev->ev_lock);
+	return ret;
+}
+
 void tsmh_ev_dev_init(struct tsmh_dev *dev)
 {
 	mutex_init(&dev->ev_lock);
@@ -613,8 +641,7 @@ int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
 	ev_view_remove(dev);
 	ret = ev_view_add(dev, set);
 	if (ret) {
-		/* netlink holds the set; never leave stale or partial files */
-		ev_sysfs_teardown(dev);
+		/* netlink holds the set; ev_view_add left no partial files */
 		pci_err(dev->pdev, "tsmh: evidence sysfs files not created (%d)\n", ret);
 		ret = 0;
 	}

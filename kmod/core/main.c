@@ -15,7 +15,7 @@
 static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
 static DEFINE_MUTEX(tsmh_devs_lock);	/* protects tsmh_devs, tsmh_devs_gen */
 static unsigned int tsmh_devs_gen;	/* bumped on every list change */
-static struct workqueue_struct *tsmh_wq;
+struct workqueue_struct *tsmh_wq;
 
 static void tsmh_dev_release(struct kref *ref)
 {
@@ -201,6 +201,7 @@ static void tsmh_disc_work(struct work_struct *work)
 	mutex_lock(&dev->state_lock);
 	dev->flags |= TSMH_DEV_F_DISCOVERED;
 	mutex_unlock(&dev->state_lock);
+	tsmh_gate_discovered(dev);
 	tsmh_announce(dev);
 }
 
@@ -213,7 +214,7 @@ static void tsmh_announce(struct tsmh_dev *dev)
 	tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_ADD);
 }
 
-static void tsmh_add(struct pci_dev *pdev)
+static void tsmh_add(struct pci_dev *pdev, bool at_load)
 {
 	struct tsmh_cfg_reader rd = {
 		.read32 = live_read32, .ctx = pdev, .size = pdev->cfg_size,
@@ -236,6 +237,7 @@ static void tsmh_add(struct pci_dev *pdev)
 			 dev->caps.anomaly_at, tsmh_caps_anomaly_str(dev->caps.anomalies));
 	kref_init(&dev->ref);
 	mutex_init(&dev->state_lock);
+	mutex_init(&dev->gate_op_lock);
 	tsmh_ev_dev_init(dev);
 	INIT_WORK(&dev->disc_work, tsmh_disc_work);
 	dev->pdev = pci_dev_get(pdev);
@@ -264,6 +266,9 @@ static void tsmh_add(struct pci_dev *pdev)
 	tsmh_devs_gen++;
 	mutex_unlock(&tsmh_devs_lock);
 
+	/* still before any driver probe when called from the notifier */
+	tsmh_gate_add(dev, at_load);
+
 	if (dev->nr_mb) {
 		queue_work(tsmh_wq, &dev->disc_work);
 	} else {
@@ -284,7 +289,8 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 		dev->mb[i].kmb = NULL;
 		mutex_unlock(&dev->mb[i].xfer_lock);
 	}
-	/* evidence and its sysfs files go before the PCI device does */
+	/* gate and evidence sysfs files go before the PCI device does */
+	tsmh_gate_remove(dev, !event);
 	tsmh_ev_dev_remove(dev);
 	if (event && READ_ONCE(dev->announced))
 		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_DEL);
@@ -298,7 +304,24 @@ static int tsmh_pci_notify(struct notifier_block *nb, unsigned long action, void
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
-		tsmh_add(pdev);
+		tsmh_add(pdev, false);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
+		/* device lock held: short sections only (see struct tsmh_dev) */
+		mutex_lock(&tsmh_devs_lock);
+		dev = find_by_pdev(pdev);
+		if (dev)
+			kref_get(&dev->ref);
+		mutex_unlock(&tsmh_devs_lock);
+		if (!dev)
+			break;
+		if (action == BUS_NOTIFY_BOUND_DRIVER && pdev->dev.driver)
+			tsmh_gate_bound(dev, pdev->dev.driver->name);
+		else if (action != BUS_NOTIFY_BOUND_DRIVER)
+			tsmh_gate_unbound(dev);
+		tsmh_dev_put(dev);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
 		mutex_lock(&tsmh_devs_lock);
@@ -339,10 +362,13 @@ static int __init tsmh_core_init(void)
 	ret = bus_register_notifier(&pci_bus_type, &tsmh_pci_nb);
 	if (!ret)
 		for_each_pci_dev(pdev)
-			tsmh_add(pdev);
+			tsmh_add(pdev, true);
 	pci_unlock_rescan_remove();
 	if (ret)
 		goto err_nl;
+	/* unbind (gate_bound=hold) or probe (gate=off) outside the rescan lock */
+	tsmh_gate_load_done();
+	tsmh_reset_init();
 	pr_info("tsmh_core: loaded, netlink family \"%s\" v%d, DOE backend %s\n",
 		TSMH_GENL_NAME, TSMH_GENL_VERSION,
 		tsmh_doe_backend() == TSMH_DOE_BACKEND_KERNEL ? "kernel" : "cfg");
@@ -360,6 +386,8 @@ static void __exit tsmh_core_exit(void)
 	struct tsmh_dev *dev, *tmp;
 	LIST_HEAD(dead);
 
+	/* probes and their work first: they look devices up */
+	tsmh_reset_exit();
 	bus_unregister_notifier(&pci_bus_type, &tsmh_pci_nb);
 	mutex_lock(&tsmh_devs_lock);
 	list_splice_init(&tsmh_devs, &dead);

@@ -70,6 +70,20 @@ static const struct nla_policy ev_abort_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
+/*
+ * Lengths of the message and the digest are checked by the handler, so
+ * that the extack says which limit was broken.
+ */
+static const struct nla_policy gate_set_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
+	[TSMH_A_GATE_ACTION] = { .type = NLA_U32 },
+	[TSMH_A_GATE_REASON] = { .type = NLA_U32 },
+	[TSMH_A_GATE_MSG] = { .type = NLA_NUL_STRING },
+	[TSMH_A_ACCEPT_DIGEST] = { .type = NLA_BINARY },
+	[TSMH_A_ACCEPT_GENERATION] = { .type = NLA_U64 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy ev_get_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
 	[TSMH_A_EV_TYPE_MASK] = { .type = NLA_U32 },
@@ -167,6 +181,8 @@ static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 s
 		for (i = 0; i < dev->nr_mb; i++)
 			if (put_mailbox(skb, &dev->mb[i]))
 				goto out;
+	if (cmd != TSMH_CMD_EVT_DEV_DEL && tsmh_gate_fill(skb, dev))
+		goto out;
 	ret = 0;
 out:
 	mutex_unlock(&dev->state_lock);
@@ -189,6 +205,42 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 		return;
 	}
 	/* -ESRCH just means nobody listens */
+	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, cmd, NULL);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+void tsmh_nl_event_reset(struct tsmh_dev *dev, u32 kind, u64 count)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tsmh_family, 0, TSMH_CMD_EVT_RESET);
+	if (!hdr ||
+	    nla_put_string(skb, TSMH_A_DEV_NAME, dev->name) ||
+	    nla_put_u32(skb, TSMH_A_RESET_KIND, kind) ||
+	    nla_put_u64_64bit(skb, TSMH_A_RESET_COUNT, count, TSMH_A_PAD)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
 	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
@@ -235,7 +287,9 @@ static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, TSMH_A_KERNEL_RELEASE, utsname()->release) ||
 	    nla_put_u32(msg, TSMH_A_EV_OBJ_MAX, TSMH_EV_OBJ_MAX) ||
 	    nla_put_u32(msg, TSMH_A_EV_SET_MAX, TSMH_EV_SET_MAX) ||
-	    nla_put_u64_64bit(msg, TSMH_A_EV_STAGED, tsmh_ev_staged_bytes(), TSMH_A_PAD)) {
+	    nla_put_u64_64bit(msg, TSMH_A_EV_STAGED, tsmh_ev_staged_bytes(), TSMH_A_PAD) ||
+	    nla_put_u32(msg, TSMH_A_GATE_MODE, tsmh_gate_mode()) ||
+	    nla_put_u32(msg, TSMH_A_RESET_SOURCES, tsmh_reset_sources())) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -624,6 +678,13 @@ static const struct genl_ops tsmh_ops[] = {
 		.cmd = TSMH_CMD_EVIDENCE_GET,
 		.dumpit = tsmh_nl_ev_dump,
 		.policy = ev_get_policy,
+		.maxattr = TSMH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TSMH_CMD_GATE_SET,
+		.doit = tsmh_nl_gate_set,
+		.policy = gate_set_policy,
 		.maxattr = TSMH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

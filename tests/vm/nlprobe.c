@@ -258,6 +258,69 @@ int main(int argc, char **argv)
 	check("evidence dump, unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV,
 	      "no such device");
 
+	/* driver gate (ABI 3): every refusal names the problem, nothing changes */
+	m = req(TSMH_CMD_GATE_SET, dev);
+	check("gate without action", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "gate action");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, 77);
+	check("gate, unknown action", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "unknown gate action");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_UNSPEC);
+	check("gate, action 0", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "unknown gate action");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
+	nla_put_u32(m, TSMH_A_GATE_REASON, TSMH_GATE_R_ATTESTED);
+	check("gate, hold as attested", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "hold takes reason admin");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_RELEASE);
+	nla_put_u32(m, TSMH_A_GATE_REASON, TSMH_GATE_R_BYPASS);
+	check("gate, release as bypass", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "release takes reason");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_RELEASE);
+	nla_put_u32(m, TSMH_A_GATE_REASON, TSMH_GATE_R_ATTESTED);
+	check("gate, attested without digest", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "needs TSMH_A_ACCEPT_DIGEST");
+
+	big = calloc(1, 512);
+	memset(big, 'x', 300);
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
+	nla_put_string(m, TSMH_A_GATE_MSG, (char *)big);
+	check("gate, oversized message", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "message too long");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_RELEASE);
+	nla_put_u32(m, TSMH_A_GATE_REASON, TSMH_GATE_R_ATTESTED);
+	nla_put(m, TSMH_A_ACCEPT_DIGEST, 65, big);
+	nla_put_u64(m, TSMH_A_ACCEPT_GENERATION, 1);
+	check("gate, oversized digest", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "1 to 64 bytes");
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
+	nla_put(m, TSMH_A_ACCEPT_DIGEST, 4, big);
+	check("gate, digest with hold", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
+	      "release as attested only");
+	free(big);
+
+	m = req(TSMH_CMD_GATE_SET, dev);
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
+	nla_put_u32(m, TSMH_A_GATE_STATE, TSMH_GATE_HELD); /* reply-only */
+	check("gate, reply-only attribute", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "ttribute");
+
+	m = req(TSMH_CMD_GATE_SET, "0000:99:00.0");
+	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
+	check("gate, unknown device", tsmh_nl_call(&nl, m, NULL, NULL), -ENODEV, "no such device");
+
 	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
 	check("dump after all that", tsmh_nl_call(&nl, m, count_cb, &n), 0, NULL);
 	if (n < 3) {

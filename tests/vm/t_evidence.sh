@@ -17,7 +17,8 @@ sha() { sha384sum "$1" | cut -d' ' -f1; }
 
 # --- nothing held yet ---
 expect_fail "no evidence held" tsmctl evidence $D
-[ -e $SYS ] && fail "$SYS exists before any commit"
+[ -e $SYS/generation ] && fail "$SYS/generation exists before any commit"
+[ -e $SYS/gate ] || fail "$SYS/gate missing (the directory exists from add)"
 
 # --- a set with a 16 MiB object ---
 dd if=/dev/urandom of=cert0 bs=1M count=16 2>/dev/null
@@ -151,7 +152,7 @@ start_emu
 echo 1 >/sys/bus/pci/rescan
 wait_eps 2
 expect_fail "no evidence held" tsmctl evidence $EP1
-[ -e $S1 ] && fail "a re-added device shows old evidence in sysfs"
+[ -e $S1/vca ] || [ -e $S1/generation ] && fail "a re-added device shows old evidence in sysfs"
 ok "hot-remove with evidence and staging: files gone, nothing carried over"
 
 # --- rmmod with evidence present ---

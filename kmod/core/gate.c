@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tsmh_core: the driver gate (uapi "Driver gate (ABI 3)").
+ *
+ * Attestable endpoints are held from BUS_NOTIFY_ADD_DEVICE on, before the
+ * driver core tries any driver: their driver_override is set to
+ * TSMH_GATE_OVERRIDE, a name no driver has, so built-in and already
+ * loaded drivers do not match either. Releasing clears the override and
+ * asks the driver core to probe; holding sets it and unbinds.
+ *
+ * Module unload leaves held devices held: the override stays (visible in
+ * sysfs driver_override), nothing becomes bindable because tsmh_core went
+ * away. Loading again adopts them (held, reason "present"); loading with
+ * gate=off clears our override and probes them.
+ *
+ * Locking: see struct tsmh_dev (@gate_op_lock outside the device lock,
+ * @state_lock inside it, never the other way round).
+ */
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include "core.h"
+
+static bool gate = true;
+module_param(gate, bool, 0444);
+MODULE_PARM_DESC(gate, "hold attestable PCIe endpoints until released (default on; off: hold nothing)");
+
+static bool gate_bound_hold;
+
+static int gate_bound_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "keep"))
+		gate_bound_hold = false;
+	else if (sysfs_streq(val, "hold"))
+		gate_bound_hold = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int gate_bound_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", gate_bound_hold ? "hold" : "keep");
+}
+
+static const struct kernel_param_ops gate_bound_ops = {
+	.set = gate_bound_set,
+	.get = gate_bound_get,
+};
+
+module_param_cb(gate_bound, &gate_bound_ops, NULL, 0444);
+MODULE_PARM_DESC(gate_bound, "devices bound when the module loads: keep (default) or hold (unbind)");
+
+static bool reset_hold;
+module_param(reset_hold, bool, 0644);
+MODULE_PARM_DESC(reset_hold, "after a reset, unbind the driver and hold the device (default 0)");
+
+static const char * const state_names[] = {
+	[TSMH_GATE_NONE] = "none",
+	[TSMH_GATE_HELD] = "held",
+	[TSMH_GATE_RELEASED] = "released",
+};
+
+static const char * const reason_names[] = {
+	[TSMH_GATE_R_NONE] = "none",
+	[TSMH_GATE_R_NEW] = "new",
+	[TSMH_GATE_R_PRESENT] = "present",
+	[TSMH_GATE_R_ADMIN] = "admin",
+	[TSMH_GATE_R_ATTESTED] = "attested",
+	[TSMH_GATE_R_EXEMPT] = "exempt",
+	[TSMH_GATE_R_QUARANTINE] = "quarantine",
+	[TSMH_GATE_R_NOT_CMA] = "not-cma",
+	[TSMH_GATE_R_BYPASS] = "bypass",
+	[TSMH_GATE_R_RESET] = "reset",
+};
+
+static const char *state_str(u32 s)
+{
+	return s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
+}
+
+static const char *reason_str(u32 r)
+{
+	return r < ARRAY_SIZE(reason_names) ? reason_names[r] : "?";
+}
+
+u32 tsmh_gate_mode(void)
+{
+	return gate ? TSMH_GATE_MODE_ON : TSMH_GATE_MODE_OFF;
+}
+
+/* A gate request, from netlink, sysfs or the module itself. */
+struct gate_req {
+	u32 action;
+	u32 reason;
+	const char *msg;
+	const u8 *digest;
+	u32 digest_len;
+	u64 gen;
+};
+
+static void gate_event(struct tsmh_dev *dev)
+{
+	if (READ_ONCE(dev->announced) && !READ_ONCE(dev->gone))
+		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_GATE);
+}
+
+/*
+ * Apply @r to @dev. Nothing changes unless the driver_override update
+ * worked. Takes @gate_op_lock; the caller holds no tsmh lock.
+ */
+static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
+		      struct netlink_ext_ack *extack)
+{
+	struct pci_dev *pdev = dev->pdev;
+	bool hold = r->action != TSMH_GATE_ACT_RELEASE;
+	u32 old_state, old_reason;
+	u64 cur;
+	int ret;
+
+	mutex_lock(&dev->gate_op_lock);
+	if (READ_ONCE(dev->gone)) {
+		TSMH_ERR(extack, "device is being removed", "%s", dev->name);
+		ret = -ENODEV;
+		goto out;
+	}
+	if (r->reason == TSMH_GATE_R_ATTESTED) {
+		cur = tsmh_ev_generation(dev);
+		if (r->gen != cur) {
+			TSMH_ERR(extack, "evidence changed since it was verified",
+				 "%s: accepted generation %llu, committed %llu", dev->name, r->gen,
+				 cur);
+			ret = -ESTALE;
+			goto out;
+		}
+	}
+	if (hold) {
+		/* override first: nothing may match between the two steps */
+		ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+		if (ret) {
+			TSMH_ERR(extack, "cannot set driver_override", "%s: %d", dev->name, ret);
+			goto out;
+		}
+	}
+	mutex_lock(&dev->state_lock);
+	old_state = dev->gate_state;
+	old_reason = dev->gate_reason;
+	dev->gate_state = hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED;
+	dev->gate_reason = r->reason;
+	strscpy(dev->gate_msg, r->msg ? r->msg : "", sizeof(dev->gate_msg));
+	if (r->reason == TSMH_GATE_R_ATTESTED) {
+		memcpy(dev->accept_digest, r->digest, r->digest_len);
+		dev->accept_len = r->digest_len;
+		dev->accept_gen = r->gen;
+		dev->accept_time = ktime_get_real_ns();
+		dev->gate_flags &= ~TSMH_GATE_F_REATTEST;
+	}
+	mutex_unlock(&dev->state_lock);
+	if (!hold) {
+		/* state first, so the probe below is not taken for a bypass */
+		ret = tsmh_set_driver_override(pdev, NULL);
+		if (ret) {
+			mutex_lock(&dev->state_lock);
+			dev->gate_state = old_state;
+			dev->gate_reason = old_reason;
+			mutex_unlock(&dev->state_lock);
+			TSMH_ERR(extack, "cannot clear driver_override", "%s: %d", dev->name, ret);
+			goto out;
+		}
+	}
+	pci_info(pdev, "tsmh: gate %s -> %s (%s)%s%s\n", state_str(old_state),
+		 hold ? "held" : "released", reason_str(r->reason), r->msg ? ": " : "",
+		 r->msg ? r->msg : "");
+	if (hold) {
+		device_release_driver(&pdev->dev);
+	} else {
+		ret = device_attach(&pdev->dev);
+		if (ret < 0)
+			pci_warn(pdev, "tsmh: released, but probing drivers failed: %d\n", ret);
+		ret = 0;
+	}
+	gate_event(dev);
+out:
+	mutex_unlock(&dev->gate_op_lock);
+	return ret;
+}
+
+/* ---- device life cycle ---- */
+
+static bool is_endpoint(u8 type)
+{
+	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END ||
+	       type == PCI_EXP_TYPE_RC_END;
+}
+
+static ssize_t gate_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct tsmh_dev *dev = container_of(a, struct tsmh_dev, gate_attr);
+	u32 state, reason;
+
+	mutex_lock(&dev->state_lock);
+	state = dev->gate_state;
+	reason = dev->gate_reason;
+	mutex_unlock(&dev->state_lock);
+	return sysfs_emit(buf, "%s %s\n", state_str(state), reason_str(reason));
+}
+
+static ssize_t gate_store(struct kobject *kobj, struct kobj_attribute *a, const char *buf,
+			  size_t count)
+{
+	struct tsmh_dev *dev = container_of(a, struct tsmh_dev, gate_attr);
+	struct gate_req r = { .msg = "sysfs" };
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysfs_streq(buf, "release")) {
+		r.action = TSMH_GATE_ACT_RELEASE;
+		r.reason = TSMH_GATE_R_ADMIN;
+	} else if (sysfs_streq(buf, "exempt")) {
+		r.action = TSMH_GATE_ACT_RELEASE;
+		r.reason = TSMH_GATE_R_EXEMPT;
+	} else if (sysfs_streq(buf, "hold")) {
+		r.action = TSMH_GATE_ACT_HOLD;
+		r.reason = TSMH_GATE_R_ADMIN;
+	} else {
+		return -EINVAL;
+	}
+	if (!dev->gateable)
+		return -EOPNOTSUPP;
+	ret = gate_apply(dev, &r, NULL);
+	return ret ? ret : count;
+}
+
+void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
+{
+	struct pci_dev *pdev = dev->pdev;
+	bool stale = false;
+	int ret;
+
+	dev->gateable = is_endpoint(dev->caps.exp_type) &&
+			(dev->caps.tee_io || dev->caps.nr_doe);
+	if (at_load && dev->gateable)
+		stale = tsmh_driver_override_is(pdev, TSMH_GATE_OVERRIDE);
+	if (at_load) {
+		device_lock(&pdev->dev);
+		if (pdev->dev.driver)
+			strscpy(dev->driver, pdev->dev.driver->name, sizeof(dev->driver));
+		device_unlock(&pdev->dev);
+	}
+
+	if (dev->gateable && gate) {
+		bool keep = at_load && dev->driver[0] && !gate_bound_hold;
+
+		ret = keep ? 0 : tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+		mutex_lock(&dev->state_lock);
+		if (ret) {
+			dev->gate_state = TSMH_GATE_RELEASED;
+			dev->gate_reason = TSMH_GATE_R_NONE;
+			snprintf(dev->gate_msg, sizeof(dev->gate_msg),
+				 "driver_override could not be set (%d)", ret);
+		} else {
+			dev->gate_state = keep ? TSMH_GATE_RELEASED : TSMH_GATE_HELD;
+			dev->gate_reason = at_load ? TSMH_GATE_R_PRESENT : TSMH_GATE_R_NEW;
+		}
+		mutex_unlock(&dev->state_lock);
+		if (ret)
+			pci_err(pdev, "tsmh: cannot hold the device: driver_override: %d\n", ret);
+		else if (!keep)
+			pci_info(pdev, "tsmh: held (%s)\n", at_load ? "present at load" : "new");
+	} else if (stale) {
+		/* gate=off: our override from an earlier load goes (load_done probes) */
+		pci_info(pdev, "tsmh: gate off: clearing driver_override %s\n", TSMH_GATE_OVERRIDE);
+		dev->gate_reprobe = !tsmh_set_driver_override(pdev, NULL);
+	}
+
+	sysfs_attr_init(&dev->gate_attr.attr);
+	dev->gate_attr.attr.name = "gate";
+	dev->gate_attr.attr.mode = 0644;
+	dev->gate_attr.show = gate_show;
+	dev->gate_attr.store = gate_store;
+	ret = tsmh_ev_sysfs_dir(dev);
+	if (!ret)
+		ret = sysfs_create_file(dev->ev_kobj, &dev->gate_attr.attr);
+	if (ret)
+		pci_warn(pdev, "tsmh: sysfs tsmh/gate not created: %d\n", ret);
+	else
+		dev->gate_file = true;
+}
+
+/* After the walk at load, outside the rescan lock: unbind or probe. */
+void tsmh_gate_load_done(void)
+{
+	struct tsmh_dev *dev;
+	unsigned long idx = 0;
+	unsigned int gen;
+	bool unbind, probe;
+
+	while ((dev = tsmh_dev_nth(idx++, &gen))) {
+		mutex_lock(&dev->gate_op_lock);
+		mutex_lock(&dev->state_lock);
+		unbind = dev->gate_state == TSMH_GATE_HELD && dev->driver[0];
+		probe = dev->gate_reprobe && !dev->driver[0];
+		mutex_unlock(&dev->state_lock);
+		if (unbind) {
+			pci_info(dev->pdev, "tsmh: gate_bound=hold: unbinding %s\n", dev->driver);
+			device_release_driver(&dev->pdev->dev);
+		} else if (probe && !READ_ONCE(dev->gone)) {
+			if (device_attach(&dev->pdev->dev) < 0)
+				pci_warn(dev->pdev, "tsmh: probing drivers failed\n");
+		}
+		mutex_unlock(&dev->gate_op_lock);
+		tsmh_dev_put(dev);
+	}
+	pr_info("tsmh_core: driver gate %s (gate_bound=%s, reset_hold=%d)\n",
+		gate ? "on" : "off", gate_bound_hold ? "hold" : "keep", READ_ONCE(reset_hold));
+}
+
+/* DOE discovery is over: nothing to verify means nothing to hold. */
+void tsmh_gate_discovered(struct tsmh_dev *dev)
+{
+	struct gate_req r = { .action = TSMH_GATE_ACT_RELEASE, .reason = TSMH_GATE_R_NOT_CMA,
+			      .msg = "neither CMA nor TEE-IO" };
+	bool release;
+	int i;
+
+	mutex_lock(&dev->state_lock);
+	release = dev->gate_state == TSMH_GATE_HELD &&
+		  (dev->gate_reason == TSMH_GATE_R_NEW || dev->gate_reason == TSMH_GATE_R_PRESENT) &&
+		  !(dev->flags & (TSMH_DEV_F_CMA | TSMH_DEV_F_SEC_CMA | TSMH_DEV_F_TEE_IO));
+	/* a failed discovery proves nothing: stay held */
+	for (i = 0; i < dev->nr_mb; i++)
+		if (dev->mb[i].disc_err)
+			release = false;
+	mutex_unlock(&dev->state_lock);
+	if (release)
+		gate_apply(dev, &r, NULL);
+}
+
+void tsmh_gate_remove(struct tsmh_dev *dev, bool unload)
+{
+	if (dev->gate_file)
+		sysfs_remove_file(dev->ev_kobj, &dev->gate_attr.attr);
+	dev->gate_file = false;
+	/* no lock: the device is off the list, the notifier cannot reach it */
+	if (unload && dev->gate_state == TSMH_GATE_HELD)
+		pci_info(dev->pdev, "tsmh: stays held after unload (driver_override %s)\n",
+			 TSMH_GATE_OVERRIDE);
+}
+
+/* Bus notifier, device lock held: a driver bound. */
+void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
+{
+	bool bypass;
+
+	mutex_lock(&dev->state_lock);
+	strscpy(dev->driver, drv, sizeof(dev->driver));
+	bypass = dev->gate_state == TSMH_GATE_HELD;
+	if (bypass) {
+		dev->gate_state = TSMH_GATE_RELEASED;
+		dev->gate_reason = TSMH_GATE_R_BYPASS;
+		snprintf(dev->gate_msg, sizeof(dev->gate_msg), "driver %s bound while held", drv);
+	}
+	mutex_unlock(&dev->state_lock);
+	if (!bypass)
+		return;
+	pci_warn(dev->pdev, "tsmh: driver %s bound although the device was held (driver_override changed?): gate bypassed\n",
+		 drv);
+	gate_event(dev);
+}
+
+void tsmh_gate_unbound(struct tsmh_dev *dev)
+{
+	mutex_lock(&dev->state_lock);
+	dev->driver[0] = 0;
+	mutex_unlock(&dev->state_lock);
+}
+
+/* A reset was seen (reset.c, from its work item). */
+void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
+{
+	struct gate_req r = { .action = TSMH_GATE_ACT_HOLD, .reason = TSMH_GATE_R_RESET,
+			      .msg = "reset: re-attestation needed" };
+	bool hold;
+	u64 count;
+
+	mutex_lock(&dev->state_lock);
+	count = ++dev->reset_count;
+	dev->reset_kind = kind;
+	dev->gate_flags |= TSMH_GATE_F_REATTEST;
+	hold = dev->gateable && dev->gate_state != TSMH_GATE_HELD;
+	mutex_unlock(&dev->state_lock);
+	pci_info(dev->pdev, "tsmh: reset seen (%s, count %llu): re-attestation needed\n",
+		 kind == TSMH_RESET_FLR ? "function" : kind == TSMH_RESET_BUS ? "bus" :
+		 kind == TSMH_RESET_RECOVERY ? "error recovery" : "unknown", count);
+	tsmh_nl_event_reset(dev, kind, count);
+	if (hold && READ_ONCE(reset_hold))
+		gate_apply(dev, &r, NULL);
+}
+
+/* ---- netlink ---- */
+
+int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev)
+{
+	if (nla_put_u32(skb, TSMH_A_GATE_STATE, dev->gate_state) ||
+	    nla_put_u32(skb, TSMH_A_GATE_REASON, dev->gate_reason) ||
+	    nla_put_u32(skb, TSMH_A_GATE_FLAGS, dev->gate_flags) ||
+	    nla_put_u64_64bit(skb, TSMH_A_RESET_COUNT, dev->reset_count, TSMH_A_PAD))
+		return -EMSGSIZE;
+	if (dev->gate_msg[0] && nla_put_string(skb, TSMH_A_GATE_MSG, dev->gate_msg))
+		return -EMSGSIZE;
+	if (dev->reset_count && nla_put_u32(skb, TSMH_A_RESET_KIND, dev->reset_kind))
+		return -EMSGSIZE;
+	if (dev->driver[0] && nla_put_string(skb, TSMH_A_DRIVER, dev->driver))
+		return -EMSGSIZE;
+	if (dev->accept_len &&
+	    (nla_put(skb, TSMH_A_ACCEPT_DIGEST, dev->accept_len, dev->accept_digest) ||
+	     nla_put_u64_64bit(skb, TSMH_A_ACCEPT_GENERATION, dev->accept_gen, TSMH_A_PAD) ||
+	     nla_put_u64_64bit(skb, TSMH_A_ACCEPT_TIME, dev->accept_time, TSMH_A_PAD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Which reasons each action takes; the first is the default. */
+static int check_reason(struct genl_info *info, struct gate_req *r)
+{
+	struct nlattr *a = info->attrs[TSMH_A_GATE_REASON];
+	u32 reason;
+
+	switch (r->action) {
+	case TSMH_GATE_ACT_HOLD:
+		reason = a ? nla_get_u32(a) : TSMH_GATE_R_ADMIN;
+		if (reason == TSMH_GATE_R_ADMIN)
+			break;
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "hold takes reason admin only");
+		return -EINVAL;
+	case TSMH_GATE_ACT_QUARANTINE:
+		reason = a ? nla_get_u32(a) : TSMH_GATE_R_QUARANTINE;
+		if (reason == TSMH_GATE_R_QUARANTINE)
+			break;
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "quarantine takes reason quarantine only");
+		return -EINVAL;
+	case TSMH_GATE_ACT_RELEASE:
+		reason = a ? nla_get_u32(a) : TSMH_GATE_R_ADMIN;
+		if (reason == TSMH_GATE_R_ADMIN || reason == TSMH_GATE_R_EXEMPT ||
+		    reason == TSMH_GATE_R_ATTESTED)
+			break;
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "release takes reason attested, exempt or admin only");
+		return -EINVAL;
+	default:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TSMH_A_GATE_ACTION],
+				    "unknown gate action (hold, release or quarantine)");
+		return -EINVAL;
+	}
+	r->reason = reason;
+	return 0;
+}
+
+int tsmh_nl_gate_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *msg = info->attrs[TSMH_A_GATE_MSG];
+	struct nlattr *dig = info->attrs[TSMH_A_ACCEPT_DIGEST];
+	struct nlattr *gen = info->attrs[TSMH_A_ACCEPT_GENERATION];
+	struct gate_req r = { 0 };
+	struct tsmh_dev *dev;
+	int ret;
+
+	ret = tsmh_nl_need(info, TSMH_A_GATE_ACTION, "gate action (TSMH_A_GATE_ACTION) required");
+	if (ret)
+		return ret;
+	r.action = nla_get_u32(info->attrs[TSMH_A_GATE_ACTION]);
+	ret = check_reason(info, &r);
+	if (ret)
+		return ret;
+	if (msg && nla_len(msg) > TSMH_GATE_MSG_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, msg, "gate message too long (127 bytes at most)");
+		return -EINVAL;
+	}
+	if (msg)
+		r.msg = nla_data(msg);
+	if (r.reason == TSMH_GATE_R_ATTESTED) {
+		if (!dig || !gen) {
+			NL_SET_ERR_MSG(info->extack,
+				       "release as attested needs TSMH_A_ACCEPT_DIGEST and TSMH_A_ACCEPT_GENERATION");
+			return -EINVAL;
+		}
+		if (nla_len(dig) < 1 || nla_len(dig) > TSMH_ACCEPT_DIGEST_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, dig,
+					    "accepted digest must be 1 to 64 bytes");
+			return -EINVAL;
+		}
+		r.digest = nla_data(dig);
+		r.digest_len = nla_len(dig);
+		r.gen = nla_get_u64(gen);
+	} else if (dig || gen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, dig ? dig : gen,
+				    "accepted digest and generation go with release as attested only");
+		return -EINVAL;
+	}
+	dev = tsmh_nl_req_dev(info, 0, &ret);
+	if (!dev)
+		return ret;
+	if (!dev->gateable) {
+		TSMH_ERR(info->extack, "device is not gated (ports and devices with nothing to attest are not)",
+			 "%s", dev->name);
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = gate_apply(dev, &r, info->extack);
+	}
+	if (!ret)
+		ret = tsmh_nl_reply_dev(info, dev, TSMH_CMD_GATE_SET);
+	tsmh_dev_put(dev);
+	return ret;
+}
