@@ -60,8 +60,8 @@ static cJSON *dev_json(const struct tsmd_dev *v)
 	char hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
 
 	cJSON_AddStringToObject(j, "device", v->name);
-	cJSON_AddStringToObject(j, "gate", tsmd_gate_state_name(v->info.gate_state));
-	cJSON_AddStringToObject(j, "reason", tsmd_gate_reason_name(v->info.gate_reason));
+	cJSON_AddStringToObject(j, "gate", tsmh_gate_state_name(v->info.gate_state));
+	cJSON_AddStringToObject(j, "reason", tsmh_gate_reason_name(v->info.gate_reason));
 	cJSON_AddStringToObject(j, "kernel_msg", v->info.gate_msg);
 	cJSON_AddStringToObject(j, "verdict", verdict_of(v));
 	cJSON_AddStringToObject(j, "action", v->action);
@@ -72,10 +72,10 @@ static cJSON *dev_json(const struct tsmd_dev *v)
 	cJSON_AddNumberToObject(j, "last_attestation_ms", (double)v->last_attest_us / 1000.0);
 	if (v->temp)
 		cJSON_AddStringToObject(j, "temporary", v->temp > 0 ? "allow" : "deny");
-	if (v->info.accept_digest_len) {
-		tsmh_hex_format(v->info.accept_digest, v->info.accept_digest_len, hx);
+	if (v->info.accept_len) {
+		tsmh_hex_format(v->info.accept_digest, v->info.accept_len, hx);
 		cJSON_AddStringToObject(j, "accepted_digest", hx);
-		cJSON_AddNumberToObject(j, "accepted_generation", (double)v->info.accept_generation);
+		cJSON_AddNumberToObject(j, "accepted_generation", (double)v->info.accept_gen);
 	}
 	if (v->have_summary) {
 		s = cJSON_AddObjectToObject(j, "attestation");
@@ -122,8 +122,8 @@ static int m_list(sd_bus_message *m, void *arg, sd_bus_error *err)
 		if (v->info.gate_state == TSMH_GATE_NONE)
 			continue;
 		ret = sd_bus_message_append(r, "(sssss)", v->name,
-					    tsmd_gate_state_name(v->info.gate_state),
-					    tsmd_gate_reason_name(v->info.gate_reason),
+					    tsmh_gate_state_name(v->info.gate_state),
+					    tsmh_gate_reason_name(v->info.gate_reason),
 					    verdict_of(v),
 					    v->have_summary ? v->sum.identity : "");
 	}
@@ -294,5 +294,5 @@ void tsmd_bus_changed(struct tsmd *d, const struct tsmd_dev *v)
 {
 	if (d->bus)
 		sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "DeviceChanged", "sss", v->name,
-				   tsmd_gate_state_name(v->info.gate_state), verdict_of(v));
+				   tsmh_gate_state_name(v->info.gate_state), verdict_of(v));
 }

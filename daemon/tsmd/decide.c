@@ -48,7 +48,7 @@ static void view_of(const struct tsmd_summary *s, struct tsmd_meas_block *blocks
 	for (i = 0; i < TSMD_SRC_NR; i++)
 		as->src[i].state = TSMD_SRC_UNAVAILABLE;
 	as->src[TSMD_SRC_HOST_CMA].state = s->ok ? TSMD_SRC_OK : TSMD_SRC_FAILED;
-	snprintf(as->src[TSMD_SRC_HOST_CMA].why, sizeof(as->src[0].why), "%s", s->why);
+	tsmd_scopy(as->src[TSMD_SRC_HOST_CMA].why, sizeof(as->src[0].why), s->why);
 	as->step = s->ok ? NULL : s->step;
 	if (!s->ok)
 		return;
@@ -211,13 +211,13 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 		v->sum.ok = 0; /* cannot happen short of ENOMEM: never release on it */
 
 	/* after a reset: identical to what was accepted -> restore */
-	if (reset && v->sum.ok && v->info.accept_digest_len == sizeof(dg) &&
+	if (reset && v->sum.ok && v->info.accept_len == sizeof(dg) &&
 	    !memcmp(v->info.accept_digest, dg, sizeof(dg))) {
 		release(v, TSMH_GATE_R_ATTESTED, dg, sizeof(dg), "restore",
 			"identical measurements after reset: service restored");
 		return;
 	}
-	if (reset && v->sum.ok && v->info.accept_digest_len) {
+	if (reset && v->sum.ok && v->info.accept_len) {
 		if (v->have_accepted)
 			summary_diff_text(&v->accepted, &v->sum, msg, sizeof(msg));
 		else
@@ -233,11 +233,8 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 	}
 	if (d->al_broken && vd.code != TSMD_V_RELEASE_EXEMPT) {
 		/* never fail open: no allow-list, no release based on it */
-		char full[TSMD_REASON_MAX + 512];
-
-		snprintf(full, sizeof(full), "%s", d->al_why);
 		vd.release = 0;
-		snprintf(vd.reason, sizeof(vd.reason), "%s", full);
+		tsmd_scopy(vd.reason, sizeof(vd.reason), d->al_why);
 		vd.code = TSMD_V_HOLD_UNKNOWN;
 	}
 	if (!vd.release && v->temp > 0 && v->sum.ok && !memcmp(v->temp_digest, dg, sizeof(dg)) &&
@@ -265,8 +262,8 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 			reset ? "restore" : "release", vd.reason);
 		return;
 	}
-	if (reset && v->sum.ok && v->info.accept_digest_len) {
-		char full[TSMD_REASON_MAX + 64];
+	if (reset && v->sum.ok && v->info.accept_len) {
+		char full[2 * TSMD_REASON_MAX + 8];
 
 		snprintf(full, sizeof(full), "%s (%s)", msg, vd.reason);
 		hold(v, tsmd_vcode_name(vd.code), full);
@@ -281,7 +278,7 @@ int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen)
 {
 	struct tsmd_policy *p = calloc(1, sizeof(*p));
 	struct tsmd_allowlist *al = calloc(1, sizeof(*al));
-	char alwhy[512];
+	char alwhy[400];
 
 	if (!p || !al) {
 		free(p);
@@ -442,6 +439,6 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 	}
 	snprintf(why, whylen, "%s: %s%s; now %s (%s)", name, deny ? "denied" : "allowed",
 		 permanent ? " permanently (allow-list updated)" : " temporarily (until tsmd restarts)",
-		 tsmd_gate_state_name(v->info.gate_state), v->verdict);
+		 tsmh_gate_state_name(v->info.gate_state), v->verdict);
 	return 0;
 }

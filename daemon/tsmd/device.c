@@ -119,7 +119,7 @@ void tsmd_pump(struct tsmd *d)
 			first->phase = PH_IDLE;
 			tsmd_log(LOG_ERR, first->name, "attest",
 				 "cannot start an attestation worker: %s; device stays %s",
-				 strerror(-ret), tsmd_gate_state_name(first->info.gate_state));
+				 strerror(-ret), tsmh_gate_state_name(first->info.gate_state));
 		}
 	}
 }
@@ -197,20 +197,4 @@ void tsmd_reevaluate_all(struct tsmd *d, const char *why)
 		tsmd_dev_decide_pre(v);
 	}
 	tsmd_pump(d);
-}
-
-const char *tsmd_gate_state_name(uint32_t s)
-{
-	static const char *const n[] = { "not gated", "held", "released" };
-
-	return s < 3 ? n[s] : "unknown";
-}
-
-const char *tsmd_gate_reason_name(uint32_t r)
-{
-	static const char *const n[] = { "none",       "new",	  "present", "admin",
-					 "attested",   "exempt",  "quarantine", "not-cma",
-					 "bypass",     "reset" };
-
-	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
 }

@@ -151,7 +151,7 @@ void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
 extern int tsmd_verbose;
 
 uint64_t tsmd_now_us(void);
-const char *tsmd_gate_state_name(uint32_t s);
-const char *tsmd_gate_reason_name(uint32_t r);
+/* Copy @src into @dst (@size bytes), cut to fit, always terminated. */
+void tsmd_scopy(char *dst, size_t size, const char *src);
 
 #endif
