@@ -54,7 +54,8 @@ static int bus_call(const char *method, sd_bus_message **reply, const char *type
 	if (ret < 0) {
 		if (sd_bus_error_has_name(&err, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
 		    sd_bus_error_has_name(&err, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-			fprintf(stderr, "tsmctl: %s: tsmd is not running (%s is not on the system bus)\n",
+			fprintf(stderr,
+				"tsmctl: %s: tsmd is not running (%s is not on the system bus)\n",
 				method, BUS_NAME);
 		else
 			fprintf(stderr, "tsmctl: %s: %s\n", method,
@@ -123,7 +124,8 @@ static int show_entry(const struct tsmd_al_entry *e, void *ctx)
 	if (arr) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, "decision", e->decision == TSMD_AL_DENY ? "deny" : "allow");
+		cJSON_AddStringToObject(o, "decision",
+					e->decision == TSMD_AL_DENY ? "deny" : "allow");
 		cJSON_AddStringToObject(o, "identity", id);
 		if (e->label)
 			cJSON_AddStringToObject(o, "label", e->label);
@@ -135,7 +137,8 @@ static int show_entry(const struct tsmd_al_entry *e, void *ctx)
 	       e->label ? " (" : "", e->label ? e->label : "", e->label ? ")" : "");
 	for (i = 0; i < e->nr_sets; i++)
 		printf("        measurement set %zu: %zu block(s)%s%s\n", i + 1, e->sets[i].nr,
-		       e->sets[i].added ? ", added " : "", e->sets[i].added ? e->sets[i].added : "");
+		       e->sets[i].added ? ", added " : "",
+		       e->sets[i].added ? e->sets[i].added : "");
 	return 0;
 }
 
@@ -158,10 +161,12 @@ static void show_status(cJSON *j)
 		else
 			cJSON_AddStringToObject(j, "tsmd", "not running");
 	} else if (st) {
-		cJSON *h = cJSON_GetObjectItem(st, "held"), *rl = cJSON_GetObjectItem(st, "released");
+		cJSON *h = cJSON_GetObjectItem(st, "held"),
+		      *rl = cJSON_GetObjectItem(st, "released");
 
 		printf("tsmd:         running, %d held, %d released\n",
-		       cJSON_IsNumber(h) ? h->valueint : -1, cJSON_IsNumber(rl) ? rl->valueint : -1);
+		       cJSON_IsNumber(h) ? h->valueint : -1,
+		       cJSON_IsNumber(rl) ? rl->valueint : -1);
 		cJSON_Delete(st);
 	} else {
 		printf("tsmd:         not running\n");
@@ -197,7 +202,8 @@ static int policy_show(const char *conf)
 		for (i = 0; i < p.nr_rules; i++) {
 			cJSON *o = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(o, "rule", tsmd_rule_name(&p.rules[i], rn, sizeof(rn)));
+			cJSON_AddStringToObject(o, "rule",
+						tsmd_rule_name(&p.rules[i], rn, sizeof(rn)));
 			cJSON_AddStringToObject(o, "require", tsmd_req_name(p.rules[i].req));
 			if (p.rules[i].comment)
 				cJSON_AddStringToObject(o, "comment", p.rules[i].comment);
@@ -216,7 +222,8 @@ static int policy_show(const char *conf)
 		printf("default:      %s\n", tsmd_req_name(p.def.req));
 		printf("present:      %s\n", tsmd_present_name(p.present));
 		for (i = 0; i < p.nr_rules; i++)
-			printf("%-13s require %s%s%s\n", tsmd_rule_name(&p.rules[i], rn, sizeof(rn)),
+			printf("%-13s require %s%s%s\n",
+			       tsmd_rule_name(&p.rules[i], rn, sizeof(rn)),
 			       tsmd_req_name(p.rules[i].req), p.rules[i].comment ? "  # " : "",
 			       p.rules[i].comment ? p.rules[i].comment : "");
 		printf("allow-list:   %s\n", p.allow_list);
@@ -289,7 +296,8 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 	ret = tsmh_attest_run(&t, &o, &a, why, sizeof(why));
 	tsmh_nl_close(nl);
 	if (ret) {
-		fprintf(stderr, "tsmctl: policy generate: %s: attestation failed at %s: %s (left out)\n",
+		fprintf(stderr,
+			"tsmctl: policy generate: %s: attestation failed at %s: %s (left out)\n",
 			di->name, a.step ? a.step : "?", why);
 		tsmh_attest_free(&a);
 		return ret;
@@ -319,8 +327,8 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 		fprintf(stderr, "tsmctl: policy generate: %s: %s\n", di->name, why);
 		return ret;
 	}
-	fprintf(stderr, "tsmctl: policy generate: %s: added (%zu measurement block(s))\n",
-		di->name, as.nr_blocks);
+	fprintf(stderr, "tsmctl: policy generate: %s: added (%zu measurement block(s))\n", di->name,
+		as.nr_blocks);
 	return 0;
 }
 
@@ -405,7 +413,8 @@ int cmd_policy(int argc, char **argv)
 	if (!strcmp(argv[optind], "generate"))
 		return policy_generate(conf, trust, out);
 usage:
-	fprintf(stderr, "Usage: tsmctl policy show [-c CONFIG]\n"
-			"       tsmctl policy generate [-c CONFIG | --trust PEM-OR-DIR] [-o FILE]\n");
+	fprintf(stderr,
+		"Usage: tsmctl policy show [-c CONFIG]\n"
+		"       tsmctl policy generate [-c CONFIG | --trust PEM-OR-DIR] [-o FILE]\n");
 	return EXIT_USAGE;
 }

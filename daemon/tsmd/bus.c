@@ -25,8 +25,8 @@
 #include "hex.h"
 #include "tsmd.h"
 
-#define BUS_NAME "org.tsmhost.tsmd1"
-#define BUS_PATH "/org/tsmhost/tsmd1"
+#define BUS_NAME  "org.tsmhost.tsmd1"
+#define BUS_PATH  "/org/tsmhost/tsmd1"
 #define BUS_IFACE "org.tsmhost.tsmd1.Manager"
 
 static int need_root(sd_bus_message *m, sd_bus_error *err)
@@ -88,7 +88,8 @@ static cJSON *dev_json(const struct tsmd_dev *v)
 			cJSON_AddStringToObject(s, "spki_sha384", hx);
 			cJSON_AddStringToObject(s, "identity", v->sum.identity);
 			cJSON_AddNumberToObject(s, "measurement_blocks", v->sum.nr_blocks);
-			cJSON_AddNumberToObject(s, "evidence_generation", (double)v->sum.generation);
+			cJSON_AddNumberToObject(s, "evidence_generation",
+						(double)v->sum.generation);
 		}
 	}
 	return j;
@@ -124,8 +125,7 @@ static int m_list(sd_bus_message *m, void *arg, sd_bus_error *err)
 		ret = sd_bus_message_append(r, "(sssss)", v->name,
 					    tsmh_gate_state_name(v->info.gate_state),
 					    tsmh_gate_reason_name(v->info.gate_reason),
-					    verdict_of(v),
-					    v->have_summary ? v->sum.identity : "");
+					    verdict_of(v), v->have_summary ? v->sum.identity : "");
 	}
 	if (ret >= 0)
 		ret = sd_bus_message_close_container(r);
@@ -263,8 +263,7 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Deny", "sb", "s", m_deny, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reattest", "s", "", m_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", m_reload, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL("DeviceChanged", "sss", 0),
-	SD_BUS_VTABLE_END
+	SD_BUS_SIGNAL("DeviceChanged", "sss", 0), SD_BUS_VTABLE_END
 };
 
 int tsmd_bus_open(struct tsmd *d)

@@ -376,8 +376,7 @@ static int al_update(struct tsmd *d, const struct tsmd_identity *id,
 	return 0;
 }
 
-int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why,
-	       size_t whylen)
+int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why, size_t whylen)
 {
 	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
 	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
@@ -402,9 +401,10 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 	}
 	if (!deny && !(v->have_summary && v->sum.ok)) {
 		if (v->have_summary)
-			snprintf(why, whylen,
-				 "%s: cannot allow: its attestation failed at %s: %s (an allow-list entry needs a verified identity)",
-				 name, v->sum.step, v->sum.why);
+			snprintf(
+				why, whylen,
+				"%s: cannot allow: its attestation failed at %s: %s (an allow-list entry needs a verified identity)",
+				name, v->sum.step, v->sum.why);
 		else
 			snprintf(why, whylen, "%s: cannot allow: not attested yet", name);
 		return -EPERM;
@@ -438,7 +438,8 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 		tsmd_dev_decide(v);
 	}
 	snprintf(why, whylen, "%s: %s%s; now %s (%s)", name, deny ? "denied" : "allowed",
-		 permanent ? " permanently (allow-list updated)" : " temporarily (until tsmd restarts)",
+		 permanent ? " permanently (allow-list updated)"
+			   : " temporarily (until tsmd restarts)",
 		 tsmh_gate_state_name(v->info.gate_state), v->verdict);
 	return 0;
 }

@@ -89,13 +89,9 @@ void tsmd_dev_removed(struct tsmd *d, const char *name)
 int tsmd_dev_request(struct tsmd_dev *v, const char *why)
 {
 	switch (v->phase) {
-	case PH_ATTESTING:
-		v->again = 1;
-		return 0;
-	case PH_QUEUED:
-		return 0;
-	case PH_IDLE:
-		break;
+	case PH_ATTESTING: v->again = 1; return 0;
+	case PH_QUEUED: return 0;
+	case PH_IDLE: break;
 	}
 	tsmd_log(LOG_DEBUG, v->name, "attest", "attestation queued: %s", why);
 	v->phase = PH_QUEUED;
@@ -147,16 +143,13 @@ void tsmd_dev_update(struct tsmd *d, const struct tsmh_devinfo *info)
 		switch (info->gate_reason) {
 		case TSMH_GATE_R_NEW:
 		case TSMH_GATE_R_PRESENT:
-		case TSMH_GATE_R_RESET:
-			tsmd_dev_decide_pre(v);
-			return;
+		case TSMH_GATE_R_RESET: tsmd_dev_decide_pre(v); return;
 		case TSMH_GATE_R_QUARANTINE:
 			/* a new tsmd (or new policy) looks again, once */
 			if (first_sight)
 				tsmd_dev_decide_pre(v);
 			return;
-		default: /* admin hold, ...: not ours to undo */
-			return;
+		default: /* admin hold, ...: not ours to undo */ return;
 		}
 	}
 	/* released */

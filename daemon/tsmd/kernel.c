@@ -138,8 +138,7 @@ static int on_event(struct nl_msg *m, void *arg)
 				       tb[TSMH_A_RESET_COUNT] ? nla_get_u64(tb[TSMH_A_RESET_COUNT])
 							      : 0);
 		return 0;
-	default:
-		return 0; /* evidence commits (our own workers') and newer events */
+	default: return 0; /* evidence commits (our own workers') and newer events */
 	}
 }
 

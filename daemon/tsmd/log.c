@@ -49,9 +49,9 @@ void tsmd_log(int prio, const char *dev, const char *action, const char *fmt, ..
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (use_journal() &&
-	    !sd_journal_send("MESSAGE=%s%s%s", dev ? dev : "", dev ? ": " : "", msg,
-			     "PRIORITY=%d", prio, "SYSLOG_IDENTIFIER=tsmd", "TSMH_DEVICE=%s",
-			     dev ? dev : "", "TSMH_ACTION=%s", action ? action : "", NULL))
+	    !sd_journal_send("MESSAGE=%s%s%s", dev ? dev : "", dev ? ": " : "", msg, "PRIORITY=%d",
+			     prio, "SYSLOG_IDENTIFIER=tsmd", "TSMH_DEVICE=%s", dev ? dev : "",
+			     "TSMH_ACTION=%s", action ? action : "", NULL))
 		return;
 	fprintf(stderr, "tsmd: %s: %s%s%s\n", prio_name(prio), dev ? dev : "", dev ? ": " : "",
 		msg);
@@ -66,11 +66,11 @@ void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
 		tsmh_hex_format(v->sum.spki_sha384, sizeof(v->sum.spki_sha384), spki);
 	if (use_journal() &&
 	    !sd_journal_send("MESSAGE=%s: %s: %s", v->name, action, reason, "PRIORITY=%d", prio,
-			     "SYSLOG_IDENTIFIER=tsmd", "TSMH_DEVICE=%s", v->name,
-			     "TSMH_ACTION=%s", action, "TSMH_REASON=%s", reason,
-			     "TSMH_DIGEST=%s", digest_hex ? digest_hex : "",
-			     "TSMH_IDENTITY=%s", v->have_summary ? v->sum.identity : "",
-			     "TSMH_SPKI_SHA384=%s", spki, NULL))
+			     "SYSLOG_IDENTIFIER=tsmd", "TSMH_DEVICE=%s", v->name, "TSMH_ACTION=%s",
+			     action, "TSMH_REASON=%s", reason, "TSMH_DIGEST=%s",
+			     digest_hex ? digest_hex : "", "TSMH_IDENTITY=%s",
+			     v->have_summary ? v->sum.identity : "", "TSMH_SPKI_SHA384=%s", spki,
+			     NULL))
 		return;
 	fprintf(stderr, "tsmd: %s: %s: %s: %s [TSMH_ACTION=%s TSMH_DIGEST=%s]\n", prio_name(prio),
 		v->name, action, reason, action, digest_hex ? digest_hex : "");

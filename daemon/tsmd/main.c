@@ -92,7 +92,9 @@ int main(int argc, char **argv)
 		case 'v': tsmd_verbose = 1; break;
 		case 'B': d.no_bus = 1; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("tsmd %s (netlink ABI %d)\n", TSMH_VERSION, TSMH_ABI_VERSION); return 0;
+		case 'V':
+			printf("tsmd %s (netlink ABI %d)\n", TSMH_VERSION, TSMH_ABI_VERSION);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -134,8 +136,8 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	tsmd_pump(&d);
-	tsmd_log(LOG_INFO, NULL, "start", "tsmd %s ready: policy %s, allow-list %s%s",
-		 TSMH_VERSION, d.cfg.conf_path, d.cfg.allow_path,
+	tsmd_log(LOG_INFO, NULL, "start", "tsmd %s ready: policy %s, allow-list %s%s", TSMH_VERSION,
+		 d.cfg.conf_path, d.cfg.allow_path,
 		 d.al_broken ? " (UNREADABLE: nothing will be released)" : "");
 	sd_notify(0, "READY=1");
 	ret = sd_event_loop(d.ev);

@@ -135,8 +135,7 @@ void tsmd_dev_decide_pre(struct tsmd_dev *v); /* before attesting: exempt/deny/a
 void tsmd_dev_decide(struct tsmd_dev *v); /* after the worker finished */
 int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen);
 void tsmd_policy_free_all(struct tsmd *d);
-int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why,
-	       size_t whylen);
+int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why, size_t whylen);
 
 /* bus.c: D-Bus API */
 int tsmd_bus_open(struct tsmd *d);
