@@ -1,0 +1,132 @@
+# tsmd end to end under a real kernel, udevd and a system bus: devices
+# hot-added behind a driver loaded first are held; tsmd attests them and
+# holds the unknown ones (tsmctl says why); tsmctl allow -p writes the
+# allow-list and the driver binds; FLR with identical measurements is
+# restored, FLR with changed firmware is quarantined (driver unbound, the
+# change named); tsmd killed mid-attestation leaves the device held and a
+# new tsmd finishes; an unprivileged caller is refused; a corrupt
+# allow-list releases nothing until it is fixed.
+. /tests/lib.sh
+STUB=$MODDIR/pci-stub.ko
+[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
+TSMD_PID=
+cleanup() {
+	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
+	killall -q dbus-daemon 2>/dev/null
+	rmmod pci_stub 2>/dev/null
+}
+trap cleanup EXIT
+asuser() { su -s /bin/sh nobody -c "$*"; }
+drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
+gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
+gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
+start_tsmd() {
+	tsmd -v -c /etc/tsmd/tsmd.conf >>/tmp/tsmd.log 2>&1 &
+	TSMD_PID=$!
+}
+stop_tsmd() {
+	kill "$TSMD_PID" 2>/dev/null
+	wait "$TSMD_PID" 2>/dev/null
+	TSMD_PID=
+}
+show_log() { sed 's/^/  tsmd: /' /tmp/tsmd.log | tail -n 25; }
+tfail() {
+	show_log
+	fail "$@"
+}
+
+mkdir -p /run/dbus
+dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
+[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
+# slot 1 changes its firmware measurement at every FLR
+start_emu -v --slots 1 --fault meas-change --fault-slot 1 --export-root /tmp/root.pem
+wait_eps 2
+for d in $EP0 $EP1; do
+	[ -z "$(drv $d)" ] || fail "$d bound to $(drv $d) before tsmd said anything"
+done
+ok "hot-added endpoints held although pci-stub was loaded first"
+
+mkdir -p /etc/tsmd /var/lib/tsmd
+cat >/etc/tsmd/tsmd.conf <<EOT
+{ "trust_anchors": "/tmp/root.pem",
+  "allow_list": "/var/lib/tsmd/allow-list.json",
+  "default": "measurements",
+  "attest_timeout_ms": 30000 }
+EOT
+start_tsmd
+wait_until 60 "tsmd never decided about $EP0" \
+	sh -c "[ \"\$(tsmctl -j show $EP0 | jq -r .gate.reason)\" = quarantine ]"
+wait_until 60 "tsmd never decided about $EP1" \
+	sh -c "[ \"\$(tsmctl -j show $EP1 | jq -r .gate.reason)\" = quarantine ]"
+[ -z "$(drv $EP0)" ] || tfail "unknown $EP0 bound to $(drv $EP0)"
+gmsg $EP0 | grep -q "not in the allow-list" || tfail "list does not say why: $(gmsg $EP0)"
+tsmctl list | grep "$EP0" >/dev/null || tfail "tsmctl list"
+ok "unknown devices attested and held; tsmctl says: $(gmsg $EP0)"
+
+# unprivileged callers are refused by the bus policy and by tsmd
+out=$(asuser tsmctl allow $EP0 2>&1) && tfail "nobody could allow $EP0: $out"
+echo "$out" | grep -qi "denied\|only root" || tfail "unprivileged refusal unclear: $out"
+[ -z "$(drv $EP0)" ] || tfail "$EP0 released by an unprivileged call"
+ok "unprivileged allow refused: $out"
+
+out=$(tsmctl allow -p $EP0 2>&1) || tfail "allow $EP0: $out"
+wait_until 10 "pci-stub never bound $EP0" sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$EP0/driver 2>/dev/null) 2>/dev/null)\" = pci-stub ]"
+[ "$(gate $EP0)" = released/attested ] || tfail "$EP0: $(gate $EP0)"
+jq -e '.devices | length == 1' /var/lib/tsmd/allow-list.json >/dev/null ||
+	tfail "allow-list: $(cat /var/lib/tsmd/allow-list.json)"
+tsmctl allow -p $EP1 >/dev/null 2>&1 || tfail "allow $EP1"
+wait_until 10 "pci-stub never bound $EP1" sh -c "[ -e /sys/bus/pci/devices/$EP1/driver ]"
+ok "tsmctl allow -p: allow-list written, pci-stub bound to both ($out)"
+
+# FLR, identical measurements: restored, the driver stays
+r0=$(tsmctl -j show $EP0 | jq .reset_count)
+echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $EP0"
+wait_until 30 "$EP0 not restored after FLR" grep -q "$EP0: restore" /tmp/tsmd.log
+[ "$(drv $EP0)" = pci-stub ] || tfail "$EP0 lost its driver after an identical FLR"
+tsmctl -j show $EP0 | jq -e --argjson r "$r0" '.reset_count > $r and (.gate.reattest | not) and
+	.gate.state == "released"' >/dev/null || tfail "$EP0 after FLR: $(tsmctl -j show $EP0)"
+ok "FLR with identical measurements: restored, driver kept"
+
+# FLR, changed firmware: quarantined, driver unbound, the change named
+echo 1 >/sys/bus/pci/devices/$EP1/reset || tfail "FLR $EP1"
+wait_until 30 "$EP1 not quarantined after FLR" sh -c "[ \"\$(tsmctl -j show $EP1 | jq -r .gate.reason)\" = quarantine ]"
+[ -z "$(drv $EP1)" ] || tfail "$EP1 still bound to $(drv $EP1)"
+gmsg $EP1 | grep -q "measurement 2" || tfail "change not named: $(gmsg $EP1)"
+grep "$EP1: quarantine" /tmp/tsmd.log | grep -q "TSMH_ACTION=quarantine" || tfail "no quarantine log line"
+ok "FLR with changed firmware: quarantined, unbound: $(gmsg $EP1)"
+
+# killed during an attestation: still held; a new tsmd finishes the job
+stop_tsmd
+tsmctl gate $EP0 quarantine --msg "test: held again" >/dev/null || fail "re-hold $EP0"
+[ -z "$(drv $EP0)" ] || fail "$EP0 still bound after quarantine"
+start_tsmd
+# wait until its worker holds the mailbox, then kill -9
+wait_until 30 "tsmd never started attesting $EP0" \
+	sh -c "[ \"\$(tsmctl -j show $EP0 | jq -r '.doe[0].owner // empty')\" != '' ]"
+kill -9 $TSMD_PID
+wait $TSMD_PID 2>/dev/null
+TSMD_PID=
+sleep 1
+[ -z "$(drv $EP0)" ] || fail "$EP0 released by a killed tsmd"
+[ "$(gate $EP0)" = held/quarantine ] || fail "$EP0 after kill: $(gate $EP0)"
+[ "$(tsmctl -j show $EP0 | jq -r '.doe[0].owner')" = null ] || fail "claim outlived tsmd"
+ok "tsmd killed mid-attestation: $EP0 still held, claim gone"
+# corrupt allow-list: the new tsmd releases nothing and says so
+cp /var/lib/tsmd/allow-list.json /tmp/al.good
+echo '{ "version": 1, "devices": [ {' >/var/lib/tsmd/allow-list.json
+start_tsmd
+wait_until 30 "tsmd never re-decided $EP0" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'allow-list'"
+[ -z "$(drv $EP0)" ] || tfail "$EP0 released with a corrupt allow-list"
+ok "corrupt allow-list: nothing released ($(gmsg $EP0))"
+cp /tmp/al.good /var/lib/tsmd/allow-list.json
+kill -HUP $TSMD_PID
+wait_until 30 "$EP0 not released after the allow-list was fixed" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ]"
+ok "allow-list fixed + SIGHUP: resynced, $EP0 released"
+stop_tsmd
+stop_emu
+rmmod pci_stub
+rmmod tsmh_sim || fail "rmmod tsmh_sim"
+rmmod tsmh_core || fail "rmmod tsmh_core"
