@@ -57,6 +57,10 @@ static int bus_call(const char *method, sd_bus_message **reply, const char *type
 			fprintf(stderr,
 				"tsmctl: %s: tsmd is not running (%s is not on the system bus)\n",
 				method, BUS_NAME);
+		else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED))
+			fprintf(stderr,
+				"tsmctl: %s: permission denied: only root may change tsmd's decisions (%s)\n",
+				method, err.message ? err.message : "access denied");
 		else
 			fprintf(stderr, "tsmctl: %s: %s\n", method,
 				err.message ? err.message : strerror(-ret));

@@ -111,7 +111,7 @@ static void hold(struct tsmd_dev *v, const char *code, const char *reason)
 	if (v->info.gate_state == TSMH_GATE_RELEASED &&
 	    v->info.gate_reason == TSMH_GATE_R_PRESENT && d->pol->present == TSMD_PRESENT_KEEP) {
 		set_verdict(v, "report", "%s (present at start, policy keeps it bound)", reason);
-		tsmd_log_decision(v, LOG_WARNING, "report", NULL, v->verdict);
+		tsmd_log_decision(v, LOG_WARNING, "report", code, NULL, v->verdict);
 		tsmd_bus_changed(d, v);
 		return;
 	}
@@ -120,10 +120,10 @@ static void hold(struct tsmd_dev *v, const char *code, const char *reason)
 	if (ret && ret != -ENODEV) {
 		set_verdict(v, "hold", "%s (and the kernel refused to quarantine it: %s)", reason,
 			    why);
-		tsmd_log_decision(v, LOG_ERR, "hold", NULL, v->verdict);
+		tsmd_log_decision(v, LOG_ERR, "hold", code, NULL, v->verdict);
 	} else {
 		set_verdict(v, "quarantine", "%s", reason);
-		tsmd_log_decision(v, LOG_WARNING, "quarantine", code, v->verdict);
+		tsmd_log_decision(v, LOG_WARNING, "quarantine", code, NULL, v->verdict);
 	}
 	refresh(v);
 	tsmd_bus_changed(d, v);
@@ -146,7 +146,7 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 	}
 	if (ret) {
 		set_verdict(v, "hold", "%s, but the kernel refused the release: %s", text, why);
-		tsmd_log_decision(v, LOG_ERR, "hold", NULL, v->verdict);
+		tsmd_log_decision(v, LOG_ERR, "hold", NULL, NULL, v->verdict);
 		refresh(v);
 		tsmd_bus_changed(d, v);
 		return;
@@ -154,7 +154,7 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 	if (digest)
 		tsmh_hex_format(digest, dlen, hx);
 	set_verdict(v, action, "%s", text);
-	tsmd_log_decision(v, LOG_NOTICE, action, hx, text);
+	tsmd_log_decision(v, LOG_NOTICE, action, NULL, hx, text);
 	refresh(v);
 	tsmd_bus_changed(d, v);
 }
@@ -262,7 +262,8 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 			reset ? "restore" : "release", vd.reason);
 		return;
 	}
-	if (reset && v->sum.ok && v->info.accept_len) {
+	if (reset && v->sum.ok && v->info.accept_len && vd.code != TSMD_V_HOLD_MEAS_CHANGED) {
+		/* the verdict does not name the change itself: say what differs */
 		char full[2 * TSMD_REASON_MAX + 8];
 
 		snprintf(full, sizeof(full), "%s (%s)", msg, vd.reason);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * tsmd logging: every decision goes to journald with structured fields
- * (TSMH_DEVICE, TSMH_ACTION, TSMH_REASON, TSMH_DIGEST, TSMH_IDENTITY) so
+ * (TSMH_DEVICE, TSMH_ACTION, TSMH_VERDICT, TSMH_REASON, TSMH_DIGEST,
+ * TSMH_IDENTITY, TSMH_SPKI_SHA384) so
  * `journalctl TSMH_ACTION=quarantine` finds them. Without a journal (an
  * initramfs, a test guest) the same line goes to stderr, fields appended.
  */
@@ -57,7 +58,7 @@ void tsmd_log(int prio, const char *dev, const char *action, const char *fmt, ..
 		msg);
 }
 
-void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
+void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action, const char *code,
 		       const char *digest_hex, const char *reason)
 {
 	char spki[2 * 48 + 1] = "";
@@ -72,8 +73,9 @@ void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
 			     v->have_summary ? v->sum.identity : "", "TSMH_SPKI_SHA384=%s", spki,
 			     NULL))
 		return;
-	fprintf(stderr, "tsmd: %s: %s: %s: %s [TSMH_ACTION=%s TSMH_DIGEST=%s]\n", prio_name(prio),
-		v->name, action, reason, action, digest_hex ? digest_hex : "");
+	fprintf(stderr, "tsmd: %s: %s: %s: %s [TSMH_ACTION=%s TSMH_VERDICT=%s TSMH_DIGEST=%s]\n",
+		prio_name(prio), v->name, action, reason, action, code ? code : "",
+		digest_hex ? digest_hex : "");
 }
 
 uint64_t tsmd_now_us(void)

@@ -145,7 +145,8 @@ void tsmd_bus_changed(struct tsmd *d, const struct tsmd_dev *v);
 /* log.c: journald with structured fields, stderr if there is no journal */
 void tsmd_log(int prio, const char *dev, const char *action, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action,
+/* @code: the verdict code (tsmd_vcode_name), @digest_hex: accepted digest; may be NULL */
+void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action, const char *code,
 		       const char *digest_hex, const char *reason);
 extern int tsmd_verbose;
 
