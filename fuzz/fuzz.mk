@@ -4,17 +4,20 @@
 #   fuzz/run.sh SECONDS             run each harness for SECONDS
 B := build/fuzz
 CC := clang
-PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+PKG_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 libcjson)
 PKG_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+CJSON_LIBS := $(shell pkg-config --libs libcjson)
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c \
 	daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
+POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
+	daemon/policy/allowlist.c daemon/policy/verdict.c daemon/policy/generate.c
 CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify \
+	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify -Idaemon/policy \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain $(B)/fuzz_session $(B)/fuzz_evidence
+	$(B)/fuzz_chain $(B)/fuzz_session $(B)/fuzz_evidence $(B)/fuzz_policy $(B)/fuzz_allowlist
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -42,4 +45,10 @@ $(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
 $(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/fuzz_policy: fuzz/fuzz_policy.c $(POLICY)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(CJSON_LIBS) -lcrypto
+$(B)/fuzz_allowlist: fuzz/fuzz_allowlist.c $(POLICY)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(CJSON_LIBS) -lcrypto
 .PHONY: all

@@ -856,6 +856,8 @@ int tsmd_allowlist_allow(struct tsmd_allowlist *al, const struct tsmd_identity *
 	}
 	if (set_str(&e->label, o->label) || set_str(&e->comment, o->comment))
 		goto nomem;
+	if (!b) /* certificate only: no measurement set */
+		return changed;
 	k = tsmd_al_entry_find_set(e, b, nr);
 	if (k < 0) {
 		if (e->nr_sets >= TSMD_AL_SETS_MAX && !o->replace) {

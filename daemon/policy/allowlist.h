@@ -100,7 +100,7 @@ struct tsmd_al_upsert {
 
 /*
  * Allow @id (needs TSMD_ID_SPKI) with the measurement set @b (@nr blocks,
- * copied; @nr 0 for certificate-only devices). Creates the entry, or
+ * copied; @b NULL adds no set: a certificate-only entry). Creates the entry, or
  * turns an existing one to allow and adds the set if it is new. Returns
  * 1 if something changed, 0 if it was already there, or -errno.
  */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,10 +189,12 @@ int tsmd_jint(const struct tsmd_jctx *c, const char *path, const cJSON *obj, con
 	if (!cJSON_IsNumber(v))
 		return tsmd_jerr(c, p, "expected a number");
 	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d))
+	if (d != d) /* NaN */
 		return tsmd_jerr(c, p, "expected an integer");
 	if (d < (double)min || d > (double)max)
 		return tsmd_jerr(c, p, "out of range (%ld..%ld)", min, max);
+	if ((double)(long)d != d)
+		return tsmd_jerr(c, p, "expected an integer");
 	*out = (long)d;
 	return 0;
 }
