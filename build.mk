@@ -40,7 +40,7 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
 	$(B)/tests/unit/test_evidence \
-	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist
+	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
 

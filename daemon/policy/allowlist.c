@@ -76,10 +76,20 @@ int tsmd_identity_equal(const struct tsmd_identity *a, const struct tsmd_identit
 }
 
 /* Keyed on the same thing: the same SPKI, or exactly the same keys. */
+/*
+ * One entry per device: the leaf key names it, and where two devices share
+ * a key (SPDM's model-wide GenericCert, or an emulator) their serial
+ * numbers tell them apart.
+ */
 static int same_key(const struct tsmd_identity *a, const struct tsmd_identity *b)
 {
-	if ((a->has & TSMD_ID_SPKI) && (b->has & TSMD_ID_SPKI))
-		return !memcmp(a->spki_sha384, b->spki_sha384, TSMD_SPKI_HASH_LEN);
+	if ((a->has & TSMD_ID_SPKI) && (b->has & TSMD_ID_SPKI)) {
+		if (memcmp(a->spki_sha384, b->spki_sha384, TSMD_SPKI_HASH_LEN))
+			return 0;
+		if ((a->has & TSMD_ID_SERIAL) && (b->has & TSMD_ID_SERIAL))
+			return a->serial == b->serial;
+		return 1;
+	}
 	return tsmd_identity_equal(a, b);
 }
 

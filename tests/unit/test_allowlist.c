@@ -43,6 +43,8 @@ static int parse(const char *text, struct tsmd_allowlist *al)
 	return tsmd_allowlist_parse(text, strlen(text), "al.json", al, why, sizeof(why));
 }
 
+static struct tsmd_allowlist al_shared;
+
 static void ident(struct tsmd_identity *id, uint8_t spki0, uint64_t serial)
 {
 	memset(id, 0, sizeof(*id));
@@ -279,6 +281,32 @@ static int count(const struct tsmd_al_entry *e, void *ctx)
 	return ++*(int *)ctx == 2 ? 42 : 0;
 }
 
+/* Two devices with one model-wide leaf key (SPDM GenericCert): two entries, told apart by DSN. */
+static void shared_key_two_devices(void **s)
+{
+	struct tsmd_meas_block a[] = { { 2, 1, 4, v1 } };
+	struct tsmd_meas_block b[] = { { 2, 1, 4, v2 } };
+	struct tsmd_identity d0, d1;
+	const struct tsmd_al_entry *e;
+
+	(void)s;
+	tsmd_allowlist_init(&al_shared);
+	ident(&d0, 0xaa, 1);
+	ident(&d1, 0xaa, 2);
+	assert_int_equal(tsmd_allowlist_allow(&al_shared, &d0, a, 1, NULL, why, sizeof(why)), 1);
+	assert_int_equal(tsmd_allowlist_allow(&al_shared, &d1, b, 1, NULL, why, sizeof(why)), 1);
+	assert_int_equal(al_shared.nr, 2);
+	e = tsmd_allowlist_find(&al_shared, &d0);
+	assert_non_null(e);
+	assert_int_equal(e->id.serial, 1);
+	assert_int_equal(tsmd_al_entry_find_set(e, a, 1), 0);
+	assert_int_equal(tsmd_al_entry_find_set(e, b, 1), -1);
+	e = tsmd_allowlist_find(&al_shared, &d1);
+	assert_non_null(e);
+	assert_int_equal(e->id.serial, 2);
+	tsmd_allowlist_free(&al_shared);
+}
+
 static void foreach_stops(void **s)
 {
 	struct tsmd_allowlist al;
@@ -418,6 +446,7 @@ int main(void)
 		cmocka_unit_test(load_missing_empty_corrupt),
 		cmocka_unit_test(find_deny_wins),
 		cmocka_unit_test(upsert_sets_deny_remove),
+		cmocka_unit_test(shared_key_two_devices),
 		cmocka_unit_test(foreach_stops),
 		cmocka_unit_test(atomic_save),
 		cmocka_unit_test(save_failure_keeps_old_file),
