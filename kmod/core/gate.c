@@ -129,9 +129,9 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 	if (r->reason == TSMH_GATE_R_ATTESTED) {
 		cur = tsmh_ev_generation(dev);
 		if (r->gen != cur) {
+			/* extack holds 80 characters: the device is in the request */
 			TSMH_ERR(extack, "evidence changed since it was verified",
-				 "%s: accepted generation %llu, committed %llu", dev->name, r->gen,
-				 cur);
+				 "now generation %llu", cur);
 			ret = -ESTALE;
 			goto out;
 		}
@@ -504,8 +504,8 @@ int tsmh_nl_gate_set(struct sk_buff *skb, struct genl_info *info)
 	if (!dev)
 		return ret;
 	if (!dev->gateable) {
-		TSMH_ERR(info->extack, "device is not gated (ports and devices with nothing to attest are not)",
-			 "%s", dev->name);
+		TSMH_ERR(info->extack, "device not gated (a port, or nothing to attest)", "%s",
+			 dev->name);
 		ret = -EOPNOTSUPP;
 	} else {
 		ret = gate_apply(dev, &r, info->extack);
