@@ -42,7 +42,8 @@ static const struct {
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "allow", cmd_allow,
 	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)" },
-	{ "deny", cmd_deny, "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
+	{ "deny", cmd_deny,
+	  "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
 	{ "policy", cmd_policy,
 	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE]\n"
 	  "                            show tsmd's policy; write an allow-list for present devices" },
@@ -50,7 +51,9 @@ static const struct {
 	  "gate DEV hold|release|quarantine [--reason attested|exempt|admin] [--msg TEXT]\n"
 	  "       [--digest HEX --generation N]\n"
 	  "                            driver gate: hold, release or quarantine a device" },
-	{ "monitor", cmd_monitor, "monitor [--count N]       print device, gate and reset events" },
+	{ "monitor", cmd_monitor,
+	  "monitor [--count N] [--exec CMD]\n"
+	  "                            print device, gate and reset events; run CMD for each" },
 	{ "caps", cmd_caps,
 	  "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },
 };

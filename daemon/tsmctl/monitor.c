@@ -3,6 +3,9 @@
  * tsmctl monitor: print device events from the "events" multicast group.
  */
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 struct mon {
 	long left; /* < 0: forever */
+	const char *exec; /* --exec: a shell command run for every event */
 	char err[128];
 };
 
@@ -18,6 +22,59 @@ static int counted(struct mon *mon)
 {
 	fflush(stdout);
 	return mon->left > 0 && --mon->left == 0;
+}
+
+/*
+ * --exec: run the hook for one event and wait for it, so hooks see events
+ * in order. What the event says is in the environment (TSMH_EVENT,
+ * TSMH_DEVICE, ...; see tsmctl(8)); a failing hook is reported, never fatal.
+ */
+static void hook(struct mon *mon, const char *event, const char *dev, const struct tsmh_devinfo *d,
+		 const char *reset_kind, unsigned long long count, unsigned long long gen)
+{
+	char num[32];
+	pid_t pid;
+	int st;
+
+	if (!mon->exec)
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "tsmctl: monitor: cannot run the hook: %s\n", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		setenv("TSMH_EVENT", event, 1);
+		setenv("TSMH_DEVICE", dev, 1);
+		if (d && d->has_gate) {
+			setenv("TSMH_GATE_STATE", tsmh_gate_state_name(d->gate_state), 1);
+			setenv("TSMH_GATE_REASON", tsmh_gate_reason_name(d->gate_reason), 1);
+			setenv("TSMH_GATE_MSG", d->gate_msg, 1);
+			setenv("TSMH_DRIVER", d->driver, 1);
+		}
+		if (d) {
+			snprintf(num, sizeof(num), "%04x:%04x", d->vendor, d->device);
+			setenv("TSMH_ID", num, 1);
+		}
+		if (reset_kind) {
+			setenv("TSMH_RESET_KIND", reset_kind, 1);
+			snprintf(num, sizeof(num), "%llu", count);
+			setenv("TSMH_RESET_COUNT", num, 1);
+		}
+		if (gen) {
+			snprintf(num, sizeof(num), "%llu", gen);
+			setenv("TSMH_GENERATION", num, 1);
+		}
+		execl("/bin/sh", "sh", "-c", mon->exec, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fprintf(stderr, "tsmctl: monitor: hook for %s %s %s %d\n", event, dev,
+			WIFEXITED(st) ? "exited with status" : "killed by signal",
+			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 static int on_evidence(struct genlmsghdr *g, struct mon *mon)
@@ -57,6 +114,7 @@ static int on_evidence(struct genlmsghdr *g, struct mon *mon)
 	} else {
 		printf("evidence %s generation %llu (%s)\n", name, gen, prov ? prov : "?");
 	}
+	hook(mon, "evidence", name, NULL, NULL, 0, gen);
 	return counted(mon);
 }
 
@@ -95,6 +153,7 @@ static int on_reset(struct genlmsghdr *g, struct mon *mon)
 	} else {
 		printf("reset %s %s (count %llu): re-attestation needed\n", name, kind, count);
 	}
+	hook(mon, "reset", name, NULL, kind, count, 0);
 	return counted(mon);
 }
 
@@ -138,6 +197,7 @@ static int on_event(struct nl_msg *m, void *arg)
 		       (d.flags & TSMH_DEV_F_TEE_IO) ? " tee-io" : "");
 	}
 	fflush(stdout);
+	hook(mon, what, d.name, &d, NULL, 0, 0);
 	if (mon->left > 0 && --mon->left == 0)
 		return 1;
 	return 0;
@@ -146,18 +206,27 @@ static int on_event(struct nl_msg *m, void *arg)
 int cmd_monitor(int argc, char **argv)
 {
 	static const struct option lo[] = { { "count", required_argument, 0, 'c' },
+					    { "exec", required_argument, 0, 'e' },
 					    { 0, 0, 0, 0 } };
 	struct mon mon = { .left = -1 };
 	struct tsmh_nl nl;
 	char *end;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
-		if (c != 'c')
-			goto usage;
-		mon.left = strtol(optarg, &end, 10);
-		if (*end || mon.left <= 0)
-			goto usage;
+	while ((c = getopt_long(argc, argv, "c:e:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			mon.left = strtol(optarg, &end, 10);
+			if (*end || mon.left <= 0)
+				goto usage;
+			break;
+		case 'e':
+			if (!*optarg)
+				goto usage;
+			mon.exec = optarg;
+			break;
+		default: goto usage;
+		}
 	}
 	if (optind != argc)
 		goto usage;
@@ -187,6 +256,6 @@ int cmd_monitor(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: tsmctl monitor [--count N]\n");
+	fprintf(stderr, "Usage: tsmctl monitor [--count N] [--exec COMMAND]\n");
 	return EXIT_USAGE;
 }
