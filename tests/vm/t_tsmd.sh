@@ -56,6 +56,10 @@ cat >/etc/tsmd/tsmd.conf <<EOT
   "default": "measurements",
   "attest_timeout_ms": 30000 }
 EOT
+# an admin hook sees every event with its details in the environment
+tsmctl monitor --exec 'echo "$TSMH_EVENT $TSMH_DEVICE $TSMH_GATE_REASON$TSMH_RESET_KIND" >>/tmp/hook.log' \
+	>/dev/null 2>/tmp/hook.err &
+HOOK=$!
 start_tsmd
 wait_until 60 "tsmd never decided about $EP0" \
 	sh -c "[ \"\$(tsmctl -j show $EP0 | jq -r .gate.reason)\" = quarantine ]"
@@ -81,6 +85,15 @@ tsmctl allow -p $EP1 >/dev/null 2>&1 || tfail "allow $EP1"
 wait_until 10 "pci-stub never bound $EP1" sh -c "[ -e /sys/bus/pci/devices/$EP1/driver ]"
 ok "tsmctl allow -p: allow-list written, pci-stub bound to both ($out)"
 
+tsmctl policy show >/tmp/show.txt 2>&1 || tfail "policy show: $(cat /tmp/show.txt)"
+grep -q "tsmd: *running" /tmp/show.txt && grep -q "allow.*serial 54534d4800000001" /tmp/show.txt ||
+	tfail "policy show: $(cat /tmp/show.txt)"
+tsmctl policy generate -c /etc/tsmd/tsmd.conf >/tmp/gen.json 2>/tmp/gen.err ||
+	tfail "policy generate: $(cat /tmp/gen.err)"
+jq -e '.devices | length == 2 and all(.[]; .decision == "allow" and (.measurements | length) == 1)' \
+	/tmp/gen.json >/dev/null || tfail "generated: $(cat /tmp/gen.json)"
+ok "policy show lists both entries; policy generate writes an allow-list for both devices"
+
 # FLR, identical measurements: restored, the driver stays
 r0=$(tsmctl -j show $EP0 | jq .reset_count)
 echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $EP0"
@@ -97,6 +110,10 @@ wait_until 30 "$EP1 not quarantined after FLR" sh -c "[ \"\$(tsmctl -j show $EP1
 gmsg $EP1 | grep -q "measurement 2" || tfail "change not named: $(gmsg $EP1)"
 grep "$EP1: quarantine" /tmp/tsmd.log | grep -q "TSMH_ACTION=quarantine" || tfail "no quarantine log line"
 ok "FLR with changed firmware: quarantined, unbound: $(gmsg $EP1)"
+kill $HOOK
+grep -q "^reset $EP0 flr" /tmp/hook.log && grep -q "^gate $EP1 quarantine" /tmp/hook.log ||
+	tfail "monitor --exec hook saw: $(cat /tmp/hook.log /tmp/hook.err)"
+ok "monitor --exec hook ran for the reset and the quarantine"
 
 # corrupt allow-list: a new tsmd releases nothing and says so
 stop_tsmd
