@@ -66,7 +66,16 @@ dkms-install:
 install: all
 	install -D -m 0755 build/rel/tsmctl $(DESTDIR)$(PREFIX)/sbin/tsmctl
 	install -D -m 0755 build/rel/tsmh-emu $(DESTDIR)$(PREFIX)/sbin/tsmh-emu
+	install -D -m 0755 build/rel/tsmd $(DESTDIR)$(PREFIX)/sbin/tsmd
 	install -D -m 0644 udev/60-tsmh.rules $(DESTDIR)/etc/udev/rules.d/60-tsmh.rules
+	install -D -m 0644 udev/70-tsmh-gate.rules $(DESTDIR)/etc/udev/rules.d/70-tsmh-gate.rules
+	install -D -m 0644 udev/80-tsmd.rules $(DESTDIR)/etc/udev/rules.d/80-tsmd.rules
+	install -D -m 0644 systemd/tsmd.service $(DESTDIR)/etc/systemd/system/tsmd.service
+	install -D -m 0644 dbus/org.tsmhost.tsmd1.conf $(DESTDIR)/usr/share/dbus-1/system.d/org.tsmhost.tsmd1.conf
+	install -d -m 0700 $(DESTDIR)/etc/tsmd
+	[ -e $(DESTDIR)/etc/tsmd/tsmd.conf ] || install -m 0600 etc/tsmd/tsmd.conf $(DESTDIR)/etc/tsmd/tsmd.conf
+	install -D -m 0644 man/tsmd.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmd.8
+	install -D -m 0644 man/tsmd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/tsmd.conf.5
 	install -D -m 0644 man/tsmctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmctl.8
 	install -D -m 0644 man/tsmh-emu.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmh-emu.8
 	install -D -m 0644 include/uapi/linux/tsmh.h $(DESTDIR)$(PREFIX)/include/linux/tsmh.h
