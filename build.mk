@@ -10,7 +10,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -DTSMH_VERSION=\"$(VERSION)\" \
 	-Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/transport -Idaemon/emu \
-	-Idaemon/verify -Idaemon/policy \
+	-Idaemon/verify -Idaemon/policy -Idaemon/tsmd \
 	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS :=
 ifeq ($(SAN),1)
@@ -40,7 +40,8 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_auth $(B)/tests/unit/test_attest $(B)/tests/unit/test_keysched \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
 	$(B)/tests/unit/test_evidence \
-	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict
+	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict \
+	$(B)/tests/unit/test_summary
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
 
@@ -105,6 +106,9 @@ $(B)/tests/unit/test_policy: $(call obj,tests/unit/test_policy.c $(POLICY))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
 $(B)/tests/unit/test_allowlist: $(call obj,tests/unit/test_allowlist.c $(POLICY))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
+$(B)/tests/unit/test_summary: $(call obj,tests/unit/test_summary.c daemon/tsmd/summary.c daemon/common/hex.c daemon/verify/sig.c $(SPDM))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
+
 $(B)/tests/unit/test_verdict: $(call obj,tests/unit/test_verdict.c $(POLICY))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto
 
