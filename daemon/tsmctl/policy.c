@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 #include "allowlist.h"
 #include "attest.h"
 #include "doe_proxy.h"
+#include "generate.h"
 #include "hex.h"
 #include "policy.h"
 #include "tsmctl.h"
@@ -246,6 +248,15 @@ static int policy_show(const char *conf)
 
 /* ---- policy generate ---- */
 
+static void now_rfc3339(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 struct gen_ctx {
 	struct tsmh_devinfo *d;
 	int n, cap;
@@ -279,8 +290,8 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 	struct tsmd_meas_block blocks[256];
 	struct tsmd_attest_summary as = { 0 };
 	struct tsmd_dev_facts f = { .name = di->name };
-	struct tsmd_identity id;
-	struct tsmd_al_upsert up = { .label = di->name };
+	size_t skipped = 0;
+	char now[32];
 	struct proxy_ctx pc = { .nl = &own, .dev = di->name };
 	struct spdm_transport t;
 	struct tsmh_attest a;
@@ -306,6 +317,7 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 		tsmh_attest_free(&a);
 		return ret;
 	}
+	now_rfc3339(now, sizeof(now));
 	f.vendor = di->vendor;
 	f.device = di->device;
 	f.class_code = di->class_rev >> 8;
@@ -324,12 +336,12 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 						      .value = a.meas.blocks[i].value };
 	as.blocks = blocks;
 	as.nr_blocks = a.meas_verified ? (size_t)i : 0;
-	tsmd_device_identity(&f, &as, &id);
-	ret = tsmd_allowlist_allow(al, &id, as.blocks, as.nr_blocks, &up, why, sizeof(why));
+	ret = tsmd_allowlist_generate(al, &(struct tsmd_gen_device){ .facts = &f, .sum = &as }, 1,
+				      now, &skipped, why, sizeof(why));
 	tsmh_attest_free(&a);
-	if (ret < 0) {
-		fprintf(stderr, "tsmctl: policy generate: %s: %s\n", di->name, why);
-		return ret;
+	if (ret < 0 || skipped) {
+		fprintf(stderr, "tsmctl: policy generate: %s: %s (left out)\n", di->name, why);
+		return ret < 0 ? ret : -EINVAL;
 	}
 	fprintf(stderr, "tsmctl: policy generate: %s: added (%zu measurement block(s))\n", di->name,
 		as.nr_blocks);
