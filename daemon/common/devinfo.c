@@ -172,9 +172,8 @@ const char *tsmh_gate_state_name(uint32_t s)
 
 const char *tsmh_gate_reason_name(uint32_t r)
 {
-	static const char *const n[] = { "none",   "new",	 "present",    "admin",
-					 "attested", "exempt", "quarantine", "not-cma",
-					 "bypass", "reset" };
+	static const char *const n[] = { "none",   "new",	 "present", "admin",  "attested",
+					 "exempt", "quarantine", "not-cma", "bypass", "reset" };
 
 	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
 }

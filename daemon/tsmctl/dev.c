@@ -244,8 +244,8 @@ int cmd_info(int argc, char **argv)
 			rs = cJSON_AddArrayToObject(j, "reset_sources");
 			for (k = 0; k < __TSMH_RESET_NR; k++)
 				if (r.reset_sources & (1U << k))
-					cJSON_AddItemToArray(rs, cJSON_CreateString(
-									 tsmh_reset_kind_name(k)));
+					cJSON_AddItemToArray(
+						rs, cJSON_CreateString(tsmh_reset_kind_name(k)));
 		}
 		json_print(j);
 	} else {

@@ -74,7 +74,8 @@ int cmd_gate(int argc, char **argv)
 		case 'r':
 			reason = word(optarg, reasons, (int)(sizeof(reasons) / sizeof(reasons[0])));
 			if (reason < 0) {
-				fprintf(stderr, "tsmctl: gate: unknown reason '%s' (attested, exempt, admin, quarantine)\n",
+				fprintf(stderr,
+					"tsmctl: gate: unknown reason '%s' (attested, exempt, admin, quarantine)\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -140,7 +141,8 @@ int cmd_gate(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: tsmctl gate DEV hold|release|quarantine [--reason attested|exempt|admin]\n"
-			"                [--msg TEXT] [--digest HEX --generation N]\n");
+	fprintf(stderr,
+		"Usage: tsmctl gate DEV hold|release|quarantine [--reason attested|exempt|admin]\n"
+		"                [--msg TEXT] [--digest HEX --generation N]\n");
 	return EXIT_USAGE;
 }

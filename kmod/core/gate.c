@@ -328,7 +328,8 @@ void tsmh_gate_discovered(struct tsmh_dev *dev)
 
 	mutex_lock(&dev->state_lock);
 	release = dev->gate_state == TSMH_GATE_HELD &&
-		  (dev->gate_reason == TSMH_GATE_R_NEW || dev->gate_reason == TSMH_GATE_R_PRESENT) &&
+		  (dev->gate_reason == TSMH_GATE_R_NEW ||
+		   dev->gate_reason == TSMH_GATE_R_PRESENT) &&
 		  !(dev->flags & (TSMH_DEV_F_CMA | TSMH_DEV_F_SEC_CMA | TSMH_DEV_F_TEE_IO));
 	/* a failed discovery proves nothing: stay held */
 	for (i = 0; i < dev->nr_mb; i++)

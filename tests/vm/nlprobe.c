@@ -302,8 +302,7 @@ int main(int argc, char **argv)
 	nla_put_u32(m, TSMH_A_GATE_REASON, TSMH_GATE_R_ATTESTED);
 	nla_put(m, TSMH_A_ACCEPT_DIGEST, 65, big);
 	nla_put_u64(m, TSMH_A_ACCEPT_GENERATION, 1);
-	check("gate, oversized digest", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL,
-	      "1 to 64 bytes");
+	check("gate, oversized digest", tsmh_nl_call(&nl, m, NULL, NULL), -EINVAL, "1 to 64 bytes");
 
 	m = req(TSMH_CMD_GATE_SET, dev);
 	nla_put_u32(m, TSMH_A_GATE_ACTION, TSMH_GATE_ACT_HOLD);
