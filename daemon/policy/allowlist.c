@@ -131,6 +131,7 @@ static int parse_identity(const struct tsmd_jctx *c, const char *path, const cJS
 	char p[TSMD_JPATH_MAX];
 	const char *s;
 	uint64_t v;
+	int got;
 	size_t n;
 	int ret;
 
@@ -156,30 +157,23 @@ static int parse_identity(const struct tsmd_jctx *c, const char *path, const cJS
 	}
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "vendor", 0, 4, &s);
-	if (!ret && s) {
-		tsmd_jpath(p, "%s.vendor", path);
-		ret = tsmd_jhexnum(c, p, s, 4, &v);
+	ret = tsmd_jhexkey(c, path, o, "vendor", 4, &v, &got);
+	if (ret)
+		return ret;
+	if (got) {
 		id->vendor = (uint16_t)v;
 		id->has |= TSMD_ID_VENDOR;
 	}
+	ret = tsmd_jhexkey(c, path, o, "device", 4, &v, &got);
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "device", 0, 4, &s);
-	if (!ret && s) {
-		tsmd_jpath(p, "%s.device", path);
-		ret = tsmd_jhexnum(c, p, s, 4, &v);
+	if (got) {
 		id->device = (uint16_t)v;
 		id->has |= TSMD_ID_DEVICE;
 	}
-	if (ret)
-		return ret;
-	ret = tsmd_jstr(c, path, o, "serial", 0, 16, &s);
-	if (!ret && s) {
-		tsmd_jpath(p, "%s.serial", path);
-		ret = tsmd_jhexnum(c, p, s, 16, &id->serial);
+	ret = tsmd_jhexkey(c, path, o, "serial", 16, &id->serial, &got);
+	if (got)
 		id->has |= TSMD_ID_SERIAL;
-	}
 	if (ret)
 		return ret;
 	if (!id->has)

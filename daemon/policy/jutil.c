@@ -293,3 +293,20 @@ int tsmd_jenum(const struct tsmd_jctx *c, const char *path, const char *s, const
 					 names[i]);
 	return tsmd_jerr(c, path, "\"%.40s\" is not one of: %s", s, list);
 }
+
+int tsmd_jhexkey(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		 int digits, uint64_t *out, int *present)
+{
+	char p[TSMD_JPATH_MAX];
+	const char *s;
+	int ret;
+
+	*present = 0;
+	ret = tsmd_jstr(c, path, obj, key, 0, (size_t)digits, &s);
+	if (ret || !s)
+		return ret;
+	tsmd_jpath(p, "%s.%s", path, key);
+	ret = tsmd_jhexnum(c, p, s, digits, out);
+	*present = !ret;
+	return ret;
+}

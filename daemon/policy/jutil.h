@@ -52,6 +52,13 @@ int tsmd_jbool(const struct tsmd_jctx *c, const char *path, const cJSON *obj, co
 /* Exactly @digits hex digits (no prefix, no separators) -> *@out. */
 int tsmd_jhexnum(const struct tsmd_jctx *c, const char *path, const char *s, int digits,
 		 uint64_t *out);
+/*
+ * The optional member @key of @obj holding exactly @digits hex digits:
+ * 0 with *@present 0 (absent) or 1 and *@out set, or -EINVAL naming
+ * PATH.KEY.
+ */
+int tsmd_jhexkey(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		 int digits, uint64_t *out, int *present);
 /* An even number of hex digits (no prefix, no separators) -> @out; *@n = bytes. */
 int tsmd_jhexbytes(const struct tsmd_jctx *c, const char *path, const char *s, uint8_t *out,
 		   size_t cap, size_t *n);

@@ -100,6 +100,7 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	char p[TSMD_JPATH_MAX];
 	const char *s;
 	uint64_t v;
+	int got;
 	int ret;
 
 	ret = tsmd_jkeys(c, path, o, keys);
@@ -108,24 +109,20 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	if (!o->child)
 		return tsmd_jerr(c, path,
 				 "empty match (leave \"match\" out to match every device)");
-	ret = tsmd_jstr(c, path, o, "vendor", 0, 4, &s);
-	if (!ret && s) {
-		tsmd_jpath(p, "%s.vendor", path);
-		ret = tsmd_jhexnum(c, p, s, 4, &v);
+	ret = tsmd_jhexkey(c, path, o, "vendor", 4, &v, &got);
+	if (ret)
+		return ret;
+	if (got) {
 		m->vendor = (uint16_t)v;
 		m->has |= TSMD_M_VENDOR;
 	}
+	ret = tsmd_jhexkey(c, path, o, "device", 4, &v, &got);
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "device", 0, 4, &s);
-	if (!ret && s) {
-		tsmd_jpath(p, "%s.device", path);
-		ret = tsmd_jhexnum(c, p, s, 4, &v);
+	if (got) {
 		m->device = (uint16_t)v;
 		m->has |= TSMD_M_DEVICE;
 	}
-	if (ret)
-		return ret;
 	ret = tsmd_jstr(c, path, o, "class", 0, 6, &s);
 	if (!ret && s) {
 		tsmd_jpath(p, "%s.class", path);
