@@ -110,3 +110,21 @@ expect_fail() {
 	grep -q -- "$want" /tmp/ef.out || fail "'$*' failed without '$want': $(cat /tmp/ef.out)"
 	ok "'$*' refused: $(cat /tmp/ef.out)"
 }
+
+# tsmd in the background, its log in /tmp/tsmd.log (TSMD_PID)
+TSMD_PID=
+start_tsmd() {
+	tsmd -v "$@" >>/tmp/tsmd.log 2>&1 &
+	TSMD_PID=$!
+}
+stop_tsmd() {
+	[ -n "$TSMD_PID" ] || return 0
+	kill "$TSMD_PID" 2>/dev/null
+	wait "$TSMD_PID" 2>/dev/null
+	TSMD_PID=
+}
+# fail, with the end of tsmd's log
+tfail() {
+	sed 's/^/  tsmd: /' /tmp/tsmd.log 2>/dev/null | tail -n 25
+	fail "$@"
+}

@@ -5,7 +5,6 @@
 . /tests/lib.sh
 STUB=$MODDIR/pci-stub.ko
 [ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-TSMD_PID=
 cleanup() {
 	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
 	killall -q dbus-daemon 2>/dev/null
@@ -18,17 +17,7 @@ run_tsmd() { # PRESENT-POLICY
 { "trust_anchors": "/tmp/root.pem", "allow_list": "/var/lib/tsmd/allow-list.json",
   "default": "measurements", "present_devices": "$1" }
 EOT
-	tsmd -v --no-bus -c /etc/tsmd/tsmd.conf >>/tmp/tsmd.log 2>&1 &
-	TSMD_PID=$!
-}
-stop_tsmd() {
-	kill "$TSMD_PID" 2>/dev/null
-	wait "$TSMD_PID" 2>/dev/null
-	TSMD_PID=
-}
-tfail() {
-	sed 's/^/  tsmd: /' /tmp/tsmd.log | tail -n 20
-	fail "$@"
+	start_tsmd --no-bus -c /etc/tsmd/tsmd.conf
 }
 mkdir -p /etc/tsmd /var/lib/tsmd
 rm -f /var/lib/tsmd/allow-list.json

@@ -9,7 +9,6 @@
 . /tests/lib.sh
 STUB=$MODDIR/pci-stub.ko
 [ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-TSMD_PID=
 cleanup() {
 	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
 	killall -q dbus-daemon 2>/dev/null
@@ -20,20 +19,6 @@ asuser() { su -s /bin/sh nobody -c "$*"; }
 drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
 gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
 gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
-start_tsmd() {
-	tsmd -v -c /etc/tsmd/tsmd.conf >>/tmp/tsmd.log 2>&1 &
-	TSMD_PID=$!
-}
-stop_tsmd() {
-	kill "$TSMD_PID" 2>/dev/null
-	wait "$TSMD_PID" 2>/dev/null
-	TSMD_PID=
-}
-show_log() { sed 's/^/  tsmd: /' /tmp/tsmd.log | tail -n 25; }
-tfail() {
-	show_log
-	fail "$@"
-}
 
 mkdir -p /run/dbus
 dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
@@ -60,7 +45,7 @@ EOT
 tsmctl monitor --exec 'echo "$TSMH_EVENT $TSMH_DEVICE $TSMH_GATE_REASON$TSMH_RESET_KIND" >>/tmp/hook.log' \
 	>/dev/null 2>/tmp/hook.err &
 HOOK=$!
-start_tsmd
+start_tsmd -c /etc/tsmd/tsmd.conf
 wait_until 60 "tsmd never decided about $EP0" \
 	sh -c "[ \"\$(tsmctl -j show $EP0 | jq -r .gate.reason)\" = quarantine ]"
 wait_until 60 "tsmd never decided about $EP1" \
@@ -121,7 +106,7 @@ tsmctl gate $EP0 quarantine --msg "test: held again" >/dev/null || fail "re-hold
 [ -z "$(drv $EP0)" ] || fail "$EP0 still bound after quarantine"
 cp /var/lib/tsmd/allow-list.json /tmp/al.good
 echo '{ "version": 1, "devices": [ {' >/var/lib/tsmd/allow-list.json
-start_tsmd
+start_tsmd -c /etc/tsmd/tsmd.conf
 wait_until 30 "tsmd never re-decided $EP0" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'allow-list unreadable'"
 [ -z "$(drv $EP0)" ] || tfail "$EP0 released with a corrupt allow-list"
 ok "corrupt allow-list: nothing released ($(gmsg $EP0))"
@@ -136,7 +121,7 @@ stop_tsmd
 stop_emu
 start_emu --delay-ms 150 --plug none --export-root /tmp/root.pem
 tsmctl gate $EP0 quarantine --msg "test: attest me again" >/dev/null || fail "re-hold $EP0"
-start_tsmd
+start_tsmd -c /etc/tsmd/tsmd.conf
 wait_until 30 "tsmd never started attesting $EP0" \
 	sh -c "tsmctl -j show $EP0 | jq -e '.doe[0].owner != null'"
 kill -9 $TSMD_PID
@@ -147,7 +132,7 @@ TSMD_PID=
 	fail "$EP0 after kill: $(cat /sys/bus/pci/devices/$EP0/tsmh/gate)"
 wait_until 5 "claim outlived tsmd" sh -c "tsmctl -j show $EP0 | jq -e '.doe[0].owner == null'"
 ok "tsmd killed mid-attestation: $EP0 still held, mailbox claim gone"
-start_tsmd
+start_tsmd -c /etc/tsmd/tsmd.conf
 # the emulator restarted with a new identity: unknown now, and said so
 wait_until 60 "restarted tsmd did not finish $EP0" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'not in the allow-list'"
 [ -z "$(drv $EP0)" ] || tfail "$EP0 (new identity) released"
