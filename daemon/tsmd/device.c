@@ -20,6 +20,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "policy.h"
 #include "tsmd.h"
 
@@ -48,7 +49,9 @@ struct tsmd_dev *tsmd_dev_get(struct tsmd *d, const char *name, int create)
 static void dev_free(struct tsmd_dev *v)
 {
 	if (v->pid > 0) {
+		/* its exit event goes with this device: reap it here */
 		tsmd_worker_kill(v);
+		waitpid(v->pid, NULL, 0);
 		v->d->running--;
 	}
 	sd_event_source_disable_unref(v->io);
