@@ -119,6 +119,16 @@ wait_until 10 "pci-stub did not bind the exempt $EP1" sh -c "[ \"\$(basename \$(
 ok "udev rule exempted the marked $EP1; pci-stub bound it"
 tsmctl gate $EP1 hold || fail "hold $EP1"
 
+# --- an administrator bypasses the gate by hand: reported, not hidden ---
+echo pci-stub >/sys/bus/pci/devices/$EP1/driver_override || fail "write driver_override"
+echo $EP1 >/sys/bus/pci/drivers_probe
+wait_until 10 "pci-stub did not bind after the override was rewritten" sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$EP1/driver))\" = pci-stub ]"
+wait_until 5 "bypass not reported: $(tsmctl -j show $EP1 | jq -c .gate)" gate_is $EP1 released/bypass
+dmesg | grep -q "$EP1: tsmh: driver pci-stub bound although the device was held" || fail "no bypass warning in the log"
+tsmctl gate $EP1 hold || fail "hold $EP1 after bypass"
+[ "$(override $EP1)" = tsmh-held ] || fail "hold did not restore the override"
+ok "manual driver_override bypass reported (released/bypass, warning), hold restores it"
+
 kill $MON 2>/dev/null
 wait $MON 2>/dev/null
 grep -q "\"event\":\"gate\"" /tmp/mon.json || fail "no EVT_GATE seen: $(cat /tmp/mon.json)"
@@ -151,6 +161,21 @@ for d in $EP0 $EP1; do
 	[ -z "$(override $d | grep -v '(null)')" ] || fail "$d override left: $(override $d)"
 done
 ok "gate=off: stale holds cleared, pci-stub bound everything"
+
+# --- devices bound at load: keep (default) leaves them, hold unbinds ---
+rmmod tsmh_core || fail "rmmod tsmh_core"
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod (gate_bound=keep)"
+wait_eps 2
+gate_is $EP0 released/present || fail "keep: $(tsmctl -j show $EP0 | jq -c .gate)"
+[ "$(drv $EP0)" = pci-stub ] || fail "keep unbound $EP0"
+rmmod tsmh_core || fail "rmmod tsmh_core"
+insmod "$MODDIR/tsmh_core.ko" gate_bound=hold || fail "insmod gate_bound=hold"
+wait_eps 2
+gate_is $EP0 held/present || fail "hold: $(tsmctl -j show $EP0 | jq -c .gate)"
+[ -z "$(drv $EP0)" ] || fail "gate_bound=hold left $(drv $EP0) bound"
+[ "$(override $EP0)" = tsmh-held ] || fail "gate_bound=hold: override $(override $EP0)"
+insmod "$MODDIR/tsmh_core.ko" gate_bound=bogus 2>/dev/null && fail "gate_bound=bogus accepted"
+ok "gate_bound=keep leaves bound devices (released/present), gate_bound=hold unbinds and holds"
 stop_emu
 rmmod tsmh_sim || fail "rmmod tsmh_sim"
 rmmod tsmh_core || fail "rmmod tsmh_core"

@@ -122,6 +122,14 @@ wait_until 20 "controller $LIVE not live after FLR: $(ctrl_state $LIVE)" \
 	sh -c "[ \"\$(cat /sys/bus/pci/devices/$LIVE/nvme/nvme*/state)\" = live ]"
 tsmctl -j spdm-info $LIVE | jq -e '.version == "1.3"' >/dev/null || fail "VCA after FLR"
 ok "FLR: nvme controller live again, VCA works afterwards"
+# the driver gate left the controllers nvme had before us alone
+# (gate_bound=keep) and saw the FLR
+nvme_gate() {
+	tsmctl -j show $LIVE | jq -e '.gate.state == "released" and .gate.reason == "present" and
+		.driver == "nvme" and .reset_count >= 1 and .gate.reattest' >/dev/null
+}
+wait_until 10 "gate/reset of $LIVE: $(tsmctl -j show $LIVE | jq -c '{gate, driver, reset_count}')" nvme_gate
+ok "gate: $LIVE released/present under nvme; FLR counted, re-attestation flagged"
 tsmctl -j spdm-info $LIVE | jq -e '.version == "1.3"' >/dev/null || fail "live device after the failures"
 for d in $LIVE $DEAD $DOEERR; do
 	[ "$(ctrl_state $d)" = live ] || fail "$d: nvme controller $(ctrl_state $d) after DOE traffic"

@@ -288,6 +288,22 @@ enum tsmh_ev_digest {
  * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/gate reads
  * "STATE REASON" (e.g. "held new"); root may write "release", "exempt"
  * (release, reason EXEMPT: what udev rules use) or "hold".
+ *
+ * Details fixed by the implementation (kmod/core/gate.c):
+ * - sysfs names: states none, held, released; reasons none, new, present,
+ *   admin, attested, exempt, quarantine, not-cma, bypass, reset.
+ * - GATE_SET on a device that is not gated (a port, or neither TEE-IO nor
+ *   DOE) is -EOPNOTSUPP. With gate=off GATE_SET still works (an explicit
+ *   administrator request); only the automatic hold is off.
+ * - ACCEPT_DIGEST/ACCEPT_GENERATION with anything but RELEASE/ATTESTED,
+ *   a GATE_MSG longer than TSMH_GATE_MSG_MAX - 1 bytes and a digest
+ *   outside 1..TSMH_ACCEPT_DIGEST_MAX bytes are -EINVAL with a message.
+ * - Replies and events carry RESET_KIND only once a reset was seen, and
+ *   ACCEPT_* only after an ATTESTED release.
+ * - Unloading tsmh_core leaves held devices held (driver_override stays
+ *   TSMH_GATE_OVERRIDE); loading again adopts them (HELD, PRESENT);
+ *   loading with gate=off clears that override and probes them.
+ * - A DOE discovery that failed keeps the device held (no NOT_CMA).
  */
 #define TSMH_GATE_OVERRIDE	"tsmh-held"
 #define TSMH_GATE_MSG_MAX	128
