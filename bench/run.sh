@@ -82,7 +82,7 @@ tr -d '\r' <"$log" | awk '
 				if (w == "add" && ("add-first " n) in v)
 					printf "  (first bound after %d ms)", v["add-first " n]
 				if (w == "flr" && ("flr-writes " n) in v)
-					printf "  (the %d reset writes: %d ms)", n, v["flr-writes " n]
+					printf "  (of which the sysfs reset writes: %d ms)", v["flr-writes " n]
 				printf "\n"
 			}
 	}'
