@@ -7,7 +7,8 @@
 #   make check      the whole suite: unit (ASan/UBSan), integration, lint,
 #                   DKMS builds and VM tests on Debian 12 / 13 / sid kernels
 #   make check-fast everything but the kernels and VMs
-#   make bench      attestation timings: socket and kernel proxy, full and cached
+#   make bench      attestation timings: socket and kernel proxy, full and cached;
+#                   tsmd add->bound and FLR->restored for 1 and 64 devices
 #   make fuzz       libFuzzer harnesses, 300 s each (TSMH_FUZZ_SECONDS)
 #   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)
 #   make dkms-install  copy the module sources to /usr/src/tsm-host-VERSION

@@ -5,8 +5,14 @@
 # kernel under QEMU TCG: no KVM here, so the proxy figures include TCG's
 # cost for every config-space access of the DOE mailbox). The emulated
 # device has 4 provisioned slots, so a full run fetches 4 chains.
+# Then tsmd's timings in the same guest (tests/vm/t_bench_tsmd.sh), for 1
+# and 64 emulated endpoints behind pci-stub, tsmd at its default
+# max_parallel (8): device add -> driver bound, and FLR of all devices ->
+# service restored (plus tsmd start with N held devices -> all bound).
+# Figures only: nothing here passes or fails on a threshold.
 # Environment: TSMH_BENCH_RUNS (socket runs, default 20; the guest does
-# 20), TSMH_BENCH_LABEL (deb12).
+# 20), TSMH_BENCH_LABEL (deb12), TSMH_BENCH_TSMD (endpoint counts, default
+# 1,64), TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -44,9 +50,46 @@ scripts/kernels.sh prepare "$label" >"$tmp/kernels.log" 2>&1
 scripts/dkms-build.sh "$label" "build/kmod/$label"
 mkdir -p build/vm
 scripts/vm/mkinitramfs.sh "$label" "build/kmod/$label" "$bin" "build/vm/$label-bench.cpio"
-scripts/vm/run.sh "$label" "build/vm/$label-bench.cpio" build/vm/bench bench >/dev/null
-tr -d '\r' <"build/vm/bench/$label.log" |
+# one boot for both guest benchmarks; the 64-device tsmd runs need more
+# than the guest's usual 120 s per test
+vmout=build/vm/bench/$label.verdicts
+mkdir -p build/vm/bench
+tmo=${TSMH_BENCH_TIMEOUT:-3600}
+vmrc=0
+TSMH_VM_TIMEOUT=$((tmo + 300)) \
+	TSMH_VM_APPEND="tsmh.timeout=$tmo tsmh.bench_tsmd=${TSMH_BENCH_TSMD:-1,64}" \
+	scripts/vm/run.sh "$label" "build/vm/$label-bench.cpio" build/vm/bench bench bench_tsmd \
+	>"$vmout" || vmrc=$?
+log=build/vm/bench/$label.log
+tr -d '\r' <"$log" |
 	sed -n 's/^\[bench\] BENCH proxy \([a-z]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' | while read -r mode n total; do
 	report "proxy" "$mode" "$n" "$total"
 done
 echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host loopback)"
+tr -d '\r' <"$log" | awk '
+	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
+	END {
+		split("start add flr", what, " ")
+		name["start"] = "start->bound"; name["add"] = "add->bound"; name["flr"] = "FLR->restored"
+		for (i = 1; i <= k; i++)
+			for (j = 1; j <= 3; j++) {
+				n = ns[i]; w = what[j]
+				if (!((w " " n) in v))
+					continue
+				t = v[w " " n]
+				printf "tsmd    %-14s %3d device%s %8d ms total %7.0f ms/device", name[w], n,
+					n == 1 ? " " : "s", t, t / n
+				if (w == "add" && ("add-first " n) in v)
+					printf "  (first bound after %d ms)", v["add-first " n]
+				if (w == "flr" && ("flr-writes " n) in v)
+					printf "  (of which the sysfs reset writes: %d ms)", v["flr-writes " n]
+				printf "\n"
+			}
+	}'
+echo "(tsmd: $label kernel under QEMU TCG, 2 vCPUs; max_parallel 8 (default); devices added by a"
+echo " rescan after a sysfs remove; FLRs issued back to back through sysfs reset)"
+if [ "$vmrc" != 0 ]; then
+	echo "bench: a guest benchmark did not finish (see $log):" >&2
+	grep -v '^PASS' "$vmout" >&2
+	exit 1
+fi

@@ -168,8 +168,11 @@ void sim_cfg_build(struct tsmh_sim *sim)
 		d->kind = SIM_DSP;
 		d->slot = i;
 		d->bus = 2;
-		d->devfn = PCI_DEVFN(i, 0);
+		d->devfn = PCI_DEVFN(i % SIM_DSP_PER_FN, i / SIM_DSP_PER_FN);
 		build_bridge(d, SIM_DEV_DSP, PCI_EXP_TYPE_DOWNSTREAM, 2, 3 + i, 3 + i);
+		/* the PCI core scans further functions only when fn 0 says so */
+		if (i < SIM_DSP_PER_FN && i + SIM_DSP_PER_FN < sim->nr_ep)
+			put8(d, PCI_HEADER_TYPE, PCI_HEADER_TYPE_BRIDGE | SIM_HDR_MFD);
 		build_ep(sim, &sim->ep[i], i);
 	}
 }
@@ -181,9 +184,9 @@ struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn)
 	if (bus == 1)
 		return devfn == 0 ? &sim->usp : NULL;
 	if (bus == 2) {
-		if (PCI_FUNC(devfn) || PCI_SLOT(devfn) >= sim->nr_ep)
-			return NULL;
-		return &sim->dsp[PCI_SLOT(devfn)];
+		int n = PCI_FUNC(devfn) * SIM_DSP_PER_FN + PCI_SLOT(devfn);
+
+		return n < sim->nr_ep ? &sim->dsp[n] : NULL;
 	}
 	if (bus - 3 < sim->nr_ep && devfn == 0)
 		return &sim->ep[bus - 3];

@@ -162,7 +162,7 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 				f->ev_req = false;
 				f->ev_abort = false;
 				f->ev_reset = false;
-				set_bit(i, &sim->unplug_mask);
+				set_bit(i, sim->unplug_mask);
 			}
 		}
 		raw_spin_unlock_irqrestore(&sim->lock, flags);

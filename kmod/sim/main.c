@@ -9,7 +9,7 @@
 
 static int nr_endpoints = 2;
 module_param(nr_endpoints, int, 0444);
-MODULE_PARM_DESC(nr_endpoints, "Number of emulated TEE-IO endpoints (1-32, default 2)");
+MODULE_PARM_DESC(nr_endpoints, "Number of emulated TEE-IO endpoints (1-64, default 2)");
 
 static int domain;
 module_param(domain, int, 0444);
@@ -43,19 +43,20 @@ static int pick_domain(void)
 static void sim_rescan_work(struct work_struct *work)
 {
 	struct tsmh_sim *sim = container_of(work, struct tsmh_sim, rescan_work);
-	unsigned long flags, unplug;
+	DECLARE_BITMAP(unplug, TSMH_SIM_MAX_SLOTS);
+	unsigned long flags;
 	bool rescan;
 	int i;
 
 	raw_spin_lock_irqsave(&sim->lock, flags);
-	unplug = sim->unplug_mask;
-	sim->unplug_mask = 0;
+	bitmap_copy(unplug, sim->unplug_mask, TSMH_SIM_MAX_SLOTS);
+	bitmap_zero(sim->unplug_mask, TSMH_SIM_MAX_SLOTS);
 	rescan = sim->rescan;
 	sim->rescan = false;
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
 
 	pci_lock_rescan_remove();
-	for_each_set_bit(i, &unplug, sim->nr_ep) {
+	for_each_set_bit(i, unplug, sim->nr_ep) {
 		struct pci_dev *pdev;
 
 		pdev = pci_get_domain_bus_and_slot(sim->domain, 3 + i, 0);
@@ -74,7 +75,8 @@ static int sim_alloc(struct tsmh_sim *sim)
 	size_t dw = TSMH_SIM_OBJ_MAX / 4;
 	int i;
 
-	sim->dsp = kcalloc(sim->nr_ep, sizeof(*sim->dsp), GFP_KERNEL);
+	/* each function carries 8 KiB of config space and write mask */
+	sim->dsp = vzalloc(array_size(sim->nr_ep, sizeof(*sim->dsp)));
 	sim->ep = vzalloc(array_size(sim->nr_ep, sizeof(*sim->ep)));
 	sim->rd_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	sim->wr_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
@@ -104,7 +106,7 @@ static void sim_free(struct tsmh_sim *sim)
 	kvfree(sim->rd_buf);
 	kvfree(sim->wr_buf);
 	vfree(sim->ep);
-	kfree(sim->dsp);
+	vfree(sim->dsp);
 	kfree(sim);
 }
 

@@ -6,8 +6,12 @@
  *
  *   00:00.0  Root Port (IDE: link + selective streams)
  *    01:00.0  Switch Upstream Port
- *     02:NN.0  Switch Downstream Port N   (one per endpoint slot)
+ *     02:DD.F  Switch Downstream Port N   (one per endpoint slot)
  *      (3+N):00.0  Endpoint N: PCIe (FLR, TEE-IO), DOE, IDE, DSN
+ *
+ * Downstream port N sits at device N % 32, function N / 32 of bus 2: ports
+ * 0-31 are 02:NN.0 and ports 32-63 the second functions of the same
+ * devices (whose function 0 then announces itself multi-function).
  *
  * Endpoints are absent (config reads return ~0) until the device emulator
  * plugs them through /dev/tsmh_sim; their DOE mailboxes are answered by
@@ -16,6 +20,7 @@
 #ifndef TSMH_SIM_H
 #define TSMH_SIM_H
 
+#include <linux/bitmap.h>
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -36,6 +41,9 @@
 #define SIM_DEV_USP	0x1e12
 #define SIM_DEV_DSP	0x1e13
 #define SIM_CLASS_ACCEL	0x1200	/* processing accelerator (not in 6.1 pci_ids.h) */
+#define SIM_HDR_MFD	0x80	/* multi-function bit of the header type */
+/* downstream ports per function number on bus 2 */
+#define SIM_DSP_PER_FN	32
 
 enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP };
 
@@ -86,7 +94,7 @@ struct tsmh_sim {
 	wait_queue_head_t wq;
 	struct irq_work wake_work;
 	struct work_struct rescan_work;
-	unsigned long unplug_mask;	/* slots to remove, under lock */
+	DECLARE_BITMAP(unplug_mask, TSMH_SIM_MAX_SLOTS);	/* slots to remove, under lock */
 	bool rescan;			/* under lock */
 	u8 *rd_buf, *wr_buf;
 	struct sim_fn rp, usp;

@@ -10,6 +10,9 @@
 # is never retried (scripts/vm/lib.sh).
 #
 # Usage: scripts/vm/run.sh LABEL INITRD LOGDIR TEST...
+# Environment: TSMH_VM_TIMEOUT (whole boot, s; default 420), TSMH_VM_APPEND
+# (more kernel command line, e.g. "tsmh.timeout=900" to raise the guest's
+# 120 s per-test limit).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -23,7 +26,8 @@ mkdir -p "$logdir"
 
 boot() {
 	local log=$1 cpu=$2
-	vm_qemu_args "$cpu" "$kernel" "$initrd" "$tests"
+	# shellcheck disable=SC2086 # TSMH_VM_APPEND: words for the command line
+	vm_qemu_args "$cpu" "$kernel" "$initrd" "$tests" ${TSMH_VM_APPEND:-}
 	timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 "${QARGS[@]}" \
 		</dev/null >"$log" 2>&1
 }
