@@ -56,7 +56,7 @@ ATTEST := $(COMMON) $(SPDM) daemon/spdm/requester.c $(TRANSPORT) daemon/transpor
 	daemon/verify/chain.c daemon/verify/sig.c daemon/verify/attest.c \
 	daemon/verify/attest_store.c $(LIB)
 
-$(B)/tsmctl: $(call obj,$(TSMCTL) $(ATTEST) daemon/verify/secsession.c $(SECURE) $(POLICY))
+$(B)/tsmctl: $(call obj,$(TSMCTL) daemon/tsmd/summary.c $(ATTEST) daemon/verify/secsession.c $(SECURE) $(POLICY))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypto -lsystemd
 
 $(B)/tsmd: $(call obj,$(TSMD) $(ATTEST) $(POLICY))

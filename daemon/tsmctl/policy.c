@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <systemd/sd-bus.h>
 #include "allowlist.h"
 #include "attest.h"
@@ -21,6 +20,7 @@
 #include "generate.h"
 #include "hex.h"
 #include "policy.h"
+#include "summary.h"
 #include "tsmctl.h"
 #include "verdict.h"
 
@@ -248,15 +248,6 @@ static int policy_show(const char *conf)
 
 /* ---- policy generate ---- */
 
-static void now_rfc3339(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 struct gen_ctx {
 	struct tsmh_devinfo *d;
 	int n, cap;
@@ -287,16 +278,17 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 {
 	struct tsmh_nl own, *nl = &own; /* the claim ends when it closes */
 	struct tsmh_attest_opts o = { .trust = trust };
-	struct tsmd_meas_block blocks[256];
-	struct tsmd_attest_summary as = { 0 };
-	struct tsmd_dev_facts f = { .name = di->name };
+	static struct tsmd_summary sum; /* large; one device at a time */
+	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	struct tsmd_attest_summary as;
+	struct tsmd_dev_facts f;
 	size_t skipped = 0;
 	char now[32];
 	struct proxy_ctx pc = { .nl = &own, .dev = di->name };
 	struct spdm_transport t;
 	struct tsmh_attest a;
 	char why[512];
-	int i, ret;
+	int ret;
 
 	if (nl_open_or_die(nl))
 		return -EIO;
@@ -317,28 +309,14 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 		tsmh_attest_free(&a);
 		return ret;
 	}
-	now_rfc3339(now, sizeof(now));
-	f.vendor = di->vendor;
-	f.device = di->device;
-	f.class_code = di->class_rev >> 8;
-	f.has_serial = di->has_serial;
-	f.serial = di->serial;
-	f.flags = di->flags;
-	as.src[TSMD_SRC_HOST_CMA].state = TSMD_SRC_OK;
-	as.has_spki = 1;
-	memcpy(as.spki_sha384, a.slot[o.slot].leaf.spki_sha384, sizeof(as.spki_sha384));
-	as.identity = a.slot[o.slot].leaf.identity[0] ? a.slot[o.slot].leaf.identity : NULL;
-	as.meas_verified = a.meas_verified;
-	for (i = 0; a.meas_verified && i < a.meas.nr_blocks && i < 256; i++)
-		blocks[i] = (struct tsmd_meas_block){ .index = a.meas.blocks[i].index,
-						      .type = a.meas.blocks[i].type,
-						      .len = a.meas.blocks[i].value_len,
-						      .value = a.meas.blocks[i].value };
-	as.blocks = blocks;
-	as.nr_blocks = a.meas_verified ? (size_t)i : 0;
+	/* exactly what tsmd decides on (long raw blocks hashed alike) */
+	tsmd_summary_from_attest(&sum, &a, o.slot, 0, NULL, NULL, 0);
+	tsmh_attest_free(&a);
+	tsmd_summary_view(&sum, blocks, &as);
+	tsmd_facts_of(di, &f);
+	tsmd_now_rfc3339(now, sizeof(now));
 	ret = tsmd_allowlist_generate(al, &(struct tsmd_gen_device){ .facts = &f, .sum = &as }, 1,
 				      now, &skipped, why, sizeof(why));
-	tsmh_attest_free(&a);
 	if (ret < 0 || skipped) {
 		fprintf(stderr, "tsmctl: policy generate: %s: %s (left out)\n", di->name, why);
 		return ret < 0 ? ret : -EINVAL;

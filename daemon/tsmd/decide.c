@@ -20,50 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include "hex.h"
 #include "policy.h"
 #include "tsmd.h"
 #include "verdict.h"
-
-static void facts_of(const struct tsmd_dev *v, struct tsmd_dev_facts *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->name = v->name;
-	f->vendor = v->info.vendor;
-	f->device = v->info.device;
-	f->class_code = v->info.class_rev >> 8;
-	f->has_serial = v->info.has_serial;
-	f->serial = v->info.serial;
-	f->flags = v->info.flags;
-}
-
-/* tsmd's summary as the policy library sees it; @blocks has room for all */
-static void view_of(const struct tsmd_summary *s, struct tsmd_meas_block *blocks,
-		    struct tsmd_attest_summary *as)
-{
-	int i;
-
-	memset(as, 0, sizeof(*as));
-	for (i = 0; i < TSMD_SRC_NR; i++)
-		as->src[i].state = TSMD_SRC_UNAVAILABLE;
-	as->src[TSMD_SRC_HOST_CMA].state = s->ok ? TSMD_SRC_OK : TSMD_SRC_FAILED;
-	tsmd_scopy(as->src[TSMD_SRC_HOST_CMA].why, sizeof(as->src[0].why), s->why);
-	as->step = s->ok ? NULL : s->step;
-	if (!s->ok)
-		return;
-	as->has_spki = 1;
-	memcpy(as->spki_sha384, s->spki_sha384, sizeof(as->spki_sha384));
-	as->identity = s->identity[0] ? s->identity : NULL;
-	as->meas_verified = s->meas_verified;
-	for (i = 0; i < s->nr_blocks; i++)
-		blocks[i] = (struct tsmd_meas_block){ .index = s->blocks[i].index,
-						      .type = s->blocks[i].type,
-						      .len = s->blocks[i].len,
-						      .value = s->blocks[i].value };
-	as->blocks = blocks;
-	as->nr_blocks = (size_t)s->nr_blocks;
-}
 
 /* One line naming what changed from @old to @cur. */
 static void summary_diff_text(const struct tsmd_summary *old, const struct tsmd_summary *cur,
@@ -73,8 +33,8 @@ static void summary_diff_text(const struct tsmd_summary *old, const struct tsmd_
 	struct tsmd_attest_summary o, c;
 	struct tsmd_meas_diff diff;
 
-	view_of(old, ob, &o);
-	view_of(cur, cb, &c);
+	tsmd_summary_view(old, ob, &o);
+	tsmd_summary_view(cur, cb, &c);
 	if (!tsmd_summary_diff(&o, &c, &diff, msg, len))
 		snprintf(msg, len, "measurements after reset differ from the accepted digest");
 }
@@ -171,7 +131,7 @@ void tsmd_dev_decide_pre(struct tsmd_dev *v)
 	struct tsmd_verdict vd;
 	int ret;
 
-	facts_of(v, &f);
+	tsmd_facts_of(&v->info, &f);
 	ret = tsmd_decide(d->pol, d->al, &f, NULL, &vd);
 	if (ret == TSMD_MATCH_ATTEST || (!vd.release && vd.code == TSMD_V_HOLD_NOT_ATTESTED)) {
 		tsmd_dev_request(v, "policy needs an attestation");
@@ -203,8 +163,8 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 			    v->sum.ok ? "passed" : "failed");
 		return;
 	}
-	facts_of(v, &f);
-	view_of(&v->sum, blocks, &as);
+	tsmd_facts_of(&v->info, &f);
+	tsmd_summary_view(&v->sum, blocks, &as);
 	reset = (v->info.gate_flags & TSMH_GATE_F_REATTEST) ||
 		v->info.gate_reason == TSMH_GATE_R_RESET;
 	if (v->sum.ok && attested_digest(&as, dg))
@@ -330,15 +290,6 @@ void tsmd_policy_free_all(struct tsmd *d)
 	d->al = NULL;
 }
 
-static void now_rfc3339(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Change the allow-list file: on a copy, saved atomically, then swapped in. */
 static int al_update(struct tsmd *d, const struct tsmd_identity *id,
 		     const struct tsmd_attest_summary *as, int deny, char *why, size_t whylen)
@@ -357,7 +308,7 @@ static int al_update(struct tsmd *d, const struct tsmd_identity *id,
 	tsmd_allowlist_init(copy);
 	ret = tsmd_allowlist_parse(text, strlen(text), d->cfg.allow_path, copy, why, whylen);
 	free(text);
-	now_rfc3339(now, sizeof(now));
+	tsmd_now_rfc3339(now, sizeof(now));
 	o.added = now;
 	if (!ret)
 		ret = deny ? tsmd_allowlist_deny(copy, id, &o, why, whylen)
@@ -410,8 +361,8 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 			snprintf(why, whylen, "%s: cannot allow: not attested yet", name);
 		return -EPERM;
 	}
-	facts_of(v, &f);
-	view_of(&v->sum, blocks, &as);
+	tsmd_facts_of(&v->info, &f);
+	tsmd_summary_view(&v->sum, blocks, &as);
 	tsmd_device_identity(&f, v->have_summary && v->sum.ok ? &as : NULL, &id);
 	if (permanent) {
 		ret = al_update(d, &id, &as, deny, why, whylen);

@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 #include "attest.h"
+#include "devinfo.h"
 #include "hex.h"
 #include "sig.h"
 #include "summary.h"
+#include "verdict.h"
 
 void tsmd_summary_from_attest(struct tsmd_summary *s, const struct tsmh_attest *a, uint8_t slot,
 			      int ret, const char *step, const char *why, uint64_t generation)
@@ -188,4 +191,53 @@ int tsmd_summary_decode(const char *buf, size_t len, struct tsmd_summary *s, cha
 out:
 	cJSON_Delete(j);
 	return ret;
+}
+
+void tsmd_summary_view(const struct tsmd_summary *s, struct tsmd_meas_block *blocks,
+		       struct tsmd_attest_summary *as)
+{
+	size_t n;
+	int i;
+
+	memset(as, 0, sizeof(*as));
+	for (i = 0; i < TSMD_SRC_NR; i++)
+		as->src[i].state = TSMD_SRC_UNAVAILABLE;
+	as->src[TSMD_SRC_HOST_CMA].state = s->ok ? TSMD_SRC_OK : TSMD_SRC_FAILED;
+	n = strnlen(s->why, sizeof(as->src[0].why) - 1);
+	memcpy(as->src[TSMD_SRC_HOST_CMA].why, s->why, n);
+	as->step = s->ok ? NULL : s->step;
+	if (!s->ok)
+		return;
+	as->has_spki = 1;
+	memcpy(as->spki_sha384, s->spki_sha384, sizeof(as->spki_sha384));
+	as->identity = s->identity[0] ? s->identity : NULL;
+	as->meas_verified = s->meas_verified;
+	for (i = 0; i < s->nr_blocks; i++)
+		blocks[i] = (struct tsmd_meas_block){ .index = s->blocks[i].index,
+						      .type = s->blocks[i].type,
+						      .len = s->blocks[i].len,
+						      .value = s->blocks[i].value };
+	as->blocks = blocks;
+	as->nr_blocks = (size_t)s->nr_blocks;
+}
+
+void tsmd_facts_of(const struct tsmh_devinfo *info, struct tsmd_dev_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = info->name;
+	f->vendor = info->vendor;
+	f->device = info->device;
+	f->class_code = info->class_rev >> 8;
+	f->has_serial = info->has_serial;
+	f->serial = info->serial;
+	f->flags = info->flags;
+}
+
+void tsmd_now_rfc3339(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

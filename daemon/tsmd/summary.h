@@ -46,4 +46,17 @@ char *tsmd_summary_encode(const struct tsmd_summary *s);
 int tsmd_summary_decode(const char *buf, size_t len, struct tsmd_summary *s, char *err,
 			size_t errlen);
 
+/* The policy library's view of @s and of @info (daemon/policy/verdict.h). */
+struct tsmd_attest_summary;
+struct tsmd_meas_block;
+struct tsmd_dev_facts;
+struct tsmh_devinfo;
+/* @blocks: room for TSMD_MAX_BLOCKS; @as points into @s and @blocks. */
+void tsmd_summary_view(const struct tsmd_summary *s, struct tsmd_meas_block *blocks,
+		       struct tsmd_attest_summary *as);
+/* @f->name points into @info. */
+void tsmd_facts_of(const struct tsmh_devinfo *info, struct tsmd_dev_facts *f);
+/* Now as RFC 3339 UTC ("2026-11-23T10:00:00Z"), the allow-list's "added". */
+void tsmd_now_rfc3339(char *buf, size_t len);
+
 #endif
