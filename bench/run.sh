@@ -29,10 +29,14 @@ report() { # WHERE MODE RUNS TOTAL_MS
 }
 now_ms() { date +%s%3N; }
 
-port=$((20000 + RANDOM % 20000))
-"$bin/tsmh-emu" --listen "127.0.0.1:$port" --slots 4 --export-root "$tmp/root.pem" >"$tmp/emu.log" 2>&1 &
+"$bin/tsmh-emu" --listen 127.0.0.1:0 --slots 4 --export-root "$tmp/root.pem" >"$tmp/emu.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q serving "$tmp/emu.log" && break; sleep 0.1; done
+port=
+for _ in $(seq 100); do
+	l=$(grep -o -m1 'serving .* on 127\.0\.0\.1:[0-9]*' "$tmp/emu.log") && port=${l##*:} && break
+	sleep 0.1
+done
+[ -n "$port" ] || { echo "bench: emulator did not start: $(tail -n 3 "$tmp/emu.log")" >&2; exit 1; }
 att() { "$bin/tsmctl" attest --socket "127.0.0.1:$port" --trust "$tmp/root.pem" "$@" >/dev/null; }
 att --cache "$tmp/cache"
 for mode in full cached; do

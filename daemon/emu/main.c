@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -337,7 +338,8 @@ static void usage(FILE *f)
 	      "  -s, --sim[=PATH]        serve /dev/tsmh_sim (or PATH)\n"
 	      "  -p, --plug=all|none|N,..  endpoint slots to plug after attaching (default all)\n"
 	      "  -l, --listen=[ADDR:]PORT  serve the spdm-emu socket protocol (PCI_DOE\n"
-	      "                          transport); ADDR defaults to 127.0.0.1\n"
+	      "                          transport); ADDR defaults to 127.0.0.1; PORT 0\n"
+	      "                          picks a free one (named on stderr)\n"
 	      "  -V, --versions=LIST     SPDM versions offered, e.g. 1.2,1.3 (default 1.2,1.3)\n"
 	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug,\n"
 	      "                          bad-san,unknown-root,wrong-signature,truncated,\n"
@@ -573,6 +575,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tsmh-emu: cannot listen on %s:%d: %s\n", opt.listen_addr,
 				opt.listen_port, strerror(-lfd));
 			return 1;
+		}
+		if (opt.listen_port == 0) {
+			struct sockaddr_in sin;
+			socklen_t sl = sizeof(sin);
+
+			if (getsockname(lfd, (struct sockaddr *)&sin, &sl) == 0 &&
+			    sin.sin_family == AF_INET)
+				opt.listen_port = ntohs(sin.sin_port);
 		}
 		fprintf(stderr, "tsmh-emu: serving spdm-emu socket protocol on %s:%d\n",
 			opt.listen_addr, opt.listen_port);

@@ -64,22 +64,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_emu NAME ARGS...: a tsmh-emu socket server on a free port (random,
-# retried if taken); sets PORT and EMU_PID
+# start_emu NAME ARGS...: a tsmh-emu socket server on a free port (port 0:
+# the kernel picks it and the emulator names it); sets PORT and EMU_PID
 start_emu() {
-	local n=$1
+	local n=$1 l
 	shift
-	for _ in 1 2 3 4 5; do
-		PORT=$((20000 + RANDOM % 40000))
-		"$emu" --listen "127.0.0.1:$PORT" "$@" >"$logdir/$label-emu-$n.log" 2>&1 &
-		EMU_PID=$!
-		pids+=("$EMU_PID")
-		for _ in $(seq 100); do
-			grep -q serving "$logdir/$label-emu-$n.log" && return 0
-			kill -0 "$EMU_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q "cannot listen" "$logdir/$label-emu-$n.log" || break
+	"$emu" --listen 127.0.0.1:0 "$@" >"$logdir/$label-emu-$n.log" 2>&1 &
+	EMU_PID=$!
+	pids+=("$EMU_PID")
+	for _ in $(seq 100); do
+		if l=$(grep -o -m1 'serving .* on 127\.0\.0\.1:[0-9]*' "$logdir/$label-emu-$n.log"); then
+			PORT=${l##*:}
+			return 0
+		fi
+		kill -0 "$EMU_PID" 2>/dev/null || break
+		sleep 0.1
 	done
 	echo "vm: $label: emulator $n did not start: $(tail -n 3 "$logdir/$label-emu-$n.log")" >&2
 	return 1

@@ -23,10 +23,9 @@ reverify() {
 		"$d/$what.signed" 2>&1 | grep -q "Verified OK"
 }
 
-base=$((20000 + RANDOM % 20000))
-p=$base
 for alg in ecdsa-p384 ecdsa-p256 rsapss-3072 rsassa-3072; do
-	emu $p --asym $alg --slots 2
+	emu --asym $alg --slots 2
+	p=$port
 	out=$("$bin/tsmctl" -j attest --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" \
 		--slot 1 --export "$tmp/ex-$alg" 2>&1)
 	asym=$(echo "$out" | jq -r .base_asym 2>/dev/null)
@@ -39,11 +38,11 @@ for alg in ecdsa-p384 ecdsa-p256 rsapss-3072 rsassa-3072; do
 	else
 		res FAIL "$alg: $out"
 	fi
-	p=$((p + 1))
 done
 
 # the same device twice with a cache: the second run skips GET_CERTIFICATE
-emu $p -v
+emu -v
+p=$port
 attest $p --cache "$tmp/cache" >/dev/null 2>&1
 n1=$(grep -c "request" "$tmp/emu-$p.log")
 out=$(attest $p --cache "$tmp/cache" 2>&1)
@@ -53,10 +52,10 @@ if echo "$out" | grep -q "from cache, digest unchanged" && [ "$n2" -lt "$n1" ]; 
 else
 	res FAIL "cached re-attestation ($n1 -> $n2 exchanges): $out"
 fi
-p=$((p + 1))
 
 check_fault() { # FAULT EXPECTED-EXIT PATTERN WHAT
-	emu $p --fault "$1"
+	emu --fault "$1"
+	p=$port
 	out=$(attest $p 2>&1)
 	e=$?
 	if [ $e = "$2" ] && echo "$out" | grep -q "$3"; then
@@ -64,20 +63,19 @@ check_fault() { # FAULT EXPECTED-EXIT PATTERN WHAT
 	else
 		res FAIL "fault $1 (exit $e): $out"
 	fi
-	p=$((p + 1))
 }
 check_fault wrong-signature 1 "verify CHALLENGE_AUTH\|CHALLENGE: .*does not verify" "refused: signature does not verify"
 check_fault truncated 1 "CHALLENGE: truncated" "refused: truncated CHALLENGE_AUTH named"
 check_fault unknown-root 1 "slot 0: chain does not verify" "refused: chain to an unknown root"
 check_fault not-ready 0 "signature verified" "ResponseNotReady waited out with RESPOND_IF_READY"
 check_fault busy 0 "signature verified" "ERROR Busy retried"
-emu $p --versions 1.0
+emu --versions 1.0
+p=$port
 out=$(attest $p 2>&1)
 if [ $? = 1 ] && echo "$out" | grep -q "GET_VERSION: no common SPDM version"; then
 	res PASS "device offering only SPDM 1.0: refused at GET_VERSION"
 else
 	res FAIL "1.0 only: $out"
 fi
-p=$((p + 1))
 reap_emus
 exit $rc

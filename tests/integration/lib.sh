@@ -1,22 +1,31 @@
 # Shared by the socket integration tests (sourced). Set SUITE before.
-# Provides: $bin $tmp, res PASS|FAIL TEXT, emu PORT ARGS..., reap_emus.
+# Provides: $bin $tmp, res PASS|FAIL TEXT, emu ARGS... (sets $port), reap_emus.
 bin=$1
 tmp=$(mktemp -d)
 rc=0
 pids=
+nemu=0
 trap 'kill $pids 2>/dev/null; rm -rf "$tmp"' EXIT
 res() { echo "$1 integration/$SUITE: $2"; [ "$1" = PASS ] || rc=1; }
 
-emu() { # PORT ARGS...: start an emulator exporting its root to $tmp/root-PORT.pem
-	local port=$1
-	shift
-	"$bin/tsmh-emu" --listen "127.0.0.1:$port" --export-root "$tmp/root-$port.pem" "$@" \
-		>"$tmp/emu-$port.log" 2>&1 &
+emu() { # ARGS...: start an emulator on a free port (the kernel picks it, so
+	# suites running side by side never collide); sets $port, with the
+	# emulator's root in $tmp/root-$port.pem and its log in $tmp/emu-$port.log
+	local n=$((nemu += 1)) l
+	"$bin/tsmh-emu" --listen 127.0.0.1:0 --export-root "$tmp/root-e$n.pem" "$@" \
+		>"$tmp/emu-e$n.log" 2>&1 &
 	pids="$pids $!"
+	port=
 	for _ in $(seq 300); do
-		grep -q serving "$tmp/emu-$port.log" && return 0
+		if l=$(grep -o -m1 'serving .* on 127\.0\.0\.1:[0-9]*' "$tmp/emu-e$n.log"); then
+			port=${l##*:}
+			ln -sf "emu-e$n.log" "$tmp/emu-$port.log"
+			ln -sf "root-e$n.pem" "$tmp/root-$port.pem"
+			return 0
+		fi
 		sleep 0.1
 	done
+	res FAIL "emulator $* did not start: $(tail -n 3 "$tmp/emu-e$n.log")"
 	return 1
 }
 

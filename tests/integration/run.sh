@@ -4,14 +4,21 @@
 # Usage: tests/integration/run.sh BINDIR
 set -u
 bin=$1
-port=$((20000 + RANDOM % 20000))
 log=$(mktemp)
-"$bin/tsmh-emu" --listen "127.0.0.1:$port" --versions 1.2,1.3 >"$log" 2>&1 &
+# port 0: the kernel picks a free one, named on the "serving" line
+"$bin/tsmh-emu" --listen 127.0.0.1:0 --versions 1.2,1.3 >"$log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do
-	grep -q serving "$log" && break
+port=
+for _ in $(seq 100); do
+	l=$(grep -o -m1 'serving .* on 127\.0\.0\.1:[0-9]*' "$log") && port=${l##*:} && break
 	sleep 0.1
 done
+if [ -z "$port" ]; then
+	echo "FAIL integration/emu-socket: emulator did not start: $(tail -n 3 "$log")"
+	kill "$pid" 2>/dev/null
+	rm -f "$log"
+	exit 1
+fi
 "$bin/tests/integration/emu_client" "$port" 1.2,1.3 | sed 's/^\(PASS\|FAIL\) /\1 integration\/emu-socket: /'
 rc=${PIPESTATUS[0]}
 # the requester's VCA over the same socket (as against spdm_responder_emu)

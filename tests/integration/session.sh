@@ -14,11 +14,11 @@ session() { # PORT ARGS...
 	"$bin/tsmctl" -j attest --socket "127.0.0.1:$port" --trust "$tmp/root-$port.pem" --session "$@"
 }
 
-p=$((20000 + RANDOM % 20000))
 for v in 1.2 1.3; do
 	for dhe in secp256r1 secp384r1; do
 		for aead in aes-256-gcm chacha20-poly1305; do
-			emu $p --versions $v --dhe $dhe --aead $aead
+			emu --versions $v --dhe $dhe --aead $aead
+			p=$port
 			out=$(session $p 2>&1)
 			want_aead=$([ $aead = aes-256-gcm ] && echo AES-256-GCM || echo ChaCha20-Poly1305)
 			if echo "$out" | jq -e --arg d "$dhe" --arg a "$want_aead" --arg v "$v" \
@@ -31,12 +31,12 @@ for v in 1.2 1.3; do
 			else
 				res FAIL "SPDM $v $dhe $aead: $out"
 			fi
-			p=$((p + 1))
 		done
 	done
 done
 
-emu $p --fault wrong-signature
+emu --fault wrong-signature
+p=$port
 out=$("$bin/tsmctl" -j attest --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" --session 2>/dev/null)
 # the CHALLENGE signature is corrupted first: attestation fails, no session is tried
 if [ $? = 1 ] && echo "$out" | jq -e '(.attested | not) and (.session == null)' >/dev/null 2>&1; then
@@ -44,9 +44,9 @@ if [ $? = 1 ] && echo "$out" | jq -e '(.attested | not) and (.session == null)' 
 else
 	res FAIL "wrong-signature: $out"
 fi
-p=$((p + 1))
 
-emu $p --versions 1.1
+emu --versions 1.1
+p=$port
 out=$(session $p 2>/dev/null)
 if [ $? = 1 ] && echo "$out" | jq -e '.attested and (.session.established | not) and
 	(.session.error | test("need SPDM 1.2"))' >/dev/null 2>&1; then
@@ -54,7 +54,6 @@ if [ $? = 1 ] && echo "$out" | jq -e '.attested and (.session.established | not)
 else
 	res FAIL "1.1: $out"
 fi
-p=$((p + 1))
 
 reap_emus
 exit $rc
