@@ -116,6 +116,20 @@ int tsmd_allowlist_remove(struct tsmd_allowlist *al, const struct tsmd_identity 
 int tsmd_allowlist_foreach(const struct tsmd_allowlist *al,
 			   int (*fn)(const struct tsmd_al_entry *e, void *ctx), void *ctx);
 
+/*
+ * Measurement sets to pre-approve (a firmware update) from the JSON text
+ * @text (@file names it in errors): an allow-list with exactly one allow
+ * entry that has measurement sets (e.g. `tsmctl policy generate DEV` on a
+ * device already running the new firmware), one set {"blocks": [...]}, or
+ * an array of sets. The sets go to @out->sets; for an allow-list, @out->id
+ * is the entry's identity (to check the IDs against), else empty. Returns
+ * the number of sets (>= 1) or -errno with @why. Free with
+ * tsmd_al_entry_free().
+ */
+int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct tsmd_al_entry *out,
+		       char *why, size_t whylen);
+void tsmd_al_entry_free(struct tsmd_al_entry *e);
+
 /* The index of the accepted set equal to @b, or -1. */
 int tsmd_al_entry_find_set(const struct tsmd_al_entry *e, const struct tsmd_meas_block *b,
 			   size_t nr);

@@ -41,11 +41,14 @@ static const struct {
 	{ "claim", cmd_claim,
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "allow", cmd_allow,
-	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)" },
+	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)\n"
+	  "allow DEV --replace       ... with its current measurements only (older sets retired)\n"
+	  "allow DEV --measurements FILE\n"
+	  "                            pre-approve measurement sets (a firmware update) for DEV" },
 	{ "deny", cmd_deny,
 	  "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
 	{ "policy", cmd_policy,
-	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE]\n"
+	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE] [DEV...]\n"
 	  "                            show tsmd's policy; write an allow-list for present devices" },
 	{ "gate", cmd_gate,
 	  "gate DEV hold|release|quarantine [--reason attested|exempt|admin] [--msg TEXT]\n"

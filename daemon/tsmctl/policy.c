@@ -19,6 +19,7 @@
 #include "doe_proxy.h"
 #include "generate.h"
 #include "hex.h"
+#include "jutil.h"
 #include "policy.h"
 #include "summary.h"
 #include "tsmctl.h"
@@ -72,39 +73,108 @@ static int bus_call(const char *method, sd_bus_message **reply, const char *type
 	return ret;
 }
 
-static int allow_deny(int argc, char **argv, const char *method)
+static void print_result(const char *dev, const char *msg)
 {
-	static const struct option lo[] = { { "permanent", no_argument, 0, 'p' }, { 0, 0, 0, 0 } };
-	sd_bus_message *r = NULL;
-	const char *msg;
-	int c, permanent = 0, ret;
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject();
 
-	while ((c = getopt_long(argc, argv, "p", lo, NULL)) != -1) {
-		if (c != 'p')
-			goto usage;
-		permanent = 1;
+		cJSON_AddStringToObject(j, "device", dev);
+		cJSON_AddStringToObject(j, "result", msg);
+		json_print(j);
+	} else {
+		puts(msg);
 	}
-	if (optind + 1 != argc)
-		goto usage;
-	ret = bus_call(method, &r, "sb", argv[optind], permanent);
+}
+
+/*
+ * tsmctl allow DEV --measurements FILE: checked here first so a bad file
+ * is named with its path; tsmd parses the text again (it trusts no caller).
+ */
+static int add_measurements(const char *dev, const char *file)
+{
+	sd_bus_message *r = NULL;
+	struct tsmd_al_entry in;
+	char why[512], *text;
+	const char *msg;
+	size_t len;
+	int ret;
+
+	ret = tsmd_read_file(file, TSMD_AL_FILE_MAX, &text, &len);
+	if (ret) {
+		fprintf(stderr, "tsmctl: allow: %s: %s\n", file,
+			ret == -EFBIG	 ? "larger than 16 MiB"
+			: ret == -EINVAL ? "not a regular file"
+					 : strerror(-ret));
+		return EXIT_OPERR;
+	}
+	if (strlen(text) != len) {
+		fprintf(stderr, "tsmctl: allow: %s: contains a NUL byte\n", file);
+		free(text);
+		return EXIT_OPERR;
+	}
+	ret = tsmd_al_sets_parse(text, len, file, &in, why, sizeof(why));
+	if (ret < 0) {
+		fprintf(stderr, "tsmctl: allow: %s\n", why);
+		free(text);
+		return EXIT_OPERR;
+	}
+	tsmd_al_entry_free(&in);
+	ret = bus_call("AddMeasurements", &r, "ss", dev, text);
+	free(text);
 	if (ret < 0)
 		return EXIT_OPERR;
-	if (sd_bus_message_read(r, "s", &msg) >= 0) {
-		if (opt_json) {
-			cJSON *j = cJSON_CreateObject();
+	if (sd_bus_message_read(r, "s", &msg) >= 0)
+		print_result(dev, msg);
+	sd_bus_message_unref(r);
+	return 0;
+}
 
-			cJSON_AddStringToObject(j, "device", argv[optind]);
-			cJSON_AddStringToObject(j, "result", msg);
-			json_print(j);
-		} else {
-			puts(msg);
+static int allow_deny(int argc, char **argv, const char *method)
+{
+	static const struct option lo[] = { { "permanent", no_argument, 0, 'p' },
+					    { "replace", no_argument, 0, 'r' },
+					    { "measurements", required_argument, 0, 'm' },
+					    { 0, 0, 0, 0 } };
+	int allow = !strcmp(method, "Allow");
+	const char *meas = NULL, *msg;
+	sd_bus_message *r = NULL;
+	int c, permanent = 0, replace = 0, ret;
+
+	while ((c = getopt_long(argc, argv, allow ? "prm:" : "p", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': permanent = 1; break;
+		case 'r': replace = 1; break;
+		case 'm': meas = optarg; break;
+		default: goto usage;
 		}
 	}
+	if (optind + 1 != argc || (!allow && (replace || meas)))
+		goto usage;
+	if (meas && replace) {
+		fprintf(stderr,
+			"tsmctl: allow: --measurements adds sets; --replace retires all but "
+			"the current one: one at a time\n");
+		return EXIT_USAGE;
+	}
+	if (meas)
+		return add_measurements(argv[optind], meas);
+	if (replace)
+		ret = bus_call("AllowCurrentOnly", &r, "s", argv[optind]);
+	else
+		ret = bus_call(method, &r, "sb", argv[optind], permanent);
+	if (ret < 0)
+		return EXIT_OPERR;
+	if (sd_bus_message_read(r, "s", &msg) >= 0)
+		print_result(argv[optind], msg);
 	sd_bus_message_unref(r);
 	return 0;
 usage:
-	fprintf(stderr, "Usage: tsmctl %s DEV [-p|--permanent]\n",
-		!strcmp(method, "Allow") ? "allow" : "deny");
+	if (allow)
+		fprintf(stderr, "Usage: tsmctl allow DEV [-p|--permanent]\n"
+				"       tsmctl allow DEV --replace\n"
+				"       tsmctl allow DEV --measurements FILE\n");
+	else
+		fprintf(stderr, "Usage: tsmctl deny DEV [-p|--permanent]\n");
 	return EXIT_USAGE;
 }
 
@@ -326,8 +396,26 @@ static int gen_one(const struct tsmh_devinfo *di, const char *trust, struct tsmd
 	return 0;
 }
 
-static int policy_generate(const char *conf, const char *trust, const char *out)
+/* Is @name among the @nr devices the caller named (all if none)? */
+static int named(const char *name, char **devs, int nr, int *seen)
 {
+	int i;
+
+	if (!nr)
+		return 1;
+	for (i = 0; i < nr; i++) {
+		if (!strcmp(devs[i], name)) {
+			seen[i] = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int policy_generate(const char *conf, const char *trust, const char *out, char **devs,
+			   int nr_devs)
+{
+	int *seen = calloc((size_t)nr_devs + 1, sizeof(*seen));
 	struct tsmd_policy p = { 0 };
 	struct tsmd_allowlist al;
 	struct gen_ctx g = { 0 };
@@ -336,15 +424,19 @@ static int policy_generate(const char *conf, const char *trust, const char *out)
 	char why[512], *text;
 	int i, ret, failed = 0, added = 0;
 
+	if (!seen)
+		return EXIT_OPERR;
 	if (!trust) {
 		if (tsmd_policy_load(conf, &p, why, sizeof(why))) {
 			fprintf(stderr, "tsmctl: policy generate: %s (or give --trust)\n", why);
+			free(seen);
 			return EXIT_OPERR;
 		}
 		trust = p.trust_anchors;
 	}
 	if (nl_open_or_die(&nl)) {
 		tsmd_policy_free(&p);
+		free(seen);
 		return EXIT_OPERR;
 	}
 	m = tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1);
@@ -355,12 +447,29 @@ static int policy_generate(const char *conf, const char *trust, const char *out)
 	}
 	tsmd_allowlist_init(&al);
 	for (i = 0; i < g.n; i++) {
-		if (!(g.d[i].flags & TSMH_DEV_F_CMA))
+		if (!named(g.d[i].name, devs, nr_devs, seen))
 			continue;
+		if (!(g.d[i].flags & TSMH_DEV_F_CMA)) {
+			if (nr_devs) {
+				fprintf(stderr,
+					"tsmctl: policy generate: %s: no CMA (SPDM) mailbox: nothing to attest\n",
+					g.d[i].name);
+				failed++;
+			}
+			continue;
+		}
 		if (gen_one(&g.d[i], trust, &al))
 			failed++;
 		else
 			added++;
+	}
+	for (i = 0; i < nr_devs; i++) {
+		if (!seen[i]) {
+			fprintf(stderr,
+				"tsmctl: policy generate: %s: no such device known to tsmh\n",
+				devs[i]);
+			failed++;
+		}
 	}
 	if (out) {
 		ret = tsmd_allowlist_save(&al, out, why, sizeof(why));
@@ -378,6 +487,7 @@ static int policy_generate(const char *conf, const char *trust, const char *out)
 	tsmd_allowlist_free(&al);
 out:
 	free(g.d);
+	free(seen);
 	tsmh_nl_close(&nl);
 	tsmd_policy_free(&p);
 	return ret || failed ? EXIT_OPERR : 0;
@@ -400,15 +510,15 @@ int cmd_policy(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		goto usage;
-	if (!strcmp(argv[optind], "show") && !trust && !out)
+	if (!strcmp(argv[optind], "show") && !trust && !out && optind + 1 == argc)
 		return policy_show(conf);
 	if (!strcmp(argv[optind], "generate"))
-		return policy_generate(conf, trust, out);
+		return policy_generate(conf, trust, out, argv + optind + 1, argc - optind - 1);
 usage:
 	fprintf(stderr,
 		"Usage: tsmctl policy show [-c CONFIG]\n"
-		"       tsmctl policy generate [-c CONFIG | --trust PEM-OR-DIR] [-o FILE]\n");
+		"       tsmctl policy generate [-c CONFIG | --trust PEM-OR-DIR] [-o FILE] [DEV...]\n");
 	return EXIT_USAGE;
 }

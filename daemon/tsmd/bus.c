@@ -8,6 +8,11 @@
  *   GetDevice(s) -> s          one device as JSON
  *   Status() -> s              daemon status as JSON
  *   Allow(s dev, b permanent) -> s   (root) accept the device as attested now
+ *   AllowCurrentOnly(s dev) -> s     (root) allow permanently with the current
+ *                                    measurements only: other sets retired
+ *   AddMeasurements(s dev, s sets) -> s  (root) pre-approve measurement sets
+ *                                    (JSON, see tsmd_al_sets_parse()) for the
+ *                                    device's verified identity
  *   Deny(s dev, b permanent) -> s    (root) refuse it (quarantine if running)
  *   Reattest(s dev)                  (root) attest again now
  *   Reload()                         (root) re-read policy and allow-list
@@ -204,7 +209,45 @@ static int m_allow_deny(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, in
 	ret = sd_bus_message_read(m, "sb", &name, &permanent);
 	if (ret < 0)
 		return ret;
-	ret = tsmd_allow(d, name, permanent, deny, why, sizeof(why));
+	ret = tsmd_allow(d, name,
+			 (permanent ? TSMD_ALLOW_PERMANENT : 0) | (deny ? TSMD_ALLOW_DENY : 0), why,
+			 sizeof(why));
+	if (ret)
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
+	return sd_bus_reply_method_return(m, "s", why);
+}
+
+static int m_allow_current_only(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	const char *name;
+	char why[512];
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_message_read(m, "s", &name);
+	if (ret < 0)
+		return ret;
+	ret = tsmd_allow(arg, name, TSMD_ALLOW_REPLACE, why, sizeof(why));
+	if (ret)
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
+	return sd_bus_reply_method_return(m, "s", why);
+}
+
+static int m_add_measurements(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	const char *name, *sets;
+	char why[512];
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_message_read(m, "ss", &name, &sets);
+	if (ret < 0)
+		return ret;
+	ret = tsmd_add_measurements(arg, name, sets, why, sizeof(why));
 	if (ret)
 		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
 	return sd_bus_reply_method_return(m, "s", why);
@@ -260,6 +303,9 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Status", "", "s", m_status, SD_BUS_VTABLE_UNPRIVILEGED),
 	/* privileged: need_root() checks, the bus policy file too */
 	SD_BUS_METHOD("Allow", "sb", "s", m_allow, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("AllowCurrentOnly", "s", "s", m_allow_current_only,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("AddMeasurements", "ss", "s", m_add_measurements, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Deny", "sb", "s", m_deny, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reattest", "s", "", m_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", m_reload, SD_BUS_VTABLE_UNPRIVILEGED),

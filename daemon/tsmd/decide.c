@@ -290,31 +290,34 @@ void tsmd_policy_free_all(struct tsmd *d)
 	d->al = NULL;
 }
 
-/* Change the allow-list file: on a copy, saved atomically, then swapped in. */
-static int al_update(struct tsmd *d, const struct tsmd_identity *id,
-		     const struct tsmd_attest_summary *as, int deny, char *why, size_t whylen)
+/*
+ * Changing the allow-list file: al_copy() gives a private copy to change,
+ * al_commit() saves it atomically and swaps it in (or drops it on error,
+ * leaving file and memory as they were).
+ */
+static struct tsmd_allowlist *al_copy(struct tsmd *d, char *why, size_t whylen)
 {
 	struct tsmd_allowlist *copy = calloc(1, sizeof(*copy));
-	struct tsmd_al_upsert o = { 0 };
-	char *text = tsmd_allowlist_format(d->al), now[32];
+	char *text = tsmd_allowlist_format(d->al);
 	int ret;
 
 	if (!copy || !text) {
 		free(copy);
 		free(text);
 		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
+		return NULL;
 	}
-	tsmd_allowlist_init(copy);
 	ret = tsmd_allowlist_parse(text, strlen(text), d->cfg.allow_path, copy, why, whylen);
 	free(text);
-	tsmd_now_rfc3339(now, sizeof(now));
-	o.added = now;
-	if (!ret)
-		ret = deny ? tsmd_allowlist_deny(copy, id, &o, why, whylen)
-			   : tsmd_allowlist_allow(copy, id, as->meas_verified ? as->blocks : NULL,
-						  as->meas_verified ? as->nr_blocks : 0, &o, why,
-						  whylen);
+	if (ret) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+static int al_commit(struct tsmd *d, struct tsmd_allowlist *copy, int ret, char *why, size_t whylen)
+{
 	if (ret >= 0)
 		ret = tsmd_allowlist_save(copy, d->cfg.allow_path, why, whylen);
 	if (ret < 0) {
@@ -328,10 +331,59 @@ static int al_update(struct tsmd *d, const struct tsmd_identity *id,
 	return 0;
 }
 
-int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why, size_t whylen)
+static int al_update(struct tsmd *d, const struct tsmd_identity *id,
+		     const struct tsmd_attest_summary *as, int deny, int replace, char *why,
+		     size_t whylen)
+{
+	struct tsmd_allowlist *copy = al_copy(d, why, whylen);
+	struct tsmd_al_upsert o = { .replace = replace };
+	char now[32];
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	tsmd_now_rfc3339(now, sizeof(now));
+	o.added = now;
+	ret = deny ? tsmd_allowlist_deny(copy, id, &o, why, whylen)
+		   : tsmd_allowlist_allow(copy, id, as->meas_verified ? as->blocks : NULL,
+					  as->meas_verified ? as->nr_blocks : 0, &o, why, whylen);
+	return al_commit(d, copy, ret, why, whylen);
+}
+
+/* The device's verified identity, or -errno with the reason. */
+static int verified_identity(struct tsmd_dev *v, const char *what, struct tsmd_identity *id,
+			     struct tsmd_meas_block *blocks, struct tsmd_attest_summary *as,
+			     char *why, size_t whylen)
+{
+	struct tsmd_dev_facts f;
+
+	if (v->phase != PH_IDLE) {
+		snprintf(why, whylen, "%s: attestation in progress; try again when it is done",
+			 v->name);
+		return -EBUSY;
+	}
+	if (!(v->have_summary && v->sum.ok)) {
+		if (v->have_summary)
+			snprintf(
+				why, whylen,
+				"%s: cannot %s: its attestation failed at %s: %s (an allow-list entry needs a verified identity)",
+				v->name, what, v->sum.step, v->sum.why);
+		else
+			snprintf(why, whylen, "%s: cannot %s: not attested yet", v->name, what);
+		return -EPERM;
+	}
+	tsmd_facts_of(&v->info, &f);
+	tsmd_summary_view(&v->sum, blocks, as);
+	tsmd_device_identity(&f, as, id);
+	return 0;
+}
+
+int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, size_t whylen)
 {
 	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
 	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	int permanent = !!(flags & (TSMD_ALLOW_PERMANENT | TSMD_ALLOW_REPLACE));
+	int deny = !!(flags & TSMD_ALLOW_DENY);
 	struct tsmd_attest_summary as;
 	struct tsmd_identity id;
 	struct tsmd_dev_facts f;
@@ -346,26 +398,17 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
 		return -EIO;
 	}
-	if (!deny && v->phase != PH_IDLE) {
-		snprintf(why, whylen, "%s: attestation in progress; try again when it is done",
-			 name);
-		return -EBUSY;
+	if (deny) {
+		tsmd_facts_of(&v->info, &f);
+		tsmd_summary_view(&v->sum, blocks, &as);
+		tsmd_device_identity(&f, v->have_summary && v->sum.ok ? &as : NULL, &id);
+	} else {
+		ret = verified_identity(v, "allow", &id, blocks, &as, why, whylen);
+		if (ret)
+			return ret;
 	}
-	if (!deny && !(v->have_summary && v->sum.ok)) {
-		if (v->have_summary)
-			snprintf(
-				why, whylen,
-				"%s: cannot allow: its attestation failed at %s: %s (an allow-list entry needs a verified identity)",
-				name, v->sum.step, v->sum.why);
-		else
-			snprintf(why, whylen, "%s: cannot allow: not attested yet", name);
-		return -EPERM;
-	}
-	tsmd_facts_of(&v->info, &f);
-	tsmd_summary_view(&v->sum, blocks, &as);
-	tsmd_device_identity(&f, v->have_summary && v->sum.ok ? &as : NULL, &id);
 	if (permanent) {
-		ret = al_update(d, &id, &as, deny, why, whylen);
+		ret = al_update(d, &id, &as, deny, !!(flags & TSMD_ALLOW_REPLACE), why, whylen);
 		if (ret < 0)
 			return ret;
 	} else if (!deny) {
@@ -376,8 +419,9 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 		memcpy(v->temp_digest, dg, sizeof(dg));
 	}
 	v->temp = permanent ? 0 : deny ? -1 : 1;
-	tsmd_log(LOG_NOTICE, name, deny ? "deny" : "allow", "%s %s by an administrator",
-		 deny ? "denied" : "allowed", permanent ? "permanently" : "temporarily");
+	tsmd_log(LOG_NOTICE, name, deny ? "deny" : "allow", "%s %s by an administrator%s",
+		 deny ? "denied" : "allowed", permanent ? "permanently" : "temporarily",
+		 flags & TSMD_ALLOW_REPLACE ? " (other measurement sets retired)" : "");
 	if (deny) {
 		refresh(v);
 		if (v->phase == PH_IDLE)
@@ -390,8 +434,90 @@ int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *
 		tsmd_dev_decide(v);
 	}
 	snprintf(why, whylen, "%s: %s%s; now %s (%s)", name, deny ? "denied" : "allowed",
-		 permanent ? " permanently (allow-list updated)"
-			   : " temporarily (until tsmd restarts)",
+		 flags & TSMD_ALLOW_REPLACE
+			 ? " with its current measurements only (allow-list updated)"
+		 : permanent ? " permanently (allow-list updated)"
+			     : " temporarily (until tsmd restarts)",
 		 tsmh_gate_state_name(v->info.gate_state), v->verdict);
+	return 0;
+}
+
+int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, char *why,
+			  size_t whylen)
+{
+	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
+	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	struct tsmd_allowlist *copy;
+	const struct tsmd_al_entry *cur;
+	struct tsmd_attest_summary as;
+	struct tsmd_al_upsert o = { 0 };
+	struct tsmd_identity id;
+	struct tsmd_al_entry in;
+	char now[32], ids[96];
+	int ret, added = 0;
+	size_t i, before;
+
+	if (!v || v->info.gate_state == TSMH_GATE_NONE) {
+		snprintf(why, whylen, "%s: not a device tsmd gates", name);
+		return -ENODEV;
+	}
+	if (d->al_broken) {
+		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
+		return -EIO;
+	}
+	ret = verified_identity(v, "pre-approve measurements", &id, blocks, &as, why, whylen);
+	if (ret)
+		return ret;
+	ret = tsmd_al_sets_parse(json, strlen(json), "measurements from the caller", &in, why,
+				 whylen);
+	if (ret < 0)
+		return ret;
+	/* sets measured on another model are a mistake, not an approval */
+	if (((in.id.has & TSMD_ID_VENDOR) && in.id.vendor != id.vendor) ||
+	    ((in.id.has & TSMD_ID_DEVICE) && in.id.device != id.device)) {
+		snprintf(why, whylen,
+			 "%s: the measurements are from a %04x:%04x device, this is %04x:%04x",
+			 name, in.id.vendor, in.id.device, id.vendor, id.device);
+		tsmd_al_entry_free(&in);
+		return -EINVAL;
+	}
+	cur = tsmd_allowlist_find(d->al, &id);
+	if (cur && cur->decision == TSMD_AL_DENY) {
+		snprintf(why, whylen, "%s: denied in the allow-list (%s); allow it first", name,
+			 tsmd_identity_str(&cur->id, ids, sizeof(ids)));
+		tsmd_al_entry_free(&in);
+		return -EPERM;
+	}
+	copy = al_copy(d, why, whylen);
+	if (!copy) {
+		tsmd_al_entry_free(&in);
+		return -ENOMEM;
+	}
+	tsmd_now_rfc3339(now, sizeof(now));
+	o.added = now;
+	cur = tsmd_allowlist_lookup(copy, &id);
+	before = cur ? cur->nr_sets : 0;
+	for (i = 0; i < in.nr_sets && ret >= 0; i++)
+		ret = tsmd_allowlist_allow(copy, &id, in.sets[i].blocks, in.sets[i].nr, &o, why,
+					   whylen);
+	tsmd_al_entry_free(&in);
+	cur = tsmd_allowlist_lookup(copy, &id);
+	if (ret >= 0 && cur)
+		added = (int)(cur->nr_sets - before);
+	ret = al_commit(d, copy, ret, why, whylen);
+	if (ret < 0)
+		return ret;
+	cur = tsmd_allowlist_lookup(d->al, &id);
+	tsmd_log(LOG_NOTICE, name, "pre-approve",
+		 "%d measurement set(s) pre-approved by an administrator; %zu accepted now", added,
+		 cur ? cur->nr_sets : 0);
+	/* a device held for exactly these measurements is decided again */
+	if (v->info.gate_state != TSMH_GATE_RELEASED && v->phase == PH_IDLE)
+		tsmd_dev_decide(v);
+	snprintf(
+		why, whylen,
+		"%s: %d measurement set(s) added to its allow-list entry, %zu accepted now; %s (%s)",
+		name, added, cur ? cur->nr_sets : 0, tsmh_gate_state_name(v->info.gate_state),
+		v->verdict);
 	return 0;
 }

@@ -135,7 +135,13 @@ void tsmd_dev_decide_pre(struct tsmd_dev *v); /* before attesting: exempt/deny/a
 void tsmd_dev_decide(struct tsmd_dev *v); /* after the worker finished */
 int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen);
 void tsmd_policy_free_all(struct tsmd *d);
-int tsmd_allow(struct tsmd *d, const char *name, int permanent, int deny, char *why, size_t whylen);
+#define TSMD_ALLOW_PERMANENT (1u << 0) /* into the allow-list */
+#define TSMD_ALLOW_DENY	     (1u << 1) /* deny instead */
+#define TSMD_ALLOW_REPLACE   (1u << 2) /* permanent, current measurements only */
+int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, size_t whylen);
+/* Pre-approve measurement sets (tsmd_al_sets_parse() input) for a device's identity. */
+int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, char *why,
+			  size_t whylen);
 
 /* bus.c: D-Bus API */
 int tsmd_bus_open(struct tsmd *d);

@@ -26,6 +26,9 @@ static char dir[48];
 #define SPKI_A \
 	"aa0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"
 
+#define SPKI_B \
+	"bb0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002"
+
 static const char sample[] =
 	"{ \"version\": 1, \"devices\": [\n"
 	" { \"label\": \"nic\", \"decision\": \"allow\",\n"
@@ -275,6 +278,82 @@ static void upsert_sets_deny_remove(void **s)
 	tsmd_allowlist_free(&al);
 }
 
+static int sets_parse(const char *text, struct tsmd_al_entry *e)
+{
+	return tsmd_al_sets_parse(text, strlen(text), "new-fw.json", e, why, sizeof(why));
+}
+
+/* Pre-approving a firmware update: the three input shapes, and what is refused. */
+static void sets_for_preapproval(void **s)
+{
+	static const char one[] =
+		"{ \"blocks\": [ { \"index\": 2, \"type\": \"firmware\", \"value\": \"9f8e\" } ] }";
+	static const char two[] =
+		"[ { \"blocks\": [ { \"index\": 2, \"type\": \"firmware\", \"value\": \"01\" } ] },"
+		"  { \"added\": \"x\", \"blocks\": [ { \"index\": 2, \"type\": \"firmware\", \"value\": \"02\" } ] } ]";
+	static const char dup[] =
+		"[ { \"blocks\": [ { \"index\": 2, \"type\": \"firmware\", \"value\": \"01\" } ] },"
+		"  { \"blocks\": [ { \"index\": 2, \"type\": \"firmware\", \"value\": \"01\" } ] } ]";
+	static const char one_entry[] =
+		"{ \"version\": 1, \"devices\": [ { \"decision\": \"allow\", \"identity\": {"
+		" \"spki_sha384\": \"" SPKI_A "\", \"vendor\": \"1b36\", \"device\": \"1e11\" },"
+		" \"measurements\": [ { \"blocks\": [ { \"index\": 5, \"type\": \"raw:version\", \"value\": \"322e31\" } ] } ] },"
+		" { \"decision\": \"deny\", \"identity\": { \"vendor\": \"1b36\", \"serial\": \"00000000deadbeef\" } } ] }";
+	struct tsmd_al_entry e;
+
+	(void)s;
+	assert_int_equal(sets_parse(one, &e), 1);
+	assert_int_equal(e.nr_sets, 1);
+	assert_int_equal(e.sets[0].nr, 1);
+	assert_int_equal(e.sets[0].blocks[0].index, 2);
+	assert_int_equal(e.sets[0].blocks[0].len, 2);
+	assert_int_equal(e.id.has, 0);
+	tsmd_al_entry_free(&e);
+
+	assert_int_equal(sets_parse(two, &e), 2);
+	assert_string_equal(e.sets[1].added, "x");
+	tsmd_al_entry_free(&e);
+
+	/* an allow-list: the one allow entry with sets, and its IDs to check */
+	assert_int_equal(sets_parse(one_entry, &e), 1);
+	assert_true(e.id.has & TSMD_ID_DEVICE);
+	assert_int_equal(e.id.device, 0x1e11);
+	assert_int_equal(e.sets[0].blocks[0].type, 0x80 | 6); /* version */
+	tsmd_al_entry_free(&e);
+
+	assert_int_equal(sets_parse(dup, &e), -EINVAL);
+	assert_non_null(strstr(why, "new-fw.json: [1]: same measurement set as [0]"));
+	/* the sample has one allow entry with sets: accepted */
+	assert_int_equal(sets_parse(sample, &e), 2);
+	tsmd_al_entry_free(&e);
+	/* two allow entries: which one? */
+	{
+		char *two_entries = malloc(strlen(one_entry) + 400);
+
+		assert_non_null(two_entries);
+		strcpy(two_entries, one_entry);
+		strcpy(strstr(two_entries, " { \"decision\": \"deny\""),
+		       " { \"decision\": \"allow\", \"identity\": { \"spki_sha384\": \"" SPKI_B
+		       "\", \"serial\": \"0000000000000001\" }, \"measurements\": [ { \"blocks\": [] } ] } ] }");
+		assert_int_equal(sets_parse(two_entries, &e), -EINVAL);
+		assert_non_null(strstr(why, "2 allow entries with measurements"));
+		free(two_entries);
+	}
+	assert_int_equal(sets_parse("[]", &e), -EINVAL);
+	assert_non_null(strstr(why, "no measurement sets"));
+	assert_int_equal(sets_parse("\"x\"", &e), -EINVAL);
+	assert_non_null(strstr(why, "expected an allow-list"));
+	assert_int_equal(sets_parse("{ \"blocks\": [ { \"index\": 0, \"type\": \"rom\", "
+				    "\"value\": \"\" } ] }",
+				    &e),
+			 -EINVAL);
+	assert_non_null(strstr(why, "new-fw.json: .blocks[0]"));
+	assert_int_equal(sets_parse("{ \"blocks\": [], \"extra\": 1 }", &e), -EINVAL);
+	assert_non_null(strstr(why, "unknown key \"extra\""));
+	assert_int_equal(sets_parse("{ \"version\": 1, \"devices\": [] }", &e), -EINVAL);
+	assert_non_null(strstr(why, "no allow entry with measurement sets"));
+}
+
 static int count(const struct tsmd_al_entry *e, void *ctx)
 {
 	(void)e;
@@ -446,6 +525,7 @@ int main(void)
 		cmocka_unit_test(load_missing_empty_corrupt),
 		cmocka_unit_test(find_deny_wins),
 		cmocka_unit_test(upsert_sets_deny_remove),
+		cmocka_unit_test(sets_for_preapproval),
 		cmocka_unit_test(shared_key_two_devices),
 		cmocka_unit_test(foreach_stops),
 		cmocka_unit_test(atomic_save),
