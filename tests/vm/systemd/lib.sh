@@ -21,7 +21,8 @@ tfail() {
 	fail "$@"
 }
 
-# wait_until SECONDS "why it failed" CMD...: poll CMD every 0.2 s
+# wait_until SECONDS "why it failed" CMD...: poll CMD every 0.2 s (a
+# function or a command; "$(...)" in its arguments is expanded only once)
 wait_until() {
 	local n=$(($1 * 5)) why=$2 i=0
 	shift 2
@@ -38,3 +39,6 @@ gatefile() { cat "/sys/bus/pci/devices/$1/tsmh/gate" 2>/dev/null; }
 gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
 gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
 is_bound() { [ "$(drv "$1")" = pci-stub ]; }
+# for wait_until (its arguments are expanded once, these on every poll)
+active_is() { [ "$(prop ActiveState)" = "$1" ]; }
+status_is() { [ "$(prop StatusText)" = "$1" ]; }

@@ -21,15 +21,16 @@ journalctl -b -u tsmd "_PID=$pid" --no-pager -o cat | grep -q ' ready: policy ' 
 ok "systemctl start returned after tsmd $pid was ready ($st)"
 
 want="1 held, 1 released, 0 attesting"
-wait_until 30 "StatusText is '$(prop StatusText)', want '$want'" test "$(prop StatusText)" = "$want"
+wait_until 30 "StatusText is not '$want'" status_is "$want"
 ok "StatusText=$(prop StatusText)"
 
 ndec() { journalctl -b -u tsmd "_PID=$pid" "TSMH_DEVICE=$EP1" --no-pager -o cat | wc -l; }
-wait_until 30 "tsmd $pid never decided $EP1" test "$(ndec)" -gt 0
+ndec_gt() { [ "$(ndec)" -gt "$1" ]; }
+wait_until 30 "tsmd $pid never decided $EP1" ndec_gt 0
 n0=$(ndec)
 timeout 60 systemctl reload tsmd || tfail "systemctl reload tsmd"
 [ "$(prop MainPID)" = "$pid" ] && [ "$(prop ActiveState)" = active ] ||
 	tfail "after reload: pid $(prop MainPID) $(prop ActiveState)"
 # the reloaded policy is applied again to the held device
-wait_until 30 "no new decision for $EP1 after the reload" test "$(ndec)" -gt "$n0"
+wait_until 30 "no new decision for $EP1 after the reload" ndec_gt "$n0"
 ok "systemctl reload: same process, $EP1 decided again"

@@ -1,7 +1,7 @@
 # udev wakes tsmd: tsmd.service is enabled, but at boot its condition
 # (tsmh_core loaded) is unmet, so it is not running. pci-stub claims
-# 1b36:1e10 before any such device exists; then modprobe tsmh_sim and the
-# emulator hot-add two gated endpoints. 80-tsmd.rules (SYSTEMD_WANTS) must
+# 1b36:1e10 before any such device exists; then modprobe tsmh_core, tsmh_sim and
+# the emulator hot-add two gated endpoints. 80-tsmd.rules (SYSTEMD_WANTS) must
 # start tsmd.service; tsmd attests and applies the policy: EP0 released by
 # a slot rule (pci-stub binds it), EP1 attested but not in the (empty)
 # allow-list, so held with no driver although pci-stub matches it.
@@ -23,9 +23,11 @@ cat >/etc/tsmd/tsmd.conf <<EOT
 EOT
 chmod 600 /etc/tsmd/tsmd.conf
 
+# tsmh_core first (it gates devices that appear after it), then the
+# driver, then the emulated PCI domain (tsmh_sim needs no tsmh_core symbols)
+modprobe tsmh_core || fail "modprobe tsmh_core"
 modprobe pci-stub ids=1b36:1e10 || fail "modprobe pci-stub"
 modprobe tsmh_sim nr_endpoints=2 || fail "modprobe tsmh_sim"
-[ -e /sys/module/tsmh_core ] || fail "modprobe tsmh_sim did not load tsmh_core"
 # the emulator as a service of its own: it outlives this script (the
 # later tests use the same devices); it writes the root before plugging
 systemd-run --unit=tsmh-emu --quiet /usr/local/sbin/tsmh-emu --sim \
@@ -36,16 +38,15 @@ wait_until 30 "emulator did not start: $(journalctl -u tsmh-emu --no-pager | tai
 wait_until 30 "endpoints never appeared" test -e "/sys/bus/pci/devices/$EP1/tsmh/gate"
 ok "modprobe tsmh_sim + tsmh-emu: $EP0 and $EP1 hot-added"
 
-wait_until 60 "udev never started tsmd.service ($(prop ActiveState))" \
-	test "$(prop ActiveState)" = active
+wait_until 60 "udev never started tsmd.service" active_is active
 udevadm info -q property "/sys/bus/pci/devices/$EP1" | grep -qx 'SYSTEMD_WANTS=tsmd.service' ||
-	fail "udev did not set SYSTEMD_WANTS on $EP1: $(udevadm info -q property /sys/bus/pci/devices/$EP1)"
+	fail "udev did not set SYSTEMD_WANTS on $EP1: $(udevadm info -q property /sys/bus/pci/devices/"$EP1")"
 wb=$(prop WantedBy)
 case $wb in *.device*) ;; *) fail "tsmd.service not wanted by a device unit: WantedBy=$wb" ;; esac
 ok "udev started tsmd.service (WantedBy=$wb)"
 
 wait_until 60 "$EP0 never released" is_bound "$EP0"
-wait_until 60 "tsmd never decided $EP1 ($(gatefile $EP1))" \
+wait_until 60 "tsmd never decided $EP1 ($(gatefile "$EP1"))" \
 	sh -c "tsmctl -j show $EP1 | jq -r .gate.msg | grep -q 'not in the allow-list'"
 [ "$(gate "$EP0")" = released/exempt ] || tfail "$EP0: $(gate "$EP0")"
 [ "$(gatefile "$EP1")" = "held quarantine" ] || tfail "$EP1 gate: $(gatefile "$EP1")"

@@ -40,11 +40,11 @@ is_bound "$EP0" || fail "$EP0 lost its driver"
 npid=$(prop MainPID)
 ok "frozen tsmd $pid killed by the watchdog and restarted as $npid after ${dt}s; $EP1 held throughout"
 
-wait_until 30 "tsmd $npid not active" test "$(prop ActiveState)" = active
+wait_until 30 "tsmd $npid not active" active_is active
 wait_until 60 "restarted tsmd $npid never decided $EP1 again" \
 	sh -c "journalctl -b -u tsmd _PID=$npid TSMH_DEVICE=$EP1 --no-pager -o cat | grep -q 'not in the allow-list'"
 want="1 held, 1 released, 0 attesting"
-wait_until 30 "StatusText '$(prop StatusText)', want '$want'" test "$(prop StatusText)" = "$want"
+wait_until 30 "StatusText is not '$want'" status_is "$want"
 ok "restarted tsmd resynced: $EP1 decided again ($(gmsg "$EP1")), status '$want'"
 
 rm -f "$dropin"
