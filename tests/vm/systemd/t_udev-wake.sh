@@ -43,6 +43,9 @@ udevadm info -q property "/sys/bus/pci/devices/$EP1" | grep -qx 'SYSTEMD_WANTS=t
 	fail "udev did not set SYSTEMD_WANTS on $EP1: $(udevadm info -q property /sys/bus/pci/devices/"$EP1")"
 wb=$(prop WantedBy)
 case $wb in *.device*) ;; *) fail "tsmd.service not wanted by a device unit: WantedBy=$wb" ;; esac
+# started once and stayed up (a failed first start would be hidden by
+# Restart=on-failure)
+[ "$(prop NRestarts)" = 0 ] || tfail "tsmd needed $(prop NRestarts) restart(s) to come up"
 ok "udev started tsmd.service (WantedBy=$wb)"
 
 wait_until 60 "$EP0 never released" is_bound "$EP0"
