@@ -81,7 +81,10 @@ kmod_chain() {
 
 setup() {
 	# the rootfs, then the build under test installed into it as a user would
-	cp -a "$root/." "$st/" && rm -f "$st/.tsmh-ready" || return 1
+	# (shared lock: a concurrent checkout may be rebuilding the cache)
+	(flock -s 9 && cp -a "$root/." "$st/") 9>"$(dirname "$root")/.$(basename "$root").lock" ||
+		return 1
+	rm -f "$st/.tsmh-ready"
 	make -s -C "$top" install DESTDIR="$st" || return 1
 	systemctl --root="$st" enable tsmd.service || return 1
 	# the DKMS build for this kernel where modprobe looks for extra modules,
