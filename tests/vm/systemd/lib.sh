@@ -1,9 +1,8 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # EP0, EP1: used by the tests that source this
 # Helpers for the systemd guest's tests (tests/vm/systemd/t_*.sh, bash);
 # sourced. A test exits 0 (pass) or anything else (fail) and says why.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# shellcheck disable=SC2034 # EP0, EP1: used by the tests that source this
 DOM=10000
 EP0=$DOM:03:00.0
 EP1=$DOM:04:00.0
