@@ -1,7 +1,9 @@
 #!/bin/bash
 # Install what tsm-host needs on a Debian 12 host, idempotently:
 # build tools and libraries, the Debian 12 kernel headers (for DKMS),
-# QEMU, busybox, debootstrap (for the Debian 13 / sid build chroots),
+# QEMU, busybox, debootstrap (for the Debian 13 / sid build chroots and
+# the systemd guest's root file system; e2fsprogs and systemd's systemctl
+# turn it into a disk image with the units enabled),
 # and checkpatch.pl from Debian's linux-source package (for lint).
 # Nothing is added to the host's apt sources.
 set -euo pipefail
@@ -9,7 +11,7 @@ CACHE=${TSMH_CACHE:-/var/cache/tsm-host}
 PKGS="gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev libcjson-dev
       libcmocka-dev libsystemd-dev libudev-dev libssl-dev linux-headers-amd64 dkms
       qemu-system-x86 busybox-static debootstrap cpio jq udev kmod zstd xz-utils dbus-daemon
-      sparse clang-format clang libclang-rt-14-dev ca-certificates"
+      sparse clang-format clang libclang-rt-14-dev ca-certificates e2fsprogs systemd"
 
 missing=
 for p in $PKGS; do

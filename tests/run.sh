@@ -6,7 +6,9 @@
 #              TSMH_NO_VM=1 (userspace and lint only).
 # Per kernel: the DKMS build, the sim VM tests (scripts/vm/run.sh), then one
 # boot under Debian sid's QEMU against its emulated NVMe DOE mailbox
-# (scripts/vm/run-nvme.sh; QEMU installed by scripts/vm/qemu-sid.sh).
+# (scripts/vm/run-nvme.sh; QEMU installed by scripts/vm/qemu-sid.sh), then
+# one boot of the systemd guest (scripts/vm/run-systemd.sh: Debian 12 root
+# file system with systemd as PID 1, the shipped unit and udev rules).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -124,6 +126,10 @@ if [ -z "${TSMH_NO_VM:-}" ]; then
 		fi
 		[ "$qemu_sid" = ok ] &&
 			scripts/vm/run-nvme.sh "$l" "build/vm/$l.cpio" build/vm/logs | tee -a "$res"
+		# the shipped unit and udev rules under a real systemd (its own
+		# FAIL lines, with the log named, if the root file system cannot
+		# be built)
+		scripts/vm/run-systemd.sh "$l" "$kd" build/vm/logs | tee -a "$res"
 	done
 fi
 

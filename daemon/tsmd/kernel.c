@@ -15,6 +15,14 @@
 struct dump_ctx {
 	struct tsmd *d;
 	struct tsmh_devinfo *one; /* DEV_GET of one device: the reply goes here */
+	/*
+	 * A full dump is collected and applied once it is complete: applying a
+	 * device may decide it at once (an exempt or deny rule) and send a gate
+	 * command on the same socket, which must not happen mid-dump (its
+	 * reply would be read among the dump's, "sequence number mismatch").
+	 */
+	struct tsmh_devinfo *all;
+	int cap;
 	char err[128];
 	int n;
 };
@@ -27,11 +35,21 @@ static int on_dev(struct nl_msg *m, void *arg)
 
 	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &info, c->err))
 		return -EBADMSG;
-	c->n++;
-	if (c->one)
+	if (c->one) {
 		*c->one = info;
-	else
-		tsmd_dev_update(c->d, &info);
+		c->n++;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		int cap = c->cap ? 2 * c->cap : 16;
+		struct tsmh_devinfo *all = realloc(c->all, (size_t)cap * sizeof(*all));
+
+		if (!all)
+			return -ENOMEM;
+		c->all = all;
+		c->cap = cap;
+	}
+	c->all[c->n++] = info;
 	return 0;
 }
 
@@ -58,6 +76,9 @@ int tsmd_kernel_resync(struct tsmd *d)
 	if (!m)
 		return -ENOMEM;
 	ret = tsmh_nl_call(&d->nl, m, on_dev, &c);
+	for (int i = 0; !ret && i < c.n; i++)
+		tsmd_dev_update(d, &c.all[i]);
+	free(c.all);
 	if (ret == -EBADMSG)
 		tsmd_log(LOG_ERR, NULL, "resync", "malformed device dump from tsmh_core: %s",
 			 c.err);

@@ -68,8 +68,8 @@ void tsmd_log_decision(const struct tsmd_dev *v, int prio, const char *action, c
 	if (use_journal() &&
 	    !sd_journal_send("MESSAGE=%s: %s: %s", v->name, action, reason, "PRIORITY=%d", prio,
 			     "SYSLOG_IDENTIFIER=tsmd", "TSMH_DEVICE=%s", v->name, "TSMH_ACTION=%s",
-			     action, "TSMH_REASON=%s", reason, "TSMH_DIGEST=%s",
-			     digest_hex ? digest_hex : "", "TSMH_IDENTITY=%s",
+			     action, "TSMH_VERDICT=%s", code ? code : "", "TSMH_REASON=%s", reason,
+			     "TSMH_DIGEST=%s", digest_hex ? digest_hex : "", "TSMH_IDENTITY=%s",
 			     v->have_summary ? v->sum.identity : "", "TSMH_SPKI_SHA384=%s", spki,
 			     NULL))
 		return;
