@@ -197,6 +197,14 @@ static int m_status(sd_bus_message *m, void *arg, sd_bus_error *err)
 	return reply_json(m, j);
 }
 
+/* A mutating method's answer: tsmd's message, or a Refused error carrying it. */
+static int reply_refused_or(sd_bus_message *m, sd_bus_error *err, int ret, const char *why)
+{
+	if (ret)
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
+	return sd_bus_reply_method_return(m, "s", why);
+}
+
 static int m_allow_deny(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, int deny)
 {
 	const char *name;
@@ -212,9 +220,7 @@ static int m_allow_deny(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, in
 	ret = tsmd_allow(d, name,
 			 (permanent ? TSMD_ALLOW_PERMANENT : 0) | (deny ? TSMD_ALLOW_DENY : 0), why,
 			 sizeof(why));
-	if (ret)
-		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
-	return sd_bus_reply_method_return(m, "s", why);
+	return reply_refused_or(m, err, ret, why);
 }
 
 static int m_allow_current_only(sd_bus_message *m, void *arg, sd_bus_error *err)
@@ -230,9 +236,7 @@ static int m_allow_current_only(sd_bus_message *m, void *arg, sd_bus_error *err)
 	if (ret < 0)
 		return ret;
 	ret = tsmd_allow(arg, name, TSMD_ALLOW_REPLACE, why, sizeof(why));
-	if (ret)
-		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
-	return sd_bus_reply_method_return(m, "s", why);
+	return reply_refused_or(m, err, ret, why);
 }
 
 static int m_add_measurements(sd_bus_message *m, void *arg, sd_bus_error *err)
@@ -248,9 +252,7 @@ static int m_add_measurements(sd_bus_message *m, void *arg, sd_bus_error *err)
 	if (ret < 0)
 		return ret;
 	ret = tsmd_add_measurements(arg, name, sets, why, sizeof(why));
-	if (ret)
-		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.Refused", "%s", why);
-	return sd_bus_reply_method_return(m, "s", why);
+	return reply_refused_or(m, err, ret, why);
 }
 
 static int m_allow(sd_bus_message *m, void *arg, sd_bus_error *err)
