@@ -407,6 +407,13 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 		if (ret)
 			return ret;
 	}
+	if ((flags & TSMD_ALLOW_REPLACE) && !as.meas_verified) {
+		snprintf(
+			why, whylen,
+			"%s: no verified measurements to keep (its policy rule checks the certificate only)",
+			name);
+		return -EINVAL;
+	}
 	if (permanent) {
 		ret = al_update(d, &id, &as, deny, !!(flags & TSMD_ALLOW_REPLACE), why, whylen);
 		if (ret < 0)
