@@ -410,7 +410,7 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 	if ((flags & TSMD_ALLOW_REPLACE) && !as.meas_verified) {
 		snprintf(
 			why, whylen,
-			"%s: no verified measurements to keep (its policy rule checks the certificate only)",
+			"%s: --replace needs verified measurements, and its last attestation has none",
 			name);
 		return -EINVAL;
 	}
