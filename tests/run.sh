@@ -14,7 +14,7 @@ res=build/test-results.txt
 mkdir -p build
 : >"$res"
 labels=${TSMH_LABELS:-deb12 deb13 sid}
-vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink evidence gate tsmd present"
+vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink evidence gate tsmd present reset tsmdedge"
 t_start=$(date +%s)
 
 rec() { echo "$*" | tee -a "$res"; }
