@@ -43,7 +43,7 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict \
 	$(B)/tests/unit/test_summary
 INTEG := $(B)/tests/integration/emu_client
-VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput
+VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput $(B)/tests/vm/aerinj
 
 all: $(PROGS) $(UNIT) $(INTEG) $(VMTOOLS)
 
@@ -100,6 +100,8 @@ $(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/common/evidence.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/vm/aerinj: $(call obj,tests/vm/aerinj.c)
+	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
 $(B)/tests/unit/test_policy: $(call obj,tests/unit/test_policy.c $(POLICY))

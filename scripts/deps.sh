@@ -10,7 +10,7 @@ set -euo pipefail
 CACHE=${TSMH_CACHE:-/var/cache/tsm-host}
 PKGS="gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev libcjson-dev
       libcmocka-dev libsystemd-dev libudev-dev libssl-dev linux-headers-amd64 dkms
-      qemu-system-x86 busybox-static debootstrap cpio jq udev kmod zstd xz-utils dbus-daemon
+      qemu-system-x86 busybox-static debootstrap cpio jq udev kmod zstd xz-utils dbus-daemon dbus-bin
       sparse clang-format clang libclang-rt-14-dev ca-certificates e2fsprogs systemd"
 
 missing=

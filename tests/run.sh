@@ -16,7 +16,7 @@ res=build/test-results.txt
 mkdir -p build
 : >"$res"
 labels=${TSMH_LABELS:-deb12 deb13 sid}
-vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink evidence gate tsmd present fwupdate"
+vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink evidence gate tsmd present reset tsmdedge fwupdate"
 t_start=$(date +%s)
 
 rec() { echo "$*" | tee -a "$res"; }

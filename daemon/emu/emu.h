@@ -26,6 +26,7 @@ enum {
 	EMU_FAULT_NOT_READY = 1u << 9, /* ERROR ResponseNotReady first, then RESPOND_IF_READY */
 	EMU_FAULT_BUSY = 1u << 10, /* ERROR Busy to every other CHALLENGE/GET_MEASUREMENTS */
 	EMU_FAULT_MEAS_CHANGE = 1u << 11, /* firmware measurement changes at every reset */
+	EMU_FAULT_NO_CMA = 1u << 12, /* DOE offers discovery only; sim: plugged without TEE-IO */
 };
 
 #define EMU_MAX_SLOTS 8

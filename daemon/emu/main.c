@@ -105,6 +105,12 @@ static const struct emu_dev_cfg *cfg_for(int slot)
 	return &clean;
 }
 
+/* --delay-ms applies to the fault slot only when one is named */
+static unsigned int delay_for(int slot)
+{
+	return opt.fault_slot < 0 || opt.fault_slot == slot ? opt.delay_ms : 0;
+}
+
 static int sim_send(int fd, uint32_t kind, uint32_t slot, uint32_t seq, const void *p, uint32_t len)
 {
 	struct tsmh_sim_msg m = { .kind = kind, .slot = slot, .seq = seq, .len = len };
@@ -163,7 +169,7 @@ static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_
 	logv("slot %u seq %u: request %u bytes -> %ld\n", m->slot, m->seq, m->len, n);
 	if (n == 0)
 		return; /* silent device */
-	if (!opt.delay_ms) {
+	if (!delay_for((int)m->slot)) {
 		struct held h = { .slot = m->slot, .seq = m->seq, .len = n };
 
 		if (n > 0) {
@@ -182,7 +188,7 @@ static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_
 					 .slot = m->slot,
 					 .seq = m->seq,
 					 .len = n,
-					 .due_ms = now_ms() + opt.delay_ms };
+					 .due_ms = now_ms() + delay_for((int)m->slot) };
 		if (n > 0) {
 			held[i].obj = malloc((size_t)n);
 			if (!held[i].obj) {
@@ -197,6 +203,12 @@ static void handle_request(int simfd, const struct tsmh_sim_msg *m, const uint8_
 		m->seq);
 }
 
+/* A no-cma slot is a plain endpoint: no TEE-IO bit either. */
+static uint32_t plug_flags(int slot)
+{
+	return (cfg_for(slot)->faults & EMU_FAULT_NO_CMA) ? TSMH_SIM_PLUG_PLAIN : 0;
+}
+
 static int plug(int simfd)
 {
 	char *copy, *tok, *save = NULL;
@@ -204,8 +216,16 @@ static int plug(int simfd)
 
 	if (!opt.plug || !strcmp(opt.plug, "none"))
 		return 0;
-	if (!strcmp(opt.plug, "all"))
-		return sim_send(simfd, TSMH_SIM_MSG_PLUG, TSMH_SIM_SLOT_ALL, 0, NULL, 0);
+	if (!strcmp(opt.plug, "all") &&
+	    (opt.fault_slot < 0 || !(opt.cfg.faults & EMU_FAULT_NO_CMA)))
+		return sim_send(simfd, TSMH_SIM_MSG_PLUG, TSMH_SIM_SLOT_ALL, plug_flags(0), NULL,
+				0);
+	if (!strcmp(opt.plug, "all")) {
+		for (int s = 0; s < nr_slots && !ret; s++)
+			ret = sim_send(simfd, TSMH_SIM_MSG_PLUG, (uint32_t)s, plug_flags(s), NULL,
+				       0);
+		return ret;
+	}
 	copy = strdup(opt.plug);
 	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
 		char *end;
@@ -217,7 +237,7 @@ static int plug(int simfd)
 			ret = -EINVAL;
 			break;
 		}
-		ret = sim_send(simfd, TSMH_SIM_MSG_PLUG, (uint32_t)s, 0, NULL, 0);
+		ret = sim_send(simfd, TSMH_SIM_MSG_PLUG, (uint32_t)s, plug_flags((int)s), NULL, 0);
 	}
 	free(copy);
 	return ret;
@@ -343,9 +363,9 @@ static void usage(FILE *f)
 	      "  -V, --versions=LIST     SPDM versions offered, e.g. 1.2,1.3 (default 1.2,1.3)\n"
 	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug,\n"
 	      "                          bad-san,unknown-root,wrong-signature,truncated,\n"
-	      "                          not-ready,busy,meas-change\n"
+	      "                          not-ready,busy,meas-change,no-cma\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
-	      "  -d, --delay-ms=N        hold every response N ms\n"
+	      "  -d, --delay-ms=N        hold every response N ms (of slot N with -F)\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"
 	      "  -R, --export-root=PATH  write the device's root CA certificate (PEM) to PATH\n"
 	      "  -N, --no-certs          no certificate chain (no CERT, CHAL or MEAS capability)\n"

@@ -44,19 +44,21 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 	len -= TSMH_DOE_HDR_BYTES;
 
 	if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY) {
+		/* no-cma: a mailbox that offers discovery only */
+		uint8_t nr = (d->faults & EMU_FAULT_NO_CMA) ? 1 : NR_PROTS;
 		uint8_t idx;
 		uint8_t next;
 
 		if (len < 4 || cap < TSMH_DOE_HDR_BYTES + 4)
 			return -1;
 		idx = pl[0];
-		if (idx >= NR_PROTS)
+		if (idx >= nr)
 			idx = 0; /* out of range: report entry 0, end of list */
-		next = (idx + 1 < (int)NR_PROTS && pl[0] < NR_PROTS) ? idx + 1 : 0;
+		next = (idx + 1 < nr && pl[0] < nr) ? idx + 1 : 0;
 		tsmh_put_le32(rsp + TSMH_DOE_HDR_BYTES,
 			      tsmh_doe_disc_rsp(emu_prots[idx].vid, emu_prots[idx].type, next));
 		n = wrap(vid, type, 4, rsp, cap);
-	} else if (vid == TSMH_DOE_VID_PCISIG &&
+	} else if (vid == TSMH_DOE_VID_PCISIG && !(d->faults & EMU_FAULT_NO_CMA) &&
 		   (type == TSMH_DOE_PROT_CMA || type == TSMH_DOE_PROT_SEC_CMA)) {
 		/* CMA carries SPDM messages, secured CMA DSP0277 records */
 		size_t m;
@@ -97,6 +99,7 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "not-ready", EMU_FAULT_NOT_READY },
 		{ "busy", EMU_FAULT_BUSY },
 		{ "meas-change", EMU_FAULT_MEAS_CHANGE },
+		{ "no-cma", EMU_FAULT_NO_CMA },
 	};
 	static char word[32];
 

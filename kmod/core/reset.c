@@ -12,9 +12,15 @@
  *                                   pci_reset_bus): the primary source.
  *   __pci_reset_function_locked(dev) fallback where pci_dev_restore is
  *                                   inlined (function resets only).
- *   pci_bridge_secondary_bus_reset(bridge)  a bus reset below @bridge: the
+ *   pcibios_reset_secondary_bus(bridge)  a bus reset below @bridge: the
  *                                   restores that follow are reported as
  *                                   bus resets (without restore: reported).
+ *                                   A __weak function, so never inlined:
+ *                                   pci_bridge_secondary_bus_reset() is
+ *                                   exported but inlined into its caller in
+ *                                   pci.c (Debian 6.1: sysfs "bus" resets
+ *                                   went unseen as such); it is only the
+ *                                   fallback.
  *   pcie_do_recovery(dev)           AER/DPC recovery at or above the device.
  *
  * The probe handler runs in atomic context: it records the pointer
@@ -49,6 +55,7 @@ struct tsmh_kp {
 static struct tsmh_kp tsmh_kps[] = {
 	{ .kp.symbol_name = "pci_dev_restore", .role = ROLE_RESTORE },
 	{ .kp.symbol_name = "__pci_reset_function_locked", .role = ROLE_FUNC },
+	{ .kp.symbol_name = "pcibios_reset_secondary_bus", .role = ROLE_BRIDGE },
 	{ .kp.symbol_name = "pci_bridge_secondary_bus_reset", .role = ROLE_BRIDGE },
 	{ .kp.symbol_name = "pcie_do_recovery", .role = ROLE_RECOVERY },
 };
@@ -62,7 +69,7 @@ static DEFINE_SPINLOCK(ring_lock);	/* protects the ring below */
 static struct reset_ev ring[RESET_RING];
 static unsigned int ring_head, ring_len;
 static bool ring_overflow;
-static bool have_restore;
+static bool have_restore, have_sbr;
 static u32 sources;
 
 static void reset_work_fn(struct work_struct *work);
@@ -219,6 +226,9 @@ void tsmh_reset_init(void)
 		/* the function fallback only where the restore cannot be probed */
 		if (k->role == ROLE_FUNC && have_restore)
 			continue;
+		/* the same for the bus reset's exported wrapper */
+		if (k->role == ROLE_BRIDGE && have_sbr)
+			continue;
 		k->kp.pre_handler = tsmh_kp_pre;
 		ret = register_kprobe(&k->kp);
 		if (ret) {
@@ -237,6 +247,7 @@ void tsmh_reset_init(void)
 			sources |= BIT(TSMH_RESET_FLR);
 			break;
 		case ROLE_BRIDGE:
+			have_sbr = true;
 			sources |= BIT(TSMH_RESET_BUS);
 			break;
 		case ROLE_RECOVERY:
@@ -259,5 +270,6 @@ void tsmh_reset_exit(void)
 	}
 	cancel_work_sync(&reset_work);
 	have_restore = false;
+	have_sbr = false;
 	sources = 0;
 }

@@ -12,6 +12,8 @@
 #define EP_IDE_OFF	0x118
 #define EP_DSN_OFF	0x170
 #define RP_IDE_OFF	0x100
+#define RP_AER_OFF	0x220	/* after the IDE capability (8 streams) */
+#define RP_MSI_OFF	0x80	/* after the PCIe capability */
 
 /* IDE layout: header, cap, ctl; link blocks (ctl, sts); selective blocks */
 #define IDE_SEL_BLOCK(nassoc)	(20 + 12 * (nassoc))
@@ -138,7 +140,8 @@ static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 	build_common(f, SIM_DEV_EP, SIM_CLASS_ACCEL << 16 | 0x01,
 		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
 	put32(f, PCI_SUBSYSTEM_VENDOR_ID, SIM_VENDOR | (u32)SIM_DEV_EP << 16);
-	put32(f, EXP_OFF + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR | TSMH_EXP_DEVCAP_TEE);
+	put32(f, EXP_OFF + PCI_EXP_DEVCAP,
+	      PCI_EXP_DEVCAP_FLR | (f->plain ? 0 : TSMH_EXP_DEVCAP_TEE));
 
 	put32(f, EP_DOE_OFF, ext_hdr(TSMH_EXT_CAP_ID_DOE, 1, EP_IDE_OFF));
 	f->doe_off = EP_DOE_OFF;
@@ -146,6 +149,32 @@ static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 	put32(f, EP_DSN_OFF, ext_hdr(PCI_EXT_CAP_ID_DSN, 1, 0));
 	put32(f, EP_DSN_OFF + 4, lower_32_bits(dsn));
 	put32(f, EP_DSN_OFF + 8, upper_32_bits(dsn));
+}
+
+/*
+ * The root port's MSI (one 64-bit vector: portdrv gets an interrupt for
+ * its AER and PME services; nothing is ever signalled, aer_inject
+ * injects the interrupt itself) and AER capabilities. Status registers
+ * read 0 and ignore writes (a RW1C write of 1 must not set them).
+ */
+static void build_rp_err(struct sim_fn *f)
+{
+	put8(f, EXP_OFF + PCI_CAP_LIST_NEXT, RP_MSI_OFF);
+	put8(f, RP_MSI_OFF + PCI_CAP_LIST_ID, PCI_CAP_ID_MSI);
+	put16(f, RP_MSI_OFF + PCI_MSI_FLAGS, PCI_MSI_FLAGS_64BIT);
+	wm(f, RP_MSI_OFF + PCI_MSI_FLAGS, 1, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	wm32(f, RP_MSI_OFF + PCI_MSI_ADDRESS_LO, 0xfffffffc);
+	wm32(f, RP_MSI_OFF + PCI_MSI_ADDRESS_HI, 0xffffffff);
+	wm(f, RP_MSI_OFF + PCI_MSI_DATA_64, 2, 0xff);
+
+	put32(f, RP_AER_OFF, ext_hdr(PCI_EXT_CAP_ID_ERR, 2, 0));
+	/* the spec's default severities */
+	put32(f, RP_AER_OFF + PCI_ERR_UNCOR_SEVER, 0x00462030);
+	wm32(f, RP_AER_OFF + PCI_ERR_UNCOR_MASK, 0x03fff030);
+	wm32(f, RP_AER_OFF + PCI_ERR_UNCOR_SEVER, 0x03fff030);
+	wm32(f, RP_AER_OFF + PCI_ERR_COR_MASK, 0x0000f1c1);
+	wm32(f, RP_AER_OFF + PCI_ERR_ROOT_COMMAND, PCI_ERR_ROOT_CMD_COR_EN |
+	     PCI_ERR_ROOT_CMD_NONFATAL_EN | PCI_ERR_ROOT_CMD_FATAL_EN);
 }
 
 void sim_cfg_build(struct tsmh_sim *sim)
@@ -156,7 +185,8 @@ void sim_cfg_build(struct tsmh_sim *sim)
 	sim->rp.bus = 0;
 	build_bridge(&sim->rp, SIM_DEV_RP, PCI_EXP_TYPE_ROOT_PORT, 0, 1, last);
 	put32(&sim->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
-	build_ide(&sim->rp, RP_IDE_OFF, 8, 0);
+	build_ide(&sim->rp, RP_IDE_OFF, 8, RP_AER_OFF);
+	build_rp_err(&sim->rp);
 
 	sim->usp.kind = SIM_USP;
 	sim->usp.bus = 1;
@@ -267,6 +297,19 @@ static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
 	sim_kick(sim);
 }
 
+/*
+ * Secondary Bus Reset (Bridge Control bit 6 going to 1): every present
+ * endpoint below @f goes through the same reset as an FLR.
+ */
+static void sim_sbr(struct tsmh_sim *sim, struct sim_fn *f)
+{
+	int i;
+
+	for (i = 0; i < sim->nr_ep; i++)
+		if (sim->ep[i].present && (f->kind != SIM_DSP || f->slot == i))
+			sim_flr(sim, &sim->ep[i]);
+}
+
 static void doe_write(struct tsmh_sim *sim, struct sim_fn *f, int reg, u32 v)
 {
 	u32 seq = f->mb.seq;
@@ -294,6 +337,7 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 	unsigned long flags;
 	int i, base = where & ~3, shift = 8 * (where & 3);
 	u32 mask = size == 4 ? ~0U : ((1U << (8 * size)) - 1) << shift;
+	bool sbr;
 
 	if (bad_reg(where, size))
 		return PCIBIOS_BAD_REGISTER_NUMBER;
@@ -318,12 +362,15 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_SUCCESSFUL;
 	}
+	sbr = f->kind != SIM_EP && !(f->cfg[PCI_BRIDGE_CONTROL] & PCI_BRIDGE_CTL_BUS_RESET);
 	for (i = 0; i < size; i++) {
 		u8 b = (val >> (8 * i)) & 0xff;
 		int o = where + i;
 
 		f->cfg[o] = (f->cfg[o] & ~f->wmask[o]) | (b & f->wmask[o]);
 	}
+	if (sbr && (f->cfg[PCI_BRIDGE_CONTROL] & PCI_BRIDGE_CTL_BUS_RESET))
+		sim_sbr(sim, f);
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return PCIBIOS_SUCCESSFUL;
 }

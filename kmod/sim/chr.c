@@ -141,7 +141,8 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 		return ret;
 	case TSMH_SIM_MSG_PLUG:
 	case TSMH_SIM_MSG_UNPLUG:
-		if (m->len || m->seq)
+		/* PLUG: seq holds flags */
+		if (m->len || m->seq & ~(m->kind == TSMH_SIM_MSG_PLUG ? TSMH_SIM_PLUG_PLAIN : 0))
 			return -EINVAL;
 		if (m->slot != TSMH_SIM_SLOT_ALL && m->slot >= sim->nr_ep)
 			return -EINVAL;
@@ -151,8 +152,10 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 				continue;
 			f = &sim->ep[i];
 			if (m->kind == TSMH_SIM_MSG_PLUG) {
-				if (!f->present) /* a newly inserted card starts fresh */
+				if (!f->present) { /* a newly inserted card starts fresh */
+					f->plain = m->seq & TSMH_SIM_PLUG_PLAIN;
 					sim_ep_reset(sim, f);
+				}
 				f->present = true;
 				sim->rescan = true;
 			} else {

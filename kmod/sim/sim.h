@@ -9,6 +9,10 @@
  *     02:DD.F  Switch Downstream Port N   (one per endpoint slot)
  *      (3+N):00.0  Endpoint N: PCIe (FLR, TEE-IO), DOE, IDE, DSN
  *
+ * The root port has MSI and AER (so portdrv binds its AER service and
+ * aer_inject can drive error recovery); a Secondary Bus Reset on any
+ * bridge resets the endpoints below it like an FLR.
+ *
  * Downstream port N sits at device N % 32, function N / 32 of bus 2: ports
  * 0-31 are 02:NN.0 and ports 32-63 the second functions of the same
  * devices (whose function 0 then announces itself multi-function).
@@ -57,6 +61,7 @@ struct sim_fn {
 	int slot;		/* DSP/EP: endpoint index */
 	u8 bus, devfn;
 	bool present;		/* EP: plugged by the emulator */
+	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
 	u16 exp_off, doe_off;
 	u8 cfg[SIM_CFG_SIZE];
 	u8 wmask[SIM_CFG_SIZE];

@@ -37,11 +37,14 @@ for p in tsmctl tsmh-emu tsmd; do
 done
 # a system bus for tsmd's D-Bus API, with our bus policy
 copy_elf "$(command -v dbus-daemon)" /usr/bin/dbus-daemon
+# a plain D-Bus client (t_tsmdedge calls tsmd's methods as an unprivileged user)
+copy_elf "$(command -v dbus-send)" /usr/bin/dbus-send
 mkdir -p "$st/usr/share/dbus-1/system.d" "$st/etc/tsmd"
 cp "$top/dbus/org.tsmhost.tsmd1.conf" "$st/usr/share/dbus-1/system.d/"
 cp "$top/tests/vm/dbus-system.conf" "$st/etc/tsmh-dbus.conf"
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
 copy_elf "$bin/tests/vm/evput" /usr/bin/evput
+copy_elf "$bin/tests/vm/aerinj" /usr/bin/aerinj
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 copy_elf "$(command -v jq)" /usr/bin/jq
 copy_elf /lib/systemd/systemd-udevd /sbin/udevd
@@ -69,7 +72,8 @@ add_kmod() {
 	*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
 	esac
 }
-for m in pci-stub sha512_generic; do
+# aer_inject: t_reset drives AER recovery with it (where the kernel has it)
+for m in pci-stub sha512_generic aer_inject; do
 	add_kmod "$m" || true
 done
 # A module with its dependencies (modinfo depends), and the order to insmod

@@ -34,11 +34,15 @@ enum tsmh_sim_kind {
 };
 
 #define TSMH_SIM_SLOT_ALL	0xffffffffU
+/* PLUG: seq carries flags (other bits must be 0) */
+#define TSMH_SIM_PLUG_PLAIN	0x1U	/* no TEE-IO bit in Device Capabilities */
 
 struct tsmh_sim_msg {
 	__u32 kind;	/* enum tsmh_sim_kind */
 	__u32 slot;	/* endpoint index (HELLO: number of endpoints) */
-	__u32 seq;	/* mailbox request id (HELLO: TSMH_SIM_ABI_VERSION) */
+	__u32 seq;	/* mailbox request id (HELLO: TSMH_SIM_ABI_VERSION,
+			 * PLUG: TSMH_SIM_PLUG_* flags)
+			 */
 	__u32 len;	/* payload bytes following this header */
 };
 

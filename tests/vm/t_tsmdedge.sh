@@ -1,0 +1,130 @@
+# tsmd at its edges: a device whose emulator answers slowly runs into
+# attest_timeout_ms while a normal one next to it is decided meanwhile;
+# the slow one ends held with the timeout named, its worker gone and no
+# mailbox claim left. tsmd's D-Bus read methods (ListDevices, GetDevice,
+# Status) work for an unprivileged caller, the mutating ones (Allow, Deny,
+# Reattest, Reload) are refused. An endpoint whose DOE mailbox offers no
+# CMA (and that has no TEE-IO) is released by the kernel gate with reason
+# not-cma and its driver binds with no tsmd running.
+. /tests/lib.sh
+STUB=$MODDIR/pci-stub.ko
+[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
+EP2=$DOM:05:00.0
+TMO=3000
+cleanup() {
+	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
+	killall -q dbus-daemon 2>/dev/null
+	rmmod pci_stub 2>/dev/null
+}
+trap cleanup EXIT
+# failures show the end of tsmd's log too
+fail() {
+	sed 's/^/  tsmd: /' /tmp/tsmd.log 2>/dev/null | tail -n 25
+	echo "FAIL: $*"
+	exit 1
+}
+tfail() { fail "$@"; }
+asuser() { su -s /bin/sh nobody -c "$*"; }
+drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
+gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
+gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
+# workers: tsmd's child processes
+workers() {
+	for s in /proc/[0-9]*/stat; do
+		read -r _ _ _ pp _ <"$s" 2>/dev/null && [ "$pp" = "$TSMD_PID" ] && echo "${s%/stat}"
+	done
+}
+DS="dbus-send --system --print-reply --dest=org.tsmhost.tsmd1 /org/tsmhost/tsmd1 org.tsmhost.tsmd1.Manager"
+
+# nothing from an earlier test: its tsmd log, its allow-list
+rm -f /tmp/tsmd.log /var/lib/tsmd/allow-list.json
+mkdir -p /run/dbus
+dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
+[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=3 || fail "insmod tsmh_sim"
+# slot 1 holds each response 600 ms (under the DOE timeout of 1 s, so no
+# exchange fails: the attestation as a whole is just slow, >= 8 SPDM
+# exchanges, so never under 4.8 s, against a 3 s limit; a normal one takes
+# 0.3-1 s under TCG); slot 2 stays out
+start_emu --plug 0,1 --delay-ms 600 --fault-slot 1 --export-root /tmp/root.pem
+wait_eps 2
+
+mkdir -p /etc/tsmd /var/lib/tsmd
+cat >/etc/tsmd/tsmd.conf <<EOT
+{ "trust_anchors": "/tmp/root.pem",
+  "allow_list": "/var/lib/tsmd/allow-list.json",
+  "default": "certificate",
+  "attest_timeout_ms": $TMO }
+EOT
+start_tsmd -c /etc/tsmd/tsmd.conf
+t0=$(cut -d' ' -f1 /proc/uptime)
+wait_until 30 "tsmd never decided about $EP0" sh -c "tsmctl -j show $EP0 | jq -e '.gate.reason == \"quarantine\"'"
+t1=$(cut -d' ' -f1 /proc/uptime)
+# still being attested: held, its worker alive and holding the mailbox,
+# and tsmd says so itself (D-Bus, as root)
+tsmctl -j show $EP1 >/tmp/s1.json
+jq -e '.gate.state == "held" and .gate.reason == "new" and .doe[0].owner.kind == "host"' /tmp/s1.json >/dev/null ||
+	tfail "$EP1 not being attested at $(cut -d' ' -f1 /proc/uptime): $(jq -c '{gate, doe}' /tmp/s1.json)"
+[ -n "$(workers)" ] || tfail "no worker running for $EP1"
+gd() { $DS.GetDevice "string:$1" | sed -n 's/^ *string "\(.*\)"$/\1/p' | sed 's/\\"/"/g'; }
+v=$(gd $EP1 | jq -r .verdict)
+[ "$v" = attesting ] || tfail "tsmd: $EP1 not attesting any more at $(cut -d' ' -f1 /proc/uptime): $v"
+gmsg $EP0 | grep -q "not in the allow-list" || tfail "$EP0: $(gmsg $EP0)"
+ok "$EP0 decided after $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}') s ($(gmsg $EP0)) while $EP1 is still attesting"
+
+wait_until 30 "$EP1 never decided" sh -c "tsmctl -j show $EP1 | jq -e '.gate.reason == \"quarantine\"'"
+t2=$(cut -d' ' -f1 /proc/uptime)
+gmsg $EP1 | grep -q "did not finish within $TMO ms" || tfail "$EP1: timeout not named: $(gmsg $EP1)"
+[ -z "$(drv $EP1)" ] || tfail "$EP1 bound to $(drv $EP1) after a timeout"
+grep -q "$EP1: quarantine:.*within $TMO ms" /tmp/tsmd.log || tfail "no quarantine log line naming the timeout"
+wait_until 5 "worker outlived its timeout" sh -c "[ -z \"\$(for s in /proc/[0-9]*/stat; do read -r _ _ _ pp _ <\$s 2>/dev/null && [ \$pp = $TSMD_PID ] && echo x; done)\" ]"
+wait_until 5 "claim outlived the worker" sh -c "tsmctl -j show $EP1 | jq -e '.doe[0].owner == null'"
+ok "$EP1 held after $(echo "$t0 $t2" | awk '{printf "%.1f", $2 - $1}') s: $(gmsg $EP1); worker gone, no claim"
+
+# ---- D-Bus as nobody: reading works, changing does not
+out=$(asuser "$DS.ListDevices" 2>&1) || tfail "nobody: ListDevices: $out"
+echo "$out" | grep -q "\"$EP0\"" && echo "$out" | grep -q "\"$EP1\"" || tfail "ListDevices: $out"
+out=$(asuser "$DS.GetDevice string:$EP1" 2>&1) || tfail "nobody: GetDevice: $out"
+echo "$out" | sed -n 's/^ *string "\(.*\)"$/\1/p' | sed 's/\\"/"/g' >/tmp/gd.json
+jq -e '.gate == "held" and .reason == "quarantine" and .attestation.failed_step == "timeout"' /tmp/gd.json >/dev/null ||
+	tfail "GetDevice $EP1: $out"
+out=$(asuser "$DS.Status" 2>&1) || tfail "nobody: Status: $out"
+asuser tsmctl policy show -c /etc/tsmd/tsmd.conf >/tmp/ps.txt 2>&1 || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
+grep -q "tsmd: *running, 2 held, 0 released" /tmp/ps.txt || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
+ok "nobody: ListDevices, GetDevice, Status (tsmctl policy show: $(grep tsmd: /tmp/ps.txt | tr -s ' '))"
+att=$(jq .attestations /tmp/gd.json)
+lines=$(wc -l </tmp/tsmd.log)
+for call in "Allow string:$EP1 boolean:false" "Deny string:$EP0 boolean:false" \
+	"Reattest string:$EP1" "Reload"; do
+	out=$(asuser "$DS.$call" 2>&1) && tfail "nobody could call $call: $out"
+	echo "$out" | grep -q "AccessDenied" || tfail "$call refused unclearly: $out"
+done
+out=$(asuser tsmctl allow $EP1 2>&1) && tfail "nobody: tsmctl allow: $out"
+echo "$out" | grep -q "permission denied" || tfail "tsmctl allow refused unclearly: $out"
+sleep 1
+[ "$(gate $EP0)" = held/quarantine ] && [ "$(gate $EP1)" = held/quarantine ] ||
+	tfail "a refused call changed something: $EP0 $(gate $EP0), $EP1 $(gate $EP1)"
+[ "$(gd $EP1 | jq .attestations)" = "$att" ] ||
+	tfail "a refused Reattest attested $EP1"
+sed -n "$((lines + 1)),\$p" /tmp/tsmd.log | grep -qi "reload\|allowed\|denied" &&
+	tfail "tsmd acted on a refused call: $(sed -n "$((lines + 1)),\$p" /tmp/tsmd.log)"
+ok "nobody: Allow, Deny, Reattest, Reload refused (AccessDenied), nothing changed"
+
+# ---- a DOE device without CMA or TEE-IO: the kernel releases it, no tsmd
+stop_tsmd
+stop_emu
+start_emu --plug 2 --fault no-cma --fault-slot 2
+wait_until 30 "$EP2 never appeared" sh -c "tsmctl -j show $EP2 | jq -e .discovered"
+wait_until 10 "pci-stub never bound $EP2" sh -c "[ -e /sys/bus/pci/devices/$EP2/driver ]"
+[ "$(drv $EP2)" = pci-stub ] || fail "$EP2 bound to '$(drv $EP2)'"
+tsmctl -j show $EP2 | jq -e '.gate.state == "released" and .gate.reason == "not-cma" and
+	(.doe[0].protocols | length) == 1' >/dev/null ||
+	fail "$EP2: $(tsmctl -j show $EP2 | jq -c '{gate, doe}')"
+[ "$(gate $EP1)" = held/quarantine ] || fail "$EP1 let go meanwhile: $(gate $EP1)"
+ok "$EP2 (DOE, no CMA, no TEE-IO) released by the kernel: $(gate $EP2) ($(gmsg $EP2)), pci-stub bound without tsmd"
+stop_emu
+rmmod pci_stub
+rmmod tsmh_sim || fail "rmmod tsmh_sim"
+rmmod tsmh_core || fail "rmmod tsmh_core"
