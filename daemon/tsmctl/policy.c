@@ -238,11 +238,16 @@ static void show_status(cJSON *j)
 			cJSON_AddStringToObject(j, "tsmd", "not running");
 	} else if (st) {
 		cJSON *h = cJSON_GetObjectItem(st, "held"),
-		      *rl = cJSON_GetObjectItem(st, "released");
+		      *rl = cJSON_GetObjectItem(st, "released"),
+		      *ok = cJSON_GetObjectItem(st, "allow_list_ok"),
+		      *ae = cJSON_GetObjectItem(st, "allow_list_error");
 
-		printf("tsmd:         running, %d held, %d released\n",
-		       cJSON_IsNumber(h) ? h->valueint : -1,
-		       cJSON_IsNumber(rl) ? rl->valueint : -1);
+		printf("tsmd:         running, %d held, %d released; its allow-list %s%s\n",
+		       cJSON_IsNumber(h) ? h->valueint : -1, cJSON_IsNumber(rl) ? rl->valueint : -1,
+		       cJSON_IsTrue(ok) ? "is loaded" : "is UNREADABLE: ",
+		       cJSON_IsTrue(ok)	    ? ""
+		       : cJSON_IsString(ae) ? ae->valuestring
+					    : "?");
 		cJSON_Delete(st);
 	} else {
 		printf("tsmd:         not running\n");
@@ -303,7 +308,10 @@ static int policy_show(const char *conf)
 			       tsmd_req_name(p.rules[i].req), p.rules[i].comment ? "  # " : "",
 			       p.rules[i].comment ? p.rules[i].comment : "");
 		printf("allow-list:   %s\n", p.allow_list);
-		if (ret)
+		if (ret == -EACCES)
+			printf("  not readable as this user (%s); tsmd's view is on its line below\n",
+			       why);
+		else if (ret)
 			printf("  UNREADABLE, tsmd releases nothing: %s\n", why);
 		else if (al.note[0])
 			printf("  %s\n", al.note);

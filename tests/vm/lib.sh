@@ -128,3 +128,11 @@ tfail() {
 	sed 's/^/  tsmd: /' /tmp/tsmd.log 2>/dev/null | tail -n 25
 	fail "$@"
 }
+
+# as user nobody
+asuser() { su -s /bin/sh nobody -c "$*"; }
+# DEV's driver, empty if none
+drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
+# DEV's gate as state/reason, and the kernel's gate message
+gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
+gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }

@@ -91,7 +91,6 @@ expect_fail "nothing staged" evput $D commit:spdm
 ok "refusals left the set and the staging memory as they were"
 
 # --- unprivileged callers ---
-asuser() { su -s /bin/sh nobody -c "$*"; }
 expect_fail "Operation not permitted" asuser evput $D set:spdm:vca=$W/vca
 expect_fail "Operation not permitted" asuser tsmctl evidence $D
 expect_fail "Operation not permitted" asuser tsmctl evidence $D --digest

@@ -17,10 +17,6 @@ cleanup() {
 	rmmod pci_stub 2>/dev/null
 }
 trap cleanup EXIT
-asuser() { su -s /bin/sh nobody -c "$*"; }
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
-gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
-gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
 AL=/var/lib/tsmd-fw/allow-list.json
 # the measurement sets the allow-list accepts for the entry with serial $1
 nsets() { jq --arg s "$1" '[.devices[] | select(.identity.serial == $s)][0].measurements | length' $AL; }

@@ -12,8 +12,6 @@ cleanup() {
 	rmmod pci_stub 2>/dev/null
 }
 trap cleanup EXIT
-asuser() { su -s /bin/sh nobody -c "$*"; }
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
 gate_is() { [ "$(tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason')" = "$2" ]; }
 sysgate() { cat /sys/bus/pci/devices/$1/tsmh/gate; }
 override() { cat /sys/bus/pci/devices/$1/driver_override; }

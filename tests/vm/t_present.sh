@@ -11,7 +11,6 @@ cleanup() {
 	rmmod pci_stub 2>/dev/null
 }
 trap cleanup EXIT
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
 run_tsmd() { # PRESENT-POLICY
 	cat >/etc/tsmd/tsmd.conf <<EOT
 { "trust_anchors": "/tmp/root.pem", "allow_list": "/var/lib/tsmd/allow-list.json",

@@ -24,8 +24,6 @@ fail() {
 	exit 1
 }
 tfail() { fail "$@"; }
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
-gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
 rcount() { tsmctl -j show "$1" | jq .reset_count; }
 # restored DEV N: tsmd logged its Nth restore
 restored() { [ "$(grep -c "$1: restore:" /tmp/tsmd.log)" -ge "$2" ]; }

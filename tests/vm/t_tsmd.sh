@@ -15,10 +15,6 @@ cleanup() {
 	rmmod pci_stub 2>/dev/null
 }
 trap cleanup EXIT
-asuser() { su -s /bin/sh nobody -c "$*"; }
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
-gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
-gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
 
 mkdir -p /run/dbus
 dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"

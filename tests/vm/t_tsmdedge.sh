@@ -24,10 +24,6 @@ fail() {
 	exit 1
 }
 tfail() { fail "$@"; }
-asuser() { su -s /bin/sh nobody -c "$*"; }
-drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev/null; }
-gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
-gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
 # workers: tsmd's child processes
 workers() {
 	for s in /proc/[0-9]*/stat; do
@@ -92,7 +88,7 @@ jq -e '.gate == "held" and .reason == "quarantine" and .attestation.failed_step 
 	tfail "GetDevice $EP1: $out"
 out=$(asuser "$DS.Status" 2>&1) || tfail "nobody: Status: $out"
 asuser tsmctl policy show -c /etc/tsmd/tsmd.conf >/tmp/ps.txt 2>&1 || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
-grep -q "tsmd: *running, 2 held, 0 released" /tmp/ps.txt || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
+grep -q "tsmd: *running, 2 held, 0 released; its allow-list is loaded" /tmp/ps.txt || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
 ok "nobody: ListDevices, GetDevice, Status (tsmctl policy show: $(grep tsmd: /tmp/ps.txt | tr -s ' '))"
 att=$(jq .attestations /tmp/gd.json)
 lines=$(wc -l </tmp/tsmd.log)
