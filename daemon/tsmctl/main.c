@@ -42,8 +42,8 @@ static const struct {
 	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
 	{ "allow", cmd_allow,
 	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)\n"
-	  "allow DEV --replace       ... with its current measurements only (older sets retired)\n"
-	  "allow DEV --measurements FILE\n"
+	  "  allow DEV --replace       ... with its current measurements only (older sets retired)\n"
+	  "  allow DEV --measurements FILE\n"
 	  "                            pre-approve measurement sets (a firmware update) for DEV" },
 	{ "deny", cmd_deny,
 	  "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
