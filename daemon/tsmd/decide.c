@@ -378,9 +378,31 @@ static int verified_identity(struct tsmd_dev *v, const char *what, struct tsmd_i
 	return 0;
 }
 
-int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, size_t whylen)
+/*
+ * The device an administrator's allow/deny/pre-approval is about: one tsmd
+ * gates, and (@writes_al) an allow-list that can be changed. NULL with the
+ * reason in @why and -errno in @err.
+ */
+static struct tsmd_dev *admin_target(struct tsmd *d, const char *name, int writes_al, int *err,
+				     char *why, size_t whylen)
 {
 	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
+
+	if (!v || v->info.gate_state == TSMH_GATE_NONE) {
+		snprintf(why, whylen, "%s: not a device tsmd gates", name);
+		*err = -ENODEV;
+		return NULL;
+	}
+	if (writes_al && d->al_broken) {
+		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
+		*err = -EIO;
+		return NULL;
+	}
+	return v;
+}
+
+int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, size_t whylen)
+{
 	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
 	int permanent = !!(flags & (TSMD_ALLOW_PERMANENT | TSMD_ALLOW_REPLACE));
 	int deny = !!(flags & TSMD_ALLOW_DENY);
@@ -390,14 +412,10 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 	uint8_t dg[TSMD_ACCEPT_DIGEST_LEN];
 	int ret;
 
-	if (!v || v->info.gate_state == TSMH_GATE_NONE) {
-		snprintf(why, whylen, "%s: not a device tsmd gates", name);
-		return -ENODEV;
-	}
-	if (permanent && d->al_broken) {
-		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
-		return -EIO;
-	}
+	struct tsmd_dev *v = admin_target(d, name, permanent, &ret, why, whylen);
+
+	if (!v)
+		return ret;
 	if (deny) {
 		tsmd_facts_of(&v->info, &f);
 		tsmd_summary_view(&v->sum, blocks, &as);
@@ -452,7 +470,6 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, char *why,
 			  size_t whylen)
 {
-	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
 	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
 	struct tsmd_allowlist *copy;
 	const struct tsmd_al_entry *cur;
@@ -464,14 +481,10 @@ int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, ch
 	int ret, added = 0;
 	size_t i, before;
 
-	if (!v || v->info.gate_state == TSMH_GATE_NONE) {
-		snprintf(why, whylen, "%s: not a device tsmd gates", name);
-		return -ENODEV;
-	}
-	if (d->al_broken) {
-		snprintf(why, whylen, "%s: %s; fix or remove the file first", name, d->al_why);
-		return -EIO;
-	}
+	struct tsmd_dev *v = admin_target(d, name, 1, &ret, why, whylen);
+
+	if (!v)
+		return ret;
 	ret = verified_identity(v, "pre-approve measurements", &id, blocks, &as, why, whylen);
 	if (ret)
 		return ret;
@@ -514,7 +527,7 @@ int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, ch
 	ret = al_commit(d, copy, ret, why, whylen);
 	if (ret < 0)
 		return ret;
-	cur = tsmd_allowlist_lookup(d->al, &id);
+	/* committed: d->al is the copy @cur points into */
 	tsmd_log(LOG_NOTICE, name, "pre-approve",
 		 "%d measurement set(s) pre-approved by an administrator; %zu accepted now", added,
 		 cur ? cur->nr_sets : 0);
