@@ -22,6 +22,15 @@
 #ifndef TSMH_COMPAT_H
 #define TSMH_COMPAT_H
 
+/*
+ * Log prefixes, set once for every object (this file is force-included
+ * before any kernel header): pr_*() lines start with the module name
+ * ("tsmh_core: ", "tsmh_sim: "), pci_*()/dev_*() lines carry "tsmh: "
+ * after the device name. Messages are written without a prefix.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define dev_fmt(fmt) "tsmh: " fmt
+
 #include <linux/netlink.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>

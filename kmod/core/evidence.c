@@ -172,7 +172,7 @@ void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid)
 	if (s) {
 		list_del(&s->node);
 		stage_free(s);
-		pci_info(dev->pdev, "tsmh: uncommitted evidence discarded (writer socket closed)\n");
+		pci_info(dev->pdev, "uncommitted evidence discarded (writer socket closed)\n");
 	}
 	mutex_unlock(&dev->ev_lock);
 }
@@ -642,14 +642,14 @@ int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
 	ret = ev_view_add(dev, set);
 	if (ret) {
 		/* netlink holds the set; ev_view_add left no partial files */
-		pci_err(dev->pdev, "tsmh: evidence sysfs files not created (%d)\n", ret);
+		pci_err(dev->pdev, "evidence sysfs files not created (%d)\n", ret);
 		ret = 0;
 	}
 	set = NULL; /* dev->ev owns it; a concurrent commit may replace it */
 	mutex_unlock(&dev->ev_lock);
 	ev_set_put(old);
 	pci_info(dev->pdev,
-		 "tsmh: evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
+		 "evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
 		 gen, tsmh_ev_prov_name(prov), hweight32(present), bytes, current->comm);
 	tsmh_nl_event_evidence(dev, gen, prov, present);
 

@@ -170,7 +170,7 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 			goto out;
 		}
 	}
-	pci_info(pdev, "tsmh: gate %s -> %s (%s)%s%s\n", state_str(old_state),
+	pci_info(pdev, "gate %s -> %s (%s)%s%s\n", state_str(old_state),
 		 hold ? "held" : "released", reason_str(r->reason), r->msg ? ": " : "",
 		 r->msg ? r->msg : "");
 	if (hold) {
@@ -178,7 +178,7 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 	} else {
 		ret = device_attach(&pdev->dev);
 		if (ret < 0)
-			pci_warn(pdev, "tsmh: released, but probing drivers failed: %d\n", ret);
+			pci_warn(pdev, "released, but probing drivers failed: %d\n", ret);
 		ret = 0;
 	}
 	gate_event(dev);
@@ -267,12 +267,12 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 		}
 		mutex_unlock(&dev->state_lock);
 		if (ret)
-			pci_err(pdev, "tsmh: cannot hold the device: driver_override: %d\n", ret);
+			pci_err(pdev, "cannot hold the device: driver_override: %d\n", ret);
 		else if (!keep)
-			pci_info(pdev, "tsmh: held (%s)\n", at_load ? "present at load" : "new");
+			pci_info(pdev, "held (%s)\n", at_load ? "present at load" : "new");
 	} else if (stale) {
 		/* gate=off: our override from an earlier load goes (load_done probes) */
-		pci_info(pdev, "tsmh: gate off: clearing driver_override %s\n", TSMH_GATE_OVERRIDE);
+		pci_info(pdev, "gate off: clearing driver_override %s\n", TSMH_GATE_OVERRIDE);
 		dev->gate_reprobe = !tsmh_set_driver_override(pdev, NULL);
 	}
 
@@ -285,7 +285,7 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 	if (!ret)
 		ret = sysfs_create_file(dev->ev_kobj, &dev->gate_attr.attr);
 	if (ret)
-		pci_warn(pdev, "tsmh: sysfs tsmh/gate not created: %d\n", ret);
+		pci_warn(pdev, "sysfs tsmh/gate not created: %d\n", ret);
 	else
 		dev->gate_file = true;
 }
@@ -305,16 +305,16 @@ void tsmh_gate_load_done(void)
 		probe = dev->gate_reprobe && !dev->driver[0];
 		mutex_unlock(&dev->state_lock);
 		if (unbind) {
-			pci_info(dev->pdev, "tsmh: gate_bound=hold: unbinding %s\n", dev->driver);
+			pci_info(dev->pdev, "gate_bound=hold: unbinding %s\n", dev->driver);
 			device_release_driver(&dev->pdev->dev);
 		} else if (probe && !READ_ONCE(dev->gone)) {
 			if (device_attach(&dev->pdev->dev) < 0)
-				pci_warn(dev->pdev, "tsmh: probing drivers failed\n");
+				pci_warn(dev->pdev, "probing drivers failed\n");
 		}
 		mutex_unlock(&dev->gate_op_lock);
 		tsmh_dev_put(dev);
 	}
-	pr_info("tsmh_core: driver gate %s (gate_bound=%s, reset_hold=%d)\n",
+	pr_info("driver gate %s (gate_bound=%s, reset_hold=%d)\n",
 		gate ? "on" : "off", gate_bound_hold ? "hold" : "keep", READ_ONCE(reset_hold));
 }
 
@@ -347,7 +347,7 @@ void tsmh_gate_remove(struct tsmh_dev *dev, bool unload)
 	dev->gate_file = false;
 	/* no lock: the device is off the list, the notifier cannot reach it */
 	if (unload && dev->gate_state == TSMH_GATE_HELD)
-		pci_info(dev->pdev, "tsmh: stays held after unload (driver_override %s)\n",
+		pci_info(dev->pdev, "stays held after unload (driver_override %s)\n",
 			 TSMH_GATE_OVERRIDE);
 }
 
@@ -367,7 +367,7 @@ void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
 	mutex_unlock(&dev->state_lock);
 	if (!bypass)
 		return;
-	pci_warn(dev->pdev, "tsmh: driver %s bound although the device was held (driver_override changed?): gate bypassed\n",
+	pci_warn(dev->pdev, "driver %s bound although the device was held (driver_override changed?): gate bypassed\n",
 		 drv);
 	gate_event(dev);
 }
@@ -393,7 +393,7 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	dev->gate_flags |= TSMH_GATE_F_REATTEST;
 	hold = dev->gateable && dev->gate_state != TSMH_GATE_HELD;
 	mutex_unlock(&dev->state_lock);
-	pci_info(dev->pdev, "tsmh: reset seen (%s, count %llu): re-attestation needed\n",
+	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 kind == TSMH_RESET_FLR ? "function" : kind == TSMH_RESET_BUS ? "bus" :
 		 kind == TSMH_RESET_RECOVERY ? "error recovery" : "unknown", count);
 	tsmh_nl_event_reset(dev, kind, count);

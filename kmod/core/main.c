@@ -89,7 +89,7 @@ void tsmh_release_owner(struct net *net, u32 portid)
 			    mb->owner_net == net) {
 				mb->owner = TSMH_OWNER_NONE;
 				mb->owner_name[0] = 0;
-				pci_info(dev->pdev, "tsmh: DOE mailbox %#x released (owner socket closed)\n",
+				pci_info(dev->pdev, "DOE mailbox %#x released (owner socket closed)\n",
 					 mb->off);
 			}
 		}
@@ -195,7 +195,7 @@ static void tsmh_disc_work(struct work_struct *work)
 		if (ret == -ENODEV && READ_ONCE(dev->gone))
 			return;
 		if (ret)
-			pci_warn(dev->pdev, "tsmh: DOE discovery on mailbox %#x failed: %d\n",
+			pci_warn(dev->pdev, "DOE discovery on mailbox %#x failed: %d\n",
 				 mb->off, ret);
 	}
 	mutex_lock(&dev->state_lock);
@@ -233,7 +233,7 @@ static void tsmh_add(struct pci_dev *pdev, bool at_load)
 		return;
 	}
 	if (dev->caps.anomalies)
-		pci_warn(pdev, "tsmh: malformed capability list at %#x: %s\n",
+		pci_warn(pdev, "malformed capability list at %#x: %s\n",
 			 dev->caps.anomaly_at, tsmh_caps_anomaly_str(dev->caps.anomalies));
 	kref_init(&dev->ref);
 	mutex_init(&dev->state_lock);
@@ -369,7 +369,7 @@ static int __init tsmh_core_init(void)
 	/* unbind (gate_bound=hold) or probe (gate=off) outside the rescan lock */
 	tsmh_gate_load_done();
 	tsmh_reset_init();
-	pr_info("tsmh_core: loaded, netlink family \"%s\" v%d, DOE backend %s\n",
+	pr_info("loaded, netlink family \"%s\" v%d, DOE backend %s\n",
 		TSMH_GENL_NAME, TSMH_GENL_VERSION,
 		tsmh_doe_backend() == TSMH_DOE_BACKEND_KERNEL ? "kernel" : "cfg");
 	return 0;

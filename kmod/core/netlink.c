@@ -610,7 +610,7 @@ static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&dev->state_lock);
 	if (!ret)
-		pci_info(dev->pdev, "tsmh: DOE mailbox %#x %s by %s (port %u)\n", mb->off,
+		pci_info(dev->pdev, "DOE mailbox %#x %s by %s (port %u)\n", mb->off,
 			 claim ? "claimed" : "released", current->comm, info->snd_portid);
 out:
 	tsmh_dev_put(dev);

@@ -205,7 +205,7 @@ static void reset_work_fn(struct work_struct *work)
 	spin_unlock_irqrestore(&ring_lock, flags);
 
 	if (overflow)
-		pr_warn("tsmh_core: too many resets at once: treating every tracked device as reset\n");
+		pr_warn("too many resets at once: treating every tracked device as reset\n");
 	for (idx = 0; (dev = tsmh_dev_nth(idx, &gen)); idx++) {
 		if (overflow)
 			tsmh_gate_reset(dev, TSMH_RESET_UNKNOWN);
@@ -232,12 +232,12 @@ void tsmh_reset_init(void)
 		k->kp.pre_handler = tsmh_kp_pre;
 		ret = register_kprobe(&k->kp);
 		if (ret) {
-			pr_info("tsmh_core: reset probe on %s not armed (%d)\n",
+			pr_info("reset probe on %s not armed (%d)\n",
 				k->kp.symbol_name, ret);
 			continue;
 		}
 		k->armed = true;
-		pr_info("tsmh_core: reset probe armed on %s\n", k->kp.symbol_name);
+		pr_info("reset probe armed on %s\n", k->kp.symbol_name);
 		switch (k->role) {
 		case ROLE_RESTORE:
 			have_restore = true;
@@ -256,7 +256,7 @@ void tsmh_reset_init(void)
 		}
 	}
 	if (!sources)
-		pr_warn("tsmh_core: no reset probe armed: resets will not be reported\n");
+		pr_warn("no reset probe armed: resets will not be reported\n");
 }
 
 void tsmh_reset_exit(void)

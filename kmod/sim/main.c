@@ -118,7 +118,7 @@ static int __init tsmh_sim_init(void)
 	int ret;
 
 	if (nr_endpoints < 1 || nr_endpoints > TSMH_SIM_MAX_SLOTS) {
-		pr_err("tsmh_sim: nr_endpoints=%d out of range 1-%d\n",
+		pr_err("nr_endpoints=%d out of range 1-%d\n",
 		       nr_endpoints, TSMH_SIM_MAX_SLOTS);
 		return -EINVAL;
 	}
@@ -148,7 +148,7 @@ static int __init tsmh_sim_init(void)
 	ret = pick_domain();
 	if (ret < 0) {
 		pci_unlock_rescan_remove();
-		pr_err("tsmh_sim: no free PCI domain (domain=%#x)\n", domain);
+		pr_err("no free PCI domain (domain=%#x)\n", domain);
 		goto err_root;
 	}
 	sim->domain = ret;
@@ -163,7 +163,7 @@ static int __init tsmh_sim_init(void)
 		pci_unlock_rescan_remove();
 		pci_free_resource_list(&resources);
 		ret = -ENODEV;
-		pr_err("tsmh_sim: cannot create root bus in domain %#x\n", sim->domain);
+		pr_err("cannot create root bus in domain %#x\n", sim->domain);
 		goto err_root;
 	}
 	pci_scan_child_bus(sim->bus);
@@ -173,7 +173,7 @@ static int __init tsmh_sim_init(void)
 	ret = sim_chr_init(sim);
 	if (ret)
 		goto err_bus;
-	pr_info("tsmh_sim: domain %04x: root port + switch, %d endpoint slot(s); waiting for the device emulator on /dev/%s\n",
+	pr_info("domain %04x: root port + switch, %d endpoint slot(s); waiting for the device emulator on /dev/%s\n",
 		sim->domain, sim->nr_ep, TSMH_SIM_DEVNAME);
 	return 0;
 
