@@ -55,7 +55,7 @@ demo: deps
 	 sed -n 's/^\[demo\] //p' build/vm/demo/deb12.log; exit $$rc
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) TSMH_WERROR=1 modules
 
 modules-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -28,7 +28,9 @@ run() { "$here/kernels.sh" run "$label" "$@"; }
 {
 	run dkms remove -m tsm-host -v "$ver" --all || true
 	run dkms add -m tsm-host -v "$ver"
-	run dkms build -m tsm-host -v "$ver" -k "$kver"
+	# -Werror for our own builds only (Kbuild): env passes it through the
+	# chroot's "env -i" and dkms to make, which imports it as a variable.
+	run env TSMH_WERROR=1 dkms build -m tsm-host -v "$ver" -k "$kver"
 	run dkms install -m tsm-host -v "$ver" -k "$kver" --force
 } >"$log" 2>&1 || {
 	echo "dkms-build: DKMS failed for $label ($kver); log: $log" >&2

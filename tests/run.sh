@@ -81,7 +81,7 @@ kver12=$(scripts/kernels.sh version deb12 2>/dev/null)
 if [ -n "$kver12" ]; then
 	tmp=$(mktemp -d)
 	(tar -cf - Kbuild kmod lib include) | tar -xf - -C "$tmp"
-	out=$(make -s -C "/usr/src/linux-headers-$kver12" M="$tmp" C=2 modules 2>&1 | grep -E 'warning|error')
+	out=$(make -s -C "/usr/src/linux-headers-$kver12" M="$tmp" C=2 TSMH_WERROR=1 modules 2>&1 | grep -E 'warning|error')
 	if [ -z "$out" ]; then
 		rec "PASS lint/sparse"
 	else
