@@ -18,7 +18,7 @@ CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c lib/ev_rules.c
+LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c lib/ev_rules.c lib/names.c
 COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c daemon/common/evidence.c
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 TRANSPORT := daemon/transport/emu_sock.c
@@ -41,7 +41,7 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
 	$(B)/tests/unit/test_evidence \
 	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict \
-	$(B)/tests/unit/test_summary
+	$(B)/tests/unit/test_summary $(B)/tests/unit/test_names
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput $(B)/tests/vm/aerinj
 
@@ -68,11 +68,13 @@ $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c
 # the emulator minus its main loop, for in-process tests (needs -lcrypto)
 EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
 
+$(B)/tests/unit/test_names: $(call obj,tests/unit/test_names.c lib/names.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_doe: $(call obj,tests/unit/test_doe.c lib/doe_req.c lib/doe_mbox.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
-$(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common/devinfo.c)
+$(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common/devinfo.c lib/names.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
 $(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/common/hex.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka

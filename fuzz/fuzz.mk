@@ -36,7 +36,7 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 		$(SPDM) daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
-$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c
+$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c lib/names.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c

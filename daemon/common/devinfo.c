@@ -163,37 +163,10 @@ int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, ch
 	return 0;
 }
 
-const char *tsmh_gate_state_name(uint32_t s)
-{
-	static const char *const n[] = { "none", "held", "released" };
-
-	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
-}
-
-const char *tsmh_gate_reason_name(uint32_t r)
-{
-	static const char *const n[] = { "none",   "new",	 "present", "admin",  "attested",
-					 "exempt", "quarantine", "not-cma", "bypass", "reset" };
-
-	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
-}
-
-const char *tsmh_reset_kind_name(uint32_t k)
-{
-	static const char *const n[] = { "unknown", "flr", "bus", "recovery" };
-
-	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
-}
-
 const char *tsmh_prot_name(uint16_t vid, uint8_t type, char *buf)
 {
-	if (vid == TSMH_DOE_VID_PCISIG) {
-		switch (type) {
-		case TSMH_DOE_PROT_DISCOVERY: return "discovery";
-		case TSMH_DOE_PROT_CMA: return "cma";
-		case TSMH_DOE_PROT_SEC_CMA: return "sec-cma";
-		}
-	}
+	if (tsmh_doe_prot_known(vid, type))
+		return tsmh_doe_prot_name(vid, type);
 	sprintf(buf, "%04x:%02x", vid, type);
 	return buf;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <netlink/attr.h>
 #include <linux/tsmh.h>
+#include "names.h"
 
 #define DEVINFO_MAX_MB	  8
 #define DEVINFO_MAX_PROTS 16
@@ -58,10 +59,10 @@ struct tsmh_devinfo {
  * Returns 0, or -EINVAL with @err (>= 128 bytes) saying what was wrong.
  */
 int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, char *err);
-/* "held", "new", "flr"...; "?" for values this build does not know */
-const char *tsmh_gate_state_name(uint32_t s);
-const char *tsmh_gate_reason_name(uint32_t r);
-const char *tsmh_reset_kind_name(uint32_t k);
+/*
+ * Gate state/reason and reset kind names ("held", "new", "flr"...):
+ * tsmh_gate_state_name() and the others in lib/names.h.
+ */
 /* "cma", "sec-cma", "discovery" or "VVVV:TT" */
 const char *tsmh_prot_name(uint16_t vid, uint8_t type, char *buf);
 

@@ -49,15 +49,15 @@ int cmd_gate(int argc, char **argv)
 					    { "generation", required_argument, 0, 'g' },
 					    { 0, 0, 0, 0 } };
 	static const char *const actions[] = {
-		[TSMH_GATE_ACT_HOLD] = "hold",
-		[TSMH_GATE_ACT_RELEASE] = "release",
-		[TSMH_GATE_ACT_QUARANTINE] = "quarantine",
+		[TSMH_GATE_ACT_HOLD] = TSMH_NAME_GATE_ACT_HOLD,
+		[TSMH_GATE_ACT_RELEASE] = TSMH_NAME_GATE_ACT_RELEASE,
+		[TSMH_GATE_ACT_QUARANTINE] = TSMH_NAME_GATE_ACT_QUARANTINE,
 	};
 	static const char *const reasons[] = {
-		[TSMH_GATE_R_ADMIN] = "admin",
-		[TSMH_GATE_R_ATTESTED] = "attested",
-		[TSMH_GATE_R_EXEMPT] = "exempt",
-		[TSMH_GATE_R_QUARANTINE] = "quarantine",
+		[TSMH_GATE_R_ADMIN] = TSMH_NAME_GATE_R_ADMIN,
+		[TSMH_GATE_R_ATTESTED] = TSMH_NAME_GATE_R_ATTESTED,
+		[TSMH_GATE_R_EXEMPT] = TSMH_NAME_GATE_R_EXEMPT,
+		[TSMH_GATE_R_QUARANTINE] = TSMH_NAME_GATE_R_QUARANTINE,
 	};
 	const char *dev, *msg = NULL, *hexs = NULL, *gens = NULL, *why;
 	uint8_t digest[TSMH_ACCEPT_DIGEST_MAX];

@@ -167,12 +167,10 @@ void tsmd_dev_update(struct tsmd *d, const struct tsmh_devinfo *info)
 
 void tsmd_dev_reset(struct tsmd *d, const char *name, uint32_t kind, uint64_t count)
 {
-	static const char *const kinds[] = { "reset of unknown kind", "FLR", "bus reset",
-					     "error recovery" };
 	struct tsmd_dev *v = tsmd_dev_get(d, name, 0);
 
-	tsmd_log(LOG_NOTICE, name, "reset", "%s seen (reset #%llu)%s",
-		 kind < 4 ? kinds[kind] : kinds[0], (unsigned long long)count,
+	tsmd_log(LOG_NOTICE, name, "reset", "%s reset seen (reset #%llu)%s",
+		 tsmh_reset_kind_name(kind), (unsigned long long)count,
 		 v ? "" : "; not a device tsmd knows yet");
 	if (!v)
 		return;

@@ -22,6 +22,7 @@
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include "core.h"
+#include "names.h"
 
 static bool gate = true;
 module_param(gate, bool, 0444);
@@ -56,35 +57,6 @@ MODULE_PARM_DESC(gate_bound, "devices bound when the module loads: keep (default
 static bool reset_hold;
 module_param(reset_hold, bool, 0644);
 MODULE_PARM_DESC(reset_hold, "after a reset, unbind the driver and hold the device (default 0)");
-
-static const char * const state_names[] = {
-	[TSMH_GATE_NONE] = "none",
-	[TSMH_GATE_HELD] = "held",
-	[TSMH_GATE_RELEASED] = "released",
-};
-
-static const char * const reason_names[] = {
-	[TSMH_GATE_R_NONE] = "none",
-	[TSMH_GATE_R_NEW] = "new",
-	[TSMH_GATE_R_PRESENT] = "present",
-	[TSMH_GATE_R_ADMIN] = "admin",
-	[TSMH_GATE_R_ATTESTED] = "attested",
-	[TSMH_GATE_R_EXEMPT] = "exempt",
-	[TSMH_GATE_R_QUARANTINE] = "quarantine",
-	[TSMH_GATE_R_NOT_CMA] = "not-cma",
-	[TSMH_GATE_R_BYPASS] = "bypass",
-	[TSMH_GATE_R_RESET] = "reset",
-};
-
-static const char *state_str(u32 s)
-{
-	return s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
-}
-
-static const char *reason_str(u32 r)
-{
-	return r < ARRAY_SIZE(reason_names) ? reason_names[r] : "?";
-}
 
 u32 tsmh_gate_mode(void)
 {
@@ -170,9 +142,9 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 			goto out;
 		}
 	}
-	pci_info(pdev, "gate %s -> %s (%s)%s%s\n", state_str(old_state),
-		 hold ? "held" : "released", reason_str(r->reason), r->msg ? ": " : "",
-		 r->msg ? r->msg : "");
+	pci_info(pdev, "gate %s -> %s (%s)%s%s\n", tsmh_gate_state_name(old_state),
+		 tsmh_gate_state_name(hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED),
+		 tsmh_gate_reason_name(r->reason), r->msg ? ": " : "", r->msg ? r->msg : "");
 	if (hold) {
 		device_release_driver(&pdev->dev);
 	} else {
@@ -204,7 +176,8 @@ static ssize_t gate_show(struct kobject *kobj, struct kobj_attribute *a, char *b
 	state = dev->gate_state;
 	reason = dev->gate_reason;
 	mutex_unlock(&dev->state_lock);
-	return sysfs_emit(buf, "%s %s\n", state_str(state), reason_str(reason));
+	return sysfs_emit(buf, "%s %s\n", tsmh_gate_state_name(state),
+			  tsmh_gate_reason_name(reason));
 }
 
 static ssize_t gate_store(struct kobject *kobj, struct kobj_attribute *a, const char *buf,
@@ -394,8 +367,7 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	hold = dev->gateable && dev->gate_state != TSMH_GATE_HELD;
 	mutex_unlock(&dev->state_lock);
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
-		 kind == TSMH_RESET_FLR ? "function" : kind == TSMH_RESET_BUS ? "bus" :
-		 kind == TSMH_RESET_RECOVERY ? "error recovery" : "unknown", count);
+		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
 	if (hold && READ_ONCE(reset_hold))
 		gate_apply(dev, &r, NULL);

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "core.h"
+#include "names.h"
 
 static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
 static DEFINE_MUTEX(tsmh_devs_lock);	/* protects tsmh_devs, tsmh_devs_gen */
@@ -371,7 +372,7 @@ static int __init tsmh_core_init(void)
 	tsmh_reset_init();
 	pr_info("loaded, netlink family \"%s\" v%d, DOE backend %s\n",
 		TSMH_GENL_NAME, TSMH_GENL_VERSION,
-		tsmh_doe_backend() == TSMH_DOE_BACKEND_KERNEL ? "kernel" : "cfg");
+		tsmh_doe_backend_name(tsmh_doe_backend()));
 	return 0;
 
 err_nl:

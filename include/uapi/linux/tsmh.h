@@ -152,6 +152,7 @@ enum tsmh_doe_backend {
 	TSMH_DOE_BACKEND_NONE,
 	TSMH_DOE_BACKEND_KERNEL,  /* the kernel's pci_doe() (Linux >= 6.5) */
 	TSMH_DOE_BACKEND_CFG,	  /* tsmh's own config-space mailbox driver */
+	__TSMH_DOE_BACKEND_NR,
 };
 
 enum tsmh_owner {
