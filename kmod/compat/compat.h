@@ -75,7 +75,8 @@
 /*
  * driver_override of a PCI function: tsmh_set_driver_override(pdev, name)
  * sets it (NULL clears it); tsmh_driver_override_is(pdev, name) compares.
- * Neither may be called with the device lock held (6.1 takes it inside).
+ * Neither may be called with the device lock held (6.1 takes it inside;
+ * see "Lock order" in kmod/core/core.h).
  */
 #ifdef TSMH_HAVE_DEV_DRIVER_OVERRIDE
 static inline int tsmh_set_driver_override(struct pci_dev *pdev, const char *s)

@@ -1,6 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tsmh_core: object model shared by the core module's files.
+ *
+ * Lock order (the one place it is written down; outermost first: a lock
+ * may be taken while holding only locks above it on its own branch):
+ *
+ *   dev->gate_op_lock            gate changes (gate.c); held across
+ *   |                            driver_override updates, device_attach()
+ *   |                            and device_release_driver()
+ *   +- device_lock(&pdev->dev)   the driver core's; probe, remove and the
+ *      |                         bus notifier's BOUND/UNBOUND run under it
+ *      +- tsmh_devs_lock         the device list (main.c)
+ *         +- mb->xfer_lock       one DOE exchange; may sleep up to the DOE
+ *         |  |                   timeout
+ *         |  +- dev->state_lock  flags, mailbox and gate state; short
+ *         |                      sections only
+ *         +- dev->ev_lock        the evidence of one device (evidence.c)
+ *
+ * - dev->ev_lock is never held together with dev->state_lock or with a
+ *   mailbox xfer_lock (they are on different branches).
+ * - Nothing takes the device lock while holding tsmh_devs_lock,
+ *   xfer_lock, state_lock or ev_lock, and the bus notifier (device lock
+ *   held) never takes gate_op_lock.
+ * - tsmh_set_driver_override()/tsmh_driver_override_is() (compat.h) may
+ *   take the device lock (6.1): call them with at most gate_op_lock held.
+ * - Leaves, with nothing nested inside: tsmh_ev_tfm_lock (evidence.c),
+ *   ring_lock (reset.c, a spinlock taken in kprobe handlers), the driver
+ *   core's driver_override spinlock (6.12 and later).
+ * - sysfs: the evidence files' readers take no lock (they read an
+ *   immutable set their view holds a reference to), so ev_lock may be
+ *   held while those files are removed; the gate file's show takes
+ *   state_lock and its store gate_op_lock, so it is removed with neither
+ *   held.
+ * - The generic netlink family has parallel_ops: no genl_mutex above any
+ *   of these; handlers take only the locks above.
+ *
+ * tsmh_sim has its own locks (struct tsmh_sim in kmod/sim/sim.h) and
+ * shares none with tsmh_core.
  */
 #ifndef TSMH_CORE_H
 #define TSMH_CORE_H
@@ -25,14 +61,17 @@ struct tsmh_ev_view;
 
 /*
  * struct tsmh_mb - one DOE mailbox of a tracked device
+ * @dev, @off: constant.
  * @xfer_lock: serialises exchanges on the mailbox (held across the whole
- *	request/response, which may sleep for up to the DOE timeout). Taken
- *	before @dev->state_lock, never inside it.
- * @kmb: the PCI core's mailbox (kernel backend), looked up once.
+ *	request/response, which may sleep for up to the DOE timeout); see
+ *	"Lock order" at the top of this file.
+ * @kmb: the PCI core's mailbox (kernel backend): set by discovery and
+ *	cleared on removal, both under @xfer_lock.
  * Fields below are protected by @dev->state_lock (short critical sections,
  * so readers such as a dump never wait behind an exchange):
  * @prots, @nr_prots, @disc_err: DOE discovery result.
- * @owner, @owner_portid, @owner_net: the SPDM owner (arbitration).
+ * @owner, @owner_portid, @owner_net, @owner_name: the SPDM owner
+ *	(arbitration).
  * @nr_xfer: completed exchanges.
  */
 struct tsmh_mb {
@@ -53,19 +92,18 @@ struct tsmh_mb {
 /*
  * struct tsmh_dev - a PCI function tracked by tsm-host (it has a DOE
  * mailbox, an IDE capability, or TEE-IO Supported)
+ * Locks: see "Lock order" at the top of this file.
  * @node: in tsmh_devs, under tsmh_devs_lock.
  * @ref: lifetime; the list holds one reference, each user one more.
  * @pdev: referenced for the lifetime of @ref.
+ * @name, @caps, @serial, @has_serial, @nr_mb: constant after add.
  * @gone: set once when the device is removed (before the mailboxes are
- *	drained); read locklessly by pollers, which then give up.
- * @announced: the "added" event went out (so "removed" may follow).
+ *	drained); read locklessly (READ_ONCE) by pollers, which then give up.
+ * @announced: the "added" event went out (so "removed" may follow);
+ *	WRITE_ONCE/READ_ONCE, no lock.
  * @state_lock: protects @flags and the state fields of each @mb.
  * @disc_work: DOE discovery, run off the PCI enumeration path.
- * @ev_lock: protects the evidence fields below (evidence.c). Taken after
- *	tsmh_devs_lock; never held together with a @mb xfer_lock or
- *	@state_lock. sysfs readers of the evidence files take no lock (they
- *	read an immutable set the view holds a reference to), so removing
- *	the files under @ev_lock cannot deadlock against them.
+ * @ev_lock: protects the evidence fields below (evidence.c).
  * @ev: the committed evidence set, or NULL.
  * @ev_stages: staging sets (struct tsmh_ev_stage), one per writer socket.
  * @ev_kobj, @ev_view: the sysfs "tsmh" directory and the files in it.
@@ -73,16 +111,11 @@ struct tsmh_mb {
  *
  * Driver gate and resets (gate.c, reset.c):
  * @gate_op_lock: serialises gate changes of this device (GATE_SET, the
- *	sysfs gate file, discovery's NOT_CMA release, reset_hold). It is held
- *	across driver_override updates and device_release_driver() /
- *	device_attach(), so it nests outside the driver core's device lock;
- *	the bus notifier (which runs under the device lock during probe and
- *	remove) never takes it. Never taken under @state_lock or @ev_lock.
+ *	sysfs gate file, discovery's NOT_CMA release, reset_hold, the
+ *	unbind/probe after load).
  * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox;
  *	constant after add.
- * Protected by @state_lock (short sections; the bus notifier takes it
- * under the device lock, so nothing may take the device lock while
- * holding @state_lock):
+ * Protected by @state_lock:
  * @gate_state, @gate_reason, @gate_flags, @gate_msg: enum tsmh_gate_state,
  *	enum tsmh_gate_reason, TSMH_GATE_F_*, free text for humans.
  * @accept_digest, @accept_len, @accept_gen, @accept_time: the last
@@ -91,7 +124,9 @@ struct tsmh_mb {
  * @reset_hint, @reset_hint_at: a bus reset or recovery seen on the way
  *	down (kind, jiffies): the restore that follows belongs to it.
  * @driver: name of the bound driver ("" if none), kept by the notifier.
- * @gate_attr, @gate_file: the sysfs "tsmh/gate" file.
+ * @gate_attr, @gate_file: the sysfs "tsmh/gate" file; set up at add,
+ *	removed at remove (no lock: neither runs concurrently with itself).
+ * @gate_reprobe: set at load (before the walk's load_done reads it).
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -131,7 +166,7 @@ struct tsmh_dev {
 	char driver[32];
 	struct kobj_attribute gate_attr;
 	bool gate_file;
-	bool gate_reprobe;	/* load: our stale override cleared (gate=off) */
+	bool gate_reprobe;	/* our stale override cleared at load (gate=off) */
 };
 
 /* main.c */
@@ -142,12 +177,12 @@ struct tsmh_dev *tsmh_dev_nth(unsigned long idx, unsigned int *gen);
 void tsmh_release_owner(struct net *net, u32 portid);
 extern struct workqueue_struct *tsmh_wq;
 
-/* doe.c: backend-independent exchange on one mailbox (xfer_lock held) */
+/* doe.c: backend-independent exchange on one mailbox; xfer_lock held */
 int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 		  size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len);
 int tsmh_doe_backend_init(struct tsmh_mb *mb);
 enum tsmh_doe_backend tsmh_doe_backend(void);
-bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type); /* state_lock held */
+bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type);	/* state_lock held */
 
 /* evidence.c */
 void tsmh_ev_dev_init(struct tsmh_dev *dev);

@@ -12,7 +12,7 @@
  *    needs a bound driver and dies on unbind), so we drive the mailbox
  *    registers ourselves with lib/doe_req.c.
  *
- * Callers hold mb->xfer_lock and pass dword-multiple requests.
+ * Callers hold mb->xfer_lock (asserted) and pass dword-multiple requests.
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
@@ -30,6 +30,7 @@ enum tsmh_doe_backend tsmh_doe_backend(void)
 
 int tsmh_doe_backend_init(struct tsmh_mb *mb)
 {
+	lockdep_assert_held(&mb->xfer_lock);
 	/* pci_dev.doe_mbs is indexed by capability offset */
 	mb->kmb = xa_load(&mb->dev->pdev->doe_mbs, mb->off);
 	return mb->kmb ? 0 : -ENODEV;
@@ -40,6 +41,7 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 {
 	int ret;
 
+	lockdep_assert_held(&mb->xfer_lock);
 	if (!mb->kmb)
 		return -ENODEV;
 	ret = pci_doe(mb->kmb, vid, type, req, req_len, rsp, rsp_cap);
@@ -95,6 +97,7 @@ int tsmh_doe_backend_init(struct tsmh_mb *mb)
 		.ctx = mb, .cap = mb->off,
 	};
 
+	lockdep_assert_held(&mb->xfer_lock);
 	/*
 	 * Put the mailbox in a known state, as the PCI core does, unless a
 	 * driver is bound: on these kernels it may run its own DOE exchanges
@@ -116,6 +119,7 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 	u32 len = 0;
 	int ret;
 
+	lockdep_assert_held(&mb->xfer_lock);
 	ret = tsmh_doe_req_exchange(&io, vid, type, req, req_len, rsp, rsp_cap, &len);
 	*rsp_len = len;
 	return ret;
@@ -127,6 +131,7 @@ bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type)
 {
 	int i;
 
+	lockdep_assert_held(&mb->dev->state_lock);
 	if (vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY)
 		return true;
 	for (i = 0; i < mb->nr_prots; i++)

@@ -14,9 +14,10 @@
  * swaps it in. A committed set is immutable: readers (dumps, sysfs) only
  * hold a reference, never a lock, while they copy out of it.
  *
- * Locking: dev->ev_lock (see struct tsmh_dev) protects dev->ev,
- * dev->ev_stages, the sysfs view and dev->ev_dead. Digests are computed
- * outside it (16 MiB under TCG takes a while).
+ * Locking: dev->ev_lock protects dev->ev, dev->ev_stages (and each
+ * staging set in it), dev->ev_kobj, the sysfs view and dev->ev_dead; its
+ * place in the lock order is in core.h. Digests are computed outside it
+ * (16 MiB under TCG takes a while).
  */
 #include <crypto/hash.h>
 #include <linux/atomic.h>
@@ -59,7 +60,7 @@ struct tsmh_ev_set {
 	struct tsmh_ev_obj obj[TSMH_EV_NR];
 };
 
-/* struct tsmh_ev_stage - a writer's staging set, in dev->ev_stages. */
+/* struct tsmh_ev_stage - a writer's staging set, in dev->ev_stages (ev_lock). */
 struct tsmh_ev_stage {
 	struct list_head node;
 	struct net *net;	/* compared only, never dereferenced */
@@ -69,7 +70,8 @@ struct tsmh_ev_stage {
 };
 
 /*
- * struct tsmh_ev_view - the sysfs files of one committed set. The view
+ * struct tsmh_ev_view - the sysfs files of one committed set, dev->ev_view
+ * (created and removed under ev_lock). The view
  * holds a reference to @set; its callbacks read @set only, so they need no
  * lock, and sysfs removal (which waits for running callbacks) happens
  * before the view is freed.
@@ -152,11 +154,11 @@ static void stage_free(struct tsmh_ev_stage *s)
 	kfree(s);
 }
 
-/* ev_lock held */
 static struct tsmh_ev_stage *stage_find(struct tsmh_dev *dev, struct net *net, u32 portid)
 {
 	struct tsmh_ev_stage *s;
 
+	lockdep_assert_held(&dev->ev_lock);
 	list_for_each_entry(s, &dev->ev_stages, node)
 		if (s->portid == portid && s->net == net)
 			return s;
@@ -214,12 +216,12 @@ static ssize_t ev_bin_read(struct file *file, struct kobject *kobj,
 	return count;
 }
 
-/* ev_lock held */
 static void ev_view_remove(struct tsmh_dev *dev)
 {
 	struct tsmh_ev_view *v = dev->ev_view;
 	u32 t;
 
+	lockdep_assert_held(&dev->ev_lock);
 	if (!v)
 		return;
 	for (t = 0; t < TSMH_EV_NR; t++)
@@ -245,7 +247,7 @@ static void ev_text_attr(struct kobj_attribute *a, const char *name,
 	a->show = show;
 }
 
-/* ev_lock held, no view present. On failure nothing is left behind. */
+/* No view present. On failure nothing is left behind. */
 static int ev_view_add(struct tsmh_dev *dev, struct tsmh_ev_set *set)
 {
 	struct tsmh_ev_view *v;
@@ -253,6 +255,7 @@ static int ev_view_add(struct tsmh_dev *dev, struct tsmh_ev_set *set)
 	int i, ret = 0;
 	u32 t;
 
+	lockdep_assert_held(&dev->ev_lock);
 	if (!dev->ev_kobj) {
 		dev->ev_kobj = kobject_create_and_add("tsmh", &dev->pdev->dev.kobj);
 		if (!dev->ev_kobj)
@@ -298,9 +301,9 @@ fail:
 	return ret;
 }
 
-/* ev_lock held */
 static void ev_sysfs_teardown(struct tsmh_dev *dev)
 {
+	lockdep_assert_held(&dev->ev_lock);
 	ev_view_remove(dev);
 	kobject_put(dev->ev_kobj);
 	dev->ev_kobj = NULL;

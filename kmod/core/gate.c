@@ -13,8 +13,8 @@
  * away. Loading again adopts them (held, reason "present"); loading with
  * gate=off clears our override and probes them.
  *
- * Locking: see struct tsmh_dev (@gate_op_lock outside the device lock,
- * @state_lock inside it, never the other way round).
+ * Locking: "Lock order" in core.h (@gate_op_lock outside the device lock,
+ * @state_lock inside it).
  */
 #include <linux/capability.h>
 #include <linux/device.h>
@@ -324,10 +324,12 @@ void tsmh_gate_remove(struct tsmh_dev *dev, bool unload)
 			 TSMH_GATE_OVERRIDE);
 }
 
-/* Bus notifier, device lock held: a driver bound. */
+/* Bus notifier: a driver bound. */
 void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
 {
 	bool bypass;
+
+	device_lock_assert(&dev->pdev->dev);
 
 	mutex_lock(&dev->state_lock);
 	strscpy(dev->driver, drv, sizeof(dev->driver));
@@ -377,6 +379,7 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 
 int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev)
 {
+	lockdep_assert_held(&dev->state_lock);
 	if (nla_put_u32(skb, TSMH_A_GATE_STATE, dev->gate_state) ||
 	    nla_put_u32(skb, TSMH_A_GATE_REASON, dev->gate_reason) ||
 	    nla_put_u32(skb, TSMH_A_GATE_FLAGS, dev->gate_flags) ||

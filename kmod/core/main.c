@@ -68,6 +68,7 @@ static struct tsmh_dev *find_by_pdev(struct pci_dev *pdev)
 {
 	struct tsmh_dev *dev;
 
+	lockdep_assert_held(&tsmh_devs_lock);
 	list_for_each_entry(dev, &tsmh_devs, node)
 		if (dev->pdev == pdev)
 			return dev;
@@ -310,7 +311,7 @@ static int tsmh_pci_notify(struct notifier_block *nb, unsigned long action, void
 	case BUS_NOTIFY_BOUND_DRIVER:
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 	case BUS_NOTIFY_DRIVER_NOT_BOUND:
-		/* device lock held: short sections only (see struct tsmh_dev) */
+		/* device lock held: short sections only ("Lock order", core.h) */
 		mutex_lock(&tsmh_devs_lock);
 		dev = find_by_pdev(pdev);
 		if (dev)

@@ -120,6 +120,7 @@ static int put_mailbox(struct sk_buff *skb, struct tsmh_mb *mb)
 	struct nlattr *nest, *pn;
 	int i;
 
+	lockdep_assert_held(&mb->dev->state_lock);
 	nest = nla_nest_start(skb, TSMH_A_DEV_MAILBOX);
 	if (!nest)
 		return -EMSGSIZE;
@@ -698,8 +699,8 @@ struct genl_family tsmh_family = {
 	/*
 	 * An exchange can wait up to the DOE timeout; under the global
 	 * genl_mutex that would stall every generic netlink family in the
-	 * system. Our own locks (tsmh_devs_lock, xfer_lock, state_lock)
-	 * cover everything the handlers touch.
+	 * system. Our own locks ("Lock order" in core.h) cover everything
+	 * the handlers touch.
 	 */
 	.parallel_ops = true,
 	.module = THIS_MODULE,

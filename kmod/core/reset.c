@@ -69,6 +69,7 @@ static DEFINE_SPINLOCK(ring_lock);	/* protects the ring below */
 static struct reset_ev ring[RESET_RING];
 static unsigned int ring_head, ring_len;
 static bool ring_overflow;
+/* set by tsmh_reset_init(), cleared by tsmh_reset_exit(); no lock */
 static bool have_restore, have_sbr;
 static u32 sources;
 

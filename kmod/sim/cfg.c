@@ -241,10 +241,13 @@ static bool bad_reg(int where, int size)
 	return where < 0 || where + size > SIM_CFG_SIZE || (where & (size - 1));
 }
 
-/* The function answering at bus/devfn, or NULL; sim->lock held. */
+/* The function answering at bus/devfn, or NULL. */
 static struct sim_fn *present_fn(struct tsmh_sim *sim, struct pci_bus *bus, unsigned int devfn)
 {
-	struct sim_fn *f = sim_fn_lookup(sim, bus->number, devfn);
+	struct sim_fn *f;
+
+	lockdep_assert_held(&sim->lock);
+	f = sim_fn_lookup(sim, bus->number, devfn);
 
 	return f && (f->kind != SIM_EP || f->present) ? f : NULL;
 }
@@ -278,6 +281,7 @@ static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size
 
 void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f)
 {
+	lockdep_assert_held(&sim->lock);
 	if (tsmh_doe_mbox_reset(&f->mb) == TSMH_MBOX_ABORTED) {
 		f->ev_abort = true;
 		f->ev_abort_seq = f->mb.seq - 1;

@@ -20,6 +20,7 @@ void sim_wake(struct irq_work *w)
 
 void sim_kick(struct tsmh_sim *sim)
 {
+	lockdep_assert_held(&sim->lock);
 	irq_work_queue(&sim->wake_work);
 }
 
