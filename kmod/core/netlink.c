@@ -428,18 +428,21 @@ static __maybe_unused const char *owner_str(struct tsmh_mb *mb)
 	return mb->owner == TSMH_OWNER_FIRMWARE ? "firmware TSM" : "host requester";
 }
 
-static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *rq = info->attrs[TSMH_A_DOE_REQUEST];
-	size_t req_len, pad_len, rsp_len = 0;
-	void *req = NULL, *rsp = NULL;
+/* One DOE_EXCHANGE request on its way through the phases below. */
+struct doe_xchg {
 	struct tsmh_dev *dev;
 	struct tsmh_mb *mb;
-	struct sk_buff *msg;
-	void *hdr;
 	u16 vid;
 	u8 type;
-	bool owned = false;
+	void *req;		/* the payload, zero-padded to @pad_len */
+	size_t pad_len;
+	void *rsp;		/* TSMH_DOE_PAYLOAD_MAX + 4 bytes */
+	size_t rsp_len;
+};
+
+/* Phase 1: flags and the protocol attributes. */
+static int doe_xchg_parse(struct genl_info *info, struct doe_xchg *x)
+{
 	int ret;
 
 	ret = check_flags(info, 0);
@@ -454,84 +457,67 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 				   "request payload (TSMH_A_DOE_REQUEST) required");
 	if (ret)
 		return ret;
-	vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
-	type = nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]);
+	x->vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
+	x->type = nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]);
+	return 0;
+}
 
-	dev = req_dev(info, 0, &ret);
-	if (!dev)
-		return ret;
-	mb = pick_mb(info, dev, vid, type, true);
-	if (IS_ERR(mb)) {
-		ret = PTR_ERR(mb);
-		goto out_dev;
-	}
+/* Phase 2: the request and response buffers. */
+static int doe_xchg_alloc(struct doe_xchg *x, const struct nlattr *rq)
+{
+	size_t req_len = nla_len(rq);
 
 	/* DOE objects are whole dwords: zero-pad the payload (PCIe 6.30.1). */
-	req_len = nla_len(rq);
-	pad_len = round_up(req_len, 4);
-	req = kvzalloc(max_t(size_t, pad_len, 4), GFP_KERNEL);
+	x->pad_len = round_up(req_len, 4);
+	x->req = kvzalloc(max_t(size_t, x->pad_len, 4), GFP_KERNEL);
 	/* 4 bytes of headroom tell a too-large response from one that fits */
-	rsp = kvmalloc(TSMH_DOE_PAYLOAD_MAX + 4, GFP_KERNEL);
-	if (!req || !rsp) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	memcpy(req, nla_data(rq), req_len);
+	x->rsp = kvmalloc(TSMH_DOE_PAYLOAD_MAX + 4, GFP_KERNEL);
+	if (!x->req || !x->rsp)
+		return -ENOMEM;
+	memcpy(x->req, nla_data(rq), req_len);
+	return 0;
+}
 
-	if (mutex_lock_interruptible(&mb->xfer_lock)) {
-		ret = -EINTR;
-		goto out_free;
-	}
-	if (READ_ONCE(dev->gone)) {
-		mutex_unlock(&mb->xfer_lock);
-		NL_SET_ERR_MSG(info->extack, "device is being removed");
-		ret = -ENODEV;
-		goto out_free;
-	}
-	mutex_lock(&dev->state_lock);
-	if (!(vid == TSMH_DOE_VID_PCISIG && type == TSMH_DOE_PROT_DISCOVERY) &&
+/* Anyone but the SPDM owner (if there is one) may only run discovery. */
+static int doe_owner_check(struct genl_info *info, struct doe_xchg *x)
+{
+	struct tsmh_mb *mb = x->mb;
+	int ret = 0;
+
+	lockdep_assert_held(&mb->xfer_lock);
+	mutex_lock(&x->dev->state_lock);
+	if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY) &&
 	    mb->owner != TSMH_OWNER_NONE &&
 	    !(mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
 	      mb->owner_net == genl_info_net(info))) {
 		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
 			 "%s %.15s", owner_str(mb), mb->owner_name);
-		owned = true;
-	}
-	mutex_unlock(&dev->state_lock);
-	if (owned) {
-		mutex_unlock(&mb->xfer_lock);
 		ret = -EBUSY;
-		goto out_free;
 	}
-	ret = tsmh_doe_xfer(mb, vid, type, req, pad_len, rsp, TSMH_DOE_PAYLOAD_MAX + 4, &rsp_len);
-	if (!ret && rsp_len > TSMH_DOE_PAYLOAD_MAX)
-		ret = -EMSGSIZE; /* pci_doe() truncates silently */
-	if (!ret) {
-		mutex_lock(&dev->state_lock);
-		mb->nr_xfer++;
-		mutex_unlock(&dev->state_lock);
-	} else if (ret != -ENODEV && !pci_device_is_present(dev->pdev)) {
-		ret = -ENODEV; /* it fell off the bus mid-exchange */
-	}
-	mutex_unlock(&mb->xfer_lock);
+	mutex_unlock(&x->dev->state_lock);
+	return ret;
+}
 
+/* The extack for a failed transfer (not for the checks before it). */
+static void doe_xfer_extack(struct genl_info *info, struct doe_xchg *x, int ret)
+{
 	switch (ret) {
 	case 0:
 		break;
 	case -EBUSY:
 		TSMH_ERR(info->extack, "DOE mailbox busy (another entity is using it)",
-			 "mailbox %#x", mb->off);
+			 "mailbox %#x", x->mb->off);
 		break;
 	case -ETIMEDOUT:
 		TSMH_ERR(info->extack, "DOE response timed out",
-			 "mailbox %#x: no response within 1 s", mb->off);
+			 "mailbox %#x: no response within 1 s", x->mb->off);
 		break;
 	case -EMSGSIZE:
 		TSMH_ERR(info->extack, "DOE response too large for netlink",
-			 "%zu bytes, limit %u", rsp_len, TSMH_DOE_PAYLOAD_MAX);
+			 "%zu bytes, limit %u", x->rsp_len, TSMH_DOE_PAYLOAD_MAX);
 		break;
 	case -ENODEV:
-		if (READ_ONCE(dev->gone))
+		if (READ_ONCE(x->dev->gone))
 			NL_SET_ERR_MSG(info->extack, "device was removed during the exchange");
 		else
 			NL_SET_ERR_MSG(info->extack, "device is gone (config reads all ones)");
@@ -539,35 +525,98 @@ static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
 	default:
 		TSMH_ERR(info->extack,
 			 "DOE exchange failed (device error, timeout, bad response)",
-			 "mailbox %#x: %d", mb->off, ret);
+			 "mailbox %#x: %d", x->mb->off, ret);
 		break;
 	}
-	if (ret)
-		goto out_free;
+}
 
-	msg = genlmsg_new(nla_total_size(rsp_len) + NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out_free;
+/* Phase 3: under the mailbox's xfer_lock, arbitration and the transfer. */
+static int doe_xchg_run(struct genl_info *info, struct doe_xchg *x)
+{
+	struct tsmh_mb *mb = x->mb;
+	int ret;
+
+	if (mutex_lock_interruptible(&mb->xfer_lock))
+		return -EINTR;
+	if (READ_ONCE(x->dev->gone)) {
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		ret = -ENODEV;
+		goto unlock_xfer;
 	}
+	ret = doe_owner_check(info, x);
+	if (ret)
+		goto unlock_xfer;
+	ret = tsmh_doe_xfer(mb, x->vid, x->type, x->req, x->pad_len, x->rsp,
+			    TSMH_DOE_PAYLOAD_MAX + 4, &x->rsp_len);
+	if (!ret && x->rsp_len > TSMH_DOE_PAYLOAD_MAX)
+		ret = -EMSGSIZE; /* pci_doe() truncates silently */
+	if (!ret) {
+		mutex_lock(&x->dev->state_lock);
+		mb->nr_xfer++;
+		mutex_unlock(&x->dev->state_lock);
+	} else if (ret != -ENODEV && !pci_device_is_present(x->dev->pdev)) {
+		ret = -ENODEV; /* it fell off the bus mid-exchange */
+	}
+	mutex_unlock(&mb->xfer_lock);
+	doe_xfer_extack(info, x, ret);
+	return ret;
+
+unlock_xfer:
+	mutex_unlock(&mb->xfer_lock);
+	return ret;
+}
+
+/* Phase 4: the reply carrying the response. */
+static int doe_xchg_reply(struct genl_info *info, struct doe_xchg *x)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(x->rsp_len) + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_DOE_EXCHANGE);
 	if (!hdr ||
-	    nla_put_string(msg, TSMH_A_DEV_NAME, dev->name) ||
-	    nla_put_u16(msg, TSMH_A_MB_OFFSET, mb->off) ||
-	    nla_put_u16(msg, TSMH_A_DOE_VENDOR, vid) ||
-	    nla_put_u8(msg, TSMH_A_DOE_TYPE, type) ||
-	    nla_put(msg, TSMH_A_DOE_RESPONSE, rsp_len, rsp)) {
+	    nla_put_string(msg, TSMH_A_DEV_NAME, x->dev->name) ||
+	    nla_put_u16(msg, TSMH_A_MB_OFFSET, x->mb->off) ||
+	    nla_put_u16(msg, TSMH_A_DOE_VENDOR, x->vid) ||
+	    nla_put_u8(msg, TSMH_A_DOE_TYPE, x->type) ||
+	    nla_put(msg, TSMH_A_DOE_RESPONSE, x->rsp_len, x->rsp)) {
 		nlmsg_free(msg);
-		ret = -EMSGSIZE;
-		goto out_free;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
-out_free:
-	kvfree(req);
-	kvfree(rsp);
-out_dev:
-	tsmh_dev_put(dev);
+	return genlmsg_reply(msg, info);
+}
+
+static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
+{
+	struct doe_xchg x = { 0 };
+	int ret;
+
+	ret = doe_xchg_parse(info, &x);
+	if (ret)
+		return ret;
+	x.dev = req_dev(info, 0, &ret);
+	if (!x.dev)
+		return ret;
+	x.mb = pick_mb(info, x.dev, x.vid, x.type, true);
+	if (IS_ERR(x.mb)) {
+		ret = PTR_ERR(x.mb);
+		goto put_dev;
+	}
+	ret = doe_xchg_alloc(&x, info->attrs[TSMH_A_DOE_REQUEST]);
+	if (ret)
+		goto free_bufs;
+	ret = doe_xchg_run(info, &x);
+	if (ret)
+		goto free_bufs;
+	ret = doe_xchg_reply(info, &x);
+free_bufs:
+	kvfree(x.req);
+	kvfree(x.rsp);
+put_dev:
+	tsmh_dev_put(x.dev);
 	return ret;
 }
 
