@@ -547,34 +547,12 @@ static void stage_to_set(struct tsmh_ev_stage *s, struct tsmh_ev_set *set)
 	kfree(s);
 }
 
-int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
+/* Commit phase 1: the set's metadata from the request, range-checked. */
+static int ev_commit_meta(struct genl_info *info, struct tsmh_dev *dev, struct tsmh_ev_set *set)
 {
-	struct tsmh_ev_set *set = NULL, *old;
-	struct crypto_shash *tfm;
-	struct tsmh_ev_stage *s;
-	struct tsmh_dev *dev;
-	struct sk_buff *msg = NULL;
 	const char *why;
-	size_t bytes = 0;
-	void *hdr;
-	u64 gen;
-	u32 t, bad, prov, present;
 	int ret;
 
-	ret = tsmh_nl_need(info, TSMH_A_EV_PROVENANCE,
-			   "evidence provenance (TSMH_A_EV_PROVENANCE) required");
-	if (ret)
-		return ret;
-	dev = tsmh_nl_req_dev(info, 0, &ret);
-	if (!dev)
-		return ret;
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!set || !msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	kref_init(&set->ref);
 	set->prov = attr_u32(info, TSMH_A_EV_PROVENANCE);
 	set->locked = attr_u32(info, TSMH_A_EV_LOCKED);
 	set->spdm_version = attr_u32(info, TSMH_A_EV_SPDM_VERSION);
@@ -582,23 +560,28 @@ int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
 	set->asym_algo = attr_u32(info, TSMH_A_EV_ASYM_ALGO);
 	set->slot_mask = attr_u32(info, TSMH_A_EV_SLOT_MASK);
 	ret = tsmh_ev_meta_check(set->prov, set->locked, set->spdm_version, set->slot_mask, &why);
-	if (ret) {
+	if (ret)
 		TSMH_ERR_STR(info->extack, why, "%s", dev->name);
-		goto out;
-	}
-	tfm = ev_tfm();
-	if (!tfm) {
-		NL_SET_ERR_MSG(info->extack, "kernel has no sha384 (load sha512_generic)");
-		ret = -ENOPKG;
-		goto out;
-	}
+	return ret;
+}
+
+/*
+ * Commit phase 2: take the writer's complete staging set off the device
+ * and move its buffers into @set. Once this succeeds the staging set is
+ * consumed, whatever happens next.
+ */
+static int ev_commit_take(struct genl_info *info, struct tsmh_dev *dev, struct tsmh_ev_set *set)
+{
+	struct tsmh_ev_stage *s;
+	const char *why;
+	u32 bad;
+	int ret;
 
 	mutex_lock(&dev->ev_lock);
 	if (dev->ev_dead) {
 		mutex_unlock(&dev->ev_lock);
 		NL_SET_ERR_MSG(info->extack, "device is being removed");
-		ret = -ENODEV;
-		goto out;
+		return -ENODEV;
 	}
 	s = stage_find(dev, genl_info_net(info), info->snd_portid);
 	ret = tsmh_ev_commit_check(s ? s->st : tsmh_ev_none, &bad, &why);
@@ -609,64 +592,137 @@ int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
 		else
 			TSMH_ERR_STR(info->extack, why, "%s", dev->name);
 		mutex_unlock(&dev->ev_lock);
-		goto out;
+		return ret;
 	}
-	/* From here on the staging set is consumed, whatever happens. */
 	list_del(&s->node);
 	mutex_unlock(&dev->ev_lock);
 	stage_to_set(s, set);
+	return 0;
+}
 
+/* Commit phase 3: digest every object, outside ev_lock; *bytes: their total. */
+static int ev_commit_digest(struct genl_info *info, struct crypto_shash *tfm,
+			    struct tsmh_ev_set *set, size_t *bytes)
+{
+	u32 t;
+	int ret;
+
+	*bytes = 0;
 	for (t = 0; t < TSMH_EV_NR; t++) {
 		if (!(set->present & BIT(t)))
 			continue;
-		bytes += set->obj[t].len;
+		*bytes += set->obj[t].len;
 		ret = ev_digest(tfm, set->obj[t].data, set->obj[t].len, set->obj[t].digest);
 		if (ret) {
 			TSMH_ERR(info->extack, "digest failed", "%s: %d", type_str(t), ret);
-			goto out;
+			return ret;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Commit phase 4: number the set and make it the device's current one,
+ * with its sysfs files; then log and announce it. On success the device
+ * owns the set (*setp becomes NULL: a concurrent commit may replace and
+ * free it) and *gen is its generation.
+ */
+static int ev_commit_publish(struct genl_info *info, struct tsmh_dev *dev,
+			     struct tsmh_ev_set **setp, size_t bytes, u64 *gen)
+{
+	struct tsmh_ev_set *set = *setp, *old;
+	u32 prov, present;
+	int ret;
 
 	mutex_lock(&dev->ev_lock);
 	if (dev->ev_dead) {
 		mutex_unlock(&dev->ev_lock);
 		NL_SET_ERR_MSG(info->extack, "device was removed during the commit");
-		ret = -ENODEV;
-		goto out;
+		return -ENODEV;
 	}
 	set->gen = atomic64_inc_return(&tsmh_ev_gen);
 	set->time_ns = ktime_get_real_ns();
-	gen = set->gen;
+	*gen = set->gen;
 	prov = set->prov;
 	present = set->present;
 	old = dev->ev;
 	dev->ev = set;
 	ev_view_remove(dev);
 	ret = ev_view_add(dev, set);
-	if (ret) {
-		/* netlink holds the set; ev_view_add left no partial files */
+	if (ret) /* netlink holds the set; ev_view_add left no partial files */
 		pci_err(dev->pdev, "evidence sysfs files not created (%d)\n", ret);
-		ret = 0;
-	}
-	set = NULL; /* dev->ev owns it; a concurrent commit may replace it */
+	*setp = NULL;
 	mutex_unlock(&dev->ev_lock);
 	ev_set_put(old);
-	pci_info(dev->pdev,
-		 "evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
-		 gen, tsmh_ev_prov_name(prov), hweight32(present), bytes, current->comm);
-	tsmh_nl_event_evidence(dev, gen, prov, present);
+	pci_info(dev->pdev, "evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
+		 *gen, tsmh_ev_prov_name(prov), hweight32(present), bytes, current->comm);
+	tsmh_nl_event_evidence(dev, *gen, prov, present);
+	return 0;
+}
+
+/* Commit phase 5: the reply; consumes @msg. */
+static int ev_commit_reply(struct genl_info *info, struct tsmh_dev *dev, struct sk_buff *msg,
+			   u64 gen)
+{
+	void *hdr;
 
 	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_EVIDENCE_COMMIT);
 	if (!hdr ||
 	    nla_put_string(msg, TSMH_A_DEV_NAME, dev->name) ||
 	    nla_put_u64_64bit(msg, TSMH_A_EV_GENERATION, gen, TSMH_A_PAD)) {
-		ret = -EMSGSIZE;
-		goto out;
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
+	return genlmsg_reply(msg, info);
+}
+
+int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_ev_set *set;
+	struct crypto_shash *tfm;
+	struct tsmh_dev *dev;
+	struct sk_buff *msg;
+	size_t bytes;
+	u64 gen;
+	int ret;
+
+	ret = tsmh_nl_need(info, TSMH_A_EV_PROVENANCE,
+			   "evidence provenance (TSMH_A_EV_PROVENANCE) required");
+	if (ret)
+		return ret;
+	dev = tsmh_nl_req_dev(info, 0, &ret);
+	if (!dev)
+		return ret;
+	/* reply allocated first: once published, a commit never fails for memory */
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!set || !msg) {
+		ret = -ENOMEM;
+		goto free_set_msg;
+	}
+	kref_init(&set->ref);
+	ret = ev_commit_meta(info, dev, set);
+	if (ret)
+		goto free_set_msg;
+	tfm = ev_tfm();
+	if (!tfm) {
+		NL_SET_ERR_MSG(info->extack, "kernel has no sha384 (load sha512_generic)");
+		ret = -ENOPKG;
+		goto free_set_msg;
+	}
+	ret = ev_commit_take(info, dev, set);
+	if (ret)
+		goto free_set_msg;
+	ret = ev_commit_digest(info, tfm, set, &bytes);
+	if (ret)
+		goto free_set_msg;
+	ret = ev_commit_publish(info, dev, &set, bytes, &gen);
+	if (ret)
+		goto free_set_msg;
+	ret = ev_commit_reply(info, dev, msg, gen);
 	msg = NULL;
-out:
+free_set_msg:
 	nlmsg_free(msg);
 	ev_set_put(set);
 	tsmh_dev_put(dev);
