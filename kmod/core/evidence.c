@@ -416,15 +416,15 @@ static u32 attr_u32(struct genl_info *info, int attr)
 	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
 }
 
-int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
-{
-	struct tsmh_ev_stage *s, *fresh;
-	struct net *net = genl_info_net(info);
-	struct tsmh_dev *dev;
-	const char *why;
+/* One EVIDENCE_PUT chunk. */
+struct ev_chunk {
 	u32 type, off, total, len;
-	void *buf;
-	bool start;
+	const void *data;
+};
+
+/* Put phase 1: the chunk's attributes. */
+static int ev_put_parse(struct genl_info *info, struct ev_chunk *c)
+{
 	int ret;
 
 	ret = tsmh_nl_need(info, TSMH_A_EV_TYPE, "evidence type (TSMH_A_EV_TYPE) required");
@@ -437,22 +437,94 @@ int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
 		ret = tsmh_nl_need(info, TSMH_A_EV_DATA, "chunk data (TSMH_A_EV_DATA) required");
 	if (ret)
 		return ret;
-	type = nla_get_u32(info->attrs[TSMH_A_EV_TYPE]);
-	off = nla_get_u32(info->attrs[TSMH_A_EV_OFFSET]);
-	total = nla_get_u32(info->attrs[TSMH_A_EV_TOTAL]);
-	len = nla_len(info->attrs[TSMH_A_EV_DATA]);
-	if (type >= TSMH_EV_NR) {
+	c->type = nla_get_u32(info->attrs[TSMH_A_EV_TYPE]);
+	c->off = nla_get_u32(info->attrs[TSMH_A_EV_OFFSET]);
+	c->total = nla_get_u32(info->attrs[TSMH_A_EV_TOTAL]);
+	c->len = nla_len(info->attrs[TSMH_A_EV_DATA]);
+	c->data = nla_data(info->attrs[TSMH_A_EV_DATA]);
+	if (c->type >= TSMH_EV_NR) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TSMH_A_EV_TYPE],
 				    "unknown evidence type");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Put phase 2: may the chunk go into staging set @s (NULL: none yet)? */
+static int ev_put_check(struct genl_info *info, struct tsmh_ev_stage *s,
+			const struct ev_chunk *c, bool *start)
+{
+	const char *why;
+	int ret;
+
+	ret = tsmh_ev_chunk_check(s ? s->st : tsmh_ev_none, c->type, c->off, c->total, c->len,
+				  start, &why);
+	if (!ret)
+		return 0;
+	/* details kept short: extack holds 80 characters */
+	if (s && s->st[c->type].total && ret == -EINVAL)
+		TSMH_ERR_STR(info->extack, why, "%s at %u, have %u", type_str(c->type), c->off,
+			     s->st[c->type].filled);
+	else
+		TSMH_ERR_STR(info->extack, why, "%s, %u bytes", type_str(c->type), c->total);
+	return ret;
+}
+
+/*
+ * Put phase 3, for a chunk that (re)starts its object: account and
+ * allocate the object's buffer, and give the writer a staging set (the
+ * preallocated *@fresh, which then becomes NULL) if it has none yet.
+ */
+static int ev_put_start(struct genl_info *info, struct tsmh_dev *dev, struct tsmh_ev_stage **sp,
+			struct tsmh_ev_stage **fresh, const struct ev_chunk *c)
+{
+	struct tsmh_ev_stage *s = *sp;
+	void *buf;
+
+	lockdep_assert_held(&dev->ev_lock);
+	if (atomic64_add_return(c->total, &tsmh_ev_staged) > TSMH_EV_STAGED_ALL_MAX) {
+		atomic64_sub(c->total, &tsmh_ev_staged);
+		NL_SET_ERR_MSG(info->extack, "evidence staging full (all writers)");
+		return -ENOSPC;
+	}
+	buf = kvmalloc(c->total, GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		atomic64_sub(c->total, &tsmh_ev_staged);
+		TSMH_ERR(info->extack, "out of memory for evidence object", "%s, %u bytes",
+			 type_str(c->type), c->total);
+		return -ENOMEM;
+	}
+	if (!s) {
+		s = *fresh;
+		*fresh = NULL;
+		s->net = genl_info_net(info);
+		s->portid = info->snd_portid;
+		list_add_tail(&s->node, &dev->ev_stages);
+		*sp = s;
+	}
+	stage_drop_obj(s, c->type);
+	s->data[c->type] = buf;
+	return 0;
+}
+
+int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tsmh_ev_stage *s, *fresh;
+	struct ev_chunk c;
+	struct tsmh_dev *dev;
+	bool start;
+	int ret;
+
+	ret = ev_put_parse(info, &c);
+	if (ret)
+		return ret;
 	dev = tsmh_nl_req_dev(info, 0, &ret);
 	if (!dev)
 		return ret;
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	if (!fresh) {
 		ret = -ENOMEM;
-		goto out_dev;
+		goto put_dev;
 	}
 
 	mutex_lock(&dev->ev_lock);
@@ -461,48 +533,21 @@ int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENODEV;
 		goto unlock;
 	}
-	s = stage_find(dev, net, info->snd_portid);
-	ret = tsmh_ev_chunk_check(s ? s->st : tsmh_ev_none, type, off, total, len, &start, &why);
-	if (ret) {
-		/* details kept short: extack holds 80 characters */
-		if (s && s->st[type].total && ret == -EINVAL)
-			TSMH_ERR_STR(info->extack, why, "%s at %u, have %u", type_str(type), off,
-				     s->st[type].filled);
-		else
-			TSMH_ERR_STR(info->extack, why, "%s, %u bytes", type_str(type), total);
+	s = stage_find(dev, genl_info_net(info), info->snd_portid);
+	ret = ev_put_check(info, s, &c, &start);
+	if (ret)
 		goto unlock;
-	}
 	if (start) {
-		if (atomic64_add_return(total, &tsmh_ev_staged) > TSMH_EV_STAGED_ALL_MAX) {
-			atomic64_sub(total, &tsmh_ev_staged);
-			NL_SET_ERR_MSG(info->extack, "evidence staging full (all writers)");
-			ret = -ENOSPC;
+		ret = ev_put_start(info, dev, &s, &fresh, &c);
+		if (ret)
 			goto unlock;
-		}
-		buf = kvmalloc(total, GFP_KERNEL_ACCOUNT);
-		if (!buf) {
-			atomic64_sub(total, &tsmh_ev_staged);
-			TSMH_ERR(info->extack, "out of memory for evidence object", "%s, %u bytes",
-				 type_str(type), total);
-			ret = -ENOMEM;
-			goto unlock;
-		}
-		if (!s) {
-			s = fresh;
-			fresh = NULL;
-			s->net = net;
-			s->portid = info->snd_portid;
-			list_add_tail(&s->node, &dev->ev_stages);
-		}
-		stage_drop_obj(s, type);
-		s->data[type] = buf;
 	}
-	memcpy(s->data[type] + off, nla_data(info->attrs[TSMH_A_EV_DATA]), len);
-	tsmh_ev_chunk_apply(s->st, type, off, total, len);
+	memcpy(s->data[c.type] + c.off, c.data, c.len);
+	tsmh_ev_chunk_apply(s->st, c.type, c.off, c.total, c.len);
 unlock:
 	mutex_unlock(&dev->ev_lock);
 	kfree(fresh);
-out_dev:
+put_dev:
 	tsmh_dev_put(dev);
 	return ret;
 }
