@@ -878,30 +878,24 @@ cancel:
 	return -EMSGSIZE;
 }
 
-int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* Dump phase 1: the request (checked on every call of the dump). */
+static int ev_dump_parse(struct netlink_callback *cb, struct nlattr **attrs, u32 *flags,
+			 u32 *mask)
 {
-	struct nlattr **attrs = tsmh_dump_attrs(cb);
 	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
-	struct tsmh_ev_set *set;
-	struct tsmh_dev *dev;
-	u32 flags = 0, mask = TSMH_EV_TYPE_MASK_ALL, t;
-	int ret = 0;
 
-	if (cb->args[0] == EV_PH_DONE)
-		return 0;
 	if (ghdr->reserved) {
 		NL_SET_ERR_MSG(cb->extack, "reserved genetlink header field must be 0");
 		return -EINVAL;
 	}
-	if (attrs[TSMH_A_FLAGS])
-		flags = nla_get_u32(attrs[TSMH_A_FLAGS]);
-	if (flags & ~TSMH_EV_GET_F_ALL) {
+	*flags = attrs[TSMH_A_FLAGS] ? nla_get_u32(attrs[TSMH_A_FLAGS]) : 0;
+	if (*flags & ~TSMH_EV_GET_F_ALL) {
 		NL_SET_ERR_MSG(cb->extack, "unknown flag bits set");
 		return -EINVAL;
 	}
-	if (attrs[TSMH_A_EV_TYPE_MASK])
-		mask = nla_get_u32(attrs[TSMH_A_EV_TYPE_MASK]);
-	if (mask & ~TSMH_EV_TYPE_MASK_ALL) {
+	*mask = attrs[TSMH_A_EV_TYPE_MASK] ? nla_get_u32(attrs[TSMH_A_EV_TYPE_MASK]) :
+					     TSMH_EV_TYPE_MASK_ALL;
+	if (*mask & ~TSMH_EV_TYPE_MASK_ALL) {
 		NL_SET_ERR_MSG(cb->extack, "unknown evidence type in type mask");
 		return -EINVAL;
 	}
@@ -909,26 +903,49 @@ int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "device name (TSMH_A_DEV_NAME) required");
 		return -EINVAL;
 	}
-	dev = tsmh_dev_find(nla_data(attrs[TSMH_A_DEV_NAME]));
-	set = dev ? ev_current(dev) : NULL;
-	if (!set) {
-		if (cb->args[0] != EV_PH_META) {
-			NL_SET_ERR_MSG(cb->extack, "device removed during read");
-			ret = -ENODEV;
-		} else if (!dev) {
-			TSMH_ERR(cb->extack, "no such device tracked by tsmh", "%.31s",
-				 (char *)nla_data(attrs[TSMH_A_DEV_NAME]));
-			ret = -ENODEV;
-		} else {
-			TSMH_ERR(cb->extack, "no evidence held for this device", "%s", dev->name);
-			ret = -ENOENT;
-		}
-		goto out;
+	return 0;
+}
+
+/*
+ * Dump phase 2: the device (*@devp, +1 ref, or NULL) and its current set
+ * (+1 ref); NULL with *@err and the extack set if there is none.
+ */
+static struct tsmh_ev_set *ev_dump_set(struct netlink_callback *cb, const struct nlattr *name,
+				       struct tsmh_dev **devp, int *err)
+{
+	struct tsmh_dev *dev = tsmh_dev_find(nla_data(name));
+	struct tsmh_ev_set *set = dev ? ev_current(dev) : NULL;
+
+	*devp = dev;
+	if (set)
+		return set;
+	if (cb->args[0] != EV_PH_META) {
+		NL_SET_ERR_MSG(cb->extack, "device removed during read");
+		*err = -ENODEV;
+	} else if (!dev) {
+		TSMH_ERR(cb->extack, "no such device tracked by tsmh", "%.31s",
+			 (char *)nla_data(name));
+		*err = -ENODEV;
+	} else {
+		TSMH_ERR(cb->extack, "no evidence held for this device", "%s", dev->name);
+		*err = -ENOENT;
 	}
+	return NULL;
+}
+
+/*
+ * Dump phase 3: the metadata message on the first call (which fixes the
+ * generation being read); later calls check the set is still that one.
+ */
+static int ev_dump_meta(struct sk_buff *skb, struct netlink_callback *cb, struct tsmh_dev *dev,
+			const struct tsmh_ev_set *set)
+{
+	int ret;
+
 	if (cb->args[0] == EV_PH_META) {
 		ret = ev_put_meta(skb, cb, dev, set);
 		if (ret)
-			goto out;
+			return ret;
 		cb->args[3] = lower_32_bits(set->gen);
 		cb->args[4] = upper_32_bits(set->gen);
 		cb->args[0] = EV_PH_OBJS;
@@ -937,9 +954,18 @@ int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	} else if (set->gen != dump_gen(cb)) {
 		TSMH_ERR(cb->extack, "evidence updated during read", "%llu -> %llu",
 			 dump_gen(cb), set->gen);
-		ret = -EAGAIN;
-		goto out;
+		return -EAGAIN;
 	}
+	return 0;
+}
+
+/* Dump phase 4: objects (or their digests) from where the last call stopped. */
+static void ev_dump_objs(struct sk_buff *skb, struct netlink_callback *cb, struct tsmh_dev *dev,
+			 const struct tsmh_ev_set *set, u32 flags, u32 mask)
+{
+	int ret;
+	u32 t;
+
 	while (cb->args[1] < TSMH_EV_NR) {
 		t = cb->args[1];
 		if (!(set->present & mask & BIT(t))) {
@@ -962,14 +988,37 @@ int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			cb->args[2] = 0;
 		}
 	}
+}
+
+int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = tsmh_dump_attrs(cb);
+	struct tsmh_ev_set *set;
+	struct tsmh_dev *dev;
+	u32 flags, mask;
+	int ret;
+
+	if (cb->args[0] == EV_PH_DONE)
+		return 0;
+	ret = ev_dump_parse(cb, attrs, &flags, &mask);
+	if (ret)
+		return ret;
+	set = ev_dump_set(cb, attrs[TSMH_A_DEV_NAME], &dev, &ret);
+	if (!set)
+		goto put_dev;
+	ret = ev_dump_meta(skb, cb, dev, set);
+	if (ret)
+		goto put_set;
+	ev_dump_objs(skb, cb, dev, set, flags, mask);
 	if (cb->args[1] >= TSMH_EV_NR)
 		cb->args[0] = EV_PH_DONE;
 	/* a full skb ends this round; the next call continues */
 	ret = skb->len;
 	if (!ret && cb->args[0] != EV_PH_DONE)
 		ret = -EMSGSIZE; /* nothing fits an empty skb: never end silently */
-out:
+put_set:
 	ev_set_put(set);
+put_dev:
 	if (dev)
 		tsmh_dev_put(dev);
 	return ret;
