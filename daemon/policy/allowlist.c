@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "allowlist.h"
+#include "fileio.h"
 #include "jutil.h"
 
 static const char *const decision_names[] = { "allow", "deny", NULL };
@@ -703,105 +704,23 @@ out:
 	return out;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int tsmd_allowlist_save(const struct tsmd_allowlist *al, const char *path, char *why, size_t whylen)
 {
-	char *text, *tmp = NULL, *dir = NULL, *slash;
-	const char *step = "format";
-	int fd = -1, dfd, ret = 0;
+	struct tsmh_fileio_err err = { .step = "format" };
+	char *text;
+	int ret;
 
 	text = tsmd_allowlist_format(al);
 	if (!text) {
+		snprintf(err.where, sizeof(err.where), "%s", path);
 		ret = -ENOMEM;
-		goto out;
+	} else {
+		ret = tsmh_write_atomic(path, ".tmp", text, strlen(text), 0600, &err);
 	}
-	step = "allocate";
-	if (asprintf(&tmp, "%s.tmp", path) < 0) {
-		tmp = NULL;
-		ret = -ENOMEM;
-		goto out;
-	}
-	dir = strdup(path);
-	if (!dir) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = 0;
-	else
-		*slash = 0;
-
-	step = "create";
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	/* O_CREAT's mode does not apply to a stale tmp left by a crash */
-	step = "chmod";
-	if (fchmod(fd, 0600) < 0)
-		ret = -errno;
-	if (!ret) {
-		step = "write";
-		ret = write_all(fd, text, strlen(text));
-	}
-	if (!ret) {
-		step = "fsync";
-		if (fsync(fd) < 0)
-			ret = -errno;
-	}
-	if (close(fd) < 0 && !ret) {
-		step = "close";
-		ret = -errno;
-	}
-	fd = -1;
 	if (ret)
-		goto unlink;
-	step = "rename";
-	if (rename(tmp, path) < 0) {
-		ret = -errno;
-		goto unlink;
-	}
-	/* the rename is durable only once the directory is */
-	step = "fsync directory";
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (fsync(dfd) < 0)
-		ret = -errno;
-	close(dfd);
-	goto out;
-unlink:
-	unlink(tmp);
-out:
-	if (ret)
-		snprintf(why, whylen, "%s: save failed (%s %s): %s", path, step,
-			 !strcmp(step, "fsync directory") ? dir
-			 : tmp				  ? tmp
-							  : path,
+		snprintf(why, whylen, "%s: save failed (%s %s): %s", path, err.step, err.where,
 			 strerror(-ret));
 	free(text);
-	free(tmp);
-	free(dir);
 	return ret;
 }
 
