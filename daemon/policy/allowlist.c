@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "allowlist.h"
 #include "fileio.h"
+#include "hex.h"
 #include "jutil.h"
 
 static const char *const decision_names[] = { "allow", "deny", NULL };
@@ -585,13 +586,10 @@ static cJSON *hexstr(const uint8_t *b, size_t n)
 {
 	char *s = malloc(2 * n + 1);
 	cJSON *j;
-	size_t i;
 
 	if (!s)
 		return NULL;
-	for (i = 0; i < n; i++)
-		sprintf(s + 2 * i, "%02x", b[i]);
-	s[2 * n] = 0;
+	tsmh_hex_format(b, n, s);
 	j = cJSON_CreateString(s);
 	free(s);
 	return j;
