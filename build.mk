@@ -28,7 +28,9 @@ EMU := $(wildcard daemon/emu/*.c)
 SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
 # tsmd's policy logic: policy file, allow-list, verdict (needs libcjson, -lcrypto)
 POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
-	daemon/policy/allowlist.c daemon/policy/verdict.c daemon/policy/generate.c \
+	daemon/policy/allowlist.c daemon/policy/allowlist_parse.c \
+	daemon/policy/allowlist_sets.c daemon/policy/allowlist_format.c daemon/policy/allowlist_file.c \
+	daemon/policy/allowlist_edit.c daemon/policy/verdict.c daemon/policy/generate.c \
 	daemon/common/hex.c daemon/common/fileio.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

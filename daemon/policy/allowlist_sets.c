@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The measurement sets `tsmctl allow --measurements FILE` pre-approves:
+ * an allow-list for one device, one set or an array of sets.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "allowlist.h"
+#include "allowlist_int.h"
+
+/* The one allow entry with measurement sets of an allow-list document. */
+static int sets_from_allowlist(const char *text, size_t len, const char *file,
+			       struct tsmd_al_entry *out, char *why, size_t whylen)
+{
+	struct tsmd_allowlist al;
+	size_t i, n = 0, k = 0;
+	int ret;
+
+	ret = tsmd_allowlist_parse(text, len, file, &al, why, whylen);
+	if (ret)
+		return ret;
+	for (i = 0; i < al.nr; i++) {
+		if (al.e[i].decision == TSMD_AL_ALLOW && al.e[i].nr_sets) {
+			n++;
+			k = i;
+		}
+	}
+	if (n != 1) {
+		if (n)
+			snprintf(
+				why, whylen,
+				"%s: %zu allow entries with measurements; which one is meant? (write the file for one device: tsmctl policy generate DEV)",
+				file, n);
+		else
+			snprintf(why, whylen, "%s: no allow entry with measurement sets", file);
+		tsmd_allowlist_free(&al);
+		return -EINVAL;
+	}
+	*out = al.e[k];
+	memset(&al.e[k], 0, sizeof(al.e[k]));
+	tsmd_allowlist_free(&al);
+	return (int)out->nr_sets;
+}
+
+int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct tsmd_al_entry *out,
+		       char *why, size_t whylen)
+{
+	struct tsmd_jctx c = { file ? file : "(measurements)", why, whylen };
+	char p[TSMD_JPATH_MAX];
+	const cJSON *e;
+	cJSON *j = NULL;
+	int ret, nr, i = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (why && whylen)
+		why[0] = 0;
+	ret = tsmd_jparse(&c, text, len, &j);
+	if (ret)
+		return ret;
+	if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "devices")) {
+		cJSON_Delete(j);
+		return sets_from_allowlist(text, len, c.file, out, why, whylen);
+	}
+	if (cJSON_IsObject(j)) {
+		nr = 1;
+	} else if (cJSON_IsArray(j)) {
+		nr = cJSON_GetArraySize(j);
+		if (nr > TSMD_AL_SETS_MAX) {
+			ret = tsmd_jerr(&c, NULL, "more than %d measurement sets",
+					TSMD_AL_SETS_MAX);
+			goto err;
+		}
+	} else {
+		ret = tsmd_jerr(
+			&c, NULL,
+			"expected an allow-list, a measurement set {\"blocks\": [...]} or an array of them");
+		goto err;
+	}
+	if (!nr) {
+		ret = tsmd_jerr(&c, NULL, "no measurement sets");
+		goto err;
+	}
+	out->sets = calloc((size_t)nr + 1, sizeof(*out->sets));
+	if (!out->sets) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	if (cJSON_IsObject(j)) {
+		out->nr_sets = 1;
+		ret = tsmd_al_parse_set(&c, "", j, &out->sets[0]);
+		if (ret)
+			goto err;
+	} else {
+		cJSON_ArrayForEach(e, j)
+		{
+			int k;
+
+			tsmd_jpath(p, "[%d]", i);
+			out->nr_sets = (size_t)i + 1;
+			ret = tsmd_al_parse_set(&c, p, e, &out->sets[i]);
+			if (ret)
+				goto err;
+			k = tsmd_al_entry_find_set(out, out->sets[i].blocks, out->sets[i].nr);
+			if (k >= 0 && k < i) {
+				ret = tsmd_jerr(&c, p, "same measurement set as [%d]", k);
+				goto err;
+			}
+			i++;
+		}
+	}
+	cJSON_Delete(j);
+	return (int)out->nr_sets;
+err:
+	if (ret == -ENOMEM)
+		tsmd_jerr(&c, NULL, "out of memory");
+	cJSON_Delete(j);
+	tsmd_al_entry_free(out);
+	return ret;
+}
