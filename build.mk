@@ -69,7 +69,7 @@ $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
 # the emulator minus its main loop, for in-process tests (needs -lcrypto)
-EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
+EMU_LIB := $(filter-out $(addprefix $(B)/daemon/emu/,main.o opts.o sim.o),$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
 
 $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
