@@ -24,11 +24,8 @@ int tsmd_allowlist_load(const char *path, struct tsmd_allowlist *al, char *why, 
 			 "%.100s: not found, starting with an empty allow-list", path);
 		return 0;
 	}
-	if (ret) {
-		snprintf(why, whylen, "%s: %s", path,
-			 ret == -EFBIG ? "larger than 16 MiB" : strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return tsmd_file_err(path, ret, TSMD_AL_FILE_MAX, why, whylen);
 	ret = tsmd_allowlist_parse(buf, len, path, al, why, whylen);
 	free(buf);
 	return ret;

@@ -17,7 +17,6 @@ static int parse_identity(const struct tsmd_jctx *c, const char *path, const cJS
 	};
 	char p[TSMD_JPATH_MAX];
 	const char *s;
-	uint64_t v;
 	int got;
 	size_t n;
 	int ret;
@@ -44,20 +43,11 @@ static int parse_identity(const struct tsmd_jctx *c, const char *path, const cJS
 	}
 	if (ret)
 		return ret;
-	ret = tsmd_jhexkey(c, path, o, "vendor", 4, &v, &got);
+	ret = tsmd_jhex16(c, path, o, "vendor", &id->vendor, &id->has, TSMD_ID_VENDOR);
+	if (!ret)
+		ret = tsmd_jhex16(c, path, o, "device", &id->device, &id->has, TSMD_ID_DEVICE);
 	if (ret)
 		return ret;
-	if (got) {
-		id->vendor = (uint16_t)v;
-		id->has |= TSMD_ID_VENDOR;
-	}
-	ret = tsmd_jhexkey(c, path, o, "device", 4, &v, &got);
-	if (ret)
-		return ret;
-	if (got) {
-		id->device = (uint16_t)v;
-		id->has |= TSMD_ID_DEVICE;
-	}
 	ret = tsmd_jhexkey(c, path, o, "serial", 16, &id->serial, &got);
 	if (got)
 		id->has |= TSMD_ID_SERIAL;
@@ -242,79 +232,90 @@ static int parse_entry(const struct tsmd_jctx *c, const char *path, const cJSON 
 	return 0;
 }
 
-int tsmd_allowlist_parse(const char *text, size_t len, const char *file, struct tsmd_allowlist *al,
-			 char *why, size_t whylen)
+/* The top level other than the devices: known keys, version 1, comment. */
+static int parse_header(const struct tsmd_jctx *c, const cJSON *j)
 {
 	static const char *const keys[] = { "version", "comment", "devices", NULL };
-	struct tsmd_jctx c = { file ? file : "(allow-list)", why, whylen };
-	char p[TSMD_JPATH_MAX];
-	const cJSON *a, *e;
-	cJSON *j = NULL;
 	const char *s;
 	long ver = -1;
-	int ret, nr, i = 0;
-	size_t k;
+	int ret;
 
-	tsmd_allowlist_init(al);
-	if (why && whylen)
-		why[0] = 0;
-	ret = tsmd_jparse(&c, text, len, &j);
-	if (ret)
-		return ret;
-	ret = tsmd_jkeys(&c, "", j, keys);
+	ret = tsmd_jkeys(c, "", j, keys);
 	if (!ret)
-		ret = tsmd_jint(&c, "", j, "version", 0, 1000000, &ver);
+		ret = tsmd_jint(c, "", j, "version", 0, 1000000, &ver);
 	if (!ret && ver != TSMD_AL_VERSION)
 		ret = tsmd_jerr(
-			&c, "version",
+			c, "version",
 			ver < 0 ? "required key missing" : "unsupported version %ld (want 1)", ver);
 	if (!ret)
-		ret = tsmd_jstr(&c, "", j, "comment", 0, 4096, &s);
-	if (ret)
-		goto err;
-	a = cJSON_GetObjectItemCaseSensitive(j, "devices");
-	if (!a) {
-		ret = tsmd_jerr(&c, "devices", "required key missing");
-		goto err;
+		ret = tsmd_jstr(c, "", j, "comment", 0, 4096, &s);
+	return ret;
+}
+
+/* USBGuard #588: two entries for one identity make upserts ambiguous */
+static int check_unique(const struct tsmd_jctx *c, const struct tsmd_allowlist *al, size_t i)
+{
+	char p[TSMD_JPATH_MAX];
+	size_t k;
+
+	for (k = 0; k < i; k++) {
+		if (tsmd_al_same_key(&al->e[k].id, &al->e[i].id)) {
+			tsmd_jpath(p, "devices[%zu].identity", i);
+			return tsmd_jerr(c, p, "duplicate of devices[%zu]'s identity", k);
+		}
 	}
-	if (!cJSON_IsArray(a)) {
-		ret = tsmd_jerr(&c, "devices", "expected an array");
-		goto err;
-	}
+	return 0;
+}
+
+static int parse_devices(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_allowlist *al)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "devices"), *e;
+	char p[TSMD_JPATH_MAX];
+	int ret, nr, i = 0;
+
+	if (!a)
+		return tsmd_jerr(c, "devices", "required key missing");
+	if (!cJSON_IsArray(a))
+		return tsmd_jerr(c, "devices", "expected an array");
 	nr = cJSON_GetArraySize(a);
-	if (nr > TSMD_AL_ENTRIES_MAX) {
-		ret = tsmd_jerr(&c, "devices", "more than %d entries", TSMD_AL_ENTRIES_MAX);
-		goto err;
-	}
+	if (nr > TSMD_AL_ENTRIES_MAX)
+		return tsmd_jerr(c, "devices", "more than %d entries", TSMD_AL_ENTRIES_MAX);
 	al->e = calloc((size_t)nr + 1, sizeof(*al->e));
-	if (!al->e) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (!al->e)
+		return -ENOMEM;
 	al->cap = (size_t)nr + 1;
 	cJSON_ArrayForEach(e, a)
 	{
 		tsmd_jpath(p, "devices[%d]", i);
 		al->nr = (size_t)i + 1;
-		ret = parse_entry(&c, p, e, &al->e[i]);
+		ret = parse_entry(c, p, e, &al->e[i]);
+		if (!ret)
+			ret = check_unique(c, al, (size_t)i);
 		if (ret)
-			goto err;
-		/* USBGuard #588: two entries for one identity make upserts ambiguous */
-		for (k = 0; k < (size_t)i; k++) {
-			if (tsmd_al_same_key(&al->e[k].id, &al->e[i].id)) {
-				tsmd_jpath(p, "devices[%d].identity", i);
-				ret = tsmd_jerr(&c, p, "duplicate of devices[%zu]'s identity", k);
-				goto err;
-			}
-		}
+			return ret;
 		i++;
+	}
+	return 0;
+}
+
+int tsmd_allowlist_parse(const char *text, size_t len, const char *file, struct tsmd_allowlist *al,
+			 char *why, size_t whylen)
+{
+	struct tsmd_jctx c = { file ? file : "(allow-list)", why, whylen };
+	cJSON *j = NULL;
+	int ret;
+
+	tsmd_allowlist_init(al);
+	ret = tsmd_jparse(&c, text, len, &j);
+	if (ret)
+		return ret;
+	ret = parse_header(&c, j);
+	if (!ret)
+		ret = parse_devices(&c, j, al);
+	if (ret) {
+		tsmd_allowlist_free(al);
+		return tsmd_jfail(&c, j, ret);
 	}
 	cJSON_Delete(j);
 	return 0;
-err:
-	if (ret == -ENOMEM)
-		tsmd_jerr(&c, NULL, "out of memory");
-	cJSON_Delete(j);
-	tsmd_allowlist_free(al);
-	return ret;
 }

@@ -44,18 +44,55 @@ static int sets_from_allowlist(const char *text, size_t len, const char *file,
 	return (int)out->nr_sets;
 }
 
+/* How many sets @j holds: one object or an array of 1..TSMD_AL_SETS_MAX; or -errno. */
+static int count_sets(const struct tsmd_jctx *c, const cJSON *j)
+{
+	int nr;
+
+	if (cJSON_IsObject(j))
+		return 1;
+	if (!cJSON_IsArray(j))
+		return tsmd_jerr(
+			c, NULL,
+			"expected an allow-list, a measurement set {\"blocks\": [...]} or an array of them");
+	nr = cJSON_GetArraySize(j);
+	if (nr > TSMD_AL_SETS_MAX)
+		return tsmd_jerr(c, NULL, "more than %d measurement sets", TSMD_AL_SETS_MAX);
+	if (!nr)
+		return tsmd_jerr(c, NULL, "no measurement sets");
+	return nr;
+}
+
+/* An array of sets, none repeated. */
+static int parse_set_array(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_al_entry *out)
+{
+	char p[TSMD_JPATH_MAX];
+	const cJSON *e;
+	int ret, k, i = 0;
+
+	cJSON_ArrayForEach(e, j)
+	{
+		tsmd_jpath(p, "[%d]", i);
+		out->nr_sets = (size_t)i + 1;
+		ret = tsmd_al_parse_set(c, p, e, &out->sets[i]);
+		if (ret)
+			return ret;
+		k = tsmd_al_entry_find_set(out, out->sets[i].blocks, out->sets[i].nr);
+		if (k >= 0 && k < i)
+			return tsmd_jerr(c, p, "same measurement set as [%d]", k);
+		i++;
+	}
+	return 0;
+}
+
 int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct tsmd_al_entry *out,
 		       char *why, size_t whylen)
 {
 	struct tsmd_jctx c = { file ? file : "(measurements)", why, whylen };
-	char p[TSMD_JPATH_MAX];
-	const cJSON *e;
 	cJSON *j = NULL;
-	int ret, nr, i = 0;
+	int ret, nr;
 
 	memset(out, 0, sizeof(*out));
-	if (why && whylen)
-		why[0] = 0;
 	ret = tsmd_jparse(&c, text, len, &j);
 	if (ret)
 		return ret;
@@ -63,59 +100,23 @@ int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct ts
 		cJSON_Delete(j);
 		return sets_from_allowlist(text, len, c.file, out, why, whylen);
 	}
-	if (cJSON_IsObject(j)) {
-		nr = 1;
-	} else if (cJSON_IsArray(j)) {
-		nr = cJSON_GetArraySize(j);
-		if (nr > TSMD_AL_SETS_MAX) {
-			ret = tsmd_jerr(&c, NULL, "more than %d measurement sets",
-					TSMD_AL_SETS_MAX);
-			goto err;
-		}
-	} else {
-		ret = tsmd_jerr(
-			&c, NULL,
-			"expected an allow-list, a measurement set {\"blocks\": [...]} or an array of them");
-		goto err;
+	nr = count_sets(&c, j);
+	ret = nr < 0 ? nr : 0;
+	if (!ret) {
+		out->sets = calloc((size_t)nr + 1, sizeof(*out->sets));
+		if (!out->sets)
+			ret = -ENOMEM;
 	}
-	if (!nr) {
-		ret = tsmd_jerr(&c, NULL, "no measurement sets");
-		goto err;
-	}
-	out->sets = calloc((size_t)nr + 1, sizeof(*out->sets));
-	if (!out->sets) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	if (cJSON_IsObject(j)) {
+	if (!ret && cJSON_IsObject(j)) {
 		out->nr_sets = 1;
 		ret = tsmd_al_parse_set(&c, "", j, &out->sets[0]);
-		if (ret)
-			goto err;
-	} else {
-		cJSON_ArrayForEach(e, j)
-		{
-			int k;
-
-			tsmd_jpath(p, "[%d]", i);
-			out->nr_sets = (size_t)i + 1;
-			ret = tsmd_al_parse_set(&c, p, e, &out->sets[i]);
-			if (ret)
-				goto err;
-			k = tsmd_al_entry_find_set(out, out->sets[i].blocks, out->sets[i].nr);
-			if (k >= 0 && k < i) {
-				ret = tsmd_jerr(&c, p, "same measurement set as [%d]", k);
-				goto err;
-			}
-			i++;
-		}
+	} else if (!ret) {
+		ret = parse_set_array(&c, j, out);
+	}
+	if (ret) {
+		tsmd_al_entry_free(out);
+		return tsmd_jfail(&c, j, ret);
 	}
 	cJSON_Delete(j);
 	return (int)out->nr_sets;
-err:
-	if (ret == -ENOMEM)
-		tsmd_jerr(&c, NULL, "out of memory");
-	cJSON_Delete(j);
-	tsmd_al_entry_free(out);
-	return ret;
 }

@@ -85,12 +85,31 @@ out:
 	return ret;
 }
 
+int tsmd_file_err(const char *path, int err, size_t max, char *why, size_t whylen)
+{
+	if (err == -EFBIG)
+		snprintf(why, whylen, "%s: larger than %zu MiB", path, max >> 20);
+	else
+		snprintf(why, whylen, "%s: %s", path, strerror(-err));
+	return err;
+}
+
+int tsmd_jfail(const struct tsmd_jctx *c, cJSON *j, int ret)
+{
+	if (ret == -ENOMEM)
+		tsmd_jerr(c, NULL, "out of memory");
+	cJSON_Delete(j);
+	return ret;
+}
+
 int tsmd_jparse(const struct tsmd_jctx *c, const char *text, size_t len, cJSON **out)
 {
 	const char *end = NULL;
 	cJSON *j;
 
 	*out = NULL;
+	if (c->why && c->whylen)
+		c->why[0] = 0;
 	if (memchr(text, 0, len))
 		return tsmd_jerr(c, NULL, "NUL byte in the file");
 	j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -308,5 +327,19 @@ int tsmd_jhexkey(const struct tsmd_jctx *c, const char *path, const cJSON *obj, 
 	tsmd_jpath(p, "%s.%s", path, key);
 	ret = tsmd_jhexnum(c, p, s, digits, out);
 	*present = !ret;
+	return ret;
+}
+
+int tsmd_jhex16(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		uint16_t *out, unsigned *has, unsigned bit)
+{
+	uint64_t v;
+	int got, ret;
+
+	ret = tsmd_jhexkey(c, path, obj, key, 4, &v, &got);
+	if (!ret && got) {
+		*out = (uint16_t)v;
+		*has |= bit;
+	}
 	return ret;
 }
