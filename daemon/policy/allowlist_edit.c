@@ -92,13 +92,80 @@ static int check_blocks(const struct tsmd_meas_block *b, size_t nr, char *why, s
 	return 0;
 }
 
+/*
+ * The entry keyed on @id, appended (dated o->added) if new, turned to
+ * @dec (an allow entry also takes @id's exact keys), with o->label and
+ * o->comment. Sets *@changed; NULL when out of memory.
+ */
+static struct tsmd_al_entry *upsert(struct tsmd_allowlist *al, const struct tsmd_identity *id,
+				    enum tsmd_al_decision dec, const struct tsmd_al_upsert *o,
+				    int *changed)
+{
+	struct tsmd_al_entry *e = tsmd_allowlist_lookup(al, id);
+
+	if (!e) {
+		e = append_entry(al, id);
+		if (!e)
+			return NULL;
+		*changed = 1;
+		if (set_str(&e->added, o->added))
+			return NULL;
+	}
+	if (e->decision != dec || (dec == TSMD_AL_ALLOW && !tsmd_identity_equal(&e->id, id))) {
+		e->decision = dec;
+		if (dec == TSMD_AL_ALLOW)
+			e->id = *id;
+		*changed = 1;
+	}
+	if (set_str(&e->label, o->label) || set_str(&e->comment, o->comment))
+		return NULL;
+	return e;
+}
+
+/* Append a copy of the set @b to @e: its index, or -errno with @why. */
+static int add_set(struct tsmd_al_entry *e, const struct tsmd_meas_block *b, size_t nr,
+		   const struct tsmd_al_upsert *o, char *why, size_t whylen)
+{
+	struct tsmd_al_set set, *sets;
+
+	if (e->nr_sets >= TSMD_AL_SETS_MAX && !o->replace) {
+		snprintf(why, whylen, "%d measurement sets accepted already: prune with replace",
+			 TSMD_AL_SETS_MAX);
+		return -ENOSPC;
+	}
+	if (copy_set(&set, b, nr, o->added))
+		goto nomem;
+	sets = realloc(e->sets, (e->nr_sets + 1) * sizeof(*sets));
+	if (!sets) {
+		tsmd_al_set_free(&set);
+		goto nomem;
+	}
+	e->sets = sets;
+	e->sets[e->nr_sets++] = set;
+	return (int)e->nr_sets - 1;
+nomem:
+	snprintf(why, whylen, "out of memory");
+	return -ENOMEM;
+}
+
+/* Drop every set of @e but set @k. */
+static void keep_only(struct tsmd_al_entry *e, int k)
+{
+	size_t i;
+
+	for (i = 0; i < e->nr_sets; i++)
+		if ((int)i != k)
+			tsmd_al_set_free(&e->sets[i]);
+	e->sets[0] = e->sets[k];
+	e->nr_sets = 1;
+}
+
 int tsmd_allowlist_allow(struct tsmd_allowlist *al, const struct tsmd_identity *id,
 			 const struct tsmd_meas_block *b, size_t nr, const struct tsmd_al_upsert *o,
 			 char *why, size_t whylen)
 {
 	static const struct tsmd_al_upsert none;
 	struct tsmd_al_entry *e;
-	struct tsmd_al_set set, *sets;
 	int changed = 0, ret, k;
 
 	if (!o)
@@ -110,65 +177,31 @@ int tsmd_allowlist_allow(struct tsmd_allowlist *al, const struct tsmd_identity *
 	ret = check_blocks(b, nr, why, whylen);
 	if (ret)
 		return ret;
-	e = tsmd_allowlist_lookup(al, id);
+	e = upsert(al, id, TSMD_AL_ALLOW, o, &changed);
 	if (!e) {
-		e = append_entry(al, id);
-		if (!e)
-			goto nomem;
-		changed = 1;
-		if (set_str(&e->added, o->added))
-			goto nomem;
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
 	}
-	if (e->decision != TSMD_AL_ALLOW || !tsmd_identity_equal(&e->id, id)) {
-		e->decision = TSMD_AL_ALLOW;
-		e->id = *id;
-		changed = 1;
-	}
-	if (set_str(&e->label, o->label) || set_str(&e->comment, o->comment))
-		goto nomem;
 	if (!b) /* certificate only: no measurement set */
 		return changed;
 	k = tsmd_al_entry_find_set(e, b, nr);
 	if (k < 0) {
-		if (e->nr_sets >= TSMD_AL_SETS_MAX && !o->replace) {
-			snprintf(why, whylen,
-				 "%d measurement sets accepted already: prune with replace",
-				 TSMD_AL_SETS_MAX);
-			return -ENOSPC;
-		}
-		if (copy_set(&set, b, nr, o->added))
-			goto nomem;
-		sets = realloc(e->sets, (e->nr_sets + 1) * sizeof(*sets));
-		if (!sets) {
-			tsmd_al_set_free(&set);
-			goto nomem;
-		}
-		e->sets = sets;
-		e->sets[e->nr_sets++] = set;
-		k = (int)e->nr_sets - 1;
+		k = add_set(e, b, nr, o, why, whylen);
+		if (k < 0)
+			return k;
 		changed = 1;
 	}
 	if (o->replace && e->nr_sets > 1) {
-		size_t i;
-
-		for (i = 0; i < e->nr_sets; i++)
-			if ((int)i != k)
-				tsmd_al_set_free(&e->sets[i]);
-		e->sets[0] = e->sets[k];
-		e->nr_sets = 1;
+		keep_only(e, k);
 		changed = 1;
 	}
 	return changed;
-nomem:
-	snprintf(why, whylen, "out of memory");
-	return -ENOMEM;
 }
 
 int tsmd_allowlist_deny(struct tsmd_allowlist *al, const struct tsmd_identity *id,
 			const struct tsmd_al_upsert *o, char *why, size_t whylen)
 {
 	static const struct tsmd_al_upsert none;
-	struct tsmd_al_entry *e;
 	int changed = 0;
 
 	if (!o)
@@ -177,23 +210,11 @@ int tsmd_allowlist_deny(struct tsmd_allowlist *al, const struct tsmd_identity *i
 		snprintf(why, whylen, "a deny entry needs at least one identity key");
 		return -EINVAL;
 	}
-	e = tsmd_allowlist_lookup(al, id);
-	if (!e) {
-		e = append_entry(al, id);
-		if (!e || set_str(&e->added, o->added))
-			goto nomem;
-		changed = 1;
+	if (!upsert(al, id, TSMD_AL_DENY, o, &changed)) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
 	}
-	if (e->decision != TSMD_AL_DENY) {
-		e->decision = TSMD_AL_DENY;
-		changed = 1;
-	}
-	if (set_str(&e->label, o->label) || set_str(&e->comment, o->comment))
-		goto nomem;
 	return changed;
-nomem:
-	snprintf(why, whylen, "out of memory");
-	return -ENOMEM;
 }
 
 int tsmd_allowlist_remove(struct tsmd_allowlist *al, const struct tsmd_identity *id)

@@ -123,17 +123,14 @@ int tsmd_al_parse_set(const struct tsmd_jctx *c, const char *path, const cJSON *
 	static const char *const keys[] = { "added", "blocks", NULL };
 	char p[TSMD_JPATH_MAX];
 	const cJSON *a, *e;
-	const char *s;
 	int ret, i = 0, nr;
 
 	ret = tsmd_jkeys(c, path, o, keys);
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "added", 0, 64, &s);
+	ret = tsmd_jstrdup(c, path, o, "added", 64, &set->added);
 	if (ret)
 		return ret;
-	if (s && !(set->added = strdup(s)))
-		return -ENOMEM;
 	a = cJSON_GetObjectItemCaseSensitive(o, "blocks");
 	tsmd_jpath(p, "%s.blocks", path);
 	if (!a)
@@ -161,32 +158,48 @@ int tsmd_al_parse_set(const struct tsmd_jctx *c, const char *path, const cJSON *
 	return 0;
 }
 
-static int parse_entry(const struct tsmd_jctx *c, const char *path, const cJSON *o,
-		       struct tsmd_al_entry *en)
+/* An entry's accepted measurement sets, none repeated. */
+static int parse_entry_sets(const struct tsmd_jctx *c, const char *path, const cJSON *a,
+			    struct tsmd_al_entry *en)
 {
-	static const char *const keys[] = { "label", "decision", "identity", "measurements",
-					    "added", "comment",	 NULL };
 	char p[TSMD_JPATH_MAX];
-	const cJSON *a, *e;
-	const char *s;
-	int ret, v, i = 0, nr;
+	const cJSON *e;
+	int ret, k, i = 0, nr;
 
-	ret = tsmd_jkeys(c, path, o, keys);
-	if (ret)
-		return ret;
-	ret = tsmd_jstr(c, path, o, "label", 0, 128, &s);
-	if (!ret && s && !(en->label = strdup(s)))
-		ret = -ENOMEM;
-	if (!ret)
-		ret = tsmd_jstr(c, path, o, "added", 0, 64, &s);
-	if (!ret && s && !(en->added = strdup(s)))
-		ret = -ENOMEM;
-	if (!ret)
-		ret = tsmd_jstr(c, path, o, "comment", 0, 1024, &s);
-	if (!ret && s && !(en->comment = strdup(s)))
-		ret = -ENOMEM;
-	if (!ret)
-		ret = tsmd_jstr(c, path, o, "decision", 1, 16, &s);
+	tsmd_jpath(p, "%s.measurements", path);
+	if (!cJSON_IsArray(a))
+		return tsmd_jerr(c, p, "expected an array");
+	nr = cJSON_GetArraySize(a);
+	if (nr > TSMD_AL_SETS_MAX)
+		return tsmd_jerr(c, p, "more than %d measurement sets", TSMD_AL_SETS_MAX);
+	en->sets = calloc((size_t)nr + 1, sizeof(*en->sets));
+	if (!en->sets)
+		return -ENOMEM;
+	cJSON_ArrayForEach(e, a)
+	{
+		tsmd_jpath(p, "%s.measurements[%d]", path, i);
+		en->nr_sets = (size_t)i + 1;
+		ret = tsmd_al_parse_set(c, p, e, &en->sets[i]);
+		if (ret)
+			return ret;
+		k = tsmd_al_entry_find_set(en, en->sets[i].blocks, en->sets[i].nr);
+		if (k >= 0 && k < i)
+			return tsmd_jerr(c, p, "same measurement set as measurements[%d]", k);
+		i++;
+	}
+	return 0;
+}
+
+/* The decision and the identity it applies to (an allow entry needs the leaf key). */
+static int parse_decision(const struct tsmd_jctx *c, const char *path, const cJSON *o,
+			  struct tsmd_al_entry *en)
+{
+	char p[TSMD_JPATH_MAX];
+	const cJSON *a;
+	const char *s;
+	int ret, v;
+
+	ret = tsmd_jstr(c, path, o, "decision", 1, 16, &s);
 	if (ret)
 		return ret;
 	tsmd_jpath(p, "%s.decision", path);
@@ -203,33 +216,30 @@ static int parse_entry(const struct tsmd_jctx *c, const char *path, const cJSON 
 		return ret;
 	if (en->decision == TSMD_AL_ALLOW && !(en->id.has & TSMD_ID_SPKI))
 		return tsmd_jerr(c, p, "an allow entry needs spki_sha384");
-	a = cJSON_GetObjectItemCaseSensitive(o, "measurements");
-	if (!a)
-		return 0;
-	tsmd_jpath(p, "%s.measurements", path);
-	if (!cJSON_IsArray(a))
-		return tsmd_jerr(c, p, "expected an array");
-	nr = cJSON_GetArraySize(a);
-	if (nr > TSMD_AL_SETS_MAX)
-		return tsmd_jerr(c, p, "more than %d measurement sets", TSMD_AL_SETS_MAX);
-	en->sets = calloc((size_t)nr + 1, sizeof(*en->sets));
-	if (!en->sets)
-		return -ENOMEM;
-	cJSON_ArrayForEach(e, a)
-	{
-		int k;
-
-		tsmd_jpath(p, "%s.measurements[%d]", path, i);
-		en->nr_sets = (size_t)i + 1;
-		ret = tsmd_al_parse_set(c, p, e, &en->sets[i]);
-		if (ret)
-			return ret;
-		k = tsmd_al_entry_find_set(en, en->sets[i].blocks, en->sets[i].nr);
-		if (k >= 0 && k < i)
-			return tsmd_jerr(c, p, "same measurement set as measurements[%d]", k);
-		i++;
-	}
 	return 0;
+}
+
+static int parse_entry(const struct tsmd_jctx *c, const char *path, const cJSON *o,
+		       struct tsmd_al_entry *en)
+{
+	static const char *const keys[] = { "label", "decision", "identity", "measurements",
+					    "added", "comment",	 NULL };
+	const cJSON *a;
+	int ret;
+
+	ret = tsmd_jkeys(c, path, o, keys);
+	if (!ret)
+		ret = tsmd_jstrdup(c, path, o, "label", 128, &en->label);
+	if (!ret)
+		ret = tsmd_jstrdup(c, path, o, "added", 64, &en->added);
+	if (!ret)
+		ret = tsmd_jstrdup(c, path, o, "comment", 1024, &en->comment);
+	if (!ret)
+		ret = parse_decision(c, path, o, en);
+	if (ret)
+		return ret;
+	a = cJSON_GetObjectItemCaseSensitive(o, "measurements");
+	return a ? parse_entry_sets(c, path, a, en) : 0;
 }
 
 /* The top level other than the devices: known keys, version 1, comment. */

@@ -343,3 +343,16 @@ int tsmd_jhex16(const struct tsmd_jctx *c, const char *path, const cJSON *obj, c
 	}
 	return ret;
 }
+
+int tsmd_jstrdup(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		 size_t max, char **out)
+{
+	const char *s;
+	int ret;
+
+	ret = tsmd_jstr(c, path, obj, key, 0, max, &s);
+	if (ret || !s)
+		return ret;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}

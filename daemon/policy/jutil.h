@@ -49,6 +49,9 @@ int tsmd_jkeys(const struct tsmd_jctx *c, const char *path, const cJSON *obj,
  */
 int tsmd_jstr(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
 	      int required, size_t max, const char **out);
+/* tsmd_jstr() of an optional member into a malloc'd copy (*@out untouched when absent). */
+int tsmd_jstrdup(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		 size_t max, char **out);
 /* An integral number member in [@min, @max]; *@out untouched when absent. */
 int tsmd_jint(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
 	      long min, long max, long *out);

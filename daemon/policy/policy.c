@@ -120,22 +120,13 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	}
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "slot", 0, 64, &s);
-	if (!ret && s) {
-		m->slot = strdup(s);
+	ret = tsmd_jstrdup(c, path, o, "slot", 64, &m->slot);
+	if (!ret)
+		ret = tsmd_jstrdup(c, path, o, "identity", TSMD_IDENTITY_MAX, &m->identity);
+	if (m->slot)
 		m->has |= TSMD_M_SLOT;
-		if (!m->slot)
-			return -ENOMEM;
-	}
-	if (ret)
-		return ret;
-	ret = tsmd_jstr(c, path, o, "identity", 0, TSMD_IDENTITY_MAX, &s);
-	if (!ret && s) {
-		m->identity = strdup(s);
+	if (m->identity)
 		m->has |= TSMD_M_IDENTITY;
-		if (!m->identity)
-			return -ENOMEM;
-	}
 	return ret;
 }
 
@@ -210,7 +201,6 @@ static int parse_rule(const struct tsmd_jctx *c, int idx, const cJSON *o, struct
 					    "sources", "combine", NULL };
 	char path[TSMD_JPATH_MAX], p[TSMD_JPATH_MAX];
 	const cJSON *m;
-	const char *s;
 	int ret;
 
 	tsmd_jpath(path, "rules[%d]", idx);
@@ -218,11 +208,9 @@ static int parse_rule(const struct tsmd_jctx *c, int idx, const cJSON *o, struct
 	ret = tsmd_jkeys(c, path, o, keys);
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "comment", 0, 1024, &s);
+	ret = tsmd_jstrdup(c, path, o, "comment", 1024, &r->comment);
 	if (ret)
 		return ret;
-	if (s && !(r->comment = strdup(s)))
-		return -ENOMEM;
 	m = cJSON_GetObjectItemCaseSensitive(o, "match");
 	if (m) {
 		tsmd_jpath(p, "%s.match", path);
