@@ -31,11 +31,50 @@ static int add_hexnum(cJSON *o, const char *key, uint64_t v, int digits)
 	return cJSON_AddStringToObject(o, key, s) ? 0 : -ENOMEM;
 }
 
+static void identity_json(cJSON *id, const struct tsmd_identity *ident)
+{
+	if (ident->has & TSMD_ID_SPKI)
+		cJSON_AddItemToObject(id, "spki_sha384",
+				      hexstr(ident->spki_sha384, TSMD_SPKI_HASH_LEN));
+	if (ident->has & TSMD_ID_SAN)
+		cJSON_AddStringToObject(id, "san", ident->san);
+	if (ident->has & TSMD_ID_VENDOR)
+		add_hexnum(id, "vendor", ident->vendor, 4);
+	if (ident->has & TSMD_ID_DEVICE)
+		add_hexnum(id, "device", ident->device, 4);
+	if (ident->has & TSMD_ID_SERIAL)
+		add_hexnum(id, "serial", ident->serial, 16);
+}
+
+/* One {"added": ..., "blocks": [...]} appended to @ms: 0 or -ENOMEM. */
+static int set_json(cJSON *ms, const struct tsmd_al_set *set)
+{
+	cJSON *s = cJSON_CreateObject(), *bs, *b;
+	char t[24];
+	size_t k;
+
+	if (!s || !cJSON_AddItemToArray(ms, s))
+		return -ENOMEM;
+	if (set->added)
+		cJSON_AddStringToObject(s, "added", set->added);
+	bs = cJSON_AddArrayToObject(s, "blocks");
+	if (!bs)
+		return -ENOMEM;
+	for (k = 0; k < set->nr; k++) {
+		b = cJSON_CreateObject();
+		if (!b || !cJSON_AddItemToArray(bs, b))
+			return -ENOMEM;
+		cJSON_AddNumberToObject(b, "index", set->blocks[k].index);
+		cJSON_AddStringToObject(b, "type", tsmd_meas_type_name(set->blocks[k].type, t));
+		cJSON_AddItemToObject(b, "value", hexstr(set->blocks[k].value, set->blocks[k].len));
+	}
+	return 0;
+}
+
 static cJSON *entry_json(const struct tsmd_al_entry *en)
 {
-	cJSON *o = cJSON_CreateObject(), *id, *ms, *s, *bs, *b;
-	size_t i, k;
-	char t[24];
+	cJSON *o = cJSON_CreateObject(), *id, *ms;
+	size_t i;
 
 	if (!o)
 		return NULL;
@@ -45,44 +84,14 @@ static cJSON *entry_json(const struct tsmd_al_entry *en)
 	id = cJSON_AddObjectToObject(o, "identity");
 	if (!id)
 		goto err;
-	if (en->id.has & TSMD_ID_SPKI)
-		cJSON_AddItemToObject(id, "spki_sha384",
-				      hexstr(en->id.spki_sha384, TSMD_SPKI_HASH_LEN));
-	if (en->id.has & TSMD_ID_SAN)
-		cJSON_AddStringToObject(id, "san", en->id.san);
-	if (en->id.has & TSMD_ID_VENDOR)
-		add_hexnum(id, "vendor", en->id.vendor, 4);
-	if (en->id.has & TSMD_ID_DEVICE)
-		add_hexnum(id, "device", en->id.device, 4);
-	if (en->id.has & TSMD_ID_SERIAL)
-		add_hexnum(id, "serial", en->id.serial, 16);
+	identity_json(id, &en->id);
 	if (en->nr_sets) {
 		ms = cJSON_AddArrayToObject(o, "measurements");
 		if (!ms)
 			goto err;
-		for (i = 0; i < en->nr_sets; i++) {
-			const struct tsmd_al_set *set = &en->sets[i];
-
-			s = cJSON_CreateObject();
-			if (!s || !cJSON_AddItemToArray(ms, s))
+		for (i = 0; i < en->nr_sets; i++)
+			if (set_json(ms, &en->sets[i]))
 				goto err;
-			if (set->added)
-				cJSON_AddStringToObject(s, "added", set->added);
-			bs = cJSON_AddArrayToObject(s, "blocks");
-			if (!bs)
-				goto err;
-			for (k = 0; k < set->nr; k++) {
-				b = cJSON_CreateObject();
-				if (!b || !cJSON_AddItemToArray(bs, b))
-					goto err;
-				cJSON_AddNumberToObject(b, "index", set->blocks[k].index);
-				cJSON_AddStringToObject(
-					b, "type", tsmd_meas_type_name(set->blocks[k].type, t));
-				cJSON_AddItemToObject(
-					b, "value",
-					hexstr(set->blocks[k].value, set->blocks[k].len));
-			}
-		}
 	}
 	if (en->added)
 		cJSON_AddStringToObject(o, "added", en->added);
