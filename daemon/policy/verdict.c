@@ -144,6 +144,37 @@ static int closest_set(const struct tsmd_al_entry *e, const struct tsmd_attest_s
 	return best;
 }
 
+/* The verified measurements against @h->entry's accepted sets: 1 if one matches. */
+static int eval_measurements(const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
+			     struct host_eval *h)
+{
+	const struct tsmd_al_set *set;
+	char desc[TSMD_REASON_MAX], en[200];
+
+	if (!s->meas_verified) {
+		h->code = TSMD_V_HOLD_MEAS_UNVERIFIED;
+		snprintf(h->why, sizeof(h->why),
+			 "measurements required but not signed and verified");
+		return 0;
+	}
+	if (!h->entry->nr_sets) {
+		h->code = TSMD_V_HOLD_MEAS_NONE_ACCEPTED;
+		snprintf(h->why, sizeof(h->why),
+			 "allow-list entry %s has no accepted measurements (tsmctl allow %s)",
+			 entry_name(h->entry, en, sizeof(en)), dev_name(d));
+		return 0;
+	}
+	h->set = tsmd_al_entry_find_set(h->entry, s->blocks, s->nr_blocks);
+	if (h->set >= 0)
+		return 1;
+	set = &h->entry->sets[closest_set(h->entry, s)];
+	tsmd_meas_compare(set->blocks, set->nr, s->blocks, s->nr_blocks, &h->changed);
+	tsmd_meas_describe(set->blocks, set->nr, s->blocks, s->nr_blocks, desc, sizeof(desc));
+	h->code = TSMD_V_HOLD_MEAS_CHANGED;
+	snprintf(h->why, sizeof(h->why), "%s", desc);
+	return 0;
+}
+
 static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
 		      const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
 		      struct host_eval *h)
@@ -151,7 +182,6 @@ static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist 
 	const struct tsmd_src_result *r = s ? &s->src[TSMD_SRC_HOST_CMA] : NULL;
 	struct tsmd_identity id;
 	char en[200];
-	int k;
 
 	memset(h, 0, sizeof(*h));
 	h->set = -1;
@@ -184,37 +214,8 @@ static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist 
 			 entry_name(h->entry, en, sizeof(en)));
 		return;
 	}
-	if (rule->req >= TSMD_REQ_MEASUREMENTS) {
-		if (!s->meas_verified) {
-			h->code = TSMD_V_HOLD_MEAS_UNVERIFIED;
-			snprintf(h->why, sizeof(h->why),
-				 "measurements required but not signed and verified");
-			return;
-		}
-		if (!h->entry->nr_sets) {
-			h->code = TSMD_V_HOLD_MEAS_NONE_ACCEPTED;
-			snprintf(
-				h->why, sizeof(h->why),
-				"allow-list entry %s has no accepted measurements (tsmctl allow %s)",
-				entry_name(h->entry, en, sizeof(en)), dev_name(d));
-			return;
-		}
-		h->set = tsmd_al_entry_find_set(h->entry, s->blocks, s->nr_blocks);
-		if (h->set < 0) {
-			const struct tsmd_al_set *set;
-			char desc[TSMD_REASON_MAX];
-
-			k = closest_set(h->entry, s);
-			set = &h->entry->sets[k];
-			tsmd_meas_compare(set->blocks, set->nr, s->blocks, s->nr_blocks,
-					  &h->changed);
-			tsmd_meas_describe(set->blocks, set->nr, s->blocks, s->nr_blocks, desc,
-					   sizeof(desc));
-			h->code = TSMD_V_HOLD_MEAS_CHANGED;
-			snprintf(h->why, sizeof(h->why), "%s", desc);
-			return;
-		}
-	}
+	if (rule->req >= TSMD_REQ_MEASUREMENTS && !eval_measurements(d, s, h))
+		return;
 	h->ok = 1;
 	h->code = TSMD_V_RELEASE_ATTESTED;
 }
