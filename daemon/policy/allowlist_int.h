@@ -2,7 +2,7 @@
 /*
  * What the allowlist*.c files share and nothing else uses: the decision
  * names, freeing a set, the "keyed on the same identity" test and the
- * parser of one measurement set.
+ * parsers of measurement sets.
  */
 #ifndef TSMD_POLICY_ALLOWLIST_INT_H
 #define TSMD_POLICY_ALLOWLIST_INT_H
@@ -22,5 +22,12 @@ int tsmd_al_same_key(const struct tsmd_identity *a, const struct tsmd_identity *
 /* One {"added": ..., "blocks": [...]} object at @path into @set (sorted by index). */
 int tsmd_al_parse_set(const struct tsmd_jctx *c, const char *path, const cJSON *o,
 		      struct tsmd_al_set *set);
+
+/*
+ * The array @a of sets at @path (named @name in messages) into the
+ * allocated en->sets, none repeated.
+ */
+int tsmd_al_parse_sets(const struct tsmd_jctx *c, const char *path, const char *name,
+		       const cJSON *a, struct tsmd_al_entry *en);
 
 #endif

@@ -158,13 +158,34 @@ int tsmd_al_parse_set(const struct tsmd_jctx *c, const char *path, const cJSON *
 	return 0;
 }
 
+int tsmd_al_parse_sets(const struct tsmd_jctx *c, const char *path, const char *name,
+		       const cJSON *a, struct tsmd_al_entry *en)
+{
+	char p[TSMD_JPATH_MAX];
+	const cJSON *e;
+	int ret, k, i = 0;
+
+	cJSON_ArrayForEach(e, a)
+	{
+		tsmd_jpath(p, "%s[%d]", path, i);
+		en->nr_sets = (size_t)i + 1;
+		ret = tsmd_al_parse_set(c, p, e, &en->sets[i]);
+		if (ret)
+			return ret;
+		k = tsmd_al_entry_find_set(en, en->sets[i].blocks, en->sets[i].nr);
+		if (k >= 0 && k < i)
+			return tsmd_jerr(c, p, "same measurement set as %s[%d]", name, k);
+		i++;
+	}
+	return 0;
+}
+
 /* An entry's accepted measurement sets, none repeated. */
 static int parse_entry_sets(const struct tsmd_jctx *c, const char *path, const cJSON *a,
 			    struct tsmd_al_entry *en)
 {
 	char p[TSMD_JPATH_MAX];
-	const cJSON *e;
-	int ret, k, i = 0, nr;
+	int nr;
 
 	tsmd_jpath(p, "%s.measurements", path);
 	if (!cJSON_IsArray(a))
@@ -175,19 +196,7 @@ static int parse_entry_sets(const struct tsmd_jctx *c, const char *path, const c
 	en->sets = calloc((size_t)nr + 1, sizeof(*en->sets));
 	if (!en->sets)
 		return -ENOMEM;
-	cJSON_ArrayForEach(e, a)
-	{
-		tsmd_jpath(p, "%s.measurements[%d]", path, i);
-		en->nr_sets = (size_t)i + 1;
-		ret = tsmd_al_parse_set(c, p, e, &en->sets[i]);
-		if (ret)
-			return ret;
-		k = tsmd_al_entry_find_set(en, en->sets[i].blocks, en->sets[i].nr);
-		if (k >= 0 && k < i)
-			return tsmd_jerr(c, p, "same measurement set as measurements[%d]", k);
-		i++;
-	}
-	return 0;
+	return tsmd_al_parse_sets(c, p, "measurements", a, en);
 }
 
 /* The decision and the identity it applies to (an allow entry needs the leaf key). */

@@ -63,28 +63,6 @@ static int count_sets(const struct tsmd_jctx *c, const cJSON *j)
 	return nr;
 }
 
-/* An array of sets, none repeated. */
-static int parse_set_array(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_al_entry *out)
-{
-	char p[TSMD_JPATH_MAX];
-	const cJSON *e;
-	int ret, k, i = 0;
-
-	cJSON_ArrayForEach(e, j)
-	{
-		tsmd_jpath(p, "[%d]", i);
-		out->nr_sets = (size_t)i + 1;
-		ret = tsmd_al_parse_set(c, p, e, &out->sets[i]);
-		if (ret)
-			return ret;
-		k = tsmd_al_entry_find_set(out, out->sets[i].blocks, out->sets[i].nr);
-		if (k >= 0 && k < i)
-			return tsmd_jerr(c, p, "same measurement set as [%d]", k);
-		i++;
-	}
-	return 0;
-}
-
 int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct tsmd_al_entry *out,
 		       char *why, size_t whylen)
 {
@@ -111,7 +89,7 @@ int tsmd_al_sets_parse(const char *text, size_t len, const char *file, struct ts
 		out->nr_sets = 1;
 		ret = tsmd_al_parse_set(&c, "", j, &out->sets[0]);
 	} else if (!ret) {
-		ret = parse_set_array(&c, j, out);
+		ret = tsmd_al_parse_sets(&c, "", "", j, out);
 	}
 	if (ret) {
 		tsmd_al_entry_free(out);

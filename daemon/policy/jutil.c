@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "hex.h"
 #include "jutil.h"
 
 int tsmd_jerr(const struct tsmd_jctx *c, const char *path, const char *fmt, ...)
@@ -240,15 +241,9 @@ int tsmd_jhexnum(const struct tsmd_jctx *c, const char *path, const char *s, int
 	int i;
 
 	for (i = 0; s[i]; i++) {
-		int ch = s[i], n;
+		int n = tsmh_hex_digit((unsigned char)s[i]);
 
-		if (ch >= '0' && ch <= '9')
-			n = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			n = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			n = ch - 'A' + 10;
-		else
+		if (n < 0)
 			return tsmd_jerr(c, path, "\"%.40s\" is not hex", s);
 		if (i >= digits)
 			break;
@@ -259,17 +254,6 @@ int tsmd_jhexnum(const struct tsmd_jctx *c, const char *path, const char *s, int
 				 s);
 	*out = v;
 	return 0;
-}
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 int tsmd_jhexbytes(const struct tsmd_jctx *c, const char *path, const char *s, uint8_t *out,
@@ -283,7 +267,8 @@ int tsmd_jhexbytes(const struct tsmd_jctx *c, const char *path, const char *s, u
 	if (len / 2 > cap)
 		return tsmd_jerr(c, path, "longer than %zu bytes", cap);
 	for (i = 0; i < len; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		int hi = tsmh_hex_digit((unsigned char)s[i]),
+		    lo = tsmh_hex_digit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return tsmd_jerr(c, path, "not a hex digit at offset %zu",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hex.h"
 #include "jutil.h"
 #include "policy.h"
 
@@ -78,13 +79,8 @@ static int parse_class(const struct tsmd_jctx *c, const char *path, const char *
 		m->class_mask <<= 4;
 		if (ch == 'x' || ch == 'X')
 			continue;
-		if (ch >= '0' && ch <= '9')
-			v = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			v = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			v = ch - 'A' + 10;
-		else
+		v = tsmh_hex_digit((unsigned char)ch);
+		if (v < 0)
 			return tsmd_jerr(c, path, "'%c' is neither hex nor 'x' in \"%.40s\"", ch,
 					 s);
 		m->class_val |= (uint32_t)v;
