@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Strict JSON helpers for the policy and allow-list files. See jutil.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

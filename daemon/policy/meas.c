@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Measurement blocks: type names, order, comparison. See meas.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

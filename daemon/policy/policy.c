@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* The policy file: parsing, validation and rule matching. See policy.h. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>

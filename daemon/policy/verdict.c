@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* The release decision for one device. See verdict.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
