@@ -319,7 +319,7 @@ int tsmd_jhexkey(const struct tsmd_jctx *c, const char *path, const cJSON *obj, 
 int tsmd_jhex16(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
 		uint16_t *out, unsigned *has, unsigned bit)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int got, ret;
 
 	ret = tsmd_jhexkey(c, path, obj, key, 4, &v, &got);
