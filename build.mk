@@ -19,7 +19,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c lib/ev_rules.c lib/names.c
-COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c daemon/common/evidence.c
+COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c daemon/common/evidence.c daemon/common/fileio.c
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
@@ -28,7 +28,10 @@ EMU := $(wildcard daemon/emu/*.c)
 SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
 # tsmd's policy logic: policy file, allow-list, verdict (needs libcjson, -lcrypto)
 POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
-	daemon/policy/allowlist.c daemon/policy/verdict.c daemon/policy/generate.c
+	daemon/policy/allowlist.c daemon/policy/allowlist_parse.c \
+	daemon/policy/allowlist_sets.c daemon/policy/allowlist_format.c daemon/policy/allowlist_file.c \
+	daemon/policy/allowlist_edit.c daemon/policy/verdict.c daemon/policy/generate.c \
+	daemon/common/hex.c daemon/common/fileio.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -66,7 +69,7 @@ $(B)/tsmh-emu: $(call obj,$(EMU) $(SPDM) $(TRANSPORT) $(LIB) daemon/verify/sig.c
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
 # the emulator minus its main loop, for in-process tests (needs -lcrypto)
-EMU_LIB := $(filter-out $(B)/daemon/emu/main.o,$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
+EMU_LIB := $(filter-out $(addprefix $(B)/daemon/emu/,main.o opts.o sim.o),$(call obj,$(EMU) daemon/verify/sig.c $(SECURE)))
 
 $(B)/tests/unit/test_names: $(call obj,tests/unit/test_names.c lib/names.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -88,13 +91,13 @@ $(B)/tests/unit/test_verify: $(call obj,tests/unit/test_verify.c daemon/emu/cert
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/unit/test_auth: $(call obj,tests/unit/test_auth.c $(SPDM))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
-$(B)/tests/unit/test_attest: $(call obj,tests/unit/test_attest.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/common/hex.c $(LIB)) $(EMU_LIB)
+$(B)/tests/unit/test_attest: $(call obj,tests/unit/test_attest.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/common/hex.c daemon/common/fileio.c $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/unit/test_keysched: $(call obj,tests/unit/test_keysched.c $(SPDM) daemon/verify/keysched.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/unit/test_secured: $(call obj,tests/unit/test_secured.c $(SPDM) $(SECURE))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
-$(B)/tests/unit/test_session: $(call obj,tests/unit/test_session.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/verify/secsession.c daemon/common/hex.c $(LIB)) $(EMU_LIB)
+$(B)/tests/unit/test_session: $(call obj,tests/unit/test_session.c $(SPDM) daemon/spdm/requester.c daemon/verify/chain.c daemon/verify/attest.c daemon/verify/secsession.c daemon/common/hex.c daemon/common/fileio.c $(LIB)) $(EMU_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lcrypto
 $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(TRANSPORT) $(SPDM) $(LIB))
 	$(CC) $(LDFLAGS) -o $@ $^

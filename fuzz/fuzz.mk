@@ -11,7 +11,10 @@ SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/w
 	daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 SECURE := daemon/spdm/secured.c daemon/verify/keysched.c
 POLICY := daemon/policy/jutil.c daemon/policy/meas.c daemon/policy/policy.c \
-	daemon/policy/allowlist.c daemon/policy/verdict.c daemon/policy/generate.c
+	daemon/policy/allowlist.c daemon/policy/allowlist_parse.c \
+	daemon/policy/allowlist_sets.c daemon/policy/allowlist_format.c daemon/policy/allowlist_file.c \
+	daemon/policy/allowlist_edit.c daemon/policy/verdict.c daemon/policy/generate.c \
+	daemon/common/hex.c daemon/common/fileio.c
 CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iinclude/uapi -Ilib -Idaemon/common -Idaemon/spdm -Idaemon/emu -Idaemon/verify -Idaemon/policy \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror

@@ -2,13 +2,14 @@
 #include <ctype.h>
 #include "hex.h"
 
-static int nibble(int c)
+int tsmh_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = tolower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -29,7 +30,7 @@ long tsmh_hex_parse(const char *s, uint8_t *out, size_t cap, const char **err)
 			}
 			continue;
 		}
-		v = nibble((unsigned char)*s);
+		v = tsmh_hex_digit((unsigned char)*s);
 		if (v < 0) {
 			*err = "not a hex digit";
 			return -1;

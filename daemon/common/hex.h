@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The value of hex digit @c (either case), or -1. */
+int tsmh_hex_digit(int c);
 /*
  * Parse hex (whitespace, ':' and '-' separators allowed, optional 0x) into
  * @out. Returns the byte count, or -1 with *@err set to a static message.

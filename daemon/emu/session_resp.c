@@ -78,32 +78,78 @@ static int pick_sm(const struct spdm_key_exchange *k, uint16_t *sel)
 	return -1;
 }
 
+/* The request and our state allow a session: 0 with @k, @ch and @sel set, else the ERROR's length. */
+static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c,
+				 const uint8_t *req, size_t len, struct spdm_key_exchange *k,
+				 const struct emu_chain **ch, uint16_t *sel, uint8_t *rsp)
+{
+	size_t dl = spdm_dhe_len(c->sel.dhe);
+
+	if (c->ver < SPDM_VERSION_12 || !dl || !c->sel.aead || !c->sel.key_schedule ||
+	    !(c->sel.other_params & SPDM_OPAQUE_FMT1))
+		return eerr(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, rsp);
+	if (spdm_dec_key_exchange(c->ver, req, len, dl, k))
+		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
+	*ch = emu_chain_of(d, c, k->slot);
+	if (!*ch ||
+	    (k->summary != SPDM_MEAS_SUMMARY_NONE && k->summary != SPDM_MEAS_SUMMARY_TCB &&
+	     k->summary != SPDM_MEAS_SUMMARY_ALL) ||
+	    (k->summary && !(d->cap_flags & SPDM_CAP_MEAS_SIG)) || pick_sm(k, sel))
+		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
+	return 0;
+}
+
+/*
+ * After the @n bytes of KEY_EXCHANGE_RSP in @rsp: TH so far, the
+ * signature, the handshake keys from @secret and ResponderVerifyData.
+ * 0 or -1.
+ */
+static int sign_rsp(const struct emu_dev_cfg *d, struct emu_conn *c, const struct emu_chain *ch,
+		    const uint8_t *req, size_t req_len, uint8_t *rsp, size_t n,
+		    const uint8_t *secret, size_t slen)
+{
+	size_t hl = spdm_hash_len(c->sel.base_hash), sl = spdm_sig_len(c->sel.base_asym);
+	struct emu_session *es = c->sess;
+	uint8_t dg[64];
+
+	/* TH: VCA || Hash(chain) || KEY_EXCHANGE || KEY_EXCHANGE_RSP so far */
+	if (spdm_tx_append(&es->th, c->vca.buf, c->vca.len) ||
+	    spdm_tx_append(&es->th,
+			   ch->digest[c->sel.base_hash == SPDM_HASH_SHA256 ? EMU_H256 : EMU_H384],
+			   hl) ||
+	    spdm_tx_append(&es->th, req, req_len) || spdm_tx_append(&es->th, rsp, n))
+		return -1;
+	if (tsmh_spdm_sign(ch->key, c->ver, c->sel.base_asym, c->sel.base_hash,
+			   SPDM_CTX_KEY_EXCHANGE_RSP, es->th.buf, es->th.len, rsp + n))
+		return -1;
+	if (d->faults & EMU_FAULT_WRONG_SIG)
+		rsp[n + sl / 3] ^= 0x40;
+	if (spdm_tx_append(&es->th, rsp + n, sl) || th_hash(c, dg) ||
+	    tsmh_ks_handshake(&es->s.k, c->ver, c->sel.base_hash, c->sel.aead, secret, slen, dg) ||
+	    tsmh_hmac(c->sel.base_hash, es->s.k.rsp_finished, hl, dg, hl, rsp + n + sl) ||
+	    spdm_tx_append(&es->th, rsp + n + sl, hl))
+		return -1;
+	return 0;
+}
+
 size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap)
 {
 	size_t dl = spdm_dhe_len(c->sel.dhe), hl = spdm_hash_len(c->sel.base_hash),
 	       sl = spdm_sig_len(c->sel.base_asym), n, slen;
 	uint8_t pub[TSMH_DHE_MAX], rnd[SPDM_RANDOM_LEN], sum[64], opaque[16], secret[TSMH_DHE_MAX],
-		dg[64], ids[2];
+		ids[2];
 	struct spdm_key_exchange_rsp r = { 0 };
 	struct spdm_key_exchange k;
-	const struct emu_chain *ch;
+	const struct emu_chain *ch = NULL;
 	struct emu_session *es;
 	EVP_PKEY *eph;
-	uint16_t sel;
+	uint16_t sel = 0;
 	int ret;
 
-	if (c->ver < SPDM_VERSION_12 || !dl || !c->sel.aead || !c->sel.key_schedule ||
-	    !(c->sel.other_params & SPDM_OPAQUE_FMT1))
-		return eerr(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, rsp);
-	if (spdm_dec_key_exchange(c->ver, req, len, dl, &k))
-		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
-	ch = emu_chain_of(d, c, k.slot);
-	if (!ch ||
-	    (k.summary != SPDM_MEAS_SUMMARY_NONE && k.summary != SPDM_MEAS_SUMMARY_TCB &&
-	     k.summary != SPDM_MEAS_SUMMARY_ALL) ||
-	    (k.summary && !(d->cap_flags & SPDM_CAP_MEAS_SIG)) || pick_sm(&k, &sel))
-		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
+	n = check_key_exchange(d, c, req, len, &k, &ch, &sel, rsp);
+	if (n)
+		return n;
 	emu_session_free(c);
 	es = calloc(1, sizeof(*es));
 	if (!es)
@@ -136,24 +182,7 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	r.opaque = opaque;
 	r.opaque_len = (uint16_t)spdm_opaque_selection(sel, opaque, sizeof(opaque));
 	n = spdm_enc_key_exchange_rsp(c->ver, &r, dl, hl, rsp, cap);
-	if (!n || n + sl + hl > cap)
-		goto fail;
-	/* TH: VCA || Hash(chain) || KEY_EXCHANGE || KEY_EXCHANGE_RSP so far */
-	if (spdm_tx_append(&es->th, c->vca.buf, c->vca.len) ||
-	    spdm_tx_append(&es->th,
-			   ch->digest[c->sel.base_hash == SPDM_HASH_SHA256 ? EMU_H256 : EMU_H384],
-			   hl) ||
-	    spdm_tx_append(&es->th, req, k.len) || spdm_tx_append(&es->th, rsp, n))
-		goto fail;
-	if (tsmh_spdm_sign(ch->key, c->ver, c->sel.base_asym, c->sel.base_hash,
-			   SPDM_CTX_KEY_EXCHANGE_RSP, es->th.buf, es->th.len, rsp + n))
-		goto fail;
-	if (d->faults & EMU_FAULT_WRONG_SIG)
-		rsp[n + sl / 3] ^= 0x40;
-	if (spdm_tx_append(&es->th, rsp + n, sl) || th_hash(c, dg) ||
-	    tsmh_ks_handshake(&es->s.k, c->ver, c->sel.base_hash, c->sel.aead, secret, slen, dg) ||
-	    tsmh_hmac(c->sel.base_hash, es->s.k.rsp_finished, hl, dg, hl, rsp + n + sl) ||
-	    spdm_tx_append(&es->th, rsp + n + sl, hl))
+	if (!n || n + sl + hl > cap || sign_rsp(d, c, ch, req, k.len, rsp, n, secret, slen))
 		goto fail;
 	OPENSSL_cleanse(secret, sizeof(secret));
 	es->s.state = SPDM_SESS_HANDSHAKE;
@@ -210,14 +239,65 @@ static size_t key_update(struct emu_conn *c, const uint8_t *m, size_t len, uint8
 	return spdm_enc_hdr(c->ver, SPDM_KEY_UPDATE_ACK, m[2], m[3], out);
 }
 
+/* What answering one request does to the session once the answer is sealed. */
+struct after {
+	int established; /* 1: data keys next; -1: the session ends */
+	int update_rsp; /* KEY_UPDATE UPDATE_ALL: our key too */
+	int end; /* END_SESSION */
+};
+
+/* The answer (in @out) to the decrypted request @app. */
+static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *app,
+			      size_t alen, uint8_t *out, size_t cap, struct after *a)
+{
+	if (alen < 4 || app[0] != c->ver)
+		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
+	if (c->sess->s.state == SPDM_SESS_HANDSHAKE)
+		return app[1] == SPDM_FINISH ? finish(c, app, alen, out, &a->established)
+					     : eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
+	switch (app[1]) {
+	case SPDM_HEARTBEAT:
+		return alen == 4 ? spdm_enc_hdr(c->ver, SPDM_HEARTBEAT_ACK, 0, 0, out)
+				 : eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
+	case SPDM_KEY_UPDATE: return key_update(c, app, alen, out, &a->update_rsp);
+	case SPDM_END_SESSION:
+		a->end = 1;
+		return spdm_enc_hdr(c->ver, SPDM_END_SESSION_ACK, 0, 0, out);
+	case SPDM_GET_VERSION:
+	case SPDM_KEY_EXCHANGE:
+	case SPDM_FINISH: return eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
+	default: return emu_spdm_respond(d, c, app, alen, out, cap);
+	}
+}
+
+/* The session's next state once the answer went out sealed. */
+static void session_next(struct emu_conn *c, const struct after *a)
+{
+	struct emu_session *es = c->sess;
+
+	if (a->established < 0)
+		es->s.state = SPDM_SESS_ENDED;
+	if (a->established > 0) {
+		uint8_t dg[64];
+
+		if (th_hash(c, dg) || tsmh_ks_data(&es->s.k, dg))
+			es->s.state = SPDM_SESS_ENDED;
+		else
+			es->s.state = SPDM_SESS_ESTABLISHED;
+	}
+	if (a->end)
+		es->s.state = SPDM_SESS_ENDED;
+}
+
 size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			   size_t len, uint8_t *rsp, size_t cap)
 {
 	struct emu_session *es = c->sess;
 	uint8_t app[EMU_DATA_TRANSFER_SIZE], out[EMU_DATA_TRANSFER_SIZE], pad = 0;
-	int established = 0, update_rsp = 0, end = 0, ret;
+	struct after a = { 0 };
 	size_t alen, n, olen;
 	char why[160];
+	int ret;
 
 	if (cap < 8)
 		return 0;
@@ -231,46 +311,14 @@ size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 		es->s.state = SPDM_SESS_ENDED;
 		return eerr(c->ver, SPDM_ERR_DECRYPT_ERROR, rsp);
 	}
-	if (alen < 4 || app[0] != c->ver) {
-		n = eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
-	} else if (es->s.state == SPDM_SESS_HANDSHAKE) {
-		n = app[1] == SPDM_FINISH ? finish(c, app, alen, out, &established)
-					  : eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
-	} else {
-		switch (app[1]) {
-		case SPDM_HEARTBEAT:
-			n = alen == 4 ? spdm_enc_hdr(c->ver, SPDM_HEARTBEAT_ACK, 0, 0, out)
-				      : eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
-			break;
-		case SPDM_KEY_UPDATE: n = key_update(c, app, alen, out, &update_rsp); break;
-		case SPDM_END_SESSION:
-			n = spdm_enc_hdr(c->ver, SPDM_END_SESSION_ACK, 0, 0, out);
-			end = 1;
-			break;
-		case SPDM_GET_VERSION:
-		case SPDM_KEY_EXCHANGE:
-		case SPDM_FINISH: n = eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out); break;
-		default: n = emu_spdm_respond(d, c, app, alen, out, sizeof(out)); break;
-		}
-	}
-	if (update_rsp && tsmh_ks_update(&es->s.k, &es->s.k.rsp))
+	n = session_request(d, c, app, alen, out, sizeof(out), &a);
+	if (a.update_rsp && tsmh_ks_update(&es->s.k, &es->s.k.rsp))
 		return 0;
 	if (RAND_bytes(&pad, 1) != 1)
 		return 0;
 	/* sealed with the handshake keys while still handshaking (FINISH_RSP too) */
 	if (spdm_secured_seal(&es->s, 0, out, n, pad % 16, rsp, cap, &olen))
 		return 0;
-	if (established < 0)
-		es->s.state = SPDM_SESS_ENDED;
-	if (established > 0) {
-		uint8_t dg[64];
-
-		if (th_hash(c, dg) || tsmh_ks_data(&es->s.k, dg))
-			es->s.state = SPDM_SESS_ENDED;
-		else
-			es->s.state = SPDM_SESS_ESTABLISHED;
-	}
-	if (end)
-		es->s.state = SPDM_SESS_ENDED;
+	session_next(c, &a);
 	return olen;
 }

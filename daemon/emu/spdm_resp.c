@@ -414,105 +414,153 @@ static size_t auth_request(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 	return n;
 }
 
+static size_t get_version(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			  uint8_t *rsp, size_t cap)
+{
+	size_t n;
+
+	if (req[0] != SPDM_VERSION_10)
+		return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	/* GET_VERSION resets the connection (DSP0274 10.3) */
+	emu_conn_reset(c, 0);
+	n = spdm_enc_version(d->vers, d->nr_vers, rsp, cap);
+	if (!n || spdm_tx_append(&c->vca, req, 4) || spdm_tx_append(&c->vca, rsp, n))
+		return err(SPDM_VERSION_10, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	c->state = EMU_CONN_VERSION;
+	return n;
+}
+
+static size_t get_capabilities(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			       size_t len, uint8_t *rsp)
+{
+	uint8_t ec, ver = req[0];
+	struct spdm_caps rc;
+	size_t n;
+
+	if (!offered(d, ver))
+		return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	if (c->state != EMU_CONN_VERSION)
+		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+	if (spdm_dec_capabilities(ver, SPDM_GET_CAPABILITIES, req, len, &c->req_caps, &ec))
+		return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	c->ver = ver;
+	c->state = EMU_CONN_CAPS;
+	rc = (struct spdm_caps){ .ct_exponent = 12,
+				 .flags = d->cap_flags,
+				 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
+				 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
+	n = spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
+	if (spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
+	    spdm_tx_append(&c->vca, rsp, n))
+		return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	return n;
+}
+
+static size_t negotiate_algorithms(const struct emu_dev_cfg *d, struct emu_conn *c,
+				   const uint8_t *req, size_t len, uint8_t *rsp, size_t cap)
+{
+	uint8_t ec, ver = req[0];
+	struct spdm_algs offer;
+	size_t n;
+
+	if (c->state == EMU_CONN_NONE || c->state == EMU_CONN_VERSION ||
+	    c->state == EMU_CONN_NEGOTIATED)
+		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+	if (ver != c->ver)
+		return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	if (spdm_dec_negotiate_algorithms(ver, req, len, &offer, &ec))
+		return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	select_algs(ver, d, &offer, &c->sel);
+	n = spdm_enc_algorithms(ver, &c->sel, rsp, cap);
+	if (!n || spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
+	    spdm_tx_append(&c->vca, rsp, n))
+		return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
+	c->state = EMU_CONN_NEGOTIATED;
+	return n;
+}
+
+/*
+ * A request that needs a certificate chain, the capability @flag and a
+ * negotiated connection at its version: 0 to go on, else the ERROR's length.
+ */
+static size_t check_negotiated(const struct emu_dev_cfg *d, const struct emu_conn *c,
+			       const uint8_t *req, uint32_t flag, uint8_t *rsp)
+{
+	uint8_t ver = req[0];
+
+	if (!d->chains || !(d->cap_flags & flag))
+		return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+	if (c->state != EMU_CONN_NEGOTIATED)
+		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+	if (ver != c->ver)
+		return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	return 0;
+}
+
+/* GET_DIGESTS, GET_CERTIFICATE: answered and added to transcript M. */
+static size_t cert_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			   size_t len, uint8_t *rsp, size_t cap)
+{
+	size_t n = check_negotiated(d, c, req, SPDM_CAP_CERT, rsp);
+
+	if (n)
+		return n;
+	spdm_tx_reset(&c->l);
+	n = req[1] == SPDM_GET_DIGESTS ? digests(d, c, rsp, cap)
+				       : certificate(d, c, req, len, rsp, cap);
+	if (rsp[1] != SPDM_ERROR && (spdm_tx_append(&c->m, req, spdm_msg_len(req, len, 0)) ||
+				     spdm_tx_append(&c->m, rsp, n)))
+		return err(req[0], SPDM_ERR_UNSPECIFIED, 0, rsp);
+	return n;
+}
+
+/* CHALLENGE, GET_MEASUREMENTS: signed, so subject to the busy and not-ready faults. */
+static size_t signed_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			     size_t len, uint8_t *rsp, size_t cap)
+{
+	uint32_t flag = req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL : SPDM_CAP_MEAS_SIG;
+	size_t n = check_negotiated(d, c, req, flag, rsp);
+
+	if (n)
+		return n;
+	n = maybe_fault(d, c, req, len, rsp);
+	return n ? n : auth_request(d, c, req, len, rsp, cap);
+}
+
+static size_t respond_if_ready(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			       uint8_t *rsp, size_t cap)
+{
+	size_t n;
+
+	if (c->state != EMU_CONN_NEGOTIATED || req[0] != c->ver || !c->deferred_len ||
+	    req[2] != c->deferred[1] || req[3] != c->token)
+		return err(req[0], SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+	n = auth_request(d, c, c->deferred, c->deferred_len, rsp, cap);
+	c->deferred_len = 0;
+	return n;
+}
+
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap)
 {
-	struct spdm_caps rc;
-	struct spdm_algs offer;
-	uint8_t ec, ver;
 	size_t n;
 
 	if (cap < 4)
 		return 0;
 	if (len < 4)
 		return err(SPDM_VERSION_10, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-	ver = req[0];
 	switch (req[1]) {
-	case SPDM_GET_VERSION:
-		if (ver != SPDM_VERSION_10)
-			return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		/* GET_VERSION resets the connection (DSP0274 10.3) */
-		emu_conn_reset(c, 0);
-		n = spdm_enc_version(d->vers, d->nr_vers, rsp, cap);
-		if (!n || spdm_tx_append(&c->vca, req, 4) || spdm_tx_append(&c->vca, rsp, n))
-			return err(SPDM_VERSION_10, SPDM_ERR_UNSPECIFIED, 0, rsp);
-		c->state = EMU_CONN_VERSION;
-		return n;
-	case SPDM_GET_CAPABILITIES:
-		if (!offered(d, ver))
-			return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		if (c->state != EMU_CONN_VERSION)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		if (spdm_dec_capabilities(ver, SPDM_GET_CAPABILITIES, req, len, &c->req_caps, &ec))
-			return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-		c->ver = ver;
-		c->state = EMU_CONN_CAPS;
-		rc = (struct spdm_caps){ .ct_exponent = 12,
-					 .flags = d->cap_flags,
-					 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
-					 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
-		n = spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
-		if (spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
-		    spdm_tx_append(&c->vca, rsp, n))
-			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
-		return n;
-	case SPDM_NEGOTIATE_ALGORITHMS:
-		if (c->state == EMU_CONN_NONE || c->state == EMU_CONN_VERSION ||
-		    c->state == EMU_CONN_NEGOTIATED)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		if (ver != c->ver)
-			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		if (spdm_dec_negotiate_algorithms(ver, req, len, &offer, &ec))
-			return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
-		select_algs(ver, d, &offer, &c->sel);
-		n = spdm_enc_algorithms(ver, &c->sel, rsp, cap);
-		if (!n || spdm_tx_append(&c->vca, req, spdm_msg_len(req, len, 0)) ||
-		    spdm_tx_append(&c->vca, rsp, n))
-			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
-		c->state = EMU_CONN_NEGOTIATED;
-		return n;
+	case SPDM_GET_VERSION: return get_version(d, c, req, rsp, cap);
+	case SPDM_GET_CAPABILITIES: return get_capabilities(d, c, req, len, rsp);
+	case SPDM_NEGOTIATE_ALGORITHMS: return negotiate_algorithms(d, c, req, len, rsp, cap);
 	case SPDM_GET_DIGESTS:
-	case SPDM_GET_CERTIFICATE:
-		if (!d->chains || !(d->cap_flags & SPDM_CAP_CERT))
-			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
-		if (c->state != EMU_CONN_NEGOTIATED)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		if (ver != c->ver)
-			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		spdm_tx_reset(&c->l);
-		n = req[1] == SPDM_GET_DIGESTS ? digests(d, c, rsp, cap)
-					       : certificate(d, c, req, len, rsp, cap);
-		if (rsp[1] != SPDM_ERROR &&
-		    (spdm_tx_append(&c->m, req, spdm_msg_len(req, len, 0)) ||
-		     spdm_tx_append(&c->m, rsp, n)))
-			return err(ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
-		return n;
+	case SPDM_GET_CERTIFICATE: return cert_request(d, c, req, len, rsp, cap);
 	case SPDM_CHALLENGE:
-	case SPDM_GET_MEASUREMENTS:
-		if (!d->chains || !(d->cap_flags &
-				    (req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL : SPDM_CAP_MEAS_SIG)))
-			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
-		if (c->state != EMU_CONN_NEGOTIATED)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		if (ver != c->ver)
-			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		n = maybe_fault(d, c, req, len, rsp);
-		return n ? n : auth_request(d, c, req, len, rsp, cap);
+	case SPDM_GET_MEASUREMENTS: return signed_request(d, c, req, len, rsp, cap);
 	case SPDM_KEY_EXCHANGE:
-		if (!d->chains || !(d->cap_flags & SPDM_CAP_KEY_EX))
-			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
-		if (c->state != EMU_CONN_NEGOTIATED)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		if (ver != c->ver)
-			return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
-		return emu_key_exchange(d, c, req, len, rsp, cap);
-	case SPDM_RESPOND_IF_READY:
-		if (c->state != EMU_CONN_NEGOTIATED || ver != c->ver || !c->deferred_len ||
-		    req[2] != c->deferred[1] || req[3] != c->token)
-			return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-		n = auth_request(d, c, c->deferred, c->deferred_len, rsp, cap);
-		c->deferred_len = 0;
-		return n;
-	default: return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+		n = check_negotiated(d, c, req, SPDM_CAP_KEY_EX, rsp);
+		return n ? n : emu_key_exchange(d, c, req, len, rsp, cap);
+	case SPDM_RESPOND_IF_READY: return respond_if_ready(d, c, req, rsp, cap);
+	default: return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	}
 }

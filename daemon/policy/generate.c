@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* An allow-list from attested devices, for review. See generate.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Strict JSON helpers for the policy and allow-list files. See jutil.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "hex.h"
 #include "jutil.h"
 
 int tsmd_jerr(const struct tsmd_jctx *c, const char *path, const char *fmt, ...)
@@ -85,12 +87,31 @@ out:
 	return ret;
 }
 
+int tsmd_file_err(const char *path, int err, size_t max, char *why, size_t whylen)
+{
+	if (err == -EFBIG)
+		snprintf(why, whylen, "%s: larger than %zu MiB", path, max >> 20);
+	else
+		snprintf(why, whylen, "%s: %s", path, strerror(-err));
+	return err;
+}
+
+int tsmd_jfail(const struct tsmd_jctx *c, cJSON *j, int ret)
+{
+	if (ret == -ENOMEM)
+		tsmd_jerr(c, NULL, "out of memory");
+	cJSON_Delete(j);
+	return ret;
+}
+
 int tsmd_jparse(const struct tsmd_jctx *c, const char *text, size_t len, cJSON **out)
 {
 	const char *end = NULL;
 	cJSON *j;
 
 	*out = NULL;
+	if (c->why && c->whylen)
+		c->why[0] = 0;
 	if (memchr(text, 0, len))
 		return tsmd_jerr(c, NULL, "NUL byte in the file");
 	j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -221,15 +242,9 @@ int tsmd_jhexnum(const struct tsmd_jctx *c, const char *path, const char *s, int
 	int i;
 
 	for (i = 0; s[i]; i++) {
-		int ch = s[i], n;
+		int n = tsmh_hex_digit((unsigned char)s[i]);
 
-		if (ch >= '0' && ch <= '9')
-			n = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			n = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			n = ch - 'A' + 10;
-		else
+		if (n < 0)
 			return tsmd_jerr(c, path, "\"%.40s\" is not hex", s);
 		if (i >= digits)
 			break;
@@ -240,17 +255,6 @@ int tsmd_jhexnum(const struct tsmd_jctx *c, const char *path, const char *s, int
 				 s);
 	*out = v;
 	return 0;
-}
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 int tsmd_jhexbytes(const struct tsmd_jctx *c, const char *path, const char *s, uint8_t *out,
@@ -264,7 +268,8 @@ int tsmd_jhexbytes(const struct tsmd_jctx *c, const char *path, const char *s, u
 	if (len / 2 > cap)
 		return tsmd_jerr(c, path, "longer than %zu bytes", cap);
 	for (i = 0; i < len; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		int hi = tsmh_hex_digit((unsigned char)s[i]),
+		    lo = tsmh_hex_digit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return tsmd_jerr(c, path, "not a hex digit at offset %zu",
@@ -309,4 +314,31 @@ int tsmd_jhexkey(const struct tsmd_jctx *c, const char *path, const cJSON *obj, 
 	ret = tsmd_jhexnum(c, p, s, digits, out);
 	*present = !ret;
 	return ret;
+}
+
+int tsmd_jhex16(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		uint16_t *out, unsigned *has, unsigned bit)
+{
+	uint64_t v = 0;
+	int got, ret;
+
+	ret = tsmd_jhexkey(c, path, obj, key, 4, &v, &got);
+	if (!ret && got) {
+		*out = (uint16_t)v;
+		*has |= bit;
+	}
+	return ret;
+}
+
+int tsmd_jstrdup(const struct tsmd_jctx *c, const char *path, const cJSON *obj, const char *key,
+		 size_t max, char **out)
+{
+	const char *s;
+	int ret;
+
+	ret = tsmd_jstr(c, path, obj, key, 0, max, &s);
+	if (ret || !s)
+		return ret;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
 }

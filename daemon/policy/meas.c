@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Measurement blocks: type names, order, comparison. See meas.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hex.h"
 #include "meas.h"
 
 static const char *const type_names[] = {
@@ -113,11 +115,11 @@ int tsmd_meas_compare(const struct tsmd_meas_block *a, size_t na, const struct t
 
 static void short_hex(const struct tsmd_meas_block *b, char *out)
 {
-	size_t i, n = b->len < 4 ? b->len : 4;
+	size_t n = b->len < 4 ? b->len : 4;
 
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b->value[i]);
-	strcpy(out + 2 * n, b->len > 4 ? "\u2026" : "");
+	tsmh_hex_format(b->value, n, out);
+	if (b->len > 4)
+		strcpy(out + 2 * n, "\u2026");
 	if (!b->len)
 		strcpy(out, "(empty)");
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* The policy file: parsing, validation and rule matching. See policy.h. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hex.h"
 #include "jutil.h"
 #include "policy.h"
 
@@ -78,13 +80,8 @@ static int parse_class(const struct tsmd_jctx *c, const char *path, const char *
 		m->class_mask <<= 4;
 		if (ch == 'x' || ch == 'X')
 			continue;
-		if (ch >= '0' && ch <= '9')
-			v = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			v = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			v = ch - 'A' + 10;
-		else
+		v = tsmh_hex_digit((unsigned char)ch);
+		if (v < 0)
 			return tsmd_jerr(c, path, "'%c' is neither hex nor 'x' in \"%.40s\"", ch,
 					 s);
 		m->class_val |= (uint32_t)v;
@@ -99,8 +96,6 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	static const char *const keys[] = { "vendor", "device", "class", "slot", "identity", NULL };
 	char p[TSMD_JPATH_MAX];
 	const char *s;
-	uint64_t v;
-	int got;
 	int ret;
 
 	ret = tsmd_jkeys(c, path, o, keys);
@@ -109,20 +104,11 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	if (!o->child)
 		return tsmd_jerr(c, path,
 				 "empty match (leave \"match\" out to match every device)");
-	ret = tsmd_jhexkey(c, path, o, "vendor", 4, &v, &got);
+	ret = tsmd_jhex16(c, path, o, "vendor", &m->vendor, &m->has, TSMD_M_VENDOR);
+	if (!ret)
+		ret = tsmd_jhex16(c, path, o, "device", &m->device, &m->has, TSMD_M_DEVICE);
 	if (ret)
 		return ret;
-	if (got) {
-		m->vendor = (uint16_t)v;
-		m->has |= TSMD_M_VENDOR;
-	}
-	ret = tsmd_jhexkey(c, path, o, "device", 4, &v, &got);
-	if (ret)
-		return ret;
-	if (got) {
-		m->device = (uint16_t)v;
-		m->has |= TSMD_M_DEVICE;
-	}
 	ret = tsmd_jstr(c, path, o, "class", 0, 6, &s);
 	if (!ret && s) {
 		tsmd_jpath(p, "%s.class", path);
@@ -131,22 +117,13 @@ static int parse_match(const struct tsmd_jctx *c, const char *path, const cJSON 
 	}
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "slot", 0, 64, &s);
-	if (!ret && s) {
-		m->slot = strdup(s);
+	ret = tsmd_jstrdup(c, path, o, "slot", 64, &m->slot);
+	if (!ret)
+		ret = tsmd_jstrdup(c, path, o, "identity", TSMD_IDENTITY_MAX, &m->identity);
+	if (m->slot)
 		m->has |= TSMD_M_SLOT;
-		if (!m->slot)
-			return -ENOMEM;
-	}
-	if (ret)
-		return ret;
-	ret = tsmd_jstr(c, path, o, "identity", 0, TSMD_IDENTITY_MAX, &s);
-	if (!ret && s) {
-		m->identity = strdup(s);
+	if (m->identity)
 		m->has |= TSMD_M_IDENTITY;
-		if (!m->identity)
-			return -ENOMEM;
-	}
 	return ret;
 }
 
@@ -221,7 +198,6 @@ static int parse_rule(const struct tsmd_jctx *c, int idx, const cJSON *o, struct
 					    "sources", "combine", NULL };
 	char path[TSMD_JPATH_MAX], p[TSMD_JPATH_MAX];
 	const cJSON *m;
-	const char *s;
 	int ret;
 
 	tsmd_jpath(path, "rules[%d]", idx);
@@ -229,11 +205,9 @@ static int parse_rule(const struct tsmd_jctx *c, int idx, const cJSON *o, struct
 	ret = tsmd_jkeys(c, path, o, keys);
 	if (ret)
 		return ret;
-	ret = tsmd_jstr(c, path, o, "comment", 0, 1024, &s);
+	ret = tsmd_jstrdup(c, path, o, "comment", 1024, &r->comment);
 	if (ret)
 		return ret;
-	if (s && !(r->comment = strdup(s)))
-		return -ENOMEM;
 	m = cJSON_GetObjectItemCaseSensitive(o, "match");
 	if (m) {
 		tsmd_jpath(p, "%s.match", path);
@@ -247,6 +221,92 @@ static int parse_rule(const struct tsmd_jctx *c, int idx, const cJSON *o, struct
 	return parse_sources(c, path, o, r);
 }
 
+/* trust_anchors (required) and allow_list: absolute paths. */
+static int parse_paths(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_policy *p)
+{
+	const char *s;
+	int ret;
+
+	ret = tsmd_jstr(c, "", j, "trust_anchors", 1, 4095, &s);
+	if (ret)
+		return ret;
+	if (s[0] != '/')
+		return tsmd_jerr(c, "trust_anchors", "must be an absolute path");
+	p->trust_anchors = strdup(s);
+	ret = tsmd_jstr(c, "", j, "allow_list", 0, 4095, &s);
+	if (ret)
+		return ret;
+	if (s && s[0] != '/')
+		return tsmd_jerr(c, "allow_list", "must be an absolute path");
+	p->allow_list = strdup(s ? s : TSMD_ALLOWLIST_PATH);
+	if (!p->trust_anchors || !p->allow_list)
+		return -ENOMEM;
+	return 0;
+}
+
+/* default, present_devices, attest_timeout_ms, max_parallel, with their defaults. */
+static int parse_settings(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_policy *p)
+{
+	const char *s;
+	long n;
+	int ret, v;
+
+	p->def.index = -1;
+	p->def.req = TSMD_REQ_MEASUREMENTS;
+	p->def.sources = 1u << TSMD_SRC_HOST_CMA;
+	p->def.combine = TSMD_COMBINE_ALL;
+	ret = parse_req(c, "", j, "default", 0, &p->def);
+	if (ret)
+		return ret;
+
+	p->present = TSMD_PRESENT_APPLY;
+	ret = tsmd_jstr(c, "", j, "present_devices", 0, 32, &s);
+	if (!ret && s) {
+		ret = tsmd_jenum(c, "present_devices", s, present_names, &v);
+		p->present = (enum tsmd_present)v;
+	}
+	if (ret)
+		return ret;
+
+	n = 15000;
+	ret = tsmd_jint(c, "", j, "attest_timeout_ms", 100, 600000, &n);
+	if (ret)
+		return ret;
+	p->attest_timeout_ms = (unsigned)n;
+	n = 8;
+	ret = tsmd_jint(c, "", j, "max_parallel", 1, 256, &n);
+	if (ret)
+		return ret;
+	p->max_parallel = (unsigned)n;
+	return 0;
+}
+
+static int parse_rules(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_policy *p)
+{
+	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(j, "rules"), *e;
+	int nr, ret, i = 0;
+
+	if (!rules)
+		return 0;
+	nr = cJSON_GetArraySize(rules);
+	if (!cJSON_IsArray(rules))
+		return tsmd_jerr(c, "rules", "expected an array");
+	if (nr > TSMD_POLICY_RULES_MAX)
+		return tsmd_jerr(c, "rules", "more than %d rules", TSMD_POLICY_RULES_MAX);
+	p->rules = calloc((size_t)nr + 1, sizeof(*p->rules));
+	if (!p->rules)
+		return -ENOMEM;
+	cJSON_ArrayForEach(e, rules)
+	{
+		p->nr_rules = (size_t)i + 1;
+		ret = parse_rule(c, i, e, &p->rules[i]);
+		if (ret)
+			return ret;
+		i++;
+	}
+	return 0;
+}
+
 int tsmd_policy_parse(const char *text, size_t len, const char *file, struct tsmd_policy *p,
 		      char *why, size_t whylen)
 {
@@ -254,106 +314,26 @@ int tsmd_policy_parse(const char *text, size_t len, const char *file, struct tsm
 					    "default",	    "present_devices", "attest_timeout_ms",
 					    "max_parallel", "rules",	       NULL };
 	struct tsmd_jctx c = { file ? file : "(policy)", why, whylen };
-	const cJSON *rules, *e;
 	cJSON *j = NULL;
-	const char *s;
-	long n;
-	int ret, v, i;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
-	if (why && whylen)
-		why[0] = 0;
 	ret = tsmd_jparse(&c, text, len, &j);
 	if (ret)
 		return ret;
 	ret = tsmd_jkeys(&c, "", j, keys);
-	if (ret)
-		goto err;
-
-	ret = tsmd_jstr(&c, "", j, "trust_anchors", 1, 4095, &s);
-	if (ret)
-		goto err;
-	if (s[0] != '/') {
-		ret = tsmd_jerr(&c, "trust_anchors", "must be an absolute path");
-		goto err;
-	}
-	p->trust_anchors = strdup(s);
-	ret = tsmd_jstr(&c, "", j, "allow_list", 0, 4095, &s);
-	if (ret)
-		goto err;
-	if (s && s[0] != '/') {
-		ret = tsmd_jerr(&c, "allow_list", "must be an absolute path");
-		goto err;
-	}
-	p->allow_list = strdup(s ? s : TSMD_ALLOWLIST_PATH);
-	if (!p->trust_anchors || !p->allow_list) {
-		ret = -ENOMEM;
-		goto err;
-	}
-
-	p->def.index = -1;
-	p->def.req = TSMD_REQ_MEASUREMENTS;
-	p->def.sources = 1u << TSMD_SRC_HOST_CMA;
-	p->def.combine = TSMD_COMBINE_ALL;
-	ret = parse_req(&c, "", j, "default", 0, &p->def);
-	if (ret)
-		goto err;
-
-	p->present = TSMD_PRESENT_APPLY;
-	ret = tsmd_jstr(&c, "", j, "present_devices", 0, 32, &s);
-	if (!ret && s) {
-		ret = tsmd_jenum(&c, "present_devices", s, present_names, &v);
-		p->present = (enum tsmd_present)v;
-	}
-	if (ret)
-		goto err;
-
-	n = 15000;
-	ret = tsmd_jint(&c, "", j, "attest_timeout_ms", 100, 600000, &n);
-	if (ret)
-		goto err;
-	p->attest_timeout_ms = (unsigned)n;
-	n = 8;
-	ret = tsmd_jint(&c, "", j, "max_parallel", 1, 256, &n);
-	if (ret)
-		goto err;
-	p->max_parallel = (unsigned)n;
-
-	rules = cJSON_GetObjectItemCaseSensitive(j, "rules");
-	if (rules) {
-		int nr = cJSON_GetArraySize(rules);
-
-		if (!cJSON_IsArray(rules)) {
-			ret = tsmd_jerr(&c, "rules", "expected an array");
-			goto err;
-		}
-		if (nr > TSMD_POLICY_RULES_MAX) {
-			ret = tsmd_jerr(&c, "rules", "more than %d rules", TSMD_POLICY_RULES_MAX);
-			goto err;
-		}
-		p->rules = calloc((size_t)nr + 1, sizeof(*p->rules));
-		if (!p->rules) {
-			ret = -ENOMEM;
-			goto err;
-		}
-		i = 0;
-		cJSON_ArrayForEach(e, rules)
-		{
-			p->nr_rules = (size_t)i + 1;
-			ret = parse_rule(&c, i, e, &p->rules[i]);
-			if (ret)
-				goto err;
-			i++;
-		}
+	if (!ret)
+		ret = parse_paths(&c, j, p);
+	if (!ret)
+		ret = parse_settings(&c, j, p);
+	if (!ret)
+		ret = parse_rules(&c, j, p);
+	if (ret) {
+		tsmd_policy_free(p);
+		return tsmd_jfail(&c, j, ret);
 	}
 	cJSON_Delete(j);
 	return 0;
-err:
-	if (ret == -ENOMEM)
-		tsmd_jerr(&c, NULL, "out of memory");
-	cJSON_Delete(j);
-	tsmd_policy_free(p);
-	return ret;
 }
 
 int tsmd_policy_load(const char *path, struct tsmd_policy *p, char *why, size_t whylen)
@@ -366,11 +346,8 @@ int tsmd_policy_load(const char *path, struct tsmd_policy *p, char *why, size_t 
 	if (!path)
 		path = TSMD_POLICY_PATH;
 	ret = tsmd_read_file(path, TSMD_POLICY_FILE_MAX, &buf, &len);
-	if (ret) {
-		snprintf(why, whylen, "%s: %s", path,
-			 ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return tsmd_file_err(path, ret, TSMD_POLICY_FILE_MAX, why, whylen);
 	ret = tsmd_policy_parse(buf, len, path, p, why, whylen);
 	free(buf);
 	return ret;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* The release decision for one device. See verdict.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,6 +145,37 @@ static int closest_set(const struct tsmd_al_entry *e, const struct tsmd_attest_s
 	return best;
 }
 
+/* The verified measurements against @h->entry's accepted sets: 1 if one matches. */
+static int eval_measurements(const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
+			     struct host_eval *h)
+{
+	const struct tsmd_al_set *set;
+	char desc[TSMD_REASON_MAX], en[200];
+
+	if (!s->meas_verified) {
+		h->code = TSMD_V_HOLD_MEAS_UNVERIFIED;
+		snprintf(h->why, sizeof(h->why),
+			 "measurements required but not signed and verified");
+		return 0;
+	}
+	if (!h->entry->nr_sets) {
+		h->code = TSMD_V_HOLD_MEAS_NONE_ACCEPTED;
+		snprintf(h->why, sizeof(h->why),
+			 "allow-list entry %s has no accepted measurements (tsmctl allow %s)",
+			 entry_name(h->entry, en, sizeof(en)), dev_name(d));
+		return 0;
+	}
+	h->set = tsmd_al_entry_find_set(h->entry, s->blocks, s->nr_blocks);
+	if (h->set >= 0)
+		return 1;
+	set = &h->entry->sets[closest_set(h->entry, s)];
+	tsmd_meas_compare(set->blocks, set->nr, s->blocks, s->nr_blocks, &h->changed);
+	tsmd_meas_describe(set->blocks, set->nr, s->blocks, s->nr_blocks, desc, sizeof(desc));
+	h->code = TSMD_V_HOLD_MEAS_CHANGED;
+	snprintf(h->why, sizeof(h->why), "%s", desc);
+	return 0;
+}
+
 static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
 		      const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
 		      struct host_eval *h)
@@ -151,7 +183,6 @@ static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist 
 	const struct tsmd_src_result *r = s ? &s->src[TSMD_SRC_HOST_CMA] : NULL;
 	struct tsmd_identity id;
 	char en[200];
-	int k;
 
 	memset(h, 0, sizeof(*h));
 	h->set = -1;
@@ -184,37 +215,8 @@ static void eval_host(const struct tsmd_rule *rule, const struct tsmd_allowlist 
 			 entry_name(h->entry, en, sizeof(en)));
 		return;
 	}
-	if (rule->req >= TSMD_REQ_MEASUREMENTS) {
-		if (!s->meas_verified) {
-			h->code = TSMD_V_HOLD_MEAS_UNVERIFIED;
-			snprintf(h->why, sizeof(h->why),
-				 "measurements required but not signed and verified");
-			return;
-		}
-		if (!h->entry->nr_sets) {
-			h->code = TSMD_V_HOLD_MEAS_NONE_ACCEPTED;
-			snprintf(
-				h->why, sizeof(h->why),
-				"allow-list entry %s has no accepted measurements (tsmctl allow %s)",
-				entry_name(h->entry, en, sizeof(en)), dev_name(d));
-			return;
-		}
-		h->set = tsmd_al_entry_find_set(h->entry, s->blocks, s->nr_blocks);
-		if (h->set < 0) {
-			const struct tsmd_al_set *set;
-			char desc[TSMD_REASON_MAX];
-
-			k = closest_set(h->entry, s);
-			set = &h->entry->sets[k];
-			tsmd_meas_compare(set->blocks, set->nr, s->blocks, s->nr_blocks,
-					  &h->changed);
-			tsmd_meas_describe(set->blocks, set->nr, s->blocks, s->nr_blocks, desc,
-					   sizeof(desc));
-			h->code = TSMD_V_HOLD_MEAS_CHANGED;
-			snprintf(h->why, sizeof(h->why), "%s", desc);
-			return;
-		}
-	}
+	if (rule->req >= TSMD_REQ_MEASUREMENTS && !eval_measurements(d, s, h))
+		return;
 	h->ok = 1;
 	h->code = TSMD_V_RELEASE_ATTESTED;
 }
@@ -324,49 +326,42 @@ static const struct tsmd_al_entry *static_deny(const struct tsmd_allowlist *al,
 	return NULL;
 }
 
-void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
-		  const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
-		  struct tsmd_verdict *v)
+/* The rules decided without attesting (none, deny, exempt): 1 if @v is set. */
+static int decide_unattested(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
+			     const struct tsmd_dev_facts *d, const char *rn, struct tsmd_verdict *v)
 {
-	static const struct tsmd_allowlist empty;
-	struct tsmd_src_result res[TSMD_SRC_NR];
 	const struct tsmd_al_entry *e;
-	char rn[32], buf[TSMD_REASON_MAX], en[200];
-	struct host_eval h;
-	enum tsmd_vcode code = TSMD_V_HOLD_ATTEST_FAILED;
-	int i;
+	char en[200];
 
-	memset(v, 0, sizeof(*v));
-	v->set = -1;
-	v->rule = rule;
-	if (!al)
-		al = &empty;
-	tsmd_rule_name(rule, rn, sizeof(rn));
 	if (!rule) {
 		hold(v, TSMD_V_HOLD_DENY_RULE, "no policy rule");
-		return;
+		return 1;
 	}
 	if (rule->req == TSMD_REQ_DENY) {
 		hold(v, TSMD_V_HOLD_DENY_RULE, "denied by %s", rn);
-		return;
+		return 1;
 	}
-	if (rule->req == TSMD_REQ_EXEMPT) {
-		e = static_deny(al, d);
-		if (e) {
-			v->entry = e;
-			hold(v, TSMD_V_HOLD_DENY_ENTRY, "denied by allow-list entry %s",
-			     entry_name(e, en, sizeof(en)));
-			return;
-		}
-		v->release = 1;
-		v->code = TSMD_V_RELEASE_EXEMPT;
-		snprintf(v->reason, sizeof(v->reason), "exempt by %s (not attested)", rn);
-		return;
+	if (rule->req != TSMD_REQ_EXEMPT)
+		return 0;
+	e = static_deny(al, d);
+	if (e) {
+		v->entry = e;
+		hold(v, TSMD_V_HOLD_DENY_ENTRY, "denied by allow-list entry %s",
+		     entry_name(e, en, sizeof(en)));
+		return 1;
 	}
+	v->release = 1;
+	v->code = TSMD_V_RELEASE_EXEMPT;
+	snprintf(v->reason, sizeof(v->reason), "exempt by %s (not attested)", rn);
+	return 1;
+}
 
-	eval_host(rule, al, d, s, &h);
-	v->entry = h.entry;
-	v->changed = h.changed;
+/* Each source's result, host-cma's from the whole host requirement (@h). */
+static void source_results(const struct tsmd_attest_summary *s, const struct host_eval *h,
+			   struct tsmd_src_result *res)
+{
+	int i;
+
 	for (i = 0; i < TSMD_SRC_NR; i++) {
 		if (s) {
 			res[i] = s->src[i];
@@ -377,37 +372,47 @@ void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
 		}
 	}
 	/* host-cma passes only if the whole requirement is met, not just SPDM */
-	res[TSMD_SRC_HOST_CMA].state = h.ok				    ? TSMD_SRC_OK
-				       : h.code == TSMD_V_HOLD_NOT_ATTESTED ? TSMD_SRC_NOT_RUN
-									    : TSMD_SRC_FAILED;
-	snprintf(res[TSMD_SRC_HOST_CMA].why, sizeof(res[TSMD_SRC_HOST_CMA].why), "%s", h.why);
+	res[TSMD_SRC_HOST_CMA].state = h->ok				     ? TSMD_SRC_OK
+				       : h->code == TSMD_V_HOLD_NOT_ATTESTED ? TSMD_SRC_NOT_RUN
+									     : TSMD_SRC_FAILED;
+	snprintf(res[TSMD_SRC_HOST_CMA].why, sizeof(res[TSMD_SRC_HOST_CMA].why), "%s", h->why);
+}
 
-	if (combine(rule, res, h.code, &code, buf, sizeof(buf))) {
-		/* a single host-cma source reads better without its prefix */
-		const char *msg = buf;
+/* The sources do not meet the rule: hold with their reasons. 1 if @v is set. */
+static int hold_by_sources(const struct tsmd_rule *rule, const struct tsmd_src_result *res,
+			   const struct host_eval *h, const char *rn, struct tsmd_verdict *v)
+{
+	enum tsmd_vcode code = TSMD_V_HOLD_ATTEST_FAILED;
+	char buf[TSMD_REASON_MAX];
+	const char *msg = buf;
 
-		if (code == h.code && !strncmp(buf, "host-cma: ", 10) && !strchr(buf + 10, ';'))
-			msg = h.why;
-		if (rule->req == TSMD_REQ_IDE) {
-			hold(v, TSMD_V_HOLD_IDE_UNIMPLEMENTED,
-			     "IDE required by %s but IDE setup is not implemented in this version (also: %s)",
-			     rn, msg);
-		} else {
-			hold(v, code, "%s", msg);
-		}
-		if (code != TSMD_V_HOLD_MEAS_CHANGED)
-			memset(&v->changed, 0, sizeof(v->changed));
-		return;
-	}
+	if (!combine(rule, res, h->code, &code, buf, sizeof(buf)))
+		return 0;
+	/* a single host-cma source reads better without its prefix */
+	if (code == h->code && !strncmp(buf, "host-cma: ", 10) && !strchr(buf + 10, ';'))
+		msg = h->why;
 	if (rule->req == TSMD_REQ_IDE) {
 		hold(v, TSMD_V_HOLD_IDE_UNIMPLEMENTED,
-		     "IDE required by %s but IDE setup is not implemented in this version", rn);
-		return;
+		     "IDE required by %s but IDE setup is not implemented in this version (also: %s)",
+		     rn, msg);
+	} else {
+		hold(v, code, "%s", msg);
 	}
+	if (code != TSMD_V_HOLD_MEAS_CHANGED)
+		memset(&v->changed, 0, sizeof(v->changed));
+	return 1;
+}
+
+/* Released after attestation: the accepted digest and the reason naming the entry. */
+static void release_attested(const struct tsmd_rule *rule, const struct tsmd_attest_summary *s,
+			     const struct host_eval *h, const char *rn, struct tsmd_verdict *v)
+{
+	char en[200], tail[40] = "";
+
 	v->release = 1;
 	v->code = TSMD_V_RELEASE_ATTESTED;
-	v->set = h.ok ? h.set : -1;
-	if (h.ok && s->has_spki) {
+	v->set = h->ok ? h->set : -1;
+	if (h->ok && s->has_spki) {
 		if (tsmd_accept_digest(s->spki_sha384, s->meas_verified ? s->blocks : NULL,
 				       s->meas_verified ? s->nr_blocks : 0, v->digest)) {
 			hold(v, TSMD_V_HOLD_ATTEST_FAILED,
@@ -416,17 +421,46 @@ void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
 		}
 		v->digest_len = TSMD_ACCEPT_DIGEST_LEN;
 	}
-	if (h.ok) {
-		char tail[40] = "";
-
-		if (v->set >= 0)
-			snprintf(tail, sizeof(tail), ", measurement set %d", v->set);
-		snprintf(v->reason, sizeof(v->reason), "%s verified by %s (allow-list entry %s%s)",
-			 tsmd_req_name(rule->req), rn, entry_name(h.entry, en, sizeof(en)), tail);
-	} else {
+	if (!h->ok) {
 		snprintf(v->reason, sizeof(v->reason), "%s verified by a firmware TSM (%s)",
 			 tsmd_req_name(rule->req), rn);
+		return;
 	}
+	if (v->set >= 0)
+		snprintf(tail, sizeof(tail), ", measurement set %d", v->set);
+	snprintf(v->reason, sizeof(v->reason), "%s verified by %s (allow-list entry %s%s)",
+		 tsmd_req_name(rule->req), rn, entry_name(h->entry, en, sizeof(en)), tail);
+}
+
+void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
+		  const struct tsmd_dev_facts *d, const struct tsmd_attest_summary *s,
+		  struct tsmd_verdict *v)
+{
+	static const struct tsmd_allowlist empty;
+	struct tsmd_src_result res[TSMD_SRC_NR];
+	struct host_eval h;
+	char rn[32];
+
+	memset(v, 0, sizeof(*v));
+	v->set = -1;
+	v->rule = rule;
+	if (!al)
+		al = &empty;
+	tsmd_rule_name(rule, rn, sizeof(rn));
+	if (decide_unattested(rule, al, d, rn, v))
+		return;
+	eval_host(rule, al, d, s, &h);
+	v->entry = h.entry;
+	v->changed = h.changed;
+	source_results(s, &h, res);
+	if (hold_by_sources(rule, res, &h, rn, v))
+		return;
+	if (rule->req == TSMD_REQ_IDE) {
+		hold(v, TSMD_V_HOLD_IDE_UNIMPLEMENTED,
+		     "IDE required by %s but IDE setup is not implemented in this version", rn);
+		return;
+	}
+	release_attested(rule, s, &h, rn, v);
 }
 
 int tsmd_decide(const struct tsmd_policy *p, const struct tsmd_allowlist *al,

@@ -24,24 +24,10 @@
 #include "attest.h"
 #include "attest_store.h"
 #include "doe_proxy.h"
+#include "fileio.h"
 #include "tsmd.h"
 
 #define OUT_MAX (1u << 20)
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* In the child: attest @dev and write the summary to @fd. Never returns. */
 static void __attribute__((noreturn)) child_main(const char *dev, const char *trust, int fd)
@@ -90,7 +76,7 @@ report:
 	tsmd_summary_from_attest(&s, &a, o.slot, ret, step, why, gen);
 	tsmh_attest_free(&a);
 	j = tsmd_summary_encode(&s);
-	if (!j || write_all(fd, j, strlen(j)))
+	if (!j || tsmh_write_all(fd, j, strlen(j)))
 		_exit(3);
 	free(j);
 	_exit(0);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "attest.h"
+#include "fileio.h"
 #include "hex.h"
 #include "sig.h"
 
@@ -51,19 +52,14 @@ static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t *
 static void dir_store(void *ctx, uint32_t hash, const uint8_t *digest, const uint8_t *chain,
 		      size_t len)
 {
-	char path[4096], tmp[4200];
-	int fd;
+	char path[4096], sfx[24];
 
 	mkdir(ctx, 0700);
 	cache_path(ctx, hash, digest, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	if (write(fd, chain, len) != (ssize_t)len || fsync(fd) || close(fd) || rename(tmp, path)) {
-		unlink(tmp);
-		return;
-	}
+	/* workers may store the same chain at once: a temporary file each */
+	snprintf(sfx, sizeof(sfx), ".tmp.%d", (int)getpid());
+	/* a cache: a failed store only means fetching the chain again */
+	tsmh_write_atomic(path, sfx, chain, len, 0600, NULL);
 }
 
 void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, const char *dir)

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * File helpers. See fileio.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fileio.h"
+
+int tsmh_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int fail(struct tsmh_fileio_err *err, const char *step, const char *where, int ret)
+{
+	if (err) {
+		err->step = step;
+		snprintf(err->where, sizeof(err->where), "%s", where);
+	}
+	return ret;
+}
+
+/* The directory @path is in: "." for a bare name, "/" for a file in the root. */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* A new temporary file: a stale one from a crash is replaced, never reused. */
+static int create_tmp(const char *tmp, mode_t mode)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+	int fd = open(tmp, flags, mode);
+
+	if (fd < 0 && errno == EEXIST && !unlink(tmp))
+		fd = open(tmp, flags, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Write, fsync and close @tmp; on failure it is removed. */
+static int fill_tmp(const char *tmp, const void *buf, size_t len, mode_t mode,
+		    struct tsmh_fileio_err *err)
+{
+	const char *step;
+	int fd, ret;
+
+	fd = create_tmp(tmp, mode);
+	if (fd < 0)
+		return fail(err, "create", tmp, fd);
+	/* O_CREAT's mode is filtered by the umask */
+	step = "chmod";
+	ret = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (!ret) {
+		step = "write";
+		ret = tsmh_write_all(fd, buf, len);
+	}
+	if (!ret) {
+		step = "fsync";
+		ret = fsync(fd) < 0 ? -errno : 0;
+	}
+	if (close(fd) < 0 && !ret) {
+		step = "close";
+		ret = -errno;
+	}
+	if (ret) {
+		unlink(tmp);
+		return fail(err, step, tmp, ret);
+	}
+	return 0;
+}
+
+int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
+		      mode_t mode, struct tsmh_fileio_err *err)
+{
+	char *tmp = NULL, *dir = NULL;
+	int dfd, ret;
+
+	if (asprintf(&tmp, "%s%s", path, tmp_suffix) < 0)
+		return fail(err, "allocate", path, -ENOMEM);
+	dir = malloc(strlen(path) + 2);
+	if (!dir) {
+		ret = fail(err, "allocate", path, -ENOMEM);
+		goto out;
+	}
+	dir_of(path, dir, strlen(path) + 2);
+	ret = fill_tmp(tmp, buf, len, mode, err);
+	if (ret)
+		goto out;
+	if (rename(tmp, path) < 0) {
+		ret = fail(err, "rename", tmp, -errno);
+		unlink(tmp);
+		goto out;
+	}
+	/* the rename is durable only once the directory is */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = fail(err, "fsync directory", dir, -errno);
+		goto out;
+	}
+	if (fsync(dfd) < 0)
+		ret = fail(err, "fsync directory", dir, -errno);
+	close(dfd);
+out:
+	free(tmp);
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Small file helpers shared by tsmd, tsmctl and the attestation core:
+ * a write that finishes (EINTR, short writes) and the atomic replace of
+ * a file (same-directory temporary file, fsync, rename, fsync of the
+ * directory) that leaves the old file intact when any step fails.
+ */
+#ifndef TSMH_FILEIO_H
+#define TSMH_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write all @len bytes of @buf to @fd, retrying EINTR and short writes: 0 or -errno. */
+int tsmh_write_all(int fd, const void *buf, size_t len);
+
+/* Which step of tsmh_write_atomic() failed, and on which file or directory. */
+struct tsmh_fileio_err {
+	/* "allocate", "create", "chmod", "write", "fsync", "close", "rename", "fsync directory" */
+	const char *step;
+	char where[4096]; /* the temporary file, or the directory for "fsync directory" */
+};
+
+/*
+ * Replace @path by @len bytes of @buf, atomically: write them to
+ * @path@tmp_suffix (e.g. ".tmp") in the same directory, created with
+ * O_EXCL|O_NOFOLLOW (a stale one left by a crash is removed first) and
+ * set to @mode whatever the umask, fsync it, rename it over @path and
+ * fsync the directory. On failure before the rename the temporary file is
+ * removed and @path is untouched. Returns 0 or -errno with @err (may be
+ * NULL) naming the step.
+ */
+int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
+		      mode_t mode, struct tsmh_fileio_err *err);
+
+#endif
