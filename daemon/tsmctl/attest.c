@@ -16,7 +16,7 @@
 #include "attest.h"
 #include "attest_store.h"
 #include "hex.h"
-#include "session.h"
+#include "target.h"
 #include "sig.h"
 #include "tsmctl.h"
 
@@ -278,7 +278,7 @@ int cmd_attest(int argc, char **argv)
 	struct tsmh_attest a;
 	uint64_t gen = 0;
 	int no_store = 0, no_cache = 0, stored = 0;
-	struct session s;
+	struct tsmctl_target s;
 	char why[512], *end;
 	cJSON *sj = NULL, *j;
 	long slot;
@@ -311,7 +311,7 @@ int cmd_attest(int argc, char **argv)
 		tsmh_chain_cache_dir(&cache, cache_dir);
 		o.cache = &cache;
 	}
-	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	ret = target_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
 	/* through the proxy: the chains the kernel holds are the cache */
@@ -340,7 +340,7 @@ int cmd_attest(int argc, char **argv)
 	/* the session uses the attested slot's verified chain and key */
 	if (!ret && with_session)
 		sret = attest_session(&s.t, &a, o.slot, &sj);
-	session_close(&s);
+	target_close(&s);
 	if (opt_json) {
 		j = result_json(s.who, &a, ret, why);
 		if (stored)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "session.h"
+#include "target.h"
 #include "chain.h"
 #include "requester.h"
 #include "tsmctl.h"
@@ -70,7 +70,7 @@ int cmd_spdm_info(int argc, char **argv)
 					    { 0, 0, 0, 0 } };
 	const char *sock = NULL;
 	struct spdm_conn_info ci;
-	struct session s;
+	struct tsmctl_target s;
 	char why[384];
 	int c, ret;
 
@@ -81,12 +81,12 @@ int cmd_spdm_info(int argc, char **argv)
 	}
 	if (sock ? optind != argc : optind + 1 != argc)
 		goto usage;
-	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	ret = target_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
 	memset(&ci, 0, sizeof(ci));
 	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
-	session_close(&s);
+	target_close(&s);
 	if (!ret)
 		print_info(s.who, &ci);
 	else
@@ -118,7 +118,7 @@ int cmd_certs(int argc, char **argv)
 	struct spdm_conn_info ci;
 	struct spdm_digests dg;
 	cJSON *arr = NULL;
-	struct session s;
+	struct tsmctl_target s;
 	char why[384];
 	int c, ret, slot, bad = 0;
 	size_t len;
@@ -133,7 +133,7 @@ int cmd_certs(int argc, char **argv)
 	}
 	if (!trust || (sock ? optind != argc : optind + 1 != argc))
 		goto usage;
-	ret = session_open(&s, sock, sock ? NULL : argv[optind]);
+	ret = target_open(&s, sock, sock ? NULL : argv[optind]);
 	if (ret)
 		return ret;
 	memset(&ci, 0, sizeof(ci));
@@ -141,7 +141,7 @@ int cmd_certs(int argc, char **argv)
 	if (!ret)
 		ret = spdm_get_digests(&s.t, &ci, &dg, why, sizeof(why));
 	if (ret) {
-		session_close(&s);
+		target_close(&s);
 		spdm_conn_free(&ci);
 		fprintf(stderr, "tsmctl: certs %s: %s\n", s.who, why);
 		return EXIT_OPERR;
@@ -186,7 +186,7 @@ int cmd_certs(int argc, char **argv)
 			printf("  identity: %s\n", leaf.identity);
 		}
 	}
-	session_close(&s);
+	target_close(&s);
 	spdm_conn_free(&ci);
 	if (arr)
 		json_print(arr);

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * tsmctl: one SPDM conversation with a device, through the kernel's DOE
+ * tsmctl: the target of an SPDM conversation: a device, through the kernel's DOE
  * proxy (holding the mailbox claim until closed) or with an emulator over
  * the spdm-emu socket protocol.
  */
-#ifndef TSMCTL_SESSION_H
-#define TSMCTL_SESSION_H
+#ifndef TSMCTL_TARGET_H
+#define TSMCTL_TARGET_H
 
 #include "doe_proxy.h"
 #include "emu_sock.h"
 #include "requester.h"
 
-struct session {
+struct tsmctl_target {
 	struct spdm_transport t;
 	struct proxy_ctx pc;
 	struct sock_ctx sc;
@@ -21,7 +21,7 @@ struct session {
 };
 
 /* @sock "HOST:PORT" or NULL for @dev; returns 0 or an exit code (message printed). */
-int session_open(struct session *s, const char *sock, const char *dev);
-void session_close(struct session *s);
+int target_open(struct tsmctl_target *s, const char *sock, const char *dev);
+void target_close(struct tsmctl_target *s);
 
 #endif

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmctl: SPDM conversations. See session.h.
+ * tsmctl: the DEV | --socket HOST:PORT target of spdm-info, certs and attest. See target.h.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "session.h"
+#include "target.h"
 #include "tsmctl.h"
 
-int session_open(struct session *s, const char *sock, const char *dev)
+int target_open(struct tsmctl_target *s, const char *sock, const char *dev)
 {
 	int ret;
 
@@ -52,7 +52,7 @@ int session_open(struct session *s, const char *sock, const char *dev)
 	return 0;
 }
 
-void session_close(struct session *s)
+void target_close(struct tsmctl_target *s)
 {
 	if (s->use_nl)
 		tsmh_nl_close(&s->nl); /* releases the claim */
