@@ -12,9 +12,19 @@
 #   make fuzz       libFuzzer harnesses, 300 s each (TSMH_FUZZ_SECONDS)
 #   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)
 #   make dkms-install  copy the module sources to /usr/src/tsm-host-VERSION
-#   make install    tsmctl, tsmh-emu, udev rules, man pages under PREFIX
+#   make install    tsmd, tsmctl, tsmh-emu, man pages under PREFIX (default
+#                   /usr/local); the unit, udev rules, bus policy and example
+#                   /etc/tsmd/tsmd.conf where systemd, udevd and dbus read them
+#   make deb        Debian packages tsm-host and tsm-host-dkms (debian/), built
+#                   with dpkg-buildpackage from a copy of the tracked files and
+#                   checked with lintian, into build/deb/ (scripts/deb.sh)
+#   make units      the systemd units for SBINDIR (default PREFIX/sbin) in
+#                   UNITS_OUT (default build/units): systemd/*.service.in name
+#                   the programs' directory as @SBINDIR@
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITS_OUT ?= build/units
 DESTDIR ?=
 KVER ?= $(shell scripts/kernels.sh version deb12 2>/dev/null || uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -64,14 +74,24 @@ dkms-install:
 	install -d $(DESTDIR)/usr/src/tsm-host-$(VERSION)
 	tar -cf - Kbuild dkms.conf kmod lib include | tar -xf - -C $(DESTDIR)/usr/src/tsm-host-$(VERSION)
 
-install: all
-	install -D -m 0755 build/rel/tsmctl $(DESTDIR)$(PREFIX)/sbin/tsmctl
-	install -D -m 0755 build/rel/tsmh-emu $(DESTDIR)$(PREFIX)/sbin/tsmh-emu
-	install -D -m 0755 build/rel/tsmd $(DESTDIR)$(PREFIX)/sbin/tsmd
+# always regenerated: SBINDIR may differ from the last run's
+units:
+	@mkdir -p $(UNITS_OUT)
+	@for u in systemd/*.service.in; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' $$u >$(UNITS_OUT)/$$(basename $$u .in) || exit 1; \
+	done
+
+deb: deps
+	scripts/deb.sh build/deb
+
+install: all units
+	install -D -m 0755 build/rel/tsmctl $(DESTDIR)$(SBINDIR)/tsmctl
+	install -D -m 0755 build/rel/tsmh-emu $(DESTDIR)$(SBINDIR)/tsmh-emu
+	install -D -m 0755 build/rel/tsmd $(DESTDIR)$(SBINDIR)/tsmd
 	install -D -m 0644 udev/60-tsmh.rules $(DESTDIR)/etc/udev/rules.d/60-tsmh.rules
 	install -D -m 0644 udev/70-tsmh-gate.rules $(DESTDIR)/etc/udev/rules.d/70-tsmh-gate.rules
 	install -D -m 0644 udev/80-tsmd.rules $(DESTDIR)/etc/udev/rules.d/80-tsmd.rules
-	install -D -m 0644 systemd/tsmd.service $(DESTDIR)/etc/systemd/system/tsmd.service
+	install -D -m 0644 $(UNITS_OUT)/tsmd.service $(DESTDIR)/etc/systemd/system/tsmd.service
 	install -D -m 0644 dbus/org.tsmhost.tsmd1.conf $(DESTDIR)/usr/share/dbus-1/system.d/org.tsmhost.tsmd1.conf
 	install -d -m 0700 $(DESTDIR)/etc/tsmd
 	[ -e $(DESTDIR)/etc/tsmd/tsmd.conf ] || install -m 0600 etc/tsmd/tsmd.conf $(DESTDIR)/etc/tsmd/tsmd.conf
@@ -86,4 +106,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 
-.PHONY: all san deps kernels check check-fast fuzz bench demo modules modules-clean dkms-install install clean
+.PHONY: all san deps kernels check check-fast fuzz bench demo modules modules-clean dkms-install units deb install clean

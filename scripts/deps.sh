@@ -3,7 +3,9 @@
 # build tools and libraries, the Debian 12 kernel headers (for DKMS),
 # QEMU, busybox, debootstrap (for the Debian 13 / sid build chroots and
 # the systemd guest's root file system; e2fsprogs and systemd's systemctl
-# turn it into a disk image with the units enabled),
+# turn it into a disk image with the units enabled), the packaging tools
+# for make deb (dpkg-dev, debhelper, dh-dkms: bookworm's dh_dkms is in its
+# own package, fakeroot, lintian; git for the copy of the tracked files),
 # and checkpatch.pl from Debian's linux-source package (for lint).
 # Nothing is added to the host's apt sources.
 set -euo pipefail
@@ -11,7 +13,8 @@ CACHE=${TSMH_CACHE:-/var/cache/tsm-host}
 PKGS="gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev libcjson-dev
       libcmocka-dev libsystemd-dev libudev-dev libssl-dev linux-headers-amd64 dkms
       qemu-system-x86 busybox-static debootstrap cpio jq udev kmod zstd xz-utils dbus-daemon dbus-bin
-      sparse clang-format clang libclang-rt-14-dev ca-certificates e2fsprogs systemd"
+      sparse clang-format clang libclang-rt-14-dev ca-certificates e2fsprogs systemd
+      git dpkg-dev debhelper dh-dkms fakeroot lintian"
 
 missing=
 for p in $PKGS; do

@@ -16,7 +16,13 @@ res=build/test-results.txt
 mkdir -p build
 : >"$res"
 labels=${TSMH_LABELS:-deb12 deb13 sid}
-vm_tests="load doe spdm certs attest session unpriv claim hotremove faults monitor netlink evidence gate tsmd present reset tsmdedge fwupdate"
+# the sim VM tests: every tests/vm/t_NAME.sh (the files the initramfs
+# carries, scripts/vm/mkinitramfs.sh) but those with the line
+# "# tsmh-vm: not in the sim suite" (make demo, make bench, the NVMe boot),
+# in file name order; each test sets up its own state (tests/vm/lib.sh)
+vm_tests=$(for f in tests/vm/t_*.sh; do
+	grep -q '^# tsmh-vm: not in the sim suite' "$f" || basename "$f" .sh
+done | sed 's/^t_//' | tr '\n' ' ')
 t_start=$(date +%s)
 
 rec() { echo "$*" | tee -a "$res"; }
@@ -90,6 +96,15 @@ if [ -n "$kver12" ]; then
 	fi
 	rm -rf "$tmp"
 fi
+
+phase "Debian packages: dpkg-buildpackage + lintian (scripts/deb.sh)"
+# build/deb/*.deb: also what the systemd guest installs (run-systemd.sh)
+scripts/deb.sh build/deb
+case $? in
+0) rec "PASS pkg/deb" && rec "PASS pkg/lintian" ;;
+2) rec "PASS pkg/deb" && rec "FAIL pkg/lintian (see build/deb/lintian.log)" ;;
+*) rec "FAIL pkg/deb (see build/deb/build.log)" && rec "FAIL pkg/lintian (no packages to check)" ;;
+esac
 
 if [ -z "${TSMH_NO_VM:-}" ]; then
 	qemu_sid=

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Build (once) the root filesystem of the systemd-booted guest: Debian 12
 # (bookworm) debootstrap'd with systemd as PID 1, udev, a real D-Bus system
-# bus and the runtime libraries our binaries (built on this Debian 12 host)
-# link. Cached in $TSMH_CACHE (default /var/cache/tsm-host) as
-# rootfs-bookworm-systemd/, keyed by the package list and REV, so a change
+# bus and everything the two packages (debian/: tsm-host, tsm-host-dkms)
+# depend on, so scripts/vm/run-systemd.sh installs them with apt without
+# a network. Cached in $TSMH_CACHE (default /var/cache/tsm-host) as
+# rootfs-bookworm-systemd-deb/, keyed by the package list and REV, so a change
 # of the list (or of REV, bumped when the configuration below changes)
 # rebuilds it; rebuilding is idempotent, and a failure is
 # reported with the log to read (never a half-built cache: the tree is only
@@ -16,24 +17,29 @@ CACHE=${TSMH_CACHE:-/var/cache/tsm-host}
 MIRROR=${TSMH_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 # systemd + udev + dbus: what is under test; kmod: modprobe/depmod for
-# udev; jq, procps: the guest tests; the rest: what tsmd/tsmctl/tsmh-emu
-# link (ldd build/rel/tsmd).
+# udev; jq, procps: the guest tests; the libraries: tsm-host's Depends
+# (what tsmd/tsmctl/tsmh-emu link); dkms (and with it gcc, make, ...):
+# tsm-host-dkms's Depends.
 PKGS="systemd systemd-sysv udev dbus kmod jq procps
-      libnl-3-200 libnl-genl-3-200 libcjson1 libssl3 libsystemd0 libudev1"
+      libnl-3-200 libnl-genl-3-200 libcjson1 libssl3 libsystemd0 libudev1
+      dkms"
 # bump when the guest configuration below changes
 REV=1
 
 die() { echo "mkroot-systemd.sh: $*" >&2; exit 1; }
 log() { echo "mkroot-systemd.sh: $*" >&2; }
 
-root=$CACHE/rootfs-$SUITE-systemd
-logf=$CACHE/rootfs-$SUITE-systemd.log
+# "-deb": the tree that holds the packages' dependencies (the one named
+# rootfs-bookworm-systemd/ before it installed the build with make install)
+name=rootfs-$SUITE-systemd-deb
+root=$CACHE/$name
+logf=$CACHE/$name.log
 # shellcheck disable=SC2086 # PKGS: one word per package
 key=$(echo "$SUITE" "$MIRROR" $PKGS "rev $REV")
 
 mkdir -p "$CACHE"
 # concurrent checkouts share the cache: one builder at a time
-exec 9>"$CACHE/.rootfs-$SUITE-systemd.lock"
+exec 9>"$CACHE/.$name.lock"
 flock 9
 if [ -f "$root/.tsmh-ready" ] && [ "$(cat "$root/.tsmh-ready")" = "$key" ]; then
 	echo "$root"

@@ -1,9 +1,14 @@
 #!/bin/bash
 # The systemd-booted guest: boot kernel matrix LABEL under QEMU (TCG) on a
 # Debian 12 root file system with systemd as PID 1 (scripts/vm/mkroot-
-# systemd.sh), with the build under test installed the way a user would
-# (`make install DESTDIR=`, the DKMS-built modules in
-# /lib/modules/KVER/extra + depmod), and run the guest tests in
+# systemd.sh), with the build under test installed the way a Debian admin
+# would: the two packages (tsm-host, tsm-host-dkms from debian/) with
+# `apt-get install ./tsm-host_*.deb ./tsm-host-dkms_*.deb` in a chroot
+# (their dependencies are in the cached root, so no network), plus the
+# modules scripts/dkms-build.sh built for this kernel in
+# /lib/modules/KVER/extra + depmod (the guest root has no kernel headers,
+# so the package's DKMS postinst only registers the source), and run the
+# guest tests in
 # tests/vm/systemd/ from a unit once the system is up. They test what the
 # busybox guest cannot: the real systemd/tsmd.service (udev wake via
 # SYSTEMD_WANTS, Type=notify, watchdog, sandboxing) and the udev rules,
@@ -17,8 +22,9 @@
 # (scripts/vm/lib.sh): infrastructure retry, kernel-log checks.
 #
 # Usage: scripts/vm/run-systemd.sh LABEL KMODDIR LOGDIR
-# (the binaries: `make install` builds and installs build/rel)
-# Environment: TSMH_VM_TIMEOUT (whole boot, s; default 420)
+# (the packages: the .debs in TSMH_DEBDIR, default build/deb, as `make deb`
+# leaves them; built there with `make deb` if there are none)
+# Environment: TSMH_VM_TIMEOUT (whole boot, s; default 420), TSMH_DEBDIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -41,6 +47,13 @@ kernel=$("$top/scripts/kernels.sh" image "$label")
 [ -f "$kernel" ] || failall "no kernel image $kernel"
 kver=$(cat "$kmod/kver" 2>/dev/null) || failall "no DKMS build in $kmod"
 kcache=$(dirname "$kernel")
+debdir=${TSMH_DEBDIR:-$top/build/deb}
+if ! ls "$debdir"/tsm-host_*.deb "$debdir"/tsm-host-dkms_*.deb >/dev/null 2>&1; then
+	mkdir -p "$logdir"
+	make -s -C "$top" deb >"$logdir/$label-systemd-deb.log" 2>&1 ||
+		failall "make deb failed; see $logdir/$label-systemd-deb.log"
+	debdir=$top/build/deb
+fi
 rootlog=$logdir/$label-systemd-rootfs.log
 if ! root=$("$here/mkroot-systemd.sh" 2>"$rootlog"); then
 	failall "rootfs build failed: $(tail -n 1 "$rootlog"); see $rootlog"
@@ -85,7 +98,20 @@ setup() {
 	(flock -s 9 && cp -a "$root/." "$st/") 9>"$(dirname "$root")/.$(basename "$root").lock" ||
 		return 1
 	rm -f "$st/.tsmh-ready"
-	make -s -C "$top" install DESTDIR="$st" || return 1
+	# the packages, as an admin installs them (apt resolves nothing from
+	# the network: the root has their dependencies); policy-rc.d: start
+	# nothing in the chroot. tsm-host-dkms's postinst runs "dkms add" and
+	# finds no kernel with headers here (it warns that /proc is not
+	# mounted; nothing it needs), so it builds nothing and succeeds.
+	mkdir -p "$st/tmp/tsmh-debs"
+	cp "$debdir"/tsm-host_*.deb "$debdir"/tsm-host-dkms_*.deb "$st/tmp/tsmh-debs/" || return 1
+	printf '#!/bin/sh\nexit 101\n' >"$st/usr/sbin/policy-rc.d"
+	chmod +x "$st/usr/sbin/policy-rc.d"
+	chroot "$st" sh -c 'DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+		/tmp/tsmh-debs/tsm-host_*.deb /tmp/tsmh-debs/tsm-host-dkms_*.deb' || return 1
+	rm -rf "$st/usr/sbin/policy-rc.d" "$st/tmp/tsmh-debs"
+	# enabled by the admin (the package does not: debian/rules)
 	systemctl --root="$st" enable tsmd.service || return 1
 	# the DKMS build for this kernel where modprobe looks for extra modules,
 	# and the in-tree modules the tests use (tsmh_core's SHA-384 on 6.1,
@@ -103,8 +129,9 @@ setup() {
 	mkdir -p "$st/opt/tsmh-test/src"
 	cp "$top"/tests/vm/systemd/*.sh "$st/opt/tsmh-test/" || return 1
 	chmod +x "$st"/opt/tsmh-test/*.sh
-	cp "$top/systemd/tsmd.service" "$top"/udev/*.rules "$top/dbus/org.tsmhost.tsmd1.conf" \
-		"$st/opt/tsmh-test/src/" || return 1
+	make -s -C "$top" units SBINDIR=/usr/sbin UNITS_OUT="$st/opt/tsmh-test/src" || return 1
+	rm -f "$st/opt/tsmh-test/src/tsmh-emu.service"
+	cp "$top"/udev/*.rules "$top/dbus/org.tsmhost.tsmd1.conf" "$st/opt/tsmh-test/src/" || return 1
 	echo "$label" >"$st/etc/tsmh-label"
 	cp "$top/tests/vm/systemd/tsmh-test.service" "$st/etc/systemd/system/" || return 1
 	systemctl --root="$st" enable tsmh-test.service || return 1

@@ -62,14 +62,15 @@ stop_emu() {
 	fi
 }
 
-# wait_eps N: until N discovered TEE-IO endpoints are listed (30 s)
+# wait_eps N [SECONDS]: until N discovered TEE-IO endpoints are listed
+# (30 s unless SECONDS)
 wait_eps() {
 	i=0
 	while :; do
 		n=$(tsmctl -j list 2>/dev/null | jq '[.[] | select(.pcie_type == "Endpoint" and .discovered)] | length')
 		[ "${n:-0}" -ge "$1" ] && return 0
 		i=$((i + 1))
-		[ $i -lt 300 ] || fail "expected $1 endpoints, have ${n:-0}"
+		[ $i -lt $((${2:-30} * 10)) ] || fail "expected $1 endpoints, have ${n:-0}"
 		sleep 0.1
 	done
 }
@@ -136,3 +137,175 @@ drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 2>/dev
 # DEV's gate as state/reason, and the kernel's gate message
 gate() { tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason'; }
 gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
+
+# ---- the "tsmd under pci-stub" stage (t_tsmd, t_tsmdedge, t_reset,
+# t_fwupdate, t_present, t_bench_tsmd; t_gate loads its modules with
+# stub_modules). pci-stub claims the sim's endpoints (1b36:1e10), so a
+# release binds a real driver. A setup step that fails is a FAIL line
+# "FAIL: setup: STEP"; the end of a test is tsmd_stage_down (whose rmmods
+# must succeed), an early exit runs tsmd_stage_cleanup (and the test's own
+# test_cleanup function, if it defines one).
+STUB=$MODDIR/pci-stub.ko
+TSMD_CONF=/etc/tsmd/tsmd.conf
+TSMD_AL=/var/lib/tsmd/allow-list.json
+TSMD_ROOT=/tmp/root.pem
+
+setup_fail() { fail "setup: $*"; }
+
+# stub_required: SKIP where the kernel has no pci-stub module
+stub_required() { [ -f "$STUB" ] || skip "no pci-stub module in the initramfs"; }
+
+# sim_eps N: the endpoints of an N-endpoint sim, endpoint i on bus 3+i
+sim_eps() {
+	_se=0
+	while [ $_se -lt "$1" ]; do
+		printf "%s:%02x:00.0\n" "$DOM" $((3 + _se))
+		_se=$((_se + 1))
+	done
+}
+
+# all_bound N: every endpoint of an N-endpoint sim has a driver
+all_bound() {
+	for _ab in $(sim_eps "$1"); do
+		[ -e "/sys/bus/pci/devices/$_ab/driver" ] || return 1
+	done
+}
+
+# stub_modules N [TSMH_CORE-PARAM...]: tsmh_core, then pci-stub (there
+# before the endpoints: the gate must hold them from it), then tsmh_sim
+# with N endpoints
+stub_modules() {
+	_sm=$1
+	shift
+	[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+	insmod "$MODDIR/tsmh_core.ko" "$@" || setup_fail "insmod tsmh_core $*"
+	insmod "$STUB" ids=1b36:1e10 || setup_fail "insmod pci-stub"
+	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="$_sm" || setup_fail "insmod tsmh_sim nr_endpoints=$_sm"
+}
+
+# tsmd_stage [-n N] [-w W] [-t SECONDS] [-k TSMH_CORE-PARAM]... [--present]
+#            [--no-bus] [--] [EMU-ARG...]
+# Up to the point where tsmd can start: SKIP without pci-stub; nothing left
+# by an earlier test (tsmd's log, the allow-list $TSMD_AL); a system bus
+# (not with --no-bus); stub_modules N (default 2) with the tsmh_core
+# parameters; the emulator with EMU-ARGs, exporting its root CA to
+# $TSMD_ROOT; W (default N) endpoints listed within SECONDS (default 30).
+# --present: the endpoints are bound to pci-stub before tsmh_core loads
+# (pci-stub, tsmh_sim, the emulator, every endpoint bound, tsmh_core).
+# Set TSMD_CONF, TSMD_AL, TSMD_ROOT before to use other paths.
+tsmd_stage() {
+	_ts_n=2
+	_ts_w=''
+	_ts_t=30
+	_ts_k=''
+	_ts_present=''
+	_ts_bus=1
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-n) _ts_n=$2 && shift ;;
+		-w) _ts_w=$2 && shift ;;
+		-t) _ts_t=$2 && shift ;;
+		-k) _ts_k="$_ts_k $2" && shift ;;
+		--present) _ts_present=1 ;;
+		--no-bus) _ts_bus='' ;;
+		--) shift && break ;;
+		*) break ;;
+		esac
+		shift
+	done
+	stub_required
+	trap tsmd_stage_cleanup EXIT
+	rm -f /tmp/tsmd.log "$TSMD_AL"
+	mkdir -p /run/dbus "$(dirname "$TSMD_CONF")" "$(dirname "$TSMD_AL")" ||
+		setup_fail "mkdir for $TSMD_CONF, $TSMD_AL"
+	if [ -n "$_ts_bus" ]; then
+		killall -q dbus-daemon 2>/dev/null
+		rm -f /run/dbus/system_bus_socket
+		dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || setup_fail "dbus-daemon"
+	fi
+	if [ -n "$_ts_present" ]; then
+		[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+		insmod "$STUB" ids=1b36:1e10 || setup_fail "insmod pci-stub"
+		insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="$_ts_n" || setup_fail "insmod tsmh_sim nr_endpoints=$_ts_n"
+		start_emu "$@" --export-root "$TSMD_ROOT"
+		wait_until 30 "setup: pci-stub did not bind the endpoints before tsmh_core" all_bound "$_ts_n"
+		# shellcheck disable=SC2086 # $_ts_k: one word per parameter
+		insmod "$MODDIR/tsmh_core.ko" $_ts_k || setup_fail "insmod tsmh_core$_ts_k"
+	else
+		# shellcheck disable=SC2086 # $_ts_k: one word per parameter
+		stub_modules "$_ts_n" $_ts_k
+		start_emu "$@" --export-root "$TSMD_ROOT"
+	fi
+	wait_eps "${_ts_w:-$_ts_n}" "$_ts_t"
+}
+
+# tsmd_conf DEFAULT [MEMBER...]: tsmd's configuration $TSMD_CONF: trust
+# anchors $TSMD_ROOT, allow-list $TSMD_AL, the default requirement, and
+# the JSON members given (e.g. '"attest_timeout_ms": 30000')
+tsmd_conf() {
+	_tc=$1
+	shift
+	{
+		printf '{ "trust_anchors": "%s",\n  "allow_list": "%s",\n  "default": "%s"' \
+			"$TSMD_ROOT" "$TSMD_AL" "$_tc"
+		for _tc in "$@"; do
+			printf ',\n  %s' "$_tc"
+		done
+		printf ' }\n'
+	} >"$TSMD_CONF" || setup_fail "write $TSMD_CONF"
+}
+
+# tsmd_start [TSMD-ARG...]: tsmd -v ARGs -c $TSMD_CONF in the background
+tsmd_start() { start_tsmd "$@" -c "$TSMD_CONF"; }
+
+# tsmd_decided SECONDS DEV...: until tsmd has held each (unknown) DEV with
+# reason quarantine, SECONDS for each; a tsmd that exits meanwhile fails
+tsmd_decided() {
+	_td_n=$(($1 * 10))
+	shift
+	for _td in "$@"; do
+		_td_i=0
+		until [ "$(tsmctl -j show "$_td" 2>/dev/null | jq -r .gate.reason)" = quarantine ]; do
+			kill -0 "$TSMD_PID" 2>/dev/null || tfail "tsmd exited before it decided about $_td"
+			_td_i=$((_td_i + 1))
+			[ $_td_i -lt $_td_n ] || tfail "tsmd never decided about $_td"
+			sleep 0.1
+		done
+	done
+}
+
+# tsmd_accept DEV...: each (unknown) DEV decided by tsmd, allowed with
+# tsmctl allow -p, then each bound to pci-stub and released/attested
+tsmd_accept() {
+	for _ta in "$@"; do
+		tsmd_decided 60 "$_ta"
+		_ta_out=$(tsmctl allow -p "$_ta" 2>&1) || tfail "allow $_ta: $_ta_out"
+	done
+	for _ta in "$@"; do
+		wait_until 10 "pci-stub never bound $_ta" sh -c "[ -e /sys/bus/pci/devices/$_ta/driver ]"
+		[ "$(drv "$_ta")" = pci-stub ] || tfail "$_ta bound to '$(drv "$_ta")'"
+		[ "$(gate "$_ta")" = released/attested ] || tfail "$_ta: $(gate "$_ta")"
+	done
+}
+
+# tsmd_stage_down: the normal end: tsmd and the emulator stopped, every
+# module unloaded (a module that will not go is a FAIL), the bus gone
+tsmd_stage_down() {
+	stop_tsmd
+	stop_emu
+	rmmod pci_stub || fail "rmmod pci_stub"
+	rmmod tsmh_sim || fail "rmmod tsmh_sim"
+	rmmod tsmh_core || fail "rmmod tsmh_core"
+	killall -q dbus-daemon 2>/dev/null
+	rm -f /run/dbus/system_bus_socket
+}
+
+# at exit (also after a FAIL): what the stage started (the guest's init
+# unloads tsmh_sim and tsmh_core)
+tsmd_stage_cleanup() {
+	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
+	type test_cleanup >/dev/null 2>&1 && test_cleanup
+	[ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
+	killall -q dbus-daemon 2>/dev/null
+	rmmod pci_stub 2>/dev/null
+}

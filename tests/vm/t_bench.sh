@@ -2,6 +2,7 @@
 # kernel's DOE proxy, each committing its evidence to the kernel; "cached"
 # re-attestations take the chains from the kernel's evidence.
 # Prints "BENCH proxy <full|cached> <runs> <total ms>".
+# tsmh-vm: not in the sim suite (run by make bench, not by tests/run.sh's vm_tests)
 . /tests/lib.sh
 runs=${TSMH_BENCH_RUNS:-20}
 load_modules 1

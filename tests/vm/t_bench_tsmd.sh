@@ -1,4 +1,4 @@
-# make bench (not part of make check, not in tests/run.sh's vm_tests):
+# make bench (not part of make check):
 # tsmd timings with N emulated endpoints behind pci-stub, for N in 1 and 64
 # (kernel command line tsmh.bench_tsmd=1,8,... to choose others). tsmd runs
 # with its default max_parallel (8) and an allow-list made beforehand with
@@ -12,39 +12,15 @@
 #   BENCH tsmd flr-writes N MS ... of which the N sysfs reset writes (each
 #                              returns after the kernel's FLR wait)
 # Times are /proc/uptime milliseconds, polled every 0.1 s.
+# tsmh-vm: not in the sim suite (run by make bench, not by tests/run.sh's vm_tests)
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
+stub_required
 sizes=$(sed -n 's/.*tsmh\.bench_tsmd=\([0-9,]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
 sizes=${sizes:-1 64}
-CONF=/etc/tsmd/tsmd.conf
-AL=/var/lib/tsmd/allow-list.json
+CONF=$TSMD_CONF
+AL=$TSMD_AL
 LOG=/tmp/tsmd.log
-TSMD_PID=
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
-}
-trap cleanup EXIT
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-tfail() {
-	sed 's/^/  tsmd: /' $LOG 2>/dev/null | tail -n 25
-	fail "$@"
-}
-stop_tsmd() {
-	kill "$TSMD_PID" 2>/dev/null
-	wait "$TSMD_PID" 2>/dev/null
-	TSMD_PID=
-}
-# the endpoints of an N-slot sim: endpoint i on bus 3+i
-eps() {
-	i=0
-	while [ $i -lt "$1" ]; do
-		printf "%s:%02x:00.0\n" "$DOM" $((3 + i))
-		i=$((i + 1))
-	done
-}
 nbound() {
 	c=0
 	for d in $DEVS; do
@@ -52,7 +28,6 @@ nbound() {
 	done
 	echo $c
 }
-nlisted() { tsmctl -j list 2>/dev/null | jq '[.[] | select(.pcie_type == "Endpoint" and .discovered)] | length'; }
 # wait_n SECONDS WHAT N CMD: until CMD prints at least N (every 0.1 s);
 # sets FIRST to the ms at which CMD first printed more than 0
 wait_n() {
@@ -75,33 +50,19 @@ nrestored() {
 	tail -c +$((RESTORE_OFF + 1)) $LOG | sed -n 's/^tsmd: [a-z]*: \([^ ]*\): restore: .*/\1/p' | sort -u | wc -l
 }
 
-mkdir -p /run/dbus /etc/tsmd /var/lib/tsmd
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 for nd in $sizes; do
-	DEVS=$(eps "$nd")
-	rm -f $AL $LOG
-	dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
-	insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
-	insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="$nd" || fail "insmod tsmh_sim nr_endpoints=$nd"
-	start_emu --export-root /tmp/root.pem
-	wait_n 300 "endpoints listed" "$nd" nlisted
+	DEVS=$(sim_eps "$nd")
+	tsmd_stage -n "$nd" -t 300
 	[ "$(nbound)" = 0 ] || fail "$(nbound) device(s) bound before tsmd"
-	cat >$CONF <<EOT
-{ "trust_anchors": "/tmp/root.pem",
-  "allow_list": "$AL",
-  "default": "measurements",
-  "attest_timeout_ms": 120000 }
-EOT
+	tsmd_conf measurements '"attest_timeout_ms": 120000'
 	t0=$(ms)
-	tsmctl policy generate -c $CONF -o $AL 2>/tmp/gen.log || { cat /tmp/gen.log; fail "policy generate"; }
+	tsmctl policy generate -c "$CONF" -o "$AL" 2>/tmp/gen.log || { cat /tmp/gen.log; fail "policy generate"; }
 	ok "$nd device(s): allow-list by tsmctl policy generate in $(($(ms) - t0)) ms: $(tail -n1 /tmp/gen.log)"
-	jq -e --argjson n "$nd" '.devices | length == $n' $AL >/dev/null || fail "allow-list: $(cat $AL)"
+	jq -e --argjson n "$nd" '.devices | length == $n' "$AL" >/dev/null || fail "allow-list: $(cat "$AL")"
 
 	# tsmd started with N held, allow-listed devices
 	t0=$(ms)
-	tsmd -v -c $CONF >>$LOG 2>&1 &
-	TSMD_PID=$!
+	tsmd_start
 	wait_n 900 "bound after tsmd start" "$nd" nbound
 	echo "BENCH tsmd start $nd $(($(ms) - t0))"
 
@@ -133,12 +94,6 @@ EOT
 	echo "BENCH tsmd flr-writes $nd $((t1 - t0))"
 	ok "$nd device(s): $(grep -c 'TSMH_ACTION=quarantine' $LOG) quarantine(s) logged"
 
-	stop_tsmd
-	stop_emu
-	rmmod pci_stub || fail "rmmod pci_stub"
-	rmmod tsmh_sim || fail "rmmod tsmh_sim"
-	rmmod tsmh_core || fail "rmmod tsmh_core"
-	killall -q dbus-daemon
-	rm -f /run/dbus/system_bus_socket
+	tsmd_stage_down
 	sleep 0.2
 done

@@ -1,6 +1,7 @@
 # The demo (make demo): two emulated TEE-IO endpoints behind an emulated
 # root port, listed by tsmctl with their capabilities and the SPDM VERSION
 # answer that came back through the kernel's DOE proxy.
+# tsmh-vm: not in the sim suite (run by make demo, not by tests/run.sh's vm_tests)
 . /tests/lib.sh
 load_modules 2
 start_emu --versions 1.2,1.3

@@ -8,44 +8,23 @@
 # The emulator's meas-change fault plays the update: every FLR of a slot
 # changes its firmware measurement (block 2).
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
-	[ -n "${HOOK:-}" ] && kill "$HOOK" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
-}
-trap cleanup EXIT
-AL=/var/lib/tsmd-fw/allow-list.json
+# at exit, besides the stage's own teardown (tests/vm/lib.sh)
+test_cleanup() { [ -n "${HOOK:-}" ] && kill "$HOOK" 2>/dev/null; }
+# files of its own, apart from the other tsmd tests'
+TSMD_CONF=/etc/tsmd/fw.conf
+TSMD_AL=/var/lib/tsmd-fw/allow-list.json
+TSMD_ROOT=/tmp/root-fw.pem
+AL=$TSMD_AL
 # the measurement sets the allow-list accepts for the entry with serial $1
 nsets() { jq --arg s "$1" '[.devices[] | select(.identity.serial == $s)][0].measurements | length' $AL; }
 SER0=54534d4800000000
 SER1=54534d4800000001
 
-rm -f /tmp/tsmd.log /tmp/fw-hook.log
-mkdir -p /run/dbus /etc/tsmd /var/lib/tsmd-fw
-killall -q dbus-daemon 2>/dev/null
-dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" reset_hold=1 || fail "insmod tsmh_core"
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
-start_emu --fault meas-change --export-root /tmp/root-fw.pem
-wait_eps 2
-cat >/etc/tsmd/fw.conf <<EOT
-{ "trust_anchors": "/tmp/root-fw.pem",
-  "allow_list": "$AL",
-  "default": "measurements",
-  "attest_timeout_ms": 30000 }
-EOT
-start_tsmd -c /etc/tsmd/fw.conf
-for d in $EP0 $EP1; do
-	wait_until 60 "tsmd never decided about $d" \
-		sh -c "[ \"\$(tsmctl -j show $d | jq -r .gate.reason)\" = quarantine ]"
-	tsmctl allow -p $d >/dev/null 2>&1 || tfail "allow -p $d"
-	wait_until 10 "pci-stub never bound $d" sh -c "[ -e /sys/bus/pci/devices/$d/driver ]"
-done
+rm -f /tmp/fw-hook.log
+tsmd_stage -k reset_hold=1 --fault meas-change
+tsmd_conf measurements '"attest_timeout_ms": 30000'
+tsmd_start
+tsmd_accept $EP0 $EP1
 ok "lab device $EP0 and production device $EP1 accepted with firmware 1.0.0#0"
 
 # the lab device gets the new firmware first: nobody approved it, so it
@@ -57,12 +36,12 @@ wait_until 30 "$EP0 not quarantined after its update" \
 ok "lab device updated without approval: held ($(gmsg $EP0))"
 
 # the admin exports the lab device's new measurements ...
-tsmctl policy generate -c /etc/tsmd/fw.conf -o /tmp/newfw.json $EP0 2>/tmp/gen.err ||
+tsmctl policy generate -c "$TSMD_CONF" -o /tmp/newfw.json $EP0 2>/tmp/gen.err ||
 	tfail "policy generate $EP0: $(cat /tmp/gen.err)"
 jq -e --arg s $SER0 '.devices | length == 1 and .[0].identity.serial == $s and
 	(.[0].measurements | length) == 1' /tmp/newfw.json >/dev/null ||
 	tfail "generated for $EP0: $(cat /tmp/newfw.json)"
-tsmctl policy generate -c /etc/tsmd/fw.conf -o /tmp/both.json 2>/dev/null || tfail "policy generate"
+tsmctl policy generate -c "$TSMD_CONF" -o /tmp/both.json 2>/dev/null || tfail "policy generate"
 ok "policy generate $EP0 wrote one entry with the new firmware's measurements"
 
 # ... and refusals come first: not root; a file for two devices; another model
@@ -130,10 +109,5 @@ ok "allow --replace: $EP1 released, its entry keeps only the running firmware"
 
 kill $HOOK
 HOOK=
-stop_tsmd
-stop_emu
-rmmod pci_stub
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
-rmmod tsmh_core || fail "rmmod tsmh_core"
-killall -q dbus-daemon 2>/dev/null
+tsmd_stage_down
 exit 0

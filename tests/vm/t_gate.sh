@@ -4,8 +4,7 @@
 # EVT_RESET (and held with reset_hold=1); privileges; the udev exemption;
 # unload/reload keeps held devices held; gate=off holds nothing.
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
+stub_required
 cleanup() {
 	rm -f /etc/udev/rules.d/69-tsmh-test.rules
 	udevadm control --reload 2>/dev/null
@@ -16,11 +15,8 @@ gate_is() { [ "$(tsmctl -j show "$1" | jq -r '.gate.state + "/" + .gate.reason')
 sysgate() { cat /sys/bus/pci/devices/$1/tsmh/gate; }
 override() { cat /sys/bus/pci/devices/$1/driver_override; }
 
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
 # the driver is there before the devices: without the gate it would bind
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
+stub_modules 2
 tsmctl -j monitor >/tmp/mon.json 2>/tmp/mon.err &
 MON=$!
 start_emu -v --slots 2 --export-root /tmp/root.pem

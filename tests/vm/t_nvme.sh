@@ -8,6 +8,7 @@
 #   tsmh-doeerr  its responder answers every CMA request with a DOE error
 # Only tsmh_core is loaded (no sim): the PCI core enumerates the devices,
 # the in-tree nvme driver is bound to them first and must stay working.
+# tsmh-vm: not in the sim suite (run by scripts/vm/run-nvme.sh, not by tests/run.sh's vm_tests)
 . /tests/lib.sh
 ROOT=/etc/tsmh/nvme-root.pem
 [ -s $ROOT ] || fail "no $ROOT in the initramfs"

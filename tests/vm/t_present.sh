@@ -3,31 +3,12 @@
 # decides: "keep" attests and only reports, "apply-policy" quarantines an
 # unknown device (driver unbound, held, reason named).
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
-}
-trap cleanup EXIT
 run_tsmd() { # PRESENT-POLICY
-	cat >/etc/tsmd/tsmd.conf <<EOT
-{ "trust_anchors": "/tmp/root.pem", "allow_list": "/var/lib/tsmd/allow-list.json",
-  "default": "measurements", "present_devices": "$1" }
-EOT
-	start_tsmd --no-bus -c /etc/tsmd/tsmd.conf
+	tsmd_conf measurements "\"present_devices\": \"$1\""
+	tsmd_start --no-bus
 }
-mkdir -p /etc/tsmd /var/lib/tsmd
-rm -f /var/lib/tsmd/allow-list.json
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
-start_emu --export-root /tmp/root.pem
-wait_until 30 "pci-stub did not bind the endpoints before tsmh_core" \
-	sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ] && [ -e /sys/bus/pci/devices/$EP1/driver ]"
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
-wait_eps 2
+# pci-stub binds both endpoints before tsmh_core loads; no system bus
+tsmd_stage --present --no-bus
 for d in $EP0 $EP1; do
 	[ "$(tsmctl -j show $d | jq -r '.gate.state + "/" + .gate.reason')" = released/present ] ||
 		fail "$d: $(tsmctl -j show $d | jq -c .gate)"
@@ -52,8 +33,4 @@ wait_until 10 "$EP0 still bound" sh -c "[ ! -e /sys/bus/pci/devices/$EP0/driver 
 tsmctl -j show $EP0 | jq -r .gate.msg | grep -q "not in the allow-list" ||
 	tfail "no reason: $(tsmctl -j show $EP0 | jq -c .gate)"
 ok "present_devices=apply-policy: unknown present device quarantined (unbound)"
-stop_tsmd
-stop_emu
-rmmod pci_stub
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
-rmmod tsmh_core || fail "rmmod tsmh_core"
+tsmd_stage_down

@@ -6,16 +6,11 @@
 # the root port with aer_inject) is reported as recovery for every device
 # below it and each is re-attested and restored.
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
+# at exit, besides the stage's own teardown (tests/vm/lib.sh)
+test_cleanup() {
 	[ -n "${MON:-}" ] && kill "$MON" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
 	rmmod aer_inject 2>/dev/null
 }
-trap cleanup EXIT
 # failures show the end of tsmd's log too
 fail() {
 	sed 's/^/  tsmd: /' /tmp/tsmd.log 2>/dev/null | tail -n 25
@@ -28,38 +23,15 @@ rcount() { tsmctl -j show "$1" | jq .reset_count; }
 # restored DEV N: tsmd logged its Nth restore
 restored() { [ "$(grep -c "$1: restore:" /tmp/tsmd.log)" -ge "$2" ]; }
 
-# nothing from an earlier test: its tsmd log, its allow-list
-rm -f /tmp/tsmd.log /var/lib/tsmd/allow-list.json
-mkdir -p /run/dbus
-dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
-start_emu --export-root /tmp/root.pem
-wait_eps 2
+tsmd_stage
 srcs=$(tsmctl -j info | jq -r '.reset_sources | join(",")')
 ok "reset sources armed: $srcs"
 
-mkdir -p /etc/tsmd /var/lib/tsmd
-cat >/etc/tsmd/tsmd.conf <<EOT
-{ "trust_anchors": "/tmp/root.pem",
-  "allow_list": "/var/lib/tsmd/allow-list.json",
-  "default": "certificate",
-  "attest_timeout_ms": 30000 }
-EOT
+tsmd_conf certificate '"attest_timeout_ms": 30000'
 tsmctl -j monitor >/tmp/mon.json 2>/tmp/mon.err &
 MON=$!
-start_tsmd -c /etc/tsmd/tsmd.conf
-for d in $EP0 $EP1; do
-	wait_until 60 "tsmd never decided about $d" sh -c "[ \"\$(tsmctl -j show $d | jq -r .gate.reason)\" = quarantine ]"
-	out=$(tsmctl allow -p $d 2>&1) || tfail "allow $d: $out"
-done
-for d in $EP0 $EP1; do
-	wait_until 10 "pci-stub never bound $d" sh -c "[ -e /sys/bus/pci/devices/$d/driver ]"
-	[ "$(drv $d)" = pci-stub ] || tfail "$d bound to '$(drv $d)'"
-	[ "$(gate $d)" = released/attested ] || tfail "$d: $(gate $d)"
-done
+tsmd_start
+tsmd_accept $EP0 $EP1
 ok "both endpoints attested, allowed (allow-list), released, pci-stub bound"
 
 # ---- secondary bus reset of $EP0 (its downstream port resets the link)
@@ -120,7 +92,4 @@ aer_test
 stop_tsmd
 kill $MON
 MON=
-stop_emu
-rmmod pci_stub
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
-rmmod tsmh_core || fail "rmmod tsmh_core"
+tsmd_stage_down

@@ -7,45 +7,20 @@
 # new tsmd finishes; an unprivileged caller is refused; a corrupt
 # allow-list releases nothing until it is fixed.
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
-}
-trap cleanup EXIT
-
-mkdir -p /run/dbus
-dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=2 || fail "insmod tsmh_sim"
 # slot 1 changes its firmware measurement at every FLR
-start_emu -v --slots 1 --fault meas-change --fault-slot 1 --export-root /tmp/root.pem
-wait_eps 2
+tsmd_stage -v --slots 1 --fault meas-change --fault-slot 1
 for d in $EP0 $EP1; do
 	[ -z "$(drv $d)" ] || fail "$d bound to $(drv $d) before tsmd said anything"
 done
 ok "hot-added endpoints held although pci-stub was loaded first"
 
-mkdir -p /etc/tsmd /var/lib/tsmd
-cat >/etc/tsmd/tsmd.conf <<EOT
-{ "trust_anchors": "/tmp/root.pem",
-  "allow_list": "/var/lib/tsmd/allow-list.json",
-  "default": "measurements",
-  "attest_timeout_ms": 30000 }
-EOT
+tsmd_conf measurements '"attest_timeout_ms": 30000'
 # an admin hook sees every event with its details in the environment
 tsmctl monitor --exec 'echo "$TSMH_EVENT $TSMH_DEVICE $TSMH_GATE_REASON$TSMH_RESET_KIND" >>/tmp/hook.log' \
 	>/dev/null 2>/tmp/hook.err &
 HOOK=$!
-start_tsmd -c /etc/tsmd/tsmd.conf
-wait_until 60 "tsmd never decided about $EP0" \
-	sh -c "[ \"\$(tsmctl -j show $EP0 | jq -r .gate.reason)\" = quarantine ]"
-wait_until 60 "tsmd never decided about $EP1" \
-	sh -c "[ \"\$(tsmctl -j show $EP1 | jq -r .gate.reason)\" = quarantine ]"
+tsmd_start
+tsmd_decided 60 $EP0 $EP1
 [ -z "$(drv $EP0)" ] || tfail "unknown $EP0 bound to $(drv $EP0)"
 gmsg $EP0 | grep -q "not in the allow-list" || tfail "list does not say why: $(gmsg $EP0)"
 tsmctl list | grep "$EP0" >/dev/null || tfail "tsmctl list"
@@ -60,8 +35,8 @@ ok "unprivileged allow refused: $out"
 out=$(tsmctl allow -p $EP0 2>&1) || tfail "allow $EP0: $out"
 wait_until 10 "pci-stub never bound $EP0" sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$EP0/driver 2>/dev/null) 2>/dev/null)\" = pci-stub ]"
 [ "$(gate $EP0)" = released/attested ] || tfail "$EP0: $(gate $EP0)"
-jq -e '.devices | length == 1' /var/lib/tsmd/allow-list.json >/dev/null ||
-	tfail "allow-list: $(cat /var/lib/tsmd/allow-list.json)"
+jq -e '.devices | length == 1' "$TSMD_AL" >/dev/null ||
+	tfail "allow-list: $(cat "$TSMD_AL")"
 tsmctl allow -p $EP1 >/dev/null 2>&1 || tfail "allow $EP1"
 wait_until 10 "pci-stub never bound $EP1" sh -c "[ -e /sys/bus/pci/devices/$EP1/driver ]"
 ok "tsmctl allow -p: allow-list written, pci-stub bound to both ($out)"
@@ -69,7 +44,7 @@ ok "tsmctl allow -p: allow-list written, pci-stub bound to both ($out)"
 tsmctl policy show >/tmp/show.txt 2>&1 || tfail "policy show: $(cat /tmp/show.txt)"
 grep -q "tsmd: *running" /tmp/show.txt && grep -q "allow.*serial 54534d4800000001" /tmp/show.txt ||
 	tfail "policy show: $(cat /tmp/show.txt)"
-tsmctl policy generate -c /etc/tsmd/tsmd.conf >/tmp/gen.json 2>/tmp/gen.err ||
+tsmctl policy generate -c "$TSMD_CONF" >/tmp/gen.json 2>/tmp/gen.err ||
 	tfail "policy generate: $(cat /tmp/gen.err)"
 jq -e '.devices | length == 2 and all(.[]; .decision == "allow" and (.measurements | length) == 1)' \
 	/tmp/gen.json >/dev/null || tfail "generated: $(cat /tmp/gen.json)"
@@ -100,13 +75,13 @@ ok "monitor --exec hook ran for the reset and the quarantine"
 stop_tsmd
 tsmctl gate $EP0 quarantine --msg "test: held again" >/dev/null || fail "re-hold $EP0"
 [ -z "$(drv $EP0)" ] || fail "$EP0 still bound after quarantine"
-cp /var/lib/tsmd/allow-list.json /tmp/al.good
-echo '{ "version": 1, "devices": [ {' >/var/lib/tsmd/allow-list.json
-start_tsmd -c /etc/tsmd/tsmd.conf
+cp "$TSMD_AL" /tmp/al.good
+echo '{ "version": 1, "devices": [ {' >"$TSMD_AL"
+tsmd_start
 wait_until 30 "tsmd never re-decided $EP0" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'allow-list unreadable'"
 [ -z "$(drv $EP0)" ] || tfail "$EP0 released with a corrupt allow-list"
 ok "corrupt allow-list: nothing released ($(gmsg $EP0))"
-cp /tmp/al.good /var/lib/tsmd/allow-list.json
+cp /tmp/al.good "$TSMD_AL"
 kill -HUP $TSMD_PID
 wait_until 30 "$EP0 not released after the allow-list was fixed" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ]"
 ok "allow-list fixed + SIGHUP: $EP0 released"
@@ -115,9 +90,9 @@ ok "allow-list fixed + SIGHUP: $EP0 released"
 # still held, claim gone; a new tsmd finishes the pending decision
 stop_tsmd
 stop_emu
-start_emu --delay-ms 150 --plug none --export-root /tmp/root.pem
+start_emu --delay-ms 150 --plug none --export-root "$TSMD_ROOT"
 tsmctl gate $EP0 quarantine --msg "test: attest me again" >/dev/null || fail "re-hold $EP0"
-start_tsmd -c /etc/tsmd/tsmd.conf
+tsmd_start
 wait_until 30 "tsmd never started attesting $EP0" \
 	sh -c "tsmctl -j show $EP0 | jq -e '.doe[0].owner != null'"
 kill -9 $TSMD_PID
@@ -128,13 +103,9 @@ TSMD_PID=
 	fail "$EP0 after kill: $(cat /sys/bus/pci/devices/$EP0/tsmh/gate)"
 wait_until 5 "claim outlived tsmd" sh -c "tsmctl -j show $EP0 | jq -e '.doe[0].owner == null'"
 ok "tsmd killed mid-attestation: $EP0 still held, mailbox claim gone"
-start_tsmd -c /etc/tsmd/tsmd.conf
+tsmd_start
 # the emulator restarted with a new identity: unknown now, and said so
 wait_until 60 "restarted tsmd did not finish $EP0" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'not in the allow-list'"
 [ -z "$(drv $EP0)" ] || tfail "$EP0 (new identity) released"
 ok "restarted tsmd resynced and decided: $(gmsg $EP0)"
-stop_tsmd
-stop_emu
-rmmod pci_stub
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
-rmmod tsmh_core || fail "rmmod tsmh_core"
+tsmd_stage_down

@@ -7,16 +7,8 @@
 # CMA (and that has no TEE-IO) is released by the kernel gate with reason
 # not-cma and its driver binds with no tsmd running.
 . /tests/lib.sh
-STUB=$MODDIR/pci-stub.ko
-[ -f "$STUB" ] || skip "no pci-stub module in the initramfs"
 EP2=$DOM:05:00.0
 TMO=3000
-cleanup() {
-	[ -n "$TSMD_PID" ] && kill "$TSMD_PID" 2>/dev/null
-	killall -q dbus-daemon 2>/dev/null
-	rmmod pci_stub 2>/dev/null
-}
-trap cleanup EXIT
 # failures show the end of tsmd's log too
 fail() {
 	sed 's/^/  tsmd: /' /tmp/tsmd.log 2>/dev/null | tail -n 25
@@ -32,31 +24,15 @@ workers() {
 }
 DS="dbus-send --system --print-reply --dest=org.tsmhost.tsmd1 /org/tsmhost/tsmd1 org.tsmhost.tsmd1.Manager"
 
-# nothing from an earlier test: its tsmd log, its allow-list
-rm -f /tmp/tsmd.log /var/lib/tsmd/allow-list.json
-mkdir -p /run/dbus
-dbus-daemon --config-file=/etc/tsmh-dbus.conf --fork --nopidfile || fail "dbus-daemon"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
-insmod "$STUB" ids=1b36:1e10 || fail "insmod pci-stub"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=3 || fail "insmod tsmh_sim"
 # slot 1 holds each response 600 ms (under the DOE timeout of 1 s, so no
 # exchange fails: the attestation as a whole is just slow, >= 8 SPDM
 # exchanges, so never under 4.8 s, against a 3 s limit; a normal one takes
-# 0.3-1 s under TCG); slot 2 stays out
-start_emu --plug 0,1 --delay-ms 600 --fault-slot 1 --export-root /tmp/root.pem
-wait_eps 2
-
-mkdir -p /etc/tsmd /var/lib/tsmd
-cat >/etc/tsmd/tsmd.conf <<EOT
-{ "trust_anchors": "/tmp/root.pem",
-  "allow_list": "/var/lib/tsmd/allow-list.json",
-  "default": "certificate",
-  "attest_timeout_ms": $TMO }
-EOT
-start_tsmd -c /etc/tsmd/tsmd.conf
+# 0.3-1 s under TCG); slot 2 stays out (3 endpoints, 2 plugged)
+tsmd_stage -n 3 -w 2 --plug 0,1 --delay-ms 600 --fault-slot 1
+tsmd_conf certificate "\"attest_timeout_ms\": $TMO"
+tsmd_start
 t0=$(cut -d' ' -f1 /proc/uptime)
-wait_until 30 "tsmd never decided about $EP0" sh -c "tsmctl -j show $EP0 | jq -e '.gate.reason == \"quarantine\"'"
+tsmd_decided 30 $EP0
 t1=$(cut -d' ' -f1 /proc/uptime)
 # still being attested: held, its worker alive and holding the mailbox,
 # and tsmd says so itself (D-Bus, as root)
@@ -87,7 +63,7 @@ echo "$out" | sed -n 's/^ *string "\(.*\)"$/\1/p' | sed 's/\\"/"/g' >/tmp/gd.jso
 jq -e '.gate == "held" and .reason == "quarantine" and .attestation.failed_step == "timeout"' /tmp/gd.json >/dev/null ||
 	tfail "GetDevice $EP1: $out"
 out=$(asuser "$DS.Status" 2>&1) || tfail "nobody: Status: $out"
-asuser tsmctl policy show -c /etc/tsmd/tsmd.conf >/tmp/ps.txt 2>&1 || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
+asuser tsmctl policy show -c "$TSMD_CONF" >/tmp/ps.txt 2>&1 || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
 grep -q "tsmd: *running, 2 held, 0 released; its allow-list is loaded" /tmp/ps.txt || tfail "nobody: policy show: $(cat /tmp/ps.txt)"
 ok "nobody: ListDevices, GetDevice, Status (tsmctl policy show: $(grep tsmd: /tmp/ps.txt | tr -s ' '))"
 att=$(jq .attestations /tmp/gd.json)
@@ -120,7 +96,4 @@ tsmctl -j show $EP2 | jq -e '.gate.state == "released" and .gate.reason == "not-
 	fail "$EP2: $(tsmctl -j show $EP2 | jq -c '{gate, doe}')"
 [ "$(gate $EP1)" = held/quarantine ] || fail "$EP1 let go meanwhile: $(gate $EP1)"
 ok "$EP2 (DOE, no CMA, no TEE-IO) released by the kernel: $(gate $EP2) ($(gmsg $EP2)), pci-stub bound without tsmd"
-stop_emu
-rmmod pci_stub
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
-rmmod tsmh_core || fail "rmmod tsmh_core"
+tsmd_stage_down

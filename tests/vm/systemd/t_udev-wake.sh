@@ -30,7 +30,7 @@ modprobe pci-stub ids=1b36:1e10 || fail "modprobe pci-stub"
 modprobe tsmh_sim nr_endpoints=2 || fail "modprobe tsmh_sim"
 # the emulator as a service of its own: it outlives this script (the
 # later tests use the same devices); it writes the root before plugging
-systemd-run --unit=tsmh-emu --quiet /usr/local/sbin/tsmh-emu --sim \
+systemd-run --unit=tsmh-emu --quiet /usr/sbin/tsmh-emu --sim \
 	--export-root /etc/tsmd/trust.d/emu-root.pem --ready-file /run/tsmh-emu.ready ||
 	fail "systemd-run tsmh-emu"
 wait_until 30 "emulator did not start: $(journalctl -u tsmh-emu --no-pager | tail -n 3)" \
