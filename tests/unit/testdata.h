@@ -90,6 +90,8 @@ static inline char *tsmh_td_slurp(const char *path, size_t *lenp)
 	char *buf = NULL, *nb;
 	size_t len = 0, cap = 0, n;
 
+	if (lenp)
+		*lenp = 0;
 	if (!f)
 		return NULL;
 	do {
