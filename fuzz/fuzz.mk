@@ -39,13 +39,13 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 		$(SPDM) daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
-$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c lib/names.c
+$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c daemon/common/nl_policy.c lib/names.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
-$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c
+$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c daemon/common/nl_policy.c lib/ev_rules.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/fuzz_policy: fuzz/fuzz_policy.c $(POLICY)

@@ -311,6 +311,15 @@ def check_uapi(root, spec):
     return errs
 
 
+def _context(lines, i):
+    """The table or command a generated line belongs to."""
+    for line in reversed(lines[:i + 1]):
+        m = re.search(r"struct nla_policy (\w+)\[|\.cmd = (\w+)", line)
+        if m:
+            return " (in %s)" % (m.group(1) or m.group(2))
+    return ""
+
+
 def check_generated(root, spec):
     errs = []
     for path, text in generate(spec).items():
@@ -327,8 +336,9 @@ def check_generated(root, spec):
             a = hl[i] if i < len(hl) else "<end>"
             b = tl[i] if i < len(tl) else "<end>"
             if a != b:
-                errs.append("%s:%d disagrees with %s: has '%s', the YAML gives '%s' "
-                            "(run scripts/nlgen.py)" % (path, i + 1, SPEC, a.strip(), b.strip()))
+                errs.append("%s:%d disagrees with %s%s: has '%s', the YAML gives '%s' "
+                            "(run scripts/nlgen.py)" % (path, i + 1, SPEC, _context(tl, i),
+                                                        a.strip(), b.strip()))
                 break
     return errs
 
