@@ -24,14 +24,20 @@ static int decode_evidence(struct nlattr **tb, struct tsmh_event *ev, char *err)
 	return 0;
 }
 
+/*
+ * The kernel always sends kind and count; without them the reset is still
+ * a reset (kind unknown, count 0): it must lead to re-attestation, never
+ * be dropped as malformed.
+ */
 static int decode_reset(struct nlattr **tb, struct tsmh_event *ev, char *err)
 {
-	if (!tb[TSMH_A_DEV_NAME] || !tb[TSMH_A_RESET_KIND] || !tb[TSMH_A_RESET_COUNT]) {
-		snprintf(err, EV_ERR, "reset event without a device name, kind or count");
+	if (!tb[TSMH_A_DEV_NAME]) {
+		snprintf(err, EV_ERR, "reset event without a device name");
 		return -EBADMSG;
 	}
-	ev->reset_kind = nla_get_u32(tb[TSMH_A_RESET_KIND]);
-	ev->reset_count = nla_get_u64(tb[TSMH_A_RESET_COUNT]);
+	ev->reset_kind =
+		tb[TSMH_A_RESET_KIND] ? nla_get_u32(tb[TSMH_A_RESET_KIND]) : TSMH_RESET_UNKNOWN;
+	ev->reset_count = tb[TSMH_A_RESET_COUNT] ? nla_get_u64(tb[TSMH_A_RESET_COUNT]) : 0;
 	return 0;
 }
 

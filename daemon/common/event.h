@@ -18,7 +18,7 @@ struct tsmh_event {
 	char dev[32]; /* the device every event names */
 	/* add, gate: the device as DEV_GET shows it; remove: its identity */
 	struct tsmh_devinfo info;
-	/* reset (both required) */
+	/* reset: kind TSMH_RESET_UNKNOWN and count 0 if the event lacks them */
 	uint32_t reset_kind;
 	uint64_t reset_count;
 	/* evidence: generation required, provenance and present optional */

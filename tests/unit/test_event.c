@@ -174,14 +174,25 @@ static void test_reset(void **s)
 	assert_int_equal(ev.reset_count, 3);
 }
 
-static void test_reset_needs_kind_and_count(void **s)
+static void test_reset_without_kind_is_still_a_reset(void **s)
+{
+	(void)s;
+	/* tsmd must re-attest, not drop it: kind unknown, count 0 */
+	start(TSMH_CMD_EVT_RESET);
+	nla_put_string(m, TSMH_A_DEV_NAME, "10000:03:00.0");
+	assert_int_equal(tsmh_event_decode(m, &ev, err), 0);
+	assert_int_equal(ev.reset_kind, TSMH_RESET_UNKNOWN);
+	assert_int_equal(ev.reset_count, 0);
+}
+
+static void test_reset_without_name(void **s)
 {
 	(void)s;
 	start(TSMH_CMD_EVT_RESET);
-	nla_put_string(m, TSMH_A_DEV_NAME, "10000:03:00.0");
 	nla_put_u32(m, TSMH_A_RESET_KIND, TSMH_RESET_FLR);
+	nla_put_u64(m, TSMH_A_RESET_COUNT, 1);
 	assert_int_equal(tsmh_event_decode(m, &ev, err), -EBADMSG);
-	assert_non_null(strstr(err, "reset event without"));
+	assert_non_null(strstr(err, "reset event without a device name"));
 }
 
 static void test_unknown_command_skipped(void **s)
@@ -223,7 +234,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_evidence_without_generation, teardown),
 		cmocka_unit_test_teardown(test_evidence_generation_wrong_width, teardown),
 		cmocka_unit_test_teardown(test_reset, teardown),
-		cmocka_unit_test_teardown(test_reset_needs_kind_and_count, teardown),
+		cmocka_unit_test_teardown(test_reset_without_kind_is_still_a_reset, teardown),
+		cmocka_unit_test_teardown(test_reset_without_name, teardown),
 		cmocka_unit_test_teardown(test_unknown_command_skipped, teardown),
 		cmocka_unit_test(test_generated_policies),
 	};
