@@ -68,6 +68,10 @@ int tsmh_event_decode(struct nl_msg *m, struct tsmh_event *ev, char *err)
 		if (ret)
 			return ret;
 		nla_strlcpy(ev->dev, tb[TSMH_A_DEV_NAME], sizeof(ev->dev));
+		if (!ev->dev[0]) { /* as tsmh_devinfo_parse() for the device events */
+			snprintf(err, EV_ERR, "%s event with an empty device name", ev->what);
+			return -EBADMSG;
+		}
 		return 0;
 	}
 	if (tsmh_devinfo_parse(attrs, len, &ev->info, err))

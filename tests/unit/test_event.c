@@ -195,6 +195,21 @@ static void test_reset_without_name(void **s)
 	assert_non_null(strstr(err, "reset event without a device name"));
 }
 
+static void test_empty_name(void **s)
+{
+	(void)s;
+	/* found by fuzz_event: every event needs a device name that is not "" */
+	start(TSMH_CMD_EVT_RESET);
+	nla_put_string(m, TSMH_A_DEV_NAME, "");
+	assert_int_equal(tsmh_event_decode(m, &ev, err), -EBADMSG);
+	assert_non_null(strstr(err, "empty device name"));
+	nlmsg_free(m);
+	start(TSMH_CMD_EVT_DEV_ADD);
+	nla_put_string(m, TSMH_A_DEV_NAME, "");
+	assert_int_equal(tsmh_event_decode(m, &ev, err), -EBADMSG);
+	assert_non_null(strstr(err, "empty name"));
+}
+
 static void test_unknown_command_skipped(void **s)
 {
 	(void)s;
@@ -236,6 +251,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reset, teardown),
 		cmocka_unit_test_teardown(test_reset_without_kind_is_still_a_reset, teardown),
 		cmocka_unit_test_teardown(test_reset_without_name, teardown),
+		cmocka_unit_test_teardown(test_empty_name, teardown),
 		cmocka_unit_test_teardown(test_unknown_command_skipped, teardown),
 		cmocka_unit_test(test_generated_policies),
 	};
