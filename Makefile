@@ -19,6 +19,8 @@
 #   make deb        Debian packages tsm-host and tsm-host-dkms (debian/), built
 #                   with dpkg-buildpackage from a copy of the tracked files and
 #                   checked with lintian, into build/deb/ (scripts/deb.sh)
+#   make nlgen      regenerate the netlink policies (kmod/core/nl_gen.h,
+#                   daemon/common/nl_policy.[ch]) from docs/netlink/tsmh.yaml
 #   make units      the systemd units for SBINDIR (default PREFIX/sbin) in
 #                   UNITS_OUT (default build/units): systemd/*.service.in name
 #                   the programs' directory as @SBINDIR@
@@ -65,6 +67,9 @@ demo: deps
 	@scripts/vm/run.sh deb12 build/vm/deb12-demo.cpio build/vm/demo demo; rc=$$?; \
 	 sed -n 's/^\[demo\] //p' build/vm/demo/deb12.log; exit $$rc
 
+nlgen:
+	scripts/nlgen.py
+
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) TSMH_WERROR=1 modules
 
@@ -108,4 +113,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 
-.PHONY: all san deps kernels check check-fast fuzz bench demo modules modules-clean dkms-install units deb install clean
+.PHONY: all san deps kernels check check-fast fuzz bench demo nlgen modules modules-clean dkms-install units deb install clean

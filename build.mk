@@ -19,7 +19,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB := lib/pcicap.c lib/doe_req.c lib/doe_mbox.c lib/ev_rules.c lib/names.c
-COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/devinfo.c daemon/common/evidence.c daemon/common/fileio.c
+COMMON := daemon/common/hex.c daemon/common/nl.c daemon/common/nl_policy.c daemon/common/devinfo.c \
+	daemon/common/event.c daemon/common/evidence.c daemon/common/fileio.c
 SPDM := daemon/spdm/version.c daemon/spdm/vca.c daemon/spdm/cert.c daemon/spdm/why.c daemon/spdm/names.c daemon/spdm/auth.c daemon/spdm/session_msg.c
 TRANSPORT := daemon/transport/emu_sock.c
 TSMCTL := $(wildcard daemon/tsmctl/*.c)
@@ -44,7 +45,7 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_secured $(B)/tests/unit/test_session \
 	$(B)/tests/unit/test_evidence \
 	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict \
-	$(B)/tests/unit/test_summary $(B)/tests/unit/test_names
+	$(B)/tests/unit/test_summary $(B)/tests/unit/test_names $(B)/tests/unit/test_event
 INTEG := $(B)/tests/integration/emu_client
 VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput $(B)/tests/vm/aerinj
 
@@ -77,7 +78,9 @@ $(B)/tests/unit/test_pcicap: $(call obj,tests/unit/test_pcicap.c lib/pcicap.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 $(B)/tests/unit/test_doe: $(call obj,tests/unit/test_doe.c lib/doe_req.c lib/doe_mbox.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
-$(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common/devinfo.c lib/names.c)
+$(B)/tests/unit/test_event: $(call obj,tests/unit/test_event.c daemon/common/event.c daemon/common/devinfo.c daemon/common/nl_policy.c lib/names.c)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
+$(B)/tests/unit/test_devinfo: $(call obj,tests/unit/test_devinfo.c daemon/common/devinfo.c daemon/common/nl_policy.c lib/names.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
 $(B)/tests/unit/test_spdm: $(call obj,tests/unit/test_spdm.c $(SPDM) daemon/common/hex.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -103,11 +106,11 @@ $(B)/tests/integration/emu_client: $(call obj,tests/integration/emu_client.c $(T
 	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/common/evidence.c lib/ev_rules.c)
+$(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/common/nl_policy.c daemon/common/evidence.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/tests/vm/aerinj: $(call obj,tests/vm/aerinj.c)
 	$(CC) $(LDFLAGS) -o $@ $^
-$(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c)
+$(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c daemon/common/nl_policy.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
 $(B)/tests/unit/test_policy: $(call obj,tests/unit/test_policy.c $(POLICY))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS) -lcrypto

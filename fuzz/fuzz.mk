@@ -20,7 +20,8 @@ CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(PKG_CFLAGS) -Wall -Wextra -Werror
 
 all: $(B)/fuzz_pcicap $(B)/fuzz_doe_req $(B)/fuzz_emu $(B)/fuzz_devinfo $(B)/fuzz_spdm \
-	$(B)/fuzz_chain $(B)/fuzz_session $(B)/fuzz_evidence $(B)/fuzz_policy $(B)/fuzz_allowlist
+	$(B)/fuzz_chain $(B)/fuzz_session $(B)/fuzz_evidence $(B)/fuzz_policy $(B)/fuzz_allowlist \
+	$(B)/fuzz_event
 
 $(B)/fuzz_pcicap: fuzz/fuzz_pcicap.c lib/pcicap.c
 	@mkdir -p $(B)
@@ -39,13 +40,17 @@ $(B)/fuzz_chain: fuzz/fuzz_chain.c daemon/emu/certgen.c daemon/verify/chain.c da
 		$(SPDM) daemon/spdm/requester.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
-$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c lib/names.c
+$(B)/fuzz_devinfo: fuzz/fuzz_devinfo.c daemon/common/devinfo.c daemon/common/nl_policy.c lib/names.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/fuzz_event: fuzz/fuzz_event.c daemon/common/event.c daemon/common/devinfo.c \
+		daemon/common/nl_policy.c lib/names.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/fuzz_session: fuzz/fuzz_session.c $(SPDM) $(SECURE) daemon/verify/sig.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
-$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c lib/ev_rules.c
+$(B)/fuzz_evidence: fuzz/fuzz_evidence.c daemon/common/evidence.c daemon/common/nl.c daemon/common/nl_policy.c lib/ev_rules.c
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/fuzz_policy: fuzz/fuzz_policy.c $(POLICY)

@@ -67,6 +67,23 @@ tests/tsmctl/completion.sh build/san | tee -a "$res"
 phase "fuzz: libFuzzer harnesses, ${TSMH_FUZZ_SECONDS:-10}s each"
 fuzz/run.sh "${TSMH_FUZZ_SECONDS:-10}" | tee -a "$res"
 
+phase "netlink schema: docs/netlink/tsmh.yaml against the uapi and the generated policies"
+# scripts/nlgen.py --check names the first disagreement; --self-test breaks
+# the YAML, the uapi, the generated files and a daemon file on purpose (in
+# a copy) and fails unless --check catches each
+if out=$(scripts/nlgen.py --check 2>&1); then
+	rec "PASS lint/netlink-schema"
+else
+	rec "FAIL lint/netlink-schema: $(echo "$out" | head -n 1)"
+	echo "$out" | head -n 20 >&2
+fi
+if out=$(scripts/nlgen.py --self-test 2>&1); then
+	rec "PASS lint/netlink-schema-selftest"
+else
+	rec "FAIL lint/netlink-schema-selftest: $(echo "$out" | grep -v '^ok:' | head -n 1)"
+	echo "$out" | head -n 20 >&2
+fi
+
 phase "lint: checkpatch --strict, clang-format, sparse"
 cp=${TSMH_CACHE:-/var/cache/tsm-host}/checkpatch/scripts/checkpatch.pl
 kfiles=$(ls kmod/*/*.[ch] lib/*.[ch])

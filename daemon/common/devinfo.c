@@ -4,45 +4,7 @@
 #include <string.h>
 #include "devinfo.h"
 #include "doe.h"
-
-static struct nla_policy dev_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
-	[TSMH_A_DEV_VENDOR] = { .type = NLA_U16 },
-	[TSMH_A_DEV_DEVICE] = { .type = NLA_U16 },
-	[TSMH_A_DEV_CLASS] = { .type = NLA_U32 },
-	[TSMH_A_DEV_PCIE_TYPE] = { .type = NLA_U8 },
-	[TSMH_A_DEV_FLAGS] = { .type = NLA_U32 },
-	[TSMH_A_DEV_IDE_OFFSET] = { .type = NLA_U16 },
-	[TSMH_A_DEV_IDE_CAP] = { .type = NLA_U32 },
-	[TSMH_A_DEV_MAILBOX] = { .type = NLA_NESTED },
-	[TSMH_A_DEV_ANOMALIES] = { .type = NLA_U32 },
-	[TSMH_A_DEV_SERIAL] = { .type = NLA_U64 },
-	[TSMH_A_GATE_STATE] = { .type = NLA_U32 },
-	[TSMH_A_GATE_REASON] = { .type = NLA_U32 },
-	[TSMH_A_GATE_MSG] = { .type = NLA_STRING, .maxlen = TSMH_GATE_MSG_MAX },
-	[TSMH_A_GATE_FLAGS] = { .type = NLA_U32 },
-	[TSMH_A_ACCEPT_DIGEST] = { .type = NLA_UNSPEC, .maxlen = TSMH_ACCEPT_DIGEST_MAX },
-	[TSMH_A_ACCEPT_GENERATION] = { .type = NLA_U64 },
-	[TSMH_A_ACCEPT_TIME] = { .type = NLA_U64 },
-	[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
-	[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
-	[TSMH_A_DRIVER] = { .type = NLA_STRING, .maxlen = 64 },
-};
-
-static struct nla_policy mb_policy[TSMH_MB_A_MAX + 1] = {
-	[TSMH_MB_A_OFFSET] = { .type = NLA_U16 },
-	[TSMH_MB_A_PROTOCOL] = { .type = NLA_NESTED },
-	[TSMH_MB_A_OWNER] = { .type = NLA_U32 },
-	[TSMH_MB_A_OWNER_ID] = { .type = NLA_U32 },
-	[TSMH_MB_A_OWNER_NAME] = { .type = NLA_STRING, .maxlen = 32 },
-	[TSMH_MB_A_DISCOVERY_ERR] = { .type = NLA_U32 },
-	[TSMH_MB_A_EXCHANGES] = { .type = NLA_U64 },
-};
-
-static struct nla_policy prot_policy[TSMH_PROT_A_MAX + 1] = {
-	[TSMH_PROT_A_VENDOR] = { .type = NLA_U16 },
-	[TSMH_PROT_A_TYPE] = { .type = NLA_U8 },
-};
+#include "nl_policy.h"
 
 #define FAIL(...)                                \
 	do {                                     \
@@ -56,7 +18,7 @@ static int parse_mb(struct nlattr *nest, struct tsmh_mbinfo *mb, char *err)
 	int rem;
 
 	memset(mb, 0, sizeof(*mb));
-	if (nla_parse_nested(tb, TSMH_MB_A_MAX, nest, mb_policy))
+	if (nla_parse_nested(tb, TSMH_MB_A_MAX, nest, tsmh_nl_mailbox_policy))
 		FAIL("malformed mailbox attributes");
 	if (!tb[TSMH_MB_A_OFFSET])
 		FAIL("mailbox without an offset");
@@ -80,7 +42,7 @@ static int parse_mb(struct nlattr *nest, struct tsmh_mbinfo *mb, char *err)
 		if (mb->nr_prots >= DEVINFO_MAX_PROTS)
 			FAIL("mailbox %#x lists more than %d protocols", mb->off,
 			     DEVINFO_MAX_PROTS);
-		if (nla_parse_nested(pt, TSMH_PROT_A_MAX, a, prot_policy) ||
+		if (nla_parse_nested(pt, TSMH_PROT_A_MAX, a, tsmh_nl_protocol_policy) ||
 		    !pt[TSMH_PROT_A_VENDOR] || !pt[TSMH_PROT_A_TYPE])
 			FAIL("mailbox %#x: malformed protocol entry", mb->off);
 		mb->prots[mb->nr_prots].vid = nla_get_u16(pt[TSMH_PROT_A_VENDOR]);
@@ -96,7 +58,7 @@ int tsmh_devinfo_parse(struct nlattr *attrs, int len, struct tsmh_devinfo *d, ch
 	int rem, ret;
 
 	memset(d, 0, sizeof(*d));
-	if (nla_parse(tb, TSMH_A_MAX, attrs, len, dev_policy))
+	if (nla_parse(tb, TSMH_A_MAX, attrs, len, tsmh_nl_tsmh_policy))
 		FAIL("malformed device attributes");
 	if (!tb[TSMH_A_DEV_NAME])
 		FAIL("device without a name");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "evidence.h"
 #include "ev_rules.h"
+#include "nl_policy.h"
 
 #define GET_ATTEMPTS 5
 
@@ -78,11 +79,9 @@ int tsmh_evidence_put_chunk(struct tsmh_nl *nl, const char *dev, uint32_t type, 
 static int parse_commit(struct nl_msg *m, void *arg)
 {
 	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_EV_GENERATION] = { .type = NLA_U64 },
-	};
 
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_EV_GENERATION])
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, tsmh_nl_tsmh_policy) ||
+	    !tb[TSMH_A_EV_GENERATION])
 		return -EBADMSG;
 	*(uint64_t *)arg = nla_get_u64(tb[TSMH_A_EV_GENERATION]);
 	return 0;
@@ -192,26 +191,12 @@ int tsmh_ev_asm_msg(struct tsmh_ev_asm *a, struct nlattr *attrs, int len, char *
 {
 	struct tsmh_evidence *ev = a->ev;
 	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_EV_GENERATION] = { .type = NLA_U64 },
-		[TSMH_A_EV_TIME] = { .type = NLA_U64 },
-		[TSMH_A_EV_TYPE] = { .type = NLA_U32 },
-		[TSMH_A_EV_OFFSET] = { .type = NLA_U32 },
-		[TSMH_A_EV_TOTAL] = { .type = NLA_U32 },
-		[TSMH_A_EV_PROVENANCE] = { .type = NLA_U32 },
-		[TSMH_A_EV_LOCKED] = { .type = NLA_U32 },
-		[TSMH_A_EV_SPDM_VERSION] = { .type = NLA_U32 },
-		[TSMH_A_EV_HASH_ALGO] = { .type = NLA_U32 },
-		[TSMH_A_EV_ASYM_ALGO] = { .type = NLA_U32 },
-		[TSMH_A_EV_SLOT_MASK] = { .type = NLA_U32 },
-		[TSMH_A_EV_PRESENT] = { .type = NLA_U32 },
-		[TSMH_A_EV_DIGEST_ALGO] = { .type = NLA_U32 },
-	};
 	uint32_t type, off, total;
 	uint64_t gen;
 	size_t n;
 
-	if (nla_parse(tb, TSMH_A_MAX, attrs, len, pol) || !tb[TSMH_A_EV_GENERATION]) {
+	if (nla_parse(tb, TSMH_A_MAX, attrs, len, tsmh_nl_tsmh_policy) ||
+	    !tb[TSMH_A_EV_GENERATION]) {
 		say(why, whylen, "malformed evidence message (no generation)");
 		return -EBADMSG;
 	}

@@ -6,6 +6,7 @@
 #include "doe.h"
 #include "doe_proxy.h"
 #include "emu_sock.h"
+#include "nl_policy.h"
 
 struct reply {
 	uint8_t *buf;
@@ -17,12 +18,9 @@ static int parse_reply(struct nl_msg *m, void *arg)
 {
 	struct reply *r = arg;
 	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
-		[TSMH_A_DOE_RESPONSE] = { .type = NLA_UNSPEC },
-	};
 
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_DOE_RESPONSE])
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, tsmh_nl_tsmh_policy) ||
+	    !tb[TSMH_A_DOE_RESPONSE])
 		return -EBADMSG;
 	r->len = (size_t)nla_len(tb[TSMH_A_DOE_RESPONSE]);
 	r->buf = malloc(r->len ? r->len : 1);

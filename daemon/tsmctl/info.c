@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nl_policy.h"
 #include "tsmctl.h"
 
 const char usage_info[] = "Usage: tsmctl info\n";
@@ -21,16 +22,9 @@ static int parse_caps(struct nl_msg *m, void *arg)
 {
 	struct caps_reply *r = arg;
 	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_ABI_VERSION] = { .type = NLA_U32 },
-		[TSMH_A_DOE_BACKEND] = { .type = NLA_U32 },
-		[TSMH_A_DOE_PAYLOAD_MAX] = { .type = NLA_U32 },
-		[TSMH_A_KERNEL_RELEASE] = { .type = NLA_STRING, .maxlen = 128 },
-		[TSMH_A_GATE_MODE] = { .type = NLA_U32 },
-		[TSMH_A_RESET_SOURCES] = { .type = NLA_U32 },
-	};
 
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_ABI_VERSION])
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, tsmh_nl_tsmh_policy) ||
+	    !tb[TSMH_A_ABI_VERSION])
 		return -EBADMSG;
 	r->abi = nla_get_u32(tb[TSMH_A_ABI_VERSION]);
 	if (tb[TSMH_A_DOE_BACKEND])

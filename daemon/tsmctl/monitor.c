@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "ev_rules.h"
+#include "event.h"
 #include "tsmctl.h"
 
 const char usage_monitor[] = "Usage: tsmctl monitor [--count N] [--exec COMMAND]\n";
@@ -79,34 +80,17 @@ static void hook(struct mon *mon, const char *event, const char *dev, const stru
 			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
-static int on_evidence(struct genlmsghdr *g, struct mon *mon)
+static int on_evidence(const struct tsmh_event *ev, struct mon *mon)
 {
-	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
-		[TSMH_A_EV_GENERATION] = { .type = NLA_U64 },
-		[TSMH_A_EV_PROVENANCE] = { .type = NLA_U32 },
-		[TSMH_A_EV_PRESENT] = { .type = NLA_U32 },
-	};
-	char name[32] = "?";
-	const char *prov;
-	unsigned long long gen;
+	const char *prov = ev->has_provenance ? tsmh_ev_prov_name(ev->provenance) : NULL;
+	unsigned long long gen = (unsigned long long)ev->generation;
 
-	if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
-	    !tb[TSMH_A_DEV_NAME] || !tb[TSMH_A_EV_GENERATION]) {
-		fprintf(stderr, "tsmctl: monitor: malformed evidence event\n");
-		return 0;
-	}
-	nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
-	gen = (unsigned long long)nla_get_u64(tb[TSMH_A_EV_GENERATION]);
-	prov = tb[TSMH_A_EV_PROVENANCE] ? tsmh_ev_prov_name(nla_get_u32(tb[TSMH_A_EV_PROVENANCE]))
-					: NULL;
 	if (opt_json) {
 		cJSON *j = cJSON_CreateObject();
 		char *out;
 
 		cJSON_AddStringToObject(j, "event", "evidence");
-		cJSON_AddStringToObject(j, "device", name);
+		cJSON_AddStringToObject(j, "device", ev->dev);
 		cJSON_AddNumberToObject(j, "generation", (double)gen);
 		cJSON_AddStringToObject(j, "provenance", prov ? prov : "?");
 		out = cJSON_PrintUnformatted(j);
@@ -114,38 +98,23 @@ static int on_evidence(struct genlmsghdr *g, struct mon *mon)
 		cJSON_free(out);
 		cJSON_Delete(j);
 	} else {
-		printf("evidence %s generation %llu (%s)\n", name, gen, prov ? prov : "?");
+		printf("evidence %s generation %llu (%s)\n", ev->dev, gen, prov ? prov : "?");
 	}
-	hook(mon, "evidence", name, NULL, NULL, 0, gen);
+	hook(mon, "evidence", ev->dev, NULL, NULL, 0, gen);
 	return counted(mon);
 }
 
-static int on_reset(struct genlmsghdr *g, struct mon *mon)
+static int on_reset(const struct tsmh_event *ev, struct mon *mon)
 {
-	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
-		[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
-		[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
-	};
-	char name[32] = "?";
-	const char *kind;
-	unsigned long long count;
+	const char *kind = tsmh_reset_kind_name(ev->reset_kind);
+	unsigned long long count = (unsigned long long)ev->reset_count;
 
-	if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
-	    !tb[TSMH_A_DEV_NAME] || !tb[TSMH_A_RESET_KIND] || !tb[TSMH_A_RESET_COUNT]) {
-		fprintf(stderr, "tsmctl: monitor: malformed reset event\n");
-		return 0;
-	}
-	nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
-	kind = tsmh_reset_kind_name(nla_get_u32(tb[TSMH_A_RESET_KIND]));
-	count = (unsigned long long)nla_get_u64(tb[TSMH_A_RESET_COUNT]);
 	if (opt_json) {
 		cJSON *j = cJSON_CreateObject();
 		char *out;
 
 		cJSON_AddStringToObject(j, "event", "reset");
-		cJSON_AddStringToObject(j, "device", name);
+		cJSON_AddStringToObject(j, "device", ev->dev);
 		cJSON_AddStringToObject(j, "kind", kind);
 		cJSON_AddNumberToObject(j, "count", (double)count);
 		out = cJSON_PrintUnformatted(j);
@@ -153,56 +122,64 @@ static int on_reset(struct genlmsghdr *g, struct mon *mon)
 		cJSON_free(out);
 		cJSON_Delete(j);
 	} else {
-		printf("reset %s %s (count %llu): re-attestation needed\n", name, kind, count);
+		printf("reset %s %s (count %llu): re-attestation needed\n", ev->dev, kind, count);
 	}
-	hook(mon, "reset", name, NULL, kind, count, 0);
+	hook(mon, "reset", ev->dev, NULL, kind, count, 0);
 	return counted(mon);
 }
 
-static int on_event(struct nl_msg *m, void *arg)
+/* add, remove, gate: the device as the event carries it */
+static int on_device(const struct tsmh_event *ev, struct mon *mon)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(m);
-	struct genlmsghdr *g = nlmsg_data(nlh);
-	struct mon *mon = arg;
-	struct tsmh_devinfo d;
-	const char *what;
+	const struct tsmh_devinfo *d = &ev->info;
 
-	switch (g->cmd) {
-	case TSMH_CMD_EVT_DEV_ADD: what = "add"; break;
-	case TSMH_CMD_EVT_DEV_DEL: what = "remove"; break;
-	case TSMH_CMD_EVT_GATE: what = "gate"; break;
-	case TSMH_CMD_EVT_EVIDENCE: return on_evidence(g, mon);
-	case TSMH_CMD_EVT_RESET: return on_reset(g, mon);
-	default: return 0; /* newer kernel event: skip */
-	}
-	if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &d, mon->err)) {
-		fprintf(stderr, "tsmctl: monitor: malformed event: %s\n", mon->err);
-		return 0;
-	}
 	if (opt_json) {
 		cJSON *j = cJSON_CreateObject();
 		char *s;
 
-		cJSON_AddStringToObject(j, "event", what);
-		cJSON_AddItemToObject(j, "device", devinfo_json(&d));
+		cJSON_AddStringToObject(j, "event", ev->what);
+		cJSON_AddItemToObject(j, "device", devinfo_json(d));
 		s = cJSON_PrintUnformatted(j);
 		puts(s);
 		cJSON_free(s);
 		cJSON_Delete(j);
-	} else if (g->cmd == TSMH_CMD_EVT_GATE) {
+	} else if (ev->cmd == TSMH_CMD_EVT_GATE) {
 		char buf[64];
 
-		printf("gate %s %s%s%s\n", d.name, gate_summary(&d, buf, sizeof(buf)),
-		       d.gate_msg[0] ? ": " : "", d.gate_msg);
+		printf("gate %s %s%s%s\n", d->name, gate_summary(d, buf, sizeof(buf)),
+		       d->gate_msg[0] ? ": " : "", d->gate_msg);
 	} else {
-		printf("%s %s %04x:%04x%s\n", what, d.name, d.vendor, d.device,
-		       (d.flags & TSMH_DEV_F_TEE_IO) ? " tee-io" : "");
+		printf("%s %s %04x:%04x%s\n", ev->what, d->name, d->vendor, d->device,
+		       (d->flags & TSMH_DEV_F_TEE_IO) ? " tee-io" : "");
 	}
 	fflush(stdout);
-	hook(mon, what, d.name, &d, NULL, 0, 0);
+	hook(mon, ev->what, d->name, d, NULL, 0, 0);
 	if (mon->left > 0 && --mon->left == 0)
 		return 1;
 	return 0;
+}
+
+static int on_event(struct nl_msg *m, void *arg)
+{
+	struct mon *mon = arg;
+	struct tsmh_event ev;
+	int ret;
+
+	ret = tsmh_event_decode(m, &ev, mon->err);
+	if (ret > 0)
+		return 0; /* newer kernel event: skip */
+	if (ret < 0) {
+		if (ev.cmd == TSMH_CMD_EVT_EVIDENCE || ev.cmd == TSMH_CMD_EVT_RESET)
+			fprintf(stderr, "tsmctl: monitor: malformed %s event\n", ev.what);
+		else
+			fprintf(stderr, "tsmctl: monitor: malformed event: %s\n", mon->err);
+		return 0;
+	}
+	switch (ev.cmd) {
+	case TSMH_CMD_EVT_EVIDENCE: return on_evidence(&ev, mon);
+	case TSMH_CMD_EVT_RESET: return on_reset(&ev, mon);
+	default: return on_device(&ev, mon);
+	}
 }
 
 int cmd_monitor(int argc, char **argv)

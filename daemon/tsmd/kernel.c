@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include "event.h"
 #include "tsmd.h"
 
 struct dump_ctx {
@@ -121,46 +122,28 @@ int tsmd_kernel_gate(struct tsmd *d, const char *name, uint32_t action, uint32_t
 static int on_event(struct nl_msg *m, void *arg)
 {
 	struct tsmd *d = arg;
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_DEV_NAME] = { .type = NLA_STRING, .maxlen = 32 },
-		[TSMH_A_RESET_KIND] = { .type = NLA_U32 },
-		[TSMH_A_RESET_COUNT] = { .type = NLA_U64 },
-	};
-	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct tsmh_devinfo info;
-	char err[128], name[32];
+	struct tsmh_event ev;
+	char err[128];
+	int ret;
 
-	switch (g->cmd) {
-	case TSMH_CMD_EVT_DEV_ADD:
-	case TSMH_CMD_EVT_GATE:
-		if (tsmh_devinfo_parse(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &info, err)) {
+	ret = tsmh_event_decode(m, &ev, err);
+	/* evidence commits (our own workers') and newer events */
+	if (ret > 0 || ev.cmd == TSMH_CMD_EVT_EVIDENCE)
+		return 0;
+	if (ret < 0) {
+		if (ev.cmd == TSMH_CMD_EVT_DEV_ADD || ev.cmd == TSMH_CMD_EVT_GATE)
 			tsmd_log(LOG_WARNING, NULL, "event", "malformed device event: %s", err);
-			d->resync_pending = 1;
-			return 0;
-		}
-		tsmd_dev_update(d, &info);
-		return 0;
-	case TSMH_CMD_EVT_DEV_DEL:
-	case TSMH_CMD_EVT_RESET:
-		if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol) ||
-		    !tb[TSMH_A_DEV_NAME]) {
-			tsmd_log(LOG_WARNING, NULL, "event", "malformed event %u", g->cmd);
-			d->resync_pending = 1;
-			return 0;
-		}
-		nla_strlcpy(name, tb[TSMH_A_DEV_NAME], sizeof(name));
-		if (g->cmd == TSMH_CMD_EVT_DEV_DEL)
-			tsmd_dev_removed(d, name);
 		else
-			tsmd_dev_reset(d, name,
-				       tb[TSMH_A_RESET_KIND] ? nla_get_u32(tb[TSMH_A_RESET_KIND])
-							     : TSMH_RESET_UNKNOWN,
-				       tb[TSMH_A_RESET_COUNT] ? nla_get_u64(tb[TSMH_A_RESET_COUNT])
-							      : 0);
+			tsmd_log(LOG_WARNING, NULL, "event", "malformed event %u", ev.cmd);
+		d->resync_pending = 1;
 		return 0;
-	default: return 0; /* evidence commits (our own workers') and newer events */
 	}
+	switch (ev.cmd) {
+	case TSMH_CMD_EVT_DEV_DEL: tsmd_dev_removed(d, ev.dev); break;
+	case TSMH_CMD_EVT_RESET: tsmd_dev_reset(d, ev.dev, ev.reset_kind, ev.reset_count); break;
+	default: tsmd_dev_update(d, &ev.info); break; /* add, gate */
+	}
+	return 0;
 }
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *arg)

@@ -190,10 +190,10 @@ void tsmh_ev_dev_remove(struct tsmh_dev *dev);	/* drop everything, remove sysfs 
 void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid);
 u64 tsmh_ev_staged_bytes(void);
 void tsmh_ev_exit(void);
-int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info);
-int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info);
-int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info);
-int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_evidence_commit_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 u64 tsmh_ev_generation(struct tsmh_dev *dev);	/* committed, 0 if none */
 int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
 
@@ -207,7 +207,7 @@ void tsmh_gate_unbound(struct tsmh_dev *dev);
 void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind);
 int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev); /* state_lock held */
 u32 tsmh_gate_mode(void);
-int tsmh_nl_gate_set(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* reset.c */
 void tsmh_reset_init(void);

@@ -507,7 +507,7 @@ static int ev_put_start(struct genl_info *info, struct tsmh_dev *dev, struct tsm
 	return 0;
 }
 
-int tsmh_nl_ev_put(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tsmh_ev_stage *s, *fresh;
 	struct ev_chunk c;
@@ -552,7 +552,7 @@ put_dev:
 	return ret;
 }
 
-int tsmh_nl_ev_abort(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tsmh_ev_stage *s;
 	struct tsmh_dev *dev;
@@ -722,7 +722,7 @@ static int ev_commit_reply(struct genl_info *info, struct tsmh_dev *dev, struct 
 	return genlmsg_reply(msg, info);
 }
 
-int tsmh_nl_ev_commit(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_evidence_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tsmh_ev_set *set;
 	struct crypto_shash *tfm;
@@ -990,7 +990,7 @@ static void ev_dump_objs(struct sk_buff *skb, struct netlink_callback *cb, struc
 	}
 }
 
-int tsmh_nl_ev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int tsmh_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = tsmh_dump_attrs(cb);
 	struct tsmh_ev_set *set;

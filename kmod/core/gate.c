@@ -435,7 +435,7 @@ static int check_reason(struct genl_info *info, struct gate_req *r)
 	return 0;
 }
 
-int tsmh_nl_gate_set(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *msg = info->attrs[TSMH_A_GATE_MSG];
 	struct nlattr *dig = info->attrs[TSMH_A_ACCEPT_DIGEST];

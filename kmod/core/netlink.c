@@ -3,91 +3,23 @@
  * tsmh_core: the "tsmh" generic netlink family. Spec: docs/netlink/tsmh.yaml,
  * uapi: include/uapi/linux/tsmh.h.
  *
- * Every request attribute has a policy; attributes that only appear in
- * replies are NLA_REJECT in requests. Mutating commands carry
- * GENL_ADMIN_PERM. Errors carry an extended ACK message.
+ * The request policies and the genl_ops (which commands need
+ * GENL_ADMIN_PERM) are generated from the spec into nl_gen.h
+ * (scripts/nlgen.py): each command's policy holds only its request
+ * attributes, so strict validation rejects every other one. Errors carry
+ * an extended ACK message.
  */
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "core.h"
+#include "nl_gen.h"
 
 enum { TSMH_MCGRP_EVENTS_IDX };
 
 static const struct genl_multicast_group tsmh_mcgrps[] = {
 	[TSMH_MCGRP_EVENTS_IDX] = { .name = TSMH_GENL_MCGRP_EVENTS },
-};
-
-#define DEV_NAME_POLICY { .type = NLA_NUL_STRING, .len = 31 }
-
-static const struct nla_policy caps_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy dev_get_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy exchange_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
-	[TSMH_A_DOE_VENDOR] = { .type = NLA_U16 },
-	[TSMH_A_DOE_TYPE] = { .type = NLA_U8 },
-	[TSMH_A_DOE_REQUEST] = { .type = NLA_BINARY, .len = TSMH_DOE_PAYLOAD_MAX },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy claim_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_MB_OFFSET] = { .type = NLA_U16 },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ev_put_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_EV_TYPE] = { .type = NLA_U32 },
-	[TSMH_A_EV_OFFSET] = { .type = NLA_U32 },
-	[TSMH_A_EV_TOTAL] = { .type = NLA_U32 },
-	[TSMH_A_EV_DATA] = { .type = NLA_BINARY, .len = TSMH_EV_CHUNK_MAX },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ev_commit_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_EV_PROVENANCE] = { .type = NLA_U32 },
-	[TSMH_A_EV_LOCKED] = { .type = NLA_U32 },
-	[TSMH_A_EV_SPDM_VERSION] = { .type = NLA_U32 },
-	[TSMH_A_EV_HASH_ALGO] = { .type = NLA_U32 },
-	[TSMH_A_EV_ASYM_ALGO] = { .type = NLA_U32 },
-	[TSMH_A_EV_SLOT_MASK] = { .type = NLA_U32 },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ev_abort_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-/*
- * Lengths of the message and the digest are checked by the handler, so
- * that the extack says which limit was broken.
- */
-static const struct nla_policy gate_set_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_GATE_ACTION] = { .type = NLA_U32 },
-	[TSMH_A_GATE_REASON] = { .type = NLA_U32 },
-	[TSMH_A_GATE_MSG] = { .type = NLA_NUL_STRING },
-	[TSMH_A_ACCEPT_DIGEST] = { .type = NLA_BINARY },
-	[TSMH_A_ACCEPT_GENERATION] = { .type = NLA_U64 },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ev_get_policy[TSMH_A_MAX + 1] = {
-	[TSMH_A_DEV_NAME] = DEV_NAME_POLICY,
-	[TSMH_A_EV_TYPE_MASK] = { .type = NLA_U32 },
-	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
 /*
@@ -268,7 +200,7 @@ void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present
 
 /* ---- commands ---- */
 
-static int tsmh_nl_get_caps(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_get_caps_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -329,7 +261,7 @@ struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int 
 	return req_dev(info, allowed_flags, err);
 }
 
-static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tsmh_dev *dev;
 	struct sk_buff *msg;
@@ -352,7 +284,7 @@ static int tsmh_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int tsmh_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int tsmh_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = tsmh_dump_attrs(cb);
 	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
@@ -589,7 +521,7 @@ static int doe_xchg_reply(struct genl_info *info, struct doe_xchg *x)
 	return genlmsg_reply(msg, info);
 }
 
-static int tsmh_nl_doe_exchange(struct sk_buff *skb, struct genl_info *info)
+int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct doe_xchg x = { 0 };
 	int ret;
@@ -620,9 +552,8 @@ put_dev:
 	return ret;
 }
 
-static int tsmh_nl_doe_claim(struct sk_buff *skb, struct genl_info *info)
+static int doe_claim_release(struct genl_info *info, bool claim)
 {
-	bool claim = info->genlhdr->cmd == TSMH_CMD_DOE_CLAIM;
 	struct tsmh_dev *dev;
 	struct tsmh_mb *mb;
 	int ret;
@@ -667,78 +598,15 @@ out:
 	return ret;
 }
 
-static const struct genl_ops tsmh_ops[] = {
-	{
-		.cmd = TSMH_CMD_GET_CAPS,
-		.doit = tsmh_nl_get_caps,
-		.policy = caps_policy,
-		.maxattr = TSMH_A_MAX,
-	},
-	{
-		.cmd = TSMH_CMD_DEV_GET,
-		.doit = tsmh_nl_dev_get,
-		.dumpit = tsmh_nl_dev_dump,
-		.policy = dev_get_policy,
-		.maxattr = TSMH_A_MAX,
-	},
-	{
-		.cmd = TSMH_CMD_DOE_EXCHANGE,
-		.doit = tsmh_nl_doe_exchange,
-		.policy = exchange_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_DOE_CLAIM,
-		.doit = tsmh_nl_doe_claim,
-		.policy = claim_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_DOE_RELEASE,
-		.doit = tsmh_nl_doe_claim,
-		.policy = claim_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_EVIDENCE_PUT,
-		.doit = tsmh_nl_ev_put,
-		.policy = ev_put_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_EVIDENCE_COMMIT,
-		.doit = tsmh_nl_ev_commit,
-		.policy = ev_commit_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_EVIDENCE_ABORT,
-		.doit = tsmh_nl_ev_abort,
-		.policy = ev_abort_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		/* admin like the pci-tsm family: evidence names the device's identity */
-		.cmd = TSMH_CMD_EVIDENCE_GET,
-		.dumpit = tsmh_nl_ev_dump,
-		.policy = ev_get_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TSMH_CMD_GATE_SET,
-		.doit = tsmh_nl_gate_set,
-		.policy = gate_set_policy,
-		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
+int tsmh_nl_doe_claim_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return doe_claim_release(info, true);
+}
+
+int tsmh_nl_doe_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return doe_claim_release(info, false);
+}
 
 struct genl_family tsmh_family = {
 	.name = TSMH_GENL_NAME,
@@ -753,8 +621,8 @@ struct genl_family tsmh_family = {
 	 */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = tsmh_ops,
-	.n_ops = ARRAY_SIZE(tsmh_ops),
+	.ops = tsmh_nl_ops,
+	.n_ops = ARRAY_SIZE(tsmh_nl_ops),
 	.resv_start_op = TSMH_CMD_DOE_RELEASE + 1,
 	.mcgrps = tsmh_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(tsmh_mcgrps),

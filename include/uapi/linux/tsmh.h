@@ -2,7 +2,9 @@
 /*
  * tsm-host generic netlink interface, family "tsmh".
  *
- * The family is described in docs/netlink/tsmh.yaml; keep the two in step.
+ * The family is described in docs/netlink/tsmh.yaml, the one source of
+ * the schema: scripts/nlgen.py --check (make check) fails if a name or
+ * value here disagrees with it.
  *
  * Versioning: TSMH_GENL_VERSION is the family version in the genl header;
  * TSMH_A_ABI_VERSION in GET_CAPS is bumped whenever a command or attribute
