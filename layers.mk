@@ -53,9 +53,6 @@ $(O)/ar/libtsmh-%.a:
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# the include flags of a layer, program or "tests" (tests/layers.sh)
-print-layers:
-	@echo $(LAYERS) $(APPS) tests
-print-inc-%:
-	@echo $(INC_$*)
-.PHONY: print-layers
+# for tests/layers.sh: make -f build.mk print-var-LAYERS, print-var-INC_spdm, ...
+print-var-%:
+	@echo $($*)
