@@ -47,12 +47,19 @@ STACK := $(foreach l,emu $(call reverse,$(LAYERS)),$(O)/ar/libtsmh-$(l).a)
 LAYER_LIBS := -Wl,--as-needed $(shell pkg-config --libs libnl-genl-3.0 libcjson) -lcrypto \
 	$(shell pkg-config --libs libsystemd libudev)
 
+# an archive is rebuilt when one of its objects is
 $(foreach l,$(LAYERS) emu,$(eval $(O)/ar/libtsmh-$(l).a: $(call obj,$(SRCS_$(l)))))
+# and again when it holds a member whose source left the folder (moved to
+# another layer), which would otherwise stay in it
+$(foreach l,$(LAYERS) emu,$(if $(filter-out $(notdir $(call obj,$(SRCS_$(l)))),\
+	$(shell $(AR) t $(O)/ar/libtsmh-$(l).a 2>/dev/null)),$(eval $(O)/ar/libtsmh-$(l).a: FORCE)))
 $(O)/ar/libtsmh-%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(filter %.o,$^)
 
 # for tests/layers.sh: make -f build.mk print-var-LAYERS, print-var-INC_spdm, ...
 print-var-%:
 	@echo $($*)
+FORCE:
+.PHONY: FORCE
