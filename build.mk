@@ -32,14 +32,17 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS) $(LAYER_INC) -MMD -MP -c -o $@ $<
 
 # a program: the objects of its folder (the emulator: those not in
-# libemu.a), then the archives
+# libtsmh-emu.a), then the archives top layer first
 OBJS_tsmctl := $(call obj,$(wildcard daemon/tsmctl/*.c))
 OBJS_tsmd := $(call obj,$(wildcard daemon/tsmd/*.c))
 OBJS_tsmh-emu := $(call obj,$(EMU_MAIN))
-LINK = $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(STACK) $(LAYER_LIBS)
+STACK_tsmctl := $(LAYER_STACK)
+STACK_tsmd := $(LAYER_STACK)
+STACK_tsmh-emu := $(STACK)
+LINK = $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LAYER_LIBS)
 
 .SECONDEXPANSION:
-$(PROGS): $(B)/%: $$(OBJS_$$*) $(STACK)
+$(PROGS): $(B)/%: $$(OBJS_$$*) $$(STACK_$$*)
 	$(LINK)
 $(UNIT): $(B)/%: $(B)/%.o $(STACK)
 	$(LINK) -lcmocka

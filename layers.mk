@@ -43,7 +43,9 @@ SRCS_emu := $(filter-out $(EMU_MAIN),$(wildcard daemon/emu/*.c))
 # so that one pass of the static linker resolves each layer's references
 # downwards; only the members a program uses are linked, and
 # --as-needed keeps the shared libraries no linked member uses off it
-STACK := $(foreach l,emu $(call reverse,$(LAYERS)),$(O)/ar/libtsmh-$(l).a)
+# (tsmd and tsmctl: LAYER_STACK, without the emulator library)
+LAYER_STACK := $(foreach l,$(call reverse,$(LAYERS)),$(O)/ar/libtsmh-$(l).a)
+STACK := $(O)/ar/libtsmh-emu.a $(LAYER_STACK)
 LAYER_LIBS := -Wl,--as-needed $(shell pkg-config --libs libnl-genl-3.0 libcjson) -lcrypto \
 	$(shell pkg-config --libs libsystemd libudev)
 
