@@ -12,9 +12,10 @@
 #   make fuzz       libFuzzer harnesses, 300 s each (TSMH_FUZZ_SECONDS)
 #   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)
 #   make dkms-install  copy the module sources to /usr/src/tsm-host-VERSION
-#   make install    tsmd, tsmctl, tsmh-emu, man pages under PREFIX (default
-#                   /usr/local); the unit, udev rules, bus policy and example
-#                   /etc/tsmd/tsmd.conf where systemd, udevd and dbus read them
+#   make install    tsmd, tsmctl, tsmh-emu, man pages, tsmctl's bash completion
+#                   under PREFIX (default /usr/local); the unit, udev rules,
+#                   bus policy and example /etc/tsmd/tsmd.conf where systemd,
+#                   udevd and dbus read them
 #   make deb        Debian packages tsm-host and tsm-host-dkms (debian/), built
 #                   with dpkg-buildpackage from a copy of the tracked files and
 #                   checked with lintian, into build/deb/ (scripts/deb.sh)
@@ -99,6 +100,7 @@ install: all units
 	install -D -m 0644 man/tsmd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/tsmd.conf.5
 	install -D -m 0644 man/tsmctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmctl.8
 	install -D -m 0644 man/tsmh-emu.8 $(DESTDIR)$(PREFIX)/share/man/man8/tsmh-emu.8
+	install -D -m 0644 completion/tsmctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tsmctl
 	install -D -m 0644 include/uapi/linux/tsmh.h $(DESTDIR)$(PREFIX)/include/linux/tsmh.h
 	install -D -m 0644 include/uapi/linux/tsmh_sim.h $(DESTDIR)$(PREFIX)/include/linux/tsmh_sim.h
 

@@ -70,6 +70,10 @@ tests/integration/certs.sh build/san | tee -a "$res"
 tests/integration/attest.sh build/san | tee -a "$res"
 tests/integration/session.sh build/san | tee -a "$res"
 
+phase "tsmctl: --help against tsmctl(8); bash completion against tsmctl"
+tests/tsmctl/help-man.sh build/san | tee -a "$res"
+tests/tsmctl/completion.sh build/san | tee -a "$res"
+
 phase "fuzz: libFuzzer harnesses, ${TSMH_FUZZ_SECONDS:-10}s each"
 fuzz/run.sh "${TSMH_FUZZ_SECONDS:-10}" | tee -a "$res"
 

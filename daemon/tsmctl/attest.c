@@ -20,6 +20,13 @@
 #include "sig.h"
 #include "tsmctl.h"
 
+const char usage_attest[] =
+	"Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
+	"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
+	"       [--no-cache] [--no-store]\n"
+	"  authenticate: chains, CHALLENGE, signed measurements; --session: then an\n"
+	"  SPDM secured session (KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)\n";
+
 static const char *meas_type_name(uint8_t type)
 {
 	static const char *const names[] = {
@@ -271,7 +278,7 @@ int cmd_attest(int argc, char **argv)
 		{ "session", no_argument, 0, 'x' },	 { "no-store", no_argument, 0, 'n' },
 		{ "no-cache", no_argument, 0, 'N' },	 { 0, 0, 0, 0 }
 	};
-	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL;
+	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL, *dev;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
 	struct kernel_cache kc = { 0 };
@@ -305,13 +312,13 @@ int cmd_attest(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (!o.trust || (sock ? optind != argc : optind + 1 != argc))
+	if (!o.trust || target_operand(sock, argc, argv, &dev))
 		goto usage;
 	if (cache_dir && !no_cache) {
 		tsmh_chain_cache_dir(&cache, cache_dir);
 		o.cache = &cache;
 	}
-	ret = target_open(&s, sock, sock ? NULL : argv[optind]);
+	ret = target_open(&s, sock, dev);
 	if (ret)
 		return ret;
 	/* through the proxy: the chains the kernel holds are the cache */
@@ -373,9 +380,6 @@ int cmd_attest(int argc, char **argv)
 	tsmh_attest_free(&a);
 	return 0;
 usage:
-	fprintf(stderr,
-		"Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
-		"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
-		"       [--no-cache] [--no-store]\n");
+	fputs(usage_attest, stderr);
 	return EXIT_USAGE;
 }

@@ -12,6 +12,8 @@
 #include "pcicap.h"
 #include "tsmctl.h"
 
+const char usage_caps[] = "Usage: tsmctl caps FILE\n";
+
 struct buf_ctx {
 	uint8_t data[TSMH_CFG_SIZE_EXT];
 };
@@ -37,7 +39,7 @@ int cmd_caps(int argc, char **argv)
 	int i, ret;
 
 	if (argc != 2) {
-		fprintf(stderr, "Usage: tsmctl caps FILE\n");
+		fputs(usage_caps, stderr);
 		return EXIT_USAGE;
 	}
 	f = fopen(argv[1], "rb");

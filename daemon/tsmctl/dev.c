@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmctl info | list | show | claim
+ * tsmctl list and show: the device listing both print, and the SPDM
+ * GET_VERSION probe of their --spdm.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "doe_proxy.h"
+#include "spdm.h"
 #include "tsmctl.h"
-
-struct dev_list {
-	struct tsmh_devinfo *d;
-	int n, cap;
-	char err[128];
-};
 
 static int collect(struct nl_msg *m, void *arg)
 {
@@ -38,7 +32,7 @@ static int collect(struct nl_msg *m, void *arg)
 	return 0;
 }
 
-static int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l)
+int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l)
 {
 	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DEV_GET, !name);
 	int ret;
@@ -55,7 +49,7 @@ static int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l)
 	return ret;
 }
 
-static int spdm_opt(int argc, char **argv, int *spdm, const char **dev, int need_dev)
+int spdm_opt(int argc, char **argv, int *spdm, const char **dev, int need_dev)
 {
 	static const struct option lo[] = { { "spdm", no_argument, 0, 's' }, { 0, 0, 0, 0 } };
 	int c;
@@ -80,7 +74,7 @@ static int has_cma(const struct tsmh_devinfo *d)
 	return !!(d->flags & TSMH_DEV_F_CMA);
 }
 
-static int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail)
+int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail)
 {
 	cJSON *arr = opt_json ? cJSON_CreateArray() : NULL;
 	int i;
@@ -120,191 +114,44 @@ static int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int de
 	return 0;
 }
 
-int cmd_list(int argc, char **argv)
+int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j)
 {
-	struct dev_list l = { 0 };
-	struct tsmh_nl nl;
-	int spdm = 0, ret;
+	struct spdm_ver v[SPDM_MAX_VERSIONS];
+	uint8_t req[4], code = 0, *rsp;
+	size_t rlen;
+	int n, i, ret;
+	size_t off = 0;
 
-	if (spdm_opt(argc, argv, &spdm, NULL, 0)) {
-		fprintf(stderr, "Usage: tsmctl list [--spdm]\n");
-		return EXIT_USAGE;
-	}
-	if (nl_open_or_die(&nl))
-		return EXIT_OPERR;
-	ret = get_devices(&nl, NULL, &l);
-	if (ret)
-		ret = report_nl_error(&nl, "list", NULL, ret);
-	else
-		ret = list_or_show(&l, &nl, spdm, 0);
-	free(l.d);
-	tsmh_nl_close(&nl);
-	return ret;
-}
-
-int cmd_show(int argc, char **argv)
-{
-	struct dev_list l = { 0 };
-	const char *dev = NULL;
-	struct tsmh_nl nl;
-	int spdm = 0, ret;
-
-	if (spdm_opt(argc, argv, &spdm, &dev, 1)) {
-		fprintf(stderr, "Usage: tsmctl show DEV [--spdm]\n");
-		return EXIT_USAGE;
-	}
-	if (nl_open_or_die(&nl))
-		return EXIT_OPERR;
-	ret = get_devices(&nl, dev, &l);
-	if (ret)
-		ret = report_nl_error(&nl, "show", dev, ret);
-	else
-		ret = list_or_show(&l, &nl, spdm, 1);
-	free(l.d);
-	tsmh_nl_close(&nl);
-	return ret;
-}
-
-struct caps_reply {
-	uint32_t abi, backend, payload_max;
-	char release[128];
-	int has_gate;
-	uint32_t gate_mode, reset_sources;
-};
-
-static int parse_caps(struct nl_msg *m, void *arg)
-{
-	struct caps_reply *r = arg;
-	struct nlattr *tb[TSMH_A_MAX + 1];
-	struct nla_policy pol[TSMH_A_MAX + 1] = {
-		[TSMH_A_ABI_VERSION] = { .type = NLA_U32 },
-		[TSMH_A_DOE_BACKEND] = { .type = NLA_U32 },
-		[TSMH_A_DOE_PAYLOAD_MAX] = { .type = NLA_U32 },
-		[TSMH_A_KERNEL_RELEASE] = { .type = NLA_STRING, .maxlen = 128 },
-		[TSMH_A_GATE_MODE] = { .type = NLA_U32 },
-		[TSMH_A_RESET_SOURCES] = { .type = NLA_U32 },
-	};
-
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, pol) || !tb[TSMH_A_ABI_VERSION])
-		return -EBADMSG;
-	r->abi = nla_get_u32(tb[TSMH_A_ABI_VERSION]);
-	if (tb[TSMH_A_DOE_BACKEND])
-		r->backend = nla_get_u32(tb[TSMH_A_DOE_BACKEND]);
-	if (tb[TSMH_A_DOE_PAYLOAD_MAX])
-		r->payload_max = nla_get_u32(tb[TSMH_A_DOE_PAYLOAD_MAX]);
-	if (tb[TSMH_A_KERNEL_RELEASE])
-		nla_strlcpy(r->release, tb[TSMH_A_KERNEL_RELEASE], sizeof(r->release));
-	if (tb[TSMH_A_GATE_MODE]) {
-		r->has_gate = 1;
-		r->gate_mode = nla_get_u32(tb[TSMH_A_GATE_MODE]);
-	}
-	if (tb[TSMH_A_RESET_SOURCES])
-		r->reset_sources = nla_get_u32(tb[TSMH_A_RESET_SOURCES]);
-	return 0;
-}
-
-int cmd_info(int argc, char **argv)
-{
-	static const char *backends[] = { "none", "kernel (pci_doe)", "tsmh config-space" };
-	struct caps_reply r = { 0 };
-	char srcs[64] = "";
-	struct tsmh_nl nl;
-	struct nl_msg *m;
-	uint32_t k;
-	int ret;
-
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: tsmctl info\n");
-		return EXIT_USAGE;
-	}
-	if (nl_open_or_die(&nl))
-		return EXIT_OPERR;
-	m = tsmh_nl_msg(&nl, TSMH_CMD_GET_CAPS, 0);
-	ret = m ? tsmh_nl_call(&nl, m, parse_caps, &r) : -ENOMEM;
-	for (k = 0; k < __TSMH_RESET_NR; k++)
-		if (r.reset_sources & (1U << k))
-			snprintf(srcs + strlen(srcs), sizeof(srcs) - strlen(srcs), "%s%s",
-				 srcs[0] ? "," : "", tsmh_reset_kind_name(k));
+	*j = cJSON_CreateObject();
+	ret = tsmh_doe_proxy_xfer(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
+				  spdm_enc_get_version(req), &rsp, &rlen, NULL);
 	if (ret) {
-		ret = report_nl_error(&nl, "info", NULL, ret);
-	} else if (opt_json) {
-		cJSON *rs;
-
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "abi_version", r.abi);
-		cJSON_AddStringToObject(j, "doe_backend",
-					r.backend < 3 ? backends[r.backend] : "?");
-		cJSON_AddNumberToObject(j, "doe_payload_max", r.payload_max);
-		cJSON_AddStringToObject(j, "kernel", r.release);
-		cJSON_AddStringToObject(j, "tsmctl", TSMH_VERSION);
-		if (r.has_gate) {
-			cJSON_AddStringToObject(j, "gate_mode", r.gate_mode ? "on" : "off");
-			rs = cJSON_AddArrayToObject(j, "reset_sources");
-			for (k = 0; k < __TSMH_RESET_NR; k++)
-				if (r.reset_sources & (1U << k))
-					cJSON_AddItemToArray(
-						rs, cJSON_CreateString(tsmh_reset_kind_name(k)));
-		}
-		json_print(j);
-	} else {
-		printf("kernel:          %s\n", r.release);
-		printf("netlink ABI:     %u (tsmctl built for %d)\n", r.abi, TSMH_ABI_VERSION);
-		printf("DOE backend:     %s\n", r.backend < 3 ? backends[r.backend] : "?");
-		printf("DOE payload max: %u bytes\n", r.payload_max);
-		if (r.has_gate) {
-			printf("driver gate:     %s\n", r.gate_mode ? "on" : "off");
-			printf("reset sources:   %s\n", srcs[0] ? srcs : "none (not detected)");
-		}
-	}
-	tsmh_nl_close(&nl);
-	return ret;
-}
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-int cmd_claim(int argc, char **argv)
-{
-	static const struct option lo[] = { { "mailbox", required_argument, 0, 'm' },
-					    { 0, 0, 0, 0 } };
-	struct sigaction sa = { .sa_handler = on_signal };
-	const char *mbs = NULL, *dev;
-	struct tsmh_nl nl;
-	uint16_t off = 0;
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "m:", lo, NULL)) != -1) {
-		if (c != 'm')
-			goto usage;
-		mbs = optarg;
-	}
-	if (optind + 1 != argc || (mbs && parse_u16(mbs, &off)))
-		goto usage;
-	dev = argv[optind];
-	if (nl_open_or_die(&nl))
-		return EXIT_OPERR;
-	ret = tsmh_doe_proxy_claim(&nl, dev, mbs ? off : -1);
-	if (ret) {
-		ret = report_nl_error(&nl, "claim", dev, ret);
-		tsmh_nl_close(&nl);
+		snprintf(buf, len, "error: %s%s%s%s", strerror(-ret), nl->err[0] ? " (" : "",
+			 nl->err, nl->err[0] ? ")" : "");
+		cJSON_AddStringToObject(*j, "error", buf + 7);
 		return ret;
 	}
-	/* The claim lives as long as this socket: hold it until signalled. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "tsmctl: %s: DOE mailbox claimed; release with Ctrl-C or SIGTERM\n", dev);
-	while (!stop)
-		pause();
-	tsmh_nl_close(&nl); /* closing the socket releases the claim */
+	n = spdm_dec_version(rsp, rlen, v, SPDM_MAX_VERSIONS, &code);
+	free(rsp);
+	if (n < 0) {
+		if (n == -EREMOTEIO)
+			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code),
+				 code);
+		else
+			snprintf(buf, len, "error: malformed VERSION response (%s)", strerror(-n));
+		cJSON_AddStringToObject(*j, "error", buf + 7);
+		return n;
+	}
+	cJSON *arr = cJSON_AddArrayToObject(*j, "versions");
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		char one[16];
+
+		snprintf(one, sizeof(one), "%u.%u", v[i].major, v[i].minor);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(one));
+		off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s%s", i ? "," : "",
+					one);
+	}
 	return 0;
-usage:
-	fprintf(stderr, "Usage: tsmctl claim DEV [--mailbox OFF]\n");
-	return EXIT_USAGE;
 }

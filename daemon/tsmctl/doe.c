@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmctl doe: raw DOE exchanges through the kernel proxy, and the SPDM
- * GET_VERSION probe used by list/show --spdm.
+ * tsmctl doe: raw DOE exchanges through the kernel proxy.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,50 +10,9 @@
 #include "doe.h"
 #include "doe_proxy.h"
 #include "hex.h"
-#include "spdm.h"
 #include "tsmctl.h"
 
-int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j)
-{
-	struct spdm_ver v[SPDM_MAX_VERSIONS];
-	uint8_t req[4], code = 0, *rsp;
-	size_t rlen;
-	int n, i, ret;
-	size_t off = 0;
-
-	*j = cJSON_CreateObject();
-	ret = tsmh_doe_proxy_xfer(nl, dev, -1, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA, req,
-				  spdm_enc_get_version(req), &rsp, &rlen, NULL);
-	if (ret) {
-		snprintf(buf, len, "error: %s%s%s%s", strerror(-ret), nl->err[0] ? " (" : "",
-			 nl->err, nl->err[0] ? ")" : "");
-		cJSON_AddStringToObject(*j, "error", buf + 7);
-		return ret;
-	}
-	n = spdm_dec_version(rsp, rlen, v, SPDM_MAX_VERSIONS, &code);
-	free(rsp);
-	if (n < 0) {
-		if (n == -EREMOTEIO)
-			snprintf(buf, len, "error: SPDM ERROR %s (%#x)", spdm_error_name(code),
-				 code);
-		else
-			snprintf(buf, len, "error: malformed VERSION response (%s)", strerror(-n));
-		cJSON_AddStringToObject(*j, "error", buf + 7);
-		return n;
-	}
-	cJSON *arr = cJSON_AddArrayToObject(*j, "versions");
-
-	buf[0] = 0;
-	for (i = 0; i < n; i++) {
-		char one[16];
-
-		snprintf(one, sizeof(one), "%u.%u", v[i].major, v[i].minor);
-		cJSON_AddItemToArray(arr, cJSON_CreateString(one));
-		off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s%s", i ? "," : "",
-					one);
-	}
-	return 0;
-}
+const char usage_doe[] = "Usage: tsmctl doe DEV --protocol P --hex HEX [--mailbox OFF]\n";
 
 static int parse_protocol(const char *s, uint16_t *vid, uint8_t *type)
 {
@@ -163,6 +121,6 @@ int cmd_doe(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: tsmctl doe DEV --protocol P --hex HEX [--mailbox OFF]\n");
+	fputs(usage_doe, stderr);
 	return EXIT_USAGE;
 }

@@ -21,6 +21,17 @@
 
 #define SHA384_LEN 48
 
+/* the objects by name, as tsmh_ev_type_name() has them */
+_Static_assert(TSMH_EV_NR == 13, "usage_evidence names every evidence object");
+const char usage_evidence[] =
+	"Usage: tsmctl evidence DEV [--digest] [--object NAME [--out FILE]]\n"
+	"  list the evidence the kernel holds for DEV (metadata, objects, SHA-384),\n"
+	"  or export one object raw (to FILE, or to stdout if redirected).\n"
+	"  --digest  the kernel's digests (computed at commit) instead of reading\n"
+	"            the objects; with --object, print that object's digest\n"
+	"  NAME: cert0 cert1 cert2 cert3 cert4 cert5 cert6 cert7 vca measurements report"
+	" challenge meas-transcript\n";
+
 static int sha384(const uint8_t *p, size_t len, uint8_t *out)
 {
 	unsigned int n = 0;
@@ -166,17 +177,7 @@ static int export(const char *dev, const struct tsmh_evidence *ev, uint32_t t, i
 
 static void usage(FILE *f)
 {
-	uint32_t t;
-
-	fprintf(f, "Usage: tsmctl [-j] evidence DEV [--digest] [--object NAME [--out FILE]]\n"
-		   "  list the evidence the kernel holds for DEV (metadata, objects, SHA-384),\n"
-		   "  or export one object raw (to FILE, or to stdout if redirected).\n"
-		   "  --digest  the kernel's digests (computed at commit) instead of reading\n"
-		   "            the objects; with --object, print that object's digest\n"
-		   "  NAME:");
-	for (t = 0; t < TSMH_EV_NR; t++)
-		fprintf(f, " %s", tsmh_ev_type_name(t));
-	fputc('\n', f);
+	fputs(usage_evidence, f);
 }
 
 int cmd_evidence(int argc, char **argv)

@@ -14,6 +14,10 @@
 #include "hex.h"
 #include "tsmctl.h"
 
+const char usage_gate[] =
+	"Usage: tsmctl gate DEV hold|release|quarantine [--reason attested|exempt|admin]\n"
+	"                [--msg TEXT] [--digest HEX --generation N]\n";
+
 struct gate_reply {
 	struct tsmh_devinfo d;
 	int got;
@@ -141,8 +145,6 @@ int cmd_gate(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	return ret;
 usage:
-	fprintf(stderr,
-		"Usage: tsmctl gate DEV hold|release|quarantine [--reason attested|exempt|admin]\n"
-		"                [--msg TEXT] [--digest HEX --generation N]\n");
+	fputs(usage_gate, stderr);
 	return EXIT_USAGE;
 }

@@ -11,55 +11,60 @@
 
 int opt_json;
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-} cmds[] = {
-	{ "info", cmd_info, "info                      kernel module ABI, DOE backend, limits" },
-	{ "list", cmd_list,
-	  "list [--spdm]             tracked devices (--spdm: ask each for its SPDM versions)" },
-	{ "show", cmd_show, "show DEV [--spdm]         one device in detail" },
-	{ "doe", cmd_doe,
-	  "doe DEV --protocol P --hex HEX [--mailbox OFF]\n"
-	  "                            raw DOE exchange (P: cma, sec-cma, discovery, VID:TYPE)" },
+/* tsmctl --help lists them in this order */
+static const struct tsmctl_cmd cmds[] = {
+	{ "info", cmd_info, "kernel module ABI, DOE backend, limits", usage_info },
+	{ "list", cmd_list, "tracked devices (--spdm: ask each for its SPDM versions)",
+	  usage_list },
+	{ "show", cmd_show, "one device in detail", usage_show },
+	{ "doe", cmd_doe, "raw DOE exchange (P: cma, sec-cma, discovery, VID:TYPE)", usage_doe },
 	{ "spdm-info", cmd_spdm_info,
-	  "spdm-info DEV | --socket HOST:PORT\n"
-	  "                            SPDM connection setup (VCA): version, capabilities, algorithms" },
-	{ "certs", cmd_certs,
-	  "certs DEV | --socket HOST:PORT --trust PEM [--out DIR]\n"
-	  "                            fetch every provisioned certificate chain and verify it" },
-	{ "attest", cmd_attest,
-	  "attest DEV | --socket HOST:PORT --trust PEM [--slot N] [--no-measurements]\n"
-	  "       [--cache DIR | --no-cache] [--export DIR] [--session] [--no-store]\n"
-	  "                            authenticate: chains, CHALLENGE, signed measurements;\n"
-	  "                            --session: then an SPDM secured session (KEY_EXCHANGE,\n"
-	  "                            FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)" },
-	{ "evidence", cmd_evidence,
-	  "evidence DEV [--digest] [--object NAME [--out FILE]]\n"
-	  "                            evidence the kernel holds for DEV; export one object raw" },
-	{ "claim", cmd_claim,
-	  "claim DEV [--mailbox OFF] hold SPDM ownership of a mailbox until interrupted" },
-	{ "allow", cmd_allow,
-	  "allow DEV [-p]            accept DEV as attested now (tsmd; -p: into the allow-list)\n"
-	  "  allow DEV --replace       ... with its current measurements only (older sets retired)\n"
-	  "  allow DEV --measurements FILE\n"
-	  "                            pre-approve measurement sets (a firmware update) for DEV" },
-	{ "deny", cmd_deny,
-	  "deny DEV [-p]             refuse DEV (tsmd; -p: into the allow-list)" },
-	{ "policy", cmd_policy,
-	  "policy show|generate [-c CONFIG] [--trust PEM] [-o FILE] [DEV...]\n"
-	  "                            show tsmd's policy; write an allow-list for present devices" },
-	{ "gate", cmd_gate,
-	  "gate DEV hold|release|quarantine [--reason attested|exempt|admin] [--msg TEXT]\n"
-	  "       [--digest HEX --generation N]\n"
-	  "                            driver gate: hold, release or quarantine a device" },
-	{ "monitor", cmd_monitor,
-	  "monitor [--count N] [--exec CMD]\n"
-	  "                            print device, gate and reset events; run CMD for each" },
-	{ "caps", cmd_caps,
-	  "caps FILE                 decode a saved config space (sysfs \"config\", 256 or 4096 bytes)" },
+	  "SPDM connection setup (VCA): version, capabilities, algorithms", usage_spdm_info },
+	{ "certs", cmd_certs, "fetch every provisioned certificate chain and verify it",
+	  usage_certs },
+	{ "attest", cmd_attest, "authenticate (chains, CHALLENGE, signed measurements; --session)",
+	  usage_attest },
+	{ "evidence", cmd_evidence, "evidence the kernel holds for DEV; export one object raw",
+	  usage_evidence },
+	{ "claim", cmd_claim, "hold SPDM ownership of a mailbox until interrupted", usage_claim },
+	{ "allow", cmd_allow, "accept DEV as attested now (tsmd; -p: into the allow-list)",
+	  usage_allow },
+	{ "deny", cmd_deny, "refuse DEV (tsmd; -p: into the allow-list)", usage_deny },
+	{ "policy", cmd_policy, "show tsmd's policy; write an allow-list for present devices",
+	  usage_policy },
+	{ "gate", cmd_gate, "driver gate: hold, release or quarantine a device", usage_gate },
+	{ "monitor", cmd_monitor, "print device, gate and reset events; run COMMAND for each",
+	  usage_monitor },
+	{ "caps", cmd_caps, "decode a saved config space (sysfs \"config\", 256 or 4096 bytes)",
+	  usage_caps },
 };
+
+#define SUMMARY_COL 28
+
+/* @c's synopsis lines (its usage without "Usage: tsmctl "), then its summary */
+static void list_cmd(FILE *f, const struct tsmctl_cmd *c)
+{
+	static const char form[] = "Usage: tsmctl ", other[] = "       tsmctl ";
+	const char *p = c->usage, *eol;
+	int lines = 0, w = 0;
+
+	for (; *p; p = *eol ? eol + 1 : eol) {
+		eol = strchrnul(p, '\n');
+		if (!strncmp(p, form, strlen(form)) || !strncmp(p, other, strlen(other))) {
+			w = (int)(eol - p - strlen(form));
+			fprintf(f, "%s  %.*s", lines++ ? "\n" : "", w, p + strlen(form));
+		} else if (!strncmp(p, "       ", 7)) {
+			w = SUMMARY_COL; /* the summary goes on a line of its own */
+			fprintf(f, "\n%.*s", (int)(eol - p), p);
+		} else {
+			break;
+		}
+	}
+	if (lines == 1 && w <= SUMMARY_COL - 3)
+		fprintf(f, "%*s%s\n", SUMMARY_COL - 2 - w, "", c->summary);
+	else
+		fprintf(f, "\n%*s%s\n", SUMMARY_COL, "", c->summary);
+}
 
 static void usage(FILE *f)
 {
@@ -74,12 +79,24 @@ static void usage(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %s\n", cmds[i].help);
+		list_cmd(f, &cmds[i]);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
 	      "Commands that talk to devices or read evidence (doe, claim, spdm-info,\n"
 	      "certs, attest, evidence, gate, list/show --spdm) need CAP_NET_ADMIN.\n"
-	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n",
+	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n"
+	      "tsmctl COMMAND --help: that command's usage.\n",
 	      f);
+}
+
+/* tsmctl COMMAND ... --help ...: -h or --help before any "--" */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -111,6 +128,10 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[optind], cmds[i].name)) {
 			argc -= optind;
 			argv += optind;
+			if (wants_help(argc, argv)) {
+				fputs(cmds[i].usage, stdout);
+				return 0;
+			}
 			optind = 0; /* full getopt reset: the command parses its own options */
 			return cmds[i].fn(argc, argv);
 		}

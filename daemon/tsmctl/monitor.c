@@ -12,6 +12,8 @@
 #include "ev_rules.h"
 #include "tsmctl.h"
 
+const char usage_monitor[] = "Usage: tsmctl monitor [--count N] [--exec COMMAND]\n";
+
 struct mon {
 	long left; /* < 0: forever */
 	const char *exec; /* --exec: a shell command run for every event */
@@ -256,6 +258,6 @@ int cmd_monitor(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: tsmctl monitor [--count N] [--exec COMMAND]\n");
+	fputs(usage_monitor, stderr);
 	return EXIT_USAGE;
 }

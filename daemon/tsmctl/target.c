@@ -3,12 +3,21 @@
  * tsmctl: the DEV | --socket HOST:PORT target of spdm-info, certs and attest. See target.h.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "target.h"
 #include "tsmctl.h"
+
+int target_operand(const char *sock, int argc, char **argv, const char **dev)
+{
+	if (sock ? optind != argc : optind + 1 != argc)
+		return -1;
+	*dev = sock ? NULL : argv[optind];
+	return 0;
+}
 
 int target_open(struct tsmctl_target *s, const char *sock, const char *dev)
 {

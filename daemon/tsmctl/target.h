@@ -21,6 +21,11 @@ struct tsmctl_target {
 	const char *who;
 };
 
+/*
+ * The operand after the options: DEV, or none with --socket (@sock); *@dev
+ * is the device (NULL with @sock). 0, or -1 for a usage error.
+ */
+int target_operand(const char *sock, int argc, char **argv, const char **dev);
 /* @sock "HOST:PORT" or NULL for @dev; returns 0 or an exit code (message printed). */
 int target_open(struct tsmctl_target *s, const char *sock, const char *dev);
 void target_close(struct tsmctl_target *s);

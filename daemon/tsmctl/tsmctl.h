@@ -12,21 +12,39 @@ extern int opt_json;
 #define EXIT_OPERR 1
 #define EXIT_USAGE 2
 
+/*
+ * One command: cmd_X and usage_X in X.c, its line in main.c's table.
+ * usage_X starts with the synopsis ("Usage: tsmctl X ...", then a line
+ * "       tsmctl X ..." per other form, continuation lines indented 7 or more
+ * spaces); any lines after it (indented 2) explain. tsmctl --help lists
+ * each synopsis with the summary; tsmctl X --help prints usage_X.
+ */
+struct tsmctl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary; /* one line */
+	const char *usage;
+};
+
 int cmd_info(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_doe(int argc, char **argv);
-int cmd_claim(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);
-int cmd_caps(int argc, char **argv);
 int cmd_spdm_info(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
-int cmd_evidence(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_claim(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_deny(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_caps(int argc, char **argv);
+
+extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_spdm_info[],
+	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
+	usage_policy[], usage_gate[], usage_monitor[], usage_caps[];
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;
@@ -42,7 +60,20 @@ void json_print(cJSON *j); /* prints and frees */
 const char *gate_summary(const struct tsmh_devinfo *d, char *buf, size_t len);
 const char *ide_summary(uint32_t cap, char *buf, size_t len);
 
-/* spdm probe (doe.c): "1.2,1.3" into @buf, or an error text; 0 on success */
+/* dev.c: the device listing of list and show */
+struct dev_list {
+	struct tsmh_devinfo *d;
+	int n, cap;
+	char err[128];
+};
+
+/* every tracked device (@name NULL) or one into @l; 0 or -errno */
+int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l);
+/* [--spdm] and, if @need_dev, DEV into *@dev; 0 or -1 (usage) */
+int spdm_opt(int argc, char **argv, int *spdm, const char **dev, int need_dev);
+/* print @l: a table (list) or in @detail (show); --spdm probes each */
+int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail);
+/* spdm probe: "1.2,1.3" into @buf, or an error text; 0 on success */
 int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j);
 
 /* util */

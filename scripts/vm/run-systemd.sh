@@ -31,7 +31,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 label=$1 kmod=$2 logdir=$3
 # the guest's tests, in the order tests/vm/systemd/run.sh runs them
-TESTS="install udev-wake notify watchdog sandbox journal"
+TESTS="install udev-wake notify watchdog sandbox journal purge"
 timeout_s=${TSMH_VM_TIMEOUT:-420}
 mkdir -p "$logdir"
 logdir=$(cd "$logdir" && pwd)

@@ -3,6 +3,10 @@
  * tsmd policy file: strict parsing (every error names the file and the
  * JSON path), defaults, rule order, the two-phase match (identity rules
  * make the daemon attest first) and the class/slot/identity wildcards.
+ * The inputs are files (tests/data/README): each NAME.json in
+ * tests/data/policy/good must parse, each in tests/data/policy/bad must be
+ * refused with the error in the NAME.expect beside it (parsed under the
+ * name "t.conf").
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,40 +16,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "policy.h"
+#include "testdata.h"
 
 static char why[512];
 
-static int parse(const char *text, struct tsmd_policy *p)
+/* tests/data/policy/good/NAME, parsed as "t.conf" */
+static void parse_good(const char *name, struct tsmd_policy *p)
 {
-	return tsmd_policy_parse(text, strlen(text), "t.conf", p, why, sizeof(why));
+	char rel[128], *text;
+	size_t len;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "policy/good/%s", name);
+	text = tsmh_td_read(rel, &len);
+	why[0] = 0;
+	ret = tsmd_policy_parse(text, len, "t.conf", p, why, sizeof(why));
+	free(text);
+	if (ret)
+		fail_msg("%s: %s", rel, why);
 }
 
-static const char full[] =
-	"{\n"
-	"  \"trust_anchors\": \"/etc/tsmd/trust.d\",\n"
-	"  \"allow_list\": \"/tmp/al.json\",\n"
-	"  \"default\": \"certificate\",\n"
-	"  \"present_devices\": \"keep\",\n"
-	"  \"attest_timeout_ms\": 2000, \"max_parallel\": 3,\n"
-	"  \"rules\": [\n"
-	"    { \"comment\": \"boot NVMe\", \"match\": { \"slot\": \"0000:01:00.0\" }, \"require\": \"exempt\" },\n"
-	"    { \"match\": { \"vendor\": \"1b36\", \"device\": \"1E10\", \"identity\": \"Vendor=1b36:Device=1e10*\" },\n"
-	"      \"require\": \"measurements\", \"sources\": [\"host-cma\", \"firmware-tsm\"], \"combine\": \"any\" },\n"
-	"    { \"match\": { \"vendor\": \"1b36\" }, \"require\": \"deny\" },\n"
-	"    { \"match\": { \"class\": \"0108xx\" }, \"require\": \"ide\", \"sources\": [\"firmware-tsm\", \"host-cma\"], \"combine\": \"firmware-tsm\" }\n"
-	"  ]\n"
-	"}\n";
+static void good_file_parses(void **state)
+{
+	const struct tsmh_td_file *f = tsmh_td_file(state);
+	struct tsmd_policy p;
+
+	why[0] = 0;
+	if (tsmd_policy_parse(f->text, f->len, "t.conf", &p, why, sizeof(why)))
+		fail_msg("%s: refused: %s", f->path, why);
+	assert_non_null(p.trust_anchors);
+	tsmd_policy_free(&p);
+}
+
+/* every error names the file and the JSON path */
+static void bad_file_refused(void **state)
+{
+	const struct tsmh_td_file *f = tsmh_td_file(state);
+	struct tsmd_policy p;
+	int ret;
+
+	why[0] = 0;
+	ret = tsmd_policy_parse(f->text, f->len, "t.conf", &p, why, sizeof(why));
+	if (!ret)
+		tsmd_policy_free(&p);
+	if (ret != -EINVAL || !strstr(why, f->expect))
+		fail_msg("%s: got %d \"%s\", want -EINVAL \"%s\"", f->path, ret, why, f->expect);
+	/* nothing half-built is left behind */
+	assert_null(p.rules);
+	assert_null(p.trust_anchors);
+	tsmd_policy_free(&p);
+}
 
 static void full_file_parses(void **s)
 {
 	struct tsmd_policy p;
 
 	(void)s;
-	assert_int_equal(parse(full, &p), 0);
+	parse_good("full.json", &p);
 	assert_string_equal(p.trust_anchors, "/etc/tsmd/trust.d");
 	assert_string_equal(p.allow_list, "/tmp/al.json");
 	assert_int_equal(p.def.req, TSMD_REQ_CERTIFICATE);
@@ -75,7 +105,7 @@ static void defaults(void **s)
 	struct tsmd_policy p;
 
 	(void)s;
-	assert_int_equal(parse("{\"trust_anchors\": \"/a.pem\"}", &p), 0);
+	parse_good("defaults.json", &p);
 	assert_string_equal(p.allow_list, TSMD_ALLOWLIST_PATH);
 	assert_int_equal(p.def.req, TSMD_REQ_MEASUREMENTS);
 	assert_int_equal(p.present, TSMD_PRESENT_APPLY);
@@ -85,105 +115,22 @@ static void defaults(void **s)
 	tsmd_policy_free(&p);
 }
 
-static const struct {
-	const char *text, *want;
-} bad[] = {
-	{ "{}", "t.conf: trust_anchors: required key missing" },
-	{ "[]", "t.conf: expected an object" },
-	{ "{\"trust_anchors\": \"/a\", \"bogus\": 1}", "t.conf: unknown key \"bogus\"" },
-	{ "{\"trust_anchors\": \"/a\", \"trust_anchors\": \"/b\"}",
-	  "duplicate key \"trust_anchors\"" },
-	{ "{\"trust_anchors\": \"a.pem\"}", "t.conf: trust_anchors: must be an absolute path" },
-	{ "{\"trust_anchors\": 5}", "t.conf: trust_anchors: expected a string" },
-	{ "{\"trust_anchors\": \"/a\", \"allow_list\": \"\"}", "t.conf: allow_list: empty string" },
-	{ "{\"trust_anchors\": \"/a\",\n \"default\": \"maybe\"}",
-	  "t.conf: default: \"maybe\" is not one of: exempt, deny, certificate, measurements, ide" },
-	{ "{\"trust_anchors\": \"/a\", \"present_devices\": \"all\"}",
-	  "t.conf: present_devices: \"all\" is not one of" },
-	{ "{\"trust_anchors\": \"/a\", \"attest_timeout_ms\": 0}",
-	  "t.conf: attest_timeout_ms: out of range (100..600000)" },
-	{ "{\"trust_anchors\": \"/a\", \"max_parallel\": 1.5}",
-	  "t.conf: max_parallel: expected an integer" },
-	{ "{\"trust_anchors\": \"/a\", \"max_parallel\": \"8\"}",
-	  "t.conf: max_parallel: expected a number" },
-	{ "{\"trust_anchors\": \"/a\", \"max_parallel\": 257}",
-	  "t.conf: max_parallel: out of range" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": {}}", "t.conf: rules: expected an array" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\"}, {\"match\": {\"vendor\": \"1b3\"}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[1].match.vendor: expected exactly 4 hex digits, got \"1b3\"" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"vendor\": \"1b3g\"}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match.vendor: \"1b3g\" is not hex" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"device\": 4660}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match.device: expected a string" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"class\": \"01g8xx\"}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match.class: 'g' is neither hex nor 'x'" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"class\": \"0108\"}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match.class: expected 6 hex digits" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"serial\": \"00\"}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match: unknown key \"serial\"" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {}, \"require\": \"deny\"}]}",
-	  "t.conf: rules[0].match: empty match" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"match\": {\"vendor\": \"1b36\"}}]}",
-	  "t.conf: rules[0].require: required key missing" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\", \"sources\": []}]}",
-	  "t.conf: rules[0].sources: empty" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\", \"sources\": [\"host-cma\", \"host-cma\"]}]}",
-	  "t.conf: rules[0].sources[1]: \"host-cma\" listed twice" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\", \"sources\": [\"tpm\"]}]}",
-	  "t.conf: rules[0].sources[0]: \"tpm\" is not one of: host-cma, firmware-tsm" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\", \"combine\": \"firmware-tsm\"}]}",
-	  "t.conf: rules[0].combine: \"firmware-tsm\" is not in sources" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [{\"require\": \"deny\", \"combine\": \"most\"}]}",
-	  "t.conf: rules[0].combine: \"most\" is not one of" },
-	{ "{\"trust_anchors\": \"/a\", \"rules\": [5]}", "t.conf: rules[0]: expected an object" },
-	{ "{\"trust_anchors\": \"/a\",\n  \"rules\": [\n    {\"require\": \"deny\",}\n  ]\n}",
-	  "t.conf: JSON syntax error at line 3" },
-	{ "{\"trust_anchors\": \"/a\"} x", "t.conf: trailing data after the JSON value" },
-	{ "", "t.conf: JSON syntax error at line 1, column 1" },
-};
-
-static void errors_name_file_and_path(void **s)
-{
-	struct tsmd_policy p;
-	size_t i;
-
-	(void)s;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		why[0] = 0;
-		if (parse(bad[i].text, &p) != -EINVAL || !strstr(why, bad[i].want)) {
-			print_error("case %zu: got \"%s\", want \"%s\"\n", i, why, bad[i].want);
-			fail();
-		}
-		/* nothing half-built is left behind */
-		assert_null(p.rules);
-		assert_null(p.trust_anchors);
-		tsmd_policy_free(&p);
-	}
-}
-
 static void load_missing_and_present_file(void **s)
 {
-	char path[] = "/tmp/tsmd-policy-XXXXXX";
 	struct tsmd_policy p;
-	int fd;
+	const char *path;
 
 	(void)s;
 	assert_int_equal(tsmd_policy_load("/nonexistent/tsmd.conf", &p, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "/nonexistent/tsmd.conf: No such file"));
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, full, strlen(full)), (ssize_t)strlen(full));
-	close(fd);
+	path = tsmh_td_path("policy/good/full.json");
 	assert_int_equal(tsmd_policy_load(path, &p, why, sizeof(why)), 0);
 	assert_int_equal(p.nr_rules, 4);
 	tsmd_policy_free(&p);
 	/* a broken file names itself */
-	fd = open(path, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "{\"x\":1}", 7), 7);
-	close(fd);
+	path = tsmh_td_path("policy/bad/unknown-key.json");
 	assert_int_equal(tsmd_policy_load(path, &p, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, path));
-	unlink(path);
 }
 
 static const struct tsmd_dev_facts nvme = {
@@ -205,7 +152,7 @@ static void first_matching_rule_wins(void **s)
 	struct tsmd_policy p;
 
 	(void)s;
-	assert_int_equal(parse(full, &p), 0);
+	parse_good("full.json", &p);
 	/* rule 1 (slot) decides before any identity rule: no attestation */
 	assert_int_equal(tsmd_policy_match(&p, &nvme, NULL, &r), TSMD_MATCH_DECIDED);
 	assert_ptr_equal(r, &p.rules[0]);
@@ -225,7 +172,7 @@ static void two_phase_match(void **s)
 	struct tsmd_policy p;
 
 	(void)s;
-	assert_int_equal(parse(full, &p), 0);
+	parse_good("full.json", &p);
 	/* rule 2 needs the identity: attest first, even though rule 3 would deny */
 	assert_int_equal(tsmd_policy_match(&p, &qemu, NULL, &r), TSMD_MATCH_ATTEST);
 	assert_ptr_equal(r, &p.rules[1]);
@@ -245,17 +192,12 @@ static void two_phase_match(void **s)
 
 static void wildcards_and_default(void **s)
 {
-	static const char text[] =
-		"{\"trust_anchors\": \"/a\", \"default\": \"deny\", \"rules\": ["
-		"{\"match\": {\"class\": \"02xxxx\"}, \"require\": \"certificate\"},"
-		"{\"match\": {\"slot\": \"0000:0[3-4]:*\"}, \"require\": \"exempt\"},"
-		"{\"match\": {\"identity\": \"*Device=abcd*\"}, \"require\": \"measurements\"}]}";
 	struct tsmd_dev_facts d = qemu;
 	const struct tsmd_rule *r;
 	struct tsmd_policy p;
 
 	(void)s;
-	assert_int_equal(parse(text, &p), 0);
+	parse_good("wildcards.json", &p);
 	/* class 020000 matches 02xxxx */
 	assert_int_equal(tsmd_policy_match(&p, &qemu2, NULL, &r), TSMD_MATCH_DECIDED);
 	assert_ptr_equal(r, &p.rules[0]);
@@ -297,16 +239,19 @@ static void names(void **s)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_file_parses),
 		cmocka_unit_test(defaults),
-		cmocka_unit_test(errors_name_file_and_path),
 		cmocka_unit_test(load_missing_and_present_file),
 		cmocka_unit_test(first_matching_rule_wins),
 		cmocka_unit_test(two_phase_match),
 		cmocka_unit_test(wildcards_and_default),
 		cmocka_unit_test(names),
 	};
+	struct tsmh_td_tests t = { 0 };
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	tsmh_td_add(&t, tests, sizeof(tests) / sizeof(tests[0]));
+	tsmh_td_add_dir(&t, "policy", "good", good_file_parses);
+	tsmh_td_add_dir(&t, "policy", "bad", bad_file_refused);
+	return tsmh_td_run(&t, "policy", NULL, NULL);
 }

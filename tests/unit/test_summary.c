@@ -3,7 +3,8 @@
  * tsmd's worker summaries (daemon/attest/summary.c): what the attestation
  * worker writes survives the pipe exactly, and anything else a worker
  * could write (truncated, hostile, wrong types) is refused, so the main
- * loop never decides on half a result.
+ * loop never decides on half a result. Refused inputs: each NAME.json in
+ * tests/data/summary/bad, with the error in the NAME.expect beside it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "summary.h"
+#include "testdata.h"
 
 static void sample(struct tsmd_summary *s)
 {
@@ -76,35 +78,26 @@ static void failure_carries_step(void **st)
 	free(j);
 }
 
-static void garbage_refused(void **st)
+static void bad_file_refused(void **state)
 {
-	static const char *const bad[] = {
-		"",
-		"[]",
-		"{\"ok\":true}",
-		/* truncated mid-way, as a killed worker leaves it */
-		"{\"ok\":true,\"step\":\"\",\"why\":\"\",\"spki_sha384\":\"00",
-		/* ok without a valid key hash */
-		"{\"ok\":true,\"step\":\"\",\"why\":\"\",\"spki_sha384\":\"zz\",\"identity\":\"\","
-		"\"subject\":\"\",\"slot\":0,\"generation\":1,\"blocks\":[]}",
-		/* slot out of range */
-		"{\"ok\":false,\"step\":\"\",\"why\":\"\",\"spki_sha384\":\"\",\"identity\":\"\","
-		"\"subject\":\"\",\"slot\":9,\"generation\":1,\"blocks\":[]}",
-		/* block index out of range */
-		"{\"ok\":false,\"step\":\"\",\"why\":\"\",\"spki_sha384\":\"\",\"identity\":\"\","
-		"\"subject\":\"\",\"slot\":0,\"generation\":1,\"blocks\":[{\"index\":256,\"type\":0,"
-		"\"value\":\"00\"}]}",
-		/* value longer than a block may be */
-		NULL,
-	};
+	const struct tsmh_td_file *f = tsmh_td_file(state);
+	struct tsmd_summary s;
+	char err[128] = "";
+	int ret;
+
+	ret = tsmd_summary_decode(f->text, f->len, &s, err, sizeof(err));
+	if (ret != -EINVAL || !strstr(err, f->expect))
+		fail_msg("%s: got %d \"%s\", want -EINVAL \"%s\"", f->path, ret, err, f->expect);
+}
+
+/* value longer than a block may be (the other refusals: tests/data/summary/bad) */
+static void oversized_value_refused(void **st)
+{
 	struct tsmd_summary s;
 	char err[128], big[2 * (TSMD_MAX_VALUE + 1) + 256];
 	int i;
 
 	(void)st;
-	for (i = 0; bad[i]; i++)
-		assert_int_equal(tsmd_summary_decode(bad[i], strlen(bad[i]), &s, err, sizeof(err)),
-				 -EINVAL);
 	strcpy(big,
 	       "{\"ok\":false,\"step\":\"\",\"why\":\"\",\"spki_sha384\":\"\",\"identity\":\"\","
 	       "\"subject\":\"\",\"slot\":0,\"generation\":1,\"blocks\":[{\"index\":1,"
@@ -117,11 +110,14 @@ static void garbage_refused(void **st)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(failure_carries_step),
-		cmocka_unit_test(garbage_refused),
+		cmocka_unit_test(oversized_value_refused),
 	};
+	struct tsmh_td_tests t = { 0 };
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	tsmh_td_add(&t, tests, sizeof(tests) / sizeof(tests[0]));
+	tsmh_td_add_dir(&t, "summary", "bad", bad_file_refused);
+	return tsmh_td_run(&t, "summary", NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include "generate.h"
 #include "verdict.h"
+#include "testdata.h"
 
 static char why[512];
 
@@ -350,21 +351,20 @@ static void combine_sources(void **st)
 	tsmd_allowlist_free(&al);
 }
 
+/* the policy: tests/data/policy/good/two-phase.json */
 static void two_phase_decide(void **st)
 {
-	static const char text[] =
-		"{\"trust_anchors\": \"/a\", \"default\": \"measurements\", \"rules\": ["
-		"{\"match\": {\"vendor\": \"1b36\", \"identity\": \"Vendor=1b36:Device=1e10:*\"}, \"require\": \"certificate\"},"
-		"{\"match\": {\"vendor\": \"1b36\"}, \"require\": \"deny\"},"
-		"{\"match\": {\"vendor\": \"8086\"}, \"require\": \"exempt\"}]}";
 	struct tsmd_dev_facts intel = dev;
 	struct tsmd_attest_summary s;
 	struct tsmd_allowlist al;
 	struct tsmd_policy p;
 	struct tsmd_verdict v;
+	size_t len;
+	char *text = tsmh_td_read("policy/good/two-phase.json", &len);
 
 	(void)st;
-	assert_int_equal(tsmd_policy_parse(text, strlen(text), "t", &p, why, sizeof(why)), 0);
+	assert_int_equal(tsmd_policy_parse(text, len, "t", &p, why, sizeof(why)), 0);
+	free(text);
 	allowlist(&al);
 	/* before attestation: the identity rule comes first */
 	assert_int_equal(tsmd_decide(&p, &al, &dev, NULL, &v), TSMD_MATCH_ATTEST);

@@ -109,9 +109,11 @@ for d in $DEAD $DOEERR; do
 	[ "$(tsmctl -j show $d | jq -r '.doe[0].owner')" = null ] || fail "$d: claim left behind"
 done
 ok "dead and erroring responders: discovery answered by QEMU, CMA fails with a clear error"
-# (the clocksource watchdog complains under TCG on a loaded host: not ours)
+# (the clocksource watchdog and the hrtimer interrupt-latency notice
+# complain under TCG on a loaded host: timing of the emulator, not ours;
+# a CI run failed on "hrtimer: interrupt took 14279730 ns")
 dmesg | grep -vxF -f /tmp/dmesg.before | grep -v 'tsmh: DOE mailbox 0x100 \(claimed\|released\)' |
-	grep -v '^\[ *[0-9.]*\] clocksource: ' >/tmp/dmesg.new
+	grep -v -e '^\[ *[0-9.]*\] clocksource: ' -e '^\[ *[0-9.]*\] hrtimer: interrupt took [0-9]* ns$' >/tmp/dmesg.new
 [ -s /tmp/dmesg.new ] && fail "kernel log during the failures: $(cat /tmp/dmesg.new)"
 ok "kernel log stayed clean during the failed exchanges"
 

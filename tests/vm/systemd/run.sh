@@ -5,7 +5,7 @@
 #   TSMH-RESULT NAME PASS|FAIL SECONDS   with its lines as "[NAME] ..."
 # then dumps the kernel log (scripts/vm/lib.sh reads it); the unit powers
 # the guest off when this exits.
-tests="install udev-wake notify watchdog sandbox journal"
+tests="install udev-wake notify watchdog sandbox journal purge"
 echo "TSMH-SYSTEMD-UP $(systemctl is-system-running) $(uname -r)"
 for t in $tests; do
 	start=$(cut -d. -f1 /proc/uptime)

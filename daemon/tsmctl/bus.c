@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl allow and deny ask the running tsmd over D-Bus (it holds the last
+ * attestation and is the allow-list's only writer).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "allowlist.h"
+#include "bus.h"
+#include "jutil.h"
+#include "tsmctl.h"
+
+static int bus_call(const char *method, sd_bus_message **reply, const char *types, ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus *bus = NULL;
+	va_list ap;
+	int ret;
+
+	ret = sd_bus_open_system(&bus);
+	if (ret < 0) {
+		fprintf(stderr, "tsmctl: cannot reach the system bus: %s\n", strerror(-ret));
+		return ret;
+	}
+	va_start(ap, types);
+	{
+		sd_bus_message *m = NULL;
+
+		ret = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE,
+						     method);
+		if (ret >= 0 && types)
+			ret = sd_bus_message_appendv(m, types, ap);
+		if (ret >= 0)
+			ret = sd_bus_call(bus, m, 0, &err, reply);
+		sd_bus_message_unref(m);
+	}
+	va_end(ap);
+	if (ret < 0) {
+		if (sd_bus_error_has_name(&err, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+		    sd_bus_error_has_name(&err, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+			fprintf(stderr,
+				"tsmctl: %s: tsmd is not running (%s is not on the system bus)\n",
+				method, BUS_NAME);
+		else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED))
+			fprintf(stderr,
+				"tsmctl: %s: permission denied: only root may change tsmd's decisions (%s)\n",
+				method, err.message ? err.message : "access denied");
+		else
+			fprintf(stderr, "tsmctl: %s: %s\n", method,
+				err.message ? err.message : strerror(-ret));
+	}
+	sd_bus_error_free(&err);
+	sd_bus_flush_close_unref(bus);
+	return ret;
+}
+
+static void print_result(const char *dev, const char *msg)
+{
+	if (opt_json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "device", dev);
+		cJSON_AddStringToObject(j, "result", msg);
+		json_print(j);
+	} else {
+		puts(msg);
+	}
+}
+
+/*
+ * tsmctl allow DEV --measurements FILE: checked here first so a bad file
+ * is named with its path; tsmd parses the text again (it trusts no caller).
+ */
+static int add_measurements(const char *dev, const char *file)
+{
+	sd_bus_message *r = NULL;
+	struct tsmd_al_entry in;
+	char why[512], *text;
+	const char *msg;
+	size_t len;
+	int ret;
+
+	ret = tsmd_read_file(file, TSMD_AL_FILE_MAX, &text, &len);
+	if (ret) {
+		fprintf(stderr, "tsmctl: allow: %s: %s\n", file,
+			ret == -EFBIG	 ? "larger than 16 MiB"
+			: ret == -EINVAL ? "not a regular file"
+					 : strerror(-ret));
+		return EXIT_OPERR;
+	}
+	if (strlen(text) != len) {
+		fprintf(stderr, "tsmctl: allow: %s: contains a NUL byte\n", file);
+		free(text);
+		return EXIT_OPERR;
+	}
+	ret = tsmd_al_sets_parse(text, len, file, &in, why, sizeof(why));
+	if (ret < 0) {
+		fprintf(stderr, "tsmctl: allow: %s\n", why);
+		free(text);
+		return EXIT_OPERR;
+	}
+	tsmd_al_entry_free(&in);
+	ret = bus_call("AddMeasurements", &r, "ss", dev, text);
+	free(text);
+	if (ret < 0)
+		return EXIT_OPERR;
+	if (sd_bus_message_read(r, "s", &msg) >= 0)
+		print_result(dev, msg);
+	sd_bus_message_unref(r);
+	return 0;
+}
+
+int allow_deny(int argc, char **argv, const char *method)
+{
+	static const struct option lo[] = { { "permanent", no_argument, 0, 'p' },
+					    { "replace", no_argument, 0, 'r' },
+					    { "measurements", required_argument, 0, 'm' },
+					    { 0, 0, 0, 0 } };
+	int allow = !strcmp(method, "Allow");
+	const char *meas = NULL, *msg;
+	sd_bus_message *r = NULL;
+	int c, permanent = 0, replace = 0, ret;
+
+	while ((c = getopt_long(argc, argv, allow ? "prm:" : "p", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': permanent = 1; break;
+		case 'r': replace = 1; break;
+		case 'm': meas = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind + 1 != argc || (!allow && (replace || meas)))
+		goto usage;
+	if (meas && replace) {
+		fprintf(stderr,
+			"tsmctl: allow: --measurements adds sets; --replace retires all but "
+			"the current one: one at a time\n");
+		return EXIT_USAGE;
+	}
+	if (meas)
+		return add_measurements(argv[optind], meas);
+	if (replace)
+		ret = bus_call("AllowCurrentOnly", &r, "s", argv[optind]);
+	else
+		ret = bus_call(method, &r, "sb", argv[optind], permanent);
+	if (ret < 0)
+		return EXIT_OPERR;
+	if (sd_bus_message_read(r, "s", &msg) >= 0)
+		print_result(argv[optind], msg);
+	sd_bus_message_unref(r);
+	return 0;
+usage:
+	fputs(allow ? usage_allow : usage_deny, stderr);
+	return EXIT_USAGE;
+}
