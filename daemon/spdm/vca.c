@@ -7,6 +7,7 @@
  * length field that matches, known table types) and says which failed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include "port.h"
 #include "spdm.h"
@@ -100,7 +101,16 @@ static uint16_t *struct_field(struct spdm_algs *a, uint8_t type)
 	}
 }
 
-static size_t put_structs(uint8_t ver, struct spdm_algs *a, uint8_t *p, uint8_t *count)
+/*
+ * The AlgStructs (1.1+). A request leaves out every type it offers nothing
+ * of: DSP0274 lets a requester omit an AlgStruct type it does not support,
+ * and libspdm's responder refuses one with no algorithm bit set with
+ * InvalidRequest (so do other stacks that check AlgSupported); libspdm's
+ * requester omits them too. The response carries all four, with zero for
+ * "none selected", as libspdm's responder does.
+ */
+static size_t put_structs(uint8_t ver, bool omit_empty, struct spdm_algs *a, uint8_t *p,
+			  uint8_t *count)
 {
 	size_t i, n = 0;
 
@@ -108,6 +118,8 @@ static size_t put_structs(uint8_t ver, struct spdm_algs *a, uint8_t *p, uint8_t 
 	if (ver < SPDM_VERSION_11)
 		return 0;
 	for (i = 0; i < sizeof(struct_types); i++) {
+		if (omit_empty && !*struct_field(a, struct_types[i]))
+			continue;
 		p[n] = struct_types[i];
 		p[n + 1] = 2 << 4; /* two fixed bytes, no extended algorithms */
 		tsmh_put_le16(p + n + 2, *struct_field(a, struct_types[i]));
@@ -141,7 +153,7 @@ static size_t enc_algs(uint8_t ver, uint8_t code, const struct spdm_algs *in, ui
 		tsmh_put_le32(out + 8, a.meas_hash);
 	tsmh_put_le32(out + off, a.base_asym);
 	tsmh_put_le32(out + off + 4, a.base_hash);
-	n = fixed + put_structs(ver, &a, out + fixed, &count);
+	n = fixed + put_structs(ver, code == SPDM_NEGOTIATE_ALGORITHMS, &a, out + fixed, &count);
 	out[2] = count;
 	tsmh_put_le16(out + 4, (uint16_t)n);
 	return n;

@@ -137,6 +137,66 @@ static void test_vca(void **s)
 	assert_int_equal(sel.meas_hash, SPDM_MEAS_HASH_SHA256);
 }
 
+/*
+ * The emulator takes NEGOTIATE_ALGORITHMS with or without an AlgStruct
+ * that offers nothing (our requester before and after issue 11 item 1;
+ * DSP0274 lets a requester omit a type it does not support).
+ */
+static void test_vca_alg_structs(void **s)
+{
+	/* 1.2, ParamA 4, Length 48: DHE, AEAD, ReqBaseAsymAlg 0, KeySchedule */
+	static const uint8_t with_zero[48] = {
+		0x12, 0xe3, 0x04, 0x00, 0x30, 0x00, 0x01, 0x02, /* header, Length */
+		0x90, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, /* asym, hash */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* reserved */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* ..., ext counts */
+		0x02, 0x20, 0x10, 0x00, 0x03, 0x20, 0x02, 0x00, /* DHE, AEAD */
+		0x04, 0x20, 0x00, 0x00, 0x05, 0x20, 0x01, 0x00, /* ReqBaseAsymAlg 0, KS */
+	};
+	/* the same without it: ParamA 3, Length 44 */
+	static const uint8_t without[44] = {
+		0x12, 0xe3, 0x03, 0x00, 0x2c, 0x00, 0x01, 0x02, /* header, Length */
+		0x90, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, /* asym, hash */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* reserved */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* ..., ext counts */
+		0x02, 0x20, 0x10, 0x00, 0x03, 0x20, 0x02, 0x00, /* DHE, AEAD */
+		0x05, 0x20, 0x01, 0x00, /* KeySchedule */
+	};
+	const uint8_t *req[] = { with_zero, without };
+	const size_t len[] = { sizeof(with_zero), sizeof(without) };
+	struct spdm_caps rc = { .ct_exponent = 10,
+				.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL,
+				.data_transfer_size = 4096,
+				.max_msg_size = 4096 };
+	struct spdm_algs offer = { .meas_spec = SPDM_MEAS_SPEC_DMTF,
+				   .base_asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
+				   .base_hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384,
+				   .dhe = SPDM_DHE_SECP384R1,
+				   .aead = SPDM_AEAD_AES_256_GCM,
+				   .key_schedule = SPDM_KEY_SCHEDULE_SPDM },
+			 sel;
+	uint8_t m[64], e;
+	size_t n, i;
+
+	(void)s;
+	for (i = 0; i < 2; i++) {
+		setup_cfg();
+		cfg.cap_flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+		cfg.asym = SPDM_ASYM_ECDSA_P384;
+		assert_int_equal(ask(1, (const uint8_t *)"\x10\x84\x00\x00", 4), 20);
+		n = spdm_enc_capabilities(SPDM_VERSION_12, SPDM_GET_CAPABILITIES, &rc, m);
+		assert_true(ask(1, m, n) > 8);
+		assert_true(ask(1, req[i], len[i]) > 8);
+		assert_int_equal(rsp[8 + 1], SPDM_ALGORITHMS);
+		assert_int_equal(spdm_dec_algorithms(SPDM_VERSION_12, rsp + 8, sizeof(rsp) - 8,
+						     &offer, &sel, &e),
+				 0);
+		assert_int_equal(conn.state, EMU_CONN_NEGOTIATED);
+		assert_int_equal(sel.base_asym, SPDM_ASYM_ECDSA_P384);
+		assert_int_equal(sel.req_asym, 0);
+	}
+}
+
 static void test_vca_order_and_versions(void **s)
 {
 	struct spdm_caps rc = { .flags = 0, .data_transfer_size = 4096, .max_msg_size = 4096 };
@@ -211,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_get_version),
 		cmocka_unit_test(test_spdm_errors),
 		cmocka_unit_test(test_vca),
+		cmocka_unit_test(test_vca_alg_structs),
 		cmocka_unit_test(test_vca_order_and_versions),
 		cmocka_unit_test(test_doe_level_errors),
 		cmocka_unit_test(test_faults),

@@ -150,6 +150,57 @@ static void test_algorithms_decoder(void **s)
 	assert_int_equal(spdm_dec_algorithms(SPDM_VERSION_13, m, n, &offer, &sel, &e), -EPROTO);
 }
 
+/*
+ * Our NEGOTIATE_ALGORITHMS byte for byte (issue 11 item 1): the ReqBaseAsymAlg
+ * AlgStruct we offer nothing in (04 20 00 00) is left out, ParamA counts
+ * the three that remain and Length covers them; libspdm's responder
+ * answers an AlgStruct without algorithms with InvalidRequest.
+ */
+static void test_negotiate_algorithms_bytes(void **s)
+{
+	static const uint8_t want12[] = {
+		0x12, 0xe3, 0x03, 0x00, 0x2c, 0x00, 0x01, 0x02, /* ParamA 3, Length 44 */
+		0x9c, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, /* asym P256|P384|RSA3072, hash */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* no extended algorithms */
+		0x02, 0x20, 0x18, 0x00, /* DHE secp256r1|secp384r1 */
+		0x03, 0x20, 0x06, 0x00, /* AEAD AES-256-GCM|ChaCha20 */
+		0x05, 0x20, 0x01, 0x00, /* KeySchedule SPDM */
+	};
+	struct spdm_algs offer, got;
+	uint8_t m[128], e;
+	size_t n;
+
+	(void)s;
+	spdm_default_offer(&offer);
+	n = spdm_enc_negotiate_algorithms(SPDM_VERSION_12, &offer, m, sizeof(m));
+	assert_int_equal(n, sizeof(want12));
+	assert_memory_equal(m, want12, sizeof(want12));
+	/* 1.1: same structs, no OtherParamsSupport */
+	n = spdm_enc_negotiate_algorithms(SPDM_VERSION_11, &offer, m, sizeof(m));
+	assert_int_equal(n, sizeof(want12));
+	assert_int_equal(m[0], 0x11);
+	assert_int_equal(m[7], 0);
+	assert_memory_equal(m + 8, want12 + 8, sizeof(want12) - 8);
+	/* it decodes back, REQ_ASYM none */
+	assert_int_equal(spdm_dec_negotiate_algorithms(SPDM_VERSION_11, m, n, &got, &e), 0);
+	assert_int_equal(got.dhe, offer.dhe);
+	assert_int_equal(got.key_schedule, offer.key_schedule);
+	assert_int_equal(got.req_asym, 0);
+	/* nothing offered in any AlgStruct: none sent, ParamA 0, Length 32 */
+	offer.dhe = offer.aead = offer.key_schedule = 0;
+	n = spdm_enc_negotiate_algorithms(SPDM_VERSION_13, &offer, m, sizeof(m));
+	assert_int_equal(n, 32);
+	assert_int_equal(m[2], 0);
+	assert_int_equal(m[4], 32);
+	/* one offered in ReqBaseAsymAlg is sent */
+	offer.req_asym = SPDM_ASYM_ECDSA_P384;
+	n = spdm_enc_negotiate_algorithms(SPDM_VERSION_13, &offer, m, sizeof(m));
+	assert_int_equal(n, 36);
+	assert_int_equal(m[2], 1);
+	assert_memory_equal(m + 32, "\x04\x20\x80\x00", 4);
+}
+
 static void test_capabilities_codec(void **s)
 {
 	struct spdm_caps c = { .ct_exponent = 7,
@@ -190,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_bad_selection_refused),
 		cmocka_unit_test(test_device_error_named),
 		cmocka_unit_test(test_algorithms_decoder),
+		cmocka_unit_test(test_negotiate_algorithms_bytes),
 		cmocka_unit_test(test_capabilities_codec),
 	};
 
