@@ -55,10 +55,19 @@ static int handle_client(struct server *sv, int fd, struct emu_conn *conn)
 	case EMU_SOCK_CMD_TEST:
 		return emu_sock_send(fd, EMU_SOCK_CMD_TEST, f.transport, "Server Hello!", 14);
 	case EMU_SOCK_CMD_SHUTDOWN:
-		emu_sock_send(fd, EMU_SOCK_CMD_SHUTDOWN, f.transport, NULL, 0);
-		return -ESHUTDOWN;
 	case EMU_SOCK_CMD_CONTINUE:
-		return emu_sock_send(fd, EMU_SOCK_CMD_CONTINUE, f.transport, NULL, 0);
+		/*
+		 * The end of this client's session: answered with the same
+		 * command, then the connection is closed (and its SPDM state
+		 * dropped). spdm_responder_emu stops serving after SHUTDOWN;
+		 * tsmh-emu goes on serving later clients after either, as
+		 * the integration tests and make bench run many tsmctl
+		 * against one emulator (tsmh-emu(8)).
+		 */
+		emu_logv(&sv->opt, "socket client ended its session (%s)\n",
+			 f.cmd == EMU_SOCK_CMD_SHUTDOWN ? "SHUTDOWN" : "CONTINUE");
+		emu_sock_send(fd, f.cmd, f.transport, NULL, 0);
+		return -ESHUTDOWN;
 	case EMU_SOCK_CMD_NORMAL:
 		if (f.transport != EMU_SOCK_TRANS_PCI_DOE) {
 			fprintf(stderr,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include "emu_sock.h"
 
@@ -97,6 +98,27 @@ int emu_sock_recv(int fd, struct emu_frame *f, void *buf, uint32_t cap)
 	if (f->len > cap)
 		return -EMSGSIZE;
 	return f->len ? full_read(fd, buf, f->len, &any) : 0;
+}
+
+int emu_sock_end(int fd, uint32_t cmd, uint32_t transport, int timeout_ms)
+{
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	struct emu_frame f;
+	uint8_t junk[64];
+	int ret;
+
+	ret = emu_sock_send(fd, cmd, transport, NULL, 0);
+	if (ret)
+		return ret;
+	/* bounded: a peer that does not know the command may never answer */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	ret = emu_sock_recv(fd, &f, junk, sizeof(junk));
+	if (ret == -EAGAIN || ret == -EWOULDBLOCK)
+		return -ETIMEDOUT;
+	if (ret)
+		return ret;
+	return f.cmd == cmd ? 0 : -EPROTO;
 }
 
 int emu_sock_connect(const char *host, uint16_t port)

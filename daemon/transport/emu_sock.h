@@ -42,6 +42,14 @@ int emu_sock_send(int fd, uint32_t cmd, uint32_t transport, const void *payload,
  * (the connection is then unusable), or -errno.
  */
 int emu_sock_recv(int fd, struct emu_frame *f, void *buf, uint32_t cap);
+/*
+ * End a session the way the protocol does (spdm_requester_emu at its
+ * end): send @cmd (EMU_SOCK_CMD_SHUTDOWN or _CONTINUE, no payload) and
+ * read the peer's answer, waiting at most @timeout_ms for it. 0 when the
+ * peer echoed @cmd, -EPROTO when it answered something else, -ETIMEDOUT,
+ * or -errno. The caller still closes @fd.
+ */
+int emu_sock_end(int fd, uint32_t cmd, uint32_t transport, int timeout_ms);
 /* TCP connect to host:port with TCP_NODELAY; fd or -errno. */
 int emu_sock_connect(const char *host, uint16_t port);
 /* Listening socket on addr:port (SO_REUSEADDR); fd or -errno. */

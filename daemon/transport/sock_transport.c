@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "doe.h"
 #include "emu_sock.h"
 #include "sock_transport.h"
@@ -34,6 +35,7 @@ static int sock_xfer(struct spdm_transport *t, uint8_t ptype, const uint8_t *req
 	if (!ret)
 		ret = emu_sock_recv(s->fd, &f, obj, EMU_SOCK_MAX_PAYLOAD);
 	if (ret) {
+		s->broken = 1;
 		snprintf(t->err, sizeof(t->err), "spdm-emu socket");
 		free(obj);
 		return ret;
@@ -65,6 +67,23 @@ static int sock_secured(struct spdm_transport *t, const uint8_t *req, size_t len
 			size_t cap, size_t *rsp_len)
 {
 	return sock_xfer(t, TSMH_DOE_PROT_SEC_CMA, req, len, rsp, cap, rsp_len);
+}
+
+/* the peer's answer to SHUTDOWN is awaited this long at most */
+#define SOCK_END_TIMEOUT_MS 2000
+
+int spdm_transport_socket_close(struct sock_ctx *ctx)
+{
+	int ret = -ENOTCONN;
+
+	if (ctx->fd < 0)
+		return ret;
+	if (!ctx->broken)
+		ret = emu_sock_end(ctx->fd, EMU_SOCK_CMD_SHUTDOWN, EMU_SOCK_TRANS_PCI_DOE,
+				   SOCK_END_TIMEOUT_MS);
+	close(ctx->fd);
+	ctx->fd = -1;
+	return ret;
 }
 
 void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx)

@@ -12,8 +12,16 @@
 
 struct sock_ctx {
 	int fd;
+	int broken; /* a send or receive failed: the stream is out of step */
 };
 /* SPDM over an spdm-emu socket (already connected), into @t. */
 void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx);
+/*
+ * End the session as the protocol wants: SHUTDOWN (answered by the peer
+ * with SHUTDOWN; spdm_responder_emu then stops, tsmh-emu ends only this
+ * client's session), then close. A peer that left the stream out of step
+ * or went away is just closed. 0, or what emu_sock_end() said.
+ */
+int spdm_transport_socket_close(struct sock_ctx *ctx);
 
 #endif

@@ -66,5 +66,5 @@ void target_close(struct tsmctl_target *s)
 	if (s->use_nl)
 		tsmh_nl_close(&s->nl); /* releases the claim */
 	if (s->sc.fd >= 0)
-		close(s->sc.fd);
+		spdm_transport_socket_close(&s->sc); /* SHUTDOWN, its answer, close */
 }
