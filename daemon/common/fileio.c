@@ -52,30 +52,39 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-/* A new temporary file: a stale one from a crash is replaced, never reused. */
-static int create_tmp(const char *tmp, mode_t mode)
+/*
+ * A new temporary file @tmp ("<path><suffix>.XXXXXX", the X replaced): a
+ * name nobody has used, created with O_CREAT|O_EXCL (mkostemp), which
+ * neither opens a file that exists nor follows a symlink. A file someone
+ * planted under a predictable name is never opened, reused or removed.
+ */
+static int create_tmp(char *tmp)
 {
-	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
-	int fd = open(tmp, flags, mode);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 
-	if (fd < 0 && errno == EEXIST && !unlink(tmp))
-		fd = open(tmp, flags, mode);
 	return fd < 0 ? -errno : fd;
 }
 
 /* Write, fsync and close @tmp; on failure it is removed. */
-static int fill_tmp(const char *tmp, const void *buf, size_t len, mode_t mode,
+static int fill_tmp(char *tmp, const void *buf, size_t len, mode_t mode,
 		    struct tsmh_fileio_err *err)
 {
 	const char *step;
 	int fd, ret;
 
-	fd = create_tmp(tmp, mode);
+	fd = create_tmp(tmp);
 	if (fd < 0)
 		return fail(err, "create", tmp, fd);
-	/* O_CREAT's mode is filtered by the umask */
-	step = "chmod";
-	ret = fchmod(fd, mode) < 0 ? -errno : 0;
+	/*
+	 * Ours (a new file is), with our group rather than a setgid
+	 * directory's, and @mode whatever the umask and mkostemp's 0600
+	 */
+	step = "chown";
+	ret = fchown(fd, (uid_t)-1, getegid()) < 0 ? -errno : 0;
+	if (!ret) {
+		step = "chmod";
+		ret = fchmod(fd, mode) < 0 ? -errno : 0;
+	}
 	if (!ret) {
 		step = "write";
 		ret = tsmh_write_all(fd, buf, len);
@@ -101,7 +110,7 @@ int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf,
 	char *tmp = NULL, *dir = NULL;
 	int dfd, ret;
 
-	if (asprintf(&tmp, "%s%s", path, tmp_suffix) < 0)
+	if (asprintf(&tmp, "%s%s.XXXXXX", path, tmp_suffix) < 0)
 		return fail(err, "allocate", path, -ENOMEM);
 	dir = malloc(strlen(path) + 2);
 	if (!dir) {

@@ -16,19 +16,21 @@ int tsmh_write_all(int fd, const void *buf, size_t len);
 
 /* Which step of tsmh_write_atomic() failed, and on which file or directory. */
 struct tsmh_fileio_err {
-	/* "allocate", "create", "chmod", "write", "fsync", "close", "rename", "fsync directory" */
+	/* "allocate", "create", "chown", "chmod", "write", "fsync", "close", "rename", "fsync directory" */
 	const char *step;
 	char where[4096]; /* the temporary file, or the directory for "fsync directory" */
 };
 
 /*
- * Replace @path by @len bytes of @buf, atomically: write them to
- * @path@tmp_suffix (e.g. ".tmp") in the same directory, created with
- * O_EXCL|O_NOFOLLOW (a stale one left by a crash is removed first) and
+ * Replace @path by @len bytes of @buf, atomically: write them to a new
+ * temporary file @path@tmp_suffix.XXXXXX (e.g. ".tmp", the X made unique
+ * as mkstemp does) in the same directory, created with O_CREAT|O_EXCL (an
+ * existing file or symlink of that name is never opened, so one planted
+ * by another user is left alone), owned by the caller with its group and
  * set to @mode whatever the umask, fsync it, rename it over @path and
  * fsync the directory. On failure before the rename the temporary file is
- * removed and @path is untouched. Returns 0 or -errno with @err (may be
- * NULL) naming the step.
+ * removed and @path is untouched (a crash may leave one behind: it is
+ * never read). Returns 0 or -errno with @err (may be NULL) naming the step.
  */
 int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
 		      mode_t mode, struct tsmh_fileio_err *err);

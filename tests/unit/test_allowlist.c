@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -372,12 +373,17 @@ static void foreach_stops(void **s)
 	tsmd_allowlist_free(&al);
 }
 
+/* one of our temporary files (PATH.tmp.XXXXXX) is still there */
 static int tmp_left(const char *path)
 {
-	char tmp[160];
+	char pat[160];
+	glob_t g;
+	int n;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	return access(tmp, F_OK) == 0;
+	snprintf(pat, sizeof(pat), "%s.tmp.*", path);
+	n = glob(pat, 0, NULL, &g) == 0 ? (int)g.gl_pathc : 0;
+	globfree(&g);
+	return n;
 }
 
 static void atomic_save(void **s)
@@ -399,7 +405,7 @@ static void atomic_save(void **s)
 	free(text);
 	assert_int_equal(back.nr, 2);
 	tsmd_allowlist_free(&back);
-	/* a stale tmp from a crash is replaced, not trusted */
+	/* a file under the old fixed temporary name is neither used nor removed */
 	{
 		char tmp[160];
 
@@ -408,8 +414,71 @@ static void atomic_save(void **s)
 		chmod(tmp, 0644);
 		assert_int_equal(tsmd_allowlist_save(&al, path, why, sizeof(why)), 0);
 		assert_false(tmp_left(path));
+		assert_string_equal(read_all(tmp), "junk");
+		text = tsmd_allowlist_format(&al);
+		assert_string_equal(read_all(path), text);
+		free(text);
+		unlink(tmp);
 	}
 	tsmd_allowlist_free(&al);
+}
+
+/*
+ * Issue 11 item 9: another user (nobody) pre-creates the temporary file,
+ * world-writable, and a symlink under another likely name; it also owns
+ * the allow-list file itself. The save by root is ours (root, 0600, our
+ * text); what was planted is untouched, the symlink's target too.
+ */
+static void planted_tmp_other_user(void **s)
+{
+	const uid_t nobody = 65534;
+	struct tsmd_allowlist al;
+	char path[128], tmp[160], lnk[160], victim[128], *text;
+	struct stat st;
+	mode_t old;
+
+	(void)s;
+	if (geteuid() != 0)
+		skip(); /* needs chown */
+	snprintf(path, sizeof(path), "%s/planted.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(lnk, sizeof(lnk), "%s.tmp.%d", path, (int)getpid());
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	write_file(victim, "victim");
+	assert_int_equal(chmod(victim, 0600), 0);
+	assert_int_equal(symlink(victim, lnk), 0);
+	write_file(tmp, "planted");
+	assert_int_equal(chown(tmp, nobody, nobody), 0);
+	assert_int_equal(chmod(tmp, 0666), 0);
+	write_file(path, "theirs");
+	assert_int_equal(chown(path, nobody, nobody), 0);
+	parse_file("allowlist/good/sample.json", &al);
+	text = tsmd_allowlist_format(&al);
+	old = umask(0);
+	assert_int_equal(tsmd_allowlist_save(&al, path, why, sizeof(why)), 0);
+	umask(old);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_uid, geteuid());
+	assert_int_equal(st.st_gid, getegid());
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_string_equal(read_all(path), text);
+	/* the planted file: still there, still theirs, same text */
+	assert_int_equal(lstat(tmp, &st), 0);
+	assert_int_equal(st.st_uid, nobody);
+	assert_int_equal(st.st_mode & 07777, 0666);
+	assert_string_equal(read_all(tmp), "planted");
+	/* the symlink and its target untouched */
+	assert_int_equal(lstat(lnk, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_string_equal(read_all(victim), "victim");
+	assert_false(tmp_left(path) > 1); /* only the planted symlink matches */
+	free(text);
+	tsmd_allowlist_free(&al);
+	unlink(tmp);
+	unlink(lnk);
+	unlink(victim);
+	unlink(path);
 }
 
 /* The write fails half-way (file size limit): old file intact, no tmp. */
@@ -504,6 +573,7 @@ int main(void)
 		cmocka_unit_test(shared_key_two_devices),
 		cmocka_unit_test(foreach_stops),
 		cmocka_unit_test(atomic_save),
+		cmocka_unit_test(planted_tmp_other_user),
 		cmocka_unit_test(save_failure_keeps_old_file),
 	};
 	struct tsmh_td_tests t = { 0 };
