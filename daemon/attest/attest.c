@@ -3,6 +3,7 @@
  * One device attestation. See attest.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,25 +17,26 @@
 
 /* ---- a chain cache in a directory ---- */
 
-static void cache_path(const char *dir, uint32_t hash, const uint8_t *digest, char *out, size_t len)
+static void cache_name(uint32_t hash, const uint8_t *digest, char *out, size_t len)
 {
 	char hx[2 * SPDM_MAX_HASH + 1];
 
 	tsmh_hex_format(digest, spdm_hash_len(hash), hx);
-	snprintf(out, len, "%s/%s.spdmchain", dir, hx);
+	snprintf(out, len, "%s.spdmchain", hx);
 }
 
 static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain, size_t *len)
 {
 	uint8_t *buf = malloc(SPDM_MAX_CHAIN), dg[SPDM_MAX_HASH];
-	char path[4096];
+	char name[2 * SPDM_MAX_HASH + 16];
 	ssize_t n;
 	int fd;
 
 	if (!buf)
 		return -ENOMEM;
-	cache_path(ctx, hash, digest, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cache_name(hash, digest, name, sizeof(name));
+	/* only a regular file in the directory itself, not through a symlink */
+	fd = openat((int)(intptr_t)ctx, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	n = fd < 0 ? -1 : read(fd, buf, SPDM_MAX_CHAIN);
 	if (fd >= 0)
 		close(fd);
@@ -52,21 +54,21 @@ static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t *
 static void dir_store(void *ctx, uint32_t hash, const uint8_t *digest, const uint8_t *chain,
 		      size_t len)
 {
-	char path[4096], sfx[24];
+	char name[2 * SPDM_MAX_HASH + 16];
 
-	mkdir(ctx, 0700);
-	cache_path(ctx, hash, digest, path, sizeof(path));
-	/* workers may store the same chain at once: a temporary file each */
-	snprintf(sfx, sizeof(sfx), ".tmp.%d", (int)getpid());
-	/* a cache: a failed store only means fetching the chain again */
-	tsmh_write_atomic(path, sfx, chain, len, 0600, NULL);
+	cache_name(hash, digest, name, sizeof(name));
+	/*
+	 * a cache: a failed store only means fetching the chain again; each
+	 * store has its own temporary file, so workers may store at once
+	 */
+	tsmh_write_atomic_at((int)(intptr_t)ctx, name, chain, len, 0600, NULL);
 }
 
-void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, const char *dir)
+void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, int dfd)
 {
 	c->lookup = dir_lookup;
 	c->store = dir_store;
-	c->ctx = (void *)dir;
+	c->ctx = (void *)(intptr_t)dfd;
 }
 
 /* ---- the attestation ---- */

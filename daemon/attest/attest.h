@@ -27,8 +27,12 @@ struct tsmh_chain_cache {
 	void *ctx;
 };
 
-/* A cache in directory @dir (files named by hex digest), created if missing. */
-void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, const char *dir);
+/*
+ * A cache in the directory open as @dfd (files named by hex digest; the
+ * caller checked the directory: tsmh_outdir_open()); entries are read
+ * without following symlinks and replaced atomically.
+ */
+void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, int dfd);
 
 struct tsmh_attest_opts {
 	const char *trust; /* PEM file or directory of trust anchors */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fileio.h"
@@ -65,6 +67,36 @@ static int create_tmp(char *tmp)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Our group, @mode, @len bytes of @buf, fsync, close: 0 or -errno with @step. */
+static int fill_fd(int fd, const void *buf, size_t len, mode_t mode, const char **step)
+{
+	int ret;
+
+	/*
+	 * Ours (a new file is), with our group rather than a setgid
+	 * directory's, and @mode whatever the umask and the creation mode
+	 */
+	*step = "chown";
+	ret = fchown(fd, (uid_t)-1, getegid()) < 0 ? -errno : 0;
+	if (!ret) {
+		*step = "chmod";
+		ret = fchmod(fd, mode) < 0 ? -errno : 0;
+	}
+	if (!ret) {
+		*step = "write";
+		ret = tsmh_write_all(fd, buf, len);
+	}
+	if (!ret) {
+		*step = "fsync";
+		ret = fsync(fd) < 0 ? -errno : 0;
+	}
+	if (close(fd) < 0 && !ret) {
+		*step = "close";
+		ret = -errno;
+	}
+	return ret;
+}
+
 /* Write, fsync and close @tmp; on failure it is removed. */
 static int fill_tmp(char *tmp, const void *buf, size_t len, mode_t mode,
 		    struct tsmh_fileio_err *err)
@@ -75,28 +107,7 @@ static int fill_tmp(char *tmp, const void *buf, size_t len, mode_t mode,
 	fd = create_tmp(tmp);
 	if (fd < 0)
 		return fail(err, "create", tmp, fd);
-	/*
-	 * Ours (a new file is), with our group rather than a setgid
-	 * directory's, and @mode whatever the umask and mkostemp's 0600
-	 */
-	step = "chown";
-	ret = fchown(fd, (uid_t)-1, getegid()) < 0 ? -errno : 0;
-	if (!ret) {
-		step = "chmod";
-		ret = fchmod(fd, mode) < 0 ? -errno : 0;
-	}
-	if (!ret) {
-		step = "write";
-		ret = tsmh_write_all(fd, buf, len);
-	}
-	if (!ret) {
-		step = "fsync";
-		ret = fsync(fd) < 0 ? -errno : 0;
-	}
-	if (close(fd) < 0 && !ret) {
-		step = "close";
-		ret = -errno;
-	}
+	ret = fill_fd(fd, buf, len, mode, &step);
 	if (ret) {
 		unlink(tmp);
 		return fail(err, step, tmp, ret);
@@ -139,4 +150,51 @@ out:
 	free(tmp);
 	free(dir);
 	return ret;
+}
+
+/* "@name.tmp.XXXXXX" in @dfd, created O_EXCL|O_NOFOLLOW: fd or -errno */
+static int create_tmp_at(int dfd, const char *name, char *tmp, size_t tmplen)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[6];
+	int i, k, fd = -EEXIST;
+
+	for (k = 0; k < 100 && fd == -EEXIST; k++) {
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -EIO;
+		snprintf(tmp, tmplen, "%s.tmp.", name);
+		for (i = 0; i < 6; i++)
+			snprintf(tmp + strlen(tmp), tmplen - strlen(tmp), "%c",
+				 set[r[i] % (sizeof(set) - 1)]);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
+}
+
+int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
+			 struct tsmh_fileio_err *err)
+{
+	char tmp[NAME_MAX + 1];
+	const char *step;
+	int fd, ret;
+
+	if (strchr(name, '/') || strlen(name) + 12 > NAME_MAX)
+		return fail(err, "create", name, -EINVAL);
+	fd = create_tmp_at(dfd, name, tmp, sizeof(tmp));
+	if (fd < 0)
+		return fail(err, "create", name, fd);
+	ret = fill_fd(fd, buf, len, mode, &step);
+	if (!ret && renameat(dfd, tmp, dfd, name) < 0) {
+		step = "rename";
+		ret = -errno;
+	}
+	if (ret) {
+		unlinkat(dfd, tmp, 0);
+		return fail(err, step, tmp, ret);
+	}
+	if (fsync(dfd) < 0)
+		return fail(err, "fsync directory", name, -errno);
+	return 0;
 }

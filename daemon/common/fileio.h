@@ -35,4 +35,14 @@ struct tsmh_fileio_err {
 int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
 		      mode_t mode, struct tsmh_fileio_err *err);
 
+/*
+ * The same inside the directory open as @dfd (tsmh_outdir_open()): @name
+ * (no '/') replaced by way of a new temporary file @name.tmp.XXXXXX made
+ * with openat(O_CREAT|O_EXCL|O_NOFOLLOW), then renameat() and an fsync of
+ * @dfd. A symlink or file planted under @name is replaced, never followed
+ * or written through. Same returns as tsmh_write_atomic().
+ */
+int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
+			 struct tsmh_fileio_err *err);
+
 #endif

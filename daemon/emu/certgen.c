@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -193,7 +194,11 @@ int emu_identity_export_root(const struct emu_identity *id, const char *path)
 
 	if (!f)
 		return -1;
-	ok = PEM_write_X509(f, id->root);
+	/*
+	 * a trust anchor: whatever the umask, writable by its owner only
+	 * (tsmd and tsmctl refuse anchors others could change)
+	 */
+	ok = fchmod(fileno(f), 0644) == 0 && PEM_write_X509(f, id->root);
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 

@@ -15,6 +15,7 @@
 #define TSMD_POLICY_ALLOWLIST_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include "meas.h"
 
@@ -71,6 +72,13 @@ int tsmd_allowlist_parse(const char *text, size_t len, const char *file, struct 
 			 char *why, size_t whylen);
 /* ENOENT -> 0 and an empty list with al->note set. */
 int tsmd_allowlist_load(const char *path, struct tsmd_allowlist *al, char *why, size_t whylen);
+/*
+ * Could another user change the allow-list (common/safepath.h; @uid: the
+ * one user besides root allowed to own it)? The file and the directories
+ * above it, or while it does not exist the directory it will be saved in:
+ * 0, -EPERM with @why naming the file and the fix, or -errno.
+ */
+int tsmd_allowlist_secure(const char *path, uid_t uid, char *why, size_t whylen);
 /* The JSON text (malloc'd, NUL-terminated, ends with a newline). */
 char *tsmd_allowlist_format(const struct tsmd_allowlist *al);
 int tsmd_allowlist_save(const struct tsmd_allowlist *al, const char *path, char *why,

@@ -10,6 +10,26 @@
 #include "allowlist.h"
 #include "fileio.h"
 #include "jutil.h"
+#include "safepath.h"
+
+int tsmd_allowlist_secure(const char *path, uid_t uid, char *why, size_t whylen)
+{
+	char *dir, *slash;
+	int ret = tsmh_path_secure(path, uid, 0, why, whylen);
+
+	if (ret != -ENOENT)
+		return ret;
+	/* not there yet: where it will be saved must be safe */
+	dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	ret = slash ? tsmh_path_secure(dir, uid, 0, why, whylen) : 0;
+	free(dir);
+	return ret == -ENOENT ? 0 : ret;
+}
 
 int tsmd_allowlist_load(const char *path, struct tsmd_allowlist *al, char *why, size_t whylen)
 {

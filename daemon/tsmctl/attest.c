@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/pem.h>
 #include "attest.h"
 #include "attest_store.h"
@@ -152,33 +153,41 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 
 /* ---- --export: files a third party re-verifies with openssl ---- */
 
-static int put_chain_pem(const char *dir, int slot, const struct tsmh_attest_slot *sl,
-			 size_t hash_len)
+/* What a PEM writer put in @b, as file @name in @dfd; @b freed. */
+static int put_bio(int dfd, const char *name, BIO *b, int ok)
+{
+	char *p;
+	long n = b ? BIO_get_mem_data(b, &p) : 0;
+	int ret = ok && b && n >= 0 ? write_file(dfd, name, p, (size_t)n) : -EIO;
+
+	BIO_free(b);
+	return ret;
+}
+
+static int put_chain_pem(int dfd, int slot, const struct tsmh_attest_slot *sl, size_t hash_len)
 {
 	struct spdm_chain ch;
-	char path[4096];
-	FILE *f;
+	char name[32];
+	BIO *b;
 	int i, ok = 1;
 
 	if (spdm_chain_parse(sl->chain, sl->len, hash_len, &ch))
 		return -EBADMSG;
-	snprintf(path, sizeof(path), "%s/slot%d.pem", dir, slot);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	for (i = 0; i < ch.nr && ok; i++) {
+	b = BIO_new(BIO_s_mem());
+	for (i = 0; i < ch.nr && ok && b; i++) {
 		const uint8_t *p = ch.cert[i];
 		X509 *x = d2i_X509(NULL, &p, (long)ch.cert_len[i]);
 
-		ok = x && PEM_write_X509(f, x);
+		ok = x && PEM_write_bio_X509(b, x);
 		X509_free(x);
 	}
-	return fclose(f) == 0 && ok ? 0 : -EIO;
+	snprintf(name, sizeof(name), "slot%d.pem", slot);
+	return put_bio(dfd, name, b, ok);
 }
 
 /* prefix.signed, prefix.sig and (ECDSA) prefix.sig.der for one signature */
-static int put_sig(const char *dir, const char *what, const struct tsmh_attest *a,
-		   const char *context, const struct spdm_tx *tx, const uint8_t *sig, size_t slen)
+static int put_sig(int dir, const char *what, const struct tsmh_attest *a, const char *context,
+		   const struct spdm_tx *tx, const uint8_t *sig, size_t slen)
 {
 	uint8_t msg[TSMH_SIGNED_MSG_MAX], der[SPDM_MAX_SIG + 16];
 	size_t mlen, dlen;
@@ -206,18 +215,15 @@ static int put_sig(const char *dir, const char *what, const struct tsmh_attest *
 	return ret;
 }
 
-static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
+static int export(int dir, const struct tsmh_attest *a, uint8_t slot)
 {
 	const struct tsmh_attest_slot *sl = &a->slot[slot];
 	size_t hl = spdm_hash_len(a->ci.algs.base_hash);
 	EVP_PKEY *key = tsmh_chain_leaf_key(sl->chain, sl->len, hl);
 	cJSON *j = cJSON_CreateObject();
-	char name[64], path[4096], *h;
-	FILE *f;
+	char name[64], *h;
 	int s, ret = 0;
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
 	for (s = 0; s < SPDM_MAX_SLOTS && !ret; s++) {
 		if (!a->slot[s].chain)
 			continue;
@@ -226,12 +232,11 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 		if (!ret)
 			ret = put_chain_pem(dir, s, &a->slot[s], hl);
 	}
-	snprintf(path, sizeof(path), "%s/leaf.pub.pem", dir);
-	f = ret ? NULL : fopen(path, "w");
-	if (!ret && (!f || !key || !PEM_write_PUBKEY(f, key)))
-		ret = -EIO;
-	if (f && fclose(f))
-		ret = -EIO;
+	if (!ret) {
+		BIO *b = BIO_new(BIO_s_mem());
+
+		ret = put_bio(dir, "leaf.pub.pem", b, b && key && PEM_write_bio_PUBKEY(b, key));
+	}
 	EVP_PKEY_free(key);
 	if (!ret)
 		ret = put_sig(dir, "challenge", a, SPDM_CTX_CHALLENGE_AUTH, &a->chal.transcript,
@@ -269,6 +274,12 @@ static int export(const char *dir, const struct tsmh_attest *a, uint8_t slot)
 	return ret;
 }
 
+static void close_fd(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int cmd_attest(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -289,7 +300,7 @@ int cmd_attest(int argc, char **argv)
 	char why[512], *end;
 	cJSON *sj = NULL, *j;
 	long slot;
-	int c, ret, with_session = 0, sret = 0;
+	int c, ret, with_session = 0, sret = 0, export_fd = -1, cache_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnN", lo, NULL)) != -1) {
 		switch (c) {
@@ -314,13 +325,30 @@ int cmd_attest(int argc, char **argv)
 	}
 	if (!o.trust || target_operand(sock, argc, argv, &dev))
 		goto usage;
+	ret = trust_check("attest", o.trust);
+	if (ret)
+		return ret;
+	/* output directories: refused before anything is asked of the device */
+	if (export_dir) {
+		export_fd = out_dir_open("--export", export_dir);
+		if (export_fd < 0)
+			return EXIT_OPERR;
+	}
 	if (cache_dir && !no_cache) {
-		tsmh_chain_cache_dir(&cache, cache_dir);
+		cache_fd = out_dir_open("--cache", cache_dir);
+		if (cache_fd < 0) {
+			close_fd(export_fd);
+			return EXIT_OPERR;
+		}
+		tsmh_chain_cache_dir(&cache, cache_fd);
 		o.cache = &cache;
 	}
 	ret = target_open(&s, sock, dev);
-	if (ret)
+	if (ret) {
+		close_fd(export_fd);
+		close_fd(cache_fd);
 		return ret;
+	}
 	/* through the proxy: the chains the kernel holds are the cache */
 	if (s.use_nl && !cache_dir && !no_cache) {
 		ret = kernel_cache_load(&kc, &s.nl, s.who, why, sizeof(why));
@@ -332,6 +360,7 @@ int cmd_attest(int argc, char **argv)
 	}
 	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
 	kernel_cache_free(&kc);
+	close_fd(cache_fd);
 	if (!ret && s.use_nl && !no_store) {
 		ret = attest_store(&s.nl, s.who, &a, &gen, why, sizeof(why));
 		if (ret)
@@ -358,18 +387,18 @@ int cmd_attest(int argc, char **argv)
 	} else {
 		cJSON_Delete(sj);
 	}
-	if (ret) {
-		fprintf(stderr, "tsmctl: attest %s: %s\n", s.who, why);
+	if (ret || sret) {
+		if (ret)
+			fprintf(stderr, "tsmctl: attest %s: %s\n", s.who, why);
+		else
+			fprintf(stderr, "tsmctl: attest %s: session failed\n", s.who);
+		close_fd(export_fd);
 		tsmh_attest_free(&a);
 		return EXIT_OPERR;
 	}
-	if (sret) {
-		fprintf(stderr, "tsmctl: attest %s: session failed\n", s.who);
-		tsmh_attest_free(&a);
-		return EXIT_OPERR;
-	}
-	if (export_dir) {
-		ret = export(export_dir, &a, o.slot);
+	if (export_fd >= 0) {
+		ret = export(export_fd, &a, o.slot);
+		close(export_fd);
 		if (ret) {
 			fprintf(stderr, "tsmctl: attest %s: cannot export to %s: %s\n", s.who,
 				export_dir, strerror(-ret));

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "target.h"
 #include "chain.h"
 #include "requester.h"
@@ -15,12 +16,12 @@
 const char usage_certs[] =
 	"Usage: tsmctl certs DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR [--out DIR]\n";
 
-static int save_chain(const char *dir, int slot, const uint8_t *c, size_t len)
+static int save_chain(int dfd, int slot, const uint8_t *c, size_t len)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "slot%d.spdmchain", slot);
-	return write_file(dir, name, c, len);
+	return write_file(dfd, name, c, len);
 }
 
 int cmd_certs(int argc, char **argv)
@@ -37,7 +38,7 @@ int cmd_certs(int argc, char **argv)
 	cJSON *arr = NULL;
 	struct tsmctl_target s;
 	char why[384];
-	int c, ret, slot, bad = 0;
+	int c, ret, slot, bad = 0, outfd = -1;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "s:t:o:", lo, NULL)) != -1) {
@@ -50,9 +51,20 @@ int cmd_certs(int argc, char **argv)
 	}
 	if (!trust || target_operand(sock, argc, argv, &dev))
 		goto usage;
-	ret = target_open(&s, sock, dev);
+	ret = trust_check("certs", trust);
 	if (ret)
 		return ret;
+	if (out) {
+		outfd = out_dir_open("--out", out);
+		if (outfd < 0)
+			return EXIT_OPERR;
+	}
+	ret = target_open(&s, sock, dev);
+	if (ret) {
+		if (outfd >= 0)
+			close(outfd);
+		return ret;
+	}
 	memset(&ci, 0, sizeof(ci));
 	ret = spdm_vca(&s.t, &ci, why, sizeof(why));
 	if (!ret)
@@ -60,6 +72,8 @@ int cmd_certs(int argc, char **argv)
 	if (ret) {
 		target_close(&s);
 		spdm_conn_free(&ci);
+		if (outfd >= 0)
+			close(outfd);
 		fprintf(stderr, "tsmctl: certs %s: %s\n", s.who, why);
 		return EXIT_OPERR;
 	}
@@ -70,7 +84,7 @@ int cmd_certs(int argc, char **argv)
 			continue;
 		ret = spdm_get_chain(&s.t, &ci, (uint8_t)slot, chain, sizeof(chain), &len, why,
 				     sizeof(why));
-		if (!ret && out && save_chain(out, slot, chain, len)) {
+		if (!ret && out && save_chain(outfd, slot, chain, len)) {
 			snprintf(why, sizeof(why), "cannot save the chain in %s", out);
 			ret = -EIO;
 		}
@@ -105,6 +119,8 @@ int cmd_certs(int argc, char **argv)
 	}
 	target_close(&s);
 	spdm_conn_free(&ci);
+	if (outfd >= 0)
+		close(outfd);
 	if (arr)
 		json_print(arr);
 	return bad ? EXIT_OPERR : 0;

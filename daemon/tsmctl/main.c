@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "fileio.h"
+#include "safepath.h"
 #include "tsmctl.h"
 
 int opt_json;
@@ -160,20 +163,30 @@ int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int e
 	return EXIT_OPERR;
 }
 
-int write_file(const char *dir, const char *name, const void *p, size_t len)
+int write_file(int dfd, const char *name, const void *p, size_t len)
 {
-	char path[4096];
-	FILE *f;
-	size_t n;
+	return tsmh_write_atomic_at(dfd, name, p, len, 0644, NULL);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -errno;
-	n = fwrite(p, 1, len, f);
-	if (fclose(f) || n != len)
-		return -EIO;
-	return 0;
+int out_dir_open(const char *opt, const char *dir)
+{
+	char why[1024];
+	int fd = tsmh_outdir_open(dir, 1, why, sizeof(why));
+
+	if (fd < 0)
+		fprintf(stderr, "tsmctl: %s %s: refused: %s\n", opt, dir, why);
+	return fd;
+}
+
+int trust_check(const char *cmd, const char *trust)
+{
+	char why[1024];
+
+	if (tsmh_trust_secure(trust, geteuid(), TSMH_SAFE_STICKY_PARENTS, why, sizeof(why)) !=
+	    -EPERM)
+		return 0;
+	fprintf(stderr, "tsmctl: %s: --trust refused: %s\n", cmd, why);
+	return EXIT_OPERR;
 }
 
 int parse_u16(const char *s, uint16_t *v)

@@ -21,6 +21,7 @@
 #include "hex.h"
 #include "jutil.h"
 #include "policy.h"
+#include "safepath.h"
 #include "summary.h"
 #include "tsmctl.h"
 #include "verdict.h"
@@ -98,24 +99,56 @@ static void show_status(cJSON *j)
 	sd_bus_flush_close_unref(bus);
 }
 
+/*
+ * tsmd's files as tsmd (root) judges them (common/safepath.h): for each
+ * that another user could change, why and the fix in @u[0..2] (config,
+ * trust anchors, allow-list; "" when safe). 1 if any is unsafe.
+ */
+static int unsafe_files(const char *conf, const struct tsmd_policy *p, char u[3][512])
+{
+	int any = 0;
+
+	if (tsmh_path_secure(conf, 0, 0, u[0], sizeof(u[0])) != -EPERM)
+		u[0][0] = 0;
+	if (tsmh_trust_secure(p->trust_anchors, 0, 0, u[1], sizeof(u[1])) != -EPERM)
+		u[1][0] = 0;
+	if (tsmd_allowlist_secure(p->allow_list, 0, u[2], sizeof(u[2])) != -EPERM)
+		u[2][0] = 0;
+	for (int i = 0; i < 3; i++)
+		any |= !!u[i][0];
+	return any;
+}
+
+static void print_unsafe(const char *u, const char *effect)
+{
+	if (u[0])
+		printf("  UNSAFE, %s: %s\n", effect, u);
+}
+
 static int policy_show(const char *conf)
 {
+	static const char *const unsafe_key[] = { "config", "trust_anchors", "allow_list" };
 	struct tsmd_policy p = { 0 };
 	struct tsmd_allowlist al;
-	char why[512], rn[32];
+	char why[512], rn[32], u[3][512];
 	size_t i;
-	int ret;
+	int ret, unsafe;
 
 	if (tsmd_policy_load(conf, &p, why, sizeof(why))) {
 		fprintf(stderr, "tsmctl: policy show: %s\n", why);
 		return EXIT_OPERR;
 	}
+	unsafe = unsafe_files(conf, &p, u);
 	tsmd_allowlist_init(&al);
 	ret = tsmd_allowlist_load(p.allow_list, &al, why, sizeof(why));
 	if (opt_json) {
-		cJSON *j = cJSON_CreateObject(), *rules, *ents;
+		cJSON *j = cJSON_CreateObject(), *rules, *ents, *uj;
 
 		cJSON_AddStringToObject(j, "config", conf);
+		uj = cJSON_AddObjectToObject(j, "unsafe");
+		for (i = 0; i < 3; i++)
+			if (u[i][0])
+				cJSON_AddStringToObject(uj, unsafe_key[i], u[i]);
 		cJSON_AddStringToObject(j, "trust_anchors", p.trust_anchors);
 		cJSON_AddStringToObject(j, "allow_list", p.allow_list);
 		cJSON_AddStringToObject(j, "default", tsmd_req_name(p.def.req));
@@ -140,7 +173,9 @@ static int policy_show(const char *conf)
 		json_print(j);
 	} else {
 		printf("policy:       %s\n", conf);
+		print_unsafe(u[0], "tsmd will not load it");
 		printf("trust:        %s\n", p.trust_anchors);
+		print_unsafe(u[1], "tsmd's attestations fail");
 		printf("default:      %s\n", tsmd_req_name(p.def.req));
 		printf("present:      %s\n", tsmd_present_name(p.present));
 		for (i = 0; i < p.nr_rules; i++)
@@ -149,6 +184,7 @@ static int policy_show(const char *conf)
 			       tsmd_req_name(p.rules[i].req), p.rules[i].comment ? "  # " : "",
 			       p.rules[i].comment ? p.rules[i].comment : "");
 		printf("allow-list:   %s\n", p.allow_list);
+		print_unsafe(u[2], "tsmd releases nothing");
 		if (ret == -EACCES)
 			printf("  not readable as this user (%s); tsmd's view is on its line below\n",
 			       why);
@@ -162,7 +198,7 @@ static int policy_show(const char *conf)
 	}
 	tsmd_allowlist_free(&al);
 	tsmd_policy_free(&p);
-	return ret ? EXIT_OPERR : 0;
+	return ret || unsafe ? EXIT_OPERR : 0;
 }
 
 /* ---- policy generate ---- */
@@ -283,7 +319,7 @@ static int policy_generate(const char *conf, const char *trust, const char *out,
 		}
 		trust = p.trust_anchors;
 	}
-	if (nl_open_or_die(&nl)) {
+	if (trust_check("policy generate", trust) || nl_open_or_die(&nl)) {
 		tsmd_policy_free(&p);
 		free(seen);
 		return EXIT_OPERR;

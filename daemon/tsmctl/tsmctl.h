@@ -80,7 +80,23 @@ int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON
 int nl_open_or_die(struct tsmh_nl *nl);
 int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int err);
 int parse_u16(const char *s, uint16_t *v);
-/* Write @len bytes to DIR/NAME; 0 or -errno. */
-int write_file(const char *dir, const char *name, const void *p, size_t len);
+/*
+ * Write @len bytes to NAME in the output directory @dfd (out_dir_open()),
+ * replacing it atomically, never through a symlink; 0 or -errno.
+ */
+int write_file(int dfd, const char *name, const void *p, size_t len);
+/*
+ * An output directory (--out, --export, --cache): made 0700 if missing,
+ * refused when another user could write it or a directory above it (the
+ * checks of common/safepath.h, tsmctl(8) FILES AND DIRECTORIES); a
+ * descriptor, or -1 after an error naming @opt, @dir and the reason.
+ */
+int out_dir_open(const char *opt, const char *dir);
+/*
+ * --trust: refused (EXIT_OPERR after a message naming the file and the
+ * fix) when another user could change the anchors; 0 otherwise (a path
+ * that does not exist is left to the verifier to report).
+ */
+int trust_check(const char *cmd, const char *trust);
 
 #endif

@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 #include "hex.h"
 #include "policy.h"
+#include "safepath.h"
 #include "tsmd.h"
 #include "verdict.h"
 
@@ -247,14 +249,17 @@ int tsmd_policy_reload(struct tsmd *d, char *why, size_t whylen)
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	if (tsmd_policy_load(d->cfg.conf_path, p, why, whylen)) {
+	/* StrictModes (common/safepath.h): a file others could change is not policy */
+	if (tsmh_path_secure(d->cfg.conf_path, geteuid(), 0, why, whylen) ||
+	    tsmd_policy_load(d->cfg.conf_path, p, why, whylen)) {
 		tsmd_policy_free(p);
 		free(p);
 		free(al);
 		return -EINVAL;
 	}
 	tsmd_allowlist_init(al);
-	if (tsmd_allowlist_load(p->allow_list, al, alwhy, sizeof(alwhy))) {
+	if (tsmd_allowlist_secure(p->allow_list, geteuid(), alwhy, sizeof(alwhy)) ||
+	    tsmd_allowlist_load(p->allow_list, al, alwhy, sizeof(alwhy))) {
 		/* fail closed: keep running, release nothing, say so everywhere */
 		d->al_broken = 1;
 		snprintf(d->al_why, sizeof(d->al_why),

@@ -25,6 +25,7 @@
 #include "attest_store.h"
 #include "doe_proxy.h"
 #include "fileio.h"
+#include "safepath.h"
 #include "tsmd.h"
 
 #define OUT_MAX (1u << 20)
@@ -45,6 +46,16 @@ static void __attribute__((noreturn)) child_main(const char *dev, const char *tr
 	int ret;
 
 	memset(&a, 0, sizeof(a));
+	/*
+	 * trust anchors another user could change are none (StrictModes,
+	 * common/safepath.h); checked at every attestation, as files may be
+	 * added to a trust directory at any time
+	 */
+	ret = trust ? tsmh_trust_secure(trust, geteuid(), 0, why, sizeof(why)) : 0;
+	if (ret == -EPERM) {
+		step = "trust anchors";
+		goto report;
+	}
 	ret = tsmh_nl_open(&nl);
 	if (ret) {
 		snprintf(why, sizeof(why), "netlink: %s", nl.err[0] ? nl.err : strerror(-ret));

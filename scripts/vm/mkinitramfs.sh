@@ -107,5 +107,9 @@ chmod +x "$st/init" "$st"/tests/*.sh
 echo "$label" >"$st/etc/tsmh-label"
 
 chmod 755 "$st"
-(cd "$st" && find . | cpio -o -H newc --quiet) >"$out.tmp"
+# every file root's and none writable by group or others, whoever built
+# it and with whatever umask: tsmd refuses configuration, allow-list and
+# trust anchors under a directory another user could write (StrictModes)
+chmod -R go-w "$st"
+(cd "$st" && find . | cpio -o -H newc --quiet --owner=0:0) >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -77,5 +77,66 @@ if [ $? = 1 ] && echo "$out" | grep -q "GET_VERSION: no common SPDM version"; th
 else
 	res FAIL "1.0 only: $out"
 fi
+# Output directories another user can write (issue 11 item 8), as root
+# (CI and the fast suite run as root): nobody (65534) owns DIR and planted
+# a symlink in it to a root 0600 file: --export, --cache and certs --out
+# refuse DIR, naming it and the reason, and the file is not touched; a
+# root 0777 DIR (no sticky bit) is refused too. In root's own DIR a
+# planted symlink is replaced, never written through.
+if [ "$(id -u)" = 0 ]; then
+	emu
+	p=$port
+	victim=$tmp/victim
+	printf 'secret\n' >"$victim"
+	chmod 600 "$victim"
+	evil=$tmp/evil
+	mkdir -p "$evil/cache"
+	for f in slot0.spdmchain evidence.json leaf.pub.pem; do
+		ln -sf "$victim" "$evil/$f"
+		ln -sf "$victim" "$evil/cache/$f"
+	done
+	chown -hR 65534:65534 "$evil"
+	unsafe() { # WHAT: the last command refused DIR naming it and the reason
+		if [ "$e" = 1 ] && echo "$out" | grep -q "refused: $d: unsafe: directory $d is owned by uid 65534" &&
+			[ "$(cat "$victim")" = secret ] && [ "$(stat -c %u%a "$victim")" = 0600 ]; then
+			res PASS "$1: a directory of nobody's refused (named, with the reason); the symlinked root file untouched"
+		else
+			res FAIL "$1 into nobody's directory (exit $e): $out; victim: $(cat "$victim")"
+		fi
+	}
+	d=$evil
+	out=$(attest $p --export "$d" 2>&1)
+	e=$?
+	unsafe "attest --export"
+	d=$evil/cache
+	out=$(attest $p --cache "$d" 2>&1)
+	e=$?
+	unsafe "attest --cache"
+	d=$evil
+	out=$("$bin/tsmctl" certs --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" --out "$d" 2>&1)
+	e=$?
+	unsafe "certs --out"
+	open=$tmp/open
+	mkdir "$open"
+	chmod 0777 "$open"
+	ln -s "$victim" "$open/slot0.spdmchain"
+	out=$(attest $p --export "$open" 2>&1)
+	if [ $? = 1 ] && echo "$out" | grep -q "refused: $open: unsafe: directory $open is writable by group and others (mode 0777)" &&
+		[ "$(cat "$victim")" = secret ]; then
+		res PASS "attest --export: a world-writable directory refused (named, mode and fix given)"
+	else
+		res FAIL "attest --export into a 0777 directory: $out"
+	fi
+	chmod 0700 "$open"
+	out=$(attest $p --export "$open" 2>&1)
+	if [ $? = 0 ] && [ "$(cat "$victim")" = secret ] && [ -f "$open/slot0.spdmchain" ] &&
+		[ ! -L "$open/slot0.spdmchain" ]; then
+		res PASS "attest --export into root's own directory: a symlink found there is replaced, not written through"
+	else
+		res FAIL "attest --export into root's directory: $out; victim: $(cat "$victim")"
+	fi
+else
+	echo "SKIP integration/$SUITE: output directories of another user: needs root"
+fi
 reap_emus
 exit $rc

@@ -6,6 +6,7 @@
  * cache, and the fault menu entries that concern authentication.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "attest.h"
@@ -92,13 +94,20 @@ static int attest(uint8_t slot, const char *trust, int use_cache)
 {
 	struct tsmh_chain_cache c;
 	struct tsmh_attest_opts o = { .trust = trust, .slot = slot };
+	int dfd = -1, ret;
 
 	if (use_cache) {
-		tsmh_chain_cache_dir(&c, cache);
+		mkdir(cache, 0700);
+		dfd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(dfd >= 0);
+		tsmh_chain_cache_dir(&c, dfd);
 		o.cache = &c;
 	}
 	tsmh_attest_free(&a);
-	return tsmh_attest_run(&t, &o, &a, why, sizeof(why));
+	ret = tsmh_attest_run(&t, &o, &a, why, sizeof(why));
+	if (dfd >= 0)
+		close(dfd);
+	return ret;
 }
 
 static void assert_full(void)

@@ -148,7 +148,9 @@ gmsg() { tsmctl -j show "$1" | jq -r '.gate.msg // ""'; }
 STUB=$MODDIR/pci-stub.ko
 TSMD_CONF=/etc/tsmd/tsmd.conf
 TSMD_AL=/var/lib/tsmd/allow-list.json
-TSMD_ROOT=/tmp/root.pem
+# not under /tmp: tsmd refuses trust anchors in a directory others can
+# write (sticky or not), as sshd's StrictModes does
+TSMD_ROOT=/etc/tsmd/root.pem
 
 setup_fail() { fail "setup: $*"; }
 
@@ -216,8 +218,8 @@ tsmd_stage() {
 	stub_required
 	trap tsmd_stage_cleanup EXIT
 	rm -f /tmp/tsmd.log "$TSMD_AL"
-	mkdir -p /run/dbus "$(dirname "$TSMD_CONF")" "$(dirname "$TSMD_AL")" ||
-		setup_fail "mkdir for $TSMD_CONF, $TSMD_AL"
+	mkdir -p /run/dbus "$(dirname "$TSMD_CONF")" "$(dirname "$TSMD_AL")" "$(dirname "$TSMD_ROOT")" ||
+		setup_fail "mkdir for $TSMD_CONF, $TSMD_AL, $TSMD_ROOT"
 	if [ -n "$_ts_bus" ]; then
 		killall -q dbus-daemon 2>/dev/null
 		rm -f /run/dbus/system_bus_socket

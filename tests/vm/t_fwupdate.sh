@@ -13,7 +13,7 @@ test_cleanup() { [ -n "${HOOK:-}" ] && kill "$HOOK" 2>/dev/null; }
 # files of its own, apart from the other tsmd tests'
 TSMD_CONF=/etc/tsmd/fw.conf
 TSMD_AL=/var/lib/tsmd-fw/allow-list.json
-TSMD_ROOT=/tmp/root-fw.pem
+TSMD_ROOT=/etc/tsmd/root-fw.pem
 AL=$TSMD_AL
 # the measurement sets the allow-list accepts for the entry with serial $1
 nsets() { jq --arg s "$1" '[.devices[] | select(.identity.serial == $s)][0].measurements | length' $AL; }
