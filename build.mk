@@ -47,7 +47,7 @@ UNIT := $(B)/tests/unit/test_pcicap $(B)/tests/unit/test_doe \
 	$(B)/tests/unit/test_policy $(B)/tests/unit/test_allowlist $(B)/tests/unit/test_verdict \
 	$(B)/tests/unit/test_summary $(B)/tests/unit/test_names $(B)/tests/unit/test_event
 INTEG := $(B)/tests/integration/emu_client
-VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput $(B)/tests/vm/aerinj
+VMTOOLS := $(B)/tests/vm/nlprobe $(B)/tests/vm/evput $(B)/tests/vm/aerinj $(B)/tests/vm/capexec
 
 all: $(PROGS) $(UNIT) $(INTEG) $(VMTOOLS)
 
@@ -109,6 +109,8 @@ $(B)/tests/vm/nlprobe: $(call obj,tests/vm/nlprobe.c daemon/common/nl.c)
 $(B)/tests/vm/evput: $(call obj,tests/vm/evput.c daemon/common/nl.c daemon/common/nl_policy.c daemon/common/evidence.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/tests/vm/aerinj: $(call obj,tests/vm/aerinj.c)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(B)/tests/vm/capexec: $(call obj,tests/vm/capexec.c)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/tests/unit/test_evidence: $(call obj,tests/unit/test_evidence.c daemon/common/evidence.c daemon/common/nl.c daemon/common/nl_policy.c lib/ev_rules.c)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
