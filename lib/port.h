@@ -28,6 +28,34 @@ typedef __u64 u64;
 #endif
 #endif
 
+/*
+ * Little-endian fields, as PCIe, DOE and SPDM put them on the wire; the
+ * one copy every codec uses, in the kernel and in userspace.
+ */
+static inline u16 tsmh_get_le16(const u8 *p)
+{
+	return (u16)(p[0] | p[1] << 8);
+}
+
+static inline void tsmh_put_le16(u8 *p, u16 v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+/* 24-bit fields (e.g. SPDM MEASUREMENTS' MeasurementRecordLength) */
+static inline u32 tsmh_get_le24(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16;
+}
+
+static inline void tsmh_put_le24(u8 *p, u32 v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+}
+
 static inline u32 tsmh_get_le32(const u8 *p)
 {
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
@@ -39,11 +67,6 @@ static inline void tsmh_put_le32(u8 *p, u32 v)
 	p[1] = (v >> 8) & 0xff;
 	p[2] = (v >> 16) & 0xff;
 	p[3] = (v >> 24) & 0xff;
-}
-
-static inline u16 tsmh_get_le16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
 }
 
 #endif

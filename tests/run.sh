@@ -39,6 +39,16 @@ for v in "build/rel" "build/san SAN=1"; do
 	fi
 done
 
+phase "layering: a layer's include path ends at the layers below it"
+# layers.mk, docs/design.md "Userspace layers"; a header of a higher
+# layer must not be found with a lower layer's flags (tests/layers.sh)
+if tests/layers.sh >build/layers.log 2>&1; then
+	rec "PASS build/layers"
+else
+	rec "FAIL build/layers (see build/layers.log)"
+	head -n 20 build/layers.log >&2
+fi
+
 phase "unit tests (cmocka, under ASan/UBSan)"
 for t in build/san/tests/unit/test_*; do
 	[ -x "$t" ] && [ -f "$t" ] || continue

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 #include "cert.h"
 #include "certgen.h"
+#include "port.h"
 
 static EVP_PKEY *new_key(int kind)
 {
@@ -103,8 +104,7 @@ static int build_chain(struct emu_chain *ch, int h, X509 *root, X509 *inter, X50
 		free(buf);
 		return -1;
 	}
-	buf[0] = off & 0xff;
-	buf[1] = (off >> 8) & 0xff;
+	tsmh_put_le16(buf, (uint16_t)off);
 	buf[2] = buf[3] = 0;
 	if (!EVP_Digest(buf, off, ch->digest[h], &n, md, NULL)) {
 		free(buf);

@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 #include "emu.h"
 #include "keysched.h"
+#include "port.h"
 #include "secured.h"
 #include "session_msg.h"
 #include "sig.h"
@@ -160,7 +161,7 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	es->s.heartbeat = d->cap_flags & SPDM_CAP_HBEAT ? HEARTBEAT_PERIOD : 0;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || RAND_bytes(ids, 2) != 1)
 		goto fail;
-	es->s.rsp_id = (uint16_t)(ids[0] | ids[1] << 8 | 1);
+	es->s.rsp_id = (uint16_t)(tsmh_get_le16(ids) | 1);
 	eph = tsmh_dhe_keygen(c->sel.dhe, pub);
 	if (!eph)
 		goto fail;

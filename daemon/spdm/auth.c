@@ -10,19 +10,9 @@
 #include <string.h>
 #include "auth.h"
 #include "cert.h"
+#include "port.h"
 
 #define SPDM_MAX_OPAQUE 1024 /* DSP0274 1.2+: OpaqueDataLength limit */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
 
 /* @len may exceed @need only by DOE padding (fewer than 4 bytes). */
 static int exact(size_t len, size_t need)
@@ -168,7 +158,7 @@ size_t spdm_enc_challenge_auth(uint8_t ver, const struct spdm_challenge_auth *a,
 		memcpy(out + n, a->meas_summary, hash_len);
 		n += hash_len;
 	}
-	put16(out + n, a->opaque_len);
+	tsmh_put_le16(out + n, a->opaque_len);
 	n += 2;
 	if (a->opaque_len)
 		memcpy(out + n, a->opaque, a->opaque_len);
@@ -201,7 +191,7 @@ int spdm_dec_challenge_auth(uint8_t ver, const uint8_t *m, size_t len, uint8_t s
 		a->meas_summary = m + n;
 		n += hash_len;
 	}
-	a->opaque_len = get16(m + n);
+	a->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (a->opaque_len > SPDM_MAX_OPAQUE)
 		return -EPROTO;
@@ -277,15 +267,13 @@ size_t spdm_enc_measurements(uint8_t ver, const struct spdm_meas_rsp *r, uint8_t
 	out[3] = (uint8_t)((r->slot & 15) |
 			   (ver >= SPDM_VERSION_12 ? (r->content_changed & 3) << 4 : 0));
 	out[4] = r->nr_blocks;
-	out[5] = r->record_len & 0xff;
-	out[6] = (r->record_len >> 8) & 0xff;
-	out[7] = (uint8_t)(r->record_len >> 16);
+	tsmh_put_le24(out + 5, r->record_len);
 	if (r->record_len)
 		memcpy(out + n, r->record, r->record_len);
 	n += r->record_len;
 	memcpy(out + n, r->nonce, SPDM_NONCE_LEN);
 	n += SPDM_NONCE_LEN;
-	put16(out + n, r->opaque_len);
+	tsmh_put_le16(out + n, r->opaque_len);
 	n += 2;
 	if (r->opaque_len)
 		memcpy(out + n, r->opaque, r->opaque_len);
@@ -311,14 +299,14 @@ int spdm_dec_measurements(uint8_t ver, const uint8_t *m, size_t len, size_t sig_
 	if (m[3] & 0xc0)
 		return -EPROTO;
 	r->nr_blocks = m[4];
-	r->record_len = (uint32_t)m[5] | (uint32_t)m[6] << 8 | (uint32_t)m[7] << 16;
+	r->record_len = tsmh_get_le24(m + 5);
 	if (len - n < (size_t)r->record_len + SPDM_NONCE_LEN + 2)
 		return -EBADMSG;
 	r->record = m + n;
 	n += r->record_len;
 	r->nonce = m + n;
 	n += SPDM_NONCE_LEN;
-	r->opaque_len = get16(m + n);
+	r->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (r->opaque_len > SPDM_MAX_OPAQUE)
 		return -EPROTO;
@@ -346,9 +334,9 @@ size_t spdm_enc_meas_block(uint8_t index, uint8_t type, const uint8_t *value, ui
 		return 0;
 	out[0] = index;
 	out[1] = SPDM_MEAS_SPEC_DMTF;
-	put16(out + 2, (uint16_t)(3 + len));
+	tsmh_put_le16(out + 2, (uint16_t)(3 + len));
 	out[4] = type;
-	put16(out + 5, len);
+	tsmh_put_le16(out + 5, len);
 	memcpy(out + 7, value, len);
 	return need;
 }
@@ -366,7 +354,7 @@ int spdm_meas_blocks_parse(const uint8_t *rec, size_t len, int nr, struct spdm_m
 
 		if (len - off < 4)
 			return -EBADMSG;
-		size = get16(rec + off + 2);
+		size = tsmh_get_le16(rec + off + 2);
 		if (len - off - 4 < size)
 			return -EBADMSG;
 		memset(&b[i], 0, sizeof(b[i]));
@@ -378,7 +366,7 @@ int spdm_meas_blocks_parse(const uint8_t *rec, size_t len, int nr, struct spdm_m
 			return -EPROTO;
 		last = b[i].index;
 		if (b[i].spec == SPDM_MEAS_SPEC_DMTF) {
-			if (size < 3 || get16(rec + off + 5) != size - 3)
+			if (size < 3 || tsmh_get_le16(rec + off + 5) != size - 3)
 				return -EPROTO;
 			b[i].type = rec[off + 4];
 			b[i].value = rec + off + 7;
@@ -431,19 +419,19 @@ size_t spdm_msg_len(const uint8_t *m, size_t len, size_t hash_len)
 	switch (m[1]) {
 	case SPDM_VERSION: n = len >= 6 ? 6 + 2 * (size_t)m[5] : len; break;
 	case SPDM_CAPABILITIES: n = m[0] >= SPDM_VERSION_12 ? 20 : 12; break;
-	case SPDM_ALGORITHMS: n = len >= 6 ? get16(m + 4) : len; break;
+	case SPDM_ALGORITHMS: n = len >= 6 ? tsmh_get_le16(m + 4) : len; break;
 	case SPDM_DIGESTS:
 		n = 4;
 		for (v = m[3]; v; v &= (uint8_t)(v - 1))
 			n += hash_len;
 		break;
-	case SPDM_CERTIFICATE: n = len >= 8 ? 8 + (size_t)get16(m + 4) : len; break;
+	case SPDM_CERTIFICATE: n = len >= 8 ? 8 + (size_t)tsmh_get_le16(m + 4) : len; break;
 	case SPDM_GET_VERSION:
 	case SPDM_GET_DIGESTS: n = 4; break;
 	case SPDM_GET_CAPABILITIES:
 		n = m[0] >= SPDM_VERSION_12 ? 20 : m[0] >= SPDM_VERSION_11 ? 12 : 4;
 		break;
-	case SPDM_NEGOTIATE_ALGORITHMS: n = len >= 6 ? get16(m + 4) : len; break;
+	case SPDM_NEGOTIATE_ALGORITHMS: n = len >= 6 ? tsmh_get_le16(m + 4) : len; break;
 	case SPDM_GET_CERTIFICATE: n = 8; break;
 	case SPDM_CHALLENGE:
 		n = 4 + SPDM_NONCE_LEN + (m[0] >= SPDM_VERSION_13 ? SPDM_REQ_CONTEXT_LEN : 0);

@@ -4,7 +4,7 @@
  * GET_MEASUREMENTS/MEASUREMENTS (DSP0274 10.8-10.11), DMTF measurement
  * blocks, RESPOND_IF_READY, the signing prefix of SPDM 1.2+ and the
  * transcript buffers both sides keep. Pure byte handling: signatures are
- * made and checked with OpenSSL elsewhere (daemon/verify/sig.c).
+ * made and checked with OpenSSL elsewhere (daemon/crypto/sig.c).
  */
 #ifndef TSMH_SPDM_AUTH_H
 #define TSMH_SPDM_AUTH_H

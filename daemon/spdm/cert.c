@@ -9,17 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include "cert.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
+#include "port.h"
 
 static int popcount8(uint8_t v)
 {
@@ -93,8 +83,8 @@ size_t spdm_enc_get_certificate(uint8_t ver, uint8_t slot, uint16_t off, uint16_
 	out[1] = SPDM_GET_CERTIFICATE;
 	out[2] = slot & 0x0f;
 	out[3] = 0;
-	put16(out + 4, off);
-	put16(out + 6, len);
+	tsmh_put_le16(out + 4, off);
+	tsmh_put_le16(out + 6, len);
 	return 8;
 }
 
@@ -111,8 +101,8 @@ int spdm_dec_get_certificate(uint8_t ver, const uint8_t *m, size_t len, uint8_t 
 	if (m[2] & 0xf0)
 		return -EPROTO; /* reserved bits */
 	*slot = m[2];
-	*off = get16(m + 4);
-	*want = get16(m + 6);
+	*off = tsmh_get_le16(m + 4);
+	*want = tsmh_get_le16(m + 6);
 	return 0;
 }
 
@@ -125,8 +115,8 @@ size_t spdm_enc_certificate(uint8_t ver, uint8_t slot, const uint8_t *portion, u
 	out[1] = SPDM_CERTIFICATE;
 	out[2] = slot & 0x0f;
 	out[3] = 0;
-	put16(out + 4, plen);
-	put16(out + 6, remainder);
+	tsmh_put_le16(out + 4, plen);
+	tsmh_put_le16(out + 6, remainder);
 	memcpy(out + 8, portion, plen);
 	return 8 + (size_t)plen;
 }
@@ -142,8 +132,8 @@ int spdm_dec_certificate(uint8_t ver, const uint8_t *m, size_t len, uint8_t slot
 		return -EBADMSG;
 	if ((m[2] & 0x0f) != slot)
 		return -EPROTO; /* an answer for another slot */
-	p->len = get16(m + 4);
-	p->remainder = get16(m + 6);
+	p->len = tsmh_get_le16(m + 4);
+	p->remainder = tsmh_get_le16(m + 6);
 	p->data = m + 8;
 	if (8 + (size_t)p->len > len)
 		return -EBADMSG;
@@ -187,9 +177,9 @@ int spdm_chain_parse(const uint8_t *c, size_t len, size_t hash_len, struct spdm_
 	memset(ch, 0, sizeof(*ch));
 	if (len < 4 + hash_len || len > SPDM_MAX_CHAIN)
 		return -EBADMSG;
-	if (get16(c) != len)
+	if (tsmh_get_le16(c) != len)
 		return -EBADMSG; /* Length covers the whole chain */
-	if (get16(c + 2))
+	if (tsmh_get_le16(c + 2))
 		return -EPROTO;
 	ch->root_hash = c + 4;
 	off = 4 + hash_len;

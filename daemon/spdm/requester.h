@@ -100,7 +100,7 @@ int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t 
  * CHALLENGE @slot with a fresh nonce, asking for the measurement summary
  * hash @summary (SPDM_MEAS_SUMMARY_*; NONE unless MEAS_CAP). Framing and
  * sizes are checked here; the signature is verified by the caller
- * (daemon/verify/sig.c) with the slot's leaf key.
+ * (daemon/crypto/sig.c) with the slot's leaf key.
  */
 int spdm_challenge(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t slot,
 		   uint8_t summary, struct spdm_challenge_result *r, char *why, size_t whylen);

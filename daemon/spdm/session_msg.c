@@ -5,20 +5,10 @@
 #include <errno.h>
 #include <string.h>
 #include "auth.h"
+#include "port.h"
 #include "session_msg.h"
 
 #define MAX_OPAQUE 1024
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
 
 size_t spdm_dhe_len(uint16_t dhe)
 {
@@ -36,7 +26,7 @@ size_t spdm_bin_concat(uint8_t ver, uint16_t length, const char *label, const ui
 
 	if (n > cap)
 		return 0;
-	put16(out, length);
+	tsmh_put_le16(out, length);
 	memcpy(out + 2, "spdm1.x ", 8);
 	out[2 + 6] = (uint8_t)('0' + (ver & 15));
 	memcpy(out + 10, label, ll);
@@ -56,12 +46,12 @@ size_t spdm_enc_key_exchange(uint8_t ver, const struct spdm_key_exchange *k, siz
 	out[1] = SPDM_KEY_EXCHANGE;
 	out[2] = k->summary;
 	out[3] = k->slot;
-	put16(out + 4, k->session_id);
+	tsmh_put_le16(out + 4, k->session_id);
 	out[6] = ver >= SPDM_VERSION_12 ? k->policy : 0;
 	out[7] = 0;
 	memcpy(out + 8, k->random, SPDM_RANDOM_LEN);
 	memcpy(out + 8 + SPDM_RANDOM_LEN, k->exchange, dhe_len);
-	put16(out + 8 + SPDM_RANDOM_LEN + dhe_len, k->opaque_len);
+	tsmh_put_le16(out + 8 + SPDM_RANDOM_LEN + dhe_len, k->opaque_len);
 	if (k->opaque_len)
 		memcpy(out + 10 + SPDM_RANDOM_LEN + dhe_len, k->opaque, k->opaque_len);
 	return n;
@@ -81,11 +71,11 @@ int spdm_dec_key_exchange(uint8_t ver, const uint8_t *m, size_t len, size_t dhe_
 		return -EBADMSG;
 	k->summary = m[2];
 	k->slot = m[3];
-	k->session_id = get16(m + 4);
+	k->session_id = tsmh_get_le16(m + 4);
 	k->policy = m[6];
 	k->random = m + 8;
 	k->exchange = m + 8 + SPDM_RANDOM_LEN;
-	k->opaque_len = get16(m + n);
+	k->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (k->opaque_len > MAX_OPAQUE)
 		return -EPROTO;
@@ -108,7 +98,7 @@ size_t spdm_enc_key_exchange_rsp(uint8_t ver, const struct spdm_key_exchange_rsp
 	out[1] = SPDM_KEY_EXCHANGE_RSP;
 	out[2] = r->heartbeat;
 	out[3] = 0;
-	put16(out + 4, r->session_id);
+	tsmh_put_le16(out + 4, r->session_id);
 	out[6] = r->mut_auth;
 	out[7] = r->req_slot;
 	memcpy(p, r->random, SPDM_RANDOM_LEN);
@@ -119,7 +109,7 @@ size_t spdm_enc_key_exchange_rsp(uint8_t ver, const struct spdm_key_exchange_rsp
 		memcpy(p, r->summary, hash_len);
 		p += hash_len;
 	}
-	put16(p, r->opaque_len);
+	tsmh_put_le16(p, r->opaque_len);
 	p += 2;
 	if (r->opaque_len)
 		memcpy(p, r->opaque, r->opaque_len);
@@ -139,13 +129,13 @@ int spdm_dec_key_exchange_rsp(uint8_t ver, const uint8_t *m, size_t len, size_t 
 	if (len < n + 2)
 		return -EBADMSG;
 	r->heartbeat = m[2];
-	r->session_id = get16(m + 4);
+	r->session_id = tsmh_get_le16(m + 4);
 	r->mut_auth = m[6];
 	r->req_slot = m[7];
 	r->random = m + 8;
 	r->exchange = m + 8 + SPDM_RANDOM_LEN;
 	r->summary = summary ? m + 8 + SPDM_RANDOM_LEN + dhe_len : NULL;
-	r->opaque_len = get16(m + n);
+	r->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (r->opaque_len > MAX_OPAQUE)
 		return -EPROTO;
@@ -216,7 +206,7 @@ static size_t opaque_one(const uint8_t *sm, size_t smlen, uint8_t *out, size_t c
 	out[0] = 1; /* TotalElements */
 	out[4] = 0; /* ID: DMTF */
 	out[5] = 0; /* VendorLen */
-	put16(out + 6, (uint16_t)smlen);
+	tsmh_put_le16(out + 6, (uint16_t)smlen);
 	memcpy(out + 8, sm, smlen);
 	return n;
 }
@@ -232,7 +222,7 @@ size_t spdm_opaque_supported(const uint16_t *vers, int n, uint8_t *out, size_t c
 	sm[1] = SPDM_SM_ID_SUPPORTED_VERSION;
 	sm[2] = (uint8_t)n;
 	for (i = 0; i < n; i++)
-		put16(sm + 3 + 2 * i, vers[i]);
+		tsmh_put_le16(sm + 3 + 2 * i, vers[i]);
 	return opaque_one(sm, 3 + 2 * (size_t)n, out, cap);
 }
 
@@ -240,7 +230,7 @@ size_t spdm_opaque_selection(uint16_t sel, uint8_t *out, size_t cap)
 {
 	uint8_t sm[4] = { 1, SPDM_SM_ID_VERSION_SELECTION };
 
-	put16(sm + 2, sel);
+	tsmh_put_le16(sm + 2, sel);
 	return opaque_one(sm, 4, out, cap);
 }
 
@@ -265,7 +255,7 @@ static int find_sm(const uint8_t *op, size_t len, uint8_t id, const uint8_t **da
 		vlen = op[off + 1];
 		if (len - off < 4 + (size_t)vlen)
 			return -EBADMSG;
-		l = get16(op + off + 2 + vlen);
+		l = tsmh_get_le16(op + off + 2 + vlen);
 		el = 4 + (size_t)vlen + l;
 		if (len - off < el)
 			return -EBADMSG;
@@ -297,7 +287,7 @@ int spdm_opaque_parse_supported(const uint8_t *op, size_t len, uint16_t *vers, i
 		return -EBADMSG;
 	n = d[2] < max ? d[2] : max;
 	for (i = 0; i < n; i++)
-		vers[i] = get16(d + 3 + 2 * i);
+		vers[i] = tsmh_get_le16(d + 3 + 2 * i);
 	return n;
 }
 
@@ -311,6 +301,6 @@ int spdm_opaque_parse_selection(const uint8_t *op, size_t len, uint16_t *sel)
 		return ret;
 	if (dl != 4)
 		return -EBADMSG;
-	*sel = get16(d + 2);
+	*sel = tsmh_get_le16(d + 2);
 	return 0;
 }

@@ -6,7 +6,7 @@
  * version opaque data (the 1.2+ general opaque data table, DMTF registry,
  * DSP0277 SMDataID SupportedVersion/VersionSelection) and the key
  * schedule's BinConcat. Pure byte handling; the cryptography is in
- * daemon/verify/keysched.c.
+ * daemon/crypto/keysched.c.
  */
 #ifndef TSMH_SPDM_SESSION_MSG_H
 #define TSMH_SPDM_SESSION_MSG_H

@@ -8,29 +8,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "port.h"
 #include "spdm.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
 
 static int err_or(const uint8_t *m, size_t len, uint8_t code, uint8_t *err)
 {
@@ -61,11 +40,11 @@ size_t spdm_enc_capabilities(uint8_t ver, uint8_t code, const struct spdm_caps *
 	out[1] = code;
 	if (n >= 12) {
 		out[5] = c->ct_exponent;
-		put32(out + 8, c->flags);
+		tsmh_put_le32(out + 8, c->flags);
 	}
 	if (n >= 20) {
-		put32(out + 12, c->data_transfer_size);
-		put32(out + 16, c->max_msg_size);
+		tsmh_put_le32(out + 12, c->data_transfer_size);
+		tsmh_put_le32(out + 16, c->max_msg_size);
 	}
 	return n;
 }
@@ -84,11 +63,11 @@ int spdm_dec_capabilities(uint8_t ver, uint8_t code, const uint8_t *m, size_t le
 	memset(c, 0, sizeof(*c));
 	if (ver >= SPDM_VERSION_11) {
 		c->ct_exponent = m[5];
-		c->flags = get32(m + 8);
+		c->flags = tsmh_get_le32(m + 8);
 	}
 	if (ver >= SPDM_VERSION_12) {
-		c->data_transfer_size = get32(m + 12);
-		c->max_msg_size = get32(m + 16);
+		c->data_transfer_size = tsmh_get_le32(m + 12);
+		c->max_msg_size = tsmh_get_le32(m + 16);
 		/* 1.2: DataTransferSize >= 42, MaxSPDMmsgSize >= DataTransferSize */
 		if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE ||
 		    c->max_msg_size < c->data_transfer_size)
@@ -131,7 +110,7 @@ static size_t put_structs(uint8_t ver, struct spdm_algs *a, uint8_t *p, uint8_t 
 	for (i = 0; i < sizeof(struct_types); i++) {
 		p[n] = struct_types[i];
 		p[n + 1] = 2 << 4; /* two fixed bytes, no extended algorithms */
-		put16(p + n + 2, *struct_field(a, struct_types[i]));
+		tsmh_put_le16(p + n + 2, *struct_field(a, struct_types[i]));
 		n += STRUCT_LEN;
 		(*count)++;
 	}
@@ -159,12 +138,12 @@ static size_t enc_algs(uint8_t ver, uint8_t code, const struct spdm_algs *in, ui
 	out[6] = a.meas_spec;
 	out[7] = ver >= SPDM_VERSION_12 ? a.other_params : 0;
 	if (code == SPDM_ALGORITHMS)
-		put32(out + 8, a.meas_hash);
-	put32(out + off, a.base_asym);
-	put32(out + off + 4, a.base_hash);
+		tsmh_put_le32(out + 8, a.meas_hash);
+	tsmh_put_le32(out + off, a.base_asym);
+	tsmh_put_le32(out + off + 4, a.base_hash);
 	n = fixed + put_structs(ver, &a, out + fixed, &count);
 	out[2] = count;
-	put16(out + 4, (uint16_t)n);
+	tsmh_put_le16(out + 4, (uint16_t)n);
 	return n;
 }
 
@@ -193,7 +172,7 @@ static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, siz
 		return -EPROTO;
 	if (len < fixed)
 		return -EBADMSG;
-	msglen = get16(m + 4);
+	msglen = tsmh_get_le16(m + 4);
 	/* the Length field covers the message; DOE padding may follow it */
 	if (msglen < fixed || msglen > len)
 		return -EBADMSG;
@@ -201,14 +180,14 @@ static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, siz
 	a->meas_spec = m[6];
 	a->other_params = m[7];
 	if (code == SPDM_ALGORITHMS) {
-		a->meas_hash = get32(m + 8);
-		a->base_asym = get32(m + 12);
-		a->base_hash = get32(m + 16);
+		a->meas_hash = tsmh_get_le32(m + 8);
+		a->base_asym = tsmh_get_le32(m + 12);
+		a->base_hash = tsmh_get_le32(m + 16);
 		ext_asym = m[32];
 		ext_hash = m[33];
 	} else {
-		a->base_asym = get32(m + 8);
-		a->base_hash = get32(m + 12);
+		a->base_asym = tsmh_get_le32(m + 8);
+		a->base_hash = tsmh_get_le32(m + 12);
 		ext_asym = m[28];
 		ext_hash = m[29];
 	}
@@ -230,7 +209,7 @@ static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, siz
 		f = struct_field(a, m[off]);
 		if (!f)
 			return -EPROTO;
-		*f = get16(m + off + 2);
+		*f = tsmh_get_le16(m + off + 2);
 		off += 4 + 4 * (size_t)ext;
 	}
 	if (off != msglen)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include "port.h"
 #include "spdm.h"
 
 size_t spdm_enc_get_version(uint8_t *out)
@@ -35,7 +36,7 @@ int spdm_dec_version(const uint8_t *m, size_t len, struct spdm_ver *v, int max, 
 	if (6 + 2 * n > len)
 		return -EBADMSG;
 	for (i = 0; i < n && (int)i < max; i++)
-		spdm_ver_decode((uint16_t)(m[6 + 2 * i] | m[7 + 2 * i] << 8), &v[i]);
+		spdm_ver_decode(tsmh_get_le16(m + 6 + 2 * i), &v[i]);
 	return (int)i;
 }
 
@@ -55,8 +56,7 @@ size_t spdm_enc_version(const struct spdm_ver *v, int n, uint8_t *out, size_t ca
 	for (i = 0; i < n; i++) {
 		uint16_t e = spdm_ver_encode(&v[i]);
 
-		out[6 + 2 * i] = e & 0xff;
-		out[7 + 2 * i] = e >> 8;
+		tsmh_put_le16(out + 6 + 2 * i, e);
 	}
 	return len;
 }

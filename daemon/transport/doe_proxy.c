@@ -5,7 +5,6 @@
 #include <string.h>
 #include "doe.h"
 #include "doe_proxy.h"
-#include "emu_sock.h"
 #include "nl_policy.h"
 
 struct reply {
@@ -118,73 +117,5 @@ void spdm_transport_proxy(struct spdm_transport *t, struct proxy_ctx *ctx)
 	memset(t, 0, sizeof(*t));
 	t->exchange = proxy_exchange;
 	t->secured = proxy_secured;
-	t->ctx = ctx;
-}
-
-/* Secured CMA uses the same NORMAL command and PCI_DOE transport, DOE type 2. */
-static int sock_xfer(struct spdm_transport *t, uint8_t ptype, const uint8_t *req, size_t len,
-		     uint8_t *rsp, size_t cap, size_t *rsp_len)
-{
-	struct sock_ctx *s = t->ctx;
-	uint8_t *obj;
-	size_t padded = (len + 3) & ~(size_t)3, total = TSMH_DOE_HDR_BYTES + padded;
-	struct emu_frame f;
-	uint16_t vid;
-	uint8_t type;
-	int ret;
-
-	obj = calloc(1, EMU_SOCK_MAX_PAYLOAD);
-	if (!obj)
-		return -ENOMEM;
-	if (total > EMU_SOCK_MAX_PAYLOAD) {
-		free(obj);
-		return -EMSGSIZE;
-	}
-	tsmh_put_le32(obj, tsmh_doe_hdr0(TSMH_DOE_VID_PCISIG, ptype));
-	tsmh_put_le32(obj + 4, tsmh_doe_hdr1((uint32_t)(total / 4)));
-	memcpy(obj + TSMH_DOE_HDR_BYTES, req, len);
-	ret = emu_sock_send(s->fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_PCI_DOE, obj,
-			    (uint32_t)total);
-	if (!ret)
-		ret = emu_sock_recv(s->fd, &f, obj, EMU_SOCK_MAX_PAYLOAD);
-	if (ret) {
-		snprintf(t->err, sizeof(t->err), "spdm-emu socket");
-		free(obj);
-		return ret;
-	}
-	if (f.cmd != EMU_SOCK_CMD_NORMAL || tsmh_doe_obj_check(obj, f.len, &vid, &type) ||
-	    vid != TSMH_DOE_VID_PCISIG || type != ptype) {
-		snprintf(t->err, sizeof(t->err),
-			 "peer answered command %#x with a malformed DOE object", f.cmd);
-		free(obj);
-		return -EPROTO;
-	}
-	if (f.len - TSMH_DOE_HDR_BYTES > cap) {
-		free(obj);
-		return -EMSGSIZE;
-	}
-	*rsp_len = f.len - TSMH_DOE_HDR_BYTES;
-	memcpy(rsp, obj + TSMH_DOE_HDR_BYTES, *rsp_len);
-	free(obj);
-	return 0;
-}
-
-static int sock_exchange(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
-			 size_t cap, size_t *rsp_len)
-{
-	return sock_xfer(t, TSMH_DOE_PROT_CMA, req, len, rsp, cap, rsp_len);
-}
-
-static int sock_secured(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
-			size_t cap, size_t *rsp_len)
-{
-	return sock_xfer(t, TSMH_DOE_PROT_SEC_CMA, req, len, rsp, cap, rsp_len);
-}
-
-void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx)
-{
-	memset(t, 0, sizeof(*t));
-	t->exchange = sock_exchange;
-	t->secured = sock_secured;
 	t->ctx = ctx;
 }

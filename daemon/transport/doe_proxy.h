@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * SPDM transports: the kernel's DOE proxy (netlink TSMH_CMD_DOE_EXCHANGE)
- * and the DMTF spdm-emu socket protocol (PCI_DOE transport). Both present
- * the requester with bare SPDM messages; DOE framing and padding stay here.
+ * SPDM transport through the kernel's DOE proxy (netlink
+ * TSMH_CMD_DOE_EXCHANGE). Like the socket transport (sock_transport.h) it
+ * presents the requester with bare SPDM messages; DOE framing and padding
+ * stay here.
  */
 #ifndef TSMH_DOE_PROXY_H
 #define TSMH_DOE_PROXY_H
@@ -26,11 +27,5 @@ struct proxy_ctx {
 };
 /* SPDM over the kernel proxy (CMA protocol), into @t. */
 void spdm_transport_proxy(struct spdm_transport *t, struct proxy_ctx *ctx);
-
-struct sock_ctx {
-	int fd;
-};
-/* SPDM over an spdm-emu socket (already connected), into @t. */
-void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx);
 
 #endif

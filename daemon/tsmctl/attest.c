@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmctl attest: authenticate a device end to end (daemon/verify/attest.c)
+ * tsmctl attest: authenticate a device end to end (daemon/attest/attest.c)
  * and show the result: negotiated version and algorithms, every slot's
  * chain and leaf identity, whether the CHALLENGE_AUTH and MEASUREMENTS
  * signatures verified, and each measurement block. --export writes what a

@@ -10,6 +10,7 @@
 #include "doe_proxy.h"
 #include "emu_sock.h"
 #include "requester.h"
+#include "sock_transport.h"
 
 struct tsmctl_target {
 	struct spdm_transport t;

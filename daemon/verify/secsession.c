@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "keysched.h"
+#include "port.h"
 #include "secsession.h"
 #include "session_msg.h"
 #include "sig.h"
@@ -149,7 +150,7 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 		ret = spdm_why(why, whylen, -EIO, "%s: no ephemeral key or random data", st);
 		goto out;
 	}
-	ss->s.req_id = (uint16_t)(ids[0] | ids[1] << 8 | 1);
+	ss->s.req_id = (uint16_t)(tsmh_get_le16(ids) | 1);
 	if (ss->s.req_id == 0xffff)
 		ss->s.req_id = 0xfffd;
 	k.session_id = ss->s.req_id;

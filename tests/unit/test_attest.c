@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Whole attestations (daemon/verify/attest.c) against the emulator's
+ * Whole attestations (daemon/attest/attest.c) against the emulator's
  * responder in-process, with a fresh OpenSSL identity: every signing
  * algorithm and SPDM version, several slots, the digest-keyed chain
  * cache, and the fault menu entries that concern authentication.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * tsmd's worker summaries (daemon/tsmd/summary.c): what the attestation
+ * tsmd's worker summaries (daemon/attest/summary.c): what the attestation
  * worker writes survives the pipe exactly, and anything else a worker
  * could write (truncated, hostile, wrong types) is refused, so the main
  * loop never decides on half a result. Refused inputs: each NAME.json in

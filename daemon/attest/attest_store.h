@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
-#ifndef TSMH_VERIFY_ATTEST_STORE_H
-#define TSMH_VERIFY_ATTEST_STORE_H
+#ifndef TSMH_ATTEST_STORE_H
+#define TSMH_ATTEST_STORE_H
 
 #include <linux/tsmh.h>
 #include "attest.h"

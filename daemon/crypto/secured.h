@@ -16,8 +16,8 @@
  * MAC; the decoder then tells a replay (an earlier sequence number of the
  * current key verifies) from forgery. Encrypt-and-MAC sessions only.
  */
-#ifndef TSMH_SPDM_SECURED_H
-#define TSMH_SPDM_SECURED_H
+#ifndef TSMH_CRYPTO_SECURED_H
+#define TSMH_CRYPTO_SECURED_H
 
 #include <stddef.h>
 #include <stdint.h>

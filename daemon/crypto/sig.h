@@ -11,8 +11,8 @@
  * algorithm's usual hash-then-sign over that message; for 1.1 it is over
  * the transcript itself.
  */
-#ifndef TSMH_VERIFY_SIG_H
-#define TSMH_VERIFY_SIG_H
+#ifndef TSMH_CRYPTO_SIG_H
+#define TSMH_CRYPTO_SIG_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
  * verified likewise and checked against CHALLENGE_AUTH's measurement
  * summary hash. The first failure stops the run and names the step.
  */
-#ifndef TSMH_VERIFY_ATTEST_H
-#define TSMH_VERIFY_ATTEST_H
+#ifndef TSMH_ATTEST_ATTEST_H
+#define TSMH_ATTEST_ATTEST_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -21,8 +21,8 @@
  *   update: secret' = HKDF-Expand(secret, BinConcat(H, "traffic upd"), H)
  * Every new key starts again at sequence number 0.
  */
-#ifndef TSMH_VERIFY_KEYSCHED_H
-#define TSMH_VERIFY_KEYSCHED_H
+#ifndef TSMH_CRYPTO_KEYSCHED_H
+#define TSMH_CRYPTO_KEYSCHED_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,19 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/rand.h>
+#include "port.h"
 #include "secured.h"
 #include "spdm.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 static void iv_for(const struct tsmh_dir_keys *d, uint64_t seq, uint8_t *iv)
 {
@@ -53,15 +43,15 @@ int spdm_secured_seal(struct spdm_session *s, int request, const uint8_t *app, s
 	pt = malloc(plen);
 	if (!pt)
 		return -ENOMEM;
-	put16(pt, (uint16_t)len);
+	tsmh_put_le16(pt, (uint16_t)len);
 	memcpy(pt + 2, app, len);
 	if (pad && RAND_bytes(pt + 2 + len, (int)pad) != 1) {
 		free(pt);
 		return -EIO;
 	}
-	put16(out, sid & 0xffff);
-	put16(out + 2, sid >> 16);
-	put16(out + 4, (uint16_t)(plen + TSMH_AEAD_TAG_LEN));
+	tsmh_put_le16(out, sid & 0xffff);
+	tsmh_put_le16(out + 2, sid >> 16);
+	tsmh_put_le16(out + 4, (uint16_t)(plen + TSMH_AEAD_TAG_LEN));
 	iv_for(d, d->seq, iv);
 	ret = tsmh_aead_seal(s->k.aead, d->key, iv, out, SPDM_SECURED_HDR, pt, plen,
 			     out + SPDM_SECURED_HDR, out + SPDM_SECURED_HDR + plen);
@@ -90,11 +80,11 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 	if (len < SPDM_SECURED_HDR)
 		return spdm_why(why, whylen, -EPROTO,
 				"secured message: %zu bytes, shorter than its header", len);
-	if (get16(in) != s->req_id || get16(in + 2) != s->rsp_id)
+	if (tsmh_get_le16(in) != s->req_id || tsmh_get_le16(in + 2) != s->rsp_id)
 		return spdm_why(why, whylen, -ENOENT,
 				"secured message: session ID %04x:%04x is not ours (%04x:%04x)",
-				get16(in), get16(in + 2), s->req_id, s->rsp_id);
-	l = get16(in + 4);
+				tsmh_get_le16(in), tsmh_get_le16(in + 2), s->req_id, s->rsp_id);
+	l = tsmh_get_le16(in + 4);
 	if (l < 2 + TSMH_AEAD_TAG_LEN || l > len - SPDM_SECURED_HDR ||
 	    len - SPDM_SECURED_HDR - l >= 4)
 		return spdm_why(why, whylen, -EPROTO,
@@ -131,7 +121,7 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 		free(pt);
 		return spdm_why(why, whylen, ret, "secured message: AEAD failed");
 	}
-	al = get16(pt);
+	al = tsmh_get_le16(pt);
 	if ((size_t)al + 2 > clen) {
 		free(pt);
 		return spdm_why(why, whylen, -EPROTO,
