@@ -18,6 +18,7 @@
  * Serial Number and the accepted digest go to CAP_SYS_ADMIN requesters
  * only, never into events.
  */
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
