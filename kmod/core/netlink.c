@@ -62,8 +62,11 @@ int tsmh_nl_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack,
 		return 0;
 	if (netlink_capable(skb, CAP_SYS_ADMIN))
 		return 0;
-	NL_SET_ERR_MSG(extack, perm == TSMH_NL_PERM_SYS_ADMIN ?
-		       "CAP_SYS_ADMIN required" : "CAP_NET_ADMIN or CAP_SYS_ADMIN required");
+	/* NL_SET_ERR_MSG() takes a literal (a static array on 6.1) */
+	if (perm == TSMH_NL_PERM_SYS_ADMIN)
+		NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN required");
+	else
+		NL_SET_ERR_MSG(extack, "CAP_NET_ADMIN or CAP_SYS_ADMIN required");
 	return -EPERM;
 }
 
