@@ -138,7 +138,8 @@ def handler(op, kind):
 # capability before the handler runs. netlink_capable() as GENL_ADMIN_PERM
 # does: the opener of the socket and the sender both need it, in the
 # initial user namespace. Kernel-version independent (no pre_doit, whose
-# signature changed in 6.2).
+# signature changed in 6.2). "cap-in-handler": the privilege depends on the
+# request, the handler asks tsmh_nl_perm() itself (doe-exchange).
 CAPFLAGS = {
     "cap-sys-admin": "TSMH_NL_PERM_SYS_ADMIN",
     "cap-net-or-sys-admin": "TSMH_NL_PERM_NET_OR_SYS_ADMIN",
@@ -209,10 +210,10 @@ def gen_kernel(spec):
         genl.append("\t\t.cmd = %s," % cname(spec["operations"]["name-prefix"], op["name"]))
         flags = op.get("flags", [])
         for f in flags:
-            if f != "admin-perm" and f not in CAPFLAGS:
+            if f not in ("admin-perm", "cap-in-handler") and f not in CAPFLAGS:
                 raise SchemaError("%s: unknown flag %s" % (op["name"], f))
         caps = [f for f in flags if f in CAPFLAGS]
-        if len(caps) > 1 or (caps and "admin-perm" in flags):
+        if len(caps) + ("admin-perm" in flags) + ("cap-in-handler" in flags) > 1:
             raise SchemaError("%s: flags %s: one privilege per command" % (op["name"], flags))
         for kind in ("do", "dump"):
             if kind in op:
@@ -225,6 +226,8 @@ def gen_kernel(spec):
         genl.append("\t\t.maxattr = %s," % maxname)
         if "admin-perm" in flags:
             genl.append("\t\t.flags = GENL_ADMIN_PERM,")
+        if "cap-in-handler" in flags:
+            genl.append("\t\t/* privileges: tsmh_nl_perm() in the handler (per request) */")
         genl.append("\t},")
     out += protos + [""] + policies + wrappers
     out.append("static const struct genl_ops tsmh_nl_ops[] = {")
@@ -428,6 +431,8 @@ MUTATIONS = [
      "          attributes: [ dev-name, gate-action",
      "      flags: [ admin-perm ]\n      do:\n        request:\n"
      "          attributes: [ dev-name, gate-action", "tsmh_nl_gate_set_doit_perm"),
+    ("YAML doe-exchange loses cap-in-handler", SPEC, "      flags: [ cap-in-handler ]\n", "",
+     "in the handler"),
     ("YAML ev-total u32 -> u64", SPEC, "{ name: ev-total, type: u32,",
      "{ name: ev-total, type: u64,", "TSMH_A_EV_TOTAL"),
     ("YAML gate-set request without gate-msg", SPEC,

@@ -408,11 +408,24 @@ struct doe_xchg {
 };
 
 /*
- * Phase 1: flags, the protocol attributes and the privilege: the op's
- * flag lets CAP_NET_ADMIN in for DOE discovery; any other protocol (CMA
- * and SPDM above all) needs CAP_SYS_ADMIN.
+ * Phase 0: the privilege ("flags: [ cap-in-handler ]"), before anything
+ * else looks at the request: DOE discovery takes CAP_NET_ADMIN or
+ * CAP_SYS_ADMIN, any other protocol (CMA and SPDM above all)
+ * CAP_SYS_ADMIN, and EPERM names what this request needed.
  */
-static int doe_xchg_parse(struct sk_buff *skb, struct genl_info *info, struct doe_xchg *x)
+static int doe_xchg_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *vid = info->attrs[TSMH_A_DOE_VENDOR];
+	struct nlattr *type = info->attrs[TSMH_A_DOE_TYPE];
+	bool disc = vid && type && nla_get_u16(vid) == TSMH_DOE_VID_PCISIG &&
+		    nla_get_u8(type) == TSMH_DOE_PROT_DISCOVERY;
+
+	return tsmh_nl_perm(skb, info->extack,
+			    disc ? TSMH_NL_PERM_NET_OR_SYS_ADMIN : TSMH_NL_PERM_SYS_ADMIN);
+}
+
+/* Phase 1: flags and the protocol attributes. */
+static int doe_xchg_parse(struct genl_info *info, struct doe_xchg *x)
 {
 	int ret;
 
@@ -430,9 +443,7 @@ static int doe_xchg_parse(struct sk_buff *skb, struct genl_info *info, struct do
 		return ret;
 	x->vid = nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]);
 	x->type = nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]);
-	if (x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY)
-		return 0;
-	return tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+	return 0;
 }
 
 /* Phase 2: the request and response buffers. */
@@ -567,7 +578,9 @@ int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 	struct doe_xchg x = { 0 };
 	int ret;
 
-	ret = doe_xchg_parse(skb, info, &x);
+	ret = doe_xchg_perm(skb, info);
+	if (!ret)
+		ret = doe_xchg_parse(info, &x);
 	if (ret)
 		return ret;
 	x.dev = req_dev(info, 0, &ret);

@@ -96,13 +96,6 @@ static const struct nla_policy tsmh_gate_set_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
-static int tsmh_nl_doe_exchange_doit_perm(struct sk_buff *skb, struct genl_info *info)
-{
-	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_NET_OR_SYS_ADMIN);
-
-	return ret ? ret : tsmh_nl_doe_exchange_doit(skb, info);
-}
-
 static int tsmh_nl_doe_claim_doit_perm(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
@@ -168,9 +161,10 @@ static const struct genl_ops tsmh_nl_ops[] = {
 	},
 	{
 		.cmd = TSMH_CMD_DOE_EXCHANGE,
-		.doit = tsmh_nl_doe_exchange_doit_perm,
+		.doit = tsmh_nl_doe_exchange_doit,
 		.policy = tsmh_doe_exchange_policy,
 		.maxattr = TSMH_A_MAX,
+		/* privileges: tsmh_nl_perm() in the handler (per request) */
 	},
 	{
 		.cmd = TSMH_CMD_DOE_CLAIM,

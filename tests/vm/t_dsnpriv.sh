@@ -60,8 +60,9 @@ for m in /tmp/mon.nobody /tmp/mon.root; do
 	wait_until 10 "no gate event for $EP0 in $m: $(cat $m)" \
 		sh -c "grep '\"event\":\"gate\"' $m | grep -q '\"released\"'"
 	grep -q "\"event\":\"add\"" $m || fail "no add event in $m: $(cat $m)"
-	grep "^{" $m | jq -se '[.[] | select(.device != null and (.device.serial != null or
-		.device.gate.accepted.digest != null))] | length == 0' >/dev/null ||
+	# device events (add, remove, gate) carry the device as an object
+	grep "^{" $m | jq -se '[.[] | select((.device | type) == "object") | .device |
+		select(.serial != null or .gate.accepted.digest != null)] | length == 0' >/dev/null ||
 		fail "an event carries the DSN or the digest ($m): $(grep "$ser\|$DIG" $m | head -n 3)"
 	grep -q "$DIG" $m && fail "the digest in $m"
 done
