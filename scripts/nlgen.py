@@ -14,6 +14,9 @@
 Generated (never edit them by hand):
   kmod/core/nl_gen.h        per-command request policies and the genl_ops
                             (GENL_ADMIN_PERM from "flags: [ admin-perm ]",
+                            a wrapper asking tsmh_nl_perm() for the
+                            capability from "flags: [ cap-sys-admin ]" or
+                            "[ cap-net-or-sys-admin ]",
                             .doit/.dumpit from "do"/"dump")
   daemon/common/nl_policy.[ch]  one libnl policy per attribute set, for
                             parsing replies and events
@@ -129,6 +132,37 @@ def handler(op, kind):
     return "tsmh_nl_%s_%s" % (c_ident(op["name"]), "doit" if kind == "do" else "dumpit")
 
 
+# Privileges beyond GENL_ADMIN_PERM (CAP_NET_ADMIN): "flags: [ FLAG ]" makes
+# the genl_ops entry call a generated wrapper, tsmh_nl_<command>_doit_perm
+# (or _dumpit_perm), that asks tsmh_nl_perm() (netlink.c) for the
+# capability before the handler runs. netlink_capable() as GENL_ADMIN_PERM
+# does: the opener of the socket and the sender both need it, in the
+# initial user namespace. Kernel-version independent (no pre_doit, whose
+# signature changed in 6.2). "cap-in-handler": the privilege depends on the
+# request, the handler asks tsmh_nl_perm() itself (doe-exchange).
+CAPFLAGS = {
+    "cap-sys-admin": "TSMH_NL_PERM_SYS_ADMIN",
+    "cap-net-or-sys-admin": "TSMH_NL_PERM_NET_OR_SYS_ADMIN",
+}
+
+
+def perm_wrapper(op, kind, flag):
+    h = handler(op, kind)
+    if kind == "do":
+        args, skb, ext = "struct sk_buff *skb, struct genl_info *info", "skb", "info->extack"
+        call = "%s(skb, info)" % h
+    else:
+        args, skb, ext = "struct sk_buff *skb, struct netlink_callback *cb", "cb->skb", "cb->extack"
+        call = "%s(skb, cb)" % h
+    return ["static int %s_perm(%s)" % (h, args),
+            "{",
+            "\tint ret = tsmh_nl_perm(%s, %s, %s);" % (skb, ext, CAPFLAGS[flag]),
+            "",
+            "\treturn ret ? ret : %s;" % call,
+            "}",
+            ""]
+
+
 def gen_kernel(spec):
     sets = attr_sets(spec)
     out = ["/* SPDX-License-Identifier: GPL-2.0-only */",
@@ -146,7 +180,7 @@ def gen_kernel(spec):
            "#include <net/netlink.h>",
            "#include <uapi/linux/tsmh.h>",
            ""]
-    protos, policies, genl = [], [], []
+    protos, policies, genl, wrappers = [], [], [], []
     for _, op in ops(spec):
         if "event" in op:
             continue
@@ -174,20 +208,28 @@ def gen_kernel(spec):
         policies.append("")
         genl.append("\t{")
         genl.append("\t\t.cmd = %s," % cname(spec["operations"]["name-prefix"], op["name"]))
-        for kind in ("do", "dump"):
-            if kind in op:
-                genl.append("\t\t.%s = %s," % ("doit" if kind == "do" else "dumpit",
-                                               handler(op, kind)))
-        genl.append("\t\t.policy = %s," % pol)
-        genl.append("\t\t.maxattr = %s," % maxname)
         flags = op.get("flags", [])
         for f in flags:
-            if f != "admin-perm":
+            if f not in ("admin-perm", "cap-in-handler") and f not in CAPFLAGS:
                 raise SchemaError("%s: unknown flag %s" % (op["name"], f))
+        caps = [f for f in flags if f in CAPFLAGS]
+        if len(caps) + ("admin-perm" in flags) + ("cap-in-handler" in flags) > 1:
+            raise SchemaError("%s: flags %s: one privilege per command" % (op["name"], flags))
+        for kind in ("do", "dump"):
+            if kind in op:
+                h = handler(op, kind)
+                if caps:
+                    wrappers += perm_wrapper(op, kind, caps[0])
+                    h += "_perm"
+                genl.append("\t\t.%s = %s," % ("doit" if kind == "do" else "dumpit", h))
+        genl.append("\t\t.policy = %s," % pol)
+        genl.append("\t\t.maxattr = %s," % maxname)
         if "admin-perm" in flags:
             genl.append("\t\t.flags = GENL_ADMIN_PERM,")
+        if "cap-in-handler" in flags:
+            genl.append("\t\t/* privileges: tsmh_nl_perm() in the handler (per request) */")
         genl.append("\t},")
-    out += protos + [""] + policies
+    out += protos + [""] + policies + wrappers
     out.append("static const struct genl_ops tsmh_nl_ops[] = {")
     out += genl
     out.append("};")
@@ -314,9 +356,9 @@ def check_uapi(root, spec):
 def _context(lines, i):
     """The table or command a generated line belongs to."""
     for line in reversed(lines[:i + 1]):
-        m = re.search(r"struct nla_policy (\w+)\[|\.cmd = (\w+)", line)
+        m = re.search(r"struct nla_policy (\w+)\[|\.cmd = (\w+)|^static int (\w+)\(", line)
         if m:
-            return " (in %s)" % (m.group(1) or m.group(2))
+            return " (in %s)" % (m.group(1) or m.group(2) or m.group(3))
     return ""
 
 
@@ -381,11 +423,16 @@ def _sub(path, old, new, count=1):
 MUTATIONS = [
     ("YAML dev-name max-len 31 -> 32", SPEC, "checks: { max-len: 31 }", "checks: { max-len: 32 }",
      "[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 }"),
-    ("YAML doe-exchange loses admin-perm", SPEC,
-     "      attribute-set: tsmh\n      flags: [ admin-perm ]\n      do:\n        request: "
-     "{ attributes: [ dev-name, mb-offset, doe-vendor",
-     "      attribute-set: tsmh\n      do:\n        request: "
-     "{ attributes: [ dev-name, mb-offset, doe-vendor", "GENL_ADMIN_PERM"),
+    ("YAML evidence-get loses its privilege", SPEC,
+     "      flags: [ cap-net-or-sys-admin ]\n      dump:\n",
+     "      dump:\n", "tsmh_nl_evidence_get_dumpit_perm"),
+    ("YAML gate-set: cap-sys-admin -> admin-perm", SPEC,
+     "      flags: [ cap-sys-admin ]\n      do:\n        request:\n"
+     "          attributes: [ dev-name, gate-action",
+     "      flags: [ admin-perm ]\n      do:\n        request:\n"
+     "          attributes: [ dev-name, gate-action", "tsmh_nl_gate_set_doit_perm"),
+    ("YAML doe-exchange loses cap-in-handler", SPEC, "      flags: [ cap-in-handler ]\n", "",
+     "in the handler"),
     ("YAML ev-total u32 -> u64", SPEC, "{ name: ev-total, type: u32,",
      "{ name: ev-total, type: u64,", "TSMH_A_EV_TOTAL"),
     ("YAML gate-set request without gate-msg", SPEC,
@@ -401,7 +448,7 @@ MUTATIONS = [
      "TSMH_CMD_GET_CAPS is 2 in"),
     ("uapi: a definition value", UAPI, "#define TSMH_GATE_MSG_MAX\t128", "#define TSMH_GATE_MSG_MAX\t127",
      "TSMH_GATE_MSG_MAX is 127 in"),
-    ("generated kernel policy edited by hand", KGEN, "GENL_ADMIN_PERM", "0", KGEN + ":"),
+    ("generated kernel policy edited by hand", KGEN, "TSMH_NL_PERM_SYS_ADMIN);", "0);", KGEN + ":"),
     ("generated libnl policy edited by hand", UGEN_C, ".maxlen = 32", ".maxlen = 31", UGEN_C + ":"),
     ("a local nla_policy table in the daemon", "daemon/common/devinfo.c", "#include \"devinfo.h\"",
      "#include \"devinfo.h\"\nstatic struct nla_policy p[2];", "devinfo.c:"),

@@ -223,7 +223,9 @@ int cmd_evidence(int argc, char **argv)
 	tsmh_nl_close(&nl);
 	if (ret) {
 		fprintf(stderr, "tsmctl: %s%s\n", why,
-			ret == -EPERM ? " [needs CAP_NET_ADMIN]" : "");
+			ret == -EPERM && !strstr(why, "CAP_")
+				? " [needs CAP_NET_ADMIN or CAP_SYS_ADMIN]"
+				: "");
 		return EXIT_OPERR;
 	}
 	if (type >= 0)

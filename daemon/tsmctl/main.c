@@ -84,8 +84,11 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		list_cmd(f, &cmds[i]);
 	fputs("\nDEV is a PCI name as in /sys/bus/pci/devices (e.g. 10000:03:00.0).\n"
-	      "Commands that talk to devices or read evidence (doe, claim, spdm-info,\n"
-	      "certs, attest, evidence, gate, list/show --spdm) need CAP_NET_ADMIN.\n"
+	      "Commands that change a device or talk to it (gate, claim, doe other than\n"
+	      "discovery, spdm-info, certs, attest, list/show --spdm) need\n"
+	      "CAP_SYS_ADMIN; reading evidence and DOE discovery need CAP_NET_ADMIN or\n"
+	      "CAP_SYS_ADMIN. Without CAP_SYS_ADMIN, list and show leave out the Device\n"
+	      "Serial Number and the accepted digest.\n"
 	      "Exit status: 0 ok, 1 operation failed, 2 usage error.\n"
 	      "tsmctl COMMAND --help: that command's usage.\n",
 	      f);
@@ -157,8 +160,9 @@ int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int e
 	fprintf(stderr, "tsmctl: %s%s%s: %s", what, dev ? " " : "", dev ? dev : "", strerror(-err));
 	if (nl->err[0])
 		fprintf(stderr, " (%s)", nl->err);
-	if (err == -EPERM)
-		fprintf(stderr, " [needs CAP_NET_ADMIN]");
+	/* tsmh_core names the capability in its extack; say it if it did not */
+	if (err == -EPERM && !strstr(nl->err, "CAP_"))
+		fprintf(stderr, " [needs CAP_SYS_ADMIN]");
 	fputc('\n', stderr);
 	return EXIT_OPERR;
 }

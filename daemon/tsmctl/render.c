@@ -83,10 +83,15 @@ static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
 	if (d->gate_flags & TSMH_GATE_F_REATTEST)
 		cJSON_AddItemToArray(f, cJSON_CreateString("reattest"));
 	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
-	if (d->accept_len) {
+	/* the digest goes to CAP_SYS_ADMIN only; the generation to everyone */
+	if (d->accept_len || d->accept_gen) {
 		a = cJSON_AddObjectToObject(g, "accepted");
-		tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
-		cJSON_AddStringToObject(a, "digest", hex);
+		if (d->accept_len) {
+			tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
+			cJSON_AddStringToObject(a, "digest", hex);
+		} else {
+			cJSON_AddNullToObject(a, "digest");
+		}
 		cJSON_AddNumberToObject(a, "generation", (double)d->accept_gen);
 		cJSON_AddNumberToObject(a, "time_ns", (double)d->accept_time);
 	} else {
@@ -240,10 +245,11 @@ void devinfo_print(const struct tsmh_devinfo *d)
 		if (d->gate_flags & TSMH_GATE_F_REATTEST)
 			printf(" [reattest]");
 		putchar('\n');
-		if (d->accept_len) {
-			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
+		if (d->accept_len || d->accept_gen) {
+			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "(needs CAP_SYS_ADMIN)";
 
-			tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
+			if (d->accept_len)
+				tsmh_hex_format(d->accept_digest, (size_t)d->accept_len, hex);
 			printf("  Accepted:   generation %llu, digest %s\n",
 			       (unsigned long long)d->accept_gen, hex);
 		}

@@ -34,7 +34,7 @@
 #define BUS_PATH  "/org/tsmhost/tsmd1"
 #define BUS_IFACE "org.tsmhost.tsmd1.Manager"
 
-static int need_root(sd_bus_message *m, sd_bus_error *err)
+static int sender_is_root(sd_bus_message *m)
 {
 	sd_bus_creds *c = NULL;
 	uid_t uid = (uid_t)-1;
@@ -44,7 +44,12 @@ static int need_root(sd_bus_message *m, sd_bus_error *err)
 	if (ret >= 0)
 		ret = sd_bus_creds_get_euid(c, &uid);
 	sd_bus_creds_unref(c);
-	if (ret < 0 || uid != 0)
+	return ret >= 0 && uid == 0;
+}
+
+static int need_root(sd_bus_message *m, sd_bus_error *err)
+{
+	if (!sender_is_root(m))
 		return sd_bus_error_setf(err, SD_BUS_ERROR_ACCESS_DENIED,
 					 "tsmd: only root may change device decisions");
 	return 0;
@@ -59,7 +64,12 @@ static const char *verdict_of(const struct tsmd_dev *v)
 	return v->verdict[0] ? v->verdict : v->info.gate_msg;
 }
 
-static cJSON *dev_json(const struct tsmd_dev *v)
+/*
+ * @priv: the caller is root. The accepted digest is for privileged eyes
+ * only, as in the kernel (TSMH_A_ACCEPT_DIGEST goes to CAP_SYS_ADMIN):
+ * GetDevice is open to every user.
+ */
+static cJSON *dev_json(const struct tsmd_dev *v, int priv)
 {
 	cJSON *j = cJSON_CreateObject(), *s;
 	char hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1];
@@ -78,8 +88,10 @@ static cJSON *dev_json(const struct tsmd_dev *v)
 	if (v->temp)
 		cJSON_AddStringToObject(j, "temporary", v->temp > 0 ? "allow" : "deny");
 	if (v->info.accept_len) {
-		tsmh_hex_format(v->info.accept_digest, v->info.accept_len, hx);
-		cJSON_AddStringToObject(j, "accepted_digest", hx);
+		if (priv) {
+			tsmh_hex_format(v->info.accept_digest, v->info.accept_len, hx);
+			cJSON_AddStringToObject(j, "accepted_digest", hx);
+		}
 		cJSON_AddNumberToObject(j, "accepted_generation", (double)v->info.accept_gen);
 	}
 	if (v->have_summary) {
@@ -164,7 +176,7 @@ static int m_get(sd_bus_message *m, void *arg, sd_bus_error *err)
 	v = find(arg, m, &name, err, &ret);
 	if (!v)
 		return ret;
-	return reply_json(m, dev_json(v));
+	return reply_json(m, dev_json(v, sender_is_root(m)));
 }
 
 static int m_status(sd_bus_message *m, void *arg, sd_bus_error *err)

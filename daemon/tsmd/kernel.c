@@ -119,6 +119,30 @@ int tsmd_kernel_gate(struct tsmd *d, const char *name, uint32_t action, uint32_t
 	return ret;
 }
 
+/*
+ * Added, gate changed: events leave out what only CAP_SYS_ADMIN may read
+ * (the Device Serial Number, the accepted digest), which policy matches
+ * on and re-acceptance after a reset compares: decide on the device as
+ * DEV_GET gives it to us. Never on the event's partial view: a deny rule
+ * by serial would not match. A device gone meanwhile has its "removed"
+ * event coming; anything else resyncs.
+ */
+static void on_dev_event(struct tsmd *d, const struct tsmh_event *ev)
+{
+	struct tsmh_devinfo info;
+	int ret;
+
+	ret = tsmd_kernel_dev_get(d, ev->dev, &info);
+	if (!ret) {
+		tsmd_dev_update(d, &info);
+	} else if (ret != -ENODEV) {
+		tsmd_log(LOG_WARNING, ev->dev, "event",
+			 "cannot read the device after its %s event: %s; resyncing", ev->what,
+			 d->nl.err[0] ? d->nl.err : strerror(-ret));
+		d->resync_pending = 1;
+	}
+}
+
 static int on_event(struct nl_msg *m, void *arg)
 {
 	struct tsmd *d = arg;
@@ -141,7 +165,7 @@ static int on_event(struct nl_msg *m, void *arg)
 	switch (ev.cmd) {
 	case TSMH_CMD_EVT_DEV_DEL: tsmd_dev_removed(d, ev.dev); break;
 	case TSMH_CMD_EVT_RESET: tsmd_dev_reset(d, ev.dev, ev.reset_kind, ev.reset_count); break;
-	default: tsmd_dev_update(d, &ev.info); break; /* add, gate */
+	default: on_dev_event(d, &ev); break; /* add, gate */
 	}
 	return 0;
 }

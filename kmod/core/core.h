@@ -205,7 +205,8 @@ void tsmh_gate_remove(struct tsmh_dev *dev, bool unload);
 void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv);
 void tsmh_gate_unbound(struct tsmh_dev *dev);
 void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind);
-int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev); /* state_lock held */
+/* state_lock held; @priv: the accepted digest too (CAP_SYS_ADMIN requesters) */
+int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev, bool priv);
 u32 tsmh_gate_mode(void);
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 
@@ -226,6 +227,19 @@ u32 tsmh_reset_sources(void);
 	__ret;								\
 })
 
+/*
+ * Privileges beyond GENL_ADMIN_PERM (docs/design.md, "Privileges"): the
+ * generated wrappers in nl_gen.h call tsmh_nl_perm() before the handler.
+ * Both the opener of the socket and the sender must hold the capability
+ * in the initial user namespace (netlink_capable(), as GENL_ADMIN_PERM).
+ */
+enum tsmh_nl_perm {
+	TSMH_NL_PERM_SYS_ADMIN,		/* CAP_SYS_ADMIN */
+	TSMH_NL_PERM_NET_OR_SYS_ADMIN,	/* CAP_NET_ADMIN or CAP_SYS_ADMIN (reads) */
+};
+
+int tsmh_nl_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack,
+		 enum tsmh_nl_perm perm);
 int tsmh_nl_init(void);
 void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);

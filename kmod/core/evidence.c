@@ -174,7 +174,8 @@ void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid)
 	if (s) {
 		list_del(&s->node);
 		stage_free(s);
-		pci_info(dev->pdev, "uncommitted evidence discarded (writer socket closed)\n");
+		pci_info_ratelimited(dev->pdev,
+				     "uncommitted evidence discarded (writer socket closed)\n");
 	}
 	mutex_unlock(&dev->ev_lock);
 }
@@ -699,8 +700,11 @@ static int ev_commit_publish(struct genl_info *info, struct tsmh_dev *dev,
 	*setp = NULL;
 	mutex_unlock(&dev->ev_lock);
 	ev_set_put(old);
-	pci_info(dev->pdev, "evidence generation %llu committed (%s, %u objects, %zu bytes) by %s\n",
-		 *gen, tsmh_ev_prov_name(prov), hweight32(present), bytes, current->comm);
+	/* ratelimited, and comm (the caller's to choose) escaped */
+	pci_info_ratelimited(dev->pdev,
+			     "evidence generation %llu committed (%s, %u objects, %zu bytes) by %*pE\n",
+			     *gen, tsmh_ev_prov_name(prov), hweight32(present), bytes,
+			     (int)strnlen(current->comm, sizeof(current->comm)), current->comm);
 	tsmh_nl_event_evidence(dev, *gen, prov, present);
 	return 0;
 }

@@ -142,9 +142,12 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 			goto out;
 		}
 	}
-	pci_info(pdev, "gate %s -> %s (%s)%s%s\n", tsmh_gate_state_name(old_state),
-		 tsmh_gate_state_name(hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED),
-		 tsmh_gate_reason_name(r->reason), r->msg ? ": " : "", r->msg ? r->msg : "");
+	/* r->msg has no control characters (gate_msg_copy()); %pE for the rest */
+	pci_info_ratelimited(pdev, "gate %s -> %s (%s)%s%*pE\n",
+			     tsmh_gate_state_name(old_state),
+			     tsmh_gate_state_name(hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED),
+			     tsmh_gate_reason_name(r->reason), r->msg ? ": " : "",
+			     r->msg ? (int)strlen(r->msg) : 0, r->msg ? r->msg : "");
 	if (hold) {
 		device_release_driver(&pdev->dev);
 	} else {
@@ -377,7 +380,7 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 
 /* ---- netlink ---- */
 
-int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev)
+int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev, bool priv)
 {
 	lockdep_assert_held(&dev->state_lock);
 	if (nla_put_u32(skb, TSMH_A_GATE_STATE, dev->gate_state) ||
@@ -392,7 +395,7 @@ int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev)
 	if (dev->driver[0] && nla_put_string(skb, TSMH_A_DRIVER, dev->driver))
 		return -EMSGSIZE;
 	if (dev->accept_len &&
-	    (nla_put(skb, TSMH_A_ACCEPT_DIGEST, dev->accept_len, dev->accept_digest) ||
+	    ((priv && nla_put(skb, TSMH_A_ACCEPT_DIGEST, dev->accept_len, dev->accept_digest)) ||
 	     nla_put_u64_64bit(skb, TSMH_A_ACCEPT_GENERATION, dev->accept_gen, TSMH_A_PAD) ||
 	     nla_put_u64_64bit(skb, TSMH_A_ACCEPT_TIME, dev->accept_time, TSMH_A_PAD)))
 		return -EMSGSIZE;
@@ -435,8 +438,25 @@ static int check_reason(struct genl_info *info, struct gate_req *r)
 	return 0;
 }
 
+/*
+ * The gate message goes into the kernel log and to every reader of
+ * dev-get: control characters (C0, DEL) become '?', so no caller can
+ * forge log lines or drive a terminal. Bytes above 0x7f stay (UTF-8);
+ * the log line escapes those that are not printable (%pE: C1 controls).
+ */
+static void gate_msg_copy(char *dst, const struct nlattr *a)
+{
+	size_t i;
+
+	nla_strscpy(dst, a, TSMH_GATE_MSG_MAX);
+	for (i = 0; dst[i]; i++)
+		if ((u8)dst[i] < 0x20 || dst[i] == 0x7f)
+			dst[i] = '?';
+}
+
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	char msgbuf[TSMH_GATE_MSG_MAX];
 	struct nlattr *msg = info->attrs[TSMH_A_GATE_MSG];
 	struct nlattr *dig = info->attrs[TSMH_A_ACCEPT_DIGEST];
 	struct nlattr *gen = info->attrs[TSMH_A_ACCEPT_GENERATION];
@@ -455,8 +475,10 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, msg, "gate message too long (127 bytes at most)");
 		return -EINVAL;
 	}
-	if (msg)
-		r.msg = nla_data(msg);
+	if (msg) {
+		gate_msg_copy(msgbuf, msg);
+		r.msg = msgbuf;
+	}
 	if (r.reason == TSMH_GATE_R_ATTESTED) {
 		if (!dig || !gen) {
 			NL_SET_ERR_MSG(info->extack,

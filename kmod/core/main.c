@@ -91,8 +91,9 @@ void tsmh_release_owner(struct net *net, u32 portid)
 			    mb->owner_net == net) {
 				mb->owner = TSMH_OWNER_NONE;
 				mb->owner_name[0] = 0;
-				pci_info(dev->pdev, "DOE mailbox %#x released (owner socket closed)\n",
-					 mb->off);
+				pci_info_ratelimited(dev->pdev,
+						     "DOE mailbox %#x released (owner socket closed)\n",
+						     mb->off);
 			}
 		}
 		mutex_unlock(&dev->state_lock);

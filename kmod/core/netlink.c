@@ -3,12 +3,22 @@
  * tsmh_core: the "tsmh" generic netlink family. Spec: docs/netlink/tsmh.yaml,
  * uapi: include/uapi/linux/tsmh.h.
  *
- * The request policies and the genl_ops (which commands need
- * GENL_ADMIN_PERM) are generated from the spec into nl_gen.h
+ * The request policies and the genl_ops (which commands need which
+ * capability) are generated from the spec into nl_gen.h
  * (scripts/nlgen.py): each command's policy holds only its request
  * attributes, so strict validation rejects every other one. Errors carry
  * an extended ACK message.
+ *
+ * Privileges (docs/design.md, "Privileges"): everything that changes what
+ * a device may do or what is believed about it (gate-set, mailbox claims,
+ * DOE exchanges other than discovery, evidence put/commit/abort) needs
+ * CAP_SYS_ADMIN, as binding a driver through sysfs does; CAP_NET_ADMIN
+ * alone (NetworkManager, VPN daemons, "--cap-add NET_ADMIN" containers)
+ * reads the evidence and runs DOE discovery, nothing more. The Device
+ * Serial Number and the accepted digest go to CAP_SYS_ADMIN requesters
+ * only, never into events.
  */
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
@@ -43,6 +53,21 @@ static int check_flags(struct genl_info *info, u32 allowed)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int tsmh_nl_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack,
+		 enum tsmh_nl_perm perm)
+{
+	if (perm == TSMH_NL_PERM_NET_OR_SYS_ADMIN && netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	/* NL_SET_ERR_MSG() takes a literal (a static array on 6.1) */
+	if (perm == TSMH_NL_PERM_SYS_ADMIN)
+		NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN required");
+	else
+		NL_SET_ERR_MSG(extack, "CAP_NET_ADMIN or CAP_SYS_ADMIN required");
+	return -EPERM;
 }
 
 /* ---- replies ---- */
@@ -83,8 +108,12 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * @priv: the requester has CAP_SYS_ADMIN: the Device Serial Number and the
+ * accepted digest go in too (never in events).
+ */
 static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 seq,
-		    int flags, u8 cmd, struct netlink_callback *cb)
+		    int flags, u8 cmd, struct netlink_callback *cb, bool priv)
 {
 	void *hdr;
 	int i, ret = -EMSGSIZE;
@@ -107,14 +136,14 @@ static int fill_dev(struct sk_buff *skb, struct tsmh_dev *dev, u32 portid, u32 s
 	    (nla_put_u16(skb, TSMH_A_DEV_IDE_OFFSET, dev->caps.ide_off) ||
 	     nla_put_u32(skb, TSMH_A_DEV_IDE_CAP, dev->caps.ide_cap)))
 		goto out;
-	if (dev->has_serial &&
+	if (priv && dev->has_serial &&
 	    nla_put_u64_64bit(skb, TSMH_A_DEV_SERIAL, dev->serial, TSMH_A_PAD))
 		goto out;
 	if (cmd != TSMH_CMD_EVT_DEV_DEL)
 		for (i = 0; i < dev->nr_mb; i++)
 			if (put_mailbox(skb, &dev->mb[i]))
 				goto out;
-	if (cmd != TSMH_CMD_EVT_DEV_DEL && tsmh_gate_fill(skb, dev))
+	if (cmd != TSMH_CMD_EVT_DEV_DEL && tsmh_gate_fill(skb, dev, priv))
 		goto out;
 	ret = 0;
 out:
@@ -133,7 +162,8 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (fill_dev(skb, dev, 0, 0, 0, cmd, NULL)) {
+	/* multicast: anyone may listen, so nothing privileged */
+	if (fill_dev(skb, dev, 0, 0, 0, cmd, NULL, false)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -141,6 +171,7 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
+/* The reply of a command that needs CAP_SYS_ADMIN (gate-set). */
 int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd)
 {
 	struct sk_buff *msg;
@@ -149,7 +180,7 @@ int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, cmd, NULL);
+	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, cmd, NULL, true);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -275,7 +306,8 @@ int tsmh_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		tsmh_dev_put(dev);
 		return -ENOMEM;
 	}
-	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, TSMH_CMD_DEV_GET, NULL);
+	ret = fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0, TSMH_CMD_DEV_GET, NULL,
+		       netlink_capable(skb, CAP_SYS_ADMIN));
 	tsmh_dev_put(dev);
 	if (ret) {
 		nlmsg_free(msg);
@@ -291,6 +323,7 @@ int tsmh_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long idx = cb->args[0];
 	struct tsmh_dev *dev;
 	unsigned int gen;
+	bool priv;
 	int ret = 0;
 
 	if (ghdr->reserved) {
@@ -305,10 +338,12 @@ int tsmh_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "a dump lists every device: no device name");
 		return -EINVAL;
 	}
+	/* the request's socket and the reader (each round, like the rest) */
+	priv = netlink_capable(cb->skb, CAP_SYS_ADMIN);
 	while ((dev = tsmh_dev_nth(idx, &gen))) {
 		cb->seq = gen;
 		ret = fill_dev(skb, dev, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			       NLM_F_MULTI, TSMH_CMD_DEV_GET, cb);
+			       NLM_F_MULTI, TSMH_CMD_DEV_GET, cb, priv);
 		tsmh_dev_put(dev);
 		if (ret)
 			break;
@@ -371,6 +406,23 @@ struct doe_xchg {
 	void *rsp;		/* TSMH_DOE_PAYLOAD_MAX + 4 bytes */
 	size_t rsp_len;
 };
+
+/*
+ * Phase 0: the privilege ("flags: [ cap-in-handler ]"), before anything
+ * else looks at the request: DOE discovery takes CAP_NET_ADMIN or
+ * CAP_SYS_ADMIN, any other protocol (CMA and SPDM above all)
+ * CAP_SYS_ADMIN, and EPERM names what this request needed.
+ */
+static int doe_xchg_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *vid = info->attrs[TSMH_A_DOE_VENDOR];
+	struct nlattr *type = info->attrs[TSMH_A_DOE_TYPE];
+	bool disc = vid && type && nla_get_u16(vid) == TSMH_DOE_VID_PCISIG &&
+		    nla_get_u8(type) == TSMH_DOE_PROT_DISCOVERY;
+
+	return tsmh_nl_perm(skb, info->extack,
+			    disc ? TSMH_NL_PERM_NET_OR_SYS_ADMIN : TSMH_NL_PERM_SYS_ADMIN);
+}
 
 /* Phase 1: flags and the protocol attributes. */
 static int doe_xchg_parse(struct genl_info *info, struct doe_xchg *x)
@@ -526,7 +578,9 @@ int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 	struct doe_xchg x = { 0 };
 	int ret;
 
-	ret = doe_xchg_parse(info, &x);
+	ret = doe_xchg_perm(skb, info);
+	if (!ret)
+		ret = doe_xchg_parse(info, &x);
 	if (ret)
 		return ret;
 	x.dev = req_dev(info, 0, &ret);
@@ -590,9 +644,12 @@ static int doe_claim_release(struct genl_info *info, bool claim)
 		ret = -ENOENT;
 	}
 	mutex_unlock(&dev->state_lock);
+	/* comm is the caller's to choose: escaped */
 	if (!ret)
-		pci_info(dev->pdev, "DOE mailbox %#x %s by %s (port %u)\n", mb->off,
-			 claim ? "claimed" : "released", current->comm, info->snd_portid);
+		pci_info_ratelimited(dev->pdev, "DOE mailbox %#x %s by %*pE (port %u)\n",
+				     mb->off, claim ? "claimed" : "released",
+				     (int)strnlen(current->comm, sizeof(current->comm)),
+				     current->comm, info->snd_portid);
 out:
 	tsmh_dev_put(dev);
 	return ret;

@@ -96,6 +96,55 @@ static const struct nla_policy tsmh_gate_set_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
+static int tsmh_nl_doe_claim_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_doe_claim_doit(skb, info);
+}
+
+static int tsmh_nl_doe_release_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_doe_release_doit(skb, info);
+}
+
+static int tsmh_nl_evidence_put_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_evidence_put_doit(skb, info);
+}
+
+static int tsmh_nl_evidence_commit_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_evidence_commit_doit(skb, info);
+}
+
+static int tsmh_nl_evidence_abort_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_evidence_abort_doit(skb, info);
+}
+
+static int tsmh_nl_evidence_get_dumpit_perm(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret = tsmh_nl_perm(cb->skb, cb->extack, TSMH_NL_PERM_NET_OR_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_evidence_get_dumpit(skb, cb);
+}
+
+static int tsmh_nl_gate_set_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_gate_set_doit(skb, info);
+}
+
 static const struct genl_ops tsmh_nl_ops[] = {
 	{
 		.cmd = TSMH_CMD_GET_CAPS,
@@ -115,56 +164,49 @@ static const struct genl_ops tsmh_nl_ops[] = {
 		.doit = tsmh_nl_doe_exchange_doit,
 		.policy = tsmh_doe_exchange_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
+		/* privileges: tsmh_nl_perm() in the handler (per request) */
 	},
 	{
 		.cmd = TSMH_CMD_DOE_CLAIM,
-		.doit = tsmh_nl_doe_claim_doit,
+		.doit = tsmh_nl_doe_claim_doit_perm,
 		.policy = tsmh_doe_claim_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_DOE_RELEASE,
-		.doit = tsmh_nl_doe_release_doit,
+		.doit = tsmh_nl_doe_release_doit_perm,
 		.policy = tsmh_doe_release_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_EVIDENCE_PUT,
-		.doit = tsmh_nl_evidence_put_doit,
+		.doit = tsmh_nl_evidence_put_doit_perm,
 		.policy = tsmh_evidence_put_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_EVIDENCE_COMMIT,
-		.doit = tsmh_nl_evidence_commit_doit,
+		.doit = tsmh_nl_evidence_commit_doit_perm,
 		.policy = tsmh_evidence_commit_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_EVIDENCE_ABORT,
-		.doit = tsmh_nl_evidence_abort_doit,
+		.doit = tsmh_nl_evidence_abort_doit_perm,
 		.policy = tsmh_evidence_abort_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_EVIDENCE_GET,
-		.dumpit = tsmh_nl_evidence_get_dumpit,
+		.dumpit = tsmh_nl_evidence_get_dumpit_perm,
 		.policy = tsmh_evidence_get_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = TSMH_CMD_GATE_SET,
-		.doit = tsmh_nl_gate_set_doit,
+		.doit = tsmh_nl_gate_set_doit_perm,
 		.policy = tsmh_gate_set_policy,
 		.maxattr = TSMH_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 };
 

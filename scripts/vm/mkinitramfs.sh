@@ -45,6 +45,8 @@ cp "$top/tests/vm/dbus-system.conf" "$st/etc/tsmh-dbus.conf"
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
 copy_elf "$bin/tests/vm/evput" /usr/bin/evput
 copy_elf "$bin/tests/vm/aerinj" /usr/bin/aerinj
+# runs a command as another user with only the capabilities given (t_capadmin, t_dsn)
+copy_elf "$bin/tests/vm/capexec" /usr/bin/capexec
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 copy_elf "$(command -v jq)" /usr/bin/jq
 copy_elf /lib/systemd/systemd-udevd /sbin/udevd

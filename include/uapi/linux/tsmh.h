@@ -13,9 +13,16 @@
  * unknown flag bits and non-zero reserved fields are rejected with an
  * extended ACK message naming the problem.
  *
- * Privileges: commands marked (admin) need CAP_NET_ADMIN in the network
- * namespace owning the socket (GENL_ADMIN_PERM). Read-only commands are
- * open to every user.
+ * Privileges (docs/design.md, "Privileges"): commands marked (sys-admin)
+ * need CAP_SYS_ADMIN, the privilege binding a driver through sysfs takes;
+ * (admin) means CAP_NET_ADMIN or CAP_SYS_ADMIN. The check is
+ * netlink_capable(): both the process that opened the socket and the one
+ * sending need the capability in the initial user namespace (the family
+ * exists in the initial network namespace only). Without it: -EPERM, the
+ * extended ACK naming the capability. GET_CAPS, DEV_GET and the events
+ * group are open to every user, but TSMH_A_DEV_SERIAL and
+ * TSMH_A_ACCEPT_DIGEST go only to requesters with CAP_SYS_ADMIN and
+ * never into events.
  */
 #ifndef _UAPI_LINUX_TSMH_H
 #define _UAPI_LINUX_TSMH_H
@@ -36,20 +43,20 @@ enum tsmh_cmd {
 	TSMH_CMD_UNSPEC,
 	TSMH_CMD_GET_CAPS,	/* do: ABI version, backends, limits; creates nothing */
 	TSMH_CMD_DEV_GET,	/* do (TSMH_A_DEV_NAME) or dump: tracked devices */
-	TSMH_CMD_DOE_EXCHANGE,	/* do (admin): one DOE request/response */
-	TSMH_CMD_DOE_CLAIM,	/* do (admin): take SPDM ownership of a mailbox */
-	TSMH_CMD_DOE_RELEASE,	/* do (admin): give it back */
-	TSMH_CMD_EVT_DEV_ADD,	/* event: device tracked (attrs as DEV_GET) */
+	TSMH_CMD_DOE_EXCHANGE,	/* do (admin: discovery, else sys-admin): one DOE request/response */
+	TSMH_CMD_DOE_CLAIM,	/* do (sys-admin): take SPDM ownership of a mailbox */
+	TSMH_CMD_DOE_RELEASE,	/* do (sys-admin): give it back */
+	TSMH_CMD_EVT_DEV_ADD,	/* event: device tracked (attrs as DEV_GET but serial, digest) */
 	TSMH_CMD_EVT_DEV_DEL,	/* event: device gone (TSMH_A_DEV_NAME) */
 	/* evidence store (ABI 2), see "Evidence" below */
-	TSMH_CMD_EVIDENCE_PUT,	/* do (admin): one chunk into the caller's staging set */
-	TSMH_CMD_EVIDENCE_COMMIT, /* do (admin): staging set becomes the device's evidence */
-	TSMH_CMD_EVIDENCE_ABORT, /* do (admin): discard the caller's staging set */
+	TSMH_CMD_EVIDENCE_PUT,	/* do (sys-admin): one chunk into the caller's staging set */
+	TSMH_CMD_EVIDENCE_COMMIT, /* do (sys-admin): staging set becomes the device's evidence */
+	TSMH_CMD_EVIDENCE_ABORT, /* do (sys-admin): discard the caller's staging set */
 	TSMH_CMD_EVIDENCE_GET,	/* dump (admin): the device's evidence, chunked */
 	TSMH_CMD_EVT_EVIDENCE,	/* event: evidence committed (dev name, generation) */
 	/* driver gate (ABI 3), see "Driver gate" below */
-	TSMH_CMD_GATE_SET,	/* do (admin): hold, release or quarantine a device */
-	TSMH_CMD_EVT_GATE,	/* event: gate state changed (attrs as DEV_GET) */
+	TSMH_CMD_GATE_SET,	/* do (sys-admin): hold, release or quarantine a device */
+	TSMH_CMD_EVT_GATE,	/* event: gate state changed (attrs as DEV_GET but serial, digest) */
 	TSMH_CMD_EVT_RESET,	/* event: device reset seen (DEV_NAME, RESET_KIND, RESET_COUNT) */
 	__TSMH_CMD_MAX,
 };
@@ -74,7 +81,7 @@ enum tsmh_attr {
 	TSMH_A_DEV_IDE_CAP,	/* u32, IDE Capability register */
 	TSMH_A_DEV_MAILBOX,	/* nest, multi: enum tsmh_mb_attr */
 	TSMH_A_DEV_ANOMALIES,	/* u32, config-space anomalies (lib/pcicap.h) */
-	TSMH_A_DEV_SERIAL,	/* u64, Device Serial Number if present */
+	TSMH_A_DEV_SERIAL,	/* u64, Device Serial Number if present (CAP_SYS_ADMIN only) */
 	/* DOE exchange / claim request */
 	TSMH_A_MB_OFFSET,	/* u16, pick the mailbox by capability offset */
 	TSMH_A_DOE_VENDOR,	/* u16, data object protocol vendor */
@@ -108,7 +115,8 @@ enum tsmh_attr {
 	TSMH_A_GATE_REASON,	/* u32, enum tsmh_gate_reason */
 	TSMH_A_GATE_MSG,	/* string (<= TSMH_GATE_MSG_MAX incl. NUL), why, for humans */
 	TSMH_A_GATE_FLAGS,	/* u32 (reply, events), TSMH_GATE_F_* */
-	TSMH_A_ACCEPT_DIGEST,	/* binary (<= TSMH_ACCEPT_DIGEST_MAX), what the verifier accepted */
+	TSMH_A_ACCEPT_DIGEST,	/* binary (<= TSMH_ACCEPT_DIGEST_MAX), what the verifier accepted;
+				 * replies to CAP_SYS_ADMIN only */
 	TSMH_A_ACCEPT_GENERATION, /* u64, evidence generation the acceptance is based on */
 	TSMH_A_ACCEPT_TIME,	/* u64 (reply), ns since the epoch */
 	TSMH_A_RESET_KIND,	/* u32 (EVT_RESET, reply: the last one), enum tsmh_reset_kind */
@@ -175,7 +183,7 @@ enum tsmh_owner {
  * userspace requester; later firmware TSM shims). The kernel neither
  * parses nor judges it: it stores, digests and shows it.
  *
- * Writing (admin): EVIDENCE_PUT sends one chunk (TSMH_A_DEV_NAME,
+ * Writing (sys-admin): EVIDENCE_PUT sends one chunk (TSMH_A_DEV_NAME,
  * TSMH_A_EV_TYPE, TSMH_A_EV_OFFSET, TSMH_A_EV_TOTAL, TSMH_A_EV_DATA) into
  * a staging set private to the sending netlink socket and device. Chunks of
  * an object are contiguous from offset 0; a chunk at offset 0 (re)starts
@@ -187,7 +195,7 @@ enum tsmh_owner {
  * discards the staging set. A staging set also dies with its socket and
  * with the device.
  *
- * Reading (admin, like the pci-tsm netlink family): EVIDENCE_GET is a dump
+ * Reading (admin: CAP_NET_ADMIN or CAP_SYS_ADMIN): EVIDENCE_GET is a dump
  * (TSMH_A_DEV_NAME, optional TSMH_A_EV_TYPE_MASK and TSMH_A_FLAGS). The
  * first message carries the set's metadata (PROVENANCE, LOCKED,
  * SPDM_VERSION, HASH_ALGO, ASYM_ALGO, SLOT_MASK, TIME, PRESENT,
@@ -270,16 +278,17 @@ enum tsmh_ev_digest {
  * default) leaves bound ones bound (RELEASED, reason PRESENT) and holds
  * the unbound ones; "hold" unbinds and holds them all.
  *
- * GATE_SET (admin): TSMH_A_DEV_NAME, TSMH_A_GATE_ACTION, optional
+ * GATE_SET (sys-admin): TSMH_A_DEV_NAME, TSMH_A_GATE_ACTION, optional
  * TSMH_A_GATE_REASON (RELEASE: ATTESTED, EXEMPT or ADMIN, the default;
- * HOLD: ADMIN; QUARANTINE: QUARANTINE), optional TSMH_A_GATE_MSG.
+ * HOLD: ADMIN; QUARANTINE: QUARANTINE), optional TSMH_A_GATE_MSG (control
+ * characters are stored and logged as '?').
  * RELEASE with reason ATTESTED needs TSMH_A_ACCEPT_DIGEST and
  * TSMH_A_ACCEPT_GENERATION; the generation must be the device's committed
  * evidence generation, else -ESTALE (the evidence changed after it was
  * verified). RELEASE clears the override and asks the driver core to
  * probe; HOLD and QUARANTINE unbind the bound driver and hold. The reply
- * carries the new state (attrs as DEV_GET). Every change multicasts
- * EVT_GATE.
+ * carries the new state (attrs as DEV_GET, serial and digest included).
+ * Every change multicasts EVT_GATE (without them).
  *
  * A reset of a tracked device (FLR from sysfs "reset", vfio or a driver,
  * secondary bus reset, AER/DPC recovery) is reported as EVT_RESET and sets
@@ -289,7 +298,7 @@ enum tsmh_ev_digest {
  * as they were: the verifier compares the new evidence against them.
  *
  * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/gate reads
- * "STATE REASON" (e.g. "held new"); root may write "release", "exempt"
+ * "STATE REASON" (e.g. "held new"); CAP_SYS_ADMIN may write "release", "exempt"
  * (release, reason EXEMPT: what udev rules use) or "hold".
  *
  * Details fixed by the implementation (kmod/core/gate.c):
