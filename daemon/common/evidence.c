@@ -224,6 +224,10 @@ int tsmh_ev_asm_msg(struct tsmh_ev_asm *a, struct nlattr *attrs, int len, char *
 #undef GET32
 		if (tb[TSMH_A_EV_TIME])
 			ev->time_ns = nla_get_u64(tb[TSMH_A_EV_TIME]);
+		if (tb[TSMH_A_RESET_COUNT]) {
+			ev->reset_count = nla_get_u64(tb[TSMH_A_RESET_COUNT]);
+			ev->have_reset_count = 1;
+		}
 		return 0;
 	}
 	if (!a->have_meta) {

@@ -27,6 +27,8 @@ struct tsmh_evidence {
 	uint64_t generation;
 	uint64_t time_ns; /* commit time, ns since the epoch */
 	uint32_t present; /* BIT(type) of every object the kernel holds */
+	uint64_t reset_count; /* the device's reset count when it was taken */
+	int have_reset_count; /* the kernel said (it does from ABI 3 on) */
 	uint32_t digest_algo; /* enum tsmh_ev_digest */
 	struct {
 		/*

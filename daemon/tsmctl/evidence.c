@@ -97,6 +97,10 @@ static int list(const char *dev, const struct tsmh_evidence *ev, int kernel)
 		cJSON_AddNumberToObject(j, "asym_algo", ev->asym_algo);
 		cJSON_AddNumberToObject(j, "slot_mask", ev->slot_mask);
 		cJSON_AddNumberToObject(j, "time_ns", (double)ev->time_ns);
+		if (ev->have_reset_count)
+			cJSON_AddNumberToObject(j, "reset_count", (double)ev->reset_count);
+		else
+			cJSON_AddNullToObject(j, "reset_count");
 		cJSON_AddStringToObject(j, "time", when);
 		cJSON_AddStringToObject(j, "digest_algo", "sha384");
 		cJSON_AddStringToObject(j, "digest_by", kernel ? "kernel" : "tsmctl");
@@ -121,7 +125,11 @@ static int list(const char *dev, const struct tsmh_evidence *ev, int kernel)
 	printf("SPDM:        %u.%u (hash algo %#x, asym algo %#x, slots %#04x)\n",
 	       ev->spdm_version >> 4, ev->spdm_version & 0xf, ev->hash_algo, ev->asym_algo,
 	       ev->slot_mask);
-	printf("committed:   %s\n\n", when);
+	printf("committed:   %s\n", when);
+	if (ev->have_reset_count)
+		printf("taken at:    device reset count %llu\n",
+		       (unsigned long long)ev->reset_count);
+	putchar('\n');
 	printf("%-16s %9s  SHA-384 (%s)\n", "OBJECT", "BYTES", kernel ? "kernel" : "tsmctl");
 	for (t = 0; t < TSMH_EV_NR; t++) {
 		if (!(ev->present & (1U << t)))

@@ -82,7 +82,10 @@ static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
 	f = cJSON_AddArrayToObject(g, "flags");
 	if (d->gate_flags & TSMH_GATE_F_REATTEST)
 		cJSON_AddItemToArray(f, cJSON_CreateString("reattest"));
+	if (d->gate_flags & TSMH_GATE_F_BME_OFF)
+		cJSON_AddItemToArray(f, cJSON_CreateString("bme-off"));
 	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
+	cJSON_AddBoolToObject(g, "bme_off", !!(d->gate_flags & TSMH_GATE_F_BME_OFF));
 	/* the digest goes to CAP_SYS_ADMIN only; the generation to everyone */
 	if (d->accept_len || d->accept_gen) {
 		a = cJSON_AddObjectToObject(g, "accepted");
@@ -244,6 +247,8 @@ void devinfo_print(const struct tsmh_devinfo *d)
 			printf(": %s", d->gate_msg);
 		if (d->gate_flags & TSMH_GATE_F_REATTEST)
 			printf(" [reattest]");
+		if (d->gate_flags & TSMH_GATE_F_BME_OFF)
+			printf(" [bus mastering off]");
 		putchar('\n');
 		if (d->accept_len || d->accept_gen) {
 			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "(needs CAP_SYS_ADMIN)";

@@ -5,7 +5,9 @@
  *
  * Fail closed: without a readable allow-list nothing is released; a
  * verdict that cannot be carried out (the kernel refused, the evidence
- * changed meanwhile) leaves the device held and says so.
+ * changed meanwhile) leaves the device held and says so; evidence the
+ * kernel calls stale (ESTALE: replaced, or taken before a reset) is
+ * attested again.
  *
  * After a reset, a device whose new measurements hash to the accepted
  * digest the kernel holds is restored without asking the policy again;
@@ -101,9 +103,15 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 	ret = tsmd_kernel_gate(d, v->name, TSMH_GATE_ACT_RELEASE, reason, text, digest, dlen,
 			       v->sum.generation, why, sizeof(why));
 	if (ret == -ESTALE) {
-		/* the evidence changed after our worker committed it: again */
+		/*
+		 * The evidence changed after our worker committed it, or the
+		 * device was reset after the worker measured it (the kernel
+		 * says which): what we verified is not what runs. The device
+		 * stays as it is (held after a reset with reset_hold=1); a
+		 * fresh attestation decides.
+		 */
 		tsmd_log(LOG_NOTICE, v->name, "attest", "%s; attesting again", why);
-		tsmd_dev_request(v, "evidence changed during the decision");
+		tsmd_dev_request(v, "verified evidence is stale");
 		return;
 	}
 	if (ret) {

@@ -9,7 +9,10 @@
  *   |                            driver_override updates, device_attach()
  *   |                            and device_release_driver()
  *   +- device_lock(&pdev->dev)   the driver core's; probe, remove and the
- *      |                         bus notifier's BOUND/UNBOUND run under it
+ *      |                         bus notifier's BOUND/UNBOUND run under it,
+ *      |                         and so do resets through the PCI core
+ *      |                         (gate.c takes it to check an attested
+ *      |                         release and to clear Bus Master Enable)
  *      +- tsmh_devs_lock         the device list (main.c)
  *         +- mb->xfer_lock       one DOE exchange; may sleep up to the DOE
  *         |  |                   timeout
@@ -24,9 +27,12 @@
  *   held) never takes gate_op_lock.
  * - tsmh_set_driver_override()/tsmh_driver_override_is() (compat.h) may
  *   take the device lock (6.1): call them with at most gate_op_lock held.
+ * - dev->reset_count is read under state_lock by evidence.c before it
+ *   takes ev_lock, never inside it.
  * - Leaves, with nothing nested inside: tsmh_ev_tfm_lock (evidence.c),
- *   ring_lock (reset.c, a spinlock taken in kprobe handlers), the driver
- *   core's driver_override spinlock (6.12 and later).
+ *   ring_lock (reset.c, a spinlock taken in kprobe handlers and by
+ *   tsmh_reset_pending()), the driver core's driver_override spinlock
+ *   (6.12 and later).
  * - sysfs: the evidence files' readers take no lock (they read an
  *   immutable set their view holds a reference to), so ev_lock may be
  *   held while those files are removed; the gate file's show takes
@@ -121,6 +127,10 @@ struct tsmh_mb {
  * @accept_digest, @accept_len, @accept_gen, @accept_time: the last
  *	ATTESTED release (@accept_len 0: none).
  * @reset_count, @reset_kind: resets seen, enum tsmh_reset_kind of the last.
+ *	Evidence records @reset_count as it was when its writer started
+ *	(evidence.c); an ATTESTED release needs the two to be equal (the
+ *	comparison and the clearing of TSMH_GATE_F_REATTEST happen in one
+ *	@state_lock section, with the device lock held: see gate_apply()).
  * @reset_hint, @reset_hint_at: a bus reset or recovery seen on the way
  *	down (kind, jiffies): the restore that follows belongs to it.
  * @driver: name of the bound driver ("" if none), kept by the notifier.
@@ -194,7 +204,10 @@ int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_evidence_commit_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-u64 tsmh_ev_generation(struct tsmh_dev *dev);	/* committed, 0 if none */
+/* committed generation, 0 if none; *reset: the reset count it was taken at */
+u64 tsmh_ev_generation(struct tsmh_dev *dev, u64 *reset);
+/* A non-discovery DOE exchange by this socket: its evidence dates from now. */
+int tsmh_ev_attest_begin(struct tsmh_dev *dev, struct genl_info *info);
 int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
 
 /* gate.c */
@@ -207,6 +220,7 @@ void tsmh_gate_unbound(struct tsmh_dev *dev);
 void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind);
 /* state_lock held; @priv: the accepted digest too (CAP_SYS_ADMIN requesters) */
 int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev, bool priv);
+u64 tsmh_dev_reset_count(struct tsmh_dev *dev);	/* takes state_lock */
 u32 tsmh_gate_mode(void);
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 
@@ -214,6 +228,7 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 void tsmh_reset_init(void);
 void tsmh_reset_exit(void);
 u32 tsmh_reset_sources(void);
+bool tsmh_reset_pending(void);	/* a reset seen, not yet counted */
 
 /* netlink.c */
 /* A required attribute: the extack names it and carries @msg. */

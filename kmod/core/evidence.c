@@ -14,6 +14,13 @@
  * swaps it in. A committed set is immutable: readers (dumps, sysfs) only
  * hold a reference, never a lock, while they copy out of it.
  *
+ * Freshness: a staging set starts with the writer's first non-discovery
+ * DOE exchange with the device (its attestation) or, for evidence that
+ * did not come through our mailbox (firmware TSMs, tests), its first
+ * chunk; it records the device's reset count then, and the committed set
+ * keeps it. A release as attested is refused (gate.c) when the device
+ * was reset since: what was measured is not what runs now.
+ *
  * Locking: dev->ev_lock protects dev->ev, dev->ev_stages (and each
  * staging set in it), dev->ev_kobj, the sysfs view and dev->ev_dead; its
  * place in the lock order is in core.h. Digests are computed outside it
@@ -49,6 +56,7 @@ struct tsmh_ev_obj {
 struct tsmh_ev_set {
 	struct kref ref;
 	u64 gen;
+	u64 reset_count;	/* the device's, when the writer started */
 	u64 time_ns;
 	u32 prov;
 	u32 locked;
@@ -60,11 +68,17 @@ struct tsmh_ev_set {
 	struct tsmh_ev_obj obj[TSMH_EV_NR];
 };
 
-/* struct tsmh_ev_stage - a writer's staging set, in dev->ev_stages (ev_lock). */
+/*
+ * struct tsmh_ev_stage - a writer's staging set, in dev->ev_stages (ev_lock).
+ * Created by the writer's first non-discovery DOE exchange or first chunk
+ * (it may hold no object yet); consumed by commit, dropped by abort or when
+ * the socket closes.
+ */
 struct tsmh_ev_stage {
 	struct list_head node;
 	struct net *net;	/* compared only, never dereferenced */
 	u32 portid;
+	u64 reset_count;	/* the device's, when the stage was created */
 	struct tsmh_ev_stage_obj st[TSMH_EV_NR];
 	void *data[TSMH_EV_NR];	/* st[t].total bytes each */
 };
@@ -81,6 +95,7 @@ struct tsmh_ev_view {
 	struct kobj_attribute gen;
 	struct kobj_attribute prov;
 	struct kobj_attribute locked;
+	struct kobj_attribute reset;
 	struct bin_attribute bin[TSMH_EV_NR];
 	u32 made_bins;
 	u32 made_text;
@@ -154,6 +169,16 @@ static void stage_free(struct tsmh_ev_stage *s)
 	kfree(s);
 }
 
+static bool stage_has_data(const struct tsmh_ev_stage *s)
+{
+	u32 t;
+
+	for (t = 0; t < TSMH_EV_NR; t++)
+		if (s->data[t])
+			return true;
+	return false;
+}
+
 static struct tsmh_ev_stage *stage_find(struct tsmh_dev *dev, struct net *net, u32 portid)
 {
 	struct tsmh_ev_stage *s;
@@ -169,15 +194,86 @@ void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid)
 {
 	struct tsmh_ev_stage *s;
 
+	bool had_data = false;
+
 	mutex_lock(&dev->ev_lock);
 	s = stage_find(dev, net, portid);
 	if (s) {
 		list_del(&s->node);
+		had_data = stage_has_data(s);
 		stage_free(s);
-		pci_info_ratelimited(dev->pdev,
-				     "uncommitted evidence discarded (writer socket closed)\n");
 	}
 	mutex_unlock(&dev->ev_lock);
+	if (had_data)
+		pci_info_ratelimited(dev->pdev,
+				     "uncommitted evidence discarded (writer socket closed)\n");
+}
+
+/*
+ * The writer's staging set, created (from *@fresh, which becomes NULL) if
+ * it has none, recording @reset as the device's reset count at its start.
+ */
+static struct tsmh_ev_stage *stage_get(struct tsmh_dev *dev, struct genl_info *info,
+				       struct tsmh_ev_stage **fresh, u64 reset)
+{
+	struct tsmh_ev_stage *s;
+
+	lockdep_assert_held(&dev->ev_lock);
+	s = stage_find(dev, genl_info_net(info), info->snd_portid);
+	if (s)
+		return s;
+	s = *fresh;
+	*fresh = NULL;
+	s->net = genl_info_net(info);
+	s->portid = info->snd_portid;
+	s->reset_count = reset;
+	list_add_tail(&s->node, &dev->ev_stages);
+	return s;
+}
+
+/* SPDM GET_VERSION (DSP0274): the requester (re)starts its connection. */
+#define SPDM_GET_VERSION	0x84
+
+static bool is_get_version(struct genl_info *info)
+{
+	const struct nlattr *rq = info->attrs[TSMH_A_DOE_REQUEST];
+	const u8 *p = rq ? nla_data(rq) : NULL;
+
+	return p && nla_len(rq) >= 2 &&
+	       nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]) == TSMH_DOE_VID_PCISIG &&
+	       nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]) == TSMH_DOE_PROT_CMA &&
+	       p[1] == SPDM_GET_VERSION;
+}
+
+/*
+ * Called before every non-discovery exchange (netlink.c): the writer's
+ * stage starts here unless it exists; a GET_VERSION (a new SPDM
+ * connection, the start of an attestation) restarts an empty one, so a
+ * long-lived socket's next attestation dates from its own start.
+ */
+int tsmh_ev_attest_begin(struct tsmh_dev *dev, struct genl_info *info)
+{
+	struct tsmh_ev_stage *fresh, *s;
+	u64 reset;
+	int ret = 0;
+
+	/* read first: state_lock is never taken inside ev_lock */
+	reset = tsmh_dev_reset_count(dev);
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return -ENOMEM;
+	mutex_lock(&dev->ev_lock);
+	if (dev->ev_dead) {
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		ret = -ENODEV;
+	} else {
+		s = stage_get(dev, info, &fresh, reset);
+		if (fresh && is_get_version(info) && !stage_has_data(s))
+			s->reset_count = reset; /* an existing one: it starts again */
+	}
+	mutex_unlock(&dev->ev_lock);
+	kfree(fresh);
+	return ret;
 }
 
 /* ---- sysfs view: /sys/bus/pci/devices/X/tsmh/ ---- */
@@ -201,6 +297,13 @@ static ssize_t ev_locked_show(struct kobject *kobj, struct kobj_attribute *a, ch
 	struct tsmh_ev_view *v = container_of(a, struct tsmh_ev_view, locked);
 
 	return sysfs_emit(buf, "%s\n", tsmh_ev_locked_name(v->set->locked));
+}
+
+static ssize_t ev_reset_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct tsmh_ev_view *v = container_of(a, struct tsmh_ev_view, reset);
+
+	return sysfs_emit(buf, "%llu\n", v->set->reset_count);
 }
 
 static ssize_t ev_bin_read(struct file *file, struct kobject *kobj,
@@ -234,6 +337,8 @@ static void ev_view_remove(struct tsmh_dev *dev)
 		sysfs_remove_file(dev->ev_kobj, &v->prov.attr);
 	if (v->made_text & BIT(2))
 		sysfs_remove_file(dev->ev_kobj, &v->locked.attr);
+	if (v->made_text & BIT(3))
+		sysfs_remove_file(dev->ev_kobj, &v->reset.attr);
 	ev_set_put(v->set);
 	kfree(v);
 	dev->ev_view = NULL;
@@ -252,7 +357,7 @@ static void ev_text_attr(struct kobj_attribute *a, const char *name,
 static int ev_view_add(struct tsmh_dev *dev, struct tsmh_ev_set *set)
 {
 	struct tsmh_ev_view *v;
-	struct kobj_attribute *text[3];
+	struct kobj_attribute *text[4];
 	int i, ret = 0;
 	u32 t;
 
@@ -271,9 +376,11 @@ static int ev_view_add(struct tsmh_dev *dev, struct tsmh_ev_set *set)
 	ev_text_attr(&v->gen, "generation", ev_gen_show);
 	ev_text_attr(&v->prov, "provenance", ev_prov_show);
 	ev_text_attr(&v->locked, "locked", ev_locked_show);
+	ev_text_attr(&v->reset, "reset_count", ev_reset_show);
 	text[0] = &v->gen;
 	text[1] = &v->prov;
 	text[2] = &v->locked;
+	text[3] = &v->reset;
 	for (i = 0; i < ARRAY_SIZE(text); i++) {
 		ret = sysfs_create_file(dev->ev_kobj, &text[i]->attr);
 		if (ret)
@@ -310,12 +417,13 @@ static void ev_sysfs_teardown(struct tsmh_dev *dev)
 	dev->ev_kobj = NULL;
 }
 
-u64 tsmh_ev_generation(struct tsmh_dev *dev)
+u64 tsmh_ev_generation(struct tsmh_dev *dev, u64 *reset)
 {
 	u64 gen;
 
 	mutex_lock(&dev->ev_lock);
 	gen = dev->ev ? dev->ev->gen : 0;
+	*reset = dev->ev ? dev->ev->reset_count : 0;
 	mutex_unlock(&dev->ev_lock);
 	return gen;
 }
@@ -477,9 +585,9 @@ static int ev_put_check(struct genl_info *info, struct tsmh_ev_stage *s,
  * preallocated *@fresh, which then becomes NULL) if it has none yet.
  */
 static int ev_put_start(struct genl_info *info, struct tsmh_dev *dev, struct tsmh_ev_stage **sp,
-			struct tsmh_ev_stage **fresh, const struct ev_chunk *c)
+			struct tsmh_ev_stage **fresh, const struct ev_chunk *c, u64 reset)
 {
-	struct tsmh_ev_stage *s = *sp;
+	struct tsmh_ev_stage *s;
 	void *buf;
 
 	lockdep_assert_held(&dev->ev_lock);
@@ -495,14 +603,8 @@ static int ev_put_start(struct genl_info *info, struct tsmh_dev *dev, struct tsm
 			 type_str(c->type), c->total);
 		return -ENOMEM;
 	}
-	if (!s) {
-		s = *fresh;
-		*fresh = NULL;
-		s->net = genl_info_net(info);
-		s->portid = info->snd_portid;
-		list_add_tail(&s->node, &dev->ev_stages);
-		*sp = s;
-	}
+	s = stage_get(dev, info, fresh, reset);
+	*sp = s;
 	stage_drop_obj(s, c->type);
 	s->data[c->type] = buf;
 	return 0;
@@ -514,6 +616,7 @@ int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info)
 	struct ev_chunk c;
 	struct tsmh_dev *dev;
 	bool start;
+	u64 reset;
 	int ret;
 
 	ret = ev_put_parse(info, &c);
@@ -522,6 +625,8 @@ int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info)
 	dev = tsmh_nl_req_dev(info, 0, &ret);
 	if (!dev)
 		return ret;
+	/* a first chunk starts the stage (no exchange through us): from now */
+	reset = tsmh_dev_reset_count(dev);
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	if (!fresh) {
 		ret = -ENOMEM;
@@ -539,7 +644,7 @@ int tsmh_nl_evidence_put_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto unlock;
 	if (start) {
-		ret = ev_put_start(info, dev, &s, &fresh, &c);
+		ret = ev_put_start(info, dev, &s, &fresh, &c, reset);
 		if (ret)
 			goto unlock;
 	}
@@ -557,7 +662,9 @@ int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tsmh_ev_stage *s;
 	struct tsmh_dev *dev;
+	bool had_data = false;
 	int ret;
+	u32 t;
 
 	dev = tsmh_nl_req_dev(info, 0, &ret);
 	if (!dev)
@@ -565,9 +672,16 @@ int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&dev->ev_lock);
 	s = stage_find(dev, genl_info_net(info), info->snd_portid);
 	if (s) {
-		list_del(&s->node);
-		stage_free(s);
-	} else {
+		/*
+		 * The objects go; the stage stays, empty, with its start: the
+		 * upload that may follow (tsmh_evidence_put() aborts first) is
+		 * of what this attestation measured.
+		 */
+		had_data = stage_has_data(s);
+		for (t = 0; t < TSMH_EV_NR; t++)
+			stage_drop_obj(s, t);
+	}
+	if (!had_data) {
 		NL_SET_ERR_MSG(info->extack, "no evidence staged by this socket");
 		ret = -ENOENT;
 	}
@@ -581,6 +695,7 @@ static void stage_to_set(struct tsmh_ev_stage *s, struct tsmh_ev_set *set)
 {
 	u32 t;
 
+	set->reset_count = s->reset_count;
 	for (t = 0; t < TSMH_EV_NR; t++) {
 		if (!s->data[t])
 			continue;
@@ -822,6 +937,7 @@ static int ev_put_meta(struct sk_buff *skb, struct netlink_callback *cb, struct 
 	    nla_put_u32(skb, TSMH_A_EV_ASYM_ALGO, set->asym_algo) ||
 	    nla_put_u32(skb, TSMH_A_EV_SLOT_MASK, set->slot_mask) ||
 	    nla_put_u64_64bit(skb, TSMH_A_EV_TIME, set->time_ns, TSMH_A_PAD) ||
+	    nla_put_u64_64bit(skb, TSMH_A_RESET_COUNT, set->reset_count, TSMH_A_PAD) ||
 	    nla_put_u32(skb, TSMH_A_EV_PRESENT, set->present) ||
 	    nla_put_u32(skb, TSMH_A_EV_DIGEST_ALGO, TSMH_EV_DIGEST_SHA384)) {
 		genlmsg_cancel(skb, hdr);

@@ -80,6 +80,78 @@ static void gate_event(struct tsmh_dev *dev)
 }
 
 /*
+ * Quarantine: the driver is gone (its remove may have cleared Bus Master
+ * Enable itself); make sure the device cannot start DMA or MSI writes of
+ * its own accord while it is held. Memory Space stays as it was (config
+ * and MMIO reads by an admin keep working). A release needs nothing
+ * restored: the next driver's probe enables bus mastering itself
+ * (pci_set_master). Called with @gate_op_lock held, nothing else.
+ */
+static void gate_bme_off(struct tsmh_dev *dev)
+{
+	struct pci_dev *pdev = dev->pdev;
+	u16 before = 0, after = 0;
+	const char *drv = NULL;
+	bool off = false;
+
+	lockdep_assert_held(&dev->gate_op_lock);
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver) {
+		drv = pdev->dev.driver->name; /* bound anyway (bypass): not ours to touch */
+	} else if (!pci_read_config_word(pdev, PCI_COMMAND, &before) && before != 0xffff) {
+		pci_clear_master(pdev);
+		off = !pci_read_config_word(pdev, PCI_COMMAND, &after) &&
+		      !(after & PCI_COMMAND_MASTER);
+	}
+	if (off)
+		pci_info(pdev, "quarantined: Bus Master Enable %s\n",
+			 before & PCI_COMMAND_MASTER ? "cleared" : "was already clear");
+	else if (drv)
+		pci_warn(pdev, "quarantined, but %s is bound: Bus Master Enable left as it is\n",
+			 drv);
+	else
+		pci_warn(pdev, "quarantined, but Bus Master Enable could not be cleared (command %#06x)\n",
+			 after ? after : before);
+	device_unlock(&pdev->dev);
+	mutex_lock(&dev->state_lock);
+	if (off)
+		dev->gate_flags |= TSMH_GATE_F_BME_OFF;
+	mutex_unlock(&dev->state_lock);
+}
+
+/*
+ * An ATTESTED release names evidence: it must still be the committed set
+ * (@r->gen), and the device must not have been reset since that evidence
+ * was taken. *@ev_reset: the reset count the evidence was taken at; the
+ * caller compares it again under @state_lock. Called with @gate_op_lock
+ * and the device lock held: resets through the PCI core (function, slot,
+ * bus) hold the device lock until their restore, which the reset probes
+ * see, so a reset either is over and seen (counted, or pending in
+ * reset.c) or starts after the release.
+ */
+static int gate_check_attested(struct tsmh_dev *dev, const struct gate_req *r, u64 *ev_reset,
+			       struct netlink_ext_ack *extack)
+{
+	u64 cur;
+
+	lockdep_assert_held(&dev->gate_op_lock);
+	device_lock_assert(&dev->pdev->dev);
+	cur = tsmh_ev_generation(dev, ev_reset);
+	if (r->gen != cur) {
+		/* extack holds 80 characters: the device is in the request */
+		TSMH_ERR(extack, "evidence changed since it was verified",
+			 "now generation %llu", cur);
+		return -ESTALE;
+	}
+	if (tsmh_reset_pending()) {
+		TSMH_ERR(extack, "device reset since the evidence was taken",
+			 "reset being processed");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
  * Apply @r to @dev. Nothing changes unless the driver_override update
  * worked. Takes @gate_op_lock; the caller holds no tsmh lock.
  */
@@ -88,8 +160,9 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 {
 	struct pci_dev *pdev = dev->pdev;
 	bool hold = r->action != TSMH_GATE_ACT_RELEASE;
-	u32 old_state, old_reason;
-	u64 cur;
+	bool attested = r->reason == TSMH_GATE_R_ATTESTED;
+	u32 old_state, old_reason, old_flags;
+	u64 ev_reset = 0;
 	int ret;
 
 	mutex_lock(&dev->gate_op_lock);
@@ -98,13 +171,12 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		ret = -ENODEV;
 		goto out;
 	}
-	if (r->reason == TSMH_GATE_R_ATTESTED) {
-		cur = tsmh_ev_generation(dev);
-		if (r->gen != cur) {
-			/* extack holds 80 characters: the device is in the request */
-			TSMH_ERR(extack, "evidence changed since it was verified",
-				 "now generation %llu", cur);
-			ret = -ESTALE;
+	if (attested) {
+		/* held up to the state change: no PCI-core reset in between */
+		device_lock(&pdev->dev);
+		ret = gate_check_attested(dev, r, &ev_reset, extack);
+		if (ret) {
+			device_unlock(&pdev->dev);
 			goto out;
 		}
 	}
@@ -117,19 +189,33 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		}
 	}
 	mutex_lock(&dev->state_lock);
+	if (attested && dev->reset_count != ev_reset) {
+		mutex_unlock(&dev->state_lock);
+		device_unlock(&pdev->dev);
+		TSMH_ERR(extack, "device reset since the evidence was taken",
+			 "at reset %llu, now %llu", ev_reset, dev->reset_count);
+		ret = -ESTALE;
+		goto out;
+	}
 	old_state = dev->gate_state;
 	old_reason = dev->gate_reason;
+	old_flags = dev->gate_flags;
 	dev->gate_state = hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED;
 	dev->gate_reason = r->reason;
 	strscpy(dev->gate_msg, r->msg ? r->msg : "", sizeof(dev->gate_msg));
-	if (r->reason == TSMH_GATE_R_ATTESTED) {
+	if (!hold)
+		dev->gate_flags &= ~TSMH_GATE_F_BME_OFF; /* the next driver's business */
+	if (attested) {
 		memcpy(dev->accept_digest, r->digest, r->digest_len);
 		dev->accept_len = r->digest_len;
 		dev->accept_gen = r->gen;
 		dev->accept_time = ktime_get_real_ns();
+		/* fresh evidence (checked above): the reset is dealt with */
 		dev->gate_flags &= ~TSMH_GATE_F_REATTEST;
 	}
 	mutex_unlock(&dev->state_lock);
+	if (attested)
+		device_unlock(&pdev->dev);
 	if (!hold) {
 		/* state first, so the probe below is not taken for a bypass */
 		ret = tsmh_set_driver_override(pdev, NULL);
@@ -137,6 +223,7 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 			mutex_lock(&dev->state_lock);
 			dev->gate_state = old_state;
 			dev->gate_reason = old_reason;
+			dev->gate_flags = old_flags;
 			mutex_unlock(&dev->state_lock);
 			TSMH_ERR(extack, "cannot clear driver_override", "%s: %d", dev->name, ret);
 			goto out;
@@ -150,6 +237,9 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 			     r->msg ? (int)strlen(r->msg) : 0, r->msg ? r->msg : "");
 	if (hold) {
 		device_release_driver(&pdev->dev);
+		/* after the unbind: the driver's remove may still have needed it */
+		if (r->action == TSMH_GATE_ACT_QUARANTINE)
+			gate_bme_off(dev);
 	} else {
 		ret = device_attach(&pdev->dev);
 		if (ret < 0)
@@ -379,6 +469,16 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 }
 
 /* ---- netlink ---- */
+
+u64 tsmh_dev_reset_count(struct tsmh_dev *dev)
+{
+	u64 count;
+
+	mutex_lock(&dev->state_lock);
+	count = dev->reset_count;
+	mutex_unlock(&dev->state_lock);
+	return count;
+}
 
 int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev, bool priv)
 {

@@ -591,6 +591,12 @@ int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(x.mb);
 		goto put_dev;
 	}
+	/* an attestation: the evidence this socket commits dates from here */
+	if (!(x.vid == TSMH_DOE_VID_PCISIG && x.type == TSMH_DOE_PROT_DISCOVERY)) {
+		ret = tsmh_ev_attest_begin(x.dev, info);
+		if (ret)
+			goto put_dev;
+	}
 	ret = doe_xchg_alloc(&x, info->attrs[TSMH_A_DOE_REQUEST]);
 	if (ret)
 		goto free_bufs;

@@ -81,6 +81,23 @@ u32 tsmh_reset_sources(void)
 	return sources;
 }
 
+/*
+ * A reset was seen by a probe but the work has not counted it yet (it is
+ * queued or running). Not tied to a device: a caller that must not act on
+ * stale state (an attested release, gate.c) refuses for any device, which
+ * is rare and only costs a retry.
+ */
+bool tsmh_reset_pending(void)
+{
+	unsigned long flags;
+	bool ring;
+
+	spin_lock_irqsave(&ring_lock, flags);
+	ring = ring_len || ring_overflow;
+	spin_unlock_irqrestore(&ring_lock, flags);
+	return ring || work_busy(&reset_work);
+}
+
 static int tsmh_kp_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct tsmh_kp *k = container_of(p, struct tsmh_kp, kp);

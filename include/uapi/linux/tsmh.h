@@ -120,7 +120,9 @@ enum tsmh_attr {
 	TSMH_A_ACCEPT_GENERATION, /* u64, evidence generation the acceptance is based on */
 	TSMH_A_ACCEPT_TIME,	/* u64 (reply), ns since the epoch */
 	TSMH_A_RESET_KIND,	/* u32 (EVT_RESET, reply: the last one), enum tsmh_reset_kind */
-	TSMH_A_RESET_COUNT,	/* u64 (reply, EVT_RESET), resets seen since tracked */
+	TSMH_A_RESET_COUNT,	/* u64 (reply, EVT_RESET), resets seen since tracked;
+				 * EVIDENCE_GET: the count when the evidence was taken
+				 */
 	TSMH_A_DRIVER,		/* string (reply, events), bound driver; absent if none */
 	TSMH_A_GATE_MODE,	/* u32 (GET_CAPS reply), enum tsmh_gate_mode */
 	TSMH_A_RESET_SOURCES,	/* u32 (GET_CAPS reply), BIT(enum tsmh_reset_kind) detected */
@@ -284,18 +286,33 @@ enum tsmh_ev_digest {
  * characters are stored and logged as '?').
  * RELEASE with reason ATTESTED needs TSMH_A_ACCEPT_DIGEST and
  * TSMH_A_ACCEPT_GENERATION; the generation must be the device's committed
- * evidence generation, else -ESTALE (the evidence changed after it was
- * verified). RELEASE clears the override and asks the driver core to
- * probe; HOLD and QUARANTINE unbind the bound driver and hold. The reply
- * carries the new state (attrs as DEV_GET, serial and digest included).
- * Every change multicasts EVT_GATE (without them).
+ * evidence generation, else -ESTALE ("evidence changed since it was
+ * verified"), and the device must not have been reset since that evidence
+ * was taken, else -ESTALE ("device reset since the evidence was taken":
+ * attest again). RELEASE clears the override and asks the driver core to
+ * probe; HOLD and QUARANTINE unbind the bound driver and hold; QUARANTINE
+ * then clears Bus Master Enable (TSMH_GATE_F_BME_OFF, until the next
+ * RELEASE: the next driver's probe sets it again). The reply carries the
+ * new state (attrs as DEV_GET, serial and digest included). Every change
+ * multicasts EVT_GATE (without them).
+ *
+ * What HELD guarantees: no driver binds through the driver core (probe,
+ * bind, new_id) while our driver_override stands, and the driver that was
+ * bound has been unbound. It does not change the device's Command
+ * register: a device held at hot-add or after a reset keeps Bus Master
+ * and Memory Space as firmware, the reset or the last driver left them.
+ * Only QUARANTINE clears Bus Master Enable, which a well-behaved device
+ * honours (no DMA, no MSI); a hostile device can ignore it, only an IOMMU
+ * domain that blocks the device stops its DMA. Memory Space is never
+ * cleared.
  *
  * A reset of a tracked device (FLR from sysfs "reset", vfio or a driver,
  * secondary bus reset, AER/DPC recovery) is reported as EVT_RESET and sets
- * TSMH_GATE_F_REATTEST until the next RELEASE with reason ATTESTED. The
- * driver stays bound meanwhile; with reset_hold=1 the module unbinds it
- * and holds the device instead. The accepted digest and generation stay
- * as they were: the verifier compares the new evidence against them.
+ * TSMH_GATE_F_REATTEST until the next RELEASE with reason ATTESTED based
+ * on evidence taken after it. The driver stays bound meanwhile; with
+ * reset_hold=1 the module unbinds it and holds the device instead. The
+ * accepted digest and generation stay as they were: the verifier compares
+ * the new evidence against them.
  *
  * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/gate reads
  * "STATE REASON" (e.g. "held new"); CAP_SYS_ADMIN may write "release", "exempt"
@@ -357,6 +374,7 @@ enum tsmh_gate_reason {
 
 /* TSMH_A_GATE_FLAGS */
 #define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
+#define TSMH_GATE_F_BME_OFF	(1U << 1) /* quarantine cleared Bus Master Enable */
 
 enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
