@@ -193,7 +193,6 @@ static struct tsmh_ev_stage *stage_find(struct tsmh_dev *dev, struct net *net, u
 void tsmh_ev_release_portid(struct tsmh_dev *dev, struct net *net, u32 portid)
 {
 	struct tsmh_ev_stage *s;
-
 	bool had_data = false;
 
 	mutex_lock(&dev->ev_lock);
@@ -237,12 +236,12 @@ static struct tsmh_ev_stage *stage_get(struct tsmh_dev *dev, struct genl_info *i
 static bool is_get_version(struct genl_info *info)
 {
 	const struct nlattr *rq = info->attrs[TSMH_A_DOE_REQUEST];
-	const u8 *p = rq ? nla_data(rq) : NULL;
+	const struct nlattr *vid = info->attrs[TSMH_A_DOE_VENDOR];
+	const struct nlattr *type = info->attrs[TSMH_A_DOE_TYPE];
 
-	return p && nla_len(rq) >= 2 &&
-	       nla_get_u16(info->attrs[TSMH_A_DOE_VENDOR]) == TSMH_DOE_VID_PCISIG &&
-	       nla_get_u8(info->attrs[TSMH_A_DOE_TYPE]) == TSMH_DOE_PROT_CMA &&
-	       p[1] == SPDM_GET_VERSION;
+	return rq && vid && type && nla_len(rq) >= 2 &&
+	       nla_get_u16(vid) == TSMH_DOE_VID_PCISIG && nla_get_u8(type) == TSMH_DOE_PROT_CMA &&
+	       ((const u8 *)nla_data(rq))[1] == SPDM_GET_VERSION;
 }
 
 /*

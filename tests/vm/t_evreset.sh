@@ -63,9 +63,9 @@ ok "evidence taken after the FLR (generation $g2, reset count $r1) releases and 
 # evidence uploaded before a reset and committed after it is stale too:
 # the first chunk starts it (no exchange through the kernel: evput)
 head -c 3000 /dev/urandom >/tmp/vca.bin
-evput $EP0 obj:vca:/tmp/vca.bin sleep:3000 commit:firmware-tsm >/tmp/evput.out 2>&1 &
+evput $EP0 obj:vca:/tmp/vca.bin sleep:5000 commit:firmware-tsm >/tmp/evput.out 2>&1 &
 EVP=$!
-sleep 1
+wait_until 4 "evput staged nothing: $(cat /tmp/evput.out)" sh -c "[ \"\$(evput $EP0 staged | sed -n 's/^staged //p')\" -gt 0 ]"
 echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR $EP0 during the upload"
 wait $EVP || fail "evput: $(cat /tmp/evput.out)"
 g3=$(sed -n 's/^generation //p' /tmp/evput.out)
