@@ -194,14 +194,22 @@ enum tsmh_owner {
  * atomically replaces the device's set with the staged one once every
  * staged object is complete, assigns the next generation and multicasts
  * EVT_EVIDENCE; the reply carries TSMH_A_EV_GENERATION. EVIDENCE_ABORT
- * discards the staging set. A staging set also dies with its socket and
- * with the device.
+ * discards the staged objects. A staging set dies with its socket, with
+ * the device and with its commit.
+ *
+ * Freshness: a staging set starts at its socket's first DOE_EXCHANGE with
+ * the device other than DOE discovery (the attestation the evidence comes
+ * from), else at its first EVIDENCE_PUT, and records the device's reset
+ * count (TSMH_A_RESET_COUNT of DEV_GET) then; an SPDM GET_VERSION restarts
+ * a staging set that holds no object. The committed set keeps that count:
+ * evidence taken before the device's last reset cannot release it as
+ * attested (see "Driver gate").
  *
  * Reading (admin: CAP_NET_ADMIN or CAP_SYS_ADMIN): EVIDENCE_GET is a dump
  * (TSMH_A_DEV_NAME, optional TSMH_A_EV_TYPE_MASK and TSMH_A_FLAGS). The
  * first message carries the set's metadata (PROVENANCE, LOCKED,
  * SPDM_VERSION, HASH_ALGO, ASYM_ALGO, SLOT_MASK, TIME, PRESENT,
- * DIGEST_ALGO); then each selected object follows in type order as chunks
+ * DIGEST_ALGO, RESET_COUNT: the device's when it was taken); then each selected object follows in type order as chunks
  * (TYPE, OFFSET, TOTAL, DATA), or with TSMH_EV_GET_F_DIGEST as one message
  * (TYPE, TOTAL, DIGEST, DIGEST_ALGO). Every message carries DEV_NAME and
  * GENERATION. If the set is replaced while the dump runs, the dump ends
@@ -211,7 +219,7 @@ enum tsmh_owner {
  * reused while tsmh_core is loaded; 0 is never a valid generation.
  *
  * sysfs: /sys/bus/pci/devices/DDDD:BB:DD.F/tsmh/ holds generation,
- * provenance and locked (0444) and one file per object held, named as in
+ * provenance, locked and reset_count (0444) and one file per object held, named as in
  * tsmh_ev_type (cert0 ... meas-transcript), 0400.
  */
 #define TSMH_EV_OBJ_MAX		0x01000000U /* bytes per object (16 MiB) */
