@@ -190,12 +190,10 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 	}
 	mutex_lock(&dev->state_lock);
 	if (attested && dev->reset_count != ev_reset) {
-		u64 now = dev->reset_count;
-
+		TSMH_ERR(extack, "device reset since the evidence was taken",
+			 "at reset %llu, now %llu", ev_reset, dev->reset_count);
 		mutex_unlock(&dev->state_lock);
 		device_unlock(&pdev->dev);
-		TSMH_ERR(extack, "device reset since the evidence was taken",
-			 "at reset %llu, now %llu", ev_reset, now);
 		ret = -ESTALE;
 		goto out;
 	}
