@@ -201,16 +201,29 @@ static int poll_set(const struct server *sv, struct pollfd *pfd)
 	return n;
 }
 
-/* Until a signal or a broken sim channel: 0, or 1 on an error. */
-static int serve(struct server *sv)
+/*
+ * Until a signal or a broken sim channel: 0, or 1 on an error. SIGINT and
+ * SIGTERM are blocked outside ppoll(), which unblocks them (@waitmask)
+ * only while it waits: a signal landing between the check of "stop" and
+ * the wait would otherwise leave a plain poll() with no timeout asleep for
+ * good (seen as a VM test whose stop_emu hung).
+ */
+static int serve(struct server *sv, const sigset_t *waitmask)
 {
 	struct pollfd pfd[2 + MAX_CLIENTS];
+	struct timespec ts, *tsp;
 	int i, n, timeout, ret = 0;
 
 	while (!stop) {
 		timeout = emu_sim_deliver_due(&sv->sim);
 		n = poll_set(sv, pfd);
-		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+		tsp = NULL;
+		if (timeout >= 0) {
+			ts.tv_sec = timeout / 1000;
+			ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
+			tsp = &ts;
+		}
+		if (ppoll(pfd, (nfds_t)n, tsp, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("tsmh-emu: poll");
@@ -260,6 +273,7 @@ int main(int argc, char **argv)
 {
 	static struct server sv = { .lfd = -1, .sim.fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, waitmask;
 	int i, ret;
 
 	ret = emu_opts_parse(argc, argv, &sv.opt);
@@ -274,13 +288,20 @@ int main(int argc, char **argv)
 	sv.sim.txbuf = sv.txbuf;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		sv.clients[i] = -1;
+	/* blocked but while serve() waits (a signal before then ends it at once) */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (setup_identity(&sv) || setup_transports(&sv))
 		return 1;
-	ret = serve(&sv);
+	ret = serve(&sv, &waitmask);
 	teardown(&sv);
 	return ret;
 }
