@@ -55,16 +55,29 @@ static void dir_of(const char *path, char *dir, size_t len)
 }
 
 /*
- * A new temporary file @tmp ("<path><suffix>.XXXXXX", the X replaced): a
- * name nobody has used, created with O_CREAT|O_EXCL (mkostemp), which
- * neither opens a file that exists nor follows a symlink. A file someone
- * planted under a predictable name is never opened, reused or removed.
+ * "@name@suffix.XXXXXX" (the X random) in @dfd, created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW: a name nobody has used, so neither a file
+ * that exists nor a symlink is ever opened, and one someone planted under
+ * a predictable name is never reused or removed. The fd or -errno.
  */
-static int create_tmp(char *tmp)
+static int create_tmp_at(int dfd, const char *name, const char *suffix, char *tmp, size_t tmplen)
 {
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[6];
+	int i, k, fd = -EEXIST;
 
-	return fd < 0 ? -errno : fd;
+	for (k = 0; k < 100 && fd == -EEXIST; k++) {
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -EIO;
+		snprintf(tmp, tmplen, "%s%s.", name, suffix);
+		for (i = 0; i < 6; i++)
+			snprintf(tmp + strlen(tmp), tmplen - strlen(tmp), "%c",
+				 set[r[i] % (sizeof(set) - 1)]);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
 }
 
 /* Our group, @mode, @len bytes of @buf, fsync, close: 0 or -errno with @step. */
@@ -97,94 +110,25 @@ static int fill_fd(int fd, const void *buf, size_t len, mode_t mode, const char 
 	return ret;
 }
 
-/* Write, fsync and close @tmp; on failure it is removed. */
-static int fill_tmp(char *tmp, const void *buf, size_t len, mode_t mode,
-		    struct tsmh_fileio_err *err)
+/*
+ * The part both atomic writes share: @name (no '/') in @dfd replaced by a
+ * new temporary file @name@suffix.XXXXXX, written, fsynced and renamed
+ * over it; on failure the temporary file is removed and @name untouched.
+ * @err names the temporary file as @shown_dir/TMP (@shown_dir may be "").
+ * The caller fsyncs the directory.
+ */
+static int replace_at(int dfd, const char *shown_dir, const char *name, const char *suffix,
+		      const void *buf, size_t len, mode_t mode, struct tsmh_fileio_err *err)
 {
+	char tmp[NAME_MAX + 1], where[PATH_MAX];
 	const char *step;
 	int fd, ret;
 
-	fd = create_tmp(tmp);
+	fd = create_tmp_at(dfd, name, suffix, tmp, sizeof(tmp));
+	snprintf(where, sizeof(where), "%s%s%s", shown_dir, *shown_dir ? "/" : "",
+		 fd < 0 ? name : tmp);
 	if (fd < 0)
-		return fail(err, "create", tmp, fd);
-	ret = fill_fd(fd, buf, len, mode, &step);
-	if (ret) {
-		unlink(tmp);
-		return fail(err, step, tmp, ret);
-	}
-	return 0;
-}
-
-int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
-		      mode_t mode, struct tsmh_fileio_err *err)
-{
-	char *tmp = NULL, *dir = NULL;
-	int dfd, ret;
-
-	if (asprintf(&tmp, "%s%s.XXXXXX", path, tmp_suffix) < 0)
-		return fail(err, "allocate", path, -ENOMEM);
-	dir = malloc(strlen(path) + 2);
-	if (!dir) {
-		ret = fail(err, "allocate", path, -ENOMEM);
-		goto out;
-	}
-	dir_of(path, dir, strlen(path) + 2);
-	ret = fill_tmp(tmp, buf, len, mode, err);
-	if (ret)
-		goto out;
-	if (rename(tmp, path) < 0) {
-		ret = fail(err, "rename", tmp, -errno);
-		unlink(tmp);
-		goto out;
-	}
-	/* the rename is durable only once the directory is */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		ret = fail(err, "fsync directory", dir, -errno);
-		goto out;
-	}
-	if (fsync(dfd) < 0)
-		ret = fail(err, "fsync directory", dir, -errno);
-	close(dfd);
-out:
-	free(tmp);
-	free(dir);
-	return ret;
-}
-
-/* "@name.tmp.XXXXXX" in @dfd, created O_EXCL|O_NOFOLLOW: fd or -errno */
-static int create_tmp_at(int dfd, const char *name, char *tmp, size_t tmplen)
-{
-	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char r[6];
-	int i, k, fd = -EEXIST;
-
-	for (k = 0; k < 100 && fd == -EEXIST; k++) {
-		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-			return -EIO;
-		snprintf(tmp, tmplen, "%s.tmp.", name);
-		for (i = 0; i < 6; i++)
-			snprintf(tmp + strlen(tmp), tmplen - strlen(tmp), "%c",
-				 set[r[i] % (sizeof(set) - 1)]);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
-			fd = -errno;
-	}
-	return fd;
-}
-
-int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
-			 struct tsmh_fileio_err *err)
-{
-	char tmp[NAME_MAX + 1];
-	const char *step;
-	int fd, ret;
-
-	if (strchr(name, '/') || strlen(name) + 12 > NAME_MAX)
-		return fail(err, "create", name, -EINVAL);
-	fd = create_tmp_at(dfd, name, tmp, sizeof(tmp));
-	if (fd < 0)
-		return fail(err, "create", name, fd);
+		return fail(err, "create", where, fd);
 	ret = fill_fd(fd, buf, len, mode, &step);
 	if (!ret && renameat(dfd, tmp, dfd, name) < 0) {
 		step = "rename";
@@ -192,9 +136,49 @@ int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len,
 	}
 	if (ret) {
 		unlinkat(dfd, tmp, 0);
-		return fail(err, step, tmp, ret);
+		return fail(err, step, where, ret);
 	}
-	if (fsync(dfd) < 0)
-		return fail(err, "fsync directory", name, -errno);
 	return 0;
+}
+
+int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
+		      mode_t mode, struct tsmh_fileio_err *err)
+{
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	char dir[PATH_MAX];
+	int dfd, ret;
+
+	dir_of(path, dir, sizeof(dir));
+	if (!*name || strlen(name) + strlen(tmp_suffix) + 8 > NAME_MAX ||
+	    strlen(path) >= sizeof(dir))
+		return fail(err, "create", path, -ENAMETOOLONG);
+	/* O_PATH: enough for openat/renameat, as searching @dir was before */
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail(err, "create", path, -errno);
+	ret = replace_at(dfd, slash ? dir : "", name, tmp_suffix, buf, len, mode, err);
+	close(dfd);
+	if (ret)
+		return ret;
+	/* the rename is durable only once the directory is */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail(err, "fsync directory", dir, -errno);
+	if (fsync(dfd) < 0)
+		ret = fail(err, "fsync directory", dir, -errno);
+	close(dfd);
+	return ret;
+}
+
+int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
+			 struct tsmh_fileio_err *err)
+{
+	int ret;
+
+	if (strchr(name, '/') || strlen(name) + 12 > NAME_MAX)
+		return fail(err, "create", name, -EINVAL);
+	ret = replace_at(dfd, "", name, ".tmp", buf, len, mode, err);
+	if (!ret && fsync(dfd) < 0)
+		ret = fail(err, "fsync directory", name, -errno);
+	return ret;
 }
