@@ -180,48 +180,98 @@ int tsmh_caps_walk(const struct tsmh_cfg_reader *rd, struct tsmh_caps *c)
 	return ret;
 }
 
+/*
+ * Capability names, every ID the PCI Code and ID Assignment Specification
+ * (r1.16) assigns, so no capability a real device carries prints as
+ * "Unknown" (lspci names the same set). IDs not assigned are "Unknown".
+ */
+static const char *const std_cap_names[] = {
+	[0x01] = "Power Management",
+	[0x02] = "AGP",
+	[0x03] = "Vital Product Data",
+	[0x04] = "Slot Identification",
+	[0x05] = "MSI",
+	[0x06] = "CompactPCI Hot Swap",
+	[0x07] = "PCI-X",
+	[0x08] = "HyperTransport",
+	[0x09] = "Vendor Specific",
+	[0x0a] = "Debug Port",
+	[0x0b] = "CompactPCI Central Resource Control",
+	[0x0c] = "PCI Hot-Plug",
+	[0x0d] = "Bridge Subsystem Vendor ID",
+	[0x0e] = "AGP 8x",
+	[0x0f] = "Secure Device",
+	[0x10] = "PCI Express",
+	[0x11] = "MSI-X",
+	[0x12] = "SATA",
+	[0x13] = "Advanced Features",
+	[0x14] = "Enhanced Allocation",
+	[0x15] = "Flattening Portal Bridge",
+};
+
+static const char *const ext_cap_names[] = {
+	[0x01] = "Advanced Error Reporting",
+	[0x02] = "Virtual Channel",
+	[0x03] = "Device Serial Number",
+	[0x04] = "Power Budgeting",
+	[0x05] = "Root Complex Link Declaration",
+	[0x06] = "Root Complex Internal Link Control",
+	[0x07] = "Root Complex Event Collector Endpoint Association",
+	[0x08] = "Multi-Function Virtual Channel",
+	[0x09] = "Virtual Channel (MFVC present)",
+	[0x0a] = "Root Complex Register Block Header",
+	[0x0b] = "Vendor-Specific Extended",
+	[0x0c] = "Configuration Access Correlation",
+	[0x0d] = "Access Control Services",
+	[0x0e] = "Alternative Routing-ID",
+	[0x0f] = "Address Translation Services",
+	[0x10] = "SR-IOV",
+	[0x11] = "MR-IOV",
+	[0x12] = "Multicast",
+	[0x13] = "Page Request",
+	[0x14] = "Reserved for AMD",
+	[0x15] = "Resizable BAR",
+	[0x16] = "Dynamic Power Allocation",
+	[0x17] = "TPH Requester",
+	[0x18] = "Latency Tolerance Reporting",
+	[0x19] = "Secondary PCI Express",
+	[0x1a] = "Protocol Multiplexing",
+	[0x1b] = "PASID",
+	[0x1c] = "LN Requester",
+	[0x1d] = "Downstream Port Containment",
+	[0x1e] = "L1 PM Substates",
+	[0x1f] = "Precision Time Measurement",
+	[0x20] = "PCI Express over M-PHY",
+	[0x21] = "FRS Queueing",
+	[0x22] = "Readiness Time Reporting",
+	[0x23] = "Designated Vendor-Specific",
+	[0x24] = "VF Resizable BAR",
+	[0x25] = "Data Link Feature",
+	[0x26] = "Physical Layer 16.0 GT/s",
+	[0x27] = "Lane Margining at the Receiver",
+	[0x28] = "Hierarchy ID",
+	[0x29] = "Native PCIe Enclosure Management",
+	[0x2a] = "Physical Layer 32.0 GT/s",
+	[0x2b] = "Alternate Protocol",
+	[0x2c] = "System Firmware Intermediary",
+	[0x2d] = "Shadow Functions",
+	[TSMH_EXT_CAP_ID_DOE] = "Data Object Exchange",
+	[0x2f] = "Device 3",
+	[TSMH_EXT_CAP_ID_IDE] = "Integrity and Data Encryption",
+	[0x31] = "Physical Layer 64.0 GT/s",
+	[0x32] = "Flit Logging",
+	[0x33] = "Flit Performance Measurement",
+	[0x34] = "Flit Error Injection",
+	[0x35] = "Streamlined Virtual Channel",
+	[0x36] = "MMIO Register Block Locator",
+};
+
 const char *tsmh_cap_name(u16 id, int ext)
 {
-	if (!ext) {
-		switch (id) {
-		case 0x01: return "Power Management";
-		case 0x05: return "MSI";
-		case 0x09: return "Vendor Specific";
-		case 0x0d: return "Bridge Subsystem Vendor ID";
-		case 0x10: return "PCI Express";
-		case 0x11: return "MSI-X";
-		case 0x12: return "SATA";
-		case 0x13: return "Advanced Features";
-		default: return "Unknown";
-		}
-	}
-	switch (id) {
-	case 0x01: return "Advanced Error Reporting";
-	case 0x02: return "Virtual Channel";
-	case 0x03: return "Device Serial Number";
-	case 0x0b: return "Vendor-Specific Extended";
-	case 0x0d: return "Access Control Services";
-	case 0x0e: return "Alternative Routing-ID";
-	case 0x0f: return "Address Translation Services";
-	case 0x10: return "SR-IOV";
-	case 0x13: return "Page Request";
-	case 0x15: return "Resizable BAR";
-	case 0x17: return "TPH Requester";
-	case 0x18: return "Latency Tolerance Reporting";
-	case 0x19: return "Secondary PCI Express";
-	case 0x1b: return "PASID";
-	case 0x1d: return "Downstream Port Containment";
-	case 0x1e: return "L1 PM Substates";
-	case 0x23: return "Designated Vendor-Specific";
-	case 0x25: return "Data Link Feature";
-	case 0x26: return "Physical Layer 16.0 GT/s";
-	case 0x2a: return "Physical Layer 32.0 GT/s";
-	case TSMH_EXT_CAP_ID_DOE: return "Data Object Exchange";
-	case 0x2f: return "Device 3";
-	case TSMH_EXT_CAP_ID_IDE: return "Integrity and Data Encryption";
-	case 0x31: return "Physical Layer 64.0 GT/s";
-	default: return "Unknown";
-	}
+	const char *const *t = ext ? ext_cap_names : std_cap_names;
+	size_t n = ext ? ARRAY_SIZE(ext_cap_names) : ARRAY_SIZE(std_cap_names);
+
+	return id < n && t[id] ? t[id] : "Unknown";
 }
 
 const char *tsmh_exp_type_name(u8 type)

@@ -9,6 +9,7 @@
 #define TSMH_LIB_PORT_H
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/errno.h>
@@ -25,6 +26,9 @@ typedef __u32 u32;
 typedef __u64 u64;
 #ifndef BIT
 #define BIT(n) (1UL << (n))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #endif
 

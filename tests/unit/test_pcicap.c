@@ -282,6 +282,26 @@ static void test_reader_error(void **s)
 	assert_int_equal(tsmh_caps_walk(&r, &c), -EIO);
 }
 
+static void test_cap_names_assigned(void **s)
+{
+	unsigned int id;
+
+	(void)s;
+	/* the GPU case from issue 11: Power Budgeting printed as "Unknown" */
+	assert_string_equal(tsmh_cap_name(0x04, 1), "Power Budgeting");
+	assert_string_equal(tsmh_cap_name(0x14, 0), "Enhanced Allocation");
+	/* every assigned ID has a name: 0x01-0x15 standard, 0x01-0x36 extended */
+	for (id = 0x01; id <= 0x15; id++)
+		assert_string_not_equal(tsmh_cap_name(id, 0), "Unknown");
+	for (id = 0x01; id <= 0x36; id++)
+		assert_string_not_equal(tsmh_cap_name(id, 1), "Unknown");
+	/* and nothing past the table, nor ID 0, is invented */
+	assert_string_equal(tsmh_cap_name(0x00, 1), "Unknown");
+	assert_string_equal(tsmh_cap_name(0x16, 0), "Unknown");
+	assert_string_equal(tsmh_cap_name(0x37, 1), "Unknown");
+	assert_string_equal(tsmh_cap_name(0xffff, 1), "Unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_long_chain_bounded),
 		cmocka_unit_test(test_no_cap_list),
 		cmocka_unit_test(test_reader_error),
+		cmocka_unit_test(test_cap_names_assigned),
 	};
 
 	return cmocka_run_group_tests_name("pcicap", tests, NULL, NULL);
