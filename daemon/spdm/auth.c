@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * SPDM authentication codecs (see auth.h). Every decoder checks that the
- * response holds exactly the fields the negotiated sizes imply; up to 3
- * bytes of trailing zero padding are tolerated because DOE carries whole
- * dwords, and every "signed_len" excludes them.
+ * response holds exactly the fields the negotiated sizes imply. The only
+ * thing allowed after the last field is DOE padding: PCIe DOE carries whole
+ * dwords, so a message whose length is not a multiple of 4 arrives with up
+ * to 3 zero bytes to the dword boundary. Those are tolerated (libspdm
+ * ignores any trailing bytes after the fields it computes; we are
+ * stricter: zero, fewer than 4, and ending on a dword boundary), and every
+ * "signed_len" excludes them. Anything else after a signature is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,12 +18,21 @@
 
 #define SPDM_MAX_OPAQUE 1024 /* DSP0274 1.2+: OpaqueDataLength limit */
 
-/* @len may exceed @need only by DOE padding (fewer than 4 bytes). */
-static int exact(size_t len, size_t need)
+/* @m[@need..@len) may only be DOE padding: < 4 zero bytes up to a dword boundary. */
+static int exact(const uint8_t *m, size_t len, size_t need)
 {
+	size_t i;
+
 	if (len < need)
 		return -EBADMSG;
-	return len - need < 4 ? 0 : -EPROTO;
+	if (len == need)
+		return 0;
+	if (len - need >= 4 || len % 4)
+		return -EPROTO;
+	for (i = need; i < len; i++)
+		if (m[i])
+			return -EPROTO;
+	return 0;
 }
 
 /* 1.3+: RequesterContext (zeros if @ctx is NULL); returns its length. */
@@ -207,7 +220,7 @@ int spdm_dec_challenge_auth(uint8_t ver, const uint8_t *m, size_t len, uint8_t s
 	}
 	a->signed_len = n;
 	a->sig = m + n;
-	return exact(len, n + sig_len);
+	return exact(m, len, n + sig_len);
 }
 
 size_t spdm_enc_get_measurements(uint8_t ver, const struct spdm_get_meas *g, uint8_t *out)
@@ -322,7 +335,7 @@ int spdm_dec_measurements(uint8_t ver, const uint8_t *m, size_t len, size_t sig_
 	}
 	r->signed_len = n;
 	r->sig = sig_len ? m + n : NULL;
-	return exact(len, n + sig_len);
+	return exact(m, len, n + sig_len);
 }
 
 size_t spdm_enc_meas_block(uint8_t index, uint8_t type, const uint8_t *value, uint16_t len,

@@ -84,6 +84,7 @@ static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret,
 		cJSON_AddStringToObject(o, "leaf_subject", sl->leaf.subject);
 		cJSON_AddStringToObject(o, "identity", sl->leaf.identity);
 		cJSON_AddStringToObject(o, "leaf_key", sl->leaf.key);
+		cJSON_AddStringToObject(o, "anchor", sl->leaf.anchor);
 		h = hexdup(a->digests.digest[s], spdm_hash_len(a->ci.algs.base_hash));
 		cJSON_AddStringToObject(o, "digest", h ? h : "");
 		free(h);
@@ -129,6 +130,7 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 		       sl->leaf.nr_certs);
 		printf("    leaf:     %s (%s)\n", sl->leaf.subject, sl->leaf.key);
 		printf("    identity: %s\n", sl->leaf.identity);
+		printf("    anchor:   %s\n", sl->leaf.anchor);
 	}
 	printf("  CHALLENGE slot %u: signature verified (transcript %zu bytes)\n", a->chal.slot,
 	       a->chal.transcript.len);

@@ -106,6 +106,7 @@ int cmd_certs(int argc, char **argv)
 				cJSON_AddStringToObject(j, "leaf_subject", leaf.subject);
 				cJSON_AddStringToObject(j, "identity", leaf.identity);
 				cJSON_AddStringToObject(j, "leaf_key", leaf.key);
+				cJSON_AddStringToObject(j, "anchor", leaf.anchor);
 			}
 			cJSON_AddItemToArray(arr, j);
 		} else if (ret) {
@@ -115,6 +116,7 @@ int cmd_certs(int argc, char **argv)
 			printf("  chain:    %zu bytes, %d certificates\n", len, leaf.nr_certs);
 			printf("  leaf:     %s (%s)\n", leaf.subject, leaf.key);
 			printf("  identity: %s\n", leaf.identity);
+			printf("  anchor:   %s\n", leaf.anchor);
 		}
 	}
 	target_close(&s);

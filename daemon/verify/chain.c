@@ -2,8 +2,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -13,65 +15,166 @@
 #include "requester.h"
 #include "sig.h"
 
-static int add_pem_file(X509_STORE *st, const char *path, int *n)
+/*
+ * Trust anchors are kept as a list, not looked up by name: real vendor PKIs
+ * (and the well-known sample PKIs) reuse subject names across roots, and a
+ * name lookup picks one of them. Each anchor is tried on its own (see
+ * try_anchor()), so the one whose key verifies wins and is reported.
+ */
+struct anchor {
+	X509 *x;
+	char file[256];
+};
+
+struct anchors {
+	struct anchor *a;
+	int n, cap;
+};
+
+static void anchors_free(struct anchors *as)
+{
+	int i;
+
+	for (i = 0; i < as->n; i++)
+		X509_free(as->a[i].x);
+	free(as->a);
+	memset(as, 0, sizeof(*as));
+}
+
+static int add_pem_file(struct anchors *as, const char *path)
 {
 	FILE *f = fopen(path, "r");
+	const char *base = strrchr(path, '/');
 	X509 *x;
 
 	if (!f)
 		return -errno;
 	while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
-		X509_STORE_add_cert(st, x);
-		X509_free(x);
-		(*n)++;
+		if (as->n == as->cap) {
+			int cap = as->cap ? as->cap * 2 : 8;
+			struct anchor *na = realloc(as->a, (size_t)cap * sizeof(*na));
+
+			if (!na) {
+				X509_free(x);
+				fclose(f);
+				return -ENOMEM;
+			}
+			as->a = na;
+			as->cap = cap;
+		}
+		as->a[as->n].x = x;
+		snprintf(as->a[as->n].file, sizeof(as->a[as->n].file), "%s",
+			 base ? base + 1 : path);
+		as->n++;
 	}
 	fclose(f);
 	return 0;
 }
 
-static X509_STORE *load_trust(const char *trust, char *why, size_t whylen, int *err)
+static int load_trust(const char *trust, struct anchors *as, char *why, size_t whylen)
 {
-	X509_STORE *st = X509_STORE_new();
 	struct stat sb;
-	int n = 0;
+	int err = 0;
 
-	*err = 0;
-	if (!st) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	memset(as, 0, sizeof(*as));
 	if (stat(trust, &sb)) {
-		*err = spdm_why(why, whylen, -errno, "trust anchors %s: %s", trust,
-				strerror(errno));
+		err = spdm_why(why, whylen, -errno, "trust anchors %s: %s", trust, strerror(errno));
 	} else if (S_ISDIR(sb.st_mode)) {
 		DIR *d = opendir(trust);
 		struct dirent *e;
 		char p[4096];
 
-		while (d && (e = readdir(d))) {
+		while (!err && d && (e = readdir(d))) {
 			size_t l = strlen(e->d_name);
 
 			if (l < 5 || (strcmp(e->d_name + l - 4, ".pem") &&
 				      strcmp(e->d_name + l - 4, ".crt")))
 				continue;
 			snprintf(p, sizeof(p), "%s/%s", trust, e->d_name);
-			add_pem_file(st, p, &n);
+			if (add_pem_file(as, p) == -ENOMEM)
+				err = -ENOMEM;
 		}
 		if (d)
 			closedir(d);
 	} else {
-		*err = add_pem_file(st, trust, &n);
-		if (*err)
-			spdm_why(why, whylen, *err, "trust anchors %s: %s", trust, strerror(-*err));
+		err = add_pem_file(as, trust);
+		if (err)
+			spdm_why(why, whylen, err, "trust anchors %s: %s", trust, strerror(-err));
 	}
-	if (!*err && !n)
-		*err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);
+	if (!err && !as->n)
+		err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);
 	ERR_clear_error();
-	if (*err) {
-		X509_STORE_free(st);
-		return NULL;
+	if (err)
+		anchors_free(as);
+	return err;
+}
+
+/*
+ * The keys SPDM signs with (DSP0274 BaseAsymAlgo): RSA of 2048 bits or
+ * more, ECDSA on P-256, P-384 or P-521, EdDSA 25519/448. Anything else in
+ * a device's chain (a 1024-bit RSA intermediate, a brainpool or secp256k1
+ * key) is refused, whatever OpenSSL's default security level would allow.
+ */
+static int key_allowed(EVP_PKEY *k, char *desc, size_t dlen)
+{
+	char group[64] = "";
+	size_t glen = 0;
+	int bits = EVP_PKEY_get_bits(k);
+
+	switch (EVP_PKEY_get_base_id(k)) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS: snprintf(desc, dlen, "RSA %d", bits); return bits >= 2048;
+	case EVP_PKEY_EC:
+		EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+					       &glen);
+		snprintf(desc, dlen, "EC %s", group[0] ? group : "(explicit parameters)");
+		return !strcmp(group, "prime256v1") || !strcmp(group, "secp384r1") ||
+		       !strcmp(group, "secp521r1");
+	case EVP_PKEY_ED25519: snprintf(desc, dlen, "Ed25519"); return 1;
+	case EVP_PKEY_ED448: snprintf(desc, dlen, "Ed448"); return 1;
+	default: snprintf(desc, dlen, "%s", OBJ_nid2sn(EVP_PKEY_get_base_id(k))); return 0;
 	}
-	return st;
+}
+
+/* SHA-256 of the anchor's DER, the first 8 bytes in hex: which root verified. */
+static void anchor_describe(const struct anchor *an, char *out, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int ml = 0;
+	char subj[160];
+	int i, o;
+
+	X509_NAME_oneline(X509_get_subject_name(an->x), subj, sizeof(subj));
+	X509_digest(an->x, EVP_sha256(), md, &ml);
+	o = snprintf(out, len, "%s (%s, sha256 ", subj, an->file);
+	for (i = 0; i < 8 && ml >= 8 && o > 0 && (size_t)o < len; i++)
+		o += snprintf(out + o, len - (size_t)o, "%02x", md[i]);
+	if (o > 0 && (size_t)o < len)
+		snprintf(out + o, len - (size_t)o, "...)");
+}
+
+/* Path validation with @an as the only trust anchor: 1, or 0 with the error and its depth. */
+static int try_anchor(const struct anchor *an, X509 *leaf, STACK_OF(X509) * untrusted, int *err,
+		      int *depth)
+{
+	X509_STORE *st = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ok = 0;
+
+	*err = X509_V_ERR_OUT_OF_MEM;
+	*depth = 0;
+	if (st && ctx && X509_STORE_add_cert(st, an->x) &&
+	    X509_STORE_CTX_init(ctx, st, leaf, untrusted)) {
+		/* 112-bit security: no RSA under 2048 bits, no SHA-1 signatures */
+		X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 2);
+		ok = X509_verify_cert(ctx) == 1;
+		*err = X509_STORE_CTX_get_error(ctx);
+		*depth = X509_STORE_CTX_get_error_depth(ctx);
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	return ok;
 }
 
 /* The CMA identity: a SubjectAltName otherName with OID 2.23.147, UTF8String. */
@@ -115,8 +218,8 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 {
 	const EVP_MD *md = tsmh_md(base_hash);
 	STACK_OF(X509) *untrusted = NULL;
-	X509_STORE_CTX *ctx = NULL;
-	X509_STORE *st = NULL;
+	struct anchors as = { 0 };
+	int verified = 0, pass, e = 0, depth = 0, first_err = -1, first_depth = 0;
 	X509 *certs[SPDM_MAX_CHAIN_CERTS] = { 0 };
 	uint8_t h[EVP_MAX_MD_SIZE];
 	unsigned int hl;
@@ -148,30 +251,67 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 			goto out;
 		}
 	}
-	st = load_trust(trust, why, whylen, &ret);
-	if (!st)
+	ret = load_trust(trust, &as, why, whylen);
+	if (ret)
 		goto out;
 	untrusted = sk_X509_new_null();
-	ctx = X509_STORE_CTX_new();
-	if (!untrusted || !ctx) {
+	if (!untrusted) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < ch.nr - 1; i++)
 		sk_X509_push(untrusted, certs[i]);
-	X509_STORE_CTX_init(ctx, st, certs[ch.nr - 1], untrusted);
-	if (X509_verify_cert(ctx) != 1) {
-		int e = X509_STORE_CTX_get_error(ctx);
+	/*
+	 * Every anchor is a candidate, those that can have issued the
+	 * chain's first certificate (same key identifier and name, or the
+	 * very same certificate) first; the first that verifies wins. The
+	 * error reported is the one of the first plausible candidate.
+	 */
+	for (pass = 0; pass < 2 && !verified; pass++) {
+		for (i = 0; i < as.n && !verified; i++) {
+			int plausible = !X509_cmp(as.a[i].x, certs[0]) ||
+					X509_check_issued(as.a[i].x, certs[0]) == X509_V_OK;
 
+			if (plausible != !pass)
+				continue;
+			verified = try_anchor(&as.a[i], certs[ch.nr - 1], untrusted, &e, &depth);
+			if (verified)
+				anchor_describe(&as.a[i], leaf->anchor, sizeof(leaf->anchor));
+			else if (first_err < 0)
+				first_err = e, first_depth = depth;
+		}
+	}
+	if (!verified) {
 		ret = spdm_why(
-			why, whylen, -EKEYREJECTED, "chain does not verify: %s (at depth %d)",
-			X509_verify_cert_error_string(e), X509_STORE_CTX_get_error_depth(ctx));
+			why, whylen, -EKEYREJECTED,
+			"chain does not verify against any of %d trust anchor%s: %s (at depth %d)",
+			as.n, as.n == 1 ? "" : "s", X509_verify_cert_error_string(first_err),
+			first_depth);
 		goto out;
+	}
+	for (i = 0; i < ch.nr; i++) {
+		char desc[80];
+
+		if (!key_allowed(X509_get0_pubkey(certs[i]), desc, sizeof(desc))) {
+			ret = spdm_why(
+				why, whylen, -EKEYREJECTED,
+				"certificate %d of %d has a %s key: SPDM allows RSA >= 2048 bits, "
+				"EC P-256/P-384/P-521 and Ed25519/Ed448",
+				i + 1, ch.nr, desc);
+			goto out;
+		}
 	}
 	/* PCIe CMA / SPDM leaf rules */
 	X509_check_purpose(certs[ch.nr - 1], -1, 0);
-	if (X509_check_ca(certs[ch.nr - 1])) {
-		ret = spdm_why(why, whylen, -EKEYREJECTED, "leaf certificate is a CA");
+	/*
+	 * X509_check_ca() answers "not a CA" for CA:TRUE when keyUsage lacks
+	 * keyCertSign: basicConstraints itself must not say CA (DSP0274 leaf
+	 * rules; PCIe CMA: the leaf is an end entity).
+	 */
+	if ((X509_get_extension_flags(certs[ch.nr - 1]) & EXFLAG_CA) ||
+	    X509_check_ca(certs[ch.nr - 1])) {
+		ret = spdm_why(why, whylen, -EKEYREJECTED,
+			       "leaf certificate is a CA (basicConstraints CA:TRUE)");
 		goto out;
 	}
 	if ((X509_get_extension_flags(certs[ch.nr - 1]) & EXFLAG_KUSAGE) &&
@@ -199,9 +339,8 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 		 bits);
 	ret = 0;
 out:
-	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted);
-	X509_STORE_free(st);
+	anchors_free(&as);
 	for (i = 0; i < SPDM_MAX_CHAIN_CERTS; i++)
 		X509_free(certs[i]);
 	ERR_clear_error();

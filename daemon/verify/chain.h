@@ -18,13 +18,15 @@ struct tsmh_leaf_info {
 	char subject[256];
 	char identity[256]; /* the CMA SAN string, e.g. "Vendor=1b36:Device=1e10:..." */
 	char key[32]; /* e.g. "EC P-384" */
+	char anchor[320]; /* the trust anchor that verified: subject (file, sha256 prefix) */
 	uint8_t spki_sha384[48]; /* SHA-384 of the leaf's DER SubjectPublicKeyInfo */
 	int nr_certs;
 };
 
 /*
  * @trust: a PEM file, or a directory whose *.pem / *.crt files are trust
- * anchors. @digest (may be NULL): the slot's digest from DIGESTS, checked
+ * anchors (every one is tried: two roots may share a subject name; the one
+ * that verified is described in @leaf->anchor). @digest (may be NULL): the slot's digest from DIGESTS, checked
  * against the hash of the whole chain. @base_hash: SPDM_HASH_*.
  * Returns 0, or -errno with @why naming the check that failed.
  */

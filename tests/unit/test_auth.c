@@ -70,11 +70,28 @@ static void test_challenge_auth(void **s)
 	assert_int_equal(a.signed_len, len - 96);
 	assert_ptr_equal(a.sig, buf + len - 96);
 	assert_null(a.req_context);
-	/* DOE padding (< 4 bytes) is tolerated and not part of the message */
+	/* a dword-aligned message: nothing may follow the signature (issue 11) */
+	memset(buf + len, 0, 4);
 	assert_int_equal(
-		spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len + 3, 0xff, 48, 96, &a, &e), 0);
+		spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len + 3, 0xff, 48, 96, &a, &e),
+		-EPROTO);
 	assert_int_equal(
 		spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len + 4, 0xff, 48, 96, &a, &e),
+		-EPROTO);
+	/* a 95-byte "signature" ends the message off a dword boundary: DOE pads it */
+	assert_int_equal(
+		spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len - 1, 0xff, 48, 95, &a, &e), 0);
+	buf[len - 1] = 0;
+	assert_int_equal(spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len, 0xff, 48, 95, &a, &e),
+			 0);
+	assert_int_equal(a.signed_len, len - 96);
+	/* padding must be zero and must stop at the boundary */
+	buf[len - 1] = 0x5a;
+	assert_int_equal(spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len, 0xff, 48, 95, &a, &e),
+			 -EPROTO);
+	buf[len - 1] = 0;
+	assert_int_equal(
+		spdm_dec_challenge_auth(SPDM_VERSION_12, buf, len + 3, 0xff, 48, 95, &a, &e),
 		-EPROTO);
 	/* one byte short, or the summary hash missing */
 	assert_int_equal(

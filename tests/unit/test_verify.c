@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include "certgen.h"
 #include "chain.h"
 #include "spdm.h"
@@ -131,12 +134,204 @@ static void test_trust_errors(void **s)
 	assert_non_null(strstr(why, "no certificates"));
 }
 
+/* ---- hand-made chains for the rules the emulator's PKI never breaks ---- */
+
+struct mk {
+	const char *cn;
+	EVP_PKEY *key;
+	X509 *issuer;
+	EVP_PKEY *issuer_key;
+	const char *bc, *ku; /* basicConstraints, keyUsage values */
+	int kid; /* subject/authority key identifiers */
+	int san; /* the CMA identity */
+};
+
+static int ext(X509 *c, X509 *iss, int nid, const char *v)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	int ok;
+
+	X509V3_set_ctx(&ctx, iss, c, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, v);
+	ok = e && X509_add_ext(c, e, -1);
+	X509_EXTENSION_free(e);
+	return ok;
+}
+
+static X509 *mk_cert(const struct mk *m)
+{
+	static int serial = 100;
+	char san[160];
+	X509 *c = X509_new();
+	X509 *iss;
+
+	assert_non_null(c);
+	X509_set_version(c, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(c), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(c), 24 * 3600);
+	X509_set_pubkey(c, m->key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(c), "CN", MBSTRING_ASC,
+				   (const unsigned char *)m->cn, -1, -1, 0);
+	iss = m->issuer ? m->issuer : c;
+	X509_set_issuer_name(c, X509_get_subject_name(iss));
+	snprintf(san, sizeof(san), "otherName:2.23.147;UTF8:%s", cma);
+	assert_true(ext(c, iss, NID_basic_constraints, m->bc));
+	assert_true(ext(c, iss, NID_key_usage, m->ku));
+	if (m->kid) {
+		assert_true(ext(c, iss, NID_subject_key_identifier, "hash"));
+		if (m->issuer)
+			assert_true(ext(c, iss, NID_authority_key_identifier, "keyid:always"));
+	}
+	if (m->san)
+		assert_true(ext(c, iss, NID_subject_alt_name, san));
+	assert_true(X509_sign(c, m->issuer_key ? m->issuer_key : m->key, EVP_sha384()) > 0);
+	return c;
+}
+
+/* SPDM framing (SHA-384): Length, Reserved, Hash(root), root, inter, leaf */
+static size_t mk_chain(X509 *root, X509 *inter, X509 *leaf_cert, uint8_t *out)
+{
+	X509 *all[3] = { root, inter, leaf_cert };
+	size_t off = 4 + 48;
+	unsigned int n;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		uint8_t *p = out + off;
+
+		off += (size_t)i2d_X509(all[i], &p);
+	}
+	assert_true(EVP_Digest(out + 52, (size_t)i2d_X509(root, NULL), out + 4, &n, EVP_sha384(),
+			       NULL));
+	out[0] = off & 0xff;
+	out[1] = off >> 8;
+	out[2] = out[3] = 0;
+	return off;
+}
+
+static void write_pem(const char *path, X509 *a, X509 *b)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(PEM_write_X509(f, a));
+	if (b)
+		assert_true(PEM_write_X509(f, b));
+	fclose(f);
+}
+
+#define CA_BC "critical,CA:TRUE"
+#define CA_KU "critical,keyCertSign,cRLSign"
+#define EE_BC "critical,CA:FALSE"
+#define EE_KU "critical,digitalSignature"
+
+/*
+ * Two roots with one subject name and no key identifiers (as in real
+ * vendor PKIs and sample PKIs): a lookup by name picks the wrong one.
+ * Every anchor is tried; the one that verified is named.
+ */
+static void test_same_name_roots(void **s)
+{
+	char pem[64] = "/tmp/tsmh-test-twins-XXXXXX";
+	EVP_PKEY *ka = EVP_EC_gen("P-384"), *kb = EVP_EC_gen("P-384");
+	EVP_PKEY *ki = EVP_EC_gen("P-384"), *kl = EVP_EC_gen("P-384");
+	X509 *ra, *rb, *in, *lf;
+	size_t len;
+
+	(void)s;
+	close(mkstemp(pem));
+	ra = mk_cert(&(struct mk){ .cn = "Sample Root", .key = ka, .bc = CA_BC, .ku = CA_KU });
+	rb = mk_cert(&(struct mk){ .cn = "Sample Root", .key = kb, .bc = CA_BC, .ku = CA_KU });
+	in = mk_cert(&(struct mk){ .cn = "Sample Inter",
+				   .key = ki,
+				   .issuer = rb,
+				   .issuer_key = kb,
+				   .bc = CA_BC,
+				   .ku = CA_KU });
+	lf = mk_cert(&(struct mk){ .cn = "Sample Leaf",
+				   .key = kl,
+				   .issuer = in,
+				   .issuer_key = ki,
+				   .bc = EE_BC,
+				   .ku = EE_KU,
+				   .san = 1 });
+	len = mk_chain(rb, in, lf, buf);
+	write_pem(pem, ra, rb); /* the wrong twin first */
+	assert_int_equal(verify(buf, len, NULL, pem), 0);
+	assert_non_null(strstr(leaf.anchor, "Sample Root"));
+	assert_non_null(strstr(leaf.anchor, strrchr(pem, '/') + 1));
+	/* only the wrong twin: refused, and the reason says so */
+	write_pem(pem, ra, NULL);
+	assert_int_equal(verify(buf, len, NULL, pem), -EKEYREJECTED);
+	assert_non_null(strstr(why, "any of 1 trust anchor"));
+	unlink(pem);
+	X509_free(ra), X509_free(rb), X509_free(in), X509_free(lf);
+	EVP_PKEY_free(ka), EVP_PKEY_free(kb), EVP_PKEY_free(ki), EVP_PKEY_free(kl);
+}
+
+/* One chain root -> inter -> leaf with the given keys and leaf extensions. */
+static int verify_made(EVP_PKEY *ki, EVP_PKEY *kl, const char *leaf_bc, const char *leaf_ku)
+{
+	char pem[64] = "/tmp/tsmh-test-made-XXXXXX";
+	EVP_PKEY *kr = EVP_EC_gen("P-384");
+	X509 *r, *in, *lf;
+	int ret;
+
+	close(mkstemp(pem));
+	r = mk_cert(
+		&(struct mk){ .cn = "Made Root", .key = kr, .bc = CA_BC, .ku = CA_KU, .kid = 1 });
+	in = mk_cert(&(struct mk){ .cn = "Made Inter",
+				   .key = ki,
+				   .issuer = r,
+				   .issuer_key = kr,
+				   .bc = CA_BC,
+				   .ku = CA_KU,
+				   .kid = 1 });
+	lf = mk_cert(&(struct mk){ .cn = "Made Leaf",
+				   .key = kl,
+				   .issuer = in,
+				   .issuer_key = ki,
+				   .bc = leaf_bc,
+				   .ku = leaf_ku,
+				   .kid = 1,
+				   .san = 1 });
+	write_pem(pem, r, NULL);
+	ret = verify(buf, mk_chain(r, in, lf, buf), NULL, pem);
+	unlink(pem);
+	X509_free(r), X509_free(in), X509_free(lf);
+	EVP_PKEY_free(kr);
+	return ret;
+}
+
+static void test_leaf_rules(void **s)
+{
+	EVP_PKEY *p384 = EVP_EC_gen("P-384"), *p256 = EVP_EC_gen("P-256");
+	EVP_PKEY *k1 = EVP_EC_gen("secp256k1"), *rsa1k = EVP_RSA_gen(1024);
+
+	(void)s;
+	/* the good case first, so the failures below are the rule, not the builder */
+	assert_int_equal(verify_made(p384, p256, EE_BC, EE_KU), 0);
+	/* CA:TRUE leaf whose keyUsage lacks keyCertSign (X509_check_ca() says no CA) */
+	assert_int_equal(verify_made(p384, p256, "critical,CA:TRUE", EE_KU), -EKEYREJECTED);
+	assert_non_null(strstr(why, "leaf certificate is a CA"));
+	/* a curve SPDM does not sign with */
+	assert_int_equal(verify_made(p384, k1, EE_BC, EE_KU), -EKEYREJECTED);
+	assert_non_null(strstr(why, "secp256k1"));
+	/* a 1024-bit RSA intermediate */
+	assert_int_equal(verify_made(rsa1k, p256, EE_BC, EE_KU), -EKEYREJECTED);
+	assert_non_null(strstr(why, "depth 1"));
+	EVP_PKEY_free(p384), EVP_PKEY_free(p256), EVP_PKEY_free(k1), EVP_PKEY_free(rsa1k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_chain),	cmocka_unit_test(test_unknown_root),
 		cmocka_unit_test(test_digest_mismatch), cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_bad_san),		cmocka_unit_test(test_trust_errors),
+		cmocka_unit_test(test_same_name_roots), cmocka_unit_test(test_leaf_rules),
 	};
 
 	return cmocka_run_group_tests_name("verify", tests, setup, teardown);
