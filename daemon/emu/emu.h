@@ -27,6 +27,9 @@ enum {
 	EMU_FAULT_BUSY = 1u << 10, /* ERROR Busy to every other CHALLENGE/GET_MEASUREMENTS */
 	EMU_FAULT_MEAS_CHANGE = 1u << 11, /* firmware measurement changes at every reset */
 	EMU_FAULT_NO_CMA = 1u << 12, /* DOE offers discovery only; sim: plugged without TEE-IO */
+	EMU_FAULT_NO_HBEAT = 1u << 13, /* HBEAT_CAP not advertised (HEARTBEAT unsupported) */
+	EMU_FAULT_NO_KEY_UPD = 1u << 14, /* KEY_UPD_CAP not advertised (KEY_UPDATE unsupported) */
+	EMU_FAULT_HBEAT_ERROR = 1u << 15, /* HEARTBEAT in a session answered ERROR Unspecified */
 };
 
 #define EMU_MAX_SLOTS 8
@@ -118,6 +121,8 @@ void emu_cfg_defaults(struct emu_dev_cfg *d);
 /* Serve @chains (as made by certgen) for the kinds in @asym, slots in @mask. */
 void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[EMU_MAX_SLOTS],
 			uint32_t asym, uint8_t mask);
+/* The CAPABILITIES flags @d advertises: cap_flags less what its faults take away. */
+uint32_t emu_caps(const struct emu_dev_cfg *d);
 /* Parse "silent,doe-error,..."; 0 or -1 with *bad set to the bad word. */
 int emu_faults_parse(const char *s, unsigned int *faults, const char **bad);
 

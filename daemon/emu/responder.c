@@ -100,6 +100,9 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "busy", EMU_FAULT_BUSY },
 		{ "meas-change", EMU_FAULT_MEAS_CHANGE },
 		{ "no-cma", EMU_FAULT_NO_CMA },
+		{ "no-heartbeat", EMU_FAULT_NO_HBEAT },
+		{ "no-key-update", EMU_FAULT_NO_KEY_UPD },
+		{ "heartbeat-error", EMU_FAULT_HBEAT_ERROR },
 	};
 	static char word[32];
 

@@ -95,7 +95,7 @@ static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c
 	if (!*ch ||
 	    (k->summary != SPDM_MEAS_SUMMARY_NONE && k->summary != SPDM_MEAS_SUMMARY_TCB &&
 	     k->summary != SPDM_MEAS_SUMMARY_ALL) ||
-	    (k->summary && !(d->cap_flags & SPDM_CAP_MEAS_SIG)) || pick_sm(k, sel))
+	    (k->summary && !(emu_caps(d) & SPDM_CAP_MEAS_SIG)) || pick_sm(k, sel))
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
 	return 0;
 }
@@ -158,7 +158,7 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	c->sess = es;
 	es->s.req_id = k.session_id;
 	es->s.sm_version = sel;
-	es->s.heartbeat = d->cap_flags & SPDM_CAP_HBEAT ? HEARTBEAT_PERIOD : 0;
+	es->s.heartbeat = emu_caps(d) & SPDM_CAP_HBEAT ? HEARTBEAT_PERIOD : 0;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || RAND_bytes(ids, 2) != 1)
 		goto fail;
 	es->s.rsp_id = (uint16_t)(tsmh_get_le16(ids) | 1);
@@ -258,9 +258,17 @@ static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, c
 					     : eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
 	switch (app[1]) {
 	case SPDM_HEARTBEAT:
+		/* DSP0274: a request for a capability not advertised: UnsupportedRequest */
+		if (!(emu_caps(d) & SPDM_CAP_HBEAT)) /* ErrorData: the request code */
+			return spdm_enc_error(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, app[1], out);
+		if (d->faults & EMU_FAULT_HBEAT_ERROR)
+			return eerr(c->ver, SPDM_ERR_UNSPECIFIED, out);
 		return alen == 4 ? spdm_enc_hdr(c->ver, SPDM_HEARTBEAT_ACK, 0, 0, out)
 				 : eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
-	case SPDM_KEY_UPDATE: return key_update(c, app, alen, out, &a->update_rsp);
+	case SPDM_KEY_UPDATE:
+		if (!(emu_caps(d) & SPDM_CAP_KEY_UPD))
+			return spdm_enc_error(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, app[1], out);
+		return key_update(c, app, alen, out, &a->update_rsp);
 	case SPDM_END_SESSION:
 		a->end = 1;
 		return spdm_enc_hdr(c->ver, SPDM_END_SESSION_ACK, 0, 0, out);

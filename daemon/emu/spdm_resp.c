@@ -45,6 +45,17 @@ void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[
 			SPDM_CAP_KEY_UPD;
 }
 
+uint32_t emu_caps(const struct emu_dev_cfg *d)
+{
+	uint32_t f = d->cap_flags;
+
+	if (d->faults & EMU_FAULT_NO_HBEAT)
+		f &= ~SPDM_CAP_HBEAT;
+	if (d->faults & EMU_FAULT_NO_KEY_UPD)
+		f &= ~SPDM_CAP_KEY_UPD;
+	return f;
+}
+
 void emu_conn_reset(struct emu_conn *c, int reset)
 {
 	struct spdm_tx vca = c->vca, m = c->m, l = c->l;
@@ -99,7 +110,7 @@ static void select_algs(uint8_t ver, const struct emu_dev_cfg *d, const struct s
 	static const uint32_t asym_pref[] = { SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P256,
 					      SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_RSASSA_3072 };
 	static const uint32_t hash_pref[] = { SPDM_HASH_SHA384, SPDM_HASH_SHA256 };
-	uint32_t f = d->cap_flags;
+	uint32_t f = emu_caps(d);
 	int sign = !!(f & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_KEY_EX));
 	int hash = sign || (f & (SPDM_CAP_CERT | SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG));
 
@@ -446,7 +457,7 @@ static size_t get_capabilities(const struct emu_dev_cfg *d, struct emu_conn *c, 
 	c->ver = ver;
 	c->state = EMU_CONN_CAPS;
 	rc = (struct spdm_caps){ .ct_exponent = 12,
-				 .flags = d->cap_flags,
+				 .flags = emu_caps(d),
 				 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
 				 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
 	n = spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
@@ -488,7 +499,7 @@ static size_t check_negotiated(const struct emu_dev_cfg *d, const struct emu_con
 {
 	uint8_t ver = req[0];
 
-	if (!d->chains || !(d->cap_flags & flag))
+	if (!d->chains || !(emu_caps(d) & flag))
 		return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	if (c->state != EMU_CONN_NEGOTIATED)
 		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);

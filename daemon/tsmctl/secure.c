@@ -4,29 +4,38 @@
  * secured session with the attested slot's key (KEY_EXCHANGE, FINISH),
  * exercise it (HEARTBEAT, KEY_UPDATE UpdateKey and UpdateAllKeys, each
  * followed by VerifyNewKey) and close it (END_SESSION), reporting each step.
+ * A step the responder did not advertise (HBEAT_CAP, KEY_UPD_CAP) is
+ * skipped and says so; after a failed step the session is still closed
+ * with END_SESSION, so no session stays open on the device.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "attest.h"
 #include "secsession.h"
 #include "tsmctl.h"
 
-static void add_step(cJSON *arr, const char *name, int ret, const char *why)
+/* @skipped: not advertised by the responder, not sent (@why says which flag) */
+static void add_step(cJSON *arr, const char *name, int ret, int skipped, const char *why)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "step", name);
 	cJSON_AddBoolToObject(o, "ok", !ret);
-	if (ret)
-		cJSON_AddStringToObject(o, "error", why);
+	if (skipped)
+		cJSON_AddBoolToObject(o, "skipped", 1);
+	if (ret || skipped)
+		cJSON_AddStringToObject(o, skipped ? "reason" : "error", why);
 	cJSON_AddItemToArray(arr, o);
 }
 
-static void say(const char *name, int ret, const char *why)
+static void say(const char *name, int ret, int skipped, const char *why)
 {
 	if (opt_json)
 		return;
-	if (ret)
+	if (skipped)
+		printf("  session: %-28s skipped: %s\n", name, why);
+	else if (ret)
 		printf("  session: %-28s FAILED: %s\n", name, why);
 	else
 		printf("  session: %-28s ok\n", name);
@@ -39,20 +48,20 @@ int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_
 					     "HEARTBEAT", "END_SESSION" };
 	cJSON *j = cJSON_CreateObject(), *arr;
 	struct tsmh_session ss;
-	char why[512] = "", v[16];
-	int ret, i;
+	char why[512] = "", v[16], err[512] = "";
+	int ret, i, skipped, closed = 0;
 
 	arr = cJSON_AddArrayToObject(j, "steps");
 	ret = tsmh_session_start(t, &a->ci, a->slot[slot].chain, a->slot[slot].len, slot,
 				 a->meas_verified ? SPDM_MEAS_SUMMARY_ALL : SPDM_MEAS_SUMMARY_NONE,
 				 &ss, why, sizeof(why));
-	add_step(arr, "KEY_EXCHANGE+FINISH", ret, why);
+	add_step(arr, "KEY_EXCHANGE+FINISH", ret, 0, why);
 	if (!ret && !opt_json)
 		printf("  session %#010x established: %s, %s, secured messages %u.%u, heartbeat "
 		       "period %u s\n",
 		       spdm_session_id(&ss.s), spdm_dhe_name(ss.dhe), spdm_aead_name(ss.aead),
 		       ss.s.sm_version >> 12, (ss.s.sm_version >> 8) & 15, ss.s.heartbeat);
-	say("KEY_EXCHANGE+FINISH", ret, why);
+	say("KEY_EXCHANGE+FINISH", ret, 0, why);
 	cJSON_AddBoolToObject(j, "established", !ret);
 	if (!ret) {
 		snprintf(v, sizeof(v), "%#010x", spdm_session_id(&ss.s));
@@ -76,12 +85,29 @@ int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_
 		else
 			ret = tsmh_session_key_update(t, &ss, !!strstr(names[i], "All"), why,
 						      sizeof(why));
-		add_step(arr, names[i], ret, why);
-		say(names[i], ret, why);
+		skipped = ret == -EOPNOTSUPP;
+		if (skipped)
+			ret = 0;
+		add_step(arr, names[i], ret, skipped, why);
+		say(names[i], ret, skipped, why);
 	}
-	cJSON_AddBoolToObject(j, "closed", !ret && ss.s.state == SPDM_SESS_ENDED);
+	closed = ss.s.state == SPDM_SESS_ENDED;
+	if (ret) {
+		snprintf(err, sizeof(err), "%s", why);
+		/* established but a step failed: close it anyway (best effort) */
+		if (!closed && ss.s.state == SPDM_SESS_ESTABLISHED &&
+		    strcmp(names[i - 1], "END_SESSION")) {
+			int r2;
+
+			why[0] = 0;
+			r2 = tsmh_session_end(t, &ss, why, sizeof(why));
+			add_step(arr, "END_SESSION (after the failure)", r2, 0, why);
+			say("END_SESSION (after the failure)", r2, 0, why);
+		}
+	}
+	cJSON_AddBoolToObject(j, "closed", !ret && closed);
 	if (ret)
-		cJSON_AddStringToObject(j, "error", why);
+		cJSON_AddStringToObject(j, "error", err);
 	else
 		cJSON_AddNumberToObject(j, "key_updates", ss.key_updates);
 	tsmh_session_free(&ss);

@@ -283,6 +283,7 @@ int tsmh_session_start(struct spdm_transport *t, const struct spdm_conn_info *ci
 	ss->asym = ci->algs.base_asym;
 	ss->dhe = ci->algs.dhe;
 	ss->aead = ci->algs.aead;
+	ss->rsp_caps = ci->caps.flags;
 	ret = key_exchange(t, ci, chain, chain_len, ss, why, whylen);
 	if (!ret)
 		ret = finish(t, ss, why, whylen);
@@ -298,6 +299,9 @@ int tsmh_session_heartbeat(struct spdm_transport *t, struct tsmh_session *ss, ch
 	size_t rlen;
 	int ret;
 
+	if (!(ss->rsp_caps & SPDM_CAP_HBEAT))
+		return spdm_why(why, whylen, -EOPNOTSUPP,
+				"HEARTBEAT: device does not advertise HBEAT_CAP");
 	spdm_enc_hdr(ss->ver, SPDM_HEARTBEAT, 0, 0, req);
 	ret = xfer(t, ss, "HEARTBEAT", req, 4, rsp, sizeof(rsp), &rlen, 0, why, whylen);
 	if (ret)
@@ -340,6 +344,9 @@ int tsmh_session_key_update(struct spdm_transport *t, struct tsmh_session *ss, i
 	const char *st = all ? "KEY_UPDATE UpdateAllKeys" : "KEY_UPDATE UpdateKey";
 	int ret;
 
+	if (!(ss->rsp_caps & SPDM_CAP_KEY_UPD))
+		return spdm_why(why, whylen, -EOPNOTSUPP,
+				"%s: device does not advertise KEY_UPD_CAP", st);
 	ret = key_update_op(t, ss,
 			    all ? SPDM_KEY_UPDATE_OP_UPDATE_ALL : SPDM_KEY_UPDATE_OP_UPDATE_KEY, st,
 			    why, whylen);

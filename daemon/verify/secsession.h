@@ -24,6 +24,7 @@ struct tsmh_session {
 	uint8_t summary[SPDM_MAX_HASH]; /* MeasurementSummaryHash, if asked */
 	struct spdm_tx th; /* VCA || Hash(chain) || KEY_EXCHANGE ... FINISH_RSP */
 	size_t th1_len, th2_len;
+	uint32_t rsp_caps; /* the responder's CAPABILITIES flags (SPDM_CAP_*) */
 	unsigned int heartbeats, key_updates;
 };
 
@@ -39,6 +40,12 @@ int tsmh_session_start(struct spdm_transport *t, const struct spdm_conn_info *ci
 int tsmh_session_xfer(struct spdm_transport *t, struct tsmh_session *ss, const char *step,
 		      const uint8_t *req, size_t len, uint8_t *rsp, size_t cap, size_t *rlen,
 		      char *why, size_t whylen);
+/*
+ * HEARTBEAT needs HBEAT_CAP and KEY_UPDATE needs KEY_UPD_CAP on both sides
+ * (DSP0274 1.2+ "Capabilities"); we always advertise both, so the
+ * responder's flags decide. Neither is sent to a responder that did not
+ * advertise it: -EOPNOTSUPP and @why say which flag is missing.
+ */
 int tsmh_session_heartbeat(struct spdm_transport *t, struct tsmh_session *ss, char *why,
 			   size_t whylen);
 /* UpdateKey (@all 0) or UpdateAllKeys, then VerifyNewKey under the new key. */

@@ -55,5 +55,34 @@ else
 	res FAIL "1.1: $out"
 fi
 
+# A responder without HBEAT_CAP / KEY_UPD_CAP: those steps are skipped (not
+# sent), the session still opens and closes (issue 11 item 4).
+emu --fault no-heartbeat,no-key-update
+p=$port
+out=$(session $p 2>&1)
+if echo "$out" | jq -e '.attested and .session.established and .session.closed and
+	.session.key_updates == 0 and
+	([.session.steps[] | select(.skipped)] | length) == 5 and
+	([.session.steps[] | select(.skipped) | .reason] |
+		all(test("does not advertise (HBEAT_CAP|KEY_UPD_CAP)")))' >/dev/null 2>&1; then
+	res PASS "no HBEAT_CAP/KEY_UPD_CAP: HEARTBEAT and KEY_UPDATE not sent, session closed"
+else
+	res FAIL "no-heartbeat,no-key-update: $out"
+fi
+
+# A step fails inside the session: END_SESSION is still sent (and ACKed),
+# so no session stays open on the device.
+emu --fault heartbeat-error
+p=$port
+out=$(session $p 2>/dev/null)
+if [ $? = 1 ] && echo "$out" | jq -e '.session.established and (.session.closed | not) and
+	(.session.error | test("HEARTBEAT")) and
+	(.session.steps[-1].step == "END_SESSION (after the failure)") and .session.steps[-1].ok' \
+	>/dev/null 2>&1; then
+	res PASS "a failed HEARTBEAT: the session is still ended with END_SESSION"
+else
+	res FAIL "heartbeat-error: $out"
+fi
+
 reap_emus
 exit $rc
