@@ -4,6 +4,7 @@
  * names the file and the JSON path.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "allowlist.h"
@@ -271,25 +272,142 @@ static int parse_header(const struct tsmd_jctx *c, const cJSON *j)
 	return ret;
 }
 
-/* USBGuard #588: two entries for one identity make upserts ambiguous */
-static int check_unique(const struct tsmd_jctx *c, const struct tsmd_allowlist *al, size_t i)
-{
-	char p[TSMD_JPATH_MAX];
-	size_t k;
+/*
+ * USBGuard #588: two entries for one identity make upserts ambiguous.
+ * tsmd_al_same_key() is the rule; checking every pair was quadratic (the
+ * 65,536 entries allowed took ~15 s inside tsmd's event loop), so the
+ * entries seen so far are indexed in an open-addressing table, one lookup
+ * per entry, with the same answer: the first earlier entry with the same
+ * key. Three kinds of slot, one per way two identities can share a key:
+ *  - UNIQ_ID: no SPKI: exactly the same identity (tsmd_identity_equal);
+ *  - UNIQ_SPKI: an SPKI: the first entry with it, and the first with it
+ *    and no serial number (a serial-less entry clashes with every other
+ *    entry of its SPKI);
+ *  - UNIQ_SERIAL: an SPKI and a serial number: the first with both.
+ */
+enum uniq_kind { UNIQ_FREE, UNIQ_ID, UNIQ_SPKI, UNIQ_SERIAL };
 
-	for (k = 0; k < i; k++) {
-		if (tsmd_al_same_key(&al->e[k].id, &al->e[i].id)) {
-			tsmd_jpath(p, "devices[%zu].identity", i);
-			return tsmd_jerr(c, p, "duplicate of devices[%zu]'s identity", k);
+struct uniq_slot {
+	uint8_t kind;
+	size_t first; /* first entry with this key */
+	size_t first_noserial; /* UNIQ_SPKI: first without a serial, or SIZE_MAX */
+};
+
+struct uniq {
+	struct uniq_slot *s;
+	size_t mask;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t uniq_hash(enum uniq_kind k, const struct tsmd_identity *id)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ULL, &k, sizeof(k));
+
+	if (k != UNIQ_ID) {
+		h = fnv(h, id->spki_sha384, TSMD_SPKI_HASH_LEN);
+		return k == UNIQ_SERIAL ? fnv(h, &id->serial, sizeof(id->serial)) : h;
+	}
+	h = fnv(h, &id->has, sizeof(id->has));
+	if (id->has & TSMD_ID_SAN)
+		h = fnv(h, id->san, strlen(id->san));
+	if (id->has & TSMD_ID_VENDOR)
+		h = fnv(h, &id->vendor, sizeof(id->vendor));
+	if (id->has & TSMD_ID_DEVICE)
+		h = fnv(h, &id->device, sizeof(id->device));
+	if (id->has & TSMD_ID_SERIAL)
+		h = fnv(h, &id->serial, sizeof(id->serial));
+	return h;
+}
+
+static int uniq_same(enum uniq_kind k, const struct tsmd_identity *a, const struct tsmd_identity *b)
+{
+	if (k == UNIQ_ID)
+		return tsmd_identity_equal(a, b);
+	if (memcmp(a->spki_sha384, b->spki_sha384, TSMD_SPKI_HASH_LEN))
+		return 0;
+	return k == UNIQ_SPKI || a->serial == b->serial;
+}
+
+/* The slot for @id's key of kind @k: the one holding it, or the free one to fill. */
+static struct uniq_slot *uniq_slot(struct uniq *u, const struct tsmd_allowlist *al,
+				   enum uniq_kind k, const struct tsmd_identity *id)
+{
+	size_t i = (size_t)uniq_hash(k, id) & u->mask;
+
+	while (u->s[i].kind != UNIQ_FREE &&
+	       (u->s[i].kind != k || !uniq_same(k, &al->e[u->s[i].first].id, id)))
+		i = (i + 1) & u->mask;
+	return &u->s[i];
+}
+
+static int uniq_init(struct uniq *u, size_t nr)
+{
+	size_t n = 16;
+
+	while (n < 4 * nr) /* at most two slots per entry: load factor <= 1/2 */
+		n *= 2;
+	u->s = calloc(n, sizeof(*u->s));
+	u->mask = n - 1;
+	return u->s ? 0 : -ENOMEM;
+}
+
+/* Claim the free slot @sl for entry @i (the table is dropped after any error). */
+static void uniq_fill(struct uniq_slot *sl, enum uniq_kind k, size_t i)
+{
+	if (sl->kind)
+		return;
+	sl->kind = (uint8_t)k;
+	sl->first = i;
+	sl->first_noserial = SIZE_MAX;
+}
+
+static int check_unique(const struct tsmd_jctx *c, const struct tsmd_allowlist *al, size_t i,
+			struct uniq *u)
+{
+	const struct tsmd_identity *id = &al->e[i].id;
+	char p[TSMD_JPATH_MAX];
+	struct uniq_slot *sl;
+	size_t k = SIZE_MAX;
+
+	if (!(id->has & TSMD_ID_SPKI)) {
+		sl = uniq_slot(u, al, UNIQ_ID, id);
+		if (sl->kind)
+			k = sl->first;
+		uniq_fill(sl, UNIQ_ID, i);
+	} else {
+		/* filled before the next lookup, which must not land on it as free */
+		sl = uniq_slot(u, al, UNIQ_SPKI, id);
+		if (sl->kind)
+			k = id->has & TSMD_ID_SERIAL ? sl->first_noserial : sl->first;
+		uniq_fill(sl, UNIQ_SPKI, i);
+		if (!(id->has & TSMD_ID_SERIAL) && sl->first_noserial == SIZE_MAX)
+			sl->first_noserial = i;
+		if (id->has & TSMD_ID_SERIAL) {
+			sl = uniq_slot(u, al, UNIQ_SERIAL, id);
+			if (sl->kind && sl->first < k)
+				k = sl->first;
+			uniq_fill(sl, UNIQ_SERIAL, i);
 		}
 	}
-	return 0;
+	if (k == SIZE_MAX)
+		return 0;
+	tsmd_jpath(p, "devices[%zu].identity", i);
+	return tsmd_jerr(c, p, "duplicate of devices[%zu]'s identity", k);
 }
 
 static int parse_devices(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_allowlist *al)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "devices"), *e;
 	char p[TSMD_JPATH_MAX];
+	struct uniq u;
 	int ret, nr, i = 0;
 
 	if (!a)
@@ -303,18 +421,22 @@ static int parse_devices(const struct tsmd_jctx *c, const cJSON *j, struct tsmd_
 	if (!al->e)
 		return -ENOMEM;
 	al->cap = (size_t)nr + 1;
+	if (uniq_init(&u, (size_t)nr))
+		return -ENOMEM;
+	ret = 0;
 	cJSON_ArrayForEach(e, a)
 	{
 		tsmd_jpath(p, "devices[%d]", i);
 		al->nr = (size_t)i + 1;
 		ret = parse_entry(c, p, e, &al->e[i]);
 		if (!ret)
-			ret = check_unique(c, al, (size_t)i);
+			ret = check_unique(c, al, (size_t)i, &u);
 		if (ret)
-			return ret;
+			break;
 		i++;
 	}
-	return 0;
+	free(u.s);
+	return ret;
 }
 
 int tsmd_allowlist_parse(const char *text, size_t len, const char *file, struct tsmd_allowlist *al,

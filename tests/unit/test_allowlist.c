@@ -562,10 +562,110 @@ static int teardown(void **s)
 	return system(cmd);
 }
 
+/*
+ * The documented maximum (65,536 entries) with every way two identities
+ * can share a key, checked by the indexed duplicate search: one SPKI
+ * shared by devices told apart by serial (SPDM GenericCert), distinct
+ * SPKIs, and SPKI-less vendor:device:serial entries. The clash reported is
+ * always the first earlier entry, as the pairwise check reported it.
+ */
+struct big {
+	char *buf;
+	size_t len, cap;
+};
+
+static void big_add(struct big *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->cap - b->len < 512) {
+		b->cap = b->cap ? b->cap * 2 : 1 << 20;
+		b->buf = realloc(b->buf, b->cap);
+		assert_non_null(b->buf);
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+#define E_SHARED \
+	"{\"decision\":\"allow\",\"identity\":{\"spki_sha384\":\"%096x\",\"serial\":\"%016x\"}}"
+#define E_OWN "{\"decision\":\"allow\",\"identity\":{\"spki_sha384\":\"%096x\"}}"
+#define E_NOKEY                                                                         \
+	"{\"decision\":\"deny\",\"identity\":{\"vendor\":\"1b36\",\"device\":\"%04x\"," \
+	"\"serial\":\"%016x\"}}"
+
+/* 65,535 distinct entries (entry i of kind i % 3), then @last */
+static int parse_big(const char *last, struct tsmd_allowlist *al)
+{
+	struct big b = { 0 };
+	int i, ret;
+
+	big_add(&b, "{\"version\": 1, \"devices\": [");
+	for (i = 0; i < 65535; i++) {
+		if (i % 3 == 0)
+			big_add(&b, E_SHARED ",", 7, i);
+		else if (i % 3 == 1)
+			big_add(&b, E_OWN ",", 0x100000 + i);
+		else
+			big_add(&b, E_NOKEY ",", i & 0xffff, i);
+	}
+	big_add(&b, "%s]}", last);
+	ret = tsmd_allowlist_parse(b.buf, b.len, "al.json", al, why, sizeof(why));
+	free(b.buf);
+	return ret;
+}
+
+static void expect_dup(const char *last, int k)
+{
+	struct tsmd_allowlist al;
+	char want[128];
+
+	assert_int_equal(parse_big(last, &al), -EINVAL);
+	snprintf(want, sizeof(want), "devices[65535].identity: duplicate of devices[%d]'s", k);
+	assert_non_null(strstr(why, want));
+	tsmd_allowlist_free(&al);
+}
+
+static void max_entries_duplicates(void **state)
+{
+	struct tsmd_allowlist al;
+	char last[256];
+
+	(void)state;
+	/* a distinct 65,536th: the whole list loads */
+	snprintf(last, sizeof(last), E_SHARED, 7, 0x7fffffff);
+	assert_int_equal(parse_big(last, &al), 0);
+	assert_int_equal(al.nr, 65536);
+	tsmd_allowlist_free(&al);
+	/* the shared key with a serial already used (entry 30000) */
+	snprintf(last, sizeof(last), E_SHARED, 7, 30000);
+	expect_dup(last, 30000);
+	/* the shared key with no serial clashes with its first user */
+	snprintf(last, sizeof(last), E_OWN, 7);
+	expect_dup(last, 0);
+	/* an own key again (entry 40000's) */
+	snprintf(last, sizeof(last), E_OWN, 0x100000 + 40000);
+	expect_dup(last, 40000);
+	/* an own key again, now with a serial: the serial-less entry clashes */
+	snprintf(last, sizeof(last), E_SHARED, 0x100000 + 40000, 5);
+	expect_dup(last, 40000);
+	/* no key: exactly the same identity as entry 65534 */
+	snprintf(last, sizeof(last), E_NOKEY, 65534 & 0xffff, 65534);
+	expect_dup(last, 65534);
+	/* no key, one field different: distinct */
+	snprintf(last, sizeof(last), E_NOKEY, 65534 & 0xffff, 65533);
+	assert_int_equal(parse_big(last, &al), 0);
+	tsmd_allowlist_free(&al);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sample_parses_and_round_trips),
+		cmocka_unit_test(max_entries_duplicates),
 		cmocka_unit_test(load_missing_empty_corrupt),
 		cmocka_unit_test(find_deny_wins),
 		cmocka_unit_test(upsert_sets_deny_remove),
