@@ -41,6 +41,15 @@ static int fail(struct tsmh_fileio_err *err, const char *step, const char *where
 	return ret;
 }
 
+/* After the rename: in place, but not known to be durable. Returns 0. */
+static int unsynced(struct tsmh_fileio_err *err, const char *where, int ret)
+{
+	if (err)
+		err->unsynced = ret;
+	fail(err, "fsync directory", where, ret);
+	return 0;
+}
+
 /* The directory @path is in: "." for a bare name, "/" for a file in the root. */
 static void dir_of(const char *path, char *dir, size_t len)
 {
@@ -148,6 +157,8 @@ int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf,
 	char dir[PATH_MAX];
 	int dfd, ret;
 
+	if (err)
+		err->unsynced = 0;
 	dir_of(path, dir, sizeof(dir));
 	if (!*name || strlen(name) + strlen(tmp_suffix) + 8 > NAME_MAX ||
 	    strlen(path) >= sizeof(dir))
@@ -163,9 +174,9 @@ int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf,
 	/* the rename is durable only once the directory is */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return fail(err, "fsync directory", dir, -errno);
+		return unsynced(err, dir, -errno);
 	if (fsync(dfd) < 0)
-		ret = fail(err, "fsync directory", dir, -errno);
+		ret = unsynced(err, dir, -errno);
 	close(dfd);
 	return ret;
 }
@@ -175,10 +186,12 @@ int tsmh_write_atomic_at(int dfd, const char *name, const void *buf, size_t len,
 {
 	int ret;
 
+	if (err)
+		err->unsynced = 0;
 	if (strchr(name, '/') || strlen(name) + 12 > NAME_MAX)
 		return fail(err, "create", name, -EINVAL);
 	ret = replace_at(dfd, "", name, ".tmp", buf, len, mode, err);
 	if (!ret && fsync(dfd) < 0)
-		ret = fail(err, "fsync directory", name, -errno);
+		ret = unsynced(err, name, -errno);
 	return ret;
 }

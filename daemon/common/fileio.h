@@ -19,6 +19,13 @@ struct tsmh_fileio_err {
 	/* "allocate", "create", "chown", "chmod", "write", "fsync", "close", "rename", "fsync directory" */
 	const char *step;
 	char where[4096]; /* the temporary file, or the directory for "fsync directory" */
+	/*
+	 * Set when the call returned 0: -errno of an fsync of the directory
+	 * that failed after the new file was renamed into place (the new
+	 * content is what everyone reads now, it may not survive a crash);
+	 * @step and @where say so. 0: durable.
+	 */
+	int unsynced;
 };
 
 /*
@@ -31,6 +38,8 @@ struct tsmh_fileio_err {
  * fsync the directory. On failure before the rename the temporary file is
  * removed and @path is untouched (a crash may leave one behind: it is
  * never read). Returns 0 or -errno with @err (may be NULL) naming the step.
+ * Once the rename is done the new file is in place, so a failed fsync of
+ * the directory after it returns 0 with @err->unsynced set, not a failure.
  */
 int tsmh_write_atomic(const char *path, const char *tmp_suffix, const void *buf, size_t len,
 		      mode_t mode, struct tsmh_fileio_err *err);

@@ -81,6 +81,11 @@ int tsmd_allowlist_load(const char *path, struct tsmd_allowlist *al, char *why, 
 int tsmd_allowlist_secure(const char *path, uid_t uid, char *why, size_t whylen);
 /* The JSON text (malloc'd, NUL-terminated, ends with a newline). */
 char *tsmd_allowlist_format(const struct tsmd_allowlist *al);
+/*
+ * Atomic replace of @path (tsmh_write_atomic). 0: @path is the new list;
+ * @why is then "" or a warning (saved, but the directory fsync failed).
+ * -errno: @path is untouched and @why says which step failed.
+ */
 int tsmd_allowlist_save(const struct tsmd_allowlist *al, const char *path, char *why,
 			size_t whylen);
 

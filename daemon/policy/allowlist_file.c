@@ -67,6 +67,11 @@ int tsmd_allowlist_save(const struct tsmd_allowlist *al, const char *path, char 
 	if (ret)
 		snprintf(why, whylen, "%s: save failed (%s %s): %s", path, err.step, err.where,
 			 strerror(-ret));
+	else if (err.unsynced) /* in place: it is the allow-list now */
+		snprintf(why, whylen, "%s: saved, but %s %s failed (%s): may not survive a crash",
+			 path, err.step, err.where, strerror(-err.unsynced));
+	else if (whylen)
+		why[0] = 0;
 	free(text);
 	return ret;
 }

@@ -169,7 +169,13 @@ int report_nl_error(struct tsmh_nl *nl, const char *what, const char *dev, int e
 
 int write_file(int dfd, const char *name, const void *p, size_t len)
 {
-	return tsmh_write_atomic_at(dfd, name, p, len, 0644, NULL);
+	struct tsmh_fileio_err err;
+	int ret = tsmh_write_atomic_at(dfd, name, p, len, 0644, &err);
+
+	if (!ret && err.unsynced)
+		fprintf(stderr, "tsmctl: warning: %s written, but %s failed (%s)\n", name, err.step,
+			strerror(-err.unsynced));
+	return ret;
 }
 
 int out_dir_open(const char *opt, const char *dir)

@@ -358,8 +358,9 @@ static int policy_generate(const char *conf, const char *trust, const char *out,
 	}
 	if (out) {
 		ret = tsmd_allowlist_save(&al, out, why, sizeof(why));
-		if (ret)
-			fprintf(stderr, "tsmctl: policy generate: %s\n", why);
+		if (ret || why[0])
+			fprintf(stderr, "tsmctl: policy generate: %s%s\n",
+				ret ? "" : "warning: ", why);
 	} else {
 		text = tsmd_allowlist_format(&al);
 		ret = text ? 0 : -ENOMEM;

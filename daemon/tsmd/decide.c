@@ -331,8 +331,12 @@ static struct tsmd_allowlist *al_copy(struct tsmd *d, char *why, size_t whylen)
 
 static int al_commit(struct tsmd *d, struct tsmd_allowlist *copy, int ret, char *why, size_t whylen)
 {
-	if (ret >= 0)
+	if (ret >= 0) {
 		ret = tsmd_allowlist_save(copy, d->cfg.allow_path, why, whylen);
+		/* in place (the file is the new list): memory must follow it */
+		if (!ret && why[0])
+			tsmd_log(LOG_WARNING, NULL, "allow-list", "%s", why);
+	}
 	if (ret < 0) {
 		tsmd_allowlist_free(copy);
 		free(copy);
