@@ -43,7 +43,8 @@ int tsmd_read_file(const char *path, size_t max, char **buf, size_t *len)
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in a file's place must not hang us in open() */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -51,7 +52,7 @@ int tsmd_read_file(const char *path, size_t max, char **buf, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
@@ -91,6 +92,10 @@ int tsmd_file_err(const char *path, int err, size_t max, char *why, size_t whyle
 {
 	if (err == -EFBIG)
 		snprintf(why, whylen, "%s: larger than %zu MiB", path, max >> 20);
+	else if (err == -EISDIR)
+		snprintf(why, whylen, "%s: is a directory, not a file", path);
+	else if (err == -EINVAL)
+		snprintf(why, whylen, "%s: not a regular file (a FIFO, socket or device?)", path);
 	else
 		snprintf(why, whylen, "%s: %s", path, strerror(-err));
 	return err;

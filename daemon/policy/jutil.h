@@ -27,6 +27,7 @@ void tsmd_jpath(char *buf, const char *fmt, ...) __attribute__((format(printf, 2
 int tsmd_jerr(const struct tsmd_jctx *c, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Read all of @path (at most @max bytes) into a NUL-terminated malloc'd buffer. */
+/* -EISDIR for a directory, -EINVAL for any other file that is not regular */
 int tsmd_read_file(const char *path, size_t max, char **buf, size_t *len);
 /*
  * Why a configuration file @path could not be read (@err from

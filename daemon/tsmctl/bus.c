@@ -85,10 +85,8 @@ static int add_measurements(const char *dev, const char *file)
 
 	ret = tsmd_read_file(file, TSMD_AL_FILE_MAX, &text, &len);
 	if (ret) {
-		fprintf(stderr, "tsmctl: allow: %s: %s\n", file,
-			ret == -EFBIG	 ? "larger than 16 MiB"
-			: ret == -EINVAL ? "not a regular file"
-					 : strerror(-ret));
+		tsmd_file_err(file, ret, TSMD_AL_FILE_MAX, why, sizeof(why));
+		fprintf(stderr, "tsmctl: allow: %s\n", why);
 		return EXIT_OPERR;
 	}
 	if (strlen(text) != len) {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -41,9 +43,33 @@ static void anchors_free(struct anchors *as)
 	memset(as, 0, sizeof(*as));
 }
 
+/* A regular file only: a FIFO in the trust directory must not hang us. */
+static FILE *open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 static int add_pem_file(struct anchors *as, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = open_regular(path);
 	const char *base = strrchr(path, '/');
 	X509 *x;
 
@@ -91,15 +117,19 @@ static int load_trust(const char *trust, struct anchors *as, char *why, size_t w
 				      strcmp(e->d_name + l - 4, ".crt")))
 				continue;
 			snprintf(p, sizeof(p), "%s/%s", trust, e->d_name);
-			if (add_pem_file(as, p) == -ENOMEM)
-				err = -ENOMEM;
+			/* an anchor that cannot be read is an error, not a smaller trust set */
+			err = add_pem_file(as, p);
+			if (err)
+				spdm_why(why, whylen, err, "trust anchor %s: %s", p,
+					 err == -EINVAL ? "not a regular file" : strerror(-err));
 		}
 		if (d)
 			closedir(d);
 	} else {
 		err = add_pem_file(as, trust);
 		if (err)
-			spdm_why(why, whylen, err, "trust anchors %s: %s", trust, strerror(-err));
+			spdm_why(why, whylen, err, "trust anchors %s: %s", trust,
+				 err == -EINVAL ? "not a regular file" : strerror(-err));
 	}
 	if (!err && !as->n)
 		err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);

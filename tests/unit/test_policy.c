@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "policy.h"
 #include "testdata.h"
@@ -131,6 +132,20 @@ static void load_missing_and_present_file(void **s)
 	path = tsmh_td_path("policy/bad/unknown-key.json");
 	assert_int_equal(tsmd_policy_load(path, &p, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, path));
+	/* a directory says so (it said "Invalid argument") */
+	assert_int_equal(tsmd_policy_load("/tmp", &p, why, sizeof(why)), -EISDIR);
+	assert_non_null(strstr(why, "/tmp: is a directory"));
+	/* a FIFO in the config's place: refused at once, not waited on (tsmd hung) */
+	{
+		char fifo[64] = "/tmp/tsmh-test-fifo-XXXXXX";
+
+		close(mkstemp(fifo));
+		unlink(fifo);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(tsmd_policy_load(fifo, &p, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "not a regular file"));
+		unlink(fifo);
+	}
 }
 
 static const struct tsmd_dev_facts nvme = {

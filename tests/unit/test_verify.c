@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -129,9 +130,31 @@ static void test_trust_errors(void **s)
 		verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/nonexistent/roots"),
 		-ENOENT);
 	assert_non_null(strstr(why, "/nonexistent/roots"));
+	/* a device, and a FIFO in a trust directory: refused at once, never read */
 	assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, "/dev/null"),
-			 -ENOENT);
-	assert_non_null(strstr(why, "no certificates"));
+			 -EINVAL);
+	assert_non_null(strstr(why, "not a regular file"));
+	{
+		char d[64] = "/tmp/tsmh-test-trustdir-XXXXXX", fifo[96], empty[96];
+		FILE *f;
+
+		assert_non_null(mkdtemp(d));
+		snprintf(fifo, sizeof(fifo), "%s/a.pem", d);
+		snprintf(empty, sizeof(empty), "%s/b.pem", d);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, d),
+				 -EINVAL);
+		assert_non_null(strstr(why, "a.pem: not a regular file"));
+		unlink(fifo);
+		f = fopen(empty, "w");
+		assert_non_null(f);
+		fclose(f);
+		assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, d),
+				 -ENOENT);
+		assert_non_null(strstr(why, "no certificates"));
+		unlink(empty);
+		rmdir(d);
+	}
 }
 
 /* ---- hand-made chains for the rules the emulator's PKI never breaks ---- */
