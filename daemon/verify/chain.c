@@ -207,23 +207,100 @@ static int try_anchor(const struct anchor *an, X509 *leaf, STACK_OF(X509) * untr
 	return ok;
 }
 
-/* The CMA identity: a SubjectAltName otherName with OID 2.23.147, UTF8String. */
-static int cma_identity(X509 *leaf, char *out, size_t len)
+/*
+ * The identity string is printed, logged and matched against policy: it
+ * must be exactly what the certificate says. Refused: an embedded NUL
+ * (it would cut the string short), control characters (C0, DEL, and C1,
+ * U+0080..U+009F: terminal escapes) and bytes that are not UTF-8.
+ */
+static const char *identity_bad(const unsigned char *p, int n)
+{
+	int i = 0, k, more;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (!c)
+			return "an embedded NUL byte";
+		if (c < 0x20 || c == 0x7f)
+			return "a control character";
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3;
+		else
+			return "bytes that are not UTF-8";
+		if (i + more > n - 1)
+			return "bytes that are not UTF-8";
+		for (k = 1; k <= more; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return "bytes that are not UTF-8";
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0) ||
+		    (c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90))
+			return "bytes that are not UTF-8";
+		if (c == 0xc2 && p[i + 1] < 0xa0)
+			return "a control character";
+		i += more + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The CMA identity: a SubjectAltName otherName with OID 2.23.147,
+ * UTF8String. 1 with @out set, 0 if there is none, -1 with @why if it is
+ * not usable: two of them (which one would policy match?), or a string
+ * identity_bad() refuses.
+ */
+static int cma_identity(X509 *leaf, char *out, size_t len, char *why, size_t whylen)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
 	ASN1_OBJECT *want = OBJ_txt2obj(TSMH_CMA_SAN_OID, 1);
 	int i, found = 0;
 
-	for (i = 0; gens && want && i < sk_GENERAL_NAME_num(gens) && !found; i++) {
+	for (i = 0; gens && want && i < sk_GENERAL_NAME_num(gens) && found >= 0; i++) {
 		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const unsigned char *d;
+		const char *bad;
 		ASN1_OBJECT *oid;
 		ASN1_TYPE *val;
+		int n;
 
-		if (!GENERAL_NAME_get0_otherName(g, &oid, &val) || OBJ_cmp(oid, want) ||
-		    val->type != V_ASN1_UTF8STRING)
+		if (!GENERAL_NAME_get0_otherName(g, &oid, &val) || OBJ_cmp(oid, want))
 			continue;
-		snprintf(out, len, "%.*s", ASN1_STRING_length(val->value.utf8string),
-			 (const char *)ASN1_STRING_get0_data(val->value.utf8string));
+		if (val->type != V_ASN1_UTF8STRING) {
+			spdm_why(why, whylen, -EKEYREJECTED,
+				 "leaf's CMA identity (SAN otherName %s) is not a UTF8String",
+				 TSMH_CMA_SAN_OID);
+			found = -1;
+			break;
+		}
+		if (found) {
+			spdm_why(why, whylen, -EKEYREJECTED,
+				 "leaf has two CMA identities (SAN otherName %s): which one is the "
+				 "device?",
+				 TSMH_CMA_SAN_OID);
+			found = -1;
+			break;
+		}
+		d = ASN1_STRING_get0_data(val->value.utf8string);
+		n = ASN1_STRING_length(val->value.utf8string);
+		bad = identity_bad(d, n);
+		if (bad || (size_t)n >= len) {
+			spdm_why(why, whylen, -EKEYREJECTED,
+				 "leaf's CMA identity (SAN otherName %s) %s%s", TSMH_CMA_SAN_OID,
+				 bad ? "contains " : "is longer than ", bad ? bad : "255 bytes");
+			found = -1;
+			break;
+		}
+		memcpy(out, d, (size_t)n);
+		out[n] = 0;
 		found = 1;
 	}
 	GENERAL_NAMES_free(gens);
@@ -349,10 +426,13 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 		ret = spdm_why(why, whylen, -EKEYREJECTED, "leaf key usage lacks digitalSignature");
 		goto out;
 	}
-	if (!cma_identity(certs[ch.nr - 1], leaf->identity, sizeof(leaf->identity))) {
-		ret = spdm_why(why, whylen, -EKEYREJECTED,
-			       "leaf lacks the SPDM/CMA identity (SAN otherName %s)",
-			       TSMH_CMA_SAN_OID);
+	i = cma_identity(certs[ch.nr - 1], leaf->identity, sizeof(leaf->identity), why, whylen);
+	if (i <= 0) {
+		ret = -EKEYREJECTED;
+		if (!i)
+			spdm_why(why, whylen, ret,
+				 "leaf lacks the SPDM/CMA identity (SAN otherName %s)",
+				 TSMH_CMA_SAN_OID);
 		goto out;
 	}
 	X509_NAME_oneline(X509_get_subject_name(certs[ch.nr - 1]), leaf->subject,

@@ -167,7 +167,28 @@ struct mk {
 	const char *bc, *ku; /* basicConstraints, keyUsage values */
 	int kid; /* subject/authority key identifiers */
 	int san; /* the CMA identity */
+	const char *raw; /* instead: this identity, @raw_len bytes, @raw_n times */
+	int raw_len, raw_n;
 };
+
+static void add_raw_san(X509 *c, const char *raw, int len, int n)
+{
+	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ASN1_UTF8STRING *u = ASN1_UTF8STRING_new();
+		ASN1_TYPE *t = ASN1_TYPE_new();
+		GENERAL_NAME *g = GENERAL_NAME_new();
+
+		assert_true(u && t && g && ASN1_STRING_set(u, raw, len));
+		ASN1_TYPE_set(t, V_ASN1_UTF8STRING, u);
+		assert_true(GENERAL_NAME_set0_othername(g, OBJ_txt2obj("2.23.147", 1), t));
+		sk_GENERAL_NAME_push(gens, g);
+	}
+	assert_true(X509_add1_ext_i2d(c, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT));
+	GENERAL_NAMES_free(gens);
+}
 
 static int ext(X509 *c, X509 *iss, int nid, const char *v)
 {
@@ -209,6 +230,8 @@ static X509 *mk_cert(const struct mk *m)
 	}
 	if (m->san)
 		assert_true(ext(c, iss, NID_subject_alt_name, san));
+	if (m->raw)
+		add_raw_san(c, m->raw, m->raw_len, m->raw_n);
 	assert_true(X509_sign(c, m->issuer_key ? m->issuer_key : m->key, EVP_sha384()) > 0);
 	return c;
 }
@@ -294,8 +317,17 @@ static void test_same_name_roots(void **s)
 	EVP_PKEY_free(ka), EVP_PKEY_free(kb), EVP_PKEY_free(ki), EVP_PKEY_free(kl);
 }
 
+static int verify_made_san(EVP_PKEY *ki, EVP_PKEY *kl, const char *leaf_bc, const char *leaf_ku,
+			   const char *raw, int raw_len, int raw_n);
+
 /* One chain root -> inter -> leaf with the given keys and leaf extensions. */
 static int verify_made(EVP_PKEY *ki, EVP_PKEY *kl, const char *leaf_bc, const char *leaf_ku)
+{
+	return verify_made_san(ki, kl, leaf_bc, leaf_ku, NULL, 0, 0);
+}
+
+static int verify_made_san(EVP_PKEY *ki, EVP_PKEY *kl, const char *leaf_bc, const char *leaf_ku,
+			   const char *raw, int raw_len, int raw_n)
 {
 	char pem[64] = "/tmp/tsmh-test-made-XXXXXX";
 	EVP_PKEY *kr = EVP_EC_gen("P-384");
@@ -319,7 +351,10 @@ static int verify_made(EVP_PKEY *ki, EVP_PKEY *kl, const char *leaf_bc, const ch
 				   .bc = leaf_bc,
 				   .ku = leaf_ku,
 				   .kid = 1,
-				   .san = 1 });
+				   .san = !raw,
+				   .raw = raw,
+				   .raw_len = raw_len,
+				   .raw_n = raw_n });
 	write_pem(pem, r, NULL);
 	ret = verify(buf, mk_chain(r, in, lf, buf), NULL, pem);
 	unlink(pem);
@@ -348,6 +383,38 @@ static void test_leaf_rules(void **s)
 	EVP_PKEY_free(p384), EVP_PKEY_free(p256), EVP_PKEY_free(k1), EVP_PKEY_free(rsa1k);
 }
 
+/* The CMA identity is printed and matched: exactly one, and plain text. */
+static void test_identity_string(void **s)
+{
+	static const char nul[] = "Vendor=1b36:Device=1e10\0:Device=dead";
+	static const char esc[] = "Vendor=1b36:\x1b[2J:Device=1e10";
+	static const char c1[] = "Vendor=1b36:\xc2\x9b"
+				 "2J";
+	static const char latin1[] = "Vendor=1b36:Caf\xe9";
+	static const char utf8[] = "Vendor=1b36:Caf\xc3\xa9";
+	EVP_PKEY *ki = EVP_EC_gen("P-384"), *kl = EVP_EC_gen("P-256");
+
+	(void)s;
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, utf8, (int)strlen(utf8), 1), 0);
+	assert_string_equal(leaf.identity, utf8);
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, nul, (int)sizeof(nul) - 1, 1),
+			 -EKEYREJECTED);
+	assert_non_null(strstr(why, "embedded NUL"));
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, esc, (int)strlen(esc), 1),
+			 -EKEYREJECTED);
+	assert_non_null(strstr(why, "control character"));
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, c1, (int)strlen(c1), 1),
+			 -EKEYREJECTED);
+	assert_non_null(strstr(why, "control character"));
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, latin1, (int)strlen(latin1), 1),
+			 -EKEYREJECTED);
+	assert_non_null(strstr(why, "not UTF-8"));
+	assert_int_equal(verify_made_san(ki, kl, EE_BC, EE_KU, utf8, (int)strlen(utf8), 2),
+			 -EKEYREJECTED);
+	assert_non_null(strstr(why, "two CMA identities"));
+	EVP_PKEY_free(ki), EVP_PKEY_free(kl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_digest_mismatch), cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_bad_san),		cmocka_unit_test(test_trust_errors),
 		cmocka_unit_test(test_same_name_roots), cmocka_unit_test(test_leaf_rules),
+		cmocka_unit_test(test_identity_string),
 	};
 
 	return cmocka_run_group_tests_name("verify", tests, setup, teardown);
