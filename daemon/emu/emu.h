@@ -71,7 +71,7 @@ struct emu_conn {
 	struct spdm_tx vca, m, l;
 	unsigned int resets; /* resets seen (survives emu_conn_reset) */
 	unsigned int faulted; /* requests the busy/not-ready faults answered */
-	uint8_t deferred[64]; /* request held by ResponseNotReady */
+	uint8_t deferred[512]; /* request held by ResponseNotReady (KEY_EXCHANGE fits) */
 	size_t deferred_len;
 	uint8_t token;
 	struct emu_session *sess; /* the SPDM session (session_resp.c), NULL if none */

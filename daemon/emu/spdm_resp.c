@@ -546,7 +546,9 @@ static size_t respond_if_ready(const struct emu_dev_cfg *d, struct emu_conn *c, 
 	if (c->state != EMU_CONN_NEGOTIATED || req[0] != c->ver || !c->deferred_len ||
 	    req[2] != c->deferred[1] || req[3] != c->token)
 		return err(req[0], SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-	n = auth_request(d, c, c->deferred, c->deferred_len, rsp, cap);
+	n = c->deferred[1] == SPDM_KEY_EXCHANGE
+		    ? emu_key_exchange(d, c, c->deferred, c->deferred_len, rsp, cap)
+		    : auth_request(d, c, c->deferred, c->deferred_len, rsp, cap);
 	c->deferred_len = 0;
 	return n;
 }
@@ -568,8 +570,10 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	case SPDM_GET_CERTIFICATE: return cert_request(d, c, req, len, rsp, cap);
 	case SPDM_CHALLENGE:
 	case SPDM_GET_MEASUREMENTS: return signed_request(d, c, req, len, rsp, cap);
-	case SPDM_KEY_EXCHANGE:
+	case SPDM_KEY_EXCHANGE: /* signed too: busy and not-ready faults */
 		n = check_negotiated(d, c, req, SPDM_CAP_KEY_EX, rsp);
+		if (!n)
+			n = maybe_fault(d, c, req, len, rsp);
 		return n ? n : emu_key_exchange(d, c, req, len, rsp, cap);
 	case SPDM_RESPOND_IF_READY: return respond_if_ready(d, c, req, rsp, cap);
 	default: return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);

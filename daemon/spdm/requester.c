@@ -39,12 +39,12 @@ static void sleep_us(uint64_t us)
 #define MAX_NOT_READY	 8
 
 /*
- * One exchange. ERROR Busy is retried (after 10, 20, 40 ms); ERROR
+ * One exchange (requester.h). ERROR Busy is retried (after 10, 20, 40 ms); ERROR
  * ResponseNotReady is followed, after the time the device asked for, by
  * RESPOND_IF_READY until the real response arrives.
  */
-static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
-		uint8_t *rsp, size_t *rlen, char *why, size_t whylen)
+int spdm_req_xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
+		  uint8_t *rsp, size_t cap, size_t *rlen, char *why, size_t whylen)
 {
 	uint8_t again[4];
 	const uint8_t *q = req;
@@ -56,7 +56,7 @@ static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, 
 		struct spdm_not_ready nr;
 
 		t->err[0] = 0;
-		ret = t->exchange(t, q, qlen, rsp, MSG_MAX, rlen);
+		ret = t->exchange(t, q, qlen, rsp, cap, rlen);
 		if (ret)
 			return spdm_why(why, whylen, ret, "%s: transport: %s%s%s", step,
 					strerror(-ret), t->err[0] ? ": " : "", t->err);
@@ -86,6 +86,12 @@ static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, 
 		qlen = spdm_enc_respond_if_ready(req[0], nr.request_code, nr.token, again);
 		q = again;
 	}
+}
+
+static int xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
+		uint8_t *rsp, size_t *rlen, char *why, size_t whylen)
+{
+	return spdm_req_xfer(t, step, req, len, rsp, MSG_MAX, rlen, why, whylen);
 }
 
 /* Append a request and its response, both exactly, to @tx. */

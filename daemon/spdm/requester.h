@@ -97,6 +97,16 @@ int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t 
 		   size_t cap, size_t *len, char *why, size_t whylen);
 
 /*
+ * One request/response in the clear, as every step here does it: ERROR
+ * Busy retried (3 times, 10/20/40 ms apart), ERROR ResponseNotReady
+ * followed by RESPOND_IF_READY after the time the device asked for (8
+ * times at most); any other ERROR is left in @rsp for the caller's
+ * decoder. 0, or -errno with @why naming @step.
+ */
+int spdm_req_xfer(struct spdm_transport *t, const char *step, const uint8_t *req, size_t len,
+		  uint8_t *rsp, size_t cap, size_t *rlen, char *why, size_t whylen);
+
+/*
  * CHALLENGE @slot with a fresh nonce, asking for the measurement summary
  * hash @summary (SPDM_MEAS_SUMMARY_*; NONE unless MEAS_CAP). Framing and
  * sizes are checked here; the signature is verified by the caller

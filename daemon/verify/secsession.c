@@ -159,13 +159,10 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 	k.opaque = opaque;
 	k.opaque_len = (uint16_t)spdm_opaque_supported(sm_ours, 2, opaque, sizeof(opaque));
 	n = spdm_enc_key_exchange(ss->ver, &k, dl, req, sizeof(req));
-	t->err[0] = 0;
-	ret = t->exchange(t, req, n, rsp, sizeof(rsp), &rlen);
-	if (ret) {
-		ret = spdm_why(why, whylen, ret, "%s: transport: %s%s%s", st, strerror(-ret),
-			       t->err[0] ? ": " : "", t->err);
+	/* Busy and ResponseNotReady handled as for every other request */
+	ret = spdm_req_xfer(t, st, req, n, rsp, sizeof(rsp), &rlen, why, whylen);
+	if (ret)
 		goto out;
-	}
 	ret = spdm_dec_key_exchange_rsp(ss->ver, rsp, rlen, dl, hl, !!ss->summary_type, sl, &r,
 					&code);
 	if (ret) {

@@ -84,5 +84,19 @@ else
 	res FAIL "heartbeat-error: $out"
 fi
 
+# KEY_EXCHANGE answered with ERROR Busy, then ResponseNotReady: retried
+# and followed with RESPOND_IF_READY like every other request.
+for f in busy not-ready; do
+	emu --fault $f
+	p=$port
+	out=$(session $p 2>&1)
+	if echo "$out" | jq -e '.attested and .session.established and .session.closed' \
+		>/dev/null 2>&1; then
+		res PASS "KEY_EXCHANGE answered $f: handled, session established and closed"
+	else
+		res FAIL "KEY_EXCHANGE $f: $out"
+	fi
+done
+
 reap_emus
 exit $rc
