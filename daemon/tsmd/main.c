@@ -78,17 +78,15 @@ int main(int argc, char **argv)
 	};
 	struct tsmd d = { 0 };
 	sd_event_source *post = NULL;
+	const char *conf = DEFAULT_CONF;
 	char why[512];
 	sigset_t ss;
 	int c, ret;
 
-	d.cfg.conf_path = strdup(DEFAULT_CONF);
+	/* nothing allocated before the options are read: every exit is clean (ASan) */
 	while ((c = getopt_long(argc, argv, "c:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			free(d.cfg.conf_path);
-			d.cfg.conf_path = strdup(optarg);
-			break;
+		case 'c': conf = optarg; break;
 		case 'v': tsmd_verbose = 1; break;
 		case 'B': d.no_bus = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -102,6 +100,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	d.cfg.conf_path = strdup(conf);
+	if (!d.cfg.conf_path) {
+		tsmd_log(LOG_ERR, NULL, "start", "out of memory");
+		return 1;
+	}
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGCHLD);
 	sigaddset(&ss, SIGTERM);
@@ -112,6 +115,8 @@ int main(int argc, char **argv)
 	/* without a readable policy nothing is decided, so nothing is released */
 	if (tsmd_policy_reload(&d, why, sizeof(why))) {
 		tsmd_log(LOG_ERR, NULL, "start", "%s; not starting (gated devices stay held)", why);
+		tsmd_policy_free_all(&d);
+		free(d.cfg.conf_path);
 		return 1;
 	}
 	ret = sd_event_default(&d.ev);
