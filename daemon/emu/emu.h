@@ -57,7 +57,7 @@ struct emu_dev_cfg {
 	const char *fw_version; /* what the firmware measurement covers */
 };
 
-#define EMU_DATA_TRANSFER_SIZE 4096
+#define EMU_DATA_TRANSFER_SIZE 4608 /* 0x1200: libspdm and spdm-emu default */
 
 /* SPDM connection state of one device (one per slot / socket client). */
 enum emu_conn_state { EMU_CONN_NONE, EMU_CONN_VERSION, EMU_CONN_CAPS, EMU_CONN_NEGOTIATED };

@@ -10,7 +10,12 @@
 #include <sys/random.h>
 #include "requester.h"
 
-#define MSG_MAX 4096
+/*
+ * Our DataTransferSize and MaxSPDMmsgSize: 4608 bytes (0x1200), the
+ * default of libspdm and spdm-emu, so a whole certificate chain of the
+ * usual size comes in one GET_CERTIFICATE.
+ */
+#define MSG_MAX 4608
 
 static const uint8_t our_versions[] = { SPDM_VERSION_13, SPDM_VERSION_12, SPDM_VERSION_11 };
 
@@ -216,10 +221,17 @@ int spdm_get_chain(struct spdm_transport *t, struct spdm_conn_info *ci, uint8_t 
 	ret = need_certs(ci, "GET_CERTIFICATE", why, whylen);
 	if (ret)
 		return ret;
-	/* 1.2+: both sides' DataTransferSize minus the CERTIFICATE header */
+	/*
+	 * 1.2+: as much as both sides' DataTransferSize leaves after the
+	 * 8-byte CERTIFICATE header (ours is MSG_MAX). 1.0/1.1 negotiate no
+	 * size: 1024 bytes, what libspdm asks for there too.
+	 */
 	chunk = 1024;
-	if (ci->ver >= SPDM_VERSION_12 && ci->caps.data_transfer_size - 8 < chunk)
-		chunk = ci->caps.data_transfer_size - 8;
+	if (ci->ver >= SPDM_VERSION_12) {
+		chunk = MSG_MAX - 8;
+		if (ci->caps.data_transfer_size - 8 < chunk)
+			chunk = ci->caps.data_transfer_size - 8;
+	}
 	do {
 		size_t want = total ? total - off : chunk;
 

@@ -24,7 +24,7 @@ rc=${PIPESTATUS[0]}
 # the requester's VCA over the same socket (as against spdm_responder_emu)
 out=$("$bin/tsmctl" -j spdm-info --socket "127.0.0.1:$port" 2>&1)
 if echo "$out" | jq -e '.version == "1.3" and .versions == ["1.2", "1.3"] and
-	.data_transfer_size == 4096' >/dev/null 2>&1; then
+	.data_transfer_size == 4608' >/dev/null 2>&1; then
 	echo "PASS integration/emu-socket: tsmctl spdm-info: VCA negotiated SPDM 1.3"
 else
 	echo "FAIL integration/emu-socket: tsmctl spdm-info: $out"

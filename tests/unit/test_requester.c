@@ -54,7 +54,7 @@ static void test_vca_13(void **s)
 	assert_int_equal(spdm_vca(&t, &ci, why, sizeof(why)), 0);
 	assert_int_equal(ci.ver, SPDM_VERSION_13);
 	assert_int_equal(ci.nr_versions, 2);
-	assert_int_equal(ci.caps.data_transfer_size, 4096);
+	assert_int_equal(ci.caps.data_transfer_size, EMU_DATA_TRANSFER_SIZE);
 	assert_int_equal(conn.state, EMU_CONN_NEGOTIATED);
 }
 

@@ -6,7 +6,7 @@ load_modules 2
 start_emu -v --versions 1.2,1.3
 wait_eps 2
 tsmctl -j spdm-info $EP0 >/tmp/vca.json || fail "spdm-info: $(cat /tmp/vca.json)"
-jq -e '.version == "1.3" and .versions == ["1.2", "1.3"] and .data_transfer_size == 4096' \
+jq -e '.version == "1.3" and .versions == ["1.2", "1.3"] and .data_transfer_size == 4608' \
 	/tmp/vca.json >/dev/null || fail "VCA result: $(cat /tmp/vca.json)"
 ok "VCA through the proxy negotiated 1.3"
 tsmctl spdm-info $EP0
