@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spdm_key_exchange_rsp r;
 	struct spdm_key_exchange k;
 	const uint8_t *v;
-	uint8_t e, ver, p1, p2, app[4096];
+	uint8_t e, ver, p1, p2, fmt, app[4096];
 	uint16_t vers[SPDM_SM_MAX_VERSIONS], sel;
 	size_t dl, hl, sl, al;
 	char why[256];
@@ -53,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hl = data[0] & 4 ? 48 : 32;
 	sl = data[0] & 8 ? 96 : 64;
 	i = (data[0] >> 4) & 1;
+	fmt = data[0] & 0x20 ? SPDM_OPAQUE_FMT0 : SPDM_OPAQUE_FMT1; /* both table formats */
 	data++;
 	size--;
 	if (!spdm_dec_key_exchange_rsp(ver, data, size, dl, hl, size && (data[0] & 1), sl, &r,
@@ -60,22 +61,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.verify + hl > data + size || r.signed_len + sl + hl > size ||
 		    r.opaque + r.opaque_len > r.sig)
 			__builtin_trap();
-		spdm_opaque_parse_selection(r.opaque, r.opaque_len, &sel);
+		spdm_opaque_parse_selection(fmt, r.opaque, r.opaque_len, &sel);
 	}
 	if (!spdm_dec_key_exchange(ver, data, size, dl, &k)) {
 		if (k.len > size)
 			__builtin_trap();
-		n = spdm_opaque_parse_supported(k.opaque, k.opaque_len, vers, SPDM_SM_MAX_VERSIONS);
+		n = spdm_opaque_parse_supported(fmt, k.opaque, k.opaque_len, vers,
+						SPDM_SM_MAX_VERSIONS);
 		if (n > SPDM_SM_MAX_VERSIONS)
 			__builtin_trap();
 	}
 	spdm_dec_finish(ver, data, size, hl, &v);
 	spdm_dec_hdr(ver, SPDM_FINISH_RSP, data, size, &p1, &p2, &e);
 	spdm_dec_hdr(ver, SPDM_KEY_UPDATE_ACK, data, size, &p1, &p2, &e);
-	n = spdm_opaque_parse_supported(data, size, vers, SPDM_SM_MAX_VERSIONS);
+	n = spdm_opaque_parse_supported(fmt, data, size, vers, SPDM_SM_MAX_VERSIONS);
 	if (n > SPDM_SM_MAX_VERSIONS)
 		__builtin_trap();
-	spdm_opaque_parse_selection(data, size, &sel);
+	spdm_opaque_parse_selection(fmt, data, size, &sel);
 	/* the secured-message decoder: state, sequence numbers as the input leaves them */
 	sess[i].state = SPDM_SESS_ESTABLISHED;
 	sess[i].k.rsp.seq = 0;

@@ -30,6 +30,7 @@ enum {
 	EMU_FAULT_NO_HBEAT = 1u << 13, /* HBEAT_CAP not advertised (HEARTBEAT unsupported) */
 	EMU_FAULT_NO_KEY_UPD = 1u << 14, /* KEY_UPD_CAP not advertised (KEY_UPDATE unsupported) */
 	EMU_FAULT_HBEAT_ERROR = 1u << 15, /* HEARTBEAT in a session answered ERROR Unspecified */
+	EMU_FAULT_OPAQUE_FMT0 = 1u << 16, /* select opaque data format 0 (DSP0277's table) */
 };
 
 #define EMU_MAX_SLOTS 8

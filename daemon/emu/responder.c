@@ -103,6 +103,7 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "no-heartbeat", EMU_FAULT_NO_HBEAT },
 		{ "no-key-update", EMU_FAULT_NO_KEY_UPD },
 		{ "heartbeat-error", EMU_FAULT_HBEAT_ERROR },
+		{ "opaque-fmt0", EMU_FAULT_OPAQUE_FMT0 },
 	};
 	static char word[32];
 

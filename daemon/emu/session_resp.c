@@ -64,10 +64,11 @@ static int th_hash(const struct emu_conn *c, uint8_t *out)
 }
 
 /* The secured-message version to use: the highest of ours the requester lists. */
-static int pick_sm(const struct spdm_key_exchange *k, uint16_t *sel)
+static int pick_sm(uint8_t fmt, const struct spdm_key_exchange *k, uint16_t *sel)
 {
 	uint16_t vers[SPDM_SM_MAX_VERSIONS];
-	int n = spdm_opaque_parse_supported(k->opaque, k->opaque_len, vers, SPDM_SM_MAX_VERSIONS),
+	int n = spdm_opaque_parse_supported(fmt, k->opaque, k->opaque_len, vers,
+					    SPDM_SM_MAX_VERSIONS),
 	    i, j;
 
 	for (j = 0; j < (int)(sizeof(sm_ours) / sizeof(sm_ours[0])); j++)
@@ -87,7 +88,7 @@ static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c
 	size_t dl = spdm_dhe_len(c->sel.dhe);
 
 	if (c->ver < SPDM_VERSION_12 || !dl || !c->sel.aead || !c->sel.key_schedule ||
-	    !(c->sel.other_params & SPDM_OPAQUE_FMT1))
+	    !(c->sel.other_params & (SPDM_OPAQUE_FMT0 | SPDM_OPAQUE_FMT1)))
 		return eerr(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, rsp);
 	if (spdm_dec_key_exchange(c->ver, req, len, dl, k))
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
@@ -95,7 +96,9 @@ static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c
 	if (!*ch ||
 	    (k->summary != SPDM_MEAS_SUMMARY_NONE && k->summary != SPDM_MEAS_SUMMARY_TCB &&
 	     k->summary != SPDM_MEAS_SUMMARY_ALL) ||
-	    (k->summary && !(emu_caps(d) & SPDM_CAP_MEAS_SIG)) || pick_sm(k, sel))
+	    (k->summary && !(emu_caps(d) & SPDM_CAP_MEAS_SIG)) ||
+	    pick_sm(c->sel.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0, k,
+		    sel))
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
 	return 0;
 }
@@ -181,7 +184,9 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 		r.summary = sum;
 	}
 	r.opaque = opaque;
-	r.opaque_len = (uint16_t)spdm_opaque_selection(sel, opaque, sizeof(opaque));
+	r.opaque_len = (uint16_t)spdm_opaque_selection(
+		c->sel.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0, sel,
+		opaque, sizeof(opaque));
 	n = spdm_enc_key_exchange_rsp(c->ver, &r, dl, hl, rsp, cap);
 	if (!n || n + sl + hl > cap || sign_rsp(d, c, ch, req, k.len, rsp, n, secret, slen))
 		goto fail;

@@ -131,8 +131,17 @@ static void select_algs(uint8_t ver, const struct emu_dev_cfg *d, const struct s
 		s->aead = (uint16_t)pick(o->aead & d->aead, aead_pref, 2);
 		s->key_schedule = o->key_schedule & SPDM_KEY_SCHEDULE_SPDM;
 	}
-	if (ver >= SPDM_VERSION_12)
-		s->other_params = o->other_params & 0x02;
+	/*
+	 * Opaque data format: 1 (the general table) when offered, else 0
+	 * (DSP0277's); with the opaque-fmt0 fault, 0 whenever offered.
+	 */
+	if (ver >= SPDM_VERSION_12) {
+		uint8_t fmts = o->other_params & (SPDM_OPAQUE_FMT0 | SPDM_OPAQUE_FMT1);
+
+		if (d->faults & EMU_FAULT_OPAQUE_FMT0)
+			fmts &= SPDM_OPAQUE_FMT0;
+		s->other_params = fmts & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : fmts;
+	}
 }
 
 static size_t err(uint8_t ver, uint8_t code, uint8_t data, uint8_t *rsp)

@@ -29,7 +29,12 @@ void spdm_default_offer(struct spdm_algs *a)
 	a->dhe = SPDM_DHE_SECP256R1 | SPDM_DHE_SECP384R1;
 	a->aead = SPDM_AEAD_AES_256_GCM | SPDM_AEAD_CHACHA20_POLY;
 	a->key_schedule = SPDM_KEY_SCHEDULE_SPDM;
-	a->other_params = 0x02; /* OpaqueDataFmt1: the general opaque data table (1.2+) */
+	/*
+	 * Both opaque data formats (1.2+): 1, the general table, and 0,
+	 * DSP0277's; the responder picks one, and the session's version
+	 * negotiation is encoded in that one (libspdm does the same).
+	 */
+	a->other_params = SPDM_OPAQUE_FMT0 | SPDM_OPAQUE_FMT1;
 }
 
 static void sleep_us(uint64_t us)

@@ -193,25 +193,46 @@ int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_
 	return 0;
 }
 
-/* ---- secured-message version opaque data (1.2+ general opaque data table) ---- */
+/*
+ * ---- secured-message version opaque data ----
+ * Two table formats (DSP0274 1.2 ALGORITHMS OtherParamsSelection):
+ *  - format 1, the general opaque data table: TotalElements, 3 reserved;
+ *  - format 0, DSP0277's own table (and what SPDM 1.1 used): SpecID "DMTF"
+ *    (0x444D5446, little-endian), OpaqueVersion 1, TotalElements, 2
+ *    reserved.
+ * The elements that follow are the same: ID 0 (DMTF), VendorLen 0,
+ * OpaqueElementDataLen, the secured-message data, padded to 4 bytes.
+ */
+#define OPAQUE_SPEC_ID_DMTF 0x444D5446u
 
-/* table header (1) + element header (id, vendor_len, data_len) + SM data, padded to 4 */
-static size_t opaque_one(const uint8_t *sm, size_t smlen, uint8_t *out, size_t cap)
+static size_t opaque_hdr_len(uint8_t fmt)
 {
-	size_t n = (4 + 4 + smlen + 3) & ~(size_t)3;
+	return fmt == SPDM_OPAQUE_FMT0 ? 8 : 4;
+}
+
+/* table header + element header (id, vendor_len, data_len) + SM data, padded to 4 */
+static size_t opaque_one(uint8_t fmt, const uint8_t *sm, size_t smlen, uint8_t *out, size_t cap)
+{
+	size_t h = opaque_hdr_len(fmt), n = (h + 4 + smlen + 3) & ~(size_t)3;
 
 	if (n > cap)
 		return 0;
 	memset(out, 0, n);
-	out[0] = 1; /* TotalElements */
-	out[4] = 0; /* ID: DMTF */
-	out[5] = 0; /* VendorLen */
-	tsmh_put_le16(out + 6, (uint16_t)smlen);
-	memcpy(out + 8, sm, smlen);
+	if (fmt == SPDM_OPAQUE_FMT0) {
+		tsmh_put_le32(out, OPAQUE_SPEC_ID_DMTF);
+		out[4] = 1; /* OpaqueVersion */
+		out[5] = 1; /* TotalElements */
+	} else {
+		out[0] = 1; /* TotalElements */
+	}
+	out[h] = 0; /* ID: DMTF */
+	out[h + 1] = 0; /* VendorLen */
+	tsmh_put_le16(out + h + 2, (uint16_t)smlen);
+	memcpy(out + h + 4, sm, smlen);
 	return n;
 }
 
-size_t spdm_opaque_supported(const uint16_t *vers, int n, uint8_t *out, size_t cap)
+size_t spdm_opaque_supported(uint8_t fmt, const uint16_t *vers, int n, uint8_t *out, size_t cap)
 {
 	uint8_t sm[3 + 2 * SPDM_SM_MAX_VERSIONS];
 	int i;
@@ -223,28 +244,35 @@ size_t spdm_opaque_supported(const uint16_t *vers, int n, uint8_t *out, size_t c
 	sm[2] = (uint8_t)n;
 	for (i = 0; i < n; i++)
 		tsmh_put_le16(sm + 3 + 2 * i, vers[i]);
-	return opaque_one(sm, 3 + 2 * (size_t)n, out, cap);
+	return opaque_one(fmt, sm, 3 + 2 * (size_t)n, out, cap);
 }
 
-size_t spdm_opaque_selection(uint16_t sel, uint8_t *out, size_t cap)
+size_t spdm_opaque_selection(uint8_t fmt, uint16_t sel, uint8_t *out, size_t cap)
 {
 	uint8_t sm[4] = { 1, SPDM_SM_ID_VERSION_SELECTION };
 
 	tsmh_put_le16(sm + 2, sel);
-	return opaque_one(sm, 4, out, cap);
+	return opaque_one(fmt, sm, 4, out, cap);
 }
 
 /* The data of the DMTF element whose SMDataID is @id. */
-static int find_sm(const uint8_t *op, size_t len, uint8_t id, const uint8_t **data, size_t *dlen)
+static int find_sm(uint8_t fmt, const uint8_t *op, size_t len, uint8_t id, const uint8_t **data,
+		   size_t *dlen)
 {
-	size_t off = 4, el;
+	size_t off = opaque_hdr_len(fmt), el;
 	int i, total, found = 0;
 
-	if (len < 4)
+	if (len < off)
 		return -EBADMSG;
-	total = op[0];
-	if (op[1] || op[2] || op[3])
-		return -EBADMSG;
+	if (fmt == SPDM_OPAQUE_FMT0) {
+		if (tsmh_get_le32(op) != OPAQUE_SPEC_ID_DMTF || op[4] != 1 || op[6] || op[7])
+			return -EBADMSG;
+		total = op[5];
+	} else {
+		total = op[0];
+		if (op[1] || op[2] || op[3])
+			return -EBADMSG;
+	}
 	for (i = 0; i < total; i++) {
 		uint8_t rid, vlen;
 		uint16_t l;
@@ -275,11 +303,11 @@ static int find_sm(const uint8_t *op, size_t len, uint8_t id, const uint8_t **da
 	return found ? 0 : -ENOENT;
 }
 
-int spdm_opaque_parse_supported(const uint8_t *op, size_t len, uint16_t *vers, int max)
+int spdm_opaque_parse_supported(uint8_t fmt, const uint8_t *op, size_t len, uint16_t *vers, int max)
 {
 	const uint8_t *d;
 	size_t dl;
-	int ret = find_sm(op, len, SPDM_SM_ID_SUPPORTED_VERSION, &d, &dl), i, n;
+	int ret = find_sm(fmt, op, len, SPDM_SM_ID_SUPPORTED_VERSION, &d, &dl), i, n;
 
 	if (ret)
 		return ret;
@@ -291,11 +319,11 @@ int spdm_opaque_parse_supported(const uint8_t *op, size_t len, uint16_t *vers, i
 	return n;
 }
 
-int spdm_opaque_parse_selection(const uint8_t *op, size_t len, uint16_t *sel)
+int spdm_opaque_parse_selection(uint8_t fmt, const uint8_t *op, size_t len, uint16_t *sel)
 {
 	const uint8_t *d;
 	size_t dl;
-	int ret = find_sm(op, len, SPDM_SM_ID_VERSION_SELECTION, &d, &dl);
+	int ret = find_sm(fmt, op, len, SPDM_SM_ID_VERSION_SELECTION, &d, &dl);
 
 	if (ret)
 		return ret;

@@ -34,7 +34,6 @@
 
 #define SPDM_RANDOM_LEN 32
 /* NEGOTIATE_ALGORITHMS OtherParamsSupport: OpaqueDataFmt1 (general opaque data table) */
-#define SPDM_OPAQUE_FMT1 0x02
 
 #define SPDM_CTX_KEY_EXCHANGE_RSP "responder-key_exchange_rsp signing"
 
@@ -106,17 +105,22 @@ int spdm_dec_finish(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *p1, uint8_t *p2,
 		 uint8_t *err);
 
-/* Opaque data with one SupportedVersion element listing @vers; returns length or 0. */
-size_t spdm_opaque_supported(const uint16_t *vers, int n, uint8_t *out, size_t cap);
-/* Opaque data with one VersionSelection element; returns length or 0. */
-size_t spdm_opaque_selection(uint16_t sel, uint8_t *out, size_t cap);
 /*
- * Walk a 1.2+ general opaque data table and return the secured-message
- * versions of its DMTF SupportedVersion element (count, up to @max) or
- * -EBADMSG (malformed table) / -ENOENT (no such element).
+ * Secured-message version negotiation in opaque data, in table format
+ * @fmt (SPDM_OPAQUE_FMT0 or SPDM_OPAQUE_FMT1, as ALGORITHMS selected).
  */
-int spdm_opaque_parse_supported(const uint8_t *op, size_t len, uint16_t *vers, int max);
+/* Opaque data with one SupportedVersion element listing @vers; returns length or 0. */
+size_t spdm_opaque_supported(uint8_t fmt, const uint16_t *vers, int n, uint8_t *out, size_t cap);
+/* Opaque data with one VersionSelection element; returns length or 0. */
+size_t spdm_opaque_selection(uint8_t fmt, uint16_t sel, uint8_t *out, size_t cap);
+/*
+ * Walk an opaque data table and return the secured-message versions of
+ * its DMTF SupportedVersion element (count, up to @max) or -EBADMSG
+ * (malformed table) / -ENOENT (no such element).
+ */
+int spdm_opaque_parse_supported(uint8_t fmt, const uint8_t *op, size_t len, uint16_t *vers,
+				int max);
 /* The VersionSelection element: 0, -EBADMSG or -ENOENT. */
-int spdm_opaque_parse_selection(const uint8_t *op, size_t len, uint16_t *sel);
+int spdm_opaque_parse_selection(uint8_t fmt, const uint8_t *op, size_t len, uint16_t *sel);
 
 #endif

@@ -141,6 +141,10 @@ struct spdm_caps {
 };
 
 /* An offer (requester: bit sets) or a selection (responder: one bit each). */
+/* OtherParams (1.2+): the opaque data table formats */
+#define SPDM_OPAQUE_FMT0 0x01 /* DSP0277 table (SpecID "DMTF") */
+#define SPDM_OPAQUE_FMT1 0x02 /* DSP0274 1.2 general opaque data table */
+
 struct spdm_algs {
 	uint8_t meas_spec;
 	uint8_t other_params;

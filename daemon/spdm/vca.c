@@ -258,7 +258,10 @@ int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct 
 	    (sel->key_schedule &&
 	     (!one_bit(sel->key_schedule) || !(sel->key_schedule & offer->key_schedule))) ||
 	    (sel->meas_hash && !one_bit(sel->meas_hash)) ||
-	    (sel->meas_spec && !one_bit(sel->meas_spec)))
+	    (sel->meas_spec && !one_bit(sel->meas_spec)) ||
+	    /* OtherParamsSelection: at most one opaque data format, one we offered */
+	    ((sel->other_params & 0x0f) && (!one_bit(sel->other_params & 0x0f) ||
+					    !(sel->other_params & offer->other_params & 0x0f))))
 		return -EPROTO;
 	return 0;
 }

@@ -110,9 +110,9 @@ static int can_session(struct spdm_transport *t, const struct spdm_conn_info *ci
 				st);
 	if (!spdm_dhe_len(ci->algs.dhe) || !ci->algs.aead ||
 	    !(ci->algs.key_schedule & SPDM_KEY_SCHEDULE_SPDM) ||
-	    !(ci->algs.other_params & SPDM_OPAQUE_FMT1))
+	    !(ci->algs.other_params & (SPDM_OPAQUE_FMT0 | SPDM_OPAQUE_FMT1)))
 		return spdm_why(why, whylen, -EPROTO,
-				"%s: no DHE group, AEAD, key schedule or opaque data format 1 was "
+				"%s: no DHE group, AEAD, key schedule or opaque data format was "
 				"negotiated",
 				st);
 	if (!t->secured)
@@ -133,6 +133,8 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 		ct[SPDM_MAX_HASH], dg[SPDM_MAX_HASH], mac[SPDM_MAX_HASH], secret[TSMH_DHE_MAX],
 		code = 0, ids[2];
 	struct spdm_key_exchange k = { .summary = ss->summary_type, .slot = ss->slot };
+	uint8_t fmt =
+		ci->algs.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0;
 	struct spdm_key_exchange_rsp r;
 	EVP_PKEY *leaf = NULL, *eph = NULL;
 	uint16_t sel;
@@ -157,7 +159,7 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 	k.random = rnd;
 	k.exchange = pub;
 	k.opaque = opaque;
-	k.opaque_len = (uint16_t)spdm_opaque_supported(sm_ours, 2, opaque, sizeof(opaque));
+	k.opaque_len = (uint16_t)spdm_opaque_supported(fmt, sm_ours, 2, opaque, sizeof(opaque));
 	n = spdm_enc_key_exchange(ss->ver, &k, dl, req, sizeof(req));
 	/* Busy and ResponseNotReady handled as for every other request */
 	ret = spdm_req_xfer(t, st, req, n, rsp, sizeof(rsp), &rlen, why, whylen);
@@ -175,7 +177,7 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 			       r.mut_auth);
 		goto out;
 	}
-	ret = spdm_opaque_parse_selection(r.opaque, r.opaque_len, &sel);
+	ret = spdm_opaque_parse_selection(fmt, r.opaque, r.opaque_len, &sel);
 	for (i = 0; !ret && i < 2; i++)
 		ok |= (sel & 0xff00) == sm_ours[i];
 	if (ret || !ok) {

@@ -98,5 +98,17 @@ for f in busy not-ready; do
 	fi
 done
 
+# A responder that selects opaque data format 0 (DSP0277's table): the
+# secured-message version is negotiated in that format (issue 11 item 7).
+emu --fault opaque-fmt0
+p=$port
+out=$(session $p 2>&1)
+if echo "$out" | jq -e '.attested and .session.established and .session.closed and
+	all(.session.steps[]; .ok)' >/dev/null 2>&1; then
+	res PASS "opaque data format 0 selected: session established, exercised and closed"
+else
+	res FAIL "opaque-fmt0: $out"
+fi
+
 reap_emus
 exit $rc

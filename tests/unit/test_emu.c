@@ -173,7 +173,8 @@ static void test_vca_alg_structs(void **s)
 				   .base_hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384,
 				   .dhe = SPDM_DHE_SECP384R1,
 				   .aead = SPDM_AEAD_AES_256_GCM,
-				   .key_schedule = SPDM_KEY_SCHEDULE_SPDM },
+				   .key_schedule = SPDM_KEY_SCHEDULE_SPDM,
+				   .other_params = SPDM_OPAQUE_FMT0 | SPDM_OPAQUE_FMT1 },
 			 sel;
 	uint8_t m[64], e;
 	size_t n, i;

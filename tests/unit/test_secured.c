@@ -194,21 +194,63 @@ static void test_opaque_layout(void **s)
 	uint16_t got[8], v;
 
 	(void)s;
-	assert_int_equal(spdm_opaque_supported(vers, 2, out, sizeof(out)), sizeof(sup));
+	assert_int_equal(spdm_opaque_supported(SPDM_OPAQUE_FMT1, vers, 2, out, sizeof(out)),
+			 sizeof(sup));
 	assert_memory_equal(out, sup, sizeof(sup));
-	assert_int_equal(spdm_opaque_supported(vers, 1, out, sizeof(out)), 16); /* 13 -> 16 */
-	assert_int_equal(spdm_opaque_selection(SPDM_SM_VERSION_11, out, sizeof(out)), sizeof(sel));
+	/* 13 -> 16 */
+	assert_int_equal(spdm_opaque_supported(SPDM_OPAQUE_FMT1, vers, 1, out, sizeof(out)), 16);
+	assert_int_equal(
+		spdm_opaque_selection(SPDM_OPAQUE_FMT1, SPDM_SM_VERSION_11, out, sizeof(out)),
+		sizeof(sel));
 	assert_memory_equal(out, sel, sizeof(sel));
-	assert_int_equal(spdm_opaque_parse_supported(sup, sizeof(sup), got, 8), 2);
+	assert_int_equal(spdm_opaque_parse_supported(SPDM_OPAQUE_FMT1, sup, sizeof(sup), got, 8),
+			 2);
 	assert_int_equal(got[0], 0x1100);
 	assert_int_equal(got[1], 0x1000);
-	assert_int_equal(spdm_opaque_parse_selection(sel, sizeof(sel), &v), 0);
+	assert_int_equal(spdm_opaque_parse_selection(SPDM_OPAQUE_FMT1, sel, sizeof(sel), &v), 0);
 	assert_int_equal(v, 0x1100);
-	assert_int_equal(spdm_opaque_parse_selection(sup, sizeof(sup), &v), -ENOENT);
-	assert_int_equal(spdm_opaque_parse_supported(sup, 9, got, 8), -EBADMSG);
+	assert_int_equal(spdm_opaque_parse_selection(SPDM_OPAQUE_FMT1, sup, sizeof(sup), &v),
+			 -ENOENT);
+	assert_int_equal(spdm_opaque_parse_supported(SPDM_OPAQUE_FMT1, sup, 9, got, 8), -EBADMSG);
 	memcpy(out, sup, sizeof(sup));
 	out[0] = 2; /* claims a second element that is not there */
-	assert_int_equal(spdm_opaque_parse_supported(out, sizeof(sup), got, 8), -EBADMSG);
+	assert_int_equal(spdm_opaque_parse_supported(SPDM_OPAQUE_FMT1, out, sizeof(sup), got, 8),
+			 -EBADMSG);
+}
+
+/* Format 0, DSP0277's table: SpecID "DMTF", OpaqueVersion 1, TotalElements, 2 reserved. */
+static void test_opaque_layout_fmt0(void **s)
+{
+	static const uint16_t vers[] = { SPDM_SM_VERSION_11, SPDM_SM_VERSION_10 };
+	static const uint8_t sup[] = { 0x46, 0x54, 0x4d, 0x44, 1, 1, 0,	   0, 0,    0,
+				       7,    0,	   1,	 1,    2, 0, 0x11, 0, 0x10, 0 };
+	static const uint8_t sel[] = {
+		0x46, 0x54, 0x4d, 0x44, 1, 1, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0x11
+	};
+	uint8_t out[32];
+	uint16_t got[8], v;
+
+	(void)s;
+	assert_int_equal(spdm_opaque_supported(SPDM_OPAQUE_FMT0, vers, 2, out, sizeof(out)),
+			 sizeof(sup));
+	assert_memory_equal(out, sup, sizeof(sup));
+	assert_int_equal(
+		spdm_opaque_selection(SPDM_OPAQUE_FMT0, SPDM_SM_VERSION_11, out, sizeof(out)),
+		sizeof(sel));
+	assert_memory_equal(out, sel, sizeof(sel));
+	assert_int_equal(spdm_opaque_parse_supported(SPDM_OPAQUE_FMT0, sup, sizeof(sup), got, 8),
+			 2);
+	assert_int_equal(got[1], 0x1000);
+	assert_int_equal(spdm_opaque_parse_selection(SPDM_OPAQUE_FMT0, sel, sizeof(sel), &v), 0);
+	assert_int_equal(v, 0x1100);
+	/* a format-1 table read as format 0, and a wrong SpecID: malformed */
+	assert_int_equal(
+		spdm_opaque_parse_selection(SPDM_OPAQUE_FMT0, sel + 4, sizeof(sel) - 4, &v),
+		-EBADMSG);
+	memcpy(out, sel, sizeof(sel));
+	out[0] ^= 1;
+	assert_int_equal(spdm_opaque_parse_selection(SPDM_OPAQUE_FMT0, out, sizeof(sel), &v),
+			 -EBADMSG);
 }
 
 static void test_key_exchange_codecs(void **s)
@@ -297,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_app_length_inconsistent),
 		cmocka_unit_test(test_opaque_layout),
+		cmocka_unit_test(test_opaque_layout_fmt0),
 		cmocka_unit_test(test_key_exchange_codecs),
 	};
 
