@@ -24,14 +24,16 @@ static int exact(const uint8_t *m, size_t len, size_t need)
 	size_t i;
 
 	if (len < need)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, the fields need %zu", len, need);
 	if (len == need)
 		return 0;
 	if (len - need >= 4 || len % 4)
-		return -EPROTO;
+		return spdm_bad(-EPROTO,
+				"%zu bytes after the last field (%zu in all), not DOE padding",
+				len - need, len);
 	for (i = need; i < len; i++)
 		if (m[i])
-			return -EPROTO;
+			return spdm_bad(-EPROTO, "padding byte %zu is %#04x, not zero", i, m[i]);
 	return 0;
 }
 
@@ -193,9 +195,12 @@ int spdm_dec_challenge_auth(uint8_t ver, const uint8_t *m, size_t len, uint8_t s
 	a->slot = m[2] & 15;
 	a->slot_mask = m[3];
 	if ((m[2] & 0x70) || (ver >= SPDM_VERSION_12 && (m[2] & 0x80)))
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "Param1 %#04x has reserved bits set", m[2]);
 	if (len < n + hash_len + SPDM_NONCE_LEN + (summary ? hash_len : 0) + 2)
-		return -EBADMSG;
+		return spdm_bad(
+			-EBADMSG,
+			"%zu bytes, too short for CertChainHash, Nonce%s and OpaqueDataLength", len,
+			summary ? ", MeasurementSummaryHash" : "");
 	a->chain_hash = m + n;
 	n += hash_len;
 	a->nonce = m + n;
@@ -207,14 +212,17 @@ int spdm_dec_challenge_auth(uint8_t ver, const uint8_t *m, size_t len, uint8_t s
 	a->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (a->opaque_len > SPDM_MAX_OPAQUE)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "OpaqueDataLength %u, more than %d", a->opaque_len,
+				SPDM_MAX_OPAQUE);
 	if (len < n + a->opaque_len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "OpaqueDataLength %u runs past the %zu-byte response",
+				a->opaque_len, len);
 	a->opaque = m + n;
 	n += a->opaque_len;
 	if (ver >= SPDM_VERSION_13) {
 		if (len < n + SPDM_REQ_CONTEXT_LEN)
-			return -EBADMSG;
+			return spdm_bad(-EBADMSG,
+					"%zu bytes, no room for the 8-byte RequesterContext", len);
 		a->req_context = m + n;
 		n += SPDM_REQ_CONTEXT_LEN;
 	}
@@ -260,7 +268,8 @@ int spdm_dec_get_measurements(uint8_t ver, const uint8_t *m, size_t len, struct 
 	}
 	if (ver >= SPDM_VERSION_13) {
 		if (len < n + SPDM_REQ_CONTEXT_LEN)
-			return -EBADMSG;
+			return spdm_bad(-EBADMSG,
+					"%zu bytes, no room for the 8-byte RequesterContext", len);
 		g->req_context = m + n;
 	}
 	return 0;
@@ -310,11 +319,13 @@ int spdm_dec_measurements(uint8_t ver, const uint8_t *m, size_t len, size_t sig_
 	r->slot = m[3] & 15;
 	r->content_changed = (m[3] >> 4) & 3;
 	if (m[3] & 0xc0)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "Param2 %#04x has reserved bits set", m[3]);
 	r->nr_blocks = m[4];
 	r->record_len = tsmh_get_le24(m + 5);
 	if (len - n < (size_t)r->record_len + SPDM_NONCE_LEN + 2)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"MeasurementRecordLength %u runs past the %zu-byte response",
+				r->record_len, len);
 	r->record = m + n;
 	n += r->record_len;
 	r->nonce = m + n;
@@ -322,14 +333,17 @@ int spdm_dec_measurements(uint8_t ver, const uint8_t *m, size_t len, size_t sig_
 	r->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (r->opaque_len > SPDM_MAX_OPAQUE)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "OpaqueDataLength %u, more than %d", r->opaque_len,
+				SPDM_MAX_OPAQUE);
 	if (len < n + r->opaque_len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "OpaqueDataLength %u runs past the %zu-byte response",
+				r->opaque_len, len);
 	r->opaque = m + n;
 	n += r->opaque_len;
 	if (ver >= SPDM_VERSION_13) {
 		if (len < n + SPDM_REQ_CONTEXT_LEN)
-			return -EBADMSG;
+			return spdm_bad(-EBADMSG,
+					"%zu bytes, no room for the 8-byte RequesterContext", len);
 		r->req_context = m + n;
 		n += SPDM_REQ_CONTEXT_LEN;
 	}
@@ -366,21 +380,32 @@ int spdm_meas_blocks_parse(const uint8_t *rec, size_t len, int nr, struct spdm_m
 		uint16_t size;
 
 		if (len - off < 4)
-			return -EBADMSG;
+			return spdm_bad(-EBADMSG,
+					"measurement block %d of %d: no room for its header", i + 1,
+					nr);
 		size = tsmh_get_le16(rec + off + 2);
 		if (len - off - 4 < size)
-			return -EBADMSG;
+			return spdm_bad(
+				-EBADMSG,
+				"measurement block %d: MeasurementSize %u runs past the record",
+				rec[off], size);
 		memset(&b[i], 0, sizeof(b[i]));
 		b[i].index = rec[off];
 		b[i].spec = rec[off + 1];
 		b[i].block = rec + off;
 		b[i].block_len = 4 + (size_t)size;
 		if (b[i].index == 0 || b[i].index == 0xff || b[i].index <= last)
-			return -EPROTO;
+			return spdm_bad(
+				-EPROTO,
+				"measurement block index %u: not in 1..0xfe or not above the previous (%d)",
+				b[i].index, last);
 		last = b[i].index;
 		if (b[i].spec == SPDM_MEAS_SPEC_DMTF) {
 			if (size < 3 || tsmh_get_le16(rec + off + 5) != size - 3)
-				return -EPROTO;
+				return spdm_bad(
+					-EPROTO,
+					"measurement block %u: DMTF value size disagrees with MeasurementSize %u",
+					b[i].index, size);
 			b[i].type = rec[off + 4];
 			b[i].value = rec + off + 7;
 			b[i].value_len = (uint16_t)(size - 3);
@@ -390,7 +415,10 @@ int spdm_meas_blocks_parse(const uint8_t *rec, size_t len, int nr, struct spdm_m
 		}
 		off += b[i].block_len;
 	}
-	return off == len ? nr : -EPROTO;
+	return off == len
+		       ? nr
+		       : spdm_bad(-EPROTO, "%zu bytes after NumberOfBlocks %d blocks in the record",
+				  len - off, nr);
 }
 
 int spdm_dec_not_ready(const uint8_t *m, size_t len, struct spdm_not_ready *nr)

@@ -65,9 +65,14 @@ int spdm_dec_digests(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 	d->provisioned = m[3];
 	d->supported = ver >= SPDM_VERSION_13 ? m[2] : 0;
 	if (ver >= SPDM_VERSION_13 && (d->provisioned & ~d->supported))
-		return -EPROTO; /* a provisioned slot must be a supported one */
+		return spdm_bad(
+			-EPROTO,
+			"ProvisionedSlotMask %#04x names slots SupportedSlotMask %#04x lacks",
+			d->provisioned, d->supported);
 	if (len < 4 + (size_t)popcount8(d->provisioned) * hash_len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, %d digests of %zu bytes need %zu", len,
+				popcount8(d->provisioned), hash_len,
+				4 + (size_t)popcount8(d->provisioned) * hash_len);
 	for (slot = 0; slot < SPDM_MAX_SLOTS; slot++) {
 		if (!(d->provisioned & (1u << slot)))
 			continue;
@@ -129,16 +134,17 @@ int spdm_dec_certificate(uint8_t ver, const uint8_t *m, size_t len, uint8_t slot
 	if (ret)
 		return ret;
 	if (len < 8)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the 8-byte header", len);
 	if ((m[2] & 0x0f) != slot)
-		return -EPROTO; /* an answer for another slot */
+		return spdm_bad(-EPROTO, "SlotID %u, asked for slot %u", m[2] & 0x0f, slot);
 	p->len = tsmh_get_le16(m + 4);
 	p->remainder = tsmh_get_le16(m + 6);
 	p->data = m + 8;
 	if (8 + (size_t)p->len > len)
-		return -EBADMSG;
-	if (!p->len && p->remainder)
-		return -EPROTO; /* no progress: a peer could loop us forever */
+		return spdm_bad(-EBADMSG, "PortionLength %u runs past the %zu-byte response",
+				p->len, len);
+	if (!p->len && p->remainder) /* no progress: a peer could loop us forever */
+		return spdm_bad(-EPROTO, "PortionLength 0 with RemainderLength %u", p->remainder);
 	return 0;
 }
 

@@ -174,8 +174,19 @@ int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct 
 int spdm_why(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Explain a decoder's failure at @step (-EREMOTEIO: the ERROR @code). */
+/*
+ * Explain a decoder's failure at @step (-EREMOTEIO: the ERROR @code),
+ * with the field, its value and what was expected when the decoder said
+ * (spdm_bad()).
+ */
 int spdm_why_decode(char *why, size_t len, const char *step, int ret, uint8_t code);
+/*
+ * A decoder's failure, in words: which field had which value and what was
+ * expected ("Param1 bit 7 set (reserved)"). Kept per thread until the next
+ * spdm_why_decode() or spdm_bad_clear(); returns @err.
+ */
+int spdm_bad(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void spdm_bad_clear(void);
 
 /* "1.2" style; returns 0 or -1. */
 int spdm_ver_parse(const char *s, struct spdm_ver *v);

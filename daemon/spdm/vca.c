@@ -14,13 +14,23 @@
 
 static int err_or(const uint8_t *m, size_t len, uint8_t code, uint8_t *err)
 {
+	spdm_bad_clear();
 	if (len < 4)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the 4-byte header", len);
 	if (m[1] == SPDM_ERROR) {
 		*err = m[2];
 		return -EREMOTEIO;
 	}
-	return m[1] == code ? 0 : -EPROTO;
+	return m[1] == code
+		       ? 0
+		       : spdm_bad(-EPROTO, "RequestResponseCode %#04x, expected %#04x", m[1], code);
+}
+
+static int ver_is(const uint8_t *m, uint8_t ver)
+{
+	return m[0] == ver ? 0
+			   : spdm_bad(-EPROTO, "SPDMVersion %u.%u, expected the negotiated %u.%u",
+				      m[0] >> 4, m[0] & 15, ver >> 4, ver & 15);
 }
 
 /* ---- GET_CAPABILITIES / CAPABILITIES ---- */
@@ -58,9 +68,10 @@ int spdm_dec_capabilities(uint8_t ver, uint8_t code, const uint8_t *m, size_t le
 	if (ret)
 		return ret;
 	if (m[0] != ver)
-		return -EPROTO;
+		return ver_is(m, ver);
 	if (len < caps_len(ver))
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, CAPABILITIES %u.%u has %zu", len, ver >> 4,
+				ver & 15, caps_len(ver));
 	memset(c, 0, sizeof(*c));
 	if (ver >= SPDM_VERSION_11) {
 		c->ct_exponent = m[5];
@@ -70,9 +81,12 @@ int spdm_dec_capabilities(uint8_t ver, uint8_t code, const uint8_t *m, size_t le
 		c->data_transfer_size = tsmh_get_le32(m + 12);
 		c->max_msg_size = tsmh_get_le32(m + 16);
 		/* 1.2: DataTransferSize >= 42, MaxSPDMmsgSize >= DataTransferSize */
-		if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE ||
-		    c->max_msg_size < c->data_transfer_size)
-			return -EPROTO;
+		if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE)
+			return spdm_bad(-EPROTO, "DataTransferSize %u, below the minimum %d",
+					c->data_transfer_size, SPDM_MIN_DATA_TRANSFER_SIZE);
+		if (c->max_msg_size < c->data_transfer_size)
+			return spdm_bad(-EPROTO, "MaxSPDMmsgSize %u, below DataTransferSize %u",
+					c->max_msg_size, c->data_transfer_size);
 	}
 	return 0;
 }
@@ -181,13 +195,14 @@ static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, siz
 	if (ret)
 		return ret;
 	if (m[0] != ver)
-		return -EPROTO;
+		return ver_is(m, ver);
 	if (len < fixed)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the %zu fixed ones", len, fixed);
 	msglen = tsmh_get_le16(m + 4);
 	/* the Length field covers the message; DOE padding may follow it */
 	if (msglen < fixed || msglen > len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "Length %zu, outside %zu..%zu (the bytes received)",
+				msglen, fixed, len);
 	memset(a, 0, sizeof(*a));
 	a->meas_spec = m[6];
 	a->other_params = m[7];
@@ -214,18 +229,21 @@ static int dec_algs(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, siz
 			return -EBADMSG;
 		fixed_bytes = m[off + 1] >> 4;
 		ext = m[off + 1] & 15;
-		if (fixed_bytes != 2)
-			return -EPROTO; /* every defined table has two fixed bytes */
+		if (fixed_bytes != 2) /* every defined table has two fixed bytes */
+			return spdm_bad(-EPROTO, "AlgStruct type %u: FixedAlgCount %u, expected 2",
+					m[off], fixed_bytes);
 		if (off + 4 + 4 * (size_t)ext > msglen)
 			return -EBADMSG;
 		f = struct_field(a, m[off]);
 		if (!f)
-			return -EPROTO;
+			return spdm_bad(-EPROTO, "AlgStruct of unknown or repeated type %u",
+					m[off]);
 		*f = tsmh_get_le16(m + off + 2);
 		off += 4 + 4 * (size_t)ext;
 	}
-	if (off != msglen)
-		return -EBADMSG; /* trailing bytes inside Length */
+	if (off != msglen) /* trailing bytes inside Length */
+		return spdm_bad(-EBADMSG, "%zu bytes inside Length after the last AlgStruct",
+				msglen - off);
 	return 0;
 }
 
@@ -247,21 +265,29 @@ int spdm_dec_algorithms(uint8_t ver, const uint8_t *m, size_t len, const struct 
 
 	if (ret)
 		return ret;
-	/* a responder selects exactly one of what was offered (or none) */
-	if ((sel->base_asym &&
-	     (!one_bit(sel->base_asym) || !(sel->base_asym & offer->base_asym))) ||
-	    (sel->base_hash &&
-	     (!one_bit(sel->base_hash) || !(sel->base_hash & offer->base_hash))) ||
-	    (sel->dhe && (!one_bit(sel->dhe) || !(sel->dhe & offer->dhe))) ||
-	    (sel->aead && (!one_bit(sel->aead) || !(sel->aead & offer->aead))) ||
-	    (sel->req_asym && (!one_bit(sel->req_asym) || !(sel->req_asym & offer->req_asym))) ||
-	    (sel->key_schedule &&
-	     (!one_bit(sel->key_schedule) || !(sel->key_schedule & offer->key_schedule))) ||
-	    (sel->meas_hash && !one_bit(sel->meas_hash)) ||
-	    (sel->meas_spec && !one_bit(sel->meas_spec)) ||
-	    /* OtherParamsSelection: at most one opaque data format, one we offered */
-	    ((sel->other_params & 0x0f) && (!one_bit(sel->other_params & 0x0f) ||
-					    !(sel->other_params & offer->other_params & 0x0f))))
-		return -EPROTO;
+		/* a responder selects exactly one of what was offered (or none) */
+#define ONE_OF(field, name)                                                                    \
+	do {                                                                                   \
+		if (sel->field && (!one_bit(sel->field) || !(sel->field & offer->field)))      \
+			return spdm_bad(-EPROTO, "%s %#x selected, expected one of %#x", name, \
+					(unsigned int)sel->field, (unsigned int)offer->field); \
+	} while (0)
+	ONE_OF(base_asym, "BaseAsymSel");
+	ONE_OF(base_hash, "BaseHashSel");
+	ONE_OF(dhe, "DHE");
+	ONE_OF(aead, "AEAD");
+	ONE_OF(req_asym, "ReqBaseAsymAlg");
+	ONE_OF(key_schedule, "KeySchedule");
+#undef ONE_OF
+	if (sel->meas_hash && !one_bit(sel->meas_hash))
+		return spdm_bad(-EPROTO, "MeasurementHashAlgo %#x: more than one", sel->meas_hash);
+	if (sel->meas_spec && !one_bit(sel->meas_spec))
+		return spdm_bad(-EPROTO, "MeasurementSpecificationSel %#x: more than one",
+				sel->meas_spec);
+	/* OtherParamsSelection: at most one opaque data format, one we offered */
+	if ((sel->other_params & 0x0f) && (!one_bit(sel->other_params & 0x0f) ||
+					   !(sel->other_params & offer->other_params & 0x0f)))
+		return spdm_bad(-EPROTO, "OpaqueDataFmt %#x selected, expected one of %#x",
+				sel->other_params & 0x0f, offer->other_params & 0x0f);
 	return 0;
 }

@@ -77,14 +77,20 @@ size_t spdm_enc_error(uint8_t ver, uint8_t code, uint8_t data, uint8_t *out)
 
 int spdm_check_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_t *err)
 {
+	spdm_bad_clear();
 	if (len < 4)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the 4-byte header", len);
 	if (m[1] == SPDM_ERROR) {
 		if (err)
 			*err = m[2];
 		return -EREMOTEIO;
 	}
-	return m[0] == ver && m[1] == code ? 0 : -EPROTO;
+	if (m[1] != code)
+		return spdm_bad(-EPROTO, "RequestResponseCode %#04x, expected %#04x", m[1], code);
+	if (m[0] != ver)
+		return spdm_bad(-EPROTO, "SPDMVersion %u.%u, expected the negotiated %u.%u",
+				m[0] >> 4, m[0] & 15, ver >> 4, ver & 15);
+	return 0;
 }
 
 int spdm_ver_parse(const char *s, struct spdm_ver *v)

@@ -65,7 +65,7 @@ check_fault() { # FAULT EXPECTED-EXIT PATTERN WHAT
 	fi
 }
 check_fault wrong-signature 1 "verify CHALLENGE_AUTH\|CHALLENGE: .*does not verify" "refused: signature does not verify"
-check_fault truncated 1 "CHALLENGE: truncated" "refused: truncated CHALLENGE_AUTH named"
+check_fault truncated 1 "CHALLENGE: response breaks DSP0274: 232 bytes, the fields need 238" "refused: truncated CHALLENGE_AUTH named, with its size and the size its fields need"
 check_fault unknown-root 1 "slot 0: chain does not verify" "refused: chain to an unknown root"
 check_fault not-ready 0 "signature verified" "ResponseNotReady waited out with RESPOND_IF_READY"
 check_fault busy 0 "signature verified" "ERROR Busy retried"

@@ -96,6 +96,9 @@ static void test_bad_selection_refused(void **s)
 	tamper = 1;
 	assert_int_equal(spdm_vca(&t, &ci, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "NEGOTIATE_ALGORITHMS"));
+	/* the field, the value and what was expected (issue 11 item 13) */
+	assert_non_null(strstr(why, "BaseAsymSel 0x"));
+	assert_non_null(strstr(why, "selected, expected one of 0x"));
 }
 
 static void test_device_error_named(void **s)
