@@ -70,6 +70,7 @@ tests/integration/certs.sh build/san | tee -a "$res"
 tests/integration/attest.sh build/san | tee -a "$res"
 tests/integration/session.sh build/san | tee -a "$res"
 tests/integration/strict.sh build/san | tee -a "$res"
+tests/integration/timeouts.sh build/san | tee -a "$res"
 
 phase "tsmctl: --help against tsmctl(8); bash completion against tsmctl"
 tests/tsmctl/help-man.sh build/san | tee -a "$res"

@@ -94,6 +94,19 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 /* The SPDM responder: returns the response message length (> 0). */
 size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap);
+/*
+ * Before a request that needs VCA, in libspdm's order: a header version
+ * other than the negotiated one: VersionMismatch; a capability the device
+ * does not advertise at that version (@rsp_flag) or, for session
+ * requests, one the Requester did not advertise (@req_flag, 0: none
+ * needed): UnsupportedRequest with the request code. Before VCA completed:
+ * UnexpectedRequest (libspdm says VersionMismatch there, having no version
+ * to compare with; DSP0274 calls it out of sequence), or
+ * UnsupportedRequest if the device serves it at no version. 0 to go on,
+ * else the ERROR's length in @rsp.
+ */
+size_t emu_check_request(const struct emu_dev_cfg *d, const struct emu_conn *c, const uint8_t *req,
+			 uint32_t rsp_flag, uint32_t req_flag, uint8_t *rsp);
 /* KEY_EXCHANGE (in the clear): the response message length. */
 size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			size_t len, uint8_t *rsp, size_t cap);
@@ -122,8 +135,18 @@ void emu_cfg_defaults(struct emu_dev_cfg *d);
 /* Serve @chains (as made by certgen) for the kinds in @asym, slots in @mask. */
 void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[EMU_MAX_SLOTS],
 			uint32_t asym, uint8_t mask);
-/* The CAPABILITIES flags @d advertises: cap_flags less what its faults take away. */
-uint32_t emu_caps(const struct emu_dev_cfg *d);
+/*
+ * The CAPABILITIES flags @d advertises at SPDM version @ver (0: any):
+ * cap_flags less what its faults take away. Sessions are served from 1.2
+ * only (our requester refuses them below 1.2 too), so at 1.1 KEY_EX_CAP,
+ * ENCRYPT_CAP, MAC_CAP, HBEAT_CAP and KEY_UPD_CAP are not advertised.
+ */
+uint32_t emu_caps(const struct emu_dev_cfg *d, uint8_t ver);
+/*
+ * The DSP0274 rule the Requester's GET_CAPABILITIES at @ver (Param1
+ * @param1, decoded fields @rc) breaks, or NULL (req_caps.c).
+ */
+const char *emu_req_caps_check(uint8_t ver, uint8_t param1, const struct spdm_caps *rc);
 /* Parse "silent,doe-error,..."; 0 or -1 with *bad set to the bad word. */
 int emu_faults_parse(const char *s, unsigned int *faults, const char **bad);
 

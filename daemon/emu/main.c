@@ -21,14 +21,30 @@
 #include "emu_main.h"
 #include "emu_sock.h"
 
-#define MAX_CLIENTS 8
+#define MAX_CLIENTS 16
+/*
+ * Socket clients are served side by side: each has its own SPDM state and
+ * its own partly received frame, read as it arrives (never waiting for the
+ * rest), so one that stalls mid-frame delays nobody else. One that leaves
+ * a frame unfinished this long is dropped (its slot freed); an answer it
+ * does not read within CLIENT_SEND_MS drops it too (the only wait).
+ */
+#define CLIENT_STALL_MS 10000
+#define CLIENT_SEND_MS	2000
+
+struct client {
+	int fd; /* -1: free */
+	struct emu_conn conn; /* SPDM state */
+	struct emu_sock_rx rx; /* the frame arriving */
+	uint8_t *buf; /* its payload, EMU_RECSZ */
+	uint64_t since_ms; /* when its unfinished frame began */
+};
 
 struct server {
 	struct emu_opts opt;
 	struct emu_sim sim;
 	int lfd; /* -1: no socket */
-	int clients[MAX_CLIENTS];
-	struct emu_conn client_conn[MAX_CLIENTS]; /* SPDM state per socket client */
+	struct client cl[MAX_CLIENTS];
 	uint8_t *rxbuf, *txbuf;
 	struct emu_identity identity, other; /* other: the unknown-root fault */
 };
@@ -41,19 +57,20 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* One frame from a socket client; returns 0 to keep it, <0 to close. */
-static int handle_client(struct server *sv, int fd, struct emu_conn *conn)
+static int reply(int fd, uint32_t cmd, uint32_t transport, const void *p, uint32_t len)
 {
-	struct emu_frame f;
-	long n;
-	int ret;
+	return emu_sock_send_by(fd, cmd, transport, p, len, emu_sock_deadline(CLIENT_SEND_MS));
+}
 
-	ret = emu_sock_recv(fd, &f, sv->rxbuf, EMU_RECSZ);
-	if (ret)
-		return ret;
+/* One whole frame @f (payload in @buf) from a socket client: 0 to keep it, <0 to close. */
+static int handle_frame(struct server *sv, int fd, struct emu_conn *conn, struct emu_frame f,
+			const uint8_t *buf)
+{
+	long n;
+
 	switch (f.cmd) {
 	case EMU_SOCK_CMD_TEST:
-		return emu_sock_send(fd, EMU_SOCK_CMD_TEST, f.transport, "Server Hello!", 14);
+		return reply(fd, EMU_SOCK_CMD_TEST, f.transport, "Server Hello!", 14);
 	case EMU_SOCK_CMD_SHUTDOWN:
 	case EMU_SOCK_CMD_CONTINUE:
 		/*
@@ -66,25 +83,92 @@ static int handle_client(struct server *sv, int fd, struct emu_conn *conn)
 		 */
 		emu_logv(&sv->opt, "socket client ended its session (%s)\n",
 			 f.cmd == EMU_SOCK_CMD_SHUTDOWN ? "SHUTDOWN" : "CONTINUE");
-		emu_sock_send(fd, f.cmd, f.transport, NULL, 0);
+		reply(fd, f.cmd, f.transport, NULL, 0);
 		return -ESHUTDOWN;
 	case EMU_SOCK_CMD_NORMAL:
 		if (f.transport != EMU_SOCK_TRANS_PCI_DOE) {
 			fprintf(stderr,
 				"tsmh-emu: socket client uses transport %u, only PCI_DOE (2) is served\n",
 				f.transport);
-			return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
+			return reply(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 		}
-		n = emu_respond(emu_cfg_for(&sv->opt, 0), conn, sv->rxbuf, f.len, sv->txbuf,
+		n = emu_respond(emu_cfg_for(&sv->opt, 0), conn, buf, f.len, sv->txbuf,
 				TSMH_SIM_OBJ_MAX);
 		emu_logv(&sv->opt, "socket client: request %u bytes -> %ld\n", f.len, n);
 		if (n == 0)
 			return 0; /* silent */
 		/* a mailbox Error has no socket encoding: an empty response */
-		return emu_sock_send(fd, EMU_SOCK_CMD_NORMAL, f.transport, sv->txbuf,
-				     n < 0 ? 0 : (uint32_t)n);
-	default: return emu_sock_send(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
+		return reply(fd, EMU_SOCK_CMD_NORMAL, f.transport, sv->txbuf,
+			     n < 0 ? 0 : (uint32_t)n);
+	default: return reply(fd, EMU_SOCK_CMD_UNKNOWN, f.transport, NULL, 0);
 	}
+}
+
+static void drop_client(struct client *k)
+{
+	close(k->fd);
+	k->fd = -1;
+	k->rx.got = 0;
+	emu_conn_reset(&k->conn, 0);
+}
+
+/* @k's socket is readable: take what arrived, answer every whole frame. */
+static void serve_client(struct server *sv, struct client *k)
+{
+	int ret;
+
+	for (;;) {
+		ret = emu_sock_rx_feed(k->fd, &k->rx, k->buf, EMU_RECSZ);
+		if (ret <= 0)
+			break;
+		k->since_ms = 0;
+		ret = handle_frame(sv, k->fd, &k->conn, k->rx.f, k->buf);
+		if (ret) {
+			if (ret == -ETIMEDOUT)
+				fprintf(stderr,
+					"tsmh-emu: socket client does not read its answers "
+					"(%d ms): dropped\n",
+					CLIENT_SEND_MS);
+			drop_client(k);
+			return;
+		}
+	}
+	if (ret < 0) {
+		if (ret == -EPIPE || ret == -EMSGSIZE)
+			fprintf(stderr, "tsmh-emu: socket client: %s mid-frame: dropped\n",
+				ret == -EPIPE ? "closed" : "frame too large");
+		drop_client(k);
+		return;
+	}
+	if (k->rx.got && !k->since_ms)
+		k->since_ms = emu_now_ms();
+	else if (!k->rx.got)
+		k->since_ms = 0;
+}
+
+/* Drop the clients stalled mid-frame; the poll timeout until the next could be (-1: none). */
+static int reap_stalled(struct server *sv)
+{
+	uint64_t now = emu_now_ms();
+	int i, next = -1;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &sv->cl[i];
+		uint64_t due = k->since_ms + CLIENT_STALL_MS;
+
+		if (k->fd < 0 || !k->since_ms)
+			continue;
+		if (now >= due) {
+			fprintf(stderr,
+				"tsmh-emu: socket client stalled mid-frame (%u of a frame's bytes in %d ms): dropped\n",
+				k->rx.got, CLIENT_STALL_MS);
+			drop_client(k);
+			continue;
+		}
+		if (next < 0 || (int)(due - now) < next)
+			next = (int)(due - now);
+	}
+	return next;
 }
 
 /*
@@ -160,29 +244,19 @@ static int setup_transports(struct server *sv)
 
 static void accept_client(struct server *sv)
 {
-	int cfd = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC), k;
+	int cfd = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), k;
 
 	for (k = 0; cfd >= 0 && k < MAX_CLIENTS; k++)
-		if (sv->clients[k] < 0) {
-			emu_conn_reset(&sv->client_conn[k], 0);
-			sv->clients[k] = cfd;
+		if (sv->cl[k].fd < 0) {
+			emu_conn_reset(&sv->cl[k].conn, 0);
+			sv->cl[k].rx = (struct emu_sock_rx){ 0 };
+			sv->cl[k].since_ms = 0;
+			sv->cl[k].fd = cfd;
 			cfd = -1;
 		}
 	if (cfd >= 0) {
 		fprintf(stderr, "tsmh-emu: too many socket clients\n");
 		close(cfd);
-	}
-}
-
-static void serve_client(struct server *sv, int fd)
-{
-	for (int k = 0; k < MAX_CLIENTS; k++) {
-		if (sv->clients[k] != fd)
-			continue;
-		if (handle_client(sv, sv->clients[k], &sv->client_conn[k])) {
-			close(sv->clients[k]);
-			sv->clients[k] = -1;
-		}
 	}
 }
 
@@ -196,8 +270,8 @@ static int poll_set(const struct server *sv, struct pollfd *pfd)
 	if (sv->lfd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (sv->clients[i] >= 0)
-			pfd[n++] = (struct pollfd){ .fd = sv->clients[i], .events = POLLIN };
+		if (sv->cl[i].fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = sv->cl[i].fd, .events = POLLIN };
 	return n;
 }
 
@@ -212,10 +286,13 @@ static int serve(struct server *sv, const sigset_t *waitmask)
 {
 	struct pollfd pfd[2 + MAX_CLIENTS];
 	struct timespec ts, *tsp;
-	int i, n, timeout, ret = 0;
+	int i, n, timeout, stall, ret = 0;
 
 	while (!stop) {
 		timeout = emu_sim_deliver_due(&sv->sim);
+		stall = reap_stalled(sv);
+		if (stall >= 0 && (timeout < 0 || stall < timeout))
+			timeout = stall;
 		n = poll_set(sv, pfd);
 		tsp = NULL;
 		if (timeout >= 0) {
@@ -244,7 +321,9 @@ static int serve(struct server *sv, const sigset_t *waitmask)
 			} else if (pfd[i].fd == sv->lfd) {
 				accept_client(sv);
 			} else {
-				serve_client(sv, pfd[i].fd);
+				for (int k = 0; k < MAX_CLIENTS; k++)
+					if (sv->cl[k].fd == pfd[i].fd)
+						serve_client(sv, &sv->cl[k]);
 			}
 		}
 	}
@@ -257,14 +336,16 @@ static void teardown(struct server *sv)
 
 	emu_sim_close(&sv->sim);
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (sv->clients[i] >= 0)
-			close(sv->clients[i]);
+		if (sv->cl[i].fd >= 0)
+			close(sv->cl[i].fd);
 	if (sv->lfd >= 0)
 		close(sv->lfd);
 	free(sv->rxbuf);
 	free(sv->txbuf);
-	for (i = 0; i < MAX_CLIENTS; i++)
-		emu_conn_free(&sv->client_conn[i]);
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		emu_conn_free(&sv->cl[i].conn);
+		free(sv->cl[i].buf);
+	}
 	emu_identity_free(&sv->identity);
 	emu_identity_free(&sv->other);
 }
@@ -286,8 +367,12 @@ int main(int argc, char **argv)
 	sv.sim.opt = &sv.opt;
 	sv.sim.rxbuf = sv.rxbuf;
 	sv.sim.txbuf = sv.txbuf;
-	for (i = 0; i < MAX_CLIENTS; i++)
-		sv.clients[i] = -1;
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		sv.cl[i].fd = -1;
+		sv.cl[i].buf = malloc(EMU_RECSZ);
+		if (!sv.cl[i].buf)
+			return 1;
+	}
 	/* blocked but while serve() waits (a signal before then ends it at once) */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

@@ -96,7 +96,7 @@ static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c
 	if (!*ch ||
 	    (k->summary != SPDM_MEAS_SUMMARY_NONE && k->summary != SPDM_MEAS_SUMMARY_TCB &&
 	     k->summary != SPDM_MEAS_SUMMARY_ALL) ||
-	    (k->summary && !(emu_caps(d) & SPDM_CAP_MEAS_SIG)) ||
+	    (k->summary && !(emu_caps(d, c->ver) & SPDM_CAP_MEAS_SIG)) ||
 	    pick_sm(c->sel.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0, k,
 		    sel))
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
@@ -161,7 +161,7 @@ size_t emu_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	c->sess = es;
 	es->s.req_id = k.session_id;
 	es->s.sm_version = sel;
-	es->s.heartbeat = emu_caps(d) & SPDM_CAP_HBEAT ? HEARTBEAT_PERIOD : 0;
+	es->s.heartbeat = emu_caps(d, c->ver) & SPDM_CAP_HBEAT ? HEARTBEAT_PERIOD : 0;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || RAND_bytes(ids, 2) != 1)
 		goto fail;
 	es->s.rsp_id = (uint16_t)(tsmh_get_le16(ids) | 1);
@@ -256,25 +256,37 @@ struct after {
 static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *app,
 			      size_t alen, uint8_t *out, size_t cap, struct after *a)
 {
-	if (alen < 4 || app[0] != c->ver)
+	size_t n;
+
+	if (alen < 4)
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
+	/* a header version other than the session's: VersionMismatch, as in the clear */
+	if (app[0] != c->ver)
+		return eerr(c->ver, SPDM_ERR_VERSION_MISMATCH, out);
 	if (c->sess->s.state == SPDM_SESS_HANDSHAKE)
 		return app[1] == SPDM_FINISH ? finish(c, app, alen, out, &a->established)
 					     : eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
 	switch (app[1]) {
 	case SPDM_HEARTBEAT:
-		/* DSP0274: a request for a capability not advertised: UnsupportedRequest */
-		if (!(emu_caps(d) & SPDM_CAP_HBEAT)) /* ErrorData: the request code */
-			return spdm_enc_error(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, app[1], out);
+		/*
+		 * DSP0274: a request for a capability not advertised (by us or,
+		 * as libspdm checks, by the Requester): UnsupportedRequest
+		 */
+		n = emu_check_request(d, c, app, SPDM_CAP_HBEAT, SPDM_CAP_HBEAT, out);
+		if (n)
+			return n;
 		if (d->faults & EMU_FAULT_HBEAT_ERROR)
 			return eerr(c->ver, SPDM_ERR_UNSPECIFIED, out);
 		return alen == 4 ? spdm_enc_hdr(c->ver, SPDM_HEARTBEAT_ACK, 0, 0, out)
 				 : eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
 	case SPDM_KEY_UPDATE:
-		if (!(emu_caps(d) & SPDM_CAP_KEY_UPD))
-			return spdm_enc_error(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, app[1], out);
+		n = emu_check_request(d, c, app, SPDM_CAP_KEY_UPD, SPDM_CAP_KEY_UPD, out);
+		if (n)
+			return n;
 		return key_update(c, app, alen, out, &a->update_rsp);
 	case SPDM_END_SESSION:
+		if (alen != 4) /* header only (libspdm_rsp_end_session.c: exact size) */
+			return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, out);
 		a->end = 1;
 		return spdm_enc_hdr(c->ver, SPDM_END_SESSION_ACK, 0, 0, out);
 	case SPDM_GET_VERSION:

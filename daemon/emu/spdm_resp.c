@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include "cert.h"
 #include "emu.h"
+#include "port.h"
 #include "session_msg.h"
 #include "sig.h"
 
@@ -45,10 +46,20 @@ void emu_cfg_use_chains(struct emu_dev_cfg *d, const struct emu_chain (*chains)[
 			SPDM_CAP_KEY_UPD;
 }
 
-uint32_t emu_caps(const struct emu_dev_cfg *d)
+uint32_t emu_caps(const struct emu_dev_cfg *d, uint8_t ver)
 {
 	uint32_t f = d->cap_flags;
 
+	/*
+	 * DSP0274 1.1 defines sessions, but KEY_EXCHANGE is served from 1.2
+	 * only (session_resp.c: opaque data format 1, the 1.2 key schedule
+	 * labels): advertising them at 1.1 would promise what gets
+	 * UnsupportedRequest. GET_VERSION has settled the version by the time
+	 * GET_CAPABILITIES is answered, so the flags can depend on it.
+	 */
+	if (ver && ver < SPDM_VERSION_12)
+		f &= ~(SPDM_CAP_KEY_EX | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_HBEAT |
+		       SPDM_CAP_KEY_UPD);
 	if (d->faults & EMU_FAULT_NO_HBEAT)
 		f &= ~SPDM_CAP_HBEAT;
 	if (d->faults & EMU_FAULT_NO_KEY_UPD)
@@ -110,7 +121,7 @@ static void select_algs(uint8_t ver, const struct emu_dev_cfg *d, const struct s
 	static const uint32_t asym_pref[] = { SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P256,
 					      SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_RSASSA_3072 };
 	static const uint32_t hash_pref[] = { SPDM_HASH_SHA384, SPDM_HASH_SHA256 };
-	uint32_t f = emu_caps(d);
+	uint32_t f = emu_caps(d, ver);
 	int sign = !!(f & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_KEY_EX));
 	int hash = sign || (f & (SPDM_CAP_CERT | SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG));
 
@@ -147,6 +158,23 @@ static void select_algs(uint8_t ver, const struct emu_dev_cfg *d, const struct s
 static size_t err(uint8_t ver, uint8_t code, uint8_t data, uint8_t *rsp)
 {
 	return spdm_enc_error(ver, code, data, rsp);
+}
+
+/*
+ * DSP0274 1.2+: a response larger than the Requester's DataTransferSize
+ * (we do not chunk) is replaced by ERROR(ResponseTooLarge), whose extended
+ * data is the response's size (libspdm does this for every response it
+ * builds). 0 when @n bytes fit, else the ERROR's length in @rsp.
+ */
+static size_t too_large(const struct emu_conn *c, size_t n, uint8_t *rsp)
+{
+	uint32_t dts = c->req_caps.data_transfer_size;
+
+	if (c->ver < SPDM_VERSION_12 || c->state < EMU_CONN_CAPS || !dts || n <= dts)
+		return 0;
+	spdm_enc_error(c->ver, SPDM_ERR_RESPONSE_TOO_LARGE, 0, rsp);
+	tsmh_put_le32(rsp + 4, (uint32_t)n);
+	return 8;
 }
 
 static int hidx(const struct emu_conn *c)
@@ -197,6 +225,11 @@ static size_t certificate(const struct emu_dev_cfg *d, struct emu_conn *c, const
 	uint16_t off, want, plen;
 	uint8_t slot;
 	size_t n, max = EMU_DATA_TRANSFER_SIZE - 8, clen;
+
+	/* a portion (8-byte header) never exceeds the Requester's DataTransferSize */
+	if (c->ver >= SPDM_VERSION_12 && c->req_caps.data_transfer_size &&
+	    c->req_caps.data_transfer_size - 8 < max)
+		max = c->req_caps.data_transfer_size - 8;
 
 	if (spdm_dec_get_certificate(c->ver, req, len, &slot, &off, &want))
 		return err(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
@@ -387,6 +420,9 @@ static size_t measurements(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 	r.nonce = nonce;
 	r.req_context = g.req_context;
 	n = spdm_enc_measurements(c->ver, &r, rsp, cap);
+	/* too large: said before L grows, so the per-index retry signs a clean L */
+	if (n && too_large(c, n + (ch ? spdm_sig_len(c->sel.base_asym) : 0), rsp))
+		return too_large(c, n + (ch ? spdm_sig_len(c->sel.base_asym) : 0), rsp);
 	if (!n || spdm_tx_append(&c->l, req, spdm_msg_len(req, len, 0)) ||
 	    spdm_tx_append(&c->l, rsp, n))
 		return err(c->ver, SPDM_ERR_UNSPECIFIED, 0, rsp);
@@ -457,16 +493,25 @@ static size_t get_capabilities(const struct emu_dev_cfg *d, struct emu_conn *c, 
 	struct spdm_caps rc;
 	size_t n;
 
-	if (!offered(d, ver))
-		return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	/*
+	 * libspdm's order (libspdm_rsp_capabilities.c): out of sequence
+	 * (UnexpectedRequest), a version not offered (VersionMismatch), then
+	 * the length and the fields: DSP0274's rules on the Requester's flags
+	 * and sizes (req_caps.c) give InvalidRequest.
+	 */
 	if (c->state != EMU_CONN_VERSION)
 		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
-	if (spdm_dec_capabilities(ver, SPDM_GET_CAPABILITIES, req, len, &c->req_caps, &ec))
+	if (!offered(d, ver))
+		return err(SPDM_VERSION_10, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	if (spdm_dec_capabilities(ver, SPDM_GET_CAPABILITIES, req, len, &c->req_caps, &ec) ||
+	    emu_req_caps_check(ver, req[2], &c->req_caps)) {
+		memset(&c->req_caps, 0, sizeof(c->req_caps));
 		return err(ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	}
 	c->ver = ver;
 	c->state = EMU_CONN_CAPS;
 	rc = (struct spdm_caps){ .ct_exponent = 12,
-				 .flags = emu_caps(d),
+				 .flags = emu_caps(d, ver),
 				 .data_transfer_size = EMU_DATA_TRANSFER_SIZE,
 				 .max_msg_size = EMU_DATA_TRANSFER_SIZE };
 	n = spdm_enc_capabilities(ver, SPDM_CAPABILITIES, &rc, rsp);
@@ -499,21 +544,26 @@ static size_t negotiate_algorithms(const struct emu_dev_cfg *d, struct emu_conn 
 	return n;
 }
 
-/*
- * A request that needs a certificate chain, the capability @flag and a
- * negotiated connection at its version: 0 to go on, else the ERROR's length.
- */
-static size_t check_negotiated(const struct emu_dev_cfg *d, const struct emu_conn *c,
-			       const uint8_t *req, uint32_t flag, uint8_t *rsp)
+/* The device serves requests needing @flag at @ver (0: at some version). */
+static int serves(const struct emu_dev_cfg *d, uint8_t ver, uint32_t flag)
+{
+	return d->chains && (emu_caps(d, ver) & flag);
+}
+
+size_t emu_check_request(const struct emu_dev_cfg *d, const struct emu_conn *c, const uint8_t *req,
+			 uint32_t rsp_flag, uint32_t req_flag, uint8_t *rsp)
 {
 	uint8_t ver = req[0];
 
-	if (!d->chains || !(emu_caps(d) & flag))
-		return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
-	if (c->state != EMU_CONN_NEGOTIATED)
+	if (c->state != EMU_CONN_NEGOTIATED) {
+		if (!serves(d, 0, rsp_flag))
+			return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 		return err(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
+	}
 	if (ver != c->ver)
 		return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	if (!serves(d, c->ver, rsp_flag) || (req_flag && !(c->req_caps.flags & req_flag)))
+		return err(ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	return 0;
 }
 
@@ -521,7 +571,7 @@ static size_t check_negotiated(const struct emu_dev_cfg *d, const struct emu_con
 static size_t cert_request(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 			   size_t len, uint8_t *rsp, size_t cap)
 {
-	size_t n = check_negotiated(d, c, req, SPDM_CAP_CERT, rsp);
+	size_t n = emu_check_request(d, c, req, SPDM_CAP_CERT, 0, rsp);
 
 	if (n)
 		return n;
@@ -539,7 +589,7 @@ static size_t signed_request(const struct emu_dev_cfg *d, struct emu_conn *c, co
 			     size_t len, uint8_t *rsp, size_t cap)
 {
 	uint32_t flag = req[1] == SPDM_CHALLENGE ? SPDM_CAP_CHAL : SPDM_CAP_MEAS_SIG;
-	size_t n = check_negotiated(d, c, req, flag, rsp);
+	size_t n = emu_check_request(d, c, req, flag, 0, rsp);
 
 	if (n)
 		return n;
@@ -552,8 +602,10 @@ static size_t respond_if_ready(const struct emu_dev_cfg *d, struct emu_conn *c, 
 {
 	size_t n;
 
-	if (c->state != EMU_CONN_NEGOTIATED || req[0] != c->ver || !c->deferred_len ||
-	    req[2] != c->deferred[1] || req[3] != c->token)
+	if (c->state == EMU_CONN_NEGOTIATED && req[0] != c->ver)
+		return err(c->ver, SPDM_ERR_VERSION_MISMATCH, 0, rsp);
+	if (c->state != EMU_CONN_NEGOTIATED || !c->deferred_len || req[2] != c->deferred[1] ||
+	    req[3] != c->token)
 		return err(req[0], SPDM_ERR_UNEXPECTED_REQUEST, 0, rsp);
 	n = c->deferred[1] == SPDM_KEY_EXCHANGE
 		    ? emu_key_exchange(d, c, c->deferred, c->deferred_len, rsp, cap)
@@ -562,15 +614,30 @@ static size_t respond_if_ready(const struct emu_dev_cfg *d, struct emu_conn *c, 
 	return n;
 }
 
-size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
-			size_t len, uint8_t *rsp, size_t cap)
+/*
+ * FINISH, HEARTBEAT, KEY_UPDATE and END_SESSION are session messages: in
+ * the clear (we do not offer HANDSHAKE_IN_THE_CLEAR_CAP) they get
+ * ERROR(SessionRequired), an error code DSP0274 defines from 1.2, where
+ * our sessions start too (at 1.1 the capabilities are not advertised, so
+ * UnsupportedRequest comes first). libspdm answers them the same way
+ * (libspdm_rsp_heartbeat.c, _key_update.c, _end_session.c, _finish.c).
+ */
+static size_t session_only(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			   uint8_t *rsp)
+{
+	uint32_t flag = req[1] == SPDM_HEARTBEAT    ? SPDM_CAP_HBEAT
+			: req[1] == SPDM_KEY_UPDATE ? SPDM_CAP_KEY_UPD
+						    : SPDM_CAP_KEY_EX;
+	size_t n = emu_check_request(d, c, req, flag, flag, rsp);
+
+	return n ? n : err(c->ver, SPDM_ERR_SESSION_REQUIRED, 0, rsp);
+}
+
+static size_t dispatch(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+		       size_t len, uint8_t *rsp, size_t cap)
 {
 	size_t n;
 
-	if (cap < 4)
-		return 0;
-	if (len < 4)
-		return err(SPDM_VERSION_10, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 	switch (req[1]) {
 	case SPDM_GET_VERSION: return get_version(d, c, req, rsp, cap);
 	case SPDM_GET_CAPABILITIES: return get_capabilities(d, c, req, len, rsp);
@@ -580,11 +647,38 @@ size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const u
 	case SPDM_CHALLENGE:
 	case SPDM_GET_MEASUREMENTS: return signed_request(d, c, req, len, rsp, cap);
 	case SPDM_KEY_EXCHANGE: /* signed too: busy and not-ready faults */
-		n = check_negotiated(d, c, req, SPDM_CAP_KEY_EX, rsp);
+		n = emu_check_request(d, c, req, SPDM_CAP_KEY_EX, SPDM_CAP_KEY_EX, rsp);
 		if (!n)
 			n = maybe_fault(d, c, req, len, rsp);
 		return n ? n : emu_key_exchange(d, c, req, len, rsp, cap);
+	case SPDM_FINISH:
+	case SPDM_HEARTBEAT:
+	case SPDM_KEY_UPDATE:
+	case SPDM_END_SESSION: return session_only(d, c, req, rsp);
 	case SPDM_RESPOND_IF_READY: return respond_if_ready(d, c, req, rsp, cap);
 	default: return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	}
+}
+
+/*
+ * Errors, in the order libspdm's responder checks them: a request too
+ * short for a header: InvalidRequest; GET_VERSION not at 1.0 and any
+ * other request not at the negotiated version: VersionMismatch; a
+ * request the device does not serve at that version: UnsupportedRequest
+ * (ErrorData: the request code); out of sequence: UnexpectedRequest; bad
+ * fields or lengths: InvalidRequest; a response above the Requester's
+ * DataTransferSize: ResponseTooLarge (1.2+).
+ */
+size_t emu_spdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			size_t len, uint8_t *rsp, size_t cap)
+{
+	size_t n, e;
+
+	if (cap < 8)
+		return 0;
+	if (len < 4)
+		return err(SPDM_VERSION_10, SPDM_ERR_INVALID_REQUEST, 0, rsp);
+	n = dispatch(d, c, req, len, rsp, cap);
+	e = rsp[1] == SPDM_ERROR ? 0 : too_large(c, n, rsp);
+	return e ? e : n;
 }

@@ -34,14 +34,48 @@ struct emu_frame {
 	uint32_t len;
 };
 
+/*
+ * Deadlines are absolute CLOCK_MONOTONIC milliseconds, -1 for none: one
+ * deadline bounds a whole frame (or connect), not each byte, so a peer
+ * that drips a byte at a time cannot stretch it.
+ */
+int64_t emu_sock_now_ms(void);
+/* now + @timeout_ms, or -1 (none) for a negative @timeout_ms */
+int64_t emu_sock_deadline(int timeout_ms);
+
 /* Send one frame in a single write (no Nagle stall). 0 or -errno. */
 int emu_sock_send(int fd, uint32_t cmd, uint32_t transport, const void *payload, uint32_t len);
+/* The same, done by @deadline or -ETIMEDOUT (the stream is then out of step). */
+int emu_sock_send_by(int fd, uint32_t cmd, uint32_t transport, const void *payload, uint32_t len,
+		     int64_t deadline);
 /*
  * Receive one frame into @buf (@cap bytes). 0, -ECONNRESET on orderly
- * close before a header, -EMSGSIZE if the peer announces more than @cap
- * (the connection is then unusable), or -errno.
+ * close before a header, -EPIPE on a close inside a frame, -EMSGSIZE if
+ * the peer announces more than @cap (the connection is then unusable),
+ * or -errno.
  */
 int emu_sock_recv(int fd, struct emu_frame *f, void *buf, uint32_t cap);
+/*
+ * The same, whole by @deadline or -ETIMEDOUT; *@got: the bytes (header
+ * and payload) that did arrive, for the caller's message.
+ */
+int emu_sock_recv_by(int fd, struct emu_frame *f, void *buf, uint32_t cap, int64_t deadline,
+		     size_t *got);
+
+/* A frame arriving piecemeal on a non-blocking socket (a server with several clients). */
+struct emu_sock_rx {
+	uint8_t hdr[12];
+	uint32_t got; /* bytes of this frame (header, then payload) so far; 0: between frames */
+	struct emu_frame f;
+};
+/*
+ * Read what @fd has now (never blocks) into @rx and @buf (@cap bytes):
+ * 1 when a whole frame is there (rx->f says which, @buf holds its
+ * payload; @rx is ready for the next), 0 when more is to come,
+ * -ECONNRESET on a close between frames, -EPIPE on one inside a frame,
+ * -EMSGSIZE, or -errno.
+ */
+int emu_sock_rx_feed(int fd, struct emu_sock_rx *rx, void *buf, uint32_t cap);
 /*
  * End a session the way the protocol does (spdm_requester_emu at its
  * end): send @cmd (EMU_SOCK_CMD_SHUTDOWN or _CONTINUE, no payload) and
@@ -52,6 +86,8 @@ int emu_sock_recv(int fd, struct emu_frame *f, void *buf, uint32_t cap);
 int emu_sock_end(int fd, uint32_t cmd, uint32_t transport, int timeout_ms);
 /* TCP connect to host:port with TCP_NODELAY; fd or -errno. */
 int emu_sock_connect(const char *host, uint16_t port);
+/* The same, connected by @deadline or -ETIMEDOUT (name resolution is not bounded). */
+int emu_sock_connect_by(const char *host, uint16_t port, int64_t deadline);
 /* Listening socket on addr:port (SO_REUSEADDR); fd or -errno. */
 int emu_sock_listen(const char *addr, uint16_t port);
 

@@ -16,8 +16,10 @@ static int sock_xfer(struct spdm_transport *t, uint8_t ptype, const uint8_t *req
 	uint8_t *obj;
 	size_t padded = (len + 3) & ~(size_t)3, total = TSMH_DOE_HDR_BYTES + padded;
 	struct emu_frame f;
+	int64_t deadline;
 	uint16_t vid;
 	uint8_t type;
+	size_t got;
 	int ret;
 
 	obj = calloc(1, EMU_SOCK_MAX_PAYLOAD);
@@ -30,13 +32,27 @@ static int sock_xfer(struct spdm_transport *t, uint8_t ptype, const uint8_t *req
 	tsmh_put_le32(obj, tsmh_doe_hdr0(TSMH_DOE_VID_PCISIG, ptype));
 	tsmh_put_le32(obj + 4, tsmh_doe_hdr1((uint32_t)(total / 4)));
 	memcpy(obj + TSMH_DOE_HDR_BYTES, req, len);
-	ret = emu_sock_send(s->fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_PCI_DOE, obj,
-			    (uint32_t)total);
-	if (!ret)
-		ret = emu_sock_recv(s->fd, &f, obj, EMU_SOCK_MAX_PAYLOAD);
+	deadline = emu_sock_deadline(s->timeout_ms ? s->timeout_ms : SOCK_TIMEOUT_MS);
+	ret = emu_sock_send_by(s->fd, EMU_SOCK_CMD_NORMAL, EMU_SOCK_TRANS_PCI_DOE, obj,
+			       (uint32_t)total, deadline);
 	if (ret) {
 		s->broken = 1;
-		snprintf(t->err, sizeof(t->err), "spdm-emu socket");
+		snprintf(t->err, sizeof(t->err), "spdm-emu socket: send (%zu bytes)%s", total,
+			 ret == -ETIMEDOUT ? ": the peer does not read" : "");
+		free(obj);
+		return ret;
+	}
+	ret = emu_sock_recv_by(s->fd, &f, obj, EMU_SOCK_MAX_PAYLOAD, deadline, &got);
+	if (ret) {
+		s->broken = 1;
+		if (ret == -ETIMEDOUT)
+			snprintf(
+				t->err, sizeof(t->err),
+				"spdm-emu socket: receive: no whole response within %d ms (%zu bytes arrived)",
+				s->timeout_ms ? s->timeout_ms : SOCK_TIMEOUT_MS, got);
+		else
+			snprintf(t->err, sizeof(t->err),
+				 "spdm-emu socket: receive (%zu bytes arrived)", got);
 		free(obj);
 		return ret;
 	}

@@ -13,7 +13,16 @@
 struct sock_ctx {
 	int fd;
 	int broken; /* a send or receive failed: the stream is out of step */
+	/*
+	 * Each message, request sent and response received whole, must be
+	 * done within this many ms (a total, not per byte; 0: the default,
+	 * SOCK_TIMEOUT_MS; <0: none). A silent or dripping peer then fails
+	 * the exchange with -ETIMEDOUT and t->err naming the step.
+	 */
+	int timeout_ms;
 };
+
+#define SOCK_TIMEOUT_MS 5000
 /* SPDM over an spdm-emu socket (already connected), into @t. */
 void spdm_transport_socket(struct spdm_transport *t, struct sock_ctx *ctx);
 /*

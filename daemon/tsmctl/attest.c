@@ -22,7 +22,7 @@
 #include "tsmctl.h"
 
 const char usage_attest[] =
-	"Usage: tsmctl attest DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR\n"
+	"Usage: tsmctl attest DEV | --socket HOST:PORT [--timeout SEC] --trust PEM-FILE-OR-DIR\n"
 	"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
 	"       [--no-cache] [--no-store]\n"
 	"  authenticate: chains, CHALLENGE, signed measurements; --session: then an\n"
@@ -284,13 +284,17 @@ static void close_fd(int fd)
 
 int cmd_attest(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "socket", required_argument, 0, 's' }, { "trust", required_argument, 0, 't' },
-		{ "slot", required_argument, 0, 'S' },	 { "no-measurements", no_argument, 0, 'M' },
-		{ "cache", required_argument, 0, 'c' },	 { "export", required_argument, 0, 'e' },
-		{ "session", no_argument, 0, 'x' },	 { "no-store", no_argument, 0, 'n' },
-		{ "no-cache", no_argument, 0, 'N' },	 { 0, 0, 0, 0 }
-	};
+	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { "trust", required_argument, 0, 't' },
+					    { "slot", required_argument, 0, 'S' },
+					    { "no-measurements", no_argument, 0, 'M' },
+					    { "cache", required_argument, 0, 'c' },
+					    { "export", required_argument, 0, 'e' },
+					    { "session", no_argument, 0, 'x' },
+					    { "no-store", no_argument, 0, 'n' },
+					    { "no-cache", no_argument, 0, 'N' },
+					    { "timeout", required_argument, 0, 'T' },
+					    { 0, 0, 0, 0 } };
 	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL, *dev;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
@@ -302,11 +306,15 @@ int cmd_attest(int argc, char **argv)
 	char why[512], *end;
 	cJSON *sj = NULL, *j;
 	long slot;
-	int c, ret, with_session = 0, sret = 0, export_fd = -1, cache_fd = -1;
+	int c, ret, with_session = 0, sret = 0, export_fd = -1, cache_fd = -1, timeout_ms = 0;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnN", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnNT:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
+		case 'T':
+			if (target_timeout_opt(optarg, &timeout_ms))
+				return EXIT_USAGE;
+			break;
 		case 't': o.trust = optarg; break;
 		case 'S':
 			slot = strtol(optarg, &end, 10);
@@ -345,7 +353,7 @@ int cmd_attest(int argc, char **argv)
 		tsmh_chain_cache_dir(&cache, cache_fd);
 		o.cache = &cache;
 	}
-	ret = target_open(&s, sock, dev);
+	ret = target_open(&s, sock, dev, timeout_ms);
 	if (ret) {
 		close_fd(export_fd);
 		close_fd(cache_fd);

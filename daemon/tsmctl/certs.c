@@ -14,7 +14,8 @@
 #include "tsmctl.h"
 
 const char usage_certs[] =
-	"Usage: tsmctl certs DEV | --socket HOST:PORT --trust PEM-FILE-OR-DIR [--out DIR]\n";
+	"Usage: tsmctl certs DEV | --socket HOST:PORT [--timeout SEC] --trust PEM-FILE-OR-DIR\n"
+	"       [--out DIR]\n";
 
 static int save_chain(int dfd, int slot, const uint8_t *c, size_t len)
 {
@@ -29,6 +30,7 @@ int cmd_certs(int argc, char **argv)
 	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
 					    { "trust", required_argument, 0, 't' },
 					    { "out", required_argument, 0, 'o' },
+					    { "timeout", required_argument, 0, 'T' },
 					    { 0, 0, 0, 0 } };
 	const char *sock = NULL, *trust = NULL, *out = NULL, *dev;
 	static uint8_t chain[SPDM_MAX_CHAIN];
@@ -38,12 +40,16 @@ int cmd_certs(int argc, char **argv)
 	cJSON *arr = NULL;
 	struct tsmctl_target s;
 	char why[384];
-	int c, ret, slot, bad = 0, outfd = -1;
+	int c, ret, slot, bad = 0, outfd = -1, timeout_ms = 0;
 	size_t len;
 
-	while ((c = getopt_long(argc, argv, "s:t:o:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:o:T:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
+		case 'T':
+			if (target_timeout_opt(optarg, &timeout_ms))
+				return EXIT_USAGE;
+			break;
 		case 't': trust = optarg; break;
 		case 'o': out = optarg; break;
 		default: goto usage;
@@ -59,7 +65,7 @@ int cmd_certs(int argc, char **argv)
 		if (outfd < 0)
 			return EXIT_OPERR;
 	}
-	ret = target_open(&s, sock, dev);
+	ret = target_open(&s, sock, dev, timeout_ms);
 	if (ret) {
 		if (outfd >= 0)
 			close(outfd);

@@ -11,7 +11,7 @@
 #include "requester.h"
 #include "tsmctl.h"
 
-const char usage_spdm_info[] = "Usage: tsmctl spdm-info DEV | --socket HOST:PORT\n";
+const char usage_spdm_info[] = "Usage: tsmctl spdm-info DEV | --socket HOST:PORT [--timeout SEC]\n";
 
 static void print_info(const char *who, const struct spdm_conn_info *ci)
 {
@@ -65,21 +65,25 @@ static void print_info(const char *who, const struct spdm_conn_info *ci)
 int cmd_spdm_info(int argc, char **argv)
 {
 	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { "timeout", required_argument, 0, 'T' },
 					    { 0, 0, 0, 0 } };
 	const char *sock = NULL, *dev;
 	struct spdm_conn_info ci;
 	struct tsmctl_target s;
 	char why[384];
-	int c, ret;
+	int c, ret, timeout_ms = 0;
 
-	while ((c = getopt_long(argc, argv, "s:", lo, NULL)) != -1) {
-		if (c != 's')
+	while ((c = getopt_long(argc, argv, "s:T:", lo, NULL)) != -1) {
+		if (c == 'T' && target_timeout_opt(optarg, &timeout_ms))
+			return EXIT_USAGE;
+		else if (c == 's')
+			sock = optarg;
+		else if (c != 'T')
 			goto usage;
-		sock = optarg;
 	}
 	if (target_operand(sock, argc, argv, &dev))
 		goto usage;
-	ret = target_open(&s, sock, dev);
+	ret = target_open(&s, sock, dev, timeout_ms);
 	if (ret)
 		return ret;
 	memset(&ci, 0, sizeof(ci));

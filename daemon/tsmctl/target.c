@@ -19,9 +19,25 @@ int target_operand(const char *sock, int argc, char **argv, const char **dev)
 	return 0;
 }
 
-int target_open(struct tsmctl_target *s, const char *sock, const char *dev)
+int target_timeout_opt(const char *arg, int *ms)
+{
+	char *end;
+	double sec = strtod(arg, &end);
+
+	if (end == arg || *end || !(sec >= 0.001 && sec <= 3600)) {
+		fprintf(stderr, "tsmctl: --timeout wants seconds (0.001-3600), not '%s'\n", arg);
+		return EXIT_USAGE;
+	}
+	*ms = (int)(sec * 1000 + 0.5);
+	return 0;
+}
+
+int target_open(struct tsmctl_target *s, const char *sock, const char *dev, int timeout_ms)
 {
 	int ret;
+
+	if (!timeout_ms)
+		timeout_ms = SOCK_TIMEOUT_MS;
 
 	memset(s, 0, sizeof(*s));
 	s->sc.fd = -1;
@@ -35,12 +51,18 @@ int target_open(struct tsmctl_target *s, const char *sock, const char *dev)
 			return EXIT_USAGE;
 		}
 		*colon = 0;
-		s->sc.fd = emu_sock_connect(host, (uint16_t)port);
+		s->sc.fd = emu_sock_connect_by(host, (uint16_t)port, emu_sock_deadline(timeout_ms));
 		free(host);
+		if (s->sc.fd == -ETIMEDOUT) {
+			fprintf(stderr, "tsmctl: connect %s: no connection within %d ms\n", sock,
+				timeout_ms);
+			return EXIT_OPERR;
+		}
 		if (s->sc.fd < 0) {
 			fprintf(stderr, "tsmctl: connect %s: %s\n", sock, strerror(-s->sc.fd));
 			return EXIT_OPERR;
 		}
+		s->sc.timeout_ms = timeout_ms;
 		spdm_transport_socket(&s->t, &s->sc);
 		s->who = sock;
 		return 0;

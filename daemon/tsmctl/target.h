@@ -26,8 +26,14 @@ struct tsmctl_target {
  * is the device (NULL with @sock). 0, or -1 for a usage error.
  */
 int target_operand(const char *sock, int argc, char **argv, const char **dev);
-/* @sock "HOST:PORT" or NULL for @dev; returns 0 or an exit code (message printed). */
-int target_open(struct tsmctl_target *s, const char *sock, const char *dev);
+/*
+ * @sock "HOST:PORT" or NULL for @dev; returns 0 or an exit code (message
+ * printed). With @sock, connecting and each SPDM message (request out,
+ * response in) must be done within @timeout_ms (0: SOCK_TIMEOUT_MS).
+ */
+int target_open(struct tsmctl_target *s, const char *sock, const char *dev, int timeout_ms);
+/* --timeout SEC (a positive number, fractions allowed) into *@ms: 0, or EXIT_USAGE (said). */
+int target_timeout_opt(const char *arg, int *ms);
 void target_close(struct tsmctl_target *s);
 
 #endif

@@ -305,6 +305,93 @@ static void test_measurements_inside_session(void **s)
 	assert_int_equal(rsp[2], SPDM_ERR_UNEXPECTED_REQUEST);
 }
 
+/* The ERROR (code, data) the emulator gives @req (@len bytes) in the clear. */
+static void clear_error(const uint8_t *req, size_t len, uint8_t code, uint8_t data)
+{
+	uint8_t rsp[256];
+	size_t n = emu_spdm_respond(&cfg, &conn, req, len, rsp, sizeof(rsp));
+
+	assert_true(n >= 4);
+	assert_int_equal(rsp[1], SPDM_ERROR);
+	assert_int_equal(rsp[2], code);
+	assert_int_equal(rsp[3], data);
+}
+
+/*
+ * Session messages in the clear: SessionRequired (0x0B, DSP0274 1.2+)
+ * once VCA is done, VersionMismatch with another header version; at 1.1
+ * the session capabilities are not advertised, so UnsupportedRequest.
+ */
+static void test_session_required(void **s)
+{
+	static const uint8_t codes[] = { SPDM_FINISH, SPDM_HEARTBEAT, SPDM_KEY_UPDATE,
+					 SPDM_END_SESSION };
+	uint8_t req[4];
+	size_t i;
+
+	(void)s;
+	attested(SPDM_ASYM_ECDSA_P384, "1.2", SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	for (i = 0; i < sizeof(codes); i++) {
+		req[0] = a.ci.ver;
+		req[1] = codes[i];
+		req[2] = codes[i] == SPDM_KEY_UPDATE ? SPDM_KEY_UPDATE_OP_UPDATE_KEY : 0;
+		req[3] = 0;
+		clear_error(req, 4, SPDM_ERR_SESSION_REQUIRED, 0);
+		req[0] = SPDM_VERSION_13;
+		clear_error(req, 4, SPDM_ERR_VERSION_MISMATCH, 0);
+	}
+	/* the same once a session is up: still not in the clear */
+	assert_int_equal(start(0), 0);
+	req[0] = a.ci.ver;
+	req[1] = SPDM_HEARTBEAT;
+	clear_error(req, 4, SPDM_ERR_SESSION_REQUIRED, 0);
+	attested(SPDM_ASYM_ECDSA_P384, "1.1", SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	assert_int_equal(a.ci.caps.flags & (SPDM_CAP_KEY_EX | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC |
+					    SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD),
+			 0);
+	for (i = 0; i < sizeof(codes); i++) {
+		req[0] = a.ci.ver;
+		req[1] = codes[i];
+		clear_error(req, 4, SPDM_ERR_UNSUPPORTED_REQUEST, codes[i]);
+	}
+	req[1] = SPDM_KEY_EXCHANGE;
+	clear_error(req, 4, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_KEY_EXCHANGE);
+}
+
+/* Inside a session: a request at another SPDM version gets VersionMismatch. */
+static void test_session_version_mismatch(void **s)
+{
+	static const uint8_t codes[] = { SPDM_HEARTBEAT, SPDM_GET_DIGESTS, SPDM_END_SESSION };
+	uint8_t req[5], rsp[256];
+	size_t rlen, i;
+
+	(void)s;
+	attested(SPDM_ASYM_ECDSA_P384, "1.3", SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	assert_int_equal(start(0), 0);
+	for (i = 0; i < sizeof(codes); i++) {
+		req[0] = SPDM_VERSION_12;
+		req[1] = codes[i];
+		req[2] = req[3] = 0;
+		assert_int_equal(tsmh_session_xfer(&t, &ss, "request", req, 4, rsp, sizeof(rsp),
+						   &rlen, why, sizeof(why)),
+				 0);
+		assert_int_equal(rsp[1], SPDM_ERROR);
+		assert_int_equal(rsp[2], SPDM_ERR_VERSION_MISMATCH);
+	}
+	/* the session is still up: END_SESSION longer than its header, then right */
+	req[0] = SPDM_VERSION_13;
+	req[4] = 0;
+	assert_int_equal(tsmh_session_xfer(&t, &ss, "END_SESSION", req, 5, rsp, sizeof(rsp), &rlen,
+					   why, sizeof(why)),
+			 0);
+	assert_int_equal(rsp[1], SPDM_ERROR);
+	assert_int_equal(rsp[2], SPDM_ERR_INVALID_REQUEST);
+	assert_int_equal(tsmh_session_xfer(&t, &ss, "END_SESSION", req, 4, rsp, sizeof(rsp), &rlen,
+					   why, sizeof(why)),
+			 0);
+	assert_int_equal(rsp[1], SPDM_END_SESSION_ACK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_replayed_request),
 		cmocka_unit_test(test_after_end_session),
 		cmocka_unit_test(test_measurements_inside_session),
+		cmocka_unit_test(test_session_required),
+		cmocka_unit_test(test_session_version_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
