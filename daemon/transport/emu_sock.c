@@ -260,6 +260,13 @@ static int connect_by(int fd, const struct sockaddr *sa, socklen_t sl, int64_t d
 	return ret;
 }
 
+static __thread char resolve_err[128];
+
+const char *emu_sock_resolve_error(void)
+{
+	return resolve_err;
+}
+
 int emu_sock_connect(const char *host, uint16_t port)
 {
 	return emu_sock_connect_by(host, port, -1);
@@ -273,9 +280,14 @@ int emu_sock_connect_by(const char *host, uint16_t port, int64_t deadline)
 	int fd = -1, one = 1, ret;
 
 	snprintf(portstr, sizeof(portstr), "%u", port);
+	resolve_err[0] = 0;
 	ret = getaddrinfo(host, portstr, &hints, &res);
-	if (ret)
-		return -EHOSTUNREACH;
+	if (ret) {
+		/* a name that does not resolve is not "No route to host" */
+		snprintf(resolve_err, sizeof(resolve_err), "cannot resolve %s: %s", host,
+			 ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+		return -ENXIO;
+	}
 	ret = -ECONNREFUSED;
 	for (ai = res; ai; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);

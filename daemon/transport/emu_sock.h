@@ -87,6 +87,11 @@ int emu_sock_end(int fd, uint32_t cmd, uint32_t transport, int timeout_ms);
 /* TCP connect to host:port with TCP_NODELAY; fd or -errno. */
 int emu_sock_connect(const char *host, uint16_t port);
 /* The same, connected by @deadline or -ETIMEDOUT (name resolution is not bounded). */
+/*
+ * After emu_sock_connect*() returned -ENXIO: why the host name did not
+ * resolve ("cannot resolve HOST: Name or service not known"); "" otherwise.
+ */
+const char *emu_sock_resolve_error(void);
 int emu_sock_connect_by(const char *host, uint16_t port, int64_t deadline);
 /* Listening socket on addr:port (SO_REUSEADDR); fd or -errno. */
 int emu_sock_listen(const char *addr, uint16_t port);

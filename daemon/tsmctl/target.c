@@ -59,7 +59,10 @@ int target_open(struct tsmctl_target *s, const char *sock, const char *dev, int 
 			return EXIT_OPERR;
 		}
 		if (s->sc.fd < 0) {
-			fprintf(stderr, "tsmctl: connect %s: %s\n", sock, strerror(-s->sc.fd));
+			fprintf(stderr, "tsmctl: connect %s: %s\n", sock,
+				s->sc.fd == -ENXIO && emu_sock_resolve_error()[0]
+					? emu_sock_resolve_error()
+					: strerror(-s->sc.fd));
 			return EXIT_OPERR;
 		}
 		s->sc.timeout_ms = timeout_ms;

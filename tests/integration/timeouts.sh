@@ -108,4 +108,12 @@ else
 fi
 
 reap_emus
+# a host name that does not resolve says so (it said "No route to host")
+out=$(timeout 30 "$bin/tsmctl" spdm-info --socket no-such-host.invalid:2323 2>&1)
+e=$?
+if [ $e = 1 ] && echo "$out" | grep -q "connect no-such-host.invalid:2323: cannot resolve no-such-host.invalid: "; then
+	res PASS "an unresolvable host name is reported as such"
+else
+	res FAIL "unresolvable host (exit $e): $out"
+fi
 exit $rc
