@@ -377,12 +377,15 @@ enum tsmh_gate_reason {
 	TSMH_GATE_R_NOT_CMA,	/* nothing to verify (no CMA, no TEE-IO) */
 	TSMH_GATE_R_BYPASS,	/* a driver bound while held (driver_override changed) */
 	TSMH_GATE_R_RESET,	/* held after a reset (reset_hold=1) */
+	TSMH_GATE_R_POLICY,	/* held again: hold_ids names it (was NOT_CMA) */
+	TSMH_GATE_R_FUNCTION0,	/* held while function 0 (a VF: its PF) is held */
 	__TSMH_GATE_R_NR,
 };
 
 /* TSMH_A_GATE_FLAGS */
 #define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
 #define TSMH_GATE_F_BME_OFF	(1U << 1) /* quarantine cleared Bus Master Enable */
+#define TSMH_GATE_F_POLICY	(1U << 2) /* hold_ids names the device */
 
 enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
