@@ -120,9 +120,11 @@ struct tsmh_mb {
  * Driver gate and resets (gate.c, reset.c):
  * @gate_op_lock: serialises gate changes of this device (GATE_SET, the
  *	sysfs gate file, discovery's NOT_CMA release, reset_hold, the
- *	unbind/probe after load).
- * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox;
- *	constant after add.
+ *	unbind/probe after load, hold_ids writes, its leader's changes).
+ *	Never two devices' at once: a leader's change is followed by its
+ *	other functions' after its own lock is dropped (gate_follow()).
+ * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox, named
+ *	by hold_ids, or whose leader is gateable; constant after add.
  * Protected by @state_lock:
  * @gate_state, @gate_reason, @gate_flags, @gate_msg: enum tsmh_gate_state,
  *	enum tsmh_gate_reason, TSMH_GATE_F_*, free text for humans.
