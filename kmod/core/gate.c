@@ -229,20 +229,20 @@ void tsmh_gate_add_failed(struct pci_dev *pdev, const char *step, int err)
 	int ret;
 
 	if (!gate || !is_endpoint(pci_pcie_type(pdev))) {
-		pci_err(pdev, "tsm-host cannot track the device: %s failed: %d\n", step, err);
+		pci_err(pdev, "cannot track the device: %s failed: %d\n", step, err);
 		return;
 	}
 	if (READ_ONCE(pdev->dev.driver)) {
-		pci_err(pdev, "tsm-host cannot track the device: %s failed: %d; its driver stays bound\n",
+		pci_err(pdev, "cannot track the device: %s failed: %d; its driver stays bound\n",
 			step, err);
 		return;
 	}
 	ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
 	if (ret)
-		pci_err(pdev, "tsm-host cannot track the device: %s failed: %d; NOT held either (driver_override: %d)\n",
+		pci_err(pdev, "cannot track the device: %s failed: %d; NOT held either (driver_override: %d)\n",
 			step, err, ret);
 	else
-		pci_err(pdev, "tsm-host cannot track the device: %s failed: %d; held, untracked (driver_override %s: clear it by hand to release)\n",
+		pci_err(pdev, "cannot track the device: %s failed: %d; held, untracked (driver_override %s: clear it by hand to release)\n",
 			step, err, TSMH_GATE_OVERRIDE);
 }
 

@@ -20,6 +20,15 @@
 
 struct tsmh_sim *sim_instance;
 
+/*
+ * A config read of this dword (byte offset) of any endpoint's function 0
+ * fails (PCIBIOS_DEVICE_NOT_FOUND), as on a device that stops answering:
+ * lets tests reach tsm-host's error paths at hot-add. -1: none.
+ */
+static int fault_cfg_read = -1;
+module_param(fault_cfg_read, int, 0644);
+MODULE_PARM_DESC(fault_cfg_read, "Config dword offset whose reads fail on every endpoint (test hook; default -1: none)");
+
 static void put8(struct sim_fn *f, int off, u8 v)
 {
 	f->cfg[off] = v;
@@ -289,7 +298,7 @@ static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size
 		return PCIBIOS_BAD_REGISTER_NUMBER;
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	f = present_fn(sim, bus, devfn);
-	if (!f) {
+	if (!f || (f->kind == SIM_EP && (where & ~3) == READ_ONCE(fault_cfg_read))) {
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
