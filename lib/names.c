@@ -23,6 +23,8 @@ static const char *const gate_reason_names[__TSMH_GATE_R_NR] = {
 	[TSMH_GATE_R_NOT_CMA] = TSMH_NAME_GATE_R_NOT_CMA,
 	[TSMH_GATE_R_BYPASS] = TSMH_NAME_GATE_R_BYPASS,
 	[TSMH_GATE_R_RESET] = TSMH_NAME_GATE_R_RESET,
+	[TSMH_GATE_R_POLICY] = TSMH_NAME_GATE_R_POLICY,
+	[TSMH_GATE_R_FUNCTION0] = TSMH_NAME_GATE_R_FUNCTION0,
 };
 
 static const char *const gate_action_names[__TSMH_GATE_ACT_NR] = {

@@ -40,6 +40,8 @@
 #define TSMH_NAME_GATE_R_NOT_CMA	"not-cma"
 #define TSMH_NAME_GATE_R_BYPASS		"bypass"
 #define TSMH_NAME_GATE_R_RESET		"reset"
+#define TSMH_NAME_GATE_R_POLICY		"policy"
+#define TSMH_NAME_GATE_R_FUNCTION0		"function0"
 
 /* enum tsmh_gate_action */
 #define TSMH_NAME_GATE_ACT_UNSPEC	"unspec"

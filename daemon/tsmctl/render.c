@@ -84,6 +84,8 @@ static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
 		cJSON_AddItemToArray(f, cJSON_CreateString("reattest"));
 	if (d->gate_flags & TSMH_GATE_F_BME_OFF)
 		cJSON_AddItemToArray(f, cJSON_CreateString("bme-off"));
+	if (d->gate_flags & TSMH_GATE_F_POLICY)
+		cJSON_AddItemToArray(f, cJSON_CreateString("policy"));
 	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
 	cJSON_AddBoolToObject(g, "bme_off", !!(d->gate_flags & TSMH_GATE_F_BME_OFF));
 	/* the digest goes to CAP_SYS_ADMIN only; the generation to everyone */
@@ -249,6 +251,8 @@ void devinfo_print(const struct tsmh_devinfo *d)
 			printf(" [reattest]");
 		if (d->gate_flags & TSMH_GATE_F_BME_OFF)
 			printf(" [bus mastering off]");
+		if (d->gate_flags & TSMH_GATE_F_POLICY)
+			printf(" [hold_ids]");
 		putchar('\n');
 		if (d->accept_len || d->accept_gen) {
 			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "(needs CAP_SYS_ADMIN)";

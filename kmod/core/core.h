@@ -30,6 +30,8 @@
  * - dev->reset_count is read under state_lock by evidence.c before it
  *   takes ev_lock, never inside it.
  * - Leaves, with nothing nested inside: tsmh_ev_tfm_lock (evidence.c),
+ *   hold_ids_lock (gate.c; the hold_ids parameter's set callback takes it
+ *   under the module's kernel_param_lock and only queues work),
  *   ring_lock (reset.c, a spinlock taken in kprobe handlers and by
  *   tsmh_reset_pending()), the driver core's driver_override spinlock
  *   (6.12 and later).
@@ -118,9 +120,11 @@ struct tsmh_mb {
  * Driver gate and resets (gate.c, reset.c):
  * @gate_op_lock: serialises gate changes of this device (GATE_SET, the
  *	sysfs gate file, discovery's NOT_CMA release, reset_hold, the
- *	unbind/probe after load).
- * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox;
- *	constant after add.
+ *	unbind/probe after load, hold_ids writes, its leader's changes).
+ *	Never two devices' at once: a leader's change is followed by its
+ *	other functions' after its own lock is dropped (gate_follow()).
+ * @gateable: an endpoint (not a port) with TEE-IO or a DOE mailbox, named
+ *	by hold_ids, or whose leader is gateable; constant after add.
  * Protected by @state_lock:
  * @gate_state, @gate_reason, @gate_flags, @gate_msg: enum tsmh_gate_state,
  *	enum tsmh_gate_reason, TSMH_GATE_F_*, free text for humans.
@@ -137,6 +141,9 @@ struct tsmh_mb {
  * @gate_attr, @gate_file: the sysfs "tsmh/gate" file; set up at add,
  *	removed at remove (no lock: neither runs concurrently with itself).
  * @gate_reprobe: set at load (before the walk's load_done reads it).
+ * @leader: the function whose gate this one follows (function 0 of a
+ *	multi-function device, a VF's PF; "" for none), name as @name;
+ *	constant after add.
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -177,10 +184,12 @@ struct tsmh_dev {
 	struct kobj_attribute gate_attr;
 	bool gate_file;
 	bool gate_reprobe;	/* our stale override cleared at load (gate=off) */
+	char leader[32];
 };
 
 /* main.c */
 struct tsmh_dev *tsmh_dev_find(const char *name);	/* +1 ref or NULL */
+void tsmh_adopt(struct pci_dev *pdev);	/* track it as at load; rescan lock held */
 void tsmh_dev_put(struct tsmh_dev *dev);
 /* Iterate: the idx'th device (+1 ref) or NULL; *gen: the list generation. */
 struct tsmh_dev *tsmh_dev_nth(unsigned long idx, unsigned int *gen);
@@ -211,6 +220,9 @@ int tsmh_ev_attest_begin(struct tsmh_dev *dev, struct genl_info *info);
 int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
 
 /* gate.c */
+bool tsmh_gate_wants(struct pci_dev *pdev);	/* track it although it has no DOE/IDE/TEE-IO */
+void tsmh_gate_add_failed(struct pci_dev *pdev, const char *step, int err);
+void tsmh_gate_exit(void);	/* first thing at unload: no hold_ids work after it */
 void tsmh_gate_add(struct tsmh_dev *dev, bool at_load);
 void tsmh_gate_load_done(void);
 void tsmh_gate_discovered(struct tsmh_dev *dev);

@@ -22,6 +22,7 @@
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include "core.h"
+#include "hold_ids.h"
 #include "names.h"
 
 static bool gate = true;
@@ -63,7 +64,11 @@ u32 tsmh_gate_mode(void)
 	return gate ? TSMH_GATE_MODE_ON : TSMH_GATE_MODE_OFF;
 }
 
-/* A gate request, from netlink, sysfs or the module itself. */
+/*
+ * A gate request, from netlink, sysfs or the module itself. @cond: the
+ * module's own changes (NOT_CMA release, hold_ids, the other functions of
+ * a card) apply only if it still holds under @gate_op_lock.
+ */
 struct gate_req {
 	u32 action;
 	u32 reason;
@@ -71,7 +76,175 @@ struct gate_req {
 	const u8 *digest;
 	u32 digest_len;
 	u64 gen;
+	bool (*cond)(struct tsmh_dev *dev);
 };
+
+/* ---- hold policy: hold_ids (docs/design.md, "Hold policy") ---- */
+
+static DEFINE_MUTEX(hold_ids_lock);	/* leaf; protects the four below */
+static struct tsmh_hold_id hold_ids[TSMH_HOLD_IDS_MAX];
+static unsigned int nr_hold_ids;
+static bool hold_ids_live;	/* loaded: a write is applied to present devices */
+static void hold_ids_work_fn(struct work_struct *work);
+static void gate_follow(struct tsmh_dev *l, int depth);
+static DECLARE_WORK(hold_ids_work, hold_ids_work_fn);
+
+/* Under the module's kernel_param_lock: parse, install, queue; nothing else. */
+static int hold_ids_set(const char *val, const struct kernel_param *kp)
+{
+	struct tsmh_hold_id ids[TSMH_HOLD_IDS_MAX];
+	char buf[TSMH_HOLD_IDS_STR_MAX];
+	const char *why;
+	int n;
+
+	n = tsmh_hold_ids_parse(val, ids, ARRAY_SIZE(ids), &why);
+	if (n < 0) {
+		int len = val ? strnlen(val, 64) : 0;
+
+		if (len && val[len - 1] == '\n')
+			len--;
+		pr_warn_ratelimited("hold_ids \"%*pE\" refused: %s; unchanged\n",
+				    len, val ? val : "", why);
+		return -EINVAL;
+	}
+	tsmh_hold_ids_format(ids, n, buf, sizeof(buf));
+	mutex_lock(&hold_ids_lock);
+	memcpy(hold_ids, ids, n * sizeof(ids[0]));
+	nr_hold_ids = n;
+	if (hold_ids_live)
+		queue_work(tsmh_wq, &hold_ids_work);
+	mutex_unlock(&hold_ids_lock);
+	pr_info("hold_ids=%s\n", n ? buf : "(none)");
+	return 0;
+}
+
+static int hold_ids_get(char *buf, const struct kernel_param *kp)
+{
+	char ids[TSMH_HOLD_IDS_STR_MAX];
+
+	mutex_lock(&hold_ids_lock);
+	tsmh_hold_ids_format(hold_ids, nr_hold_ids, ids, sizeof(ids));
+	mutex_unlock(&hold_ids_lock);
+	return scnprintf(buf, PAGE_SIZE, "%s\n", ids);
+}
+
+static const struct kernel_param_ops hold_ids_ops = {
+	.set = hold_ids_set,
+	.get = hold_ids_get,
+};
+
+module_param_cb(hold_ids, &hold_ids_ops, NULL, 0644);
+MODULE_PARM_DESC(hold_ids, "VVVV:DDDD[,VVVV:DDDD...] (DDDD may be *): endpoints held whatever they advertise (no not-cma release)");
+
+static bool hold_ids_names(struct pci_dev *pdev)
+{
+	bool ret;
+
+	mutex_lock(&hold_ids_lock);
+	ret = tsmh_hold_ids_match(hold_ids, nr_hold_ids, pdev->vendor, pdev->device);
+	mutex_unlock(&hold_ids_lock);
+	return ret;
+}
+
+static bool is_endpoint(u8 type)
+{
+	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END ||
+	       type == PCI_EXP_TYPE_RC_END;
+}
+
+/*
+ * The function whose gate @pdev follows: function 0 of its device (of
+ * the whole bus with ARI), or a VF's PF; NULL for function 0 itself.
+ * Returns a reference.
+ */
+static struct pci_dev *leader_pdev(struct pci_dev *pdev)
+{
+	unsigned int devfn0;
+
+	if (pdev->is_virtfn)
+		return pci_dev_get(pci_physfn(pdev));
+	devfn0 = pci_ari_enabled(pdev->bus) ? 0 : PCI_DEVFN(PCI_SLOT(pdev->devfn), 0);
+	if (pdev->devfn == devfn0)
+		return NULL;
+	return pci_get_slot(pdev->bus, devfn0);
+}
+
+/*
+ * The gate state of @pdev's leader if tsmh_core gates it, else
+ * TSMH_GATE_NONE; its name into @name (if not NULL). Takes tsmh_devs_lock
+ * and the leader's state_lock.
+ */
+static u32 leader_state(struct pci_dev *pdev, char *name, size_t len)
+{
+	struct pci_dev *lp = leader_pdev(pdev);
+	struct tsmh_dev *l;
+	u32 state = TSMH_GATE_NONE;
+
+	if (!lp)
+		return state;
+	if (name)
+		strscpy(name, pci_name(lp), len);
+	l = tsmh_dev_find(pci_name(lp));
+	pci_dev_put(lp);
+	if (!l)
+		return state;
+	mutex_lock(&l->state_lock);
+	if (l->gateable)
+		state = l->gate_state;
+	mutex_unlock(&l->state_lock);
+	tsmh_dev_put(l);
+	return state;
+}
+
+static bool leader_held(struct tsmh_dev *dev)
+{
+	struct tsmh_dev *l;
+	bool held = false;
+
+	if (!dev->leader[0])
+		return false;
+	l = tsmh_dev_find(dev->leader);
+	if (!l)
+		return false;
+	mutex_lock(&l->state_lock);
+	held = l->gateable && l->gate_state == TSMH_GATE_HELD;
+	mutex_unlock(&l->state_lock);
+	tsmh_dev_put(l);
+	return held;
+}
+
+bool tsmh_gate_wants(struct pci_dev *pdev)
+{
+	if (!gate || !is_endpoint(pci_pcie_type(pdev)))
+		return false;
+	return hold_ids_names(pdev) || leader_state(pdev, NULL, 0) != TSMH_GATE_NONE;
+}
+
+/*
+ * tsmh_add() could not look at @pdev (allocation, config read): it may
+ * be attestable, so it is held all the same (fail closed), untracked.
+ */
+void tsmh_gate_add_failed(struct pci_dev *pdev, const char *step, int err)
+{
+	int ret;
+
+	if (!gate || !is_endpoint(pci_pcie_type(pdev))) {
+		pci_err(pdev, "cannot track the device: %s failed: %d\n", step, err);
+		return;
+	}
+	if (READ_ONCE(pdev->dev.driver)) {
+		pci_err(pdev, "cannot track the device: %s failed: %d; its driver stays bound\n",
+			step, err);
+		return;
+	}
+	ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+	if (ret)
+		pci_err(pdev, "cannot track the device: %s failed: %d; NOT held either (driver_override: %d)\n",
+			step, err, ret);
+	else
+		pci_err(pdev, "cannot track the device: %s failed: %d; held, untracked (driver_override %s: clear it by hand to release)\n",
+			step, err, TSMH_GATE_OVERRIDE);
+}
 
 static void gate_event(struct tsmh_dev *dev)
 {
@@ -171,6 +344,10 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		ret = -ENODEV;
 		goto out;
 	}
+	if (r->cond && !r->cond(dev)) {
+		ret = -ECANCELED;	/* no longer applies: nothing to do */
+		goto out;
+	}
 	if (attested) {
 		/* held up to the state change: no PCI-core reset in between */
 		device_lock(&pdev->dev);
@@ -254,12 +431,6 @@ out:
 
 /* ---- device life cycle ---- */
 
-static bool is_endpoint(u8 type)
-{
-	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END ||
-	       type == PCI_EXP_TYPE_RC_END;
-}
-
 static ssize_t gate_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	struct tsmh_dev *dev = container_of(a, struct tsmh_dev, gate_attr);
@@ -297,17 +468,23 @@ static ssize_t gate_store(struct kobject *kobj, struct kobj_attribute *a, const 
 	if (!dev->gateable)
 		return -EOPNOTSUPP;
 	ret = gate_apply(dev, &r, NULL);
+	if (!ret)
+		gate_follow(dev, 0);
 	return ret ? ret : count;
 }
 
 void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 {
 	struct pci_dev *pdev = dev->pdev;
+	bool own = dev->caps.tee_io || dev->caps.nr_doe;
+	bool policy = hold_ids_names(pdev);
 	bool stale = false;
+	u32 lstate;
 	int ret;
 
+	lstate = leader_state(pdev, dev->leader, sizeof(dev->leader));
 	dev->gateable = is_endpoint(dev->caps.exp_type) &&
-			(dev->caps.tee_io || dev->caps.nr_doe);
+			(own || policy || lstate != TSMH_GATE_NONE);
 	if (at_load && dev->gateable)
 		stale = tsmh_driver_override_is(pdev, TSMH_GATE_OVERRIDE);
 	if (at_load) {
@@ -319,22 +496,56 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 
 	if (dev->gateable && gate) {
 		bool keep = at_load && dev->driver[0] && !gate_bound_hold;
+		bool func0 = lstate == TSMH_GATE_HELD;
+		/* no DOE, no TEE-IO, no policy: nothing to verify, nothing holds it */
+		bool nothing = !own && !policy && !func0;
 
-		ret = keep ? 0 : tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+		if (nothing && stale)
+			ret = tsmh_set_driver_override(pdev, NULL);
+		else if (!keep && !nothing)
+			ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+		else
+			ret = 0;
 		mutex_lock(&dev->state_lock);
+		if (policy)
+			dev->gate_flags |= TSMH_GATE_F_POLICY;
 		if (ret) {
 			dev->gate_state = TSMH_GATE_RELEASED;
 			dev->gate_reason = TSMH_GATE_R_NONE;
 			snprintf(dev->gate_msg, sizeof(dev->gate_msg),
 				 "driver_override could not be set (%d)", ret);
+		} else if (nothing && !keep) {
+			dev->gate_state = TSMH_GATE_RELEASED;
+			dev->gate_reason = TSMH_GATE_R_NOT_CMA;
+			snprintf(dev->gate_msg, sizeof(dev->gate_msg),
+				 "neither DOE nor TEE-IO; %s %s not held", dev->leader,
+				 pdev->is_virtfn ? "(PF)" : "(function 0)");
+			dev->gate_reprobe = stale;
 		} else {
 			dev->gate_state = keep ? TSMH_GATE_RELEASED : TSMH_GATE_HELD;
-			dev->gate_reason = at_load ? TSMH_GATE_R_PRESENT : TSMH_GATE_R_NEW;
+			if (keep || !func0)
+				dev->gate_reason = at_load ? TSMH_GATE_R_PRESENT : TSMH_GATE_R_NEW;
+			else
+				dev->gate_reason = TSMH_GATE_R_FUNCTION0;
+			if (!keep && func0)
+				snprintf(dev->gate_msg, sizeof(dev->gate_msg), "%s %s is held",
+					 pdev->is_virtfn ? "PF" : "function 0", dev->leader);
+			else if (!keep && policy && !own)
+				strscpy(dev->gate_msg,
+					"neither DOE nor TEE-IO although hold_ids names it",
+					sizeof(dev->gate_msg));
 		}
 		mutex_unlock(&dev->state_lock);
 		if (ret)
 			pci_err(pdev, "cannot hold the device: driver_override: %d\n", ret);
-		else if (!keep)
+		else if (!keep && func0)
+			pci_info(pdev, "held while %s %s is held (%s)\n",
+				 pdev->is_virtfn ? "PF" : "function 0", dev->leader,
+				 at_load ? "present at load" : "new");
+		else if (!keep && policy && !own)
+			pci_warn(pdev, "held: neither DOE nor TEE-IO although hold_ids names it (%04x:%04x)\n",
+				 pdev->vendor, pdev->device);
+		else if (!keep && !nothing)
 			pci_info(pdev, "held (%s)\n", at_load ? "present at load" : "new");
 	} else if (stale) {
 		/* gate=off: our override from an earlier load goes (load_done probes) */
@@ -380,30 +591,217 @@ void tsmh_gate_load_done(void)
 		mutex_unlock(&dev->gate_op_lock);
 		tsmh_dev_put(dev);
 	}
-	pr_info("driver gate %s (gate_bound=%s, reset_hold=%d)\n",
-		gate ? "on" : "off", gate_bound_hold ? "hold" : "keep", READ_ONCE(reset_hold));
+	mutex_lock(&hold_ids_lock);
+	hold_ids_live = true;
+	idx = nr_hold_ids;
+	mutex_unlock(&hold_ids_lock);
+	pr_info("driver gate %s (gate_bound=%s, reset_hold=%d, %lu hold_ids)\n",
+		gate ? "on" : "off", gate_bound_hold ? "hold" : "keep", READ_ONCE(reset_hold), idx);
 }
 
-/* DOE discovery is over: nothing to verify means nothing to hold. */
+enum { NOT_CMA_NO, NOT_CMA_RELEASE, NOT_CMA_POLICY };
+
+/*
+ * May the module release @dev as NOT_CMA? Only a device held for being
+ * new/present, discovered, with neither CMA nor TEE-IO, whose discovery
+ * did not fail (that proves nothing), that hold_ids does not name
+ * (NOT_CMA_POLICY) and whose leader is not held. Called with
+ * @gate_op_lock held, so no other gate change can come in between this
+ * and the release.
+ */
+static int gate_not_cma(struct tsmh_dev *dev)
+{
+	bool policy = hold_ids_names(dev->pdev);
+	bool lheld = leader_held(dev);
+	bool ok;
+	int i;
+
+	lockdep_assert_held(&dev->gate_op_lock);
+	mutex_lock(&dev->state_lock);
+	ok = dev->gate_state == TSMH_GATE_HELD &&
+	     (dev->gate_reason == TSMH_GATE_R_NEW || dev->gate_reason == TSMH_GATE_R_PRESENT) &&
+	     (dev->flags & TSMH_DEV_F_DISCOVERED) &&
+	     !(dev->flags & (TSMH_DEV_F_CMA | TSMH_DEV_F_SEC_CMA | TSMH_DEV_F_TEE_IO));
+	for (i = 0; i < dev->nr_mb; i++)
+		if (dev->mb[i].disc_err)
+			ok = false;
+	mutex_unlock(&dev->state_lock);
+	if (!ok || lheld)
+		return NOT_CMA_NO;
+	return policy ? NOT_CMA_POLICY : NOT_CMA_RELEASE;
+}
+
+static bool gate_not_cma_ok(struct tsmh_dev *dev)
+{
+	return gate_not_cma(dev) == NOT_CMA_RELEASE;
+}
+
+/* DOE discovery is over: nothing to verify means nothing to hold, unless policy says so. */
 void tsmh_gate_discovered(struct tsmh_dev *dev)
 {
 	struct gate_req r = { .action = TSMH_GATE_ACT_RELEASE, .reason = TSMH_GATE_R_NOT_CMA,
-			      .msg = "neither CMA nor TEE-IO" };
-	bool release;
-	int i;
+			      .msg = "neither CMA nor TEE-IO", .cond = gate_not_cma_ok };
+	int what;
+
+	mutex_lock(&dev->gate_op_lock);
+	what = gate_not_cma(dev);
+	if (what == NOT_CMA_POLICY) {
+		mutex_lock(&dev->state_lock);
+		strscpy(dev->gate_msg, "no CMA although hold_ids names it", sizeof(dev->gate_msg));
+		mutex_unlock(&dev->state_lock);
+	}
+	mutex_unlock(&dev->gate_op_lock);
+	if (what == NOT_CMA_POLICY) {
+		pci_warn(dev->pdev, "stays held: no CMA although hold_ids names it (%04x:%04x)\n",
+			 dev->pdev->vendor, dev->pdev->device);
+		gate_event(dev);
+	}
+	/* the condition is checked again under gate_op_lock (r.cond) */
+	if (what == NOT_CMA_RELEASE && !gate_apply(dev, &r, NULL))
+		gate_follow(dev, 0);
+}
+
+static bool gate_is_released(struct tsmh_dev *dev)
+{
+	bool ret;
 
 	mutex_lock(&dev->state_lock);
-	release = dev->gate_state == TSMH_GATE_HELD &&
-		  (dev->gate_reason == TSMH_GATE_R_NEW ||
-		   dev->gate_reason == TSMH_GATE_R_PRESENT) &&
-		  !(dev->flags & (TSMH_DEV_F_CMA | TSMH_DEV_F_SEC_CMA | TSMH_DEV_F_TEE_IO));
-	/* a failed discovery proves nothing: stay held */
-	for (i = 0; i < dev->nr_mb; i++)
-		if (dev->mb[i].disc_err)
-			release = false;
+	ret = dev->gate_state == TSMH_GATE_RELEASED;
 	mutex_unlock(&dev->state_lock);
-	if (release)
-		gate_apply(dev, &r, NULL);
+	return ret;
+}
+
+/*
+ * After a gate change of @l (no lock held): the other functions of its
+ * card, and a PF's VFs, follow it. @l held (any reason): every one of
+ * them that is released is held too (reason FUNC0), its driver unbound.
+ * @l released: each one held with reason FUNC0 goes its own way: reason
+ * NEW, then the NOT_CMA rule (released at once if it has nothing to
+ * verify, else held for tsmd like any new device).
+ */
+static void gate_follow(struct tsmh_dev *l, int depth)
+{
+	struct gate_req r = { .action = TSMH_GATE_ACT_HOLD, .reason = TSMH_GATE_R_FUNCTION0,
+			      .cond = gate_is_released };
+	char msg[64];
+	struct tsmh_dev *d;
+	unsigned long idx = 0;
+	unsigned int gen;
+	bool held, moved;
+
+	if (!l->gateable || depth > 1)
+		return;
+	mutex_lock(&l->state_lock);
+	held = l->gate_state == TSMH_GATE_HELD;
+	mutex_unlock(&l->state_lock);
+	snprintf(msg, sizeof(msg), "%s %s is held", l->pdev->is_physfn ? "PF" : "function 0",
+		 l->name);
+	r.msg = msg;
+	while ((d = tsmh_dev_nth(idx++, &gen))) {
+		if (d == l || strcmp(d->leader, l->name) || !d->gateable) {
+			tsmh_dev_put(d);
+			continue;
+		}
+		if (held) {
+			if (!gate_apply(d, &r, NULL))
+				gate_follow(d, depth + 1);
+			tsmh_dev_put(d);
+			continue;
+		}
+		mutex_lock(&d->gate_op_lock);
+		mutex_lock(&d->state_lock);
+		moved = d->gate_state == TSMH_GATE_HELD && d->gate_reason == TSMH_GATE_R_FUNCTION0;
+		if (moved) {
+			d->gate_reason = TSMH_GATE_R_NEW;
+			snprintf(d->gate_msg, sizeof(d->gate_msg), "%s %s released",
+				 l->pdev->is_physfn ? "PF" : "function 0", l->name);
+		}
+		mutex_unlock(&d->state_lock);
+		mutex_unlock(&d->gate_op_lock);
+		if (moved) {
+			pci_info(d->pdev, "%s %s released: this function goes its own way\n",
+				 l->pdev->is_physfn ? "PF" : "function 0", l->name);
+			gate_event(d);
+			tsmh_gate_discovered(d);
+		}
+		tsmh_dev_put(d);
+	}
+}
+
+/*
+ * hold_ids changed at runtime (queued by hold_ids_set()). Devices
+ * tsmh_core does not track yet are adopted as if present at load
+ * (gate_bound decides about a bound driver). Tracked ones: the flag is
+ * updated; one the module itself released as NOT_CMA is held again
+ * (reason POLICY, its driver unbound: the kernel's own decision, which
+ * the policy now forbids); one an administrator or the verifier released
+ * stays as it is (logged): that is theirs to undo. Removing an ID
+ * releases nothing.
+ */
+static void hold_ids_work_fn(struct work_struct *work)
+{
+	struct gate_req r = { .action = TSMH_GATE_ACT_HOLD, .reason = TSMH_GATE_R_POLICY,
+			      .msg = "hold_ids names it" };
+	struct pci_dev *pdev = NULL;
+	struct tsmh_dev *dev;
+	unsigned long idx = 0;
+	unsigned int gen;
+	u32 state, reason;
+	bool policy, unbind;
+
+	pci_lock_rescan_remove();
+	for_each_pci_dev(pdev) {
+		if (!gate || !pci_is_pcie(pdev) || !is_endpoint(pci_pcie_type(pdev)) ||
+		    !hold_ids_names(pdev))
+			continue;
+		dev = tsmh_dev_find(pci_name(pdev));
+		if (dev) {
+			tsmh_dev_put(dev);
+			continue;
+		}
+		pci_info(pdev, "hold_ids names it: tracked from now on\n");
+		tsmh_adopt(pdev);
+	}
+	pci_unlock_rescan_remove();
+
+	while ((dev = tsmh_dev_nth(idx++, &gen))) {
+		policy = hold_ids_names(dev->pdev);
+		mutex_lock(&dev->gate_op_lock);
+		mutex_lock(&dev->state_lock);
+		if (policy)
+			dev->gate_flags |= TSMH_GATE_F_POLICY;
+		else
+			dev->gate_flags &= ~TSMH_GATE_F_POLICY;
+		state = dev->gate_state;
+		reason = dev->gate_reason;
+		/* adopted just now with gate_bound=hold: unbind as load_done does */
+		unbind = state == TSMH_GATE_HELD && reason == TSMH_GATE_R_PRESENT && dev->driver[0];
+		mutex_unlock(&dev->state_lock);
+		if (unbind && dev->gateable && !READ_ONCE(dev->gone)) {
+			pci_info(dev->pdev, "gate_bound=hold: unbinding %s\n", dev->driver);
+			device_release_driver(&dev->pdev->dev);
+		}
+		mutex_unlock(&dev->gate_op_lock);
+		if (policy && dev->gateable && state == TSMH_GATE_RELEASED) {
+			if (reason == TSMH_GATE_R_NOT_CMA) {
+				r.cond = gate_is_released;
+				if (!gate_apply(dev, &r, NULL))
+					gate_follow(dev, 0);
+			} else {
+				pci_info_ratelimited(dev->pdev, "hold_ids names it, but it was released (%s): left as it is\n",
+						     tsmh_gate_reason_name(reason));
+			}
+		}
+		tsmh_dev_put(dev);
+	}
+}
+
+void tsmh_gate_exit(void)
+{
+	mutex_lock(&hold_ids_lock);
+	hold_ids_live = false;
+	mutex_unlock(&hold_ids_lock);
+	cancel_work_sync(&hold_ids_work);
 }
 
 void tsmh_gate_remove(struct tsmh_dev *dev, bool unload)
@@ -464,8 +862,8 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
-	if (hold && READ_ONCE(reset_hold))
-		gate_apply(dev, &r, NULL);
+	if (hold && READ_ONCE(reset_hold) && !gate_apply(dev, &r, NULL))
+		gate_follow(dev, 0);
 }
 
 /* ---- netlink ---- */
@@ -608,8 +1006,10 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		ret = gate_apply(dev, &r, info->extack);
 	}
-	if (!ret)
+	if (!ret) {
+		gate_follow(dev, 0);
 		ret = tsmh_nl_reply_dev(info, dev, TSMH_CMD_GATE_SET);
+	}
 	tsmh_dev_put(dev);
 	return ret;
 }

@@ -3,10 +3,12 @@
  * tsmh_core: module entry and the device registry.
  *
  * Every PCI function with a DOE mailbox, an IDE capability or the TEE-IO
- * Supported bit is tracked as a struct tsmh_dev from the moment the PCI
- * core adds it (bus notifier) or, for functions present at load, from
- * module init. DOE discovery runs in a work item, never on the
- * enumeration path; the "device added" event goes out once it is done.
+ * Supported bit, and every endpoint the hold policy wants held (hold_ids,
+ * the other functions of a gated card: gate.c), is tracked as a struct
+ * tsmh_dev from the moment the PCI core adds it (bus notifier) or, for
+ * functions present at load, from module init. DOE discovery runs in a
+ * work item, never on the enumeration path; the "device added" event goes
+ * out once it is done.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -227,11 +229,21 @@ static void tsmh_add(struct pci_dev *pdev, bool at_load)
 
 	if (!pci_is_pcie(pdev))
 		return;
+	/* a failure here must not leave an attestable device bindable */
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	if (!dev)
+	if (!dev) {
+		tsmh_gate_add_failed(pdev, "allocation", -ENOMEM);
 		return;
+	}
 	ret = tsmh_caps_walk(&rd, &dev->caps);
-	if (ret || (!dev->caps.nr_doe && !dev->caps.ide_off && !dev->caps.tee_io)) {
+	if (ret) {
+		kfree(dev);
+		tsmh_gate_add_failed(pdev, "capability walk", ret);
+		return;
+	}
+	/* nothing of ours, unless the hold policy names it */
+	if (!dev->caps.nr_doe && !dev->caps.ide_off && !dev->caps.tee_io &&
+	    !tsmh_gate_wants(pdev)) {
 		kfree(dev);
 		return;
 	}
@@ -298,6 +310,12 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 	if (event && READ_ONCE(dev->announced))
 		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_DEV_DEL);
 	tsmh_dev_put(dev);
+}
+
+/* hold_ids named a present device tsmh_core does not track yet */
+void tsmh_adopt(struct pci_dev *pdev)
+{
+	tsmh_add(pdev, true);
 }
 
 static int tsmh_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
@@ -389,6 +407,8 @@ static void __exit tsmh_core_exit(void)
 	struct tsmh_dev *dev, *tmp;
 	LIST_HEAD(dead);
 
+	/* no hold_ids work (it adopts devices) from here on */
+	tsmh_gate_exit();
 	/* probes and their work first: they look devices up */
 	tsmh_reset_exit();
 	bus_unregister_notifier(&pci_bus_type, &tsmh_pci_nb);

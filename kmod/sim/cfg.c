@@ -20,6 +20,15 @@
 
 struct tsmh_sim *sim_instance;
 
+/*
+ * A config read of this dword (byte offset) of any endpoint's function 0
+ * fails (PCIBIOS_DEVICE_NOT_FOUND), as on a device that stops answering:
+ * lets tests reach tsm-host's error paths at hot-add. -1: none.
+ */
+static int fault_cfg_read = -1;
+module_param(fault_cfg_read, int, 0644);
+MODULE_PARM_DESC(fault_cfg_read, "Config dword offset whose reads fail on every endpoint (test hook; default -1: none)");
+
 static void put8(struct sim_fn *f, int off, u8 v)
 {
 	f->cfg[off] = v;
@@ -149,6 +158,25 @@ static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 	put32(f, EP_DSN_OFF, ext_hdr(PCI_EXT_CAP_ID_DSN, 1, 0));
 	put32(f, EP_DSN_OFF + 4, lower_32_bits(dsn));
 	put32(f, EP_DSN_OFF + 8, upper_32_bits(dsn));
+	if (sim->nr_fn > 1)
+		put8(f, PCI_HEADER_TYPE, PCI_HEADER_TYPE_NORMAL | SIM_HDR_MFD);
+}
+
+/* Function @fn (1..) of card @slot: a PCIe endpoint with nothing to attest. */
+static void build_epf(struct tsmh_sim *sim, struct sim_fn *f, int slot, int fn)
+{
+	f->kind = SIM_EPF;
+	f->slot = slot;
+	f->bus = 3 + slot;
+	f->devfn = PCI_DEVFN(0, fn);
+	build_common(f, SIM_DEV_EP_FN, SIM_CLASS_ACCEL << 16 | 0x01,
+		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
+	put32(f, PCI_SUBSYSTEM_VENDOR_ID, SIM_VENDOR | (u32)SIM_DEV_EP_FN << 16);
+}
+
+static struct sim_fn *epf(struct tsmh_sim *sim, int slot, int fn)
+{
+	return &sim->epf[slot * (sim->nr_fn - 1) + fn - 1];
 }
 
 /*
@@ -179,7 +207,7 @@ static void build_rp_err(struct sim_fn *f)
 
 void sim_cfg_build(struct tsmh_sim *sim)
 {
-	int last = 2 + sim->nr_ep, i;
+	int last = 2 + sim->nr_ep, i, j;
 
 	sim->rp.kind = SIM_RP;
 	sim->rp.bus = 0;
@@ -204,6 +232,8 @@ void sim_cfg_build(struct tsmh_sim *sim)
 		if (i < SIM_DSP_PER_FN && i + SIM_DSP_PER_FN < sim->nr_ep)
 			put8(d, PCI_HEADER_TYPE, PCI_HEADER_TYPE_BRIDGE | SIM_HDR_MFD);
 		build_ep(sim, &sim->ep[i], i);
+		for (j = 1; j < sim->nr_fn; j++)
+			build_epf(sim, epf(sim, i, j), i, j);
 	}
 }
 
@@ -220,6 +250,8 @@ struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn)
 	}
 	if (bus - 3 < sim->nr_ep && devfn == 0)
 		return &sim->ep[bus - 3];
+	if (bus - 3 < sim->nr_ep && PCI_SLOT(devfn) == 0 && PCI_FUNC(devfn) < sim->nr_fn)
+		return epf(sim, bus - 3, PCI_FUNC(devfn));
 	return NULL;
 }
 
@@ -249,6 +281,8 @@ static struct sim_fn *present_fn(struct tsmh_sim *sim, struct pci_bus *bus, unsi
 	lockdep_assert_held(&sim->lock);
 	f = sim_fn_lookup(sim, bus->number, devfn);
 
+	if (f && f->kind == SIM_EPF)	/* one card: there while function 0 is */
+		return sim->ep[f->slot].present ? f : NULL;
 	return f && (f->kind != SIM_EP || f->present) ? f : NULL;
 }
 
@@ -264,7 +298,7 @@ static int sim_read(struct pci_bus *bus, unsigned int devfn, int where, int size
 		return PCIBIOS_BAD_REGISTER_NUMBER;
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	f = present_fn(sim, bus, devfn);
-	if (!f) {
+	if (!f || (f->kind == SIM_EP && (where & ~3) == READ_ONCE(fault_cfg_read))) {
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
@@ -307,11 +341,14 @@ static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
  */
 static void sim_sbr(struct tsmh_sim *sim, struct sim_fn *f)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < sim->nr_ep; i++)
-		if (sim->ep[i].present && (f->kind != SIM_DSP || f->slot == i))
+		if (sim->ep[i].present && (f->kind != SIM_DSP || f->slot == i)) {
 			sim_flr(sim, &sim->ep[i]);
+			for (j = 1; j < sim->nr_fn; j++)
+				build_epf(sim, epf(sim, i, j), i, j);
+		}
 }
 
 static void doe_write(struct tsmh_sim *sim, struct sim_fn *f, int reg, u32 v)

@@ -11,6 +11,10 @@ static int nr_endpoints = 2;
 module_param(nr_endpoints, int, 0444);
 MODULE_PARM_DESC(nr_endpoints, "Number of emulated TEE-IO endpoints (1-64, default 2)");
 
+static int nr_functions = 1;
+module_param(nr_functions, int, 0444);
+MODULE_PARM_DESC(nr_functions, "Functions per endpoint card (1-3, default 1): function 0 has DOE/IDE/TEE-IO, the others neither");
+
 static int domain;
 module_param(domain, int, 0444);
 MODULE_PARM_DESC(domain, "PCI domain of the emulated hierarchy (default: first free from 0x10000)");
@@ -58,11 +62,15 @@ static void sim_rescan_work(struct work_struct *work)
 	pci_lock_rescan_remove();
 	for_each_set_bit(i, unplug, sim->nr_ep) {
 		struct pci_dev *pdev;
+		int fn;
 
-		pdev = pci_get_domain_bus_and_slot(sim->domain, 3 + i, 0);
-		if (pdev) {
-			pci_stop_and_remove_bus_device(pdev);
-			pci_dev_put(pdev);
+		/* the whole card: its other functions first */
+		for (fn = sim->nr_fn - 1; fn >= 0; fn--) {
+			pdev = pci_get_domain_bus_and_slot(sim->domain, 3 + i, PCI_DEVFN(0, fn));
+			if (pdev) {
+				pci_stop_and_remove_bus_device(pdev);
+				pci_dev_put(pdev);
+			}
 		}
 	}
 	if (rescan)
@@ -78,6 +86,11 @@ static int sim_alloc(struct tsmh_sim *sim)
 	/* each function carries 8 KiB of config space and write mask */
 	sim->dsp = vzalloc(array_size(sim->nr_ep, sizeof(*sim->dsp)));
 	sim->ep = vzalloc(array_size(sim->nr_ep, sizeof(*sim->ep)));
+	if (sim->nr_fn > 1) {
+		sim->epf = vzalloc(array3_size(sim->nr_ep, sim->nr_fn - 1, sizeof(*sim->epf)));
+		if (!sim->epf)
+			return -ENOMEM;
+	}
 	sim->rd_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	sim->wr_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	if (!sim->dsp || !sim->ep || !sim->rd_buf || !sim->wr_buf)
@@ -105,6 +118,7 @@ static void sim_free(struct tsmh_sim *sim)
 		}
 	kvfree(sim->rd_buf);
 	kvfree(sim->wr_buf);
+	vfree(sim->epf);
 	vfree(sim->ep);
 	vfree(sim->dsp);
 	kfree(sim);
@@ -122,10 +136,15 @@ static int __init tsmh_sim_init(void)
 		       nr_endpoints, TSMH_SIM_MAX_SLOTS);
 		return -EINVAL;
 	}
+	if (nr_functions < 1 || nr_functions > SIM_MAX_FN) {
+		pr_err("nr_functions=%d out of range 1-%d\n", nr_functions, SIM_MAX_FN);
+		return -EINVAL;
+	}
 	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
 	if (!sim)
 		return -ENOMEM;
 	sim->nr_ep = nr_endpoints;
+	sim->nr_fn = nr_functions;
 	raw_spin_lock_init(&sim->lock);
 	mutex_init(&sim->chr_lock);
 	init_waitqueue_head(&sim->wq);
@@ -173,8 +192,8 @@ static int __init tsmh_sim_init(void)
 	ret = sim_chr_init(sim);
 	if (ret)
 		goto err_bus;
-	pr_info("domain %04x: root port + switch, %d endpoint slot(s); waiting for the device emulator on /dev/%s\n",
-		sim->domain, sim->nr_ep, TSMH_SIM_DEVNAME);
+	pr_info("domain %04x: root port + switch, %d endpoint slot(s) of %d function(s); waiting for the device emulator on /dev/%s\n",
+		sim->domain, sim->nr_ep, sim->nr_fn, TSMH_SIM_DEVNAME);
 	return 0;
 
 err_bus:

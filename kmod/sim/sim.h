@@ -8,6 +8,9 @@
  *    01:00.0  Switch Upstream Port
  *     02:DD.F  Switch Downstream Port N   (one per endpoint slot)
  *      (3+N):00.0  Endpoint N: PCIe (FLR, TEE-IO), DOE, IDE, DSN
+ *      (3+N):00.1-2 with nr_functions=2-3: further functions of the same
+ *                   card (device SIM_DEV_EP_FN): PCIe only, no DOE, no
+ *                   TEE-IO; present exactly while function 0 is
  *
  * The root port has MSI and AER (so portdrv binds its AER service and
  * aer_inject can drive error recovery); a Secondary Bus Reset on any
@@ -44,12 +47,14 @@
 #define SIM_DEV_RP	0x1e11
 #define SIM_DEV_USP	0x1e12
 #define SIM_DEV_DSP	0x1e13
+#define SIM_DEV_EP_FN	0x1e14	/* functions 1-2 of a multi-function card */
+#define SIM_MAX_FN	3
 #define SIM_CLASS_ACCEL	0x1200	/* processing accelerator (not in 6.1 pci_ids.h) */
 #define SIM_HDR_MFD	0x80	/* multi-function bit of the header type */
 /* downstream ports per function number on bus 2 */
 #define SIM_DSP_PER_FN	32
 
-enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP };
+enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 
 /*
  * One emulated function. cfg/wmask are only touched under sim->lock.
@@ -58,7 +63,7 @@ enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP };
  */
 struct sim_fn {
 	enum sim_fn_kind kind;
-	int slot;		/* DSP/EP: endpoint index */
+	int slot;		/* DSP/EP/EPF: endpoint index */
 	u8 bus, devfn;
 	bool present;		/* EP: plugged by the emulator */
 	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
@@ -91,6 +96,7 @@ struct tsmh_sim {
 	struct resource busn;	/* bus number range, lives as long as @bus */
 	int domain;
 	int nr_ep;
+	int nr_fn;		/* functions per endpoint card (1-SIM_MAX_FN) */
 	int next_ev;		/* round-robin start for events */
 	raw_spinlock_t lock;		/* see above */
 	struct mutex chr_lock;		/* see above */
@@ -105,6 +111,7 @@ struct tsmh_sim {
 	struct sim_fn rp, usp;
 	struct sim_fn *dsp;	/* nr_ep */
 	struct sim_fn *ep;	/* nr_ep */
+	struct sim_fn *epf;	/* functions 1.. of card N at N * (nr_fn - 1) */
 };
 
 /* cfg.c */

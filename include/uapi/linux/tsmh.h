@@ -282,7 +282,22 @@ enum tsmh_ev_digest {
  * never held. Holding uses the device's driver_override (set to
  * TSMH_GATE_OVERRIDE, a name no driver has), so the driver_override file
  * in sysfs shows it. Once DOE discovery finds neither CMA nor TEE-IO the
- * device is released (reason NOT_CMA): there is nothing to verify.
+ * device is released (reason NOT_CMA): there is nothing to verify -
+ * unless the hold policy says otherwise:
+ * - hold_ids=VVVV:DDDD[,VVVV:DDDD...] (tsmh_core parameter, writable at
+ *   runtime; DDDD may be "*"; malformed: -EINVAL, nothing changed) names
+ *   endpoints held whatever they advertise, DOE or not: never released
+ *   as NOT_CMA ("no CMA although hold_ids names it"), gate flag
+ *   TSMH_GATE_F_POLICY. A runtime write holds again (reason POLICY) a
+ *   device the module released as NOT_CMA, adopts untracked ones as at
+ *   load, and leaves ADMIN/EXEMPT/ATTESTED/BYPASS releases alone.
+ * - Every function of a multi-function device other than function 0
+ *   (with ARI: of the bus), and every VF of a PF, follows its leader
+ *   (function 0, the PF) when tsmh_core gates that: while the leader is
+ *   HELD (any reason, QUARANTINE included) it is HELD, reason FUNCTION0,
+ *   whatever it advertises; a leader going to HELD holds (unbinds) the
+ *   released ones; a RELEASE of the leader lets each FUNCTION0 one go its
+ *   own way (reason NEW, then the NOT_CMA rule above).
  *
  * Devices present when the module loads follow gate_bound=: "keep" (the
  * default) leaves bound ones bound (RELEASED, reason PRESENT) and holds
@@ -328,9 +343,10 @@ enum tsmh_ev_digest {
  *
  * Details fixed by the implementation (kmod/core/gate.c):
  * - sysfs names: states none, held, released; reasons none, new, present,
- *   admin, attested, exempt, quarantine, not-cma, bypass, reset.
+ *   admin, attested, exempt, quarantine, not-cma, bypass, reset, policy,
+ *   function0.
  * - GATE_SET on a device that is not gated (a port, or neither TEE-IO nor
- *   DOE) is -EOPNOTSUPP. With gate=off GATE_SET still works (an explicit
+ *   DOE, nor hold_ids, nor a gated leader) is -EOPNOTSUPP. With gate=off GATE_SET still works (an explicit
  *   administrator request); only the automatic hold is off.
  * - ACCEPT_DIGEST/ACCEPT_GENERATION with anything but RELEASE/ATTESTED,
  *   a GATE_MSG longer than TSMH_GATE_MSG_MAX - 1 bytes and a digest
@@ -341,6 +357,9 @@ enum tsmh_ev_digest {
  *   TSMH_GATE_OVERRIDE); loading again adopts them (HELD, PRESENT);
  *   loading with gate=off clears that override and probes them.
  * - A DOE discovery that failed keeps the device held (no NOT_CMA).
+ * - A hot-added endpoint tsmh_core cannot examine (allocation or config
+ *   read failure) gets TSMH_GATE_OVERRIDE all the same, untracked: fail
+ *   closed, logged; clearing driver_override by hand releases it.
  */
 #define TSMH_GATE_OVERRIDE	"tsmh-held"
 #define TSMH_GATE_MSG_MAX	128
@@ -377,12 +396,15 @@ enum tsmh_gate_reason {
 	TSMH_GATE_R_NOT_CMA,	/* nothing to verify (no CMA, no TEE-IO) */
 	TSMH_GATE_R_BYPASS,	/* a driver bound while held (driver_override changed) */
 	TSMH_GATE_R_RESET,	/* held after a reset (reset_hold=1) */
+	TSMH_GATE_R_POLICY,	/* held again: hold_ids names it (was NOT_CMA) */
+	TSMH_GATE_R_FUNCTION0,	/* held while function 0 (a VF: its PF) is held */
 	__TSMH_GATE_R_NR,
 };
 
 /* TSMH_A_GATE_FLAGS */
 #define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
 #define TSMH_GATE_F_BME_OFF	(1U << 1) /* quarantine cleared Bus Master Enable */
+#define TSMH_GATE_F_POLICY	(1U << 2) /* hold_ids names the device */
 
 enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
