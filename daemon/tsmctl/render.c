@@ -84,6 +84,10 @@ static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
 		cJSON_AddItemToArray(f, cJSON_CreateString("reattest"));
 	if (d->gate_flags & TSMH_GATE_F_BME_OFF)
 		cJSON_AddItemToArray(f, cJSON_CreateString("bme-off"));
+	if (d->gate_flags & TSMH_GATE_F_OVERRIDE_KEPT)
+		cJSON_AddItemToArray(f, cJSON_CreateString("override-kept"));
+	if (d->gate_flags & TSMH_GATE_F_OVERRIDE_CHANGED)
+		cJSON_AddItemToArray(f, cJSON_CreateString("override-changed"));
 	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
 	cJSON_AddBoolToObject(g, "bme_off", !!(d->gate_flags & TSMH_GATE_F_BME_OFF));
 	/* the digest goes to CAP_SYS_ADMIN only; the generation to everyone */
@@ -249,6 +253,10 @@ void devinfo_print(const struct tsmh_devinfo *d)
 			printf(" [reattest]");
 		if (d->gate_flags & TSMH_GATE_F_BME_OFF)
 			printf(" [bus mastering off]");
+		if (d->gate_flags & TSMH_GATE_F_OVERRIDE_KEPT)
+			printf(" [administrator's driver_override kept]");
+		if (d->gate_flags & TSMH_GATE_F_OVERRIDE_CHANGED)
+			printf(" [driver_override changed while held]");
 		putchar('\n');
 		if (d->accept_len || d->accept_gen) {
 			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "(needs CAP_SYS_ADMIN)";

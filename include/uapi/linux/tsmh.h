@@ -383,6 +383,8 @@ enum tsmh_gate_reason {
 /* TSMH_A_GATE_FLAGS */
 #define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
 #define TSMH_GATE_F_BME_OFF	(1U << 1) /* quarantine cleared Bus Master Enable */
+#define TSMH_GATE_F_OVERRIDE_KEPT	(1U << 2) /* an admin's driver_override kept */
+#define TSMH_GATE_F_OVERRIDE_CHANGED	(1U << 3) /* driver_override changed while held */
 
 enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
