@@ -141,8 +141,8 @@ static int gate_ovr_hold_locked(struct tsmh_dev *dev, bool was_held, u32 *flags)
 		ret = tsmh_set_driver_override_locked(pdev, TSMH_GATE_OVERRIDE);
 		if (!ret && was_held) {
 			*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
-			pci_warn(pdev, "driver_override was cleared while held: %s again\n",
-				 TSMH_GATE_OVERRIDE);
+			dev_warn_ratelimited(&pdev->dev, "driver_override was cleared while held: %s again\n",
+					     TSMH_GATE_OVERRIDE);
 		}
 		goto out;
 	}
@@ -156,8 +156,9 @@ static int gate_ovr_hold_locked(struct tsmh_dev *dev, bool was_held, u32 *flags)
 		/* too long to keep (a page): held all the same, said loudly */
 		ret = tsmh_set_driver_override_locked(pdev, TSMH_GATE_OVERRIDE);
 		if (!ret)
-			pci_err(pdev, "driver_override \"%*pE...\" too long to keep: replaced by %s, not put back on release\n",
-				(int)min_t(size_t, strlen(cur), 32), cur, TSMH_GATE_OVERRIDE);
+			dev_err_ratelimited(&pdev->dev, "driver_override \"%*pE...\" too long to keep: replaced by %s, not put back on release\n",
+					    (int)min_t(size_t, strlen(cur), 32), cur,
+					    TSMH_GATE_OVERRIDE);
 		goto out;
 	}
 	if (ret)
@@ -165,11 +166,11 @@ static int gate_ovr_hold_locked(struct tsmh_dev *dev, bool was_held, u32 *flags)
 	*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
 	if (was_held) {
 		*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
-		pci_warn(pdev, "driver_override was changed to \"%*pE\" while held: kept for the release\n",
-			 (int)strlen(cur), cur);
+		dev_warn_ratelimited(&pdev->dev, "driver_override was changed to \"%*pE\" while held: kept for the release\n",
+				     (int)strlen(cur), cur);
 	} else {
-		pci_info(pdev, "driver_override \"%*pE\" kept while held, put back on release\n",
-			 (int)strlen(cur), cur);
+		pci_info_ratelimited(pdev, "driver_override \"%*pE\" kept while held, put back on release\n",
+				     (int)strlen(cur), cur);
 	}
 out:
 	kfree(want);
@@ -197,24 +198,24 @@ static int gate_ovr_release_locked(struct tsmh_dev *dev, bool was_held, u32 *fla
 		return PTR_ERR(cur);
 	*flags &= ~GATE_F_OVR;
 	kept = gate_ovr_kept(cur);
-	*dropped = kept;
+	*dropped = !!kept;
 	if (kept) {
 		ret = tsmh_set_driver_override_locked(pdev, *kept ? kept : NULL);
 		if (!ret && *kept) {
 			*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
-			pci_info(pdev, "driver_override \"%*pE\" put back\n",
-				 (int)strlen(kept), kept);
+			pci_info_ratelimited(pdev, "driver_override \"%*pE\" put back\n",
+					     (int)strlen(kept), kept);
 		}
 	} else if (cur) {
 		*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
 		if (was_held) {
 			*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
-			pci_warn(pdev, "driver_override was changed to \"%*pE\" while held: left as it is\n",
-				 (int)strlen(cur), cur);
+			dev_warn_ratelimited(&pdev->dev, "driver_override was changed to \"%*pE\" while held: left as it is\n",
+					     (int)strlen(cur), cur);
 		}
 	} else if (was_held) {
 		*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
-		pci_warn(pdev, "driver_override was cleared while held\n");
+		dev_warn_ratelimited(&pdev->dev, "driver_override was cleared while held\n");
 	}
 	kfree(cur);
 	return ret;
