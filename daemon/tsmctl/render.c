@@ -86,6 +86,10 @@ static void gate_json(cJSON *j, const struct tsmh_devinfo *d)
 		cJSON_AddItemToArray(f, cJSON_CreateString("bme-off"));
 	if (d->gate_flags & TSMH_GATE_F_POLICY)
 		cJSON_AddItemToArray(f, cJSON_CreateString("policy"));
+	if (d->gate_flags & TSMH_GATE_F_OVERRIDE_KEPT)
+		cJSON_AddItemToArray(f, cJSON_CreateString("override-kept"));
+	if (d->gate_flags & TSMH_GATE_F_OVERRIDE_CHANGED)
+		cJSON_AddItemToArray(f, cJSON_CreateString("override-changed"));
 	cJSON_AddBoolToObject(g, "reattest", !!(d->gate_flags & TSMH_GATE_F_REATTEST));
 	cJSON_AddBoolToObject(g, "bme_off", !!(d->gate_flags & TSMH_GATE_F_BME_OFF));
 	/* the digest goes to CAP_SYS_ADMIN only; the generation to everyone */
@@ -253,6 +257,10 @@ void devinfo_print(const struct tsmh_devinfo *d)
 			printf(" [bus mastering off]");
 		if (d->gate_flags & TSMH_GATE_F_POLICY)
 			printf(" [hold_ids]");
+		if (d->gate_flags & TSMH_GATE_F_OVERRIDE_KEPT)
+			printf(" [administrator's driver_override kept]");
+		if (d->gate_flags & TSMH_GATE_F_OVERRIDE_CHANGED)
+			printf(" [driver_override changed while held]");
 		putchar('\n');
 		if (d->accept_len || d->accept_gen) {
 			char hex[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "(needs CAP_SYS_ADMIN)";

@@ -32,7 +32,9 @@
 #define dev_fmt(fmt) "tsmh: " fmt
 
 #include <linux/netlink.h>
+#include <linux/err.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
@@ -77,6 +79,15 @@
  * sets it (NULL clears it); tsmh_driver_override_is(pdev, name) compares.
  * Neither may be called with the device lock held (6.1 takes it inside;
  * see "Lock order" in kmod/core/core.h).
+ *
+ * The _locked variants are called with the device lock held (asserted),
+ * so an update is serialised with probe and remove on every kernel:
+ * tsmh_set_driver_override_locked() as above;
+ * tsmh_driver_override_dup_locked() returns a copy of the override
+ * (kfree() it), NULL if none is set, or ERR_PTR(-ENOMEM).
+ * The PCI core checks driver_override again under the device lock before
+ * it calls a driver's probe (pci_device_probe()), so a probe that starts
+ * after the update sees it.
  */
 #ifdef TSMH_HAVE_DEV_DRIVER_OVERRIDE
 static inline int tsmh_set_driver_override(struct pci_dev *pdev, const char *s)
@@ -93,6 +104,25 @@ static inline bool tsmh_driver_override_is(struct pci_dev *pdev, const char *s)
 	spin_unlock(&pdev->dev.driver_override.lock);
 	return ret;
 }
+
+/* the driver_override spinlock is a leaf: fine under the device lock */
+static inline int tsmh_set_driver_override_locked(struct pci_dev *pdev, const char *s)
+{
+	device_lock_assert(&pdev->dev);
+	return device_set_driver_override(&pdev->dev, s ? s : "");
+}
+
+static inline char *tsmh_driver_override_dup_locked(struct pci_dev *pdev)
+{
+	char *s = NULL;
+
+	device_lock_assert(&pdev->dev);
+	spin_lock(&pdev->dev.driver_override.lock);
+	if (pdev->dev.driver_override.name)
+		s = kstrdup(pdev->dev.driver_override.name, GFP_ATOMIC) ?: ERR_PTR(-ENOMEM);
+	spin_unlock(&pdev->dev.driver_override.lock);
+	return s;
+}
 #else
 static inline int tsmh_set_driver_override(struct pci_dev *pdev, const char *s)
 {
@@ -108,6 +138,35 @@ static inline bool tsmh_driver_override_is(struct pci_dev *pdev, const char *s)
 	ret = pdev->driver_override && !strcmp(pdev->driver_override, s);
 	device_unlock(&pdev->dev);
 	return ret;
+}
+
+/*
+ * What driver_set_override() does inside its device_lock() section, with
+ * the lock already held: pdev->driver_override is protected by it here.
+ */
+static inline int tsmh_set_driver_override_locked(struct pci_dev *pdev, const char *s)
+{
+	const char *old;
+	char *new = NULL;
+
+	device_lock_assert(&pdev->dev);
+	if (s && *s) {
+		new = kstrdup(s, GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+	}
+	old = pdev->driver_override;
+	pdev->driver_override = new;
+	kfree(old);
+	return 0;
+}
+
+static inline char *tsmh_driver_override_dup_locked(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+	if (!pdev->driver_override)
+		return NULL;
+	return kstrdup(pdev->driver_override, GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
 }
 #endif
 

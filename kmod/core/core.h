@@ -11,8 +11,11 @@
  *   +- device_lock(&pdev->dev)   the driver core's; probe, remove and the
  *      |                         bus notifier's BOUND/UNBOUND run under it,
  *      |                         and so do resets through the PCI core
- *      |                         (gate.c takes it to check an attested
- *      |                         release and to clear Bus Master Enable)
+ *      |                         (gate.c changes driver_override and the
+ *      |                         gate state under it, so a hold or release
+ *      |                         is serialised with probe; it also checks an
+ *      |                         attested release and clears Bus Master
+ *      |                         Enable under it)
  *      +- tsmh_devs_lock         the device list (main.c)
  *         +- mb->xfer_lock       one DOE exchange; may sleep up to the DOE
  *         |  |                   timeout
@@ -27,6 +30,10 @@
  *   held) never takes gate_op_lock.
  * - tsmh_set_driver_override()/tsmh_driver_override_is() (compat.h) may
  *   take the device lock (6.1): call them with at most gate_op_lock held.
+ *   Their _locked variants run with the device lock held (asserted) and
+ *   take nothing but the leaf driver_override spinlock (6.12 and later),
+ *   so they may be called under state_lock too (gate_apply(), the BOUND
+ *   notifier); they allocate (GFP_KERNEL, or GFP_ATOMIC under the leaf).
  * - dev->reset_count is read under state_lock by evidence.c before it
  *   takes ev_lock, never inside it.
  * - Leaves, with nothing nested inside: tsmh_ev_tfm_lock (evidence.c),

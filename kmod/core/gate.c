@@ -6,12 +6,19 @@
  * driver core tries any driver: their driver_override is set to
  * TSMH_GATE_OVERRIDE, a name no driver has, so built-in and already
  * loaded drivers do not match either. Releasing clears the override and
- * asks the driver core to probe; holding sets it and unbinds.
+ * asks the driver core to probe; holding sets it and unbinds. Both change
+ * override and state under the device lock, so they are serialised with
+ * probe (see gate_apply()).
+ *
+ * An administrator's own driver_override (driverctl's vfio-pci, say) is
+ * never lost: a hold keeps it inside ours ("tsmh-held:vfio-pci", still a
+ * name no driver has) and the release puts it back; one written while the
+ * device is held is reported and left in place by the release.
  *
  * Module unload leaves held devices held: the override stays (visible in
  * sysfs driver_override), nothing becomes bindable because tsmh_core went
  * away. Loading again adopts them (held, reason "present"); loading with
- * gate=off clears our override and probes them.
+ * gate=off drops our override (putting a kept one back) and probes them.
  *
  * Locking: "Lock order" in core.h (@gate_op_lock outside the device lock,
  * @state_lock inside it).
@@ -252,6 +259,163 @@ static void gate_event(struct tsmh_dev *dev)
 		tsmh_nl_event_dev(dev, TSMH_CMD_EVT_GATE);
 }
 
+/* ---- driver_override ---- */
+
+/*
+ * Ours is TSMH_GATE_OVERRIDE, or TSMH_GATE_OVERRIDE ":" NAME when a hold
+ * replaced someone else's override NAME: the device itself keeps it, so
+ * it survives a module unload and reload. gate_ovr_kept(): NULL if @s is
+ * not ours, else the kept override ("" if none).
+ */
+#define GATE_OVR_SEP ':'
+
+static const char *gate_ovr_kept(const char *s)
+{
+	size_t n = strlen(TSMH_GATE_OVERRIDE);
+
+	if (!s || strncmp(s, TSMH_GATE_OVERRIDE, n))
+		return NULL;
+	if (!s[n])
+		return "";
+	if (s[n] == GATE_OVR_SEP && s[n + 1])
+		return s + n + 1;
+	return NULL;
+}
+
+#define GATE_F_OVR (TSMH_GATE_F_OVERRIDE_KEPT | TSMH_GATE_F_OVERRIDE_CHANGED)
+
+/*
+ * Hold: put our override in place; a foreign one is kept inside it.
+ * @was_held: the device was held already, so a foreign override (or none)
+ * is a change someone made meanwhile: reported. *@flags: the gate flags,
+ * TSMH_GATE_F_OVR_* recomputed. Device lock held (the caller may hold
+ * @state_lock too: the helpers take only the leaf driver_override lock).
+ * 0, or -errno with nothing changed.
+ */
+static int gate_ovr_hold_locked(struct tsmh_dev *dev, bool was_held, u32 *flags)
+{
+	struct pci_dev *pdev = dev->pdev;
+	const char *kept;
+	char *cur, *want = NULL;
+	int ret = 0;
+
+	device_lock_assert(&pdev->dev);
+	cur = tsmh_driver_override_dup_locked(pdev);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
+	*flags &= ~GATE_F_OVR;
+	kept = gate_ovr_kept(cur);
+	if (kept) {
+		if (*kept)
+			*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
+		goto out;
+	}
+	if (!cur) {
+		ret = tsmh_set_driver_override_locked(pdev, TSMH_GATE_OVERRIDE);
+		if (!ret && was_held) {
+			*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
+			dev_warn_ratelimited(&pdev->dev, "driver_override was cleared while held: %s again\n",
+					     TSMH_GATE_OVERRIDE);
+		}
+		goto out;
+	}
+	want = kasprintf(GFP_KERNEL, "%s%c%s", TSMH_GATE_OVERRIDE, GATE_OVR_SEP, cur);
+	if (!want) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = tsmh_set_driver_override_locked(pdev, want);
+	if (ret == -EINVAL) {
+		/* too long to keep (a page): held all the same, said loudly */
+		ret = tsmh_set_driver_override_locked(pdev, TSMH_GATE_OVERRIDE);
+		if (!ret)
+			dev_err_ratelimited(&pdev->dev, "driver_override \"%*pE...\" too long to keep: replaced by %s, not put back on release\n",
+					    (int)min_t(size_t, strlen(cur), 32), cur,
+					    TSMH_GATE_OVERRIDE);
+		goto out;
+	}
+	if (ret)
+		goto out;
+	*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
+	if (was_held) {
+		*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
+		dev_warn_ratelimited(&pdev->dev, "driver_override was changed to \"%*pE\" while held: kept for the release\n",
+				     (int)strlen(cur), cur);
+	} else {
+		pci_info_ratelimited(pdev, "driver_override \"%*pE\" kept while held, put back on release\n",
+				     (int)strlen(cur), cur);
+	}
+out:
+	kfree(want);
+	kfree(cur);
+	return ret;
+}
+
+/*
+ * Release: our override goes and a kept one comes back; one that is not
+ * ours was written by someone else: it stays (reported if the device was
+ * held). Same locking and result as gate_ovr_hold_locked(). *@dropped:
+ * ours was there.
+ */
+static int gate_ovr_release_locked(struct tsmh_dev *dev, bool was_held, u32 *flags,
+				   bool *dropped)
+{
+	struct pci_dev *pdev = dev->pdev;
+	const char *kept;
+	char *cur;
+	int ret = 0;
+
+	device_lock_assert(&pdev->dev);
+	cur = tsmh_driver_override_dup_locked(pdev);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
+	*flags &= ~GATE_F_OVR;
+	kept = gate_ovr_kept(cur);
+	*dropped = !!kept;
+	if (kept) {
+		ret = tsmh_set_driver_override_locked(pdev, *kept ? kept : NULL);
+		if (!ret && *kept) {
+			*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
+			pci_info_ratelimited(pdev, "driver_override \"%*pE\" put back\n",
+					     (int)strlen(kept), kept);
+		}
+	} else if (cur) {
+		*flags |= TSMH_GATE_F_OVERRIDE_KEPT;
+		if (was_held) {
+			*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
+			dev_warn_ratelimited(&pdev->dev, "driver_override was changed to \"%*pE\" while held: left as it is\n",
+					     (int)strlen(cur), cur);
+		}
+	} else if (was_held) {
+		*flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
+		dev_warn_ratelimited(&pdev->dev, "driver_override was cleared while held\n");
+	}
+	kfree(cur);
+	return ret;
+}
+
+/* The same, taking the device lock (the add path; no tsmh lock held). */
+static int gate_ovr_hold(struct tsmh_dev *dev, u32 *flags)
+{
+	int ret;
+
+	device_lock(&dev->pdev->dev);
+	ret = gate_ovr_hold_locked(dev, false, flags);
+	device_unlock(&dev->pdev->dev);
+	return ret;
+}
+
+static int gate_ovr_release(struct tsmh_dev *dev, bool *dropped)
+{
+	u32 flags = 0;
+	int ret;
+
+	device_lock(&dev->pdev->dev);
+	ret = gate_ovr_release_locked(dev, false, &flags, dropped);
+	device_unlock(&dev->pdev->dev);
+	return ret;
+}
+
 /*
  * Quarantine: the driver is gone (its remove may have cleared Bus Master
  * Enable itself); make sure the device cannot start DMA or MSI writes of
@@ -327,6 +491,15 @@ static int gate_check_attested(struct tsmh_dev *dev, const struct gate_req *r, u
 /*
  * Apply @r to @dev. Nothing changes unless the driver_override update
  * worked. Takes @gate_op_lock; the caller holds no tsmh lock.
+ *
+ * Override and state change together under the device lock (and
+ * @state_lock), which probe holds too: a probe already running finishes
+ * first and its BOUND notification sees the old state; one that starts
+ * later finds the new override (pci_device_probe() matches it again under
+ * the device lock). So no probe is ever taken for a bypass, and after a
+ * hold or quarantine no driver is bound while the state says held. The
+ * unbind (hold) and the probe (release) come after, outside the lock:
+ * they take it themselves.
  */
 static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		      struct netlink_ext_ack *extack)
@@ -334,7 +507,8 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 	struct pci_dev *pdev = dev->pdev;
 	bool hold = r->action != TSMH_GATE_ACT_RELEASE;
 	bool attested = r->reason == TSMH_GATE_R_ATTESTED;
-	u32 old_state, old_reason, old_flags;
+	u32 old_state, flags;
+	bool was_held, dropped;
 	u64 ev_reset = 0;
 	int ret;
 
@@ -348,64 +522,54 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		ret = -ECANCELED;	/* no longer applies: nothing to do */
 		goto out;
 	}
+	/* also keeps PCI-core resets out between the evidence check and the change */
+	device_lock(&pdev->dev);
 	if (attested) {
-		/* held up to the state change: no PCI-core reset in between */
-		device_lock(&pdev->dev);
 		ret = gate_check_attested(dev, r, &ev_reset, extack);
-		if (ret) {
-			device_unlock(&pdev->dev);
-			goto out;
-		}
-	}
-	if (hold) {
-		/* override first: nothing may match between the two steps */
-		ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
-		if (ret) {
-			TSMH_ERR(extack, "cannot set driver_override", "%s: %d", dev->name, ret);
-			goto out;
-		}
+		if (ret)
+			goto unlock;
 	}
 	mutex_lock(&dev->state_lock);
 	if (attested && dev->reset_count != ev_reset) {
 		TSMH_ERR(extack, "device reset since the evidence was taken",
 			 "at reset %llu, now %llu", ev_reset, dev->reset_count);
-		mutex_unlock(&dev->state_lock);
-		device_unlock(&pdev->dev);
 		ret = -ESTALE;
-		goto out;
+		goto unlock_state;
 	}
 	old_state = dev->gate_state;
-	old_reason = dev->gate_reason;
-	old_flags = dev->gate_flags;
+	was_held = old_state == TSMH_GATE_HELD;
+	flags = dev->gate_flags;
+	if (hold)
+		ret = gate_ovr_hold_locked(dev, was_held, &flags);
+	else
+		ret = gate_ovr_release_locked(dev, was_held, &flags, &dropped);
+	if (ret) {
+		if (hold)
+			TSMH_ERR(extack, "cannot set driver_override", "%s: %d", dev->name, ret);
+		else
+			TSMH_ERR(extack, "cannot clear driver_override", "%s: %d", dev->name, ret);
+		goto unlock_state;
+	}
 	dev->gate_state = hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED;
 	dev->gate_reason = r->reason;
 	strscpy(dev->gate_msg, r->msg ? r->msg : "", sizeof(dev->gate_msg));
 	if (!hold)
-		dev->gate_flags &= ~TSMH_GATE_F_BME_OFF; /* the next driver's business */
+		flags &= ~TSMH_GATE_F_BME_OFF; /* the next driver's business */
 	if (attested) {
 		memcpy(dev->accept_digest, r->digest, r->digest_len);
 		dev->accept_len = r->digest_len;
 		dev->accept_gen = r->gen;
 		dev->accept_time = ktime_get_real_ns();
 		/* fresh evidence (checked above): the reset is dealt with */
-		dev->gate_flags &= ~TSMH_GATE_F_REATTEST;
+		flags &= ~TSMH_GATE_F_REATTEST;
 	}
+	dev->gate_flags = flags;
+unlock_state:
 	mutex_unlock(&dev->state_lock);
-	if (attested)
-		device_unlock(&pdev->dev);
-	if (!hold) {
-		/* state first, so the probe below is not taken for a bypass */
-		ret = tsmh_set_driver_override(pdev, NULL);
-		if (ret) {
-			mutex_lock(&dev->state_lock);
-			dev->gate_state = old_state;
-			dev->gate_reason = old_reason;
-			dev->gate_flags = old_flags;
-			mutex_unlock(&dev->state_lock);
-			TSMH_ERR(extack, "cannot clear driver_override", "%s: %d", dev->name, ret);
-			goto out;
-		}
-	}
+unlock:
+	device_unlock(&pdev->dev);
+	if (ret)
+		goto out;
 	/* r->msg has no control characters (gate_msg_copy()); %pE for the rest */
 	pci_info_ratelimited(pdev, "gate %s -> %s (%s)%s%*pE\n",
 			     tsmh_gate_state_name(old_state),
@@ -478,15 +642,13 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 	struct pci_dev *pdev = dev->pdev;
 	bool own = dev->caps.tee_io || dev->caps.nr_doe;
 	bool policy = hold_ids_names(pdev);
-	bool stale = false;
-	u32 lstate;
+	u32 ovr_flags = 0, lstate;
+	bool dropped = false;
 	int ret;
 
 	lstate = leader_state(pdev, dev->leader, sizeof(dev->leader));
 	dev->gateable = is_endpoint(dev->caps.exp_type) &&
 			(own || policy || lstate != TSMH_GATE_NONE);
-	if (at_load && dev->gateable)
-		stale = tsmh_driver_override_is(pdev, TSMH_GATE_OVERRIDE);
 	if (at_load) {
 		device_lock(&pdev->dev);
 		if (pdev->dev.driver)
@@ -500,13 +662,15 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 		/* no DOE, no TEE-IO, no policy: nothing to verify, nothing holds it */
 		bool nothing = !own && !policy && !func0;
 
-		if (nothing && stale)
-			ret = tsmh_set_driver_override(pdev, NULL);
+		if (nothing && at_load)
+			/* our override from an earlier load goes (load_done probes) */
+			ret = gate_ovr_release(dev, &dropped);
 		else if (!keep && !nothing)
-			ret = tsmh_set_driver_override(pdev, TSMH_GATE_OVERRIDE);
+			ret = gate_ovr_hold(dev, &ovr_flags);
 		else
 			ret = 0;
 		mutex_lock(&dev->state_lock);
+		dev->gate_flags |= ovr_flags;
 		if (policy)
 			dev->gate_flags |= TSMH_GATE_F_POLICY;
 		if (ret) {
@@ -520,7 +684,7 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 			snprintf(dev->gate_msg, sizeof(dev->gate_msg),
 				 "neither DOE nor TEE-IO; %s %s not held", dev->leader,
 				 pdev->is_virtfn ? "(PF)" : "(function 0)");
-			dev->gate_reprobe = stale;
+			dev->gate_reprobe = dropped;
 		} else {
 			dev->gate_state = keep ? TSMH_GATE_RELEASED : TSMH_GATE_HELD;
 			if (keep || !func0)
@@ -547,10 +711,16 @@ void tsmh_gate_add(struct tsmh_dev *dev, bool at_load)
 				 pdev->vendor, pdev->device);
 		else if (!keep && !nothing)
 			pci_info(pdev, "held (%s)\n", at_load ? "present at load" : "new");
-	} else if (stale) {
+	} else if (at_load && dev->gateable) {
 		/* gate=off: our override from an earlier load goes (load_done probes) */
-		pci_info(pdev, "gate off: clearing driver_override %s\n", TSMH_GATE_OVERRIDE);
-		dev->gate_reprobe = !tsmh_set_driver_override(pdev, NULL);
+		ret = gate_ovr_release(dev, &dropped);
+		if (ret)
+			pci_err(pdev, "gate off, but our driver_override could not be dropped: %d\n",
+				ret);
+		else if (dropped)
+			pci_info(pdev, "gate off: driver_override %s dropped\n",
+				 TSMH_GATE_OVERRIDE);
+		dev->gate_reprobe = !ret && dropped;
 	}
 
 	sysfs_attr_init(&dev->gate_attr.attr);
@@ -811,30 +981,45 @@ void tsmh_gate_remove(struct tsmh_dev *dev, bool unload)
 	dev->gate_file = false;
 	/* no lock: the device is off the list, the notifier cannot reach it */
 	if (unload && dev->gate_state == TSMH_GATE_HELD)
-		pci_info(dev->pdev, "stays held after unload (driver_override %s)\n",
-			 TSMH_GATE_OVERRIDE);
+		pci_info(dev->pdev, "stays held after unload (driver_override %s%s)\n",
+			 TSMH_GATE_OVERRIDE,
+			 dev->gate_flags & TSMH_GATE_F_OVERRIDE_KEPT ? ":<kept override>" : "");
 }
 
 /* Bus notifier: a driver bound. */
 void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
 {
+	char *ovr = NULL;
 	bool bypass;
 
 	device_lock_assert(&dev->pdev->dev);
 
+	/*
+	 * Holds change the override and the state under the device lock
+	 * (gate_apply()): held here means the probe found an override that
+	 * is not ours, i.e. someone rewrote it, or cleared it.
+	 */
 	mutex_lock(&dev->state_lock);
 	strscpy(dev->driver, drv, sizeof(dev->driver));
 	bypass = dev->gate_state == TSMH_GATE_HELD;
 	if (bypass) {
+		ovr = tsmh_driver_override_dup_locked(dev->pdev);
+		if (IS_ERR(ovr))
+			ovr = NULL;
 		dev->gate_state = TSMH_GATE_RELEASED;
 		dev->gate_reason = TSMH_GATE_R_BYPASS;
+		dev->gate_flags &= ~GATE_F_OVR;
+		dev->gate_flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
+		if (ovr)
+			dev->gate_flags |= TSMH_GATE_F_OVERRIDE_KEPT;
 		snprintf(dev->gate_msg, sizeof(dev->gate_msg), "driver %s bound while held", drv);
 	}
 	mutex_unlock(&dev->state_lock);
 	if (!bypass)
 		return;
-	pci_warn(dev->pdev, "driver %s bound although the device was held (driver_override changed?): gate bypassed\n",
-		 drv);
+	pci_warn(dev->pdev, "driver %s bound although the device was held (driver_override now \"%*pE\"): gate bypassed\n",
+		 drv, ovr ? (int)strlen(ovr) : 0, ovr ? ovr : "");
+	kfree(ovr);
 	gate_event(dev);
 }
 

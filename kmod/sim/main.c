@@ -192,10 +192,15 @@ static int __init tsmh_sim_init(void)
 	ret = sim_chr_init(sim);
 	if (ret)
 		goto err_bus;
+	ret = sim_drv_init();
+	if (ret)
+		goto err_chr;
 	pr_info("domain %04x: root port + switch, %d endpoint slot(s) of %d function(s); waiting for the device emulator on /dev/%s\n",
 		sim->domain, sim->nr_ep, sim->nr_fn, TSMH_SIM_DEVNAME);
 	return 0;
 
+err_chr:
+	sim_chr_exit(sim);
 err_bus:
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(sim->bus);
@@ -214,6 +219,7 @@ static void __exit tsmh_sim_exit(void)
 {
 	struct tsmh_sim *sim = sim_instance;
 
+	sim_drv_exit();
 	/* no emulator can be attached: it would hold a module reference */
 	sim_chr_exit(sim);
 	cancel_work_sync(&sim->rescan_work);

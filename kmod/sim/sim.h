@@ -128,4 +128,8 @@ void sim_chr_exit(struct tsmh_sim *sim);
 void sim_kick(struct tsmh_sim *sim);	/* under sim->lock: wake readers */
 void sim_wake(struct irq_work *w);	/* the irq_work behind sim_kick() */
 
+/* drv.c: tsmh_sim_drv, a test driver for the gate (no ID table) */
+int sim_drv_init(void);
+void sim_drv_exit(void);
+
 #endif

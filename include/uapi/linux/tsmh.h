@@ -313,11 +313,22 @@ enum tsmh_ev_digest {
  * verified"), and the device must not have been reset since that evidence
  * was taken, else -ESTALE ("device reset since the evidence was taken":
  * attest again). RELEASE clears the override and asks the driver core to
- * probe; HOLD and QUARANTINE unbind the bound driver and hold; QUARANTINE
+ * probe; HOLD and QUARANTINE unbind the bound driver and hold (a probe
+ * running at that moment finishes first and is unbound: the override and
+ * the state change under the device lock, so the reply and the sysfs
+ * state always match what is bound); QUARANTINE
  * then clears Bus Master Enable (TSMH_GATE_F_BME_OFF, until the next
  * RELEASE: the next driver's probe sets it again). The reply carries the
  * new state (attrs as DEV_GET, serial and digest included). Every change
  * multicasts EVT_GATE (without them).
+ *
+ * An administrator's own driver_override (driverctl's vfio-pci, say) is
+ * kept: a hold replaces NAME by TSMH_GATE_OVERRIDE ":" NAME (no driver
+ * binds, NAME's included; it survives a module unload and reload) and
+ * the release puts NAME back (TSMH_GATE_F_OVERRIDE_KEPT). An override
+ * someone writes while the device is held is seen at the next gate change
+ * or bind, logged, flagged TSMH_GATE_F_OVERRIDE_CHANGED and left in place
+ * by the release (kept inside ours by a hold): never erased.
  *
  * What HELD guarantees: no driver binds through the driver core (probe,
  * bind, new_id) while our driver_override stands, and the driver that was
@@ -354,8 +365,9 @@ enum tsmh_ev_digest {
  * - Replies and events carry RESET_KIND only once a reset was seen, and
  *   ACCEPT_* only after an ATTESTED release.
  * - Unloading tsmh_core leaves held devices held (driver_override stays
- *   TSMH_GATE_OVERRIDE); loading again adopts them (HELD, PRESENT);
- *   loading with gate=off clears that override and probes them.
+ *   TSMH_GATE_OVERRIDE[:NAME]); loading again adopts them (HELD, PRESENT);
+ *   loading with gate=off clears that override (puts NAME back) and
+ *   probes them.
  * - A DOE discovery that failed keeps the device held (no NOT_CMA).
  * - A hot-added endpoint tsmh_core cannot examine (allocation or config
  *   read failure) gets TSMH_GATE_OVERRIDE all the same, untracked: fail
@@ -405,6 +417,8 @@ enum tsmh_gate_reason {
 #define TSMH_GATE_F_REATTEST	(1U << 0) /* reset since the last acceptance */
 #define TSMH_GATE_F_BME_OFF	(1U << 1) /* quarantine cleared Bus Master Enable */
 #define TSMH_GATE_F_POLICY	(1U << 2) /* hold_ids names the device */
+#define TSMH_GATE_F_OVERRIDE_KEPT	(1U << 3) /* an admin's driver_override kept */
+#define TSMH_GATE_F_OVERRIDE_CHANGED	(1U << 4) /* driver_override changed while held */
 
 enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
