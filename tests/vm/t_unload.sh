@@ -1,0 +1,57 @@
+# rmmod tsmh_core while the PCI core removes a device that has DOE
+# exchanges queued on it (issue 10, item 3). Unload mirrors load: under
+# the rescan lock it unregisters the bus notifier and marks every device
+# gone with its mailboxes drained, so the removal waits for it and no
+# exchange reaches a mailbox the PCI core has torn down. Each queued
+# exchange fails with the device-gone error; nothing else (no -22 after
+# "Abort failed", no oops: the harness checks the kernel log).
+. /tests/lib.sh
+load_modules 2
+start_emu
+wait_eps 2
+stop_emu
+start_emu --fault silent --plug none # nobody answers: exchanges pile up
+n=0
+for ep in $EP0 $EP1; do
+	for i in 1 2 3 4; do
+		n=$((n + 1))
+		( tsmctl doe $ep --protocol cma --hex 10840000 >/tmp/x$n.out 2>&1; echo $? >/tmp/x$n.rc ) &
+	done
+done
+sleep 0.5 # one exchange in flight per mailbox, three queued behind it
+dmesg >/tmp/dmesg.before
+( rmmod tsmh_core >/tmp/rmmod.out 2>&1; echo $? >/tmp/rmmod.rc ) &
+sleep 0.3 # unload is draining $EP0 (its exchange in flight)
+echo 1 >/sys/bus/pci/devices/$EP1/remove || fail "sysfs remove $EP1"
+wait_until 30 "rmmod tsmh_core hung" test -f /tmp/rmmod.rc
+[ "$(cat /tmp/rmmod.rc)" = 0 ] || fail "rmmod tsmh_core: $(cat /tmp/rmmod.out)"
+[ -e /sys/bus/pci/devices/$EP1 ] && fail "$EP1 not removed"
+wait_until 30 "exchanges hung across rmmod" sh -c "[ \$(ls /tmp/x*.rc | wc -l) -ge $n ]"
+gone=0
+i=0
+while [ $i -lt $n ]; do
+	i=$((i + 1))
+	out=$(cat /tmp/x$i.out)
+	[ "$(cat /tmp/x$i.rc)" != 0 ] || fail "exchange $i succeeded on a silent device: $out"
+	echo "exchange $i: $out"
+	case "$out" in
+	*"device is being removed"* | *"device was removed"*) gone=$((gone + 1)) ;;
+	*"timed out"*) ;; # the one in flight when unload began
+	*) fail "exchange $i did not end with the device-gone error: $out" ;;
+	esac
+done
+# three of each mailbox's four were queued behind the one in flight
+[ $gone -ge 6 ] || fail "only $gone of $n exchanges failed with the device-gone error"
+dmesg | grep -v -F -x -f /tmp/dmesg.before >/tmp/dmesg.new
+grep -i "abort failed\|mailbox dead\|use-after-free\|general protection" /tmp/dmesg.new &&
+	fail "the PCI core's mailbox was used after removal"
+ok "rmmod during hot-removal: $gone of $n queued exchanges got the device-gone error"
+# load again: the remaining endpoint is tracked, the removed one is not
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core after unload"
+stop_emu
+start_emu
+wait_eps 1
+tsmctl show $EP1 >/dev/null 2>&1 && fail "$EP1 tracked after its removal"
+tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "exchange with $EP0 after reload"
+ok "reloaded: $EP0 works"
+unload_modules
