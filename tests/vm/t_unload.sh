@@ -26,7 +26,17 @@ echo 1 >/sys/bus/pci/devices/$EP1/remove || fail "sysfs remove $EP1"
 wait_until 30 "rmmod tsmh_core hung" test -f /tmp/rmmod.rc
 [ "$(cat /tmp/rmmod.rc)" = 0 ] || fail "rmmod tsmh_core: $(cat /tmp/rmmod.out)"
 [ -e /sys/bus/pci/devices/$EP1 ] && fail "$EP1 not removed"
-wait_until 30 "exchanges hung across rmmod" sh -c "[ \$(ls /tmp/x*.rc | wc -l) -ge $n ]"
+i=0
+while [ "$(ls /tmp/x*.rc 2>/dev/null | wc -l)" -lt $n ]; do
+	i=$((i + 1))
+	if [ $i -ge 300 ]; then
+		for j in $(seq $n); do
+			[ -f /tmp/x$j.rc ] || echo "exchange $j still waiting: $(cat /tmp/x$j.out)"
+		done
+		fail "exchanges hung across rmmod"
+	fi
+	sleep 0.1
+done
 gone=0
 i=0
 while [ $i -lt $n ]; do
