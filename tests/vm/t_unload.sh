@@ -11,11 +11,11 @@ start_emu
 wait_eps 2
 stop_emu
 start_emu --fault silent --plug none # nobody answers: exchanges pile up
-n=0
+nx=0
 for ep in $EP0 $EP1; do
 	for i in 1 2 3 4; do
-		n=$((n + 1))
-		( tsmctl doe $ep --protocol cma --hex 10840000 >/tmp/x$n.out 2>&1; echo $? >/tmp/x$n.rc ) &
+		nx=$((nx + 1))
+		( tsmctl doe $ep --protocol cma --hex 10840000 >/tmp/x$nx.out 2>&1; echo $? >/tmp/x$nx.rc ) &
 	done
 done
 sleep 0.5 # one exchange in flight per mailbox, three queued behind it
@@ -27,10 +27,10 @@ wait_until 30 "rmmod tsmh_core hung" test -f /tmp/rmmod.rc
 [ "$(cat /tmp/rmmod.rc)" = 0 ] || fail "rmmod tsmh_core: $(cat /tmp/rmmod.out)"
 [ -e /sys/bus/pci/devices/$EP1 ] && fail "$EP1 not removed"
 i=0
-while [ "$(ls /tmp/x*.rc 2>/dev/null | wc -l)" -lt $n ]; do
+while [ "$(ls /tmp/x*.rc 2>/dev/null | wc -l)" -lt $nx ]; do
 	i=$((i + 1))
 	if [ $i -ge 300 ]; then
-		for j in $(seq $n); do
+		for j in $(seq $nx); do
 			[ -f /tmp/x$j.rc ] || echo "exchange $j still waiting: $(cat /tmp/x$j.out)"
 		done
 		fail "exchanges hung across rmmod"
@@ -39,7 +39,7 @@ while [ "$(ls /tmp/x*.rc 2>/dev/null | wc -l)" -lt $n ]; do
 done
 gone=0
 i=0
-while [ $i -lt $n ]; do
+while [ $i -lt $nx ]; do
 	i=$((i + 1))
 	out=$(cat /tmp/x$i.out)
 	[ "$(cat /tmp/x$i.rc)" != 0 ] || fail "exchange $i succeeded on a silent device: $out"
@@ -51,11 +51,11 @@ while [ $i -lt $n ]; do
 	esac
 done
 # three of each mailbox's four were queued behind the one in flight
-[ $gone -ge 6 ] || fail "only $gone of $n exchanges failed with the device-gone error"
+[ $gone -ge 6 ] || fail "only $gone of $nx exchanges failed with the device-gone error"
 dmesg | grep -v -F -x -f /tmp/dmesg.before >/tmp/dmesg.new
 grep -i "abort failed\|mailbox dead\|use-after-free\|general protection" /tmp/dmesg.new &&
 	fail "the PCI core's mailbox was used after removal"
-ok "rmmod during hot-removal: $gone of $n queued exchanges got the device-gone error"
+ok "rmmod during hot-removal: $gone of $nx queued exchanges got the device-gone error"
 # load again: the remaining endpoint is tracked, the removed one is not
 insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core after unload"
 stop_emu
