@@ -44,7 +44,7 @@ i=0
 while [ $i -lt $N ]; do
 	i=$((i + 1))
 	[ "$(cat /tmp/h$i.rc)" != 0 ] || fail "exchange $i with a silent device succeeded: $(cat /tmp/h$i.out)"
-	grep -q "timed out\|queue full\|in flight" /tmp/h$i.out ||
+	grep -q "timed out\|device error, timeout\|queue full\|in flight" /tmp/h$i.out ||
 		fail "exchange $i failed without a timeout or queue-full reason: $(cat /tmp/h$i.out)"
 done
 echo "the $N exchanges ended: $(cat /tmp/h*.out | sed 's/.*: //' | sort | uniq -c | tr '\n' ';')"
