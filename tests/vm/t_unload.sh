@@ -71,8 +71,8 @@ ok "rmmod during hot-removal: $gone of $nx exchanges got the device-gone error (
 # load again: the remaining endpoint is tracked, the removed one comes
 # back when the emulator plugs its slot again
 stop_emu
-insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core after unload"
 start_emu
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core after unload"
 wait_eps 2
 tsmctl doe $EP0 --protocol cma --hex 10840000 >/dev/null || fail "exchange with $EP0 after reload"
 tsmctl doe $EP1 --protocol cma --hex 10840000 >/dev/null || fail "exchange with $EP1 after re-plug"
