@@ -72,24 +72,42 @@ int tsmh_nl_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack,
 
 /* ---- replies ---- */
 
+/*
+ * A platform TSM driver connected through the PCI core (pdev->tsm, 6.19+
+ * with CONFIG_PCI_TSM) owns the CMA mailbox: it is reported as a firmware
+ * owner and nobody else may use it for anything but discovery. Its name
+ * is not reachable without the PCI TSM core's lock: "pci-tsm".
+ */
+#define TSMH_PCI_TSM_OWNER "pci-tsm"
+
+static bool mb_tsm_owned(struct tsmh_mb *mb)
+{
+	lockdep_assert_held(&mb->dev->state_lock);
+	return tsmh_pci_tsm_bound(mb->dev->pdev) &&
+	       (tsmh_mb_supports(mb, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA) ||
+		tsmh_mb_supports(mb, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_SEC_CMA));
+}
+
 static int put_mailbox(struct sk_buff *skb, struct tsmh_mb *mb)
 {
 	struct nlattr *nest, *pn;
+	bool tsm;
 	int i;
 
 	lockdep_assert_held(&mb->dev->state_lock);
 	nest = nla_nest_start(skb, TSMH_A_DEV_MAILBOX);
 	if (!nest)
 		return -EMSGSIZE;
+	tsm = mb_tsm_owned(mb);
 	if (nla_put_u16(skb, TSMH_MB_A_OFFSET, mb->off) ||
-	    nla_put_u32(skb, TSMH_MB_A_OWNER, mb->owner) ||
+	    nla_put_u32(skb, TSMH_MB_A_OWNER, tsm ? TSMH_OWNER_FIRMWARE : mb->owner) ||
 	    nla_put_u64_64bit(skb, TSMH_MB_A_EXCHANGES, mb->nr_xfer, 0))
 		goto cancel;
-	if (mb->owner == TSMH_OWNER_HOST &&
+	if (!tsm && mb->owner == TSMH_OWNER_HOST &&
 	    nla_put_u32(skb, TSMH_MB_A_OWNER_ID, mb->owner_portid))
 		goto cancel;
-	if (mb->owner != TSMH_OWNER_NONE &&
-	    nla_put_string(skb, TSMH_MB_A_OWNER_NAME, mb->owner_name))
+	if ((tsm || mb->owner != TSMH_OWNER_NONE) &&
+	    nla_put_string(skb, TSMH_MB_A_OWNER_NAME, tsm ? TSMH_PCI_TSM_OWNER : mb->owner_name))
 		goto cancel;
 	if (mb->disc_err && nla_put_s32(skb, TSMH_MB_A_DISCOVERY_ERR, mb->disc_err))
 		goto cancel;
@@ -533,7 +551,12 @@ static int doe_owner_check(struct doe_xchg *x)
 	lockdep_assert_held(&mb->xfer_lock);
 	mutex_lock(&x->dev->state_lock);
 	if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY) &&
-	    mb->owner != TSMH_OWNER_NONE && !tsmh_mb_owned_by(mb, x->sk)) {
+	    mb_tsm_owned(mb)) {
+		TSMH_ERR(&x->extack, "mailbox is owned by the platform TSM",
+			 "%s (pdev->tsm set): only DOE discovery", TSMH_PCI_TSM_OWNER);
+		ret = -EBUSY;
+	} else if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY) &&
+		   mb->owner != TSMH_OWNER_NONE && !tsmh_mb_owned_by(mb, x->sk)) {
 		TSMH_ERR(&x->extack, "mailbox is claimed by another SPDM owner",
 			 "%s %.15s", owner_str(mb), mb->owner_name);
 		ret = -EBUSY;
@@ -744,6 +767,10 @@ static int doe_claim_release(struct sk_buff *skb, struct genl_info *info, bool c
 	if (dev->gone) {
 		TSMH_ERR(info->extack, "device is being removed", "%s", dev->name);
 		ret = -ENODEV;
+	} else if (claim && mb_tsm_owned(mb)) {
+		TSMH_ERR(info->extack, "mailbox is owned by the platform TSM",
+			 "%s (pdev->tsm set)", TSMH_PCI_TSM_OWNER);
+		ret = -EBUSY;
 	} else if (tsmh_mb_owned_by(mb, sk)) {
 		if (!claim) {
 			mb->owner = TSMH_OWNER_NONE;

@@ -47,6 +47,8 @@ copy_elf "$bin/tests/vm/evput" /usr/bin/evput
 copy_elf "$bin/tests/vm/aerinj" /usr/bin/aerinj
 # times unrelated generic netlink operations (t_genlstall)
 copy_elf "$bin/tests/vm/genltime" /usr/bin/genltime
+# claims against a port id reused in the close window (t_claimsock)
+copy_elf "$bin/tests/vm/claimrace" /usr/bin/claimrace
 # runs a command as another user with only the capabilities given (t_capadmin, t_dsn)
 copy_elf "$bin/tests/vm/capexec" /usr/bin/capexec
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
