@@ -80,7 +80,8 @@ static void *stranger(void *arg)
 			continue;
 		if (!doe_cmd(&nl, TSMH_CMD_DOE_RELEASE)) {
 			stolen++;
-			fprintf(stderr, "claimrace: a socket that never claimed released the claim\n");
+			fprintf(stderr,
+				"claimrace: a socket that never claimed released the claim\n");
 		}
 		tsmh_nl_close(&nl);
 	}
