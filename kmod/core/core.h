@@ -224,6 +224,8 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 int tsmh_doe_backend_init(struct tsmh_mb *mb);
 enum tsmh_doe_backend tsmh_doe_backend(void);
 bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type);	/* state_lock held */
+/* config-space backend: -EBUSY, driver in @drv, while a DOE-driving driver is bound */
+int tsmh_doe_driver_conflict(struct tsmh_mb *mb, char *drv, size_t len);
 
 /* evidence.c */
 void tsmh_ev_dev_init(struct tsmh_dev *dev);

@@ -603,6 +603,7 @@ static void doe_xfer_extack(struct doe_xchg *x, int ret)
 static int doe_xchg_run(struct doe_xchg *x)
 {
 	struct tsmh_mb *mb = x->mb;
+	char drv[32];
 	int ret;
 
 	mutex_lock(&mb->xfer_lock);
@@ -616,6 +617,16 @@ static int doe_xchg_run(struct doe_xchg *x)
 	ret = doe_owner_check(x);
 	if (ret)
 		goto unlock_xfer;
+	ret = tsmh_doe_driver_conflict(mb, drv, sizeof(drv));
+	if (ret) {
+		TSMH_ERR(&x->extack, "DOE mailbox driven by the bound driver",
+			 "%.31s (config-space backend: no sharing; see cfg_doe_drivers)", drv);
+		/* 6.1's extack has no room for the name: the log says it */
+		pci_info_ratelimited(x->dev->pdev,
+				     "DOE exchange on mailbox %#x refused: driver %s drives it\n",
+				     mb->off, drv);
+		goto unlock_xfer;
+	}
 	ret = tsmh_doe_xfer(mb, x->vid, x->type, x->req, x->pad_len, x->rsp,
 			    TSMH_DOE_PAYLOAD_MAX + 4, &x->rsp_len);
 	if (!ret && x->rsp_len > TSMH_DOE_PAYLOAD_MAX)
