@@ -81,16 +81,19 @@ module_param_string(cfg_doe_drivers, cfg_doe_drivers, sizeof(cfg_doe_drivers), 0
 MODULE_PARM_DESC(cfg_doe_drivers,
 		 "config-space DOE backend (Linux < 6.5): no exchange while one of these drivers is bound");
 
+/* @name in the comma (or blank) separated @list; a sysfs write ends in '\n' */
 static bool in_list(const char *list, const char *name)
 {
-	size_t n = strlen(name);
+	static const char sep[] = ", \t\n";
+	size_t n = strlen(name), len;
 
+	list += strspn(list, sep);
 	while (n && *list) {
-		const char *end = strchrnul(list, ',');
-
-		if (end - list == n && !strncmp(list, name, n))
+		len = strcspn(list, sep);
+		if (len == n && !strncmp(list, name, n))
 			return true;
-		list = *end ? end + 1 : end;
+		list += len;
+		list += strspn(list, sep);
 	}
 	return false;
 }
