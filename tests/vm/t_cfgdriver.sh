@@ -8,6 +8,8 @@
 kernel_has_doe_api && skip "the PCI core serialises every DOE user here (kernel backend)"
 stub_required
 P=/sys/module/tsmh_core/parameters/cfg_doe_drivers
+# pci-stub must not outlive the test (later tests load it themselves)
+trap 'rmmod pci_stub 2>/dev/null' EXIT
 stub_modules 2
 start_emu
 wait_eps 2
@@ -31,3 +33,4 @@ echo "cxl_pci,vfio-pci" >$P
 stop_emu
 rmmod tsmh_sim || fail "rmmod tsmh_sim"
 rmmod tsmh_core || fail "rmmod tsmh_core"
+rmmod pci_stub || fail "rmmod pci_stub"
