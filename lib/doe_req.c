@@ -138,7 +138,7 @@ int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,
 			  u32 *rsp_len)
 {
 	u32 st, h0, h1, len_dw, i, v;
-	int ret, too_big;
+	int ret;
 
 	*rsp_len = 0;
 	if ((req_len & 3) || req_len / 4 > TSMH_DOE_MAX_DW - TSMH_DOE_HDR_DW)
@@ -169,13 +169,18 @@ int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,
 		return fail(io, -EIO);
 
 	*rsp_len = (len_dw - TSMH_DOE_HDR_DW) * 4;
-	too_big = *rsp_len > rsp_cap;
+	/*
+	 * A response we cannot keep is not read out (up to 2^18 dwords, a
+	 * config cycle pair each, for nothing): abort it; *rsp_len says how
+	 * long it was.
+	 */
+	if (*rsp_len > rsp_cap)
+		return fail(io, -EMSGSIZE);
 	for (i = 0; i < len_dw - TSMH_DOE_HDR_DW; i++) {
 		ret = pop(io, &v);
 		if (ret)
 			return fail(io, ret);
-		if (!too_big)
-			tsmh_put_le32(rsp + 4 * i, v);
+		tsmh_put_le32(rsp + 4 * i, v);
 	}
 	/* The object must end where its length said it would. */
 	ret = rd_status(io, &st);
@@ -183,5 +188,5 @@ int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,
 		return fail(io, ret);
 	if (st & (TSMH_DOE_STATUS_ERROR | TSMH_DOE_STATUS_DOR))
 		return fail(io, -EIO);
-	return too_big ? -EMSGSIZE : 0;
+	return 0;
 }

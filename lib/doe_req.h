@@ -37,7 +37,8 @@ int tsmh_doe_req_abort(const struct tsmh_doe_io *io);
  *   -EIO        device set Error, or sent an object that breaks the rules
  *               (wrong protocol, length < 2, data ended early)
  *   -ETIMEDOUT  no Data Object Ready within the timeout
- *   -EMSGSIZE   response longer than @rsp_cap (*@rsp_len says how long)
+ *   -EMSGSIZE   response longer than @rsp_cap (*@rsp_len says how long;
+ *               the mailbox is aborted, the response never read out)
  * Every failure leaves the mailbox aborted (idle), never half-read.
  */
 int tsmh_doe_req_exchange(const struct tsmh_doe_io *io, u16 vid, u8 type,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "doe.h"
 #include "doe_proxy.h"
 #include "nl_policy.h"
@@ -31,16 +32,11 @@ static int parse_reply(struct nl_msg *m, void *arg)
 	return 0;
 }
 
-int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
-			const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
-			uint16_t *mb_used)
+static int xfer_once(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
+		     const uint8_t *req, size_t len, struct reply *r)
 {
 	struct nl_msg *m = tsmh_nl_msg(nl, TSMH_CMD_DOE_EXCHANGE, 0);
-	struct reply r = { 0 };
-	int ret;
 
-	*rsp = NULL;
-	*rsp_len = 0;
 	if (!m)
 		return -ENOMEM;
 	if (nla_put_string(m, TSMH_A_DEV_NAME, dev) || nla_put_u16(m, TSMH_A_DOE_VENDOR, vid) ||
@@ -49,7 +45,39 @@ int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vi
 		nlmsg_free(m);
 		return -EMSGSIZE;
 	}
-	ret = tsmh_nl_call(nl, m, parse_reply, &r);
+	return tsmh_nl_call(nl, m, parse_reply, r);
+}
+
+/*
+ * The kernel refuses an exchange with EAGAIN when the mailbox's queue or
+ * the module's is full (it never lets a netlink handler wait for a
+ * device): retry with a growing pause, 10 ms to 250 ms, for at most
+ * TSMH_DOE_RETRY_MS in all. EBUSY (claimed by another owner, mailbox used
+ * by another entity) is not retried: it does not go away by waiting.
+ */
+#define TSMH_DOE_RETRY_MS 10000
+
+int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
+			const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
+			uint16_t *mb_used)
+{
+	struct reply r = { 0 };
+	long waited = 0, pause = 10;
+	int ret;
+
+	*rsp = NULL;
+	*rsp_len = 0;
+	for (;;) {
+		ret = xfer_once(nl, dev, mb, vid, type, req, len, &r);
+		if (ret != -EAGAIN || waited >= TSMH_DOE_RETRY_MS)
+			break;
+		free(r.buf);
+		r.buf = NULL;
+		usleep((useconds_t)pause * 1000);
+		waited += pause;
+		if (pause < 250)
+			pause *= 2;
+	}
 	if (ret) {
 		free(r.buf);
 		return ret;

@@ -13,7 +13,10 @@
 #include "nl.h"
 #include "requester.h"
 
-/* One DOE exchange through the kernel. *@rsp is malloc'ed. 0 or -errno. */
+/*
+ * One DOE exchange through the kernel. *@rsp is malloc'ed. 0 or -errno.
+ * A full queue in the kernel (EAGAIN) is retried for up to 10 s.
+ */
 int tsmh_doe_proxy_xfer(struct tsmh_nl *nl, const char *dev, int mb, uint16_t vid, uint8_t type,
 			const uint8_t *req, size_t len, uint8_t **rsp, size_t *rsp_len,
 			uint16_t *mb_used);

@@ -180,4 +180,22 @@ static inline struct nlattr **tsmh_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/*
+ * The PCI core's TSM (struct pci_dev.tsm, CONFIG_PCI_TSM): while it is set
+ * a platform TSM driver is connected to the device and owns its CMA/SPDM
+ * mailbox. Read without the PCI TSM core's lock (not exported): a
+ * snapshot, used to refuse, never dereferenced.
+ */
+#if defined(TSMH_HAVE_PCI_TSM) && IS_ENABLED(CONFIG_PCI_TSM)
+static inline bool tsmh_pci_tsm_bound(struct pci_dev *pdev)
+{
+	return !!READ_ONCE(pdev->tsm);
+}
+#else
+static inline bool tsmh_pci_tsm_bound(struct pci_dev *pdev)
+{
+	return false;
+}
+#endif
+
 #endif

@@ -5,6 +5,10 @@
  * Lock order (the one place it is written down; outermost first: a lock
  * may be taken while holding only locks above it on its own branch):
  *
+ *   pci_lock_rescan_remove()     the PCI core's; the bus notifier's ADD and
+ *   |                            DEL run under it (DEL drains the device's
+ *   |                            mailboxes: xfer_lock), and so do load's
+ *   |                            walk and unload's drain (main.c)
  *   dev->gate_op_lock            gate changes (gate.c); held across
  *   |                            driver_override updates, device_attach()
  *   |                            and device_release_driver()
@@ -48,7 +52,20 @@
  *   state_lock and its store gate_op_lock, so it is removed with neither
  *   held.
  * - The generic netlink family has parallel_ops: no genl_mutex above any
- *   of these; handlers take only the locks above.
+ *   of these; handlers take only the locks above. genl_rcv() still holds
+ *   the global cb_lock (read) across every handler, and a family
+ *   registration anywhere takes it for write: no handler may sleep for a
+ *   device. DOE exchanges therefore run in tsmh_wq work items, which take
+ *   xfer_lock and answer the request themselves (netlink.c, struct
+ *   doe_xchg); handlers take xfer_lock never.
+ * - Unload (tsmh_core_exit()) mirrors load: with the rescan lock held it
+ *   unregisters the bus notifier, marks every device @gone and then drains
+ *   each mailbox (xfer_lock, @kmb cleared), exactly as a hot-removal's DEL
+ *   notification does under the remover's rescan lock. So no device can be
+ *   removed between the notifier going away and the drain. The drain waits
+ *   for the one exchange in flight on each mailbox (queued ones see @gone
+ *   and stop): at most one DOE timeout per mailbox (config backend: less,
+ *   its poll stops on @gone), the same wait a hot-removal has.
  *
  * tsmh_sim has its own locks (struct tsmh_sim in kmod/sim/sim.h) and
  * shares none with tsmh_core.
@@ -63,6 +80,7 @@
 #include <linux/pci.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <uapi/linux/tsmh.h>
 
 #include "doe.h"
@@ -81,12 +99,16 @@ struct tsmh_ev_view;
  *	request/response, which may sleep for up to the DOE timeout); see
  *	"Lock order" at the top of this file.
  * @kmb: the PCI core's mailbox (kernel backend): set by discovery and
- *	cleared on removal, both under @xfer_lock.
+ *	cleared on removal and at unload, both under @xfer_lock.
  * Fields below are protected by @dev->state_lock (short critical sections,
  * so readers such as a dump never wait behind an exchange):
  * @prots, @nr_prots, @disc_err: DOE discovery result.
- * @owner, @owner_portid, @owner_net, @owner_name: the SPDM owner
- *	(arbitration).
+ * @owner, @owner_sk, @owner_portid, @owner_name: the SPDM owner
+ *	(arbitration). A host claim belongs to the netlink socket itself
+ *	(@owner_sk, referenced with sock_hold() while the claim lasts), not
+ *	to its port id, which a new socket may take over before the old
+ *	one's release notification has run; @owner_portid is for display.
+ * @nr_queued: exchanges admitted and not finished (netlink.c).
  * @nr_xfer: completed exchanges.
  */
 struct tsmh_mb {
@@ -98,9 +120,10 @@ struct tsmh_mb {
 	u8 nr_prots;
 	int disc_err;
 	enum tsmh_owner owner;
+	struct sock *owner_sk;
 	u32 owner_portid;
-	struct net *owner_net;	/* compared only, never dereferenced */
 	char owner_name[16];
+	u8 nr_queued;
 	u64 nr_xfer;
 };
 
@@ -112,8 +135,9 @@ struct tsmh_mb {
  * @ref: lifetime; the list holds one reference, each user one more.
  * @pdev: referenced for the lifetime of @ref.
  * @name, @caps, @serial, @has_serial, @nr_mb: constant after add.
- * @gone: set once when the device is removed (before the mailboxes are
- *	drained); read locklessly (READ_ONCE) by pollers, which then give up.
+ * @gone: set once when the device is removed or the module unloads
+ *	(before the mailboxes are drained); read locklessly (READ_ONCE) by
+ *	pollers and queued exchanges, which then give up with -ENODEV.
  * @announced: the "added" event went out (so "removed" may follow);
  *	WRITE_ONCE/READ_ONCE, no lock.
  * @state_lock: protects @flags and the state fields of each @mb.
@@ -194,6 +218,13 @@ struct tsmh_dev {
 	char leader[32];
 };
 
+/* @sk holds a host claim on @mb; state_lock held */
+static inline bool tsmh_mb_owned_by(struct tsmh_mb *mb, const struct sock *sk)
+{
+	lockdep_assert_held(&mb->dev->state_lock);
+	return mb->owner == TSMH_OWNER_HOST && mb->owner_sk == sk;
+}
+
 /* main.c */
 struct tsmh_dev *tsmh_dev_find(const char *name);	/* +1 ref or NULL */
 void tsmh_adopt(struct pci_dev *pdev);	/* track it as at load; rescan lock held */
@@ -209,6 +240,8 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 int tsmh_doe_backend_init(struct tsmh_mb *mb);
 enum tsmh_doe_backend tsmh_doe_backend(void);
 bool tsmh_mb_supports(struct tsmh_mb *mb, u16 vid, u8 type);	/* state_lock held */
+/* config-space backend: -EBUSY, driver in @drv, while a DOE-driving driver is bound */
+int tsmh_doe_driver_conflict(struct tsmh_mb *mb, char *drv, size_t len);
 
 /* evidence.c */
 void tsmh_ev_dev_init(struct tsmh_dev *dev);

@@ -16,6 +16,8 @@
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <linux/sched/signal.h>
 #include "core.h"
 #include "doe_req.h"
@@ -34,6 +36,12 @@ int tsmh_doe_backend_init(struct tsmh_mb *mb)
 	/* pci_dev.doe_mbs is indexed by capability offset */
 	mb->kmb = xa_load(&mb->dev->pdev->doe_mbs, mb->off);
 	return mb->kmb ? 0 : -ENODEV;
+}
+
+/* The PCI core's mailbox queue serialises every in-kernel user with us. */
+int tsmh_doe_driver_conflict(struct tsmh_mb *mb, char *drv, size_t len)
+{
+	return 0;
 }
 
 int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
@@ -56,6 +64,53 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 enum tsmh_doe_backend tsmh_doe_backend(void)
 {
 	return TSMH_DOE_BACKEND_CFG;
+}
+
+/*
+ * Drivers that drive a DOE mailbox's registers themselves on these kernels,
+ * where nothing serialises them with us: cxl_pci (CDAT reads through
+ * pcim_doe_create_mb(), the only in-kernel DOE user before 6.5) and
+ * vfio-pci (a guest or a userspace driver owns config space, DOE
+ * included). While one is bound, an exchange of ours would interleave
+ * with theirs on the same registers and corrupt both: refused. Other
+ * drivers cannot reach DOE on these kernels. Comma-separated driver
+ * names; writable for drivers we do not know of.
+ */
+static char cfg_doe_drivers[128] = "cxl_pci,vfio-pci";
+module_param_string(cfg_doe_drivers, cfg_doe_drivers, sizeof(cfg_doe_drivers), 0644);
+MODULE_PARM_DESC(cfg_doe_drivers,
+		 "config-space DOE backend (Linux < 6.5): no exchange while one of these drivers is bound");
+
+/* @name in the comma (or blank) separated @list; a sysfs write ends in '\n' */
+static bool in_list(const char *list, const char *name)
+{
+	static const char sep[] = ", \t\n";
+	size_t n = strlen(name), len;
+
+	list += strspn(list, sep);
+	while (n && *list) {
+		len = strcspn(list, sep);
+		if (len == n && !strncmp(list, name, n))
+			return true;
+		list += len;
+		list += strspn(list, sep);
+	}
+	return false;
+}
+
+/* -EBUSY with the driver's name in @drv if a DOE-driving driver is bound */
+int tsmh_doe_driver_conflict(struct tsmh_mb *mb, char *drv, size_t len)
+{
+	bool hit;
+
+	/* the bound driver's name, kept by the bus notifier */
+	mutex_lock(&mb->dev->state_lock);
+	strscpy(drv, mb->dev->driver, len);
+	mutex_unlock(&mb->dev->state_lock);
+	kernel_param_lock(THIS_MODULE);
+	hit = in_list(cfg_doe_drivers, drv);
+	kernel_param_unlock(THIS_MODULE);
+	return hit ? -EBUSY : 0;
 }
 
 static int cfg_read32(void *ctx, u16 off, u32 *val)
@@ -116,10 +171,15 @@ int tsmh_doe_xfer(struct tsmh_mb *mb, u16 vid, u8 type, const void *req,
 		.wait = cfg_wait, .now_us = cfg_now_us,
 		.ctx = mb, .cap = mb->off,
 	};
+	char drv[32];
 	u32 len = 0;
 	int ret;
 
 	lockdep_assert_held(&mb->xfer_lock);
+	*rsp_len = 0;
+	ret = tsmh_doe_driver_conflict(mb, drv, sizeof(drv));
+	if (ret)
+		return ret;
 	ret = tsmh_doe_req_exchange(&io, vid, type, req, req_len, rsp, rsp_cap, &len);
 	*rsp_len = len;
 	return ret;

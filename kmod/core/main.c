@@ -23,7 +23,12 @@ struct workqueue_struct *tsmh_wq;
 static void tsmh_dev_release(struct kref *ref)
 {
 	struct tsmh_dev *dev = container_of(ref, struct tsmh_dev, ref);
+	int i;
 
+	/* claims still held (removal, unload) let go of their sockets */
+	for (i = 0; i < dev->nr_mb; i++)
+		if (dev->mb[i].owner_sk)
+			sock_put(dev->mb[i].owner_sk);
 	pci_dev_put(dev->pdev);
 	kfree(dev);
 }
@@ -77,10 +82,17 @@ static struct tsmh_dev *find_by_pdev(struct pci_dev *pdev)
 	return NULL;
 }
 
-/* A netlink socket closed: its DOE claims and staged evidence go. */
+/*
+ * A netlink socket closed: its DOE claims and staged evidence go. The
+ * closing socket is dead (SOCK_DEAD) by the time NETLINK_URELEASE runs,
+ * and its port id may already have been bound again: a claim goes only if
+ * its own socket (held by the claim) is the dead one, so a new socket
+ * that inherited the port id neither loses nor gains a claim.
+ */
 void tsmh_release_owner(struct net *net, u32 portid)
 {
 	struct tsmh_dev *dev;
+	struct sock *sk;
 	int i;
 
 	mutex_lock(&tsmh_devs_lock);
@@ -89,14 +101,17 @@ void tsmh_release_owner(struct net *net, u32 portid)
 		for (i = 0; i < dev->nr_mb; i++) {
 			struct tsmh_mb *mb = &dev->mb[i];
 
-			if (mb->owner == TSMH_OWNER_HOST && mb->owner_portid == portid &&
-			    mb->owner_net == net) {
-				mb->owner = TSMH_OWNER_NONE;
-				mb->owner_name[0] = 0;
-				pci_info_ratelimited(dev->pdev,
-						     "DOE mailbox %#x released (owner socket closed)\n",
-						     mb->off);
-			}
+			sk = mb->owner_sk;
+			if (mb->owner != TSMH_OWNER_HOST || !sk || mb->owner_portid != portid ||
+			    !net_eq(sock_net(sk), net) || !sock_flag(sk, SOCK_DEAD))
+				continue;
+			mb->owner = TSMH_OWNER_NONE;
+			mb->owner_sk = NULL;
+			mb->owner_name[0] = 0;
+			sock_put(sk);
+			pci_info_ratelimited(dev->pdev,
+					     "DOE mailbox %#x released (owner socket closed)\n",
+					     mb->off);
 		}
 		mutex_unlock(&dev->state_lock);
 		tsmh_ev_release_portid(dev, net, portid);
@@ -411,14 +426,28 @@ static void __exit tsmh_core_exit(void)
 	tsmh_gate_exit();
 	/* probes and their work first: they look devices up */
 	tsmh_reset_exit();
+	/*
+	 * The mirror of load: under the rescan lock no device can be removed
+	 * between the notifier going away and every device being marked gone
+	 * with its mailboxes drained and their pointers cleared (tsmh_remove(),
+	 * as the DEL notification would have done). Without it the PCI core
+	 * could destroy a mailbox a queued exchange is about to use. All are
+	 * marked gone first, so exchanges in flight on every device give up
+	 * together ("Lock order", core.h).
+	 */
+	pci_lock_rescan_remove();
 	bus_unregister_notifier(&pci_bus_type, &tsmh_pci_nb);
 	mutex_lock(&tsmh_devs_lock);
 	list_splice_init(&tsmh_devs, &dead);
+	tsmh_devs_gen++;
 	mutex_unlock(&tsmh_devs_lock);
+	list_for_each_entry(dev, &dead, node)
+		WRITE_ONCE(dev->gone, true);
 	list_for_each_entry_safe(dev, tmp, &dead, node) {
 		list_del(&dev->node);
 		tsmh_remove(dev, false);
 	}
+	pci_unlock_rescan_remove();
 	/* after the discovery works that emit events are gone */
 	tsmh_nl_exit();
 	tsmh_ev_exit();

@@ -72,24 +72,42 @@ int tsmh_nl_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack,
 
 /* ---- replies ---- */
 
+/*
+ * A platform TSM driver connected through the PCI core (pdev->tsm, 6.19+
+ * with CONFIG_PCI_TSM) owns the CMA mailbox: it is reported as a firmware
+ * owner and nobody else may use it for anything but discovery. Its name
+ * is not reachable without the PCI TSM core's lock: "pci-tsm".
+ */
+#define TSMH_PCI_TSM_OWNER "pci-tsm"
+
+static bool mb_tsm_owned(struct tsmh_mb *mb)
+{
+	lockdep_assert_held(&mb->dev->state_lock);
+	return tsmh_pci_tsm_bound(mb->dev->pdev) &&
+	       (tsmh_mb_supports(mb, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_CMA) ||
+		tsmh_mb_supports(mb, TSMH_DOE_VID_PCISIG, TSMH_DOE_PROT_SEC_CMA));
+}
+
 static int put_mailbox(struct sk_buff *skb, struct tsmh_mb *mb)
 {
 	struct nlattr *nest, *pn;
+	bool tsm;
 	int i;
 
 	lockdep_assert_held(&mb->dev->state_lock);
 	nest = nla_nest_start(skb, TSMH_A_DEV_MAILBOX);
 	if (!nest)
 		return -EMSGSIZE;
+	tsm = mb_tsm_owned(mb);
 	if (nla_put_u16(skb, TSMH_MB_A_OFFSET, mb->off) ||
-	    nla_put_u32(skb, TSMH_MB_A_OWNER, mb->owner) ||
+	    nla_put_u32(skb, TSMH_MB_A_OWNER, tsm ? TSMH_OWNER_FIRMWARE : mb->owner) ||
 	    nla_put_u64_64bit(skb, TSMH_MB_A_EXCHANGES, mb->nr_xfer, 0))
 		goto cancel;
-	if (mb->owner == TSMH_OWNER_HOST &&
+	if (!tsm && mb->owner == TSMH_OWNER_HOST &&
 	    nla_put_u32(skb, TSMH_MB_A_OWNER_ID, mb->owner_portid))
 		goto cancel;
-	if (mb->owner != TSMH_OWNER_NONE &&
-	    nla_put_string(skb, TSMH_MB_A_OWNER_NAME, mb->owner_name))
+	if ((tsm || mb->owner != TSMH_OWNER_NONE) &&
+	    nla_put_string(skb, TSMH_MB_A_OWNER_NAME, tsm ? TSMH_PCI_TSM_OWNER : mb->owner_name))
 		goto cancel;
 	if (mb->disc_err && nla_put_s32(skb, TSMH_MB_A_DISCOVERY_ERR, mb->disc_err))
 		goto cancel;
@@ -395,7 +413,20 @@ static __maybe_unused const char *owner_str(struct tsmh_mb *mb)
 	return mb->owner == TSMH_OWNER_FIRMWARE ? "firmware TSM" : "host requester";
 }
 
-/* One DOE_EXCHANGE request on its way through the phases below. */
+/*
+ * One DOE_EXCHANGE request on its way through the phases below.
+ *
+ * The handler only checks and admits the request; the exchange itself,
+ * its reply and its ACK run in a work item (doe_xchg_work()). genl_rcv()
+ * holds generic netlink's global cb_lock (read) across every handler and
+ * genl_register_family() takes it for write, so a handler that sleeps for
+ * a device (up to the DOE timeout, several in a row when exchanges queue)
+ * stalls every generic netlink request and family registration in the
+ * system behind the waiting writer. The handler returns -EINTR, for which
+ * netlink_rcv_skb() sends no ACK; the work item sends the reply and then
+ * the ACK (or the error with its extack) for the same request, so a
+ * client sees what a synchronous handler would have sent.
+ */
 struct doe_xchg {
 	struct tsmh_dev *dev;
 	struct tsmh_mb *mb;
@@ -405,7 +436,22 @@ struct doe_xchg {
 	size_t pad_len;
 	void *rsp;		/* TSMH_DOE_PAYLOAD_MAX + 4 bytes */
 	size_t rsp_len;
+	/* the request, kept for the deferred reply and ACK */
+	struct work_struct work;
+	struct sk_buff *in_skb;	/* +1 ref; holds @nlh */
+	struct nlmsghdr *nlh;
+	struct sock *sk;	/* the requester (sock_hold): claim identity */
+	u32 portid, seq;
+	struct netlink_ext_ack extack;
 };
+
+/*
+ * Admission: at most TSMH_MB_QUEUE_MAX exchanges queued on one mailbox and
+ * TSMH_XFER_MAX in the whole module; beyond that -EAGAIN (retry later).
+ */
+#define TSMH_MB_QUEUE_MAX	8
+#define TSMH_XFER_MAX		64
+static atomic_t tsmh_xfer_inflight = ATOMIC_INIT(0);
 
 /*
  * Phase 0: the privilege ("flags: [ cap-in-handler ]"), before anything
@@ -462,8 +508,42 @@ static int doe_xchg_alloc(struct doe_xchg *x, const struct nlattr *rq)
 	return 0;
 }
 
+/* Phase 3: a place in the mailbox's queue and the module's (no sleeping). */
+static int doe_xchg_admit(struct genl_info *info, struct doe_xchg *x)
+{
+	struct tsmh_mb *mb = x->mb;
+	int ret = 0;
+
+	if (atomic_inc_return(&tsmh_xfer_inflight) > TSMH_XFER_MAX) {
+		atomic_dec(&tsmh_xfer_inflight);
+		TSMH_ERR(info->extack, "too many DOE exchanges in flight, retry later",
+			 "limit %u", TSMH_XFER_MAX);
+		return -EAGAIN;
+	}
+	mutex_lock(&x->dev->state_lock);
+	if (mb->nr_queued >= TSMH_MB_QUEUE_MAX) {
+		TSMH_ERR(info->extack, "DOE mailbox queue full, retry later",
+			 "mailbox %#x: %u exchanges queued", mb->off, mb->nr_queued);
+		ret = -EAGAIN;
+	} else {
+		mb->nr_queued++;
+	}
+	mutex_unlock(&x->dev->state_lock);
+	if (ret)
+		atomic_dec(&tsmh_xfer_inflight);
+	return ret;
+}
+
+static void doe_xchg_leave(struct doe_xchg *x)
+{
+	mutex_lock(&x->dev->state_lock);
+	x->mb->nr_queued--;
+	mutex_unlock(&x->dev->state_lock);
+	atomic_dec(&tsmh_xfer_inflight);
+}
+
 /* Anyone but the SPDM owner (if there is one) may only run discovery. */
-static int doe_owner_check(struct genl_info *info, struct doe_xchg *x)
+static int doe_owner_check(struct doe_xchg *x)
 {
 	struct tsmh_mb *mb = x->mb;
 	int ret = 0;
@@ -471,10 +551,13 @@ static int doe_owner_check(struct genl_info *info, struct doe_xchg *x)
 	lockdep_assert_held(&mb->xfer_lock);
 	mutex_lock(&x->dev->state_lock);
 	if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY) &&
-	    mb->owner != TSMH_OWNER_NONE &&
-	    !(mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
-	      mb->owner_net == genl_info_net(info))) {
-		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
+	    mb_tsm_owned(mb)) {
+		TSMH_ERR(&x->extack, "mailbox is owned by the platform TSM",
+			 "%s (pdev->tsm set): only DOE discovery", TSMH_PCI_TSM_OWNER);
+		ret = -EBUSY;
+	} else if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY) &&
+		   mb->owner != TSMH_OWNER_NONE && !tsmh_mb_owned_by(mb, x->sk)) {
+		TSMH_ERR(&x->extack, "mailbox is claimed by another SPDM owner",
 			 "%s %.15s", owner_str(mb), mb->owner_name);
 		ret = -EBUSY;
 	}
@@ -483,53 +566,67 @@ static int doe_owner_check(struct genl_info *info, struct doe_xchg *x)
 }
 
 /* The extack for a failed transfer (not for the checks before it). */
-static void doe_xfer_extack(struct genl_info *info, struct doe_xchg *x, int ret)
+static void doe_xfer_extack(struct doe_xchg *x, int ret)
 {
+	struct netlink_ext_ack *extack = &x->extack;
+
 	switch (ret) {
 	case 0:
 		break;
 	case -EBUSY:
-		TSMH_ERR(info->extack, "DOE mailbox busy (another entity is using it)",
+		TSMH_ERR(extack, "DOE mailbox busy (another entity is using it)",
 			 "mailbox %#x", x->mb->off);
 		break;
 	case -ETIMEDOUT:
-		TSMH_ERR(info->extack, "DOE response timed out",
+		TSMH_ERR(extack, "DOE response timed out",
 			 "mailbox %#x: no response within 1 s", x->mb->off);
 		break;
 	case -EMSGSIZE:
-		TSMH_ERR(info->extack, "DOE response too large for netlink",
+		TSMH_ERR(extack, "DOE response too large for netlink",
 			 "%zu bytes, limit %u", x->rsp_len, TSMH_DOE_PAYLOAD_MAX);
 		break;
 	case -ENODEV:
 		if (READ_ONCE(x->dev->gone))
-			NL_SET_ERR_MSG(info->extack, "device was removed during the exchange");
+			NL_SET_ERR_MSG(extack, "device was removed during the exchange");
 		else
-			NL_SET_ERR_MSG(info->extack, "device is gone (config reads all ones)");
+			NL_SET_ERR_MSG(extack, "device is gone (config reads all ones)");
 		break;
 	default:
-		TSMH_ERR(info->extack,
+		TSMH_ERR(extack,
 			 "DOE exchange failed (device error, timeout, bad response)",
 			 "mailbox %#x: %d", x->mb->off, ret);
 		break;
 	}
 }
 
-/* Phase 3: under the mailbox's xfer_lock, arbitration and the transfer. */
-static int doe_xchg_run(struct genl_info *info, struct doe_xchg *x)
+/* Phase 4 (work item): under the mailbox's xfer_lock, arbitration and the transfer. */
+static int doe_xchg_run(struct doe_xchg *x)
 {
 	struct tsmh_mb *mb = x->mb;
+	char drv[32];
 	int ret;
 
-	if (mutex_lock_interruptible(&mb->xfer_lock))
-		return -EINTR;
+	mutex_lock(&mb->xfer_lock);
+	/* set, with the mailbox pointer cleared, by removal and by unload */
 	if (READ_ONCE(x->dev->gone)) {
-		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		TSMH_ERR(&x->extack, "device is being removed",
+			 "%s: exchange not started", x->dev->name);
 		ret = -ENODEV;
 		goto unlock_xfer;
 	}
-	ret = doe_owner_check(info, x);
+	ret = doe_owner_check(x);
 	if (ret)
 		goto unlock_xfer;
+	ret = tsmh_doe_driver_conflict(mb, drv, sizeof(drv));
+	if (ret) {
+		TSMH_ERR(&x->extack, "DOE mailbox driven by the bound driver",
+			 "%.31s (config-space backend: no sharing; see cfg_doe_drivers)", drv);
+		/* 6.1's extack has no room for the name: the log says it */
+		pci_info_ratelimited(x->dev->pdev,
+				     "DOE exchange on mailbox %#x refused: driver %s drives it\n",
+				     mb->off, drv);
+		goto unlock_xfer;
+	}
 	ret = tsmh_doe_xfer(mb, x->vid, x->type, x->req, x->pad_len, x->rsp,
 			    TSMH_DOE_PAYLOAD_MAX + 4, &x->rsp_len);
 	if (!ret && x->rsp_len > TSMH_DOE_PAYLOAD_MAX)
@@ -542,7 +639,7 @@ static int doe_xchg_run(struct genl_info *info, struct doe_xchg *x)
 		ret = -ENODEV; /* it fell off the bus mid-exchange */
 	}
 	mutex_unlock(&mb->xfer_lock);
-	doe_xfer_extack(info, x, ret);
+	doe_xfer_extack(x, ret);
 	return ret;
 
 unlock_xfer:
@@ -550,8 +647,8 @@ unlock_xfer:
 	return ret;
 }
 
-/* Phase 4: the reply carrying the response. */
-static int doe_xchg_reply(struct genl_info *info, struct doe_xchg *x)
+/* Phase 5 (work item): the reply carrying the response. */
+static int doe_xchg_reply(struct doe_xchg *x)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -559,7 +656,7 @@ static int doe_xchg_reply(struct genl_info *info, struct doe_xchg *x)
 	msg = genlmsg_new(nla_total_size(x->rsp_len) + NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &tsmh_family, 0, TSMH_CMD_DOE_EXCHANGE);
+	hdr = genlmsg_put(msg, x->portid, x->seq, &tsmh_family, 0, TSMH_CMD_DOE_EXCHANGE);
 	if (!hdr ||
 	    nla_put_string(msg, TSMH_A_DEV_NAME, x->dev->name) ||
 	    nla_put_u16(msg, TSMH_A_MB_OFFSET, x->mb->off) ||
@@ -570,50 +667,100 @@ static int doe_xchg_reply(struct genl_info *info, struct doe_xchg *x)
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return genlmsg_unicast(sock_net(x->sk), msg, x->portid);
+}
+
+static void doe_xchg_free(struct doe_xchg *x)
+{
+	kvfree(x->req);
+	kvfree(x->rsp);
+	if (x->in_skb)
+		consume_skb(x->in_skb);
+	if (x->sk)
+		sock_put(x->sk);
+	if (x->dev)
+		tsmh_dev_put(x->dev);
+	kfree(x);
+}
+
+static void doe_xchg_work(struct work_struct *work)
+{
+	struct doe_xchg *x = container_of(work, struct doe_xchg, work);
+	int ret;
+
+	ret = doe_xchg_run(x);
+	doe_xchg_leave(x);
+	/*
+	 * A closed requester gets nothing: its port id may already belong
+	 * to a new socket, which must not see a stray reply.
+	 */
+	if (!sock_flag(x->sk, SOCK_DEAD)) {
+		if (!ret)
+			ret = doe_xchg_reply(x);
+		if (ret || (x->nlh->nlmsg_flags & NLM_F_ACK))
+			netlink_ack(x->in_skb, x->nlh, ret, &x->extack);
+	}
+	doe_xchg_free(x);
 }
 
 int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct doe_xchg x = { 0 };
+	struct doe_xchg *x;
 	int ret;
 
 	ret = doe_xchg_perm(skb, info);
-	if (!ret)
-		ret = doe_xchg_parse(info, &x);
 	if (ret)
 		return ret;
-	x.dev = req_dev(info, 0, &ret);
-	if (!x.dev)
-		return ret;
-	x.mb = pick_mb(info, x.dev, x.vid, x.type, true);
-	if (IS_ERR(x.mb)) {
-		ret = PTR_ERR(x.mb);
-		goto put_dev;
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	ret = doe_xchg_parse(info, x);
+	if (ret)
+		goto free;
+	x->dev = req_dev(info, 0, &ret);
+	if (!x->dev)
+		goto free;
+	x->mb = pick_mb(info, x->dev, x->vid, x->type, true);
+	if (IS_ERR(x->mb)) {
+		ret = PTR_ERR(x->mb);
+		goto free;
+	}
+	if (READ_ONCE(x->dev->gone)) {
+		TSMH_ERR(info->extack, "device is being removed", "%s", x->dev->name);
+		ret = -ENODEV;
+		goto free;
 	}
 	/* an attestation: the evidence this socket commits dates from here */
-	if (!(x.vid == TSMH_DOE_VID_PCISIG && x.type == TSMH_DOE_PROT_DISCOVERY)) {
-		ret = tsmh_ev_attest_begin(x.dev, info);
+	if (!(x->vid == TSMH_DOE_VID_PCISIG && x->type == TSMH_DOE_PROT_DISCOVERY)) {
+		ret = tsmh_ev_attest_begin(x->dev, info);
 		if (ret)
-			goto put_dev;
+			goto free;
 	}
-	ret = doe_xchg_alloc(&x, info->attrs[TSMH_A_DOE_REQUEST]);
+	ret = doe_xchg_alloc(x, info->attrs[TSMH_A_DOE_REQUEST]);
 	if (ret)
-		goto free_bufs;
-	ret = doe_xchg_run(info, &x);
+		goto free;
+	ret = doe_xchg_admit(info, x);
 	if (ret)
-		goto free_bufs;
-	ret = doe_xchg_reply(info, &x);
-free_bufs:
-	kvfree(x.req);
-	kvfree(x.rsp);
-put_dev:
-	tsmh_dev_put(x.dev);
+		goto free;
+	x->in_skb = skb_get(skb);
+	x->nlh = info->nlhdr;
+	x->sk = NETLINK_CB(skb).sk;
+	sock_hold(x->sk);
+	x->portid = info->snd_portid;
+	x->seq = info->snd_seq;
+	INIT_WORK(&x->work, doe_xchg_work);
+	queue_work(tsmh_wq, &x->work);
+	/* netlink_rcv_skb() sends no ACK for -EINTR: the work item answers */
+	return -EINTR;
+
+free:
+	doe_xchg_free(x);
 	return ret;
 }
 
-static int doe_claim_release(struct genl_info *info, bool claim)
+static int doe_claim_release(struct sk_buff *skb, struct genl_info *info, bool claim)
 {
+	struct sock *sk = NETLINK_CB(skb).sk, *put = NULL;
 	struct tsmh_dev *dev;
 	struct tsmh_mb *mb;
 	int ret;
@@ -628,10 +775,19 @@ static int doe_claim_release(struct genl_info *info, bool claim)
 		goto out;
 	}
 	mutex_lock(&dev->state_lock);
-	if (mb->owner == TSMH_OWNER_HOST && mb->owner_portid == info->snd_portid &&
-	    mb->owner_net == genl_info_net(info)) {
-		if (!claim)
+	if (dev->gone) {
+		TSMH_ERR(info->extack, "device is being removed", "%s", dev->name);
+		ret = -ENODEV;
+	} else if (claim && mb_tsm_owned(mb)) {
+		TSMH_ERR(info->extack, "mailbox is owned by the platform TSM",
+			 "%s (pdev->tsm set)", TSMH_PCI_TSM_OWNER);
+		ret = -EBUSY;
+	} else if (tsmh_mb_owned_by(mb, sk)) {
+		if (!claim) {
 			mb->owner = TSMH_OWNER_NONE;
+			put = mb->owner_sk;
+			mb->owner_sk = NULL;
+		}
 	} else if (mb->owner != TSMH_OWNER_NONE && claim) {
 		TSMH_ERR(info->extack, "mailbox is claimed by another SPDM owner",
 			 "%s %.15s", owner_str(mb), mb->owner_name);
@@ -641,15 +797,19 @@ static int doe_claim_release(struct genl_info *info, bool claim)
 			 "owned by %s %.15s", owner_str(mb), mb->owner_name);
 		ret = -EPERM;
 	} else if (claim) {
+		/* the claim lives as long as this very socket (not its port id) */
+		sock_hold(sk);
 		mb->owner = TSMH_OWNER_HOST;
+		mb->owner_sk = sk;
 		mb->owner_portid = info->snd_portid;
-		mb->owner_net = genl_info_net(info);
 		get_task_comm(mb->owner_name, current);
 	} else {
 		TSMH_ERR(info->extack, "mailbox is not claimed", "mailbox %#x", mb->off);
 		ret = -ENOENT;
 	}
 	mutex_unlock(&dev->state_lock);
+	if (put)
+		sock_put(put);
 	/* comm is the caller's to choose: escaped */
 	if (!ret)
 		pci_info_ratelimited(dev->pdev, "DOE mailbox %#x %s by %*pE (port %u)\n",
@@ -663,12 +823,12 @@ out:
 
 int tsmh_nl_doe_claim_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return doe_claim_release(info, true);
+	return doe_claim_release(skb, info, true);
 }
 
 int tsmh_nl_doe_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return doe_claim_release(info, false);
+	return doe_claim_release(skb, info, false);
 }
 
 struct genl_family tsmh_family = {
@@ -695,7 +855,11 @@ static int tsmh_netlink_notify(struct notifier_block *nb, unsigned long state, v
 {
 	struct netlink_notify *n = data;
 
-	/* DOE claims and uncommitted evidence die with their socket */
+	/*
+	 * DOE claims and uncommitted evidence die with their socket. The
+	 * port id is free for reuse before this runs: claims are matched by
+	 * the (dead, still referenced) socket itself, see tsmh_release_owner().
+	 */
 	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
 		tsmh_release_owner(n->net, n->portid);
 	return NOTIFY_DONE;

@@ -45,6 +45,10 @@ cp "$top/tests/vm/dbus-system.conf" "$st/etc/tsmh-dbus.conf"
 copy_elf "$bin/tests/vm/nlprobe" /usr/bin/nlprobe
 copy_elf "$bin/tests/vm/evput" /usr/bin/evput
 copy_elf "$bin/tests/vm/aerinj" /usr/bin/aerinj
+# times unrelated generic netlink operations (t_genlstall)
+copy_elf "$bin/tests/vm/genltime" /usr/bin/genltime
+# claims against a port id reused in the close window (t_claimsock)
+copy_elf "$bin/tests/vm/claimrace" /usr/bin/claimrace
 # runs a command as another user with only the capabilities given (t_capadmin, t_dsn)
 copy_elf "$bin/tests/vm/capexec" /usr/bin/capexec
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
@@ -74,8 +78,9 @@ add_kmod() {
 	*) cp "$f" "$st/lib/modules/$kver/extra/$m.ko" ;;
 	esac
 }
-# aer_inject: t_reset drives AER recovery with it (where the kernel has it)
-for m in pci-stub sha512_generic aer_inject; do
+# aer_inject: t_reset drives AER recovery with it (where the kernel has it);
+# psample: a small module that registers a generic netlink family (t_genlstall)
+for m in pci-stub sha512_generic aer_inject psample; do
 	add_kmod "$m" || true
 done
 # A module with its dependencies (modinfo depends), and the order to insmod

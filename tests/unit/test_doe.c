@@ -16,7 +16,7 @@
 #define CAP    0x100
 #define CAP_DW 64
 
-enum mode { ECHO, NEVER, DEV_ERROR, WRONG_PROT, BAD_LEN, BIG, GONE };
+enum mode { ECHO, NEVER, DEV_ERROR, WRONG_PROT, BAD_LEN, BIG, HUGE, GONE };
 
 static struct env {
 	struct tsmh_doe_mbox mb;
@@ -27,6 +27,7 @@ static struct env {
 	int waits;
 	int cancel; /* wait() returns -ENODEV */
 	u32 last_seq;
+	u32 nr_data_reads; /* of the Read Data Mailbox */
 } e;
 
 static void reset_env(enum mode m)
@@ -48,6 +49,7 @@ static void respond(void)
 	case NEVER: return;
 	case DEV_ERROR: tsmh_doe_mbox_fail(&e.mb, e.mb.seq); return;
 	case BIG:
+	case HUGE:
 		n = 10; /* header + 8 payload dwords */
 		break;
 	default: break;
@@ -60,9 +62,12 @@ static void respond(void)
 	if (e.mode == BAD_LEN)
 		tsmh_put_le32(obj + 4, tsmh_doe_hdr1(n + 1));
 	/* echo with each payload byte inverted, so we see it was answered */
-	for (i = 8; i < 4 * n && e.mode != BIG; i++)
+	for (i = 8; i < 4 * n && e.mode != BIG && e.mode != HUGE; i++)
 		obj[i] ^= 0xff;
 	tsmh_doe_mbox_complete(&e.mb, e.mb.seq, obj, 4 * n);
+	/* a device whose header says Length 0: 2^18 dwords, the largest object */
+	if (e.mode == HUGE)
+		e.mb.rbuf[1] = 0;
 }
 
 static int rd32(void *ctx, u16 off, u32 *v)
@@ -72,6 +77,8 @@ static int rd32(void *ctx, u16 off, u32 *v)
 		*v = 0xffffffff;
 		return 0;
 	}
+	if (off - CAP == TSMH_DOE_READ)
+		e.nr_data_reads++;
 	*v = tsmh_doe_mbox_read(&e.mb, off - CAP);
 	return 0;
 }
@@ -210,7 +217,23 @@ static void test_response_too_big(void **s)
 		tsmh_doe_req_exchange(&io, 1, 1, req, sizeof(req), small, sizeof(small), &rsp_len),
 		-EMSGSIZE);
 	assert_int_equal(rsp_len, 32);
-	assert_idle(); /* drained, not left half-read */
+	assert_idle(); /* aborted, not left half-read */
+	assert_int_equal(e.nr_data_reads, 2); /* the header only */
+}
+
+/*
+ * A response announcing 2^18 dwords we would discard is aborted after its
+ * header, not drained dword by dword (1 MiB of config cycles).
+ */
+static void test_response_huge_aborted(void **s)
+{
+	(void)s;
+	reset_env(HUGE);
+	assert_int_equal(xchg(), -EMSGSIZE);
+	assert_int_equal(rsp_len, 4 * ((1u << 18) - 2));
+	assert_int_equal(e.nr_data_reads, 2);
+	assert_true(e.mb.nr_abort >= 1);
+	assert_idle();
 }
 
 static void test_busy_mailbox(void **s)
@@ -347,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_protocol),
 		cmocka_unit_test(test_bad_length_from_device),
 		cmocka_unit_test(test_response_too_big),
+		cmocka_unit_test(test_response_huge_aborted),
 		cmocka_unit_test(test_busy_mailbox),
 		cmocka_unit_test(test_foreign_response_left_alone),
 		cmocka_unit_test(test_error_left_over_cleared),

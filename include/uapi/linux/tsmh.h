@@ -136,7 +136,7 @@ enum tsmh_mb_attr {
 	TSMH_MB_A_OFFSET,	/* u16 */
 	TSMH_MB_A_PROTOCOL,	/* nest, multi: enum tsmh_prot_attr */
 	TSMH_MB_A_OWNER,	/* u32, enum tsmh_owner */
-	TSMH_MB_A_OWNER_ID,	/* u32, netlink port id of a host owner */
+	TSMH_MB_A_OWNER_ID,	/* u32, netlink port id of a host owner (shown only: the claim is the socket's) */
 	TSMH_MB_A_OWNER_NAME,	/* string, e.g. "tsmd" or a backend name */
 	TSMH_MB_A_DISCOVERY_ERR, /* s32, -errno if DOE discovery failed */
 	TSMH_MB_A_EXCHANGES,	/* u64, completed exchanges */
