@@ -287,7 +287,8 @@ static int tsmh_rp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	spin_lock_irqsave(&ring_lock, flags);
 	switch (t->role) {
 	case ROLE_FUNC:
-		done = !rv || (rv != -ENOTTY && rv != -EAGAIN);
+		/* -ENOTTY: no method; -EAGAIN: pci_try_reset_function() busy */
+		done = rv != -ENOTTY && rv != -EAGAIN;
 		break;
 	case ROLE_RESET_FLR:
 		done = rv != -ENOTTY;

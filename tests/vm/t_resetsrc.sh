@@ -6,7 +6,9 @@
 # when a VM closes the device (__pci_reset_function_locked() and
 # pci_restore_state() under the device lock: no pci_dev_restore()). Asking
 # pcie_reset_flr() whether it could reset (PCI_RESET_PROBE) resets nothing
-# and reports nothing. With reset_hold=1 the reset device, and only it, is
+# and reports nothing. A reset is counted once it is done (6.12 counted it
+# on entry, so an attestation running during the reset looked fresh).
+# With reset_hold=1 the reset device, and only it, is
 # unbound and held. The driver-side resets come from tsmh_rtest, a
 # test-only module (tests/vm/kmod).
 . /tests/lib.sh
@@ -65,6 +67,19 @@ one_reset() {
 	ok "$what: one $kind reset of $dev seen, as the emulator saw; $other untouched"
 }
 rtest() { echo "$2" >"/sys/module/tsmh_rtest/parameters/$1"; }
+# counted_after DEV MODE: the last reset of DEV was counted once the reset
+# had been done, not when it started: tsmh_core's "reset seen" is logged
+# after (within 20 ms before, printk order) tsmh_rtest's "MODE returned"
+# (an FLR takes over 100 ms; 6.12 used to count it on entry)
+kstamp() { dmesg | grep "$1" | tail -n 1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/'; }
+counted_after() {
+	t_ret=$(kstamp "$1: tsmh_rtest: $2 returned")
+	t_seen=$(kstamp "$1: tsmh: reset seen")
+	[ -n "$t_ret" ] && [ -n "$t_seen" ] || fail "no kernel log of the $2 reset of $1 ('$t_ret', '$t_seen')"
+	awk -v s="$t_seen" -v r="$t_ret" 'BEGIN { exit !(s >= r - 0.02) }' ||
+		fail "the $2 reset of $1 was counted at $t_seen, before it was done at $t_ret"
+	ok "the $2 reset of $1 was counted after it was done ($t_seen >= $t_ret)"
+}
 sysreset() {
 	echo "$2" >"/sys/bus/pci/devices/$1/reset_method" || return 1
 	echo 1 >"/sys/bus/pci/devices/$1/reset"
@@ -74,8 +89,10 @@ one_reset "sysfs reset (flr)" $EP0 0 flr sysreset $EP0 flr
 one_reset "sysfs reset (bus)" $EP0 0 bus sysreset $EP0 bus
 echo "" >/sys/bus/pci/devices/$EP0/reset_method 2>/dev/null
 one_reset "driver pcie_flr()" $EP0 0 flr rtest flr $EP0
+counted_after $EP0 flr
 one_reset "driver pcie_reset_flr()" $EP1 1 flr rtest reset_flr $EP1
 one_reset "vfio-like locked reset" $EP1 1 flr rtest locked $EP1
+counted_after $EP1 locked
 
 # PCI_RESET_PROBE only asks
 r=$(rcount $EP0) e=$(eresets 0) nev=$(nevents)
