@@ -11,8 +11,9 @@
  *   __pci_reset_function_locked (dev)   function resets through the PCI
  *	core (sysfs "reset", drivers, and vfio-pci, which calls
  *	__pci_reset_function_locked + pci_restore_state when a VM closes
- *	the device); a reset if they return 0, or if a reset nested inside
- *	them was done (an FLR that then timed out).
+ *	the device); a reset unless they return -ENOTTY (no method) or
+ *	-EAGAIN (busy), or if a reset nested inside them was done (an FLR
+ *	that then timed out).
  *   pcie_reset_flr(dev, probe), pcie_flr(dev)   an FLR, also when a
  *	driver calls them directly (pcie_reset_flr: not when probing).
  *   pcibios_reset_secondary_bus(bridge)   a secondary bus reset: every
