@@ -50,5 +50,19 @@ for m in tsmh_core tsmh_sim; do
 	*) cp "$f" "$out/$m.ko" ;;
 	esac
 done
+# VM-test-only modules (tests/vm/kmod): plain kbuild against the same
+# kernel, never in the DKMS source tree or a package
+tsrc="$root/usr/src/tsmh-vmtest-$ver"
+rm -rf "$tsrc"
+mkdir -p "$tsrc"
+cp "$top"/tests/vm/kmod/Kbuild "$top"/tests/vm/kmod/*.c "$tsrc/"
+run make -C "/lib/modules/$kver/build" M="/usr/src/tsmh-vmtest-$ver" TSMH_WERROR=1 modules \
+	>"$out/vmtest-$label.log" 2>&1 || {
+	echo "dkms-build: VM test modules failed for $label ($kver); log: $out/vmtest-$label.log" >&2
+	tail -n 30 "$out/vmtest-$label.log" >&2
+	exit 1
+}
+cp "$tsrc"/*.ko "$out/"
+rm -rf "$tsrc"
 echo "$kver" >"$out/kver"
 echo "dkms-build: $label ($kver): tsmh_core.ko tsmh_sim.ko built and installed with DKMS" >&2

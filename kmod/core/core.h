@@ -43,7 +43,7 @@
  * - Leaves, with nothing nested inside: tsmh_ev_tfm_lock (evidence.c),
  *   hold_ids_lock (gate.c; the hold_ids parameter's set callback takes it
  *   under the module's kernel_param_lock and only queues work),
- *   ring_lock (reset.c, a spinlock taken in kprobe handlers and by
+ *   ring_lock (reset.c, a spinlock taken in kretprobe handlers and by
  *   tsmh_reset_pending()), the driver core's driver_override spinlock
  *   (6.12 and later).
  * - sysfs: the evidence files' readers take no lock (they read an
@@ -166,8 +166,6 @@ struct tsmh_mb {
  *	(evidence.c); an ATTESTED release needs the two to be equal (the
  *	comparison and the clearing of TSMH_GATE_F_REATTEST happen in one
  *	@state_lock section, with the device lock held: see gate_apply()).
- * @reset_hint, @reset_hint_at: a bus reset or recovery seen on the way
- *	down (kind, jiffies): the restore that follows belongs to it.
  * @driver: name of the bound driver ("" if none), kept by the notifier.
  * @gate_attr, @gate_file: the sysfs "tsmh/gate" file; set up at add,
  *	removed at remove (no lock: neither runs concurrently with itself).
@@ -209,8 +207,6 @@ struct tsmh_dev {
 	u64 accept_time;
 	u64 reset_count;
 	u32 reset_kind;
-	u32 reset_hint;
-	unsigned long reset_hint_at;
 	char driver[32];
 	struct kobj_attribute gate_attr;
 	bool gate_file;
@@ -280,7 +276,7 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 void tsmh_reset_init(void);
 void tsmh_reset_exit(void);
 u32 tsmh_reset_sources(void);
-bool tsmh_reset_pending(void);	/* a reset seen, not yet counted */
+bool tsmh_reset_pending(void);	/* a reset under way or not yet counted */
 
 /* netlink.c */
 /* A required attribute: the extack names it and carries @msg. */

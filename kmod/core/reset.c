@@ -4,73 +4,126 @@
  *
  * The kernel has no notifier for device resets, and a driver's
  * reset_prepare/reset_done only reach the bound driver. So tsmh_core puts
- * kprobes on functions every reset path crosses:
+ * kretprobes on the functions that reset a device, and counts a reset
+ * when the function returns (the reset is done), never on entry:
  *
- *   pci_dev_restore(dev)            after every function, slot and bus
- *                                   reset done through the PCI core (sysfs
- *                                   "reset", vfio, pci_reset_function*,
- *                                   pci_reset_bus): the primary source.
- *   __pci_reset_function_locked(dev) fallback where pci_dev_restore is
- *                                   inlined (function resets only).
- *   pcibios_reset_secondary_bus(bridge)  a bus reset below @bridge: the
- *                                   restores that follow are reported as
- *                                   bus resets (without restore: reported).
- *                                   A __weak function, so never inlined:
- *                                   pci_bridge_secondary_bus_reset() is
- *                                   exported but inlined into its caller in
- *                                   pci.c (Debian 6.1: sysfs "bus" resets
- *                                   went unseen as such); it is only the
- *                                   fallback.
- *   pcie_do_recovery(dev)           AER/DPC recovery at or above the device.
+ *   pci_reset_function, pci_reset_function_locked, pci_try_reset_function,
+ *   __pci_reset_function_locked (dev)   function resets through the PCI
+ *	core (sysfs "reset", drivers, and vfio-pci, which calls
+ *	__pci_reset_function_locked + pci_restore_state when a VM closes
+ *	the device); a reset unless they return -ENOTTY (no method) or
+ *	-EAGAIN (busy), or if a reset nested inside them was done (an FLR
+ *	that then timed out).
+ *   pcie_reset_flr(dev, probe), pcie_flr(dev)   an FLR, also when a
+ *	driver calls them directly (pcie_reset_flr: not when probing).
+ *   pcibios_reset_secondary_bus(bridge)   a secondary bus reset: every
+ *	device below @bridge was reset (sysfs "bus" reset method, slot and
+ *	bus resets, vfio hot reset, the link reset of AER recovery through
+ *	pci_bus_error_reset). A __weak function, so never inlined.
+ *   dpc_reset_link(port)   DPC (and EDR) recovery: the link below @port
+ *	went down, every device below it was reset.
+ *   pcie_do_recovery(dev)   not a reset by itself (a non-fatal error is
+ *	recovered without one): only context, so that a reset done during
+ *	recovery (the two above) is reported as kind "recovery".
  *
- * The probe handler runs in atomic context: it records the pointer
- * argument (compared against tracked devices later, never dereferenced)
- * in a small ring and queues a work item, which matches it against the
- * tracked devices and calls tsmh_gate_reset(). A full ring sets an
- * overflow flag: the work then treats it as a reset of every tracked
- * device (kind unknown) and says so in the log, so no reset is lost.
+ * Nesting: the wrappers call each other (pci_reset_function ->
+ * __pci_reset_function_locked -> pcie_reset_flr -> pcie_flr, or ->
+ * pcibios_reset_secondary_bus for the "bus" method). The entry handler
+ * keeps a frame per task and device; only the outermost function of a
+ * device reports, once, when it returns (kind "bus" when its reset was a
+ * bus reset of the device's own link, which the PCI core does only for a
+ * device alone on its bus). Whichever of them the compiler inlined, one
+ * out-of-line caller remains probed.
+ *
+ * The handlers run in atomic context: they record the device pointer
+ * (compared against tracked devices later, never dereferenced by the
+ * work) in a small ring and queue a work item, which matches it against
+ * the tracked devices (the device itself, or every device below a reset
+ * bridge, by following upstream bridges: no bus walk, no lock) and calls
+ * tsmh_gate_reset(). A full ring, or a kretprobe that missed a call (more
+ * than MAXACTIVE resets at once), is not silent: the work then treats it
+ * as a reset of every tracked device (kind unknown) and says so in the
+ * log, so no reset is lost.
  *
  * Limits: resets that bypass these functions (a driver poking its own
  * reset register, a link-down the AER core never sees, firmware) are not
- * seen; the pointer comparison may match a device freed and reallocated
- * at the same address between the probe and the work (a spurious event,
- * never a missed one).
+ * seen; power loss (D3cold, system suspend/hibernation resume) is not
+ * reported as a reset (docs/design.md); the pointer comparison may match
+ * a device freed and reallocated at the same address between the probe
+ * and the work (a spurious event, never a missed one).
  */
 #include <linux/jiffies.h>
 #include <linux/kprobes.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include "core.h"
 
 #define RESET_RING	64
-#define HINT_WINDOW	(5 * HZ)
+#define NR_FRAMES	32
+#define MAXACTIVE	64
 
-enum reset_role { ROLE_RESTORE, ROLE_FUNC, ROLE_BRIDGE, ROLE_RECOVERY };
+enum reset_role {
+	ROLE_FUNC,	/* a function reset wrapper: done if 0 or a nested reset was */
+	ROLE_RESET_FLR,	/* pcie_reset_flr(dev, probe): done unless probing or -ENOTTY */
+	ROLE_FLR,	/* pcie_flr(dev): always done */
+	ROLE_BRIDGE,	/* pcibios_reset_secondary_bus(bridge): everything below */
+	ROLE_DPC,	/* dpc_reset_link(port): everything below */
+	ROLE_RECOVERY,	/* pcie_do_recovery(): context only */
+};
 
-struct tsmh_kp {
-	struct kprobe kp;
+struct tsmh_rp {
+	struct kretprobe rp;
 	enum reset_role role;
 	bool armed;
 };
 
-static struct tsmh_kp tsmh_kps[] = {
-	{ .kp.symbol_name = "pci_dev_restore", .role = ROLE_RESTORE },
-	{ .kp.symbol_name = "__pci_reset_function_locked", .role = ROLE_FUNC },
-	{ .kp.symbol_name = "pcibios_reset_secondary_bus", .role = ROLE_BRIDGE },
-	{ .kp.symbol_name = "pci_bridge_secondary_bus_reset", .role = ROLE_BRIDGE },
-	{ .kp.symbol_name = "pcie_do_recovery", .role = ROLE_RECOVERY },
+static struct tsmh_rp tsmh_rps[] = {
+	{ .rp.kp.symbol_name = "pci_reset_function", .role = ROLE_FUNC },
+	{ .rp.kp.symbol_name = "pci_reset_function_locked", .role = ROLE_FUNC },
+	{ .rp.kp.symbol_name = "pci_try_reset_function", .role = ROLE_FUNC },
+	{ .rp.kp.symbol_name = "__pci_reset_function_locked", .role = ROLE_FUNC },
+	{ .rp.kp.symbol_name = "pcie_reset_flr", .role = ROLE_RESET_FLR },
+	{ .rp.kp.symbol_name = "pcie_flr", .role = ROLE_FLR },
+	{ .rp.kp.symbol_name = "pcibios_reset_secondary_bus", .role = ROLE_BRIDGE },
+	{ .rp.kp.symbol_name = "dpc_reset_link", .role = ROLE_DPC },
+	{ .rp.kp.symbol_name = "pcie_do_recovery", .role = ROLE_RECOVERY },
+};
+
+/*
+ * A reset (or recovery) under way in @task. Function frames are per
+ * device (@depth: nested calls for the same device); a recovery frame
+ * only gives the resets inside it their kind.
+ */
+struct reset_frame {
+	struct task_struct *task;	/* NULL: free */
+	const void *pdev;
+	bool recovery;
+	bool done;			/* a nested call reset the device */
+	bool bus;			/* by a bus reset of its link */
+	unsigned int depth;
+};
+
+/* per call (kretprobe instance data) */
+struct reset_call {
+	const void *pdev;
+	struct reset_frame *frame;	/* NULL: no frame (the table was full) */
+	bool nested;
 };
 
 struct reset_ev {
 	const void *pdev;	/* compared only, never dereferenced */
-	enum reset_role role;
+	bool below;		/* the devices below @pdev, not @pdev */
+	u32 kind;
 };
 
-static DEFINE_SPINLOCK(ring_lock);	/* protects the ring below */
+static DEFINE_SPINLOCK(ring_lock);	/* protects everything below */
 static struct reset_ev ring[RESET_RING];
 static unsigned int ring_head, ring_len;
 static bool ring_overflow;
+static struct reset_frame frames[NR_FRAMES];
+static unsigned int inflight;		/* resets entered, not returned */
+static int missed_seen;			/* sum of nmissed already handled */
 /* set by tsmh_reset_init(), cleared by tsmh_reset_exit(); no lock */
-static bool have_restore, have_sbr;
 static u32 sources;
 
 static void reset_work_fn(struct work_struct *work);
@@ -82,10 +135,25 @@ u32 tsmh_reset_sources(void)
 }
 
 /*
- * A reset was seen by a probe but the work has not counted it yet (it is
- * queued or running). Not tied to a device: a caller that must not act on
- * stale state (an attested release, gate.c) refuses for any device, which
- * is rare and only costs a retry.
+ * Calls the probes missed (no free instance, or a probe hit while another
+ * ran on the CPU); pcie_do_recovery() only gives a kind, so not it.
+ */
+static int rp_missed(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(tsmh_rps); i++)
+		if (tsmh_rps[i].armed && tsmh_rps[i].role != ROLE_RECOVERY)
+			n += READ_ONCE(tsmh_rps[i].rp.nmissed) +
+			     (int)READ_ONCE(tsmh_rps[i].rp.kp.nmissed);
+	return n;
+}
+
+/*
+ * A reset is under way or was seen by a probe but the work has not
+ * counted it yet (it is queued or running). Not tied to a device: a
+ * caller that must not act on stale state (an attested release, gate.c)
+ * refuses for any device, which is rare and only costs a retry.
  */
 bool tsmh_reset_pending(void)
 {
@@ -93,115 +161,192 @@ bool tsmh_reset_pending(void)
 	bool ring;
 
 	spin_lock_irqsave(&ring_lock, flags);
-	ring = ring_len || ring_overflow;
+	ring = ring_len || ring_overflow || inflight || rp_missed() != missed_seen;
 	spin_unlock_irqrestore(&ring_lock, flags);
 	return ring || work_busy(&reset_work);
 }
 
-static int tsmh_kp_pre(struct kprobe *p, struct pt_regs *regs)
+/* ring_lock held */
+static struct reset_frame *frame_find(const void *pdev, bool recovery)
 {
-	struct tsmh_kp *k = container_of(p, struct tsmh_kp, kp);
-	unsigned long flags;
+	int i;
 
-	spin_lock_irqsave(&ring_lock, flags);
+	for (i = 0; i < NR_FRAMES; i++)
+		if (frames[i].task == current && frames[i].recovery == recovery &&
+		    (recovery || frames[i].pdev == pdev))
+			return &frames[i];
+	return NULL;
+}
+
+/* ring_lock held */
+static struct reset_frame *frame_new(const void *pdev, bool recovery)
+{
+	int i;
+
+	for (i = 0; i < NR_FRAMES; i++)
+		if (!frames[i].task) {
+			frames[i] = (struct reset_frame) {
+				.task = current, .pdev = pdev, .recovery = recovery,
+			};
+			return &frames[i];
+		}
+	return NULL;
+}
+
+/* ring_lock held */
+static void ring_push(const void *pdev, bool below, u32 kind)
+{
 	if (ring_len < RESET_RING) {
 		ring[(ring_head + ring_len) % RESET_RING] = (struct reset_ev) {
-			.pdev = (const void *)regs_get_kernel_argument(regs, 0),
-			.role = k->role,
+			.pdev = pdev, .below = below, .kind = kind,
 		};
 		ring_len++;
 	} else {
 		ring_overflow = true;
 	}
+}
+
+/*
+ * ring_lock held. A bus reset below @bridge inside a function reset of a
+ * device whose own link it is: part of that function reset. The device is
+ * alive (its reset is running in this task), so reading its bus is safe.
+ */
+static struct reset_frame *bus_in_func(const void *bridge)
+{
+	int i;
+
+	for (i = 0; i < NR_FRAMES; i++) {
+		struct reset_frame *f = &frames[i];
+		const struct pci_dev *pdev = f->pdev;
+
+		if (f->task == current && !f->recovery && pdev->bus && pdev->bus->self == bridge)
+			return f;
+	}
+	return NULL;
+}
+
+static int tsmh_rp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct tsmh_rp *t = container_of(get_kretprobe(ri), struct tsmh_rp, rp);
+	struct reset_call *c = (struct reset_call *)ri->data;
+	const void *pdev = (const void *)regs_get_kernel_argument(regs, 0);
+	struct reset_frame *f;
+	unsigned long flags;
+	int ret = 0;
+
+	*c = (struct reset_call) { .pdev = pdev };
+	/* pcie_reset_flr(dev, PCI_RESET_PROBE) only asks */
+	if (t->role == ROLE_RESET_FLR && (u8)regs_get_kernel_argument(regs, 1))
+		return 1;
+	spin_lock_irqsave(&ring_lock, flags);
+	switch (t->role) {
+	case ROLE_FUNC:
+	case ROLE_RESET_FLR:
+	case ROLE_FLR:
+		f = frame_find(pdev, false);
+		if (f) {
+			f->depth++;
+			c->nested = true;
+		} else {
+			f = frame_new(pdev, false);
+		}
+		c->frame = f;
+		inflight++;
+		break;
+	case ROLE_BRIDGE:
+		f = bus_in_func(pdev);
+		if (f) {
+			/* reported by the function reset, as a bus reset */
+			f->done = true;
+			f->bus = true;
+			ret = 1;
+			break;
+		}
+		inflight++;
+		break;
+	case ROLE_DPC:
+		inflight++;
+		break;
+	case ROLE_RECOVERY:
+		c->frame = frame_new(pdev, true);
+		break;
+	}
 	spin_unlock_irqrestore(&ring_lock, flags);
-	queue_work(tsmh_wq, &reset_work);
+	return ret;
+}
+
+static int tsmh_rp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct tsmh_rp *t = container_of(get_kretprobe(ri), struct tsmh_rp, rp);
+	struct reset_call *c = (struct reset_call *)ri->data;
+	int rv = (int)regs_return_value(regs);
+	struct reset_frame *f = c->frame;
+	bool done = false, below = false, bus = false;
+	unsigned long flags;
+	u32 kind = TSMH_RESET_FLR;
+
+	spin_lock_irqsave(&ring_lock, flags);
+	switch (t->role) {
+	case ROLE_FUNC:
+		/* -ENOTTY: no method; -EAGAIN: pci_try_reset_function() busy */
+		done = rv != -ENOTTY && rv != -EAGAIN;
+		break;
+	case ROLE_RESET_FLR:
+		done = rv != -ENOTTY;
+		break;
+	case ROLE_FLR:
+		done = true;
+		break;
+	case ROLE_BRIDGE:
+	case ROLE_DPC:
+		done = true;
+		below = true;
+		kind = t->role == ROLE_DPC ? TSMH_RESET_RECOVERY : TSMH_RESET_BUS;
+		break;
+	case ROLE_RECOVERY:
+		if (f)
+			f->task = NULL;
+		spin_unlock_irqrestore(&ring_lock, flags);
+		return 0;
+	}
+	inflight--;
+	if (f && c->nested) {
+		/* the outermost call of this device reports */
+		f->depth--;
+		f->done |= done;
+		done = false;
+	} else if (f) {
+		done |= f->done;
+		bus = f->bus;
+		f->task = NULL;
+	}
+	if (done) {
+		if (frame_find(NULL, true))
+			kind = TSMH_RESET_RECOVERY;
+		else if (bus)
+			kind = TSMH_RESET_BUS;
+		ring_push(c->pdev, below, kind);
+	}
+	spin_unlock_irqrestore(&ring_lock, flags);
+	if (done)
+		queue_work(tsmh_wq, &reset_work);
 	return 0;
 }
 
-/* @p is @dev itself or an upstream bridge of it. */
-static bool at_or_above(struct tsmh_dev *dev, const void *p)
+/* @p is an upstream bridge of @dev (no lock: each device holds its parents). */
+static bool below(struct tsmh_dev *dev, const void *p)
 {
-	struct pci_dev *up = dev->pdev;
+	struct pci_dev *up;
 
-	for (; up; up = pci_upstream_bridge(up))
+	for (up = pci_upstream_bridge(dev->pdev); up; up = pci_upstream_bridge(up))
 		if (up == p)
 			return true;
 	return false;
 }
 
-struct walk_arg {
-	const void *p;
-	bool found;
-};
-
-static int walk_match(struct pci_dev *pdev, void *data)
+static bool matches(struct tsmh_dev *dev, const struct reset_ev *ev)
 {
-	struct walk_arg *w = data;
-
-	if (pdev == w->p)
-		w->found = true;
-	return w->found;
-}
-
-/* @p is @dev, above it, or on its bus (recovery resets the whole link). */
-static bool near(struct tsmh_dev *dev, const void *p)
-{
-	struct walk_arg w = { .p = p };
-
-	if (at_or_above(dev, p))
-		return true;
-	if (dev->pdev->bus)
-		pci_walk_bus(dev->pdev->bus, walk_match, &w);
-	return w.found;
-}
-
-static void handle(struct tsmh_dev *dev, const struct reset_ev *ev)
-{
-	u32 kind = 0, hint;
-	bool report = false, hinted;
-
-	mutex_lock(&dev->state_lock);
-	hinted = dev->reset_hint && time_before(jiffies, dev->reset_hint_at + HINT_WINDOW);
-	hint = hinted ? dev->reset_hint : 0;
-	switch (ev->role) {
-	case ROLE_RESTORE:
-		if (dev->pdev != ev->pdev)
-			break;
-		dev->reset_hint = 0;
-		if (hint == TSMH_RESET_RECOVERY)
-			break;	/* the restore of a recovery already reported */
-		kind = hint == TSMH_RESET_BUS ? TSMH_RESET_BUS : TSMH_RESET_FLR;
-		report = true;
-		break;
-	case ROLE_FUNC:
-		if (dev->pdev != ev->pdev)
-			break;
-		kind = TSMH_RESET_FLR;
-		report = true;
-		break;
-	case ROLE_BRIDGE:
-		if (dev->pdev == ev->pdev || !at_or_above(dev, ev->pdev))
-			break;
-		if (have_restore && hint != TSMH_RESET_RECOVERY) {
-			dev->reset_hint = TSMH_RESET_BUS;
-			dev->reset_hint_at = jiffies;
-		} else if (!have_restore && hint != TSMH_RESET_RECOVERY) {
-			kind = TSMH_RESET_BUS;
-			report = true;
-		}
-		break;
-	case ROLE_RECOVERY:
-		if (!near(dev, ev->pdev))
-			break;
-		dev->reset_hint = TSMH_RESET_RECOVERY;
-		dev->reset_hint_at = jiffies;
-		kind = TSMH_RESET_RECOVERY;
-		report = true;
-		break;
-	}
-	mutex_unlock(&dev->state_lock);
-	if (report)
-		tsmh_gate_reset(dev, kind);
+	return ev->below ? below(dev, ev->pdev) : dev->pdev == ev->pdev;
 }
 
 static void reset_work_fn(struct work_struct *work)
@@ -211,6 +356,7 @@ static void reset_work_fn(struct work_struct *work)
 	unsigned long idx, flags;
 	struct tsmh_dev *dev;
 	bool overflow;
+	int missed;
 
 	spin_lock_irqsave(&ring_lock, flags);
 	n = ring_len;
@@ -218,61 +364,68 @@ static void reset_work_fn(struct work_struct *work)
 		evs[i] = ring[(ring_head + i) % RESET_RING];
 	ring_head = (ring_head + n) % RESET_RING;
 	ring_len = 0;
-	overflow = ring_overflow;
+	missed = rp_missed();
+	overflow = ring_overflow || missed != missed_seen;
 	ring_overflow = false;
+	missed_seen = missed;
 	spin_unlock_irqrestore(&ring_lock, flags);
 
 	if (overflow)
 		pr_warn("too many resets at once: treating every tracked device as reset\n");
+	/* no tsmh lock held here: tsmh_gate_reset() may unbind a driver */
 	for (idx = 0; (dev = tsmh_dev_nth(idx, &gen)); idx++) {
 		if (overflow)
 			tsmh_gate_reset(dev, TSMH_RESET_UNKNOWN);
 		else
 			for (i = 0; i < n; i++)
-				handle(dev, &evs[i]);
+				if (matches(dev, &evs[i]))
+					tsmh_gate_reset(dev, evs[i].kind);
 		tsmh_dev_put(dev);
 	}
 }
 
 void tsmh_reset_init(void)
 {
+	bool recovery = false, link = false;
 	int i, ret;
 
-	for (i = 0; i < ARRAY_SIZE(tsmh_kps); i++) {
-		struct tsmh_kp *k = &tsmh_kps[i];
+	for (i = 0; i < ARRAY_SIZE(tsmh_rps); i++) {
+		struct tsmh_rp *t = &tsmh_rps[i];
 
-		/* the function fallback only where the restore cannot be probed */
-		if (k->role == ROLE_FUNC && have_restore)
-			continue;
-		/* the same for the bus reset's exported wrapper */
-		if (k->role == ROLE_BRIDGE && have_sbr)
-			continue;
-		k->kp.pre_handler = tsmh_kp_pre;
-		ret = register_kprobe(&k->kp);
+		t->rp.entry_handler = tsmh_rp_entry;
+		t->rp.handler = tsmh_rp_ret;
+		t->rp.data_size = sizeof(struct reset_call);
+		t->rp.maxactive = MAXACTIVE;
+		ret = register_kretprobe(&t->rp);
 		if (ret) {
-			pr_info("reset probe on %s not armed (%d)\n",
-				k->kp.symbol_name, ret);
+			pr_info("reset probe on %s not armed (%d)\n", t->rp.kp.symbol_name, ret);
 			continue;
 		}
-		k->armed = true;
-		pr_info("reset probe armed on %s\n", k->kp.symbol_name);
-		switch (k->role) {
-		case ROLE_RESTORE:
-			have_restore = true;
-			sources |= BIT(TSMH_RESET_FLR) | BIT(TSMH_RESET_BUS);
-			break;
+		t->armed = true;
+		pr_info("reset probe armed on %s\n", t->rp.kp.symbol_name);
+		switch (t->role) {
 		case ROLE_FUNC:
+		case ROLE_RESET_FLR:
+		case ROLE_FLR:
 			sources |= BIT(TSMH_RESET_FLR);
 			break;
 		case ROLE_BRIDGE:
-			have_sbr = true;
 			sources |= BIT(TSMH_RESET_BUS);
+			link = true;
+			break;
+		case ROLE_DPC:
+			link = true;
 			break;
 		case ROLE_RECOVERY:
-			sources |= BIT(TSMH_RESET_RECOVERY);
+			recovery = true;
 			break;
 		}
 	}
+	if (recovery && link)
+		sources |= BIT(TSMH_RESET_RECOVERY);
+	spin_lock_irq(&ring_lock);
+	missed_seen = rp_missed();
+	spin_unlock_irq(&ring_lock);
 	if (!sources)
 		pr_warn("no reset probe armed: resets will not be reported\n");
 }
@@ -281,13 +434,17 @@ void tsmh_reset_exit(void)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(tsmh_kps); i++) {
-		if (tsmh_kps[i].armed)
-			unregister_kprobe(&tsmh_kps[i].kp);
-		tsmh_kps[i].armed = false;
+	for (i = 0; i < ARRAY_SIZE(tsmh_rps); i++) {
+		if (tsmh_rps[i].armed)
+			unregister_kretprobe(&tsmh_rps[i].rp);
+		tsmh_rps[i].armed = false;
 	}
 	cancel_work_sync(&reset_work);
-	have_restore = false;
-	have_sbr = false;
+	spin_lock_irq(&ring_lock);
+	memset(frames, 0, sizeof(frames));
+	ring_len = 0;
+	ring_overflow = false;
+	inflight = 0;
+	spin_unlock_irq(&ring_lock);
 	sources = 0;
 }

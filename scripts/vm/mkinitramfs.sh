@@ -65,6 +65,8 @@ echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$st/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 
 cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
+# VM-test-only modules (tests/vm/kmod, built by scripts/dkms-build.sh)
+cp "$kmod"/tsmh_rtest.ko "$st/lib/modules/$kver/extra/" 2>/dev/null || true
 # in-tree modules the tests may load (as a user would with modprobe);
 # sha512_generic gives tsmh_core its SHA-384 where it is not built in (6.1)
 kmod_file() { find "$kcache/modules" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \) 2>/dev/null | head -n1; }

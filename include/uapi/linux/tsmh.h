@@ -341,7 +341,10 @@ enum tsmh_ev_digest {
  * cleared.
  *
  * A reset of a tracked device (FLR from sysfs "reset", vfio or a driver,
- * secondary bus reset, AER/DPC recovery) is reported as EVT_RESET and sets
+ * secondary bus reset, the link reset of AER/DPC recovery) is reported as
+ * EVT_RESET, once, after the reset is done, for each device it reset; an
+ * error recovered without a reset (non-fatal AER) is not a reset. Power
+ * loss (D3cold, suspend/hibernation) is not reported. It sets
  * TSMH_GATE_F_REATTEST until the next RELEASE with reason ATTESTED based
  * on evidence taken after it. The driver stays bound meanwhile; with
  * reset_hold=1 the module unbinds it and holds the device instead. The
@@ -424,7 +427,7 @@ enum tsmh_reset_kind {
 	TSMH_RESET_UNKNOWN,
 	TSMH_RESET_FLR,		/* function reset (pci_reset_function & co.) */
 	TSMH_RESET_BUS,		/* secondary bus / slot reset */
-	TSMH_RESET_RECOVERY,	/* AER / DPC error recovery */
+	TSMH_RESET_RECOVERY,	/* a link reset during AER / DPC error recovery */
 	__TSMH_RESET_NR,
 };
 
