@@ -52,8 +52,13 @@ static FILE *open_regular(const char *path)
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		e = 0;
+	if (e) {
 		close(fd);
 		errno = e;
 		return NULL;
