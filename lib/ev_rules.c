@@ -18,6 +18,7 @@ static const char *const type_names[TSMH_EV_NR] = {
 	[TSMH_EV_REPORT] = "report",
 	[TSMH_EV_CHALLENGE] = "challenge",
 	[TSMH_EV_MEAS_TRANSCRIPT] = "meas-transcript",
+	[TSMH_EV_VERIFIED] = "verified",
 };
 
 static const char *const prov_names[__TSMH_EV_PROV_NR] = {

@@ -71,6 +71,7 @@ tests/integration/attest.sh build/san | tee -a "$res"
 tests/integration/session.sh build/san | tee -a "$res"
 tests/integration/strict.sh build/san | tee -a "$res"
 tests/integration/timeouts.sh build/san | tee -a "$res"
+tests/integration/reattest.sh build/san | tee -a "$res"
 
 phase "tsmctl: --help against tsmctl(8); bash completion against tsmctl"
 tests/tsmctl/help-man.sh build/san | tee -a "$res"

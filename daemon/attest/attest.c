@@ -17,12 +17,12 @@
 
 /* ---- a chain cache in a directory ---- */
 
-static void cache_name(uint32_t hash, const uint8_t *digest, char *out, size_t len)
+static void cache_name(uint32_t hash, const uint8_t *digest, const char *ext, char *out, size_t len)
 {
 	char hx[2 * SPDM_MAX_HASH + 1];
 
 	tsmh_hex_format(digest, spdm_hash_len(hash), hx);
-	snprintf(out, len, "%s.spdmchain", hx);
+	snprintf(out, len, "%s.%s", hx, ext);
 }
 
 static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain, size_t *len)
@@ -34,7 +34,7 @@ static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t *
 
 	if (!buf)
 		return -ENOMEM;
-	cache_name(hash, digest, name, sizeof(name));
+	cache_name(hash, digest, "spdmchain", name, sizeof(name));
 	/* only a regular file in the directory itself, not through a symlink */
 	fd = openat((int)(intptr_t)ctx, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	n = fd < 0 ? -1 : read(fd, buf, SPDM_MAX_CHAIN);
@@ -52,22 +52,54 @@ static int dir_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t *
 }
 
 static void dir_store(void *ctx, uint32_t hash, const uint8_t *digest, const uint8_t *chain,
-		      size_t len)
+		      size_t len, const struct tsmh_chain_rec *rec)
 {
-	char name[2 * SPDM_MAX_HASH + 16];
+	char name[2 * SPDM_MAX_HASH + 16], text[2 * TSMH_CHAIN_REC_LINE];
+	size_t n;
 
-	cache_name(hash, digest, name, sizeof(name));
+	cache_name(hash, digest, "spdmchain", name, sizeof(name));
 	/*
 	 * a cache: a failed store only means fetching the chain again; each
 	 * store has its own temporary file, so workers may store at once
 	 */
-	tsmh_write_atomic_at((int)(intptr_t)ctx, name, chain, len, 0600, NULL);
+	if (tsmh_write_atomic_at((int)(intptr_t)ctx, name, chain, len, 0600, NULL))
+		return;
+	/* the record after the chain: a record never names a chain not there */
+	n = rec ? tsmh_chain_rec_format(rec, 1, text, sizeof(text)) : 0;
+	cache_name(hash, digest, "verified", name, sizeof(name));
+	if (n)
+		tsmh_write_atomic_at((int)(intptr_t)ctx, name, text, n, 0600, NULL);
+}
+
+static int dir_record(void *ctx, uint32_t hash, const uint8_t *digest, struct tsmh_chain_rec *rec)
+{
+	struct tsmh_chain_rec r[TSMH_CHAIN_REC_MAX];
+	const struct tsmh_chain_rec *f;
+	char name[2 * SPDM_MAX_HASH + 16], text[2 * TSMH_CHAIN_REC_LINE], why[128];
+	ssize_t len;
+	int fd, n;
+
+	cache_name(hash, digest, "verified", name, sizeof(name));
+	fd = openat((int)(intptr_t)ctx, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	len = fd < 0 ? -1 : read(fd, text, sizeof(text));
+	if (fd >= 0)
+		close(fd);
+	/* unreadable, too long or malformed: no record, the chain is verified in full */
+	if (len <= 0 || (size_t)len == sizeof(text) ||
+	    tsmh_chain_rec_parse(text, (size_t)len, r, &n, why, sizeof(why)))
+		return -ENOENT;
+	f = tsmh_chain_rec_find(r, n, hash, digest);
+	if (!f)
+		return -ENOENT;
+	*rec = *f;
+	return 0;
 }
 
 void tsmh_chain_cache_dir(struct tsmh_chain_cache *c, int dfd)
 {
 	c->lookup = dir_lookup;
 	c->store = dir_store;
+	c->record = dir_record;
 	c->ctx = (void *)(intptr_t)dfd;
 }
 
@@ -79,15 +111,73 @@ static int fail(struct tsmh_attest *a, const char *step, int ret)
 	return ret;
 }
 
+/* "slot N: " before @why */
+static void why_slot(char *why, size_t whylen, int s)
+{
+	char pre[64];
+
+	snprintf(pre, sizeof(pre), "slot %d: ", s);
+	if (strlen(why) + strlen(pre) < whylen) {
+		memmove(why + strlen(pre), why, strlen(why) + 1);
+		memcpy(why, pre, strlen(pre));
+	}
+}
+
+static void rec_of(struct tsmh_attest_slot *sl, int s, uint32_t h, const uint8_t *digest)
+{
+	sl->rec = (struct tsmh_chain_rec){ .slot = (uint8_t)s,
+					   .hash = h,
+					   .not_before = sl->leaf.not_before,
+					   .not_after = sl->leaf.not_after };
+	memcpy(sl->rec.digest, digest, spdm_hash_len(h));
+	memcpy(sl->rec.anchor_sha256, sl->leaf.anchor_sha256, sizeof(sl->rec.anchor_sha256));
+	sl->have_rec = 1;
+}
+
+/*
+ * Re-attestation, a slot the cache holds with a record: carried over (not
+ * the attested slot), or re-checked. 1: done; 0: verify it in full; -errno.
+ */
+static int reuse_slot(const struct tsmh_attest_opts *o, struct tsmh_attest *a, int s, char *why,
+		      size_t whylen)
+{
+	struct tsmh_attest_slot *sl = &a->slot[s];
+	uint32_t h = a->ci.algs.base_hash;
+	const uint8_t *dg = a->digests.digest[s];
+	int ret;
+
+	if (!o->reattest || !o->cache->record || o->cache->record(o->cache->ctx, h, dg, &sl->rec))
+		return 0;
+	sl->rec.slot = (uint8_t)s;
+	if (s != o->slot) {
+		sl->carried = 1;
+		sl->have_rec = 1;
+		a->carried |= (uint8_t)(1u << s);
+		return 1;
+	}
+	ret = tsmh_recheck_chain(sl->chain, sl->len, h, dg, o->trust, &sl->rec, &sl->leaf, why,
+				 whylen);
+	if (!ret) {
+		sl->have_rec = 1;
+		return 1;
+	}
+	if (ret != -ESTALE)
+		return ret;
+	/* the record no longer applies: say why, and verify in full */
+	snprintf(a->recheck_why, sizeof(a->recheck_why), "slot %d: %s", s, why);
+	why[0] = 0;
+	return 0;
+}
+
 static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o,
 		      struct tsmh_attest *a, char *why, size_t whylen)
 {
 	uint32_t h = a->ci.algs.base_hash;
-	char pre[64];
 	int s, ret;
 
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		struct tsmh_attest_slot *sl = &a->slot[s];
+		int store = 1;
 
 		if (!(a->digests.provisioned & (1u << s)))
 			continue;
@@ -95,6 +185,15 @@ static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o
 						  &sl->chain, &sl->len)) {
 			sl->from_cache = 1;
 			a->cached |= (uint8_t)(1u << s);
+			ret = reuse_slot(o, a, s, why, whylen);
+			if (ret < 0) {
+				why_slot(why, whylen, s);
+				return fail(a, "verify chain", ret);
+			}
+			if (ret)
+				continue;
+			/* a record to write only if re-attestation looked for one */
+			store = o->reattest && o->cache->record;
 		} else {
 			sl->chain = malloc(SPDM_MAX_CHAIN);
 			if (!sl->chain)
@@ -108,16 +207,13 @@ static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o
 		ret = tsmh_verify_chain(sl->chain, sl->len, h, a->digests.digest[s], o->trust,
 					&sl->leaf, why, whylen);
 		if (ret) {
-			/* say which slot */
-			snprintf(pre, sizeof(pre), "slot %d: ", s);
-			if (strlen(why) + strlen(pre) < whylen) {
-				memmove(why + strlen(pre), why, strlen(why) + 1);
-				memcpy(why, pre, strlen(pre));
-			}
+			why_slot(why, whylen, s);
 			return fail(a, "verify chain", ret);
 		}
-		if (o->cache && !sl->from_cache)
-			o->cache->store(o->cache->ctx, h, a->digests.digest[s], sl->chain, sl->len);
+		rec_of(sl, s, h, a->digests.digest[s]);
+		if (o->cache && store)
+			o->cache->store(o->cache->ctx, h, a->digests.digest[s], sl->chain, sl->len,
+					&sl->rec);
 	}
 	return 0;
 }
@@ -139,6 +235,24 @@ static int verify_sig(struct tsmh_attest *a, const char *step, const char *conte
 			       tx->buf, tx->len, sig, r, sizeof(r));
 	EVP_PKEY_free(key);
 	return ret ? spdm_why(why, whylen, ret, "%s: %s", step, r) : 0;
+}
+
+/* Re-attestation: signed measurements under a fresh nonce, no CHALLENGE. */
+static int reattest_measure(struct spdm_transport *t, const struct tsmh_attest_opts *o,
+			    struct tsmh_attest *a, char *why, size_t whylen)
+{
+	int ret;
+
+	a->reattested = 1; /* the mode, also when it fails */
+	ret = spdm_get_measurements(t, &a->ci, o->slot, 1, &a->meas, why, whylen);
+	if (ret)
+		return fail(a, "GET_MEASUREMENTS", ret);
+	ret = verify_sig(a, "GET_MEASUREMENTS", SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
+			 a->meas.sig, o->slot, why, whylen);
+	if (ret)
+		return fail(a, "verify MEASUREMENTS", ret);
+	a->meas_verified = 1;
+	return 0;
 }
 
 int tsmh_attest_run(struct spdm_transport *t, const struct tsmh_attest_opts *o,
@@ -165,6 +279,10 @@ int tsmh_attest_run(struct spdm_transport *t, const struct tsmh_attest_opts *o,
 		return ret;
 
 	hl = spdm_hash_len(a->ci.algs.base_hash);
+	/* a re-attestation is one of a chain known before (its digest unchanged) */
+	if (o->reattest && a->slot[o->slot].from_cache && !o->no_measurements &&
+	    (a->ci.caps.flags & SPDM_CAP_MEAS_SIG))
+		return reattest_measure(t, o, a, why, whylen);
 	summary = !o->no_measurements &&
 				  (a->ci.caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NO_SIG))
 			  ? SPDM_MEAS_SUMMARY_ALL

@@ -14,6 +14,8 @@ int attest_store(struct tsmh_nl *nl, const char *dev, const struct tsmh_attest *
 struct kernel_cache {
 	struct tsmh_chain_cache cache;
 	struct tsmh_evidence ev;
+	struct tsmh_chain_rec recs[TSMH_CHAIN_REC_MAX]; /* object "verified", parsed */
+	int nr_recs, recs_parsed;
 };
 
 /* 0 (an empty cache if the kernel holds nothing), or -errno with @why. */

@@ -24,9 +24,12 @@
 const char usage_attest[] =
 	"Usage: tsmctl attest DEV | --socket HOST:PORT [--timeout SEC] --trust PEM-FILE-OR-DIR\n"
 	"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
-	"       [--no-cache] [--no-store]\n"
+	"       [--no-cache] [--no-store] [--reattest]\n"
 	"  authenticate: chains, CHALLENGE, signed measurements; --session: then an\n"
-	"  SPDM secured session (KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)\n";
+	"  SPDM secured session (KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)\n"
+	"  --reattest: against the verifier's record of the chains (the kernel's, or\n"
+	"  --cache DIR): known chains re-checked, not re-verified; signed measurements\n"
+	"  under a fresh nonce instead of CHALLENGE\n";
 
 static const char *meas_type_name(uint8_t type)
 {
@@ -70,15 +73,30 @@ static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret,
 	cJSON_AddStringToObject(j, "version", v);
 	cJSON_AddStringToObject(j, "base_asym", spdm_asym_name(a->ci.algs.base_asym));
 	cJSON_AddStringToObject(j, "base_hash", spdm_hash_name(a->ci.algs.base_hash));
+	cJSON_AddStringToObject(j, "mode", a->reattested ? "reattest" : "full");
+	if (a->recheck_why[0])
+		cJSON_AddStringToObject(j, "record_not_used", a->recheck_why);
 	arr = cJSON_AddArrayToObject(j, "slots");
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		const struct tsmh_attest_slot *sl = &a->slot[s];
 
-		if (!sl->chain || !sl->leaf.nr_certs)
+		if (!sl->chain || (!sl->leaf.nr_certs && !sl->carried))
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "slot", s);
 		cJSON_AddBoolToObject(o, "from_cache", sl->from_cache);
+		/* chain: verified (signatures checked now), rechecked, or carried */
+		cJSON_AddStringToObject(o, "chain",
+					sl->carried	     ? "carried"
+					: sl->leaf.rechecked ? "rechecked"
+							     : "verified");
+		if (sl->carried) {
+			h = hexdup(a->digests.digest[s], spdm_hash_len(a->ci.algs.base_hash));
+			cJSON_AddStringToObject(o, "digest", h ? h : "");
+			free(h);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
 		cJSON_AddNumberToObject(o, "chain_bytes", (double)sl->len);
 		cJSON_AddNumberToObject(o, "certificates", sl->leaf.nr_certs);
 		cJSON_AddStringToObject(o, "leaf_subject", sl->leaf.subject);
@@ -117,30 +135,50 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 	char hx[2 * 64 + 1];
 	int s, i;
 
-	printf("%s: attested\n", who);
+	printf("%s: %s\n", who, a->reattested ? "re-attested" : "attested");
 	printf("  SPDM %u.%u, %s, %s\n", a->ci.ver >> 4, a->ci.ver & 15,
 	       spdm_asym_name(a->ci.algs.base_asym), spdm_hash_name(a->ci.algs.base_hash));
+	if (a->recheck_why[0])
+		printf("  record not used, chain verified in full: %s\n", a->recheck_why);
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		const struct tsmh_attest_slot *sl = &a->slot[s];
 
 		if (!sl->chain)
 			continue;
-		printf("  slot %d: chain verified against %s (%s, %zu bytes, %d certificates)\n", s,
-		       trust, sl->from_cache ? "from cache, digest unchanged" : "fetched", sl->len,
-		       sl->leaf.nr_certs);
+		if (sl->carried) {
+			printf("  slot %d: chain from the record, digest unchanged (%zu bytes; not "
+			       "used here, not verified again)\n",
+			       s, sl->len);
+			continue;
+		}
+		if (sl->leaf.rechecked)
+			printf("  slot %d: chain from the record, digest unchanged, re-checked: "
+			       "anchor still in %s, certificates valid (%zu bytes, %d "
+			       "certificates)\n",
+			       s, trust, sl->len, sl->leaf.nr_certs);
+		else
+			printf("  slot %d: chain verified against %s (%s, %zu bytes, %d "
+			       "certificates)\n",
+			       s, trust,
+			       sl->from_cache ? "from cache, digest unchanged" : "fetched", sl->len,
+			       sl->leaf.nr_certs);
 		printf("    leaf:     %s (%s)\n", sl->leaf.subject, sl->leaf.key);
 		printf("    identity: %s\n", sl->leaf.identity);
 		printf("    anchor:   %s\n", sl->leaf.anchor);
 	}
-	printf("  CHALLENGE slot %u: signature verified (transcript %zu bytes)\n", a->chal.slot,
-	       a->chal.transcript.len);
+	if (a->chal_verified)
+		printf("  CHALLENGE slot %u: signature verified (transcript %zu bytes)\n",
+		       a->chal.slot, a->chal.transcript.len);
+	else
+		printf("  CHALLENGE: not sent (re-attestation: the measurement signature over a "
+		       "fresh nonce proves the key)\n");
 	if (!a->meas_verified) {
 		printf("  measurements: not requested or not supported\n");
 		return;
 	}
-	printf("  measurements: %d blocks, signed by slot %u, signature verified, "
-	       "CHALLENGE_AUTH summary hash matches%s\n",
+	printf("  measurements: %d blocks, signed by slot %u, signature verified%s%s\n",
 	       a->meas.nr_blocks, a->meas.slot,
+	       a->summary_matched ? ", CHALLENGE_AUTH summary hash matches" : "",
 	       a->meas.per_index ? " (one request per block)" : "");
 	for (i = 0; i < a->meas.nr_blocks; i++) {
 		const struct spdm_meas_block *b = &a->meas.blocks[i];
@@ -240,7 +278,7 @@ static int export(int dir, const struct tsmh_attest *a, uint8_t slot)
 		ret = put_bio(dir, "leaf.pub.pem", b, b && key && PEM_write_bio_PUBKEY(b, key));
 	}
 	EVP_PKEY_free(key);
-	if (!ret)
+	if (!ret && a->chal_verified)
 		ret = put_sig(dir, "challenge", a, SPDM_CTX_CHALLENGE_AUTH, &a->chal.transcript,
 			      a->chal.sig, a->chal.sig_len);
 	if (!ret && a->meas_verified) {
@@ -255,12 +293,14 @@ static int export(int dir, const struct tsmh_attest *a, uint8_t slot)
 	cJSON_AddStringToObject(j, "base_asym", spdm_asym_name(a->ci.algs.base_asym));
 	cJSON_AddStringToObject(j, "base_hash", spdm_hash_name(a->ci.algs.base_hash));
 	cJSON_AddNumberToObject(j, "slot", slot);
-	h = hexdup(a->chal.req_nonce, SPDM_NONCE_LEN);
-	cJSON_AddStringToObject(j, "challenge_requester_nonce", h ? h : "");
-	free(h);
-	h = hexdup(a->chal.rsp_nonce, SPDM_NONCE_LEN);
-	cJSON_AddStringToObject(j, "challenge_responder_nonce", h ? h : "");
-	free(h);
+	if (a->chal_verified) {
+		h = hexdup(a->chal.req_nonce, SPDM_NONCE_LEN);
+		cJSON_AddStringToObject(j, "challenge_requester_nonce", h ? h : "");
+		free(h);
+		h = hexdup(a->chal.rsp_nonce, SPDM_NONCE_LEN);
+		cJSON_AddStringToObject(j, "challenge_responder_nonce", h ? h : "");
+		free(h);
+	}
 	if (a->meas_verified) {
 		h = hexdup(a->meas.req_nonce, SPDM_NONCE_LEN);
 		cJSON_AddStringToObject(j, "measurements_requester_nonce", h ? h : "");
@@ -284,17 +324,14 @@ static void close_fd(int fd)
 
 int cmd_attest(int argc, char **argv)
 {
-	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
-					    { "trust", required_argument, 0, 't' },
-					    { "slot", required_argument, 0, 'S' },
-					    { "no-measurements", no_argument, 0, 'M' },
-					    { "cache", required_argument, 0, 'c' },
-					    { "export", required_argument, 0, 'e' },
-					    { "session", no_argument, 0, 'x' },
-					    { "no-store", no_argument, 0, 'n' },
-					    { "no-cache", no_argument, 0, 'N' },
-					    { "timeout", required_argument, 0, 'T' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+		{ "socket", required_argument, 0, 's' }, { "trust", required_argument, 0, 't' },
+		{ "slot", required_argument, 0, 'S' },	 { "no-measurements", no_argument, 0, 'M' },
+		{ "cache", required_argument, 0, 'c' },	 { "export", required_argument, 0, 'e' },
+		{ "session", no_argument, 0, 'x' },	 { "no-store", no_argument, 0, 'n' },
+		{ "no-cache", no_argument, 0, 'N' },	 { "timeout", required_argument, 0, 'T' },
+		{ "reattest", no_argument, 0, 'R' },	 { 0, 0, 0, 0 }
+	};
 	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL, *dev;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
@@ -308,7 +345,7 @@ int cmd_attest(int argc, char **argv)
 	long slot;
 	int c, ret, with_session = 0, sret = 0, export_fd = -1, cache_fd = -1, timeout_ms = 0;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnNT:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnNT:R", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'T':
@@ -330,11 +367,18 @@ int cmd_attest(int argc, char **argv)
 		case 'x': with_session = 1; break;
 		case 'n': no_store = 1; break;
 		case 'N': no_cache = 1; break;
+		case 'R': o.reattest = 1; break;
 		default: goto usage;
 		}
 	}
 	if (!o.trust || target_operand(sock, argc, argv, &dev))
 		goto usage;
+	if (o.reattest && (no_cache || (sock && !cache_dir))) {
+		fprintf(stderr, "tsmctl: attest --reattest: %s\n",
+			no_cache ? "needs the record of the chains; --no-cache has none"
+				 : "--socket has no kernel record: give --cache DIR");
+		return EXIT_USAGE;
+	}
 	ret = trust_check("attest", o.trust);
 	if (ret)
 		return ret;

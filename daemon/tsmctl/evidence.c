@@ -22,7 +22,7 @@
 #define SHA384_LEN 48
 
 /* the objects by name, as tsmh_ev_type_name() has them */
-_Static_assert(TSMH_EV_NR == 13, "usage_evidence names every evidence object");
+_Static_assert(TSMH_EV_NR == 14, "usage_evidence names every evidence object");
 const char usage_evidence[] =
 	"Usage: tsmctl evidence DEV [--digest] [--object NAME [--out FILE]]\n"
 	"  list the evidence the kernel holds for DEV (metadata, objects, SHA-384),\n"
@@ -30,7 +30,8 @@ const char usage_evidence[] =
 	"  --digest  the kernel's digests (computed at commit) instead of reading\n"
 	"            the objects; with --object, print that object's digest\n"
 	"  NAME: cert0 cert1 cert2 cert3 cert4 cert5 cert6 cert7 vca measurements report"
-	" challenge meas-transcript\n";
+	" challenge meas-transcript\n"
+	"        verified\n";
 
 static int sha384(const uint8_t *p, size_t len, uint8_t *out)
 {

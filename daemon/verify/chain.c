@@ -6,14 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include "cert.h"
 #include "chain.h"
+#include "chainrec.h"
 #include "requester.h"
 #include "sig.h"
 
@@ -102,15 +105,21 @@ static int add_pem_file(struct anchors *as, const char *path)
 	return 0;
 }
 
-static int load_trust(const char *trust, struct anchors *as, char *why, size_t whylen)
+/*
+ * @fn on every anchor file of @trust: the file itself, or each *.pem and
+ * *.crt of the directory. An anchor that cannot be read is an error, not
+ * a smaller trust set.
+ */
+static int for_each_trust_file(const char *trust, int (*fn)(void *arg, const char *path), void *arg,
+			       char *why, size_t whylen)
 {
 	struct stat sb;
 	int err = 0;
 
-	memset(as, 0, sizeof(*as));
-	if (stat(trust, &sb)) {
-		err = spdm_why(why, whylen, -errno, "trust anchors %s: %s", trust, strerror(errno));
-	} else if (S_ISDIR(sb.st_mode)) {
+	if (stat(trust, &sb))
+		return spdm_why(why, whylen, -errno, "trust anchors %s: %s", trust,
+				strerror(errno));
+	if (S_ISDIR(sb.st_mode)) {
 		DIR *d = opendir(trust);
 		struct dirent *e;
 		char p[4096];
@@ -122,8 +131,7 @@ static int load_trust(const char *trust, struct anchors *as, char *why, size_t w
 				      strcmp(e->d_name + l - 4, ".crt")))
 				continue;
 			snprintf(p, sizeof(p), "%s/%s", trust, e->d_name);
-			/* an anchor that cannot be read is an error, not a smaller trust set */
-			err = add_pem_file(as, p);
+			err = fn(arg, p);
 			if (err)
 				spdm_why(why, whylen, err, "trust anchor %s: %s", p,
 					 err == -EINVAL ? "not a regular file" : strerror(-err));
@@ -131,11 +139,25 @@ static int load_trust(const char *trust, struct anchors *as, char *why, size_t w
 		if (d)
 			closedir(d);
 	} else {
-		err = add_pem_file(as, trust);
+		err = fn(arg, trust);
 		if (err)
 			spdm_why(why, whylen, err, "trust anchors %s: %s", trust,
 				 err == -EINVAL ? "not a regular file" : strerror(-err));
 	}
+	return err;
+}
+
+static int add_pem_cb(void *arg, const char *path)
+{
+	return add_pem_file(arg, path);
+}
+
+static int load_trust(const char *trust, struct anchors *as, char *why, size_t whylen)
+{
+	int err;
+
+	memset(as, 0, sizeof(*as));
+	err = for_each_trust_file(trust, add_pem_cb, as, why, whylen);
 	if (!err && !as->n)
 		err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);
 	ERR_clear_error();
@@ -171,17 +193,22 @@ static int key_allowed(EVP_PKEY *k, char *desc, size_t dlen)
 	}
 }
 
-/* SHA-256 of the anchor's DER, the first 8 bytes in hex: which root verified. */
-static void anchor_describe(const struct anchor *an, char *out, size_t len)
+/*
+ * Which root verified: its subject, file and the first 8 bytes of the
+ * SHA-256 of its DER in hex; the whole SHA-256 in @sha256.
+ */
+static void anchor_describe(X509 *x, const char *file, char *out, size_t len, uint8_t sha256[32])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int ml = 0;
 	char subj[160];
 	int i, o;
 
-	X509_NAME_oneline(X509_get_subject_name(an->x), subj, sizeof(subj));
-	X509_digest(an->x, EVP_sha256(), md, &ml);
-	o = snprintf(out, len, "%s (%s, sha256 ", subj, an->file);
+	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+	if (!X509_digest(x, EVP_sha256(), md, &ml) || ml != 32)
+		ml = 0;
+	memcpy(sha256, md, ml == 32 ? 32 : 0);
+	o = snprintf(out, len, "%s (%s, sha256 ", subj, file);
 	for (i = 0; i < 8 && ml >= 8 && o > 0 && (size_t)o < len; i++)
 		o += snprintf(out + o, len - (size_t)o, "%02x", md[i]);
 	if (o > 0 && (size_t)o < len)
@@ -325,6 +352,75 @@ static int leaf_spki_hash(X509 *leaf, uint8_t out[48])
 	return ok ? 0 : -ENOMEM;
 }
 
+/* PCIe CMA / SPDM leaf rules; the leaf's identity, subject, key hash and description into @leaf. */
+static int leaf_rules(X509 *x, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
+{
+	int i, bits;
+
+	X509_check_purpose(x, -1, 0);
+	/*
+	 * X509_check_ca() answers "not a CA" for CA:TRUE when keyUsage lacks
+	 * keyCertSign: basicConstraints itself must not say CA (DSP0274 leaf
+	 * rules; PCIe CMA: the leaf is an end entity).
+	 */
+	if ((X509_get_extension_flags(x) & EXFLAG_CA) || X509_check_ca(x))
+		return spdm_why(why, whylen, -EKEYREJECTED,
+				"leaf certificate is a CA (basicConstraints CA:TRUE)");
+	if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE))
+		return spdm_why(why, whylen, -EKEYREJECTED,
+				"leaf key usage lacks digitalSignature");
+	i = cma_identity(x, leaf->identity, sizeof(leaf->identity), why, whylen);
+	if (i <= 0) {
+		if (!i)
+			spdm_why(why, whylen, -EKEYREJECTED,
+				 "leaf lacks the SPDM/CMA identity (SAN otherName %s)",
+				 TSMH_CMA_SAN_OID);
+		return -EKEYREJECTED;
+	}
+	X509_NAME_oneline(X509_get_subject_name(x), leaf->subject, sizeof(leaf->subject));
+	/* the device's stable identity: its leaf key, not the slot it sits in */
+	if (leaf_spki_hash(x, leaf->spki_sha384))
+		return spdm_why(why, whylen, -ENOMEM, "cannot hash the leaf public key");
+	bits = EVP_PKEY_get_bits(X509_get0_pubkey(x));
+	snprintf(leaf->key, sizeof(leaf->key), "%s %d",
+		 EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC ? "EC" : "RSA", bits);
+	return 0;
+}
+
+static int asn1_seconds(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* The window in which every certificate of the path (@certs and @anchor) is valid. */
+static int path_window(X509 **certs, int n, X509 *anchor, struct tsmh_leaf_info *leaf)
+{
+	int64_t nb, na;
+	int i;
+
+	leaf->not_before = INT64_MIN;
+	leaf->not_after = INT64_MAX;
+	for (i = 0; i <= n; i++) {
+		X509 *x = i < n ? certs[i] : anchor;
+
+		if (asn1_seconds(X509_get0_notBefore(x), &nb) ||
+		    asn1_seconds(X509_get0_notAfter(x), &na))
+			return -1;
+		if (nb > leaf->not_before)
+			leaf->not_before = nb;
+		if (na < leaf->not_after)
+			leaf->not_after = na;
+	}
+	return 0;
+}
+
 int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		      const char *trust, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
@@ -336,7 +432,7 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 	uint8_t h[EVP_MAX_MD_SIZE];
 	unsigned int hl;
 	struct spdm_chain ch;
-	int ret, i, bits;
+	int ret, i;
 
 	memset(leaf, 0, sizeof(*leaf));
 	if (!md)
@@ -386,9 +482,12 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 
 			if (plausible != !pass)
 				continue;
-			verified = try_anchor(&as.a[i], certs[ch.nr - 1], untrusted, &e, &depth);
+			verified = try_anchor(&as.a[i], certs[ch.nr - 1], untrusted, &e, &depth)
+					   ? i + 1
+					   : 0;
 			if (verified)
-				anchor_describe(&as.a[i], leaf->anchor, sizeof(leaf->anchor));
+				anchor_describe(as.a[i].x, as.a[i].file, leaf->anchor,
+						sizeof(leaf->anchor), leaf->anchor_sha256);
 			else if (first_err < 0)
 				first_err = e, first_depth = depth;
 		}
@@ -413,51 +512,145 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 			goto out;
 		}
 	}
-	/* PCIe CMA / SPDM leaf rules */
-	X509_check_purpose(certs[ch.nr - 1], -1, 0);
-	/*
-	 * X509_check_ca() answers "not a CA" for CA:TRUE when keyUsage lacks
-	 * keyCertSign: basicConstraints itself must not say CA (DSP0274 leaf
-	 * rules; PCIe CMA: the leaf is an end entity).
-	 */
-	if ((X509_get_extension_flags(certs[ch.nr - 1]) & EXFLAG_CA) ||
-	    X509_check_ca(certs[ch.nr - 1])) {
-		ret = spdm_why(why, whylen, -EKEYREJECTED,
-			       "leaf certificate is a CA (basicConstraints CA:TRUE)");
+	ret = leaf_rules(certs[ch.nr - 1], leaf, why, whylen);
+	if (ret)
+		goto out;
+	if (path_window(certs, ch.nr, as.a[verified - 1].x, leaf)) {
+		ret = spdm_why(why, whylen, -EBADMSG, "cannot read the certificates' validity");
 		goto out;
 	}
-	if ((X509_get_extension_flags(certs[ch.nr - 1]) & EXFLAG_KUSAGE) &&
-	    !(X509_get_key_usage(certs[ch.nr - 1]) & KU_DIGITAL_SIGNATURE)) {
-		ret = spdm_why(why, whylen, -EKEYREJECTED, "leaf key usage lacks digitalSignature");
-		goto out;
-	}
-	i = cma_identity(certs[ch.nr - 1], leaf->identity, sizeof(leaf->identity), why, whylen);
-	if (i <= 0) {
-		ret = -EKEYREJECTED;
-		if (!i)
-			spdm_why(why, whylen, ret,
-				 "leaf lacks the SPDM/CMA identity (SAN otherName %s)",
-				 TSMH_CMA_SAN_OID);
-		goto out;
-	}
-	X509_NAME_oneline(X509_get_subject_name(certs[ch.nr - 1]), leaf->subject,
-			  sizeof(leaf->subject));
-	/* the device's stable identity: its leaf key, not the slot it sits in */
-	if (leaf_spki_hash(certs[ch.nr - 1], leaf->spki_sha384)) {
-		ret = spdm_why(why, whylen, -ENOMEM, "cannot hash the leaf public key");
-		goto out;
-	}
-	bits = EVP_PKEY_get_bits(X509_get0_pubkey(certs[ch.nr - 1]));
-	snprintf(leaf->key, sizeof(leaf->key), "%s %d",
-		 EVP_PKEY_get_base_id(X509_get0_pubkey(certs[ch.nr - 1])) == EVP_PKEY_EC ? "EC"
-											 : "RSA",
-		 bits);
 	ret = 0;
 out:
 	sk_X509_free(untrusted);
 	anchors_free(&as);
 	for (i = 0; i < SPDM_MAX_CHAIN_CERTS; i++)
 		X509_free(certs[i]);
+	ERR_clear_error();
+	return ret;
+}
+
+/* ---- re-attestation: a chain verified before, by its record ---- */
+
+struct anchor_find {
+	const uint8_t *sha256;
+	unsigned char *der; /* the matching anchor's DER (OPENSSL_malloc'd) */
+	long der_len;
+	char file[256];
+};
+
+/*
+ * Every certificate PEM block of @path, by the SHA-256 of its DER: no
+ * X.509 parsing (and no signature) for anchors the record does not name.
+ */
+static int find_anchor_cb(void *arg, const char *path)
+{
+	struct anchor_find *af = arg;
+	FILE *f = open_regular(path);
+	const char *base = strrchr(path, '/');
+	unsigned char md[32];
+	unsigned char *data;
+	char *name, *hdr;
+	long n;
+
+	if (!f)
+		return -errno;
+	while (!af->der && PEM_read(f, &name, &hdr, &data, &n)) {
+		/* the block types PEM_read_X509() takes as anchors */
+		if ((!strcmp(name, PEM_STRING_X509) || !strcmp(name, PEM_STRING_X509_OLD)) &&
+		    SHA256(data, (size_t)n, md) && !memcmp(md, af->sha256, sizeof(md))) {
+			af->der = data;
+			af->der_len = n;
+			snprintf(af->file, sizeof(af->file), "%s", base ? base + 1 : path);
+			data = NULL;
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		OPENSSL_free(data);
+	}
+	fclose(f);
+	ERR_clear_error();
+	return 0;
+}
+
+int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
+		       const char *trust, const struct tsmh_chain_rec *rec,
+		       struct tsmh_leaf_info *leaf, char *why, size_t whylen)
+{
+	const EVP_MD *md = tsmh_md(base_hash);
+	struct anchor_find af = { .sha256 = rec->anchor_sha256 };
+	X509 *x = NULL, *an = NULL;
+	uint8_t h[EVP_MAX_MD_SIZE];
+	unsigned int hl;
+	struct spdm_chain ch;
+	const unsigned char *p;
+	char desc[80], ts[2][32];
+	time_t now = time(NULL);
+	int ret, i;
+
+	memset(leaf, 0, sizeof(*leaf));
+	if (!md)
+		return spdm_why(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
+	ret = spdm_chain_parse(chain, len, (size_t)EVP_MD_get_size(md), &ch);
+	if (ret)
+		return spdm_why(why, whylen, ret, "malformed SPDM certificate chain (%s)",
+				strerror(-ret));
+	leaf->nr_certs = ch.nr;
+	if (!EVP_Digest(chain, len, h, &hl, md, NULL) || memcmp(h, digest, hl))
+		return spdm_why(why, whylen, -EBADMSG,
+				"chain does not match its digest from DIGESTS");
+	if (rec->hash != base_hash || memcmp(rec->digest, digest, hl))
+		return spdm_why(why, whylen, -ESTALE, "the record is of another chain");
+	if ((int64_t)now < rec->not_before || (int64_t)now > rec->not_after) {
+		for (i = 0; i < 2; i++) {
+			time_t t = (time_t)(i ? rec->not_after : rec->not_before);
+			struct tm tm;
+
+			if (!gmtime_r(&t, &tm) ||
+			    !strftime(ts[i], sizeof(ts[i]), "%Y-%m-%dT%H:%M:%SZ", &tm))
+				snprintf(ts[i], sizeof(ts[i]), "?");
+		}
+		return spdm_why(why, whylen, -ESTALE,
+				"now is outside the time its certificates are valid (%s to %s)",
+				ts[0], ts[1]);
+	}
+	ret = for_each_trust_file(trust, find_anchor_cb, &af, why, whylen);
+	if (ret)
+		goto out;
+	if (!af.der) {
+		ret = spdm_why(why, whylen, -ESTALE,
+			       "the anchor it verified against (sha256 %02x%02x%02x%02x...) is no "
+			       "longer in %s",
+			       rec->anchor_sha256[0], rec->anchor_sha256[1], rec->anchor_sha256[2],
+			       rec->anchor_sha256[3], trust);
+		goto out;
+	}
+	p = af.der;
+	an = d2i_X509(NULL, &p, af.der_len);
+	p = ch.cert[ch.nr - 1];
+	x = d2i_X509(NULL, &p, (long)ch.cert_len[ch.nr - 1]);
+	if (!an || !x || p != ch.cert[ch.nr - 1] + ch.cert_len[ch.nr - 1]) {
+		ret = spdm_why(why, whylen, -EBADMSG, "%s is not valid X.509",
+			       an ? "the leaf certificate" : "the recorded anchor");
+		goto out;
+	}
+	if (!key_allowed(X509_get0_pubkey(x), desc, sizeof(desc))) {
+		ret = spdm_why(why, whylen, -EKEYREJECTED,
+			       "the leaf has a %s key: SPDM allows RSA >= 2048 bits, EC "
+			       "P-256/P-384/P-521 and Ed25519/Ed448",
+			       desc);
+		goto out;
+	}
+	ret = leaf_rules(x, leaf, why, whylen);
+	if (ret)
+		goto out;
+	anchor_describe(an, af.file, leaf->anchor, sizeof(leaf->anchor), leaf->anchor_sha256);
+	leaf->not_before = rec->not_before;
+	leaf->not_after = rec->not_after;
+	leaf->rechecked = 1;
+out:
+	X509_free(x);
+	X509_free(an);
+	OPENSSL_free(af.der);
 	ERR_clear_error();
 	return ret;
 }

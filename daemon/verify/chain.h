@@ -21,6 +21,10 @@ struct tsmh_leaf_info {
 	char anchor[320]; /* the trust anchor that verified: subject (file, sha256 prefix) */
 	uint8_t spki_sha384[48]; /* SHA-384 of the leaf's DER SubjectPublicKeyInfo */
 	int nr_certs;
+	/* what a tsmh_chain_rec (chainrec.h) records of a chain that verified */
+	uint8_t anchor_sha256[32]; /* SHA-256 of the anchor's DER */
+	int64_t not_before, not_after; /* every certificate of the path valid in between */
+	int rechecked; /* tsmh_recheck_chain(): signatures taken from the record */
 };
 
 /*
@@ -32,5 +36,25 @@ struct tsmh_leaf_info {
  */
 int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		      const char *trust, struct tsmh_leaf_info *leaf, char *why, size_t whylen);
+
+struct tsmh_chain_rec;
+
+/*
+ * Re-attestation: a chain this verifier verified before, by its record
+ * @rec. Re-checked here: the chain's digest (@digest, from a fresh
+ * DIGESTS) and framing, that the anchor @rec names is still one of the
+ * anchors in @trust (by the SHA-256 of its DER), that now is inside the
+ * window in which every certificate of the path is valid, and the leaf
+ * rules (key type and size, not a CA, digitalSignature, the CMA identity).
+ * Taken from the record: that the path's signatures verified, which they
+ * cannot stop doing while the bytes, the anchor and the time window are
+ * unchanged. @leaf as tsmh_verify_chain() fills it, rechecked set.
+ * Returns 0; -ESTALE with @why if the record no longer applies (anchor no
+ * longer trusted, outside the window): verify the chain in full instead;
+ * or another -errno with @why (the chain itself is bad).
+ */
+int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
+		       const char *trust, const struct tsmh_chain_rec *rec,
+		       struct tsmh_leaf_info *leaf, char *why, size_t whylen);
 
 #endif

@@ -34,7 +34,8 @@
 #define TSMH_GENL_MCGRP_EVENTS	"events"
 /* 2: evidence store (EVIDENCE_PUT/COMMIT/ABORT/GET, EVT_EVIDENCE) */
 /* 3: driver gate, accepted evidence, reset detection (GATE_SET, EVT_GATE, EVT_RESET) */
-#define TSMH_ABI_VERSION	3
+/* 4: evidence object TSMH_EV_VERIFIED */
+#define TSMH_ABI_VERSION	4
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
 #define TSMH_DOE_PAYLOAD_MAX	65528
@@ -242,6 +243,7 @@ enum tsmh_ev_type {
 	TSMH_EV_REPORT,		/* TDISP DEVICE_INTERFACE_REPORT */
 	TSMH_EV_CHALLENGE,	/* CHALLENGE_AUTH signed transcript */
 	TSMH_EV_MEAS_TRANSCRIPT, /* L1/L2 transcript the MEASUREMENTS signature covers */
+	TSMH_EV_VERIFIED,	/* the verifier's record of the chains that verified (text) */
 	__TSMH_EV_NR,
 };
 #define TSMH_EV_NR		__TSMH_EV_NR
