@@ -36,6 +36,7 @@ void tsmd_summary_from_attest(struct tsmd_summary *s, const struct tsmh_attest *
 	snprintf(s->identity, sizeof(s->identity), "%s", sl->leaf.identity);
 	snprintf(s->subject, sizeof(s->subject), "%s", sl->leaf.subject);
 	s->meas_verified = a->meas_verified;
+	s->reattested = a->reattested;
 	for (i = 0; a->meas_verified && i < a->meas.nr_blocks && i < TSMD_MAX_BLOCKS; i++) {
 		const struct spdm_meas_block *b = &a->meas.blocks[i];
 		struct tsmd_block *o = &s->blocks[s->nr_blocks];
@@ -74,6 +75,7 @@ char *tsmd_summary_encode(const struct tsmd_summary *s)
 	cJSON_AddStringToObject(j, "subject", s->subject);
 	cJSON_AddNumberToObject(j, "slot", s->slot);
 	cJSON_AddBoolToObject(j, "meas_verified", s->meas_verified);
+	cJSON_AddBoolToObject(j, "reattested", s->reattested);
 	cJSON_AddNumberToObject(j, "generation", (double)s->generation);
 	arr = cJSON_AddArrayToObject(j, "blocks");
 	for (i = 0; arr && i < s->nr_blocks; i++) {
@@ -140,6 +142,7 @@ int tsmd_summary_decode(const char *buf, size_t len, struct tsmd_summary *s, cha
 	}
 	s->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok"));
 	s->meas_verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "meas_verified"));
+	s->reattested = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "reattested"));
 	snprintf(s->step, sizeof(s->step), "%s", step);
 	snprintf(s->why, sizeof(s->why), "%s", why);
 	snprintf(s->identity, sizeof(s->identity), "%s", id);

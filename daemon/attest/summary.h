@@ -30,6 +30,7 @@ struct tsmd_summary {
 	char subject[256];
 	uint8_t slot;
 	int meas_verified;
+	int reattested; /* a re-attestation (attest.h): no CHALLENGE, known chain re-checked */
 	int nr_blocks;
 	struct tsmd_block blocks[TSMD_MAX_BLOCKS];
 	uint64_t generation; /* kernel evidence generation committed, 0: none */

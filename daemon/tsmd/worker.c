@@ -4,7 +4,8 @@
  *
  * The child claims the device's DOE mailbox (its own netlink socket: the
  * claim dies with it), attests with the kernel's chains as the digest
- * cache, commits the evidence to tsmh_core and writes a JSON summary
+ * cache (a device a verifier accepted before is re-attested against the
+ * kernel's record of its chains: attest.h), commits the evidence to tsmh_core and writes a JSON summary
  * (summary.h) to a pipe. The main loop reads the pipe, reaps the child and
  * decides. A child that outlives attest_timeout_ms is killed; one that
  * crashes or writes garbage is a failed attestation, never an accepted
@@ -31,9 +32,10 @@
 #define OUT_MAX (1u << 20)
 
 /* In the child: attest @dev and write the summary to @fd. Never returns. */
-static void __attribute__((noreturn)) child_main(const char *dev, const char *trust, int fd)
+static void __attribute__((noreturn))
+child_main(const char *dev, const char *trust, int reattest, int fd)
 {
-	struct tsmh_attest_opts o = { .trust = trust, .slot = 0 };
+	struct tsmh_attest_opts o = { .trust = trust, .slot = 0, .reattest = reattest };
 	struct tsmd_summary s;
 	struct kernel_cache kc = { 0 };
 	struct proxy_ctx pc;
@@ -165,7 +167,8 @@ static void finish(struct tsmd_dev *v, const siginfo_t *si)
 	v->have_summary = 1;
 	v->out_len = 0;
 	v->phase = PH_IDLE;
-	tsmd_log(LOG_DEBUG, v->name, "attested", "attestation %s in %llu ms%s%s",
+	tsmd_log(LOG_DEBUG, v->name, "attested", "%s %s in %llu ms%s%s",
+		 v->sum.reattested ? "re-attestation" : "attestation",
 		 v->sum.ok ? "passed" : "failed", (unsigned long long)(elapsed / 1000),
 		 v->sum.ok ? "" : ": ", v->sum.ok ? "" : v->sum.why);
 	tsmd_dev_decide(v);
@@ -225,7 +228,8 @@ int tsmd_worker_start(struct tsmd_dev *v)
 		if (dup2(p[1], 3) != 3)
 			_exit(5);
 		closefrom(4);
-		child_main(v->name, d->cfg.trust, 3);
+		/* accepted before (the kernel keeps the acceptance): a re-attestation */
+		child_main(v->name, d->cfg.trust, v->info.accept_len > 0, 3);
 	}
 	close(p[1]);
 	v->pid = pid;

@@ -57,7 +57,12 @@ wait_until 30 "$EP0 not restored after FLR" grep -q "$EP0: restore" /tmp/tsmd.lo
 [ "$(drv $EP0)" = pci-stub ] || tfail "$EP0 lost its driver after an identical FLR"
 tsmctl -j show $EP0 | jq -e --argjson r "$r0" '.reset_count > $r and (.gate.reattest | not) and
 	.gate.state == "released"' >/dev/null || tfail "$EP0 after FLR: $(tsmctl -j show $EP0)"
-ok "FLR with identical measurements: restored, driver kept"
+# an accepted device is re-attested: no CHALLENGE, the kernel's record used
+grep -q "$EP0: .*re-attestation passed" /tmp/tsmd.log || tfail "$EP0 not re-attested after the FLR"
+tsmctl -j evidence $EP0 | jq -e '[.objects[].name] | (index("challenge") | not) and
+	contains(["cert0", "verified", "measurements"])' >/dev/null ||
+	tfail "$EP0 evidence after the re-attestation: $(tsmctl -j evidence $EP0)"
+ok "FLR with identical measurements: re-attested (no CHALLENGE, chain re-checked against the kernel's record), restored, driver kept"
 
 # FLR, changed firmware: quarantined, driver unbound, the change named
 echo 1 >/sys/bus/pci/devices/$EP1/reset || tfail "FLR $EP1"
