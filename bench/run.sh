@@ -1,10 +1,17 @@
 #!/bin/bash
-# make bench: time per full attestation and per digest-cached
-# re-attestation against the device emulator, over the spdm-emu socket
-# (host, release build) and through the kernel's DOE proxy (Debian 12
-# kernel under QEMU TCG: no KVM here, so the proxy figures include TCG's
-# cost for every config-space access of the DOE mailbox). The emulated
-# device has 4 provisioned slots, so a full run fetches 4 chains.
+# make bench: time per full attestation, per digest-cached one (chains
+# from the cache, still verified, CHALLENGE sent) and per re-attestation
+# (--reattest: the attested slot's chain re-checked against the
+# verifier's record, the other slots carried, signed measurements under a
+# fresh nonce instead of CHALLENGE; daemon/attest/attest.h) against the
+# device emulator, over the spdm-emu socket (host, release build) and
+# through the kernel's DOE proxy (Debian 12 kernel under QEMU TCG: no KVM
+# here, so the proxy figures include TCG's cost for every config-space
+# access of the DOE mailbox). The emulated device has 4 provisioned slots,
+# so a full run fetches 4 chains. Then the requester's CPU instructions
+# (valgrind's callgrind, whole tsmctl process and tsmh_attest_run() alone)
+# for one full attestation and one re-attestation over the socket: timings
+# on a shared machine are noisy, instruction counts are not.
 # Then tsmd's timings in the same guest (tests/vm/t_bench_tsmd.sh), for 1
 # and 64 emulated endpoints behind pci-stub, tsmd at its default
 # max_parallel (8): device add -> driver bound, and FLR of all devices ->
@@ -39,13 +46,39 @@ done
 [ -n "$port" ] || { echo "bench: emulator did not start: $(tail -n 3 "$tmp/emu.log")" >&2; exit 1; }
 att() { "$bin/tsmctl" attest --socket "127.0.0.1:$port" --trust "$tmp/root.pem" "$@" >/dev/null; }
 att --cache "$tmp/cache"
-for mode in full cached; do
+for mode in full cached reattest; do
 	t0=$(now_ms)
 	for _ in $(seq "$runs"); do
-		if [ $mode = full ]; then att; else att --cache "$tmp/cache"; fi
+		case $mode in
+		full) att ;;
+		cached) att --cache "$tmp/cache" ;;
+		reattest) att --cache "$tmp/cache" --reattest ;;
+		esac
 	done
 	report socket $mode "$runs" $(($(now_ms) - t0))
 done
+# instructions: callgrind's total (Ir) for the process, and the inclusive
+# count of tsmh_attest_run() (the requester without process start-up)
+instr() { # NAME ARGS...
+	local name=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$name" "$bin/tsmctl" attest \
+		--socket "127.0.0.1:$port" --trust "$tmp/root.pem" "$@" >/dev/null 2>"$tmp/vg.$name"
+	tot=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/vg.$name")
+	run=$(callgrind_annotate --inclusive=yes "$tmp/cg.$name" 2>/dev/null |
+		awk '!d && /tsmh_attest_run/ { gsub(",", "", $1); print $1; d = 1 }')
+	echo "$name $tot $run"
+}
+{
+	instr full
+	instr reattest --cache "$tmp/cache" --reattest
+} >"$tmp/instr"
+awk '{ t[$1] = $2; r[$1] = $3 }
+	END {
+		printf "socket  full     instructions %11d process %11d tsmh_attest_run\n", t["full"], r["full"]
+		printf "socket  reattest instructions %11d process %11d tsmh_attest_run  (%.2fx, %.2fx of full)\n",
+			t["reattest"], r["reattest"], t["reattest"] / t["full"], r["reattest"] / r["full"]
+	}' "$tmp/instr"
 kill $pid
 wait $pid 2>/dev/null || true
 pid=
@@ -69,6 +102,8 @@ tr -d '\r' <"$log" |
 	sed -n 's/^\[bench\] BENCH proxy \([a-z]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' | while read -r mode n total; do
 	report "proxy" "$mode" "$n" "$total"
 done
+tr -d '\r' <"$log" | awk '/^\[bench\] BENCH proxy (full|reattest) [0-9]+ [0-9]+$/ { t[$4] = $6 / $5 }
+	END { if (t["full"] && t["reattest"]) printf "proxy   reattest / full wall time: %.2fx\n", t["reattest"] / t["full"] }' 
 echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host loopback)"
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }

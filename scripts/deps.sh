@@ -7,7 +7,8 @@
 # for make deb (dpkg-dev, debhelper, dh-dkms: bookworm's dh_dkms is in its
 # own package, fakeroot, lintian; git for the copy of the tracked files),
 # checkpatch.pl from Debian's linux-source package (for lint), and
-# python3-yaml for scripts/nlgen.py (the netlink spec check).
+# python3-yaml for scripts/nlgen.py (the netlink spec check), and valgrind
+# for make bench's instruction counts (callgrind).
 # Nothing is added to the host's apt sources.
 set -euo pipefail
 CACHE=${TSMH_CACHE:-/var/cache/tsm-host}
@@ -15,7 +16,7 @@ PKGS="gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev libcjson-dev
       libcmocka-dev libsystemd-dev libudev-dev libssl-dev linux-headers-amd64 dkms
       qemu-system-x86 busybox-static debootstrap cpio jq udev kmod zstd xz-utils dbus-daemon dbus-bin
       sparse clang-format clang libclang-rt-14-dev ca-certificates e2fsprogs systemd
-      git dpkg-dev debhelper dh-dkms fakeroot lintian python3 python3-yaml"
+      git dpkg-dev debhelper dh-dkms fakeroot lintian python3 python3-yaml valgrind"
 
 missing=
 for p in $PKGS; do
