@@ -135,26 +135,39 @@ static void rec_of(struct tsmh_attest_slot *sl, int s, uint32_t h, const uint8_t
 }
 
 /*
- * Re-attestation, a slot the cache holds with a record: carried over (not
- * the attested slot), or re-checked. 1: done; 0: verify it in full; -errno.
+ * Re-attestation, a slot whose digest the cache has a record of: carried
+ * over (not the attested slot), or re-checked. 1: done; 0: verify it in
+ * full (the chain fetched or looked up as usual); -errno.
  */
 static int reuse_slot(const struct tsmh_attest_opts *o, struct tsmh_attest *a, int s, char *why,
 		      size_t whylen)
 {
+	const struct tsmh_chain_cache *c = o->cache;
 	struct tsmh_attest_slot *sl = &a->slot[s];
 	uint32_t h = a->ci.algs.base_hash;
 	const uint8_t *dg = a->digests.digest[s];
 	int ret;
 
-	if (!o->reattest || !o->cache->record || o->cache->record(o->cache->ctx, h, dg, &sl->rec))
+	if (!c || !o->reattest || !c->record || c->record(c->ctx, h, dg, &sl->rec))
 		return 0;
+	/* the cache's copy can be kept where it is, or must be copied out */
+	sl->kept = c->keep_generation && sl->rec.slot == s;
 	sl->rec.slot = (uint8_t)s;
-	if (s != o->slot) {
-		sl->carried = 1;
-		sl->have_rec = 1;
-		a->carried |= (uint8_t)(1u << s);
-		return 1;
+	if (s != o->slot && sl->kept) {
+		a->keep_generation = c->keep_generation;
+		goto carried;
 	}
+	if (c->lookup(c->ctx, h, dg, &sl->chain, &sl->len)) {
+		/* a record without its chain: verify in full */
+		sl->kept = 0;
+		return 0;
+	}
+	sl->from_cache = 1;
+	a->cached |= (uint8_t)(1u << s);
+	if (sl->kept)
+		a->keep_generation = c->keep_generation;
+	if (s != o->slot)
+		goto carried;
 	ret = tsmh_recheck_chain(sl->chain, sl->len, h, dg, o->trust, &sl->rec, &sl->leaf, why,
 				 whylen);
 	if (!ret) {
@@ -166,7 +179,14 @@ static int reuse_slot(const struct tsmh_attest_opts *o, struct tsmh_attest *a, i
 	/* the record no longer applies: say why, and verify in full */
 	snprintf(a->recheck_why, sizeof(a->recheck_why), "slot %d: %s", s, why);
 	why[0] = 0;
-	return 0;
+	return -EAGAIN;
+carried:
+	sl->from_cache = 1;
+	sl->carried = 1;
+	sl->have_rec = 1;
+	a->cached |= (uint8_t)(1u << s);
+	a->carried |= (uint8_t)(1u << s);
+	return 1;
 }
 
 static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o,
@@ -181,20 +201,23 @@ static int get_chains(struct spdm_transport *t, const struct tsmh_attest_opts *o
 
 		if (!(a->digests.provisioned & (1u << s)))
 			continue;
-		if (o->cache && !o->cache->lookup(o->cache->ctx, h, a->digests.digest[s],
-						  &sl->chain, &sl->len)) {
+		ret = reuse_slot(o, a, s, why, whylen);
+		if (ret < 0 && ret != -EAGAIN) {
+			why_slot(why, whylen, s);
+			return fail(a, "verify chain", ret);
+		}
+		if (ret == 1)
+			continue;
+		if (ret == -EAGAIN) {
+			/* re-checked and stale: the chain is in hand, verify it; a new record */
+		} else if (o->cache && !o->cache->lookup(o->cache->ctx, h, a->digests.digest[s],
+							 &sl->chain, &sl->len)) {
 			sl->from_cache = 1;
 			a->cached |= (uint8_t)(1u << s);
-			ret = reuse_slot(o, a, s, why, whylen);
-			if (ret < 0) {
-				why_slot(why, whylen, s);
-				return fail(a, "verify chain", ret);
-			}
-			if (ret)
-				continue;
 			/* a record to write only if re-attestation looked for one */
 			store = o->reattest && o->cache->record;
 		} else {
+			sl->kept = 0;
 			sl->chain = malloc(SPDM_MAX_CHAIN);
 			if (!sl->chain)
 				return fail(a, "GET_CERTIFICATE", -ENOMEM);

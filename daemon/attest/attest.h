@@ -48,6 +48,12 @@ struct tsmh_chain_cache {
 	 * or -ENOENT. NULL: this cache keeps no records (no re-attestation).
 	 */
 	int (*record)(void *ctx, uint32_t hash, const uint8_t *digest, struct tsmh_chain_rec *rec);
+	/*
+	 * Non-zero: the cache is the kernel's evidence set of this generation,
+	 * and a chain it holds in the slot the record names need not be
+	 * copied out to be committed again (the commit keeps it: evidence.h).
+	 */
+	uint64_t keep_generation;
 	void *ctx;
 };
 
@@ -73,6 +79,7 @@ struct tsmh_attest_slot {
 	size_t len;
 	int from_cache;
 	int carried; /* re-attestation: from the cache with its record, not verified again */
+	int kept; /* committed by keeping the cache's copy (keep_generation): chain may be NULL */
 	struct tsmh_leaf_info leaf; /* empty if carried */
 	struct tsmh_chain_rec rec; /* the verifier's record (have_rec) */
 	int have_rec;
@@ -83,6 +90,7 @@ struct tsmh_attest {
 	struct spdm_digests digests;
 	struct tsmh_attest_slot slot[SPDM_MAX_SLOTS];
 	uint8_t fetched, cached, carried; /* slot masks */
+	uint64_t keep_generation; /* the cache's, if any slot is kept */
 	int reattested; /* re-attestation mode: identity by signed measurements, no CHALLENGE */
 	char recheck_why[256]; /* why the attested slot's record did not apply, "" */
 	struct spdm_challenge_result chal;

@@ -46,8 +46,14 @@ int attest_store(struct tsmh_nl *nl, const char *dev, const struct tsmh_attest *
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		ev.obj[TSMH_EV_CERT0 + s].data = a->slot[s].chain;
 		ev.obj[TSMH_EV_CERT0 + s].len = a->slot[s].chain ? a->slot[s].len : 0;
-		if (a->slot[s].chain && a->slot[s].have_rec)
+		if ((a->slot[s].chain || a->slot[s].kept) && a->slot[s].have_rec)
 			recs[n++] = a->slot[s].rec;
+		/* a chain the kernel holds in this very slot stays there */
+		if (a->slot[s].kept) {
+			ev.obj[TSMH_EV_CERT0 + s].len = 0;
+			ev.keep_mask |= 1u << (TSMH_EV_CERT0 + s);
+			ev.keep_generation = a->keep_generation;
+		}
 	}
 	ev.obj[TSMH_EV_VERIFIED].data = (uint8_t *)text;
 	ev.obj[TSMH_EV_VERIFIED].len = n ? tsmh_chain_rec_format(recs, n, text, sizeof(text)) : 0;
@@ -65,7 +71,7 @@ int attest_store(struct tsmh_nl *nl, const char *dev, const struct tsmh_attest *
 		ev.obj[TSMH_EV_MEAS_TRANSCRIPT].len = a->meas.transcript.len;
 	}
 	ret = tsmh_evidence_put(nl, dev, &ev, generation, why, whylen);
-	if (ret == -EINVAL && ev.obj[TSMH_EV_VERIFIED].len) {
+	if (ret == -EINVAL && ev.obj[TSMH_EV_VERIFIED].len && !ev.keep_mask) {
 		/*
 		 * a tsmh_core older than ABI 4 (loaded before an upgrade) does not
 		 * know the record: commit without it; the next re-attestation then
@@ -84,15 +90,22 @@ static int kernel_lookup(void *ctx, uint32_t hash, const uint8_t *digest, uint8_
 			 size_t *len)
 {
 	struct kernel_cache *kc = ctx;
-	uint8_t dg[SPDM_MAX_HASH];
+	size_t hl = spdm_hash_len(hash);
 	int s;
 
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		const uint8_t *p = kc->ev.obj[TSMH_EV_CERT0 + s].data;
 		size_t n = kc->ev.obj[TSMH_EV_CERT0 + s].len;
 
-		if (!p || !n || tsmh_hash(hash, p, n, dg) != spdm_hash_len(hash) ||
-		    memcmp(dg, digest, spdm_hash_len(hash)))
+		if (!p || !n)
+			continue;
+		/* each object hashed once per attestation, not once per slot looked up */
+		if (kc->dg_hash[s] != hash) {
+			if (tsmh_hash(hash, p, n, kc->dg[s]) != hl)
+				continue;
+			kc->dg_hash[s] = hash;
+		}
+		if (memcmp(kc->dg[s], digest, hl))
 			continue;
 		*chain = malloc(n);
 		if (!*chain)
@@ -133,20 +146,76 @@ static int kernel_record(void *ctx, uint32_t hash, const uint8_t *digest,
 	return 0;
 }
 
-int kernel_cache_load(struct kernel_cache *kc, struct tsmh_nl *nl, const char *dev, char *why,
-		      size_t whylen)
+/* Lazy mode: read the certificate objects @mask names into kc->ev, if still the same set. */
+static int kernel_read_certs(struct kernel_cache *kc, uint32_t mask)
 {
-	struct tsmh_evidence_get_opts o = { .type_mask = 0xffu << TSMH_EV_CERT0 |
-							 1u << TSMH_EV_VERIFIED };
+	struct tsmh_evidence_get_opts o = { 0 };
+	struct tsmh_evidence ev;
+	char why[256];
+	int t;
+
+	mask &= kc->ev.present & ~kc->have;
+	if (!mask)
+		return 0;
+	o.type_mask = mask;
+	if (tsmh_evidence_get(kc->nl, kc->dev, &o, &ev, why, sizeof(why)))
+		return -ENOENT;
+	/* another set meanwhile: its chains are not the ones the record describes */
+	if (ev.generation != kc->ev.generation) {
+		tsmh_evidence_free(&ev);
+		kc->cache.keep_generation = 0;
+		return -ENOENT;
+	}
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		if (!(mask & (1u << t)))
+			continue;
+		kc->ev.obj[t].data = ev.obj[t].data;
+		kc->ev.obj[t].len = ev.obj[t].len;
+		ev.obj[t].data = NULL;
+	}
+	kc->have |= mask;
+	tsmh_evidence_free(&ev);
+	return 0;
+}
+
+static int kernel_lookup_lazy(void *ctx, uint32_t hash, const uint8_t *digest, uint8_t **chain,
+			      size_t *len)
+{
+	struct kernel_cache *kc = ctx;
+	struct tsmh_chain_rec rec;
+
+	/* the record says which object holds the chain: read that one only */
+	if (!kernel_record(kc, hash, digest, &rec))
+		kernel_read_certs(kc, 1u << (TSMH_EV_CERT0 + rec.slot));
+	if (!kernel_lookup(kc, hash, digest, chain, len))
+		return 0;
+	kernel_read_certs(kc, 0xffu << TSMH_EV_CERT0);
+	return kernel_lookup(kc, hash, digest, chain, len);
+}
+
+int kernel_cache_load(struct kernel_cache *kc, struct tsmh_nl *nl, const char *dev, int lazy,
+		      char *why, size_t whylen)
+{
+	struct tsmh_evidence_get_opts o = { .type_mask = 1u << TSMH_EV_VERIFIED };
 	int ret;
 
 	memset(kc, 0, sizeof(*kc));
 	kc->cache = (struct tsmh_chain_cache){
-		.lookup = kernel_lookup, .store = kernel_store, .record = kernel_record, .ctx = kc
+		.lookup = lazy ? kernel_lookup_lazy : kernel_lookup,
+		.store = kernel_store,
+		.record = kernel_record,
+		.ctx = kc,
 	};
+	kc->nl = nl;
+	kc->dev = dev;
+	if (!lazy)
+		o.type_mask |= 0xffu << TSMH_EV_CERT0;
 	ret = tsmh_evidence_get(nl, dev, &o, &kc->ev, why, whylen);
 	if (ret == -ENOENT) /* nothing held yet: an empty cache */
-		ret = 0;
+		return 0;
+	if (!ret && lazy && kc->ev.generation)
+		kc->cache.keep_generation = kc->ev.generation;
+	kc->have = o.type_mask;
 	return ret;
 }
 

@@ -101,7 +101,10 @@ int tsmh_evidence_commit(struct tsmh_nl *nl, const char *dev, const struct tsmh_
 	    nla_put_u32(m, TSMH_A_EV_SPDM_VERSION, meta->spdm_version) ||
 	    nla_put_u32(m, TSMH_A_EV_HASH_ALGO, meta->hash_algo) ||
 	    nla_put_u32(m, TSMH_A_EV_ASYM_ALGO, meta->asym_algo) ||
-	    nla_put_u32(m, TSMH_A_EV_SLOT_MASK, meta->slot_mask)) {
+	    nla_put_u32(m, TSMH_A_EV_SLOT_MASK, meta->slot_mask) ||
+	    (meta->keep_mask &&
+	     (nla_put_u32(m, TSMH_A_EV_KEEP_MASK, meta->keep_mask) ||
+	      nla_put_u64(m, TSMH_A_EV_KEEP_GENERATION, meta->keep_generation)))) {
 		nlmsg_free(m);
 		return -EMSGSIZE;
 	}

@@ -23,6 +23,13 @@ struct tsmh_evidence {
 	uint32_t hash_algo; /* SPDM BaseHashAlgo bit */
 	uint32_t asym_algo; /* SPDM BaseAsymAlgo bit */
 	uint32_t slot_mask; /* SPDM slot mask (bits 0-7) */
+	/*
+	 * put only: BIT(type) of objects the kernel copies from the device's
+	 * current set, which must be generation keep_generation (ABI 4;
+	 * -ESTALE if it was replaced); such objects have len 0 here
+	 */
+	uint32_t keep_mask;
+	uint64_t keep_generation;
 	/* filled by get (ignored by put) */
 	uint64_t generation;
 	uint64_t time_ns; /* commit time, ns since the epoch */

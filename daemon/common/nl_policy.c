@@ -56,6 +56,8 @@ const struct nla_policy tsmh_nl_tsmh_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_DRIVER] = { .type = NLA_STRING },
 	[TSMH_A_GATE_MODE] = { .type = NLA_U32 },
 	[TSMH_A_RESET_SOURCES] = { .type = NLA_U32 },
+	[TSMH_A_EV_KEEP_MASK] = { .type = NLA_U32 },
+	[TSMH_A_EV_KEEP_GENERATION] = { .type = NLA_U64 },
 };
 
 const struct nla_policy tsmh_nl_mailbox_policy[TSMH_MB_A_MAX + 1] = {

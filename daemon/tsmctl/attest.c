@@ -80,7 +80,7 @@ static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret,
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		const struct tsmh_attest_slot *sl = &a->slot[s];
 
-		if (!sl->chain || (!sl->leaf.nr_certs && !sl->carried))
+		if ((!sl->chain && !sl->carried) || (!sl->leaf.nr_certs && !sl->carried))
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "slot", s);
@@ -143,14 +143,14 @@ static void result_print(const char *who, const struct tsmh_attest *a, const cha
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		const struct tsmh_attest_slot *sl = &a->slot[s];
 
-		if (!sl->chain)
-			continue;
 		if (sl->carried) {
-			printf("  slot %d: chain from the record, digest unchanged (%zu bytes; not "
-			       "used here, not verified again)\n",
-			       s, sl->len);
+			printf("  slot %d: chain from the record, digest unchanged (not used here, "
+			       "not verified again%s)\n",
+			       s, sl->kept ? "; kept in the kernel's evidence" : "");
 			continue;
 		}
+		if (!sl->chain)
+			continue;
 		if (sl->leaf.rechecked)
 			printf("  slot %d: chain from the record, digest unchanged, re-checked: "
 			       "anchor still in %s, certificates valid (%zu bytes, %d "
@@ -405,7 +405,7 @@ int cmd_attest(int argc, char **argv)
 	}
 	/* through the proxy: the chains the kernel holds are the cache */
 	if (s.use_nl && !cache_dir && !no_cache) {
-		ret = kernel_cache_load(&kc, &s.nl, s.who, why, sizeof(why));
+		ret = kernel_cache_load(&kc, &s.nl, s.who, o.reattest, why, sizeof(why));
 		if (ret)
 			fprintf(stderr, "tsmctl: attest %s: not using the kernel's chains: %s\n",
 				s.who, why);

@@ -73,7 +73,7 @@ child_main(const char *dev, const char *trust, int reattest, int fd)
 	}
 	pc = (struct proxy_ctx){ .nl = &nl, .dev = dev };
 	spdm_transport_proxy(&t, &pc);
-	if (!kernel_cache_load(&kc, &nl, dev, why, sizeof(why)))
+	if (!kernel_cache_load(&kc, &nl, dev, reattest, why, sizeof(why)))
 		o.cache = &kc.cache;
 	ret = tsmh_attest_run(&t, &o, &a, why, sizeof(why));
 	kernel_cache_free(&kc);

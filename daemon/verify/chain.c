@@ -12,7 +12,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include "cert.h"
 #include "chain.h"
@@ -205,7 +204,7 @@ static void anchor_describe(X509 *x, const char *file, char *out, size_t len, ui
 	int i, o;
 
 	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
-	if (!X509_digest(x, EVP_sha256(), md, &ml) || ml != 32)
+	if (!X509_digest(x, tsmh_md(SPDM_HASH_SHA256), md, &ml) || ml != 32)
 		ml = 0;
 	memcpy(sha256, md, ml == 32 ? 32 : 0);
 	o = snprintf(out, len, "%s (%s, sha256 ", subj, file);
@@ -346,7 +345,8 @@ static int leaf_spki_hash(X509 *leaf, uint8_t out[48])
 	unsigned char *der = NULL;
 	unsigned int hl = 0;
 	int n = i2d_PUBKEY(X509_get0_pubkey(leaf), &der);
-	int ok = n > 0 && EVP_Digest(der, (size_t)n, out, &hl, EVP_sha384(), NULL) && hl == 48;
+	int ok = n > 0 && EVP_Digest(der, (size_t)n, out, &hl, tsmh_md(SPDM_HASH_SHA384), NULL) &&
+		 hl == 48;
 
 	OPENSSL_free(der);
 	return ok ? 0 : -ENOMEM;
@@ -557,7 +557,8 @@ static int find_anchor_cb(void *arg, const char *path)
 	while (!af->der && PEM_read(f, &name, &hdr, &data, &n)) {
 		/* the block types PEM_read_X509() takes as anchors */
 		if ((!strcmp(name, PEM_STRING_X509) || !strcmp(name, PEM_STRING_X509_OLD)) &&
-		    SHA256(data, (size_t)n, md) && !memcmp(md, af->sha256, sizeof(md))) {
+		    EVP_Digest(data, (size_t)n, md, NULL, tsmh_md(SPDM_HASH_SHA256), NULL) &&
+		    !memcmp(md, af->sha256, sizeof(md))) {
 			af->der = data;
 			af->der_len = n;
 			snprintf(af->file, sizeof(af->file), "%s", base ? base + 1 : path);

@@ -726,6 +726,70 @@ static int ev_commit_meta(struct genl_info *info, struct tsmh_dev *dev, struct t
 }
 
 /*
+ * Commit phase 2a (dev->ev_lock held): copy the objects the request's
+ * TSMH_A_EV_KEEP_MASK names from the device's current set into @set, after
+ * checking that the current set is the generation the writer read
+ * (TSMH_A_EV_KEEP_GENERATION), holds them all, and that the writer did
+ * not stage them too. On error @set may hold some copies (freed with it).
+ */
+static int ev_commit_keep(struct genl_info *info, struct tsmh_dev *dev,
+			  const struct tsmh_ev_stage *s, struct tsmh_ev_set *set)
+{
+	const struct tsmh_ev_set *cur = dev->ev;
+	u32 keep = attr_u32(info, TSMH_A_EV_KEEP_MASK), t;
+	u64 gen, total = 0;
+
+	lockdep_assert_held(&dev->ev_lock);
+	if (!keep)
+		return 0;
+	if (keep & ~TSMH_EV_TYPE_MASK_ALL) {
+		NL_SET_ERR_MSG(info->extack, "unknown evidence type in the keep mask");
+		return -EINVAL;
+	}
+	if (!info->attrs[TSMH_A_EV_KEEP_GENERATION]) {
+		NL_SET_ERR_MSG(info->extack, "keep mask without the generation it refers to");
+		return -EINVAL;
+	}
+	gen = nla_get_u64(info->attrs[TSMH_A_EV_KEEP_GENERATION]);
+	if (!cur || cur->gen != gen) {
+		TSMH_ERR(info->extack, "evidence replaced since the generation to keep from",
+			 "%llu, now %llu", gen, cur ? cur->gen : 0);
+		return -ESTALE;
+	}
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		total += s->st[t].total;
+		if (!(keep & BIT(t)))
+			continue;
+		if (s->st[t].total) {
+			TSMH_ERR(info->extack, "evidence object both staged and kept", "%s",
+				 type_str(t));
+			return -EINVAL;
+		}
+		if (!(cur->present & BIT(t))) {
+			TSMH_ERR(info->extack, "no such object to keep", "%s in generation %llu",
+				 type_str(t), gen);
+			return -ENOENT;
+		}
+		total += cur->obj[t].len;
+	}
+	if (total > TSMH_EV_SET_MAX) {
+		NL_SET_ERR_MSG(info->extack, "evidence set larger than 64 MiB");
+		return -EFBIG;
+	}
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		if (!(keep & BIT(t)))
+			continue;
+		set->obj[t].data = kvmalloc(cur->obj[t].len, GFP_KERNEL_ACCOUNT);
+		if (!set->obj[t].data)
+			return -ENOMEM;
+		memcpy(set->obj[t].data, cur->obj[t].data, cur->obj[t].len);
+		set->obj[t].len = cur->obj[t].len;
+		set->present |= BIT(t);
+	}
+	return 0;
+}
+
+/*
  * Commit phase 2: take the writer's complete staging set off the device
  * and move its buffers into @set. Once this succeeds the staging set is
  * consumed, whatever happens next.
@@ -751,6 +815,11 @@ static int ev_commit_take(struct genl_info *info, struct tsmh_dev *dev, struct t
 				     s->st[bad].filled, s->st[bad].total);
 		else
 			TSMH_ERR_STR(info->extack, why, "%s", dev->name);
+		mutex_unlock(&dev->ev_lock);
+		return ret;
+	}
+	ret = ev_commit_keep(info, dev, s, set);
+	if (ret) {
 		mutex_unlock(&dev->ev_lock);
 		return ret;
 	}

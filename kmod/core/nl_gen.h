@@ -73,6 +73,8 @@ static const struct nla_policy tsmh_evidence_commit_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_EV_ASYM_ALGO] = { .type = NLA_U32 },
 	[TSMH_A_EV_SLOT_MASK] = { .type = NLA_U32 },
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_EV_KEEP_MASK] = { .type = NLA_U32 },
+	[TSMH_A_EV_KEEP_GENERATION] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy tsmh_evidence_abort_policy[TSMH_A_MAX + 1] = {

@@ -8,7 +8,8 @@
  *   set:PROV:NAME=FILE[,NAME=FILE...]  whole set through tsmh_evidence_put()
  *   obj:NAME:FILE         upload FILE as object NAME (chunks, no local checks)
  *   chunk:TYPE:OFF:TOTAL:LEN  one raw chunk of LEN bytes (TYPE: name or number)
- *   commit:PROV           commit what this socket staged
+ *   commit:PROV[:keep=TYPE[+TYPE...]@GEN]  commit what this socket staged,
+ *                         keeping those objects of generation GEN
  *   abort                 discard it
  *   get:DIR[:SLOWMS]      tsmh_evidence_get() into DIR/NAME files; with SLOWMS,
  *                         the first attempt sleeps SLOWMS per message and
@@ -270,9 +271,25 @@ static int step(char *st)
 		struct tsmh_evidence meta = { 0 };
 
 		a = strtok(NULL, ":");
+		b = strtok(NULL, ":");
 		if (!a || parse_prov(a, &prov))
-			return fail(st, -EINVAL, "usage: commit:PROV");
+			return fail(st, -EINVAL, "usage: commit:PROV[:keep=TYPE[+TYPE...]@GEN]");
 		meta.provenance = prov;
+		if (b) {
+			char *at = strchr(b, '@'), *k;
+
+			if (strncmp(b, "keep=", 5) || !at)
+				return fail(st, -EINVAL,
+					    "usage: commit:PROV:keep=TYPE[+TYPE...]@GEN");
+			*at = 0;
+			meta.keep_generation = strtoull(at + 1, NULL, 0);
+			for (k = strtok(b + 5, "+"); k; k = strtok(NULL, "+")) {
+				type = parse_type(k);
+				if (type < 0)
+					return fail(st, -EINVAL, "unknown type to keep");
+				meta.keep_mask |= 1u << type;
+			}
+		}
 		ret = tsmh_evidence_commit(&nl, dev, &meta, &gen);
 		if (ret)
 			return fail(st, ret, NULL);

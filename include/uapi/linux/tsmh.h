@@ -34,7 +34,7 @@
 #define TSMH_GENL_MCGRP_EVENTS	"events"
 /* 2: evidence store (EVIDENCE_PUT/COMMIT/ABORT/GET, EVT_EVIDENCE) */
 /* 3: driver gate, accepted evidence, reset detection (GATE_SET, EVT_GATE, EVT_RESET) */
-/* 4: evidence object TSMH_EV_VERIFIED */
+/* 4: evidence object TSMH_EV_VERIFIED; EVIDENCE_COMMIT keeps objects (KEEP_MASK) */
 #define TSMH_ABI_VERSION	4
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
@@ -127,6 +127,8 @@ enum tsmh_attr {
 	TSMH_A_DRIVER,		/* string (reply, events), bound driver; absent if none */
 	TSMH_A_GATE_MODE,	/* u32 (GET_CAPS reply), enum tsmh_gate_mode */
 	TSMH_A_RESET_SOURCES,	/* u32 (GET_CAPS reply), BIT(enum tsmh_reset_kind) detected */
+	TSMH_A_EV_KEEP_MASK,	/* u32 (EVIDENCE_COMMIT), BIT(type) kept from the current set */
+	TSMH_A_EV_KEEP_GENERATION, /* u64 (EVIDENCE_COMMIT), the current set's, with KEEP_MASK */
 	__TSMH_A_MAX,
 };
 #define TSMH_A_MAX (__TSMH_A_MAX - 1)
