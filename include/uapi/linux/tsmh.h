@@ -196,7 +196,11 @@ enum tsmh_owner {
  * SPDM_VERSION, HASH_ALGO, ASYM_ALGO, SLOT_MASK optional, default 0)
  * atomically replaces the device's set with the staged one once every
  * staged object is complete, assigns the next generation and multicasts
- * EVT_EVIDENCE; the reply carries TSMH_A_EV_GENERATION. EVIDENCE_ABORT
+ * EVT_EVIDENCE; the reply carries TSMH_A_EV_GENERATION. With
+ * TSMH_A_EV_KEEP_MASK (ABI 4) the objects it names are copied into the new
+ * set from the current one, which must be generation
+ * TSMH_A_EV_KEEP_GENERATION (else ESTALE), must hold them (else ENOENT),
+ * and which the writer must not also have staged (EINVAL). EVIDENCE_ABORT
  * discards the staged objects. A staging set dies with its socket, with
  * the device and with its commit.
  *
