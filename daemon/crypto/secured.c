@@ -78,18 +78,32 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 				spdm_session_id(s),
 				s->state == SPDM_SESS_ENDED ? "has ended" : "is not established");
 	if (len < SPDM_SECURED_HDR)
-		return spdm_why(why, whylen, -EPROTO,
-				"secured message: %zu bytes, shorter than its header", len);
+		return spdm_why(
+			why, whylen, -EPROTO,
+			"secured message: %zu bytes, shorter than the %d-byte SessionID and "
+			"Length header",
+			len, SPDM_SECURED_HDR);
 	if (tsmh_get_le16(in) != s->req_id || tsmh_get_le16(in + 2) != s->rsp_id)
 		return spdm_why(why, whylen, -ENOENT,
 				"secured message: session ID %04x:%04x is not ours (%04x:%04x)",
 				tsmh_get_le16(in), tsmh_get_le16(in + 2), s->req_id, s->rsp_id);
 	l = tsmh_get_le16(in + 4);
-	if (l < 2 + TSMH_AEAD_TAG_LEN || l > len - SPDM_SECURED_HDR ||
-	    len - SPDM_SECURED_HDR - l >= 4)
+	if (l < 2 + TSMH_AEAD_TAG_LEN)
 		return spdm_why(why, whylen, -EPROTO,
-				"secured message: Length %zu does not match the %zu bytes received",
+				"secured message: Length %zu, less than the %d bytes of "
+				"ApplicationDataLength and MAC",
+				l, 2 + TSMH_AEAD_TAG_LEN);
+	if (l > len - SPDM_SECURED_HDR)
+		return spdm_why(why, whylen, -EPROTO,
+				"secured message: Length %zu runs past the %zu bytes after the "
+				"header",
 				l, len - SPDM_SECURED_HDR);
+	if (len - SPDM_SECURED_HDR - l >= 4)
+		return spdm_why(
+			why, whylen, -EPROTO,
+			"secured message: Length %zu leaves %zu bytes after the MAC (at most "
+			"3 of DOE padding)",
+			l, len - SPDM_SECURED_HDR - l);
 	clen = l - TSMH_AEAD_TAG_LEN;
 	pt = malloc(clen);
 	if (!pt)
@@ -119,7 +133,8 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 	}
 	if (ret) {
 		free(pt);
-		return spdm_why(why, whylen, ret, "secured message: AEAD failed");
+		return spdm_why(why, whylen, ret, "secured message: AEAD %s failed: %s",
+				spdm_aead_name(s->k.aead), strerror(-ret));
 	}
 	al = tsmh_get_le16(pt);
 	if ((size_t)al + 2 > clen) {
@@ -131,7 +146,10 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 	}
 	if (al > cap) {
 		free(pt);
-		return spdm_why(why, whylen, -EMSGSIZE, "secured message: %u bytes too large", al);
+		return spdm_why(why, whylen, -EMSGSIZE,
+				"secured message: ApplicationDataLength %u, more than the %zu-byte "
+				"buffer",
+				al, cap);
 	}
 	memcpy(app, pt + 2, al);
 	free(pt);

@@ -15,6 +15,21 @@
  * (from 0 for every new key), so a replayed or reordered message fails its
  * MAC; the decoder then tells a replay (an earlier sequence number of the
  * current key verifies) from forgery. Encrypt-and-MAC sessions only.
+ *
+ * Secured-message versions 1.0, 1.1 and 1.2 (negotiated in the KEY_EXCHANGE
+ * opaque data, session.sm_version) are framed and keyed alike. What 1.2
+ * changed for an endpoint: DSP0277 1.0 left the byte order of the sequence
+ * number in the IV unstated and 1.1 left it ill-defined; 1.2 makes it
+ * little-endian, unconditionally. So 1.2 is the little-endian rule we apply
+ * to every version (what DMTF's libspdm does by default for 1.0/1.1 and
+ * always for 1.2: doc/crypto_endianness.md "Endianness of AEAD IV";
+ * library/spdm_common_lib/libspdm_com_context_data_session.c,
+ * libspdm_session_info_init(): "277 1.2 explicitly specifies a
+ * little-endian sequence number"; issue DMTF/libspdm#2735). The opaque
+ * data elements are the same (libspdm selects 1.2 as VersionSelection
+ * 0x1200 in the same element), and the PCI DOE binding carries no
+ * sequence number on the wire in any version (libspdm's PCI DOE transport
+ * uses the negotiated DSP0277 version as is, 0 sequence-number bytes).
  */
 #ifndef TSMH_CRYPTO_SECURED_H
 #define TSMH_CRYPTO_SECURED_H

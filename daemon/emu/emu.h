@@ -52,6 +52,7 @@ struct emu_dev_cfg {
 	uint32_t cap_flags; /* CAPABILITIES flags advertised */
 	uint32_t asym, hash; /* algorithms the device could sign/hash with */
 	uint16_t dhe, aead; /* session algorithms it supports (with KEY_EX_CAP) */
+	unsigned int sm_mask; /* DSP0277 versions it selects from (SPDM_SM_BIT), 0: all */
 	/* [key kind][slot]: certificate chains and keys, NULL: none */
 	const struct emu_chain (*chains)[EMU_MAX_SLOTS];
 	uint8_t slot_mask; /* provisioned slots */

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 #include "emu_main.h"
+#include "session_msg.h"
 
 #define OPT_DHE	 0x100
 #define OPT_AEAD 0x101
+#define OPT_SM	 0x102
 
 static void usage(FILE *f)
 {
@@ -38,6 +40,8 @@ static void usage(FILE *f)
 	      "  -S, --slots=N           provisioned certificate slots, 1-8 (default 1)\n"
 	      "      --dhe=LIST          session DHE groups: secp256r1,secp384r1 (default both)\n"
 	      "      --aead=LIST         session AEADs: aes-256-gcm,chacha20-poly1305 (default both)\n"
+	      "      --sm-versions=LIST  secured-message versions it selects from: 1.0,1.1,1.2\n"
+	      "                          (default all; the highest the requester offers wins)\n"
 	      "  -w, --fw-version=STR    firmware version measured in blocks 2 and 5 (default 1.0.0)\n"
 	      "  -v, --verbose           log every exchange\n"
 	      "  -h, --help\n",
@@ -210,6 +214,15 @@ static int parse_one(struct emu_opts *o, int c, char *arg)
 		return 0;
 	case OPT_DHE: return parse_dhe(o, arg);
 	case OPT_AEAD: return parse_aead(o, arg);
+	case OPT_SM:
+		if (spdm_sm_parse_list(arg, &o->cfg.sm_mask)) {
+			fprintf(stderr,
+				"tsmh-emu: --sm-versions: want 1.0, 1.1, 1.2 separated by commas, "
+				"not '%s'\n",
+				arg);
+			return -1;
+		}
+		return 0;
 	case 'v': o->verbose = 1; return 0;
 	default: usage(stderr); return -1;
 	}
@@ -233,6 +246,7 @@ int emu_opts_parse(int argc, char **argv, struct emu_opts *o)
 		{ "fw-version", required_argument, 0, 'w' },
 		{ "dhe", required_argument, 0, OPT_DHE },
 		{ "aead", required_argument, 0, OPT_AEAD },
+		{ "sm-versions", required_argument, 0, OPT_SM },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },

@@ -34,7 +34,8 @@ struct emu_session {
 	struct spdm_tx th;
 };
 
-static const uint16_t sm_ours[] = { SPDM_SM_VERSION_11, SPDM_SM_VERSION_10 };
+/* most preferred first; 1.2 differs from 1.1 only in what secured.h says */
+static const uint16_t sm_ours[] = { SPDM_SM_VERSION_12, SPDM_SM_VERSION_11, SPDM_SM_VERSION_10 };
 
 void emu_session_free(struct emu_conn *c)
 {
@@ -63,8 +64,8 @@ static int th_hash(const struct emu_conn *c, uint8_t *out)
 	return tsmh_hash(c->sel.base_hash, t->buf, t->len, out) ? 0 : -1;
 }
 
-/* The secured-message version to use: the highest of ours the requester lists. */
-static int pick_sm(uint8_t fmt, const struct spdm_key_exchange *k, uint16_t *sel)
+/* The secured-message version to use: the highest of ours (@mask) the requester lists. */
+static int pick_sm(uint8_t fmt, unsigned int mask, const struct spdm_key_exchange *k, uint16_t *sel)
 {
 	uint16_t vers[SPDM_SM_MAX_VERSIONS];
 	int n = spdm_opaque_parse_supported(fmt, k->opaque, k->opaque_len, vers,
@@ -72,7 +73,7 @@ static int pick_sm(uint8_t fmt, const struct spdm_key_exchange *k, uint16_t *sel
 	    i, j;
 
 	for (j = 0; j < (int)(sizeof(sm_ours) / sizeof(sm_ours[0])); j++)
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && (!mask || mask & SPDM_SM_BIT(sm_ours[j])); i++)
 			if ((vers[i] & 0xff00) == sm_ours[j]) {
 				*sel = sm_ours[j];
 				return 0;
@@ -97,8 +98,8 @@ static size_t check_key_exchange(const struct emu_dev_cfg *d, struct emu_conn *c
 	    (k->summary != SPDM_MEAS_SUMMARY_NONE && k->summary != SPDM_MEAS_SUMMARY_TCB &&
 	     k->summary != SPDM_MEAS_SUMMARY_ALL) ||
 	    (k->summary && !(emu_caps(d, c->ver) & SPDM_CAP_MEAS_SIG)) ||
-	    pick_sm(c->sel.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0, k,
-		    sel))
+	    pick_sm(c->sel.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0,
+		    d->sm_mask, k, sel))
 		return eerr(c->ver, SPDM_ERR_INVALID_REQUEST, rsp);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * SPDM session codecs. See session.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "auth.h"
 #include "port.h"
@@ -17,6 +18,25 @@ size_t spdm_dhe_len(uint16_t dhe)
 	case SPDM_DHE_SECP384R1: return 96;
 	default: return 0;
 	}
+}
+
+int spdm_sm_parse_list(const char *s, unsigned int *mask)
+{
+	unsigned int m = 0, min;
+	int n;
+
+	for (;;) {
+		if (sscanf(s, "1.%u%n", &min, &n) != 1 || min > 2 || n != 3)
+			return -1;
+		m |= 1u << min;
+		s += n;
+		if (!*s)
+			break;
+		if (*s++ != ',')
+			return -1;
+	}
+	*mask = m;
+	return 0;
 }
 
 size_t spdm_bin_concat(uint8_t ver, uint16_t length, const char *label, const uint8_t *ctx,
@@ -63,12 +83,20 @@ int spdm_dec_key_exchange(uint8_t ver, const uint8_t *m, size_t len, size_t dhe_
 	size_t n = 8 + SPDM_RANDOM_LEN + dhe_len;
 
 	memset(k, 0, sizeof(*k));
+	spdm_bad_clear();
 	if (len < 4)
-		return -EBADMSG;
-	if (m[0] != ver || m[1] != SPDM_KEY_EXCHANGE)
-		return -EPROTO;
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the 4-byte header", len);
+	if (m[1] != SPDM_KEY_EXCHANGE)
+		return spdm_bad(-EPROTO, "RequestResponseCode %#04x, expected %#04x", m[1],
+				SPDM_KEY_EXCHANGE);
+	if (m[0] != ver)
+		return spdm_bad(-EPROTO, "SPDMVersion %u.%u, expected the negotiated %u.%u",
+				m[0] >> 4, m[0] & 15, ver >> 4, ver & 15);
 	if (len < n + 2)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"%zu bytes, the fields up to OpaqueDataLength need %zu (%zu-byte "
+				"ExchangeData)",
+				len, n + 2, dhe_len);
 	k->summary = m[2];
 	k->slot = m[3];
 	k->session_id = tsmh_get_le16(m + 4);
@@ -78,9 +106,11 @@ int spdm_dec_key_exchange(uint8_t ver, const uint8_t *m, size_t len, size_t dhe_
 	k->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (k->opaque_len > MAX_OPAQUE)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "OpaqueDataLength %u, more than %d", k->opaque_len,
+				MAX_OPAQUE);
 	if (len < n + k->opaque_len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "OpaqueDataLength %u runs past the %zu-byte request",
+				k->opaque_len, len);
 	k->opaque = m + n;
 	k->len = n + k->opaque_len;
 	return 0;
@@ -127,7 +157,10 @@ int spdm_dec_key_exchange_rsp(uint8_t ver, const uint8_t *m, size_t len, size_t 
 	if (ret)
 		return ret;
 	if (len < n + 2)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"%zu bytes, the fields up to OpaqueDataLength need %zu (%zu-byte "
+				"ExchangeData, %zu-byte MeasurementSummaryHash)",
+				len, n + 2, dhe_len, summary ? hash_len : 0);
 	r->heartbeat = m[2];
 	r->session_id = tsmh_get_le16(m + 4);
 	r->mut_auth = m[6];
@@ -138,16 +171,24 @@ int spdm_dec_key_exchange_rsp(uint8_t ver, const uint8_t *m, size_t len, size_t 
 	r->opaque_len = tsmh_get_le16(m + n);
 	n += 2;
 	if (r->opaque_len > MAX_OPAQUE)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "OpaqueDataLength %u, more than %d", r->opaque_len,
+				MAX_OPAQUE);
 	r->opaque = m + n;
 	n += r->opaque_len;
 	r->signed_len = n;
 	need = n + sig_len + hash_len;
 	if (len < need)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"%zu bytes, OpaqueDataLength %u with a %zu-byte Signature and "
+				"%zu-byte ResponderVerifyData need %zu",
+				len, r->opaque_len, sig_len, hash_len, need);
 	r->sig = m + n;
 	r->verify = m + n + sig_len;
-	return len - need < 4 ? 0 : -EPROTO;
+	return len - need < 4 ? 0
+			      : spdm_bad(-EPROTO,
+					 "%zu bytes after ResponderVerifyData (at most 3 of DOE "
+					 "padding)",
+					 len - need);
 }
 
 size_t spdm_enc_finish(uint8_t ver, const uint8_t *verify, size_t hash_len, uint8_t *out)
@@ -165,14 +206,24 @@ size_t spdm_enc_finish(uint8_t ver, const uint8_t *verify, size_t hash_len, uint
 int spdm_dec_finish(uint8_t ver, const uint8_t *m, size_t len, size_t hash_len,
 		    const uint8_t **verify)
 {
+	spdm_bad_clear();
 	if (len < 4)
-		return -EBADMSG;
-	if (m[0] != ver || m[1] != SPDM_FINISH)
-		return -EPROTO;
-	if (m[2] & 1)
-		return -EPROTO; /* a signature we never asked for */
+		return spdm_bad(-EBADMSG, "%zu bytes, shorter than the 4-byte header", len);
+	if (m[1] != SPDM_FINISH)
+		return spdm_bad(-EPROTO, "RequestResponseCode %#04x, expected %#04x", m[1],
+				SPDM_FINISH);
+	if (m[0] != ver)
+		return spdm_bad(-EPROTO, "SPDMVersion %u.%u, expected the negotiated %u.%u",
+				m[0] >> 4, m[0] & 15, ver >> 4, ver & 15);
+	if (m[2] & 1) /* a signature we never asked for */
+		return spdm_bad(-EPROTO,
+				"Param1 %#04x has bit 0 (signature present) set, expected clear "
+				"(no mutual authentication was requested)",
+				m[2]);
 	if (len != 4 + hash_len)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"%zu bytes, expected %zu (header and %zu-byte RequesterVerifyData)",
+				len, 4 + hash_len, hash_len);
 	*verify = m + 4;
 	return 0;
 }
@@ -185,7 +236,7 @@ int spdm_dec_hdr(uint8_t ver, uint8_t code, const uint8_t *m, size_t len, uint8_
 	if (ret)
 		return ret;
 	if (len != 4)
-		return -EPROTO;
+		return spdm_bad(-EPROTO, "%zu bytes, expected exactly 4 (the header alone)", len);
 	if (p1)
 		*p1 = m[2];
 	if (p2)
@@ -255,43 +306,78 @@ size_t spdm_opaque_selection(uint8_t fmt, uint16_t sel, uint8_t *out, size_t cap
 	return opaque_one(fmt, sm, 4, out, cap);
 }
 
-/* The data of the DMTF element whose SMDataID is @id. */
+static const char *sm_id_name(uint8_t id)
+{
+	return id == SPDM_SM_ID_VERSION_SELECTION ? "VersionSelection" : "SupportedVersion";
+}
+
+/*
+ * The data of the DMTF element whose SMDataID is @id. Failures say which
+ * field of the table or element was wrong (spdm_bad()).
+ */
 static int find_sm(uint8_t fmt, const uint8_t *op, size_t len, uint8_t id, const uint8_t **data,
 		   size_t *dlen)
 {
 	size_t off = opaque_hdr_len(fmt), el;
-	int i, total, found = 0;
+	int i, total, found = 0, bad_ver = -1;
 
+	spdm_bad_clear();
 	if (len < off)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG,
+				"opaque data of %zu bytes, shorter than the %zu-byte format %d "
+				"table header",
+				len, off, fmt == SPDM_OPAQUE_FMT0 ? 0 : 1);
 	if (fmt == SPDM_OPAQUE_FMT0) {
-		if (tsmh_get_le32(op) != OPAQUE_SPEC_ID_DMTF || op[4] != 1 || op[6] || op[7])
-			return -EBADMSG;
+		if (tsmh_get_le32(op) != OPAQUE_SPEC_ID_DMTF)
+			return spdm_bad(-EBADMSG,
+					"opaque data format 0: SpecID %#010x, expected %#010x "
+					"(\"DMTF\")",
+					tsmh_get_le32(op), OPAQUE_SPEC_ID_DMTF);
+		if (op[4] != 1)
+			return spdm_bad(-EBADMSG,
+					"opaque data format 0: OpaqueVersion %u, expected 1",
+					op[4]);
+		if (op[6] || op[7])
+			return spdm_bad(-EBADMSG,
+					"opaque data format 0: reserved bytes 0x%02x 0x%02x after "
+					"TotalElements, expected 0",
+					op[6], op[7]);
 		total = op[5];
 	} else {
 		total = op[0];
 		if (op[1] || op[2] || op[3])
-			return -EBADMSG;
+			return spdm_bad(-EBADMSG,
+					"opaque data format 1: reserved bytes 0x%02x 0x%02x 0x%02x "
+					"after TotalElements, expected 0",
+					op[1], op[2], op[3]);
 	}
 	for (i = 0; i < total; i++) {
 		uint8_t rid, vlen;
 		uint16_t l;
 
-		if (len - off < 2)
-			return -EBADMSG;
+		if (len - off < 2 || len - off < 4 + (size_t)op[off + 1])
+			return spdm_bad(-EBADMSG,
+					"opaque element %d of TotalElements %d: its header runs "
+					"past the %zu bytes of opaque data",
+					i + 1, total, len);
 		rid = op[off];
 		vlen = op[off + 1];
-		if (len - off < 4 + (size_t)vlen)
-			return -EBADMSG;
 		l = tsmh_get_le16(op + off + 2 + vlen);
 		el = 4 + (size_t)vlen + l;
 		if (len - off < el)
-			return -EBADMSG;
-		if (rid == 0 && !vlen && l >= 2 && op[off + 4] == 1 && op[off + 5] == id &&
-		    !found) {
-			*data = op + off + 4;
-			*dlen = l;
-			found = 1;
+			return spdm_bad(-EBADMSG,
+					"opaque element %d of TotalElements %d: "
+					"OpaqueElementDataLen %u runs past the %zu bytes of opaque "
+					"data",
+					i + 1, total, l, len);
+		if (rid == 0 && !vlen && l >= 2 && op[off + 5] == id && !found) {
+			if (op[off + 4] == 1) {
+				*data = op + off + 4;
+				*dlen = l;
+				found = 1;
+			} else {
+				bad_ver = op[off + 4];
+			}
 		}
 		el = (el + 3) & ~(size_t)3;
 		if (el > len - off)
@@ -299,8 +385,18 @@ static int find_sm(uint8_t fmt, const uint8_t *op, size_t len, uint8_t id, const
 		off += el;
 	}
 	if (off != len)
-		return -EBADMSG;
-	return found ? 0 : -ENOENT;
+		return spdm_bad(-EBADMSG,
+				"%zu bytes of opaque data after TotalElements %d elements",
+				len - off, total);
+	if (found)
+		return 0;
+	if (bad_ver >= 0)
+		return spdm_bad(-ENOENT,
+				"secured-message %s element with SMDataVersion %d, expected 1",
+				sm_id_name(id), bad_ver);
+	return spdm_bad(-ENOENT,
+			"no DMTF secured-message %s element (SMDataID %u) among TotalElements %d",
+			sm_id_name(id), id, total);
 }
 
 int spdm_opaque_parse_supported(uint8_t fmt, const uint8_t *op, size_t len, uint16_t *vers, int max)
@@ -311,8 +407,15 @@ int spdm_opaque_parse_supported(uint8_t fmt, const uint8_t *op, size_t len, uint
 
 	if (ret)
 		return ret;
-	if (dl < 3 || dl != 3 + 2 * (size_t)d[2] || !d[2])
-		return -EBADMSG;
+	if (dl < 3 || !d[2])
+		return spdm_bad(-EBADMSG,
+				"SupportedVersion element: VersionCount %u in %zu bytes, expected "
+				"at least 1",
+				dl < 3 ? 0 : d[2], dl);
+	if (dl != 3 + 2 * (size_t)d[2])
+		return spdm_bad(-EBADMSG,
+				"SupportedVersion element: %zu bytes, VersionCount %u needs %zu",
+				dl, d[2], 3 + 2 * (size_t)d[2]);
 	n = d[2] < max ? d[2] : max;
 	for (i = 0; i < n; i++)
 		vers[i] = tsmh_get_le16(d + 3 + 2 * i);
@@ -328,7 +431,7 @@ int spdm_opaque_parse_selection(uint8_t fmt, const uint8_t *op, size_t len, uint
 	if (ret)
 		return ret;
 	if (dl != 4)
-		return -EBADMSG;
+		return spdm_bad(-EBADMSG, "VersionSelection element: %zu bytes, expected 4", dl);
 	*sel = tsmh_get_le16(d + 2);
 	return 0;
 }

@@ -40,10 +40,19 @@
 /* DSP0277 secured-message spec versions (spdm_version_number_t, 1.1 = 0x1100) */
 #define SPDM_SM_VERSION_10 0x1000
 #define SPDM_SM_VERSION_11 0x1100
+#define SPDM_SM_VERSION_12 0x1200
+/* The bit of DSP0277 version @v in a mask of versions: 1.N is bit N. */
+#define SPDM_SM_BIT(v) (1u << (((v) >> 8) & 15))
 /* opaque element SMDataID */
 #define SPDM_SM_ID_VERSION_SELECTION 0
 #define SPDM_SM_ID_SUPPORTED_VERSION 1
 #define SPDM_SM_MAX_VERSIONS	     8
+
+/*
+ * "1.2,1.1" (any of 1.0, 1.1, 1.2, comma separated) into a mask of
+ * SPDM_SM_BIT()s; 0 or -1 (an unknown or malformed version).
+ */
+int spdm_sm_parse_list(const char *s, unsigned int *mask);
 
 /* Bytes of the DHE public key X||Y for @dhe (SPDM_DHE_*), 0 if unknown. */
 size_t spdm_dhe_len(uint16_t dhe);

@@ -188,6 +188,8 @@ int spdm_why_decode(char *why, size_t len, const char *step, int ret, uint8_t co
  */
 int spdm_bad(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void spdm_bad_clear(void);
+/* "@what: <what the last decoder said>" into @why (for rules outside DSP0274's headers); @ret. */
+int spdm_why_bad(char *why, size_t len, int ret, const char *what);
 
 /* "1.2" style; returns 0 or -1. */
 int spdm_ver_parse(const char *s, struct spdm_ver *v);

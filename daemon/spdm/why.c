@@ -32,6 +32,13 @@ void spdm_bad_clear(void)
 	detail[0] = 0;
 }
 
+int spdm_why_bad(char *why, size_t len, int ret, const char *what)
+{
+	spdm_why(why, len, ret, "%s: %s", what, detail[0] ? detail : "malformed");
+	detail[0] = 0;
+	return ret;
+}
+
 int spdm_why_decode(char *why, size_t len, const char *step, int ret, uint8_t code)
 {
 	if (ret == -EREMOTEIO) {

@@ -17,6 +17,7 @@
 #include "attest.h"
 #include "attest_store.h"
 #include "hex.h"
+#include "session_msg.h"
 #include "target.h"
 #include "sig.h"
 #include "tsmctl.h"
@@ -24,9 +25,10 @@
 const char usage_attest[] =
 	"Usage: tsmctl attest DEV | --socket HOST:PORT [--timeout SEC] --trust PEM-FILE-OR-DIR\n"
 	"       [--slot N] [--no-measurements] [--cache DIR] [--export DIR] [--session]\n"
-	"       [--no-cache] [--no-store] [--reattest]\n"
+	"       [--no-cache] [--no-store] [--sm-versions 1.2,1.1,1.0] [--reattest]\n"
 	"  authenticate: chains, CHALLENGE, signed measurements; --session: then an\n"
-	"  SPDM secured session (KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION)\n"
+	"  SPDM secured session (KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION);\n"
+	"  --sm-versions: the secured-message versions offered (default all; implies --session)\n"
 	"  --reattest: against the verifier's record of the chains (the kernel's, or\n"
 	"  --cache DIR): known chains re-checked, not re-verified; signed measurements\n"
 	"  under a fresh nonce instead of CHALLENGE\n";
@@ -324,14 +326,19 @@ static void close_fd(int fd)
 
 int cmd_attest(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "socket", required_argument, 0, 's' }, { "trust", required_argument, 0, 't' },
-		{ "slot", required_argument, 0, 'S' },	 { "no-measurements", no_argument, 0, 'M' },
-		{ "cache", required_argument, 0, 'c' },	 { "export", required_argument, 0, 'e' },
-		{ "session", no_argument, 0, 'x' },	 { "no-store", no_argument, 0, 'n' },
-		{ "no-cache", no_argument, 0, 'N' },	 { "timeout", required_argument, 0, 'T' },
-		{ "reattest", no_argument, 0, 'R' },	 { 0, 0, 0, 0 }
-	};
+	static const struct option lo[] = { { "socket", required_argument, 0, 's' },
+					    { "trust", required_argument, 0, 't' },
+					    { "slot", required_argument, 0, 'S' },
+					    { "no-measurements", no_argument, 0, 'M' },
+					    { "cache", required_argument, 0, 'c' },
+					    { "export", required_argument, 0, 'e' },
+					    { "session", no_argument, 0, 'x' },
+					    { "no-store", no_argument, 0, 'n' },
+					    { "no-cache", no_argument, 0, 'N' },
+					    { "timeout", required_argument, 0, 'T' },
+					    { "reattest", no_argument, 0, 'R' },
+					    { "sm-versions", required_argument, 0, 'V' },
+					    { 0, 0, 0, 0 } };
 	const char *sock = NULL, *export_dir = NULL, *cache_dir = NULL, *dev;
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_chain_cache cache;
@@ -344,8 +351,9 @@ int cmd_attest(int argc, char **argv)
 	cJSON *sj = NULL, *j;
 	long slot;
 	int c, ret, with_session = 0, sret = 0, export_fd = -1, cache_fd = -1, timeout_ms = 0;
+	unsigned int sm_mask = 0;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnNT:R", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:S:Mc:e:xnNT:RV:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'T':
@@ -365,6 +373,16 @@ int cmd_attest(int argc, char **argv)
 		case 'c': cache_dir = optarg; break;
 		case 'e': export_dir = optarg; break;
 		case 'x': with_session = 1; break;
+		case 'V':
+			if (spdm_sm_parse_list(optarg, &sm_mask)) {
+				fprintf(stderr,
+					"tsmctl: --sm-versions wants secured-message versions "
+					"1.0, 1.1, 1.2 separated by commas, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			with_session = 1;
+			break;
 		case 'n': no_store = 1; break;
 		case 'N': no_cache = 1; break;
 		case 'R': o.reattest = 1; break;
@@ -429,7 +447,7 @@ int cmd_attest(int argc, char **argv)
 	}
 	/* the session uses the attested slot's verified chain and key */
 	if (!ret && with_session)
-		sret = attest_session(&s.t, &a, o.slot, &sj);
+		sret = attest_session(&s.t, &a, o.slot, sm_mask, &sj);
 	target_close(&s);
 	if (opt_json) {
 		j = result_json(s.who, &a, ret, why);

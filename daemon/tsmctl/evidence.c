@@ -30,8 +30,7 @@ const char usage_evidence[] =
 	"  --digest  the kernel's digests (computed at commit) instead of reading\n"
 	"            the objects; with --object, print that object's digest\n"
 	"  NAME: cert0 cert1 cert2 cert3 cert4 cert5 cert6 cert7 vca measurements report"
-	" challenge meas-transcript\n"
-	"        verified\n";
+	" challenge meas-transcript verified\n";
 
 static int sha384(const uint8_t *p, size_t len, uint8_t *out)
 {

@@ -41,7 +41,8 @@ static void say(const char *name, int ret, int skipped, const char *why)
 		printf("  session: %-28s ok\n", name);
 }
 
-int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot, cJSON **out)
+int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot,
+		   unsigned int sm_mask, cJSON **out)
 {
 	static const char *const names[] = { "HEARTBEAT", "KEY_UPDATE UpdateKey",
 					     "HEARTBEAT", "KEY_UPDATE UpdateAllKeys",
@@ -54,7 +55,7 @@ int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_
 	arr = cJSON_AddArrayToObject(j, "steps");
 	ret = tsmh_session_start(t, &a->ci, a->slot[slot].chain, a->slot[slot].len, slot,
 				 a->meas_verified ? SPDM_MEAS_SUMMARY_ALL : SPDM_MEAS_SUMMARY_NONE,
-				 &ss, why, sizeof(why));
+				 sm_mask, &ss, why, sizeof(why));
 	add_step(arr, "KEY_EXCHANGE+FINISH", ret, 0, why);
 	if (!ret && !opt_json)
 		printf("  session %#010x established: %s, %s, secured messages %u.%u, heartbeat "

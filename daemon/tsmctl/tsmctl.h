@@ -49,7 +49,8 @@ extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_s
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;
 struct tsmh_attest;
-int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot, cJSON **j);
+int attest_session(struct spdm_transport *t, const struct tsmh_attest *a, uint8_t slot,
+		   unsigned int sm_mask, cJSON **j);
 
 /* render.c */
 cJSON *devinfo_json(const struct tsmh_devinfo *d);

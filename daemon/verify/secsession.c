@@ -16,7 +16,8 @@
 
 #define MSG_MAX 4096
 
-static const uint16_t sm_ours[] = { SPDM_SM_VERSION_11, SPDM_SM_VERSION_10 };
+/* the DSP0277 versions we speak, most preferred first (see secured.h for what 1.2 changes) */
+static const uint16_t sm_ours[] = { SPDM_SM_VERSION_12, SPDM_SM_VERSION_11, SPDM_SM_VERSION_10 };
 
 void tsmh_session_free(struct tsmh_session *ss)
 {
@@ -137,9 +138,9 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 		ci->algs.other_params & SPDM_OPAQUE_FMT1 ? SPDM_OPAQUE_FMT1 : SPDM_OPAQUE_FMT0;
 	struct spdm_key_exchange_rsp r;
 	EVP_PKEY *leaf = NULL, *eph = NULL;
-	uint16_t sel;
+	uint16_t sel, ours[SPDM_SM_MAX_VERSIONS];
 	char vr[200];
-	int ret, i, ok = 0;
+	int ret, i, ok = 0, nr_ours = 0;
 
 	if (!tsmh_hash(ss->hash, chain, chain_len, ct))
 		return spdm_why(why, whylen, -EINVAL, "%s: cannot hash the chain", st);
@@ -159,7 +160,17 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 	k.random = rnd;
 	k.exchange = pub;
 	k.opaque = opaque;
-	k.opaque_len = (uint16_t)spdm_opaque_supported(fmt, sm_ours, 2, opaque, sizeof(opaque));
+	for (i = 0; i < (int)(sizeof(sm_ours) / sizeof(sm_ours[0])); i++)
+		if (!ss->sm_mask || ss->sm_mask & SPDM_SM_BIT(sm_ours[i]))
+			ours[nr_ours++] = sm_ours[i];
+	if (!nr_ours) {
+		ret = spdm_why(why, whylen, -EINVAL,
+			       "%s: none of the secured-message versions asked for is supported "
+			       "(1.0, 1.1, 1.2)",
+			       st);
+		goto out;
+	}
+	k.opaque_len = (uint16_t)spdm_opaque_supported(fmt, ours, nr_ours, opaque, sizeof(opaque));
 	n = spdm_enc_key_exchange(ss->ver, &k, dl, req, sizeof(req));
 	/* Busy and ResponseNotReady handled as for every other request */
 	ret = spdm_req_xfer(t, st, req, n, rsp, sizeof(rsp), &rlen, why, whylen);
@@ -173,18 +184,29 @@ static int key_exchange(struct spdm_transport *t, const struct spdm_conn_info *c
 	}
 	if (r.mut_auth) {
 		ret = spdm_why(why, whylen, -EPROTO,
-			       "%s: device asks for mutual authentication (%#x), not supported", st,
-			       r.mut_auth);
+			       "%s: KEY_EXCHANGE_RSP MutAuthRequested 0x%02x, expected 0 (we "
+			       "advertised no MUT_AUTH_CAP: mutual authentication not supported)",
+			       st, r.mut_auth);
 		goto out;
 	}
 	ret = spdm_opaque_parse_selection(fmt, r.opaque, r.opaque_len, &sel);
-	for (i = 0; !ret && i < 2; i++)
-		ok |= (sel & 0xff00) == sm_ours[i];
-	if (ret || !ok) {
+	if (ret) {
+		ret = spdm_why_bad(why, whylen, -EPROTO,
+				   "KEY_EXCHANGE: KEY_EXCHANGE_RSP OpaqueData");
+		goto out;
+	}
+	for (i = 0; i < nr_ours; i++)
+		ok |= (sel & 0xff00) == ours[i];
+	if (!ok) {
+		char list[8 * SPDM_SM_MAX_VERSIONS] = "";
+
+		for (i = 0; i < nr_ours; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u.%u",
+				 i ? ", " : "", ours[i] >> 12, (ours[i] >> 8) & 15);
 		ret = spdm_why(why, whylen, -EPROTO,
-			       "%s: no usable secured-message version selection in the opaque "
-			       "data (%s)",
-			       st, ret ? "missing or malformed" : "a version we did not offer");
+			       "%s: KEY_EXCHANGE_RSP secured-message VersionSelection %u.%u "
+			       "(%#06x), expected one we offered (%s)",
+			       st, sel >> 12, (sel >> 8) & 15, sel, list);
 		goto out;
 	}
 	ss->s.sm_version = sel;
@@ -267,11 +289,12 @@ static int finish(struct spdm_transport *t, struct tsmh_session *ss, char *why, 
 
 int tsmh_session_start(struct spdm_transport *t, const struct spdm_conn_info *ci,
 		       const uint8_t *chain, size_t chain_len, uint8_t slot, uint8_t summary,
-		       struct tsmh_session *ss, char *why, size_t whylen)
+		       unsigned int sm_mask, struct tsmh_session *ss, char *why, size_t whylen)
 {
 	int ret;
 
 	memset(ss, 0, sizeof(*ss));
+	ss->sm_mask = sm_mask;
 	ret = can_session(t, ci, why, whylen);
 	if (ret)
 		return ret;
@@ -330,10 +353,14 @@ static int key_update_op(struct spdm_transport *t, struct tsmh_session *ss, uint
 	ret = spdm_dec_hdr(ss->ver, SPDM_KEY_UPDATE_ACK, rsp, rlen, &p1, &p2, &code);
 	if (ret)
 		return spdm_why_decode(why, whylen, st, ret, code);
-	if (p1 != op || p2 != tag)
+	if (p1 != op)
 		return spdm_why(why, whylen, -EPROTO,
-				"%s: KEY_UPDATE_ACK for operation %u tag %#x, not %u tag %#x", st,
-				p1, p2, op, tag);
+				"%s: KEY_UPDATE_ACK KeyOperation %u, expected the request's %u", st,
+				p1, op);
+	if (p2 != tag)
+		return spdm_why(why, whylen, -EPROTO,
+				"%s: KEY_UPDATE_ACK Tag 0x%02x does not echo the request's 0x%02x",
+				st, p2, tag);
 	return 0;
 }
 

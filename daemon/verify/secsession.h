@@ -26,16 +26,19 @@ struct tsmh_session {
 	size_t th1_len, th2_len;
 	uint32_t rsp_caps; /* the responder's CAPABILITIES flags (SPDM_CAP_*) */
 	unsigned int heartbeats, key_updates;
+	unsigned int sm_mask; /* DSP0277 versions offered (SPDM_SM_BIT), 0: all we support */
 };
 
 /*
  * KEY_EXCHANGE with @slot's key (@chain: that slot's verified chain) and
  * FINISH. @summary: SPDM_MEAS_SUMMARY_* wanted in KEY_EXCHANGE_RSP.
- * On failure -errno and @why names the step.
+ * @sm_mask: the secured-message (DSP0277) versions to offer, SPDM_SM_BIT()s;
+ * 0 offers every one we support, 1.2 first, then 1.1 and 1.0.
+ * On failure -errno and @why names the step, the field and its value.
  */
 int tsmh_session_start(struct spdm_transport *t, const struct spdm_conn_info *ci,
 		       const uint8_t *chain, size_t chain_len, uint8_t slot, uint8_t summary,
-		       struct tsmh_session *ss, char *why, size_t whylen);
+		       unsigned int sm_mask, struct tsmh_session *ss, char *why, size_t whylen);
 /* One request and its response inside the session (both plain SPDM). */
 int tsmh_session_xfer(struct spdm_transport *t, struct tsmh_session *ss, const char *step,
 		      const uint8_t *req, size_t len, uint8_t *rsp, size_t cap, size_t *rlen,
