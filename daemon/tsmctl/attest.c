@@ -92,6 +92,8 @@ static cJSON *result_json(const char *who, const struct tsmh_attest *a, int ret,
 					sl->carried	     ? "carried"
 					: sl->leaf.rechecked ? "rechecked"
 							     : "verified");
+		/* committed again by keeping the kernel's copy, not uploaded */
+		cJSON_AddBoolToObject(o, "kept", sl->kept);
 		if (sl->carried) {
 			h = hexdup(a->digests.digest[s], spdm_hash_len(a->ci.algs.base_hash));
 			cJSON_AddStringToObject(o, "digest", h ? h : "");
