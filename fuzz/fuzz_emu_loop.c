@@ -21,10 +21,10 @@
  * the kernel is whole records of a kind the ABI knows.
  */
 #define main tsmh_emu_main
-#include "../daemon/emu/main.c"
+#include "main.c" /* daemon/emu/, on the include path */
 #undef main
-#include "../daemon/emu/opts.c"
-#include "../daemon/emu/sim.c"
+#include "opts.c"
+#include "sim.c"
 
 #include <arpa/inet.h>
 #include <pthread.h>
