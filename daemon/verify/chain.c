@@ -76,10 +76,12 @@ static int add_pem_file(struct anchors *as, const char *path)
 {
 	FILE *f = open_regular(path);
 	const char *base = strrchr(path, '/');
+	unsigned long e;
 	X509 *x;
 
 	if (!f)
 		return -errno;
+	ERR_clear_error();
 	while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
 		if (as->n == as->cap) {
 			int cap = as->cap ? as->cap * 2 : 8;
@@ -99,7 +101,18 @@ static int add_pem_file(struct anchors *as, const char *path)
 		as->n++;
 	}
 	fclose(f);
+	/* the end is "no start line": anything else is a block that is no certificate */
+	e = ERR_peek_last_error();
+	if (e && (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE))
+		return -EBADMSG;
 	return 0;
+}
+
+static const char *trust_err(int err)
+{
+	return err == -EINVAL	 ? "not a regular file"
+	       : err == -EBADMSG ? "a CERTIFICATE block that does not decode (bad base64 or DER)"
+				 : strerror(-err);
 }
 
 static int load_trust(const char *trust, struct anchors *as, char *why, size_t whylen)
@@ -126,15 +139,14 @@ static int load_trust(const char *trust, struct anchors *as, char *why, size_t w
 			err = add_pem_file(as, p);
 			if (err)
 				spdm_why(why, whylen, err, "trust anchor %s: %s", p,
-					 err == -EINVAL ? "not a regular file" : strerror(-err));
+					 trust_err(err));
 		}
 		if (d)
 			closedir(d);
 	} else {
 		err = add_pem_file(as, trust);
 		if (err)
-			spdm_why(why, whylen, err, "trust anchors %s: %s", trust,
-				 err == -EINVAL ? "not a regular file" : strerror(-err));
+			spdm_why(why, whylen, err, "trust anchors %s: %s", trust, trust_err(err));
 	}
 	if (!err && !as->n)
 		err = spdm_why(why, whylen, -ENOENT, "no certificates in %s", trust);
