@@ -43,6 +43,8 @@ static char dir[64] = "/tmp/tsmh-fuzz-cache-XXXXXX";
 static int dfd = -1;
 static uint8_t *big, *fbuf;
 
+static void remove_dir(void);
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -54,6 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		abort();
+	atexit(remove_dir); /* the temporary directory goes with the process */
 	return 0;
 }
 
@@ -68,6 +71,12 @@ static void clean_dir(void)
 				unlinkat(dfd, e->d_name, AT_REMOVEDIR);
 	if (d)
 		closedir(d);
+}
+
+static void remove_dir(void)
+{
+	clean_dir();
+	rmdir(dir);
 }
 
 static void entry_name(uint32_t hash, const uint8_t *dg, char *out)

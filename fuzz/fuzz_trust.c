@@ -54,6 +54,8 @@ static char *to_pem(X509 *x)
 	return out;
 }
 
+static void remove_dir(void);
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct spdm_chain sc;
@@ -77,6 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	pem_other = to_pem(other.root);
 	pem_int = to_pem(x);
 	X509_free(x);
+	atexit(remove_dir); /* the temporary directory goes with the process */
 	return 0;
 }
 
@@ -95,6 +98,12 @@ static void clean_dir(void)
 	}
 	if (d)
 		closedir(d);
+}
+
+static void remove_dir(void)
+{
+	clean_dir();
+	rmdir(dir);
 }
 
 /* @c expanded into @f; 1 if the real root is in it */
