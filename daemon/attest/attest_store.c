@@ -223,3 +223,16 @@ void kernel_cache_free(struct kernel_cache *kc)
 {
 	tsmh_evidence_free(&kc->ev);
 }
+
+/*
+ * The same cache over an evidence set the caller read itself (tests and
+ * fuzzers: no netlink); @ev's objects become @kc's, freed with it.
+ */
+void kernel_cache_from(struct kernel_cache *kc, const struct tsmh_evidence *ev)
+{
+	memset(kc, 0, sizeof(*kc));
+	kc->cache = (struct tsmh_chain_cache){ .lookup = kernel_lookup,
+					       .store = kernel_store,
+					       .ctx = kc };
+	kc->ev = *ev;
+}

@@ -33,5 +33,7 @@ struct kernel_cache {
 int kernel_cache_load(struct kernel_cache *kc, struct tsmh_nl *nl, const char *dev, int lazy,
 		      char *why, size_t whylen);
 void kernel_cache_free(struct kernel_cache *kc);
+/* The cache over @ev, read by the caller (tests, fuzzers); @kc owns its objects. */
+void kernel_cache_from(struct kernel_cache *kc, const struct tsmh_evidence *ev);
 
 #endif

@@ -49,6 +49,12 @@ int tsmh_event_decode(struct nl_msg *m, struct tsmh_event *ev, char *err)
 
 	memset(ev, 0, sizeof(*ev));
 	err[0] = 0;
+	if (!genlmsg_valid_hdr(nlmsg_hdr(m), 0)) {
+		ev->what = "unknown";
+		snprintf(err, EV_ERR, "event message of %d bytes: no room for its genl header",
+			 nlmsg_hdr(m)->nlmsg_len);
+		return -EBADMSG;
+	}
 	ev->cmd = g->cmd;
 	switch (g->cmd) {
 	case TSMH_CMD_EVT_DEV_ADD: ev->what = "add"; break;

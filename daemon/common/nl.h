@@ -39,5 +39,12 @@ int tsmh_nl_call(struct tsmh_nl *nl, struct nl_msg *msg, int (*parse)(struct nl_
  */
 int tsmh_nl_subscribe(struct tsmh_nl *nl);
 int tsmh_nl_recv_events(struct tsmh_nl *nl, int (*parse)(struct nl_msg *m, void *arg), void *arg);
+/*
+ * Tests and fuzzers: the next tsmh_nl_call() or tsmh_nl_recv_events() on
+ * this thread sends nothing and receives the @len bytes at @buf (netlink
+ * messages as the kernel would send them; a copy is taken) as one read,
+ * then nothing more (-EIO for a call still waiting). 0 or -errno.
+ */
+int tsmh_nl_replay(const void *buf, size_t len);
 
 #endif

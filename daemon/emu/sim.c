@@ -241,9 +241,11 @@ void emu_sim_close(struct emu_sim *s)
 {
 	int i;
 
+	/* the held answers are dropped: none is delivered from freed memory later */
 	for (i = 0; i < EMU_MAX_HELD; i++) {
 		free(s->held[i].obj);
 		s->held[i].obj = NULL;
+		s->held[i].used = 0;
 	}
 	if (s->fd >= 0)
 		close(s->fd);

@@ -78,10 +78,12 @@ static int add_pem_file(struct anchors *as, const char *path)
 {
 	FILE *f = open_regular(path);
 	const char *base = strrchr(path, '/');
+	unsigned long e;
 	X509 *x;
 
 	if (!f)
 		return -errno;
+	ERR_clear_error();
 	while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
 		if (as->n == as->cap) {
 			int cap = as->cap ? as->cap * 2 : 8;
@@ -101,7 +103,18 @@ static int add_pem_file(struct anchors *as, const char *path)
 		as->n++;
 	}
 	fclose(f);
+	/* the end is "no start line": anything else is a block that is no certificate */
+	e = ERR_peek_last_error();
+	if (e && (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE))
+		return -EBADMSG;
 	return 0;
+}
+
+static const char *trust_err(int err)
+{
+	return err == -EINVAL	 ? "not a regular file"
+	       : err == -EBADMSG ? "a CERTIFICATE block that does not decode (bad base64 or DER)"
+				 : strerror(-err);
 }
 
 /*
@@ -133,15 +146,14 @@ static int for_each_trust_file(const char *trust, int (*fn)(void *arg, const cha
 			err = fn(arg, p);
 			if (err)
 				spdm_why(why, whylen, err, "trust anchor %s: %s", p,
-					 err == -EINVAL ? "not a regular file" : strerror(-err));
+					 trust_err(err));
 		}
 		if (d)
 			closedir(d);
 	} else {
 		err = fn(arg, trust);
 		if (err)
-			spdm_why(why, whylen, err, "trust anchors %s: %s", trust,
-				 err == -EINVAL ? "not a regular file" : strerror(-err));
+			spdm_why(why, whylen, err, "trust anchors %s: %s", trust, trust_err(err));
 	}
 	return err;
 }
@@ -531,55 +543,14 @@ out:
 
 /* ---- re-attestation: a chain verified before, by its record ---- */
 
-struct anchor_find {
-	const uint8_t *sha256;
-	unsigned char *der; /* the matching anchor's DER (OPENSSL_malloc'd) */
-	long der_len;
-	char file[256];
-};
-
-/*
- * Every certificate PEM block of @path, by the SHA-256 of its DER: no
- * X.509 parsing (and no signature) for anchors the record does not name.
- */
-static int find_anchor_cb(void *arg, const char *path)
-{
-	struct anchor_find *af = arg;
-	FILE *f = open_regular(path);
-	const char *base = strrchr(path, '/');
-	unsigned char md[32];
-	unsigned char *data;
-	char *name, *hdr;
-	long n;
-
-	if (!f)
-		return -errno;
-	while (!af->der && PEM_read(f, &name, &hdr, &data, &n)) {
-		/* the block types PEM_read_X509() takes as anchors */
-		if ((!strcmp(name, PEM_STRING_X509) || !strcmp(name, PEM_STRING_X509_OLD)) &&
-		    EVP_Digest(data, (size_t)n, md, NULL, tsmh_md(SPDM_HASH_SHA256), NULL) &&
-		    !memcmp(md, af->sha256, sizeof(md))) {
-			af->der = data;
-			af->der_len = n;
-			snprintf(af->file, sizeof(af->file), "%s", base ? base + 1 : path);
-			data = NULL;
-		}
-		OPENSSL_free(name);
-		OPENSSL_free(hdr);
-		OPENSSL_free(data);
-	}
-	fclose(f);
-	ERR_clear_error();
-	return 0;
-}
-
 int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		       const char *trust, const struct tsmh_chain_rec *rec,
 		       struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
 	const EVP_MD *md = tsmh_md(base_hash);
-	struct anchor_find af = { .sha256 = rec->anchor_sha256 };
-	X509 *x = NULL, *an = NULL;
+	struct anchors as = { 0 };
+	const struct anchor *an = NULL;
+	X509 *x = NULL;
 	uint8_t h[EVP_MAX_MD_SIZE];
 	unsigned int hl;
 	struct spdm_chain ch;
@@ -614,10 +585,23 @@ int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, con
 				"now is outside the time its certificates are valid (%s to %s)",
 				ts[0], ts[1]);
 	}
-	ret = for_each_trust_file(trust, find_anchor_cb, &af, why, whylen);
+	/*
+	 * the trust anchors read as a full verification reads them (a file
+	 * it would refuse is refused here too), then found by the SHA-256 of
+	 * their DER: parsing, no signature
+	 */
+	ret = load_trust(trust, &as, why, whylen);
 	if (ret)
-		goto out;
-	if (!af.der) {
+		return ret;
+	for (i = 0; i < as.n && !an; i++) {
+		uint8_t d[EVP_MAX_MD_SIZE];
+		unsigned int dl = 0;
+
+		if (X509_digest(as.a[i].x, tsmh_md(SPDM_HASH_SHA256), d, &dl) && dl == 32 &&
+		    !memcmp(d, rec->anchor_sha256, 32))
+			an = &as.a[i];
+	}
+	if (!an) {
 		ret = spdm_why(why, whylen, -ESTALE,
 			       "the anchor it verified against (sha256 %02x%02x%02x%02x...) is no "
 			       "longer in %s",
@@ -625,13 +609,10 @@ int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, con
 			       rec->anchor_sha256[3], trust);
 		goto out;
 	}
-	p = af.der;
-	an = d2i_X509(NULL, &p, af.der_len);
 	p = ch.cert[ch.nr - 1];
 	x = d2i_X509(NULL, &p, (long)ch.cert_len[ch.nr - 1]);
-	if (!an || !x || p != ch.cert[ch.nr - 1] + ch.cert_len[ch.nr - 1]) {
-		ret = spdm_why(why, whylen, -EBADMSG, "%s is not valid X.509",
-			       an ? "the leaf certificate" : "the recorded anchor");
+	if (!x || p != ch.cert[ch.nr - 1] + ch.cert_len[ch.nr - 1]) {
+		ret = spdm_why(why, whylen, -EBADMSG, "the leaf certificate is not valid X.509");
 		goto out;
 	}
 	if (!key_allowed(X509_get0_pubkey(x), desc, sizeof(desc))) {
@@ -644,14 +625,13 @@ int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, con
 	ret = leaf_rules(x, leaf, why, whylen);
 	if (ret)
 		goto out;
-	anchor_describe(an, af.file, leaf->anchor, sizeof(leaf->anchor), leaf->anchor_sha256);
+	anchor_describe(an->x, an->file, leaf->anchor, sizeof(leaf->anchor), leaf->anchor_sha256);
 	leaf->not_before = rec->not_before;
 	leaf->not_after = rec->not_after;
 	leaf->rechecked = 1;
 out:
 	X509_free(x);
-	X509_free(an);
-	OPENSSL_free(af.der);
+	anchors_free(&as);
 	ERR_clear_error();
 	return ret;
 }

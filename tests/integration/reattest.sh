@@ -62,6 +62,20 @@ else
 	res FAIL "anchor moved: $out"
 fi
 
+# a trust directory a full verification refuses (a CERTIFICATE block that
+# does not decode) is refused by the re-check too
+mkdir -m 755 "$tmp/t3"
+cp "$tmp/root-$p.pem" "$tmp/t3/root.pem"
+printf -- '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' >"$tmp/t3/bad.pem"
+out=$(ra $p "$tmp/t3" "$C" 2>/dev/null)
+e=$?
+if [ $e = 1 ] && echo "$out" | jq -e '(.attested | not) and (.error | test("bad.pem: a CERTIFICATE block that does not decode"))' \
+	>/dev/null 2>&1; then
+	res PASS "a trust directory with an undecodable CERTIFICATE block: refused by the re-check as by a full verification"
+else
+	res FAIL "undecodable anchor (exit $e): $out"
+fi
+
 # a record whose window has passed (certificates expired since): full verification
 f=$(grep -l '^slot 0 ' "$C"/*.verified)
 cp "$f" "$tmp/rec.saved"

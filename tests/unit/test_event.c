@@ -44,6 +44,17 @@ static void put_dev(const char *name)
 	nla_put_u32(m, TSMH_A_DEV_FLAGS, TSMH_DEV_F_TEE_IO | TSMH_DEV_F_DOE);
 }
 
+/* a message on the events group too short for a genl header: refused, nothing read past it */
+static void test_no_genl_header(void **s)
+{
+	(void)s;
+	m = nlmsg_alloc();
+	assert_non_null(m);
+	assert_non_null(nlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, 0x20, 0, 0));
+	assert_int_equal(tsmh_event_decode(m, &ev, err), -EBADMSG);
+	assert_non_null(strstr(err, "genl header"));
+}
+
 static void test_dev_add(void **s)
 {
 	(void)s;
@@ -254,6 +265,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_empty_name, teardown),
 		cmocka_unit_test_teardown(test_unknown_command_skipped, teardown),
 		cmocka_unit_test(test_generated_policies),
+		cmocka_unit_test_teardown(test_no_genl_header, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,8 @@ static void test_bad_san(void **s)
 	unlink(pem);
 }
 
+static void write_pem(const char *path, X509 *a, X509 *b);
+
 static void test_trust_errors(void **s)
 {
 	(void)s;
@@ -154,6 +156,47 @@ static void test_trust_errors(void **s)
 		assert_non_null(strstr(why, "no certificates"));
 		unlink(empty);
 		rmdir(d);
+	}
+	{
+		/*
+		 * a CERTIFICATE block that does not decode is an error naming
+		 * the file, not the end of it: the real root after it used to
+		 * be dropped silently ("no certificates")
+		 */
+		char pem[64] = "/tmp/tsmh-test-badblock-XXXXXX", line[128];
+		FILE *f, *r;
+
+		close(mkstemp(pem));
+		f = fopen(pem, "w");
+		r = fopen(root_pem, "r");
+		assert_non_null(f);
+		assert_non_null(r);
+		fputs("-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n", f);
+		while (fgets(line, sizeof(line), r))
+			fputs(line, f);
+		fclose(r);
+		fclose(f);
+		assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, pem),
+				 -EBADMSG);
+		assert_non_null(strstr(why, strrchr(pem, '/') + 1));
+		assert_non_null(strstr(why, "does not decode"));
+		/* after the root: still refused, not a smaller trust set */
+		write_pem(pem, id.root, NULL);
+		f = fopen(pem, "a");
+		assert_non_null(f);
+		fputs("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", f);
+		fclose(f);
+		assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, pem),
+				 -EBADMSG);
+		/* text around the blocks is no error */
+		write_pem(pem, id.root, NULL);
+		f = fopen(pem, "a");
+		assert_non_null(f);
+		fputs("# the emulator's root\n", f);
+		fclose(f);
+		assert_int_equal(verify(P384(id).buf[EMU_H384], P384(id).len[EMU_H384], NULL, pem),
+				 0);
+		unlink(pem);
 	}
 }
 
