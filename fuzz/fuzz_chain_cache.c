@@ -217,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t *chain = NULL;
 			size_t len = 0;
 
-			c.store(c.ctx, hash, dg[ne], p, n);
+			c.store(c.ctx, hash, dg[ne], p, n, NULL);
 			/* a new entry the cache wrote is found again, byte for byte */
 			if (fresh && n && n <= SPDM_MAX_CHAIN &&
 			    (c.lookup(c.ctx, hash, dg[ne], &chain, &len) || len != n ||

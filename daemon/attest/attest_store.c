@@ -231,8 +231,8 @@ void kernel_cache_free(struct kernel_cache *kc)
 void kernel_cache_from(struct kernel_cache *kc, const struct tsmh_evidence *ev)
 {
 	memset(kc, 0, sizeof(*kc));
-	kc->cache = (struct tsmh_chain_cache){ .lookup = kernel_lookup,
-					       .store = kernel_store,
-					       .ctx = kc };
+	kc->cache = (struct tsmh_chain_cache){
+		.lookup = kernel_lookup, .store = kernel_store, .record = kernel_record, .ctx = kc
+	};
 	kc->ev = *ev;
 }
