@@ -76,16 +76,15 @@ static unsigned int build(unsigned int off, unsigned int next, unsigned int nr_l
 		/* ID 0x10 + i, TC 0, not enabled, insecure */
 		put32(pos + 4, (0x10 + i) << 24);
 		put32(pos + 8, 0);
-		put32(pos + 12, (0x0100 + i) << 8);	   /* RID limit */
+		put32(pos + 12, (0x0100 + i) << 8); /* RID limit */
 		put32(pos + 16, 1u | (0x0100 + i) << 8); /* valid, base, segment 0 */
 		for (x = 0; x < assoc[i]; x++) {
 			/* window i.x: [x GiB + i MiB, x GiB + i MiB + 1 MiB - 1] + 4 GiB * i */
 			uint64_t base = ((uint64_t)i << 32) | (uint64_t)x << 30 | (uint64_t)i << 20;
 			uint64_t lim = base + 0xfffff;
 
-			put32(pos + 20 + 12 * x,
-			      1u | (uint32_t)((base >> 20) & 0xfff) << 8 |
-				      (uint32_t)((lim >> 20) & 0xfff) << 20);
+			put32(pos + 20 + 12 * x, 1u | (uint32_t)((base >> 20) & 0xfff) << 8 |
+							 (uint32_t)((lim >> 20) & 0xfff) << 20);
 			put32(pos + 24 + 12 * x, (uint32_t)(lim >> 32));
 			put32(pos + 28 + 12 * x, (uint32_t)(base >> 32));
 		}
@@ -298,8 +297,8 @@ static void test_ctl_round_trip(void **st)
 	c.alg = 0x1f;
 	c.tc = 7;
 	assert_int_equal(tsmh_ide_ctl_encode(&c, true, &v, &w), 0);
-	assert_int_equal(v, 0x1u | 1u << 2 | 2u << 4 | 3u << 6 | 1u << 8 | 1u << 9 |
-				    0xfu << 10 | 0x1fu << 14 | 7u << 19 | 1u << 22 | 1u << 23);
+	assert_int_equal(v, 0x1u | 1u << 2 | 2u << 4 | 3u << 6 | 1u << 8 | 1u << 9 | 0xfu << 10 |
+				    0x1fu << 14 | 7u << 19 | 1u << 22 | 1u << 23);
 	/* link streams have no CFG_EN/default/TEE-limited */
 	assert_int_equal(tsmh_ide_ctl_encode(&c, false, &v, &w), -EINVAL);
 	assert_non_null(strstr(w, "selective streams only"));
