@@ -372,14 +372,15 @@ static void pool_holders(const struct tsmh_ide_hb *hb, struct mbuf *b)
 {
 	const struct tsmh_ide_stream *s;
 	unsigned int n = 0;
+	const char *first = hb->nr_used > 1 ? " (streams " : " (stream ";
 	int slot;
 
 	for (slot = 0; slot < hb->nr_streams; slot++) {
 		s = slot_holder(hb, slot);
 		if (!s)
 			continue;
-		put(b, "%s%u by %s via %s", n ? ", " : (hb->nr_used > 1 ? " (streams " : " (stream "),
-		    s->stream_id, s->down->name, s->up->name);
+		put(b, "%s%u by %s via %s", n ? ", " : first, s->stream_id, s->down->name,
+		    s->up->name);
 		n++;
 	}
 	if (n)

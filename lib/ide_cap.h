@@ -179,9 +179,9 @@ void tsmh_ide_addr_decode(u32 a1, u32 a2, u32 a3, struct tsmh_ide_addr *a);
  * tsmh_ide_addr_encode: address association 1..3 (valid set) for the
  * inclusive memory window [@base, @limit]: the registers hold address
  * bits 63:20, base bits 19:0 are implicitly 0 and limit bits 19:0
- * implicitly 0xfffff (7.9.26.5.4), so @base is rounded down and @limit up
- * to 1 MiB granularity; the window programmed always covers the one
- * asked for. @base > @limit is refused.
+ * implicitly 0xfffff (7.9.26, IDE Address Association Register 1), so
+ * @base is rounded down and @limit up to 1 MiB granularity; the window
+ * programmed always covers the one asked for. @base > @limit is refused.
  */
 int tsmh_ide_ctl_encode(const struct tsmh_ide_ctl *c, bool selective, u32 *v, const char **why);
 int tsmh_ide_rid_encode(u16 base, u16 limit, u8 seg, u32 *rid1, u32 *rid2, const char **why);

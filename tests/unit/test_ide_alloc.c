@@ -345,6 +345,36 @@ static void test_link(void **st)
 	assert_int_equal(hb.nr_ports, 5);
 }
 
+static struct tsmh_ide_stream many[TSMH_IDE_NR_IDS + 1];
+
+static void test_id_space(void **st)
+{
+	int i;
+
+	(void)st;
+	/* 255 usable IDs (255 is reserved), pool and blocks for 256 */
+	topo(256, TSMH_IDE_ID_PER_HB, 256, 256);
+	for (i = 0; i < TSMH_IDE_NR_IDS - 1; i++) {
+		assert_int_equal(tsmh_ide_alloc_sel(&many[i], &rp1, &ep1, NULL, msg, sizeof(msg)),
+				 0);
+		assert_int_equal(many[i].stream_id, i);
+	}
+	consistent();
+	assert_int_equal(tsmh_ide_alloc_sel(&many[i], &rp2, &ep2, NULL, msg, sizeof(msg)), -EBUSY);
+	assert_string_equal(msg, "host bridge pci0000:00: all 255 stream IDs in use");
+	/* per partner pair, another pair still has all of them */
+	topo(256, TSMH_IDE_ID_PER_PAIR, 256, 256);
+	for (i = 0; i < TSMH_IDE_NR_IDS - 1; i++)
+		assert_int_equal(tsmh_ide_alloc_sel(&many[i], &rp1, &ep1, NULL, msg, sizeof(msg)),
+				 0);
+	assert_int_equal(tsmh_ide_alloc_sel(&many[i], &rp1, &ep1, NULL, msg, sizeof(msg)), -EBUSY);
+	assert_string_equal(msg, "root port 0000:00:01.0: all 255 stream IDs in use with endpoint "
+				 "0000:01:00.0");
+	assert_int_equal(tsmh_ide_alloc_sel(&many[i], &rp1, &ep2, NULL, msg, sizeof(msg)), 0);
+	assert_int_equal(many[i].stream_id, 0);
+	consistent();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_exhaustion), cmocka_unit_test(test_shared_pool),
 		cmocka_unit_test(test_bad_free),   cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_pair_scope), cmocka_unit_test(test_link),
+		cmocka_unit_test(test_id_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
