@@ -129,12 +129,15 @@ static void test_exhaustion(void **st)
 {
 	struct tsmh_ide_stream a, b, c;
 	struct tsmh_ide_hb before;
+	struct tsmh_ide_port rp_before, ep_before;
 
 	(void)st;
 	topo(256, TSMH_IDE_ID_PER_HB, 2, 1);
 	assert_int_equal(sel(&a, &rp1, &ep1), 0);
 	assert_int_equal(sel(&b, &rp1, &ep2), 0);
 	memcpy(&before, &hb, sizeof(hb));
+	memcpy(&rp_before, &rp1, sizeof(rp1));
+	memcpy(&ep_before, &ep3, sizeof(ep3));
 	/* a third endpoint behind rp1 (the allocator knows no topology: ep3) */
 	assert_int_equal(sel(&c, &rp1, &ep3), -EBUSY);
 	assert_string_equal(msg,
@@ -142,6 +145,8 @@ static void test_exhaustion(void **st)
 			    "(streams 0 by 0000:01:00.0, 1 by 0000:01:00.1)");
 	/* nothing was taken by the refused request */
 	assert_memory_equal(&before, &hb, sizeof(hb));
+	assert_memory_equal(&rp_before, &rp1, sizeof(rp1));
+	assert_memory_equal(&ep_before, &ep3, sizeof(ep3));
 	assert_int_equal(tsmh_ide_sel_free(&ep3), 1);
 	/* the endpoint side: one block, in use */
 	assert_int_equal(sel(&c, &rp2, &ep1), -EBUSY);
