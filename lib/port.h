@@ -30,6 +30,11 @@ typedef __u64 u64;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
+/* the kernel's __printf(), for the format checks of lib/ helpers */
+#define TSMH_ATTR(x) __attribute__(x)
+#ifndef __printf
+#define __printf(a, b) TSMH_ATTR((format(printf, a, b)))
+#endif
 #endif
 
 /*
