@@ -230,7 +230,8 @@ static uint8_t key_prog(const struct emu_dev_cfg *d, struct emu_conn *c,
 }
 
 /* K_SET_GO / K_SET_STOP on a decoded, port-checked request; a note for the log. */
-static const char *go_stop(struct emu_conn *c, const struct tsmh_idekm_msg *m)
+static const char *go_stop(const struct emu_dev_cfg *d, struct emu_conn *c,
+			   const struct tsmh_idekm_msg *m)
 {
 	unsigned int set = m->key_sub_stream & TSMH_IDEKM_KSS_SET, k;
 	struct emu_ide_stream *s = find_stream(c, m->stream_id, 0);
@@ -252,7 +253,11 @@ static const char *go_stop(struct emu_conn *c, const struct tsmh_idekm_msg *m)
 	    (s->programmed & set_bits(set)) == set_bits(set)) {
 		s->active_set = (int)set;
 		s->started &= set_bits(set); /* the other set is no longer in use */
-		return "started; all six keys of the set started: set active";
+		return emu_idekm_never_secure(d)
+			       ? "started; all six keys of the set started: set "
+				 "active (fault never-secure: the stream will "
+				 "not go SECURE)"
+			       : "started; all six keys of the set started: set active";
 	}
 	return "started";
 }
@@ -305,7 +310,7 @@ static size_t idekm(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8
 	case TSMH_IDEKM_K_SET_STOP:
 		if (m.port_index > EMU_IDE_MAX_PORT)
 			break;
-		note = go_stop(c, &m);
+		note = go_stop(d, c, &m);
 		emu_note("IDE_KM %s stream %u %s port %u: %s\n", tsmh_idekm_obj_name(m.object_id),
 			 m.stream_id, kss, m.port_index, note);
 		r.object_id = TSMH_IDEKM_K_GOSTOP_ACK;
