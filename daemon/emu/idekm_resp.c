@@ -8,14 +8,16 @@
  * IDE_KM to travel in a secure SPDM session.
  *
  * The emulated endpoint (one port, port index 0 = max port index) has this
- * IDE capability, which QUERY_RESP copies (docs/design.md "IDE_KM
- * responder"): IDE_KM, selective IDE with 2 streams, each with 2 address
- * association blocks, no link IDE, AES-GCM-256 with a 96-bit MAC,
- * TEE-limited; every stream disabled (control and status 0).
+ * IDE capability, which QUERY_RESP copies: the one the sim module gives
+ * the endpoint in config space (kmod/sim/cfg.c build_ide(); a device's
+ * copy is its own registers, so the two must stay in step): IDE_KM, link
+ * IDE with 1 TC, selective IDE with 2 streams of 1 address association
+ * block each, AES-GCM-256 with a 96-bit MAC, TEE-limited; every stream
+ * disabled (control and status 0).
  *
  * Keys: KEY_PROG stores key and IFV per (stream ID, key set, direction,
- * sub-stream) in one of the 2 stream slots (one per selective register
- * block); replacing a key wipes the old one first. K_SET_GO names one key
+ * sub-stream) in one of 3 stream slots (one per register block: the link
+ * stream and the 2 selective ones); replacing a key wipes the old one first. K_SET_GO names one key
  * set, direction and sub-stream (as spdm-emu's sample and every requester
  * we know send it: six per set); the set becomes the stream's active one
  * once all six of its keys are programmed and started. K_GOSTOP_ACK has no
@@ -31,7 +33,7 @@
  * KEY_PROG of the wrong length: INCORRECT_LENGTH; a port index above the
  * max port index: UNSUPPORTED_PORT_INDEX; reserved key_sub_stream bits set
  * or a sub-stream other than PR/NPR/CPL, or no register block free for
- * another stream ID: UNSUPPORTED_VALUE. QUERY and K_SET_GO/STOP naming an
+ * another stream ID (a fourth): UNSUPPORTED_VALUE. QUERY and K_SET_GO/STOP naming an
  * unsupported port, or any IDE_KM message that does not decode, have no
  * status to carry them: ERROR InvalidRequest (spdm-emu: its dispatcher's
  * failure, an SPDM ERROR too).
@@ -51,12 +53,16 @@
 #include "pcicap.h"
 #include "port.h"
 
-#define EMU_IDE_STREAMS	 2 /* selective register blocks */
-#define EMU_IDE_ASSOC	 2 /* address association blocks per stream */
+#define EMU_IDE_SEL	 2 /* selective register blocks */
+#define EMU_IDE_ASSOC	 1 /* address association blocks per selective stream */
+#define EMU_IDE_LINK	 1 /* link IDE register blocks (TCs) */
+#define EMU_IDE_STREAMS	 (EMU_IDE_SEL + EMU_IDE_LINK) /* stream IDs keyed at once */
 #define EMU_IDE_MAX_PORT 0
 #define EMU_IDE_NR_KEYS	 12 /* 2 sets x 2 directions x 3 sub-streams */
 #define EMU_IDE_SET_KEYS 6
-#define EMU_IDE_CAP_DW	 (2 + EMU_IDE_STREAMS * TSMH_IDE_SEL_BLOCK_DW(EMU_IDE_ASSOC))
+#define EMU_IDE_CAP_DW                               \
+	(2 + EMU_IDE_LINK * TSMH_IDE_LINK_BLOCK_DW + \
+	 EMU_IDE_SEL * TSMH_IDE_SEL_BLOCK_DW(EMU_IDE_ASSOC))
 
 struct emu_ide_stream {
 	int used;
@@ -169,14 +175,17 @@ int emu_idekm_never_secure(const struct emu_dev_cfg *d)
 /* The capability copy QUERY_RESP carries (little-endian DWORDs). */
 static size_t cap_copy(uint8_t *p)
 {
-	uint32_t cap = TSMH_IDE_CAP_SELECTIVE | TSMH_IDE_CAP_IDE_KM | TSMH_IDE_CAP_TEE_LIMITED |
-		       (EMU_IDE_STREAMS - 1) << TSMH_IDE_CAP_SEL_NUM_SHIFT;
+	uint32_t cap = TSMH_IDE_CAP_LINK | TSMH_IDE_CAP_SELECTIVE | TSMH_IDE_CAP_IDE_KM |
+		       TSMH_IDE_CAP_TEE_LIMITED | (EMU_IDE_LINK - 1) << TSMH_IDE_CAP_LINK_TC_SHIFT |
+		       (EMU_IDE_SEL - 1) << TSMH_IDE_CAP_SEL_NUM_SHIFT;
 	size_t dw = 0;
 	int i, j;
 
 	tsmh_put_le32(p + 4 * dw++, cap);
 	tsmh_put_le32(p + 4 * dw++, 0); /* IDE Control */
-	for (i = 0; i < EMU_IDE_STREAMS; i++) {
+	for (i = 0; i < EMU_IDE_LINK * TSMH_IDE_LINK_BLOCK_DW; i++)
+		tsmh_put_le32(p + 4 * dw++, 0); /* link control, status: off */
+	for (i = 0; i < EMU_IDE_SEL; i++) {
 		tsmh_put_le32(p + 4 * dw++, EMU_IDE_ASSOC); /* Selective IDE Stream Capability */
 		for (j = 1; j < TSMH_IDE_SEL_BLOCK_DW(EMU_IDE_ASSOC); j++)
 			tsmh_put_le32(p + 4 * dw++, 0); /* control, status, RID, address: off */
@@ -215,7 +224,7 @@ static uint8_t key_prog(const struct emu_dev_cfg *d, struct emu_conn *c,
 		return TSMH_IDEKM_ST_UNSPECIFIED;
 	s = find_stream(c, m->stream_id, 1);
 	if (!s)
-		return TSMH_IDEKM_ST_UNSUPPORTED_VALUE; /* both register blocks in use */
+		return TSMH_IDEKM_ST_UNSUPPORTED_VALUE; /* every register block in use */
 	k = key_index(m->key_sub_stream);
 	/* a replaced key: the old one wiped first; an active set loses its key */
 	OPENSSL_cleanse(s->key[k], sizeof(s->key[k]));

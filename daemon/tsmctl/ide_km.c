@@ -89,10 +89,11 @@ static void query_print(const struct tsmh_idekm_port *q)
 	       q->max_port_index, q->segment, q->bus, q->dev_func >> 3, q->dev_func & 7, c->cap);
 	printf("    link IDE: %s", c->cap & TSMH_IDE_CAP_LINK ? "yes" : "no");
 	if (c->nr_link)
-		printf(", %u TCs", c->nr_link);
+		printf(", %u TC%s", c->nr_link, c->nr_link == 1 ? "" : "s");
 	printf("; selective IDE: %s", c->cap & TSMH_IDE_CAP_SELECTIVE ? "yes" : "no");
 	if (c->nr_sel) {
-		printf(", %u streams (address association blocks:", c->nr_sel);
+		printf(", %u stream%s (address association blocks:", c->nr_sel,
+		       c->nr_sel == 1 ? "" : "s");
 		for (i = 0; i < c->nr_sel; i++)
 			printf(" %u", c->assoc[i]);
 		printf(")");

@@ -30,7 +30,8 @@ for v in 1.2 1.3; do
 	e=$?
 	if [ $e = 0 ] && jq -e '.ok and .session_closed and .stream_id == 7 and
 		.query.selective_streams == 2 and .query.ide_km and .query.tee_limited and
-		(.query.link | not) and .query.address_association_blocks == [2, 2] and
+		.query.link and .query.link_tcs == 1 and
+		.query.address_association_blocks == [1, 1] and
 		([.steps[] | select(.step | startswith("KEY_PROG")) | select(.kp_ack_status == 0)]
 			| length) == 6 and
 		([.steps[] | select(.step | startswith("K_SET_GO"))] | length) == 6 and
@@ -45,7 +46,7 @@ for v in 1.2 1.3; do
 	fi
 	km $p --stream-id 7 >"$tmp/out-$p.txt" 2>&1
 	e=$?
-	if [ $e = 0 ] && grep -q 'selective IDE: yes, 2 streams' "$tmp/out-$p.txt" &&
+	if [ $e = 0 ] && grep -q 'link IDE: yes, 1 TC; selective IDE: yes, 2 streams' "$tmp/out-$p.txt" &&
 		[ "$(grep -c '^  K_SET_GO stream 7 K0 [RT]X N*PR* *ok$\|^  K_SET_GO stream 7 K0 [RT]X CPL *ok$' "$tmp/out-$p.txt")" = 6 ] &&
 		grep -q '^  END_SESSION  *ok$' "$tmp/out-$p.txt"; then
 		res PASS "SPDM $v: human output lists the capability and every step"

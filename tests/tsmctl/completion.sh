@@ -61,6 +61,7 @@ check gate-action "$(echo hold release quarantine | words)" "$(comp "$tmp/tsmctl
 check gate-reason "$(echo admin attested exempt quarantine | words)" \
 	"$(comp "$tmp/tsmctl" gate 0000:01:00.1 release --reason "")"
 check policy-subcommand "$(echo generate show | words)" "$(comp "$tsmctl" policy "")"
+check ide-verb "km" "$(comp "$tsmctl" ide "")"
 check policy-generate-devs "$devs" "$(comp "$tmp/tsmctl" policy generate -o al.json 0000:01:00.1 "")"
 check doe-protocol "$(echo sec-cma secured-spdm spdm | words)" "$(comp "$tsmctl" doe X --protocol s)"
 names=$("$tsmctl" evidence --help | sed -n 's/^  NAME://p' | words)

@@ -125,10 +125,11 @@ static void test_query(void **s)
 	assert_int_equal(q.max_port_index, 0);
 	assert_true(q.cap.cap & TSMH_IDE_CAP_IDE_KM);
 	assert_true(q.cap.cap & TSMH_IDE_CAP_SELECTIVE);
-	assert_false(q.cap.cap & TSMH_IDE_CAP_LINK);
+	assert_true(q.cap.cap & TSMH_IDE_CAP_LINK);
+	assert_int_equal(q.cap.nr_link, 1);
 	assert_int_equal(q.cap.nr_sel, 2);
-	assert_int_equal(q.cap.assoc[0], 2);
-	assert_int_equal(q.cap.assoc[1], 2);
+	assert_int_equal(q.cap.assoc[0], 1);
+	assert_int_equal(q.cap.assoc[1], 1);
 	/* a port the endpoint does not have: no QUERY_RESP, an SPDM ERROR */
 	assert_int_equal(tsmh_idekm_query(&t, &ss, 1, &q, why, sizeof(why)), -EREMOTEIO);
 	assert_non_null(strstr(why, "QUERY port 1: device answered ERROR"));
@@ -208,12 +209,12 @@ static void test_kp_ack_statuses(void **s)
 	assert_int_equal(rsp[12], TSMH_IDEKM_KP_ACK);
 	assert_int_equal(rsp[12 + 4], TSMH_IDEKM_ST_INCORRECT_LENGTH);
 	assert_null(conn.ide);
-	/* a third stream ID while two are in use: no register block for it */
-	for (i = 0; i < 3; i++) {
+	/* a fourth stream ID while three (link + 2 selective) are in use: no register block */
+	for (i = 0; i < 4; i++) {
 		int r = tsmh_idekm_key_prog(&t, &ss, 0, (uint8_t)(10 + i), kss_of(0), key, ifv, &st,
 					    why, sizeof(why));
 
-		assert_int_equal(r, i < 2 ? 0 : -EREMOTEIO);
+		assert_int_equal(r, i < 3 ? 0 : -EREMOTEIO);
 	}
 	assert_int_equal(st, TSMH_IDEKM_ST_UNSUPPORTED_VALUE);
 }
