@@ -5,10 +5,15 @@
  * carries IDE_KM, its message is decoded; also the whole input as a bare
  * IDE_KM message. Whatever decodes re-encodes to the same bytes (reserved
  * bytes aside), and every refusal says which field and what was expected.
+ * Then the emulator's IDE_KM responder is driven with the input cut into
+ * a sequence of requests (a length byte before each, in one fresh
+ * connection): every answer is an SPDM ERROR or a VENDOR_DEFINED_RESPONSE
+ * whose IDE_KM object decodes.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "emu.h"
 #include "idekm.h"
 
 static void check_why(int ret, const struct tsmh_idekm_why *w)
@@ -47,6 +52,37 @@ static void one(const uint8_t *p, size_t len)
 		__builtin_trap();
 }
 
+static void responder(const uint8_t *data, size_t size)
+{
+	static struct emu_dev_cfg d;
+	struct emu_conn c;
+	struct tsmh_idekm_msg m;
+	struct tsmh_idekm_why w;
+	struct tsmh_vdm v;
+	uint8_t rsp[512];
+	size_t n, len;
+
+	memset(&c, 0, sizeof(c));
+	c.ver = 0x12;
+	d.faults = size ? (data[0] & 0x80 ? EMU_FAULT_IDEKM_WRONG_PORT : 0) : 0;
+	while (size) {
+		len = data[0] & 0x7f;
+		data++;
+		size--;
+		if (len > size)
+			len = size;
+		n = emu_vdm_respond(&d, &c, data, len, rsp, sizeof(rsp));
+		if (n < 4 || n > sizeof(rsp))
+			__builtin_trap();
+		if (rsp[1] != 0x7f && (tsmh_vdm_decode(rsp, n, 1, &v, &w) ||
+				       tsmh_idekm_decode(v.payload, v.len, &m, &w)))
+			__builtin_trap();
+		data += len;
+		size -= len;
+	}
+	emu_idekm_free(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tsmh_idekm_why w = { 0 };
@@ -64,5 +100,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			one(v.payload, v.len);
 	}
 	one(data, size);
+	responder(data, size);
 	return 0;
 }
