@@ -18,12 +18,14 @@
  *   @6 Len u8 = 2 (length of VendorID)  @7 VendorID u16 = 0x0001 (PCI-SIG)
  *   @9 ReqLength/RespLength u16 = 1 + protocol message
  *   @11 protocol ID (0 = IDE_KM, 1 = TDISP)  @12 the protocol message
- * DSP0274 1.4 adds Param1 bit 0 LargeReq/LargeResp: then @9 is a reserved
- * u16 (0) and @11 a u32 LargeReqLength, the protocol ID at @15 (libspdm
- * pci_doe_spdm_vendor_defined_header_large_t; spdm-emu
- * pci_doe_spdm_vendor_dispatch.c honours it from version 1.4 only). Before
- * 1.4 Param1 is reserved and the flag is not looked at. We decode both
- * forms and always encode the short one (we negotiate 1.3 at most).
+ * The large form is SPDM 1.4's, not 1.3's: Param1 bit 0 LargeReq/LargeResp,
+ * then @9 is a reserved u16 (0) and @11 a u32 LargeReqLength, the protocol
+ * ID at @15 (libspdm pci_doe_spdm_vendor_defined_header_large_t and its
+ * requester, spdm-emu pci_doe_spdm_vendor_dispatch.c: both honour the flag
+ * only at SPDMVersion >= 0x14; DSP0274's own 1.4 text was not at hand to
+ * check beyond them). Before 1.4 Param1 is reserved, so the flag is not
+ * looked at. We decode both forms and always encode the short one (we
+ * negotiate 1.3 at most).
  *
  * IDE_KM messages (offsets from the object ID byte):
  *   QUERY        @0 id 0x00 @1 rsvd @2 port index                      3 B
