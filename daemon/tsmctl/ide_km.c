@@ -276,9 +276,22 @@ int cmd_ide_km(int argc, char **argv)
 		snprintf(err, sizeof(err), "%s", why);
 		goto end_session;
 	}
-	cJSON_AddItemToObject(j, "query", query_json(&q));
-	if (!opt_json)
-		query_print(&q);
+	if (q.cap_ok) {
+		cJSON_AddItemToObject(j, "query", query_json(&q));
+		if (!opt_json)
+			query_print(&q);
+	} else {
+		/* the keying does not depend on it: say so and go on */
+		cJSON *qo = cJSON_AddObjectToObject(j, "query");
+
+		cJSON_AddNumberToObject(qo, "port_index", q.port_index);
+		cJSON_AddNumberToObject(qo, "max_port_index", q.max_port_index);
+		cJSON_AddStringToObject(qo, "capability_error", q.cap_why);
+		if (!opt_json)
+			printf("  warning: the IDE capability copy is unusable (%s); keying goes on "
+			       "without it\n",
+			       q.cap_why);
+	}
 	ret = keying(&s.t, &ss, sid, err, sizeof(err));
 
 end_session:

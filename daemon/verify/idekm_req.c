@@ -18,7 +18,7 @@
  */
 static int exchange(struct spdm_transport *t, struct tsmh_session *ss, const char *step,
 		    const struct tsmh_idekm_msg *m, uint8_t want, struct tsmh_idekm_msg *r,
-		    uint8_t *rsp, char *why, size_t whylen)
+		    uint8_t *rsp, char *cap_why, size_t cap_whylen, char *why, size_t whylen)
 {
 	uint8_t req[TSMH_VDM_HDR_LEN + TSMH_IDEKM_KEY_PROG_LEN];
 	struct tsmh_idekm_why w;
@@ -55,6 +55,16 @@ static int exchange(struct spdm_transport *t, struct tsmh_session *ss, const cha
 			"%s: VENDOR_DEFINED_RESPONSE protocol ID %#x, expected 0x00 (IDE_KM)", step,
 			v.protocol);
 	ret = tsmh_idekm_decode(v.payload, v.len, r, &w);
+	/*
+	 * A QUERY_RESP whose header arrived but whose capability copy does
+	 * not add up: the caller decides (@cap_why says why; keying does
+	 * not depend on it)
+	 */
+	if (ret == -EBADMSG && cap_why && r->object_id == TSMH_IDEKM_QUERY_RESP &&
+	    v.len >= TSMH_IDEKM_HDR_LEN) {
+		tsmh_idekm_why_format(&w, cap_why, cap_whylen);
+		ret = 0;
+	}
 	if (ret) {
 		tsmh_idekm_why_format(&w, b, sizeof(b));
 		return spdm_why(why, whylen, ret, "%s: %s", step, b);
@@ -87,15 +97,19 @@ int tsmh_idekm_query(struct spdm_transport *t, struct tsmh_session *ss, uint8_t 
 	int ret;
 
 	snprintf(step, sizeof(step), "QUERY port %u", port);
-	ret = exchange(t, ss, step, &m, TSMH_IDEKM_QUERY_RESP, &r, rsp, why, whylen);
+	memset(q, 0, sizeof(*q));
+	ret = exchange(t, ss, step, &m, TSMH_IDEKM_QUERY_RESP, &r, rsp, q->cap_why,
+		       sizeof(q->cap_why), why, whylen);
 	if (ret)
 		return ret;
-	memset(q, 0, sizeof(*q));
 	q->port_index = r.port_index;
 	q->dev_func = r.dev_func;
 	q->bus = r.bus;
 	q->segment = r.segment;
 	q->max_port_index = r.max_port_index;
+	if (q->cap_why[0])
+		return 0;
+	q->cap_ok = 1;
 	/* decoded, so the copy is consistent; walked again for its figures */
 	return tsmh_ide_cap_copy_check(r.cap, r.cap_len, &q->cap, NULL);
 }
@@ -125,7 +139,7 @@ int tsmh_idekm_key_prog(struct spdm_transport *t, struct tsmh_session *ss, uint8
 
 	*status = 0xff;
 	step_name(step, sizeof(step), "KEY_PROG", stream_id, kss);
-	ret = exchange(t, ss, step, &m, TSMH_IDEKM_KP_ACK, &r, rsp, why, whylen);
+	ret = exchange(t, ss, step, &m, TSMH_IDEKM_KP_ACK, &r, rsp, NULL, 0, why, whylen);
 	if (ret)
 		return ret;
 	*status = r.status;
@@ -147,5 +161,5 @@ int tsmh_idekm_k_set(struct spdm_transport *t, struct tsmh_session *ss, int go, 
 	char step[48];
 
 	step_name(step, sizeof(step), go ? "K_SET_GO" : "K_SET_STOP", stream_id, kss);
-	return exchange(t, ss, step, &m, TSMH_IDEKM_K_GOSTOP_ACK, &r, rsp, why, whylen);
+	return exchange(t, ss, step, &m, TSMH_IDEKM_K_GOSTOP_ACK, &r, rsp, NULL, 0, why, whylen);
 }

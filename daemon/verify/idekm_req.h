@@ -19,10 +19,19 @@
 
 struct tsmh_idekm_port {
 	uint8_t port_index, dev_func, bus, segment, max_port_index;
+	int cap_ok; /* the capability copy adds up; @cap is valid */
+	char cap_why[200]; /* if not: which field had which value, what was expected */
 	struct tsmh_ide_cap_copy cap;
 };
 
-/* QUERY @port; the decoded QUERY_RESP in @q. 0 or -errno with @why. */
+/*
+ * QUERY @port; the decoded QUERY_RESP in @q. 0 or -errno with @why. A
+ * QUERY_RESP whose capability copy is not exactly the blocks its own
+ * registers announce is still 0, with cap_ok 0 and cap_why saying what is
+ * wrong (DMTF spdm-emu's sample responder sends a zero-filled placeholder
+ * copy): keying does not depend on it, allocating register blocks does,
+ * so a caller that needs the capability must check cap_ok.
+ */
 int tsmh_idekm_query(struct spdm_transport *t, struct tsmh_session *ss, uint8_t port,
 		     struct tsmh_idekm_port *q, char *why, size_t whylen);
 /*
