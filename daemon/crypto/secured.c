@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "port.h"
 #include "secured.h"
@@ -46,7 +47,7 @@ int spdm_secured_seal(struct spdm_session *s, int request, const uint8_t *app, s
 	tsmh_put_le16(pt, (uint16_t)len);
 	memcpy(pt + 2, app, len);
 	if (pad && RAND_bytes(pt + 2 + len, (int)pad) != 1) {
-		free(pt);
+		OPENSSL_clear_free(pt, plen); /* plaintext: may hold IDE keys */
 		return -EIO;
 	}
 	tsmh_put_le16(out, sid & 0xffff);
@@ -55,7 +56,7 @@ int spdm_secured_seal(struct spdm_session *s, int request, const uint8_t *app, s
 	iv_for(d, d->seq, iv);
 	ret = tsmh_aead_seal(s->k.aead, d->key, iv, out, SPDM_SECURED_HDR, pt, plen,
 			     out + SPDM_SECURED_HDR, out + SPDM_SECURED_HDR + plen);
-	free(pt);
+	OPENSSL_clear_free(pt, plen);
 	if (ret)
 		return ret;
 	d->seq++;
@@ -118,7 +119,7 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 			if (!tsmh_aead_open(s->k.aead, d->key, iv, in, SPDM_SECURED_HDR,
 					    in + SPDM_SECURED_HDR, clen,
 					    in + SPDM_SECURED_HDR + clen, pt)) {
-				free(pt);
+				OPENSSL_clear_free(pt, clen);
 				return spdm_why(
 					why, whylen, -EALREADY,
 					"secured message: replay of sequence number %llu (expected %llu)",
@@ -126,33 +127,33 @@ int spdm_secured_open(struct spdm_session *s, int request, const uint8_t *in, si
 					(unsigned long long)d->seq);
 			}
 		}
-		free(pt);
+		OPENSSL_clear_free(pt, clen);
 		return spdm_why(why, whylen, -EBADMSG,
 				"secured message: MAC does not verify (sequence number %llu)",
 				(unsigned long long)d->seq);
 	}
 	if (ret) {
-		free(pt);
+		OPENSSL_clear_free(pt, clen);
 		return spdm_why(why, whylen, ret, "secured message: AEAD %s failed: %s",
 				spdm_aead_name(s->k.aead), strerror(-ret));
 	}
 	al = tsmh_get_le16(pt);
 	if ((size_t)al + 2 > clen) {
-		free(pt);
+		OPENSSL_clear_free(pt, clen);
 		return spdm_why(why, whylen, -EPROTO,
 				"secured message: ApplicationDataLength %u exceeds the %zu "
 				"decrypted bytes",
 				al, clen - 2);
 	}
 	if (al > cap) {
-		free(pt);
+		OPENSSL_clear_free(pt, clen);
 		return spdm_why(why, whylen, -EMSGSIZE,
 				"secured message: ApplicationDataLength %u, more than the %zu-byte "
 				"buffer",
 				al, cap);
 	}
 	memcpy(app, pt + 2, al);
-	free(pt);
+	OPENSSL_clear_free(pt, clen);
 	d->seq++;
 	*alen = al;
 	return 0;

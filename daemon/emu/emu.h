@@ -31,6 +31,10 @@ enum {
 	EMU_FAULT_NO_KEY_UPD = 1u << 14, /* KEY_UPD_CAP not advertised (KEY_UPDATE unsupported) */
 	EMU_FAULT_HBEAT_ERROR = 1u << 15, /* HEARTBEAT in a session answered ERROR Unspecified */
 	EMU_FAULT_OPAQUE_FMT0 = 1u << 16, /* select opaque data format 0 (DSP0277's table) */
+	EMU_FAULT_KP_ACK_ERROR = 1u << 17, /* KEY_PROG answered KP_ACK UNSPECIFIED_FAILURE */
+	EMU_FAULT_IDEKM_SILENT = 1u << 18, /* no answer to any IDE_KM request */
+	EMU_FAULT_IDEKM_WRONG_PORT = 1u << 19, /* IDE_KM answers name another port index */
+	EMU_FAULT_NEVER_SECURE = 1u << 20, /* keys and GO accepted, stream never SECURE (sim) */
 };
 
 #define EMU_MAX_SLOTS 8
@@ -77,9 +81,37 @@ struct emu_conn {
 	size_t deferred_len;
 	uint8_t token;
 	struct emu_session *sess; /* the SPDM session (session_resp.c), NULL if none */
+	struct emu_idekm
+		*ide; /* IDE_KM keys (idekm_resp.c), NULL if none; wiped with the session */
+	int silent; /* the last request is not to be answered (idekm-silent) */
 };
 
 struct emu_session;
+struct emu_idekm;
+
+/* --verbose: emu_note() lines go to stderr ("tsmh-emu: ..."); never keys */
+extern int emu_verbose;
+void emu_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * IDE_KM (idekm_resp.c): a VENDOR_DEFINED_REQUEST inside an established
+ * session; the response's length in @rsp, or 0 with c->silent set when it
+ * is not to be answered.
+ */
+size_t emu_vdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+		       size_t len, uint8_t *rsp, size_t cap);
+/* Wipe and drop every IDE_KM key of @c (the session ended). */
+void emu_idekm_free(struct emu_conn *c);
+/*
+ * For the sim's IDE registers (not wired yet): the key and IFV KEY_PROG
+ * stored for @stream_id and key_sub_stream @kss: 0, or -1 if none; the key
+ * set K_SET_GO made active on @stream_id (all six of its keys programmed
+ * and started), or -1; whether the never-secure fault is on.
+ */
+int emu_idekm_key(const struct emu_conn *c, uint8_t stream_id, uint8_t kss, const uint8_t **key,
+		  const uint8_t **ifv);
+int emu_idekm_active_set(const struct emu_conn *c, uint8_t stream_id);
+int emu_idekm_never_secure(const struct emu_dev_cfg *d);
 
 /* End the SPDM connection (GET_VERSION, FLR); @reset counts a device reset. */
 void emu_conn_reset(struct emu_conn *c, int reset);

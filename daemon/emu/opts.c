@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	      "  -f, --fault=LIST        silent,doe-error,bad-length,wrong-protocol,unplug,\n"
 	      "                          bad-san,unknown-root,wrong-signature,truncated,\n"
 	      "                          not-ready,busy,meas-change,no-cma,no-heartbeat,\n"
-	      "                          no-key-update,heartbeat-error,opaque-fmt0\n"
+	      "                          no-key-update,heartbeat-error,opaque-fmt0,\n"
+	      "                          kp-ack-error,idekm-silent,idekm-wrong-port,never-secure\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
 	      "  -d, --delay-ms=N        hold every response N ms (of slot N with -F)\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"
@@ -223,7 +224,10 @@ static int parse_one(struct emu_opts *o, int c, char *arg)
 			return -1;
 		}
 		return 0;
-	case 'v': o->verbose = 1; return 0;
+	case 'v':
+		o->verbose = 1;
+		emu_verbose = 1;
+		return 0;
 	default: usage(stderr); return -1;
 	}
 }

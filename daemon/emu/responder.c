@@ -2,6 +2,7 @@
 /*
  * tsmh-emu: DOE-level dispatch (discovery, CMA/SPDM) and the fault menu.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "doe.h"
@@ -25,6 +26,20 @@ static long wrap(uint16_t vid, uint8_t type, size_t payload_len, uint8_t *rsp, s
 	tsmh_put_le32(rsp, tsmh_doe_hdr0(vid, type));
 	tsmh_put_le32(rsp + 4, tsmh_doe_hdr1((uint32_t)(total / 4)));
 	return (long)total;
+}
+
+int emu_verbose;
+
+void emu_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!emu_verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("tsmh-emu: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 }
 
 long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req, size_t len,
@@ -67,6 +82,10 @@ long emu_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t 
 			return -1;
 		m = (type == TSMH_DOE_PROT_CMA ? emu_spdm_respond : emu_secured_respond)(
 			d, c, pl, len, rsp + TSMH_DOE_HDR_BYTES, cap - TSMH_DOE_HDR_BYTES - 3);
+		if (c->silent) {
+			c->silent = 0;
+			return 0; /* not answered (idekm-silent) */
+		}
 		if (!m)
 			return -1; /* no room for any answer */
 		n = wrap(vid, type, m, rsp, cap);
@@ -104,6 +123,10 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "no-key-update", EMU_FAULT_NO_KEY_UPD },
 		{ "heartbeat-error", EMU_FAULT_HBEAT_ERROR },
 		{ "opaque-fmt0", EMU_FAULT_OPAQUE_FMT0 },
+		{ "kp-ack-error", EMU_FAULT_KP_ACK_ERROR },
+		{ "idekm-silent", EMU_FAULT_IDEKM_SILENT },
+		{ "idekm-wrong-port", EMU_FAULT_IDEKM_WRONG_PORT },
+		{ "never-secure", EMU_FAULT_NEVER_SECURE },
 	};
 	static char word[32];
 

@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "emu.h"
+#include "idekm.h"
 #include "keysched.h"
 #include "port.h"
 #include "secured.h"
@@ -39,8 +40,13 @@ static const uint16_t sm_ours[] = { SPDM_SM_VERSION_12, SPDM_SM_VERSION_11, SPDM
 
 void emu_session_free(struct emu_conn *c)
 {
+	emu_idekm_free(c); /* IDE_KM keys live as long as the session */
 	if (!c->sess)
 		return;
+	if (c->sess->s.state != SPDM_SESS_ENDED)
+		emu_note(
+			"session %#010x dropped (new KEY_EXCHANGE, reset or the connection's end)\n",
+			spdm_session_id(&c->sess->s));
 	spdm_tx_free(&c->sess->th);
 	OPENSSL_cleanse(&c->sess->s, sizeof(c->sess->s));
 	free(c->sess);
@@ -293,8 +299,21 @@ static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, c
 	case SPDM_GET_VERSION:
 	case SPDM_KEY_EXCHANGE:
 	case SPDM_FINISH: return eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
+	case TSMH_SPDM_VENDOR_DEFINED_REQUEST: /* IDE_KM (idekm_resp.c) */
+		return emu_vdm_respond(d, c, app, alen, out, cap);
 	default: return emu_spdm_respond(d, c, app, alen, out, cap);
 	}
+}
+
+/* The session ends (@how for the log): its IDE_KM keys are wiped. */
+static void session_end(struct emu_conn *c, const char *how)
+{
+	struct emu_session *es = c->sess;
+
+	if (es->s.state != SPDM_SESS_ENDED)
+		emu_note("session %#010x ended (%s)\n", spdm_session_id(&es->s), how);
+	es->s.state = SPDM_SESS_ENDED;
+	emu_idekm_free(c);
 }
 
 /* The session's next state once the answer went out sealed. */
@@ -303,17 +322,19 @@ static void session_next(struct emu_conn *c, const struct after *a)
 	struct emu_session *es = c->sess;
 
 	if (a->established < 0)
-		es->s.state = SPDM_SESS_ENDED;
+		session_end(c, "FINISH did not verify");
 	if (a->established > 0) {
 		uint8_t dg[64];
 
-		if (th_hash(c, dg) || tsmh_ks_data(&es->s.k, dg))
-			es->s.state = SPDM_SESS_ENDED;
-		else
+		if (th_hash(c, dg) || tsmh_ks_data(&es->s.k, dg)) {
+			session_end(c, "no data keys");
+		} else {
 			es->s.state = SPDM_SESS_ESTABLISHED;
+			emu_note("session %#010x established\n", spdm_session_id(&es->s));
+		}
 	}
 	if (a->end)
-		es->s.state = SPDM_SESS_ENDED;
+		session_end(c, "END_SESSION");
 }
 
 size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
@@ -335,10 +356,13 @@ size_t emu_secured_respond(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 		return eerr(c->ver, SPDM_ERR_INVALID_SESSION, rsp);
 	if (ret) {
 		/* DSP0277: a message that does not decrypt ends the session */
-		es->s.state = SPDM_SESS_ENDED;
+		session_end(c, "a message did not decrypt");
 		return eerr(c->ver, SPDM_ERR_DECRYPT_ERROR, rsp);
 	}
 	n = session_request(d, c, app, alen, out, sizeof(out), &a);
+	OPENSSL_cleanse(app, alen); /* a KEY_PROG's key and IFV */
+	if (c->silent)
+		return 0;
 	if (a.update_rsp && tsmh_ks_update(&es->s.k, &es->s.k.rsp))
 		return 0;
 	if (RAND_bytes(&pad, 1) != 1)

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include "cert.h"
 #include "emu.h"
+#include "idekm.h"
 #include "port.h"
 #include "session_msg.h"
 #include "sig.h"
@@ -633,6 +634,27 @@ static size_t session_only(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 	return n ? n : err(c->ver, SPDM_ERR_SESSION_REQUIRED, 0, rsp);
 }
 
+/*
+ * VENDOR_DEFINED_REQUEST in the clear: the PCI-SIG protocols we serve
+ * (IDE_KM) need a secured session (PCIe 6.x sec 6.33.3), so ERROR
+ * SessionRequired, as for FINISH and END_SESSION above (a device without
+ * KEY_EX_CAP cannot serve them at all: UnsupportedRequest); any other
+ * vendor-defined request: UnsupportedRequest.
+ */
+static size_t vendor_defined(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
+			     size_t len, uint8_t *rsp)
+{
+	struct tsmh_vdm v;
+	size_t n = emu_check_request(d, c, req, SPDM_CAP_KEY_EX, 0, rsp);
+
+	if (n)
+		return n;
+	if (tsmh_vdm_decode(req, len, 0, &v, NULL) || v.protocol != TSMH_PCI_PROTOCOL_IDE_KM)
+		return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
+	emu_note("IDE_KM outside a session: ERROR SessionRequired\n");
+	return err(c->ver, SPDM_ERR_SESSION_REQUIRED, 0, rsp);
+}
+
 static size_t dispatch(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 		       size_t len, uint8_t *rsp, size_t cap)
 {
@@ -656,6 +678,7 @@ static size_t dispatch(const struct emu_dev_cfg *d, struct emu_conn *c, const ui
 	case SPDM_KEY_UPDATE:
 	case SPDM_END_SESSION: return session_only(d, c, req, rsp);
 	case SPDM_RESPOND_IF_READY: return respond_if_ready(d, c, req, rsp, cap);
+	case TSMH_SPDM_VENDOR_DEFINED_REQUEST: return vendor_defined(d, c, req, len, rsp);
 	default: return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	}
 }

@@ -40,6 +40,8 @@ static const struct tsmctl_cmd cmds[] = {
 	  usage_monitor },
 	{ "caps", cmd_caps, "decode a saved config space (sysfs \"config\", 256 or 4096 bytes)",
 	  usage_caps },
+	{ "ide", cmd_ide, "IDE: km = IDE_KM keying over an SPDM session, protocol only",
+	  usage_ide },
 };
 
 #define SUMMARY_COL 28

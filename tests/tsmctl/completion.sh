@@ -61,9 +61,12 @@ check gate-action "$(echo hold release quarantine | words)" "$(comp "$tmp/tsmctl
 check gate-reason "$(echo admin attested exempt quarantine | words)" \
 	"$(comp "$tmp/tsmctl" gate 0000:01:00.1 release --reason "")"
 check policy-subcommand "$(echo generate show | words)" "$(comp "$tsmctl" policy "")"
+check ide-verb "km" "$(comp "$tsmctl" ide "")"
 check policy-generate-devs "$devs" "$(comp "$tmp/tsmctl" policy generate -o al.json 0000:01:00.1 "")"
 check doe-protocol "$(echo sec-cma secured-spdm spdm | words)" "$(comp "$tsmctl" doe X --protocol s)"
-names=$("$tsmctl" evidence --help | sed -n 's/^  NAME://p' | words)
+# the NAME: line and its continuation lines (indented 8)
+names=$("$tsmctl" evidence --help | awk '/^  NAME:/ { f = 1; sub(/^  NAME:/, ""); print; next }
+	f && /^        [a-z]/ { print; next } { f = 0 }' | words)
 check evidence-objects "$names" "$(comp "$tsmctl" evidence X --object "")"
 mkdir "$tmp/dir" && : >"$tmp/dir/cfg.bin"
 check caps-file "$tmp/dir/cfg.bin" "$(comp "$tsmctl" caps "$tmp/dir/c")"

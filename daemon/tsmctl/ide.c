@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl ide VERB: IDE commands. Each verb is cmd_ide_VERB in its own file
+ * (ide_km.c: the protocol-only IDE_KM run); the table below dispatches, and
+ * usage_ide holds every verb's synopsis.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "tsmctl.h"
+
+const char usage_ide[] =
+	"Usage: tsmctl ide km --socket HOST:PORT --trust PEM-FILE-OR-DIR [--slot N]\n"
+	"       [--stream-id N] [--timeout SEC]\n"
+	"  km: protocol only, no kernel: authenticate, open an SPDM session, IDE_KM\n"
+	"  QUERY, KEY_PROG of all six keys of key set 0 (fresh random keys, never\n"
+	"  shown), K_SET_GO, K_SET_STOP, END_SESSION; each step's result\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} verbs[] = {
+	{ "km", cmd_ide_km },
+};
+
+int cmd_ide(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		goto usage;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "tsmctl: ide: unknown verb '%s'\n", argv[1]);
+usage:
+	fputs(usage_ide, stderr);
+	return EXIT_USAGE;
+}
