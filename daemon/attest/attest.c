@@ -260,14 +260,12 @@ static int verify_sig(struct tsmh_attest *a, const char *step, const char *conte
 	return ret ? spdm_why(why, whylen, ret, "%s: %s", step, r) : 0;
 }
 
-/* Re-attestation: signed measurements under a fresh nonce, no CHALLENGE. */
-static int reattest_measure(struct spdm_transport *t, const struct tsmh_attest_opts *o,
-			    struct tsmh_attest *a, char *why, size_t whylen)
+/* All measurement blocks, signed by @o->slot's key over a fresh nonce, verified. */
+static int measure(struct spdm_transport *t, const struct tsmh_attest_opts *o,
+		   struct tsmh_attest *a, char *why, size_t whylen)
 {
-	int ret;
+	int ret = spdm_get_measurements(t, &a->ci, o->slot, 1, &a->meas, why, whylen);
 
-	a->reattested = 1; /* the mode, also when it fails */
-	ret = spdm_get_measurements(t, &a->ci, o->slot, 1, &a->meas, why, whylen);
 	if (ret)
 		return fail(a, "GET_MEASUREMENTS", ret);
 	ret = verify_sig(a, "GET_MEASUREMENTS", SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
@@ -304,8 +302,10 @@ int tsmh_attest_run(struct spdm_transport *t, const struct tsmh_attest_opts *o,
 	hl = spdm_hash_len(a->ci.algs.base_hash);
 	/* a re-attestation is one of a chain known before (its digest unchanged) */
 	if (o->reattest && a->slot[o->slot].from_cache && !o->no_measurements &&
-	    (a->ci.caps.flags & SPDM_CAP_MEAS_SIG))
-		return reattest_measure(t, o, a, why, whylen);
+	    (a->ci.caps.flags & SPDM_CAP_MEAS_SIG)) {
+		a->reattested = 1; /* the mode, also when it fails */
+		return measure(t, o, a, why, whylen);
+	}
 	summary = !o->no_measurements &&
 				  (a->ci.caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NO_SIG))
 			  ? SPDM_MEAS_SUMMARY_ALL
@@ -325,14 +325,9 @@ int tsmh_attest_run(struct spdm_transport *t, const struct tsmh_attest_opts *o,
 	if (o->no_measurements || !(a->ci.caps.flags & SPDM_CAP_MEAS_SIG))
 		return 0;
 
-	ret = spdm_get_measurements(t, &a->ci, o->slot, 1, &a->meas, why, whylen);
+	ret = measure(t, o, a, why, whylen);
 	if (ret)
-		return fail(a, "GET_MEASUREMENTS", ret);
-	ret = verify_sig(a, "GET_MEASUREMENTS", SPDM_CTX_MEASUREMENTS, &a->meas.transcript,
-			 a->meas.sig, o->slot, why, whylen);
-	if (ret)
-		return fail(a, "verify MEASUREMENTS", ret);
-	a->meas_verified = 1;
+		return ret;
 	/* CHALLENGE_AUTH's summary covers the same blocks, fetched later */
 	if (!tsmh_hash(a->ci.algs.base_hash, a->meas.record, a->meas.record_len, dg) ||
 	    memcmp(dg, a->chal.summary, hl))

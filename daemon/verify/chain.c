@@ -433,6 +433,32 @@ static int path_window(X509 **certs, int n, X509 *anchor, struct tsmh_leaf_info 
 	return 0;
 }
 
+/*
+ * The SPDM chain framing of @chain into @ch, and (if @digest) its hash
+ * against the slot's digest from DIGESTS; @leaf zeroed, nr_certs set.
+ */
+static int chain_open(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
+		      struct spdm_chain *ch, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
+{
+	const EVP_MD *md = tsmh_md(base_hash);
+	uint8_t h[EVP_MAX_MD_SIZE];
+	unsigned int hl;
+	int ret;
+
+	memset(leaf, 0, sizeof(*leaf));
+	if (!md)
+		return spdm_why(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
+	ret = spdm_chain_parse(chain, len, (size_t)EVP_MD_get_size(md), ch);
+	if (ret)
+		return spdm_why(why, whylen, ret, "malformed SPDM certificate chain (%s)",
+				strerror(-ret));
+	leaf->nr_certs = ch->nr;
+	if (digest && (!EVP_Digest(chain, len, h, &hl, md, NULL) || memcmp(h, digest, hl)))
+		return spdm_why(why, whylen, -EBADMSG,
+				"chain does not match its digest from DIGESTS");
+	return 0;
+}
+
 int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, const uint8_t *digest,
 		      const char *trust, struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
@@ -446,17 +472,9 @@ int tsmh_verify_chain(const uint8_t *chain, size_t len, uint32_t base_hash, cons
 	struct spdm_chain ch;
 	int ret, i;
 
-	memset(leaf, 0, sizeof(*leaf));
-	if (!md)
-		return spdm_why(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
-	ret = spdm_chain_parse(chain, len, (size_t)EVP_MD_get_size(md), &ch);
+	ret = chain_open(chain, len, base_hash, digest, &ch, leaf, why, whylen);
 	if (ret)
-		return spdm_why(why, whylen, ret, "malformed SPDM certificate chain (%s)",
-				strerror(-ret));
-	leaf->nr_certs = ch.nr;
-	if (digest && (!EVP_Digest(chain, len, h, &hl, md, NULL) || memcmp(h, digest, hl)))
-		return spdm_why(why, whylen, -EBADMSG,
-				"chain does not match its digest from DIGESTS");
+		return ret;
 	if (!EVP_Digest(ch.cert[0], ch.cert_len[0], h, &hl, md, NULL) ||
 	    memcmp(h, ch.root_hash, hl))
 		return spdm_why(why, whylen, -EBADMSG,
@@ -547,30 +565,19 @@ int tsmh_recheck_chain(const uint8_t *chain, size_t len, uint32_t base_hash, con
 		       const char *trust, const struct tsmh_chain_rec *rec,
 		       struct tsmh_leaf_info *leaf, char *why, size_t whylen)
 {
-	const EVP_MD *md = tsmh_md(base_hash);
 	struct anchors as = { 0 };
 	const struct anchor *an = NULL;
 	X509 *x = NULL;
-	uint8_t h[EVP_MAX_MD_SIZE];
-	unsigned int hl;
 	struct spdm_chain ch;
 	const unsigned char *p;
 	char desc[80], ts[2][32];
 	time_t now = time(NULL);
 	int ret, i;
 
-	memset(leaf, 0, sizeof(*leaf));
-	if (!md)
-		return spdm_why(why, whylen, -EINVAL, "unsupported hash algorithm %#x", base_hash);
-	ret = spdm_chain_parse(chain, len, (size_t)EVP_MD_get_size(md), &ch);
+	ret = chain_open(chain, len, base_hash, digest, &ch, leaf, why, whylen);
 	if (ret)
-		return spdm_why(why, whylen, ret, "malformed SPDM certificate chain (%s)",
-				strerror(-ret));
-	leaf->nr_certs = ch.nr;
-	if (!EVP_Digest(chain, len, h, &hl, md, NULL) || memcmp(h, digest, hl))
-		return spdm_why(why, whylen, -EBADMSG,
-				"chain does not match its digest from DIGESTS");
-	if (rec->hash != base_hash || memcmp(rec->digest, digest, hl))
+		return ret;
+	if (rec->hash != base_hash || memcmp(rec->digest, digest, spdm_hash_len(base_hash)))
 		return spdm_why(why, whylen, -ESTALE, "the record is of another chain");
 	if ((int64_t)now < rec->not_before || (int64_t)now > rec->not_after) {
 		for (i = 0; i < 2; i++) {
