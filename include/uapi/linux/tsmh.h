@@ -200,7 +200,10 @@ enum tsmh_owner {
  * TSMH_A_EV_KEEP_MASK (ABI 4) the objects it names are copied into the new
  * set from the current one, which must be generation
  * TSMH_A_EV_KEEP_GENERATION (else ESTALE), must hold them (else ENOENT),
- * and which the writer must not also have staged (EINVAL). EVIDENCE_ABORT
+ * and which the writer must not also have staged (EINVAL). The new set,
+ * kept objects included, carries the staging set's reset count: the writer
+ * vouches that they are still the device's (a re-attestation does: they are
+ * the chains whose digests the device reported after the reset). EVIDENCE_ABORT
  * discards the staged objects. A staging set dies with its socket, with
  * the device and with its commit.
  *
