@@ -132,7 +132,7 @@ for nd in $sizes; do
 		sleep 0.1
 	done
 	if [ "$(nrestored)" -lt "$nd" ]; then
-		echo "FLR: only $(nrestored) of $nd restored after $(((120 + 2 * nd))) s:"
+		echo "FLR: only $(nrestored) of $nd restored after $((120 + 2 * nd)) s:"
 		unrestored
 		LOST="$LOST $nd"
 	else
