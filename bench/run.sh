@@ -12,14 +12,20 @@
 # (valgrind's callgrind, whole tsmctl process and tsmh_attest_run() alone)
 # for one full attestation and one re-attestation over the socket: timings
 # on a shared machine are noisy, instruction counts are not.
-# Then tsmd's timings in the same guest (tests/vm/t_bench_tsmd.sh), for 1
-# and 64 emulated endpoints behind pci-stub, tsmd at its default
-# max_parallel (8): device add -> driver bound, and FLR of all devices ->
-# service restored (plus tsmd start with N held devices -> all bound).
+# Then tsmd's timings in the same guest (tests/vm/t_bench_tsmd.sh), for 1,
+# 64 and 256 emulated endpoints behind pci-stub (256: two PCI domains of
+# the sim), tsmd at its default max_parallel (8): device add -> driver
+# bound, and FLR of all devices -> service restored (plus tsmd start with N
+# held devices -> all bound); then tsmd idle with the N devices in service
+# (attested, released, bound): its RSS and its wake-ups per second (context
+# switches of all its threads over TSMH_BENCH_IDLE seconds). The guest has
+# no systemd, hence no watchdog: under systemd (WatchdogSec=30s) sd-event
+# adds one ping every 15-22 s.
 # Figures only: nothing here passes or fails on a threshold.
 # Environment: TSMH_BENCH_RUNS (socket runs, default 20; the guest does
 # 20), TSMH_BENCH_LABEL (deb12), TSMH_BENCH_TSMD (endpoint counts, default
-# 1,64), TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600).
+# 1,64,256), TSMH_BENCH_IDLE (idle window in s, default 60),
+# TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -94,7 +100,7 @@ mkdir -p build/vm/bench
 tmo=${TSMH_BENCH_TIMEOUT:-3600}
 vmrc=0
 TSMH_VM_TIMEOUT=$((tmo + 300)) \
-	TSMH_VM_APPEND="tsmh.timeout=$tmo tsmh.bench_tsmd=${TSMH_BENCH_TSMD:-1,64}" \
+	TSMH_VM_APPEND="tsmh.timeout=$tmo tsmh.bench_tsmd=${TSMH_BENCH_TSMD:-1,64,256} tsmh.bench_idle=${TSMH_BENCH_IDLE:-60}" \
 	scripts/vm/run.sh "$label" "build/vm/$label-bench.cpio" build/vm/bench bench bench_tsmd \
 	>"$vmout" || vmrc=$?
 log=build/vm/bench/$label.log
@@ -107,6 +113,7 @@ tr -d '\r' <"$log" | awk '/^\[bench\] BENCH proxy (full|reattest) [0-9]+ [0-9]+$
 echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host loopback)"
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
+	/^\[bench_tsmd\] BENCH tsmd idle [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$/ { idle[$5] = $6 " " $7 " " $8 " " $9 }
 	END {
 		split("start add flr", what, " ")
 		name["start"] = "start->bound"; name["add"] = "add->bound"; name["flr"] = "FLR->restored"
@@ -124,9 +131,20 @@ tr -d '\r' <"$log" | awk '
 					printf "  (of which the sysfs reset writes: %d ms)", v["flr-writes " n]
 				printf "\n"
 			}
+		for (i = 1; i <= k; i++) {
+			n = ns[i]
+			if (!(n in idle))
+				continue
+			split(idle[n], f, " ")
+			printf "tsmd    %-14s %3d device%s  RSS %6.1f MiB (peak %.1f)  %d wake-ups in %.0f s: %.2f/s\n",
+				"idle", n, n == 1 ? " " : "s", f[1] / 1024, f[2] / 1024, f[3], f[4] / 1000,
+				f[3] * 1000 / f[4]
+		}
 	}'
 echo "(tsmd: $label kernel under QEMU TCG, 2 vCPUs; max_parallel 8 (default); devices added by a"
-echo " rescan after a sysfs remove; FLRs issued back to back through sysfs reset)"
+echo " rescan after a sysfs remove; FLRs issued back to back through sysfs reset; idle: after"
+echo " the FLR round, all N in service; RSS = VmRSS, peak = VmHWM; wake-ups = voluntary +"
+echo " nonvoluntary context switches of all tsmd threads; no systemd watchdog in the guest)"
 if [ "$vmrc" != 0 ]; then
 	echo "bench: a guest benchmark did not finish (see $log):" >&2
 	grep -v '^PASS' "$vmout" >&2

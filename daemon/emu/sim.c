@@ -190,6 +190,12 @@ static int hello(struct emu_sim *s, const struct tsmh_sim_msg *m)
 			TSMH_SIM_ABI_VERSION);
 		return -EPROTO;
 	}
+	if (m->slot > TSMH_SIM_MAX_SLOTS) { /* conn[] has no state for the others */
+		fprintf(stderr,
+			"tsmh-emu: the sim has %u endpoint slots, this emulator serves at most %d\n",
+			m->slot, TSMH_SIM_MAX_SLOTS);
+		return -EPROTO;
+	}
 	s->nr_slots = (int)m->slot;
 	fprintf(stderr, "tsmh-emu: attached to %s: %d endpoint slot(s)\n", s->opt->sim_path,
 		s->nr_slots);

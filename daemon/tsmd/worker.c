@@ -165,7 +165,10 @@ static void finish(struct tsmd_dev *v, const siginfo_t *si)
 		snprintf(v->sum.why, sizeof(v->sum.why), "%s", err);
 	}
 	v->have_summary = 1;
-	v->out_len = 0;
+	/* decoded: an idle device keeps no buffer (8-32 KiB each, make bench) */
+	free(v->out);
+	v->out = NULL;
+	v->out_len = v->out_cap = 0;
 	v->phase = PH_IDLE;
 	tsmd_log(LOG_DEBUG, v->name, "attested", "%s %s in %llu ms%s%s",
 		 v->sum.reattested ? "re-attestation" : "attestation",

@@ -144,7 +144,8 @@ static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 
 	f->kind = SIM_EP;
 	f->slot = slot;
-	f->bus = 3 + slot;
+	f->seg = slot / SIM_EP_PER_SEG;
+	f->bus = 3 + slot % SIM_EP_PER_SEG;
 	f->devfn = PCI_DEVFN(0, 0);
 	build_common(f, SIM_DEV_EP, SIM_CLASS_ACCEL << 16 | 0x01,
 		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
@@ -167,7 +168,8 @@ static void build_epf(struct tsmh_sim *sim, struct sim_fn *f, int slot, int fn)
 {
 	f->kind = SIM_EPF;
 	f->slot = slot;
-	f->bus = 3 + slot;
+	f->seg = slot / SIM_EP_PER_SEG;
+	f->bus = 3 + slot % SIM_EP_PER_SEG;
 	f->devfn = PCI_DEVFN(0, fn);
 	build_common(f, SIM_DEV_EP_FN, SIM_CLASS_ACCEL << 16 | 0x01,
 		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
@@ -207,51 +209,69 @@ static void build_rp_err(struct sim_fn *f)
 
 void sim_cfg_build(struct tsmh_sim *sim)
 {
-	int last = 2 + sim->nr_ep, i, j;
+	int s, i, j;
 
-	sim->rp.kind = SIM_RP;
-	sim->rp.bus = 0;
-	build_bridge(&sim->rp, SIM_DEV_RP, PCI_EXP_TYPE_ROOT_PORT, 0, 1, last);
-	put32(&sim->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
-	build_ide(&sim->rp, RP_IDE_OFF, 8, RP_AER_OFF);
-	build_rp_err(&sim->rp);
+	for (s = 0; s < sim->nr_seg; s++) {
+		struct sim_seg *g = &sim->seg[s];
+		int last = 2 + g->nr_ep;
 
-	sim->usp.kind = SIM_USP;
-	sim->usp.bus = 1;
-	build_bridge(&sim->usp, SIM_DEV_USP, PCI_EXP_TYPE_UPSTREAM, 1, 2, last);
+		g->rp.kind = SIM_RP;
+		g->rp.seg = s;
+		g->rp.bus = 0;
+		build_bridge(&g->rp, SIM_DEV_RP, PCI_EXP_TYPE_ROOT_PORT, 0, 1, last);
+		put32(&g->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
+		build_ide(&g->rp, RP_IDE_OFF, 8, RP_AER_OFF);
+		build_rp_err(&g->rp);
 
-	for (i = 0; i < sim->nr_ep; i++) {
-		struct sim_fn *d = &sim->dsp[i];
+		g->usp.kind = SIM_USP;
+		g->usp.seg = s;
+		g->usp.bus = 1;
+		build_bridge(&g->usp, SIM_DEV_USP, PCI_EXP_TYPE_UPSTREAM, 1, 2, last);
 
-		d->kind = SIM_DSP;
-		d->slot = i;
-		d->bus = 2;
-		d->devfn = PCI_DEVFN(i % SIM_DSP_PER_FN, i / SIM_DSP_PER_FN);
-		build_bridge(d, SIM_DEV_DSP, PCI_EXP_TYPE_DOWNSTREAM, 2, 3 + i, 3 + i);
-		/* the PCI core scans further functions only when fn 0 says so */
-		if (i < SIM_DSP_PER_FN && i + SIM_DSP_PER_FN < sim->nr_ep)
-			put8(d, PCI_HEADER_TYPE, PCI_HEADER_TYPE_BRIDGE | SIM_HDR_MFD);
-		build_ep(sim, &sim->ep[i], i);
-		for (j = 1; j < sim->nr_fn; j++)
-			build_epf(sim, epf(sim, i, j), i, j);
+		for (i = 0; i < g->nr_ep; i++) {
+			struct sim_fn *d = &sim->dsp[g->first + i];
+
+			d->kind = SIM_DSP;
+			d->slot = g->first + i;
+			d->seg = s;
+			d->bus = 2;
+			d->devfn = PCI_DEVFN(i % SIM_DSP_PER_FN, i / SIM_DSP_PER_FN);
+			build_bridge(d, SIM_DEV_DSP, PCI_EXP_TYPE_DOWNSTREAM, 2, 3 + i, 3 + i);
+			/* the PCI core scans further functions only when fn 0 says so */
+			if (i < SIM_DSP_PER_FN && i + SIM_DSP_PER_FN < g->nr_ep)
+				put8(d, PCI_HEADER_TYPE, PCI_HEADER_TYPE_BRIDGE | SIM_HDR_MFD);
+			build_ep(sim, &sim->ep[d->slot], d->slot);
+			for (j = 1; j < sim->nr_fn; j++)
+				build_epf(sim, epf(sim, d->slot, j), d->slot, j);
+		}
 	}
 }
 
-struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn)
+struct sim_seg *sim_seg_of(struct tsmh_sim *sim, int domain)
+{
+	int s;
+
+	for (s = 0; s < sim->nr_seg; s++)
+		if (sim->seg[s].domain == domain)
+			return &sim->seg[s];
+	return NULL;
+}
+
+static struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, struct sim_seg *g, u8 bus, u8 devfn)
 {
 	if (bus == 0)
-		return devfn == 0 ? &sim->rp : NULL;
+		return devfn == 0 ? &g->rp : NULL;
 	if (bus == 1)
-		return devfn == 0 ? &sim->usp : NULL;
+		return devfn == 0 ? &g->usp : NULL;
 	if (bus == 2) {
 		int n = PCI_FUNC(devfn) * SIM_DSP_PER_FN + PCI_SLOT(devfn);
 
-		return n < sim->nr_ep ? &sim->dsp[n] : NULL;
+		return n < g->nr_ep ? &sim->dsp[g->first + n] : NULL;
 	}
-	if (bus - 3 < sim->nr_ep && devfn == 0)
-		return &sim->ep[bus - 3];
-	if (bus - 3 < sim->nr_ep && PCI_SLOT(devfn) == 0 && PCI_FUNC(devfn) < sim->nr_fn)
-		return epf(sim, bus - 3, PCI_FUNC(devfn));
+	if (bus - 3 < g->nr_ep && devfn == 0)
+		return &sim->ep[g->first + bus - 3];
+	if (bus - 3 < g->nr_ep && PCI_SLOT(devfn) == 0 && PCI_FUNC(devfn) < sim->nr_fn)
+		return epf(sim, g->first + bus - 3, PCI_FUNC(devfn));
 	return NULL;
 }
 
@@ -276,10 +296,12 @@ static bool bad_reg(int where, int size)
 /* The function answering at bus/devfn, or NULL. */
 static struct sim_fn *present_fn(struct tsmh_sim *sim, struct pci_bus *bus, unsigned int devfn)
 {
+	struct sim_seg *g;
 	struct sim_fn *f;
 
 	lockdep_assert_held(&sim->lock);
-	f = sim_fn_lookup(sim, bus->number, devfn);
+	g = sim_seg_of(sim, pci_domain_nr(bus));
+	f = g ? sim_fn_lookup(sim, g, bus->number, devfn) : NULL;
 
 	if (f && f->kind == SIM_EPF)	/* one card: there while function 0 is */
 		return sim->ep[f->slot].present ? f : NULL;
@@ -337,13 +359,14 @@ static void sim_flr(struct tsmh_sim *sim, struct sim_fn *f)
 
 /*
  * Secondary Bus Reset (Bridge Control bit 6 going to 1): every present
- * endpoint below @f goes through the same reset as an FLR.
+ * endpoint below @f (in its segment) goes through the same reset as an FLR.
  */
 static void sim_sbr(struct tsmh_sim *sim, struct sim_fn *f)
 {
+	struct sim_seg *g = &sim->seg[f->seg];
 	int i, j;
 
-	for (i = 0; i < sim->nr_ep; i++)
+	for (i = g->first; i < g->first + g->nr_ep; i++)
 		if (sim->ep[i].present && (f->kind != SIM_DSP || f->slot == i)) {
 			sim_flr(sim, &sim->ep[i]);
 			for (j = 1; j < sim->nr_fn; j++)

@@ -21,7 +21,7 @@ static int sim_drv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct tsmh_sim *sim = sim_instance;
 	unsigned int ms = READ_ONCE(drv_probe_ms);
 
-	if (!sim || pci_domain_nr(pdev->bus) != sim->domain)
+	if (!sim || !sim_seg_of(sim, pci_domain_nr(pdev->bus)))
 		return -ENODEV;
 	if (ms)
 		msleep(min(ms, 10000U));

@@ -9,7 +9,7 @@
 
 static int nr_endpoints = 2;
 module_param(nr_endpoints, int, 0444);
-MODULE_PARM_DESC(nr_endpoints, "Number of emulated TEE-IO endpoints (1-64, default 2)");
+MODULE_PARM_DESC(nr_endpoints, "Number of emulated TEE-IO endpoints (1-256, default 2; 128 per PCI domain)");
 
 static int nr_functions = 1;
 module_param(nr_functions, int, 0444);
@@ -17,28 +17,27 @@ MODULE_PARM_DESC(nr_functions, "Functions per endpoint card (1-3, default 1): fu
 
 static int domain;
 module_param(domain, int, 0444);
-MODULE_PARM_DESC(domain, "PCI domain of the emulated hierarchy (default: first free from 0x10000)");
+MODULE_PARM_DESC(domain, "PCI domain of the emulated hierarchy, the next ones for endpoints 128-255 (default: first free from 0x10000)");
 
 #ifdef CONFIG_X86
-static struct pci_sysdata sim_sysdata;
-
-static void *sim_sysdata_init(int dom)
+static void *sim_sysdata_init(struct sim_seg *g)
 {
-	sim_sysdata.domain = dom;
-	sim_sysdata.node = NUMA_NO_NODE;
-	return &sim_sysdata;
+	g->sysdata.domain = g->domain;
+	g->sysdata.node = NUMA_NO_NODE;
+	return &g->sysdata;
 }
 #else
 #error "tsmh_sim: only x86 host bridges are emulated so far"
 #endif
 
-static int pick_domain(void)
+/* segment @s's domain: domain + @s, or the first free after @prev */
+static int pick_domain(int s, int prev)
 {
 	int d;
 
 	if (domain)
-		return pci_find_bus(domain, 0) ? -EBUSY : domain;
-	for (d = 0x10000; d < 0x10100; d++)
+		return pci_find_bus(domain + s, 0) ? -EBUSY : domain + s;
+	for (d = max(0x10000, prev + 1); d < 0x10100; d++)
 		if (!pci_find_bus(d, 0))
 			return d;
 	return -EBUSY;
@@ -61,20 +60,22 @@ static void sim_rescan_work(struct work_struct *work)
 
 	pci_lock_rescan_remove();
 	for_each_set_bit(i, unplug, sim->nr_ep) {
+		struct sim_fn *f = &sim->ep[i];
 		struct pci_dev *pdev;
 		int fn;
 
 		/* the whole card: its other functions first */
 		for (fn = sim->nr_fn - 1; fn >= 0; fn--) {
-			pdev = pci_get_domain_bus_and_slot(sim->domain, 3 + i, PCI_DEVFN(0, fn));
+			pdev = pci_get_domain_bus_and_slot(sim->seg[f->seg].domain, f->bus,
+							   PCI_DEVFN(0, fn));
 			if (pdev) {
 				pci_stop_and_remove_bus_device(pdev);
 				pci_dev_put(pdev);
 			}
 		}
 	}
-	if (rescan)
-		pci_rescan_bus(sim->bus);
+	for (i = 0; rescan && i < sim->nr_seg; i++)
+		pci_rescan_bus(sim->seg[i].bus);
 	pci_unlock_rescan_remove();
 }
 
@@ -83,7 +84,16 @@ static int sim_alloc(struct tsmh_sim *sim)
 	size_t dw = TSMH_SIM_OBJ_MAX / 4;
 	int i;
 
+	sim->nr_seg = DIV_ROUND_UP(sim->nr_ep, SIM_EP_PER_SEG);
 	/* each function carries 8 KiB of config space and write mask */
+	sim->seg = vzalloc(array_size(sim->nr_seg, sizeof(*sim->seg)));
+	if (!sim->seg)
+		return -ENOMEM;
+	for (i = 0; i < sim->nr_seg; i++) {
+		sim->seg[i].domain = -1;	/* none until its root bus exists */
+		sim->seg[i].first = i * SIM_EP_PER_SEG;
+		sim->seg[i].nr_ep = min(sim->nr_ep - sim->seg[i].first, SIM_EP_PER_SEG);
+	}
 	sim->dsp = vzalloc(array_size(sim->nr_ep, sizeof(*sim->dsp)));
 	sim->ep = vzalloc(array_size(sim->nr_ep, sizeof(*sim->ep)));
 	if (sim->nr_fn > 1) {
@@ -121,14 +131,62 @@ static void sim_free(struct tsmh_sim *sim)
 	vfree(sim->epf);
 	vfree(sim->ep);
 	vfree(sim->dsp);
+	vfree(sim->seg);
 	kfree(sim);
+}
+
+/* Tear down the root buses of segments 0..@n-1; pci_lock_rescan_remove() held. */
+static void sim_remove_segs(struct tsmh_sim *sim, int n)
+{
+	while (n-- > 0) {
+		pci_stop_root_bus(sim->seg[n].bus);
+		pci_remove_root_bus(sim->seg[n].bus);
+		sim->seg[n].bus = NULL;
+	}
+}
+
+/* One root bus per segment, scanned; pci_lock_rescan_remove() held. */
+static int sim_add_segs(struct tsmh_sim *sim)
+{
+	int s, prev = 0, ret;
+
+	for (s = 0; s < sim->nr_seg; s++) {
+		struct sim_seg *g = &sim->seg[s];
+		LIST_HEAD(resources);
+
+		ret = pick_domain(s, prev);
+		if (ret < 0) {
+			pr_err("no free PCI domain for endpoints %d-%d (domain=%#x)\n",
+			       g->first, g->first + g->nr_ep - 1, domain);
+			goto err;
+		}
+		g->domain = ret;
+		prev = ret;
+		g->busn.name = "tsmh_sim bus";
+		g->busn.start = 0;
+		g->busn.end = 2 + g->nr_ep;
+		g->busn.flags = IORESOURCE_BUS;
+		pci_add_resource(&resources, &g->busn);
+		g->bus = pci_create_root_bus(sim->parent, 0, &sim_pci_ops, sim_sysdata_init(g),
+					     &resources);
+		if (!g->bus) {
+			pci_free_resource_list(&resources);
+			pr_err("cannot create root bus in domain %#x\n", g->domain);
+			ret = -ENODEV;
+			goto err;
+		}
+		pci_scan_child_bus(g->bus);
+		pci_bus_add_devices(g->bus);
+	}
+	return 0;
+err:
+	sim_remove_segs(sim, s);
+	return ret;
 }
 
 static int __init tsmh_sim_init(void)
 {
 	struct tsmh_sim *sim;
-	LIST_HEAD(resources);
-	struct resource *busn;
 	int ret;
 
 	if (nr_endpoints < 1 || nr_endpoints > TSMH_SIM_MAX_SLOTS) {
@@ -162,32 +220,11 @@ static int __init tsmh_sim_init(void)
 		goto err_free;
 	}
 
-	busn = &sim->busn;
 	pci_lock_rescan_remove();
-	ret = pick_domain();
-	if (ret < 0) {
-		pci_unlock_rescan_remove();
-		pr_err("no free PCI domain (domain=%#x)\n", domain);
-		goto err_root;
-	}
-	sim->domain = ret;
-	busn->name = "tsmh_sim bus";
-	busn->start = 0;
-	busn->end = 2 + sim->nr_ep;
-	busn->flags = IORESOURCE_BUS;
-	pci_add_resource(&resources, busn);
-	sim->bus = pci_create_root_bus(sim->parent, 0, &sim_pci_ops,
-				       sim_sysdata_init(sim->domain), &resources);
-	if (!sim->bus) {
-		pci_unlock_rescan_remove();
-		pci_free_resource_list(&resources);
-		ret = -ENODEV;
-		pr_err("cannot create root bus in domain %#x\n", sim->domain);
-		goto err_root;
-	}
-	pci_scan_child_bus(sim->bus);
-	pci_bus_add_devices(sim->bus);
+	ret = sim_add_segs(sim);
 	pci_unlock_rescan_remove();
+	if (ret)
+		goto err_root;
 
 	ret = sim_chr_init(sim);
 	if (ret)
@@ -195,16 +232,18 @@ static int __init tsmh_sim_init(void)
 	ret = sim_drv_init();
 	if (ret)
 		goto err_chr;
-	pr_info("domain %04x: root port + switch, %d endpoint slot(s) of %d function(s); waiting for the device emulator on /dev/%s\n",
-		sim->domain, sim->nr_ep, sim->nr_fn, TSMH_SIM_DEVNAME);
+	for (ret = 0; ret < sim->nr_seg; ret++)
+		pr_info("domain %04x: root port + switch, endpoint slot(s) %d-%d of %d function(s); waiting for the device emulator on /dev/%s\n",
+			sim->seg[ret].domain, sim->seg[ret].first,
+			sim->seg[ret].first + sim->seg[ret].nr_ep - 1, sim->nr_fn,
+			TSMH_SIM_DEVNAME);
 	return 0;
 
 err_chr:
 	sim_chr_exit(sim);
 err_bus:
 	pci_lock_rescan_remove();
-	pci_stop_root_bus(sim->bus);
-	pci_remove_root_bus(sim->bus);
+	sim_remove_segs(sim, sim->nr_seg);
 	pci_unlock_rescan_remove();
 	irq_work_sync(&sim->wake_work);
 err_root:
@@ -224,8 +263,7 @@ static void __exit tsmh_sim_exit(void)
 	sim_chr_exit(sim);
 	cancel_work_sync(&sim->rescan_work);
 	pci_lock_rescan_remove();
-	pci_stop_root_bus(sim->bus);
-	pci_remove_root_bus(sim->bus);
+	sim_remove_segs(sim, sim->nr_seg);
 	pci_unlock_rescan_remove();
 	/*
 	 * Removal itself touches the mailboxes (the DOE core aborts pending

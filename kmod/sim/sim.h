@@ -17,8 +17,15 @@
  * bridge resets the endpoints below it like an FLR.
  *
  * Downstream port N sits at device N % 32, function N / 32 of bus 2: ports
- * 0-31 are 02:NN.0 and ports 32-63 the second functions of the same
- * devices (whose function 0 then announces itself multi-function).
+ * 0-31 are 02:NN.0, ports 32-63 the second functions of the same devices
+ * (whose function 0 then announces itself multi-function), and so on.
+ *
+ * Every endpoint needs a bus of its own (a downstream port's link has one
+ * device), and a PCI domain has 256 bus numbers: one domain (a segment:
+ * its own host bridge, root port and switch, as above) holds at most
+ * SIM_EP_PER_SEG endpoints. Endpoint slot S is endpoint S % SIM_EP_PER_SEG
+ * of segment S / SIM_EP_PER_SEG; the segments' domains are picked one
+ * after another (normally 0x10000, 0x10001, ...).
  *
  * Endpoints are absent (config reads return ~0) until the device emulator
  * plugs them through /dev/tsmh_sim; their DOE mailboxes are answered by
@@ -53,6 +60,9 @@
 #define SIM_HDR_MFD	0x80	/* multi-function bit of the header type */
 /* downstream ports per function number on bus 2 */
 #define SIM_DSP_PER_FN	32
+/* endpoints per segment (PCI domain): buses 3..130 */
+#define SIM_EP_PER_SEG	128
+#define SIM_MAX_SEG	DIV_ROUND_UP(TSMH_SIM_MAX_SLOTS, SIM_EP_PER_SEG)
 
 enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 
@@ -64,6 +74,7 @@ enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 struct sim_fn {
 	enum sim_fn_kind kind;
 	int slot;		/* DSP/EP/EPF: endpoint index */
+	int seg;		/* the segment (struct sim_seg) it sits in */
 	u8 bus, devfn;
 	bool present;		/* EP: plugged by the emulator */
 	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
@@ -77,7 +88,20 @@ struct sim_fn {
 };
 
 /*
- * struct tsmh_sim - the emulated domain
+ * struct sim_seg - one emulated PCI domain: host bridge, root port, switch
+ * and the downstream ports and endpoints of slots @first..@first+@nr_ep-1
+ */
+struct sim_seg {
+	struct pci_bus *bus;
+	struct resource busn;	/* bus number range, lives as long as @bus */
+	int domain;
+	int first, nr_ep;
+	struct pci_sysdata sysdata;
+	struct sim_fn rp, usp;
+};
+
+/*
+ * struct tsmh_sim - the emulated domains
  * @lock: raw spinlock for all function state; PCI config accessors can be
  *	called with pci_lock (a raw spinlock) held, so nothing under @lock
  *	sleeps, allocates or takes a sleeping lock. Wakeups of readers go
@@ -92,9 +116,8 @@ struct sim_fn {
  */
 struct tsmh_sim {
 	struct device *parent;
-	struct pci_bus *bus;
-	struct resource busn;	/* bus number range, lives as long as @bus */
-	int domain;
+	struct sim_seg *seg;	/* nr_seg */
+	int nr_seg;
 	int nr_ep;
 	int nr_fn;		/* functions per endpoint card (1-SIM_MAX_FN) */
 	int next_ev;		/* round-robin start for events */
@@ -108,7 +131,6 @@ struct tsmh_sim {
 	DECLARE_BITMAP(unplug_mask, TSMH_SIM_MAX_SLOTS);	/* slots to remove, under lock */
 	bool rescan;			/* under lock */
 	u8 *rd_buf, *wr_buf;
-	struct sim_fn rp, usp;
 	struct sim_fn *dsp;	/* nr_ep */
 	struct sim_fn *ep;	/* nr_ep */
 	struct sim_fn *epf;	/* functions 1.. of card N at N * (nr_fn - 1) */
@@ -118,7 +140,8 @@ struct tsmh_sim {
 void sim_cfg_build(struct tsmh_sim *sim);
 /* Power-on state of endpoint @f (config space, mailbox); sim->lock held. */
 void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
-struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, u8 bus, u8 devfn);
+/* The segment whose domain is @domain, or NULL. */
+struct sim_seg *sim_seg_of(struct tsmh_sim *sim, int domain);
 extern struct pci_ops sim_pci_ops;
 extern struct tsmh_sim *sim_instance;
 

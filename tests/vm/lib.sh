@@ -157,12 +157,21 @@ setup_fail() { fail "setup: $*"; }
 # stub_required: SKIP where the kernel has no pci-stub module
 stub_required() { [ -f "$STUB" ] || skip "no pci-stub module in the initramfs"; }
 
-# sim_eps N: the endpoints of an N-endpoint sim, endpoint i on bus 3+i
+# sim_eps N: the endpoints of an N-endpoint sim: endpoint i on bus
+# 3 + i % 128 of domain $DOM + i / 128 (one PCI domain per 128, kmod/sim/sim.h)
 sim_eps() {
 	_se=0
 	while [ $_se -lt "$1" ]; do
-		printf "%s:%02x:00.0\n" "$DOM" $((3 + _se))
+		printf "%x:%02x:00.0\n" $((0x$DOM + _se / 128)) $((3 + _se % 128))
 		_se=$((_se + 1))
+	done
+}
+# sim_rps N: the root ports of an N-endpoint sim (one per 128 endpoints)
+sim_rps() {
+	_se=0
+	while [ $_se -lt "$1" ]; do
+		printf "%x:00:00.0\n" $((0x$DOM + _se / 128))
+		_se=$((_se + 128))
 	done
 }
 

@@ -16,7 +16,7 @@
 
 #define TSMH_SIM_DEVNAME	"tsmh_sim"
 #define TSMH_SIM_ABI_VERSION	1
-#define TSMH_SIM_MAX_SLOTS	64
+#define TSMH_SIM_MAX_SLOTS	256
 /* Largest data object either way, DOE header included (bytes). */
 #define TSMH_SIM_OBJ_MAX	(65536 + 8)
 
