@@ -10,7 +10,9 @@
 # is never retried (scripts/vm/lib.sh).
 #
 # Usage: scripts/vm/run.sh LABEL INITRD LOGDIR TEST...
-# Environment: TSMH_VM_TIMEOUT (whole boot, s; default 420), TSMH_VM_APPEND
+# Environment: TSMH_VM_TIMEOUT (whole boot, s; default 240 + 20 per test,
+# at least 420: only a hung guest reaches it, as every test has its own
+# limit inside the guest), TSMH_VM_APPEND
 # (more kernel command line, e.g. "tsmh.timeout=900" to raise the guest's
 # 120 s per-test limit).
 set -uo pipefail
@@ -21,7 +23,9 @@ label=$1 initrd=$2 logdir=$3
 shift 3
 tests=$(IFS=,; echo "$*")
 kernel=$("$top/scripts/kernels.sh" image "$label")
-timeout_s=${TSMH_VM_TIMEOUT:-420}
+tdef=$((240 + 20 * $#))
+[ "$tdef" -ge 420 ] || tdef=420
+timeout_s=${TSMH_VM_TIMEOUT:-$tdef}
 mkdir -p "$logdir"
 
 boot() {
