@@ -166,11 +166,16 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 	int reset, ret;
 
 	refresh(v);
-	if (v->info.gate_state == TSMH_GATE_NONE)
+	/* the two ways out without a decision are logged too (debug): nothing silent */
+	if (v->info.gate_state == TSMH_GATE_NONE) {
+		tsmd_log(LOG_DEBUG, v->name, "decide",
+			 "not gated (gate state none): nothing to decide");
 		return;
+	}
 	if (v->info.gate_state == TSMH_GATE_HELD && v->info.gate_reason == TSMH_GATE_R_ADMIN) {
 		set_verdict(v, "", "held by an administrator; attestation %s",
 			    v->sum.ok ? "passed" : "failed");
+		tsmd_log(LOG_DEBUG, v->name, "decide", "%s", v->verdict);
 		return;
 	}
 	tsmd_facts_of(&v->info, &f);
