@@ -114,6 +114,7 @@ echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host l
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
 	/^\[bench_tsmd\] BENCH tsmd idle [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$/ { idle[$5] = $6 " " $7 " " $8 " " $9 }
+	/^\[bench_tsmd\] BENCH tsmd worker-(full|reattest) [0-9]+ [0-9]+ [0-9]+$/ { wk[$4 " " $5] = $6 " " $7 }
 	END {
 		split("start add flr", what, " ")
 		name["start"] = "start->bound"; name["add"] = "add->bound"; name["flr"] = "FLR->restored"
@@ -133,6 +134,14 @@ tr -d '\r' <"$log" | awk '
 			}
 		for (i = 1; i <= k; i++) {
 			n = ns[i]
+			if (!(("worker-full " n) in wk) || !(("worker-reattest " n) in wk))
+				continue
+			split(wk["worker-full " n], a, " "); split(wk["worker-reattest " n], b, " ")
+			printf "tsmd    %-14s %3d device%s  first attestation %5d ms, re-attestation %5d ms: %.2fx (%d and %d workers)\n",
+				"worker", n, n == 1 ? " " : "s", a[2], b[2], b[2] / a[2], a[1], b[1]
+		}
+		for (i = 1; i <= k; i++) {
+			n = ns[i]
 			if (!(n in idle))
 				continue
 			split(idle[n], f, " ")
@@ -144,7 +153,9 @@ tr -d '\r' <"$log" | awk '
 echo "(tsmd: $label kernel under QEMU TCG, 2 vCPUs; max_parallel 8 (default); devices added by a"
 echo " rescan after a sysfs remove; FLRs issued back to back through sysfs reset; idle: after"
 echo " the FLR round, all N in service; RSS = VmRSS, peak = VmHWM; wake-ups = voluntary +"
-echo " nonvoluntary context switches of all tsmd threads; no systemd watchdog in the guest)"
+echo " nonvoluntary context switches of all tsmd threads; no systemd watchdog in the guest;"
+echo " worker: a worker's time from fork to summary as tsmd logs it, mean over the devices: the"
+echo " added devices' first attestations, then the re-attestations after the FLRs)"
 if [ "$vmrc" != 0 ]; then
 	echo "bench: a guest benchmark did not finish (see $log):" >&2
 	grep -v '^PASS' "$vmout" >&2

@@ -108,6 +108,7 @@ for nd in $sizes; do
 	done
 	wait_until 60 "removed devices still listed" sh -c "tsmctl -j list | jq -e '[.[] | select(.pcie_type == \"Endpoint\")] | length == 0'"
 	sleep 1
+	ADD_OFF=$(wc -c <$LOG)
 	t0=$(ms)
 	for rp in $(sim_rps "$nd"); do
 		echo 1 >"/sys/bus/pci/devices/$rp/rescan" || tfail "rescan $rp"
@@ -141,6 +142,18 @@ for nd in $sizes; do
 		echo "BENCH tsmd flr-writes $nd $((t1 - t0))"
 	fi
 	ok "$nd device(s): $(grep -c 'TSMH_ACTION=quarantine' $LOG) quarantine(s) logged"
+	# the workers' own times (fork to summary: no process start-up), as
+	# tsmd logs them: first attestations of the added devices, then the
+	# re-attestations after the FLRs (daemon/attest/attest.h)
+	wavg() { # FROM TO WHAT
+		tail -c +$(($1 + 1)) $LOG | head -c $(($2 - $1)) |
+			sed -n "s/^tsmd: debug: [^ ]*: $3 passed in \([0-9]*\) ms$/\1/p" |
+			awk '{ s += $1; n++ } END { if (n) printf "%d %d", n, s / n }'
+	}
+	w=$(wavg "$ADD_OFF" "$RESTORE_OFF" attestation)
+	[ -n "$w" ] && echo "BENCH tsmd worker-full $nd $w"
+	w=$(wavg "$RESTORE_OFF" "$(wc -c <$LOG)" re-attestation)
+	[ -n "$w" ] && echo "BENCH tsmd worker-reattest $nd $w"
 
 	# (c) idle: see the top; the FLR work has settled (all restored)
 	[ "$(cat /proc/$TSMD_PID/comm 2>/dev/null)" = tsmd ] || tfail "pid $TSMD_PID is not tsmd"
