@@ -111,8 +111,10 @@ static void sim_free(struct tsmh_sim *sim)
 {
 	int i;
 
+	memzero_explicit(&sim->ku, sizeof(sim->ku));	/* root-port IDE keys */
 	if (sim->ep)
 		for (i = 0; i < sim->nr_ep; i++) {
+			memzero_explicit(sim->ep[i].ekeys, sizeof(sim->ep[i].ekeys));
 			kvfree(sim->ep[i].mb_wbuf);
 			kvfree(sim->ep[i].mb_rbuf);
 		}

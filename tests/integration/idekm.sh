@@ -98,7 +98,7 @@ else
 	res FAIL "never-secure: $(cat "$tmp/out-$p.json"; tail -n 5 "$tmp/emu-$p.log")"
 fi
 
-# usage: protocol-only needs --socket; an unknown verb is a usage error
+# usage: a target (DEV or --socket) is needed; an unknown verb is a usage error
 "$bin/tsmctl" ide km --trust "$tmp/root-$p.pem" >/dev/null 2>"$tmp/err-u1"
 e1=$?
 "$bin/tsmctl" ide frob >/dev/null 2>"$tmp/err-u2"
@@ -106,10 +106,10 @@ e2=$?
 "$bin/tsmctl" ide km --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" --stream-id 256 \
 	>/dev/null 2>"$tmp/err-u3"
 e3=$?
-if [ $e1 = 2 ] && grep -q 'needs --socket' "$tmp/err-u1" && [ $e2 = 2 ] &&
+if [ $e1 = 2 ] && grep -q 'one target: DEV or --socket' "$tmp/err-u1" && [ $e2 = 2 ] &&
 	grep -q "unknown verb 'frob'" "$tmp/err-u2" && [ $e3 = 2 ] &&
 	grep -q 'stream-id wants 0-255' "$tmp/err-u3"; then
-	res PASS "usage errors: no --socket, unknown verb, stream ID out of range (exit 2)"
+	res PASS "usage errors: no target, unknown verb, stream ID out of range (exit 2)"
 else
 	res FAIL "usage: $e1 $e2 $e3 $(cat "$tmp"/err-u*)"
 fi
