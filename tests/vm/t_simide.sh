@@ -27,6 +27,13 @@ keys() { # keys FILE SID DEV [--keep]: IDE_KM with the keys written to FILE
 		>/tmp/km.json 2>&1 || fail "ide km $dev: $(cat /tmp/km.json)"
 }
 
+# the root port's config space: IDE, AER and the key unit VSEC, no anomaly
+dd if=/sys/bus/pci/devices/$RP/config of=/tmp/rp.cfg bs=4096 count=1 2>/dev/null
+tsmctl -j caps /tmp/rp.cfg | jq -e '.ide.offset == 256 and .ide.selective_streams == 8 and
+	.anomaly == null and ([.capabilities[] | select(.extended) | .id] == [48, 1, 11])' \
+	>/dev/null || fail "root port caps: $(tsmctl -j caps /tmp/rp.cfg)"
+ok "root port: IDE (8 selective streams), AER, key unit VSEC; tsmctl caps finds no anomaly"
+
 # register behaviour: status is read-only, a reserved algorithm is not taken
 simide $EP0 sel-set 0 0x00004000 0 0 # algorithm 1: reserved
 ctl=$(simide $EP0 sel 0 | cut -d' ' -f1)
