@@ -169,6 +169,7 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 			} else {
 				/* surprise removal: gone before the OS knows */
 				f->present = false;
+				sim_ide_ep_reset(sim, f);	/* its IDE keys go with it */
 				tsmh_doe_mbox_reset(&f->mb);
 				f->ev_req = false;
 				f->ev_abort = false;

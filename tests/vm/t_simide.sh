@@ -42,7 +42,18 @@ ra=$(simide $RP sel 3)
 simide $RP sel-set 3 0x00000000 0x0123ff00 0x45012301
 [ "$(simide $RP sel 3 | cut -d' ' -f3-)" = "0x0123ff00 0x45012301" ] ||
 	fail "RID association does not round-trip: $(simide $RP sel 3)"
-ok "control: reserved algorithm refused; RID association round-trips ($ra -> $(simide $RP sel 3))"
+# root port block 3 at 0x100 + 0x14 + 3 * 32: address association 1-3 at +0x14
+for r in 0x188:0x12300001 0x18c:0x00000001 0x190:0x00000002; do
+	simide $RP w32 ${r%:*} ${r#*:}
+	[ $(($(simide $RP r32 ${r%:*}))) = $((${r#*:})) ] || fail "address association ${r%:*}: $(simide $RP r32 ${r%:*})"
+done
+# link block: control round-trips, status is read-only
+simide $RP w32 0x10c 0x00000001
+simide $RP w32 0x110 0x00000002
+[ $(($(simide $RP r32 0x10c))) = 1 ] && [ $(($(simide $RP r32 0x110))) = 0 ] ||
+	fail "link block: control $(simide $RP r32 0x10c) status $(simide $RP r32 0x110)"
+simide $RP w32 0x10c 0
+ok "control: reserved algorithm refused; RID and address association and link control round-trip, link status read-only ($ra -> $(simide $RP sel 3))"
 
 # enabled at both ends without keys: INSECURE
 rp_on
