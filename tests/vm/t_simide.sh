@@ -55,6 +55,18 @@ simide $RP w32 0x110 0x00000002
 simide $RP w32 0x10c 0
 ok "control: reserved algorithm refused; RID and address association and link control round-trip, link status read-only ($ra -> $(simide $RP sel 3))"
 
+# key unit errors: reserved sub-stream, GO without six keys, two commands at once
+ku_err() { # SELECTOR COMMAND: the error code the status reports
+	simide $RP w32 0x28c "$1"
+	simide $RP w32 0x290 "$2"
+	st=$(simide $RP r32 0x294)
+	[ $((st & 1)) = 1 ] || fail "key unit: command $2 not done: $st"
+	echo $(((st >> 4) & 0xf))
+}
+[ "$(ku_err 0xc09 1)$(ku_err 0x009 2)$(ku_err 0x009 3)" = 134 ] ||
+	fail "key unit error codes: $(ku_err 0xc09 1)$(ku_err 0x009 2)$(ku_err 0x009 3)"
+ok "key unit refuses a reserved sub-stream, GO without six keys, two commands at once"
+
 # enabled at both ends without keys: INSECURE
 rp_on
 ep_on
