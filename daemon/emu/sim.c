@@ -118,9 +118,10 @@ static void answer(struct emu_sim *s, const struct tsmh_sim_msg *m, long n)
 
 /*
  * Tell the kernel what the endpoint's IDE_KM responder now holds for
- * every stream: the active set's six keys and IFVs, or none for a stream
- * whose keys it was sent before. The record is on the stack, written
- * straight to the device and wiped; nothing of it is logged.
+ * every stream: the programmed keys and IFVs of both key sets and the
+ * active set, or nothing for a stream whose keys it was sent before. The
+ * record is on the stack, written straight to the device and wiped;
+ * nothing of it is logged.
  */
 static void ide_sync(struct emu_sim *s, uint32_t slot, const struct emu_dev_cfg *cfg)
 {
@@ -130,49 +131,49 @@ static void ide_sync(struct emu_sim *s, uint32_t slot, const struct emu_dev_cfg 
 	} r;
 	const struct emu_conn *c = &s->conn[slot];
 	const uint8_t *key, *ifv;
-	int id, set, i, ok;
+	int id, set, i;
 
 	for (id = 0; id < 256; id++) {
 		int sent = s->ide_sent[slot][id / 8] & (1 << (id % 8));
 
-		set = emu_idekm_active_set(c, (uint8_t)id);
-		if (set < 0 && !sent)
-			continue;
 		memset(&r, 0, sizeof(r));
+		/* index set * 6 + dir * 3 + sub: RX (0) then TX (1), as the kernel wants */
+		for (i = 0; i < TSMH_SIM_IDE_NR_KEYS; i++) {
+			uint8_t kss = tsmh_idekm_kss((unsigned int)i / 6, i % 6 >= 3,
+						     (unsigned int)(i % 3));
+
+			if (emu_idekm_key(c, (uint8_t)id, kss, &key, &ifv))
+				continue;
+			memcpy(r.k.key[i], key, TSMH_SIM_IDE_KEY_LEN);
+			memcpy(r.k.ifv[i], ifv, TSMH_SIM_IDE_IFV_LEN);
+			r.k.programmed |= (uint16_t)(1u << i);
+		}
+		if (!r.k.programmed && !sent)
+			continue;
 		r.m = (struct tsmh_sim_msg){ .kind = TSMH_SIM_MSG_IDE_KEYS,
 					     .slot = slot,
 					     .len = sizeof(r.k) };
 		r.k.stream_id = (uint8_t)id;
-		ok = set >= 0;
-		for (i = 0; ok && i < TSMH_SIM_IDE_NR_KEYS; i++) {
-			/* index dir * 3 + sub: RX (0) then TX (1), as the kernel wants */
-			uint8_t kss =
-				tsmh_idekm_kss((unsigned int)set, i >= 3, (unsigned int)(i % 3));
-
-			if (emu_idekm_key(c, (uint8_t)id, kss, &key, &ifv)) {
-				ok = 0;
-				break;
-			}
-			memcpy(r.k.key[i], key, TSMH_SIM_IDE_KEY_LEN);
-			memcpy(r.k.ifv[i], ifv, TSMH_SIM_IDE_IFV_LEN);
-		}
-		if (ok) {
-			r.k.flags = TSMH_SIM_IDE_ACTIVE |
-				    (emu_idekm_never_secure(cfg) ? TSMH_SIM_IDE_NEVER_SECURE : 0);
+		set = emu_idekm_active_set(c, (uint8_t)id);
+		if (set >= 0) {
+			r.k.flags = TSMH_SIM_IDE_ACTIVE;
 			r.k.key_set = (uint8_t)set;
-			s->ide_sent[slot][id / 8] |= (uint8_t)(1 << (id % 8));
-		} else {
-			OPENSSL_cleanse(&r.k, sizeof(r.k));
-			r.k.stream_id = (uint8_t)id;
-			s->ide_sent[slot][id / 8] &= (uint8_t) ~(1 << (id % 8));
 		}
+		if (r.k.programmed && emu_idekm_never_secure(cfg))
+			r.k.flags |= TSMH_SIM_IDE_NEVER_SECURE;
+		if (r.k.programmed)
+			s->ide_sent[slot][id / 8] |= (uint8_t)(1 << (id % 8));
+		else
+			s->ide_sent[slot][id / 8] &= (uint8_t) ~(1 << (id % 8));
 		if (write(s->fd, &r, sizeof(r)) < 0 && errno != ENODEV)
 			fprintf(stderr, "tsmh-emu: slot %u: IDE keys of stream %d to sim: %s\n",
 				slot, id, strerror(errno));
-		emu_logv(s->opt, "slot %u: stream %d keys %s the sim\n", slot, id,
-			 ok ? "handed to" : "withdrawn from");
+		emu_logv(s->opt,
+			 "slot %u: stream %d: keys %#05x, active set %d handed to the sim\n", slot,
+			 id, r.k.programmed, set);
 		OPENSSL_cleanse(&r, sizeof(r));
 	}
+	OPENSSL_cleanse(&r, sizeof(r));
 }
 
 static void handle_request(struct emu_sim *s, const struct tsmh_sim_msg *m, const uint8_t *obj)

@@ -5,7 +5,7 @@
  * IDE registers involved: VCA and
  * authentication (daemon/attest, as attest does), KEY_EXCHANGE and FINISH
  * with the attested slot's key (as attest --session), IDE_KM QUERY of port
- * 0, KEY_PROG of the six keys of key set 0 of one stream (RX and TX for
+ * 0, KEY_PROG of the six keys of key set 0 (--key-set) of one stream (RX and TX for
  * each of the PR, NPR and CPL sub-streams) with fresh random keys and IFVs,
  * K_SET_GO for each of the six, K_SET_STOP for each (not with --keep),
  * END_SESSION. Each
@@ -124,10 +124,12 @@ static cJSON *key_json(uint8_t stream_id, uint8_t kss)
 	return o;
 }
 
-/* the six keys of key set 0: RX then TX, PR, NPR, CPL each */
+static unsigned int key_set; /* --key-set */
+
+/* the six keys of the key set: RX then TX, PR, NPR, CPL each */
 static uint8_t kss_of(int i)
 {
-	return tsmh_idekm_kss(0, i >= 3, (unsigned int)(i % 3));
+	return tsmh_idekm_kss(key_set, i >= 3, (unsigned int)(i % 3));
 }
 
 /*
@@ -218,6 +220,7 @@ int cmd_ide_km(int argc, char **argv)
 					    { "timeout", required_argument, 0, 'T' },
 					    { "keep", no_argument, 0, 'k' },
 					    { "key-file", required_argument, 0, 'K' },
+					    { "key-set", required_argument, 0, 'e' },
 					    { 0, 0, 0, 0 } };
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_idekm_port q;
@@ -233,8 +236,18 @@ int cmd_ide_km(int argc, char **argv)
 	uint8_t sid = 0;
 	cJSON *j;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:i:T:kK:", lo, NULL)) != -1) {
+	key_set = 0;
+	while ((c = getopt_long(argc, argv, "s:t:S:i:T:kK:e:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (strcmp(optarg, "0") && strcmp(optarg, "1")) {
+				fprintf(stderr,
+					"tsmctl: ide km: --key-set wants 0 or 1, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			key_set = (unsigned int)(optarg[0] - '0');
+			break;
 		case 'k': keep = 1; break;
 		case 'K': kpath = optarg; break;
 		case 's': sock = optarg; break;
@@ -296,9 +309,10 @@ int cmd_ide_km(int argc, char **argv)
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "target", s.who);
 	cJSON_AddNumberToObject(j, "stream_id", sid);
+	cJSON_AddNumberToObject(j, "key_set", key_set);
 	steps = cJSON_AddArrayToObject(j, "steps");
 	if (!opt_json)
-		printf("%s: IDE_KM, stream %u, key set 0\n", s.who, sid);
+		printf("%s: IDE_KM, stream %u, key set %u\n", s.who, sid, key_set);
 
 	/* VCA and authentication: chains, CHALLENGE, signed measurements */
 	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));

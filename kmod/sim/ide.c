@@ -236,8 +236,11 @@ int sim_ide_keys(struct tsmh_sim *sim, u32 slot, const struct tsmh_sim_ide_keys 
 	struct sim_fn *f;
 	int i;
 
-	if (slot >= sim->nr_ep || k->rsvd ||
-	    (k->flags & ~(TSMH_SIM_IDE_ACTIVE | TSMH_SIM_IDE_NEVER_SECURE)))
+	if (slot >= sim->nr_ep || k->rsvd || k->rsvd2 || k->key_set > 1 ||
+	    (k->programmed & ~0xfffU) ||
+	    (k->flags & ~(TSMH_SIM_IDE_ACTIVE | TSMH_SIM_IDE_NEVER_SECURE)) ||
+	    ((k->flags & TSMH_SIM_IDE_ACTIVE) &&
+	     ((k->programmed >> (6 * k->key_set)) & 0x3f) != 0x3f))
 		return -EINVAL;
 	f = &sim->ep[slot];
 	if (!f->present)
@@ -251,10 +254,14 @@ int sim_ide_keys(struct tsmh_sim *sim, u32 slot, const struct tsmh_sim_ide_keys 
 	if (!e)
 		return -ENOSPC;
 	memzero_explicit(e, sizeof(*e));
-	if (k->flags & TSMH_SIM_IDE_ACTIVE) {
+	e->active = -1;
+	if (k->programmed) {
 		e->valid = true;
 		e->never_secure = k->flags & TSMH_SIM_IDE_NEVER_SECURE;
 		e->stream_id = k->stream_id;
+		e->programmed = k->programmed;
+		if (k->flags & TSMH_SIM_IDE_ACTIVE)
+			e->active = k->key_set;
 		memcpy(e->key, k->key, sizeof(e->key));
 		memcpy(e->ifv, k->ifv, sizeof(e->ifv));
 	}
@@ -308,7 +315,7 @@ static bool pair_secure(struct tsmh_sim *sim, struct sim_fn *e, const struct tsm
 	u16 rid = (u16)e->bus << 8 | e->devfn;
 	struct sim_ku_slot *s = ku_find(&sim->ku, rc->stream_id, false);
 	struct sim_ep_keys *k = ep_keys(e, ec->stream_id);
-	int a;
+	int a, r;
 
 	*rp_fail = false;
 	*ep_fail = false;
@@ -317,12 +324,19 @@ static bool pair_secure(struct tsmh_sim *sim, struct sim_fn *e, const struct tsm
 		return false;
 	if (rc->tc != ec->tc || rc->alg != ec->alg)
 		return false;
-	if (!s || s->active < 0 || !k)
+	if (!s || s->active < 0 || !k || k->active < 0)
 		return false;	/* not keyed at both ends: no IDE traffic at all */
-	a = s->active * 6;
-	/* root port TX -> endpoint RX; endpoint TX -> root port RX */
-	*ep_fail = !keys_match(&s->key[a + 3], &s->ifv[a + 3], &k->key[0], &k->ifv[0]);
-	*rp_fail = !keys_match(&k->key[3], &k->ifv[3], &s->key[a], &s->ifv[a]);
+	/*
+	 * Each end transmits with its active set and the receiver decrypts
+	 * with the set the TLPs name (both sets stay programmed during a
+	 * refresh): root port TX -> endpoint RX, endpoint TX -> root port RX.
+	 */
+	r = s->active * 6;
+	a = k->active * 6;
+	*ep_fail = ((k->programmed >> r) & 7) != 7 ||
+		   !keys_match(&s->key[r + 3], &s->ifv[r + 3], &k->key[r], &k->ifv[r]);
+	*rp_fail = ((s->programmed >> a) & 7) != 7 ||
+		   !keys_match(&k->key[a + 3], &k->ifv[a + 3], &s->key[a], &s->ifv[a]);
 	return !*ep_fail && !*rp_fail && !k->never_secure;
 }
 

@@ -57,14 +57,16 @@
 enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 
 /*
- * IDE keys (ide.c). An endpoint's copy of the active key set of a stream,
- * as its IDE_KM responder holds it (TSMH_SIM_MSG_IDE_KEYS); index dir * 3
- * + sub-stream, dir 0 = the holder's RX.
+ * IDE keys (ide.c). An endpoint's copy of the keys of a stream, as its
+ * IDE_KM responder holds them (TSMH_SIM_MSG_IDE_KEYS); index set * 6 +
+ * dir * 3 + sub-stream, dir 0 = the holder's RX.
  */
 #define SIM_EP_STREAMS	3	/* streams an endpoint keys at once (1 link + 2 sel) */
 struct sim_ep_keys {
 	bool valid, never_secure;
 	u8 stream_id;
+	s8 active;		/* key set, -1: none */
+	u16 programmed;		/* bit per key index */
 	u8 key[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_KEY_LEN];
 	u8 ifv[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_IFV_LEN];
 };

@@ -135,6 +135,17 @@ keys /tmp/k5b 5 $EP0 --keep
 simide $RP ku-load /tmp/k5b >/dev/null || fail "key unit load after FLR"
 both 2 "re-keyed after FLR"
 ok "re-keyed after the FLR: SECURE again"
+# key set 1 (a refresh's other set): the endpoint's active set switches
+# first (this IDE_KM run is a new session, the old set is gone there), then
+# the root port's: SECURE on key set 1
+keys /tmp/k5r 5 $EP0 --keep --key-set 1
+[ "$(grep -c '^5 1 ' /tmp/k5r)" = 6 ] || fail "key file for set 1: $(cut -d' ' -f1-4 /tmp/k5r)"
+st=$(simide $RP ku-load /tmp/k5r) || fail "key unit load (set 1): $st"
+[ $((st & 0x300)) = $((0x300)) ] || fail "key unit: set 1 not active: $st"
+simide $EP0 sel-clear 0
+simide $RP sel-clear 0
+both 2 "key set 1 at both ends"
+ok "key set 1 at both ends: SECURE (key unit status $st)"
 # a secondary bus reset above the endpoint does the same
 sbr=$DOM:02:00.0
 bc=$(simide $sbr r32 0x3c)
@@ -153,12 +164,12 @@ simide $EP1 sel-set 0 0x06000001 0 1
 ok "emulator fault never-secure: INSECURE with the right keys, no IDE_FAIL"
 
 # keys never in the logs
-for f in /tmp/k5 /tmp/k5b /tmp/k6; do
+for f in /tmp/k5 /tmp/k5b /tmp/k5r /tmp/k6; do
 	for k in $(cut -d' ' -f5 $f); do
 		! grep -q "$k" /tmp/emu.log /tmp/km.json || fail "a key in a log"
 		! dmesg | grep -q "$k" || fail "a key in the kernel log"
 	done
 done
-rm -f /tmp/k5 /tmp/k5b /tmp/k6
+rm -f /tmp/k5 /tmp/k5b /tmp/k5r /tmp/k6
 ok "no key in the emulator's log, tsmctl's output or the kernel log"
 unload_modules

@@ -50,24 +50,28 @@ struct tsmh_sim_msg {
 
 /*
  * IDE_KEYS: what the endpoint's IDE_KM responder holds for one stream
- * after a K_SET_GO or K_SET_STOP changed its active key set: the six keys
- * and IFVs of the active set (TSMH_SIM_IDE_ACTIVE), or none (flag clear:
- * the kernel wipes its copy). Index dir * 3 + sub-stream, dir 0 = the
+ * after a K_SET_GO or K_SET_STOP: every programmed key and IFV of both key
+ * sets (@programmed, bit per index) and the active set
+ * (TSMH_SIM_IDE_ACTIVE: @key_set), or nothing (programmed 0: the kernel
+ * wipes its copy). Index set * 6 + dir * 3 + sub-stream, dir 0 = the
  * endpoint's RX, 1 = its TX; sub-stream 0 PR, 1 NPR, 2 CPL; bytes as the
- * KEY_PROG message carried them. Local channel only; both sides wipe the
- * record after use and never log it.
+ * KEY_PROG message carried them. Both sets travel because a receiver
+ * decrypts with the set the transmitter's TLPs name (a key refresh).
+ * Local channel only; both sides wipe the record after use, never log it.
  */
 #define TSMH_SIM_IDE_ACTIVE		0x1
 #define TSMH_SIM_IDE_NEVER_SECURE	0x2	/* emulator fault never-secure */
 #define TSMH_SIM_IDE_KEY_LEN		32
 #define TSMH_SIM_IDE_IFV_LEN		8
-#define TSMH_SIM_IDE_NR_KEYS		6
+#define TSMH_SIM_IDE_NR_KEYS		12
 
 struct tsmh_sim_ide_keys {
 	__u8 stream_id;
-	__u8 flags;	/* TSMH_SIM_IDE_* */
-	__u8 key_set;	/* the active set (informational) */
-	__u8 rsvd;	/* 0 */
+	__u8 flags;		/* TSMH_SIM_IDE_* */
+	__u8 key_set;		/* the active set, with TSMH_SIM_IDE_ACTIVE */
+	__u8 rsvd;		/* 0 */
+	__u16 programmed;	/* bit per key index (12 bits) */
+	__u16 rsvd2;		/* 0 */
 	__u8 key[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_KEY_LEN];
 	__u8 ifv[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_IFV_LEN];
 };
