@@ -84,6 +84,7 @@ struct emu_conn {
 	struct emu_idekm
 		*ide; /* IDE_KM keys (idekm_resp.c), NULL if none; wiped with the session */
 	int silent; /* the last request is not to be answered (idekm-silent) */
+	unsigned int ide_gen; /* bumped by each K_SET_GO/K_SET_STOP (the sim re-reads keys) */
 };
 
 struct emu_session;
@@ -103,7 +104,8 @@ size_t emu_vdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const ui
 /* Wipe and drop every IDE_KM key of @c (the session ended). */
 void emu_idekm_free(struct emu_conn *c);
 /*
- * For the sim's IDE registers (not wired yet): the key and IFV KEY_PROG
+ * For the sim's IDE registers (sim.c sends them as TSMH_SIM_MSG_IDE_KEYS
+ * after a K_SET_GO/K_SET_STOP): the key and IFV KEY_PROG
  * stored for @stream_id and key_sub_stream @kss: 0, or -1 if none; the key
  * set K_SET_GO made active on @stream_id (all six of its keys programmed
  * and started), or -1; whether the never-secure fault is on.

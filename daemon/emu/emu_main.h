@@ -60,6 +60,8 @@ struct emu_sim {
 	uint8_t *rxbuf, *txbuf; /* EMU_RECSZ each, the caller's */
 	struct emu_conn conn[TSMH_SIM_MAX_SLOTS]; /* SPDM state per endpoint */
 	struct emu_held held[EMU_MAX_HELD];
+	/* stream IDs whose keys the kernel holds, per slot (IDE_KEYS sent) */
+	uint8_t ide_sent[TSMH_SIM_MAX_SLOTS][32];
 };
 
 /* Open o->sim_path (message on failure): 0 or -1. */

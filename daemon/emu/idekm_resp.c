@@ -41,8 +41,8 @@
  * Faults: kp-ack-error (KEY_PROG answered UNSPECIFIED_FAILURE, key not
  * kept), idekm-silent (no answer to any IDE_KM request), idekm-wrong-port
  * (answers name port index + 1), never-secure (keys and GO accepted;
- * emu_idekm_never_secure() tells the sim, which will keep the stream
- * insecure — not yet wired: the sim's IDE registers come later).
+ * emu_idekm_never_secure() tells the sim (the IDE_KEYS record's
+ * TSMH_SIM_IDE_NEVER_SECURE flag), which keeps the stream insecure).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +251,7 @@ static const char *go_stop(const struct emu_dev_cfg *d, struct emu_conn *c,
 	k = key_index(m->key_sub_stream);
 	if (!s || !(s->programmed & (1u << k)))
 		return "key not programmed: ignored";
+	c->ide_gen++;
 	if (m->object_id == TSMH_IDEKM_K_SET_STOP) {
 		if (s->active_set == (int)set)
 			s->active_set = -1;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 #include "doe.h"
+#include "idekm.h"
 #include "emu_main.h"
 
 static int sim_send(struct emu_sim *s, uint32_t kind, uint32_t slot, uint32_t seq, const void *p,
@@ -114,9 +116,70 @@ static void answer(struct emu_sim *s, const struct tsmh_sim_msg *m, long n)
 		m->seq);
 }
 
+/*
+ * Tell the kernel what the endpoint's IDE_KM responder now holds for
+ * every stream: the programmed keys and IFVs of both key sets and the
+ * active set, or nothing for a stream whose keys it was sent before. The
+ * record is on the stack, written straight to the device and wiped;
+ * nothing of it is logged.
+ */
+static void ide_sync(struct emu_sim *s, uint32_t slot, const struct emu_dev_cfg *cfg)
+{
+	struct {
+		struct tsmh_sim_msg m;
+		struct tsmh_sim_ide_keys k;
+	} r;
+	const struct emu_conn *c = &s->conn[slot];
+	const uint8_t *key, *ifv;
+	int id, set, i;
+
+	for (id = 0; id < 256; id++) {
+		int sent = s->ide_sent[slot][id / 8] & (1 << (id % 8));
+
+		memset(&r, 0, sizeof(r));
+		/* index set * 6 + dir * 3 + sub: RX (0) then TX (1), as the kernel wants */
+		for (i = 0; i < TSMH_SIM_IDE_NR_KEYS; i++) {
+			uint8_t kss = tsmh_idekm_kss((unsigned int)i / 6, i % 6 >= 3,
+						     (unsigned int)(i % 3));
+
+			if (emu_idekm_key(c, (uint8_t)id, kss, &key, &ifv))
+				continue;
+			memcpy(r.k.key[i], key, TSMH_SIM_IDE_KEY_LEN);
+			memcpy(r.k.ifv[i], ifv, TSMH_SIM_IDE_IFV_LEN);
+			r.k.programmed |= (uint16_t)(1u << i);
+		}
+		if (!r.k.programmed && !sent)
+			continue;
+		r.m = (struct tsmh_sim_msg){ .kind = TSMH_SIM_MSG_IDE_KEYS,
+					     .slot = slot,
+					     .len = sizeof(r.k) };
+		r.k.stream_id = (uint8_t)id;
+		set = emu_idekm_active_set(c, (uint8_t)id);
+		if (set >= 0) {
+			r.k.flags = TSMH_SIM_IDE_ACTIVE;
+			r.k.key_set = (uint8_t)set;
+		}
+		if (r.k.programmed && emu_idekm_never_secure(cfg))
+			r.k.flags |= TSMH_SIM_IDE_NEVER_SECURE;
+		if (r.k.programmed)
+			s->ide_sent[slot][id / 8] |= (uint8_t)(1 << (id % 8));
+		else
+			s->ide_sent[slot][id / 8] &= (uint8_t) ~(1 << (id % 8));
+		if (write(s->fd, &r, sizeof(r)) < 0 && errno != ENODEV)
+			fprintf(stderr, "tsmh-emu: slot %u: IDE keys of stream %d to sim: %s\n",
+				slot, id, strerror(errno));
+		emu_logv(s->opt,
+			 "slot %u: stream %d: keys %#05x, active set %d handed to the sim\n", slot,
+			 id, r.k.programmed, set);
+		OPENSSL_cleanse(&r, sizeof(r));
+	}
+	OPENSSL_cleanse(&r, sizeof(r));
+}
+
 static void handle_request(struct emu_sim *s, const struct tsmh_sim_msg *m, const uint8_t *obj)
 {
 	const struct emu_dev_cfg *cfg = emu_cfg_for(s->opt, (int)m->slot);
+	unsigned int gen;
 	long n;
 
 	if ((cfg->faults & EMU_FAULT_UNPLUG) && m->len > 4 &&
@@ -128,8 +191,12 @@ static void handle_request(struct emu_sim *s, const struct tsmh_sim_msg *m, cons
 	}
 	if (m->slot >= TSMH_SIM_MAX_SLOTS)
 		return;
+	gen = s->conn[m->slot].ide_gen;
 	n = emu_respond(cfg, &s->conn[m->slot], obj, m->len, s->txbuf + sizeof(*m),
 			TSMH_SIM_OBJ_MAX);
+	/* before the K_GOSTOP_ACK: the host may look at the registers right after */
+	if (s->conn[m->slot].ide_gen != gen)
+		ide_sync(s, m->slot, cfg);
 
 	emu_logv(s->opt, "slot %u seq %u: request %u bytes -> %ld\n", m->slot, m->seq, m->len, n);
 	if (n == 0)
@@ -224,8 +291,11 @@ int emu_sim_handle(struct emu_sim *s)
 	case TSMH_SIM_MSG_RESET:
 		emu_logv(s->opt, "slot %u: function level reset\n", m.slot);
 		drop_slot(s, m.slot);
-		if (m.slot < TSMH_SIM_MAX_SLOTS) /* an FLR ends the SPDM connection */
+		if (m.slot < TSMH_SIM_MAX_SLOTS) { /* an FLR ends the SPDM connection */
 			emu_conn_reset(&s->conn[m.slot], 1);
+			/* and the kernel wiped the endpoint's IDE keys */
+			memset(s->ide_sent[m.slot], 0, sizeof(s->ide_sent[m.slot]));
+		}
 		return 0;
 	default: fprintf(stderr, "tsmh-emu: unknown sim record kind %#x\n", m.kind); return 0;
 	}

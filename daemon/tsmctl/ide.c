@@ -9,11 +9,15 @@
 #include "tsmctl.h"
 
 const char usage_ide[] =
-	"Usage: tsmctl ide km --socket HOST:PORT --trust PEM-FILE-OR-DIR [--slot N]\n"
-	"       [--stream-id N] [--timeout SEC]\n"
-	"  km: protocol only, no kernel: authenticate, open an SPDM session, IDE_KM\n"
-	"  QUERY, KEY_PROG of all six keys of key set 0 (fresh random keys, never\n"
-	"  shown), K_SET_GO, K_SET_STOP, END_SESSION; each step's result\n";
+	"Usage: tsmctl ide km {DEV | --socket HOST:PORT} --trust PEM-FILE-OR-DIR [--slot N]\n"
+	"       [--stream-id N] [--key-set 0|1] [--timeout SEC] [--keep] [--key-file FILE]\n"
+	"  km: protocol only, no IDE registers: authenticate, open an SPDM session,\n"
+	"  IDE_KM QUERY, KEY_PROG of all six keys of key set 0|1 (fresh random keys,\n"
+	"  never shown), K_SET_GO, K_SET_STOP, END_SESSION; each step's result.\n"
+	"  DEV goes through the kernel's DOE proxy. --keep: no K_SET_STOP (the keys\n"
+	"  stay in use). --key-file: test/bring-up aid: also write the six keys and\n"
+	"  IFVs to FILE (created, mode 0600, never overwritten) to program the other\n"
+	"  end by hand; the file holds live keys: delete it after use\n";
 
 static const struct {
 	const char *name;

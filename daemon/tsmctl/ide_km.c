@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * tsmctl ide km: IDE_KM against any SPDM responder speaking the spdm-emu
- * socket protocol, no kernel and no IDE registers involved: VCA and
+ * socket protocol, or a device through the kernel's DOE proxy (DEV), no
+ * IDE registers involved: VCA and
  * authentication (daemon/attest, as attest does), KEY_EXCHANGE and FINISH
  * with the attested slot's key (as attest --session), IDE_KM QUERY of port
- * 0, KEY_PROG of the six keys of key set 0 of one stream (RX and TX for
+ * 0, KEY_PROG of the six keys of key set 0 (--key-set) of one stream (RX and TX for
  * each of the PR, NPR and CPL sub-streams) with fresh random keys and IFVs,
- * K_SET_GO for each of the six, K_SET_STOP for each, END_SESSION. Each
+ * K_SET_GO for each of the six, K_SET_STOP for each (not with --keep),
+ * END_SESSION. Each
  * K_SET_GO/K_SET_STOP names one key set, direction and sub-stream (the
  * message has the same key_sub_stream byte as KEY_PROG), so a stream takes
  * six of each, as spdm-emu's, tf-rmm's and the TEE-IO validator's
@@ -20,10 +22,13 @@
  * output form.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "attest.h"
@@ -37,6 +42,7 @@
 #define NR_KEYS 6
 
 static cJSON *steps;
+static FILE *key_file; /* --key-file: a test/bring-up aid, see write_key() */
 
 static void step(const char *name, int ret, const char *why, cJSON *extra)
 {
@@ -118,22 +124,47 @@ static cJSON *key_json(uint8_t stream_id, uint8_t kss)
 	return o;
 }
 
-/* the six keys of key set 0: RX then TX, PR, NPR, CPL each */
+static unsigned int key_set; /* --key-set */
+
+/* the six keys of the key set: RX then TX, PR, NPR, CPL each */
 static uint8_t kss_of(int i)
 {
-	return tsmh_idekm_kss(0, i >= 3, (unsigned int)(i % 3));
+	return tsmh_idekm_kss(key_set, i >= 3, (unsigned int)(i % 3));
+}
+
+/*
+ * --key-file: one line per key, "STREAM SET RX|TX PR|NPR|CPL KEY IFV", the
+ * key and IFV in hex, bytes in the order KEY_PROG carries them (the
+ * direction is the device's). The file was created 0600 and is wiped of
+ * nothing: it exists to hand the keys to the other end in tests.
+ */
+static int write_key(uint8_t sid, uint8_t kss, const uint8_t *key, const uint8_t *ifv)
+{
+	char hex[2 * TSMH_IDEKM_KEY_LEN + 1], ihex[2 * TSMH_IDEKM_IFV_LEN + 1];
+	int i, ret;
+
+	for (i = 0; i < TSMH_IDEKM_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	for (i = 0; i < TSMH_IDEKM_IFV_LEN; i++)
+		snprintf(ihex + 2 * i, 3, "%02x", ifv[i]);
+	ret = fprintf(key_file, "%u %u %s %s %s %s\n", sid, kss & TSMH_IDEKM_KSS_SET,
+		      kss & TSMH_IDEKM_KSS_TX ? "TX" : "RX",
+		      tsmh_idekm_sub_name(tsmh_idekm_kss_sub(kss)), hex, ihex);
+	OPENSSL_cleanse(hex, sizeof(hex));
+	OPENSSL_cleanse(ihex, sizeof(ihex));
+	return ret < 0 || fflush(key_file) ? -EIO : 0;
 }
 
 /* KEY_PROG x6, K_SET_GO x6, K_SET_STOP x6: 0, or the first failure's -errno (@err says) */
-static int keying(struct spdm_transport *t, struct tsmh_session *ss, uint8_t sid, char *err,
-		  size_t errlen)
+static int keying(struct spdm_transport *t, struct tsmh_session *ss, uint8_t sid, int keep,
+		  char *err, size_t errlen)
 {
 	static const char *const what[] = { "KEY_PROG", "K_SET_GO", "K_SET_STOP" };
 	uint8_t key[TSMH_IDEKM_KEY_LEN], ifv[TSMH_IDEKM_IFV_LEN], status = 0;
 	char name[64], k[32], why[512];
 	int phase, i, ret = 0;
 
-	for (phase = 0; phase < 3; phase++) {
+	for (phase = 0; phase < (keep ? 2 : 3); phase++) {
 		for (i = 0; i < NR_KEYS; i++) {
 			uint8_t kss = kss_of(i);
 			cJSON *o = key_json(sid, kss);
@@ -147,6 +178,9 @@ static int keying(struct spdm_transport *t, struct tsmh_session *ss, uint8_t sid
 					ret = spdm_why(why, sizeof(why), -EIO,
 						       "%s: no random key (OpenSSL RAND_bytes)",
 						       name);
+				else if (key_file && write_key(sid, kss, key, ifv))
+					ret = spdm_why(why, sizeof(why), -EIO,
+						       "%s: cannot write the key file", name);
 				else
 					ret = tsmh_idekm_key_prog(t, ss, PORT, sid, kss, key, ifv,
 								  &status, why, sizeof(why));
@@ -184,13 +218,17 @@ int cmd_ide_km(int argc, char **argv)
 					    { "slot", required_argument, 0, 'S' },
 					    { "stream-id", required_argument, 0, 'i' },
 					    { "timeout", required_argument, 0, 'T' },
+					    { "keep", no_argument, 0, 'k' },
+					    { "key-file", required_argument, 0, 'K' },
+					    { "key-set", required_argument, 0, 'e' },
 					    { 0, 0, 0, 0 } };
 	struct tsmh_attest_opts o = { 0 };
 	struct tsmh_idekm_port q;
 	struct tsmh_session ss;
 	struct tsmctl_target s;
 	struct tsmh_attest a;
-	const char *sock = NULL;
+	const char *sock = NULL, *dev = NULL, *kpath = NULL;
+	int keep = 0, fd;
 	char why[512] = "", err[512] = "", v[16];
 	int c, ret, timeout_ms = 0, in_session = 0, closed = 0;
 	long n;
@@ -198,8 +236,20 @@ int cmd_ide_km(int argc, char **argv)
 	uint8_t sid = 0;
 	cJSON *j;
 
-	while ((c = getopt_long(argc, argv, "s:t:S:i:T:", lo, NULL)) != -1) {
+	key_set = 0;
+	while ((c = getopt_long(argc, argv, "s:t:S:i:T:kK:e:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (strcmp(optarg, "0") && strcmp(optarg, "1")) {
+				fprintf(stderr,
+					"tsmctl: ide km: --key-set wants 0 or 1, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			key_set = (unsigned int)(optarg[0] - '0');
+			break;
+		case 'k': keep = 1; break;
+		case 'K': kpath = optarg; break;
 		case 's': sock = optarg; break;
 		case 't': o.trust = optarg; break;
 		case 'S':
@@ -228,25 +278,41 @@ int cmd_ide_km(int argc, char **argv)
 		default: return usage();
 		}
 	}
-	if (optind < argc || !o.trust || !sock) {
-		if (!sock || optind < argc)
-			fprintf(stderr,
-				"tsmctl: ide km: protocol-only mode needs --socket HOST:PORT "
-				"(no device operand)\n");
+	if (optind < argc && !sock)
+		dev = argv[optind++];
+	if (optind < argc || !o.trust || !(sock || dev)) {
+		if (!(sock || dev) || optind < argc)
+			fprintf(stderr, "tsmctl: ide km: one target: DEV or --socket HOST:PORT\n");
 		return usage();
 	}
 	ret = trust_check("ide km", o.trust);
 	if (ret)
 		return ret;
-	ret = target_open(&s, sock, NULL, timeout_ms);
-	if (ret)
+	if (kpath) {
+		/* live keys: never an existing file, never through a symlink */
+		fd = open(kpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || fchmod(fd, 0600) || !(key_file = fdopen(fd, "w"))) {
+			fprintf(stderr, "tsmctl: ide km: --key-file %s: %s%s\n", kpath,
+				strerror(errno), errno == EEXIST ? " (remove it first)" : "");
+			if (fd >= 0)
+				close(fd);
+			return EXIT_OPERR;
+		}
+	}
+	ret = target_open(&s, sock, dev, timeout_ms);
+	if (ret) {
+		if (key_file)
+			fclose(key_file);
+		key_file = NULL;
 		return ret;
+	}
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "target", s.who);
 	cJSON_AddNumberToObject(j, "stream_id", sid);
+	cJSON_AddNumberToObject(j, "key_set", key_set);
 	steps = cJSON_AddArrayToObject(j, "steps");
 	if (!opt_json)
-		printf("%s: IDE_KM, stream %u, key set 0\n", s.who, sid);
+		printf("%s: IDE_KM, stream %u, key set %u\n", s.who, sid, key_set);
 
 	/* VCA and authentication: chains, CHALLENGE, signed measurements */
 	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
@@ -297,7 +363,7 @@ int cmd_ide_km(int argc, char **argv)
 			       "without it\n",
 			       q.cap_why);
 	}
-	ret = keying(&s.t, &ss, sid, err, sizeof(err));
+	ret = keying(&s.t, &ss, sid, keep, err, sizeof(err));
 
 end_session:
 	/* after a failure too: the device must not keep the session and its keys */
@@ -317,6 +383,9 @@ end_session:
 out_attest:
 	tsmh_attest_free(&a);
 	target_close(&s);
+	if (key_file)
+		fclose(key_file);
+	key_file = NULL;
 	cJSON_AddBoolToObject(j, "session", in_session);
 	cJSON_AddBoolToObject(j, "session_closed", closed);
 	cJSON_AddBoolToObject(j, "ok", !ret);
@@ -327,10 +396,11 @@ out_attest:
 	else
 		cJSON_Delete(j);
 	if (ret) {
-		fprintf(stderr, "tsmctl: ide km %s: %s\n", sock, err);
+		fprintf(stderr, "tsmctl: ide km %s: %s\n", sock ? sock : dev, err);
 		return EXIT_OPERR;
 	}
 	if (!opt_json)
-		printf("  IDE_KM done: 6 keys programmed, started and stopped; session closed\n");
+		printf("  IDE_KM done: 6 keys programmed, started%s; session closed\n",
+		       keep ? " and left in use" : " and stopped");
 	return 0;
 }

@@ -14,6 +14,7 @@
 #define RP_IDE_OFF	0x100
 #define RP_AER_OFF	0x220	/* after the IDE capability (8 streams) */
 #define RP_MSI_OFF	0x80	/* after the PCIe capability */
+#define RP_KU_OFF	0x280	/* IDE key unit VSEC, after AER */
 
 /* IDE layout: header, cap, ctl; link blocks (ctl, sts); selective blocks */
 #define IDE_SEL_BLOCK(nassoc)	(20 + 12 * (nassoc))
@@ -124,6 +125,8 @@ static int build_ide(struct sim_fn *f, int off, int nsel, u16 next)
 	      ((nsel - 1) << TSMH_IDE_CAP_SEL_NUM_SHIFT);
 	put32(f, off, ext_hdr(TSMH_EXT_CAP_ID_IDE, 1, next));
 	put32(f, off + 4, cap);
+	f->ide_off = off;
+	f->ide_nsel = nsel;
 	end = off + 12 + 8 + nsel * IDE_SEL_BLOCK(1);
 	/* everything after the capability register is writable but... */
 	wm(f, off + 8, end - off - 8, 0xff);
@@ -197,7 +200,7 @@ static void build_rp_err(struct sim_fn *f)
 	wm32(f, RP_MSI_OFF + PCI_MSI_ADDRESS_HI, 0xffffffff);
 	wm(f, RP_MSI_OFF + PCI_MSI_DATA_64, 2, 0xff);
 
-	put32(f, RP_AER_OFF, ext_hdr(PCI_EXT_CAP_ID_ERR, 2, 0));
+	put32(f, RP_AER_OFF, ext_hdr(PCI_EXT_CAP_ID_ERR, 2, RP_KU_OFF));
 	/* the spec's default severities */
 	put32(f, RP_AER_OFF + PCI_ERR_UNCOR_SEVER, 0x00462030);
 	wm32(f, RP_AER_OFF + PCI_ERR_UNCOR_MASK, 0x03fff030);
@@ -205,6 +208,22 @@ static void build_rp_err(struct sim_fn *f)
 	wm32(f, RP_AER_OFF + PCI_ERR_COR_MASK, 0x0000f1c1);
 	wm32(f, RP_AER_OFF + PCI_ERR_ROOT_COMMAND, PCI_ERR_ROOT_CMD_COR_EN |
 	     PCI_ERR_ROOT_CMD_NONFATAL_EN | PCI_ERR_ROOT_CMD_FATAL_EN);
+}
+
+/*
+ * The root port's IDE key unit, a vendor-specific extended capability
+ * (docs/design.md "Root-port IDE key unit"): only the selector is a plain
+ * read-write register; command, key and IFV writes are consumed by ide.c
+ * and read back 0, the status register is read-only.
+ */
+static void build_ku(struct sim_fn *f)
+{
+	put32(f, RP_KU_OFF, ext_hdr(PCI_EXT_CAP_ID_VNDR, 1, 0));
+	put32(f, RP_KU_OFF + SIM_KU_VSEC_HDR,
+	      SIM_KU_VSEC_ID | 1 << 16 | (u32)SIM_KU_LEN << 20);
+	put32(f, RP_KU_OFF + SIM_KU_CAP, SIM_KU_SLOTS);
+	wm32(f, RP_KU_OFF + SIM_KU_SEL, SIM_KU_SEL_MASK);
+	f->ku_off = RP_KU_OFF;
 }
 
 void sim_cfg_build(struct tsmh_sim *sim)
@@ -222,6 +241,7 @@ void sim_cfg_build(struct tsmh_sim *sim)
 		put32(&g->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
 		build_ide(&g->rp, RP_IDE_OFF, 8, RP_AER_OFF);
 		build_rp_err(&g->rp);
+		build_ku(&g->rp);
 
 		g->usp.kind = SIM_USP;
 		g->usp.seg = s;
@@ -343,6 +363,7 @@ void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f)
 		f->ev_abort_seq = f->mb.seq - 1;
 	}
 	build_ep(sim, f, f->slot);
+	sim_ide_ep_reset(sim, f);
 }
 
 /*
@@ -401,6 +422,7 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 	unsigned long flags;
 	int i, base = where & ~3, shift = 8 * (where & 3);
 	u32 mask = size == 4 ? ~0U : ((1U << (8 * size)) - 1) << shift;
+	u32 old;
 	bool sbr;
 
 	if (bad_reg(where, size))
@@ -426,6 +448,11 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_SUCCESSFUL;
 	}
+	if (sim_ide_write(sim, f, base, (val << shift) & mask, mask)) {
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return PCIBIOS_SUCCESSFUL;
+	}
+	old = get32(f, base);
 	sbr = f->kind != SIM_EP && !(f->cfg[PCI_BRIDGE_CONTROL] & PCI_BRIDGE_CTL_BUS_RESET);
 	for (i = 0; i < size; i++) {
 		u8 b = (val >> (8 * i)) & 0xff;
@@ -433,6 +460,7 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 
 		f->cfg[o] = (f->cfg[o] & ~f->wmask[o]) | (b & f->wmask[o]);
 	}
+	sim_ide_written(sim, f, base, old, (val << shift) & mask, mask);
 	if (sbr && (f->cfg[PCI_BRIDGE_CONTROL] & PCI_BRIDGE_CTL_BUS_RESET))
 		sim_sbr(sim, f);
 	raw_spin_unlock_irqrestore(&sim->lock, flags);

@@ -140,6 +140,13 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 			ret = tsmh_doe_mbox_fail(&f->mb, m->seq);
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return ret;
+	case TSMH_SIM_MSG_IDE_KEYS:
+		if (m->len != sizeof(struct tsmh_sim_ide_keys) || m->seq)
+			return -EINVAL;
+		raw_spin_lock_irqsave(&sim->lock, flags);
+		ret = sim_ide_keys(sim, m->slot, (const struct tsmh_sim_ide_keys *)payload);
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return ret;
 	case TSMH_SIM_MSG_PLUG:
 	case TSMH_SIM_MSG_UNPLUG:
 		/* PLUG: seq holds flags */
@@ -162,6 +169,7 @@ static int handle_record(struct tsmh_sim *sim, const struct tsmh_sim_msg *m,
 			} else {
 				/* surprise removal: gone before the OS knows */
 				f->present = false;
+				sim_ide_ep_reset(sim, f);	/* its IDE keys go with it */
 				tsmh_doe_mbox_reset(&f->mb);
 				f->ev_req = false;
 				f->ev_abort = false;
@@ -181,7 +189,7 @@ static ssize_t sim_chr_write(struct file *file, const char __user *buf, size_t c
 			     loff_t *ppos)
 {
 	struct tsmh_sim *sim = file->private_data;
-	struct tsmh_sim_msg *m;
+	struct tsmh_sim_msg *m = (struct tsmh_sim_msg *)sim->wr_buf;
 	int ret;
 
 	if (count < HDR_SIZE || count > HDR_SIZE + TSMH_SIM_OBJ_MAX)
@@ -192,7 +200,6 @@ static ssize_t sim_chr_write(struct file *file, const char __user *buf, size_t c
 		ret = -EFAULT;
 		goto out;
 	}
-	m = (struct tsmh_sim_msg *)sim->wr_buf;
 	if (m->len != count - HDR_SIZE) {
 		ret = -EINVAL;
 		goto out;
@@ -201,6 +208,9 @@ static ssize_t sim_chr_write(struct file *file, const char __user *buf, size_t c
 	if (!ret)
 		ret = count;
 out:
+	/* IDE keys do not stay in the bounce buffer */
+	if (count >= HDR_SIZE && m->kind == TSMH_SIM_MSG_IDE_KEYS)
+		memzero_explicit(sim->wr_buf, count);
 	mutex_unlock(&sim->chr_lock);
 	return ret;
 }

@@ -121,8 +121,12 @@ static void sim_free(struct tsmh_sim *sim)
 {
 	int i;
 
+	if (sim->seg)	/* the root ports' IDE keys */
+		for (i = 0; i < sim->nr_seg; i++)
+			memzero_explicit(&sim->seg[i].ku, sizeof(sim->seg[i].ku));
 	if (sim->ep)
 		for (i = 0; i < sim->nr_ep; i++) {
+			memzero_explicit(sim->ep[i].ekeys, sizeof(sim->ep[i].ekeys));
 			kvfree(sim->ep[i].mb_wbuf);
 			kvfree(sim->ep[i].mb_rbuf);
 		}

@@ -67,6 +67,69 @@
 enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 
 /*
+ * IDE keys (ide.c). An endpoint's copy of the keys of a stream, as its
+ * IDE_KM responder holds them (TSMH_SIM_MSG_IDE_KEYS); index set * 6 +
+ * dir * 3 + sub-stream, dir 0 = the holder's RX.
+ */
+#define SIM_EP_STREAMS	3	/* streams an endpoint keys at once (1 link + 2 sel) */
+struct sim_ep_keys {
+	bool valid, never_secure;
+	u8 stream_id;
+	s8 active;		/* key set, -1: none */
+	u16 programmed;		/* bit per key index */
+	u8 key[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_KEY_LEN];
+	u8 ifv[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_IFV_LEN];
+};
+
+/* The root port's key unit (a VSEC, see docs/design.md): one slot per stream ID */
+#define SIM_KU_SLOTS	8
+#define SIM_KU_KEYS	12	/* set * 6 + dir * 3 + sub-stream */
+struct sim_ku_slot {
+	bool used;
+	u8 stream_id;
+	u16 programmed;		/* bit per key index */
+	s8 active;		/* key set after GO, -1: none */
+	u8 key[SIM_KU_KEYS][TSMH_SIM_IDE_KEY_LEN];
+	u8 ifv[SIM_KU_KEYS][TSMH_SIM_IDE_IFV_LEN];
+};
+
+/* key unit registers, from the VSEC header (docs/design.md) */
+#define SIM_KU_VSEC_ID		0x0001
+#define SIM_KU_LEN		0x40
+#define SIM_KU_VSEC_HDR		0x04
+#define SIM_KU_CAP		0x08	/* RO: [7:0] key slots (stream IDs at once) */
+#define SIM_KU_SEL		0x0c	/* RW: stream ID, key set, direction, sub-stream */
+#define  SIM_KU_SEL_ID		0x000000ff
+#define  SIM_KU_SEL_SET		0x00000100
+#define  SIM_KU_SEL_TX		0x00000200
+#define  SIM_KU_SEL_SUB_SHIFT	10		/* [11:10] 0 PR, 1 NPR, 2 CPL */
+#define  SIM_KU_SEL_MASK	0x00000fff
+#define SIM_KU_CMD		0x10	/* WO, reads 0 */
+#define  SIM_KU_CMD_PROGRAM	0x1	/* staged key+IFV -> selected key */
+#define  SIM_KU_CMD_GO		0x2	/* selected set becomes the stream's active one */
+#define  SIM_KU_CMD_STOP	0x4	/* wipe every key of the selected stream ID */
+#define SIM_KU_STS		0x14	/* RO */
+#define  SIM_KU_STS_DONE	0x1
+#define  SIM_KU_STS_ERR		0x2
+#define  SIM_KU_STS_CODE_SHIFT	4	/* [7:4] */
+#define  SIM_KU_STS_ACTIVE	0x100	/* the selected stream has an active set */
+#define  SIM_KU_STS_ACTIVE_SET	0x200
+#define  SIM_KU_STS_PROG_SHIFT	16	/* [27:16]: keys programmed, set * 6 + dir * 3 + sub */
+#define SIM_KU_KEY		0x18	/* WO: key DW0-7 */
+#define SIM_KU_IFV		0x38	/* WO: IFV DW0-1 */
+/* error codes */
+#define SIM_KU_E_SUB		1	/* sub-stream 3 is reserved */
+#define SIM_KU_E_FULL		2	/* no free slot for another stream ID */
+#define SIM_KU_E_NOKEYS		3	/* GO: the set's six keys are not all programmed */
+#define SIM_KU_E_CMD		4	/* more than one command bit */
+
+struct sim_ku {
+	u32 stage[10];		/* key DW0-7, IFV DW0-1 as written (write-only) */
+	u32 status;
+	struct sim_ku_slot slot[SIM_KU_SLOTS];
+};
+
+/*
  * One emulated function. cfg/wmask are only touched under sim->lock.
  * Event flags (ev_*) are set in config-write context and consumed by the
  * character device reader, also under sim->lock.
@@ -79,6 +142,9 @@ struct sim_fn {
 	bool present;		/* EP: plugged by the emulator */
 	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
 	u16 exp_off, doe_off;
+	u16 ide_off, ku_off;	/* IDE capability, key unit VSEC (RP); 0: none */
+	u8 ide_nsel;
+	struct sim_ep_keys ekeys[SIM_EP_STREAMS];	/* EP only */
 	u8 cfg[SIM_CFG_SIZE];
 	u8 wmask[SIM_CFG_SIZE];
 	struct tsmh_doe_mbox mb;
@@ -98,6 +164,7 @@ struct sim_seg {
 	int first, nr_ep;
 	struct pci_sysdata sysdata;
 	struct sim_fn rp, usp;
+	struct sim_ku ku;	/* the root port's IDE key unit */
 };
 
 /*
@@ -144,6 +211,17 @@ void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
 struct sim_seg *sim_seg_of(struct tsmh_sim *sim, int domain);
 extern struct pci_ops sim_pci_ops;
 extern struct tsmh_sim *sim_instance;
+
+/* ide.c: IDE register behaviour and the SECURE rule; sim->lock held */
+/* a config write of @wval (bytes in @mask) to dword @base: true if consumed */
+bool sim_ide_write(struct tsmh_sim *sim, struct sim_fn *f, int base, u32 wval, u32 mask);
+/* after the masked write of @wval to dword @base whose old value was @old */
+void sim_ide_written(struct tsmh_sim *sim, struct sim_fn *f, int base, u32 old, u32 wval,
+		     u32 mask);
+/* an endpoint was reset (FLR, SBR, plug): wipe its keys, re-evaluate */
+void sim_ide_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
+int sim_ide_keys(struct tsmh_sim *sim, u32 slot, const struct tsmh_sim_ide_keys *k);
+void sim_ide_eval(struct tsmh_sim *sim);
 
 /* chr.c */
 int sim_chr_init(struct tsmh_sim *sim);

@@ -51,6 +51,8 @@ copy_elf "$bin/tests/vm/genltime" /usr/bin/genltime
 copy_elf "$bin/tests/vm/claimrace" /usr/bin/claimrace
 # runs a command as another user with only the capabilities given (t_capadmin, t_dsn)
 copy_elf "$bin/tests/vm/capexec" /usr/bin/capexec
+# drives the sim's IDE registers and root-port key unit (t_simide)
+copy_elf "$bin/tests/vm/simide" /usr/bin/simide
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 copy_elf "$(command -v jq)" /usr/bin/jq
 copy_elf /lib/systemd/systemd-udevd /sbin/udevd

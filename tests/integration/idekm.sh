@@ -5,7 +5,8 @@
 # and 1.3; each IDE_KM fault of the emulator gives its documented error and
 # exit status 1, and the session is still ended (the emulator's log says
 # END_SESSION ended it); no key or IFV ever appears in tsmctl's output
-# (either form) or in the emulator's --verbose log.
+# (either form) or in the emulator's --verbose log; --keep skips K_SET_STOP
+# and --key-file writes the keys to a new 0600 file only.
 # Usage: tests/integration/idekm.sh BINDIR      (prints PASS/FAIL lines)
 set -u
 SUITE=idekm
@@ -98,7 +99,26 @@ else
 	res FAIL "never-secure: $(cat "$tmp/out-$p.json"; tail -n 5 "$tmp/emu-$p.log")"
 fi
 
-# usage: protocol-only needs --socket; an unknown verb is a usage error
+# --keep --key-file: no K_SET_STOP, the six keys written to a new 0600 file
+# (never over an existing one), and still none of them printed
+p=$port
+km $p -j --stream-id 3 --keep --key-file "$tmp/keys" >"$tmp/out-k.json" 2>"$tmp/err-k"
+e=$?
+km $p --stream-id 3 --key-file "$tmp/keys" >"$tmp/out-k2.txt" 2>&1
+e2=$?
+kfmt='^3 0 [RT]X (PR|NPR|CPL) [0-9a-f]{64} [0-9a-f]{16}$'
+if [ $e = 0 ] && jq -e '.ok and ([.steps[] | select(.step | startswith("K_SET_STOP"))] | length) == 0 and
+	([.steps[] | select(.step | startswith("K_SET_GO"))] | length) == 6' "$tmp/out-k.json" >/dev/null &&
+	[ "$(stat -c %a "$tmp/keys")" = 600 ] && [ "$(grep -Ec "$kfmt" "$tmp/keys")" = 6 ] &&
+	[ "$(cut -d' ' -f5 "$tmp/keys" | sort -u | wc -l)" = 6 ] &&
+	[ $e2 = 1 ] && grep -q 'keys: File exists (remove it first)' "$tmp/out-k2.txt" &&
+	no_hex "$tmp/out-k.json" "$tmp/err-k" "$tmp/emu-$p.log"; then
+	res PASS "--keep --key-file: 6 GO, no STOP; 6 distinct keys in a 0600 file; an existing file refused"
+else
+	res FAIL "--keep --key-file (exit $e, $e2): $(cat "$tmp/out-k.json" "$tmp/err-k" "$tmp/out-k2.txt"; ls -l "$tmp/keys")"
+fi
+
+# usage: a target (DEV or --socket) is needed; an unknown verb is a usage error
 "$bin/tsmctl" ide km --trust "$tmp/root-$p.pem" >/dev/null 2>"$tmp/err-u1"
 e1=$?
 "$bin/tsmctl" ide frob >/dev/null 2>"$tmp/err-u2"
@@ -106,10 +126,10 @@ e2=$?
 "$bin/tsmctl" ide km --socket "127.0.0.1:$p" --trust "$tmp/root-$p.pem" --stream-id 256 \
 	>/dev/null 2>"$tmp/err-u3"
 e3=$?
-if [ $e1 = 2 ] && grep -q 'needs --socket' "$tmp/err-u1" && [ $e2 = 2 ] &&
+if [ $e1 = 2 ] && grep -q 'one target: DEV or --socket' "$tmp/err-u1" && [ $e2 = 2 ] &&
 	grep -q "unknown verb 'frob'" "$tmp/err-u2" && [ $e3 = 2 ] &&
 	grep -q 'stream-id wants 0-255' "$tmp/err-u3"; then
-	res PASS "usage errors: no --socket, unknown verb, stream ID out of range (exit 2)"
+	res PASS "usage errors: no target, unknown verb, stream ID out of range (exit 2)"
 else
 	res FAIL "usage: $e1 $e2 $e3 $(cat "$tmp"/err-u*)"
 fi

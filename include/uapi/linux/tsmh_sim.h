@@ -15,7 +15,8 @@
 #include <linux/types.h>
 
 #define TSMH_SIM_DEVNAME	"tsmh_sim"
-#define TSMH_SIM_ABI_VERSION	1
+/* 2: TSMH_SIM_MSG_IDE_KEYS */
+#define TSMH_SIM_ABI_VERSION	2
 #define TSMH_SIM_MAX_SLOTS	256
 /* Largest data object either way, DOE header included (bytes). */
 #define TSMH_SIM_OBJ_MAX	(65536 + 8)
@@ -31,6 +32,7 @@ enum tsmh_sim_kind {
 	TSMH_SIM_MSG_ERROR,	 /* the mailbox reports Error for request seq */
 	TSMH_SIM_MSG_PLUG,	 /* make slot (or all: TSMH_SIM_SLOT_ALL) present */
 	TSMH_SIM_MSG_UNPLUG,	 /* surprise-remove slot */
+	TSMH_SIM_MSG_IDE_KEYS,	 /* payload: struct tsmh_sim_ide_keys (ABI 2) */
 };
 
 #define TSMH_SIM_SLOT_ALL	0xffffffffU
@@ -44,6 +46,34 @@ struct tsmh_sim_msg {
 			 * PLUG: TSMH_SIM_PLUG_* flags)
 			 */
 	__u32 len;	/* payload bytes following this header */
+};
+
+/*
+ * IDE_KEYS: what the endpoint's IDE_KM responder holds for one stream
+ * after a K_SET_GO or K_SET_STOP: every programmed key and IFV of both key
+ * sets (@programmed, bit per index) and the active set
+ * (TSMH_SIM_IDE_ACTIVE: @key_set), or nothing (programmed 0: the kernel
+ * wipes its copy). Index set * 6 + dir * 3 + sub-stream, dir 0 = the
+ * endpoint's RX, 1 = its TX; sub-stream 0 PR, 1 NPR, 2 CPL; bytes as the
+ * KEY_PROG message carried them. Both sets travel because a receiver
+ * decrypts with the set the transmitter's TLPs name (a key refresh).
+ * Local channel only; both sides wipe the record after use, never log it.
+ */
+#define TSMH_SIM_IDE_ACTIVE		0x1
+#define TSMH_SIM_IDE_NEVER_SECURE	0x2	/* emulator fault never-secure */
+#define TSMH_SIM_IDE_KEY_LEN		32
+#define TSMH_SIM_IDE_IFV_LEN		8
+#define TSMH_SIM_IDE_NR_KEYS		12
+
+struct tsmh_sim_ide_keys {
+	__u8 stream_id;
+	__u8 flags;		/* TSMH_SIM_IDE_* */
+	__u8 key_set;		/* the active set, with TSMH_SIM_IDE_ACTIVE */
+	__u8 rsvd;		/* 0 */
+	__u16 programmed;	/* bit per key index (12 bits) */
+	__u16 rsvd2;		/* 0 */
+	__u8 key[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_KEY_LEN];
+	__u8 ifv[TSMH_SIM_IDE_NR_KEYS][TSMH_SIM_IDE_IFV_LEN];
 };
 
 #endif /* _UAPI_LINUX_TSMH_SIM_H */
