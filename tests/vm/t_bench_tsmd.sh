@@ -154,6 +154,9 @@ for nd in $sizes; do
 	[ -n "$w" ] && echo "BENCH tsmd worker-full $nd $w"
 	w=$(wavg "$RESTORE_OFF" "$(wc -c <$LOG)" re-attestation)
 	[ -n "$w" ] && echo "BENCH tsmd worker-reattest $nd $w"
+	# more re-attestations than devices: say which paths asked for them
+	tail -c +$((RESTORE_OFF + 1)) $LOG >/tmp/flr.log
+	ok "$nd device(s) after the FLRs: $(grep -c ' reset seen ' /tmp/flr.log) reset events, $(grep -c 'attestation queued' /tmp/flr.log) attestations queued, $(grep -c 'requested again during the attestation' /tmp/flr.log) asked again while running, $(grep -c '; attesting again' /tmp/flr.log) releases refused as stale"
 
 	# (c) idle: see the top; the FLR work has settled (all restored)
 	[ "$(cat /proc/$TSMD_PID/comm 2>/dev/null)" = tsmd ] || tfail "pid $TSMD_PID is not tsmd"
