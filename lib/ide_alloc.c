@@ -402,6 +402,42 @@ static int check_stream_slot(const struct tsmh_ide_hb *hb, struct tsmh_ide_strea
 	return 0;
 }
 
+/*
+ * The register block at each end and the stream ID of a new @type stream
+ * between @up and @down (those @req asks for, or the lowest free); 0 or an
+ * error with the message. Nothing is taken yet.
+ */
+static int pick_all(const struct tsmh_ide_hb *hb, const struct tsmh_ide_port *up,
+		    const struct tsmh_ide_port *down, u8 type, const struct tsmh_ide_req *req,
+		    u16 *ub, u16 *db, u8 *id, struct mbuf *b)
+{
+	int ret = pick_block(up, type, req->up_block, ub, b);
+
+	if (!ret)
+		ret = pick_block(down, type, req->down_block, db, b);
+	if (!ret)
+		ret = pick_id(hb, up, down, req->stream_id, id, b);
+	return ret;
+}
+
+/* Fill @s as a @type stream and put it on @hb's list, its ID taken (per-host-bridge IDs). */
+static void stream_add(struct tsmh_ide_hb *hb, struct tsmh_ide_stream *s, struct tsmh_ide_port *up,
+		       struct tsmh_ide_port *down, u8 type, u8 id, u16 ub, u16 db)
+{
+	memset(s, 0, sizeof(*s));
+	s->hb = hb;
+	s->up = up;
+	s->down = down;
+	s->type = type;
+	s->stream_id = id;
+	s->up_block = ub;
+	s->down_block = db;
+	if (hb->scope == TSMH_IDE_ID_PER_HB)
+		bit_set(hb->ids, id);
+	s->next = hb->streams;
+	hb->streams = s;
+}
+
 static bool id_ok(int v, int max)
 {
 	return v >= -1 && v <= max;
@@ -456,33 +492,18 @@ int tsmh_ide_alloc_sel(struct tsmh_ide_stream *s, struct tsmh_ide_port *rp,
 		pool_holders(hb, &b);
 		return -EBUSY;
 	}
-	ret = pick_block(rp, TSMH_IDE_STREAM_SEL, req->up_block, &rb, &b);
-	if (!ret)
-		ret = pick_block(ep, TSMH_IDE_STREAM_SEL, req->down_block, &eb, &b);
-	if (!ret)
-		ret = pick_id(hb, rp, ep, req->stream_id, &id, &b);
+	ret = pick_all(hb, rp, ep, TSMH_IDE_STREAM_SEL, req, &rb, &eb, &id, &b);
 	if (ret)
 		return ret;
 
-	memset(s, 0, sizeof(*s));
-	s->hb = hb;
-	s->up = rp;
-	s->down = ep;
-	s->type = TSMH_IDE_STREAM_SEL;
-	s->stream_id = id;
-	s->up_block = rb;
-	s->down_block = eb;
+	stream_add(hb, s, rp, ep, TSMH_IDE_STREAM_SEL, id, rb, eb);
 	s->pool_slot = slot;
 	bit_set(hb->pool, (unsigned int)slot);
 	hb->nr_used++;
-	if (hb->scope == TSMH_IDE_ID_PER_HB)
-		bit_set(hb->ids, id);
 	bit_set(rp->sel, rb);
 	rp->nr_sel_used++;
 	bit_set(ep->sel, eb);
 	ep->nr_sel_used++;
-	s->next = hb->streams;
-	hb->streams = s;
 	return 0;
 }
 
@@ -545,32 +566,17 @@ int tsmh_ide_alloc_link(struct tsmh_ide_stream *s, struct tsmh_ide_port *up,
 			return -EBUSY;
 		}
 	}
-	ret = pick_block(up, TSMH_IDE_STREAM_LINK, req->up_block, &ub, &b);
-	if (!ret)
-		ret = pick_block(down, TSMH_IDE_STREAM_LINK, req->down_block, &db, &b);
-	if (!ret)
-		ret = pick_id(hb, up, down, req->stream_id, &id, &b);
+	ret = pick_all(hb, up, down, TSMH_IDE_STREAM_LINK, req, &ub, &db, &id, &b);
 	if (ret)
 		return ret;
 
-	memset(s, 0, sizeof(*s));
-	s->hb = hb;
-	s->up = up;
-	s->down = down;
-	s->type = TSMH_IDE_STREAM_LINK;
-	s->stream_id = id;
+	stream_add(hb, s, up, down, TSMH_IDE_STREAM_LINK, id, ub, db);
 	s->tc = tc;
-	s->up_block = ub;
-	s->down_block = db;
 	s->pool_slot = -1;
-	if (hb->scope == TSMH_IDE_ID_PER_HB)
-		bit_set(hb->ids, id);
 	up->link |= (u8)(1u << ub);
 	up->nr_link_used++;
 	down->link |= (u8)(1u << db);
 	down->nr_link_used++;
-	s->next = hb->streams;
-	hb->streams = s;
 	return 0;
 }
 
