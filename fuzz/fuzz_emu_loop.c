@@ -36,26 +36,14 @@ static sigset_t waitmask;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char *args[] = { "tsmh-emu", "--sim=/dev/null", "--slots=2", NULL };
-	int i;
 
 	(void)argc;
 	(void)argv;
 	optind = 1;
 	if (emu_opts_parse(3, args, &sv.opt) >= 0)
 		abort();
-	sv.rxbuf = malloc(EMU_RECSZ);
-	sv.txbuf = malloc(EMU_RECSZ);
-	if (!sv.rxbuf || !sv.txbuf)
+	if (server_alloc(&sv))
 		abort();
-	sv.sim.opt = &sv.opt;
-	sv.sim.rxbuf = sv.rxbuf;
-	sv.sim.txbuf = sv.txbuf;
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		sv.cl[i].fd = -1;
-		sv.cl[i].buf = malloc(EMU_RECSZ);
-		if (!sv.cl[i].buf)
-			abort();
-	}
 	if (setup_identity(&sv))
 		abort();
 	base = sv.opt;

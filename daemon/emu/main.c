@@ -330,6 +330,27 @@ static int serve(struct server *sv, const sigset_t *waitmask)
 	return ret;
 }
 
+/* The record buffers of the sim channel and of every client slot; 0 or -ENOMEM. */
+static int server_alloc(struct server *sv)
+{
+	int i;
+
+	sv->rxbuf = malloc(EMU_RECSZ);
+	sv->txbuf = malloc(EMU_RECSZ);
+	if (!sv->rxbuf || !sv->txbuf)
+		return -ENOMEM;
+	sv->sim.opt = &sv->opt;
+	sv->sim.rxbuf = sv->rxbuf;
+	sv->sim.txbuf = sv->txbuf;
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		sv->cl[i].fd = -1;
+		sv->cl[i].buf = malloc(EMU_RECSZ);
+		if (!sv->cl[i].buf)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static void teardown(struct server *sv)
 {
 	int i;
@@ -355,24 +376,13 @@ int main(int argc, char **argv)
 	static struct server sv = { .lfd = -1, .sim.fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, waitmask;
-	int i, ret;
+	int ret;
 
 	ret = emu_opts_parse(argc, argv, &sv.opt);
 	if (ret >= 0)
 		return ret;
-	sv.rxbuf = malloc(EMU_RECSZ);
-	sv.txbuf = malloc(EMU_RECSZ);
-	if (!sv.rxbuf || !sv.txbuf)
+	if (server_alloc(&sv))
 		return 1;
-	sv.sim.opt = &sv.opt;
-	sv.sim.rxbuf = sv.rxbuf;
-	sv.sim.txbuf = sv.txbuf;
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		sv.cl[i].fd = -1;
-		sv.cl[i].buf = malloc(EMU_RECSZ);
-		if (!sv.cl[i].buf)
-			return 1;
-	}
 	/* blocked but while serve() waits (a signal before then ends it at once) */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
