@@ -58,6 +58,63 @@ const struct nla_policy tsmh_nl_tsmh_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_RESET_SOURCES] = { .type = NLA_U32 },
 	[TSMH_A_EV_KEEP_MASK] = { .type = NLA_U32 },
 	[TSMH_A_EV_KEEP_GENERATION] = { .type = NLA_U64 },
+	[TSMH_A_IDE_STREAM_TYPE] = { .type = NLA_U32 },
+	[TSMH_A_IDE_TC] = { .type = NLA_U32 },
+	[TSMH_A_IDE_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KEY_SET] = { .type = NLA_U32 },
+	[TSMH_A_IDE_DIR] = { .type = NLA_U32 },
+	[TSMH_A_IDE_SUB] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KEY] = { .type = NLA_UNSPEC },
+	[TSMH_A_IDE_IFV] = { .type = NLA_UNSPEC },
+	[TSMH_A_IDE_KSET_OP] = { .type = NLA_U32 },
+	[TSMH_A_IDE_PORT] = { .type = NLA_NESTED },
+	[TSMH_A_IDE_STREAM] = { .type = NLA_NESTED },
+	[TSMH_A_IDE_EVENT] = { .type = NLA_U32 },
+	[TSMH_A_TSM_COOKIE] = { .type = NLA_U64 },
+	[TSMH_A_TSM_OP] = { .type = NLA_U32 },
+	[TSMH_A_TSM_STATUS] = { .type = NLA_U32 },
+};
+
+const struct nla_policy tsmh_nl_ide_port_policy[TSMH_IDEP_A_MAX + 1] = {
+	[TSMH_IDEP_A_ROLE] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_OFFSET] = { .type = NLA_U16 },
+	[TSMH_IDEP_A_CAP] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_NR_SEL] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_SEL_USED] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_NR_LINK] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_LINK_USED] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_HB_NAME] = { .type = NLA_STRING },
+	[TSMH_IDEP_A_HB_STREAMS] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_HB_USED] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_KEY_BACKEND] = { .type = NLA_U32 },
+	[TSMH_IDEP_A_PLATFORM] = { .type = NLA_STRING },
+	[TSMH_IDEP_A_UPSTREAM] = { .type = NLA_STRING },
+};
+
+const struct nla_policy tsmh_nl_ide_stream_policy[TSMH_IDES_A_MAX + 1] = {
+	[TSMH_IDES_A_ID] = { .type = NLA_U32 },
+	[TSMH_IDES_A_TYPE] = { .type = NLA_U32 },
+	[TSMH_IDES_A_TC] = { .type = NLA_U32 },
+	[TSMH_IDES_A_RP_NAME] = { .type = NLA_STRING },
+	[TSMH_IDES_A_RP_BLOCK] = { .type = NLA_U32 },
+	[TSMH_IDES_A_EP_NAME] = { .type = NLA_STRING },
+	[TSMH_IDES_A_EP_BLOCK] = { .type = NLA_U32 },
+	[TSMH_IDES_A_RID_BASE] = { .type = NLA_U32 },
+	[TSMH_IDES_A_RID_LIMIT] = { .type = NLA_U32 },
+	[TSMH_IDES_A_ADDR] = { .type = NLA_NESTED },
+	[TSMH_IDES_A_KEY_SET] = { .type = NLA_U32 },
+	[TSMH_IDES_A_KEYS] = { .type = NLA_U32 },
+	[TSMH_IDES_A_RP_STATE] = { .type = NLA_U32 },
+	[TSMH_IDES_A_EP_STATE] = { .type = NLA_U32 },
+	[TSMH_IDES_A_RP_FAIL] = { .type = NLA_U32 },
+	[TSMH_IDES_A_EP_FAIL] = { .type = NLA_U32 },
+	[TSMH_IDES_A_FLAGS] = { .type = NLA_U32 },
+	[TSMH_IDES_A_CREATED] = { .type = NLA_U64 },
+};
+
+const struct nla_policy tsmh_nl_ide_addr_policy[TSMH_IDEA_A_MAX + 1] = {
+	[TSMH_IDEA_A_BASE] = { .type = NLA_U64 },
+	[TSMH_IDEA_A_LIMIT] = { .type = NLA_U64 },
 };
 
 const struct nla_policy tsmh_nl_mailbox_policy[TSMH_MB_A_MAX + 1] = {

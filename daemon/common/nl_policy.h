@@ -14,6 +14,12 @@
 
 /* attribute set "tsmh" (TSMH_A_*) */
 extern const struct nla_policy tsmh_nl_tsmh_policy[TSMH_A_MAX + 1];
+/* attribute set "ide-port" (TSMH_IDEP_A_*) */
+extern const struct nla_policy tsmh_nl_ide_port_policy[TSMH_IDEP_A_MAX + 1];
+/* attribute set "ide-stream" (TSMH_IDES_A_*) */
+extern const struct nla_policy tsmh_nl_ide_stream_policy[TSMH_IDES_A_MAX + 1];
+/* attribute set "ide-addr" (TSMH_IDEA_A_*) */
+extern const struct nla_policy tsmh_nl_ide_addr_policy[TSMH_IDEA_A_MAX + 1];
 /* attribute set "mailbox" (TSMH_MB_A_*) */
 extern const struct nla_policy tsmh_nl_mailbox_policy[TSMH_MB_A_MAX + 1];
 /* attribute set "protocol" (TSMH_PROT_A_*) */

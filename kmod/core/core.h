@@ -272,6 +272,16 @@ u64 tsmh_dev_reset_count(struct tsmh_dev *dev);	/* takes state_lock */
 u32 tsmh_gate_mode(void);
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* ide.c: IDE streams (ABI 5) */
+int tsmh_nl_ide_get_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_key_prog_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_kset_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
+
 /* reset.c */
 void tsmh_reset_init(void);
 void tsmh_reset_exit(void);

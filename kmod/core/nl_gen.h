@@ -24,6 +24,14 @@ int tsmh_nl_evidence_commit_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_evidence_abort_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_get_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_key_prog_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_kset_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
 
 static const struct nla_policy tsmh_get_caps_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
@@ -98,6 +106,57 @@ static const struct nla_policy tsmh_gate_set_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy tsmh_ide_get_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_ide_stream_new_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_IDE_STREAM_TYPE] = { .type = NLA_U32 },
+	[TSMH_A_IDE_TC] = { .type = NLA_U32 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_ide_key_prog_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_IDE_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KEY_SET] = { .type = NLA_U32 },
+	[TSMH_A_IDE_DIR] = { .type = NLA_U32 },
+	[TSMH_A_IDE_SUB] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KEY] = { .type = NLA_BINARY },
+	[TSMH_A_IDE_IFV] = { .type = NLA_BINARY },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_ide_kset_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_IDE_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KEY_SET] = { .type = NLA_U32 },
+	[TSMH_A_IDE_KSET_OP] = { .type = NLA_U32 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_ide_stream_enable_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_IDE_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_ide_stream_del_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_IDE_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_tsm_done_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_TSM_COOKIE] = { .type = NLA_U64 },
+	[TSMH_A_TSM_STATUS] = { .type = NLA_S32 },
+	[TSMH_A_GATE_MSG] = { .type = NLA_NUL_STRING },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
 static int tsmh_nl_doe_claim_doit_perm(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
@@ -145,6 +204,48 @@ static int tsmh_nl_gate_set_doit_perm(struct sk_buff *skb, struct genl_info *inf
 	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
 
 	return ret ? ret : tsmh_nl_gate_set_doit(skb, info);
+}
+
+static int tsmh_nl_ide_stream_new_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_ide_stream_new_doit(skb, info);
+}
+
+static int tsmh_nl_ide_key_prog_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_ide_key_prog_doit(skb, info);
+}
+
+static int tsmh_nl_ide_kset_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_ide_kset_doit(skb, info);
+}
+
+static int tsmh_nl_ide_stream_enable_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_ide_stream_enable_doit(skb, info);
+}
+
+static int tsmh_nl_ide_stream_del_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_ide_stream_del_doit(skb, info);
+}
+
+static int tsmh_nl_tsm_done_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_tsm_done_doit(skb, info);
 }
 
 static const struct genl_ops tsmh_nl_ops[] = {
@@ -208,6 +309,49 @@ static const struct genl_ops tsmh_nl_ops[] = {
 		.cmd = TSMH_CMD_GATE_SET,
 		.doit = tsmh_nl_gate_set_doit_perm,
 		.policy = tsmh_gate_set_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_GET,
+		.doit = tsmh_nl_ide_get_doit,
+		.dumpit = tsmh_nl_ide_get_dumpit,
+		.policy = tsmh_ide_get_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_STREAM_NEW,
+		.doit = tsmh_nl_ide_stream_new_doit_perm,
+		.policy = tsmh_ide_stream_new_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_KEY_PROG,
+		.doit = tsmh_nl_ide_key_prog_doit_perm,
+		.policy = tsmh_ide_key_prog_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_KSET,
+		.doit = tsmh_nl_ide_kset_doit_perm,
+		.policy = tsmh_ide_kset_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_STREAM_ENABLE,
+		.doit = tsmh_nl_ide_stream_enable_doit_perm,
+		.policy = tsmh_ide_stream_enable_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_IDE_STREAM_DEL,
+		.doit = tsmh_nl_ide_stream_del_doit_perm,
+		.policy = tsmh_ide_stream_del_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_TSM_DONE,
+		.doit = tsmh_nl_tsm_done_doit_perm,
+		.policy = tsmh_tsm_done_policy,
 		.maxattr = TSMH_A_MAX,
 	},
 };

@@ -35,7 +35,10 @@
 /* 2: evidence store (EVIDENCE_PUT/COMMIT/ABORT/GET, EVT_EVIDENCE) */
 /* 3: driver gate, accepted evidence, reset detection (GATE_SET, EVT_GATE, EVT_RESET) */
 /* 4: evidence object TSMH_EV_VERIFIED; EVIDENCE_COMMIT keeps objects (KEEP_MASK) */
-#define TSMH_ABI_VERSION	4
+/* 5: IDE streams (IDE_GET, IDE_STREAM_NEW/ENABLE/DEL, IDE_KEY_PROG, IDE_KSET, EVT_IDE),
+ *    7.2 link TSM hand-off (EVT_TSM_REQ, TSM_DONE)
+ */
+#define TSMH_ABI_VERSION	5
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
 #define TSMH_DOE_PAYLOAD_MAX	65528
@@ -59,6 +62,16 @@ enum tsmh_cmd {
 	TSMH_CMD_GATE_SET,	/* do (sys-admin): hold, release or quarantine a device */
 	TSMH_CMD_EVT_GATE,	/* event: gate state changed (attrs as DEV_GET but serial, digest) */
 	TSMH_CMD_EVT_RESET,	/* event: device reset seen (DEV_NAME, RESET_KIND, RESET_COUNT) */
+	/* IDE (ABI 5) */
+	TSMH_CMD_IDE_GET,	/* do (DEV_NAME) or dump: IDE ports, capacity, streams */
+	TSMH_CMD_IDE_STREAM_NEW, /* do (sys-admin): allocate and set up a stream, not enabled */
+	TSMH_CMD_IDE_KEY_PROG,	/* do (sys-admin): one root-port key into the key backend */
+	TSMH_CMD_IDE_KSET,	/* do (sys-admin): root-port K_SET_GO / K_SET_STOP */
+	TSMH_CMD_IDE_STREAM_ENABLE, /* do (sys-admin): enable both ends, read the state */
+	TSMH_CMD_IDE_STREAM_DEL, /* do (sys-admin): disable, wipe, free */
+	TSMH_CMD_EVT_IDE,	/* event: a stream changed (DEV_NAME, IDE_EVENT, IDE_STREAM) */
+	TSMH_CMD_EVT_TSM_REQ,	/* event: 7.2 tsm/connect or disconnect asks the daemon */
+	TSMH_CMD_TSM_DONE,	/* do (sys-admin): the daemon's answer to EVT_TSM_REQ */
 	__TSMH_CMD_MAX,
 };
 #define TSMH_CMD_MAX (__TSMH_CMD_MAX - 1)
@@ -129,9 +142,78 @@ enum tsmh_attr {
 	TSMH_A_RESET_SOURCES,	/* u32 (GET_CAPS reply), BIT(enum tsmh_reset_kind) detected */
 	TSMH_A_EV_KEEP_MASK,	/* u32 (EVIDENCE_COMMIT), BIT(type) kept from the current set */
 	TSMH_A_EV_KEEP_GENERATION, /* u64 (EVIDENCE_COMMIT), the current set's, with KEEP_MASK */
+	/* IDE (ABI 5) */
+	TSMH_A_IDE_STREAM_TYPE,	/* u32, enum tsmh_ide_stream_type (IDE_STREAM_NEW) */
+	TSMH_A_IDE_TC,		/* u32, traffic class 0-7 */
+	TSMH_A_IDE_STREAM_ID,	/* u32, 0-254 */
+	TSMH_A_IDE_KEY_SET,	/* u32, 0 or 1 */
+	TSMH_A_IDE_DIR,		/* u32, enum tsmh_ide_dir */
+	TSMH_A_IDE_SUB,		/* u32, enum tsmh_ide_sub */
+	TSMH_A_IDE_KEY,		/* binary, TSMH_IDE_KEY_LEN bytes; wiped after use */
+	TSMH_A_IDE_IFV,		/* binary, TSMH_IDE_IFV_LEN bytes; wiped after use */
+	TSMH_A_IDE_KSET_OP,	/* u32, enum tsmh_ide_kset_op */
+	TSMH_A_IDE_PORT,	/* nest (IDE_GET reply), enum tsmh_idep_attr */
+	TSMH_A_IDE_STREAM,	/* nest, multi (replies, events), enum tsmh_ides_attr */
+	TSMH_A_IDE_EVENT,	/* u32 (EVT_IDE), enum tsmh_ide_event */
+	TSMH_A_TSM_COOKIE,	/* u64, EVT_TSM_REQ / TSM_DONE */
+	TSMH_A_TSM_OP,		/* u32, enum tsmh_tsm_op */
+	TSMH_A_TSM_STATUS,	/* s32, TSM_DONE: 0 or -errno */
 	__TSMH_A_MAX,
 };
 #define TSMH_A_MAX (__TSMH_A_MAX - 1)
+
+/* TSMH_A_IDE_PORT nest */
+enum tsmh_idep_attr {
+	TSMH_IDEP_A_UNSPEC,
+	TSMH_IDEP_A_ROLE,	/* u32, enum tsmh_ide_role */
+	TSMH_IDEP_A_OFFSET,	/* u16, IDE extended capability */
+	TSMH_IDEP_A_CAP,	/* u32, IDE Capability register */
+	TSMH_IDEP_A_NR_SEL,	/* u32, selective stream register blocks */
+	TSMH_IDEP_A_SEL_USED,	/* u32 */
+	TSMH_IDEP_A_NR_LINK,	/* u32, link stream register blocks (TCs) */
+	TSMH_IDEP_A_LINK_USED,	/* u32 */
+	TSMH_IDEP_A_HB_NAME,	/* string, host bridge (pciDDDD:BB) */
+	TSMH_IDEP_A_HB_STREAMS,	/* u32, stream IDs in the host bridge's pool */
+	TSMH_IDEP_A_HB_USED,	/* u32, pool slots in use (all its root ports) */
+	TSMH_IDEP_A_KEY_BACKEND, /* u32, enum tsmh_ide_key_backend (root ports) */
+	TSMH_IDEP_A_PLATFORM,	/* string, who owns the root-port keys without a host backend */
+	TSMH_IDEP_A_UPSTREAM,	/* string, endpoints: their root port */
+	__TSMH_IDEP_A_MAX,
+};
+#define TSMH_IDEP_A_MAX (__TSMH_IDEP_A_MAX - 1)
+
+/* TSMH_A_IDE_STREAM nest */
+enum tsmh_ides_attr {
+	TSMH_IDES_A_UNSPEC,
+	TSMH_IDES_A_ID,		/* u32 */
+	TSMH_IDES_A_TYPE,	/* u32, enum tsmh_ide_stream_type */
+	TSMH_IDES_A_TC,		/* u32 */
+	TSMH_IDES_A_RP_NAME,	/* string */
+	TSMH_IDES_A_RP_BLOCK,	/* u32, selective block index or link block */
+	TSMH_IDES_A_EP_NAME,	/* string */
+	TSMH_IDES_A_EP_BLOCK,	/* u32 */
+	TSMH_IDES_A_RID_BASE,	/* u32, segment << 16 | RID */
+	TSMH_IDES_A_RID_LIMIT,	/* u32, segment << 16 | RID */
+	TSMH_IDES_A_ADDR,	/* nest, multi: enum tsmh_idea_attr */
+	TSMH_IDES_A_KEY_SET,	/* u32, the root port's active key set; absent: none */
+	TSMH_IDES_A_KEYS,	/* u32, root-port keys programmed: bit set*6 + dir*3 + sub */
+	TSMH_IDES_A_RP_STATE,	/* u32, status register state, read now */
+	TSMH_IDES_A_EP_STATE,	/* u32 */
+	TSMH_IDES_A_RP_FAIL,	/* u32, 1 if IDE_FAIL */
+	TSMH_IDES_A_EP_FAIL,	/* u32 */
+	TSMH_IDES_A_FLAGS,	/* u32, TSMH_IDE_S_F_* */
+	TSMH_IDES_A_CREATED,	/* u64, ns since the epoch */
+	__TSMH_IDES_A_MAX,
+};
+#define TSMH_IDES_A_MAX (__TSMH_IDES_A_MAX - 1)
+
+enum tsmh_idea_attr {
+	TSMH_IDEA_A_UNSPEC,
+	TSMH_IDEA_A_BASE,	/* u64, first byte (1 MiB aligned) */
+	TSMH_IDEA_A_LIMIT,	/* u64, last byte */
+	__TSMH_IDEA_A_MAX,
+};
+#define TSMH_IDEA_A_MAX (__TSMH_IDEA_A_MAX - 1)
 
 /* TSMH_A_DEV_MAILBOX nest */
 enum tsmh_mb_attr {
@@ -440,6 +522,80 @@ enum tsmh_reset_kind {
 	TSMH_RESET_BUS,		/* secondary bus / slot reset */
 	TSMH_RESET_RECOVERY,	/* a link reset during AER / DPC error recovery */
 	__TSMH_RESET_NR,
+};
+
+/*
+ * IDE streams (ABI 5; docs/design.md "Connect")
+ *
+ * The kernel owns every stream: IDs, register blocks at both ends,
+ * association registers, enable, and the root port's keys where the host
+ * can program them (TSMH_IDE_KB_SIM). The endpoint's keys travel in the
+ * SPDM session (IDE_KM), which userspace owns. tsmctl connect: IDE_STREAM_NEW,
+ * six IDE_KEY_PROG + KEY_PROG at the endpoint, IDE_KSET GO + K_SET_GO,
+ * IDE_STREAM_ENABLE, state SECURE; any failure: IDE_STREAM_DEL.
+ */
+#define TSMH_IDE_KEY_LEN	32
+#define TSMH_IDE_IFV_LEN	8
+
+enum tsmh_ide_stream_type {
+	TSMH_IDE_TYPE_SELECTIVE,
+	TSMH_IDE_TYPE_LINK,
+	__TSMH_IDE_TYPE_NR,
+};
+
+/* a key's direction, seen from the root port (its TX is the endpoint's RX) */
+enum tsmh_ide_dir {
+	TSMH_IDE_DIR_RX,
+	TSMH_IDE_DIR_TX,
+	__TSMH_IDE_DIR_NR,
+};
+
+/* sub-stream, as IDE_KM's key_sub_stream bits 7:4 */
+enum tsmh_ide_sub {
+	TSMH_IDE_SUB_PR,
+	TSMH_IDE_SUB_NPR,
+	TSMH_IDE_SUB_CPL,
+	__TSMH_IDE_SUB_NR,
+};
+
+enum tsmh_ide_kset_op {
+	TSMH_IDE_KSET_GO,
+	TSMH_IDE_KSET_STOP,
+	__TSMH_IDE_KSET_NR,
+};
+
+enum tsmh_ide_role {
+	TSMH_IDE_ROLE_ROOT_PORT,
+	TSMH_IDE_ROLE_ENDPOINT,
+	TSMH_IDE_ROLE_OTHER,
+	__TSMH_IDE_ROLE_NR,
+};
+
+enum tsmh_ide_key_backend {
+	TSMH_IDE_KB_NONE,	/* a platform TSM owns the root port's keys */
+	TSMH_IDE_KB_SIM,	/* tsmh_sim's host-programmable key unit */
+	__TSMH_IDE_KB_NR,
+};
+
+/* TSMH_IDES_A_FLAGS */
+#define TSMH_IDE_S_F_ENABLED	(1U << 0) /* both ends enabled */
+#define TSMH_IDE_S_F_SECURE	(1U << 1) /* both ends read SECURE */
+#define TSMH_IDE_S_F_RESET	(1U << 2) /* an end was reset since enable: insecure */
+#define TSMH_IDE_S_F_CLAIMED	(1U << 3) /* active at load: claimed, not ours */
+
+enum tsmh_ide_event {
+	TSMH_IDE_EVT_NEW,
+	TSMH_IDE_EVT_KEYED,
+	TSMH_IDE_EVT_ENABLED,
+	TSMH_IDE_EVT_INSECURE,
+	TSMH_IDE_EVT_DELETED,
+	__TSMH_IDE_EVT_NR,
+};
+
+enum tsmh_tsm_op {
+	TSMH_TSM_OP_CONNECT,
+	TSMH_TSM_OP_DISCONNECT,
+	__TSMH_TSM_OP_NR,
 };
 
 #endif /* _UAPI_LINUX_TSMH_H */
