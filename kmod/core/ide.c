@@ -29,8 +29,10 @@ static DEFINE_MUTEX(tsmh_ide_list_lock);	/* the bridges list, nr_ports */
  * An extack message longer than the kernel formats (80 bytes): the first
  * 76 and "...". The caller logs the whole of it. @fallback: a literal.
  */
-#define err_long(extack, fallback, msg)						\
-	TSMH_ERRF(extack, fallback, "%.76s%s", msg, strlen(msg) > 76 ? "..." : "")
+#define err_long(extack, fallback, msg) do {					\
+	const char *__m __maybe_unused = (msg);					\
+	TSMH_ERRF(extack, fallback, "%.76s%s", __m, strlen(__m) > 76 ? "..." : "");	\
+} while (0)
 
 /* ---- registers ---- */
 
