@@ -18,8 +18,12 @@ void tsmh_tdisp_ext_format(const struct tsmh_tdisp_msg *r, char *buf, size_t len
 			     r->registry_id == 0   ? "PCI-SIG"
 			     : r->registry_id == 1 ? "CXL"
 						   : "unknown");
-	for (i = 0; i < r->vendor_id_len && n + 3 < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%02x", r->vendor_id[i]);
+	if (r->vendor_id_len == 2) /* a PCI-SIG/CXL vendor ID: a little-endian u16 */
+		n += (size_t)snprintf(buf + n, len - n, "%#06x",
+				      r->vendor_id[0] | r->vendor_id[1] << 8);
+	else
+		for (i = 0; i < r->vendor_id_len && n + 3 < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%02x", r->vendor_id[i]);
 	if (!r->vendor_id_len && n + 5 < len)
 		n += (size_t)snprintf(buf + n, len - n, "none");
 	if (n < len)
