@@ -255,12 +255,12 @@ size_t tsmh_tdisp_encode(const struct tsmh_tdisp_msg *m, u8 *out, size_t cap)
 	return len;
 }
 
-/* registry ID, vendor ID length, vendor ID and data at @p (@len bytes) */
-static int get_vendor(const u8 *p, size_t len, struct tsmh_tdisp_msg *m, const char *name,
-		      struct tsmh_idekm_why *w)
+/* registry ID, vendor ID length, vendor ID and data at @p (@len bytes, @at into the message) */
+static int get_vendor(const u8 *p, size_t at, size_t len, struct tsmh_tdisp_msg *m,
+		      const char *name, struct tsmh_idekm_why *w)
 {
 	if (len < 2)
-		return why(w, -EBADMSG, name, "length", (u32)len + 16,
+		return why(w, -EBADMSG, name, "length", (u32)(len + at),
 			   "room for the registry ID and vendor ID length");
 	m->registry_id = p[0];
 	m->vendor_id_len = p[1];
@@ -413,7 +413,7 @@ int tsmh_tdisp_decode(const u8 *p, size_t len, struct tsmh_tdisp_msg *m,
 		break;
 	case TSMH_TDISP_VDM:
 	case TSMH_TDISP_RSP_VDM:
-		return get_vendor(p + 16, len - 16, m, name, w);
+		return get_vendor(p + 16, 16, len - 16, m, name, w);
 	case TSMH_TDISP_ERROR:
 		if (len < 24)
 			return why(w, -EBADMSG, name, "length", (u32)len,
@@ -423,7 +423,7 @@ int tsmh_tdisp_decode(const u8 *p, size_t len, struct tsmh_tdisp_msg *m,
 		if (len == 24)
 			return 0;
 		m->has_ext = 1;
-		return get_vendor(p + 24, len - 24, m, name, w);
+		return get_vendor(p + 24, 24, len - 24, m, name, w);
 	}
 	if (len != need)
 		return why(w, -EBADMSG, name, "length", (u32)len, want);
