@@ -173,7 +173,8 @@ static void test_variable(void **st)
 	assert_non_null(strstr(say(&w), "TDISP_ERROR: vendor ID length 0x9"));
 	/* one byte of extended error data: no room for its vendor ID length */
 	assert_int_equal(tsmh_tdisp_decode(b, 25, &d, &w), -EBADMSG);
-	assert_non_null(strstr(say(&w), "TDISP_ERROR: length 0x19, expected room for the registry ID"));
+	assert_non_null(
+		strstr(say(&w), "TDISP_ERROR: length 0x19, expected room for the registry ID"));
 
 	/* VDM request */
 	m.code = TSMH_TDISP_VDM;
