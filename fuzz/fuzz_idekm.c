@@ -74,13 +74,16 @@ static void responder(const uint8_t *data, size_t size)
 		n = emu_vdm_respond(&d, &c, data, len, rsp, sizeof(rsp));
 		if (n < 4 || n > sizeof(rsp))
 			__builtin_trap();
+		/* protocol 1 requests reach the TDISP responder (fuzz_tdisp) */
 		if (rsp[1] != 0x7f && (tsmh_vdm_decode(rsp, n, 1, &v, &w) ||
-				       tsmh_idekm_decode(v.payload, v.len, &m, &w)))
+				       (v.protocol != TSMH_PCI_PROTOCOL_TDISP &&
+					tsmh_idekm_decode(v.payload, v.len, &m, &w))))
 			__builtin_trap();
 		data += len;
 		size -= len;
 	}
 	emu_idekm_free(&c);
+	emu_tdisp_free(&c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

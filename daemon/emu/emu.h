@@ -35,6 +35,12 @@ enum {
 	EMU_FAULT_IDEKM_SILENT = 1u << 18, /* no answer to any IDE_KM request */
 	EMU_FAULT_IDEKM_WRONG_PORT = 1u << 19, /* IDE_KM answers name another port index */
 	EMU_FAULT_NEVER_SECURE = 1u << 20, /* keys and GO accepted, stream never SECURE (sim) */
+	EMU_FAULT_TDISP_REPORT_LONG = 1u << 21, /* report: 16 bytes fewer announced than sent */
+	EMU_FAULT_TDISP_OVERLAP = 1u << 22, /* report: an extra range overlapping range 0 */
+	EMU_FAULT_TDISP_BEYOND_BAR = 1u << 23, /* report: the last range runs past its BAR */
+	EMU_FAULT_TDISP_STATE_LIE = 1u << 24, /* GET_DEVICE_INTERFACE_STATE: RUN when LOCKED */
+	EMU_FAULT_TDISP_ANY_NONCE = 1u << 25, /* START_INTERFACE accepts a wrong nonce */
+	EMU_FAULT_TDISP_ERROR = 1u << 26, /* LOCK answered TDISP_ERROR (extended error data) */
 };
 
 #define EMU_MAX_SLOTS 8
@@ -61,6 +67,8 @@ struct emu_dev_cfg {
 	const struct emu_chain (*chains)[EMU_MAX_SLOTS];
 	uint8_t slot_mask; /* provisioned slots */
 	const char *fw_version; /* what the firmware measurement covers */
+	const char *tdisp_layout; /* TDISP MMIO layout (tdisp_req.h), NULL: simple */
+	int tdisp_need_ide; /* LOCK only with the default stream's IDE keys in use */
 };
 
 #define EMU_DATA_TRANSFER_SIZE 4608 /* 0x1200: libspdm and spdm-emu default */
@@ -85,10 +93,12 @@ struct emu_conn {
 		*ide; /* IDE_KM keys (idekm_resp.c), NULL if none; wiped with the session */
 	int silent; /* the last request is not to be answered (idekm-silent) */
 	unsigned int ide_gen; /* bumped by each K_SET_GO/K_SET_STOP (the sim re-reads keys) */
+	struct emu_tdisp *tdisp; /* TDI states (tdisp_resp.c), NULL: all CONFIG_UNLOCKED */
 };
 
 struct emu_session;
 struct emu_idekm;
+struct emu_tdisp;
 
 /* --verbose: emu_note() lines go to stderr ("tsmh-emu: ..."); never keys */
 extern int emu_verbose;
@@ -101,6 +111,18 @@ void emu_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 size_t emu_vdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *req,
 		       size_t len, uint8_t *rsp, size_t cap);
+/*
+ * TDISP (tdisp_resp.c): the TDISP message @p (after the protocol ID) of
+ * a VENDOR_DEFINED_REQUEST inside an established session; the response.
+ */
+size_t emu_tdisp_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *p,
+			 size_t len, uint8_t *out, size_t cap);
+/* The session ended: CONFIG_LOCKED and RUN TDIs go to ERROR. */
+void emu_tdisp_session_end(struct emu_conn *c);
+/* Forget every TDI (reset, the connection's end): CONFIG_UNLOCKED. */
+void emu_tdisp_free(struct emu_conn *c);
+/* The state of TDI @fn (enum tsmh_tdi_state). */
+int emu_tdisp_state(const struct emu_conn *c, unsigned int fn);
 /* Wipe and drop every IDE_KM key of @c (the session ended). */
 void emu_idekm_free(struct emu_conn *c);
 /*

@@ -347,7 +347,9 @@ size_t emu_vdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const ui
 		emu_note("VENDOR_DEFINED_REQUEST refused: %s\n", why);
 		return spdm_enc_error(c->ver, SPDM_ERR_INVALID_REQUEST, 0, rsp);
 	}
-	/* TDISP (protocol 1) and anything else: not served (yet) */
+	if (v.protocol == TSMH_PCI_PROTOCOL_TDISP && !v.large)
+		return emu_tdisp_respond(d, c, v.payload, v.len, rsp, cap);
+	/* anything else: not served */
 	if (v.protocol != TSMH_PCI_PROTOCOL_IDE_KM || v.large)
 		return spdm_enc_error(c->ver, SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
 	return idekm(d, c, v.payload, v.len, rsp, cap);

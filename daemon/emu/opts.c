@@ -10,10 +10,13 @@
 #include <time.h>
 #include "emu_main.h"
 #include "session_msg.h"
+#include "tdisp_req.h"
 
-#define OPT_DHE	 0x100
-#define OPT_AEAD 0x101
-#define OPT_SM	 0x102
+#define OPT_DHE		   0x100
+#define OPT_AEAD	   0x101
+#define OPT_SM		   0x102
+#define OPT_TDISP_LAYOUT   0x103
+#define OPT_TDISP_NEED_IDE 0x104
 
 static void usage(FILE *f)
 {
@@ -30,7 +33,9 @@ static void usage(FILE *f)
 	      "                          bad-san,unknown-root,wrong-signature,truncated,\n"
 	      "                          not-ready,busy,meas-change,no-cma,no-heartbeat,\n"
 	      "                          no-key-update,heartbeat-error,opaque-fmt0,\n"
-	      "                          kp-ack-error,idekm-silent,idekm-wrong-port,never-secure\n"
+	      "                          kp-ack-error,idekm-silent,idekm-wrong-port,never-secure,\n"
+	      "                          tdisp-report-long,tdisp-overlap,tdisp-beyond-bar,\n"
+	      "                          tdisp-state-lie,tdisp-any-nonce,tdisp-error\n"
 	      "  -F, --fault-slot=N      apply faults to slot N only\n"
 	      "  -d, --delay-ms=N        hold every response N ms (of slot N with -F)\n"
 	      "  -r, --ready-file=PATH   create PATH once serving\n"
@@ -43,6 +48,10 @@ static void usage(FILE *f)
 	      "      --aead=LIST         session AEADs: aes-256-gcm,chacha20-poly1305 (default both)\n"
 	      "      --sm-versions=LIST  secured-message versions it selects from: 1.0,1.1,1.2\n"
 	      "                          (default all; the highest the requester offers wins)\n"
+	      "      --tdisp-layout=NAME TDISP MMIO layout of every TDI: simple, sparse, offset\n"
+	      "                          (default simple)\n"
+	      "      --tdisp-need-ide    LOCK_INTERFACE only once IDE_KM started a key set on\n"
+	      "                          the default stream in the session\n"
 	      "  -w, --fw-version=STR    firmware version measured in blocks 2 and 5 (default 1.0.0)\n"
 	      "  -v, --verbose           log every exchange\n"
 	      "  -h, --help\n",
@@ -215,6 +224,18 @@ static int parse_one(struct emu_opts *o, int c, char *arg)
 		return 0;
 	case OPT_DHE: return parse_dhe(o, arg);
 	case OPT_AEAD: return parse_aead(o, arg);
+	case OPT_TDISP_LAYOUT: {
+		struct tsmh_tdisp_named l;
+
+		if (tsmh_tdisp_layout_get(arg, 0, &l)) {
+			fprintf(stderr, "tsmh-emu: --tdisp-layout: want one of %s, not '%s'\n",
+				tsmh_tdisp_layout_names(), arg);
+			return -1;
+		}
+		o->cfg.tdisp_layout = arg;
+		return 0;
+	}
+	case OPT_TDISP_NEED_IDE: o->cfg.tdisp_need_ide = 1; return 0;
 	case OPT_SM:
 		if (spdm_sm_parse_list(arg, &o->cfg.sm_mask)) {
 			fprintf(stderr,
@@ -251,6 +272,8 @@ int emu_opts_parse(int argc, char **argv, struct emu_opts *o)
 		{ "dhe", required_argument, 0, OPT_DHE },
 		{ "aead", required_argument, 0, OPT_AEAD },
 		{ "sm-versions", required_argument, 0, OPT_SM },
+		{ "tdisp-layout", required_argument, 0, OPT_TDISP_LAYOUT },
+		{ "tdisp-need-ide", no_argument, 0, OPT_TDISP_NEED_IDE },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },

@@ -127,6 +127,12 @@ int emu_faults_parse(const char *s, unsigned int *faults, const char **bad)
 		{ "idekm-silent", EMU_FAULT_IDEKM_SILENT },
 		{ "idekm-wrong-port", EMU_FAULT_IDEKM_WRONG_PORT },
 		{ "never-secure", EMU_FAULT_NEVER_SECURE },
+		{ "tdisp-report-long", EMU_FAULT_TDISP_REPORT_LONG },
+		{ "tdisp-overlap", EMU_FAULT_TDISP_OVERLAP },
+		{ "tdisp-beyond-bar", EMU_FAULT_TDISP_BEYOND_BAR },
+		{ "tdisp-state-lie", EMU_FAULT_TDISP_STATE_LIE },
+		{ "tdisp-any-nonce", EMU_FAULT_TDISP_ANY_NONCE },
+		{ "tdisp-error", EMU_FAULT_TDISP_ERROR },
 	};
 	static char word[32];
 

@@ -41,6 +41,7 @@ static const uint16_t sm_ours[] = { SPDM_SM_VERSION_12, SPDM_SM_VERSION_11, SPDM
 void emu_session_free(struct emu_conn *c)
 {
 	emu_idekm_free(c); /* IDE_KM keys live as long as the session */
+	emu_tdisp_session_end(c); /* locked and running TDIs go to ERROR */
 	if (!c->sess)
 		return;
 	if (c->sess->s.state != SPDM_SESS_ENDED)
@@ -299,7 +300,7 @@ static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, c
 	case SPDM_GET_VERSION:
 	case SPDM_KEY_EXCHANGE:
 	case SPDM_FINISH: return eerr(c->ver, SPDM_ERR_UNEXPECTED_REQUEST, out);
-	case TSMH_SPDM_VENDOR_DEFINED_REQUEST: /* IDE_KM (idekm_resp.c) */
+	case TSMH_SPDM_VENDOR_DEFINED_REQUEST: /* IDE_KM, TDISP (idekm_resp.c) */
 		return emu_vdm_respond(d, c, app, alen, out, cap);
 	default: return emu_spdm_respond(d, c, app, alen, out, cap);
 	}
@@ -314,6 +315,7 @@ static void session_end(struct emu_conn *c, const char *how)
 		emu_note("session %#010x ended (%s)\n", spdm_session_id(&es->s), how);
 	es->s.state = SPDM_SESS_ENDED;
 	emu_idekm_free(c);
+	emu_tdisp_session_end(c);
 }
 
 /* The session's next state once the answer went out sealed. */

@@ -77,6 +77,7 @@ void emu_conn_reset(struct emu_conn *c, int reset)
 	spdm_tx_reset(&m);
 	spdm_tx_reset(&l);
 	emu_session_free(c);
+	emu_tdisp_free(c); /* a reset unlocks every TDI */
 	memset(c, 0, sizeof(*c));
 	c->vca = vca;
 	c->m = m;
@@ -90,6 +91,7 @@ void emu_conn_free(struct emu_conn *c)
 	spdm_tx_free(&c->m);
 	spdm_tx_free(&c->l);
 	emu_session_free(c);
+	emu_tdisp_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -636,7 +638,7 @@ static size_t session_only(const struct emu_dev_cfg *d, struct emu_conn *c, cons
 
 /*
  * VENDOR_DEFINED_REQUEST in the clear: the PCI-SIG protocols we serve
- * (IDE_KM) need a secured session (PCIe 6.x sec 6.33.3), so ERROR
+ * (IDE_KM, TDISP) need a secured session (PCIe 6.x sec 6.33.3, 11), so ERROR
  * SessionRequired, as for FINISH and END_SESSION above (a device without
  * KEY_EX_CAP cannot serve them at all: UnsupportedRequest); any other
  * vendor-defined request: UnsupportedRequest.
@@ -649,9 +651,11 @@ static size_t vendor_defined(const struct emu_dev_cfg *d, struct emu_conn *c, co
 
 	if (n)
 		return n;
-	if (tsmh_vdm_decode(req, len, 0, &v, NULL) || v.protocol != TSMH_PCI_PROTOCOL_IDE_KM)
+	if (tsmh_vdm_decode(req, len, 0, &v, NULL) ||
+	    (v.protocol != TSMH_PCI_PROTOCOL_IDE_KM && v.protocol != TSMH_PCI_PROTOCOL_TDISP))
 		return err(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, req[1], rsp);
-	emu_note("IDE_KM outside a session: ERROR SessionRequired\n");
+	emu_note("%s outside a session: ERROR SessionRequired\n",
+		 v.protocol == TSMH_PCI_PROTOCOL_TDISP ? "TDISP" : "IDE_KM");
 	return err(c->ver, SPDM_ERR_SESSION_REQUIRED, 0, rsp);
 }
 

@@ -42,6 +42,8 @@ static const struct tsmctl_cmd cmds[] = {
 	  usage_caps },
 	{ "ide", cmd_ide, "IDE: km = IDE_KM keying over an SPDM session, protocol only",
 	  usage_ide },
+	{ "tdisp", cmd_tdisp, "TDISP lock, report, start, stop over an SPDM session, protocol only",
+	  usage_tdisp },
 };
 
 #define SUMMARY_COL 28

@@ -42,12 +42,14 @@ int cmd_gate(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 int cmd_ide(int argc, char **argv);
+int cmd_tdisp(int argc, char **argv);
 /* ide.c dispatches to cmd_ide_VERB (one file each) */
 int cmd_ide_km(int argc, char **argv);
 
 extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_spdm_info[],
 	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
 	usage_policy[], usage_gate[], usage_monitor[], usage_caps[], usage_ide[];
+extern const char usage_tdisp[];
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;

@@ -42,7 +42,7 @@ check global-options "$(printf "%s " -h -j -V --help --json --version | words)" 
 
 missing=
 for c in $cmds; do
-	want=$("$tsmctl" "$c" --help | grep -oE -- '(^|[][ |])--?[a-z][a-z-]*' | sed 's/^[][ |]//' | sort -u)
+	want=$("$tsmctl" "$c" --help | grep -oE -- '(^|[][ |])--?[a-z][a-z0-9-]*' | sed 's/^[][ |]//' | sort -u)
 	have=$(comp "$tsmctl" "$c" -)
 	for o in $want; do
 		grep -qx -- "$o" <<<"$have" || missing="$missing $c:$o"

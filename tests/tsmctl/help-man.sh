@@ -30,7 +30,7 @@ for c in $cmds; do
 		continue
 	fi
 	usage=$("$tsmctl" "$c" --help) || err "tsmctl $c --help failed"
-	opts=$(grep -oE -- '(^|[][ |])--?[a-z][a-z-]*' <<<"$usage" | sed 's/^[][ |]//' | sort -u)
+	opts=$(grep -oE -- '(^|[][ |])--?[a-z][a-z0-9-]*' <<<"$usage" | sed 's/^[][ |]//' | sort -u)
 	text=$(grep -- "^$c	" <<<"$entries")
 	for o in $opts; do
 		grep -qE -- "(^|[^a-zA-Z-])$o([^a-zA-Z-]|\$)" <<<"$text" ||

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * TDISP in-process: the requester (verify/tdisp_req.c) inside a real SPDM
+ * session against the emulator's responder (emu/tdisp_resp.c): LOCK gives
+ * a nonce and a report that reassembles from its portions and fits the
+ * layout's BARs; a wrong nonce is INVALID_NONCE and leaves the TDI
+ * CONFIG_LOCKED; requests out of state are INVALID_INTERFACE_STATE;
+ * SET_MMIO_ATTRIBUTE, BIND_P2P_STREAM and SET_TDISP_CONFIG are answered as
+ * documented; the end of the session moves a locked TDI to ERROR, from
+ * which STOP unlocks it; in the clear TDISP gets ERROR SessionRequired.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "attest.h"
+#include "certgen.h"
+#include "emu.h"
+#include "idekm.h"
+#include "tdisp.h"
+#include "tdisp_req.h"
+#include "secsession.h"
+
+static const char cma[] = "Vendor=1b36:Device=1e10:CC=120000:REV=01";
+static struct emu_identity id;
+static struct emu_dev_cfg cfg;
+static struct emu_conn conn;
+static char dir[64], root_pem[128];
+
+static int direct(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+		  size_t cap, size_t *rsp_len)
+{
+	(void)t;
+	*rsp_len = emu_spdm_respond(&cfg, &conn, req, len, rsp, cap);
+	return *rsp_len ? 0 : -EIO;
+}
+
+static int secured(struct spdm_transport *t, const uint8_t *req, size_t len, uint8_t *rsp,
+		   size_t cap, size_t *rsp_len)
+{
+	(void)t;
+	*rsp_len = emu_secured_respond(&cfg, &conn, req, len, rsp, cap);
+	if (conn.silent) {
+		conn.silent = 0;
+		return -ETIMEDOUT; /* what the socket transport says */
+	}
+	return *rsp_len ? 0 : -EIO;
+}
+
+static struct spdm_transport t = { .exchange = direct, .secured = secured };
+static struct tsmh_attest a;
+static struct tsmh_session ss;
+static char why[512];
+
+static int group_setup(void **s)
+{
+	(void)s;
+	snprintf(dir, sizeof(dir), "/tmp/tsmh-test-tdisp.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(root_pem, sizeof(root_pem), "%s/root.pem", dir);
+	if (emu_identity_make(&id, SPDM_ASYM_ECDSA_P384, 1, cma, 0) ||
+	    emu_identity_export_root(&id, root_pem))
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **s)
+{
+	char cmd[128];
+
+	(void)s;
+	tsmh_attest_free(&a);
+	tsmh_session_free(&ss);
+	emu_identity_free(&id);
+	emu_conn_free(&conn);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* attested, and (@session) in an established session, with @faults */
+static void ready(unsigned int faults, int session)
+{
+	struct tsmh_attest_opts o = { .trust = root_pem, .slot = 0 };
+
+	tsmh_attest_free(&a);
+	tsmh_session_free(&ss);
+	emu_conn_free(&conn);
+	emu_cfg_defaults(&cfg);
+	emu_cfg_use_chains(&cfg, (const struct emu_chain(*)[EMU_MAX_SLOTS])id.chain,
+			   SPDM_ASYM_ECDSA_P384, 0x01);
+	cfg.faults = faults;
+	assert_int_equal(tsmh_attest_run(&t, &o, &a, why, sizeof(why)), 0);
+	if (session)
+		assert_int_equal(tsmh_session_start(&t, &a.ci, a.slot[0].chain, a.slot[0].len, 0,
+						    SPDM_MEAS_SUMMARY_NONE, 0, &ss, why,
+						    sizeof(why)),
+				 0);
+}
+
+static uint8_t rsp[2048];
+static struct tsmh_tdisp_msg r;
+
+static int xfer(uint8_t code, uint32_t fid, struct tsmh_tdisp_msg *m)
+{
+	m->code = code;
+	m->function_id = fid;
+	why[0] = 0;
+	return tsmh_tdisp_xfer(&t, &ss, tsmh_tdisp_code_name(code), m, &r, rsp, sizeof(rsp), why,
+			       sizeof(why));
+}
+
+static uint8_t state(uint32_t fid)
+{
+	struct tsmh_tdisp_msg m = { 0 };
+
+	assert_int_equal(xfer(TSMH_TDISP_GET_STATE, fid, &m), 0);
+	return r.tdi_state;
+}
+
+static void test_flow(void **s)
+{
+	static uint8_t buf[TSMH_TDISP_REPORT_MAX];
+	struct tsmh_tdisp_msg m = { 0 };
+	struct tsmh_tdisp_report rep;
+	struct tsmh_tdisp_named l;
+	struct tsmh_tdisp_range x;
+	uint8_t nonce[32];
+	unsigned int portions;
+	uint32_t len, bad;
+	char b[256];
+
+	(void)s;
+	ready(0, 1);
+	cfg.tdisp_layout = "sparse";
+	assert_int_equal(state(1), TSMH_TDI_CONFIG_UNLOCKED);
+	/* the report before LOCK: not legal in CONFIG_UNLOCKED */
+	m.length = 100;
+	assert_int_equal(xfer(TSMH_TDISP_GET_REPORT, 1, &m), -EREMOTEIO);
+	assert_non_null(strstr(why, "TDISP_ERROR INVALID_INTERFACE_STATE (0x4)"));
+	m = (struct tsmh_tdisp_msg){ .lock_flags = TSMH_TDISP_LOCK_MSIX,
+				     .mmio_reporting_offset = 0x40000000 };
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 1, &m), 0);
+	memcpy(nonce, r.nonce, 32);
+	assert_int_equal(state(1), TSMH_TDI_CONFIG_LOCKED);
+	assert_int_equal(state(0), TSMH_TDI_CONFIG_UNLOCKED); /* TDIs are separate */
+	assert_int_equal(tsmh_tdisp_get_report(&t, &ss, 1, buf, sizeof(buf), &len, &portions, &rep,
+					       why, sizeof(why)),
+			 0);
+	assert_int_equal(portions, (len + 63) / 64);
+	assert_true(portions >= 2);
+	assert_int_equal(rep.nr_ranges, 5);
+	tsmh_tdisp_report_range(&rep, 0, &x);
+	assert_true(x.first_page == 0x3f0000000ULL + (1ULL << 24) + 0x40000000);
+	assert_int_equal(rep.msix_ctl & 0x7ff, 31);
+	assert_int_equal(tsmh_tdisp_layout_get("sparse", 1, &l), 0);
+	l.l.mmio_offset = 0x40000000;
+	assert_int_equal(tsmh_tdisp_report_check(&rep, &l.l, &bad, b, sizeof(b)), 0);
+	/* LOCK again: not from CONFIG_LOCKED */
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 1, &m), -EREMOTEIO);
+	assert_non_null(strstr(why, "INVALID_INTERFACE_STATE"));
+	/* a wrong nonce: refused, still locked */
+	m = (struct tsmh_tdisp_msg){ .nonce = nonce };
+	nonce[31] ^= 1;
+	assert_int_equal(xfer(TSMH_TDISP_START, 1, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_NONCE);
+	assert_int_equal(state(1), TSMH_TDI_CONFIG_LOCKED);
+	nonce[31] ^= 1;
+	assert_int_equal(xfer(TSMH_TDISP_START, 1, &m), 0);
+	assert_int_equal(state(1), TSMH_TDI_RUN);
+	/* the nonce is single-use: START again is out of state */
+	assert_int_equal(xfer(TSMH_TDISP_START, 1, &m), -EREMOTEIO);
+	assert_non_null(strstr(why, "INVALID_INTERFACE_STATE"));
+	/* SET_MMIO_ATTRIBUTE: range 0 is updatable, range 4 is not */
+	tsmh_tdisp_report_range(&rep, 0, &m.range);
+	assert_int_equal(xfer(TSMH_TDISP_SET_MMIO, 1, &m), 0);
+	tsmh_tdisp_report_range(&rep, 4, &m.range);
+	assert_int_equal(xfer(TSMH_TDISP_SET_MMIO, 1, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_REQUEST);
+	/* BIND_P2P without the LOCK's BIND_P2P flag; SET_TDISP_CONFIG (1.1) */
+	m.p2p_stream_id = 1;
+	assert_int_equal(xfer(TSMH_TDISP_BIND_P2P, 1, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_REQUEST);
+	assert_int_equal(xfer(TSMH_TDISP_SET_CONFIG, 1, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_UNSUPPORTED_REQUEST);
+	assert_int_equal(xfer(TSMH_TDISP_STOP, 1, &m), 0);
+	assert_int_equal(state(1), TSMH_TDI_CONFIG_UNLOCKED);
+	/* no TDI 3 */
+	assert_int_equal(xfer(TSMH_TDISP_GET_VERSION, 3, &m), -EREMOTEIO);
+	assert_non_null(strstr(
+		why, "GET_TDISP_VERSION: device answered TDISP_ERROR INVALID_INTERFACE (0x101)"));
+}
+
+static void test_session_end(void **s)
+{
+	struct tsmh_tdisp_msg m = { 0 };
+
+	(void)s;
+	ready(0, 1);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0, &m), 0);
+	assert_int_equal(tsmh_session_end(&t, &ss, why, sizeof(why)), 0);
+	tsmh_session_free(&ss);
+	assert_int_equal(emu_tdisp_state(&conn, 0), TSMH_TDI_ERROR);
+	assert_int_equal(tsmh_session_start(&t, &a.ci, a.slot[0].chain, a.slot[0].len, 0,
+					    SPDM_MEAS_SUMMARY_NONE, 0, &ss, why, sizeof(why)),
+			 0);
+	assert_int_equal(state(0), TSMH_TDI_ERROR);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0, &m), -EREMOTEIO);
+	assert_int_equal(xfer(TSMH_TDISP_STOP, 0, &m), 0);
+	assert_int_equal(state(0), TSMH_TDI_CONFIG_UNLOCKED);
+	/* a reset forgets every TDI */
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0, &m), 0);
+	emu_conn_reset(&conn, 1);
+	assert_int_equal(emu_tdisp_state(&conn, 0), TSMH_TDI_CONFIG_UNLOCKED);
+}
+
+static void test_need_ide(void **s)
+{
+	struct tsmh_tdisp_msg m = { .default_stream_id = 2 };
+
+	(void)s;
+	ready(0, 1);
+	cfg.tdisp_need_ide = 1;
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_DEVICE_CONFIG);
+	assert_int_equal(state(0), TSMH_TDI_CONFIG_UNLOCKED);
+}
+
+static void test_in_the_clear(void **s)
+{
+	uint8_t req[64], out[64];
+	size_t n;
+
+	(void)s;
+	ready(0, 0);
+	struct tsmh_tdisp_msg m = { .code = TSMH_TDISP_GET_VERSION };
+
+	n = tsmh_tdisp_encode(&m, req + TSMH_VDM_HDR_LEN, sizeof(req) - TSMH_VDM_HDR_LEN);
+	tsmh_vdm_put_hdr(req, a.ci.ver, 0, TSMH_PCI_PROTOCOL_TDISP, n);
+	n = emu_spdm_respond(&cfg, &conn, req, TSMH_VDM_HDR_LEN + n, out, sizeof(out));
+	assert_true(n >= 4);
+	assert_int_equal(out[1], 0x7f);
+	assert_int_equal(out[2], 0x0b); /* SessionRequired */
+	assert_null(conn.tdisp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flow),
+		cmocka_unit_test(test_session_end),
+		cmocka_unit_test(test_need_ide),
+		cmocka_unit_test(test_in_the_clear),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
