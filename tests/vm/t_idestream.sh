@@ -197,7 +197,7 @@ S=$(idenl new $EP0 | sid_of)
 [ -n "$S" ] || fail "stream after reload"
 stop_emu
 rmmod tsmh_sim || fail "rmmod tsmh_sim"
-wait_until 5 "no evt-ide DELETED at removal" grep -q "^evt 4 $EP0 stream $S " /tmp/ev.log
+wait_until 5 "no evt-ide DELETED at removal: $(cat /tmp/ev.log)" grep -q "^evt 4 $EP0 stream $S " /tmp/ev.log
 ok "removal of $EP0: evt-ide DELETED for stream $S"
 rmmod tsmh_core || fail "rmmod tsmh_core"
 kill $EVPID 2>/dev/null
@@ -213,7 +213,9 @@ grep -q "^error -95: root-port IDE keys on .* are owned by the platform TSM; use
 	fail "platform refusal: $(cat /tmp/x.out)"
 idenl get $RP | grep -q "sel=0/8 .* used=0/256" && idenl get $EP0 | grep -q "sel=0/2 " &&
 	! idenl get $EP0 | grep -q "^stream" || fail "allocated anyway: $(idenl get $RP; idenl get $EP0)"
-[ "$(ctl $RP 3)" = 0x00000000 ] || fail "a platform-owned root port's idle block written: $(ctl $RP 3)"
+# (a kernel with an IDE core, pci_ide_init(), writes 255 there itself)
+grep -q " pci_ide_init\$" /proc/kallsyms || [ "$(ctl $RP 3)" = 0x00000000 ] ||
+	fail "a platform-owned root port's idle block written: $(ctl $RP 3)"
 ok "no host key unit: $(cat /tmp/x.out); nothing allocated, idle blocks left as they were"
 
 # a stream enabled at both ends before tsmh_core loads is claimed, not reprogrammed
