@@ -44,6 +44,17 @@ int cmd_caps(int argc, char **argv);
 int cmd_ide(int argc, char **argv);
 /* ide.c dispatches to cmd_ide_VERB (one file each) */
 int cmd_ide_km(int argc, char **argv);
+int cmd_ide_list(int argc, char **argv);
+int cmd_ide_refresh(int argc, char **argv);
+/* connect.c */
+int cmd_connect(int argc, char **argv);
+int cmd_disconnect(int argc, char **argv);
+extern const char usage_connect[], usage_disconnect[];
+struct tsmh_conn_step;
+struct tsmh_idenl_stream;
+/* a step of connect.h's flow as it ends: printed (text) and added to the JSON array @arg */
+void conn_step_out(const struct tsmh_conn_step *st, void *arg);
+cJSON *conn_stream_json(const struct tsmh_idenl_stream *s);
 
 extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_spdm_info[],
 	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
