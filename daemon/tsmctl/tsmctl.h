@@ -88,6 +88,12 @@ int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l);
 int spdm_opt(int argc, char **argv, int *spdm, const char **dev, int need_dev);
 /* print @l: a table (list) or in @detail (show); --spdm probes each */
 int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail);
+/*
+ * show.c: the device's connection (IDE stream, state, session) printed, or
+ * added to @j as "connection" when @j is not NULL; nothing for a device
+ * without IDE
+ */
+void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j);
 /* spdm probe: "1.2,1.3" into @buf, or an error text; 0 on success */
 int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j);
 
