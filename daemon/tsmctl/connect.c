@@ -158,7 +158,6 @@ static int run(enum verb v, int argc, char **argv)
 	cJSON *j;
 	long n;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:S:i:c:T:j", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': opt_json = 1; break;

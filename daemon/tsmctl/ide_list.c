@@ -205,7 +205,6 @@ int cmd_ide_list(int argc, char **argv)
 	unsigned int i, k;
 	int c, ret, *idx;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
 		if (c != 'j') {
 			fputs(usage_ide, stderr);
