@@ -21,6 +21,9 @@
 # switches of all its threads over TSMH_BENCH_IDLE seconds). The guest has
 # no systemd, hence no watchdog: under systemd (WatchdogSec=30s) sd-event
 # adds one ping every 15-22 s.
+# IDE through the kernel (tests/vm/t_bench_ide.sh, same guest): tsmctl
+# attest --session, ide km, connect, disconnect and ide refresh of one
+# endpoint, wall time per run (kernel DOE proxy and IDE stream commands).
 # IDE_KM over the socket: `tsmctl ide km` (authentication, KEY_EXCHANGE +
 # FINISH, QUERY, KEY_PROG of the six keys of a key set, K_SET_GO and
 # K_SET_STOP of each, END_SESSION) beside `tsmctl attest --session`
@@ -33,7 +36,8 @@
 # 1,64,256), TSMH_BENCH_IDLE (idle window in s, default 60),
 # TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600),
 # TSMH_BENCH_SOCKET (0: skip the host socket rows), TSMH_BENCH_GUEST (the
-# guest benchmarks to run, default "bench bench_tsmd"; empty: no guest).
+# guest benchmarks to run, default "bench bench_ide bench_tsmd"; empty: no
+# guest).
 # Only the tsmd row at 64 devices, for example:
 #   TSMH_BENCH_SOCKET=0 TSMH_BENCH_GUEST=bench_tsmd TSMH_BENCH_TSMD=64 bench/run.sh
 set -euo pipefail
@@ -51,7 +55,7 @@ report() { # WHERE MODE RUNS TOTAL_MS [PER]
 		'BEGIN { printf "%-7s %-7s %4d runs  %8.1f ms per %s\n", w, m, n, t / n, p }'
 }
 now_ms() { date +%s%3N; }
-guest=${TSMH_BENCH_GUEST-bench bench_tsmd}
+guest=${TSMH_BENCH_GUEST-bench bench_ide bench_tsmd}
 # callgrind's inclusive instructions of FUNCs, summed (FILE FUNC...)
 incl() {
 	local f=$1
@@ -170,6 +174,18 @@ done
 tr -d '\r' <"$log" | awk '/^\[bench\] BENCH proxy (full|reattest) [0-9]+ [0-9]+$/ { t[$4] = $6 / $5 }
 	END { if (t["full"] && t["reattest"]) printf "proxy   reattest / full wall time: %.2fx\n", t["reattest"] / t["full"] }' 
 echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host loopback)"
+tr -d '\r' <"$log" | awk '
+	/^\[bench_ide\] BENCH ide [a-z-]+ [0-9]+ [0-9]+$/ { t[$4] = $6 / $5; n[$4] = $5; m[++k] = $4 }
+	END {
+		for (i = 1; i <= k; i++) {
+			printf "proxy   ide %-14s %4d runs  %8.1f ms per run", m[i], n[m[i]], t[m[i]]
+			if (m[i] != "attest-session" && t["attest-session"])
+				printf "  (%.2fx attest --session)", t[m[i]] / t["attest-session"]
+			printf "\n"
+		}
+		if (k)
+			print "(ide: one endpoint through the kernel; connect/disconnect/refresh program the sim'"'"'s IDE registers and key unit)"
+	}'
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
 	/^\[bench_tsmd\] BENCH tsmd idle [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$/ { idle[$5] = $6 " " $7 " " $8 " " $9 }
