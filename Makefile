@@ -8,6 +8,8 @@
 #                   DKMS builds and VM tests on Debian 12 / 13 / sid kernels
 #   make check-fast everything but the kernels and VMs
 #   make bench      attestation timings: socket and kernel proxy, full and cached;
+#                   IDE: ide km beside attest --session (socket), connect,
+#                   disconnect, ide refresh through the kernel;
 #                   tsmd add->bound and FLR->restored for 1 and 64 devices
 #   make fuzz       libFuzzer harnesses, 300 s each (TSMH_FUZZ_SECONDS)
 #   make modules    kbuild in-tree against KDIR (default: Debian 12 headers)

@@ -21,11 +21,25 @@
 # switches of all its threads over TSMH_BENCH_IDLE seconds). The guest has
 # no systemd, hence no watchdog: under systemd (WatchdogSec=30s) sd-event
 # adds one ping every 15-22 s.
+# IDE through the kernel (tests/vm/t_bench_ide.sh, same guest): tsmctl
+# attest --session, ide km, connect, disconnect and ide refresh of one
+# endpoint, wall time per run (kernel DOE proxy and IDE stream commands).
+# IDE_KM over the socket: `tsmctl ide km` (authentication, KEY_EXCHANGE +
+# FINISH, QUERY, KEY_PROG of the six keys of a key set, K_SET_GO and
+# K_SET_STOP of each, END_SESSION) beside `tsmctl attest --session`
+# (authentication, KEY_EXCHANGE + FINISH, two HEARTBEATs, two KEY_UPDATEs,
+# END_SESSION): wall time per run and callgrind instructions, with the
+# IDE_KM requests' own share (tsmh_idekm_query/_key_prog/_k_set inclusive).
 # Figures only: nothing here passes or fails on a threshold.
 # Environment: TSMH_BENCH_RUNS (socket runs, default 20; the guest does
 # 20), TSMH_BENCH_LABEL (deb12), TSMH_BENCH_TSMD (endpoint counts, default
 # 1,64,256), TSMH_BENCH_IDLE (idle window in s, default 60),
-# TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600).
+# TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600),
+# TSMH_BENCH_SOCKET (0: skip the host socket rows), TSMH_BENCH_GUEST (the
+# guest benchmarks to run, default "bench bench_ide bench_tsmd"; empty: no
+# guest).
+# Only the tsmd row at 64 devices, for example:
+#   TSMH_BENCH_SOCKET=0 TSMH_BENCH_GUEST=bench_tsmd TSMH_BENCH_TSMD=64 bench/run.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -36,12 +50,23 @@ tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-report() { # WHERE MODE RUNS TOTAL_MS
-	awk -v w="$1" -v m="$2" -v n="$3" -v t="$4" \
-		'BEGIN { printf "%-7s %-7s %4d runs  %8.1f ms per attestation\n", w, m, n, t / n }'
+report() { # WHERE MODE RUNS TOTAL_MS [PER]
+	awk -v w="$1" -v m="$2" -v n="$3" -v t="$4" -v p="${5:-attestation}" \
+		'BEGIN { printf "%-7s %-7s %4d runs  %8.1f ms per %s\n", w, m, n, t / n, p }'
 }
 now_ms() { date +%s%3N; }
+guest=${TSMH_BENCH_GUEST-bench bench_ide bench_tsmd}
+# callgrind's inclusive instructions of FUNCs, summed (FILE FUNC...)
+incl() {
+	local f=$1
+	shift
+	callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
+		awk -v fs="$*" 'BEGIN { n = split(fs, fn, " "); for (i = 1; i <= n; i++) want[fn[i]] = 1 }
+			{ for (k in want) if (!(k in got) && index($0, ":" k " [")) { gsub(",", "", $1); got[k] = $1; s += $1 } }
+			END { print s + 0 }'
+}
 
+if [ "${TSMH_BENCH_SOCKET:-1}" != 0 ]; then
 "$bin/tsmh-emu" --listen 127.0.0.1:0 --slots 4 --export-root "$tmp/root.pem" >"$tmp/emu.log" 2>&1 &
 pid=$!
 port=
@@ -85,9 +110,47 @@ awk '{ t[$1] = $2; r[$1] = $3 }
 		printf "socket  reattest instructions %11d process %11d tsmh_attest_run  (%.2fx, %.2fx of full)\n",
 			t["reattest"], r["reattest"], t["reattest"] / t["full"], r["reattest"] / r["full"]
 	}' "$tmp/instr"
+
+# IDE_KM (see the top): wall time, then instructions
+idekm() { "$bin/tsmctl" ide km --socket "127.0.0.1:$port" --trust "$tmp/root.pem" "$@" >/dev/null; }
+for mode in session ide-km; do
+	t0=$(now_ms)
+	for _ in $(seq "$runs"); do
+		case $mode in
+		session) att --session ;;
+		ide-km) idekm ;;
+		esac
+	done
+	report socket $mode "$runs" $(($(now_ms) - t0)) run
+done
+vg() { # NAME CMD...: callgrind's total for CMD (its profile in $tmp/cg.NAME)
+	local name=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$name" "$@" >/dev/null 2>"$tmp/vg.$name"
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/vg.$name"
+}
+st=$(vg session "$bin/tsmctl" attest --socket "127.0.0.1:$port" --trust "$tmp/root.pem" --session)
+it=$(vg idekm "$bin/tsmctl" ide km --socket "127.0.0.1:$port" --trust "$tmp/root.pem")
+sa=$(incl "$tmp/cg.session" tsmh_attest_run)
+ss=$(incl "$tmp/cg.session" attest_session)
+ia=$(incl "$tmp/cg.idekm" tsmh_attest_run)
+is=$(incl "$tmp/cg.idekm" tsmh_session_start tsmh_session_end)
+ik=$(incl "$tmp/cg.idekm" tsmh_idekm_query tsmh_idekm_key_prog tsmh_idekm_k_set)
+awk -v st="$st" -v sa="$sa" -v ss="$ss" -v it="$it" -v ia="$ia" -v is="$is" -v ik="$ik" 'BEGIN {
+	printf "socket  session  instructions %11d process %11d tsmh_attest_run %10d session (start, 2 HEARTBEAT, 2 KEY_UPDATE, end)\n",
+		st, sa, ss
+	printf "socket  ide-km   instructions %11d process %11d tsmh_attest_run %10d session (start, end)\n", it, ia, is
+	printf "socket  ide-km   IDE_KM requests (QUERY, 6 KEY_PROG, 6 K_SET_GO, 6 K_SET_STOP) %d instructions: %.1f%% of the process; process %.2fx of attest --session\n",
+		ik, 100 * ik / it, it / st
+}'
 kill $pid
 wait $pid 2>/dev/null || true
 pid=
+fi
+
+if [ -z "$guest" ]; then
+	exit 0
+fi
 
 scripts/kernels.sh prepare "$label" >"$tmp/kernels.log" 2>&1
 scripts/dkms-build.sh "$label" "build/kmod/$label"
@@ -101,7 +164,7 @@ tmo=${TSMH_BENCH_TIMEOUT:-3600}
 vmrc=0
 TSMH_VM_TIMEOUT=$((tmo + 300)) \
 	TSMH_VM_APPEND="tsmh.timeout=$tmo tsmh.bench_tsmd=${TSMH_BENCH_TSMD:-1,64,256} tsmh.bench_idle=${TSMH_BENCH_IDLE:-60}" \
-	scripts/vm/run.sh "$label" "build/vm/$label-bench.cpio" build/vm/bench bench bench_tsmd \
+	scripts/vm/run.sh "$label" "build/vm/$label-bench.cpio" build/vm/bench $guest \
 	>"$vmout" || vmrc=$?
 log=build/vm/bench/$label.log
 tr -d '\r' <"$log" |
@@ -111,6 +174,18 @@ done
 tr -d '\r' <"$log" | awk '/^\[bench\] BENCH proxy (full|reattest) [0-9]+ [0-9]+$/ { t[$4] = $6 / $5 }
 	END { if (t["full"] && t["reattest"]) printf "proxy   reattest / full wall time: %.2fx\n", t["reattest"] / t["full"] }' 
 echo "(proxy: $label kernel under QEMU TCG, emulated DOE mailbox; socket: host loopback)"
+tr -d '\r' <"$log" | awk '
+	/^\[bench_ide\] BENCH ide [a-z-]+ [0-9]+ [0-9]+$/ { t[$4] = $6 / $5; n[$4] = $5; m[++k] = $4 }
+	END {
+		for (i = 1; i <= k; i++) {
+			printf "proxy   ide %-14s %4d runs  %8.1f ms per run", m[i], n[m[i]], t[m[i]]
+			if (m[i] != "attest-session" && t["attest-session"])
+				printf "  (%.2fx attest --session)", t[m[i]] / t["attest-session"]
+			printf "\n"
+		}
+		if (k)
+			print "(ide: one endpoint through the kernel; connect/disconnect/refresh program the sim'"'"'s IDE registers and key unit)"
+	}'
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
 	/^\[bench_tsmd\] BENCH tsmd idle [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$/ { idle[$5] = $6 " " $7 " " $8 " " $9 }

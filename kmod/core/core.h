@@ -50,6 +50,14 @@
  *   ring_lock (reset.c, a spinlock taken in kretprobe handlers and by
  *   tsmh_reset_pending()), the driver core's driver_override spinlock
  *   (6.12 and later).
+ * - tsmh_reset_pending(dev) is per device: it answers for @dev (a reset
+ *   of it or of a bridge above it in flight, in reset.c's ring or in the
+ *   batch its work is counting; or one no device can be named for) and
+ *   needs @dev's device lock (asserted): no PCI-core reset of @dev runs
+ *   while it is held, and one that ran before stays visible to the check
+ *   (in flight, ring, batch) until @dev's reset_count moved. It walks
+ *   @dev's upstream bridges under ring_lock without a lock of theirs (a
+ *   device holds its parents).
  * - sysfs: the evidence files' readers take no lock (they read an
  *   immutable set their view holds a reference to), so ev_lock may be
  *   held while those files are removed; the gate file's show takes
@@ -294,7 +302,14 @@ int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
 void tsmh_reset_init(void);
 void tsmh_reset_exit(void);
 u32 tsmh_reset_sources(void);
-bool tsmh_reset_pending(void);	/* a reset under way or not yet counted */
+/* A reset of @dev under way or not yet counted; @dev's device lock held. */
+enum tsmh_reset_pend {
+	TSMH_RESET_PEND_NONE,
+	TSMH_RESET_PEND_DEV,	/* of @dev or of a bridge above it */
+	TSMH_RESET_PEND_ANY,	/* one reset.c cannot name a device for */
+};
+
+enum tsmh_reset_pend tsmh_reset_pending(struct tsmh_dev *dev);
 
 /* netlink.c */
 /* A required attribute: the extack names it and carries @msg. */

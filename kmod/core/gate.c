@@ -464,12 +464,15 @@ static void gate_bme_off(struct tsmh_dev *dev)
  * caller compares it again under @state_lock. Called with @gate_op_lock
  * and the device lock held: resets through the PCI core (function, slot,
  * bus) hold the device lock until their restore, which the reset probes
- * see, so a reset either is over and seen (counted, or pending in
- * reset.c) or starts after the release.
+ * see, so a reset of this device either is over and seen (counted, or
+ * pending in reset.c) or starts after the release. Only resets of this
+ * device (or of a bridge above it), and those reset.c cannot attribute,
+ * refuse it: another device's reset does not.
  */
 static int gate_check_attested(struct tsmh_dev *dev, const struct gate_req *r, u64 *ev_reset,
 			       struct netlink_ext_ack *extack)
 {
+	enum tsmh_reset_pend pend;
 	u64 cur;
 
 	lockdep_assert_held(&dev->gate_op_lock);
@@ -481,9 +484,11 @@ static int gate_check_attested(struct tsmh_dev *dev, const struct gate_req *r, u
 			 "now generation %llu", cur);
 		return -ESTALE;
 	}
-	if (tsmh_reset_pending()) {
-		TSMH_ERR(extack, "device reset since the evidence was taken",
-			 "reset being processed");
+	pend = tsmh_reset_pending(dev);
+	if (pend) {
+		TSMH_ERR(extack, "device reset since the evidence was taken", "%s",
+			 pend == TSMH_RESET_PEND_DEV ? "reset being processed" :
+			 "unattributed reset being processed");
 		return -ESTALE;
 	}
 	return 0;

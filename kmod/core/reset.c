@@ -45,6 +45,16 @@
  * as a reset of every tracked device (kind unknown) and says so in the
  * log, so no reset is lost.
  *
+ * Pending resets (tsmh_reset_pending(), for the gate's attested release):
+ * from a probed call's entry until the work has counted it, a reset is
+ * known with the device it resets: an in-flight call holds a slot in
+ * active[] (device, or bridge with everything below it), a done one an
+ * entry of the ring, then of the work's batch while the work processes
+ * it. A device is pending while any of these names it or a bridge above
+ * it. What names no device makes every device pending: a call that found
+ * no free slot, a missed call (a kretprobe's nmissed moved), a full ring,
+ * and the work's "every tracked device" round that follows the last two.
+ *
  * Limits: resets that bypass these functions (a driver poking its own
  * reset register, a link-down the AER core never sees, firmware) are not
  * seen; power loss (D3cold, system suspend/hibernation resume) is not
@@ -61,6 +71,7 @@
 #define RESET_RING	64
 #define NR_FRAMES	32
 #define MAXACTIVE	64
+#define NR_ACTIVE	64
 
 enum reset_role {
 	ROLE_FUNC,	/* a function reset wrapper: done if 0 or a nested reset was */
@@ -103,11 +114,23 @@ struct reset_frame {
 	unsigned int depth;
 };
 
+/*
+ * A probed reset call between its entry and its return, for
+ * tsmh_reset_pending(): the device it resets, or (@below) the bridge
+ * everything below which it resets.
+ */
+struct reset_active {
+	const void *pdev;	/* NULL: free; compared only, never dereferenced */
+	bool below;
+};
+
 /* per call (kretprobe instance data) */
 struct reset_call {
 	const void *pdev;
 	struct reset_frame *frame;	/* NULL: no frame (the table was full) */
+	struct reset_active *slot;	/* NULL: none (not a reset, or active[] was full) */
 	bool nested;
+	bool anon;			/* a reset counted in active_anon */
 };
 
 struct reset_ev {
@@ -121,8 +144,18 @@ static struct reset_ev ring[RESET_RING];
 static unsigned int ring_head, ring_len;
 static bool ring_overflow;
 static struct reset_frame frames[NR_FRAMES];
-static unsigned int inflight;		/* resets entered, not returned */
+static struct reset_active active[NR_ACTIVE];
+static unsigned int active_anon;	/* resets entered, not returned, without a slot */
 static int missed_seen;			/* sum of nmissed already handled */
+/*
+ * What the work took from the ring and has not finished counting: written
+ * by the work only (under ring_lock; it reads them without), read by
+ * tsmh_reset_pending(). @batch_all: the work's round over every tracked
+ * device (full ring, missed call).
+ */
+static struct reset_ev batch[RESET_RING];
+static unsigned int batch_len;
+static bool batch_all;
 /* set by tsmh_reset_init(), cleared by tsmh_reset_exit(); no lock */
 static u32 sources;
 
@@ -149,21 +182,98 @@ static int rp_missed(void)
 	return n;
 }
 
+/* @p is an upstream bridge of @dev (no lock: each device holds its parents). */
+static bool below(struct tsmh_dev *dev, const void *p)
+{
+	struct pci_dev *up;
+
+	for (up = pci_upstream_bridge(dev->pdev); up; up = pci_upstream_bridge(up))
+		if (up == p)
+			return true;
+	return false;
+}
+
+/* a reset of @pdev (@below: of everything below it) resets @dev */
+static bool resets(struct tsmh_dev *dev, const void *pdev, bool below_pdev)
+{
+	return below_pdev ? below(dev, pdev) : dev->pdev == pdev;
+}
+
+static bool matches(struct tsmh_dev *dev, const struct reset_ev *ev)
+{
+	return resets(dev, ev->pdev, ev->below);
+}
+
 /*
- * A reset is under way or was seen by a probe but the work has not
- * counted it yet (it is queued or running). Not tied to a device: a
- * caller that must not act on stale state (an attested release, gate.c)
- * refuses for any device, which is rare and only costs a retry.
+ * A reset of @dev, or of a bridge above it, is under way (a probed call
+ * entered and not returned) or was done and not counted yet (in the ring,
+ * or in the batch the work is counting); or one that names no device is
+ * (see the top of this file), which may be a reset of @dev too.
+ *
+ * Called with @dev's device lock held, which is what makes the answer
+ * last until the caller's change (gate.c, gate_apply()): a reset through
+ * the PCI core (function, slot, bus) resets @dev only while holding its
+ * device lock, and some probed call of it has entered by then (the
+ * outermost one may take the lock itself, after its entry). So a reset of
+ * @dev that ran before the caller took the lock holds a slot in active[]
+ * from that entry until its return handler, which puts it in the ring in
+ * the same ring_lock section; the work moves it to the batch in one
+ * section and drops the batch after the count moved. Each step is under
+ * ring_lock, so this check sees it somewhere or counted; one that enters
+ * later waits for the lock, after the caller's change. A reset done
+ * without the device lock (DPC, AER's link reset, a driver's own
+ * pcie_flr()) that enters after this check started after it: counted
+ * when done, as any later reset. Nothing here is module-wide but what
+ * names no device (see the top of this file).
  */
-bool tsmh_reset_pending(void)
+enum tsmh_reset_pend tsmh_reset_pending(struct tsmh_dev *dev)
 {
 	unsigned long flags;
-	bool ring;
+	bool pending = false;
+	unsigned int i;
 
+	device_lock_assert(&dev->pdev->dev);
 	spin_lock_irqsave(&ring_lock, flags);
-	ring = ring_len || ring_overflow || inflight || rp_missed() != missed_seen;
+	if (active_anon || ring_overflow || batch_all || rp_missed() != missed_seen) {
+		spin_unlock_irqrestore(&ring_lock, flags);
+		return TSMH_RESET_PEND_ANY;
+	}
+	for (i = 0; i < NR_ACTIVE && !pending; i++)
+		pending = active[i].pdev && resets(dev, active[i].pdev, active[i].below);
+	for (i = 0; i < ring_len && !pending; i++)
+		pending = matches(dev, &ring[(ring_head + i) % RESET_RING]);
+	for (i = 0; i < batch_len && !pending; i++)
+		pending = matches(dev, &batch[i]);
 	spin_unlock_irqrestore(&ring_lock, flags);
-	return ring || work_busy(&reset_work);
+	return pending ? TSMH_RESET_PEND_DEV : TSMH_RESET_PEND_NONE;
+}
+
+/* ring_lock held: @c's reset is in flight until its return handler */
+static void active_get(struct reset_call *c, const void *pdev, bool below_pdev)
+{
+	int i;
+
+	lockdep_assert_held(&ring_lock);
+	for (i = 0; i < NR_ACTIVE; i++)
+		if (!active[i].pdev) {
+			active[i] = (struct reset_active) { .pdev = pdev, .below = below_pdev };
+			c->slot = &active[i];
+			return;
+		}
+	c->anon = true;
+	active_anon++;
+}
+
+/* ring_lock held */
+static void active_put(struct reset_call *c)
+{
+	lockdep_assert_held(&ring_lock);
+	if (c->slot)
+		c->slot->pdev = NULL;
+	else if (c->anon)
+		active_anon--;
+	c->slot = NULL;
+	c->anon = false;
 }
 
 /* ring_lock held */
@@ -251,7 +361,7 @@ static int tsmh_rp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 			f = frame_new(pdev, false);
 		}
 		c->frame = f;
-		inflight++;
+		active_get(c, pdev, false);
 		break;
 	case ROLE_BRIDGE:
 		f = bus_in_func(pdev);
@@ -262,10 +372,10 @@ static int tsmh_rp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 			ret = 1;
 			break;
 		}
-		inflight++;
+		active_get(c, pdev, true);
 		break;
 	case ROLE_DPC:
-		inflight++;
+		active_get(c, pdev, true);
 		break;
 	case ROLE_RECOVERY:
 		c->frame = frame_new(pdev, true);
@@ -309,7 +419,6 @@ static int tsmh_rp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		spin_unlock_irqrestore(&ring_lock, flags);
 		return 0;
 	}
-	inflight--;
 	if (f && c->nested) {
 		/* the outermost call of this device reports */
 		f->depth--;
@@ -327,31 +436,21 @@ static int tsmh_rp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 			kind = TSMH_RESET_BUS;
 		ring_push(c->pdev, below, kind);
 	}
+	/* in the section of the push: always in one of the two for pending */
+	active_put(c);
 	spin_unlock_irqrestore(&ring_lock, flags);
 	if (done)
 		queue_work(tsmh_wq, &reset_work);
 	return 0;
 }
 
-/* @p is an upstream bridge of @dev (no lock: each device holds its parents). */
-static bool below(struct tsmh_dev *dev, const void *p)
-{
-	struct pci_dev *up;
-
-	for (up = pci_upstream_bridge(dev->pdev); up; up = pci_upstream_bridge(up))
-		if (up == p)
-			return true;
-	return false;
-}
-
-static bool matches(struct tsmh_dev *dev, const struct reset_ev *ev)
-{
-	return ev->below ? below(dev, ev->pdev) : dev->pdev == ev->pdev;
-}
-
+/*
+ * Counts what the ring holds. The entries move to @batch in one ring_lock
+ * section and leave it only after every tracked device has been counted,
+ * so tsmh_reset_pending() sees each reset until its device's count moved.
+ */
 static void reset_work_fn(struct work_struct *work)
 {
-	struct reset_ev evs[RESET_RING];
 	unsigned int n, i, gen;
 	unsigned long idx, flags;
 	struct tsmh_dev *dev;
@@ -361,11 +460,13 @@ static void reset_work_fn(struct work_struct *work)
 	spin_lock_irqsave(&ring_lock, flags);
 	n = ring_len;
 	for (i = 0; i < n; i++)
-		evs[i] = ring[(ring_head + i) % RESET_RING];
+		batch[i] = ring[(ring_head + i) % RESET_RING];
+	batch_len = n;
 	ring_head = (ring_head + n) % RESET_RING;
 	ring_len = 0;
 	missed = rp_missed();
 	overflow = ring_overflow || missed != missed_seen;
+	batch_all = overflow;
 	ring_overflow = false;
 	missed_seen = missed;
 	spin_unlock_irqrestore(&ring_lock, flags);
@@ -378,10 +479,14 @@ static void reset_work_fn(struct work_struct *work)
 			tsmh_gate_reset(dev, TSMH_RESET_UNKNOWN);
 		else
 			for (i = 0; i < n; i++)
-				if (matches(dev, &evs[i]))
-					tsmh_gate_reset(dev, evs[i].kind);
+				if (matches(dev, &batch[i]))
+					tsmh_gate_reset(dev, batch[i].kind);
 		tsmh_dev_put(dev);
 	}
+	spin_lock_irqsave(&ring_lock, flags);
+	batch_len = 0;
+	batch_all = false;
+	spin_unlock_irqrestore(&ring_lock, flags);
 }
 
 void tsmh_reset_init(void)
@@ -442,9 +547,12 @@ void tsmh_reset_exit(void)
 	cancel_work_sync(&reset_work);
 	spin_lock_irq(&ring_lock);
 	memset(frames, 0, sizeof(frames));
+	memset(active, 0, sizeof(active));
 	ring_len = 0;
 	ring_overflow = false;
-	inflight = 0;
+	active_anon = 0;
+	batch_len = 0;
+	batch_all = false;
 	spin_unlock_irq(&ring_lock);
 	sources = 0;
 }
