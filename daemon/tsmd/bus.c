@@ -28,6 +28,7 @@
 #include <syslog.h>
 #include <cjson/cJSON.h>
 #include "hex.h"
+#include "ide_nl.h"
 #include "tsmd.h"
 
 #define BUS_NAME  "org.tsmhost.tsmd1"
@@ -112,6 +113,49 @@ static cJSON *dev_json(const struct tsmd_dev *v, int priv)
 	return j;
 }
 
+/*
+ * The device's IDE connection: the session tsmd keeps (its keeper, the
+ * heartbeat) and the stream as the kernel has it now (which outlives
+ * tsmd: "session": "down" with a SECURE stream after a restart).
+ */
+static void conn_json(cJSON *j, struct tsmd_dev *v)
+{
+	const struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream st;
+	cJSON *o;
+	int found;
+
+	found = tsmd_conn_stream(v, &st);
+	if (found != 1 && !c->pid && !c->state[0])
+		return;
+	o = cJSON_AddObjectToObject(j, "connection");
+	cJSON_AddStringToObject(o, "state", c->state[0] ? c->state : "stream");
+	cJSON_AddStringToObject(o, "session", c->pid && c->session_up ? "up" : "down");
+	cJSON_AddStringToObject(o, "owner", "tsmd");
+	if (c->pid && c->session_up) {
+		cJSON_AddNumberToObject(o, "heartbeat_period_s", c->hb_period);
+		cJSON_AddNumberToObject(o, "heartbeats", (double)c->heartbeats);
+		if (c->hb_last_us)
+			cJSON_AddNumberToObject(o, "last_heartbeat_s_ago",
+						(double)(tsmd_now_us() - c->hb_last_us) / 1e6);
+		if (c->hb_last_rt_us)
+			cJSON_AddNumberToObject(o, "last_heartbeat_time",
+						(double)(c->hb_last_rt_us / 1000000u));
+	}
+	cJSON_AddNumberToObject(o, "session_reopens", (double)c->reopens);
+	cJSON_AddNumberToObject(o, "rekeys", (double)c->rekeys);
+	if (c->op != CONN_OP_NONE)
+		cJSON_AddStringToObject(o, "operation", tsmd_conn_op_name(c->op));
+	if (found == 1) {
+		cJSON_AddNumberToObject(o, "stream_id", st.id);
+		cJSON_AddStringToObject(o, "stream_state",
+					tsmh_idenl_secure(&st) ? "secure" : "insecure");
+		cJSON_AddStringToObject(o, "root_port", st.rp);
+	}
+	if (c->err[0])
+		cJSON_AddStringToObject(o, "error", c->err);
+}
+
 static int reply_json(sd_bus_message *m, cJSON *j)
 {
 	char *s = cJSON_PrintUnformatted(j);
@@ -176,7 +220,12 @@ static int m_get(sd_bus_message *m, void *arg, sd_bus_error *err)
 	v = find(arg, m, &name, err, &ret);
 	if (!v)
 		return ret;
-	return reply_json(m, dev_json(v, sender_is_root(m)));
+	{
+		cJSON *j = dev_json(v, sender_is_root(m));
+
+		conn_json(j, v);
+		return reply_json(m, j);
+	}
 }
 
 static int m_status(sd_bus_message *m, void *arg, sd_bus_error *err)
