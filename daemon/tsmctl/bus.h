@@ -15,4 +15,9 @@
 /* tsmctl allow (@method "Allow") or deny ("Deny"): argc/argv as the command's */
 int allow_deny(int argc, char **argv, const char *method);
 
+#include <cjson/cJSON.h>
+/* tsmctl show: tsmd's "connection" of @dev (GetDevice), NULL if none or no tsmd */
+cJSON *tsmd_connection(const char *dev);
+void tsmd_connection_print(const cJSON *c);
+
 #endif

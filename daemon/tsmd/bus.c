@@ -125,7 +125,8 @@ static void conn_json(cJSON *j, struct tsmd_dev *v)
 	cJSON *o;
 	int found;
 
-	found = tsmd_conn_stream(v, &st);
+	/* a device without an IDE capability has no stream: no ide-get */
+	found = v->info.flags & TSMH_DEV_F_IDE ? tsmd_conn_stream(v, &st) : 0;
 	if (found != 1 && !c->pid && !c->state[0])
 		return;
 	o = cJSON_AddObjectToObject(j, "connection");
