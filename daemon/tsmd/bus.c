@@ -16,6 +16,12 @@
  *   Deny(s dev, b permanent) -> s    (root) refuse it (quarantine if running)
  *   Reattest(s dev)                  (root) attest again now
  *   Reload()                         (root) re-read policy and allow-list
+ *   Connect(s dev) -> s              (root) SPDM session + IDE stream, kept by
+ *                                    tsmd (HEARTBEAT); answered when done
+ *   Refresh(s dev) -> s              (root) new IDE keys in the other key set
+ *   Disconnect(s dev) -> s           (root) stream deleted, session ended
+ *   GetDevice's "connection": session (up/down), heartbeat period and the
+ *   last one, the stream (id, state, root port, blocks), re-keys, errors
  *   signal DeviceChanged(s dev, s gate, s verdict)
  *
  * No polkit: dbus/org.tsmhost.tsmd1.conf lets only root call the mutating
@@ -152,6 +158,8 @@ static void conn_json(cJSON *j, struct tsmd_dev *v)
 		cJSON_AddStringToObject(o, "stream_state",
 					tsmh_idenl_secure(&st) ? "secure" : "insecure");
 		cJSON_AddStringToObject(o, "root_port", st.rp);
+		cJSON_AddNumberToObject(o, "rp_block", st.rp_block);
+		cJSON_AddNumberToObject(o, "ep_block", st.ep_block);
 	}
 	if (c->err[0])
 		cJSON_AddStringToObject(o, "error", c->err);
@@ -344,6 +352,41 @@ static int m_reattest(sd_bus_message *m, void *arg, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Connect, Refresh, Disconnect: answered when the session keeper is done */
+static int m_conn(sd_bus_message *m, void *arg, sd_bus_error *err, enum tsmd_conn_op op)
+{
+	const char *name;
+	struct tsmd_dev *v;
+	char why[512];
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	v = find(arg, m, &name, err, &ret);
+	if (!v)
+		return ret;
+	ret = tsmd_conn_bus(v, op, m, why, sizeof(why));
+	if (ret == 0)
+		return 1; /* the reply comes later */
+	return reply_refused_or(m, err, ret < 0 ? ret : 0, why);
+}
+
+static int m_connect(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_CONNECT);
+}
+
+static int m_refresh(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_REFRESH);
+}
+
+static int m_disconnect(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_DISCONNECT);
+}
+
 static int m_reload(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	struct tsmd *d = arg;
@@ -373,6 +416,9 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Deny", "sb", "s", m_deny, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reattest", "s", "", m_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", m_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Connect", "s", "s", m_connect, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Refresh", "s", "s", m_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Disconnect", "s", "s", m_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("DeviceChanged", "sss", 0), SD_BUS_VTABLE_END
 };
 

@@ -269,6 +269,7 @@ static void __attribute__((noreturn)) keeper_main(const char *dev, const char *t
 /* ---- the loop's side ---- */
 
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r);
+static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
 static void stop_keeper(struct tsmd_dev *v, int status, const char *why);
 
 static void set_state(struct tsmd_dev *v, const char *state)
@@ -290,6 +291,8 @@ static void keeper_gone(struct tsmd_dev *v)
 	c->fd = -1;
 	c->pid = 0;
 	c->session_up = 0;
+	if (c->next_op != CONN_OP_NONE && c->next_op != CONN_OP_HEARTBEAT)
+		ext_answer(v, c->next_op, -EINTR, "the session keeper stopped before it ran");
 	c->next_op = CONN_OP_NONE;
 }
 
@@ -475,20 +478,36 @@ static uint64_t now_rt_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Answer a pending 7.2 request. */
-static void tsm_answer(struct tsmd_dev *v, int status, const char *msg)
+/*
+ * Answer the requests from outside waiting for @op (CONN_OP_NONE: all of
+ * them): a 7.2 tsm/connect or tsm/disconnect (tsm-done) and a D-Bus call.
+ */
+static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg)
 {
 	struct tsmd_conn *c = &v->conn;
+	enum tsmd_conn_op top =
+		c->tsm_op == TSMH_TSM_OP_CONNECT ? CONN_OP_CONNECT : CONN_OP_DISCONNECT;
+	sd_bus_error err = SD_BUS_ERROR_NULL;
 	int ret;
 
-	if (!c->tsm_pending)
-		return;
-	c->tsm_pending = 0;
-	ret = tsmd_kernel_tsm_done(v->d, v->name, c->tsm_cookie, status, msg);
-	tsmd_log(ret ? LOG_WARNING : LOG_INFO, v->name, "tsm", "tsm/%s answered %d (%s)%s%s",
-		 c->tsm_op == TSMH_TSM_OP_CONNECT ? "connect" : "disconnect", status, msg,
-		 ret ? "; the kernel did not take the answer: " : "",
-		 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+	if (c->tsm_pending && (op == CONN_OP_NONE || op == top)) {
+		c->tsm_pending = 0;
+		ret = tsmd_kernel_tsm_done(v->d, v->name, c->tsm_cookie, status, msg);
+		tsmd_log(ret ? LOG_WARNING : LOG_INFO, v->name, "tsm",
+			 "tsm/%s answered %d (%s)%s%s", tsmd_conn_op_name(top), status, msg,
+			 ret ? "; the kernel did not take the answer: " : "",
+			 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+	}
+	if (c->bus_call && (op == CONN_OP_NONE || op == c->bus_op)) {
+		if (status) {
+			sd_bus_error_setf(&err, "org.tsmhost.tsmd1.Error.Refused", "%s", msg);
+			sd_bus_reply_method_error(c->bus_call, &err);
+			sd_bus_error_free(&err);
+		} else {
+			sd_bus_reply_method_return(c->bus_call, "s", msg);
+		}
+		c->bus_call = sd_bus_message_unref(c->bus_call);
+	}
 }
 
 /* No stream of @v may be left after a failed connect: check, delete, say. */
@@ -515,7 +534,7 @@ static void connect_failed(struct tsmd_dev *v, int status, const char *err)
 	tsmd_conn_stop(v, NULL);
 	no_stream_left(v);
 	c->have_stream = 0;
-	tsm_answer(v, status, err);
+	ext_answer(v, CONN_OP_CONNECT, status, err);
 	if (status == -EINTR) {
 		/* stopped by tsmd itself (a reset, an attestation): a new decision follows */
 		set_state(v, "interrupted");
@@ -579,7 +598,7 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		 c->stream_id, c->rp, c->hb_period ? "every " : "none, period ", c->hb_period);
 	arm_heartbeat(v);
 	snprintf(text, sizeof(text), "connected: IDE stream %u SECURE", c->stream_id);
-	tsm_answer(v, 0, text);
+	ext_answer(v, CONN_OP_CONNECT, 0, text);
 	if (c->pend_release) {
 		c->pend_release = 0;
 		snprintf(text, sizeof(text), "%s; IDE stream %u SECURE", c->pend_text,
@@ -624,12 +643,17 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		if (r->status) {
 			tsmd_scopy(c->err, sizeof(c->err), r->err);
 			tsmd_log(LOG_ERR, v->name, tsmd_conn_op_name(op), "%s", r->err);
+			ext_answer(v, op, r->status, r->err);
 		} else {
-			tsmd_log(LOG_NOTICE, v->name, tsmd_conn_op_name(op), "%s done (stream %u)",
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "%s done: stream %u %s",
 				 op == CONN_OP_REFRESH ? "key refresh" : "new session",
-				 r->stream_id);
+				 r->stream_id, r->secure ? "SECURE" : "not SECURE");
+			tsmd_log(LOG_NOTICE, v->name, tsmd_conn_op_name(op), "%s", msg);
 			c->hb_last_us = tsmd_now_us();
 			c->hb_last_rt_us = now_rt_us();
+			ext_answer(v, op, 0, msg);
 		}
 		break;
 	case CONN_OP_DISCONNECT:
@@ -642,8 +666,17 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 			c->have_stream = 0;
 			set_state(v, "disconnected");
 		}
-		tsm_answer(v, r->status, r->status ? r->err : "disconnected");
+		ext_answer(v, CONN_OP_DISCONNECT, r->status,
+			   r->status ? r->err : "disconnected: stream deleted, session ended");
 		tsmd_conn_stop(v, NULL);
+		/* the policy wants IDE for it: without a stream it is not released */
+		if (!r->status && v->info.gate_state == TSMH_GATE_RELEASED &&
+		    tsmd_dev_needs_ide(v)) {
+			c->pend_release = 0;
+			tsmd_dev_hold(
+				v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED),
+				"disconnected by an administrator; its policy rule requires IDE");
+		}
 		break;
 	default: break;
 	}
@@ -688,10 +721,9 @@ static void stop_keeper(struct tsmd_dev *v, int status, const char *why)
 	if (pid)
 		waitpid(pid, NULL, 0);
 	keeper_gone(v);
-	if (why) {
+	if (why)
 		tsmd_log(LOG_INFO, v->name, "session", "session keeper stopped (%s)", why);
-		fail_op(v, status, why);
-	}
+	fail_op(v, status, why ? why : "session keeper stopped");
 }
 
 int tsmd_conn_stream(struct tsmd_dev *v, struct tsmh_idenl_stream *st)
@@ -876,7 +908,7 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t co
 		if (tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st)) {
 			snprintf(msg, sizeof(msg), "already connected: IDE stream %u SECURE",
 				 st.id);
-			tsm_answer(v, 0, msg);
+			ext_answer(v, CONN_OP_CONNECT, 0, msg);
 			return;
 		}
 		set_state(v, "connecting");
@@ -889,22 +921,37 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t co
 	if (ret) {
 		snprintf(msg, sizeof(msg), "%s: session keeper: cannot start it: %s", dev,
 			 strerror(-ret));
-		tsm_answer(v, ret, msg);
+		ext_answer(v, CONN_OP_NONE, ret, msg);
 	}
 }
 
-int tsmd_conn_request(struct tsmd_dev *v, enum tsmd_conn_op op, char *why, size_t whylen)
+int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, char *why,
+		  size_t whylen)
 {
+	struct tsmh_idenl_stream st;
 	int ret;
 
-	if (op != CONN_OP_REFRESH && op != CONN_OP_DISCONNECT && op != CONN_OP_RESUME) {
+	if (op != CONN_OP_CONNECT && op != CONN_OP_REFRESH && op != CONN_OP_DISCONNECT) {
 		snprintf(why, whylen, "%s: %s cannot be asked for", v->name, tsmd_conn_op_name(op));
 		return -EINVAL;
 	}
-	if (v->phase != PH_IDLE || v->conn.op == CONN_OP_CONNECT) {
+	if (v->phase != PH_IDLE || v->conn.op == CONN_OP_CONNECT || v->conn.bus_call ||
+	    v->conn.tsm_pending) {
 		snprintf(why, whylen, "%s: busy (%s); try again", v->name,
-			 v->phase != PH_IDLE ? "attestation in progress" : "connect in progress");
+			 v->phase != PH_IDLE		 ? "attestation in progress"
+			 : v->conn.op == CONN_OP_CONNECT ? "connect in progress"
+							 : "another request in progress");
 		return -EBUSY;
+	}
+	if (op == CONN_OP_CONNECT) {
+		if (tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st)) {
+			snprintf(why, whylen, "%s: already connected: IDE stream %u SECURE",
+				 v->name, st.id);
+			return 1;
+		}
+		set_state(v, "connecting");
+		if (v->conn.pid)
+			tsmd_conn_stop(v, "new connect");
 	}
 	ret = send_op(v, op);
 	if (ret) {
@@ -912,6 +959,9 @@ int tsmd_conn_request(struct tsmd_dev *v, enum tsmd_conn_op op, char *why, size_
 			 strerror(-ret));
 		return ret;
 	}
-	snprintf(why, whylen, "%s: %s started", v->name, tsmd_conn_op_name(op));
+	v->conn.bus_call = sd_bus_message_ref(m);
+	v->conn.bus_op = op;
+	tsmd_log(LOG_INFO, v->name, tsmd_conn_op_name(op), "%s asked over D-Bus",
+		 tsmd_conn_op_name(op));
 	return 0;
 }

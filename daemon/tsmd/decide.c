@@ -139,6 +139,14 @@ static int needs_ide(const struct tsmd_dev *v, const struct tsmd_dev_facts *f)
 	return rule && rule->req == TSMD_REQ_IDE;
 }
 
+int tsmd_dev_needs_ide(const struct tsmd_dev *v)
+{
+	struct tsmd_dev_facts f;
+
+	tsmd_facts_of(&v->info, &f);
+	return needs_ide(v, &f);
+}
+
 static int attested_digest(const struct tsmd_attest_summary *as, uint8_t *out)
 {
 	return tsmd_accept_digest(as->spki_sha384, as->blocks, as->nr_blocks, out);

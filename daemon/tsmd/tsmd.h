@@ -87,6 +87,9 @@ struct tsmd_conn {
 	int tsm_pending;
 	uint64_t tsm_cookie;
 	uint32_t tsm_op;
+	/* a D-Bus Connect/Refresh/Disconnect waiting for its answer */
+	sd_bus_message *bus_call;
+	enum tsmd_conn_op bus_op;
 	/* the stream went insecure (reset): delete and connect again */
 	int rekey;
 	uint64_t rekey_window_us; /* start of the current re-key window */
@@ -198,6 +201,8 @@ int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, ch
 
 /* decide.c, for conn.c: carry a decision out */
 void tsmd_dev_hold(struct tsmd_dev *v, const char *code, const char *reason);
+/* The policy rule for @v requires IDE (policy "ide"). */
+int tsmd_dev_needs_ide(const struct tsmd_dev *v);
 void tsmd_dev_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
 		      const char *action, const char *text);
 void tsmd_set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
@@ -219,8 +224,13 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t cookie);
 /* Stop the session keeper now (an attestation needs the mailbox, removal, exit). */
 void tsmd_conn_stop(struct tsmd_dev *v, const char *why);
-/* Ask for an operation from outside (D-Bus): 0 or -errno with @why. */
-int tsmd_conn_request(struct tsmd_dev *v, enum tsmd_conn_op op, char *why, size_t whylen);
+/*
+ * D-Bus Connect, Refresh, Disconnect of @v: 0 when started (@m is answered
+ * when it ends), 1 when answered already (@why: the answer), -errno with
+ * @why when refused.
+ */
+int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, char *why,
+		  size_t whylen);
 const char *tsmd_conn_op_name(enum tsmd_conn_op op);
 int tsmd_kernel_tsm_done(struct tsmd *d, const char *name, uint64_t cookie, int status,
 			 const char *msg);
