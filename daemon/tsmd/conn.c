@@ -632,6 +632,8 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 			c->hb_last_rt_us = now_rt_us();
 			tsmd_log(LOG_WARNING, v->name, "session", "%s; a new session was opened",
 				 r->err);
+		} else if (r->status == -EINTR) {
+			tsmd_log(LOG_DEBUG, v->name, "session", "%s", r->err);
 		} else {
 			tsmd_log(LOG_ERR, v->name, "session", "%s; session down, the stream stays",
 				 r->err);
@@ -813,12 +815,12 @@ static int conn_lost(struct tsmd_dev *v, const char *what)
 		c->rekey_window_us = now;
 		c->rekeys_in_window = 0;
 	}
-	c->rekey = 1;
-	c->connected = 0;
-	set_state(v, "lost");
 	tsmd_log(LOG_WARNING, v->name, "connect",
 		 "IDE stream %u lost: %s; re-attesting and re-keying", c->stream_id, what);
 	tsmd_conn_stop(v, what);
+	c->rekey = 1;
+	c->connected = 0;
+	set_state(v, "lost");
 	if (++c->rekeys_in_window > REKEY_MAX) {
 		snprintf(msg, sizeof(msg),
 			 "IDE stream went insecure %u times in %d s (last: %s): not re-keyed again",
