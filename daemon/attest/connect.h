@@ -57,6 +57,9 @@ struct tsmh_conn_step {
 	int ret; /* 0 or -errno */
 	char why[512]; /* the reason if ret */
 	int kp_status; /* KEY_PROG: the KP_ACK status, -1 if none */
+	int stream_id; /* IDE_KM and ide-* steps: the stream, else -1 */
+	int kss; /* IDE_KM key steps: key_sub_stream (set, direction, sub), else -1 */
+	int root_port; /* the step ran at the root port (kernel), not the endpoint */
 };
 
 #define TSMH_CONN_STEPS_MAX 64
@@ -91,6 +94,13 @@ struct tsmh_conn {
 	uint32_t stream_id, stream_type;
 	uint32_t key_set; /* the set in use at both ends */
 	uint32_t heartbeat_s; /* the negotiated heartbeat period (0: none) */
+	/*
+	 * Test/bring-up aid (tsmctl ide km --key-file): each endpoint key is
+	 * handed here right before its KEY_PROG; non-zero fails the step.
+	 */
+	int (*on_key)(void *arg, uint8_t stream_id, uint8_t kss, const uint8_t *key,
+		      const uint8_t *ifv);
+	void *key_arg;
 };
 
 /* Bind @c to a transport, a netlink socket and options; no I/O. */
@@ -110,6 +120,26 @@ int tsmh_disconnect(struct tsmh_conn *c, struct tsmh_conn_result *r);
 int tsmh_conn_heartbeat(struct tsmh_conn *c, char *why, size_t whylen);
 /* END_SESSION if a session is up (recorded in @r, may be NULL); the stream stays. */
 int tsmh_conn_end_session(struct tsmh_conn *c, struct tsmh_conn_result *r);
+/*
+ * The building blocks, also used by tsmctl ide km (protocol only: @c->nl
+ * may be NULL, no root port). Each records its steps in @r and returns 0
+ * or -errno (r->err set).
+ *
+ * tsmh_conn_open: attestation, its evidence committed (unless no_store or
+ * no netlink socket), KEY_EXCHANGE/FINISH. tsmh_conn_query: IDE_KM QUERY
+ * of port 0. tsmh_conn_keys: the six keys of @set for stream @sid, fresh
+ * at each call: KEY_PROG at the endpoint and, with @rp, ide-key-prog at
+ * the root port. tsmh_conn_kset: K_SET_GO (@go) or K_SET_STOP of the six
+ * at the endpoint and, with @rp, ide-kset at the root port (GO: the
+ * endpoint first; STOP: the root port first).
+ */
+int tsmh_conn_open(struct tsmh_conn *c, struct tsmh_conn_result *r);
+struct tsmh_idekm_port;
+int tsmh_conn_query(struct tsmh_conn *c, struct tsmh_conn_result *r, struct tsmh_idekm_port *q);
+int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set,
+		   int rp);
+int tsmh_conn_kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set,
+		   int go, int rp);
 /* Free what @c holds (no I/O: a session still up is only forgotten). */
 void tsmh_conn_free(struct tsmh_conn *c);
 

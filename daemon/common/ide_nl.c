@@ -3,7 +3,7 @@
  * IDE commands of the tsmh netlink family (ide_nl.h).
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +11,57 @@
 #include "ide_nl.h"
 #include "nl_policy.h"
 
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* a reply that does not decode: the reason into @why, -EPROTO */
+#define bad(why, whylen, ...) (snprintf(why, whylen, __VA_ARGS__), -EPROTO)
 
-static int bad(char *why, size_t whylen, const char *fmt, ...)
+/*
+ * u32 attributes into the fields of a stream (TSMH_IDES_A_*) or a port
+ * (TSMH_IDEP_A_*): attribute type, which struct, field offset
+ */
+enum { STREAM, PORT };
+#define S(attr, field)                                                            \
+	{                                                                         \
+		attr, STREAM, (uint16_t)offsetof(struct tsmh_idenl_stream, field) \
+	}
+#define P(attr, field)                                                        \
+	{                                                                     \
+		attr, PORT, (uint16_t)offsetof(struct tsmh_idenl_port, field) \
+	}
+static const struct {
+	uint16_t attr, kind, off;
+} u32_fields[] = {
+	S(TSMH_IDES_A_TYPE, type),
+	S(TSMH_IDES_A_TC, tc),
+	S(TSMH_IDES_A_RP_BLOCK, rp_block),
+	S(TSMH_IDES_A_EP_BLOCK, ep_block),
+	S(TSMH_IDES_A_KEYS, keys),
+	S(TSMH_IDES_A_RP_FAIL, rp_fail),
+	S(TSMH_IDES_A_EP_FAIL, ep_fail),
+	S(TSMH_IDES_A_FLAGS, flags),
+	S(TSMH_IDES_A_KEY_SET, key_set),
+	S(TSMH_IDES_A_RP_STATE, rp_state),
+	S(TSMH_IDES_A_EP_STATE, ep_state),
+	P(TSMH_IDEP_A_ROLE, role),
+	P(TSMH_IDEP_A_CAP, cap),
+	P(TSMH_IDEP_A_NR_SEL, nr_sel),
+	P(TSMH_IDEP_A_SEL_USED, sel_used),
+	P(TSMH_IDEP_A_NR_LINK, nr_link),
+	P(TSMH_IDEP_A_LINK_USED, link_used),
+	P(TSMH_IDEP_A_HB_STREAMS, hb_streams),
+	P(TSMH_IDEP_A_HB_USED, hb_used),
+	P(TSMH_IDEP_A_KEY_BACKEND, key_backend),
+};
+#undef S
+#undef P
+
+static void get_u32s(struct nlattr **tb, unsigned int kind, void *obj)
 {
-	va_list ap;
+	size_t i;
 
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -EPROTO;
+	for (i = 0; i < sizeof(u32_fields) / sizeof(u32_fields[0]); i++)
+		if (u32_fields[i].kind == kind && tb[u32_fields[i].attr])
+			*(uint32_t *)((char *)obj + u32_fields[i].off) =
+				nla_get_u32(tb[u32_fields[i].attr]);
 }
 
 /* a string attribute into @dst, which must hold all of it */
@@ -71,39 +111,21 @@ int tsmh_idenl_parse_stream(struct nlattr *nest, struct tsmh_idenl_stream *s, ch
 	s->id = nla_get_u32(tb[TSMH_IDES_A_ID]);
 	if (s->id > 254)
 		return bad(why, whylen, "ide-stream id %u, 0-254 expected", s->id);
-#define U32(attr, field)                                  \
-	do {                                              \
-		if (tb[attr])                             \
-			s->field = nla_get_u32(tb[attr]); \
-	} while (0)
-	U32(TSMH_IDES_A_TYPE, type);
-	U32(TSMH_IDES_A_TC, tc);
-	U32(TSMH_IDES_A_RP_BLOCK, rp_block);
-	U32(TSMH_IDES_A_EP_BLOCK, ep_block);
-	U32(TSMH_IDES_A_KEYS, keys);
-	U32(TSMH_IDES_A_RP_FAIL, rp_fail);
-	U32(TSMH_IDES_A_EP_FAIL, ep_fail);
-	U32(TSMH_IDES_A_FLAGS, flags);
-#undef U32
+	get_u32s(tb, STREAM, s);
 	if (s->type >= __TSMH_IDE_TYPE_NR)
 		return bad(why, whylen, "ide-stream %u: type %u unknown", s->id, s->type);
 	if (s->tc > 7)
 		return bad(why, whylen, "ide-stream %u: tc %u, 0-7 expected", s->id, s->tc);
 	if (tb[TSMH_IDES_A_KEY_SET]) {
-		s->key_set = nla_get_u32(tb[TSMH_IDES_A_KEY_SET]);
 		if (s->key_set > 1)
 			return bad(why, whylen, "ide-stream %u: key-set %u, 0 or 1 expected", s->id,
 				   s->key_set);
 		s->has |= TSMH_IDENL_S_KEY_SET;
 	}
-	if (tb[TSMH_IDES_A_RP_STATE]) {
-		s->rp_state = nla_get_u32(tb[TSMH_IDES_A_RP_STATE]);
+	if (tb[TSMH_IDES_A_RP_STATE])
 		s->has |= TSMH_IDENL_S_RP_STATE;
-	}
-	if (tb[TSMH_IDES_A_EP_STATE]) {
-		s->ep_state = nla_get_u32(tb[TSMH_IDES_A_EP_STATE]);
+	if (tb[TSMH_IDES_A_EP_STATE])
 		s->has |= TSMH_IDENL_S_EP_STATE;
-	}
 	if (tb[TSMH_IDES_A_RID_BASE] && tb[TSMH_IDES_A_RID_LIMIT]) {
 		s->rid_base = nla_get_u32(tb[TSMH_IDES_A_RID_BASE]);
 		s->rid_limit = nla_get_u32(tb[TSMH_IDES_A_RID_LIMIT]);
@@ -152,21 +174,7 @@ int tsmh_idenl_parse_port(struct nl_msg *m, struct tsmh_idenl_port *p, char *why
 		if (nla_parse_nested(pt, TSMH_IDEP_A_MAX, tb[TSMH_A_IDE_PORT],
 				     (struct nla_policy *)tsmh_nl_ide_port_policy))
 			return bad(why, whylen, "%s: ide-port nest does not parse", p->name);
-#define U32(attr, field)                                  \
-	do {                                              \
-		if (pt[attr])                             \
-			p->field = nla_get_u32(pt[attr]); \
-	} while (0)
-		U32(TSMH_IDEP_A_ROLE, role);
-		U32(TSMH_IDEP_A_CAP, cap);
-		U32(TSMH_IDEP_A_NR_SEL, nr_sel);
-		U32(TSMH_IDEP_A_SEL_USED, sel_used);
-		U32(TSMH_IDEP_A_NR_LINK, nr_link);
-		U32(TSMH_IDEP_A_LINK_USED, link_used);
-		U32(TSMH_IDEP_A_HB_STREAMS, hb_streams);
-		U32(TSMH_IDEP_A_HB_USED, hb_used);
-		U32(TSMH_IDEP_A_KEY_BACKEND, key_backend);
-#undef U32
+		get_u32s(pt, PORT, p);
 		if (pt[TSMH_IDEP_A_OFFSET])
 			p->offset = nla_get_u16(pt[TSMH_IDEP_A_OFFSET]);
 		if (p->role >= __TSMH_IDE_ROLE_NR)
@@ -425,10 +433,11 @@ int tsmh_ide_kset(struct tsmh_nl *nl, const char *dev, uint32_t id, uint32_t set
 	return stream_call(nl, m, s);
 }
 
-int tsmh_ide_stream_enable(struct tsmh_nl *nl, const char *dev, uint32_t id,
-			   struct tsmh_idenl_stream *s)
+/* a command naming the device and the stream only (enable, del) */
+static int id_cmd(struct tsmh_nl *nl, uint8_t cmd, const char *dev, uint32_t id,
+		  struct tsmh_idenl_stream *s)
 {
-	struct nl_msg *m = dev_msg(nl, TSMH_CMD_IDE_STREAM_ENABLE, dev);
+	struct nl_msg *m = dev_msg(nl, cmd, dev);
 
 	if (!m)
 		return -ENOMEM;
@@ -439,17 +448,15 @@ int tsmh_ide_stream_enable(struct tsmh_nl *nl, const char *dev, uint32_t id,
 	return stream_call(nl, m, s);
 }
 
+int tsmh_ide_stream_enable(struct tsmh_nl *nl, const char *dev, uint32_t id,
+			   struct tsmh_idenl_stream *s)
+{
+	return id_cmd(nl, TSMH_CMD_IDE_STREAM_ENABLE, dev, id, s);
+}
+
 int tsmh_ide_stream_del(struct tsmh_nl *nl, const char *dev, uint32_t id)
 {
-	struct nl_msg *m = dev_msg(nl, TSMH_CMD_IDE_STREAM_DEL, dev);
-
-	if (!m)
-		return -ENOMEM;
-	if (nla_put_u32(m, TSMH_A_IDE_STREAM_ID, id)) {
-		nlmsg_free(m);
-		return -EMSGSIZE;
-	}
-	return tsmh_nl_call(nl, m, NULL, NULL);
+	return id_cmd(nl, TSMH_CMD_IDE_STREAM_DEL, dev, id, NULL);
 }
 
 int tsmh_idenl_secure(const struct tsmh_idenl_stream *s)

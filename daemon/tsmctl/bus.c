@@ -157,20 +157,22 @@ usage:
 
 /*
  * tsmctl show: the device's connection as the running tsmd keeps it
- * (GetDevice's "connection": session, heartbeat, stream), or NULL when
- * tsmd does not run, does not answer within 2 s, or keeps none. Quiet:
- * show works the same without tsmd.
+ * (GetDevice's "connection": session, heartbeat, stream). Quiet, 2 s at
+ * most: show works the same without tsmd.
  */
-cJSON *tsmd_connection(const char *dev)
+int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *r = NULL;
 	sd_bus *bus = NULL;
 	cJSON *j = NULL, *c = NULL;
-	const char *s;
+	const cJSON *hb, *ago, *er;
+	const char *s, *state;
+	size_t n;
 
+	*obj = NULL;
 	if (sd_bus_open_system(&bus) < 0)
-		return NULL;
+		return -ENOSYS;
 	if (sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, "GetDevice") >=
 		    0 &&
 	    sd_bus_message_append(m, "s", dev) >= 0 &&
@@ -184,34 +186,30 @@ cJSON *tsmd_connection(const char *dev)
 	sd_bus_message_unref(m);
 	sd_bus_error_free(&err);
 	sd_bus_flush_close_unref(bus);
-	return c;
-}
-
-/* "  session:    up (tsmd, heartbeat every 30 s, last 4 s ago)" and the stream tsmd relies on */
-void tsmd_connection_print(const cJSON *c)
-{
-	const cJSON *hb = cJSON_GetObjectItem(c, "heartbeat_period_s"),
-		    *ago = cJSON_GetObjectItem(c, "last_heartbeat_s_ago"),
-		    *sid = cJSON_GetObjectItem(c, "stream_id"),
-		    *err = cJSON_GetObjectItem(c, "error");
-	const char *session = cJSON_GetStringValue(cJSON_GetObjectItem(c, "session")),
-		   *state = cJSON_GetStringValue(cJSON_GetObjectItem(c, "state")),
-		   *sst = cJSON_GetStringValue(cJSON_GetObjectItem(c, "stream_state"));
-
-	if (session && !strcmp(session, "up")) {
+	if (!c)
+		return -ENOENT;
+	hb = cJSON_GetObjectItem(c, "heartbeat_period_s");
+	ago = cJSON_GetObjectItem(c, "last_heartbeat_s_ago");
+	er = cJSON_GetObjectItem(c, "error");
+	state = cJSON_GetStringValue(cJSON_GetObjectItem(c, "state"));
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "session")) ?: "", "up")) {
 		if (cJSON_IsNumber(hb) && hb->valueint > 0)
-			printf("  session:    up (tsmd, heartbeat every %d s", hb->valueint);
+			n = (size_t)snprintf(text, len, "up (tsmd, heartbeat every %d s",
+					     hb->valueint);
 		else
-			printf("  session:    up (tsmd, no heartbeat: the device asks for none");
-		if (cJSON_IsNumber(ago))
-			printf(", last %.0f s ago", ago->valuedouble);
-		printf(")\n");
+			n = (size_t)snprintf(text, len,
+					     "up (tsmd, no heartbeat: the device asks for none");
+		if (n < len && cJSON_IsNumber(ago))
+			n += (size_t)snprintf(text + n, len - n, ", last %.0f s ago",
+					      ago->valuedouble);
+		if (n < len)
+			snprintf(text + n, len - n, ")");
 	} else {
-		printf("  session:    down (tsmd opens one when it needs it; %s)\n",
-		       state ? state : "-");
+		n = (size_t)snprintf(text, len, "down (tsmd: %s; it opens one when it needs one)",
+				     state ? state : "no session");
+		if (n < len && cJSON_IsString(er))
+			snprintf(text + n, len - n, "; last error: %s", er->valuestring);
 	}
-	if (cJSON_IsNumber(sid))
-		printf("  tsmd IDE:   stream %d %s\n", sid->valueint, sst ? sst : "");
-	if (cJSON_IsString(err))
-		printf("  tsmd error: %s\n", err->valuestring);
+	*obj = c;
+	return 0;
 }

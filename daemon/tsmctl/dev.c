@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bus.h"
 #include "doe_proxy.h"
 #include "spdm.h"
 #include "tsmctl.h"
@@ -84,7 +83,7 @@ int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail)
 		devinfo_header(spdm);
 	for (i = 0; i < l->n; i++) {
 		char ver[128] = "-";
-		cJSON *sj = NULL, *tc;
+		cJSON *sj = NULL;
 
 		if (spdm && has_cma(&l->d[i]))
 			spdm_probe(nl, l->d[i].name, ver, sizeof(ver), &sj);
@@ -93,18 +92,14 @@ int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail)
 
 			if (sj)
 				cJSON_AddItemToObject(j, "spdm", sj);
-			/* tsmd's session and stream for it, if tsmd keeps one */
-			if (detail && (tc = tsmd_connection(l->d[i].name)))
-				cJSON_AddItemToObject(j, "tsmd_connection", tc);
+			if (detail)
+				connection_show(nl, l->d[i].name, j);
 			cJSON_AddItemToArray(arr, j);
 		} else if (detail) {
 			devinfo_print(&l->d[i]);
 			if (spdm)
 				printf("  SPDM:       %s\n", ver);
-			if ((tc = tsmd_connection(l->d[i].name))) {
-				tsmd_connection_print(tc);
-				cJSON_Delete(tc);
-			}
+			connection_show(nl, l->d[i].name, NULL);
 		} else {
 			devinfo_row(&l->d[i], spdm ? ver : NULL);
 		}

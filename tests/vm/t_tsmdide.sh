@@ -16,7 +16,7 @@ tsmd_start
 tsmd_decided 60 $EP0 $EP1
 ok "both endpoints attested and held (unknown): $(gmsg $EP0)"
 
-conn() { tsmctl -j show "$1" | jq -c '.tsmd_connection // {}'; }
+conn() { tsmctl -j show "$1" | jq -c '.connection.tsmd // {}'; }
 # sim registers of the stream tsmd reports for DEV: "RP_STATE EP_STATE"
 regs() {
 	_c=$(conn "$1")
@@ -39,13 +39,13 @@ r=$(grep -n "$EP0: release" /tmp/tsmd.log | head -1 | cut -d: -f1)
 SID=$(conn $EP0 | jq .stream_id)
 conn $EP0 | jq -e '.session == "up" and .owner == "tsmd" and .stream_state == "secure" and
 	.heartbeat_period_s > 0' >/dev/null || tfail "connection: $(conn $EP0)"
-tsmctl show $EP0 | grep -q "session: *up (tsmd, heartbeat every [0-9]* s" ||
+tsmctl show $EP0 | grep -q "Session: *up (tsmd, heartbeat every [0-9]* s" ||
 	tfail "tsmctl show: $(tsmctl show $EP0)"
-ok "policy ide: held until connected, released with stream $SID SECURE at both ends ($(gmsg $EP0)); $(tsmctl show $EP0 | grep session:)"
+ok "policy ide: held until connected, released with stream $SID SECURE at both ends ($(gmsg $EP0)); $(tsmctl show $EP0 | grep Session:)"
 
 # the session is kept: a HEARTBEAT at the negotiated period
 P=$(conn $EP0 | jq .heartbeat_period_s)
-wait_until $((P + 15)) "no HEARTBEAT within $P s: $(conn $EP0)" sh -c "tsmctl -j show $EP0 | jq -e '.tsmd_connection.heartbeats >= 1' >/dev/null"
+wait_until $((P + 15)) "no HEARTBEAT within $P s: $(conn $EP0)" sh -c "tsmctl -j show $EP0 | jq -e '.connection.tsmd.heartbeats >= 1' >/dev/null"
 owner_is $EP0 host || tfail "mailbox not held by tsmd's session: $(tsmctl -j show $EP0 | jq -c .doe)"
 ok "session kept: HEARTBEAT after ${P} s ($(conn $EP0 | jq -c '{heartbeats, last_heartbeat_s_ago}'))"
 
@@ -68,14 +68,14 @@ stop_tsmd
 [ "$(regs $EP0)" = "2 2" ] || tfail "stream gone with tsmd: $(regs $EP0)"
 owner_is $EP0 none || tfail "mailbox still claimed after tsmd stopped"
 tsmd_start
-wait_until 10 "tsmd not back" sh -c "tsmctl -j show $EP0 | jq -e .tsmd_connection >/dev/null"
+wait_until 10 "tsmd not back" sh -c "tsmctl -j show $EP0 | jq -e .connection.tsmd >/dev/null"
 sleep 2
 n2=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
 [ "$n2" = "$n1" ] || tfail "restarted tsmd connected again"
 [ "$(gate $EP0)" = released/attested ] && [ "$(drv $EP0)" = pci-stub ] || tfail "$EP0 after restart: $(gate $EP0)"
 conn $EP0 | jq -e '.session == "down" and .stream_state == "secure"' >/dev/null ||
 	tfail "after restart: $(conn $EP0)"
-tsmctl show $EP0 | grep -q "session: *down" || tfail "tsmctl show after restart: $(tsmctl show $EP0)"
+tsmctl show $EP0 | grep -q "Session: *down (tsmd" || tfail "tsmctl show after restart: $(tsmctl show $EP0)"
 ok "tsmd restart: session lost, stream kept SECURE ($(regs $EP0)), device still released"
 
 # ---- fault: keys accepted, never secure -> held with the step, no stream left
