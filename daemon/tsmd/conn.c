@@ -601,8 +601,8 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	ext_answer(v, CONN_OP_CONNECT, 0, text);
 	if (c->pend_release) {
 		c->pend_release = 0;
-		snprintf(text, sizeof(text), "%s; IDE stream %u SECURE", c->pend_text,
-			 c->stream_id);
+		snprintf(text, sizeof(text), "IDE stream %u SECURE; %s", c->stream_id,
+			 c->pend_text);
 		tsmd_dev_release(v, c->pend_reason, c->pend_dlen ? c->pend_digest : NULL,
 				 c->pend_dlen, c->pend_action, text);
 	}
@@ -761,7 +761,7 @@ void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *diges
 		tsmd_scopy(c->rp, sizeof(c->rp), st.rp);
 		if (!c->connected)
 			set_state(v, c->pid ? "up" : "stream");
-		snprintf(full, sizeof(full), "%s; IDE stream %u SECURE", text, st.id);
+		snprintf(full, sizeof(full), "IDE stream %u SECURE; %s", st.id, text);
 		tsmd_dev_release(v, reason, digest, dlen, action, full);
 		return;
 	}

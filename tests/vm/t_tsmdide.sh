@@ -17,12 +17,13 @@ tsmd_decided 60 $EP0 $EP1
 ok "both endpoints attested and held (unknown): $(gmsg $EP0)"
 
 conn() { tsmctl -j show "$1" | jq -c '.connection.tsmd // {}'; }
-# sim registers of the stream tsmd reports for DEV: "RP_STATE EP_STATE"
+# sim registers of DEV's stream (the kernel's ide-get, tsmctl show):
+# "RP_STATE EP_STATE", or "no stream"
 regs() {
-	_c=$(conn "$1")
-	_rb=$(echo "$_c" | jq -r .rp_block)
-	_eb=$(echo "$_c" | jq -r .ep_block)
-	[ "$_rb" != null ] || { echo "no stream"; return; }
+	_s=$(tsmctl -j show "$1" | jq -c '.connection.streams[0] // empty')
+	[ -n "$_s" ] || { echo "no stream"; return; }
+	_rb=$(echo "$_s" | jq -r .root_port_block)
+	_eb=$(echo "$_s" | jq -r .endpoint_block)
 	echo "$(($(simide $RP sel "$_rb" | cut -d' ' -f2) & 0xf)) $(($(simide "$1" sel "$_eb" | cut -d' ' -f2) & 0xf))"
 }
 
@@ -83,9 +84,11 @@ out=$(tsmctl allow -p $EP1 2>&1) || tfail "allow $EP1: $out"
 wait_until 60 "$EP1 not held after its connect: $(gmsg $EP1)" sh -c "tsmctl -j show $EP1 | jq -r .gate.msg | grep -q 'IDE connect failed'"
 [ -z "$(drv $EP1)" ] || tfail "$EP1 bound to $(drv $EP1)"
 [ "$(tsmctl -j show $EP1 | jq -r .gate.state)" = held ] || tfail "$EP1: $(gate $EP1)"
-gmsg $EP1 | grep -q "$EP1" || tfail "message does not name the device: $(gmsg $EP1)"
-conn $EP1 | jq -e '.stream_id == null and .session == "down"' >/dev/null ||
-	tfail "$EP1 left a stream or a session: $(conn $EP1)"
+# the step and the reason in the gate message; the log line names the device too
+gmsg $EP1 | grep -q "IDE connect failed: [a-z-]*: .*not SECURE" || tfail "message does not name the step: $(gmsg $EP1)"
+grep -q "$EP1: IDE connect failed: " /tmp/tsmd.log || tfail "no log line naming $EP1"
+conn $EP1 | jq -e '.stream_id == null and .session == "down"' >/dev/null &&
+	[ "$(regs $EP1)" = "no stream" ] || tfail "$EP1 left a stream or a session: $(conn $EP1) $(regs $EP1)"
 grep "$EP1: quarantine" /tmp/tsmd.log | grep -q "hold-ide-failed" || tfail "no hold-ide-failed decision"
 [ "$(regs $EP0)" = "2 2" ] || tfail "$EP0's stream hurt by $EP1's failure: $(regs $EP0)"
 ok "never-secure: held, no stream left: $(gmsg $EP1)"
