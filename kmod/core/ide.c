@@ -27,12 +27,10 @@ static DEFINE_MUTEX(tsmh_ide_list_lock);	/* the bridges list, nr_ports */
 
 /*
  * An extack message longer than the kernel formats (80 bytes): the first
- * 76 and "...". The caller logs the whole of it.
+ * 76 and "...". The caller logs the whole of it. @fallback: a literal.
  */
-static void err_long(struct netlink_ext_ack *extack, const char *fallback, const char *msg)
-{
-	TSMH_ERRF(extack, fallback, "%.76s%s", msg, strlen(msg) > 76 ? "..." : "");
-}
+#define err_long(extack, fallback, msg)						\
+	TSMH_ERRF(extack, fallback, "%.76s%s", msg, strlen(msg) > 76 ? "..." : "")
 
 /* ---- registers ---- */
 
@@ -330,7 +328,7 @@ const struct tsmh_ide_ops *tsmh_ide_pick_ops(struct pci_dev *pdev)
 
 /* ---- the root port's key unit (TSMH_IDE_KB_SIM) ---- */
 
-static const char *ku_code(u32 sts)
+static __maybe_unused const char *ku_code(u32 sts)
 {
 	switch ((sts >> TSMH_KU_STS_CODE_SHIFT) & 0xf) {
 	case 1: return "reserved sub-stream";
@@ -1421,6 +1419,9 @@ void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)
 			 s->id, role_name(p));
 		ide_event(s, TSMH_IDE_EVT_INSECURE);
 	}
+	/* the reset left its blocks disabled with stream ID 0: idle again */
+	if (p->role != TSMH_IDE_ROLE_OTHER)
+		idle_ids(p);
 	mutex_unlock(&p->br->lock);
 }
 
