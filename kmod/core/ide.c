@@ -48,8 +48,3 @@ int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return tsmh_ide_todo(info);
 }
-
-int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return tsmh_ide_todo(info);
-}
