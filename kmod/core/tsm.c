@@ -208,8 +208,9 @@ int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!found) {
 		mutex_unlock(&tsm_req_lock);
-		TSMH_ERR(info->extack, "no such tsm request pending (timed out, interrupted or answered): undo what it set up",
-			 "%s cookie %016llx", dev, cookie);
+		/* 80 characters at most: the daemon knows to undo (design.md) */
+		TSMH_ERR(info->extack, "no such tsm request (late or answered)",
+			 "%s %016llx", dev, cookie);
 		return -ENOENT;
 	}
 	if (strcmp(found->dev, dev)) {
