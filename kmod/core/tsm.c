@@ -375,7 +375,8 @@ void tsmh_tsm_exit(void)
 
 int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "no in-kernel TSM core on this kernel: nothing asks for tsm-done");
+	NL_SET_ERR_MSG(info->extack,
+		       "no in-kernel TSM core on this kernel: nothing asks for tsm-done");
 	return -EOPNOTSUPP;
 }
 
