@@ -616,7 +616,7 @@ int tsmh_ide_free(struct tsmh_ide_hb *hb, struct tsmh_ide_stream *s, char *msg, 
 }
 
 struct tsmh_ide_stream *tsmh_ide_find_block(const struct tsmh_ide_port *p,
-					    enum tsmh_ide_stream_type type, unsigned int block)
+					    enum tsmh_ide_stream_kind type, unsigned int block)
 {
 	struct tsmh_ide_stream *s;
 	unsigned int walk = 0;

@@ -60,7 +60,7 @@ enum tsmh_ide_id_scope {
 	TSMH_IDE_ID_PER_PAIR,
 };
 
-enum tsmh_ide_stream_type {
+enum tsmh_ide_stream_kind {
 	TSMH_IDE_STREAM_SEL = 1,
 	TSMH_IDE_STREAM_LINK,
 };
@@ -95,7 +95,7 @@ struct tsmh_ide_stream {
 	struct tsmh_ide_hb *hb;
 	/* selective: root port, endpoint; link: upstream, downstream port */
 	struct tsmh_ide_port *up, *down;
-	u8 type;		/* enum tsmh_ide_stream_type */
+	u8 type;		/* enum tsmh_ide_stream_kind */
 	u8 stream_id;
 	u8 tc;			/* link streams: the traffic class */
 	u16 up_block, down_block;	/* register block index at each end */
@@ -135,7 +135,7 @@ int tsmh_ide_free(struct tsmh_ide_hb *hb, struct tsmh_ide_stream *s, char *msg, 
 
 /* lookups: NULL if none */
 struct tsmh_ide_stream *tsmh_ide_find_block(const struct tsmh_ide_port *p,
-					    enum tsmh_ide_stream_type type, unsigned int block);
+					    enum tsmh_ide_stream_kind type, unsigned int block);
 struct tsmh_ide_stream *tsmh_ide_find_id(const struct tsmh_ide_port *p, unsigned int stream_id);
 /* iteration: tsmh_ide_next(hb, NULL) is the first stream */
 struct tsmh_ide_stream *tsmh_ide_next(const struct tsmh_ide_hb *hb,

@@ -91,6 +91,7 @@
 struct tsmh_dev;
 struct tsmh_ev_set;
 struct tsmh_ev_view;
+struct tsmh_ide_kport;
 
 /*
  * struct tsmh_mb - one DOE mailbox of a tracked device
@@ -173,6 +174,8 @@ struct tsmh_mb {
  * @leader: the function whose gate this one follows (function 0 of a
  *	multi-function device, a VF's PF; "" for none), name as @name;
  *	constant after add.
+ * @ide: the IDE port (ide.h), or NULL; set once at add (WRITE_ONCE), freed
+ *	with the device (tsmh_ide_dev_free()).
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -212,6 +215,7 @@ struct tsmh_dev {
 	bool gate_file;
 	bool gate_reprobe;	/* our stale override cleared at load (gate=off) */
 	char leader[32];
+	struct tsmh_ide_kport *ide;
 };
 
 /* @sk holds a host claim on @mb; state_lock held */

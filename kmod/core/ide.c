@@ -6,6 +6,7 @@
  */
 #include <net/genetlink.h>
 #include "core.h"
+#include "ide.h"
 
 static int tsmh_ide_todo(struct genl_info *info)
 {
