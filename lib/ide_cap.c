@@ -133,6 +133,62 @@ int tsmh_ide_addr_encode(u64 base, u64 limit, u32 regs[3], const char **why)
 	return 0;
 }
 
+int tsmh_ide_addr_windows(const struct tsmh_ide_win *in, unsigned int n,
+			  struct tsmh_ide_win *out, unsigned int max)
+{
+	struct tsmh_ide_win w[TSMH_IDE_WIN_IN_MAX], t;
+	unsigned int i, j, nw = 0, best;
+	u64 gap, best_gap;
+
+	if (n > TSMH_IDE_WIN_IN_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (in[i].limit < in[i].base)
+			continue;
+		w[nw].base = in[i].base & ~(TSMH_IDE_ADDR_GRAIN - 1);
+		w[nw].limit = in[i].limit | (TSMH_IDE_ADDR_GRAIN - 1);
+		/* insertion sort by base */
+		for (j = nw++; j > 0 && w[j - 1].base > w[j].base; j--) {
+			t = w[j - 1];
+			w[j - 1] = w[j];
+			w[j] = t;
+		}
+	}
+	if (!nw)
+		return 0;
+	if (!max)
+		return -ENOSPC;
+	/* merge overlapping or touching windows (limit + 1 == next base) */
+	for (i = 0, j = 1; j < nw; j++) {
+		if (w[i].limit == ~0ULL || w[j].base <= w[i].limit + 1) {
+			if (w[j].limit > w[i].limit)
+				w[i].limit = w[j].limit;
+		} else {
+			w[++i] = w[j];
+		}
+	}
+	nw = i + 1;
+	/* too many: merge the neighbours with the smallest gap */
+	while (nw > max) {
+		best = 0;
+		best_gap = ~0ULL;
+		for (i = 0; i + 1 < nw; i++) {
+			gap = w[i + 1].base - w[i].limit;
+			if (gap < best_gap) {
+				best_gap = gap;
+				best = i;
+			}
+		}
+		w[best].limit = w[best + 1].limit;
+		for (i = best + 1; i + 1 < nw; i++)
+			w[i] = w[i + 1];
+		nw--;
+	}
+	for (i = 0; i < nw; i++)
+		out[i] = w[i];
+	return (int)nw;
+}
+
 static int rd32(const struct tsmh_cfg_reader *rd, u32 off, u32 *v)
 {
 	return rd->read32(rd->ctx, (u16)off, v);

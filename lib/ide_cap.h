@@ -188,6 +188,29 @@ int tsmh_ide_rid_encode(u16 base, u16 limit, u8 seg, u32 *rid1, u32 *rid2, const
 int tsmh_ide_addr_encode(u64 base, u64 limit, u32 regs[3], const char **why);
 
 /*
+ * tsmh_ide_addr_windows - the address association windows of a device
+ * @in, @n: its memory ranges in PCI bus addresses (BARs, VF BARs),
+ *	inclusive; any order; an empty range (@limit < @base) is skipped.
+ * @out, @max: up to @max windows, sorted, 1 MiB granular (base rounded
+ *	down, limit up, as the registers hold them) and disjoint.
+ * Ranges whose granular windows overlap or touch are merged (two BARs in
+ * one 1 MiB granule, or back to back). While more than @max windows
+ * remain, the two neighbours with the smallest gap between them are
+ * merged: the windows always cover every range, and the extra address
+ * space they cover (the gaps) is as small as this greedy step makes it.
+ * Returns the number of windows (0 when there is no range, e.g. a device
+ * without memory BARs, or @max is 0 while there are ranges: -ENOSPC).
+ */
+struct tsmh_ide_win {
+	u64 base, limit;
+};
+
+#define TSMH_IDE_WIN_IN_MAX	32
+
+int tsmh_ide_addr_windows(const struct tsmh_ide_win *in, unsigned int n,
+			  struct tsmh_ide_win *out, unsigned int max);
+
+/*
  * tsmh_ide_layout_read - locate every register block of the IDE
  * capability at config offset @off
  * Reads the header, capability and control registers and each selective

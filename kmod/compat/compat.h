@@ -72,6 +72,16 @@
 } while (0)
 #endif
 
+/*
+ * TSMH_ERRF(extack, "static text", "fmt", args...): the formatted message
+ * where the kernel can format one, else the static text alone.
+ */
+#ifdef TSMH_HAVE_NL_ERR_FMT
+#define TSMH_ERRF(extack, fallback, fmt, ...) NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+#else
+#define TSMH_ERRF(extack, fallback, fmt, ...) NL_SET_ERR_MSG(extack, fallback)
+#endif
+
 /* sysfs binary attribute callbacks: TSMH_BIN_ATTR_CONST struct bin_attribute * */
 #ifdef TSMH_HAVE_CONST_BIN_ATTR
 #define TSMH_BIN_ATTR_CONST const

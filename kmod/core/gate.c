@@ -29,6 +29,7 @@
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include "core.h"
+#include "ide.h"
 #include "hold_ids.h"
 #include "names.h"
 
@@ -1047,6 +1048,8 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
+	/* its IDE streams: flagged reset, insecure event (the kernel keeps them) */
+	tsmh_ide_dev_reset(dev, kind);
 	if (hold && READ_ONCE(reset_hold) && !gate_apply(dev, &r, NULL))
 		gate_follow(dev, 0);
 }

@@ -148,11 +148,6 @@ struct tsmh_ide_bridge {
 	const struct tsmh_ide_ops *ops;
 };
 
-/* one address association block as programmed (inclusive, 1 MiB grain) */
-struct tsmh_ide_win {
-	u64 base, limit;
-};
-
 /*
  * struct tsmh_ide_kstream - a stream between a root port and an endpoint
  * below it (selective; link streams use @type LINK and the link blocks).
@@ -166,7 +161,8 @@ struct tsmh_ide_win {
  * @rid_base, @rid_limit: segment << 16 | RID, the endpoint's range (VFs
  *	included) in the root port's RID association; @ep_rid: the root
  *	port's RID in the endpoint's association.
- * @addr, @nr_addr: address association blocks programmed at both ends.
+ * @addr, @nr_addr: address association windows (lib: tsmh_ide_addr_windows())
+ *	programmed at the root port.
  * @flags: TSMH_IDE_S_F_*; @created: ns since the epoch.
  */
 struct tsmh_ide_kstream {

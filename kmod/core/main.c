@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "core.h"
+#include "ide.h"
 #include "names.h"
 
 static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
@@ -29,6 +30,7 @@ static void tsmh_dev_release(struct kref *ref)
 	for (i = 0; i < dev->nr_mb; i++)
 		if (dev->mb[i].owner_sk)
 			sock_put(dev->mb[i].owner_sk);
+	tsmh_ide_dev_free(dev);
 	pci_dev_put(dev->pdev);
 	kfree(dev);
 }
@@ -298,6 +300,7 @@ static void tsmh_add(struct pci_dev *pdev, bool at_load)
 
 	/* still before any driver probe when called from the notifier */
 	tsmh_gate_add(dev, at_load);
+	tsmh_ide_dev_add(dev, at_load);
 
 	if (dev->nr_mb) {
 		queue_work(tsmh_wq, &dev->disc_work);
@@ -319,6 +322,8 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 		dev->mb[i].kmb = NULL;
 		mutex_unlock(&dev->mb[i].xfer_lock);
 	}
+	/* its IDE streams: disabled, wiped and freed while it is still there */
+	tsmh_ide_dev_remove(dev, !event);
 	/* gate and evidence sysfs files go before the PCI device does */
 	tsmh_gate_remove(dev, !event);
 	tsmh_ev_dev_remove(dev);

@@ -213,6 +213,12 @@ int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie)
 	return genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
+/* an event built by another file (ide.c) to the events group; consumes @skb */
+void tsmh_nl_multicast(struct sk_buff *skb)
+{
+	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
 /* The reply of a command that needs CAP_SYS_ADMIN (gate-set). */
 int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd)
 {

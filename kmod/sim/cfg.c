@@ -30,6 +30,15 @@ static int fault_cfg_read = -1;
 module_param(fault_cfg_read, int, 0644);
 MODULE_PARM_DESC(fault_cfg_read, "Config dword offset whose reads fail on every endpoint (test hook; default -1: none)");
 
+/*
+ * 0: the root ports have no IDE key unit VSEC, as on a platform whose
+ * root-port IDE keys a platform TSM owns (tsmh_core then refuses to set up
+ * streams: ide-stream-new EOPNOTSUPP).
+ */
+static bool key_unit = true;
+module_param(key_unit, bool, 0444);
+MODULE_PARM_DESC(key_unit, "Root ports have the host-programmable IDE key unit VSEC (default 1; 0: keys owned by a platform TSM)");
+
 static void put8(struct sim_fn *f, int off, u8 v)
 {
 	f->cfg[off] = v;
@@ -200,7 +209,7 @@ static void build_rp_err(struct sim_fn *f)
 	wm32(f, RP_MSI_OFF + PCI_MSI_ADDRESS_HI, 0xffffffff);
 	wm(f, RP_MSI_OFF + PCI_MSI_DATA_64, 2, 0xff);
 
-	put32(f, RP_AER_OFF, ext_hdr(PCI_EXT_CAP_ID_ERR, 2, RP_KU_OFF));
+	put32(f, RP_AER_OFF, ext_hdr(PCI_EXT_CAP_ID_ERR, 2, key_unit ? RP_KU_OFF : 0));
 	/* the spec's default severities */
 	put32(f, RP_AER_OFF + PCI_ERR_UNCOR_SEVER, 0x00462030);
 	wm32(f, RP_AER_OFF + PCI_ERR_UNCOR_MASK, 0x03fff030);
@@ -241,7 +250,8 @@ void sim_cfg_build(struct tsmh_sim *sim)
 		put32(&g->rp, EXP_OFF + PCI_EXP_DEVCAP, TSMH_EXP_DEVCAP_TEE);
 		build_ide(&g->rp, RP_IDE_OFF, 8, RP_AER_OFF);
 		build_rp_err(&g->rp);
-		build_ku(&g->rp);
+		if (key_unit)
+			build_ku(&g->rp);
 
 		g->usp.kind = SIM_USP;
 		g->usp.seg = s;

@@ -107,6 +107,29 @@ static void ku_wipe_id(struct sim_ku *ku, u8 id)
 		ku_wipe(s);
 }
 
+/*
+ * STOP: wipe key set @set of stream @id (its six keys), so that a refresh
+ * can stop the old set without touching the new one; the slot goes with
+ * the last key.
+ */
+static void ku_stop_set(struct sim_ku *ku, u8 id, unsigned int set)
+{
+	struct sim_ku_slot *s = ku_find(ku, id, false);
+	unsigned int k;
+
+	if (!s)
+		return;
+	for (k = set * 6; k < set * 6 + 6; k++) {
+		memzero_explicit(s->key[k], sizeof(s->key[k]));
+		memzero_explicit(s->ifv[k], sizeof(s->ifv[k]));
+	}
+	s->programmed &= ~(0x3fU << (set * 6));
+	if (s->active == (int)set)
+		s->active = -1;
+	if (!s->programmed)
+		ku_wipe(s);
+}
+
 /* the status register of @g's key unit: the last command's outcome, the selected stream's keys */
 static void ku_sts_update(struct sim_seg *g)
 {
@@ -160,7 +183,7 @@ static void ku_cmd(struct tsmh_sim *sim, struct sim_fn *f, u32 cmd)
 		else
 			s->active = set;
 	} else {
-		ku_wipe_id(ku, id);
+		ku_stop_set(ku, id, set);
 	}
 	/* the staged key is consumed by any command */
 	memzero_explicit(ku->stage, sizeof(ku->stage));

@@ -107,7 +107,7 @@ struct sim_ku_slot {
 #define SIM_KU_CMD		0x10	/* WO, reads 0 */
 #define  SIM_KU_CMD_PROGRAM	0x1	/* staged key+IFV -> selected key */
 #define  SIM_KU_CMD_GO		0x2	/* selected set becomes the stream's active one */
-#define  SIM_KU_CMD_STOP	0x4	/* wipe every key of the selected stream ID */
+#define  SIM_KU_CMD_STOP	0x4	/* wipe the selected key set of the stream ID */
 #define SIM_KU_STS		0x14	/* RO */
 #define  SIM_KU_STS_DONE	0x1
 #define  SIM_KU_STS_ERR		0x2

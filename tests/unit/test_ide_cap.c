@@ -398,6 +398,58 @@ static void test_addr(void **st)
 	assert_non_null(strstr(w, "base above its limit"));
 }
 
+static void test_windows(void **st)
+{
+	/* 64-bit BAR above 4 GiB, two 16 KiB BARs in one granule, one next to it */
+	static const struct tsmh_ide_win in[] = {
+		{ 0x380000000000ULL, 0x3800001fffffULL },
+		{ 0xfe104000, 0xfe107fff },
+		{ 0xfe100000, 0xfe103fff },
+		{ 0xfe200000, 0xfe2fffff },
+		{ 0xfd000000, 0xfd003fff },
+		{ 0x1000, 0xfff }, /* empty: skipped */
+	};
+	struct tsmh_ide_win out[8];
+	int n, i;
+
+	(void)st;
+	assert_int_equal(tsmh_ide_addr_windows(in, 0, out, 1), 0);
+	/* a device without memory BARs: no window */
+	assert_int_equal(tsmh_ide_addr_windows(&in[5], 1, out, 1), 0);
+	assert_int_equal(tsmh_ide_addr_windows(in, 1, out, 0), -ENOSPC);
+	/* touching granules merge: fe1 + fe2 -> one; fd0 and the 64-bit stay apart */
+	n = tsmh_ide_addr_windows(in, 6, out, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].base, 0xfd000000);
+	assert_int_equal(out[0].limit, 0xfd0fffff);
+	assert_int_equal(out[1].base, 0xfe100000);
+	assert_int_equal(out[1].limit, 0xfe2fffff);
+	assert_int_equal(out[2].base, 0x380000000000ULL);
+	assert_int_equal(out[2].limit, 0x3800001fffffULL);
+	/* two blocks: the smallest gap (fd0..fe1) is merged, not the 64-bit one */
+	n = tsmh_ide_addr_windows(in, 6, out, 2);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].base, 0xfd000000);
+	assert_int_equal(out[0].limit, 0xfe2fffff);
+	assert_int_equal(out[1].base, 0x380000000000ULL);
+	/* one block: everything in one window that covers every range */
+	n = tsmh_ide_addr_windows(in, 6, out, 1);
+	assert_int_equal(n, 1);
+	for (i = 0; i < 5; i++)
+		assert_true(out[0].base <= in[i].base && out[0].limit >= in[i].limit);
+	/* the top of the address space does not wrap */
+	{
+		static const struct tsmh_ide_win top[] = {
+			{ 0xfffffffffff00000ULL, ~0ULL },
+			{ 0xffffffffffe00000ULL, 0xffffffffffefffffULL },
+		};
+
+		assert_int_equal(tsmh_ide_addr_windows(top, 2, out, 2), 1);
+		assert_int_equal(out[0].base, 0xffffffffffe00000ULL);
+		assert_int_equal(out[0].limit, ~0ULL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_ctl_round_trip),
 		cmocka_unit_test(test_rid),
 		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_windows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
