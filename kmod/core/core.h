@@ -291,6 +291,9 @@ void tsmh_tsm_init(void);	/* after the device walk at load */
 void tsmh_tsm_exit(void);	/* first thing at unload */
 /* streams of @pdev torn down by the kernel (failed connect, disconnect); how many */
 int tsmh_ide_release_dev(struct pci_dev *pdev);
+/* ide_pci.c: the 7.2 stream backend for a new bridge (NULL: none, use our own) */
+struct tsmh_ide_ops;
+const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev);
 
 /* reset.c */
 void tsmh_reset_init(void);

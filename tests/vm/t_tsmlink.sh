@@ -2,7 +2,8 @@
 # TSM, so "echo tsmN > /sys/bus/pci/devices/DEV/tsm/connect" asks the
 # daemon over netlink (evt-tsm-req) and returns its tsm-done status;
 # tsm/disconnect undoes it. tsmresp (tests/vm/tsmresp.c) answers in tsmd's
-# place. Covered: the device stays ours while connected (its mailbox is not
+# place (with -i it allocates the stream through ide-stream-new: on 7.2
+# from the PCI core's helpers, kmod/core/ide_pci.c). Covered: the device stays ours while connected (its mailbox is not
 # reported as owned by a firmware TSM, exchanges go through), no listener,
 # a failure status, a timeout with a late answer refused, disconnect.
 . /tests/lib.sh
@@ -91,6 +92,63 @@ grep -q "No such file or directory no such tsm request (late or answered): $EP0 
 	fail "late answer: $(cat /tmp/resp.log)"
 echo 60 >/sys/module/tsmh_core/parameters/tsm_timeout
 ok "timeout: '$(cat /tmp/w.err)' after $dt s, nothing connected; the late answer got ENOENT"
+
+# the stream: allocated by the PCI core's helpers from the host bridge's
+# pool (sized by us to the sim key unit's 8 slots, as a platform would)
+HB=$(readlink -f /sys/bus/pci/devices/$RP/..) # the host bridge (pci10000:00)
+A=$HB/available_secure_streams
+[ -f $A ] || fail "no $A"
+[ "$(cat $A)" = 8 ] || fail "$A reads $(cat $A), not the key unit's 8 slots"
+links() { ls -d $HB/stream* 2>/dev/null; }
+[ -z "$(links)" ] || fail "stream links before any connect: $(links)"
+tsmresp -n 2 -i >/tmp/resp.log 2>&1 &
+RESP=$!
+sleep 0.5
+write $T $C || fail "connect with a stream: $(cat /tmp/w.err); $(cat /tmp/resp.log)"
+[ "$(cat $A)" = 7 ] || fail "available_secure_streams $(cat $A) after connect, not 7"
+L=$(links)
+[ $(echo "$L" | wc -w) = 1 ] || fail "stream links after connect: '$L'"
+[ "$(readlink -f $L)" = "$(readlink -f /sys/bus/pci/devices/$EP0)" ] || fail "$L -> $(readlink -f $L)"
+tsmresp -l $EP0 >/tmp/list.out || fail "ide-get $EP0"
+set -- $(cat /tmp/list.out)
+[ "${1:-}" = stream ] || fail "no stream listed: $(cat /tmp/list.out)"
+# streamH.R.E: host bridge pool slot, root port block, endpoint block
+re=${L##*/stream}
+re=${re#*.}
+[ "$re" = "$3.$4" ] || fail "link $L vs listed stream blocks $3/$4 (ID $2)"
+dmesg | grep -q "$EP0: tsmh: IDE: stream $2 from the PCI core" || fail "no PCI core stream line"
+ok "connect: stream $2 from the PCI core, available_secure_streams 8 -> 7, link ${L##*/} -> $EP0, listed with blocks $3/$4"
+write $T $D || fail "disconnect: $(cat /tmp/w.err)"
+wait $RESP || fail "responder: $(cat /tmp/resp.log)"
+grep -q "ide-stream-del $EP0 $2: ok" /tmp/resp.log || fail "stream not deleted by the daemon: $(cat /tmp/resp.log)"
+[ "$(cat $A)" = 8 ] || fail "available_secure_streams $(cat $A) after disconnect"
+[ -z "$(links)" ] || fail "stream link left after disconnect: $(links)"
+tsmresp -l $EP0 >/tmp/list.out && [ ! -s /tmp/list.out ] || fail "streams left: $(cat /tmp/list.out)"
+ok "disconnect: stream deleted, available_secure_streams back to 8, link gone"
+
+# the daemon fails after allocating: the kernel tears the stream down
+tsmresp -n 1 -i -s -5 -m "KEY_PROG failed" >/tmp/resp.log 2>&1 &
+RESP=$!
+sleep 0.5
+write $T $C && fail "connect succeeded although the daemon said EIO"
+wait $RESP
+grep -q "ide-stream-new $EP0: ok" /tmp/resp.log || fail "no stream made: $(cat /tmp/resp.log)"
+[ "$(cat $A)" = 8 ] && [ -z "$(links)" ] || fail "after the failed connect: available $(cat $A), links $(links)"
+dmesg | grep -q "$EP0: tsmh: tsm: 1 IDE stream(s) left after the failed connect torn down by the kernel" ||
+	fail "teardown not logged"
+ok "failed after allocation: '$(cat /tmp/w.err)'; the kernel freed the stream (8 available, no link)"
+
+# a timeout after allocation: the same
+echo 2 >/sys/module/tsmh_core/parameters/tsm_timeout
+tsmresp -n 1 -i -d 4 >/tmp/resp.log 2>&1 &
+RESP=$!
+sleep 0.5
+write $T $C && fail "connect succeeded although the daemon answered late"
+[ "$(cat $A)" = 8 ] && [ -z "$(links)" ] && [ -z "$(cat $C)" ] ||
+	fail "after the timeout: available $(cat $A), links $(links), connect '$(cat $C)'"
+wait $RESP && fail "late answer accepted"
+echo 60 >/sys/module/tsmh_core/parameters/tsm_timeout
+ok "timeout after allocation: nothing left (8 available, no link, not connected); late answer refused"
 
 # unload while connected: the PCI core disconnects (tsmd not asked)
 tsmresp -n 1 >/tmp/resp.log 2>&1 &

@@ -13,6 +13,11 @@
  *   -e  run "sh -c CMD" first with TSM_DEV, TSM_OP (connect|disconnect)
  *       and TSM_COOKIE set; if it fails the answer is -EIO (unless -s)
  *   -m  the reason sent with the answer (gate-msg)
+ *   -i  IDE: on connect, ide-stream-new for the device (its failure is
+ *       the answer); on disconnect, ide-stream-del of the stream made
+ *       (no keys, no enable: the full flow is tsmd's)
+ *
+ *   tsmresp -l DEV    list DEV's streams from ide-get: "stream ID RB EB FLAGS"
  *
  * Prints "req DEV OP COOKIE" when a request arrives and "done DEV OP
  * STATUS: RESULT [MESSAGE]" after the answer; exit 0 if every answer was
@@ -53,13 +58,74 @@ static int on_event(struct nl_msg *m, void *arg)
 	return 0;
 }
 
+struct sinfo {
+	int n;
+	unsigned int id[8];
+};
+
+/* the stream nests of an ide-get or ide-stream-new reply */
+static int on_streams(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[TSMH_A_MAX + 1], *st[TSMH_IDES_A_MAX + 1], *a;
+	struct sinfo *si = arg;
+	int rem;
+
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, NULL))
+		return 0;
+	nlmsg_for_each_attr(a, nlmsg_hdr(m), GENL_HDRLEN, rem)
+	{
+		if (nla_type(a) != TSMH_A_IDE_STREAM ||
+		    nla_parse_nested(st, TSMH_IDES_A_MAX, a, NULL) || !st[TSMH_IDES_A_ID])
+			continue;
+		printf("stream %u %u %u %#x\n", nla_get_u32(st[TSMH_IDES_A_ID]),
+		       st[TSMH_IDES_A_RP_BLOCK] ? nla_get_u32(st[TSMH_IDES_A_RP_BLOCK]) : 0,
+		       st[TSMH_IDES_A_EP_BLOCK] ? nla_get_u32(st[TSMH_IDES_A_EP_BLOCK]) : 0,
+		       st[TSMH_IDES_A_FLAGS] ? nla_get_u32(st[TSMH_IDES_A_FLAGS]) : 0);
+		if (si->n < 8)
+			si->id[si->n++] = nla_get_u32(st[TSMH_IDES_A_ID]);
+	}
+	return 0;
+}
+
+/* -i: the daemon's IDE part, reduced to allocation (ide-stream-new/del) */
+static int ide_step(struct tsmh_nl *nl, const struct req *r, struct sinfo *made)
+{
+	struct nl_msg *m;
+	int ret = 0, i;
+
+	if (r->op == TSMH_TSM_OP_CONNECT) {
+		made->n = 0;
+		m = tsmh_nl_msg(nl, TSMH_CMD_IDE_STREAM_NEW, 0);
+		if (!m)
+			return -ENOMEM;
+		nla_put_string(m, TSMH_A_DEV_NAME, r->dev);
+		ret = tsmh_nl_call(nl, m, on_streams, made);
+		printf("ide-stream-new %s: %s %s\n", r->dev, ret ? strerror(-ret) : "ok", nl->err);
+		return ret;
+	}
+	for (i = 0; i < made->n; i++) {
+		m = tsmh_nl_msg(nl, TSMH_CMD_IDE_STREAM_DEL, 0);
+		if (!m)
+			return -ENOMEM;
+		nla_put_string(m, TSMH_A_DEV_NAME, r->dev);
+		nla_put_u32(m, TSMH_A_IDE_STREAM_ID, made->id[i]);
+		ret = tsmh_nl_call(nl, m, NULL, NULL);
+		printf("ide-stream-del %s %u: %s %s\n", r->dev, made->id[i],
+		       ret ? strerror(-ret) : "ok", nl->err);
+	}
+	made->n = 0;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = NULL, *msg = NULL;
-	int count = 1, status = 0, status_set = 0, delay = 0, refused = 0, opt;
+	int count = 1, status = 0, status_set = 0, delay = 0, refused = 0, ide = 0, opt;
 	struct tsmh_nl ev = { 0 }, nl = { 0 };
+	const char *list = NULL;
+	struct sinfo made = { 0 };
 
-	while ((opt = getopt(argc, argv, "n:s:d:e:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:d:e:m:il:")) != -1) {
 		switch (opt) {
 		case 'n': count = atoi(optarg); break;
 		case 's':
@@ -69,11 +135,27 @@ int main(int argc, char **argv)
 		case 'd': delay = atoi(optarg); break;
 		case 'e': cmd = optarg; break;
 		case 'm': msg = optarg; break;
+		case 'i': ide = 1; break;
+		case 'l': list = optarg; break;
 		default:
 			fprintf(stderr,
 				"usage: tsmresp [-n COUNT] [-s STATUS] [-d SECONDS] [-e CMD] [-m MSG]\n");
 			return 2;
 		}
+	}
+	if (list) {
+		struct nl_msg *m;
+		int ret;
+
+		if (tsmh_nl_open(&nl) || !(m = tsmh_nl_msg(&nl, TSMH_CMD_IDE_GET, 0)))
+			return 2;
+		nla_put_string(m, TSMH_A_DEV_NAME, list);
+		ret = tsmh_nl_call(&nl, m, on_streams, &made);
+		if (ret)
+			fprintf(stderr, "tsmresp: ide-get %s: %s %s\n", list, strerror(-ret),
+				nl.err);
+		tsmh_nl_close(&nl);
+		return ret ? 1 : 0;
 	}
 	if (tsmh_nl_open(&ev) || tsmh_nl_open(&nl) || tsmh_nl_subscribe(&ev)) {
 		fprintf(stderr, "tsmresp: netlink: %s\n", ev.err[0] ? ev.err : nl.err);
@@ -107,6 +189,11 @@ int main(int argc, char **argv)
 			ret = system(cmd);
 			if (ret && !status_set)
 				st = -EIO;
+		}
+		if (ide) {
+			ret = ide_step(&nl, &r, &made);
+			if (ret && !status_set)
+				st = ret;
 		}
 		if (delay)
 			sleep(delay);
