@@ -1454,6 +1454,9 @@ void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)
 			 s->id, role_name(p));
 		ide_event(s, TSMH_IDE_EVT_INSECURE);
 	}
+	/* the reset left its blocks disabled with stream ID 0: idle again */
+	if (p->role != TSMH_IDE_ROLE_OTHER)
+		idle_ids(p);
 	mutex_unlock(&p->br->lock);
 }
 
