@@ -294,6 +294,8 @@ int tsmh_ide_release_dev(struct pci_dev *pdev);
 /* ide_pci.c: the 7.2 stream backend for a new bridge (NULL: none, use our own) */
 struct tsmh_ide_ops;
 const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev);
+/* the size of @pdev's host bridge pool: the core's (7.2), else 256 */
+unsigned int tsmh_ide_pci_pool(struct pci_dev *pdev);
 
 /* reset.c */
 void tsmh_reset_init(void);

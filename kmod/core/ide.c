@@ -1156,7 +1156,7 @@ static struct tsmh_ide_bridge *bridge_get(struct pci_dev *pdev)
 		INIT_LIST_HEAD(&br->ports);
 		INIT_LIST_HEAD(&br->streams);
 		br->ops = tsmh_ide_pick_ops(pdev);
-		tsmh_ide_hb_init(&br->hb, dev_name(&phb->dev), TSMH_IDE_POOL_MAX,
+		tsmh_ide_hb_init(&br->hb, dev_name(&phb->dev), tsmh_ide_pci_pool(pdev),
 				 TSMH_IDE_ID_PER_HB);
 		list_add_tail(&br->node, &tsmh_ide_bridges);
 	}

@@ -34,7 +34,7 @@
 
 MODULE_IMPORT_NS("PCI_IDE");	/* pci_ide_set_nr_streams() */
 
-#define MSG_LEN 128
+#define MSG_LEN 256
 
 static struct pci_ide *to_ide(struct tsmh_ide_kstream *s)
 {
@@ -52,15 +52,21 @@ static bool id_ours(struct tsmh_ide_kstream *s, unsigned int id)
 	return false;
 }
 
+/*
+ * Our accounting first (lib/ide_alloc.c over our own streams: the same
+ * "holders" messages as on 6.1/6.12), then the core's: it picks the
+ * lowest free block at each end, as the lib does, and the lib then takes
+ * exactly what the core gave.
+ */
 static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
 	struct pci_dev *ep = s->epdev->pdev, *rp = s->rpdev->pdev;
 	struct pci_host_bridge *phb = pci_find_host_bridge(ep->bus);
 	struct tsmh_ide_req req = TSMH_IDE_REQ_ANY;
 	struct pci_ide *ide;
-	char msg[MSG_LEN];
 	unsigned int id;
-	int ret = -EBUSY;
+	char *msg;
+	int ret;
 
 	lockdep_assert_held(&s->br->lock);
 	if (s->type != TSMH_IDE_TYPE_SELECTIVE || s->tc) {
@@ -71,14 +77,26 @@ static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 	/* the lib mirror's pool follows the core's (pci_ide_set_nr_streams()) */
 	if (s->br->hb.nr_streams != phb->nr_ide_streams && !s->br->hb.nr_used)
 		tsmh_ide_hb_set_nr_streams(&s->br->hb, phb->nr_ide_streams);
+	msg = kzalloc(MSG_LEN, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = tsmh_ide_alloc_sel(&s->a, &s->rp->port, &s->ep->port, &req, msg, MSG_LEN);
+	if (ret) {
+		pci_info(ep, "IDE stream allocation refused: %s\n", msg);
+		TSMH_ERRF(extack, "IDE stream allocation refused (see the kernel log)", "%.76s%s",
+			  msg, strlen(msg) > 76 ? "..." : "");
+		goto out;
+	}
+	tsmh_ide_free(&s->br->hb, &s->a, msg, MSG_LEN);
 
+	ret = -EBUSY;
 	ide = pci_ide_stream_alloc(ep);
 	if (!ide) {
-		pci_info(ep, "IDE: the PCI core has no free selective block at %s or here, or no slot in %s's pool of %u\n",
+		pci_info(ep, "IDE stream allocation refused by the PCI core: no free selective block at %s or here, or no slot in %s's pool of %u\n",
 			 pci_name(rp), dev_name(&phb->dev), phb->nr_ide_streams);
-		TSMH_ERR(extack, "no free selective block or pool slot",
-			 "%s/%s %s", s->epdev->name, s->rpdev->name, dev_name(&phb->dev));
-		return -EBUSY;
+		TSMH_ERR(extack, "no free selective block or pool slot (PCI core)",
+			 "%s", s->epdev->name);
+		goto out;
 	}
 	for (id = 0; id < PCI_IDE_RESERVED_STREAM_ID; id++) {
 		if (id_ours(s, id))
@@ -92,7 +110,7 @@ static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 		pci_ide_stream_free(ide);
 		TSMH_ERR(extack, "no stream ID registered with the PCI core", "%s: %d",
 			 s->epdev->name, ret);
-		return ret == -EBUSY ? -EBUSY : ret;
+		goto out;
 	}
 	/* our address association, not the core's default (the upstream bridge's windows) */
 	ide->partner[PCI_IDE_RP].mem_assoc = (struct pci_bus_region){ 0, -1 };
@@ -107,14 +125,14 @@ static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 	req.stream_id = id;
 	req.up_block = ide->partner[PCI_IDE_RP].stream_index;
 	req.down_block = ide->partner[PCI_IDE_EP].stream_index;
-	ret = tsmh_ide_alloc_sel(&s->a, &s->rp->port, &s->ep->port, &req, msg, sizeof(msg));
+	ret = tsmh_ide_alloc_sel(&s->a, &s->rp->port, &s->ep->port, &req, msg, MSG_LEN);
 	if (ret) {
 		pci_warn(ep, "IDE: the PCI core's stream %u (blocks %u/%u) disagrees with ours: %s\n",
 			 id, req.up_block, req.down_block, msg);
 		TSMH_ERR(extack, "PCI core's stream disagrees with tsmh's", "%s",
 			 s->epdev->name);
 		pci_ide_stream_release(ide);
-		return ret;
+		goto out;
 	}
 	s->priv = ide;
 	s->id = id;
@@ -122,7 +140,9 @@ static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 	s->ep_block = req.down_block;
 	pci_info(ep, "IDE: stream %u from the PCI core (%s, blocks %u/%u)\n", id, ide->name,
 		 s->rp_block, s->ep_block);
-	return 0;
+out:
+	kfree(msg);
+	return ret;
 }
 
 static int pci_setup(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
@@ -133,18 +153,6 @@ static int pci_setup(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-static u8 end_state(struct tsmh_ide_kport *p, unsigned int block)
-{
-	int off = tsmh_ide_sel_off(p, block);
-	struct tsmh_ide_sts st;
-	u32 v;
-
-	if (off < 0 || tsmh_ide_rd(p, off + TSMH_IDE_SEL_STS, &v))
-		return 0xff;
-	tsmh_ide_sts_decode(v, &st);
-	return st.state;
-}
-
 static int pci_disable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
 	lockdep_assert_held(&s->br->lock);
@@ -153,29 +161,43 @@ static int pci_disable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extac
 	return 0;
 }
 
+/* @p's block still holds the stream's ID and a valid RID association (read only) */
+static bool block_intact(struct tsmh_ide_kstream *s, struct tsmh_ide_kport *p)
+{
+	int off = tsmh_ide_sel_off(p, p == s->rp ? s->rp_block : s->ep_block);
+	struct tsmh_ide_ctl c;
+	u32 v;
+
+	if (off < 0 || tsmh_ide_rd(p, off + TSMH_IDE_SEL_CTL, &v))
+		return false;
+	tsmh_ide_ctl_decode(v, true, &c);
+	if (c.stream_id != s->id)
+		return false;
+	return !tsmh_ide_rd(p, off + TSMH_IDE_SEL_RID2, &v) && (v & TSMH_IDE_RID2_VALID);
+}
+
 /*
- * The endpoint first (PCIe r7.0 6.33.8). pci_ide_stream_enable() reads the
- * state right after its write, so the endpoint's answer is not final until
- * the root port is enabled too: both are read again afterwards.
+ * The endpoint first (PCIe r7.0 6.33.8). pci_ide_stream_enable()'s -ENXIO
+ * only says the state read right after its write was not SECURE (the
+ * endpoint's cannot be before the root port is enabled): as with our own
+ * registers the caller reads both states and decides (the daemon's
+ * connect unwinds a stream that is not SECURE).
  */
 static int pci_enable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
-	u8 rps, eps;
-
 	lockdep_assert_held(&s->br->lock);
+	/*
+	 * A reset wiped an end's block: set that end up again (the core's
+	 * writes). Not the other: rewriting a live root-port block would
+	 * drop the keys its key unit holds for the stream.
+	 */
+	if (!block_intact(s, s->ep))
+		pci_ide_stream_setup(s->epdev->pdev, to_ide(s));
+	if (!block_intact(s, s->rp))
+		pci_ide_stream_setup(s->rpdev->pdev, to_ide(s));
 	pci_ide_stream_enable(s->epdev->pdev, to_ide(s));
 	pci_ide_stream_enable(s->rpdev->pdev, to_ide(s));
-	rps = end_state(s->rp, s->rp_block);
-	eps = end_state(s->ep, s->ep_block);
-	if (rps == TSMH_IDE_STATE_SECURE && eps == TSMH_IDE_STATE_SECURE)
-		return 0;
-	pci_ide_stream_disable(s->rpdev->pdev, to_ide(s));
-	pci_ide_stream_disable(s->epdev->pdev, to_ide(s));
-	pci_err(s->epdev->pdev, "IDE stream %u not secure after enable: root port %s %s, endpoint %s; disabled\n",
-		s->id, s->rpdev->name, tsmh_ide_state_name(rps), tsmh_ide_state_name(eps));
-	TSMH_ERR(extack, "not secure after enable, disabled", "%s %s/%s",
-		 s->epdev->name, tsmh_ide_state_name(rps), tsmh_ide_state_name(eps));
-	return -ENXIO;
+	return 0;
 }
 
 static int pci_teardown(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
@@ -247,11 +269,21 @@ const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev)
 	return &tsmh_ide_pci_ops;
 }
 
+unsigned int tsmh_ide_pci_pool(struct pci_dev *pdev)
+{
+	return pci_find_host_bridge(pdev->bus)->nr_ide_streams;
+}
+
 #else
 
 const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev)
 {
 	return NULL;
+}
+
+unsigned int tsmh_ide_pci_pool(struct pci_dev *pdev)
+{
+	return TSMH_IDE_POOL_MAX;
 }
 
 #endif
