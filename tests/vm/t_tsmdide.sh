@@ -121,5 +121,25 @@ else
 	echo "no link TSM on $KVER: tsm/connect hand-off not exercised (evt-tsm-req never comes)"
 fi
 
+# ---- a stream that keeps going insecure is re-keyed 3 times in 10 minutes, then held
+if [ -z "$(drv $EP0)" ]; then # 7.2: held since its tsm/disconnect
+	tsmctl allow -p $EP0 >/dev/null 2>&1 || tfail "allow $EP0 again"
+	wait_until 60 "$EP0 not released again: $(gmsg $EP0)" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ]"
+fi
+# (wait_until uses $n and $i)
+for k in 1 2 3; do
+	rs=$(grep -c "$EP0: restore" /tmp/tsmd.log)
+	echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $k"
+	wait_until 60 "$EP0 not restored after FLR $k of 4: $(gmsg $EP0)" \
+		sh -c "[ \$(grep -c '$EP0: restore' /tmp/tsmd.log) -gt $rs ] && [ -e /sys/bus/pci/devices/$EP0/driver ]"
+done
+rs=$(grep -c "$EP0: restore" /tmp/tsmd.log)
+echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR 4"
+wait_until 60 "$EP0 not held after the 4th FLR: $(gmsg $EP0)" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'insecure 4 times'"
+sleep 2
+[ -z "$(drv $EP0)" ] || tfail "$EP0 bound after the 4th re-key: $(gmsg $EP0)"
+[ "$(grep -c "$EP0: restore" /tmp/tsmd.log)" = "$rs" ] || tfail "restored after the 4th FLR"
+ok "re-keyed after 3 FLRs, held at the 4th: $(gmsg $EP0)"
+
 grep -i "key.*[0-9a-f]\{32\}" /tmp/tsmd.log && tfail "something like a key in tsmd's log"
 tsmd_stage_down
