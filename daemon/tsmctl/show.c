@@ -5,21 +5,21 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "bus.h"
 #include "ide_nl.h"
 #include "tsmctl.h"
 
 /*
  * The SPDM session tsmd holds with @dev, described in @buf: 0, or
- * -ENOENT (none), -ENOSYS (not asked: tsmd not reachable or too old).
- * Hook for tsmd's D-Bus interface: tsmctl itself never keeps a session
- * after it exits.
+ * -ENOENT (none), -ENOSYS (not asked: tsmd not reachable or too old);
+ * GetDevice's "connection" in *@obj when 0. tsmctl itself never keeps a
+ * session after it exits.
  */
-static int tsmd_session(const char *dev, char *buf, size_t len)
+static int tsmd_session(const char *dev, char *buf, size_t len, cJSON **obj)
 {
-	(void)dev;
-	(void)buf;
-	(void)len;
-	return -ENOSYS;
+	int ret = tsmd_connection(dev, buf, len, obj);
+
+	return ret == -ENOENT ? -ENOSYS : ret;
 }
 
 void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
@@ -28,7 +28,7 @@ void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
 	const struct tsmh_idenl_port *p;
 	const struct tsmh_idenl_stream *s = NULL;
 	char sess[256] = "";
-	cJSON *c = NULL, *a;
+	cJSON *c = NULL, *a, *td = NULL;
 	unsigned int i;
 	int ret;
 
@@ -38,7 +38,7 @@ void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
 		tsmh_idenl_ports_free(&ps);
 		return; /* no IDE port: nothing to connect */
 	}
-	if (tsmd_session(dev, sess, sizeof(sess)))
+	if (tsmd_session(dev, sess, sizeof(sess), &td))
 		snprintf(sess, sizeof(sess),
 			 "none held by tsmctl (tsmctl keeps no session "
 			 "after it exits; tsmd keeps its own)");
@@ -53,6 +53,10 @@ void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
 		for (i = 0; p && i < p->nr_streams; i++)
 			cJSON_AddItemToArray(a, conn_stream_json(&p->streams[i]));
 		cJSON_AddStringToObject(c, "session", sess);
+		if (td) { /* tsmd's view: heartbeat, its stream, re-keys */
+			cJSON_AddItemToObject(c, "tsmd", td);
+			td = NULL;
+		}
 	} else if (ret) {
 		printf("  Connection: unknown (ide-get: %s)\n", nl->err[0] ? nl->err : "failed");
 	} else if (s) {
@@ -69,6 +73,7 @@ void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
 	} else {
 		printf("  IDE streams: %u (tsmctl ide list)\n", p->nr_streams);
 	}
+	cJSON_Delete(td);
 	tsmh_idenl_ports_free(&ps);
 }
 

@@ -18,6 +18,11 @@
  *                          (device_set_driver_override(), spinlock) instead
  *                          of struct pci_dev (driver_set_override(), under
  *                          the device lock): Debian 6.12 and later.
+ *   TSMH_HAVE_PCI_TSM      struct pci_dev.tsm (6.19+).
+ *   TSMH_HAVE_PCI_TSM_LINK pci-tsm.h with pci_tsm_pf0_constructor() (6.19+).
+ *   TSMH_HAVE_TSM_REGISTER_PCI  tsm_register(parent, struct pci_tsm_ops *)
+ *                          (6.19+; 6.12's tsm_register() is the report API).
+ *   TSMH_HAVE_PCI_IDE      pci-ide.h with pci_ide_set_nr_streams() (6.19+).
  */
 #ifndef TSMH_COMPAT_H
 #define TSMH_COMPAT_H
@@ -192,20 +197,40 @@ static inline struct nlattr **tsmh_dump_attrs(struct netlink_callback *cb)
 
 /*
  * The PCI core's TSM (struct pci_dev.tsm, CONFIG_PCI_TSM): while it is set
- * a platform TSM driver is connected to the device and owns its CMA/SPDM
- * mailbox. Read without the PCI TSM core's lock (not exported): a
- * snapshot, used to refuse, never dereferenced.
+ * a TSM driver is connected to the device. If that is a platform TSM it
+ * owns the device's CMA/SPDM mailbox; if it is tsmh_core itself (the 7.2
+ * link TSM, kmod/core/tsm.c, whose connect op asks tsmd) the mailbox
+ * stays ours and tsmd's. Read without the PCI TSM core's lock (not
+ * exported): a snapshot, used to refuse, never dereferenced; ours is told
+ * by comparing the pointer with tsm.c's contexts.
+ * tsmh_pci_tsm_bound(): set, and not ours.
  */
+bool tsmh_tsm_is_ours(const void *tsm);	/* kmod/core/tsm.c */
 #if defined(TSMH_HAVE_PCI_TSM) && IS_ENABLED(CONFIG_PCI_TSM)
 static inline bool tsmh_pci_tsm_bound(struct pci_dev *pdev)
 {
-	return !!READ_ONCE(pdev->tsm);
+	const void *tsm = READ_ONCE(pdev->tsm);
+
+	return tsm && !tsmh_tsm_is_ours(tsm);
 }
 #else
 static inline bool tsmh_pci_tsm_bound(struct pci_dev *pdev)
 {
 	return false;
 }
+#endif
+
+/*
+ * TSMH_TSM_LINK: we can register as a link TSM (kmod/core/tsm.c).
+ * TSMH_PCI_IDE: the PCI core owns IDE stream IDs, register blocks and the
+ * host bridges' pools (pci_ide_stream_*(), kmod/core/ide_pci.c).
+ */
+#if defined(TSMH_HAVE_PCI_TSM_LINK) && defined(TSMH_HAVE_TSM_REGISTER_PCI) && \
+	defined(TSMH_HAVE_PCI_TSM) && IS_ENABLED(CONFIG_PCI_TSM) && IS_ENABLED(CONFIG_TSM)
+#define TSMH_TSM_LINK 1
+#endif
+#if defined(TSMH_HAVE_PCI_IDE) && IS_ENABLED(CONFIG_PCI_IDE)
+#define TSMH_PCI_IDE 1
 #endif
 
 #endif

@@ -298,6 +298,17 @@ int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* tsm.c: 7.2 link TSM (sysfs tsm/connect -> tsmd); stubs elsewhere */
+void tsmh_tsm_init(void);	/* after the device walk at load */
+void tsmh_tsm_exit(void);	/* first thing at unload */
+/* streams of @pdev torn down by the kernel (failed connect, disconnect); how many */
+int tsmh_ide_release_dev(struct pci_dev *pdev);
+/* ide_pci.c: the 7.2 stream backend for a new bridge (NULL: none, use our own) */
+struct tsmh_ide_ops;
+const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev);
+/* the size of @pdev's host bridge pool: the core's (7.2), else 256 */
+unsigned int tsmh_ide_pci_pool(struct pci_dev *pdev);
+
 /* reset.c */
 void tsmh_reset_init(void);
 void tsmh_reset_exit(void);
@@ -341,6 +352,7 @@ void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);
 void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present);
 void tsmh_nl_event_reset(struct tsmh_dev *dev, u32 kind, u64 count);
+int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie);
 void tsmh_nl_multicast(struct sk_buff *skb);
 int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd);
 struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int *err);

@@ -323,9 +323,10 @@ const struct tsmh_ide_ops tsmh_ide_own_ops = {
 	.free = own_free,
 };
 
+/* 7.2: the PCI core's helpers where it has them (ide_pci.c), else ours */
 const struct tsmh_ide_ops *tsmh_ide_pick_ops(struct pci_dev *pdev)
 {
-	return &tsmh_ide_own_ops;
+	return tsmh_ide_pci_pick(pdev) ?: &tsmh_ide_own_ops;
 }
 
 /* ---- the root port's key unit (TSMH_IDE_KB_SIM) ---- */
@@ -1144,12 +1145,6 @@ int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	NL_SET_ERR_MSG(info->extack, "IDE streams are not implemented in this build yet");
-	return -EOPNOTSUPP;
-}
-
 /* ---- lifecycle ---- */
 
 static struct tsmh_ide_bridge *bridge_get(struct pci_dev *pdev)
@@ -1172,7 +1167,7 @@ static struct tsmh_ide_bridge *bridge_get(struct pci_dev *pdev)
 		INIT_LIST_HEAD(&br->ports);
 		INIT_LIST_HEAD(&br->streams);
 		br->ops = tsmh_ide_pick_ops(pdev);
-		tsmh_ide_hb_init(&br->hb, dev_name(&phb->dev), TSMH_IDE_POOL_MAX,
+		tsmh_ide_hb_init(&br->hb, dev_name(&phb->dev), tsmh_ide_pci_pool(pdev),
 				 TSMH_IDE_ID_PER_HB);
 		list_add_tail(&br->node, &tsmh_ide_bridges);
 	}
@@ -1377,10 +1372,15 @@ void tsmh_ide_dev_add(struct tsmh_dev *dev, bool at_load)
 		p->host = p->kb != TSMH_IDE_KB_NONE;
 	if (p->role == TSMH_IDE_ROLE_ENDPOINT && rpdev && READ_ONCE(rpdev->ide))
 		p->host = READ_ONCE(rpdev->ide)->host;
-	if (p->role == TSMH_IDE_ROLE_ENDPOINT)
+	/*
+	 * With the PCI core's IDE helpers (7.2) the core claimed active
+	 * streams and wrote the reserved ID into idle blocks at enumeration:
+	 * its registers are not ours to write. A platform TSM's ports are
+	 * left as they are.
+	 */
+	if (p->role == TSMH_IDE_ROLE_ENDPOINT && p->br->ops == &tsmh_ide_own_ops)
 		claim_streams(p, rpdev);
-	/* a platform TSM's ports are left as they are */
-	if (p->host)
+	if (p->host && p->br->ops == &tsmh_ide_own_ops)
 		idle_ids(p);
 	mutex_unlock(&p->br->lock);
 	if (rpdev)
@@ -1429,6 +1429,39 @@ void tsmh_ide_dev_remove(struct tsmh_dev *dev, bool unload)
 	mutex_unlock(&p->br->lock);
 	list_for_each_entry_safe(s, tmp, &dead, node)
 		stream_put(s);
+}
+
+/*
+ * The 7.2 link TSM (tsm.c): after a failed sysfs connect and at every
+ * disconnect no stream of the endpoint @pdev stays, whatever the daemon
+ * did. Returns how many were torn down here.
+ */
+int tsmh_ide_release_dev(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev = tsmh_dev_find(pci_name(pdev));
+	struct tsmh_ide_kstream *s, *tmp;
+	struct tsmh_ide_kport *p;
+	LIST_HEAD(dead);
+	int n = 0;
+
+	if (!dev)
+		return 0;
+	p = READ_ONCE(dev->ide);
+	if (p) {
+		mutex_lock(&p->br->lock);
+		list_for_each_entry_safe(s, tmp, &p->br->streams, node) {
+			if (s->ep != p)
+				continue;
+			stream_destroy(s);
+			list_add(&s->node, &dead);
+			n++;
+		}
+		mutex_unlock(&p->br->lock);
+	}
+	list_for_each_entry_safe(s, tmp, &dead, node)
+		stream_put(s);
+	tsmh_dev_put(dev);
+	return n;
 }
 
 void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)

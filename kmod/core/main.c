@@ -410,6 +410,8 @@ static int __init tsmh_core_init(void)
 	/* unbind (gate_bound=hold) or probe (gate=off) outside the rescan lock */
 	tsmh_gate_load_done();
 	tsmh_reset_init();
+	/* last: sysfs tsm/connect may be used from here on */
+	tsmh_tsm_init();
 	pr_info("loaded, netlink family \"%s\" v%d, DOE backend %s\n",
 		TSMH_GENL_NAME, TSMH_GENL_VERSION,
 		tsmh_doe_backend_name(tsmh_doe_backend()));
@@ -427,6 +429,8 @@ static void __exit tsmh_core_exit(void)
 	struct tsmh_dev *dev, *tmp;
 	LIST_HEAD(dead);
 
+	/* first: disconnects what was connected through sysfs tsm/connect */
+	tsmh_tsm_exit();
 	/* no hold_ids work (it adopts devices) from here on */
 	tsmh_gate_exit();
 	/* probes and their work first: they look devices up */

@@ -189,6 +189,30 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 	genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
+/*
+ * 7.2 link TSM (tsm.c): ask the daemon. 0 (delivered), -ESRCH (nobody
+ * listens), -ENOBUFS (a listener's queue was full), -ENOMEM, -EMSGSIZE.
+ */
+int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &tsmh_family, 0, TSMH_CMD_EVT_TSM_REQ);
+	if (!hdr ||
+	    nla_put_string(skb, TSMH_A_DEV_NAME, name) ||
+	    nla_put_u32(skb, TSMH_A_TSM_OP, op) ||
+	    nla_put_u64_64bit(skb, TSMH_A_TSM_COOKIE, cookie, TSMH_A_PAD)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast(&tsmh_family, skb, 0, TSMH_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
 /* an event built by another file (ide.c) to the events group; consumes @skb */
 void tsmh_nl_multicast(struct sk_buff *skb)
 {

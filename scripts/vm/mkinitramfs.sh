@@ -53,6 +53,8 @@ copy_elf "$bin/tests/vm/claimrace" /usr/bin/claimrace
 copy_elf "$bin/tests/vm/capexec" /usr/bin/capexec
 # drives the sim's IDE registers and root-port key unit (t_simide)
 copy_elf "$bin/tests/vm/simide" /usr/bin/simide
+# answers evt-tsm-req in tsmd's place (t_tsmlink)
+copy_elf "$bin/tests/vm/tsmresp" /usr/bin/tsmresp
 # the kernel's IDE stream commands one at a time (t_idestream)
 copy_elf "$bin/tests/vm/idenl" /usr/bin/idenl
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * 7.2 link TSM (issue 12): on kernels with the PCI TSM core (pci-tsm.h,
+ * CONFIG_PCI_TSM, tsm_register() taking PCI ops) the module registers
+ * as a "link" TSM, so that
+ *
+ *	echo tsmN > /sys/bus/pci/devices/DEV/tsm/connect
+ *
+ * runs the same connect flow as "tsmctl connect DEV". The kernel does no
+ * protocol work itself: like net/handshake asking tlshd, the connect op
+ * multicasts TSMH_CMD_EVT_TSM_REQ (device, op, random cookie) on the
+ * events group and waits for the daemon's TSMH_CMD_TSM_DONE carrying that
+ * cookie; tsmd runs SPDM through the DOE proxy and the IDE stream through
+ * the netlink IDE commands, then answers. The sysfs write returns the
+ * daemon's status. See docs/design.md "7.2: link TSM".
+ *
+ * Elsewhere (6.1, 6.12, or a 7.x kernel built without CONFIG_PCI_TSM)
+ * this file only says so at load and refuses TSM_DONE.
+ */
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/random.h>
+#include <linux/spinlock.h>
+#include <net/genetlink.h>
+#include "core.h"
+
+#ifdef TSMH_TSM_LINK
+#include <linux/pci-tsm.h>
+#include <linux/tsm.h>
+
+static unsigned int tsm_timeout = 60;
+module_param(tsm_timeout, uint, 0644);
+MODULE_PARM_DESC(tsm_timeout,
+		 "seconds a sysfs tsm/connect or tsm/disconnect waits for tsmd's answer (default 60, at least 1)");
+
+/*
+ * One request to the daemon, on the requester's stack.
+ * @node: in tsm_reqs under tsm_req_lock while pending; list_del_init()
+ *	by whoever ends it (the answer or the requester giving up), so
+ *	list_empty() under the lock tells the requester it was answered.
+ * @cookie, @dev, @op: constant while pending.
+ * @status, @msg: the answer, written under tsm_req_lock before @done.
+ */
+struct tsm_req {
+	struct list_head node;
+	u64 cookie;
+	char dev[32];
+	u32 op;
+	struct completion done;
+	int status;
+	char msg[TSMH_GATE_MSG_MAX];
+};
+
+/* tsm_req_lock: a leaf mutex; protects tsm_reqs and each pending tsm_req */
+static DEFINE_MUTEX(tsm_req_lock);
+static LIST_HEAD(tsm_reqs);
+
+/*
+ * Our struct pci_tsm contexts: the DSM's (function 0, wrapping struct
+ * pci_tsm_pf0) and its subfunctions' (only @pf0.base_tsm used).
+ * @node: in tsm_ctxs under tsm_ctx_lock, from probe until remove, so
+ *	tsmh_tsm_is_ours() can tell our pdev->tsm from a platform TSM's
+ *	without dereferencing it.
+ */
+struct tsm_ctx {
+	struct pci_tsm_pf0 pf0;
+	bool is_pf0;
+	struct list_head node;
+};
+
+/* tsm_ctx_lock: a leaf spinlock (taken under a device's state_lock) */
+static DEFINE_SPINLOCK(tsm_ctx_lock);
+static LIST_HEAD(tsm_ctxs);
+
+static struct tsm_dev *tsmh_tsm_dev;
+/* set before tsm_unregister(): disconnects then ask nobody */
+static bool tsm_unloading;
+
+static const char *const tsm_op_name[] = {
+	[TSMH_TSM_OP_CONNECT] = "connect",
+	[TSMH_TSM_OP_DISCONNECT] = "disconnect",
+};
+
+bool tsmh_tsm_is_ours(const void *tsm)
+{
+	struct tsm_ctx *ctx;
+	bool ours = false;
+
+	spin_lock(&tsm_ctx_lock);
+	list_for_each_entry(ctx, &tsm_ctxs, node) {
+		if (&ctx->pf0.base_tsm == tsm) {
+			ours = true;
+			break;
+		}
+	}
+	spin_unlock(&tsm_ctx_lock);
+	return ours;
+}
+
+/*
+ * Ask the daemon and wait. Returns its status, or -ENOTCONN (nobody
+ * listens on the events group), -ETIMEDOUT, -EINTR/-ERESTARTSYS (signal;
+ * @intr only), -ENOMEM. A late answer finds no request: TSM_DONE then
+ * fails with ENOENT and the daemon undoes what it set up.
+ */
+static int tsm_ask(struct pci_dev *pdev, u32 op, bool intr)
+{
+	unsigned long tmo = max(READ_ONCE(tsm_timeout), 1U) * HZ;
+	struct tsm_req req = { .op = op };
+	long left;
+	int ret;
+
+	strscpy(req.dev, pci_name(pdev), sizeof(req.dev));
+	init_completion(&req.done);
+	mutex_lock(&tsm_req_lock);
+	do {
+		struct tsm_req *r;
+
+		req.cookie = get_random_u64();
+		list_for_each_entry(r, &tsm_reqs, node)
+			if (r->cookie == req.cookie)
+				req.cookie = 0;
+	} while (!req.cookie);
+	list_add_tail(&req.node, &tsm_reqs);
+	mutex_unlock(&tsm_req_lock);
+
+	ret = tsmh_nl_event_tsm_req(req.dev, op, req.cookie);
+	if (ret == -ESRCH) {
+		pci_err(pdev, "tsm %s: no tsmd listening on the \"%s\" netlink events (start tsmd); nothing done\n",
+			tsm_op_name[op], TSMH_GENL_NAME);
+		ret = -ENOTCONN;
+		goto give_up;
+	}
+	if (ret && ret != -ENOBUFS) {	/* -ENOBUFS: some listener lost it, not all */
+		pci_err(pdev, "tsm %s: request to tsmd not sent (%d); nothing done\n",
+			tsm_op_name[op], ret);
+		goto give_up;
+	}
+
+	if (intr)
+		left = wait_for_completion_interruptible_timeout(&req.done, tmo);
+	else
+		left = wait_for_completion_timeout(&req.done, tmo);
+
+	mutex_lock(&tsm_req_lock);
+	if (list_empty(&req.node)) {	/* answered, maybe just now */
+		mutex_unlock(&tsm_req_lock);
+		if (req.status)
+			pci_err(pdev, "tsm %s: tsmd failed it (%d): %s\n", tsm_op_name[op],
+				req.status, req.msg[0] ? req.msg : "no reason given");
+		else
+			pci_info(pdev, "tsm %s: done by tsmd%s%s\n", tsm_op_name[op],
+				 req.msg[0] ? ": " : "", req.msg);
+		return req.status;
+	}
+	list_del_init(&req.node);
+	mutex_unlock(&tsm_req_lock);
+	if (left < 0) {
+		pci_err(pdev, "tsm %s: interrupted while waiting for tsmd (cookie %016llx); a late answer is refused\n",
+			tsm_op_name[op], req.cookie);
+		return left;
+	}
+	pci_err(pdev, "tsm %s: tsmd did not answer within %u s (tsm_timeout; cookie %016llx); a late answer is refused\n",
+		tsm_op_name[op], (unsigned int)(tmo / HZ), req.cookie);
+	return -ETIMEDOUT;
+
+give_up:
+	mutex_lock(&tsm_req_lock);
+	list_del_init(&req.node);
+	mutex_unlock(&tsm_req_lock);
+	return ret;
+}
+
+int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct tsm_req *r, *found = NULL;
+	const char *dev;
+	u64 cookie;
+	int status;
+
+	if (tsmh_nl_need(info, TSMH_A_DEV_NAME, "device name required") ||
+	    tsmh_nl_need(info, TSMH_A_TSM_COOKIE, "cookie of the request required") ||
+	    tsmh_nl_need(info, TSMH_A_TSM_STATUS, "status required"))
+		return -EINVAL;
+	if (tb[TSMH_A_FLAGS] && nla_get_u32(tb[TSMH_A_FLAGS])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TSMH_A_FLAGS], "unknown flags");
+		return -EINVAL;
+	}
+	dev = nla_data(tb[TSMH_A_DEV_NAME]);
+	cookie = nla_get_u64(tb[TSMH_A_TSM_COOKIE]);
+	status = nla_get_s32(tb[TSMH_A_TSM_STATUS]);
+	if (status > 0 || status < -MAX_ERRNO) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TSMH_A_TSM_STATUS],
+				    "status must be 0 or a negative errno");
+		return -EINVAL;
+	}
+
+	mutex_lock(&tsm_req_lock);
+	list_for_each_entry(r, &tsm_reqs, node) {
+		if (r->cookie == cookie) {
+			found = r;
+			break;
+		}
+	}
+	if (!found) {
+		mutex_unlock(&tsm_req_lock);
+		/* 80 characters at most: the daemon knows to undo (design.md) */
+		TSMH_ERR(info->extack, "no such tsm request (late or answered)",
+			 "%s %016llx", dev, cookie);
+		return -ENOENT;
+	}
+	if (strcmp(found->dev, dev)) {
+		mutex_unlock(&tsm_req_lock);
+		TSMH_ERR(info->extack, "the tsm request with this cookie is for another device",
+			 "%s", dev);
+		return -EINVAL;
+	}
+	found->status = status;
+	if (tb[TSMH_A_GATE_MSG])
+		nla_strscpy(found->msg, tb[TSMH_A_GATE_MSG], sizeof(found->msg));
+	list_del_init(&found->node);
+	complete(&found->done);	/* the requester frees it only after taking the lock */
+	mutex_unlock(&tsm_req_lock);
+	return 0;
+}
+
+/*
+ * Whatever the daemon did or did not do, a failed connect and every
+ * disconnect leave no stream of @pdev behind in the kernel.
+ */
+static void tsm_undo(struct pci_dev *pdev, const char *why)
+{
+	int n = tsmh_ide_release_dev(pdev);
+
+	if (n > 0)
+		pci_warn(pdev, "tsm: %d IDE stream(s) left after %s torn down by the kernel\n",
+			 n, why);
+}
+
+static struct pci_tsm *tsm_probe(struct tsm_dev *tsm_dev, struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev = tsmh_dev_find(pci_name(pdev));
+	struct tsm_ctx *ctx;
+	int ret;
+
+	/* only what the daemon can reach: devices we track */
+	if (!dev) {
+		pci_info(pdev, "tsm: not tracked by tsmh_core (no DOE mailbox, IDE or TEE-IO): not ours to connect\n");
+		return NULL;
+	}
+	tsmh_dev_put(dev);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return NULL;
+	ctx->is_pf0 = is_pci_tsm_pf0(pdev);
+	if (ctx->is_pf0)
+		ret = pci_tsm_pf0_constructor(pdev, &ctx->pf0, tsm_dev);
+	else
+		ret = pci_tsm_link_constructor(pdev, &ctx->pf0.base_tsm, tsm_dev);
+	if (ret) {
+		if (ctx->is_pf0)
+			pci_tsm_pf0_destructor(&ctx->pf0);
+		pci_info(pdev, "tsm: no link context (%d)\n", ret);
+		kfree(ctx);
+		return NULL;
+	}
+	spin_lock(&tsm_ctx_lock);
+	list_add(&ctx->node, &tsm_ctxs);
+	spin_unlock(&tsm_ctx_lock);
+	return &ctx->pf0.base_tsm;
+}
+
+static void tsm_remove(struct pci_tsm *tsm)
+{
+	struct tsm_ctx *ctx = container_of(tsm, struct tsm_ctx, pf0.base_tsm);
+
+	spin_lock(&tsm_ctx_lock);
+	list_del(&ctx->node);
+	spin_unlock(&tsm_ctx_lock);
+	if (ctx->is_pf0)
+		pci_tsm_pf0_destructor(&ctx->pf0);
+	kfree(ctx);
+}
+
+/* pci_tsm_rwsem (write) and the DSM lock held by the PCI core */
+static int tsm_connect(struct pci_dev *pdev)
+{
+	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, true);
+
+	if (ret)
+		tsm_undo(pdev, "the failed connect");
+	return ret;
+}
+
+static void tsm_disconnect(struct pci_dev *pdev)
+{
+	/* uninterruptible: also runs at device removal and TSM unregistration */
+	if (READ_ONCE(tsm_unloading))
+		pci_info(pdev, "tsm disconnect: module unloading, tsmd not asked (its session ends with it)\n");
+	else
+		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, false);
+	tsm_undo(pdev, "disconnect");
+}
+
+/* TDISP is issue 13 */
+static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static void tsm_unbind(struct pci_tdi *tdi)
+{
+}
+
+static ssize_t tsm_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
+			     sockptr_t req_in, size_t in_len, sockptr_t req_out,
+			     size_t out_len, u64 *tsm_code)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct pci_tsm_ops tsmh_pci_tsm_ops = {
+	.probe = tsm_probe,
+	.remove = tsm_remove,
+	.connect = tsm_connect,
+	.disconnect = tsm_disconnect,
+	.bind = tsm_bind,
+	.unbind = tsm_unbind,
+	.guest_req = tsm_guest_req,
+};
+
+void tsmh_tsm_init(void)
+{
+	struct tsm_dev *t = tsm_register(NULL, &tsmh_pci_tsm_ops);
+
+	if (IS_ERR(t)) {
+		pr_warn("not registered as a link TSM (%ld): sysfs tsm/connect unavailable, tsmctl connect still works\n",
+			PTR_ERR(t));
+		return;
+	}
+	tsmh_tsm_dev = t;
+	pr_info("registered link TSM %s: echo %s > /sys/bus/pci/devices/DEV/tsm/connect asks tsmd\n",
+		dev_name(&t->dev), dev_name(&t->dev));
+}
+
+void tsmh_tsm_exit(void)
+{
+	if (!tsmh_tsm_dev)
+		return;
+	WRITE_ONCE(tsm_unloading, true);
+	/* disconnects every device connected through us (the PCI core) */
+	tsm_unregister(tsmh_tsm_dev);
+	tsmh_tsm_dev = NULL;
+}
+
+#else /* !TSMH_TSM_LINK */
+
+bool tsmh_tsm_is_ours(const void *tsm)
+{
+	return false;
+}
+
+void tsmh_tsm_init(void)
+{
+	pr_info("no in-kernel TSM core (pci-tsm.h with CONFIG_PCI_TSM): no sysfs tsm/connect; tsmctl connect works through netlink\n");
+}
+
+void tsmh_tsm_exit(void)
+{
+}
+
+int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack,
+		       "no in-kernel TSM core on this kernel: nothing asks for tsm-done");
+	return -EOPNOTSUPP;
+}
+
+#endif
