@@ -139,6 +139,12 @@ tc disconnect $EP0 $T && tc disconnect $EP0 $T || fail "disconnect after exhaust
 [ "$(nstreams)" = 0 ] || fail "after exhaustion: $(cat /tmp/il.json)"
 ok "exhaustion: a third stream for $EP0 refused at ide-stream-new, the two others kept, then freed"
 
+# a link stream needs the endpoint on the root port's own link (a switch is between here)
+expect_fail "link stream" tsmctl connect $EP0 --ide link $T
+cat /tmp/ef.out >>/tmp/outs
+[ "$(nstreams)" = 0 ] || fail "a refused link stream left a stream: $(cat /tmp/il.json)"
+ok "connect --ide link refused at ide-stream-new (switch between), nothing left"
+
 # each IDE_KM fault of the emulator (slot 1): one error naming the step, no stream left
 fault() { # FAULT WANTED-TEXT
 	cat /tmp/emu.log >>/tmp/emu.all
@@ -167,6 +173,21 @@ start_emu -v --plug none --export-root /tmp/root.pem
 connect_ok $EP1
 tc disconnect $EP1 $T || fail "disconnect after the faults: $(cat /tmp/c.out)"
 ok "after the faults: $EP1 connects and disconnects again"
+
+# a root port whose keys a platform TSM owns (the sim without its key unit):
+# refused before the attestation, nothing allocated
+cat /tmp/emu.log >>/tmp/emu.all
+unload_modules
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 key_unit=0 || fail "insmod tsmh_sim key_unit=0"
+start_emu -v --export-root /tmp/root.pem
+wait_eps 1
+expect_fail "root-port IDE keys on .* are owned by the platform TSM; use a TSM backend" \
+	tsmctl connect $EP0 $T
+cat /tmp/ef.out >>/tmp/outs
+! grep -q "authentication" /tmp/ef.out || fail "platform refusal after the attestation: $(cat /tmp/ef.out)"
+[ "$(nstreams)" = 0 ] && [ "$(rp_q .key_backend)" = none ] || fail "key_unit=0: $(cat /tmp/il.json)"
+ok "root-port keys owned by a platform TSM: connect refused at once, nothing allocated"
 
 # keys never printed or logged: no run of 16 hex digits (a key or an IFV)
 dmesg | tail -n +$(($(wc -l </tmp/dmesg.before) + 1)) >/tmp/dmesg.new
