@@ -398,7 +398,7 @@ static int check_root_port(struct tsmh_conn *c, struct tsmh_conn_result *r,
 		return step_end(r, st, ret ? ret : -EPROTO, 1);
 	}
 	if (q->role == TSMH_IDE_ROLE_ROOT_PORT && q->key_backend == TSMH_IDE_KB_NONE)
-		return fail(r, "ide-get", -EOPNOTSUPP,
+		return fail(r, "root-port keys", -EOPNOTSUPP,
 			    "root-port IDE keys on %s are owned by the platform TSM; use a TSM "
 			    "backend",
 			    q->platform[0] ? q->platform : "this platform");
