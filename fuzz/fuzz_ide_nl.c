@@ -20,18 +20,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include "ide_nl.h"
-
-static void fix_seq(uint8_t *buf, size_t len, uint32_t seq)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)buf;
-	int n = (int)len;
-
-	while (nlmsg_ok(h, n)) {
-		if (!h->nlmsg_seq)
-			h->nlmsg_seq = seq;
-		h = nlmsg_next(h, &n);
-	}
-}
+#include "nl_replay.h"
 
 static void check_str(const char *s, size_t cap)
 {
@@ -55,25 +44,16 @@ static void check_stream(const struct tsmh_idenl_stream *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tsmh_nl nl = { .family = 0x20 };
+	struct tsmh_nl nl;
 	struct tsmh_idenl_ports ps = { 0 };
 	struct tsmh_idenl_stream s;
 	unsigned int i, k;
-	uint8_t *buf;
 	int mode, ret;
 
 	if (size < 1 || size > 1 << 16)
 		return 0;
 	mode = data[0] & 3;
-	nl.sk = nl_socket_alloc();
-	buf = malloc(size);
-	if (!nl.sk || !buf)
-		abort();
-	memcpy(buf, data + 1, size - 1);
-	fix_seq(buf, size - 1, nl_socket_use_seq(nl.sk));
-	if (tsmh_nl_replay(buf, size - 1))
-		abort();
-	free(buf);
+	fuzz_nl_replay(&nl, data + 1, size - 1);
 	switch (mode) {
 	case 0:
 	case 1: ret = tsmh_ide_get(&nl, mode ? "0000:03:00.0" : NULL, &ps); break;
