@@ -75,6 +75,12 @@ jq -e --arg hb "$hb0" --argjson f "$free0" '([.ports[] | select(.role == "root_p
 	(.host_bridges[] | select(.name == $hb) | .free == $f - 2)' /tmp/il.json >/dev/null ||
 	fail "ide list after two connects: $(cat /tmp/il.json)"
 ok "connect $EP0 (stream $sid0) and $EP1 (stream $sid1): SECURE, root-port blocks 0 and 1, two IDs taken from the pool"
+tsmctl ide list | sed 's/^/  | /'
+tsmctl ide list >/tmp/il.txt
+grep -q "stream $sid0: selective, TC 0; root port $RP block [01] <-> endpoint $EP0 block 0" /tmp/il.txt &&
+	grep -q "state: root port SECURE, endpoint SECURE; key set 0 (6 root-port keys programmed)" /tmp/il.txt &&
+	grep -q "selective blocks: 2 of 8 in use, 6 free" /tmp/il.txt || fail "ide list: $(cat /tmp/il.txt)"
+ok "ide list (text): each stream with its blocks, state at both ends, key set; blocks in use and free"
 tc connect $EP0 --ide none $T || fail "connect --ide none: $(cat /tmp/c.out)"
 grep -q "keeps no session" /tmp/c.out || fail "connect does not say the session is not kept: $(cat /tmp/c.out)"
 [ "$(nstreams)" = 2 ] || fail "connect --ide none allocated a stream"
@@ -91,7 +97,6 @@ sample() {
 	: >/tmp/samples
 	while [ ! -f /tmp/stop ]; do
 		simide $RP sel "$rsel" | cut -d' ' -f2 >>/tmp/samples
-		sleep 0.02
 	done
 }
 for want in 1 0; do
@@ -110,7 +115,8 @@ for want in 1 0; do
 	while read -r v; do
 		[ $((v & 15)) = 2 ] || bad=$((bad + 1))
 	done </tmp/samples
-	[ "$n" -gt 3 ] && [ "$bad" = 0 ] || fail "refresh: $bad of $n samples not SECURE: $(sort /tmp/samples | uniq -c)"
+	# at least two reads while it ran (a loaded host schedules the sampler seldom)
+	[ "$n" -ge 2 ] && [ "$bad" = 0 ] || fail "refresh: $bad of $n samples not SECURE: $(sort /tmp/samples | uniq -c)"
 	[ "$(ep_state $EP0)" = secure/$want ] || fail "after refresh: $(ep_state $EP0)"
 	[ "$(ep_state $EP1)" = secure/0 ] || fail "$EP1 after $EP0's refresh: $(ep_state $EP1)"
 	ok "ide refresh $EP0: key set $want, the root port's block read SECURE in all $n samples; $EP1 untouched"
@@ -131,13 +137,24 @@ ok "disconnect both: no stream, every block and pool ID free again; a second dis
 # exhaustion: the endpoint's two selective blocks, then a clear refusal, nothing changed
 connect_ok $EP0
 connect_ok $EP0
-expect_fail "in use" tsmctl connect $EP0 $T
-grep -q "tsmctl: connect $EP0: ide-stream-new" /tmp/ef.out || fail "exhaustion: step not named: $(cat /tmp/ef.out)"
+expect_fail "tsmctl: connect $EP0: ide-stream-new: " tsmctl connect $EP0 $T
+# the holders are named in the error; 6.1's extack takes no formatted text:
+# there the kernel log has it and the error says so
+grep -q "all 2 selective IDE register blocks in use" /tmp/ef.out ||
+	{ grep -q "see the kernel log" /tmp/ef.out &&
+		dmesg | tail -n 20 | grep -q "$EP0: all 2 selective IDE register blocks in use"; } ||
+	fail "exhaustion: $(cat /tmp/ef.out; dmesg | tail -n 5)"
 cat /tmp/ef.out >>/tmp/outs
 [ "$(nstreams)" = 2 ] || fail "exhaustion: $(cat /tmp/il.json)"
 tc disconnect $EP0 $T && tc disconnect $EP0 $T || fail "disconnect after exhaustion: $(cat /tmp/c.out)"
 [ "$(nstreams)" = 0 ] || fail "after exhaustion: $(cat /tmp/il.json)"
 ok "exhaustion: a third stream for $EP0 refused at ide-stream-new, the two others kept, then freed"
+
+# a link stream needs the endpoint on the root port's own link (a switch is between here)
+expect_fail "link stream" tsmctl connect $EP0 --ide link $T
+cat /tmp/ef.out >>/tmp/outs
+[ "$(nstreams)" = 0 ] || fail "a refused link stream left a stream: $(cat /tmp/il.json)"
+ok "connect --ide link refused at ide-stream-new (switch between), nothing left"
 
 # each IDE_KM fault of the emulator (slot 1): one error naming the step, no stream left
 fault() { # FAULT WANTED-TEXT
@@ -167,6 +184,21 @@ start_emu -v --plug none --export-root /tmp/root.pem
 connect_ok $EP1
 tc disconnect $EP1 $T || fail "disconnect after the faults: $(cat /tmp/c.out)"
 ok "after the faults: $EP1 connects and disconnects again"
+
+# a root port whose keys a platform TSM owns (the sim without its key unit):
+# refused before the attestation, nothing allocated
+cat /tmp/emu.log >>/tmp/emu.all
+unload_modules
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 key_unit=0 || fail "insmod tsmh_sim key_unit=0"
+start_emu -v --export-root /tmp/root.pem
+wait_eps 1
+expect_fail "root-port IDE keys on .* are owned by the platform TSM; use a TSM backend" \
+	tsmctl connect $EP0 $T
+cat /tmp/ef.out >>/tmp/outs
+! grep -q "authentication" /tmp/ef.out || fail "platform refusal after the attestation: $(cat /tmp/ef.out)"
+[ "$(nstreams)" = 0 ] && [ "$(rp_q .key_backend)" = none ] || fail "key_unit=0: $(cat /tmp/il.json)"
+ok "root-port keys owned by a platform TSM: connect refused at once, nothing allocated"
 
 # keys never printed or logged: no run of 16 hex digits (a key or an IFV)
 dmesg | tail -n +$(($(wc -l </tmp/dmesg.before) + 1)) >/tmp/dmesg.new
