@@ -27,12 +27,12 @@ static DEFINE_MUTEX(tsmh_ide_list_lock);	/* the bridges list, nr_ports */
 
 /*
  * An extack message longer than the kernel formats (80 bytes): the first
- * 76 and "...". The caller logs the whole of it.
+ * 76 and "...". The caller logs the whole of it. @fallback: a literal.
  */
-static void err_long(struct netlink_ext_ack *extack, const char *fallback, const char *msg)
-{
-	TSMH_ERRF(extack, fallback, "%.76s%s", msg, strlen(msg) > 76 ? "..." : "");
-}
+#define err_long(extack, fallback, msg) do {					\
+	const char *__m __maybe_unused = (msg);					\
+	TSMH_ERRF(extack, fallback, "%.76s%s", __m, strlen(__m) > 76 ? "..." : "");	\
+} while (0)
 
 /* ---- registers ---- */
 
@@ -331,7 +331,7 @@ const struct tsmh_ide_ops *tsmh_ide_pick_ops(struct pci_dev *pdev)
 
 /* ---- the root port's key unit (TSMH_IDE_KB_SIM) ---- */
 
-static const char *ku_code(u32 sts)
+static __maybe_unused const char *ku_code(u32 sts)
 {
 	switch ((sts >> TSMH_KU_STS_CODE_SHIFT) & 0xf) {
 	case 1: return "reserved sub-stream";

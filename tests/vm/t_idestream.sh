@@ -9,7 +9,8 @@
 # back; STOP of one key set leaves the other; delete clears the blocks and
 # wipes the root port's keys; unprivileged callers and malformed keys are
 # refused; hot-removal deletes streams; a root port without a host key
-# unit (sim key_unit=0) refuses ide-stream-new with nothing allocated.
+# unit (sim key_unit=0) refuses ide-stream-new with nothing allocated; a
+# stream enabled before tsmh_core loads is claimed.
 . /tests/lib.sh
 load_modules 5
 start_emu -v --export-root /tmp/root.pem
@@ -212,4 +213,18 @@ grep -q "^error -95: root-port IDE keys on .* are owned by the platform TSM; use
 idenl get $RP | grep -q "sel=0/8 .* used=0/256" && idenl get $EP0 | grep -q "sel=0/2 " &&
 	! idenl get $EP0 | grep -q "^stream" || fail "allocated anyway: $(idenl get $RP; idenl get $EP0)"
 ok "no host key unit: $(cat /tmp/x.out); nothing allocated"
+
+# a stream enabled at both ends before tsmh_core loads is claimed, not reprogrammed
+rmmod tsmh_core || fail "rmmod tsmh_core"
+simide $RP sel-set 2 0x09000001 0x030000 0x030001
+simide $EP0 sel-set 0 0x09000001 0 1
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+wait_until 5 "not claimed: $(idenl get $EP0)" sh -c "idenl get $EP0 | grep -q '^stream 9 rp=$RP/2 ep=$EP0/0 .* flags=0x9 '"
+[ "$(ctl $RP 2)" = 0x09000001 ] && [ "$(ctl $EP0 0)" = 0x09000001 ] ||
+	fail "claimed blocks reprogrammed: $(ctl $RP 2) $(ctl $EP0 0)"
+idenl get $RP | grep -q "sel=1/8 .* used=1/256" || fail "claim not counted: $(idenl get $RP)"
+idenl del $EP0 9 >/dev/null || fail "del claimed stream"
+[ "$(ctl $RP 2)" = 0xff000000 ] && [ "$(ctl $EP0 0)" = 0xff000000 ] ||
+	fail "claimed stream deleted: $(ctl $RP 2) $(ctl $EP0 0)"
+ok "stream 9 enabled before load: claimed (flags enabled+claimed, blocks 2/0 untouched), then deleted"
 unload_modules
