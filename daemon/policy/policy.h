@@ -26,7 +26,7 @@ enum tsmd_req {
 	TSMD_REQ_DENY, /* never release */
 	TSMD_REQ_CERTIFICATE, /* chain + CHALLENGE + identity allowed in the allow-list */
 	TSMD_REQ_MEASUREMENTS, /* certificate + an accepted measurement set */
-	TSMD_REQ_IDE, /* measurements + IDE (not implemented: always held) */
+	TSMD_REQ_IDE, /* measurements, then connected with a SECURE IDE stream */
 	TSMD_REQ_NR,
 };
 

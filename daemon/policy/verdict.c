@@ -19,7 +19,7 @@ static const char *const vcode_names[TSMD_V_NR] = {
 	[TSMD_V_HOLD_MEAS_UNVERIFIED] = "hold-measurements-unverified",
 	[TSMD_V_HOLD_MEAS_NONE_ACCEPTED] = "hold-no-accepted-measurements",
 	[TSMD_V_HOLD_MEAS_CHANGED] = "hold-measurements-changed",
-	[TSMD_V_HOLD_IDE_UNIMPLEMENTED] = "hold-ide-unimplemented",
+	[TSMD_V_HOLD_IDE_FAILED] = "hold-ide-failed",
 	[TSMD_V_HOLD_SOURCE_UNAVAILABLE] = "hold-source-unavailable",
 	[TSMD_V_HOLD_SOURCE_FAILED] = "hold-source-failed",
 };
@@ -380,7 +380,7 @@ static void source_results(const struct tsmd_attest_summary *s, const struct hos
 
 /* The sources do not meet the rule: hold with their reasons. 1 if @v is set. */
 static int hold_by_sources(const struct tsmd_rule *rule, const struct tsmd_src_result *res,
-			   const struct host_eval *h, const char *rn, struct tsmd_verdict *v)
+			   const struct host_eval *h, struct tsmd_verdict *v)
 {
 	enum tsmd_vcode code = TSMD_V_HOLD_ATTEST_FAILED;
 	char buf[TSMD_REASON_MAX];
@@ -391,13 +391,7 @@ static int hold_by_sources(const struct tsmd_rule *rule, const struct tsmd_src_r
 	/* a single host-cma source reads better without its prefix */
 	if (code == h->code && !strncmp(buf, "host-cma: ", 10) && !strchr(buf + 10, ';'))
 		msg = h->why;
-	if (rule->req == TSMD_REQ_IDE) {
-		hold(v, TSMD_V_HOLD_IDE_UNIMPLEMENTED,
-		     "IDE required by %s but IDE setup is not implemented in this version (also: %s)",
-		     rn, msg);
-	} else {
-		hold(v, code, "%s", msg);
-	}
+	hold(v, code, "%s", msg);
 	if (code != TSMD_V_HOLD_MEAS_CHANGED)
 		memset(&v->changed, 0, sizeof(v->changed));
 	return 1;
@@ -408,6 +402,8 @@ static void release_attested(const struct tsmd_rule *rule, const struct tsmd_att
 			     const struct host_eval *h, const char *rn, struct tsmd_verdict *v)
 {
 	char en[200], tail[40] = "";
+	/* ide: the measurements are what was verified here; the stream comes after */
+	enum tsmd_req req_checked = rule->req == TSMD_REQ_IDE ? TSMD_REQ_MEASUREMENTS : rule->req;
 
 	v->release = 1;
 	v->code = TSMD_V_RELEASE_ATTESTED;
@@ -423,13 +419,13 @@ static void release_attested(const struct tsmd_rule *rule, const struct tsmd_att
 	}
 	if (!h->ok) {
 		snprintf(v->reason, sizeof(v->reason), "%s verified by a firmware TSM (%s)",
-			 tsmd_req_name(rule->req), rn);
+			 tsmd_req_name(req_checked), rn);
 		return;
 	}
 	if (v->set >= 0)
 		snprintf(tail, sizeof(tail), ", measurement set %d", v->set);
 	snprintf(v->reason, sizeof(v->reason), "%s verified by %s (allow-list entry %s%s)",
-		 tsmd_req_name(rule->req), rn, entry_name(h->entry, en, sizeof(en)), tail);
+		 tsmd_req_name(req_checked), rn, entry_name(h->entry, en, sizeof(en)), tail);
 }
 
 void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
@@ -453,14 +449,11 @@ void tsmd_verdict(const struct tsmd_rule *rule, const struct tsmd_allowlist *al,
 	v->entry = h.entry;
 	v->changed = h.changed;
 	source_results(s, &h, res);
-	if (hold_by_sources(rule, res, &h, rn, v))
+	if (hold_by_sources(rule, res, &h, v))
 		return;
-	if (rule->req == TSMD_REQ_IDE) {
-		hold(v, TSMD_V_HOLD_IDE_UNIMPLEMENTED,
-		     "IDE required by %s but IDE setup is not implemented in this version", rn);
-		return;
-	}
 	release_attested(rule, s, &h, rn, v);
+	/* measurements + IDE: released once connected (the daemon's part) */
+	v->need_ide = v->release && rule->req == TSMD_REQ_IDE;
 }
 
 int tsmd_decide(const struct tsmd_policy *p, const struct tsmd_allowlist *al,

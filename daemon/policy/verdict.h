@@ -70,7 +70,7 @@ enum tsmd_vcode {
 	TSMD_V_HOLD_MEAS_UNVERIFIED, /* measurements missing or not signed/verified */
 	TSMD_V_HOLD_MEAS_NONE_ACCEPTED, /* the entry has no measurement set */
 	TSMD_V_HOLD_MEAS_CHANGED, /* matches no accepted set */
-	TSMD_V_HOLD_IDE_UNIMPLEMENTED, /* require: ide */
+	TSMD_V_HOLD_IDE_FAILED, /* require: ide, and the IDE connect failed (the daemon says why) */
 	TSMD_V_HOLD_SOURCE_UNAVAILABLE, /* a required source does not exist here */
 	TSMD_V_HOLD_SOURCE_FAILED, /* a required (non host-cma) source failed */
 	TSMD_V_NR,
@@ -86,6 +86,13 @@ struct tsmd_verdict {
 	size_t digest_len; /* TSMD_ACCEPT_DIGEST_LEN on attested RELEASE, else 0 */
 	uint8_t digest[TSMD_ACCEPT_DIGEST_LEN];
 	struct tsmd_meas_diff changed; /* on MEAS_CHANGED: vs the closest accepted set */
+	/*
+	 * require: ide. On RELEASE: the measurements passed, and the device
+	 * may be released only once it is connected with an IDE stream that
+	 * reads SECURE (the daemon connects first; a caller that cannot
+	 * connect must hold it with TSMD_V_HOLD_IDE_FAILED).
+	 */
+	int need_ide;
 };
 
 /* "release-exempt", "hold-unknown", ... (stable, for logs and events) */

@@ -154,3 +154,62 @@ usage:
 	fputs(allow ? usage_allow : usage_deny, stderr);
 	return EXIT_USAGE;
 }
+
+/*
+ * tsmctl show: the device's connection as the running tsmd keeps it
+ * (GetDevice's "connection": session, heartbeat, stream). Quiet, 2 s at
+ * most: show works the same without tsmd.
+ */
+int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	sd_bus *bus = NULL;
+	cJSON *j = NULL, *c = NULL;
+	const cJSON *hb, *ago, *er;
+	const char *s, *state;
+	size_t n;
+
+	*obj = NULL;
+	if (sd_bus_open_system(&bus) < 0)
+		return -ENOSYS;
+	if (sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, "GetDevice") >=
+		    0 &&
+	    sd_bus_message_append(m, "s", dev) >= 0 &&
+	    sd_bus_call(bus, m, 2 * 1000000ULL, &err, &r) >= 0 &&
+	    sd_bus_message_read(r, "s", &s) >= 0)
+		j = cJSON_Parse(s);
+	if (j)
+		c = cJSON_DetachItemFromObject(j, "connection");
+	cJSON_Delete(j);
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	sd_bus_flush_close_unref(bus);
+	if (!c)
+		return -ENOENT;
+	hb = cJSON_GetObjectItem(c, "heartbeat_period_s");
+	ago = cJSON_GetObjectItem(c, "last_heartbeat_s_ago");
+	er = cJSON_GetObjectItem(c, "error");
+	state = cJSON_GetStringValue(cJSON_GetObjectItem(c, "state"));
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "session")) ?: "", "up")) {
+		if (cJSON_IsNumber(hb) && hb->valueint > 0)
+			n = (size_t)snprintf(text, len, "up (tsmd, heartbeat every %d s",
+					     hb->valueint);
+		else
+			n = (size_t)snprintf(text, len,
+					     "up (tsmd, no heartbeat: the device asks for none");
+		if (n < len && cJSON_IsNumber(ago))
+			n += (size_t)snprintf(text + n, len - n, ", last %.0f s ago",
+					      ago->valuedouble);
+		if (n < len)
+			snprintf(text + n, len - n, ")");
+	} else {
+		n = (size_t)snprintf(text, len, "down (tsmd: %s; it opens one when it needs one)",
+				     state ? state : "no session");
+		if (n < len && cJSON_IsString(er))
+			snprintf(text + n, len - n, "; last error: %s", er->valuestring);
+	}
+	*obj = c;
+	return 0;
+}

@@ -15,4 +15,12 @@
 /* tsmctl allow (@method "Allow") or deny ("Deny"): argc/argv as the command's */
 int allow_deny(int argc, char **argv, const char *method);
 
+#include <cjson/cJSON.h>
+/*
+ * tsmctl show: tsmd's session with @dev in @text and GetDevice's
+ * "connection" in *@obj (the caller's); 0, or -ENOENT (tsmd keeps
+ * nothing for it), -ENOSYS (no system bus).
+ */
+int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj);
+
 #endif

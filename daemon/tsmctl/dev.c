@@ -92,11 +92,14 @@ int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail)
 
 			if (sj)
 				cJSON_AddItemToObject(j, "spdm", sj);
+			if (detail)
+				connection_show(nl, l->d[i].name, j);
 			cJSON_AddItemToArray(arr, j);
 		} else if (detail) {
 			devinfo_print(&l->d[i]);
 			if (spdm)
 				printf("  SPDM:       %s\n", ver);
+			connection_show(nl, l->d[i].name, NULL);
 		} else {
 			devinfo_row(&l->d[i], spdm ? ver : NULL);
 		}

@@ -30,8 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include "attest.h"
+#include "connect.h"
 #include "ide_cap.h"
 #include "idekm_req.h"
 #include "pcicap.h"
@@ -41,25 +41,7 @@
 #define PORT	0 /* IDE_KM port index: the endpoint's own (upstream) port */
 #define NR_KEYS 6
 
-static cJSON *steps;
 static FILE *key_file; /* --key-file: a test/bring-up aid, see write_key() */
-
-static void step(const char *name, int ret, const char *why, cJSON *extra)
-{
-	cJSON *o = extra ? extra : cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "step", name);
-	cJSON_AddBoolToObject(o, "ok", !ret);
-	if (ret)
-		cJSON_AddStringToObject(o, "error", why);
-	cJSON_AddItemToArray(steps, o);
-	if (opt_json)
-		return;
-	if (ret)
-		printf("  %-36s FAILED: %s\n", name, why);
-	else
-		printf("  %-36s ok\n", name);
-}
 
 static cJSON *query_json(const struct tsmh_idekm_port *q)
 {
@@ -113,32 +95,13 @@ static void query_print(const struct tsmh_idekm_port *q)
 	       c->cap & TSMH_IDE_CAP_TEE_LIMITED ? "yes" : "no");
 }
 
-static cJSON *key_json(uint8_t stream_id, uint8_t kss)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "stream_id", stream_id);
-	cJSON_AddNumberToObject(o, "key_set", kss & TSMH_IDEKM_KSS_SET);
-	cJSON_AddStringToObject(o, "direction", kss & TSMH_IDEKM_KSS_TX ? "TX" : "RX");
-	cJSON_AddStringToObject(o, "sub_stream", tsmh_idekm_sub_name(tsmh_idekm_kss_sub(kss)));
-	return o;
-}
-
-static unsigned int key_set; /* --key-set */
-
-/* the six keys of the key set: RX then TX, PR, NPR, CPL each */
-static uint8_t kss_of(int i)
-{
-	return tsmh_idekm_kss(key_set, i >= 3, (unsigned int)(i % 3));
-}
-
 /*
  * --key-file: one line per key, "STREAM SET RX|TX PR|NPR|CPL KEY IFV", the
  * key and IFV in hex, bytes in the order KEY_PROG carries them (the
  * direction is the device's). The file was created 0600 and is wiped of
  * nothing: it exists to hand the keys to the other end in tests.
  */
-static int write_key(uint8_t sid, uint8_t kss, const uint8_t *key, const uint8_t *ifv)
+static int write_key(void *arg, uint8_t sid, uint8_t kss, const uint8_t *key, const uint8_t *ifv)
 {
 	char hex[2 * TSMH_IDEKM_KEY_LEN + 1], ihex[2 * TSMH_IDEKM_IFV_LEN + 1];
 	int i, ret;
@@ -147,62 +110,12 @@ static int write_key(uint8_t sid, uint8_t kss, const uint8_t *key, const uint8_t
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	for (i = 0; i < TSMH_IDEKM_IFV_LEN; i++)
 		snprintf(ihex + 2 * i, 3, "%02x", ifv[i]);
-	ret = fprintf(key_file, "%u %u %s %s %s %s\n", sid, kss & TSMH_IDEKM_KSS_SET,
+	ret = fprintf(arg, "%u %u %s %s %s %s\n", sid, kss & TSMH_IDEKM_KSS_SET,
 		      kss & TSMH_IDEKM_KSS_TX ? "TX" : "RX",
 		      tsmh_idekm_sub_name(tsmh_idekm_kss_sub(kss)), hex, ihex);
 	OPENSSL_cleanse(hex, sizeof(hex));
 	OPENSSL_cleanse(ihex, sizeof(ihex));
-	return ret < 0 || fflush(key_file) ? -EIO : 0;
-}
-
-/* KEY_PROG x6, K_SET_GO x6, K_SET_STOP x6: 0, or the first failure's -errno (@err says) */
-static int keying(struct spdm_transport *t, struct tsmh_session *ss, uint8_t sid, int keep,
-		  char *err, size_t errlen)
-{
-	static const char *const what[] = { "KEY_PROG", "K_SET_GO", "K_SET_STOP" };
-	uint8_t key[TSMH_IDEKM_KEY_LEN], ifv[TSMH_IDEKM_IFV_LEN], status = 0;
-	char name[64], k[32], why[512];
-	int phase, i, ret = 0;
-
-	for (phase = 0; phase < (keep ? 2 : 3); phase++) {
-		for (i = 0; i < NR_KEYS; i++) {
-			uint8_t kss = kss_of(i);
-			cJSON *o = key_json(sid, kss);
-
-			why[0] = 0;
-			snprintf(name, sizeof(name), "%s stream %u %s", what[phase], sid,
-				 tsmh_idekm_kss_format(kss, k, sizeof(k)));
-			if (phase == 0) {
-				if (RAND_bytes(key, sizeof(key)) != 1 ||
-				    RAND_bytes(ifv, sizeof(ifv)) != 1)
-					ret = spdm_why(why, sizeof(why), -EIO,
-						       "%s: no random key (OpenSSL RAND_bytes)",
-						       name);
-				else if (key_file && write_key(sid, kss, key, ifv))
-					ret = spdm_why(why, sizeof(why), -EIO,
-						       "%s: cannot write the key file", name);
-				else
-					ret = tsmh_idekm_key_prog(t, ss, PORT, sid, kss, key, ifv,
-								  &status, why, sizeof(why));
-				OPENSSL_cleanse(key, sizeof(key));
-				OPENSSL_cleanse(ifv, sizeof(ifv));
-				if (status != 0xff) {
-					cJSON_AddNumberToObject(o, "kp_ack_status", status);
-					cJSON_AddStringToObject(o, "kp_ack_status_name",
-								tsmh_idekm_status_name(status));
-				}
-			} else {
-				ret = tsmh_idekm_k_set(t, ss, phase == 1, PORT, sid, kss, why,
-						       sizeof(why));
-			}
-			step(name, ret, why, o);
-			if (ret) {
-				snprintf(err, errlen, "%s", why);
-				return ret;
-			}
-		}
-	}
-	return 0;
+	return ret < 0 || fflush(arg) ? -EIO : 0;
 }
 
 static int usage(void)
@@ -223,20 +136,20 @@ int cmd_ide_km(int argc, char **argv)
 					    { "key-set", required_argument, 0, 'e' },
 					    { 0, 0, 0, 0 } };
 	struct tsmh_attest_opts o = { 0 };
+	struct tsmh_connect_opts co = { 0 };
+	struct tsmh_conn_result *r;
 	struct tsmh_idekm_port q;
-	struct tsmh_session ss;
 	struct tsmctl_target s;
-	struct tsmh_attest a;
+	struct tsmh_conn conn;
 	const char *sock = NULL, *dev = NULL, *kpath = NULL;
 	int keep = 0, fd;
-	char why[512] = "", err[512] = "", v[16];
+	char v[16];
+	unsigned int key_set = 0;
 	int c, ret, timeout_ms = 0, in_session = 0, closed = 0;
 	long n;
-	char *end;
 	uint8_t sid = 0;
 	cJSON *j;
 
-	key_set = 0;
 	while ((c = getopt_long(argc, argv, "s:t:S:i:T:kK:e:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -253,22 +166,13 @@ int cmd_ide_km(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 't': o.trust = optarg; break;
 		case 'S':
-			n = strtol(optarg, &end, 10);
-			if (*end || end == optarg || n < 0 || n >= SPDM_MAX_SLOTS) {
-				fprintf(stderr, "tsmctl: ide km: --slot wants 0-7, not '%s'\n",
-					optarg);
+			if (num_opt("ide km", "slot", optarg, 0, SPDM_MAX_SLOTS - 1, &n))
 				return EXIT_USAGE;
-			}
 			o.slot = (uint8_t)n;
 			break;
 		case 'i':
-			n = strtol(optarg, &end, 0);
-			if (*end || end == optarg || n < 0 || n > 255) {
-				fprintf(stderr,
-					"tsmctl: ide km: --stream-id wants 0-255, not '%s'\n",
-					optarg);
+			if (num_opt("ide km", "stream-id", optarg, 0, 255, &n))
 				return EXIT_USAGE;
-			}
 			sid = (uint8_t)n;
 			break;
 		case 'T':
@@ -299,54 +203,50 @@ int cmd_ide_km(int argc, char **argv)
 			return EXIT_OPERR;
 		}
 	}
-	ret = target_open(&s, sock, dev, timeout_ms);
+	r = calloc(1, sizeof(*r)); /* step records: a few tens of KiB */
+	ret = r ? target_open(&s, sock, dev, timeout_ms) : EXIT_OPERR;
 	if (ret) {
+		free(r);
 		if (key_file)
 			fclose(key_file);
 		key_file = NULL;
 		return ret;
 	}
+	co.dev = dev;
+	co.attest = o;
+	co.ide = TSMH_CONN_IDE_NONE;
+	co.no_store = 1; /* protocol only: the kernel's evidence is attest's business */
+	tsmh_conn_init(&conn, &s.t, s.use_nl ? &s.nl : NULL, &co);
+	if (key_file) {
+		conn.on_key = write_key;
+		conn.key_arg = key_file;
+	}
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "target", s.who);
 	cJSON_AddNumberToObject(j, "stream_id", sid);
 	cJSON_AddNumberToObject(j, "key_set", key_set);
-	steps = cJSON_AddArrayToObject(j, "steps");
+	r->on_step = conn_step_out;
+	r->arg = cJSON_AddArrayToObject(j, "steps");
 	if (!opt_json)
 		printf("%s: IDE_KM, stream %u, key set %u\n", s.who, sid, key_set);
 
-	/* VCA and authentication: chains, CHALLENGE, signed measurements */
-	ret = tsmh_attest_run(&s.t, &o, &a, why, sizeof(why));
-	step("authentication", ret, why, NULL);
-	if (ret) {
-		snprintf(err, sizeof(err), "%s", why);
-		goto out_attest;
+	/* VCA, authentication (chains, CHALLENGE, signed measurements), KEY_EXCHANGE+FINISH */
+	ret = tsmh_conn_open(&conn, r);
+	if (conn.have_attest && conn.a.ci.ver) {
+		snprintf(v, sizeof(v), "%u.%u", conn.a.ci.ver >> 4, conn.a.ci.ver & 15);
+		cJSON_AddStringToObject(j, "version", v);
 	}
-	snprintf(v, sizeof(v), "%u.%u", a.ci.ver >> 4, a.ci.ver & 15);
-	cJSON_AddStringToObject(j, "version", v);
-
-	why[0] = 0;
-	ret = tsmh_session_start(&s.t, &a.ci, a.slot[o.slot].chain, a.slot[o.slot].len, o.slot,
-				 a.meas_verified ? SPDM_MEAS_SUMMARY_ALL : SPDM_MEAS_SUMMARY_NONE,
-				 0 /* every secured-message version we speak */, &ss, why,
-				 sizeof(why));
-	step("KEY_EXCHANGE+FINISH", ret, why, NULL);
-	if (ret) {
-		snprintf(err, sizeof(err), "%s", why);
-		goto end_session; /* not established: nothing to end, only freed */
-	}
+	if (ret)
+		goto end_session;
 	in_session = 1;
-	snprintf(v, sizeof(v), "%#010x", spdm_session_id(&ss.s));
+	snprintf(v, sizeof(v), "%#010x", spdm_session_id(&conn.ss.s));
 	cJSON_AddStringToObject(j, "session_id", v);
 	if (!opt_json)
 		printf("  session %s established\n", v);
 
-	why[0] = 0;
-	ret = tsmh_idekm_query(&s.t, &ss, PORT, &q, why, sizeof(why));
-	step("QUERY port 0", ret, why, NULL);
-	if (ret) {
-		snprintf(err, sizeof(err), "%s", why);
+	ret = tsmh_conn_query(&conn, r, &q);
+	if (ret)
 		goto end_session;
-	}
 	if (q.cap_ok) {
 		cJSON_AddItemToObject(j, "query", query_json(&q));
 		if (!opt_json)
@@ -363,25 +263,18 @@ int cmd_ide_km(int argc, char **argv)
 			       "without it\n",
 			       q.cap_why);
 	}
-	ret = keying(&s.t, &ss, sid, keep, err, sizeof(err));
+	/* KEY_PROG x6, K_SET_GO x6, K_SET_STOP x6 (not with --keep): endpoint only */
+	ret = tsmh_conn_keys(&conn, r, sid, (uint8_t)key_set, 0);
+	if (!ret)
+		ret = tsmh_conn_kset(&conn, r, sid, (uint8_t)key_set, 1, 0);
+	if (!ret && !keep)
+		ret = tsmh_conn_kset(&conn, r, sid, (uint8_t)key_set, 0, 0);
 
 end_session:
 	/* after a failure too: the device must not keep the session and its keys */
-	if (ss.s.state == SPDM_SESS_ESTABLISHED) {
-		int r2;
-
-		why[0] = 0;
-		r2 = tsmh_session_end(&s.t, &ss, why, sizeof(why));
-		step(ret ? "END_SESSION (after the failure)" : "END_SESSION", r2, why, NULL);
-		closed = !r2;
-		if (!ret && r2) {
-			ret = r2;
-			snprintf(err, sizeof(err), "%s", why);
-		}
-	}
-	tsmh_session_free(&ss);
-out_attest:
-	tsmh_attest_free(&a);
+	closed = in_session && !tsmh_conn_end_session(&conn, r);
+	ret = r->ret;
+	tsmh_conn_free(&conn);
 	target_close(&s);
 	if (key_file)
 		fclose(key_file);
@@ -390,15 +283,17 @@ out_attest:
 	cJSON_AddBoolToObject(j, "session_closed", closed);
 	cJSON_AddBoolToObject(j, "ok", !ret);
 	if (ret)
-		cJSON_AddStringToObject(j, "error", err);
+		cJSON_AddStringToObject(j, "error", r->err);
 	if (opt_json)
 		json_print(j);
 	else
 		cJSON_Delete(j);
 	if (ret) {
-		fprintf(stderr, "tsmctl: ide km %s: %s\n", sock ? sock : dev, err);
+		fprintf(stderr, "tsmctl: ide km %s: %s\n", sock ? sock : dev, r->err);
+		free(r);
 		return EXIT_OPERR;
 	}
+	free(r);
 	if (!opt_json)
 		printf("  IDE_KM done: 6 keys programmed, started%s; session closed\n",
 		       keep ? " and left in use" : " and stopped");

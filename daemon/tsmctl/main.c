@@ -40,7 +40,12 @@ static const struct tsmctl_cmd cmds[] = {
 	  usage_monitor },
 	{ "caps", cmd_caps, "decode a saved config space (sysfs \"config\", 256 or 4096 bytes)",
 	  usage_caps },
-	{ "ide", cmd_ide, "IDE: km = IDE_KM keying over an SPDM session, protocol only",
+	{ "connect", cmd_connect,
+	  "authenticate, open a session, set up a SECURE IDE stream to the root port",
+	  usage_connect },
+	{ "disconnect", cmd_disconnect, "stop the keys, free the IDE stream, end the session",
+	  usage_disconnect },
+	{ "ide", cmd_ide, "IDE: list ports and streams, refresh keys, km (IDE_KM protocol only)",
 	  usage_ide },
 };
 

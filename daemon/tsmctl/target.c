@@ -32,6 +32,19 @@ int target_timeout_opt(const char *arg, int *ms)
 	return 0;
 }
 
+int num_opt(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *v)
+{
+	char *end;
+
+	*v = strtol(arg, &end, 0);
+	if (*end || end == arg || *v < lo || *v > hi) {
+		fprintf(stderr, "tsmctl: %s: --%s wants %ld-%ld, not '%s'\n", cmd, opt, lo, hi,
+			arg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int target_open(struct tsmctl_target *s, const char *sock, const char *dev, int timeout_ms)
 {
 	int ret;

@@ -34,6 +34,8 @@ int target_operand(const char *sock, int argc, char **argv, const char **dev);
 int target_open(struct tsmctl_target *s, const char *sock, const char *dev, int timeout_ms);
 /* --timeout SEC (a positive number, fractions allowed) into *@ms: 0, or EXIT_USAGE (said). */
 int target_timeout_opt(const char *arg, int *ms);
+/* a number option: 0 and *@v in @lo..@hi, or EXIT_USAGE after "CMD: --OPT wants LO-HI" */
+int num_opt(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *v);
 void target_close(struct tsmctl_target *s);
 
 #endif

@@ -44,6 +44,17 @@ int cmd_caps(int argc, char **argv);
 int cmd_ide(int argc, char **argv);
 /* ide.c dispatches to cmd_ide_VERB (one file each) */
 int cmd_ide_km(int argc, char **argv);
+int cmd_ide_list(int argc, char **argv);
+int cmd_ide_refresh(int argc, char **argv);
+/* connect.c */
+int cmd_connect(int argc, char **argv);
+int cmd_disconnect(int argc, char **argv);
+extern const char usage_connect[], usage_disconnect[];
+struct tsmh_conn_step;
+struct tsmh_idenl_stream;
+/* a step of connect.h's flow as it ends: printed (text) and added to the JSON array @arg */
+void conn_step_out(const struct tsmh_conn_step *st, void *arg);
+cJSON *conn_stream_json(const struct tsmh_idenl_stream *s);
 
 extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_spdm_info[],
 	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
@@ -77,6 +88,12 @@ int get_devices(struct tsmh_nl *nl, const char *name, struct dev_list *l);
 int spdm_opt(int argc, char **argv, int *spdm, const char **dev, int need_dev);
 /* print @l: a table (list) or in @detail (show); --spdm probes each */
 int list_or_show(struct dev_list *l, struct tsmh_nl *nl, int spdm, int detail);
+/*
+ * show.c: the device's connection (IDE stream, state, session) printed, or
+ * added to @j as "connection" when @j is not NULL; nothing for a device
+ * without IDE
+ */
+void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j);
 /* spdm probe: "1.2,1.3" into @buf, or an error text; 0 on success */
 int spdm_probe(struct tsmh_nl *nl, const char *dev, char *buf, size_t len, cJSON **j);
 

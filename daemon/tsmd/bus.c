@@ -16,6 +16,12 @@
  *   Deny(s dev, b permanent) -> s    (root) refuse it (quarantine if running)
  *   Reattest(s dev)                  (root) attest again now
  *   Reload()                         (root) re-read policy and allow-list
+ *   Connect(s dev) -> s              (root) SPDM session + IDE stream, kept by
+ *                                    tsmd (HEARTBEAT); answered when done
+ *   Refresh(s dev) -> s              (root) new IDE keys in the other key set
+ *   Disconnect(s dev) -> s           (root) stream deleted, session ended
+ *   GetDevice's "connection": session (up/down), heartbeat period and the
+ *   last one, the stream (id, state, root port, blocks), re-keys, errors
  *   signal DeviceChanged(s dev, s gate, s verdict)
  *
  * No polkit: dbus/org.tsmhost.tsmd1.conf lets only root call the mutating
@@ -28,6 +34,7 @@
 #include <syslog.h>
 #include <cjson/cJSON.h>
 #include "hex.h"
+#include "ide_nl.h"
 #include "tsmd.h"
 
 #define BUS_NAME  "org.tsmhost.tsmd1"
@@ -112,6 +119,52 @@ static cJSON *dev_json(const struct tsmd_dev *v, int priv)
 	return j;
 }
 
+/*
+ * The device's IDE connection: the session tsmd keeps (its keeper, the
+ * heartbeat) and the stream as the kernel has it now (which outlives
+ * tsmd: "session": "down" with a SECURE stream after a restart).
+ */
+static void conn_json(cJSON *j, struct tsmd_dev *v)
+{
+	const struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream st;
+	cJSON *o;
+	int found;
+
+	/* a device without an IDE capability has no stream: no ide-get */
+	found = v->info.flags & TSMH_DEV_F_IDE ? tsmd_conn_stream(v, &st) : 0;
+	if (found != 1 && !c->pid && !c->state[0])
+		return;
+	o = cJSON_AddObjectToObject(j, "connection");
+	cJSON_AddStringToObject(o, "state", c->state[0] ? c->state : "stream");
+	cJSON_AddStringToObject(o, "session", c->pid && c->session_up ? "up" : "down");
+	cJSON_AddStringToObject(o, "owner", "tsmd");
+	if (c->pid && c->session_up) {
+		cJSON_AddNumberToObject(o, "heartbeat_period_s", c->hb_period);
+		cJSON_AddNumberToObject(o, "heartbeats", (double)c->heartbeats);
+		if (c->hb_last_us)
+			cJSON_AddNumberToObject(o, "last_heartbeat_s_ago",
+						(double)(tsmd_now_us() - c->hb_last_us) / 1e6);
+		if (c->hb_last_rt_us)
+			cJSON_AddNumberToObject(o, "last_heartbeat_time",
+						(double)(c->hb_last_rt_us / 1000000u));
+	}
+	cJSON_AddNumberToObject(o, "session_reopens", (double)c->reopens);
+	cJSON_AddNumberToObject(o, "rekeys", (double)c->rekeys);
+	if (c->op != CONN_OP_NONE)
+		cJSON_AddStringToObject(o, "operation", tsmd_conn_op_name(c->op));
+	if (found == 1) {
+		cJSON_AddNumberToObject(o, "stream_id", st.id);
+		cJSON_AddStringToObject(o, "stream_state",
+					tsmh_idenl_secure(&st) ? "secure" : "insecure");
+		cJSON_AddStringToObject(o, "root_port", st.rp);
+		cJSON_AddNumberToObject(o, "rp_block", st.rp_block);
+		cJSON_AddNumberToObject(o, "ep_block", st.ep_block);
+	}
+	if (c->err[0])
+		cJSON_AddStringToObject(o, "error", c->err);
+}
+
 static int reply_json(sd_bus_message *m, cJSON *j)
 {
 	char *s = cJSON_PrintUnformatted(j);
@@ -176,7 +229,12 @@ static int m_get(sd_bus_message *m, void *arg, sd_bus_error *err)
 	v = find(arg, m, &name, err, &ret);
 	if (!v)
 		return ret;
-	return reply_json(m, dev_json(v, sender_is_root(m)));
+	{
+		cJSON *j = dev_json(v, sender_is_root(m));
+
+		conn_json(j, v);
+		return reply_json(m, j);
+	}
 }
 
 static int m_status(sd_bus_message *m, void *arg, sd_bus_error *err)
@@ -294,6 +352,41 @@ static int m_reattest(sd_bus_message *m, void *arg, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Connect, Refresh, Disconnect: answered when the session keeper is done */
+static int m_conn(sd_bus_message *m, void *arg, sd_bus_error *err, enum tsmd_conn_op op)
+{
+	const char *name;
+	struct tsmd_dev *v;
+	char why[512];
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	v = find(arg, m, &name, err, &ret);
+	if (!v)
+		return ret;
+	ret = tsmd_conn_bus(v, op, m, why, sizeof(why));
+	if (ret == 0)
+		return 1; /* the reply comes later */
+	return reply_refused_or(m, err, ret < 0 ? ret : 0, why);
+}
+
+static int m_connect(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_CONNECT);
+}
+
+static int m_refresh(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_REFRESH);
+}
+
+static int m_disconnect(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_conn(m, arg, err, CONN_OP_DISCONNECT);
+}
+
 static int m_reload(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	struct tsmd *d = arg;
@@ -323,6 +416,9 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Deny", "sb", "s", m_deny, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reattest", "s", "", m_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", m_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Connect", "s", "s", m_connect, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Refresh", "s", "s", m_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Disconnect", "s", "s", m_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("DeviceChanged", "sss", 0), SD_BUS_VTABLE_END
 };
 

@@ -43,9 +43,7 @@ static void summary_diff_text(const struct tsmd_summary *old, const struct tsmd_
 		snprintf(msg, len, "measurements after reset differ from the accepted digest");
 }
 
-static void set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
+void tsmd_set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,7 +63,7 @@ static void refresh(struct tsmd_dev *v)
 }
 
 /* Keep the device from its driver, saying why (kernel message, log, bus). */
-static void hold(struct tsmd_dev *v, const char *code, const char *reason)
+void tsmd_dev_hold(struct tsmd_dev *v, const char *code, const char *reason)
 {
 	struct tsmd *d = v->d;
 	char why[512];
@@ -74,7 +72,8 @@ static void hold(struct tsmd_dev *v, const char *code, const char *reason)
 	/* "keep" for devices bound before tsmd started: report only */
 	if (v->info.gate_state == TSMH_GATE_RELEASED &&
 	    v->info.gate_reason == TSMH_GATE_R_PRESENT && d->pol->present == TSMD_PRESENT_KEEP) {
-		set_verdict(v, "report", "%s (present at start, policy keeps it bound)", reason);
+		tsmd_set_verdict(v, "report", "%s (present at start, policy keeps it bound)",
+				 reason);
 		tsmd_log_decision(v, LOG_WARNING, "report", code, NULL, v->verdict);
 		tsmd_bus_changed(d, v);
 		return;
@@ -82,19 +81,19 @@ static void hold(struct tsmd_dev *v, const char *code, const char *reason)
 	ret = tsmd_kernel_gate(d, v->name, TSMH_GATE_ACT_QUARANTINE, 0, reason, NULL, 0, 0, why,
 			       sizeof(why));
 	if (ret && ret != -ENODEV) {
-		set_verdict(v, "hold", "%s (and the kernel refused to quarantine it: %s)", reason,
-			    why);
+		tsmd_set_verdict(v, "hold", "%s (and the kernel refused to quarantine it: %s)",
+				 reason, why);
 		tsmd_log_decision(v, LOG_ERR, "hold", code, NULL, v->verdict);
 	} else {
-		set_verdict(v, "quarantine", "%s", reason);
+		tsmd_set_verdict(v, "quarantine", "%s", reason);
 		tsmd_log_decision(v, LOG_WARNING, "quarantine", code, NULL, v->verdict);
 	}
 	refresh(v);
 	tsmd_bus_changed(d, v);
 }
 
-static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
-		    const char *action, const char *text)
+void tsmd_dev_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
+		      const char *action, const char *text)
 {
 	struct tsmd *d = v->d;
 	char why[512], hx[2 * TSMH_ACCEPT_DIGEST_MAX + 1] = "";
@@ -115,7 +114,8 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 		return;
 	}
 	if (ret) {
-		set_verdict(v, "hold", "%s, but the kernel refused the release: %s", text, why);
+		tsmd_set_verdict(v, "hold", "%s, but the kernel refused the release: %s", text,
+				 why);
 		tsmd_log_decision(v, LOG_ERR, "hold", NULL, NULL, v->verdict);
 		refresh(v);
 		tsmd_bus_changed(d, v);
@@ -123,10 +123,28 @@ static void release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, 
 	}
 	if (digest)
 		tsmh_hex_format(digest, dlen, hx);
-	set_verdict(v, action, "%s", text);
+	tsmd_set_verdict(v, action, "%s", text);
 	tsmd_log_decision(v, LOG_NOTICE, action, NULL, hx, text);
 	refresh(v);
 	tsmd_bus_changed(d, v);
+}
+
+/* The rule that applies to @v requires IDE (the identity from its last attestation). */
+static int needs_ide(const struct tsmd_dev *v, const struct tsmd_dev_facts *f)
+{
+	const struct tsmd_rule *rule = NULL;
+	const char *identity = v->have_summary && v->sum.ok ? v->sum.identity : NULL;
+
+	tsmd_policy_match(v->d->pol, f, identity ? identity : "", &rule);
+	return rule && rule->req == TSMD_REQ_IDE;
+}
+
+int tsmd_dev_needs_ide(const struct tsmd_dev *v)
+{
+	struct tsmd_dev_facts f;
+
+	tsmd_facts_of(&v->info, &f);
+	return needs_ide(v, &f);
 }
 
 static int attested_digest(const struct tsmd_attest_summary *as, uint8_t *out)
@@ -148,10 +166,10 @@ void tsmd_dev_decide_pre(struct tsmd_dev *v)
 		return;
 	}
 	if (vd.release) {
-		release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
+		tsmd_dev_release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
 		return;
 	}
-	hold(v, tsmd_vcode_name(vd.code), vd.reason);
+	tsmd_dev_hold(v, tsmd_vcode_name(vd.code), vd.reason);
 }
 
 void tsmd_dev_decide(struct tsmd_dev *v)
@@ -173,8 +191,8 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 		return;
 	}
 	if (v->info.gate_state == TSMH_GATE_HELD && v->info.gate_reason == TSMH_GATE_R_ADMIN) {
-		set_verdict(v, "", "held by an administrator; attestation %s",
-			    v->sum.ok ? "passed" : "failed");
+		tsmd_set_verdict(v, "", "held by an administrator; attestation %s",
+				 v->sum.ok ? "passed" : "failed");
 		tsmd_log(LOG_DEBUG, v->name, "decide", "%s", v->verdict);
 		return;
 	}
@@ -185,10 +203,11 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 	if (v->sum.ok && attested_digest(&as, dg))
 		v->sum.ok = 0; /* cannot happen short of ENOMEM: never release on it */
 
-	/* after a reset: identical to what was accepted -> restore */
+	/* after a reset: identical to what was accepted -> restore (re-keyed first under "ide") */
 	if (reset && v->sum.ok && v->info.accept_len == sizeof(dg) &&
 	    !memcmp(v->info.accept_digest, dg, sizeof(dg))) {
-		release(v, TSMH_GATE_R_ATTESTED, dg, sizeof(dg), "restore",
+		(needs_ide(v, &f) ? tsmd_conn_release : tsmd_dev_release)(
+			v, TSMH_GATE_R_ATTESTED, dg, sizeof(dg), "restore",
 			"identical measurements after reset: service restored");
 		return;
 	}
@@ -203,7 +222,7 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 	}
 	ret = tsmd_decide(d->pol, d->al, &f, &as, &vd);
 	if (ret == TSMD_MATCH_ATTEST) { /* cannot happen with a summary; be safe */
-		hold(v, "hold-not-attested", "policy could not be decided");
+		tsmd_dev_hold(v, "hold-not-attested", "policy could not be decided");
 		return;
 	}
 	if (d->al_broken && vd.code != TSMD_V_RELEASE_EXEMPT) {
@@ -227,14 +246,17 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 		vd.code = TSMD_V_HOLD_DENY_ENTRY;
 	}
 	if (vd.release && vd.code == TSMD_V_RELEASE_EXEMPT) {
-		release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
+		tsmd_dev_release(v, TSMH_GATE_R_EXEMPT, NULL, 0, "exempt", vd.reason);
 		return;
 	}
 	if (vd.release) {
 		v->accepted = v->sum;
 		v->have_accepted = 1;
-		release(v, TSMH_GATE_R_ATTESTED, vd.digest, vd.digest_len,
-			reset ? "restore" : "release", vd.reason);
+		/* "ide" (also when an administrator allowed it): connected first */
+		(vd.need_ide || (vd.rule && vd.rule->req == TSMD_REQ_IDE)
+			 ? tsmd_conn_release
+			 : tsmd_dev_release)(v, TSMH_GATE_R_ATTESTED, vd.digest, vd.digest_len,
+					     reset ? "restore" : "release", vd.reason);
 		return;
 	}
 	if (reset && v->sum.ok && v->info.accept_len && vd.code != TSMD_V_HOLD_MEAS_CHANGED) {
@@ -242,10 +264,10 @@ void tsmd_dev_decide(struct tsmd_dev *v)
 		char full[2 * TSMD_REASON_MAX + 8];
 
 		snprintf(full, sizeof(full), "%s (%s)", msg, vd.reason);
-		hold(v, tsmd_vcode_name(vd.code), full);
+		tsmd_dev_hold(v, tsmd_vcode_name(vd.code), full);
 		return;
 	}
-	hold(v, tsmd_vcode_name(vd.code), vd.reason);
+	tsmd_dev_hold(v, tsmd_vcode_name(vd.code), vd.reason);
 }
 
 /* ---- policy and allow-list files ---- */
@@ -472,9 +494,9 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 	if (deny) {
 		refresh(v);
 		if (v->phase == PH_IDLE)
-			hold(v, "hold-deny-entry",
-			     permanent ? "denied by an administrator (allow-list)"
-				       : "denied by an administrator (temporary)");
+			tsmd_dev_hold(v, "hold-deny-entry",
+				      permanent ? "denied by an administrator (allow-list)"
+						: "denied by an administrator (temporary)");
 		else
 			v->again = 1;
 	} else {

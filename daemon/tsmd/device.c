@@ -40,6 +40,7 @@ struct tsmd_dev *tsmd_dev_get(struct tsmd *d, const char *name, int create)
 		return NULL;
 	v->d = d;
 	v->fd = -1;
+	v->conn.fd = -1;
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->next = d->devs;
 	d->devs = v;
@@ -48,6 +49,7 @@ struct tsmd_dev *tsmd_dev_get(struct tsmd *d, const char *name, int create)
 
 static void dev_free(struct tsmd_dev *v)
 {
+	tsmd_conn_stop(v, NULL); /* END_SESSION if it can; the stream stays */
 	if (v->pid > 0) {
 		/* its exit event goes with this device: reap it here */
 		tsmd_worker_kill(v);
@@ -113,6 +115,9 @@ void tsmd_pump(struct tsmd *d)
 				first = v;
 		if (!first)
 			return;
+		/* the attestation needs the mailbox the session keeper holds */
+		if (first->conn.pid)
+			tsmd_conn_stop(first, "an attestation needs the mailbox");
 		ret = tsmd_worker_start(first);
 		if (ret) {
 			first->phase = PH_IDLE;
@@ -140,6 +145,8 @@ void tsmd_dev_update(struct tsmd *d, const struct tsmh_devinfo *info)
 	v->info = *info;
 	if (!is_gated(info) || v->phase != PH_IDLE)
 		return; /* a running worker's result is decided on fresh state */
+	if (v->conn.op == CONN_OP_CONNECT)
+		return; /* the connect's outcome decides (conn.c) */
 	if (!(info->flags & TSMH_DEV_F_DISCOVERED))
 		return; /* the "added" event after discovery brings it back */
 	if (info->gate_state == TSMH_GATE_HELD) {
@@ -172,6 +179,8 @@ void tsmd_dev_reset(struct tsmd *d, const char *name, uint32_t kind, uint64_t co
 	tsmd_log(LOG_NOTICE, name, "reset", "%s reset seen (reset #%llu)%s",
 		 tsmh_reset_kind_name(kind), (unsigned long long)count,
 		 v ? "" : "; not a device tsmd knows yet");
+	/* connections through @name (the device, or a root port) are lost */
+	tsmd_conn_reset(d, name);
 	if (!v)
 		return;
 	if (v->info.gate_state == TSMH_GATE_RELEASED ||

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <syslog.h>
 #include "event.h"
+#include "ide_nl.h"
+#include "nl_policy.h"
 #include "tsmd.h"
 
 struct dump_ctx {
@@ -143,6 +145,73 @@ static void on_dev_event(struct tsmd *d, const struct tsmh_event *ev)
 	}
 }
 
+/*
+ * ABI 5 events the common decoder does not know: evt-ide (a stream
+ * changed) and evt-tsm-req (7.2 tsm/connect, tsm/disconnect). 1 if @m was
+ * one of them (handled), 0 if not.
+ */
+static int on_conn_event(struct tsmd *d, struct nl_msg *m)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+	struct nlattr *tb[TSMH_A_MAX + 1];
+	struct tsmh_idenl_stream st;
+	char why[160] = "", dev[32];
+	int have_st = 0;
+
+	if (!genlmsg_valid_hdr(nlmsg_hdr(m), 0) ||
+	    (g->cmd != TSMH_CMD_EVT_IDE && g->cmd != TSMH_CMD_EVT_TSM_REQ))
+		return 0;
+	if (nla_parse(tb, TSMH_A_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),
+		      (struct nla_policy *)tsmh_nl_tsmh_policy) ||
+	    !tb[TSMH_A_DEV_NAME]) {
+		tsmd_log(LOG_WARNING, NULL, "event", "malformed %s event",
+			 g->cmd == TSMH_CMD_EVT_IDE ? "ide" : "tsm-req");
+		return 1;
+	}
+	nla_strlcpy(dev, tb[TSMH_A_DEV_NAME], sizeof(dev));
+	if (g->cmd == TSMH_CMD_EVT_TSM_REQ) {
+		if (!tb[TSMH_A_TSM_COOKIE] || !tb[TSMH_A_TSM_OP]) {
+			tsmd_log(LOG_WARNING, dev, "event", "tsm-req event without %s",
+				 tb[TSMH_A_TSM_COOKIE] ? "an operation" : "a cookie");
+			return 1;
+		}
+		tsmd_conn_tsm_req(d, dev, nla_get_u32(tb[TSMH_A_TSM_OP]),
+				  nla_get_u64(tb[TSMH_A_TSM_COOKIE]));
+		return 1;
+	}
+	if (!tb[TSMH_A_IDE_EVENT]) {
+		tsmd_log(LOG_WARNING, dev, "event", "ide event without its kind");
+		return 1;
+	}
+	memset(&st, 0, sizeof(st));
+	if (tb[TSMH_A_IDE_STREAM]) {
+		if (tsmh_idenl_parse_stream(tb[TSMH_A_IDE_STREAM], &st, why, sizeof(why)))
+			tsmd_log(LOG_WARNING, dev, "event", "ide event: %s", why);
+		else
+			have_st = 1;
+	}
+	tsmd_conn_ide_event(d, dev, nla_get_u32(tb[TSMH_A_IDE_EVENT]), have_st ? &st : NULL);
+	return 1;
+}
+
+int tsmd_kernel_tsm_done(struct tsmd *d, const char *name, uint64_t cookie, int status,
+			 const char *msg)
+{
+	struct nl_msg *m = tsmh_nl_msg(&d->nl, TSMH_CMD_TSM_DONE, 0);
+	char tmsg[TSMH_GATE_MSG_MAX];
+
+	if (!m)
+		return -ENOMEM;
+	snprintf(tmsg, sizeof(tmsg), "%s", msg ? msg : "");
+	if (nla_put_string(m, TSMH_A_DEV_NAME, name) || nla_put_u64(m, TSMH_A_TSM_COOKIE, cookie) ||
+	    nla_put_s32(m, TSMH_A_TSM_STATUS, status) ||
+	    (tmsg[0] && nla_put_string(m, TSMH_A_GATE_MSG, tmsg))) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	return tsmh_nl_call(&d->nl, m, NULL, NULL);
+}
+
 static int on_event(struct nl_msg *m, void *arg)
 {
 	struct tsmd *d = arg;
@@ -150,6 +219,8 @@ static int on_event(struct nl_msg *m, void *arg)
 	char err[128];
 	int ret;
 
+	if (on_conn_event(d, m))
+		return 0;
 	ret = tsmh_event_decode(m, &ev, err);
 	/* evidence commits (our own workers') and newer events */
 	if (ret > 0 || ev.cmd == TSMH_CMD_EVT_EVIDENCE)

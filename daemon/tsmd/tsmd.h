@@ -42,6 +42,61 @@ enum tsmd_phase {
 	PH_ATTESTING, /* a worker runs */
 };
 
+/*
+ * IDE connection of a device (conn.c): one long-lived "session keeper"
+ * child per connected device holds the DOE mailbox claim and the SPDM
+ * session (the one place the session is used from) and runs one
+ * operation at a time for the loop: connect, heartbeat, refresh,
+ * disconnect. The stream itself is the kernel's: it outlives the child and
+ * tsmd.
+ */
+enum tsmd_conn_op {
+	CONN_OP_NONE,
+	CONN_OP_CONNECT, /* delete any old stream of the device, connect anew */
+	CONN_OP_HEARTBEAT, /* HEARTBEAT; on failure the session is opened again */
+	CONN_OP_REFRESH, /* new keys in the other key set */
+	CONN_OP_DISCONNECT, /* K_SET_STOP, stream deleted, END_SESSION */
+	CONN_OP_RESUME, /* a new session for the existing stream */
+	__CONN_OP_NR,
+};
+
+struct tsmd_conn {
+	pid_t pid; /* the session keeper, 0 if none */
+	int fd;
+	sd_event_source *io, *child, *op_timer, *hb_timer;
+	enum tsmd_conn_op op, next_op; /* in flight, queued */
+	int session_up;
+	uint32_t hb_period; /* s, negotiated; 0: none */
+	uint64_t hb_last_us; /* CLOCK_MONOTONIC of the last HEARTBEAT_ACK */
+	uint64_t hb_last_rt_us; /* CLOCK_REALTIME of it */
+	uint64_t heartbeats, reopens;
+	int have_stream; /* the last stream this tsmd set up or saw */
+	uint32_t stream_id;
+	char rp[32]; /* its root port */
+	int connected; /* the last connect succeeded and nothing lost it since */
+	char state[24]; /* "connecting", "up", "failed", ... for humans */
+	char err[640]; /* the last failure: "DEV: STEP: reason" */
+	/* a release waiting for the stream (policy "ide") */
+	int pend_release;
+	uint32_t pend_reason;
+	uint8_t pend_digest[48];
+	size_t pend_dlen;
+	char pend_action[16];
+	char pend_text[320];
+	/* a 7.2 tsm/connect or tsm/disconnect waiting for the answer */
+	int tsm_pending;
+	uint64_t tsm_cookie;
+	uint32_t tsm_op;
+	/* a D-Bus Connect/Refresh/Disconnect waiting for its answer */
+	sd_bus_message *bus_call;
+	enum tsmd_conn_op bus_op;
+	/* the stream went insecure (reset): delete and connect again */
+	int rekey;
+	uint64_t rekey_window_us; /* start of the current re-key window */
+	unsigned int rekeys_in_window;
+	uint64_t rekeys; /* re-keys done */
+};
+
 /* A device tsmd knows about (tracked by tsmh_core). */
 struct tsmd_dev {
 	struct tsmd_dev *next;
@@ -71,6 +126,7 @@ struct tsmd_dev {
 	struct tsmd_summary accepted; /* the summary last released on (this run) */
 	uint64_t attestations;
 	uint64_t last_attest_us; /* duration of the last one */
+	struct tsmd_conn conn;
 };
 
 struct tsmd_config {
@@ -142,6 +198,42 @@ int tsmd_allow(struct tsmd *d, const char *name, unsigned int flags, char *why, 
 /* Pre-approve measurement sets (tsmd_al_sets_parse() input) for a device's identity. */
 int tsmd_add_measurements(struct tsmd *d, const char *name, const char *json, char *why,
 			  size_t whylen);
+
+/* decide.c, for conn.c: carry a decision out */
+void tsmd_dev_hold(struct tsmd_dev *v, const char *code, const char *reason);
+/* The policy rule for @v requires IDE (policy "ide"). */
+int tsmd_dev_needs_ide(const struct tsmd_dev *v);
+void tsmd_dev_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
+		      const char *action, const char *text);
+void tsmd_set_verdict(struct tsmd_dev *v, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* conn.c: IDE connections (policy "ide", 7.2 tsm/connect) */
+struct tsmh_idenl_stream;
+/* Release after the stream reads SECURE (connecting first if needed). */
+void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
+		       const char *action, const char *text);
+/* The device's stream as the kernel has it now: 1 found, 0 none, -errno. */
+int tsmd_conn_stream(struct tsmd_dev *v, struct tsmh_idenl_stream *st);
+/* A reset of @name (an endpoint or a root port): its connections are lost. */
+void tsmd_conn_reset(struct tsmd *d, const char *name);
+/* evt-ide */
+void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
+			 const struct tsmh_idenl_stream *st);
+/* evt-tsm-req (7.2 tsm/connect, tsm/disconnect) */
+void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t cookie);
+/* Stop the session keeper now (an attestation needs the mailbox, removal, exit). */
+void tsmd_conn_stop(struct tsmd_dev *v, const char *why);
+/*
+ * D-Bus Connect, Refresh, Disconnect of @v: 0 when started (@m is answered
+ * when it ends), 1 when answered already (@why: the answer), -errno with
+ * @why when refused.
+ */
+int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, char *why,
+		  size_t whylen);
+const char *tsmd_conn_op_name(enum tsmd_conn_op op);
+int tsmd_kernel_tsm_done(struct tsmd *d, const char *name, uint64_t cookie, int status,
+			 const char *msg);
 
 /* bus.c: D-Bus API */
 int tsmd_bus_open(struct tsmd *d);

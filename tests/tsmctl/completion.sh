@@ -61,7 +61,11 @@ check gate-action "$(echo hold release quarantine | words)" "$(comp "$tmp/tsmctl
 check gate-reason "$(echo admin attested exempt quarantine | words)" \
 	"$(comp "$tmp/tsmctl" gate 0000:01:00.1 release --reason "")"
 check policy-subcommand "$(echo generate show | words)" "$(comp "$tsmctl" policy "")"
-check ide-verb "km" "$(comp "$tsmctl" ide "")"
+check ide-verb "$("$tsmctl" ide --help 2>&1 | sed -n 's/^ *\(Usage:\)\{0,1\} *tsmctl ide \([a-z]*\).*/\2/p' | words)" \
+	"$(comp "$tsmctl" ide "")"
+check ide-list-no-dev "" "$(comp "$tmp/tsmctl" ide list "" | grep -F :)"
+check ide-refresh-dev "$devs" "$(comp "$tmp/tsmctl" ide refresh "")"
+check connect-ide "$(echo link none selective | words)" "$(comp "$tsmctl" connect X --ide "")"
 check policy-generate-devs "$devs" "$(comp "$tmp/tsmctl" policy generate -o al.json 0000:01:00.1 "")"
 check doe-protocol "$(echo sec-cma secured-spdm spdm | words)" "$(comp "$tsmctl" doe X --protocol s)"
 # the NAME: line and its continuation lines (indented 8)

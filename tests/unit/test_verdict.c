@@ -247,6 +247,7 @@ static void measurements_level(void **st)
 
 static void deny_entry_and_ide(void **st)
 {
+	uint8_t dg[TSMD_ACCEPT_DIGEST_LEN];
 	struct tsmd_attest_summary s;
 	struct tsmd_allowlist al;
 	struct tsmd_identity id;
@@ -255,16 +256,32 @@ static void deny_entry_and_ide(void **st)
 
 	(void)st;
 	allowlist(&al);
-	/* IDE: everything else passes, still held, and says why */
-	rule_of(&r, TSMD_REQ_IDE);
+	/*
+	 * IDE: the measurements pass -> a release that needs the stream
+	 * first (the daemon connects), with the digest a measurements rule
+	 * would accept; a measurements rule needs no IDE
+	 */
+	rule_of(&r, TSMD_REQ_MEASUREMENTS);
 	summary(&s, 0xaa, set_old, 3);
 	tsmd_verdict(&r, &al, &dev, &s, &v);
+	assert_true(v.release);
+	assert_false(v.need_ide);
+	memcpy(dg, v.digest, sizeof(dg));
+	rule_of(&r, TSMD_REQ_IDE);
+	tsmd_verdict(&r, &al, &dev, &s, &v);
+	assert_true(v.release);
+	assert_true(v.need_ide);
+	assert_int_equal(v.code, TSMD_V_RELEASE_ATTESTED);
+	assert_int_equal(v.digest_len, TSMD_ACCEPT_DIGEST_LEN);
+	assert_memory_equal(v.digest, dg, sizeof(dg));
+	assert_non_null(strstr(v.reason, "measurements verified by rule 1"));
+	/* ... and what holds a measurements rule holds it, with that reason, no IDE asked */
+	summary(&s, 0xaa, set_new, 3);
+	tsmd_verdict(&r, &al, &dev, &s, &v);
 	assert_false(v.release);
-	assert_int_equal(v.code, TSMD_V_HOLD_IDE_UNIMPLEMENTED);
-	assert_int_equal(v.digest_len, 0);
-	assert_string_equal(
-		v.reason,
-		"IDE required by rule 1 but IDE setup is not implemented in this version");
+	assert_false(v.need_ide);
+	assert_int_equal(v.code, TSMD_V_HOLD_MEAS_CHANGED);
+	summary(&s, 0xaa, set_old, 3);
 	/* deny by key */
 	identity_of(&id, 0xaa);
 	assert_int_equal(tsmd_allowlist_deny(&al, &id, NULL, why, sizeof(why)), 1);

@@ -1,0 +1,969 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmd's IDE connections (issue 12): the policy requirement "ide", the
+ * SPDM session kept with HEARTBEAT, re-keying after a reset, and the 7.2
+ * tsm/connect hand-off (evt-tsm-req -> tsm-done).
+ *
+ * The session keeper. A connected device has one child process (forked
+ * like the attestation workers, dying with tsmd) that holds the DOE
+ * mailbox claim, the netlink socket and the SPDM session
+ * (daemon/attest/connect.h). The loop sends it one operation at a time on
+ * a SOCK_SEQPACKET pair and reads one answer per operation, so the
+ * session is only ever used from that child and never concurrently:
+ * HEARTBEAT is an operation the loop's timer asks for at the negotiated
+ * period, like refresh, disconnect and the 7.2 requests. An operation
+ * that outlives attest_timeout_ms kills the child (the session is lost,
+ * the kernel keeps the stream). An attestation of the device needs the
+ * mailbox: the keeper is stopped first (tsmd_pump()).
+ *
+ * Keys never reach this process: they are made and wiped inside the
+ * child's connect/refresh (connect.h), and the answers carry only IDs,
+ * states, the heartbeat period, step names and reasons.
+ *
+ * Restarts: the child dies with tsmd, the stream stays in the kernel. A
+ * new tsmd finds it with ide-get and releases (or keeps released) a device
+ * whose stream reads SECURE without a session; a session is opened again
+ * only when an operation needs one (refresh, disconnect: tsmh_conn_resume()
+ * inside them).
+ *
+ * Loops: a re-key is only started by something outside tsmd (a reset or an
+ * insecure event of a stream this tsmd relies on), never by our own
+ * stream changes (evt-ide new/keyed/enabled/deleted are ignored, insecure
+ * is ignored while an operation of the device runs), and at most
+ * REKEY_MAX re-keys per REKEY_WINDOW_S per device: beyond that the device
+ * is held with the count in its message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include "attest_store.h"
+#include "connect.h"
+#include "doe_proxy.h"
+#include "ide_nl.h"
+#include "summary.h"
+#include "tsmd.h"
+#include "verdict.h"
+
+#define REKEY_MAX      3
+#define REKEY_WINDOW_S 600
+
+static const char *const op_names[__CONN_OP_NR] = {
+	[CONN_OP_NONE] = "none",
+	[CONN_OP_CONNECT] = "connect",
+	[CONN_OP_HEARTBEAT] = "heartbeat",
+	[CONN_OP_REFRESH] = "refresh",
+	[CONN_OP_DISCONNECT] = "disconnect",
+	[CONN_OP_RESUME] = "resume",
+};
+
+const char *tsmd_conn_op_name(enum tsmd_conn_op op)
+{
+	return op < __CONN_OP_NR ? op_names[op] : "?";
+}
+
+/* loop -> child */
+struct conn_req {
+	uint32_t op;
+};
+
+/* child -> loop: one per request */
+struct conn_rsp {
+	uint32_t op;
+	int32_t status; /* 0 or -errno */
+	int32_t session_up;
+	int32_t reopened; /* heartbeat: failed, and a new session was opened */
+	int32_t have_stream;
+	int32_t secure; /* the stream reads SECURE at both ends */
+	uint32_t stream_id;
+	uint32_t hb_period;
+	int32_t have_digest; /* connect: the accepted digest of its attestation */
+	uint8_t digest[TSMD_ACCEPT_DIGEST_LEN];
+	char rp[32];
+	char err[640]; /* "DEV: STEP: reason" */
+};
+
+/* ---- the child ---- */
+
+struct keeper {
+	const char *dev;
+	struct tsmh_nl nl;
+	struct proxy_ctx pc;
+	struct spdm_transport t;
+	struct kernel_cache kc;
+	struct tsmh_conn c;
+	int ready; /* nl open, mailbox claimed, c initialised */
+};
+
+static int keeper_open(struct keeper *k, const char *trust, char *err, size_t errlen)
+{
+	struct tsmh_connect_opts o = { 0 };
+	char why[512] = "";
+	int ret;
+
+	ret = tsmh_nl_open(&k->nl);
+	if (ret) {
+		snprintf(err, errlen, "%s: netlink: %s", k->dev,
+			 k->nl.err[0] ? k->nl.err : strerror(-ret));
+		return ret;
+	}
+	ret = tsmh_doe_proxy_claim(&k->nl, k->dev, -1);
+	if (ret) {
+		snprintf(err, errlen, "%s: claim: cannot claim the DOE mailbox: %s", k->dev,
+			 k->nl.err[0] ? k->nl.err : strerror(-ret));
+		tsmh_nl_close(&k->nl);
+		return ret;
+	}
+	k->pc = (struct proxy_ctx){ .nl = &k->nl, .dev = k->dev };
+	spdm_transport_proxy(&k->t, &k->pc);
+	o.dev = k->dev;
+	o.attest.trust = trust;
+	o.attest.slot = 0;
+	/* the device was attested just before (its evidence is the kernel's) */
+	o.attest.reattest = 1;
+	if (!kernel_cache_load(&k->kc, &k->nl, k->dev, 1, why, sizeof(why)))
+		o.attest.cache = &k->kc.cache;
+	o.ide = TSMH_CONN_IDE_SELECTIVE;
+	o.tc = 0;
+	/* the worker's evidence is what the release names: do not replace it */
+	o.no_store = 1;
+	tsmh_conn_init(&k->c, &k->t, &k->nl, &o);
+	k->ready = 1;
+	return 0;
+}
+
+/* The accepted digest of the attestation connect ran (as decide.c computes it). */
+static void keeper_digest(struct keeper *k, struct conn_rsp *r)
+{
+	static struct tsmd_summary s;
+	struct tsmd_meas_block blocks[TSMD_MAX_BLOCKS];
+	struct tsmd_attest_summary as;
+
+	if (!k->c.have_attest)
+		return;
+	tsmd_summary_from_attest(&s, &k->c.a, 0, 0, NULL, "", 0);
+	tsmd_summary_view(&s, blocks, &as);
+	if (s.ok && !tsmd_accept_digest(as.spki_sha384, as.blocks, as.nr_blocks, r->digest))
+		r->have_digest = 1;
+}
+
+/* The stream the kernel holds for the device now, into @r. */
+static void keeper_stream(struct keeper *k, struct conn_rsp *r)
+{
+	struct tsmh_idenl_ports ps = { 0 };
+	const struct tsmh_idenl_stream *st;
+
+	if (!tsmh_ide_get(&k->nl, k->dev, &ps)) {
+		st = tsmh_idenl_stream_find(&ps, k->dev, -1);
+		if (st) {
+			r->have_stream = 1;
+			r->stream_id = st->id;
+			r->secure = tsmh_idenl_secure(st);
+			snprintf(r->rp, sizeof(r->rp), "%s", st->rp);
+		}
+	}
+	tsmh_idenl_ports_free(&ps);
+}
+
+/* connect = a fresh stream: the device's old one (insecure after a reset) goes first */
+static int keeper_connect(struct keeper *k, struct tsmh_conn_result *res, struct conn_rsp *r)
+{
+	struct conn_rsp old = { 0 };
+	int ret;
+
+	keeper_stream(k, &old);
+	if (old.have_stream) {
+		ret = tsmh_ide_stream_del(&k->nl, k->dev, old.stream_id);
+		if (ret && ret != -ENOENT) {
+			snprintf(r->err, sizeof(r->err),
+				 "%s: ide-stream-del: cannot delete its old stream %u: %s", k->dev,
+				 old.stream_id, k->nl.err[0] ? k->nl.err : strerror(-ret));
+			return ret;
+		}
+	}
+	k->c.have_stream = 0;
+	ret = tsmh_connect(&k->c, res);
+	keeper_digest(k, r);
+	return ret;
+}
+
+static void keeper_run(struct keeper *k, const char *trust, uint32_t op, struct conn_rsp *r)
+{
+	static struct tsmh_conn_result res;
+	char why[512] = "";
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	r->op = op;
+	if (!k->ready && (ret = keeper_open(k, trust, r->err, sizeof(r->err)))) {
+		r->status = ret;
+		return;
+	}
+	switch (op) {
+	case CONN_OP_CONNECT: ret = keeper_connect(k, &res, r); break;
+	case CONN_OP_HEARTBEAT:
+		ret = tsmh_conn_heartbeat(&k->c, why, sizeof(why));
+		if (ret) {
+			/* the session is gone or broken: a new one, same stream */
+			snprintf(r->err, sizeof(r->err), "%s: HEARTBEAT: %s", k->dev, why);
+			tsmh_conn_end_session(&k->c, NULL);
+			if (!tsmh_conn_resume(&k->c, &res))
+				r->reopened = 1;
+			else
+				snprintf(r->err + strlen(r->err), sizeof(r->err) - strlen(r->err),
+					 "; opening a new session failed: %.200s", res.err);
+			r->status = ret;
+			goto out;
+		}
+		break;
+	case CONN_OP_REFRESH: ret = tsmh_ide_refresh(&k->c, &res); break;
+	case CONN_OP_DISCONNECT: ret = tsmh_disconnect(&k->c, &res); break;
+	case CONN_OP_RESUME: ret = tsmh_conn_resume(&k->c, &res); break;
+	default: ret = -EINVAL; break;
+	}
+	r->status = ret;
+	if (ret && !r->err[0])
+		snprintf(r->err, sizeof(r->err), "%s", res.err[0] ? res.err : strerror(-ret));
+out:
+	r->session_up = k->c.in_session;
+	r->hb_period = k->c.heartbeat_s;
+	keeper_stream(k, r);
+}
+
+static void __attribute__((noreturn)) keeper_main(const char *dev, const char *trust, int fd)
+{
+	static struct keeper k;
+	struct conn_req q;
+	struct conn_rsp r;
+	ssize_t n;
+
+	k.dev = dev;
+	for (;;) {
+		n = recv(fd, &q, sizeof(q), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(q))
+			break; /* tsmd closed its end: end the session, keep the stream */
+		memset(&r, 0, sizeof(r));
+		keeper_run(&k, trust, q.op, &r);
+		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+			break;
+	}
+	if (k.ready) {
+		tsmh_conn_end_session(&k.c, NULL);
+		tsmh_conn_free(&k.c);
+		kernel_cache_free(&k.kc);
+		tsmh_nl_close(&k.nl);
+	}
+	_exit(0);
+}
+
+/* ---- the loop's side ---- */
+
+static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r);
+static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
+static void stop_keeper(struct tsmd_dev *v, int status, const char *why);
+
+static void set_state(struct tsmd_dev *v, const char *state)
+{
+	tsmd_scopy(v->conn.state, sizeof(v->conn.state), state);
+}
+
+/* The keeper is gone (exited, killed, stopped): forget its sources. */
+static void keeper_gone(struct tsmd_dev *v)
+{
+	struct tsmd_conn *c = &v->conn;
+
+	c->io = sd_event_source_disable_unref(c->io);
+	c->child = sd_event_source_unref(c->child);
+	c->op_timer = sd_event_source_disable_unref(c->op_timer);
+	c->hb_timer = sd_event_source_disable_unref(c->hb_timer);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->pid = 0;
+	c->session_up = 0;
+	if (c->next_op != CONN_OP_NONE && c->next_op != CONN_OP_HEARTBEAT)
+		ext_answer(v, c->next_op, -EINTR, "the session keeper stopped before it ran");
+	c->next_op = CONN_OP_NONE;
+}
+
+/* An operation in flight ends without an answer (@why): as a failure. */
+static void fail_op(struct tsmd_dev *v, int status, const char *why)
+{
+	struct conn_rsp r = { 0 };
+
+	if (v->conn.op == CONN_OP_NONE)
+		return;
+	r.op = v->conn.op;
+	r.status = status;
+	snprintf(r.err, sizeof(r.err), "%s: %s: %s", v->name, tsmd_conn_op_name(v->conn.op), why);
+	conn_done(v, &r);
+}
+
+static int on_keeper_exit(sd_event_source *s, const siginfo_t *si, void *arg)
+{
+	struct tsmd_dev *v = arg;
+	char why[128];
+
+	(void)s;
+	snprintf(why, sizeof(why), "session keeper %s %d",
+		 si->si_code == CLD_EXITED ? "exited with status" : "killed by signal",
+		 si->si_status);
+	keeper_gone(v);
+	if (v->conn.op != CONN_OP_NONE)
+		fail_op(v, -EPIPE, why);
+	else
+		tsmd_log(LOG_INFO, v->name, "session", "%s; session closed, the stream stays", why);
+	tsmd_bus_changed(v->d, v);
+	return 0;
+}
+
+static int on_keeper_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
+{
+	struct tsmd_dev *v = arg;
+	struct conn_rsp r;
+	ssize_t n;
+
+	(void)s, (void)revents;
+	n = recv(fd, &r, sizeof(r), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n != (ssize_t)sizeof(r) || r.op != v->conn.op) {
+		/* EOF or nonsense: the exit handler finishes; stop reading */
+		v->conn.io = sd_event_source_disable_unref(v->conn.io);
+		if (n != 0 && v->conn.pid)
+			kill(v->conn.pid, SIGKILL);
+		return 0;
+	}
+	r.err[sizeof(r.err) - 1] = 0;
+	r.rp[sizeof(r.rp) - 1] = 0;
+	conn_done(v, &r);
+	return 0;
+}
+
+static int on_op_timeout(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct tsmd_dev *v = arg;
+
+	(void)s, (void)usec;
+	tsmd_log(LOG_ERR, v->name, "session",
+		 "%s did not finish within %d ms: session keeper killed",
+		 tsmd_conn_op_name(v->conn.op), v->d->cfg.timeout_ms);
+	stop_keeper(v, -ETIMEDOUT, "timed out");
+	return 0;
+}
+
+static int keeper_start(struct tsmd_dev *v)
+{
+	struct tsmd *d = v->d;
+	int sp[2], ret;
+	pid_t pid, parent = getpid();
+	sigset_t all;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(4);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (dup2(sp[1], 3) != 3)
+			_exit(5);
+		closefrom(4);
+		keeper_main(v->name, d->cfg.trust, 3);
+	}
+	close(sp[1]);
+	v->conn.pid = pid;
+	v->conn.fd = sp[0];
+	ret = sd_event_add_io(d->ev, &v->conn.io, v->conn.fd, EPOLLIN, on_keeper_io, v);
+	if (ret >= 0)
+		ret = sd_event_add_child(d->ev, &v->conn.child, pid, WEXITED, on_keeper_exit, v);
+	if (ret < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		keeper_gone(v);
+		return ret;
+	}
+	return 0;
+}
+
+/* Send @op to the keeper (started if needed). 0 or -errno. */
+static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
+{
+	struct tsmd_conn *c = &v->conn;
+	struct conn_req q = { .op = op };
+	int ret;
+
+	if (c->op != CONN_OP_NONE) {
+		c->next_op = op;
+		return 0;
+	}
+	if (!c->pid) {
+		ret = keeper_start(v);
+		if (ret)
+			return ret;
+	}
+	if (send(c->fd, &q, sizeof(q), MSG_NOSIGNAL) != (ssize_t)sizeof(q)) {
+		ret = -errno;
+		tsmd_conn_stop(v, "cannot talk to it");
+		return ret;
+	}
+	c->op = op;
+	ret = sd_event_add_time_relative(v->d->ev, &c->op_timer, CLOCK_MONOTONIC,
+					 (uint64_t)v->d->cfg.timeout_ms * 1000u, 1000,
+					 on_op_timeout, v);
+	if (ret < 0)
+		tsmd_log(LOG_WARNING, v->name, "session", "no timeout for %s: %s",
+			 tsmd_conn_op_name(op), strerror(-ret));
+	if (op != CONN_OP_HEARTBEAT)
+		tsmd_log(LOG_DEBUG, v->name, "session", "%s started", tsmd_conn_op_name(op));
+	return 0;
+}
+
+static int on_heartbeat(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct tsmd_dev *v = arg;
+
+	(void)s, (void)usec;
+	v->conn.hb_timer = sd_event_source_disable_unref(v->conn.hb_timer);
+	if (!v->conn.pid || !v->conn.session_up)
+		return 0;
+	if (v->conn.op != CONN_OP_NONE) {
+		/* the session just carried a message: that counts; look again later */
+		if (v->conn.next_op == CONN_OP_NONE)
+			v->conn.next_op = CONN_OP_HEARTBEAT;
+		return 0;
+	}
+	send_op(v, CONN_OP_HEARTBEAT);
+	return 0;
+}
+
+static void arm_heartbeat(struct tsmd_dev *v)
+{
+	struct tsmd_conn *c = &v->conn;
+
+	c->hb_timer = sd_event_source_disable_unref(c->hb_timer);
+	if (!c->pid || !c->session_up || !c->hb_period)
+		return;
+	/*
+	 * DSP0274: the responder may end a session that saw no message for
+	 * twice HeartbeatPeriod; one HEARTBEAT per period keeps it.
+	 */
+	sd_event_add_time_relative(v->d->ev, &c->hb_timer, CLOCK_MONOTONIC,
+				   (uint64_t)c->hb_period * 1000000u, 100000, on_heartbeat, v);
+}
+
+static uint64_t now_rt_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Answer the requests from outside waiting for @op (CONN_OP_NONE: all of
+ * them): a 7.2 tsm/connect or tsm/disconnect (tsm-done) and a D-Bus call.
+ */
+static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg)
+{
+	struct tsmd_conn *c = &v->conn;
+	enum tsmd_conn_op top =
+		c->tsm_op == TSMH_TSM_OP_CONNECT ? CONN_OP_CONNECT : CONN_OP_DISCONNECT;
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int ret;
+
+	if (c->tsm_pending && (op == CONN_OP_NONE || op == top)) {
+		c->tsm_pending = 0;
+		ret = tsmd_kernel_tsm_done(v->d, v->name, c->tsm_cookie, status, msg);
+		tsmd_log(ret ? LOG_WARNING : LOG_INFO, v->name, "tsm",
+			 "tsm/%s answered %d (%s)%s%s", tsmd_conn_op_name(top), status, msg,
+			 ret ? "; the kernel did not take the answer: " : "",
+			 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+	}
+	if (c->bus_call && (op == CONN_OP_NONE || op == c->bus_op)) {
+		if (status) {
+			sd_bus_error_setf(&err, "org.tsmhost.tsmd1.Error.Refused", "%s", msg);
+			sd_bus_reply_method_error(c->bus_call, &err);
+			sd_bus_error_free(&err);
+		} else {
+			sd_bus_reply_method_return(c->bus_call, "s", msg);
+		}
+		c->bus_call = sd_bus_message_unref(c->bus_call);
+	}
+}
+
+/* No stream of @v may be left after a failed connect: check, delete, say. */
+static void no_stream_left(struct tsmd_dev *v)
+{
+	struct tsmh_idenl_stream st;
+	int ret;
+
+	if (tsmd_conn_stream(v, &st) != 1)
+		return;
+	ret = tsmh_ide_stream_del(&v->d->nl, v->name, st.id);
+	tsmd_log(ret ? LOG_ERR : LOG_WARNING, v->name, "connect",
+		 "stream %u was left after the failure: %s%s", st.id,
+		 ret ? "cannot delete it: " : "deleted",
+		 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+}
+
+static void connect_failed(struct tsmd_dev *v, int status, const char *err)
+{
+	struct tsmd_conn *c = &v->conn;
+	char text[700];
+
+	c->connected = 0;
+	tsmd_conn_stop(v, NULL);
+	no_stream_left(v);
+	c->have_stream = 0;
+	ext_answer(v, CONN_OP_CONNECT, status, err);
+	if (status == -EINTR) {
+		/* stopped by tsmd itself (a reset, an attestation): a new decision follows */
+		set_state(v, "interrupted");
+		c->pend_release = 0;
+		tsmd_log(LOG_INFO, v->name, "connect", "IDE connect interrupted: %s", err);
+		return;
+	}
+	set_state(v, "failed");
+	tsmd_scopy(c->err, sizeof(c->err), err);
+	tsmd_log(LOG_ERR, v->name, "connect", "IDE connect failed: %s", err);
+	if (c->pend_release) {
+		c->pend_release = 0;
+		snprintf(text, sizeof(text), "IDE connect failed: %s", err);
+		tsmd_dev_hold(v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED), text);
+	}
+}
+
+static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
+{
+	struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream st;
+	char text[640];
+	int found;
+
+	if (r->status) {
+		connect_failed(v, r->status, r->err);
+		return;
+	}
+	/* the kernel's word, not the keeper's: the stream reads SECURE now */
+	found = tsmd_conn_stream(v, &st);
+	c->have_stream = found == 1;
+	if (found == 1) {
+		c->stream_id = st.id;
+		tsmd_scopy(c->rp, sizeof(c->rp), st.rp);
+	}
+	c->hb_period = r->hb_period;
+	c->hb_last_us = tsmd_now_us();
+	c->hb_last_rt_us = now_rt_us();
+	if (found != 1 || !tsmh_idenl_secure(&st)) {
+		snprintf(text, sizeof(text), "%s: state: %s after connect", v->name,
+			 found == 1 ? "the stream does not read SECURE" : "no stream");
+		connect_failed(v, -EIO, text);
+		return;
+	}
+	if (c->pend_release && c->pend_dlen == TSMD_ACCEPT_DIGEST_LEN &&
+	    (!r->have_digest || memcmp(r->digest, c->pend_digest, c->pend_dlen))) {
+		/* what connect authenticated is not what was just verified */
+		snprintf(
+			text, sizeof(text),
+			"%s: attestation: the measurements seen while connecting differ from those verified",
+			v->name);
+		connect_failed(v, -EACCES, text);
+		return;
+	}
+	c->connected = 1;
+	c->rekey = 0;
+	set_state(v, "up");
+	c->err[0] = 0;
+	tsmd_log(LOG_NOTICE, v->name, "connect",
+		 "connected: IDE stream %u SECURE with %s, session up (heartbeat %s%u s)",
+		 c->stream_id, c->rp, c->hb_period ? "every " : "none, period ", c->hb_period);
+	arm_heartbeat(v);
+	snprintf(text, sizeof(text), "connected: IDE stream %u SECURE", c->stream_id);
+	ext_answer(v, CONN_OP_CONNECT, 0, text);
+	if (c->pend_release) {
+		c->pend_release = 0;
+		snprintf(text, sizeof(text), "IDE stream %u SECURE; %s", c->stream_id,
+			 c->pend_text);
+		tsmd_dev_release(v, c->pend_reason, c->pend_dlen ? c->pend_digest : NULL,
+				 c->pend_dlen, c->pend_action, text);
+	}
+}
+
+static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
+{
+	struct tsmd_conn *c = &v->conn;
+	enum tsmd_conn_op op = c->op, next;
+
+	c->op = CONN_OP_NONE;
+	c->op_timer = sd_event_source_disable_unref(c->op_timer);
+	c->session_up = c->pid && r->session_up;
+	if (r->hb_period)
+		c->hb_period = r->hb_period;
+	switch (op) {
+	case CONN_OP_CONNECT: connect_done(v, r); break;
+	case CONN_OP_HEARTBEAT:
+		if (!r->status) {
+			c->heartbeats++;
+			c->hb_last_us = tsmd_now_us();
+			c->hb_last_rt_us = now_rt_us();
+			tsmd_log(LOG_DEBUG, v->name, "session", "HEARTBEAT acknowledged");
+		} else if (r->reopened) {
+			c->reopens++;
+			c->hb_last_us = tsmd_now_us();
+			c->hb_last_rt_us = now_rt_us();
+			tsmd_log(LOG_WARNING, v->name, "session", "%s; a new session was opened",
+				 r->err);
+		} else if (r->status == -EINTR) {
+			tsmd_log(LOG_DEBUG, v->name, "session", "%s", r->err);
+		} else {
+			tsmd_log(LOG_ERR, v->name, "session", "%s; session down, the stream stays",
+				 r->err);
+			tsmd_scopy(c->err, sizeof(c->err), r->err);
+		}
+		break;
+	case CONN_OP_REFRESH:
+	case CONN_OP_RESUME:
+		if (r->status) {
+			tsmd_scopy(c->err, sizeof(c->err), r->err);
+			tsmd_log(LOG_ERR, v->name, tsmd_conn_op_name(op), "%s", r->err);
+			ext_answer(v, op, r->status, r->err);
+		} else {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "%s done: stream %u %s",
+				 op == CONN_OP_REFRESH ? "key refresh" : "new session",
+				 r->stream_id, r->secure ? "SECURE" : "not SECURE");
+			tsmd_log(LOG_NOTICE, v->name, tsmd_conn_op_name(op), "%s", msg);
+			c->hb_last_us = tsmd_now_us();
+			c->hb_last_rt_us = now_rt_us();
+			ext_answer(v, op, 0, msg);
+		}
+		break;
+	case CONN_OP_DISCONNECT:
+		if (r->status) {
+			tsmd_scopy(c->err, sizeof(c->err), r->err);
+			tsmd_log(LOG_ERR, v->name, "disconnect", "%s", r->err);
+		} else {
+			tsmd_log(LOG_NOTICE, v->name, "disconnect", "disconnected: stream deleted");
+			c->connected = 0;
+			c->have_stream = 0;
+			set_state(v, "disconnected");
+		}
+		ext_answer(v, CONN_OP_DISCONNECT, r->status,
+			   r->status ? r->err : "disconnected: stream deleted, session ended");
+		tsmd_conn_stop(v, NULL);
+		/* the policy wants IDE for it: without a stream it is not released */
+		if (!r->status && v->info.gate_state == TSMH_GATE_RELEASED &&
+		    tsmd_dev_needs_ide(v)) {
+			c->pend_release = 0;
+			tsmd_dev_hold(
+				v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED),
+				"disconnected by an administrator; its policy rule requires IDE");
+		}
+		break;
+	default: break;
+	}
+	if (op == CONN_OP_HEARTBEAT || op == CONN_OP_REFRESH || op == CONN_OP_RESUME)
+		arm_heartbeat(v);
+	tsmd_bus_changed(v->d, v);
+	next = c->next_op;
+	c->next_op = CONN_OP_NONE;
+	if (next != CONN_OP_NONE && c->pid)
+		send_op(v, next);
+}
+
+void tsmd_conn_stop(struct tsmd_dev *v, const char *why)
+{
+	stop_keeper(v, -EINTR, why);
+}
+
+static void stop_keeper(struct tsmd_dev *v, int status, const char *why)
+{
+	struct tsmd_conn *c = &v->conn;
+	pid_t pid = c->pid;
+
+	if (!pid)
+		return;
+	/* reap it here: its exit event goes with the source */
+	c->child = sd_event_source_unref(c->child);
+	if (why) {
+		kill(pid, SIGKILL);
+	} else {
+		/* polite: EOF makes it send END_SESSION; killed if it takes long */
+		int i;
+
+		close(c->fd);
+		c->fd = -1;
+		for (i = 0; i < 200 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+			usleep(10000);
+		if (i == 200)
+			kill(pid, SIGKILL);
+		else
+			pid = 0;
+	}
+	if (pid)
+		waitpid(pid, NULL, 0);
+	keeper_gone(v);
+	if (why)
+		tsmd_log(LOG_INFO, v->name, "session", "session keeper stopped (%s)", why);
+	fail_op(v, status, why ? why : "session keeper stopped");
+}
+
+int tsmd_conn_stream(struct tsmd_dev *v, struct tsmh_idenl_stream *st)
+{
+	struct tsmh_idenl_ports ps = { 0 };
+	const struct tsmh_idenl_stream *s;
+	int ret;
+
+	ret = tsmh_ide_get(&v->d->nl, v->name, &ps);
+	if (!ret) {
+		s = tsmh_idenl_stream_find(&ps, v->name, -1);
+		ret = s != NULL;
+		if (s)
+			*st = *s;
+	}
+	tsmh_idenl_ports_free(&ps);
+	return ret;
+}
+
+void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *digest, size_t dlen,
+		       const char *action, const char *text)
+{
+	struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream st;
+	char full[640];
+	int found, ret;
+
+	found = tsmd_conn_stream(v, &st);
+	if (found == 1 && tsmh_idenl_secure(&st) && !(st.flags & TSMH_IDE_S_F_RESET) && !c->rekey) {
+		/* connected before (this tsmd, or one before it): the kernel kept the stream */
+		c->have_stream = 1;
+		c->stream_id = st.id;
+		tsmd_scopy(c->rp, sizeof(c->rp), st.rp);
+		if (!c->connected)
+			set_state(v, c->pid ? "up" : "stream");
+		snprintf(full, sizeof(full), "IDE stream %u SECURE; %s", st.id, text);
+		tsmd_dev_release(v, reason, digest, dlen, action, full);
+		return;
+	}
+	if (found < 0 && found != -ENODEV)
+		tsmd_log(LOG_WARNING, v->name, "connect", "ide-get: %s; connecting",
+			 v->d->nl.err[0] ? v->d->nl.err : strerror(-found));
+	c->pend_release = 1;
+	c->pend_reason = reason;
+	c->pend_dlen = digest && dlen <= sizeof(c->pend_digest) ? dlen : 0;
+	if (c->pend_dlen)
+		memcpy(c->pend_digest, digest, c->pend_dlen);
+	tsmd_scopy(c->pend_action, sizeof(c->pend_action), action);
+	tsmd_scopy(c->pend_text, sizeof(c->pend_text), text);
+	if (c->op == CONN_OP_CONNECT)
+		return; /* its answer releases */
+	if (c->rekey)
+		c->rekeys++;
+	set_state(v, "connecting");
+	tsmd_set_verdict(v, "connect", "%s; connecting with IDE%s", text,
+			 found == 1 ? " (its stream is insecure: new stream, new keys)" : "");
+	tsmd_log(LOG_INFO, v->name, "connect", "%s", v->verdict);
+	tsmd_bus_changed(v->d, v);
+	/* a fresh keeper: a session from before a reset is dead anyway */
+	if (c->op != CONN_OP_NONE || c->pid)
+		tsmd_conn_stop(v, "new connect");
+	ret = send_op(v, CONN_OP_CONNECT);
+	if (ret) {
+		struct conn_rsp r = { .op = CONN_OP_CONNECT, .status = ret };
+
+		snprintf(r.err, sizeof(r.err), "%s: session keeper: cannot start it: %s", v->name,
+			 strerror(-ret));
+		c->op = CONN_OP_CONNECT;
+		conn_done(v, &r);
+	}
+}
+
+/*
+ * The stream of @v is lost (reset, insecure): the session is dead with it.
+ * Re-key on the next decision; at most REKEY_MAX per window. 1 if the
+ * caller should ask for an attestation, 0 if held instead.
+ */
+static int conn_lost(struct tsmd_dev *v, const char *what)
+{
+	struct tsmd_conn *c = &v->conn;
+	uint64_t now = tsmd_now_us();
+	char msg[256];
+
+	if (c->rekey)
+		return 0; /* already handled (a reset and its insecure event) */
+	if (now - c->rekey_window_us > (uint64_t)REKEY_WINDOW_S * 1000000u) {
+		c->rekey_window_us = now;
+		c->rekeys_in_window = 0;
+	}
+	tsmd_log(LOG_WARNING, v->name, "connect",
+		 "IDE stream %u lost: %s; re-attesting and re-keying", c->stream_id, what);
+	tsmd_conn_stop(v, what);
+	c->rekey = 1;
+	c->connected = 0;
+	set_state(v, "lost");
+	if (++c->rekeys_in_window > REKEY_MAX) {
+		snprintf(msg, sizeof(msg),
+			 "IDE stream went insecure %u times in %d s (last: %s): not re-keyed again",
+			 c->rekeys_in_window, REKEY_WINDOW_S, what);
+		c->pend_release = 0;
+		tsmd_dev_hold(v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED), msg);
+		return 0;
+	}
+	return 1;
+}
+
+void tsmd_conn_reset(struct tsmd *d, const char *name)
+{
+	struct tsmd_dev *v;
+	char what[96];
+
+	for (v = d->devs; v; v = v->next) {
+		int self = !strcmp(v->name, name);
+
+		if (!(v->conn.connected || v->conn.pid || v->conn.op != CONN_OP_NONE))
+			continue;
+		if (!self && !(v->conn.have_stream && !strcmp(v->conn.rp, name)))
+			continue;
+		snprintf(what, sizeof(what), "%s reset", self ? "device" : name);
+		/* the endpoint's own reset event asks for the attestation (device.c) */
+		if (conn_lost(v, what) && !self)
+			tsmd_dev_request(v, "its root port was reset");
+	}
+}
+
+void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
+			 const struct tsmh_idenl_stream *st)
+{
+	const char *ep = st && st->ep[0] ? st->ep : dev;
+	struct tsmd_dev *v = tsmd_dev_get(d, ep, 0);
+	char what[96];
+
+	if (event != TSMH_IDE_EVT_INSECURE || !v)
+		return; /* new, keyed, enabled, deleted: ours or an admin's, nothing to do */
+	if (v->conn.op != CONN_OP_NONE) {
+		tsmd_log(LOG_DEBUG, v->name, "connect",
+			 "stream %u insecure during %s: its result decides", st ? st->id : 0,
+			 tsmd_conn_op_name(v->conn.op));
+		return;
+	}
+	if (v->conn.have_stream && st && st->id != v->conn.stream_id)
+		return; /* not the stream we rely on */
+	if (v->info.gate_state != TSMH_GATE_RELEASED && !v->conn.connected)
+		return; /* nothing released on it */
+	snprintf(what, sizeof(what), "stream %u reported insecure", st ? st->id : 0);
+	if (conn_lost(v, what))
+		tsmd_dev_request(v, "its IDE stream went insecure");
+	tsmd_pump(d);
+}
+
+void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t cookie)
+{
+	struct tsmd_dev *v = tsmd_dev_get(d, dev, 0);
+	char msg[160];
+	int ret;
+
+	tsmd_log(LOG_INFO, dev, "tsm", "tsm/%s requested (cookie %llu)",
+		 op == TSMH_TSM_OP_CONNECT ? "connect" : "disconnect", (unsigned long long)cookie);
+	if (!v || !(v->info.flags & TSMH_DEV_F_DISCOVERED)) {
+		snprintf(msg, sizeof(msg), "%s: tsmd does not know the device (yet)", dev);
+		tsmd_kernel_tsm_done(d, dev, cookie, -ENODEV, msg);
+		return;
+	}
+	if (op >= __TSMH_TSM_OP_NR) {
+		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP, "unknown tsm operation");
+		return;
+	}
+	if (v->conn.tsm_pending || v->phase != PH_IDLE || v->conn.op == CONN_OP_CONNECT) {
+		snprintf(msg, sizeof(msg), "%s: busy (%s); try again", dev,
+			 v->conn.tsm_pending   ? "another tsm request"
+			 : v->phase != PH_IDLE ? "attestation in progress"
+					       : "connect in progress");
+		tsmd_kernel_tsm_done(d, dev, cookie, -EBUSY, msg);
+		return;
+	}
+	v->conn.tsm_pending = 1;
+	v->conn.tsm_cookie = cookie;
+	v->conn.tsm_op = op;
+	if (op == TSMH_TSM_OP_CONNECT) {
+		struct tsmh_idenl_stream st;
+
+		if (tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st)) {
+			snprintf(msg, sizeof(msg), "already connected: IDE stream %u SECURE",
+				 st.id);
+			ext_answer(v, CONN_OP_CONNECT, 0, msg);
+			return;
+		}
+		set_state(v, "connecting");
+		if (v->conn.pid)
+			tsmd_conn_stop(v, "new connect");
+		ret = send_op(v, CONN_OP_CONNECT);
+	} else {
+		ret = send_op(v, CONN_OP_DISCONNECT);
+	}
+	if (ret) {
+		snprintf(msg, sizeof(msg), "%s: session keeper: cannot start it: %s", dev,
+			 strerror(-ret));
+		ext_answer(v, CONN_OP_NONE, ret, msg);
+	}
+}
+
+int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, char *why,
+		  size_t whylen)
+{
+	struct tsmh_idenl_stream st;
+	int ret;
+
+	if (op != CONN_OP_CONNECT && op != CONN_OP_REFRESH && op != CONN_OP_DISCONNECT) {
+		snprintf(why, whylen, "%s: %s cannot be asked for", v->name, tsmd_conn_op_name(op));
+		return -EINVAL;
+	}
+	if (v->phase != PH_IDLE || v->conn.op == CONN_OP_CONNECT || v->conn.bus_call ||
+	    v->conn.tsm_pending) {
+		snprintf(why, whylen, "%s: busy (%s); try again", v->name,
+			 v->phase != PH_IDLE		 ? "attestation in progress"
+			 : v->conn.op == CONN_OP_CONNECT ? "connect in progress"
+							 : "another request in progress");
+		return -EBUSY;
+	}
+	if (op == CONN_OP_CONNECT) {
+		if (tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st)) {
+			snprintf(why, whylen, "%s: already connected: IDE stream %u SECURE",
+				 v->name, st.id);
+			return 1;
+		}
+		set_state(v, "connecting");
+		if (v->conn.pid)
+			tsmd_conn_stop(v, "new connect");
+	}
+	ret = send_op(v, op);
+	if (ret) {
+		snprintf(why, whylen, "%s: session keeper: cannot start it: %s", v->name,
+			 strerror(-ret));
+		return ret;
+	}
+	v->conn.bus_call = sd_bus_message_ref(m);
+	v->conn.bus_op = op;
+	tsmd_log(LOG_INFO, v->name, tsmd_conn_op_name(op), "%s asked over D-Bus",
+		 tsmd_conn_op_name(op));
+	return 0;
+}

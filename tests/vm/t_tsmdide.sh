@@ -1,0 +1,97 @@
+# tsmd's policy requirement "ide" end to end: an allowed device is held
+# until tsmd has connected it (SPDM session + selective IDE stream to its
+# root port, keys through IDE_KM and the sim's key unit) and the stream
+# reads SECURE in the sim's registers at both ends; then released, with the
+# session kept (HEARTBEAT) and shown by tsmctl show. An FLR of the endpoint
+# makes the stream insecure: tsmd re-attests, deletes the stream, connects
+# again with new keys and restores, once. A tsmd restart keeps the stream
+# (the kernel's) and the device released, without a new connect. A device
+# that accepts keys but never goes secure (tsmh-emu --fault never-secure)
+# stays held with the failed step in its gate message and no stream left.
+. /tests/lib.sh
+# reset_hold=1: a reset holds the device until tsmd restores it
+tsmd_stage -k reset_hold=1 -- -v --fault never-secure --fault-slot 1
+tsmd_conf ide '"attest_timeout_ms": 30000'
+tsmd_start
+tsmd_decided 60 $EP0 $EP1
+ok "both endpoints attested and held (unknown): $(gmsg $EP0)"
+
+conn() { tsmctl -j show "$1" | jq -c '.connection.tsmd // {}'; }
+# sim registers of DEV's stream (the kernel's ide-get, tsmctl show):
+# "RP_STATE EP_STATE", or "no stream"
+regs() {
+	_s=$(tsmctl -j show "$1" | jq -c '.connection.streams[0] // empty')
+	[ -n "$_s" ] || { echo "no stream"; return; }
+	_rb=$(echo "$_s" | jq -r .root_port_block)
+	_eb=$(echo "$_s" | jq -r .endpoint_block)
+	echo "$(($(simide $RP sel "$_rb" | cut -d' ' -f2) & 0xf)) $(($(simide "$1" sel "$_eb" | cut -d' ' -f2) & 0xf))"
+}
+
+# ---- allowed: held until connected, released with the stream SECURE
+out=$(tsmctl allow -p $EP0 2>&1) || tfail "allow $EP0: $out"
+wait_until 60 "$EP0 never released: $(gmsg $EP0) $(conn $EP0)" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ]"
+[ "$(gate $EP0)" = released/attested ] || tfail "$EP0: $(gate $EP0)"
+gmsg $EP0 | grep -q "IDE stream [0-9]* SECURE" || tfail "release message: $(gmsg $EP0)"
+[ "$(regs $EP0)" = "2 2" ] || tfail "sim registers of $EP0's stream (root port, endpoint): $(regs $EP0) $(conn $EP0)"
+# the connect came before the release
+c=$(grep -n "$EP0: .*connected: IDE stream" /tmp/tsmd.log | head -1 | cut -d: -f1)
+r=$(grep -n "$EP0: release" /tmp/tsmd.log | head -1 | cut -d: -f1)
+[ -n "$c" ] && [ -n "$r" ] && [ "$c" -lt "$r" ] || tfail "connect (line $c) not before release (line $r)"
+SID=$(conn $EP0 | jq .stream_id)
+conn $EP0 | jq -e '.session == "up" and .owner == "tsmd" and .stream_state == "secure" and
+	.heartbeat_period_s > 0' >/dev/null || tfail "connection: $(conn $EP0)"
+tsmctl show $EP0 | grep -q "Session: *up (tsmd, heartbeat every [0-9]* s" ||
+	tfail "tsmctl show: $(tsmctl show $EP0)"
+ok "policy ide: held until connected, released with stream $SID SECURE at both ends ($(gmsg $EP0)); $(tsmctl show $EP0 | grep Session:)"
+
+# the session is kept: a HEARTBEAT at the negotiated period
+P=$(conn $EP0 | jq .heartbeat_period_s)
+wait_until $((P + 15)) "no HEARTBEAT within $P s: $(conn $EP0)" sh -c "tsmctl -j show $EP0 | jq -e '.connection.tsmd.heartbeats >= 1' >/dev/null"
+owner_is $EP0 host || tfail "mailbox not held by tsmd's session: $(tsmctl -j show $EP0 | jq -c .doe)"
+ok "session kept: HEARTBEAT after ${P} s ($(conn $EP0 | jq -c '{heartbeats, last_heartbeat_s_ago}'))"
+
+# ---- FLR: insecure -> re-attested, re-keyed, restored; once
+n0=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
+echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $EP0"
+wait_until 60 "$EP0 not restored after FLR: $(gmsg $EP0) $(conn $EP0)" \
+	sh -c "grep -q '$EP0: restore' /tmp/tsmd.log && [ -e /sys/bus/pci/devices/$EP0/driver ]"
+[ "$(gate $EP0)" = released/attested ] || tfail "$EP0 after FLR: $(gate $EP0)"
+[ "$(regs $EP0)" = "2 2" ] || tfail "after FLR: sim registers $(regs $EP0) $(conn $EP0)"
+grep -q "$EP0: .*IDE stream $SID lost" /tmp/tsmd.log || tfail "no 'stream lost' line"
+sleep 3 # nothing more may follow: no loop
+n1=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
+[ $((n1 - n0)) = 1 ] || tfail "$((n1 - n0)) connects after one FLR"
+conn $EP0 | jq -e '.rekeys == 1 and .session == "up"' >/dev/null || tfail "after FLR: $(conn $EP0)"
+ok "FLR: stream lost, re-attested, re-keyed once (stream $(conn $EP0 | jq .stream_id) SECURE), restored: $(gmsg $EP0)"
+
+# ---- tsmd restart: the stream stays, the device stays released, no new connect
+stop_tsmd
+[ "$(regs $EP0)" = "2 2" ] || tfail "stream gone with tsmd: $(regs $EP0)"
+owner_is $EP0 none || tfail "mailbox still claimed after tsmd stopped"
+tsmd_start
+wait_until 10 "tsmd not back" sh -c "tsmctl -j show $EP0 | jq -e .connection.tsmd >/dev/null"
+sleep 2
+n2=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
+[ "$n2" = "$n1" ] || tfail "restarted tsmd connected again"
+[ "$(gate $EP0)" = released/attested ] && [ "$(drv $EP0)" = pci-stub ] || tfail "$EP0 after restart: $(gate $EP0)"
+conn $EP0 | jq -e '.session == "down" and .stream_state == "secure"' >/dev/null ||
+	tfail "after restart: $(conn $EP0)"
+tsmctl show $EP0 | grep -q "Session: *down (tsmd" || tfail "tsmctl show after restart: $(tsmctl show $EP0)"
+ok "tsmd restart: session lost, stream kept SECURE ($(regs $EP0)), device still released"
+
+# ---- fault: keys accepted, never secure -> held with the step, no stream left
+out=$(tsmctl allow -p $EP1 2>&1) || tfail "allow $EP1: $out"
+wait_until 60 "$EP1 not held after its connect: $(gmsg $EP1)" sh -c "tsmctl -j show $EP1 | jq -r .gate.msg | grep -q 'IDE connect failed'"
+[ -z "$(drv $EP1)" ] || tfail "$EP1 bound to $(drv $EP1)"
+[ "$(tsmctl -j show $EP1 | jq -r .gate.state)" = held ] || tfail "$EP1: $(gate $EP1)"
+# the step and the reason in the gate message; the log line names the device too
+gmsg $EP1 | grep -q "IDE connect failed: [a-z-]*: .*not SECURE" || tfail "message does not name the step: $(gmsg $EP1)"
+grep -q "$EP1: IDE connect failed: " /tmp/tsmd.log || tfail "no log line naming $EP1"
+conn $EP1 | jq -e '.stream_id == null and .session == "down"' >/dev/null &&
+	[ "$(regs $EP1)" = "no stream" ] || tfail "$EP1 left a stream or a session: $(conn $EP1) $(regs $EP1)"
+grep "$EP1: quarantine" /tmp/tsmd.log | grep -q "hold-ide-failed" || tfail "no hold-ide-failed decision"
+[ "$(regs $EP0)" = "2 2" ] || tfail "$EP0's stream hurt by $EP1's failure: $(regs $EP0)"
+ok "never-secure: held, no stream left: $(gmsg $EP1)"
+
+grep -i "key.*[0-9a-f]\{32\}" /tmp/tsmd.log && tfail "something like a key in tsmd's log"
+tsmd_stage_down
