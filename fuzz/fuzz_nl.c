@@ -25,6 +25,7 @@
 #include "event.h"
 #include "evidence.h"
 #include "nl.h"
+#include "nl_replay.h"
 
 static int on_dev(struct nl_msg *m, void *arg)
 {
@@ -50,28 +51,11 @@ static int on_event(struct nl_msg *m, void *arg)
 	return 0;
 }
 
-/* The sequence numbers libnl will expect, given to messages that carry 0. */
-static void fix_seq(uint8_t *buf, size_t len, uint32_t seq)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)buf;
-	int n = (int)len;
-
-	while (nlmsg_ok(h, n)) {
-		if (!h->nlmsg_seq)
-			h->nlmsg_seq = seq;
-		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR ||
-		    h->nlmsg_type == NLMSG_NOOP || h->nlmsg_type == NLMSG_OVERRUN)
-			seq++;
-		h = nlmsg_next(h, &n);
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tsmh_nl nl = { .family = 0x20 };
+	struct tsmh_nl nl;
 	struct tsmh_evidence ev;
 	struct tsmh_evidence_get_opts o = { .attempts = 2 };
-	uint8_t *buf;
 	char why[256];
 	int mode, ret;
 	size_t l;
@@ -79,16 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > 1 << 16)
 		return 0;
 	mode = data[0] & 3;
-	nl.sk = nl_socket_alloc();
-	buf = malloc(size);
-	if (!nl.sk || !buf)
-		abort();
-	/* a new socket expects the first number it hands out */
-	memcpy(buf, data + 1, size - 1);
-	fix_seq(buf, size - 1, nl_socket_use_seq(nl.sk));
-	if (tsmh_nl_replay(buf, size - 1))
-		abort();
-	free(buf);
+	fuzz_nl_replay(&nl, data + 1, size - 1);
 	switch (mode) {
 	case 0: ret = tsmh_nl_call(&nl, tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 0), NULL, NULL); break;
 	case 1: ret = tsmh_nl_call(&nl, tsmh_nl_msg(&nl, TSMH_CMD_DEV_GET, 1), on_dev, NULL); break;

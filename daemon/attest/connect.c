@@ -371,6 +371,40 @@ static int check_query(struct tsmh_conn *c, struct tsmh_conn_result *r,
 	return step_end(r, step_begin(r, "%s", name), 0, 1);
 }
 
+/*
+ * The endpoint @p's root port, added to @ps: refused at once when the
+ * host cannot program its keys (the kernel would refuse ide-stream-new
+ * the same way, after the attestation)
+ */
+static int check_root_port(struct tsmh_conn *c, struct tsmh_conn_result *r,
+			   const struct tsmh_idenl_port *p, struct tsmh_idenl_ports *ps)
+{
+	char rp[TSMH_IDENL_NAME_LEN];
+	const struct tsmh_idenl_port *q;
+	int ret;
+
+	if (!p->upstream[0])
+		return 0; /* the kernel says which at ide-stream-new */
+	snprintf(rp, sizeof(rp), "%s", p->upstream); /* @p moves when @ps grows */
+	ret = tsmh_ide_get(c->nl, rp, ps);
+	q = ret ? NULL : tsmh_idenl_port_find(ps, rp);
+	if (!q) {
+		struct tsmh_conn_step *st = step_begin(r, "ide-get %s", rp);
+
+		if (ret)
+			nl_why(c, st, ret);
+		else
+			snprintf(st->why, sizeof(st->why), "no reply for the root port");
+		return step_end(r, st, ret ? ret : -EPROTO, 1);
+	}
+	if (q->role == TSMH_IDE_ROLE_ROOT_PORT && q->key_backend == TSMH_IDE_KB_NONE)
+		return fail(r, "root-port keys", -EOPNOTSUPP,
+			    "root-port IDE keys on %s are owned by the platform TSM; use a TSM "
+			    "backend",
+			    q->platform[0] ? q->platform : "this platform");
+	return 0;
+}
+
 /* ide-stream-del of @c's stream; @fatal 0 when unwinding */
 static int stream_del(struct tsmh_conn *c, struct tsmh_conn_result *r, int fatal)
 {
@@ -444,6 +478,9 @@ int tsmh_connect(struct tsmh_conn *c, struct tsmh_conn_result *r)
 				   p ? tsmh_idenl_role_name(p->role) : "");
 			goto out;
 		}
+		ret = check_root_port(c, r, p, &ps);
+		if (ret)
+			goto out;
 	}
 	ret = tsmh_conn_open(c, r);
 	if (ret || c->o.ide == TSMH_CONN_IDE_NONE)

@@ -12,7 +12,8 @@
  * endpoint's RX), K_SET_GO at the endpoint (six) and ide-kset GO at the
  * root port, ide-stream-enable, both ends SECURE. Any failure unwinds
  * (K_SET_STOP where GO was sent, ide-stream-del, END_SESSION) and the
- * result's err names the device, the step and the reason. IDE "none":
+ * result's err names the step and the reason (the caller adds the device,
+ * as tsmctl's "tsmctl: connect DEV: ..." does). IDE "none":
  * attestation and session only.
  *
  * refresh: six new keys into the other key set at both ends, K_SET_GO
@@ -64,13 +65,14 @@ struct tsmh_conn_step {
 
 #define TSMH_CONN_STEPS_MAX 64
 
+/* about 40 KiB: allocate it (calloc), do not put it on a worker's stack */
 struct tsmh_conn_result {
 	struct tsmh_conn_step step[TSMH_CONN_STEPS_MAX];
 	unsigned int n; /* steps recorded (further ones counted in dropped) */
 	unsigned int dropped;
 	int ret; /* 0 or the first failure's -errno */
-	char err[640]; /* "DEV: STEP: reason", if ret */
-	const char *failed_step; /* its step name (static), NULL if none */
+	char err[640]; /* "STEP: reason", if ret */
+	const char *failed_step; /* its step's name (in step[]), NULL if none */
 	uint64_t generation; /* evidence committed, 0 if none */
 	struct tsmh_idenl_stream stream; /* after the operation, if have_stream */
 	int have_stream;

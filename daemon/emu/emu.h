@@ -81,8 +81,15 @@ struct emu_conn {
 	size_t deferred_len;
 	uint8_t token;
 	struct emu_session *sess; /* the SPDM session (session_resp.c), NULL if none */
-	struct emu_idekm
-		*ide; /* IDE_KM keys (idekm_resp.c), NULL if none; wiped with the session */
+	/*
+	 * IDE_KM keys (idekm_resp.c), NULL if none: the device's, as an IDE
+	 * engine holds them, so they outlive the session that programmed them
+	 * (END_SESSION, a new KEY_EXCHANGE or GET_VERSION keep them: the
+	 * kernel keeps the stream and a later session refreshes or stops its
+	 * keys); wiped by K_SET_STOP (that key), a reset (emu_conn_reset(c,
+	 * 1)), a socket client leaving and emu_conn_free()
+	 */
+	struct emu_idekm *ide;
 	int silent; /* the last request is not to be answered (idekm-silent) */
 	unsigned int ide_gen; /* bumped by each K_SET_GO/K_SET_STOP (the sim re-reads keys) */
 };

@@ -24,9 +24,10 @@
  * status field, so a K_SET_GO for a key that was never programmed is
  * acknowledged like spdm-emu's sample does (pci_ide_km_device_key_set_go.c
  * acks every GO) but starts nothing, and the emulator's log says so.
- * K_SET_STOP wipes that key. All keys are wiped when the session ends
- * (END_SESSION, a message that does not decrypt, a new KEY_EXCHANGE, the
- * connection's end or a reset). Keys and IFVs are never logged.
+ * K_SET_STOP wipes that key. The keys are the device's, not the session's
+ * (emu.h): they outlive END_SESSION and a new session, as an IDE engine
+ * keeps its keys while the stream runs; a reset, a socket client leaving
+ * and the emulator's end wipe them all. Keys and IFVs are never logged.
  *
  * KP_ACK statuses, checked in this order (spdm-emu answers a wrong length
  * with no response at all; a device answers INCORRECT_LENGTH): a

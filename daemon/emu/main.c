@@ -109,6 +109,7 @@ static void drop_client(struct client *k)
 	close(k->fd);
 	k->fd = -1;
 	k->rx.got = 0;
+	emu_idekm_free(&k->conn); /* a socket client is the device: its keys go with it */
 	emu_conn_reset(&k->conn, 0);
 }
 

@@ -40,7 +40,7 @@ static const uint16_t sm_ours[] = { SPDM_SM_VERSION_12, SPDM_SM_VERSION_11, SPDM
 
 void emu_session_free(struct emu_conn *c)
 {
-	emu_idekm_free(c); /* IDE_KM keys live as long as the session */
+	/* not the IDE_KM keys: the device keeps them (emu.h) */
 	if (!c->sess)
 		return;
 	if (c->sess->s.state != SPDM_SESS_ENDED)
@@ -305,7 +305,7 @@ static size_t session_request(const struct emu_dev_cfg *d, struct emu_conn *c, c
 	}
 }
 
-/* The session ends (@how for the log): its IDE_KM keys are wiped. */
+/* The session ends (@how for the log); the device keeps its IDE keys (emu.h). */
 static void session_end(struct emu_conn *c, const char *how)
 {
 	struct emu_session *es = c->sess;
@@ -313,7 +313,6 @@ static void session_end(struct emu_conn *c, const char *how)
 	if (es->s.state != SPDM_SESS_ENDED)
 		emu_note("session %#010x ended (%s)\n", spdm_session_id(&es->s), how);
 	es->s.state = SPDM_SESS_ENDED;
-	emu_idekm_free(c);
 }
 
 /* The session's next state once the answer went out sealed. */

@@ -71,17 +71,23 @@ uint32_t emu_caps(const struct emu_dev_cfg *d, uint8_t ver)
 void emu_conn_reset(struct emu_conn *c, int reset)
 {
 	struct spdm_tx vca = c->vca, m = c->m, l = c->l;
-	unsigned int resets = c->resets + !!reset;
+	unsigned int resets = c->resets + !!reset, ide_gen = c->ide_gen;
+	struct emu_idekm *ide;
 
 	spdm_tx_reset(&vca);
 	spdm_tx_reset(&m);
 	spdm_tx_reset(&l);
 	emu_session_free(c);
+	if (reset)
+		emu_idekm_free(c); /* a reset wipes the device's IDE keys */
+	ide = c->ide; /* a new SPDM connection does not */
 	memset(c, 0, sizeof(*c));
 	c->vca = vca;
 	c->m = m;
 	c->l = l;
 	c->resets = resets;
+	c->ide = ide;
+	c->ide_gen = ide_gen;
 }
 
 void emu_conn_free(struct emu_conn *c)
@@ -90,6 +96,7 @@ void emu_conn_free(struct emu_conn *c)
 	spdm_tx_free(&c->m);
 	spdm_tx_free(&c->l);
 	emu_session_free(c);
+	emu_idekm_free(c);
 	memset(c, 0, sizeof(*c));
 }
 

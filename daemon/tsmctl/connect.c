@@ -83,13 +83,15 @@ cJSON *conn_stream_json(const struct tsmh_idenl_stream *s)
 	cJSON_AddStringToObject(j, "endpoint", s->ep);
 	cJSON_AddNumberToObject(j, "endpoint_block", s->ep_block);
 	if (s->has & TSMH_IDENL_S_RID) {
-		char b[32];
+		char b[16];
 
-		snprintf(b, sizeof(b), "%04x:%02x:%02x.%u", s->rid_base >> 16,
-			 (s->rid_base >> 8) & 0xff, (s->rid_base >> 3) & 0x1f, s->rid_base & 7);
+		/* the RID association: bus, device, function, and the segment's low byte */
+		cJSON_AddNumberToObject(j, "rid_segment", s->rid_base >> 16);
+		snprintf(b, sizeof(b), "%02x:%02x.%u", (s->rid_base >> 8) & 0xff,
+			 (s->rid_base >> 3) & 0x1f, s->rid_base & 7);
 		cJSON_AddStringToObject(j, "rid_base", b);
-		snprintf(b, sizeof(b), "%04x:%02x:%02x.%u", s->rid_limit >> 16,
-			 (s->rid_limit >> 8) & 0xff, (s->rid_limit >> 3) & 0x1f, s->rid_limit & 7);
+		snprintf(b, sizeof(b), "%02x:%02x.%u", (s->rid_limit >> 8) & 0xff,
+			 (s->rid_limit >> 3) & 0x1f, s->rid_limit & 7);
 		cJSON_AddStringToObject(j, "rid_limit", b);
 	}
 	a = cJSON_AddArrayToObject(j, "addresses");
@@ -158,7 +160,6 @@ static int run(enum verb v, int argc, char **argv)
 	cJSON *j;
 	long n;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:S:i:c:T:j", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': opt_json = 1; break;

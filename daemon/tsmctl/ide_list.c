@@ -58,9 +58,10 @@ static const char *backend_name(const struct tsmh_idenl_port *p)
 	}
 }
 
+/* "03:00.0": the RID (bus, device, function) of a segment << 16 | RID value */
 static void rid_str(uint32_t v, char *b, size_t len)
 {
-	snprintf(b, len, "%04x:%02x:%02x.%u", v >> 16, (v >> 8) & 0xff, (v >> 3) & 0x1f, v & 7);
+	snprintf(b, len, "%02x:%02x.%u", (v >> 8) & 0xff, (v >> 3) & 0x1f, v & 7);
 }
 
 static void stream_print(const struct tsmh_idenl_stream *s, const char *indent)
@@ -93,7 +94,7 @@ static void stream_print(const struct tsmh_idenl_stream *s, const char *indent)
 	if (s->has & TSMH_IDENL_S_RID) {
 		rid_str(s->rid_base, a, sizeof(a));
 		rid_str(s->rid_limit, b, sizeof(b));
-		printf("%s  RIDs %s - %s", indent, a, b);
+		printf("%s  RIDs %s - %s (segment %#04x)", indent, a, b, s->rid_base >> 16);
 	} else {
 		printf("%s  RIDs -", indent);
 	}
@@ -205,7 +206,6 @@ int cmd_ide_list(int argc, char **argv)
 	unsigned int i, k;
 	int c, ret, *idx;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
 		if (c != 'j') {
 			fputs(usage_ide, stderr);

@@ -4,8 +4,9 @@
  * session against the emulator's responder (emu/idekm_resp.c). What a
  * user of tsmctl ide km or connect relies on: QUERY returns the endpoint's
  * capability copy; six KEY_PROGs and six K_SET_GOs make key set 0 active
- * with exactly the keys sent; K_SET_STOP and the end of the session wipe
- * them; every KP_ACK status a device gives for a bad request (short,
+ * with exactly the keys sent; K_SET_STOP and a reset wipe them, the end
+ * of the session and a new SPDM connection do not (the device's IDE
+ * engine keeps them); every KP_ACK status a device gives for a bad request (short,
  * wrong port, bad sub-stream) and every fault (kp-ack-error,
  * idekm-wrong-port, idekm-silent) reaches the caller as a clear error; in
  * the clear IDE_KM gets ERROR SessionRequired.
@@ -175,8 +176,18 @@ static void test_keying(void **s)
 	assert_int_equal(emu_idekm_key(&conn, 5, kss_of(0), &k, &v), -1);
 	assert_int_equal(emu_idekm_active_set(&conn, 5), -1);
 	assert_int_equal(emu_idekm_key(&conn, 5, kss_of(1), &k, &v), 0);
-	/* END_SESSION wipes every key */
+	/*
+	 * the keys are the device's: END_SESSION and a new SPDM connection
+	 * (GET_VERSION) keep them, as an IDE engine does (tsmctl connect ends
+	 * its session with the stream SECURE); a reset wipes them
+	 */
 	assert_int_equal(tsmh_session_end(&t, &ss, why, sizeof(why)), 0);
+	assert_int_equal(emu_idekm_key(&conn, 5, kss_of(1), &k, &v), 0);
+	emu_conn_reset(&conn, 0);
+	assert_int_equal(emu_idekm_key(&conn, 5, kss_of(1), &k, &v), 0);
+	fill(key, ifv, 1);
+	assert_memory_equal(k, key, 32);
+	emu_conn_reset(&conn, 1);
 	assert_int_equal(emu_idekm_key(&conn, 5, kss_of(1), &k, &v), -1);
 	assert_null(conn.ide);
 }
