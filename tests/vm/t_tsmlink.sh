@@ -3,8 +3,9 @@
 # daemon over netlink (evt-tsm-req) and returns its tsm-done status;
 # tsm/disconnect undoes it. tsmresp (tests/vm/tsmresp.c) answers in tsmd's
 # place (with -i it allocates the stream through ide-stream-new: on 7.2
-# from the PCI core's helpers, kmod/core/ide_pci.c). Covered: the device stays ours while connected (its mailbox is not
-# reported as owned by a firmware TSM, exchanges go through), no listener,
+# from the PCI core's helpers, kmod/core/ide_pci.c). Covered: the device
+# stays ours while connected (its mailbox is not reported as owned by a
+# firmware TSM, exchanges go through), no listener,
 # a failure status, a timeout with a late answer refused, disconnect,
 # tsm-done without CAP_SYS_ADMIN or with no request pending.
 . /tests/lib.sh
