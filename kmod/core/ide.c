@@ -673,6 +673,9 @@ int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- ide-stream-new ---- */
 
+static void stream_destroy(struct tsmh_ide_kstream *s);
+static void stream_put(struct tsmh_ide_kstream *s);
+
 /* the endpoint's memory BARs (and its VFs'), in bus addresses */
 static int ep_windows(struct pci_dev *pdev, struct tsmh_ide_kstream *s, unsigned int max)
 {
@@ -871,6 +874,14 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 		 s->id, s->rpdev->name, s->rp_block, s->ep_block, s->tc);
 	ide_event(s, TSMH_IDE_EVT_NEW);
 	ret = reply_stream(info, TSMH_CMD_IDE_STREAM_NEW, dev, s);
+	if (ret) {
+		/* the caller never learns of the stream: it does not stay */
+		stream_destroy(s);
+		mutex_unlock(&br->lock);
+		stream_put(s);
+		s = NULL;
+		goto out;
+	}
 	s = NULL;
 unlock:
 	mutex_unlock(&br->lock);

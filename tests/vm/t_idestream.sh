@@ -10,7 +10,7 @@
 # wipes the root port's keys; unprivileged callers and malformed keys are
 # refused; hot-removal deletes streams; a root port without a host key
 # unit (sim key_unit=0) refuses ide-stream-new with nothing allocated; a
-# stream enabled before tsmh_core loads is claimed.
+# stream enabled before tsmh_core loads is claimed; unloading deletes it.
 . /tests/lib.sh
 load_modules 5
 start_emu -v --export-root /tmp/root.pem
@@ -220,6 +220,7 @@ ok "no host key unit: $(cat /tmp/x.out); nothing allocated"
 # tsmh_core writes no IDE register there: nothing of ours to claim)
 if [ $PCICORE = 1 ]; then
 	echo "note: claim at load not run: the PCI core owns IDE blocks on $KVER"
+	unload_modules
 else
 	rmmod tsmh_core || fail "rmmod tsmh_core"
 	simide $RP sel-set 2 0x09000001 0x030000 0x030001
@@ -229,9 +230,13 @@ else
 	[ "$(ctl $RP 2)" = 0x09000001 ] && [ "$(ctl $EP0 0)" = 0x09000001 ] ||
 		fail "claimed blocks reprogrammed: $(ctl $RP 2) $(ctl $EP0 0)"
 	idenl get $RP | grep -q "sel=1/8 .* used=1/256" || fail "claim not counted: $(idenl get $RP)"
-	idenl del $EP0 9 >/dev/null || fail "del claimed stream"
+	ok "stream 9 enabled before load: claimed (flags enabled+claimed, blocks 2/0 untouched)"
+	# unloading tsmh_core deletes every stream: disabled, blocks idle
+	rmmod tsmh_core || fail "rmmod tsmh_core"
 	[ "$(ctl $RP 2)" = 0xff000000 ] && [ "$(ctl $EP0 0)" = 0xff000000 ] ||
-		fail "claimed stream deleted: $(ctl $RP 2) $(ctl $EP0 0)"
-	ok "stream 9 enabled before load: claimed (flags enabled+claimed, blocks 2/0 untouched), then deleted"
+		fail "stream left at unload: $(ctl $RP 2) $(ctl $EP0 0)"
+	dmesg | grep -q "$EP0: tsmh: IDE stream 9 with $RP deleted" || fail "unload: no deletion logged"
+	ok "rmmod tsmh_core: the claimed stream disabled and its blocks idle (ID 255)"
+	stop_emu
+	rmmod tsmh_sim || fail "rmmod tsmh_sim"
 fi
-unload_modules
