@@ -807,7 +807,7 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (type == TSMH_IDE_TYPE_LINK && pci_upstream_bridge(dev->pdev) != rpdev->pdev) {
 		TSMH_ERRF(extack, "a link stream needs the endpoint directly below its root port",
-			  "%s: link stream: not on the link of root port %s (a switch between)",
+			  "%s: link stream: a switch between it and root port %s",
 			  dev->name, rpdev->name);
 		goto out;
 	}

@@ -75,6 +75,12 @@ jq -e --arg hb "$hb0" --argjson f "$free0" '([.ports[] | select(.role == "root_p
 	(.host_bridges[] | select(.name == $hb) | .free == $f - 2)' /tmp/il.json >/dev/null ||
 	fail "ide list after two connects: $(cat /tmp/il.json)"
 ok "connect $EP0 (stream $sid0) and $EP1 (stream $sid1): SECURE, root-port blocks 0 and 1, two IDs taken from the pool"
+tsmctl ide list | sed 's/^/  | /'
+tsmctl ide list >/tmp/il.txt
+grep -q "stream $sid0: selective, TC 0; root port $RP block [01] <-> endpoint $EP0 block 0" /tmp/il.txt &&
+	grep -q "state: root port SECURE, endpoint SECURE; key set 0 (6 root-port keys programmed)" /tmp/il.txt &&
+	grep -q "selective blocks: 2 of 8 in use, 6 free" /tmp/il.txt || fail "ide list: $(cat /tmp/il.txt)"
+ok "ide list (text): each stream with its blocks, state at both ends, key set; blocks in use and free"
 tc connect $EP0 --ide none $T || fail "connect --ide none: $(cat /tmp/c.out)"
 grep -q "keeps no session" /tmp/c.out || fail "connect does not say the session is not kept: $(cat /tmp/c.out)"
 [ "$(nstreams)" = 2 ] || fail "connect --ide none allocated a stream"
