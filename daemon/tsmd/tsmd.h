@@ -4,7 +4,8 @@
  *
  * One thread runs an sd-event loop. Its sources are the kernel's "tsmh"
  * netlink events (device added/removed, gate changed, reset, evidence
- * committed), a libudev monitor on the pci subsystem, the D-Bus API
+ * committed, IDE stream changes, 7.2 tsm requests), a libudev monitor on
+ * the pci subsystem, the D-Bus API
  * (bus.c), SIGTERM/SIGINT (stop) and SIGHUP (reload the policy and the
  * allow-list), and one child process per attestation in flight.
  *
@@ -15,6 +16,12 @@
  * has a timer that kills it at attest_timeout_ms. The loop then decides
  * (decide.c: policy, allow-list, accepted digest) and tells the kernel to
  * release, hold or quarantine the device.
+ *
+ * A device whose policy requires IDE is connected before its release
+ * (conn.c): a "session keeper" child per connected device holds its DOE
+ * mailbox and its SPDM session, runs one operation at a time for the loop
+ * (connect, HEARTBEAT on a loop timer, refresh, disconnect, 7.2 tsm
+ * requests) and dies with tsmd; the kernel keeps the stream.
  *
  * tsmd keeps no state the kernel does not also have: gate state, the
  * accepted digest and evidence generation, and the "reset since accepted"

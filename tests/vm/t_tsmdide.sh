@@ -93,5 +93,53 @@ grep "$EP1: quarantine" /tmp/tsmd.log | grep -q "hold-ide-failed" || tfail "no h
 [ "$(regs $EP0)" = "2 2" ] || tfail "$EP0's stream hurt by $EP1's failure: $(regs $EP0)"
 ok "never-secure: held, no stream left: $(gmsg $EP1)"
 
+# ---- 7.2: sysfs tsm/connect and tsm/disconnect reach tsmd (evt-tsm-req -> tsm-done)
+T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
+if [ -d /sys/class/tsm ] && [ -n "$T" ]; then
+	S=/sys/bus/pci/devices
+	# EP0 has a SECURE stream from tsmd: the PCI core's connect is answered at once
+	sh -c "echo $T > $S/$EP0/tsm/connect" 2>/tmp/w.err || tfail "tsm/connect $EP0: $(cat /tmp/w.err)"
+	[ "$(cat $S/$EP0/tsm/connect)" = "$T" ] || tfail "$EP0 tsm/connect reads '$(cat $S/$EP0/tsm/connect)'"
+	grep -q "$EP0: tsm/connect answered 0 (already connected" /tmp/tsmd.log || tfail "tsmd's answer not logged"
+	# disconnect: tsmd opens a session (it has none since its restart), stops the keys,
+	# deletes the stream; the policy wants IDE, so EP0 is held
+	sh -c "echo $T > $S/$EP0/tsm/disconnect" 2>/tmp/w.err || tfail "tsm/disconnect $EP0: $(cat /tmp/w.err)"
+	[ "$(regs $EP0)" = "no stream" ] || tfail "stream left after tsm/disconnect: $(regs $EP0)"
+	wait_until 10 "$EP0 not held after its disconnect: $(gate $EP0)" sh -c "[ -z \"\$(readlink $S/$EP0/driver)\" ]"
+	gmsg $EP0 | grep -q "disconnected by an administrator" || tfail "$EP0 message: $(gmsg $EP0)"
+	ok "tsm/connect of a connected device answered at once, tsm/disconnect run by tsmd (stream deleted, held: $(gmsg $EP0))"
+	# connect again through sysfs: tsmd connects (a new stream), the write returns 0
+	sh -c "echo $T > $S/$EP0/tsm/connect" 2>/tmp/w.err || tfail "tsm/connect $EP0 again: $(cat /tmp/w.err)"
+	[ "$(regs $EP0)" = "2 2" ] || tfail "after tsm/connect: $(regs $EP0)"
+	# a failing connect: the sysfs write fails with tsmd's status, nothing left
+	sh -c "echo $T > $S/$EP1/tsm/connect" 2>/tmp/w.err && tfail "tsm/connect of never-secure $EP1 succeeded"
+	[ "$(regs $EP1)" = "no stream" ] || tfail "$EP1: stream left after a failed tsm/connect: $(regs $EP1)"
+	grep -q "$EP1: tsm/connect answered -[0-9]* (.*not SECURE" /tmp/tsmd.log || tfail "no failure answer for $EP1 in tsmd's log"
+	ok "tsm/connect through tsmd: $EP0 SECURE again ($(regs $EP0)); $EP1 refused ($(cat /tmp/w.err)), nothing left"
+	sh -c "echo $T > $S/$EP0/tsm/disconnect" 2>/dev/null
+else
+	echo "no link TSM on $KVER: tsm/connect hand-off not exercised (evt-tsm-req never comes)"
+fi
+
+# ---- a stream that keeps going insecure is re-keyed 3 times in 10 minutes, then held
+if [ -z "$(drv $EP0)" ]; then # 7.2: held since its tsm/disconnect
+	tsmctl allow -p $EP0 >/dev/null 2>&1 || tfail "allow $EP0 again"
+	wait_until 60 "$EP0 not released again: $(gmsg $EP0)" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ]"
+fi
+# (wait_until uses $n and $i)
+for k in 1 2 3; do
+	rs=$(grep -c "$EP0: restore" /tmp/tsmd.log)
+	echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $k"
+	wait_until 60 "$EP0 not restored after FLR $k of 4: $(gmsg $EP0)" \
+		sh -c "[ \$(grep -c '$EP0: restore' /tmp/tsmd.log) -gt $rs ] && [ -e /sys/bus/pci/devices/$EP0/driver ]"
+done
+rs=$(grep -c "$EP0: restore" /tmp/tsmd.log)
+echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR 4"
+wait_until 60 "$EP0 not held after the 4th FLR: $(gmsg $EP0)" sh -c "tsmctl -j show $EP0 | jq -r .gate.msg | grep -q 'insecure 4 times'"
+sleep 2
+[ -z "$(drv $EP0)" ] || tfail "$EP0 bound after the 4th re-key: $(gmsg $EP0)"
+[ "$(grep -c "$EP0: restore" /tmp/tsmd.log)" = "$rs" ] || tfail "restored after the 4th FLR"
+ok "re-keyed after 3 FLRs, held at the 4th: $(gmsg $EP0)"
+
 grep -i "key.*[0-9a-f]\{32\}" /tmp/tsmd.log && tfail "something like a key in tsmd's log"
 tsmd_stage_down
