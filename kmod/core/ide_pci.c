@@ -23,6 +23,7 @@
  * Only selective streams with TC 0: the core's helpers program neither link
  * streams nor a traffic class.
  */
+#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -258,6 +259,12 @@ static void size_sim_pool(struct pci_dev *pdev)
 	}
 	if (!(cap & 0xff) || phb->nr_ide_streams == (cap & 0xff))
 		return;
+	/* the core warns when resized with streams allocated; leave it then */
+	if (!ida_is_empty(&phb->ide_stream_ida)) {
+		dev_info(&phb->dev, "tsmh: IDE stream pool left at %u: streams allocated\n",
+			 phb->nr_ide_streams);
+		return;
+	}
 	pci_ide_set_nr_streams(phb, cap & 0xff);
 	dev_info(&phb->dev, "tsmh: IDE stream pool set to %u (the root-port key unit's slots)\n",
 		 cap & 0xff);

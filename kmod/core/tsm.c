@@ -34,7 +34,7 @@
 static unsigned int tsm_timeout = 60;
 module_param(tsm_timeout, uint, 0644);
 MODULE_PARM_DESC(tsm_timeout,
-		 "seconds a sysfs tsm/connect or tsm/disconnect waits for tsmd's answer (default 60, at least 1)");
+		 "seconds a sysfs tsm/connect or tsm/disconnect waits for tsmd's answer (default 60, 1-3600)");
 
 /*
  * One request to the daemon, on the requester's stack.
@@ -108,7 +108,7 @@ bool tsmh_tsm_is_ours(const void *tsm)
  */
 static int tsm_ask(struct pci_dev *pdev, u32 op, bool intr)
 {
-	unsigned long tmo = max(READ_ONCE(tsm_timeout), 1U) * HZ;
+	unsigned long tmo = (unsigned long)clamp(READ_ONCE(tsm_timeout), 1U, 3600U) * HZ;
 	struct tsm_req req = { .op = op };
 	long left;
 	int ret;

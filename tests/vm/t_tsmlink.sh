@@ -3,9 +3,11 @@
 # daemon over netlink (evt-tsm-req) and returns its tsm-done status;
 # tsm/disconnect undoes it. tsmresp (tests/vm/tsmresp.c) answers in tsmd's
 # place (with -i it allocates the stream through ide-stream-new: on 7.2
-# from the PCI core's helpers, kmod/core/ide_pci.c). Covered: the device stays ours while connected (its mailbox is not
-# reported as owned by a firmware TSM, exchanges go through), no listener,
-# a failure status, a timeout with a late answer refused, disconnect.
+# from the PCI core's helpers, kmod/core/ide_pci.c). Covered: the device
+# stays ours while connected (its mailbox is not reported as owned by a
+# firmware TSM, exchanges go through), no listener,
+# a failure status, a timeout with a late answer refused, disconnect,
+# tsm-done without CAP_SYS_ADMIN or with no request pending.
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): tsmctl connect covers it (t_connect)"
 load_modules 2
@@ -92,6 +94,16 @@ grep -q "No such file or directory no such tsm request (late or answered): $EP0 
 	fail "late answer: $(cat /tmp/resp.log)"
 echo 60 >/sys/module/tsmh_core/parameters/tsm_timeout
 ok "timeout: '$(cat /tmp/w.err)' after $dt s, nothing connected; the late answer got ENOENT"
+
+# tsm-done needs CAP_SYS_ADMIN; an answer nobody asked for is ENOENT
+for who in none net_admin; do
+	capexec 65534 $who tsmresp -x $EP0 >/tmp/x.out
+	grep -q "^tsm-done: -1 CAP_SYS_ADMIN required" /tmp/x.out || fail "tsm-done as $who: $(cat /tmp/x.out)"
+done
+tsmresp -x $EP0 >/tmp/x.out
+grep -q "^tsm-done: -2 no such tsm request (late or answered): $EP0 0000000000000001" /tmp/x.out ||
+	fail "stray tsm-done: $(cat /tmp/x.out)"
+ok "tsm-done: refused without CAP_SYS_ADMIN; an unasked answer: $(cat /tmp/x.out)"
 
 # the stream: allocated by the PCI core's helpers from the host bridge's
 # pool (sized by us to the sim key unit's 8 slots, as a platform would)

@@ -18,6 +18,8 @@
  *       (no keys, no enable: the full flow is tsmd's)
  *
  *   tsmresp -l DEV    list DEV's streams from ide-get: "stream ID RB EB FLAGS"
+ *   tsmresp -x DEV    one tsm-done for DEV with cookie 1, status 0 and no
+ *                     request asked for: prints "tsm-done: ERRNO MESSAGE"
  *
  * Prints "req DEV OP COOKIE" when a request arrives and "done DEV OP
  * STATUS: RESULT [MESSAGE]" after the answer; exit 0 if every answer was
@@ -122,10 +124,10 @@ int main(int argc, char **argv)
 	const char *cmd = NULL, *msg = NULL;
 	int count = 1, status = 0, status_set = 0, delay = 0, refused = 0, ide = 0, opt;
 	struct tsmh_nl ev = { 0 }, nl = { 0 };
-	const char *list = NULL;
+	const char *list = NULL, *stray = NULL;
 	struct sinfo made = { 0 };
 
-	while ((opt = getopt(argc, argv, "n:s:d:e:m:il:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:d:e:m:il:x:")) != -1) {
 		switch (opt) {
 		case 'n': count = atoi(optarg); break;
 		case 's':
@@ -137,11 +139,26 @@ int main(int argc, char **argv)
 		case 'm': msg = optarg; break;
 		case 'i': ide = 1; break;
 		case 'l': list = optarg; break;
+		case 'x': stray = optarg; break;
 		default:
 			fprintf(stderr,
 				"usage: tsmresp [-n COUNT] [-s STATUS] [-d SECONDS] [-e CMD] [-m MSG]\n");
 			return 2;
 		}
+	}
+	if (stray) {
+		struct nl_msg *m;
+		int ret;
+
+		if (tsmh_nl_open(&nl) || !(m = tsmh_nl_msg(&nl, TSMH_CMD_TSM_DONE, 0)))
+			return 2;
+		nla_put_string(m, TSMH_A_DEV_NAME, stray);
+		nla_put_u64(m, TSMH_A_TSM_COOKIE, 1);
+		nla_put_s32(m, TSMH_A_TSM_STATUS, 0);
+		ret = tsmh_nl_call(&nl, m, NULL, NULL);
+		printf("tsm-done: %d %s\n", ret, nl.err);
+		tsmh_nl_close(&nl);
+		return ret ? 1 : 0;
 	}
 	if (list) {
 		struct nl_msg *m;
