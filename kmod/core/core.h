@@ -301,8 +301,13 @@ int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
 /* tsm.c: 7.2 link TSM (sysfs tsm/connect -> tsmd); stubs elsewhere */
 void tsmh_tsm_init(void);	/* after the device walk at load */
 void tsmh_tsm_exit(void);	/* first thing at unload */
-/* streams of @pdev torn down by the kernel (failed connect, disconnect); how many */
-int tsmh_ide_release_dev(struct pci_dev *pdev);
+/*
+ * streams of @pdev created after @since torn down by the kernel (failed
+ * connect: since its request; disconnect: 0, all); how many
+ */
+int tsmh_ide_release_dev(struct pci_dev *pdev, u64 since);
+/* the last IDE stream sequence number given, for tsmh_ide_release_dev() */
+u64 tsmh_ide_seq_now(void);
 /* ide_pci.c: the 7.2 stream backend for a new bridge (NULL: none, use our own) */
 struct tsmh_ide_ops;
 const struct tsmh_ide_ops *tsmh_ide_pci_pick(struct pci_dev *pdev);

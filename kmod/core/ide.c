@@ -10,6 +10,7 @@
  * root port without one belongs to a platform TSM and ide-stream-new is
  * refused before anything is allocated.
  */
+#include <linux/atomic.h>
 #include <linux/ktime.h>
 #ifdef CONFIG_X86
 #include <asm/processor.h>
@@ -22,6 +23,13 @@
 
 static LIST_HEAD(tsmh_ide_bridges);
 static DEFINE_MUTEX(tsmh_ide_list_lock);	/* the bridges list, nr_ports */
+/* the last stream sequence number given (struct tsmh_ide_kstream @seq) */
+static atomic64_t tsmh_ide_seq = ATOMIC64_INIT(0);
+
+u64 tsmh_ide_seq_now(void)
+{
+	return atomic64_read(&tsmh_ide_seq);
+}
 
 #define MSG_LEN	256
 
@@ -833,6 +841,7 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	s->type = type;
 	s->tc = tc;
 	s->created = ktime_get_real_ns();
+	s->seq = atomic64_inc_return(&tsmh_ide_seq);
 	ep_rids(dev->pdev, s);
 	s->ep_rid = (u32)(pci_domain_nr(rpdev->pdev->bus) & 0xff) << 16 | pci_dev_id(rpdev->pdev);
 
@@ -1270,6 +1279,7 @@ static void claim_streams(struct tsmh_ide_kport *ep, struct tsmh_dev *rpdev)
 		s->ep_block = i;
 		s->flags = TSMH_IDE_S_F_CLAIMED;
 		s->created = ktime_get_real_ns();
+		s->seq = atomic64_inc_return(&tsmh_ide_seq);
 		ep_rids(ep->dev->pdev, s);
 		kref_get(&rpdev->ref);
 		kref_get(&ep->dev->ref);
@@ -1432,11 +1442,12 @@ void tsmh_ide_dev_remove(struct tsmh_dev *dev, bool unload)
 }
 
 /*
- * The 7.2 link TSM (tsm.c): after a failed sysfs connect and at every
- * disconnect no stream of the endpoint @pdev stays, whatever the daemon
- * did. Returns how many were torn down here.
+ * The 7.2 link TSM (tsm.c): the streams of the endpoint @pdev created
+ * after @since (a tsmh_ide_seq_now() value; 0: all of them) are torn
+ * down: a failed sysfs connect undoes only what its request made, every
+ * disconnect all. Returns how many were torn down here.
  */
-int tsmh_ide_release_dev(struct pci_dev *pdev)
+int tsmh_ide_release_dev(struct pci_dev *pdev, u64 since)
 {
 	struct tsmh_dev *dev = tsmh_dev_find(pci_name(pdev));
 	struct tsmh_ide_kstream *s, *tmp;
@@ -1450,7 +1461,7 @@ int tsmh_ide_release_dev(struct pci_dev *pdev)
 	if (p) {
 		mutex_lock(&p->br->lock);
 		list_for_each_entry_safe(s, tmp, &p->br->streams, node) {
-			if (s->ep != p)
+			if (s->ep != p || s->seq <= since)
 				continue;
 			stream_destroy(s);
 			list_add(&s->node, &dead);

@@ -171,6 +171,7 @@ struct tsmh_ide_bridge {
  * @addr, @nr_addr: address association windows (lib: tsmh_ide_addr_windows())
  *	programmed at the root port.
  * @flags: TSMH_IDE_S_F_*; @created: ns since the epoch.
+ * @seq: creation order, unique for the module's life (tsmh_ide_seq_now()).
  */
 struct tsmh_ide_kstream {
 	struct list_head node;		/* @br->streams */
@@ -190,6 +191,7 @@ struct tsmh_ide_kstream {
 	struct tsmh_ide_win addr[TSMH_IDE_MAX_ASSOC];
 	u32 flags;
 	u64 created;
+	u64 seq;
 };
 
 /* register access for backends; @br->lock held */

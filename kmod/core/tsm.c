@@ -229,12 +229,14 @@ int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Whatever the daemon did or did not do, a failed connect and every
- * disconnect leave no stream of @pdev behind in the kernel.
+ * Whatever the daemon did or did not do, a failed connect leaves none of
+ * the streams of @pdev made since its request (@since) behind, and every
+ * disconnect (@since 0) none at all. Streams that existed before a
+ * connect are not its to undo.
  */
-static void tsm_undo(struct pci_dev *pdev, const char *why)
+static void tsm_undo(struct pci_dev *pdev, u64 since, const char *why)
 {
-	int n = tsmh_ide_release_dev(pdev);
+	int n = tsmh_ide_release_dev(pdev, since);
 
 	if (n > 0)
 		pci_warn(pdev, "tsm: %d IDE stream(s) left after %s torn down by the kernel\n",
@@ -289,10 +291,15 @@ static void tsm_remove(struct pci_tsm *tsm)
 /* pci_tsm_rwsem (write) and the DSM lock held by the PCI core */
 static int tsm_connect(struct pci_dev *pdev)
 {
+	u64 since = tsmh_ide_seq_now();
 	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, true);
 
-	if (ret)
-		tsm_undo(pdev, "the failed connect");
+	/*
+	 * -ENOTCONN: nobody was asked; -EBUSY, -ENODEV: the daemon refused
+	 * before doing anything (busy with the device, not its device).
+	 */
+	if (ret && ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV)
+		tsm_undo(pdev, since, "the failed connect");
 	return ret;
 }
 
@@ -303,7 +310,7 @@ static void tsm_disconnect(struct pci_dev *pdev)
 		pci_info(pdev, "tsm disconnect: module unloading, tsmd not asked (its session ends with it)\n");
 	else
 		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, false);
-	tsm_undo(pdev, "disconnect");
+	tsm_undo(pdev, 0, "disconnect");
 }
 
 /* TDISP is issue 13 */

@@ -7,7 +7,8 @@
 # stays ours while connected (its mailbox is not reported as owned by a
 # firmware TSM, exchanges go through), no listener,
 # a failure status, a timeout with a late answer refused, disconnect,
-# tsm-done without CAP_SYS_ADMIN or with no request pending.
+# tsm-done without CAP_SYS_ADMIN or with no request pending, a stream made
+# before a failed connect left alone.
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): tsmctl connect covers it (t_connect)"
 load_modules 2
@@ -161,6 +162,36 @@ write $T $C && fail "connect succeeded although the daemon answered late"
 wait $RESP && fail "late answer accepted"
 echo 60 >/sys/module/tsmh_core/parameters/tsm_timeout
 ok "timeout after allocation: nothing left (8 available, no link, not connected); late answer refused"
+
+# a stream that existed before a connect is not the failed connect's to
+# undo: not when nobody listens, not when the daemon refuses (EBUSY), and
+# after a failure past allocation only the request's own stream goes
+idenl new $EP0 >/tmp/n.out || fail "ide-stream-new before connect: $(cat /tmp/n.out)"
+PS=$(sed -n 's/^stream \([0-9]*\) .*/\1/p' /tmp/n.out | head -n 1)
+[ -n "$PS" ] || fail "ide-stream-new: $(cat /tmp/n.out)"
+has_ps() { idenl get $EP0 | grep -q "^stream $PS "; }
+write $T $C && fail "connect succeeded without tsmd"
+has_ps || fail "stream $PS made before was torn down by a connect nobody was asked for: $(idenl get $EP0)"
+tsmresp -n 1 -s -16 -m "busy with it" >/tmp/resp.log 2>&1 &
+RESP=$!
+sleep 0.5
+write $T $C && fail "connect succeeded although the daemon said EBUSY"
+wait $RESP
+has_ps || fail "stream $PS torn down after the daemon's EBUSY: $(idenl get $EP0)"
+n0=$(dmesg | grep -c "$EP0: tsmh: tsm: 1 IDE stream(s) left after the failed connect")
+tsmresp -n 1 -i -s -5 -m "KEY_PROG failed" >/tmp/resp.log 2>&1 &
+RESP=$!
+sleep 0.5
+write $T $C && fail "connect succeeded although the daemon said EIO"
+wait $RESP
+grep -q "ide-stream-new $EP0: ok" /tmp/resp.log || fail "no stream made: $(cat /tmp/resp.log)"
+has_ps || fail "stream $PS made before torn down by a failed connect: $(idenl get $EP0)"
+[ "$(idenl get $EP0 | grep -c '^stream ')" = 1 ] || fail "streams after the failed connect: $(idenl get $EP0)"
+[ "$(dmesg | grep -c "$EP0: tsmh: tsm: 1 IDE stream(s) left after the failed connect")" = $((n0 + 1)) ] ||
+	fail "the request's own stream not torn down (log)"
+idenl del $EP0 $PS >/tmp/d.out || fail "del $PS: $(cat /tmp/d.out)"
+[ "$(cat $A)" = 8 ] && [ -z "$(links)" ] || fail "after del: available $(cat $A), links $(links)"
+ok "stream $PS made beforehand survives failed connects (no daemon, EBUSY, EIO after allocation: only its own stream torn down)"
 
 # unload while connected: the PCI core disconnects (tsmd not asked)
 tsmresp -n 1 >/tmp/resp.log 2>&1 &
