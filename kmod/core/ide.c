@@ -42,6 +42,18 @@ u64 tsmh_ide_seq_now(void)
 	TSMH_ERRF(extack, fallback, "%.76s%s", __m, strlen(__m) > 76 ? "..." : "");	\
 } while (0)
 
+/*
+ * TSMH_ERRF for messages with names in them: the kernel formats 79
+ * characters at most (more logs "truncated extack"), so one that comes
+ * out longer is cut by err_long(). Keep the text short enough for
+ * ordinary names; this is the safety net.
+ */
+#define ide_errf(extack, fallback, fmt, ...) do {				\
+	char __b[80];								\
+	snprintf(__b, sizeof(__b), fmt, ##__VA_ARGS__);			\
+	err_long(extack, fallback, __b);					\
+} while (0)
+
 /* ---- registers ---- */
 
 int tsmh_ide_rd(struct tsmh_ide_kport *p, int off, u32 *v)
@@ -223,9 +235,9 @@ static int end_setup(struct tsmh_ide_kstream *s, struct tsmh_ide_kport *p,
 	if (!ret)
 		return 0;
 err:
-	TSMH_ERRF(extack, "IDE stream setup failed (see the kernel log)",
-		  "%s %s block %u: %s: %s", role_name(p), p->dev->name, b, step,
-		  why ?: "config write failed");
+	ide_errf(extack, "IDE stream setup failed (see the kernel log)",
+		 "%s %s block %u: %s: %s", role_name(p), p->dev->name, b, step,
+		 why ?: "config write failed");
 	pci_warn(p->dev->pdev, "IDE stream %u setup, block %u: %s: %s (%d)\n", s->id, b, step,
 		 why ?: "config write failed", ret);
 	return ret;
@@ -300,9 +312,9 @@ static int own_enable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack
 		}
 		ret = end_ctl(s, end[i], true);
 		if (ret) {
-			TSMH_ERRF(extack, "IDE stream enable failed",
-				  "%s %s: enable: config write failed (%d)", role_name(end[i]),
-				  end[i]->dev->name, ret);
+			ide_errf(extack, "IDE stream enable failed",
+				 "%s %s: enable: config write failed (%d)", role_name(end[i]),
+				 end[i]->dev->name, ret);
 			goto err;
 		}
 	}
@@ -344,7 +356,7 @@ static __maybe_unused const char *ku_code(u32 sts)
 	switch ((sts >> TSMH_KU_STS_CODE_SHIFT) & 0xf) {
 	case 1: return "reserved sub-stream";
 	case 2: return "no free key slot";
-	case 3: return "the key set's six keys are not all programmed";
+	case 3: return "not all six keys of the set programmed";
 	case 4: return "several command bits";
 	default: return "unknown error";
 	}
@@ -367,20 +379,20 @@ static int ku_cmd(struct tsmh_ide_kport *rp, u32 sel, u32 cmd, const char *step,
 	ret = ret ?: tsmh_ide_wr(rp, rp->ku_off + TSMH_KU_CMD, cmd);
 	ret = ret ?: tsmh_ide_rd(rp, rp->ku_off + TSMH_KU_STS, &sts);
 	if (ret) {
-		TSMH_ERRF(extack, "root-port key unit: config access failed",
-			  "root port %s key unit: %s: config access failed (%d)", rp->dev->name,
-			  step, ret);
+		ide_errf(extack, "root-port key unit: config access failed",
+			 "root port %s key unit: %s: config access failed (%d)", rp->dev->name,
+			 step, ret);
 		return ret;
 	}
 	if (!(sts & TSMH_KU_STS_DONE)) {
-		TSMH_ERRF(extack, "root-port key unit: command not done",
-			  "root port %s key unit: %s: not done (status %#x)", rp->dev->name, step,
-			  sts);
+		ide_errf(extack, "root-port key unit: command not done",
+			 "%s key unit: %s: not done (status %#x)", rp->dev->name, step,
+			 sts);
 		return -EIO;
 	}
 	if (sts & TSMH_KU_STS_ERR) {
-		TSMH_ERRF(extack, "root-port key unit refused the command",
-			  "root port %s key unit: %s: %s", rp->dev->name, step, ku_code(sts));
+		ide_errf(extack, "root-port key unit refused the command",
+			 "%s key unit: %s: %s", rp->dev->name, step, ku_code(sts));
 		return ((sts >> TSMH_KU_STS_CODE_SHIFT) & 0xf) == 2 ? -ENOSPC : -EIO;
 	}
 	return 0;
@@ -624,9 +636,9 @@ int tsmh_nl_ide_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!dev)
 		return ret;
 	if (!READ_ONCE(dev->ide)) {
-		TSMH_ERRF(info->extack, "not an IDE root port or endpoint",
-			  "%s: not an IDE root port or endpoint (no IDE capability tracked)",
-			  dev->name);
+		ide_errf(info->extack, "not an IDE root port or endpoint",
+			 "%s: not an IDE root port or endpoint (no IDE capability tracked)",
+			 dev->name);
 		tsmh_dev_put(dev);
 		return -EOPNOTSUPP;
 	}
@@ -736,6 +748,21 @@ static void ep_rids(struct pci_dev *pdev, struct tsmh_ide_kstream *s)
 	s->rid_limit = seg | limit;
 }
 
+#define PLATFORM_ANY	"this platform"
+
+/* a root port whose keys a platform TSM owns (kb NONE): 79 characters at most */
+static void platform_err(struct netlink_ext_ack *extack, const struct tsmh_ide_kport *rp)
+{
+	if (!strcmp(rp->platform, PLATFORM_ANY) || strlen(rp->platform) > 8)
+		NL_SET_ERR_MSG(extack,
+			       "root-port IDE keys on this platform are owned by the platform TSM; use a TSM backend");
+	else
+		ide_errf(extack,
+			 "root-port IDE keys on this platform are owned by the platform TSM; use a TSM backend",
+			 "root-port IDE keys on %s are owned by the platform TSM; use a TSM backend",
+			 rp->platform);
+}
+
 static const char *platform_name(void)
 {
 #ifdef CONFIG_X86
@@ -744,7 +771,7 @@ static const char *platform_name(void)
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD)
 		return "AMD";
 #endif
-	return "this platform";
+	return PLATFORM_ANY;
 }
 
 /* @ep's root port, referenced; NULL with @extack set */
@@ -754,15 +781,15 @@ static struct tsmh_dev *find_rp(struct tsmh_dev *ep, struct netlink_ext_ack *ext
 	struct tsmh_dev *rp;
 
 	if (!rpdev) {
-		TSMH_ERRF(extack, "the endpoint has no root port",
-			  "%s: no PCIe root port above it", ep->name);
+		ide_errf(extack, "the endpoint has no root port",
+			 "%s: no PCIe root port above it", ep->name);
 		return NULL;
 	}
 	rp = tsmh_dev_find(pci_name(rpdev));
 	if (!rp || !READ_ONCE(rp->ide)) {
-		TSMH_ERRF(extack, "the endpoint's root port has no IDE capability tracked",
-			  "%s: its root port %s has no IDE capability tracked", ep->name,
-			  pci_name(rpdev));
+		ide_errf(extack, "the endpoint's root port has no IDE capability tracked",
+			 "%s: its root port %s has no IDE capability tracked", ep->name,
+			 pci_name(rpdev));
 		if (rp)
 			tsmh_dev_put(rp);
 		return NULL;
@@ -800,8 +827,8 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ep = READ_ONCE(dev->ide);
 	ret = -EOPNOTSUPP;
 	if (!ep || ep->role != TSMH_IDE_ROLE_ENDPOINT) {
-		TSMH_ERRF(extack, "not an IDE endpoint",
-			  "%s: not an endpoint with an IDE capability", dev->name);
+		ide_errf(extack, "not an IDE endpoint",
+			 "%s: not an endpoint with an IDE capability", dev->name);
 		goto out;
 	}
 	rpdev = find_rp(dev, extack);
@@ -809,22 +836,19 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	rp = READ_ONCE(rpdev->ide);
 	if (rp->role != TSMH_IDE_ROLE_ROOT_PORT || rp->br != ep->br) {
-		TSMH_ERRF(extack, "the root port is not an IDE root port of the same host bridge",
-			  "%s: %s is not its IDE root port", dev->name, rpdev->name);
+		ide_errf(extack, "the root port is not an IDE root port of the same host bridge",
+			 "%s: %s is not its IDE root port", dev->name, rpdev->name);
 		goto out;
 	}
 	if (type == TSMH_IDE_TYPE_LINK && pci_upstream_bridge(dev->pdev) != rpdev->pdev) {
-		TSMH_ERRF(extack, "a link stream needs the endpoint directly below its root port",
-			  "%s: link stream: a switch between it and root port %s",
-			  dev->name, rpdev->name);
+		ide_errf(extack, "a link stream needs the endpoint directly below its root port",
+			 "%s: link stream: a switch between it and root port %s",
+			 dev->name, rpdev->name);
 		goto out;
 	}
 	/* the keys first: nothing is allocated when the host cannot key the root port */
 	if (rp->kb == TSMH_IDE_KB_NONE) {
-		TSMH_ERRF(extack,
-			  "root-port IDE keys on this platform are owned by the platform TSM; use a TSM backend",
-			  "root-port IDE keys on %s are owned by the platform TSM; use a TSM backend",
-			  rp->platform);
+		platform_err(extack, rp);
 		goto out;
 	}
 	ret = -ENOMEM;
@@ -864,9 +888,9 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	    s->nr_addr > rp->layout->sel_nr_assoc[s->rp_block]) {
 		ret = ep_windows(dev->pdev, s, rp->layout->sel_nr_assoc[s->rp_block]);
 		if (ret) {
-			TSMH_ERRF(extack, "the root port's block has no address association block",
-				  "%s: root port %s block %u: no address association block for its memory",
-				  dev->name, rpdev->name, s->rp_block);
+			ide_errf(extack, "the root port's block has no address association block",
+				 "%s: root port %s block %u: no address association block",
+				 dev->name, rpdev->name, s->rp_block);
 			s->ops->free(s, NULL);
 			goto unlock;
 		}
@@ -928,8 +952,8 @@ static struct tsmh_ide_kstream *req_stream(struct genl_info *info, struct tsmh_d
 	p = READ_ONCE(dev->ide);
 	*err = -EOPNOTSUPP;
 	if (!p || (p->role != TSMH_IDE_ROLE_ENDPOINT && p->role != TSMH_IDE_ROLE_ROOT_PORT)) {
-		TSMH_ERRF(info->extack, "not an IDE root port or endpoint",
-			  "%s: not an IDE root port or endpoint", dev->name);
+		ide_errf(info->extack, "not an IDE root port or endpoint",
+			 "%s: not an IDE root port or endpoint", dev->name);
 		goto err;
 	}
 	mutex_lock(&p->br->lock);
@@ -941,8 +965,8 @@ static struct tsmh_ide_kstream *req_stream(struct genl_info *info, struct tsmh_d
 	}
 	mutex_unlock(&p->br->lock);
 	*err = -ENOENT;
-	TSMH_ERRF(info->extack, "no such IDE stream on the device",
-		  "%s: no IDE stream %u", dev->name, id);
+	ide_errf(info->extack, "no such IDE stream on the device",
+		 "%s: no IDE stream %u", dev->name, id);
 err:
 	tsmh_dev_put(dev);
 	return NULL;
@@ -958,7 +982,7 @@ static void req_stream_done(struct tsmh_ide_kstream *s, struct tsmh_dev *dev)
 static int need_u32(struct genl_info *info, int attr, u32 max, const char *what, u32 *v)
 {
 	if (!info->attrs[attr]) {
-		TSMH_ERRF(info->extack, "attribute missing", "%s required", what);
+		ide_errf(info->extack, "attribute missing", "%s required", what);
 		return -EINVAL;
 	}
 	*v = nla_get_u32(info->attrs[attr]);
@@ -973,10 +997,7 @@ static int need_kb(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
 	if (s->rp->kb == TSMH_IDE_KB_SIM)
 		return 0;
-	TSMH_ERRF(extack,
-		  "root-port IDE keys on this platform are owned by the platform TSM; use a TSM backend",
-		  "root-port IDE keys on %s are owned by the platform TSM; use a TSM backend",
-		  s->rp->platform);
+	platform_err(extack, s->rp);
 	return -EOPNOTSUPP;
 }
 
@@ -1048,9 +1069,9 @@ int tsmh_nl_ide_key_prog_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = tsmh_ide_wr(s->rp, s->rp->ku_off + TSMH_KU_IFV + 4 * i,
 				  le32_at(ifv + 4 * i));
 	if (ret)
-		TSMH_ERRF(info->extack, "root-port key unit: config write failed",
-			  "root port %s key unit: staging the key failed (%d)", s->rpdev->name,
-			  ret);
+		ide_errf(info->extack, "root-port key unit: config write failed",
+			 "root port %s key unit: staging the key failed (%d)", s->rpdev->name,
+			 ret);
 	else
 		ret = ku_cmd(s->rp, sel, TSMH_KU_CMD_PROGRAM, "PROGRAM", info->extack);
 done:

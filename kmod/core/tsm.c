@@ -208,15 +208,18 @@ int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!found) {
 		mutex_unlock(&tsm_req_lock);
-		/* 80 characters at most: the daemon knows to undo (design.md) */
+		/*
+		 * 79 characters at most (a longer name is cut): the daemon
+		 * knows to undo (design.md)
+		 */
 		TSMH_ERR(info->extack, "no such tsm request (late or answered)",
-			 "%s %016llx", dev, cookie);
+			 "%.22s %016llx", dev, cookie);
 		return -ENOENT;
 	}
 	if (strcmp(found->dev, dev)) {
 		mutex_unlock(&tsm_req_lock);
 		TSMH_ERR(info->extack, "the tsm request with this cookie is for another device",
-			 "%s", dev);
+			 "%.20s", dev);
 		return -EINVAL;
 	}
 	found->status = status;

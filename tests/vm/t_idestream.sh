@@ -80,6 +80,17 @@ set -- $(simide $EP0 sel 0)
 	fail "endpoint block 0: $*"
 ok "ide-stream-new: stream $S, block 0 at both ends: ID, RID association (root port: $EP0's RID; endpoint: $RP's), not enabled"
 
+# K_SET_GO before the six keys are programmed: refused, the message whole
+# (79 characters at most: no "truncated extack" from the kernel)
+idenl kset $EP0 $S 0 go >/tmp/g.out && fail "K_SET_GO with no keys: $(cat /tmp/g.out)"
+case $KVER in
+6.1.*) want="root-port key unit refused the command" ;; # no formatted extack on 6.1
+*) want="$RP key unit: K_SET_GO: not all six keys of the set programmed" ;;
+esac
+[ "$(cat /tmp/g.out)" = "error -126: $want" ] || fail "K_SET_GO with no keys: $(cat /tmp/g.out)"
+dmesg | grep -q "truncated extack" && fail "extack truncated: $(dmesg | grep 'truncated extack' | tail -n 2)"
+ok "K_SET_GO before the keys: '$(cat /tmp/g.out)'"
+
 # keys: the endpoint through IDE_KM, the root port through ide-key-prog, then enable
 keys /tmp/k1 $S $EP0
 idenl keys $EP0 $S /tmp/k1 >/tmp/k.out || fail "root-port keys: $(cat /tmp/k.out)"
@@ -198,7 +209,7 @@ ok "no key in the kernel log, the events or the emulator's log"
 # unloading tsmh_core deletes its streams: disabled, blocks idle
 rmmod tsmh_core || fail "rmmod tsmh_core"
 kill $EVPID 2>/dev/null
-[ "$(ctl $RP 0)" = 0xff000000 ] && [ "$(ctl $EP0 0)" = 0xff000000 ] ||
+[ "$(ctl $RP 0)" = $IDLE ] && [ "$(ctl $EP0 0)" = $IDLE ] ||
 	fail "stream left at unload: $(ctl $RP 0) $(ctl $EP0 0)"
 dmesg | grep -q "$EP0: tsmh: IDE stream $S with $RP deleted" || fail "unload: no deletion logged"
 ok "rmmod tsmh_core: stream $S disabled, blocks idle (ID 255)"
