@@ -1074,6 +1074,11 @@ int tsmh_nl_ide_key_prog_doit(struct sk_buff *skb, struct genl_info *info)
 			 ret);
 	else
 		ret = ku_cmd(s->rp, sel, TSMH_KU_CMD_PROGRAM, "PROGRAM", info->extack);
+	/* not programmed: no key stays in the stage registers (IFV follows the key) */
+	BUILD_BUG_ON(TSMH_KU_KEY + TSMH_IDE_KEY_LEN != TSMH_KU_IFV);
+	if (ret)
+		for (i = 0; i < (TSMH_IDE_KEY_LEN + TSMH_IDE_IFV_LEN) / 4; i++)
+			tsmh_ide_wr(s->rp, s->rp->ku_off + TSMH_KU_KEY + 4 * i, 0);
 done:
 	req_stream_done(s, dev);
 wipe:
@@ -1313,17 +1318,39 @@ static void claim_streams(struct tsmh_ide_kport *ep, struct tsmh_dev *rpdev)
 	}
 }
 
-/* idle selective blocks hold stream ID 255 (never a live stream's) */
+/* the selective block @i of @p belongs to a stream the kernel knows */
+static bool block_owned(struct tsmh_ide_kport *p, unsigned int i)
+{
+	struct tsmh_ide_kstream *s;
+
+	list_for_each_entry(s, &p->br->streams, node) {
+		if (s->type != TSMH_IDE_TYPE_SELECTIVE)
+			continue;
+		if ((s->rp == p && s->rp_block == i) || (s->ep == p && s->ep_block == i))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Idle selective blocks hold stream ID 255 (never a live stream's). Only
+ * with our own backend (the PCI core's registers are not ours to write)
+ * and never a block a stream owns (set up, maybe not enabled yet:
+ * mid-connect). @p->br->lock held.
+ */
 static void idle_ids(struct tsmh_ide_kport *p)
 {
 	struct tsmh_ide_ctl c;
 	unsigned int i;
 	u32 v;
 
+	lockdep_assert_held(&p->br->lock);
+	if (!p->host || p->br->ops != &tsmh_ide_own_ops)
+		return;
 	for (i = 0; i < p->layout->nr_sel; i++) {
 		int off = p->layout->sel_off[i] + TSMH_IDE_SEL_CTL;
 
-		if (tsmh_ide_rd(p, off, &v))
+		if (block_owned(p, i) || tsmh_ide_rd(p, off, &v))
 			continue;
 		tsmh_ide_ctl_decode(v, true, &c);
 		if (!c.en && c.stream_id != TSMH_IDE_RESERVED_ID)
@@ -1411,8 +1438,7 @@ void tsmh_ide_dev_add(struct tsmh_dev *dev, bool at_load)
 	 */
 	if (p->role == TSMH_IDE_ROLE_ENDPOINT && p->br->ops == &tsmh_ide_own_ops)
 		claim_streams(p, rpdev);
-	if (p->host && p->br->ops == &tsmh_ide_own_ops)
-		idle_ids(p);
+	idle_ids(p);
 	mutex_unlock(&p->br->lock);
 	if (rpdev)
 		tsmh_dev_put(rpdev);
@@ -1513,8 +1539,7 @@ void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)
 		ide_event(s, TSMH_IDE_EVT_INSECURE);
 	}
 	/* the reset left its blocks disabled with stream ID 0: idle again */
-	if (p->host)
-		idle_ids(p);
+	idle_ids(p);
 	mutex_unlock(&p->br->lock);
 }
 

@@ -186,6 +186,9 @@ static bool block_intact(struct tsmh_ide_kstream *s, struct tsmh_ide_kport *p)
  */
 static int pci_enable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
+	struct tsmh_dev *end;
+	int ret;
+
 	lockdep_assert_held(&s->br->lock);
 	/*
 	 * A reset wiped an end's block: set that end up again (the core's
@@ -196,9 +199,23 @@ static int pci_enable(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack
 		pci_ide_stream_setup(s->epdev->pdev, to_ide(s));
 	if (!block_intact(s, s->rp))
 		pci_ide_stream_setup(s->rpdev->pdev, to_ide(s));
-	pci_ide_stream_enable(s->epdev->pdev, to_ide(s));
-	pci_ide_stream_enable(s->rpdev->pdev, to_ide(s));
+	ret = pci_ide_stream_enable(s->epdev->pdev, to_ide(s));
+	if (ret && ret != -ENXIO) {
+		end = s->epdev;
+		goto err;
+	}
+	ret = pci_ide_stream_enable(s->rpdev->pdev, to_ide(s));
+	if (ret && ret != -ENXIO) {
+		end = s->rpdev;
+		pci_ide_stream_disable(s->epdev->pdev, to_ide(s));
+		goto err;
+	}
 	return 0;
+err:
+	/* not -ENXIO (not SECURE yet): the core refused the stream (-EINVAL) */
+	TSMH_ERRF(extack, "IDE stream enable refused by the PCI core",
+		  "%s: enable refused by the PCI core (%d)", end->name, ret);
+	return ret;
 }
 
 static int pci_teardown(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
