@@ -413,6 +413,22 @@ static int ku_state(struct tsmh_ide_kport *rp, u8 id, u32 *keys, int *active)
 	return 0;
 }
 
+/*
+ * @s->ku_keys, @s->ku_active: the key unit's state for the stream, read
+ * after every change the kernel makes (stream-new, key-prog, kset, a
+ * reset of the root port) so that ide-get and dumps, open to everyone,
+ * write no register (ku_state() selects with a write).
+ */
+static void ku_refresh(struct tsmh_ide_kstream *s)
+{
+	lockdep_assert_held(&s->br->lock);
+	s->ku_keys = 0;
+	s->ku_active = -1;
+	if (s->rp->kb == TSMH_IDE_KB_SIM &&
+	    ku_state(s->rp, s->id, &s->ku_keys, &s->ku_active))
+		s->ku_active = -1;
+}
+
 /* both key sets of @s at the root port; best effort */
 static void ku_stop_all(struct tsmh_ide_kstream *s)
 {
@@ -467,14 +483,12 @@ static int put_stream(struct sk_buff *skb, struct tsmh_ide_kstream *s)
 {
 	struct end_state rp, ep;
 	struct nlattr *n, *a;
-	u32 keys = 0;
-	int active = -1, i;
+	u32 keys = s->ku_keys;
+	int active = s->ku_active, i;
 
 	lockdep_assert_held(&s->br->lock);
 	read_end(s, s->rp, &rp);
 	read_end(s, s->ep, &ep);
-	if (s->rp->kb == TSMH_IDE_KB_SIM && ku_state(s->rp, s->id, &keys, &active))
-		active = -1;
 	n = nla_nest_start(skb, TSMH_A_IDE_STREAM);
 	if (!n)
 		return -EMSGSIZE;
@@ -903,6 +917,7 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	kref_get(&dev->ref);
 	rpdev = NULL;	/* the stream's reference now */
 	list_add_tail(&s->node, &br->streams);
+	ku_refresh(s);
 	pci_info(dev->pdev, "IDE stream %u set up with %s (blocks %u/%u, TC %u), not enabled\n",
 		 s->id, s->rpdev->name, s->rp_block, s->ep_block, s->tc);
 	ide_event(s, TSMH_IDE_EVT_NEW);
@@ -1074,6 +1089,7 @@ int tsmh_nl_ide_key_prog_doit(struct sk_buff *skb, struct genl_info *info)
 			 ret);
 	else
 		ret = ku_cmd(s->rp, sel, TSMH_KU_CMD_PROGRAM, "PROGRAM", info->extack);
+	ku_refresh(s);
 	/* not programmed: no key stays in the stage registers (IFV follows the key) */
 	BUILD_BUG_ON(TSMH_KU_KEY + TSMH_IDE_KEY_LEN != TSMH_KU_IFV);
 	if (ret)
@@ -1107,6 +1123,7 @@ int tsmh_nl_ide_kset_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = ku_cmd(s->rp, ku_sel(s->id, set, 0, 0),
 			     op == TSMH_IDE_KSET_GO ? TSMH_KU_CMD_GO : TSMH_KU_CMD_STOP,
 			     op == TSMH_IDE_KSET_GO ? "K_SET_GO" : "K_SET_STOP", info->extack);
+	ku_refresh(s);
 	if (ret == -EIO && op == TSMH_IDE_KSET_GO)
 		ret = -ENOKEY;
 	if (!ret) {
@@ -1312,6 +1329,7 @@ static void claim_streams(struct tsmh_ide_kport *ep, struct tsmh_dev *rpdev)
 		s->rpdev = rpdev;
 		s->epdev = ep->dev;
 		list_add_tail(&s->node, &br->streams);
+		ku_refresh(s);
 		pci_info(ep->dev->pdev, "IDE stream %u (blocks %u/%u with %s) active at load: claimed\n",
 			 s->id, j, i, rpdev->name);
 		ide_event(s, TSMH_IDE_EVT_NEW);
@@ -1534,6 +1552,7 @@ void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)
 		if (s->rp != p && s->ep != p)
 			continue;
 		s->flags |= TSMH_IDE_S_F_RESET;
+		ku_refresh(s);	/* a reset root port's key unit forgot its keys */
 		pci_info(s->epdev->pdev, "IDE stream %u: %s reset: insecure until set up again\n",
 			 s->id, role_name(p));
 		ide_event(s, TSMH_IDE_EVT_INSECURE);

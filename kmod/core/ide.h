@@ -172,6 +172,9 @@ struct tsmh_ide_bridge {
  *	programmed at the root port.
  * @flags: TSMH_IDE_S_F_*; @created: ns since the epoch.
  * @seq: creation order, unique for the module's life (tsmh_ide_seq_now()).
+ * @ku_keys, @ku_active: the root port's key unit state for the stream
+ *	(programmed keys mask, active set or -1), cached by ku_refresh()
+ *	after each change so that ide-get writes no register.
  */
 struct tsmh_ide_kstream {
 	struct list_head node;		/* @br->streams */
@@ -192,6 +195,8 @@ struct tsmh_ide_kstream {
 	u32 flags;
 	u64 created;
 	u64 seq;
+	u32 ku_keys;
+	int ku_active;
 };
 
 /* register access for backends; @br->lock held */
