@@ -13,6 +13,8 @@
  *                                           (directions swapped), then GO;
  *                                           corrupt: flip one bit of one key
  *   simide RP ku-sts ID                     the key unit status for stream ID
+ *   simide RP ku-sel [VAL]                  the key unit's select register (VAL:
+ *                                           written first)
  *
  * Key unit layout: docs/design.md "Root-port IDE key unit".
  */
@@ -192,6 +194,11 @@ int main(int argc, char **argv)
 		o = ext_cap(0x0b, 1);
 		w32(o + KU_SEL, (uint32_t)strtoul(argv[3], NULL, 0));
 		printf("0x%08x\n", r32(o + KU_STS));
+	} else if (!strcmp(argv[2], "ku-sel") && (argc == 3 || argc == 4)) {
+		o = ext_cap(0x0b, 1);
+		if (argc == 4)
+			w32(o + KU_SEL, (uint32_t)strtoul(argv[3], NULL, 0));
+		printf("0x%08x\n", r32(o + KU_SEL));
 	} else {
 		fprintf(stderr, "simide: bad arguments\n");
 		return 2;

@@ -99,6 +99,15 @@ grep -q "rp_state=2 ep_state=2 rp_fail=0 ep_fail=0 flags=0x3 keys=0x3f set=0" /t
 	fail "enable: $(cat /tmp/e.out)"
 sline $EP0 $S | grep -q "flags=0x3 " || fail "ide-get after enable: $(idenl get $EP0)"
 ok "keyed at both ends and enabled: SECURE at both ends (reply and ide-get)"
+
+# ide-get, open to everyone, writes no register: the key unit's select
+# register keeps what root left there, the key state is still reported
+sel=$(simide $RP ku-sel $((0x100 + S)))
+capexec 65534 none idenl get $EP0 >/tmp/g.out || fail "ide-get as nobody: $(cat /tmp/g.out)"
+grep -q "^stream $S .* keys=0x3f set=0" /tmp/g.out || fail "ide-get as nobody: $(cat /tmp/g.out)"
+[ "$(simide $RP ku-sel)" = "$sel" ] ||
+	fail "an unprivileged ide-get wrote the key unit's select register: $sel -> $(simide $RP ku-sel)"
+ok "ide-get as nobody: keys and set reported, the key unit's select register untouched ($sel)"
 for e in 0 1 2; do
 	grep -q "^evt $e $EP0 stream $S " /tmp/ev.log || fail "no evt-ide $e: $(cat /tmp/ev.log)"
 done
