@@ -101,6 +101,7 @@ struct tsmd_conn {
 	int rekey;
 	uint64_t rekey_window_us; /* start of the current re-key window */
 	unsigned int rekeys_in_window;
+	int rekey_counted; /* conn_lost counted the next re-key connect already */
 	uint64_t rekeys; /* re-keys done */
 };
 
