@@ -271,7 +271,6 @@ static void __attribute__((noreturn)) keeper_main(const char *dev, const char *t
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r);
 static int ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
 static void stop_keeper(struct tsmd_dev *v, int status, const char *why);
-static int rekey_count(struct tsmd_dev *v, const char *what);
 
 static void set_state(struct tsmd_dev *v, const char *state)
 {
@@ -628,7 +627,7 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	}
 	c->connected = 1;
 	c->rekey = 0;
-	c->rekey_counted = 0;
+	c->rekey_tried = 0;
 	set_state(v, "up");
 	c->err[0] = 0;
 	tsmd_log(LOG_NOTICE, v->name, "connect",
@@ -827,13 +826,7 @@ void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *diges
 	if (c->op == CONN_OP_CONNECT)
 		return; /* its answer releases */
 	if (c->rekey) {
-		/*
-		 * Every re-key connect counts, also one after a re-key that did
-		 * not finish (a reset during it): no reset/re-key loop.
-		 */
-		if (!c->rekey_counted && !rekey_count(v, "a re-key connect did not finish"))
-			return;
-		c->rekey_counted = 0;
+		c->rekey_tried = 1; /* a loss from now on is a new one (conn_lost) */
 		c->rekeys++;
 	}
 	set_state(v, "connecting");
@@ -888,15 +881,22 @@ static int conn_lost(struct tsmd_dev *v, const char *what)
 {
 	struct tsmd_conn *c = &v->conn;
 
-	if (c->rekey)
-		return 0; /* already handled; the next re-key connect is counted */
+	if (c->rekey) {
+		if (!c->rekey_tried)
+			return 0; /* the same loss (a reset and its insecure event) */
+		/* lost again while being re-keyed: counted, no reset/re-key loop */
+		c->rekey_tried = 0;
+		tsmd_log(LOG_WARNING, v->name, "connect",
+			 "IDE stream lost again during its re-key: %s", what);
+		return rekey_count(v, what);
+	}
 	tsmd_log(LOG_WARNING, v->name, "connect",
 		 "IDE stream %u lost: %s; re-attesting and re-keying", c->stream_id, what);
 	tsmd_conn_stop(v, what);
 	c->rekey = 1;
 	c->connected = 0;
 	set_state(v, "lost");
-	c->rekey_counted = 1;
+	c->rekey_tried = 0;
 	return rekey_count(v, what);
 }
 
@@ -924,6 +924,7 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 {
 	const char *ep = st && st->ep[0] ? st->ep : dev;
 	struct tsmd_dev *v = tsmd_dev_get(d, ep, 0);
+	struct tsmh_idenl_stream cur;
 	char what[96];
 
 	if (!v)
@@ -937,6 +938,13 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 		    st->id != v->conn.stream_id)
 			return;
 		if (v->info.gate_state != TSMH_GATE_RELEASED && !v->conn.connected)
+			return;
+		/*
+		 * Events come late: a connect of tsmd's deletes the old stream and
+		 * may get the same ID back. A stream there under that ID is the
+		 * new one: the deleted one was older.
+		 */
+		if (tsmd_conn_stream(v, &cur) == 1 && cur.id == st->id)
 			return;
 		snprintf(what, sizeof(what), "stream %u deleted (not by tsmd)", st->id);
 		if (conn_lost(v, what))
