@@ -178,6 +178,7 @@ int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 	char k[32];
 	int i, ret = 0, rret;
 
+	c->ep_progd = 0;
 	for (i = 0; i < NR_KEYS && !ret; i++) {
 		uint8_t kss = kss_of(set, i);
 		/* the root port receives what the endpoint sends, and sends what it receives */
@@ -199,6 +200,8 @@ int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 						  st->why, sizeof(st->why));
 		if (status != 0xff)
 			st->kp_status = status;
+		if (!ret)
+			c->ep_progd |= 1u << i;
 		if (!ret && rp) {
 			rret = tsmh_ide_key_prog(c->nl, c->dev, sid, set, rdir,
 						 tsmh_idekm_kss_sub(kss), key, ifv);
@@ -226,15 +229,18 @@ int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
  * K_SET_GO / K_SET_STOP of the six at the endpoint (@ep) and ide-kset at
  * the root port (@rp). @fatal 0: best effort (unwinding), every one tried.
  */
-static int kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set, int go,
-		int ep, int rp, int fatal)
+static int kset_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set,
+		     int go, unsigned int ep, int rp, int fatal)
 {
 	struct tsmh_conn_step *st;
 	int i, ret, first = 0;
 	char k[32];
 
-	for (i = 0; ep && i < NR_KEYS; i++) {
+	for (i = 0; i < NR_KEYS; i++) {
 		uint8_t kss = kss_of(set, i);
+
+		if (!(ep & (1u << i)))
+			continue;
 
 		st = step_begin(r, "%s stream %u %s", go ? "K_SET_GO" : "K_SET_STOP", sid,
 				tsmh_idekm_kss_format(kss, k, sizeof(k)));
@@ -261,6 +267,17 @@ static int kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, ui
 			first = ret;
 	}
 	return first;
+}
+
+/* the endpoint's keys in kset_keys()'s @ep: its three RX, its three TX */
+#define EP_RX  0x07u
+#define EP_TX  0x38u
+#define EP_ALL (EP_RX | EP_TX)
+
+static int kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set, int go,
+		int ep, int rp, int fatal)
+{
+	return kset_keys(c, r, sid, set, go, ep ? EP_ALL : 0, rp, fatal);
 }
 
 int tsmh_conn_kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid, uint8_t set,
@@ -556,6 +573,9 @@ unwind:
 	/* nothing half-configured: the keys stopped, the stream freed, the session ended */
 	if (ep_go && ep_ok && c->in_session)
 		kset(c, r, sid, 0, 0, 1, 0, 0);
+	else if (!ep_go && ep_ok && c->in_session && c->ep_progd)
+		/* a KEY_PROG failed part way: stop (and so wipe) the keys it did program */
+		kset_keys(c, r, sid, 0, 0, c->ep_progd, 0, 0);
 	if (rp_go)
 		kset(c, r, sid, 0, 0, 0, 1, 0);
 	if (c->have_stream)
@@ -612,7 +632,17 @@ int tsmh_ide_refresh(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	ret = tsmh_conn_keys(c, r, sid, nset, 1);
 	if (ret)
 		goto failed;
-	ret = kset(c, r, sid, nset, 1, 1, 1, 1);
+	/*
+	 * The receivers switch first: the endpoint's RX keys and the root
+	 * port's set (it receives with its RX keys of @nset from its GO on),
+	 * then the endpoint's TX keys; until then the endpoint still sends
+	 * with @old, which both receivers keep.
+	 */
+	ret = kset_keys(c, r, sid, nset, 1, EP_RX, 1, 1);
+	if (ret)
+		goto failed;
+	c->key_set = nset; /* the root port sends with it now */
+	ret = kset_keys(c, r, sid, nset, 1, EP_TX, 0, 1);
 	if (ret)
 		goto failed;
 	c->key_set = nset;

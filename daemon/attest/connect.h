@@ -95,6 +95,8 @@ struct tsmh_conn {
 	int have_stream; /* the kernel holds stream @stream_id for @dev */
 	uint32_t stream_id, stream_type;
 	uint32_t key_set; /* the set in use at both ends */
+	/* endpoint keys (bit i: kss i, RX PR..CPL then TX) the last tsmh_conn_keys() programmed */
+	unsigned int ep_progd;
 	uint32_t heartbeat_s; /* the negotiated heartbeat period (0: none) */
 	/*
 	 * Test/bring-up aid (tsmctl ide km --key-file): each endpoint key is

@@ -461,6 +461,9 @@ int tsmh_ide_stream_del(struct tsmh_nl *nl, const char *dev, uint32_t id)
 
 int tsmh_idenl_secure(const struct tsmh_idenl_stream *s)
 {
+	/* a stream flagged reset is not secure, whatever else it says */
+	if (s->flags & TSMH_IDE_S_F_RESET)
+		return 0;
 	if (s->flags & TSMH_IDE_S_F_SECURE)
 		return 1;
 	return (s->has & TSMH_IDENL_S_RP_STATE) && (s->has & TSMH_IDENL_S_EP_STATE) &&

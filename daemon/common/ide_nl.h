@@ -112,7 +112,7 @@ int tsmh_ide_stream_enable(struct tsmh_nl *nl, const char *dev, uint32_t id,
 /* ide-stream-del: disabled, keys wiped, IDs and blocks freed. */
 int tsmh_ide_stream_del(struct tsmh_nl *nl, const char *dev, uint32_t id);
 
-/* both ends read SECURE (the flag, or both states 2 when the flag is absent) */
+/* both ends read SECURE (the flag, or both states 2 when the flag is absent), no reset seen */
 int tsmh_idenl_secure(const struct tsmh_idenl_stream *s);
 /* "selective", "link" */
 const char *tsmh_idenl_type_name(uint32_t type);

@@ -269,7 +269,7 @@ static void __attribute__((noreturn)) keeper_main(const char *dev, const char *t
 /* ---- the loop's side ---- */
 
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r);
-static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
+static int ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
 static void stop_keeper(struct tsmd_dev *v, int status, const char *why);
 
 static void set_state(struct tsmd_dev *v, const char *state)
@@ -412,6 +412,14 @@ static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
 	int ret;
 
 	if (c->op != CONN_OP_NONE) {
+		/* one queued op: a HEARTBEAT gives way, anything else is never overwritten */
+		if (op == CONN_OP_HEARTBEAT) {
+			if (c->next_op == CONN_OP_NONE)
+				c->next_op = op;
+			return 0;
+		}
+		if (c->next_op != CONN_OP_NONE && c->next_op != CONN_OP_HEARTBEAT)
+			return -EBUSY;
 		c->next_op = op;
 		return 0;
 	}
@@ -481,14 +489,16 @@ static uint64_t now_rt_us(void)
 /*
  * Answer the requests from outside waiting for @op (CONN_OP_NONE: all of
  * them): a 7.2 tsm/connect or tsm/disconnect (tsm-done) and a D-Bus call.
+ * -ENOENT if the kernel no longer waited for a tsm/connect answer (it gave
+ * up and undid its part), else 0.
  */
-static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg)
+static int ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg)
 {
 	struct tsmd_conn *c = &v->conn;
 	enum tsmd_conn_op top =
 		c->tsm_op == TSMH_TSM_OP_CONNECT ? CONN_OP_CONNECT : CONN_OP_DISCONNECT;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
-	int ret;
+	int ret, late = 0;
 
 	if (c->tsm_pending && (op == CONN_OP_NONE || op == top)) {
 		c->tsm_pending = 0;
@@ -497,6 +507,7 @@ static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, con
 			 "tsm/%s answered %d (%s)%s%s", tsmd_conn_op_name(top), status, msg,
 			 ret ? "; the kernel did not take the answer: " : "",
 			 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+		late = ret == -ENOENT && top == CONN_OP_CONNECT;
 	}
 	if (c->bus_call && (op == CONN_OP_NONE || op == c->bus_op)) {
 		if (status) {
@@ -508,6 +519,7 @@ static void ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, con
 		}
 		c->bus_call = sd_bus_message_unref(c->bus_call);
 	}
+	return late ? -ENOENT : 0;
 }
 
 /* No stream of @v may be left after a failed connect: check, delete, say. */
@@ -523,6 +535,30 @@ static void no_stream_left(struct tsmd_dev *v)
 		 "stream %u was left after the failure: %s%s", st.id,
 		 ret ? "cannot delete it: " : "deleted",
 		 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
+}
+
+/*
+ * The kernel gave up on the tsm/connect this connect answers (design.md
+ * "7.2: link TSM": the daemon undoes a late answer): the stream deleted,
+ * the session ended. A release of tsmd's own waiting for the stream keeps
+ * it (the caller checks).
+ */
+static void late_connect_undo(struct tsmd_dev *v)
+{
+	struct tsmd_conn *c = &v->conn;
+
+	tsmd_log(LOG_WARNING, v->name, "tsm",
+		 "tsm/connect gave up before the answer: undoing the connect (stream %u)",
+		 c->stream_id);
+	c->connected = 0;
+	tsmd_conn_stop(v, "tsm/connect answered too late");
+	no_stream_left(v);
+	c->have_stream = 0;
+	set_state(v, "disconnected");
+	if (v->info.gate_state == TSMH_GATE_RELEASED && tsmd_dev_needs_ide(v))
+		tsmd_dev_hold(v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED),
+			      "its tsm/connect was undone (answered too late); its policy rule "
+			      "requires IDE");
 }
 
 static void connect_failed(struct tsmd_dev *v, int status, const char *err)
@@ -591,6 +627,7 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	}
 	c->connected = 1;
 	c->rekey = 0;
+	c->rekey_tried = 0;
 	set_state(v, "up");
 	c->err[0] = 0;
 	tsmd_log(LOG_NOTICE, v->name, "connect",
@@ -598,7 +635,11 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		 c->stream_id, c->rp, c->hb_period ? "every " : "none, period ", c->hb_period);
 	arm_heartbeat(v);
 	snprintf(text, sizeof(text), "connected: IDE stream %u SECURE", c->stream_id);
-	ext_answer(v, CONN_OP_CONNECT, 0, text);
+	if (ext_answer(v, CONN_OP_CONNECT, 0, text) == -ENOENT && !c->pend_release) {
+		/* tsm/connect gave up waiting: nobody asked for this stream any more */
+		late_connect_undo(v);
+		return;
+	}
 	if (c->pend_release) {
 		c->pend_release = 0;
 		snprintf(text, sizeof(text), "IDE stream %u SECURE; %s", c->stream_id,
@@ -660,8 +701,15 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		break;
 	case CONN_OP_DISCONNECT:
 		if (r->status) {
+			struct tsmh_idenl_stream gone;
+
 			tsmd_scopy(c->err, sizeof(c->err), r->err);
 			tsmd_log(LOG_ERR, v->name, "disconnect", "%s", r->err);
+			/* its stream deleted all the same: tsmd's doing, not a loss */
+			if (tsmd_conn_stream(v, &gone) == 0) {
+				c->connected = 0;
+				c->have_stream = 0;
+			}
 		} else {
 			tsmd_log(LOG_NOTICE, v->name, "disconnect", "disconnected: stream deleted");
 			c->connected = 0;
@@ -777,8 +825,10 @@ void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *diges
 	tsmd_scopy(c->pend_text, sizeof(c->pend_text), text);
 	if (c->op == CONN_OP_CONNECT)
 		return; /* its answer releases */
-	if (c->rekey)
+	if (c->rekey) {
+		c->rekey_tried = 1; /* a loss from now on is a new one (conn_lost) */
 		c->rekeys++;
+	}
 	set_state(v, "connecting");
 	tsmd_set_verdict(v, "connect", "%s; connecting with IDE%s", text,
 			 found == 1 ? " (its stream is insecure: new stream, new keys)" : "");
@@ -799,6 +849,30 @@ void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *diges
 }
 
 /*
+ * Count one re-key of @v in the window: 1 if allowed, 0 if over REKEY_MAX
+ * (the device is held instead).
+ */
+static int rekey_count(struct tsmd_dev *v, const char *what)
+{
+	struct tsmd_conn *c = &v->conn;
+	uint64_t now = tsmd_now_us();
+	char msg[256];
+
+	if (now - c->rekey_window_us > (uint64_t)REKEY_WINDOW_S * 1000000u) {
+		c->rekey_window_us = now;
+		c->rekeys_in_window = 0;
+	}
+	if (++c->rekeys_in_window <= REKEY_MAX)
+		return 1;
+	snprintf(msg, sizeof(msg),
+		 "IDE stream went insecure %u times in %d s (last: %s): not re-keyed again",
+		 c->rekeys_in_window, REKEY_WINDOW_S, what);
+	c->pend_release = 0;
+	tsmd_dev_hold(v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED), msg);
+	return 0;
+}
+
+/*
  * The stream of @v is lost (reset, insecure): the session is dead with it.
  * Re-key on the next decision; at most REKEY_MAX per window. 1 if the
  * caller should ask for an attestation, 0 if held instead.
@@ -806,14 +880,15 @@ void tsmd_conn_release(struct tsmd_dev *v, uint32_t reason, const uint8_t *diges
 static int conn_lost(struct tsmd_dev *v, const char *what)
 {
 	struct tsmd_conn *c = &v->conn;
-	uint64_t now = tsmd_now_us();
-	char msg[256];
 
-	if (c->rekey)
-		return 0; /* already handled (a reset and its insecure event) */
-	if (now - c->rekey_window_us > (uint64_t)REKEY_WINDOW_S * 1000000u) {
-		c->rekey_window_us = now;
-		c->rekeys_in_window = 0;
+	if (c->rekey) {
+		if (!c->rekey_tried)
+			return 0; /* the same loss (a reset and its insecure event) */
+		/* lost again while being re-keyed: counted, no reset/re-key loop */
+		c->rekey_tried = 0;
+		tsmd_log(LOG_WARNING, v->name, "connect",
+			 "IDE stream lost again during its re-key: %s", what);
+		return rekey_count(v, what);
 	}
 	tsmd_log(LOG_WARNING, v->name, "connect",
 		 "IDE stream %u lost: %s; re-attesting and re-keying", c->stream_id, what);
@@ -821,15 +896,8 @@ static int conn_lost(struct tsmd_dev *v, const char *what)
 	c->rekey = 1;
 	c->connected = 0;
 	set_state(v, "lost");
-	if (++c->rekeys_in_window > REKEY_MAX) {
-		snprintf(msg, sizeof(msg),
-			 "IDE stream went insecure %u times in %d s (last: %s): not re-keyed again",
-			 c->rekeys_in_window, REKEY_WINDOW_S, what);
-		c->pend_release = 0;
-		tsmd_dev_hold(v, tsmd_vcode_name(TSMD_V_HOLD_IDE_FAILED), msg);
-		return 0;
-	}
-	return 1;
+	c->rekey_tried = 0;
+	return rekey_count(v, what);
 }
 
 void tsmd_conn_reset(struct tsmd *d, const char *name)
@@ -856,10 +924,36 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 {
 	const char *ep = st && st->ep[0] ? st->ep : dev;
 	struct tsmd_dev *v = tsmd_dev_get(d, ep, 0);
+	struct tsmh_idenl_stream cur;
 	char what[96];
 
-	if (event != TSMH_IDE_EVT_INSECURE || !v)
-		return; /* new, keyed, enabled, deleted: ours or an admin's, nothing to do */
+	if (!v)
+		return;
+	if (event == TSMH_IDE_EVT_DELETED) {
+		/*
+		 * The stream tsmd relies on, deleted while tsmd did nothing to it
+		 * (its own deletes forget the stream first): as lost.
+		 */
+		if (v->conn.op != CONN_OP_NONE || !v->conn.have_stream || !st ||
+		    st->id != v->conn.stream_id)
+			return;
+		if (v->info.gate_state != TSMH_GATE_RELEASED && !v->conn.connected)
+			return;
+		/*
+		 * Events come late: a connect of tsmd's deletes the old stream and
+		 * may get the same ID back. A stream there under that ID is the
+		 * new one: the deleted one was older.
+		 */
+		if (tsmd_conn_stream(v, &cur) == 1 && cur.id == st->id)
+			return;
+		snprintf(what, sizeof(what), "stream %u deleted (not by tsmd)", st->id);
+		if (conn_lost(v, what))
+			tsmd_dev_request(v, "its IDE stream was deleted");
+		tsmd_pump(d);
+		return;
+	}
+	if (event != TSMH_IDE_EVT_INSECURE)
+		return; /* new, keyed, enabled: ours or an admin's, nothing to do */
 	if (v->conn.op != CONN_OP_NONE) {
 		tsmd_log(LOG_DEBUG, v->name, "connect",
 			 "stream %u insecure during %s: its result decides", st ? st->id : 0,
@@ -893,9 +987,11 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t co
 		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP, "unknown tsm operation");
 		return;
 	}
-	if (v->conn.tsm_pending || v->phase != PH_IDLE || v->conn.op == CONN_OP_CONNECT) {
+	if (v->conn.tsm_pending || v->conn.bus_call || v->phase != PH_IDLE ||
+	    v->conn.op == CONN_OP_CONNECT) {
 		snprintf(msg, sizeof(msg), "%s: busy (%s); try again", dev,
 			 v->conn.tsm_pending   ? "another tsm request"
+			 : v->conn.bus_call    ? "a D-Bus request"
 			 : v->phase != PH_IDLE ? "attestation in progress"
 					       : "connect in progress");
 		tsmd_kernel_tsm_done(d, dev, cookie, -EBUSY, msg);

@@ -101,6 +101,7 @@ struct tsmd_conn {
 	int rekey;
 	uint64_t rekey_window_us; /* start of the current re-key window */
 	unsigned int rekeys_in_window;
+	int rekey_tried; /* a re-key connect was started since the loss was counted */
 	uint64_t rekeys; /* re-keys done */
 };
 

@@ -241,6 +241,11 @@ static void test_secure(void **st)
 	s.flags = TSMH_IDE_S_F_SECURE;
 	s.rp_state = 0;
 	assert_true(tsmh_idenl_secure(&s));
+	/* the kernel's SECURE flag with a reset seen: not secure */
+	s.flags = TSMH_IDE_S_F_SECURE | TSMH_IDE_S_F_RESET;
+	assert_false(tsmh_idenl_secure(&s));
+	s.rp_state = 2;
+	assert_false(tsmh_idenl_secure(&s));
 }
 
 /* a whole dump through libnl: two ports and NLMSG_DONE */

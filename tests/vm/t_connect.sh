@@ -110,6 +110,13 @@ for want in 1 0; do
 	[ $r = 0 ] || fail "ide refresh $EP0: $(cat /tmp/c.out)"
 	jq -e --argjson k $want '.ok and .stream.key_set == $k and .stream.state == "secure"' /tmp/c.out \
 		>/dev/null || fail "ide refresh: $(cat /tmp/c.out)"
+	# the receivers switch first: the endpoint's RX keys, the root port's set, then the endpoint's TX
+	jq -e --argjson k $want '.steps as $s | [range(0; $s | length)] as $i
+		| ([$i[] | select(($s[.].step | startswith("K_SET_GO")) and $s[.].key_set == $k and $s[.].direction == "RX")] | max) as $rx
+		| ([$i[] | select($s[.].step | startswith("ide-kset GO"))] | min) as $rp
+		| ([$i[] | select(($s[.].step | startswith("K_SET_GO")) and $s[.].key_set == $k and $s[.].direction == "TX")] | min) as $tx
+		| $rx != null and $rp != null and $tx != null and $rx < $rp and $rp < $tx' /tmp/c.out >/dev/null ||
+		fail "ide refresh: not endpoint RX GO, root port GO, endpoint TX GO in that order: $(jq -c '[.steps[].step]' /tmp/c.out)"
 	n=$(wc -l </tmp/samples)
 	bad=0
 	while read -r v; do
@@ -119,7 +126,7 @@ for want in 1 0; do
 	[ "$n" -ge 2 ] && [ "$bad" = 0 ] || fail "refresh: $bad of $n samples not SECURE: $(sort /tmp/samples | uniq -c)"
 	[ "$(ep_state $EP0)" = secure/$want ] || fail "after refresh: $(ep_state $EP0)"
 	[ "$(ep_state $EP1)" = secure/0 ] || fail "$EP1 after $EP0's refresh: $(ep_state $EP1)"
-	ok "ide refresh $EP0: key set $want, the root port's block read SECURE in all $n samples; $EP1 untouched"
+	ok "ide refresh $EP0: key set $want (receivers first), the root port's block read SECURE in all $n samples; $EP1 untouched"
 done
 
 # disconnect: the IDs and blocks come back

@@ -65,6 +65,17 @@ n1=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
 conn $EP0 | jq -e '.rekeys == 1 and .session == "up"' >/dev/null || tfail "after FLR: $(conn $EP0)"
 ok "FLR: stream lost, re-attested, re-keyed once (stream $(conn $EP0 | jq .stream_id) SECURE), restored: $(gmsg $EP0)"
 
+# ---- the stream deleted behind tsmd's back (ide-stream-del by hand): lost, re-keyed like a reset
+SID=$(conn $EP0 | jq .stream_id)
+idenl del $EP0 "$SID" >/tmp/del.out 2>&1 || tfail "ide-stream-del $EP0 $SID: $(cat /tmp/del.out)"
+wait_until 60 "$EP0 not re-keyed after its stream was deleted: $(gmsg $EP0) $(conn $EP0) $(regs $EP0)" \
+	sh -c "tsmctl -j show $EP0 | jq -e '.connection.tsmd.rekeys == 2 and .connection.tsmd.session == \"up\"' >/dev/null"
+grep -q "$EP0: .*IDE stream $SID lost: stream $SID deleted (not by tsmd)" /tmp/tsmd.log || tfail "no 'deleted' loss line"
+wait_until 30 "$EP0 not back: $(gate $EP0) $(regs $EP0)" sh -c "[ -e /sys/bus/pci/devices/$EP0/driver ] && [ \"\$(tsmctl -j show $EP0 | jq -r .gate.state)\" = released ]"
+[ "$(regs $EP0)" = "2 2" ] || tfail "after the delete: sim registers $(regs $EP0) $(conn $EP0)"
+n1=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
+ok "stream $SID deleted by hand: lost, re-keyed (stream $(conn $EP0 | jq .stream_id) SECURE), $(gate $EP0)"
+
 # ---- tsmd restart: the stream stays, the device stays released, no new connect
 stop_tsmd
 [ "$(regs $EP0)" = "2 2" ] || tfail "stream gone with tsmd: $(regs $EP0)"
