@@ -42,7 +42,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "attest_store.h"
@@ -366,30 +365,15 @@ static int keeper_start(struct tsmd_dev *v)
 {
 	struct tsmd *d = v->d;
 	int sp[2], ret;
-	pid_t pid, parent = getpid();
-	sigset_t all;
+	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(sp[0]);
-		close(sp[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(4);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		if (dup2(sp[1], 3) != 3)
-			_exit(5);
-		closefrom(4);
+	pid = tsmd_fork_child(sp);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
 		keeper_main(v->name, d->cfg.trust, 3);
-	}
-	close(sp[1]);
 	v->conn.pid = pid;
 	v->conn.fd = sp[0];
 	ret = sd_event_add_io(d->ev, &v->conn.io, v->conn.fd, EPOLLIN, on_keeper_io, v);

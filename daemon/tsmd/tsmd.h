@@ -192,6 +192,15 @@ void tsmd_reevaluate_all(struct tsmd *d, const char *why);
 
 /* worker.c */
 int tsmd_worker_start(struct tsmd_dev *v);
+/*
+ * Fork a child of tsmd (a worker or a session keeper) talking over
+ * @fds[1] (the parent keeps @fds[0]): in the child it dies with tsmd
+ * (PDEATHSIG), has no signal blocked and holds nothing of the parent's
+ * (bus, netlink, udev) but @fds[1] as fd 3; returns 0 there. In the
+ * parent @fds[1] is closed and the child's pid returned; -errno (both
+ * closed) if fork failed.
+ */
+pid_t tsmd_fork_child(int fds[2]);
 void tsmd_worker_kill(struct tsmd_dev *v);
 
 /* decide.c: policy + allow-list -> gate */

@@ -205,36 +205,49 @@ void tsmd_worker_kill(struct tsmd_dev *v)
 		kill(v->pid, SIGKILL);
 }
 
+pid_t tsmd_fork_child(int fds[2])
+{
+	pid_t pid, parent = getpid();
+	sigset_t all;
+	int ret;
+
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(4);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* nothing of the parent's (bus, netlink, udev) but the child's end */
+	if (dup2(fds[1], 3) != 3)
+		_exit(5);
+	closefrom(4);
+	return 0;
+}
+
 int tsmd_worker_start(struct tsmd_dev *v)
 {
 	struct tsmd *d = v->d;
 	int p[2], ret;
-	pid_t pid, parent = getpid();
-	sigset_t all;
+	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(p[0]);
-		close(p[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(4);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* nothing of the parent's (bus, netlink, udev) but the pipe */
-		if (dup2(p[1], 3) != 3)
-			_exit(5);
-		closefrom(4);
+	pid = tsmd_fork_child(p);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
 		/* accepted before (the kernel keeps the acceptance): a re-attestation */
 		child_main(v->name, d->cfg.trust, v->info.accept_len > 0, 3);
-	}
-	close(p[1]);
 	v->pid = pid;
 	v->fd = p[0];
 	v->timed_out = 0;
