@@ -38,6 +38,7 @@
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -63,6 +64,15 @@
 /* endpoints per segment (PCI domain): buses 3..130 */
 #define SIM_EP_PER_SEG	128
 #define SIM_MAX_SEG	DIV_ROUND_UP(TSMH_SIM_MAX_SLOTS, SIM_EP_PER_SEG)
+/*
+ * Memory BARs (docs/design.md "Sim BARs"): the cards of the first
+ * bar_slots slots have them. Each such slot's downstream port forwards a
+ * non-prefetchable window of SIM_NP_STRIDE (below 4 GiB) and a 64-bit
+ * prefetchable one of SIM_PF_STRIDE, carved out of its segment's
+ * apertures in slot order; the root port and switch forward the lot.
+ */
+#define SIM_NP_STRIDE	SZ_2M
+#define SIM_PF_STRIDE	SZ_32M
 
 enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
 
@@ -163,6 +173,9 @@ struct sim_seg {
 	int domain;
 	int first, nr_ep;
 	struct pci_sysdata sysdata;
+	int nr_bar;		/* slots @first..@first+@nr_bar-1 have BARs */
+	/* the apertures of the host bridge (none if !@nr_bar), see SIM_NP_STRIDE */
+	struct resource np, pf;
 	struct sim_fn rp, usp;
 	struct sim_ku ku;	/* the root port's IDE key unit */
 };
@@ -187,6 +200,7 @@ struct tsmh_sim {
 	int nr_seg;
 	int nr_ep;
 	int nr_fn;		/* functions per endpoint card (1-SIM_MAX_FN) */
+	int nr_bar;		/* slots 0..nr_bar-1 have memory BARs */
 	int next_ev;		/* round-robin start for events */
 	raw_spinlock_t lock;		/* see above */
 	struct mutex chr_lock;		/* see above */
@@ -205,6 +219,8 @@ struct tsmh_sim {
 
 /* cfg.c */
 void sim_cfg_build(struct tsmh_sim *sim);
+/* Program segment @g's bridge windows from its apertures; before its bus exists. */
+void sim_cfg_windows(struct tsmh_sim *sim, struct sim_seg *g);
 /* Power-on state of endpoint @f (config space, mailbox); sim->lock held. */
 void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
 /* The segment whose domain is @domain, or NULL. */
