@@ -5,7 +5,8 @@
  * driver_override or the driver's bind file, and it refuses any device
  * outside the emulated domain. Its probe sleeps drv_probe_ms (default 0),
  * so a test can have a probe running while the gate holds or releases the
- * device (tests/vm/t_gaterace.sh).
+ * device (tests/vm/t_gaterace.sh). Bound to a function 0 with SR-IOV
+ * (nr_vfs), it enables VFs through sriov_numvfs (t_simbars.sh).
  */
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
@@ -30,12 +31,15 @@ static int sim_drv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 static void sim_drv_remove(struct pci_dev *pdev)
 {
+	pci_disable_sriov(pdev);	/* a PF's VFs go with its driver */
 }
 
 static struct pci_driver sim_drv = {
 	.name = "tsmh_sim_drv",
 	.probe = sim_drv_probe,
 	.remove = sim_drv_remove,
+	/* sriov_numvfs of a sim PF (tsmh_sim nr_vfs) it is bound to */
+	.sriov_configure = pci_sriov_configure_simple,
 };
 
 int sim_drv_init(void)

@@ -19,6 +19,10 @@ static int bar_slots = 16;
 module_param(bar_slots, int, 0444);
 MODULE_PARM_DESC(bar_slots, "Endpoint slots 0..bar_slots-1 have memory BARs and MSI-X (0-256, default 16): 2 MiB below 4 GiB and 32 MiB above it each");
 
+static int nr_vfs;
+module_param(nr_vfs, int, 0444);
+MODULE_PARM_DESC(nr_vfs, "SR-IOV TotalVFs of function 0 of the cards with BARs (0-4, default 0; at most 8 - nr_functions)");
+
 static int domain;
 module_param(domain, int, 0444);
 MODULE_PARM_DESC(domain, "PCI domain of the emulated hierarchy, the next ones for endpoints 128-255 (default: first free from 0x10000)");
@@ -106,6 +110,11 @@ static int sim_alloc(struct tsmh_sim *sim)
 		if (!sim->epf)
 			return -ENOMEM;
 	}
+	if (sim->nr_vfs) {
+		sim->vf = vzalloc(array3_size(sim->nr_bar, sim->nr_vfs, sizeof(*sim->vf)));
+		if (!sim->vf)
+			return -ENOMEM;
+	}
 	sim->rd_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	sim->wr_buf = kvmalloc(SIM_REC_MAX, GFP_KERNEL);
 	if (!sim->dsp || !sim->ep || !sim->rd_buf || !sim->wr_buf)
@@ -137,6 +146,7 @@ static void sim_free(struct tsmh_sim *sim)
 		}
 	kvfree(sim->rd_buf);
 	kvfree(sim->wr_buf);
+	vfree(sim->vf);
 	vfree(sim->epf);
 	vfree(sim->ep);
 	vfree(sim->dsp);
@@ -294,12 +304,18 @@ static int __init tsmh_sim_init(void)
 		pr_err("nr_functions=%d out of range 1-%d\n", nr_functions, SIM_MAX_FN);
 		return -EINVAL;
 	}
+	if (nr_vfs < 0 || nr_vfs > SIM_MAX_VF || nr_vfs + nr_functions > 8) {
+		pr_err("nr_vfs=%d out of range 0-%d (and nr_vfs + nr_functions <= 8)\n",
+		       nr_vfs, SIM_MAX_VF);
+		return -EINVAL;
+	}
 	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
 	if (!sim)
 		return -ENOMEM;
 	sim->nr_ep = nr_endpoints;
 	sim->nr_fn = nr_functions;
 	sim->nr_bar = min(bar_slots, nr_endpoints);
+	sim->nr_vfs = sim->nr_bar ? nr_vfs : 0;
 	raw_spin_lock_init(&sim->lock);
 	mutex_init(&sim->chr_lock);
 	init_waitqueue_head(&sim->wq);

@@ -11,6 +11,12 @@
  *      (3+N):00.1-2 with nr_functions=2-3: further functions of the same
  *                   card (device SIM_DEV_EP_FN): PCIe only, no DOE, no
  *                   TEE-IO; present exactly while function 0 is
+ *      (3+N):00.F  with nr_vfs: SR-IOV VFs of function 0 (F = nr_functions
+ *                   + i), present while function 0 has VF Enable set and
+ *                   NumVFs > i
+ *
+ * Cards in slots below bar_slots have memory BARs and MSI-X (cfg.c,
+ * docs/design.md "Sim BARs") inside bridge windows the sim programs at load.
  *
  * The root port has MSI and AER (so portdrv binds its AER service and
  * aer_inject can drive error recovery); a Secondary Bus Reset on any
@@ -56,6 +62,8 @@
 #define SIM_DEV_USP	0x1e12
 #define SIM_DEV_DSP	0x1e13
 #define SIM_DEV_EP_FN	0x1e14	/* functions 1-2 of a multi-function card */
+#define SIM_DEV_VF	0x1e15	/* SR-IOV VFs of function 0 (nr_vfs) */
+#define SIM_MAX_VF	4
 #define SIM_MAX_FN	3
 #define SIM_CLASS_ACCEL	0x1200	/* processing accelerator (not in 6.1 pci_ids.h) */
 #define SIM_HDR_MFD	0x80	/* multi-function bit of the header type */
@@ -74,7 +82,7 @@
 #define SIM_NP_STRIDE	SZ_2M
 #define SIM_PF_STRIDE	SZ_32M
 
-enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
+enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF, SIM_VF };
 
 /*
  * IDE keys (ide.c). An endpoint's copy of the keys of a stream, as its
@@ -153,6 +161,7 @@ struct sim_fn {
 	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
 	u16 exp_off, doe_off;
 	u16 ide_off, ku_off;	/* IDE capability, key unit VSEC (RP); 0: none */
+	u16 sriov_off;		/* EP: SR-IOV capability; 0: none */
 	u8 ide_nsel;
 	struct sim_ep_keys ekeys[SIM_EP_STREAMS];	/* EP only */
 	u8 cfg[SIM_CFG_SIZE];
@@ -201,6 +210,7 @@ struct tsmh_sim {
 	int nr_ep;
 	int nr_fn;		/* functions per endpoint card (1-SIM_MAX_FN) */
 	int nr_bar;		/* slots 0..nr_bar-1 have memory BARs */
+	int nr_vfs;		/* TotalVFs of function 0 of BAR slots (0-SIM_MAX_VF) */
 	int next_ev;		/* round-robin start for events */
 	raw_spinlock_t lock;		/* see above */
 	struct mutex chr_lock;		/* see above */
@@ -215,6 +225,7 @@ struct tsmh_sim {
 	struct sim_fn *dsp;	/* nr_ep */
 	struct sim_fn *ep;	/* nr_ep */
 	struct sim_fn *epf;	/* functions 1.. of card N at N * (nr_fn - 1) */
+	struct sim_fn *vf;	/* VF i of card N at N * nr_vfs + i; nr_bar cards */
 };
 
 /* cfg.c */

@@ -10,6 +10,7 @@
 # agrees, an FLR clears them (sim) and the core restores them, as a bus
 # reset; the root port's IDE address association takes the endpoint's
 # windows; hot-unplug releases the BARs and a replug assigns them again.
+# With nr_vfs=4 function 0 has SR-IOV: 4 VFs with BARs and MSI-X.
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
@@ -215,5 +216,65 @@ ok "unplugged: BARs released, windows kept; replugged: BARs assigned again (BAR0
 stop_emu
 rmmod tsmh_sim || fail "rmmod tsmh_sim"
 grep -q "tsmh_sim aperture" /proc/iomem && fail "apertures left in /proc/iomem after rmmod"
-rmmod tsmh_core || fail "rmmod tsmh_core"
 ok "unloaded: apertures released"
+
+# SR-IOV (nr_vfs=4): VF BARs sized in the PF's capability and assigned
+# with the card; tsmh_sim_drv bound to the PF enables VFs (sriov_numvfs)
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_vfs=4 || setup_fail "insmod tsmh_sim nr_vfs=4"
+start_emu
+wait_eps 1
+P=/sys/bus/pci/devices/$EP0
+[ "$(cat $P/sriov_totalvfs)" = 4 ] || fail "sriov_totalvfs $(cat $P/sriov_totalvfs)"
+# resource 7 and 9: VF BAR0 and VF BAR2, for all four VFs
+[ $(($(end $EP0 7) - $(start $EP0 7) + 1)) = $((4 << 20)) ] && [ $(($(flags $EP0 7) & MEM64)) != 0 ] &&
+	[ $(($(flags $EP0 7) & PREF)) != 0 ] || fail "VF BAR0 resource: $(res $EP0 7)"
+[ $(($(end $EP0 9) - $(start $EP0 9) + 1)) = $((64 << 10)) ] && [ "$(end $EP0 9)" -lt $G4 ] ||
+	fail "VF BAR2 resource: $(res $EP0 9)"
+within $EP0 7 $DSP0 $PW
+within $EP0 9 $DSP0 $MW
+tsmctl gate $EP0 release >/dev/null || fail "release $EP0"
+echo tsmh_sim_drv >$P/driver_override
+echo $EP0 >/sys/bus/pci/drivers/tsmh_sim_drv/bind 2>/dev/null
+[ "$(drv $EP0)" = tsmh_sim_drv ] || fail "tsmh_sim_drv not bound to $EP0: '$(drv $EP0)'"
+echo 4 >$P/sriov_numvfs || fail "sriov_numvfs 4"
+for vi in 1 2 3 4; do
+	V=${EP0%.0}.$vi
+	wait_until 10 "VF $V did not appear" test -e /sys/bus/pci/devices/$V/resource
+	[ "$(cat /sys/bus/pci/devices/$V/device)" = 0x1e15 ] || fail "$V device $(cat /sys/bus/pci/devices/$V/device)"
+	[ -e /sys/bus/pci/devices/$V/physfn ] || fail "$V is not a VF"
+	[ "$(start $V 0)" = $(($(start $EP0 7) + (vi - 1) * (1 << 20))) ] && [ $(($(end $V 0) - $(start $V 0))) = $(((1 << 20) - 1)) ] ||
+		fail "$V BAR0 $(res $V 0), VF BAR0 resource $(res $EP0 7)"
+	[ "$(start $V 2)" = $(($(start $EP0 9) + (vi - 1) * (16 << 10))) ] || fail "$V BAR2 $(res $V 2)"
+	msix $V 4 2 0 0x2000 0x4000
+done
+LV=$(sim_tdi_layout ${EP0%.0}.2)
+[ "$LV" = "bar0=$(hex $(start ${EP0%.0}.2 0)):0x100000:64:pref,bar2=$(hex $(start ${EP0%.0}.2 2)):0x4000:32:np,msix=2:0x0:4:2:0x2000" ] ||
+	fail "VF layout: $LV"
+ok "4 VFs (1e15) at $EP0's functions 1-4: BAR0 1M 64-bit pref, BAR2 16K with MSI-X (4 entries), from the PF's VF BARs; layout $LV"
+
+# the stream's windows and RID range take the VFs in
+idenl new $EP0 >/tmp/n.out || fail "ide-stream-new with VFs: $(cat /tmp/n.out)"
+S=$(sed -n 's/^stream \([0-9]*\) .*/\1/p' /tmp/n.out | head -n 1)
+set -- $(simide $RP addr 0 0)
+[ $(($1)) -le "$(start $EP0 9)" ] && [ $(($2)) -ge "$(end $EP0 7)" ] ||
+	fail "root port address block $* does not cover the VF BARs $(res $EP0 7) / $(res $EP0 9)"
+rid=$(simide $RP sel 0 | cut -d' ' -f3)
+[ $(((rid >> 8) & 0xffff)) = $(((3 << 8) | 4)) ] || fail "root port RID limit in $rid: want 03:00.4"
+idenl del $EP0 "$S" >/dev/null || fail "ide-stream-del"
+ok "ide-stream-new: address block $1-$2 covers the VF BARs, RID limit 03:00.4 (the last VF)"
+
+# an FLR of the PF: the sim drops the VFs (VF Enable clear), the core restores them
+echo 1 >$P/reset || fail "FLR of the PF"
+[ "$(simide ${EP0%.0}.4 r32 0x2c)" = 0x1e151b36 ] || fail "VF 4 does not answer after the PF's FLR"
+echo 0 >$P/sriov_numvfs || fail "sriov_numvfs 0"
+wait_until 10 "VFs still there" sh -c "[ ! -e /sys/bus/pci/devices/${EP0%.0}.1 ]"
+echo 2 >$P/sriov_numvfs || fail "sriov_numvfs 2"
+wait_until 10 "VF 2 not back" test -e /sys/bus/pci/devices/${EP0%.0}.2/resource
+[ -e /sys/bus/pci/devices/${EP0%.0}.3 ] && fail "VF 3 with NumVFs 2"
+echo $EP0 >/sys/bus/pci/drivers/tsmh_sim_drv/unbind
+wait_until 10 "VFs left after the PF's driver went" sh -c "[ ! -e /sys/bus/pci/devices/${EP0%.0}.1 ]"
+ok "PF FLR keeps the VFs (restored); NumVFs 0 removes them, 2 brings two; unbinding the PF driver removes them"
+
+stop_emu
+rmmod tsmh_sim || fail "rmmod tsmh_sim (nr_vfs)"
+rmmod tsmh_core || fail "rmmod tsmh_core"
