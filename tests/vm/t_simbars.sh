@@ -246,11 +246,13 @@ for vi in 1 2 3 4; do
 		fail "$V BAR0 $(res $V 0), VF BAR0 resource $(res $EP0 7)"
 	[ "$(start $V 2)" = $(($(start $EP0 9) + (vi - 1) * (16 << 10))) ] || fail "$V BAR2 $(res $V 2)"
 	msix $V 4 2 0 0x2000 0x4000
+	tsmctl -j show $V >/tmp/v.json 2>&1 || fail "tsmh_core does not track VF $V: $(cat /tmp/v.json)"
 done
+echo "VF gate: $(gate ${EP0%.0}.1) ($(gmsg ${EP0%.0}.1))"
 LV=$(sim_tdi_layout ${EP0%.0}.2)
 [ "$LV" = "bar0=$(hex $(start ${EP0%.0}.2 0)):0x100000:64:pref,bar2=$(hex $(start ${EP0%.0}.2 2)):0x4000:32:np,msix=2:0x0:4:2:0x2000" ] ||
 	fail "VF layout: $LV"
-ok "4 VFs (1e15) at $EP0's functions 1-4: BAR0 1M 64-bit pref, BAR2 16K with MSI-X (4 entries), from the PF's VF BARs; layout $LV"
+ok "4 VFs (1e15) at $EP0's functions 1-4, tracked by tsmh_core: BAR0 1M 64-bit pref, BAR2 16K with MSI-X (4 entries), from the PF's VF BARs; layout $LV"
 
 # the stream's windows and RID range take the VFs in
 idenl new $EP0 >/tmp/n.out || fail "ide-stream-new with VFs: $(cat /tmp/n.out)"
