@@ -2,8 +2,10 @@
 /*
  * libFuzzer: the IDE capability decode over an arbitrary config space
  * (input: 2 bytes capability offset, then the config space from 0x100),
- * and the register encoders round-tripped on values from the input.
+ * the register encoders round-tripped on values from the input, and the
+ * address association windows of up to 32 ranges taken from the input.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include "ide_cap.h"
@@ -71,6 +73,53 @@ static void encoders(const uint8_t *data, size_t size)
 	}
 }
 
+/* windows: sorted, granular, apart, within @max, covering every range */
+static void windows(const uint8_t *data, size_t size)
+{
+	struct tsmh_ide_win in[TSMH_IDE_WIN_IN_MAX], out[TSMH_IDE_MAX_ASSOC];
+	unsigned int n = 0, max, i, j, nonempty = 0;
+	int ret;
+
+	if (size < 1)
+		return;
+	max = data[0] % (TSMH_IDE_MAX_ASSOC + 1);
+	for (data++, size--; size >= 16 && n < TSMH_IDE_WIN_IN_MAX; data += 16, size -= 16) {
+		in[n].base = get64(data);
+		in[n].limit = get64(data + 8);
+		nonempty += in[n].limit >= in[n].base;
+		n++;
+	}
+	ret = tsmh_ide_addr_windows(in, n, out, max);
+	if (!nonempty) {
+		if (ret)
+			__builtin_trap();
+		return;
+	}
+	if (!max) {
+		if (ret != -ENOSPC)
+			__builtin_trap();
+		return;
+	}
+	if (ret < 1 || (unsigned int)ret > max)
+		__builtin_trap();
+	for (i = 0; i < (unsigned int)ret; i++) {
+		if ((out[i].base & 0xfffff) || (out[i].limit & 0xfffff) != 0xfffff ||
+		    out[i].base > out[i].limit)
+			__builtin_trap();
+		if (i && out[i].base <= out[i - 1].limit + 1)
+			__builtin_trap(); /* overlapping or touching: should be one */
+	}
+	for (j = 0; j < n; j++) {
+		if (in[j].limit < in[j].base)
+			continue;
+		for (i = 0; i < (unsigned int)ret; i++)
+			if (out[i].base <= in[j].base && out[i].limit >= in[j].limit)
+				break;
+		if (i == (unsigned int)ret)
+			__builtin_trap(); /* a range not covered */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tsmh_cfg_reader rdr = { .read32 = rd, .size = TSMH_CFG_SIZE_EXT };
@@ -80,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u16 off;
 
 	encoders(data, size);
+	windows(data, size);
 	if (size < 2)
 		return 0;
 	off = tsmh_get_le16(data) & 0xfff;

@@ -27,6 +27,10 @@
  *         |                      sections only
  *         +- dev->ev_lock        the evidence of one device (evidence.c)
  *
+ * - IDE (ide.h): tsmh_ide_bridge.lock is taken with at most the rescan
+ *   lock (hot-removal, unload, add) held and no other tsmh_core lock; the
+ *   IDE code looks devices up (tsmh_devs_lock) before taking it and drops
+ *   device references after releasing it. tsmh_ide_list_lock is a leaf.
  * - dev->ev_lock is never held together with dev->state_lock or with a
  *   mailbox xfer_lock (they are on different branches).
  * - Nothing takes the device lock while holding tsmh_devs_lock,

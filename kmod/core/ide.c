@@ -1211,6 +1211,8 @@ static void find_key_backend(struct tsmh_ide_kport *p)
 
 	p->kb = TSMH_IDE_KB_NONE;
 	strscpy(p->platform, platform_name(), sizeof(p->platform));
+	if (pdev->vendor != TSMH_KU_VENDOR || pdev->device != TSMH_KU_DEVICE)
+		return;
 	if (!off || pci_read_config_dword(pdev, off + PCI_VNDR_HEADER, &hdr))
 		return;
 	if (PCI_VNDR_HEADER_REV(hdr) != TSMH_KU_VSEC_REV ||
@@ -1371,9 +1373,14 @@ void tsmh_ide_dev_add(struct tsmh_dev *dev, bool at_load)
 	}
 	list_add_tail(&p->node, &p->br->ports);
 	WRITE_ONCE(dev->ide, p);
+	if (p->role == TSMH_IDE_ROLE_ROOT_PORT)
+		p->host = p->kb != TSMH_IDE_KB_NONE;
+	if (p->role == TSMH_IDE_ROLE_ENDPOINT && rpdev && READ_ONCE(rpdev->ide))
+		p->host = READ_ONCE(rpdev->ide)->host;
 	if (p->role == TSMH_IDE_ROLE_ENDPOINT)
 		claim_streams(p, rpdev);
-	if (p->role != TSMH_IDE_ROLE_OTHER)
+	/* a platform TSM's ports are left as they are */
+	if (p->host)
 		idle_ids(p);
 	mutex_unlock(&p->br->lock);
 	if (rpdev)
@@ -1405,7 +1412,15 @@ void tsmh_ide_dev_remove(struct tsmh_dev *dev, bool unload)
 	list_for_each_entry_safe(s, tmp, &p->br->streams, node) {
 		if (s->rp != p && s->ep != p)
 			continue;
-		stream_destroy(s);
+		if (unload && (s->flags & TSMH_IDE_S_F_CLAIMED)) {
+			/* found enabled at load: left as found, claimed again at the next */
+			s->ops->free(s, NULL);
+			list_del(&s->node);
+			pci_info(s->epdev->pdev, "IDE stream %u (claimed at load) left enabled\n",
+				 s->id);
+		} else {
+			stream_destroy(s);
+		}
 		list_add(&s->node, &dead);
 	}
 	if (tsmh_ide_port_fini(&p->port, msg, sizeof(msg)))
@@ -1433,7 +1448,7 @@ void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)
 		ide_event(s, TSMH_IDE_EVT_INSECURE);
 	}
 	/* the reset left its blocks disabled with stream ID 0: idle again */
-	if (p->role != TSMH_IDE_ROLE_OTHER)
+	if (p->host)
 		idle_ids(p);
 	mutex_unlock(&p->br->lock);
 }

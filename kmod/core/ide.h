@@ -49,8 +49,12 @@ struct tsmh_ide_kstream;
 
 /*
  * tsmh_sim's root-port IDE key unit (design.md "Root-port IDE key unit"):
- * a VSEC of the root port's vendor, VSEC ID 1, revision 1.
+ * a VSEC of the root port's vendor, VSEC ID 1, revision 1, on the sim's
+ * root port only (vendor 1b36, device 1e11): another vendor's VSEC 1 is
+ * something else, never written to.
  */
+#define TSMH_KU_VENDOR		0x1b36
+#define TSMH_KU_DEVICE		0x1e11
 #define TSMH_KU_VSEC_ID		0x0001
 #define TSMH_KU_VSEC_REV	1
 #define TSMH_KU_LEN		0x40
@@ -110,7 +114,7 @@ extern const struct tsmh_ide_ops tsmh_ide_own_ops;
  * capability, reached from its struct tsmh_dev (@dev->ide, set once at
  * add and freed with the tsmh_dev, so a reference to the device keeps it).
  * Constant after add: @dev (not referenced: the port lives inside it),
- * @br, @role, @layout, @kb, @ku_off, @platform.
+ * @br, @role, @layout, @kb, @ku_off, @platform, @host.
  * Under @br->lock: @port (lib state), @gone (the device is being removed:
  * no new stream), @node.
  */
@@ -124,6 +128,9 @@ struct tsmh_ide_kport {
 	u8 kb;				/* enum tsmh_ide_key_backend (root ports) */
 	u16 ku_off;			/* key unit VSEC (kb == TSMH_IDE_KB_SIM) */
 	char platform[32];		/* kb == NONE: who owns the root-port keys */
+	bool host;			/* the host may write its idle blocks: a root port
+					 * with a host key backend, or an endpoint below one
+					 */
 	bool gone;
 };
 

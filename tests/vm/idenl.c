@@ -215,12 +215,18 @@ int main(int argc, char **argv)
 		ret = tsmh_nl_subscribe(&nl);
 		if (ret)
 			return fail(ret);
+		/* every tsmh event goes to the group (a removal sends many) */
+		nl_socket_set_buffer_size(nl.sk, 1 << 20, 0);
 		printf("listening\n");
 		fflush(stdout);
 		for (;;) {
 			ret = tsmh_nl_recv_events(&nl, print_msg, NULL);
-			if (ret && ret != -EAGAIN && ret != -EINTR)
+			if (ret == -ENOBUFS) {
+				printf("overflow: events lost\n");
+				fflush(stdout);
+			} else if (ret && ret != -EAGAIN && ret != -EINTR) {
 				return fail(ret);
+			}
 		}
 	}
 	if (!strcmp(argv[1], "dump")) {

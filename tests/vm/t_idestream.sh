@@ -10,7 +10,8 @@
 # wipes the root port's keys; unprivileged callers and malformed keys are
 # refused; hot-removal deletes streams; a root port without a host key
 # unit (sim key_unit=0) refuses ide-stream-new with nothing allocated; a
-# stream enabled before tsmh_core loads is claimed; unloading deletes it.
+# stream enabled before tsmh_core loads is claimed, left enabled by an
+# unload, deleted on request.
 . /tests/lib.sh
 load_modules 5
 start_emu -v --export-root /tmp/root.pem
@@ -178,10 +179,25 @@ done
 rm -f /tmp/k1 /tmp/k2 /tmp/k3
 ok "no key in the kernel log, the events or the emulator's log"
 
+# unloading tsmh_core deletes its streams: disabled, blocks idle
+rmmod tsmh_core || fail "rmmod tsmh_core"
+kill $EVPID 2>/dev/null
+[ "$(ctl $RP 0)" = 0xff000000 ] && [ "$(ctl $EP0 0)" = 0xff000000 ] ||
+	fail "stream left at unload: $(ctl $RP 0) $(ctl $EP0 0)"
+dmesg | grep -q "$EP0: tsmh: IDE stream $S with $RP deleted" || fail "unload: no deletion logged"
+ok "rmmod tsmh_core: stream $S disabled, blocks idle (ID 255)"
+
 # hot-removal (the sim goes): the stream is disabled and deleted
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+wait_eps 5
+idenl events >/tmp/ev.log 2>&1 &
+EVPID=$!
+wait_until 5 "event listener did not start" grep -q listening /tmp/ev.log
+S=$(idenl new $EP0 | sid_of)
+[ -n "$S" ] || fail "stream after reload"
 stop_emu
 rmmod tsmh_sim || fail "rmmod tsmh_sim"
-wait_until 5 "no evt-ide DELETED at removal" grep -q "^evt 4 $EP0 stream $S " /tmp/ev.log
+wait_until 5 "no evt-ide DELETED at removal: $(cat /tmp/ev.log)" grep -q "^evt 4 $EP0 stream $S " /tmp/ev.log
 ok "removal of $EP0: evt-ide DELETED for stream $S"
 rmmod tsmh_core || fail "rmmod tsmh_core"
 kill $EVPID 2>/dev/null
@@ -197,7 +213,10 @@ grep -q "^error -95: root-port IDE keys on .* are owned by the platform TSM; use
 	fail "platform refusal: $(cat /tmp/x.out)"
 idenl get $RP | grep -q "sel=0/8 .* used=0/256" && idenl get $EP0 | grep -q "sel=0/2 " &&
 	! idenl get $EP0 | grep -q "^stream" || fail "allocated anyway: $(idenl get $RP; idenl get $EP0)"
-ok "no host key unit: $(cat /tmp/x.out); nothing allocated"
+# (a kernel with an IDE core, pci_ide_init(), writes 255 there itself)
+grep -q " pci_ide_init\$" /proc/kallsyms || [ "$(ctl $RP 3)" = 0x00000000 ] ||
+	fail "a platform-owned root port's idle block written: $(ctl $RP 3)"
+ok "no host key unit: $(cat /tmp/x.out); nothing allocated, idle blocks left as they were"
 
 # a stream enabled at both ends before tsmh_core loads is claimed, not reprogrammed
 rmmod tsmh_core || fail "rmmod tsmh_core"
@@ -209,11 +228,15 @@ wait_until 5 "not claimed: $(idenl get $EP0)" sh -c "idenl get $EP0 | grep -q '^
 	fail "claimed blocks reprogrammed: $(ctl $RP 2) $(ctl $EP0 0)"
 idenl get $RP | grep -q "sel=1/8 .* used=1/256" || fail "claim not counted: $(idenl get $RP)"
 ok "stream 9 enabled before load: claimed (flags enabled+claimed, blocks 2/0 untouched)"
-# unloading tsmh_core deletes every stream: disabled, blocks idle
+# unloading leaves a claimed stream as it was found; the next load claims it again
 rmmod tsmh_core || fail "rmmod tsmh_core"
+[ "$(ctl $RP 2)" = 0x09000001 ] && [ "$(ctl $EP0 0)" = 0x09000001 ] ||
+	fail "claimed stream touched at unload: $(ctl $RP 2) $(ctl $EP0 0)"
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core"
+wait_until 5 "not claimed again: $(idenl get $EP0)" sh -c "idenl get $EP0 | grep -q '^stream 9 .* flags=0x9 '"
+ok "rmmod tsmh_core leaves the claimed stream enabled; insmod claims it again"
+idenl del $EP0 9 >/dev/null || fail "del claimed stream"
 [ "$(ctl $RP 2)" = 0xff000000 ] && [ "$(ctl $EP0 0)" = 0xff000000 ] ||
-	fail "stream left at unload: $(ctl $RP 2) $(ctl $EP0 0)"
-dmesg | grep -q "$EP0: tsmh: IDE stream 9 with $RP deleted" || fail "unload: no deletion logged"
-ok "rmmod tsmh_core: the claimed stream disabled and its blocks idle (ID 255)"
-stop_emu
-rmmod tsmh_sim || fail "rmmod tsmh_sim"
+	fail "claimed stream deleted: $(ctl $RP 2) $(ctl $EP0 0)"
+ok "ide-stream-del of the claimed stream: blocks idle (ID 255)"
+unload_modules
