@@ -125,7 +125,16 @@ void tsmh_release_owner(struct net *net, u32 portid)
 
 static int live_read32(void *ctx, u16 off, u32 *val)
 {
-	return pcibios_err_to_errno(pci_read_config_dword(ctx, off, val));
+	struct pci_dev *pdev = ctx;
+	int ret = pcibios_err_to_errno(pci_read_config_dword(pdev, off, val));
+
+	/*
+	 * A VF's Vendor and Device ID read FFFFh (PCIe r6.x 9.3.4.1.1/2): its
+	 * PF's SR-IOV capability names them, and the PCI core put them in pdev.
+	 */
+	if (!ret && !off && pdev->is_virtfn && *val == 0xffffffff)
+		*val = pdev->vendor | (u32)pdev->device << 16;
+	return ret;
 }
 
 static void read_serial(struct tsmh_dev *dev)

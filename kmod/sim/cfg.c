@@ -11,10 +11,12 @@
 #define EP_DOE_OFF	0x100
 #define EP_IDE_OFF	0x118
 #define EP_DSN_OFF	0x170
+#define EP_SRIOV_OFF	0x180	/* with nr_vfs, after the DSN */
 #define RP_IDE_OFF	0x100
 #define RP_AER_OFF	0x220	/* after the IDE capability (8 streams) */
 #define RP_MSI_OFF	0x80	/* after the PCIe capability */
 #define RP_KU_OFF	0x280	/* IDE key unit VSEC, after AER */
+#define MSIX_OFF	0x80	/* endpoints: after the PCIe capability */
 
 /* IDE layout: header, cap, ctl; link blocks (ctl, sts); selective blocks */
 #define IDE_SEL_BLOCK(nassoc)	(20 + 12 * (nassoc))
@@ -102,6 +104,33 @@ static void build_common(struct sim_fn *f, u16 dev, u32 class_rev, u8 hdr, u8 ty
 	f->exp_off = EXP_OFF;
 }
 
+/*
+ * A bridge's memory window [@np, @np + @np_size) and prefetchable window
+ * [@pf, @pf + @pf_size) (1 MiB granules); a size of 0 disables the window.
+ */
+static void put_windows(struct sim_fn *f, u64 np, u64 np_size, u64 pf, u64 pf_size)
+{
+	u64 pf_end = pf + pf_size - 1;
+
+	if (np_size) {
+		put16(f, PCI_MEMORY_BASE, (np >> 16) & PCI_MEMORY_RANGE_MASK);
+		put16(f, PCI_MEMORY_LIMIT, ((np + np_size - 1) >> 16) & PCI_MEMORY_RANGE_MASK);
+	} else {
+		put16(f, PCI_MEMORY_BASE, 0xfff0);
+		put16(f, PCI_MEMORY_LIMIT, 0);
+	}
+	if (!pf_size) {
+		pf = 0xfff00000;
+		pf_end = 0;
+	}
+	put16(f, PCI_PREF_MEMORY_BASE,
+	      ((pf >> 16) & PCI_PREF_RANGE_MASK) | PCI_PREF_RANGE_TYPE_64);
+	put16(f, PCI_PREF_MEMORY_LIMIT,
+	      ((pf_end >> 16) & PCI_PREF_RANGE_MASK) | PCI_PREF_RANGE_TYPE_64);
+	put32(f, PCI_PREF_BASE_UPPER32, upper_32_bits(pf));
+	put32(f, PCI_PREF_LIMIT_UPPER32, upper_32_bits(pf_end));
+}
+
 static void build_bridge(struct sim_fn *f, u16 dev, u8 type, u8 pri, u8 sec, u8 sub)
 {
 	build_common(f, dev, PCI_CLASS_BRIDGE_PCI << 16 | 0x01, PCI_HEADER_TYPE_BRIDGE, type);
@@ -110,17 +139,107 @@ static void build_bridge(struct sim_fn *f, u16 dev, u8 type, u8 pri, u8 sec, u8 
 	put8(f, PCI_SUBORDINATE_BUS, sub);
 	wm(f, PCI_PRIMARY_BUS, 4, 0xff);
 	/*
-	 * Nothing sits behind the bridges in memory or I/O space: every
-	 * window reads as disabled (base above limit) and stays so, and the
-	 * PCI core neither claims nor sizes them.
+	 * The I/O window reads as disabled (base above limit) and ignores
+	 * writes: nothing behind the bridges decodes I/O. A memory
+	 * window and a 64-bit prefetchable one, read-write as the PCI core
+	 * probes them; disabled (base above limit) until sim_cfg_windows()
+	 * programs them as firmware would.
 	 */
+	wm(f, PCI_MEMORY_BASE, 4, 0xff);
+	wm(f, PCI_MEMORY_BASE, 1, 0xf0);
+	wm(f, PCI_MEMORY_LIMIT, 1, 0xf0);
+	wm(f, PCI_PREF_MEMORY_BASE, 4, 0xff);
+	wm(f, PCI_PREF_MEMORY_BASE, 1, 0xf0);
+	wm(f, PCI_PREF_MEMORY_LIMIT, 1, 0xf0);
+	wm32(f, PCI_PREF_BASE_UPPER32, 0xffffffff);
+	wm32(f, PCI_PREF_LIMIT_UPPER32, 0xffffffff);
 	put8(f, PCI_IO_BASE, 0xf0);
 	put8(f, PCI_IO_LIMIT, 0x00);
-	put16(f, PCI_MEMORY_BASE, 0xfff0);
-	put16(f, PCI_MEMORY_LIMIT, 0x0000);
-	put16(f, PCI_PREF_MEMORY_BASE, 0xfff0);
-	put16(f, PCI_PREF_MEMORY_LIMIT, 0x0000);
+	put_windows(f, 0, 0, 0, 0);
 	wm32(f, PCI_BRIDGE_CONTROL - 2, 0x0fff0000);
+}
+
+/*
+ * Memory BARs and MSI-X (docs/design.md "Sim BARs"). A BAR's size is
+ * what the sizing protocol reads back: its address bits below the size
+ * are read-only 0, as are the type bits.
+ */
+struct sim_bar {
+	u8 bar;			/* BAR index; a 64-bit BAR takes @bar + 1 too */
+	u8 type;		/* PCI_BASE_ADDRESS_MEM_TYPE_64, _PREFETCH */
+	u32 size;
+};
+
+struct sim_msix {
+	u16 entries;
+	u8 table_bir, pba_bir;
+	u32 table_off, pba_off;
+};
+
+#define BAR_64		PCI_BASE_ADDRESS_MEM_TYPE_64
+#define BAR_PF		PCI_BASE_ADDRESS_MEM_PREFETCH
+
+/* function 0: BAR0 64-bit pref 16 MiB, BAR2 32-bit 64 KiB, BAR4 64-bit 1 MiB (MSI-X) */
+static const struct sim_bar ep_bars[] = {
+	{ 0, BAR_64 | BAR_PF, SZ_16M },
+	{ 2, 0, SZ_64K },
+	{ 4, BAR_64, SZ_1M },
+};
+
+static const struct sim_msix ep_msix = {
+	.entries = 32, .table_bir = 4, .table_off = 0, .pba_bir = 4, .pba_off = 0x10000,
+};
+
+/* VF BARs (per VF, in the PF's SR-IOV capability): BAR0 64-bit pref 1 MiB, BAR2 32-bit 16 KiB */
+static const struct sim_bar vf_bars[] = {
+	{ 0, BAR_64 | BAR_PF, SZ_1M },
+	{ 2, 0, SZ_16K },
+};
+
+static const struct sim_msix vf_msix = {
+	.entries = 4, .table_bir = 2, .table_off = 0, .pba_bir = 2, .pba_off = 0x2000,
+};
+
+/* functions 1-2: BAR0 32-bit pref 256 KiB, BAR1 32-bit 16 KiB (MSI-X), BAR2 64-bit pref 2 MiB */
+static const struct sim_bar epf_bars[] = {
+	{ 0, BAR_PF, SZ_256K },
+	{ 1, 0, SZ_16K },
+	{ 2, BAR_64 | BAR_PF, SZ_2M },
+};
+
+static const struct sim_msix epf_msix = {
+	.entries = 8, .table_bir = 1, .table_off = 0, .pba_bir = 1, .pba_off = 0x2000,
+};
+
+static void build_bar(struct sim_fn *f, int off, const struct sim_bar *b)
+{
+	put32(f, off, b->type);
+	wm32(f, off, ~(b->size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
+	if (b->type & BAR_64)
+		wm32(f, off + 4, 0xffffffff);
+}
+
+static void build_msix(struct sim_fn *f, const struct sim_msix *m);
+
+static void build_bars(struct sim_fn *f, const struct sim_bar *b, int n, const struct sim_msix *m)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		build_bar(f, PCI_BASE_ADDRESS_0 + 4 * b[i].bar, &b[i]);
+	build_msix(f, m);
+}
+
+static void build_msix(struct sim_fn *f, const struct sim_msix *m)
+{
+	/* MSI-X after the PCIe capability; Enable and Function Mask writable */
+	put8(f, EXP_OFF + PCI_CAP_LIST_NEXT, MSIX_OFF);
+	put8(f, MSIX_OFF + PCI_CAP_LIST_ID, PCI_CAP_ID_MSIX);
+	put16(f, MSIX_OFF + PCI_MSIX_FLAGS, m->entries - 1);
+	wm(f, MSIX_OFF + PCI_MSIX_FLAGS + 1, 1,
+	   (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8);
+	put32(f, MSIX_OFF + PCI_MSIX_TABLE, m->table_off | m->table_bir);
+	put32(f, MSIX_OFF + PCI_MSIX_PBA, m->pba_off | m->pba_bir);
 }
 
 /* IDE: 1 link TC, @nsel selective streams with one address block each. */
@@ -150,6 +269,61 @@ static int build_ide(struct sim_fn *f, int off, int nsel, u16 next)
 	return end;
 }
 
+/*
+ * SR-IOV (function 0 of BAR slots, nr_vfs): VFs at functions nr_fn ..
+ * nr_fn + NumVFs - 1 of the card (First VF Offset nr_fn, stride 1; no ARI
+ * needed). VF Enable, VF MSE, ARI Capable Hierarchy, NumVFs, System Page
+ * Size and the VF BARs are read-write; the VFs answer while VF Enable is
+ * set (present_fn()).
+ */
+static void build_sriov(struct tsmh_sim *sim, struct sim_fn *f)
+{
+	int o = EP_SRIOV_OFF, i;
+
+	put32(f, EP_DSN_OFF, ext_hdr(PCI_EXT_CAP_ID_DSN, 1, o));
+	put32(f, o, ext_hdr(PCI_EXT_CAP_ID_SRIOV, 1, 0));
+	wm(f, o + PCI_SRIOV_CTRL, 1,
+	   PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE | PCI_SRIOV_CTRL_ARI);
+	put16(f, o + PCI_SRIOV_INITIAL_VF, sim->nr_vfs);
+	put16(f, o + PCI_SRIOV_TOTAL_VF, sim->nr_vfs);
+	wm(f, o + PCI_SRIOV_NUM_VF, 2, 0xff);
+	put16(f, o + PCI_SRIOV_VF_OFFSET, sim->nr_fn);
+	put16(f, o + PCI_SRIOV_VF_STRIDE, 1);
+	put16(f, o + PCI_SRIOV_VF_DID, SIM_DEV_VF);
+	put32(f, o + PCI_SRIOV_SUP_PGSIZE, 0x553);	/* 4K, 8K, 64K, 256K, 1M, 4M */
+	put32(f, o + PCI_SRIOV_SYS_PGSIZE, 1);
+	wm32(f, o + PCI_SRIOV_SYS_PGSIZE, 0x553);
+	for (i = 0; i < ARRAY_SIZE(vf_bars); i++)
+		build_bar(f, o + PCI_SRIOV_BAR + 4 * vf_bars[i].bar, &vf_bars[i]);
+	f->sriov_off = o;
+}
+
+static struct sim_fn *vf_of(struct tsmh_sim *sim, int slot, int i)
+{
+	return &sim->vf[slot * sim->nr_vfs + i];
+}
+
+/*
+ * VF @i of card @slot: Vendor and Device ID read FFFFh (the PF's SR-IOV
+ * capability names it), no BARs of its own (the PF's VF BARs), Memory
+ * Space Enable read-only 0; PCIe with FLR, MSI-X in VF BAR2.
+ */
+static void build_vf(struct tsmh_sim *sim, struct sim_fn *f, int slot, int i)
+{
+	f->kind = SIM_VF;
+	f->slot = slot;
+	f->seg = slot / SIM_EP_PER_SEG;
+	f->bus = 3 + slot % SIM_EP_PER_SEG;
+	f->devfn = PCI_DEVFN(0, sim->nr_fn + i);
+	build_common(f, 0xffff, SIM_CLASS_ACCEL << 16 | 0x01,
+		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
+	put16(f, PCI_VENDOR_ID, 0xffff);
+	wm32(f, PCI_COMMAND, 0x0544);
+	put32(f, PCI_SUBSYSTEM_VENDOR_ID, SIM_VENDOR | (u32)SIM_DEV_VF << 16);
+	put32(f, EXP_OFF + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR);
+	build_msix(f, &vf_msix);
+}
+
 static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 {
 	u64 dsn = 0x54534d4800000000ULL | slot; /* "TSMH" */
@@ -173,6 +347,17 @@ static void build_ep(struct tsmh_sim *sim, struct sim_fn *f, int slot)
 	put32(f, EP_DSN_OFF + 8, upper_32_bits(dsn));
 	if (sim->nr_fn > 1)
 		put8(f, PCI_HEADER_TYPE, PCI_HEADER_TYPE_NORMAL | SIM_HDR_MFD);
+	if (slot < sim->nr_bar) {
+		build_bars(f, ep_bars, ARRAY_SIZE(ep_bars), &ep_msix);
+		if (sim->nr_vfs) {
+			int i;
+
+			build_sriov(sim, f);
+			/* VF Enable is clear: the VFs start afresh */
+			for (i = 0; i < sim->nr_vfs; i++)
+				build_vf(sim, vf_of(sim, slot, i), slot, i);
+		}
+	}
 }
 
 /* Function @fn (1..) of card @slot: a PCIe endpoint with nothing to attest. */
@@ -186,6 +371,8 @@ static void build_epf(struct tsmh_sim *sim, struct sim_fn *f, int slot, int fn)
 	build_common(f, SIM_DEV_EP_FN, SIM_CLASS_ACCEL << 16 | 0x01,
 		     PCI_HEADER_TYPE_NORMAL, PCI_EXP_TYPE_ENDPOINT);
 	put32(f, PCI_SUBSYSTEM_VENDOR_ID, SIM_VENDOR | (u32)SIM_DEV_EP_FN << 16);
+	if (slot < sim->nr_bar)
+		build_bars(f, epf_bars, ARRAY_SIZE(epf_bars), &epf_msix);
 }
 
 static struct sim_fn *epf(struct tsmh_sim *sim, int slot, int fn)
@@ -277,6 +464,23 @@ void sim_cfg_build(struct tsmh_sim *sim)
 	}
 }
 
+void sim_cfg_windows(struct tsmh_sim *sim, struct sim_seg *g)
+{
+	u64 np_size = (u64)g->nr_bar * SIM_NP_STRIDE, pf_size = (u64)g->nr_bar * SIM_PF_STRIDE;
+	unsigned long flags;
+	int i;
+
+	if (!g->nr_bar)
+		return;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	put_windows(&g->rp, g->np.start, np_size, g->pf.start, pf_size);
+	put_windows(&g->usp, g->np.start, np_size, g->pf.start, pf_size);
+	for (i = 0; i < g->nr_bar; i++)
+		put_windows(&sim->dsp[g->first + i], g->np.start + (u64)i * SIM_NP_STRIDE,
+			    SIM_NP_STRIDE, g->pf.start + (u64)i * SIM_PF_STRIDE, SIM_PF_STRIDE);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
 struct sim_seg *sim_seg_of(struct tsmh_sim *sim, int domain)
 {
 	int s;
@@ -302,6 +506,9 @@ static struct sim_fn *sim_fn_lookup(struct tsmh_sim *sim, struct sim_seg *g, u8 
 		return &sim->ep[g->first + bus - 3];
 	if (bus - 3 < g->nr_ep && PCI_SLOT(devfn) == 0 && PCI_FUNC(devfn) < sim->nr_fn)
 		return epf(sim, g->first + bus - 3, PCI_FUNC(devfn));
+	if (bus - 3 < g->nr_bar && PCI_SLOT(devfn) == 0 &&
+	    PCI_FUNC(devfn) < sim->nr_fn + sim->nr_vfs)
+		return vf_of(sim, g->first + bus - 3, PCI_FUNC(devfn) - sim->nr_fn);
 	return NULL;
 }
 
@@ -335,6 +542,15 @@ static struct sim_fn *present_fn(struct tsmh_sim *sim, struct pci_bus *bus, unsi
 
 	if (f && f->kind == SIM_EPF)	/* one card: there while function 0 is */
 		return sim->ep[f->slot].present ? f : NULL;
+	if (f && f->kind == SIM_VF) {	/* while function 0 enables it */
+		struct sim_fn *pf = &sim->ep[f->slot];
+		int o = pf->sriov_off;
+
+		return pf->present && o && (pf->cfg[o + PCI_SRIOV_CTRL] & PCI_SRIOV_CTRL_VFE) &&
+		       PCI_FUNC(f->devfn) - sim->nr_fn <
+		       (pf->cfg[o + PCI_SRIOV_NUM_VF] | pf->cfg[o + PCI_SRIOV_NUM_VF + 1] << 8) ?
+		       f : NULL;
+	}
 	return f && (f->kind != SIM_EP || f->present) ? f : NULL;
 }
 
@@ -451,6 +667,12 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 		raw_spin_unlock_irqrestore(&sim->lock, flags);
 		return PCIBIOS_SUCCESSFUL;
 	}
+	if (f->kind == SIM_VF && base == f->exp_off + PCI_EXP_DEVCTL &&
+	    ((val << shift) & mask & PCI_EXP_DEVCTL_BCR_FLR)) {
+		build_vf(sim, f, f->slot, PCI_FUNC(f->devfn) - sim->nr_fn);
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		return PCIBIOS_SUCCESSFUL;
+	}
 	if (f->kind == SIM_EP && base == f->exp_off + PCI_EXP_DEVCTL &&
 	    ((val << shift) & mask & PCI_EXP_DEVCTL_BCR_FLR)) {
 		/* the rest of the write is lost in the reset */
@@ -471,6 +693,10 @@ static int sim_write(struct pci_bus *bus, unsigned int devfn, int where, int siz
 		f->cfg[o] = (f->cfg[o] & ~f->wmask[o]) | (b & f->wmask[o]);
 	}
 	sim_ide_written(sim, f, base, old, (val << shift) & mask, mask);
+	if (f->sriov_off && base == f->sriov_off + PCI_SRIOV_CTRL &&
+	    (old & PCI_SRIOV_CTRL_VFE) && !(f->cfg[base] & PCI_SRIOV_CTRL_VFE))
+		for (i = 0; i < sim->nr_vfs; i++)	/* VF Enable cleared: VFs gone */
+			build_vf(sim, vf_of(sim, f->slot, i), f->slot, i);
 	if (sbr && (f->cfg[PCI_BRIDGE_CONTROL] & PCI_BRIDGE_CTL_BUS_RESET))
 		sim_sbr(sim, f);
 	raw_spin_unlock_irqrestore(&sim->lock, flags);

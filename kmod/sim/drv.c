@@ -9,7 +9,8 @@
  * PCI core, before the reset) sleeps drv_reset_ms and its remove
  * drv_remove_ms, each logged before and after, so a test can keep a reset
  * running, or tsmh_core's reset work busy unbinding the device with
- * reset_hold=1 (tests/vm/t_resetdev.sh).
+ * reset_hold=1 (tests/vm/t_resetdev.sh). Bound to a function 0 with SR-IOV
+ * (nr_vfs), it enables VFs through sriov_numvfs (t_simbars.sh).
  */
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
@@ -53,6 +54,7 @@ static int sim_drv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void sim_drv_remove(struct pci_dev *pdev)
 {
 	sim_drv_sleep(pdev, "remove", READ_ONCE(drv_remove_ms));
+	pci_disable_sriov(pdev);	/* a PF's VFs go with its driver */
 }
 
 static void sim_drv_reset_prepare(struct pci_dev *pdev)
@@ -74,6 +76,8 @@ static struct pci_driver sim_drv = {
 	.probe = sim_drv_probe,
 	.remove = sim_drv_remove,
 	.err_handler = &sim_drv_err,
+	/* sriov_numvfs of a sim PF (tsmh_sim nr_vfs) it is bound to */
+	.sriov_configure = pci_sriov_configure_simple,
 };
 
 int sim_drv_init(void)

@@ -11,6 +11,12 @@
  *      (3+N):00.1-2 with nr_functions=2-3: further functions of the same
  *                   card (device SIM_DEV_EP_FN): PCIe only, no DOE, no
  *                   TEE-IO; present exactly while function 0 is
+ *      (3+N):00.F  with nr_vfs: SR-IOV VFs of function 0 (F = nr_functions
+ *                   + i), present while function 0 has VF Enable set and
+ *                   NumVFs > i
+ *
+ * Cards in slots below bar_slots have memory BARs and MSI-X (cfg.c,
+ * docs/design.md "Sim BARs") inside bridge windows the sim programs at load.
  *
  * The root port has MSI and AER (so portdrv binds its AER service and
  * aer_inject can drive error recovery); a Secondary Bus Reset on any
@@ -38,6 +44,7 @@
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -55,6 +62,8 @@
 #define SIM_DEV_USP	0x1e12
 #define SIM_DEV_DSP	0x1e13
 #define SIM_DEV_EP_FN	0x1e14	/* functions 1-2 of a multi-function card */
+#define SIM_DEV_VF	0x1e15	/* SR-IOV VFs of function 0 (nr_vfs) */
+#define SIM_MAX_VF	4
 #define SIM_MAX_FN	3
 #define SIM_CLASS_ACCEL	0x1200	/* processing accelerator (not in 6.1 pci_ids.h) */
 #define SIM_HDR_MFD	0x80	/* multi-function bit of the header type */
@@ -63,8 +72,17 @@
 /* endpoints per segment (PCI domain): buses 3..130 */
 #define SIM_EP_PER_SEG	128
 #define SIM_MAX_SEG	DIV_ROUND_UP(TSMH_SIM_MAX_SLOTS, SIM_EP_PER_SEG)
+/*
+ * Memory BARs (docs/design.md "Sim BARs"): the cards of the first
+ * bar_slots slots have them. Each such slot's downstream port forwards a
+ * non-prefetchable window of SIM_NP_STRIDE (below 4 GiB) and a 64-bit
+ * prefetchable one of SIM_PF_STRIDE, carved out of its segment's
+ * apertures in slot order; the root port and switch forward the lot.
+ */
+#define SIM_NP_STRIDE	SZ_2M
+#define SIM_PF_STRIDE	SZ_32M
 
-enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF };
+enum sim_fn_kind { SIM_RP, SIM_USP, SIM_DSP, SIM_EP, SIM_EPF, SIM_VF };
 
 /*
  * IDE keys (ide.c). An endpoint's copy of the keys of a stream, as its
@@ -143,6 +161,7 @@ struct sim_fn {
 	bool plain;		/* EP: plugged without TEE-IO (TSMH_SIM_PLUG_PLAIN) */
 	u16 exp_off, doe_off;
 	u16 ide_off, ku_off;	/* IDE capability, key unit VSEC (RP); 0: none */
+	u16 sriov_off;		/* EP: SR-IOV capability; 0: none */
 	u8 ide_nsel;
 	struct sim_ep_keys ekeys[SIM_EP_STREAMS];	/* EP only */
 	u8 cfg[SIM_CFG_SIZE];
@@ -163,6 +182,9 @@ struct sim_seg {
 	int domain;
 	int first, nr_ep;
 	struct pci_sysdata sysdata;
+	int nr_bar;		/* slots @first..@first+@nr_bar-1 have BARs */
+	/* the apertures of the host bridge (none if !@nr_bar), see SIM_NP_STRIDE */
+	struct resource np, pf;
 	struct sim_fn rp, usp;
 	struct sim_ku ku;	/* the root port's IDE key unit */
 };
@@ -187,6 +209,8 @@ struct tsmh_sim {
 	int nr_seg;
 	int nr_ep;
 	int nr_fn;		/* functions per endpoint card (1-SIM_MAX_FN) */
+	int nr_bar;		/* slots 0..nr_bar-1 have memory BARs */
+	int nr_vfs;		/* TotalVFs of function 0 of BAR slots (0-SIM_MAX_VF) */
 	int next_ev;		/* round-robin start for events */
 	raw_spinlock_t lock;		/* see above */
 	struct mutex chr_lock;		/* see above */
@@ -201,10 +225,13 @@ struct tsmh_sim {
 	struct sim_fn *dsp;	/* nr_ep */
 	struct sim_fn *ep;	/* nr_ep */
 	struct sim_fn *epf;	/* functions 1.. of card N at N * (nr_fn - 1) */
+	struct sim_fn *vf;	/* VF i of card N at N * nr_vfs + i; nr_bar cards */
 };
 
 /* cfg.c */
 void sim_cfg_build(struct tsmh_sim *sim);
+/* Program segment @g's bridge windows from its apertures; before its bus exists. */
+void sim_cfg_windows(struct tsmh_sim *sim, struct sim_seg *g);
 /* Power-on state of endpoint @f (config space, mailbox); sim->lock held. */
 void sim_ep_reset(struct tsmh_sim *sim, struct sim_fn *f);
 /* The segment whose domain is @domain, or NULL. */

@@ -175,6 +175,43 @@ sim_rps() {
 	done
 }
 
+# cfg_cap DEV ID: the config offset of DEV's capability ID (standard list), or fail 1
+cfg_cap() {
+	_co=$(($(simide "$1" r32 0x34) & 0xfc))
+	while [ $_co -ne 0 ]; do
+		_cv=$(simide "$1" r32 $_co)
+		[ $((_cv & 0xff)) = $(($2)) ] && echo $_co && return 0
+		_co=$(((_cv >> 8) & 0xfc))
+	done
+	return 1
+}
+
+# sim_tdi_layout DEV: the TDI layout of DEV as a --tdisp-layout value
+# (docs/design.md "Sim BARs": what the emulator must report against),
+# from sysfs resource and the MSI-X capability in config space
+sim_tdi_layout() {
+	_tl=
+	_tn=0
+	while read -r _ts _te _tf; do
+		[ $_tn -le 5 ] || break
+		if [ $((_tf & 0x200)) != 0 ] && [ $((_te)) -gt $((_ts)) ]; then
+			_tw=32
+			[ $((_tf & 0x100000)) != 0 ] && _tw=64
+			_tp=np
+			[ $((_tf & 0x2000)) != 0 ] && _tp=pref
+			_tl="$_tl${_tl:+,}bar$_tn=$(printf 0x%x $((_ts))):$(printf 0x%x $((_te - _ts + 1))):$_tw:$_tp"
+		fi
+		_tn=$((_tn + 1))
+	done <"/sys/bus/pci/devices/$1/resource"
+	if _tm=$(cfg_cap "$1" 0x11); then
+		_tc=$(simide "$1" r32 $_tm)
+		_tt=$(simide "$1" r32 $((_tm + 4)))
+		_tb=$(simide "$1" r32 $((_tm + 8)))
+		_tl="$_tl${_tl:+,}msix=$((_tt & 7)):$(printf 0x%x $((_tt & ~7 & 0xffffffff))):$((((_tc >> 16) & 0x7ff) + 1)):$((_tb & 7)):$(printf 0x%x $((_tb & ~7 & 0xffffffff)))"
+	fi
+	echo "$_tl"
+}
+
 # all_bound N: every endpoint of an N-endpoint sim has a driver
 all_bound() {
 	for _ab in $(sim_eps "$1"); do

@@ -8,6 +8,10 @@
  *   simide BDF sel I                        "CTL STS RID1 RID2" of selective block I
  *   simide BDF sel-set I CTL RID1 RID2      RID association, then control
  *   simide BDF sel-clear I                  write 1 to IDE_FAIL (RW1C)
+ *   simide BDF addr I J                     "BASE LIMIT" of address block J of
+ *                                           selective block I (0x%016x each,
+ *                                           1 MiB granules expanded), or
+ *                                           "invalid"
  *   simide RP ku-load KEYFILE [corrupt]     program the root port's key unit
  *                                           from `tsmctl ide km --key-file`
  *                                           (directions swapped), then GO;
@@ -161,7 +165,7 @@ int main(int argc, char **argv)
 	unsigned int o;
 
 	if (argc < 3) {
-		fputs("usage: simide BDF r32|w32|sel|sel-set|sel-clear|ku-load|ku-sts ...\n",
+		fputs("usage: simide BDF r32|w32|sel|sel-set|sel-clear|addr|ku-load|ku-sts ...\n",
 		      stderr);
 		return 2;
 	}
@@ -185,6 +189,25 @@ int main(int argc, char **argv)
 		w32(o + 12, (uint32_t)strtoul(argv[5], NULL, 0));
 		w32(o + 16, (uint32_t)strtoul(argv[6], NULL, 0));
 		w32(o + 4, (uint32_t)strtoul(argv[4], NULL, 0));
+	} else if (!strcmp(argv[2], "addr") && argc == 5) {
+		unsigned int j = (unsigned int)strtoul(argv[4], NULL, 0);
+		uint32_t a1;
+		uint64_t base, limit;
+
+		o = sel_off((unsigned int)strtoul(argv[3], NULL, 0));
+		if (j >= (r32(o) & 0xf)) {
+			fprintf(stderr, "simide: %s: no address block %u\n", bdf, j);
+			return 1;
+		}
+		o += 20 + 12 * j;
+		a1 = r32(o);
+		base = (uint64_t)r32(o + 8) << 32 | (uint64_t)((a1 >> 8) & 0xfff) << 20;
+		limit = (uint64_t)r32(o + 4) << 32 | (uint64_t)(a1 >> 20) << 20 | 0xfffff;
+		if (a1 & 1)
+			printf("0x%016llx 0x%016llx\n", (unsigned long long)base,
+			       (unsigned long long)limit);
+		else
+			printf("invalid\n");
 	} else if (!strcmp(argv[2], "sel-clear") && argc == 4) {
 		o = sel_off((unsigned int)strtoul(argv[3], NULL, 0));
 		w32(o + 8, 0x80000000u);
