@@ -819,6 +819,7 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_ide_kstream *s = NULL;
 	struct tsmh_ide_bridge *br;
 	u32 type = TSMH_IDE_TYPE_SELECTIVE, tc = 0;
+	unsigned int nr_assoc;
 	int ret;
 
 	dev = tsmh_nl_req_dev(info, 0, &ret);
@@ -897,10 +898,15 @@ int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = s->ops->alloc(s, extack);
 	if (ret)
 		goto unlock;
-	/* windows beyond the root port block's address blocks: merge further */
-	if (type == TSMH_IDE_TYPE_SELECTIVE &&
-	    s->nr_addr > rp->layout->sel_nr_assoc[s->rp_block]) {
-		ret = ep_windows(dev->pdev, s, rp->layout->sel_nr_assoc[s->rp_block]);
+	/*
+	 * Windows beyond the root port block's address blocks, or beyond
+	 * what the backend programs (7.2's pci_ide: 2): merge further.
+	 */
+	nr_assoc = type == TSMH_IDE_TYPE_SELECTIVE ? rp->layout->sel_nr_assoc[s->rp_block] : 0;
+	if (s->ops->max_addr && s->ops->max_addr < nr_assoc)
+		nr_assoc = s->ops->max_addr;
+	if (type == TSMH_IDE_TYPE_SELECTIVE && s->nr_addr > nr_assoc) {
+		ret = ep_windows(dev->pdev, s, nr_assoc);
 		if (ret) {
 			ide_errf(extack, "the root port's block has no address association block",
 				 "%s: root port %s block %u: no address association block",

@@ -95,9 +95,12 @@ struct tsmh_ide_kstream;
  * @free: give back the ID, blocks and pool slot. Cannot fail for a
  *	stream @alloc succeeded on.
  * @name: for logs and ide-get.
+ * @max_addr: address association windows @setup can program (0: as many
+ *	as the root port's block has; the caller merges to the smaller).
  */
 struct tsmh_ide_ops {
 	const char *name;
+	unsigned int max_addr;
 	int (*alloc)(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack);
 	int (*setup)(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack);
 	int (*enable)(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack);

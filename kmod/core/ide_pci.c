@@ -113,16 +113,6 @@ static int pci_alloc(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 			 s->epdev->name, ret);
 		goto out;
 	}
-	/* our address association, not the core's default (the upstream bridge's windows) */
-	ide->partner[PCI_IDE_RP].mem_assoc = (struct pci_bus_region){ 0, -1 };
-	ide->partner[PCI_IDE_RP].pref_assoc = (struct pci_bus_region){ 0, -1 };
-	if (s->nr_addr > 0)
-		ide->partner[PCI_IDE_RP].mem_assoc =
-			(struct pci_bus_region){ s->addr[0].base, s->addr[0].limit };
-	if (s->nr_addr > 1)
-		ide->partner[PCI_IDE_RP].pref_assoc =
-			(struct pci_bus_region){ s->addr[1].base, s->addr[1].limit };
-
 	req.stream_id = id;
 	req.up_block = ide->partner[PCI_IDE_RP].stream_index;
 	req.down_block = ide->partner[PCI_IDE_EP].stream_index;
@@ -148,7 +138,22 @@ out:
 
 static int pci_setup(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 {
+	struct pci_ide *ide = to_ide(s);
+
 	lockdep_assert_held(&s->br->lock);
+	/*
+	 * Our address association, not the core's default (the upstream
+	 * bridge's windows). Set here, after the caller merged the windows
+	 * to what the root port's block and pci_ide (.max_addr) hold.
+	 */
+	ide->partner[PCI_IDE_RP].mem_assoc = (struct pci_bus_region){ 0, -1 };
+	ide->partner[PCI_IDE_RP].pref_assoc = (struct pci_bus_region){ 0, -1 };
+	if (s->nr_addr > 0)
+		ide->partner[PCI_IDE_RP].mem_assoc =
+			(struct pci_bus_region){ s->addr[0].base, s->addr[0].limit };
+	if (s->nr_addr > 1)
+		ide->partner[PCI_IDE_RP].pref_assoc =
+			(struct pci_bus_region){ s->addr[1].base, s->addr[1].limit };
 	pci_ide_stream_setup(s->rpdev->pdev, to_ide(s));
 	pci_ide_stream_setup(s->epdev->pdev, to_ide(s));
 	return 0;
@@ -243,6 +248,7 @@ static int pci_free(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 
 static const struct tsmh_ide_ops tsmh_ide_pci_ops = {
 	.name = "pci-ide",
+	.max_addr = 2,	/* mem_assoc and pref_assoc */
 	.alloc = pci_alloc,
 	.setup = pci_setup,
 	.enable = pci_enable,
