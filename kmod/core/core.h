@@ -172,6 +172,9 @@ struct tsmh_mb {
  * Protected by @state_lock:
  * @gate_state, @gate_reason, @gate_flags, @gate_msg: enum tsmh_gate_state,
  *	enum tsmh_gate_reason, TSMH_GATE_F_*, free text for humans.
+ * @gate_seq: bumped by every change of the four above (gate_apply(), a
+ *	bypass); a reset's hold applies only if none happened since the
+ *	reset was seen (tsmh_gate_reset()).
  * @accept_digest, @accept_len, @accept_gen, @accept_time: the last
  *	ATTESTED release (@accept_len 0: none).
  * @reset_count, @reset_kind: resets seen, enum tsmh_reset_kind of the last.
@@ -216,6 +219,7 @@ struct tsmh_dev {
 	u32 gate_reason;
 	u32 gate_flags;
 	char gate_msg[TSMH_GATE_MSG_MAX];
+	u64 gate_seq;
 	u8 accept_digest[TSMH_ACCEPT_DIGEST_MAX];
 	u8 accept_len;
 	u64 accept_gen;

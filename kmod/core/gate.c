@@ -85,6 +85,8 @@ struct gate_req {
 	u32 digest_len;
 	u64 gen;
 	bool (*cond)(struct tsmh_dev *dev);
+	bool check_seq;	/* only if dev->gate_seq still equals @seq */
+	u64 seq;
 };
 
 /* ---- hold policy: hold_ids (docs/design.md, "Hold policy") ---- */
@@ -542,6 +544,10 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		ret = -ESTALE;
 		goto unlock_state;
 	}
+	if (r->check_seq && dev->gate_seq != r->seq) {
+		ret = -ECANCELED;	/* someone decided since: theirs stands */
+		goto unlock_state;
+	}
 	old_state = dev->gate_state;
 	was_held = old_state == TSMH_GATE_HELD;
 	flags = dev->gate_flags;
@@ -557,6 +563,7 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 		goto unlock_state;
 	}
 	dev->gate_state = hold ? TSMH_GATE_HELD : TSMH_GATE_RELEASED;
+	dev->gate_seq++;
 	dev->gate_reason = r->reason;
 	strscpy(dev->gate_msg, r->msg ? r->msg : "", sizeof(dev->gate_msg));
 	if (!hold)
@@ -1013,6 +1020,7 @@ void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
 		if (IS_ERR(ovr))
 			ovr = NULL;
 		dev->gate_state = TSMH_GATE_RELEASED;
+		dev->gate_seq++;
 		dev->gate_reason = TSMH_GATE_R_BYPASS;
 		dev->gate_flags &= ~GATE_F_OVR;
 		dev->gate_flags |= TSMH_GATE_F_OVERRIDE_CHANGED;
@@ -1043,20 +1051,36 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 			      .msg = "reset: re-attestation needed" };
 	bool hold;
 	u64 count;
+	int ret;
 
 	mutex_lock(&dev->state_lock);
 	count = ++dev->reset_count;
 	dev->reset_kind = kind;
 	dev->gate_flags |= TSMH_GATE_F_REATTEST;
 	hold = dev->gateable && dev->gate_state != TSMH_GATE_HELD;
+	/*
+	 * The events below go out before the hold: a daemon reacting to
+	 * them (quarantining the device, or re-attesting and releasing it)
+	 * may change the gate first. Its decision is newer than this hold,
+	 * which then does not apply (seen in CI: tsmd's quarantine after the
+	 * 4th re-key in 10 minutes overwritten by "reset: re-attestation
+	 * needed", the device left waiting for an attestation nobody ran).
+	 */
+	r.check_seq = true;
+	r.seq = dev->gate_seq;
 	mutex_unlock(&dev->state_lock);
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
 	/* its IDE streams: flagged reset, insecure event (the kernel keeps them) */
 	tsmh_ide_dev_reset(dev, kind);
-	if (hold && READ_ONCE(reset_hold) && !gate_apply(dev, &r, NULL))
+	if (!hold || !READ_ONCE(reset_hold))
+		return;
+	ret = gate_apply(dev, &r, NULL);
+	if (!ret)
 		gate_follow(dev, 0);
+	else if (ret == -ECANCELED)
+		pci_info(dev->pdev, "reset hold not applied: the gate changed since the reset\n");
 }
 
 /* ---- netlink ---- */
