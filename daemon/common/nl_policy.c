@@ -73,6 +73,20 @@ const struct nla_policy tsmh_nl_tsmh_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_TSM_COOKIE] = { .type = NLA_U64 },
 	[TSMH_A_TSM_OP] = { .type = NLA_U32 },
 	[TSMH_A_TSM_STATUS] = { .type = NLA_U32 },
+	[TSMH_A_TDI] = { .type = NLA_NESTED },
+	[TSMH_A_TDI_OP] = { .type = NLA_U32 },
+	[TSMH_A_TDI_LOCK_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_TDI_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_TDI_MMIO_OFFSET] = { .type = NLA_U64 },
+	[TSMH_A_TDI_P2P_MASK] = { .type = NLA_U64 },
+	[TSMH_A_TDI_TICKET] = { .type = NLA_U64 },
+	[TSMH_A_TDI_NONCE] = { .type = NLA_UNSPEC },
+	[TSMH_A_TDI_REPORT] = { .type = NLA_UNSPEC, .maxlen = 65528 },
+	[TSMH_A_TDI_DEV_STATE] = { .type = NLA_U32 },
+	[TSMH_A_TDI_STATUS] = { .type = NLA_U32 },
+	[TSMH_A_TDI_ERROR] = { .type = NLA_U32 },
+	[TSMH_A_TDI_MSG] = { .type = NLA_STRING },
+	[TSMH_A_TDI_CAUSE] = { .type = NLA_U32 },
 };
 
 const struct nla_policy tsmh_nl_ide_port_policy[TSMH_IDEP_A_MAX + 1] = {
@@ -110,6 +124,24 @@ const struct nla_policy tsmh_nl_ide_stream_policy[TSMH_IDES_A_MAX + 1] = {
 	[TSMH_IDES_A_EP_FAIL] = { .type = NLA_U32 },
 	[TSMH_IDES_A_FLAGS] = { .type = NLA_U32 },
 	[TSMH_IDES_A_CREATED] = { .type = NLA_U64 },
+};
+
+const struct nla_policy tsmh_nl_tdi_policy[TSMH_TDI_A_MAX + 1] = {
+	[TSMH_TDI_A_DEV] = { .type = NLA_STRING },
+	[TSMH_TDI_A_DSM] = { .type = NLA_STRING },
+	[TSMH_TDI_A_INTERFACE_ID] = { .type = NLA_U32 },
+	[TSMH_TDI_A_STATE] = { .type = NLA_U32 },
+	[TSMH_TDI_A_FLAGS] = { .type = NLA_U32 },
+	[TSMH_TDI_A_OP] = { .type = NLA_U32 },
+	[TSMH_TDI_A_LOCK_FLAGS] = { .type = NLA_U32 },
+	[TSMH_TDI_A_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_TDI_A_MMIO_OFFSET] = { .type = NLA_U64 },
+	[TSMH_TDI_A_REPORT_LEN] = { .type = NLA_U32 },
+	[TSMH_TDI_A_NR_RANGES] = { .type = NLA_U32 },
+	[TSMH_TDI_A_REPORT_GEN] = { .type = NLA_U64 },
+	[TSMH_TDI_A_TVM] = { .type = NLA_U64 },
+	[TSMH_TDI_A_MSG] = { .type = NLA_STRING },
+	[TSMH_TDI_A_SINCE] = { .type = NLA_U64 },
 };
 
 const struct nla_policy tsmh_nl_ide_addr_policy[TSMH_IDEA_A_MAX + 1] = {

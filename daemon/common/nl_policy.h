@@ -18,6 +18,8 @@ extern const struct nla_policy tsmh_nl_tsmh_policy[TSMH_A_MAX + 1];
 extern const struct nla_policy tsmh_nl_ide_port_policy[TSMH_IDEP_A_MAX + 1];
 /* attribute set "ide-stream" (TSMH_IDES_A_*) */
 extern const struct nla_policy tsmh_nl_ide_stream_policy[TSMH_IDES_A_MAX + 1];
+/* attribute set "tdi" (TSMH_TDI_A_*) */
+extern const struct nla_policy tsmh_nl_tdi_policy[TSMH_TDI_A_MAX + 1];
 /* attribute set "ide-addr" (TSMH_IDEA_A_*) */
 extern const struct nla_policy tsmh_nl_ide_addr_policy[TSMH_IDEA_A_MAX + 1];
 /* attribute set "mailbox" (TSMH_MB_A_*) */

@@ -302,6 +302,12 @@ int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* tdi.c: TDISP TDIs (ABI 6) */
+int tsmh_nl_tdi_get_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tdi_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info);
+
 /* tsm.c: 7.2 link TSM (sysfs tsm/connect -> tsmd); stubs elsewhere */
 void tsmh_tsm_init(void);	/* after the device walk at load */
 void tsmh_tsm_exit(void);	/* first thing at unload */

@@ -32,6 +32,10 @@ int tsmh_nl_ide_kset_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_tsm_done_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tdi_get_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tdi_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info);
+int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info);
 
 static const struct nla_policy tsmh_get_caps_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
@@ -157,6 +161,34 @@ static const struct nla_policy tsmh_tsm_done_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy tsmh_tdi_get_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_tdi_begin_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_TDI_OP] = { .type = NLA_U32 },
+	[TSMH_A_TDI_LOCK_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_TDI_STREAM_ID] = { .type = NLA_U32 },
+	[TSMH_A_TDI_MMIO_OFFSET] = { .type = NLA_U64 },
+	[TSMH_A_TDI_P2P_MASK] = { .type = NLA_U64 },
+	[TSMH_A_TDI_NONCE] = { .type = NLA_BINARY },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy tsmh_tdi_end_policy[TSMH_A_MAX + 1] = {
+	[TSMH_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 31 },
+	[TSMH_A_TDI_TICKET] = { .type = NLA_U64 },
+	[TSMH_A_TDI_STATUS] = { .type = NLA_S32 },
+	[TSMH_A_TDI_ERROR] = { .type = NLA_U32 },
+	[TSMH_A_TDI_DEV_STATE] = { .type = NLA_U32 },
+	[TSMH_A_TDI_NONCE] = { .type = NLA_BINARY },
+	[TSMH_A_TDI_REPORT] = { .type = NLA_BINARY, .len = 65528 },
+	[TSMH_A_TDI_MSG] = { .type = NLA_NUL_STRING },
+	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+};
+
 static int tsmh_nl_doe_claim_doit_perm(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
@@ -246,6 +278,20 @@ static int tsmh_nl_tsm_done_doit_perm(struct sk_buff *skb, struct genl_info *inf
 	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
 
 	return ret ? ret : tsmh_nl_tsm_done_doit(skb, info);
+}
+
+static int tsmh_nl_tdi_begin_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_tdi_begin_doit(skb, info);
+}
+
+static int tsmh_nl_tdi_end_doit_perm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = tsmh_nl_perm(skb, info->extack, TSMH_NL_PERM_SYS_ADMIN);
+
+	return ret ? ret : tsmh_nl_tdi_end_doit(skb, info);
 }
 
 static const struct genl_ops tsmh_nl_ops[] = {
@@ -352,6 +398,25 @@ static const struct genl_ops tsmh_nl_ops[] = {
 		.cmd = TSMH_CMD_TSM_DONE,
 		.doit = tsmh_nl_tsm_done_doit_perm,
 		.policy = tsmh_tsm_done_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_TDI_GET,
+		.doit = tsmh_nl_tdi_get_doit,
+		.dumpit = tsmh_nl_tdi_get_dumpit,
+		.policy = tsmh_tdi_get_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_TDI_BEGIN,
+		.doit = tsmh_nl_tdi_begin_doit_perm,
+		.policy = tsmh_tdi_begin_policy,
+		.maxattr = TSMH_A_MAX,
+	},
+	{
+		.cmd = TSMH_CMD_TDI_END,
+		.doit = tsmh_nl_tdi_end_doit_perm,
+		.policy = tsmh_tdi_end_policy,
 		.maxattr = TSMH_A_MAX,
 	},
 };

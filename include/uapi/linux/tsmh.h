@@ -38,7 +38,8 @@
 /* 5: IDE streams (IDE_GET, IDE_STREAM_NEW/ENABLE/DEL, IDE_KEY_PROG, IDE_KSET, EVT_IDE),
  *    7.2 link TSM hand-off (EVT_TSM_REQ, TSM_DONE)
  */
-#define TSMH_ABI_VERSION	5
+/* 6: TDISP TDIs (TDI_GET, TDI_BEGIN, TDI_END, EVT_TDI) */
+#define TSMH_ABI_VERSION	6
 
 /* Largest DOE payload carried in one netlink attribute (bytes). */
 #define TSMH_DOE_PAYLOAD_MAX	65528
@@ -72,6 +73,11 @@ enum tsmh_cmd {
 	TSMH_CMD_EVT_IDE,	/* event: a stream changed (DEV_NAME, IDE_EVENT, IDE_STREAM) */
 	TSMH_CMD_EVT_TSM_REQ,	/* event: 7.2 tsm/connect or disconnect asks the daemon */
 	TSMH_CMD_TSM_DONE,	/* do (sys-admin): the daemon's answer to EVT_TSM_REQ */
+	/* TDISP (ABI 6), see "TDIs" below */
+	TSMH_CMD_TDI_GET,	/* do (DEV_NAME) or dump: TDIs and the kernel's state */
+	TSMH_CMD_TDI_BEGIN,	/* do (sys-admin): the kernel's rules, then a ticket */
+	TSMH_CMD_TDI_END,	/* do (sys-admin): the outcome, validated and recorded */
+	TSMH_CMD_EVT_TDI,	/* event: a TDI changed (DEV_NAME, TDI_CAUSE, TDI) */
 	__TSMH_CMD_MAX,
 };
 #define TSMH_CMD_MAX (__TSMH_CMD_MAX - 1)
@@ -158,6 +164,20 @@ enum tsmh_attr {
 	TSMH_A_TSM_COOKIE,	/* u64, EVT_TSM_REQ / TSM_DONE */
 	TSMH_A_TSM_OP,		/* u32, enum tsmh_tsm_op */
 	TSMH_A_TSM_STATUS,	/* s32, TSM_DONE: 0 or -errno */
+	TSMH_A_TDI,		/* nest (replies, events), enum tsmh_tdi_attr */
+	TSMH_A_TDI_OP,		/* u32, enum tsmh_tdi_op (TDI_BEGIN) */
+	TSMH_A_TDI_LOCK_FLAGS,	/* u32, TSMH_TDI_LOCK_F_* (TDI_BEGIN lock) */
+	TSMH_A_TDI_STREAM_ID,	/* u32, default stream ID (TDI_BEGIN lock) */
+	TSMH_A_TDI_MMIO_OFFSET,	/* u64, MMIO_REPORTING_OFFSET (TDI_BEGIN lock) */
+	TSMH_A_TDI_P2P_MASK,	/* u64, BIND_P2P_ADDRESS_MASK (TDI_BEGIN lock) */
+	TSMH_A_TDI_TICKET,	/* u64, TDI_BEGIN reply, TDI_END */
+	TSMH_A_TDI_NONCE,	/* binary, TSMH_TDI_NONCE_LEN; wiped; never sent back */
+	TSMH_A_TDI_REPORT,	/* binary, TDI_END (report): the whole report */
+	TSMH_A_TDI_DEV_STATE,	/* u32, enum tsmh_tdi_state (TDI_END) */
+	TSMH_A_TDI_STATUS,	/* s32, TDI_END: 0 or -errno */
+	TSMH_A_TDI_ERROR,	/* u32, TDI_END: TDISP_ERROR code */
+	TSMH_A_TDI_MSG,		/* string, TDI_END: the requester's reason */
+	TSMH_A_TDI_CAUSE,	/* u32, enum tsmh_tdi_cause (EVT_TDI) */
 	__TSMH_A_MAX,
 };
 #define TSMH_A_MAX (__TSMH_A_MAX - 1)
@@ -206,6 +226,28 @@ enum tsmh_ides_attr {
 	__TSMH_IDES_A_MAX,
 };
 #define TSMH_IDES_A_MAX (__TSMH_IDES_A_MAX - 1)
+
+/* TSMH_A_TDI nest */
+enum tsmh_tdi_attr {
+	TSMH_TDI_A_UNSPEC,
+	TSMH_TDI_A_DEV,		/* string, the TDI */
+	TSMH_TDI_A_DSM,		/* string, function 0 or the VF's PF */
+	TSMH_TDI_A_INTERFACE_ID, /* u32, TDISP function ID */
+	TSMH_TDI_A_STATE,	/* u32, enum tsmh_tdi_state */
+	TSMH_TDI_A_FLAGS,	/* u32, TSMH_TDI_F_* */
+	TSMH_TDI_A_OP,		/* u32, enum tsmh_tdi_op in flight */
+	TSMH_TDI_A_LOCK_FLAGS,	/* u32, as locked */
+	TSMH_TDI_A_STREAM_ID,	/* u32, as locked */
+	TSMH_TDI_A_MMIO_OFFSET,	/* u64, as locked */
+	TSMH_TDI_A_REPORT_LEN,	/* u32 */
+	TSMH_TDI_A_NR_RANGES,	/* u32 */
+	TSMH_TDI_A_REPORT_GEN,	/* u64, evidence generation holding the report */
+	TSMH_TDI_A_TVM,		/* u64, bound TVM (7.2) */
+	TSMH_TDI_A_MSG,		/* string, why the last change */
+	TSMH_TDI_A_SINCE,	/* u64, ns since the epoch */
+	__TSMH_TDI_A_MAX,
+};
+#define TSMH_TDI_A_MAX (__TSMH_TDI_A_MAX - 1)
 
 enum tsmh_idea_attr {
 	TSMH_IDEA_A_UNSPEC,
@@ -597,5 +639,62 @@ enum tsmh_tsm_op {
 	TSMH_TSM_OP_DISCONNECT,
 	__TSMH_TSM_OP_NR,
 };
+
+/*
+ * TDIs (ABI 6; docs/design.md "TDISP (kernel)"). The kernel owns each
+ * TDI's state; TDISP messages travel inside the requester's SPDM session,
+ * which the kernel cannot read. A requester (tsmctl, tsmd) asks
+ * TDI_BEGIN before it sends a request (the kernel's rules are checked,
+ * nothing is sent if they fail), then reports the outcome with TDI_END
+ * (the kernel validates what it can and records it).
+ */
+enum tsmh_tdi_state {
+	TSMH_TDI_STATE_CONFIG_UNLOCKED,
+	TSMH_TDI_STATE_CONFIG_LOCKED,
+	TSMH_TDI_STATE_RUN,
+	TSMH_TDI_STATE_ERROR,
+	__TSMH_TDI_STATE_NR,
+};
+
+enum tsmh_tdi_op {
+	TSMH_TDI_OP_LOCK,
+	TSMH_TDI_OP_REPORT,
+	TSMH_TDI_OP_START,
+	TSMH_TDI_OP_STOP,
+	TSMH_TDI_OP_STATE,
+	__TSMH_TDI_OP_NR,
+};
+
+/* TSMH_A_TDI_LOCK_FLAGS: LOCK_INTERFACE_REQUEST FLAGS, bit for bit */
+#define TSMH_TDI_LOCK_F_NO_FW_UPDATE		(1U << 0)
+#define TSMH_TDI_LOCK_F_CACHE_LINE_128		(1U << 1)
+#define TSMH_TDI_LOCK_F_LOCK_MSIX		(1U << 2)
+#define TSMH_TDI_LOCK_F_BIND_P2P		(1U << 3)
+#define TSMH_TDI_LOCK_F_ALL_REQUEST_REDIRECT	(1U << 4)
+
+/* TSMH_TDI_A_FLAGS */
+#define TSMH_TDI_F_REPORT_CHECKED	(1U << 0) /* report recorded and checked since LOCK */
+#define TSMH_TDI_F_NONCE		(1U << 1) /* START nonce held (never shown) */
+#define TSMH_TDI_F_HOST_STARTED		(1U << 2) /* RUN by a host requester (host-native mode) */
+#define TSMH_TDI_F_BOUND		(1U << 3) /* bound to a TVM (7.2 pci_tsm_bind) */
+#define TSMH_TDI_F_PENDING		(1U << 4) /* an operation is in flight */
+
+enum tsmh_tdi_cause {
+	TSMH_TDI_CAUSE_LOCK,
+	TSMH_TDI_CAUSE_REPORT,
+	TSMH_TDI_CAUSE_START,
+	TSMH_TDI_CAUSE_STOP,
+	TSMH_TDI_CAUSE_FLR,		/* reset: CONFIG_UNLOCKED */
+	TSMH_TDI_CAUSE_CONFIG_WRITE,	/* MSE/BME cleared while locked/running: ERROR */
+	TSMH_TDI_CAUSE_MISMATCH,	/* device state != kernel state: ERROR */
+	TSMH_TDI_CAUSE_REPORT_INVALID,	/* report failed the BAR check: ERROR */
+	TSMH_TDI_CAUSE_REQUESTER_GONE,	/* socket closed / timed out mid-operation: ERROR */
+	TSMH_TDI_CAUSE_IDE_LOST,	/* the DSM's stream went insecure: ERROR */
+	TSMH_TDI_CAUSE_FAILED,		/* failed without a TDISP_ERROR: ERROR */
+	TSMH_TDI_CAUSE_REMOVED,
+	__TSMH_TDI_CAUSE_NR,
+};
+
+#define TSMH_TDI_NONCE_LEN	32
 
 #endif /* _UAPI_LINUX_TSMH_H */
