@@ -155,7 +155,8 @@ enum tsmh_tdisp_err {
 #define TSMH_TDISP_FID_SEG_SHIFT	16
 #define TSMH_TDISP_FID_SEG_VALID	0x01000000
 
-enum tsmh_tdi_state {
+/* the TDISP values; the same as uapi enum tsmh_tdi_state (TSMH_TDI_STATE_*) */
+enum tsmh_tdisp_state {
 	TSMH_TDI_CONFIG_UNLOCKED	= 0,
 	TSMH_TDI_CONFIG_LOCKED		= 1,
 	TSMH_TDI_RUN			= 2,

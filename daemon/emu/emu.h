@@ -128,7 +128,7 @@ size_t emu_tdisp_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const 
 void emu_tdisp_session_end(struct emu_conn *c);
 /* Forget every TDI (reset, the connection's end): CONFIG_UNLOCKED. */
 void emu_tdisp_free(struct emu_conn *c);
-/* The state of TDI @fn (enum tsmh_tdi_state). */
+/* The state of TDI @fn (enum tsmh_tdisp_state). */
 int emu_tdisp_state(const struct emu_conn *c, unsigned int fn);
 /* Wipe and drop every IDE_KM key of @c (the session ended). */
 void emu_idekm_free(struct emu_conn *c);
