@@ -213,3 +213,51 @@ int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj)
 	*obj = c;
 	return 0;
 }
+
+int tsmd_holds_session(const char *dev)
+{
+	char text[256];
+	cJSON *c = NULL;
+	int up = 0;
+
+	if (tsmd_connection(dev, text, sizeof(text), &c))
+		return 0;
+	up = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "session")) ?: "", "up");
+	cJSON_Delete(c);
+	return up;
+}
+
+int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	sd_bus *bus = NULL;
+	const char *s = NULL;
+	int ret;
+
+	ret = sd_bus_open_system(&bus);
+	if (ret < 0) {
+		snprintf(out, len, "cannot reach the system bus: %s", strerror(-ret));
+		return ret;
+	}
+	ret = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", dev);
+	/* the keeper's run: a session, the keys, the stream; well under 2 minutes */
+	if (ret >= 0)
+		ret = sd_bus_call(bus, m, 120 * 1000000ULL, &err, &r);
+	if (ret >= 0)
+		ret = sd_bus_message_read(r, "s", &s);
+	if (ret >= 0)
+		snprintf(out, len, "%s", s ? s : "");
+	else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED))
+		snprintf(out, len, "tsmd: permission denied: only root may ask tsmd to %s (%s)",
+			 method, err.message ? err.message : "access denied");
+	else
+		snprintf(out, len, "tsmd: %s", err.message ? err.message : strerror(-ret));
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	sd_bus_flush_close_unref(bus);
+	return ret < 0 ? ret : 0;
+}

@@ -23,4 +23,15 @@ int allow_deny(int argc, char **argv, const char *method);
  */
 int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj);
 
+/*
+ * Whether tsmd's session keeper holds @dev's SPDM session now (GetDevice's
+ * connection.session "up"): 1, or 0 (no tsmd, no session of its).
+ */
+int tsmd_holds_session(const char *dev);
+/*
+ * tsmd's Refresh or Disconnect (@method) of @dev, run by its session
+ * keeper: 0 with tsmd's answer in @out, or -errno with the reason in @out.
+ */
+int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "attest_store.h"
+#include "bus.h"
 #include "connect.h"
 #include "idekm.h"
 #include "target.h"
@@ -30,9 +31,10 @@ const char usage_connect[] =
 	"  the session is ended, the stream stays (tsmd keeps sessions with HEARTBEAT)\n";
 
 const char usage_disconnect[] =
-	"Usage: tsmctl disconnect DEV --trust PEM-FILE-OR-DIR [--slot N] [--timeout SEC]\n"
+	"Usage: tsmctl disconnect DEV [--trust PEM-FILE-OR-DIR] [--slot N] [--timeout SEC]\n"
 	"  a new SPDM session, K_SET_STOP at the endpoint (best effort: it may have been\n"
-	"  reset), the stream disabled and freed at both ends, END_SESSION\n";
+	"  reset), the stream disabled and freed at both ends, END_SESSION. When tsmd\n"
+	"  keeps DEV's session, tsmd's session keeper does it (over D-Bus, no --trust)\n";
 
 /* the step printer of connect, disconnect, ide refresh and ide km (tsmctl.h) */
 void conn_step_out(const struct tsmh_conn_step *st, void *arg)
@@ -135,6 +137,36 @@ static void stream_line(const struct tsmh_idenl_stream *s)
 
 enum verb { V_CONNECT, V_DISCONNECT, V_REFRESH };
 
+/* refresh or disconnect of a device whose session tsmd keeps: tsmd does it */
+static int through_tsmd(enum verb v, const char *dev)
+{
+	const char *op = v == V_DISCONNECT ? "disconnect" : "ide refresh";
+	char out[640];
+	cJSON *j;
+	int ret;
+
+	if (!opt_json)
+		printf("%s: %s through tsmd (its session keeper holds the device's SPDM session)\n",
+		       dev, op);
+	ret = tsmd_conn_call(v == V_DISCONNECT ? "Disconnect" : "Refresh", dev, out, sizeof(out));
+	if (opt_json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "device", dev);
+		cJSON_AddStringToObject(j, "operation", op);
+		cJSON_AddStringToObject(j, "through", "tsmd");
+		cJSON_AddBoolToObject(j, "ok", !ret);
+		cJSON_AddStringToObject(j, ret ? "error" : "result", out);
+		json_print(j);
+	} else if (!ret) {
+		printf("  %s\n", out);
+	}
+	if (ret) {
+		fprintf(stderr, "tsmctl: %s %s: %s\n", op, dev, out);
+		return EXIT_OPERR;
+	}
+	return 0;
+}
+
 static int run(enum verb v, int argc, char **argv)
 {
 	static const char *const names[] = { "connect", "disconnect", "ide refresh" };
@@ -200,6 +232,13 @@ static int run(enum verb v, int argc, char **argv)
 		default: goto usage;
 		}
 	}
+	/*
+	 * tsmd's session keeper holds the device's session (and mailbox):
+	 * its keeper does refresh and disconnect, asked over D-Bus; a
+	 * session of our own would find the mailbox claimed (EBUSY).
+	 */
+	if (optind + 1 == argc && v != V_CONNECT && tsmd_holds_session(argv[optind]))
+		return through_tsmd(v, argv[optind]);
 	if (optind + 1 != argc || !co.attest.trust) {
 		if (optind + 1 == argc)
 			fprintf(stderr,

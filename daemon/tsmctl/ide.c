@@ -11,14 +11,15 @@
 
 const char usage_ide[] =
 	"Usage: tsmctl ide list [-j]\n"
-	"       tsmctl ide refresh DEV --trust PEM-FILE-OR-DIR [--slot N] [--timeout SEC]\n"
+	"       tsmctl ide refresh DEV [--trust PEM-FILE-OR-DIR] [--slot N] [--timeout SEC]\n"
 	"       tsmctl ide km {DEV | --socket HOST:PORT} --trust PEM-FILE-OR-DIR [--slot N]\n"
 	"       [--stream-id N] [--key-set 0|1] [--timeout SEC] [--keep] [--key-file FILE]\n"
 	"  list: every IDE root port and endpoint: capability, register blocks and\n"
 	"  host-bridge stream IDs in use and free, each stream (ID, blocks, RIDs,\n"
 	"  addresses, key set, state at each end); open to every user.\n"
 	"  refresh: a new SPDM session, six new keys into the other key set at both\n"
-	"  ends, K_SET_GO, the old set stopped; the stream stays SECURE.\n"
+	"  ends, K_SET_GO, the old set stopped; the stream stays SECURE. When tsmd\n"
+	"  keeps DEV's session, tsmd's session keeper does it (D-Bus; no --trust).\n"
 	"  km: protocol only, no IDE registers: authenticate, open an SPDM session,\n"
 	"  IDE_KM QUERY, KEY_PROG of all six keys of key set 0|1 (fresh random keys,\n"
 	"  never shown), K_SET_GO, K_SET_STOP, END_SESSION; each step's result.\n"

@@ -51,6 +51,20 @@ wait_until $((P + 15)) "no HEARTBEAT within $P s: $(conn $EP0)" sh -c "tsmctl -j
 owner_is $EP0 host || tfail "mailbox not held by tsmd's session: $(tsmctl -j show $EP0 | jq -c .doe)"
 ok "session kept: HEARTBEAT after ${P} s ($(conn $EP0 | jq -c '{heartbeats, last_heartbeat_s_ago}'))"
 
+# ---- tsmctl ide refresh while tsmd keeps the session: tsmd's keeper does it
+# (before: tsmctl opened a session of its own and found the mailbox claimed)
+ks() { tsmctl -j show "$1" | jq -r '.connection.streams[0].key_set'; }
+k0=$(ks $EP0)
+tsmctl ide refresh $EP0 >/tmp/rf.out 2>&1 || tfail "ide refresh through tsmd: $(cat /tmp/rf.out)"
+grep -q "through tsmd" /tmp/rf.out || tfail "refresh not through tsmd: $(cat /tmp/rf.out)"
+k1=$(ks $EP0)
+[ "$k1" != "$k0" ] && [ "$(regs $EP0)" = "2 2" ] || tfail "after refresh: key set $k0 -> $k1, $(regs $EP0)"
+conn $EP0 | jq -e '.session == "up"' >/dev/null || tfail "session lost by the refresh: $(conn $EP0)"
+# unprivileged: refused by tsmd (root only), nothing changed
+asuser tsmctl ide refresh $EP0 >/tmp/rf.out 2>&1 && tfail "unprivileged refresh through tsmd succeeded"
+[ "$(ks $EP0)" = "$k1" ] || tfail "unprivileged refresh changed the key set"
+ok "tsmctl ide refresh with tsmd's session: its keeper re-keyed (key set $k0 -> $k1, SECURE, session up); unprivileged refused: $(tail -n 1 /tmp/rf.out)"
+
 # ---- FLR: insecure -> re-attested, re-keyed, restored; once
 n0=$(grep -c "$EP0: .*connected: IDE stream" /tmp/tsmd.log)
 echo 1 >/sys/bus/pci/devices/$EP0/reset || tfail "FLR $EP0"
