@@ -148,6 +148,7 @@ static int through_tsmd(enum verb v, const char *dev)
 	if (!opt_json)
 		printf("%s: %s through tsmd (its session keeper holds the device's SPDM session)\n",
 		       dev, op);
+	fflush(stdout); /* before an error on stderr */
 	ret = tsmd_conn_call(v == V_DISCONNECT ? "Disconnect" : "Refresh", dev, out, sizeof(out));
 	if (opt_json) {
 		j = cJSON_CreateObject();
