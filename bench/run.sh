@@ -30,6 +30,12 @@
 # (authentication, KEY_EXCHANGE + FINISH, two HEARTBEATs, two KEY_UPDATEs,
 # END_SESSION): wall time per run and callgrind instructions, with the
 # IDE_KM requests' own share (tsmh_idekm_query/_key_prog/_k_set inclusive).
+# TDISP over the socket: `tsmctl tdisp` (authentication, session,
+# GET_TDISP_VERSION, GET_TDISP_CAPABILITIES, LOCK_INTERFACE, every
+# GET_DEVICE_INTERFACE_REPORT portion, GET_DEVICE_INTERFACE_STATE,
+# START_INTERFACE, GET_DEVICE_INTERFACE_STATE, STOP_INTERFACE, END_SESSION;
+# the report checked against the emulator's simple layout), wall time and
+# instructions, the TDISP exchanges' share (tsmh_tdisp_xfer inclusive).
 # Figures only: nothing here passes or fails on a threshold.
 # Environment: TSMH_BENCH_RUNS (socket runs, default 20; the guest does
 # 20), TSMH_BENCH_LABEL (deb12), TSMH_BENCH_TSMD (endpoint counts, default
@@ -113,12 +119,19 @@ awk '{ t[$1] = $2; r[$1] = $3 }
 
 # IDE_KM (see the top): wall time, then instructions
 idekm() { "$bin/tsmctl" ide km --socket "127.0.0.1:$port" --trust "$tmp/root.pem" "$@" >/dev/null; }
-for mode in session ide-km; do
+# TDISP over the socket (see the top): tsmctl tdisp, the emulator's simple layout
+tdisp() {
+	"$bin/tsmctl" tdisp --socket "127.0.0.1:$port" --trust "$tmp/root.pem" --layout simple \
+		--no-nonce-probe "$@" >/dev/null
+}
+tdisp || { echo "bench: tsmctl tdisp --socket failed" >&2; exit 1; }
+for mode in session ide-km tdisp; do
 	t0=$(now_ms)
 	for _ in $(seq "$runs"); do
 		case $mode in
 		session) att --session ;;
 		ide-km) idekm ;;
+		tdisp) tdisp ;;
 		esac
 	done
 	report socket $mode "$runs" $(($(now_ms) - t0)) run
@@ -131,17 +144,21 @@ vg() { # NAME CMD...: callgrind's total for CMD (its profile in $tmp/cg.NAME)
 }
 st=$(vg session "$bin/tsmctl" attest --socket "127.0.0.1:$port" --trust "$tmp/root.pem" --session)
 it=$(vg idekm "$bin/tsmctl" ide km --socket "127.0.0.1:$port" --trust "$tmp/root.pem")
+tt=$(vg tdisp "$bin/tsmctl" tdisp --socket "127.0.0.1:$port" --trust "$tmp/root.pem" --layout simple --no-nonce-probe)
+tk=$(incl "$tmp/cg.tdisp" tsmh_tdisp_xfer)
 sa=$(incl "$tmp/cg.session" tsmh_attest_run)
 ss=$(incl "$tmp/cg.session" attest_session)
 ia=$(incl "$tmp/cg.idekm" tsmh_attest_run)
 is=$(incl "$tmp/cg.idekm" tsmh_session_start tsmh_session_end)
 ik=$(incl "$tmp/cg.idekm" tsmh_idekm_query tsmh_idekm_key_prog tsmh_idekm_k_set)
-awk -v st="$st" -v sa="$sa" -v ss="$ss" -v it="$it" -v ia="$ia" -v is="$is" -v ik="$ik" 'BEGIN {
+awk -v st="$st" -v sa="$sa" -v ss="$ss" -v it="$it" -v ia="$ia" -v is="$is" -v ik="$ik" -v tt="$tt" -v tk="$tk" 'BEGIN {
 	printf "socket  session  instructions %11d process %11d tsmh_attest_run %10d session (start, 2 HEARTBEAT, 2 KEY_UPDATE, end)\n",
 		st, sa, ss
 	printf "socket  ide-km   instructions %11d process %11d tsmh_attest_run %10d session (start, end)\n", it, ia, is
 	printf "socket  ide-km   IDE_KM requests (QUERY, 6 KEY_PROG, 6 K_SET_GO, 6 K_SET_STOP) %d instructions: %.1f%% of the process; process %.2fx of attest --session\n",
 		ik, 100 * ik / it, it / st
+	printf "socket  tdisp    instructions %11d process (%.2fx attest --session); TDISP exchanges (VERSION, CAPABILITIES, LOCK, REPORT portions, STATE, START, STATE, STOP) %d: %.1f%%\n",
+		tt, tt / st, tk, 100 * tk / tt
 }'
 kill $pid
 wait $pid 2>/dev/null || true
