@@ -90,7 +90,7 @@ static const char *const info_bits[] = {
 };
 static const char *const attr_bits[] = { "msix_table", "msix_pba", "non_tee", "updatable" };
 
-static cJSON *report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
+cJSON *tdisp_report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
 {
 	cJSON *j = cJSON_CreateObject(), *a, *o, *f;
 	struct tsmh_tdisp_range x;
@@ -126,7 +126,7 @@ static cJSON *report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsig
 	return j;
 }
 
-static void report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
+void tdisp_report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
 {
 	struct tsmh_tdisp_range x;
 	uint32_t i, k;
@@ -315,9 +315,9 @@ static int run(struct spdm_transport *t, struct tsmh_session *ss, const struct o
 				    why, sizeof(why));
 	if (ret)
 		FAIL("GET_DEVICE_INTERFACE_REPORT");
-	cJSON_AddItemToObject(j, "report", report_json(&rep, len, portions));
+	cJSON_AddItemToObject(j, "report", tdisp_report_json(&rep, len, portions));
 	if (!opt_json)
-		report_print(&rep, len, portions);
+		tdisp_report_print(&rep, len, portions);
 	if (o->raw && write_raw(o->raw, rep_buf, len)) {
 		ret = spdm_why(why, sizeof(why), -EIO, "GET_DEVICE_INTERFACE_REPORT: --raw %s: %s",
 			       o->raw, strerror(errno));

@@ -61,6 +61,15 @@ extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_s
 	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
 	usage_policy[], usage_gate[], usage_monitor[], usage_caps[], usage_ide[];
 extern const char usage_tdisp[];
+/* tdi.c: tsmctl tdi (list, lock, report, start, stop, state) */
+int cmd_tdi(int argc, char **argv);
+extern const char usage_tdi[];
+/* show's "TDI:" line (or "tdi" in @j): nothing for a device that is no TDI */
+void tdi_show(struct tsmh_nl *nl, const char *dev, cJSON *j);
+/* tdisp.c: a decoded interface report, JSON and text */
+struct tsmh_tdisp_report;
+cJSON *tdisp_report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions);
+void tdisp_report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions);
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tsmctl tdi: TDIs through the kernel's TDI state machine (attest/tdi.h).
+ * list (tdi-get, open to every user) and, through the DSM's DOE mailbox
+ * claimed for the whole run and one SPDM session, lock (--start), report,
+ * stop and state; each step printed as it ends, the kernel's view after.
+ *
+ * start: START_INTERFACE must carry the nonce of the LOCK response. The
+ * kernel keeps its copy to check and never hands it out, and tsmctl keeps
+ * nothing after it exits (no nonce on disk), so a separate "tdi start DEV"
+ * cannot have it: it is refused with the way that works, "tdi lock DEV
+ * --start" (LOCK, REPORT and START in one session). tsmd, which keeps its
+ * sessions, is the place for a start apart from the lock (not yet).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "attest_store.h"
+#include "fileio.h"
+#include "target.h"
+#include "tdi.h"
+#include "tsmctl.h"
+
+const char usage_tdi[] =
+	"Usage: tsmctl tdi list [-j]\n"
+	"       tsmctl tdi lock DEV --trust PEM-FILE-OR-DIR [--slot N] [--no-fw-update]\n"
+	"              [--lock-msix] [--bind-p2p] [--all-request-redirect]\n"
+	"              [--default-stream ID] [--mmio-offset OFF] [--start] [-j]\n"
+	"       tsmctl tdi report DEV --trust PEM-FILE-OR-DIR [--slot N] [--raw FILE] [-j]\n"
+	"       tsmctl tdi start DEV\n"
+	"       tsmctl tdi stop DEV --trust PEM-FILE-OR-DIR [--slot N] [-j]\n"
+	"       tsmctl tdi state DEV --trust PEM-FILE-OR-DIR [--slot N] [-j]\n"
+	"  list: every TDI (function or VF of a TEE-IO device) with the kernel's\n"
+	"  TDISP state, its DSM, flags, report summary and bound TVM (any user).\n"
+	"  The others (CAP_SYS_ADMIN) claim the DSM's mailbox, authenticate it with\n"
+	"  --trust, open an SPDM session and bracket every TDISP request with the\n"
+	"  kernel (tdi-begin: its rules, nothing sent if it refuses; tdi-end: the\n"
+	"  outcome and the device's GET_DEVICE_INTERFACE_STATE, compared).\n"
+	"  lock: GET_TDISP_VERSION, GET_TDISP_CAPABILITIES, LOCK_INTERFACE, every\n"
+	"  portion of the report (the kernel checks it against the TDI's BARs);\n"
+	"  a failure after the LOCK sends STOP_INTERFACE. --default-stream ID: the\n"
+	"  kernel requires IDE stream ID of the DSM to be SECURE. --start: then\n"
+	"  START_INTERFACE with the LOCK's nonce (refused by the kernel unless\n"
+	"  tsmh_core.tdisp_host_native=1).\n"
+	"  start: refused: the nonce exists only in the session of the LOCK (use\n"
+	"  lock --start). report: read, recorded by the kernel (evidence object\n"
+	"  report), decoded; --raw FILE: its bytes. stop: STOP_INTERFACE.\n"
+	"  state: GET_DEVICE_INTERFACE_STATE, compared with the kernel's.\n";
+
+enum verb { V_LOCK, V_REPORT, V_START, V_STOP, V_STATE };
+static const char *const verbs[] = { "lock", "report", "start", "stop", "state" };
+
+static const char *const flag_words[] = { "report_checked", "nonce_held", "host_started", "bound",
+					  "pending" };
+static const char *const lock_words[] = { "no_fw_update", "cache_line_128", "lock_msix",
+					  "bind_p2p", "all_request_redirect" };
+
+static cJSON *words(uint32_t v, const char *const *w, unsigned int nr)
+{
+	cJSON *a = cJSON_CreateArray();
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (v & (1U << i))
+			cJSON_AddItemToArray(a, cJSON_CreateString(w[i]));
+	return a;
+}
+
+static cJSON *tdi_json(const struct tsmh_tdinl_tdi *t)
+{
+	cJSON *j = cJSON_CreateObject(), *o;
+	char b[24];
+
+	cJSON_AddStringToObject(j, "tdi", t->dev);
+	cJSON_AddStringToObject(j, "dsm", t->dsm);
+	snprintf(b, sizeof(b), "%#x", t->interface_id);
+	cJSON_AddStringToObject(j, "interface_id", b);
+	cJSON_AddStringToObject(j, "state", tsmh_tdinl_state_name(t->state));
+	cJSON_AddItemToObject(j, "flags", words(t->flags, flag_words, 5));
+	if (t->has & TSMH_TDINL_H_OP)
+		cJSON_AddStringToObject(j, "pending_op", tsmh_tdinl_op_name(t->op));
+	if (t->has & TSMH_TDINL_H_LOCK_FLAGS)
+		cJSON_AddItemToObject(j, "lock_flags", words(t->lock_flags, lock_words, 5));
+	if (t->has & TSMH_TDINL_H_STREAM)
+		cJSON_AddNumberToObject(j, "default_stream_id", t->stream_id);
+	if (t->has & TSMH_TDINL_H_MMIO) {
+		snprintf(b, sizeof(b), "%#llx", (unsigned long long)t->mmio_offset);
+		cJSON_AddStringToObject(j, "mmio_offset", b);
+	}
+	if (t->has & TSMH_TDINL_H_REPORT) {
+		o = cJSON_AddObjectToObject(j, "report");
+		cJSON_AddNumberToObject(o, "length", t->report_len);
+		cJSON_AddNumberToObject(o, "mmio_ranges", t->nr_ranges);
+		if (t->has & TSMH_TDINL_H_REPORT_GEN)
+			cJSON_AddNumberToObject(o, "evidence_generation", (double)t->report_gen);
+	} else {
+		cJSON_AddNullToObject(j, "report");
+	}
+	if (t->has & TSMH_TDINL_H_TVM)
+		cJSON_AddNumberToObject(j, "tvm", (double)t->tvm);
+	else
+		cJSON_AddNullToObject(j, "tvm");
+	if (t->msg[0])
+		cJSON_AddStringToObject(j, "message", t->msg);
+	if (t->has & TSMH_TDINL_H_SINCE)
+		cJSON_AddNumberToObject(j, "since_ns", (double)t->since);
+	return j;
+}
+
+/* "3 ranges, 96 bytes (evidence gen 4)" or "none" */
+static const char *report_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len)
+{
+	if (!(t->has & TSMH_TDINL_H_REPORT) || !t->report_len)
+		snprintf(b, len, "none");
+	else if (t->has & TSMH_TDINL_H_REPORT_GEN)
+		snprintf(b, len, "%u range%s, %u bytes (evidence gen %llu)", t->nr_ranges,
+			 t->nr_ranges == 1 ? "" : "s", t->report_len,
+			 (unsigned long long)t->report_gen);
+	else
+		snprintf(b, len, "%u range%s, %u bytes", t->nr_ranges,
+			 t->nr_ranges == 1 ? "" : "s", t->report_len);
+	return b;
+}
+
+/* "CONFIG_LOCKED (report-checked, nonce)" */
+static const char *state_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len)
+{
+	char f[128];
+
+	tsmh_tdinl_flags_str(t->flags, f, sizeof(f));
+	if (t->has & TSMH_TDINL_H_OP)
+		snprintf(b, len, "%s%s%s%s, %s pending", tsmh_tdinl_state_name(t->state),
+			 f[0] ? " (" : "", f, f[0] ? ")" : "", tsmh_tdinl_op_name(t->op));
+	else
+		snprintf(b, len, "%s%s%s%s", tsmh_tdinl_state_name(t->state), f[0] ? " (" : "", f,
+			 f[0] ? ")" : "");
+	return b;
+}
+
+static int tdi_list(int argc, char **argv)
+{
+	struct tsmh_tdinl_list l = { 0 };
+	struct tsmh_nl nl;
+	unsigned int i;
+	char s[192], r[96], tvm[24];
+	int c, ret;
+
+	while ((c = getopt(argc, argv, "j")) != -1) {
+		if (c != 'j') {
+			fputs(usage_tdi, stderr);
+			return EXIT_USAGE;
+		}
+		opt_json = 1;
+	}
+	if (optind != argc) {
+		fputs(usage_tdi, stderr);
+		return EXIT_USAGE;
+	}
+	if (nl_open_or_die(&nl))
+		return EXIT_OPERR;
+	ret = tsmh_tdi_get(&nl, NULL, &l);
+	if (ret) {
+		ret = report_nl_error(&nl, "tdi list", NULL, ret);
+		goto out;
+	}
+	if (opt_json) {
+		cJSON *a = cJSON_CreateArray();
+
+		for (i = 0; i < l.n; i++)
+			cJSON_AddItemToArray(a, tdi_json(&l.t[i]));
+		json_print(a);
+		goto out;
+	}
+	if (!l.n) {
+		printf("no TDIs (no tracked device's DSM has TEE-IO Supported)\n");
+		goto out;
+	}
+	printf("%-13s %-13s %-10s %-8s %-44s %s\n", "TDI", "DSM", "IFACE-ID", "TVM", "STATE",
+	       "REPORT");
+	for (i = 0; i < l.n; i++) {
+		const struct tsmh_tdinl_tdi *t = &l.t[i];
+
+		if (t->has & TSMH_TDINL_H_TVM)
+			snprintf(tvm, sizeof(tvm), "%llu", (unsigned long long)t->tvm);
+		else
+			snprintf(tvm, sizeof(tvm), "-");
+		printf("%-13s %-13s %#-10x %-8s %-44s %s\n", t->dev, t->dsm, t->interface_id, tvm,
+		       state_summary(t, s, sizeof(s)), report_summary(t, r, sizeof(r)));
+		if (t->state == TSMH_TDI_STATE_ERROR && t->msg[0])
+			printf("%13s   %s\n", "", t->msg);
+	}
+out:
+	tsmh_tdinl_list_free(&l);
+	tsmh_nl_close(&nl);
+	return ret ? EXIT_OPERR : 0;
+}
+
+void tdi_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
+{
+	struct tsmh_tdinl_list l = { 0 };
+	const struct tsmh_tdinl_tdi *t;
+	char s[192], r[96];
+	int ret = tsmh_tdi_get(nl, dev, &l);
+
+	t = ret ? NULL : tsmh_tdinl_find(&l, dev);
+	if (t && j) {
+		cJSON_AddItemToObject(j, "tdi", tdi_json(t));
+	} else if (t) {
+		printf("  TDI:        %s, DSM %s, interface ID %#x, report %s\n",
+		       state_summary(t, s, sizeof(s)), t->dsm, t->interface_id,
+		       report_summary(t, r, sizeof(r)));
+		if (t->msg[0])
+			printf("              %s\n", t->msg);
+	} else if (ret && ret != -ENOENT && ret != -ENODEV && ret != -EOPNOTSUPP) {
+		/* a TDI that could not be read is said, not left out */
+		if (j)
+			cJSON_AddStringToObject(j, "tdi_error", nl->err[0] ? nl->err : strerror(-ret));
+		else
+			printf("  TDI:        unknown (tdi-get: %s)\n",
+			       nl->err[0] ? nl->err : strerror(-ret));
+	}
+	nl->err[0] = 0;
+	tsmh_tdinl_list_free(&l);
+}
+
+struct opts {
+	struct tsmh_tdi_opts t;
+	const char *raw;
+	int timeout_ms;
+};
+
+static int bad_opt(const char *verb, const char *opt, const char *want, const char *arg)
+{
+	fprintf(stderr, "tsmctl: tdi %s: %s wants %s, not '%s'\n", verb, opt, want, arg);
+	return EXIT_USAGE;
+}
+
+static int parse(enum verb v, int argc, char **argv, struct opts *o)
+{
+	enum { O_NOFW = 0x100, O_MSIX, O_P2P, O_ARR, O_STREAM, O_OFF, O_START, O_RAW };
+	static const struct option lo[] = {
+		{ "trust", required_argument, 0, 't' },
+		{ "slot", required_argument, 0, 'S' },
+		{ "timeout", required_argument, 0, 'T' },
+		{ "json", no_argument, 0, 'j' },
+		{ "no-fw-update", no_argument, 0, O_NOFW },
+		{ "lock-msix", no_argument, 0, O_MSIX },
+		{ "bind-p2p", no_argument, 0, O_P2P },
+		{ "all-request-redirect", no_argument, 0, O_ARR },
+		{ "default-stream", required_argument, 0, O_STREAM },
+		{ "mmio-offset", required_argument, 0, O_OFF },
+		{ "start", no_argument, 0, O_START },
+		{ "raw", required_argument, 0, O_RAW },
+		{ 0, 0, 0, 0 },
+	};
+	unsigned long long u;
+	char *end;
+	long n;
+	int c;
+
+	o->t.stream_id = -1;
+	while ((c = getopt_long(argc, argv, "t:S:T:j", lo, NULL)) != -1) {
+		/* the LOCK options are lock's; --raw is report's */
+		if (c >= O_NOFW && c <= O_START && v != V_LOCK)
+			goto usage;
+		if (c == O_RAW && v != V_REPORT)
+			goto usage;
+		switch (c) {
+		case 'j': opt_json = 1; break;
+		case 't': o->t.attest.trust = optarg; break;
+		case 'S':
+			if (num_opt("tdi", "slot", optarg, 0, SPDM_MAX_SLOTS - 1, &n))
+				return EXIT_USAGE;
+			o->t.attest.slot = (uint8_t)n;
+			break;
+		case 'T':
+			if (target_timeout_opt(optarg, &o->timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_NOFW: o->t.lock_flags |= TSMH_TDI_LOCK_F_NO_FW_UPDATE; break;
+		case O_MSIX: o->t.lock_flags |= TSMH_TDI_LOCK_F_LOCK_MSIX; break;
+		case O_P2P: o->t.lock_flags |= TSMH_TDI_LOCK_F_BIND_P2P; break;
+		case O_ARR: o->t.lock_flags |= TSMH_TDI_LOCK_F_ALL_REQUEST_REDIRECT; break;
+		case O_STREAM:
+			if (num_opt("tdi lock", "default-stream", optarg, 0, 255, &n))
+				return EXIT_USAGE;
+			o->t.stream_id = (int)n;
+			break;
+		case O_OFF:
+			errno = 0;
+			u = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-' || (u & 0xfff))
+				return bad_opt("lock", "--mmio-offset", "a 4 KiB-aligned number",
+					       optarg);
+			o->t.mmio_offset = u;
+			break;
+		case O_START: o->t.start = 1; break;
+		case O_RAW: o->raw = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	o->t.dev = argv[optind];
+	if (v != V_START && !o->t.attest.trust) {
+		fprintf(stderr,
+			"tsmctl: tdi %s: --trust is needed (the TDISP messages travel in an SPDM "
+			"session with the DSM, opened with its attested key)\n",
+			verbs[v]);
+		return EXIT_USAGE;
+	}
+	return 0;
+usage:
+	fputs(usage_tdi, stderr);
+	return EXIT_USAGE;
+}
+
+/* --raw FILE: a new file or one truncated, never through a symlink */
+static int write_raw(const char *path, const uint8_t *buf, uint32_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = tsmh_write_all(fd, buf, len);
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret ? -EIO : 0;
+}
+
+/* the TDI as the kernel sees it now: tdi-get DEV into *@t */
+static int kernel_tdi(struct tsmh_nl *nl, const char *verb, const char *dev,
+		      struct tsmh_tdinl_tdi *t)
+{
+	struct tsmh_tdinl_list l = { 0 };
+	const struct tsmh_tdinl_tdi *f;
+	int ret = tsmh_tdi_get(nl, dev, &l);
+
+	f = ret ? NULL : tsmh_tdinl_find(&l, dev);
+	if (f)
+		*t = *f;
+	else if (!ret)
+		ret = -ENOENT;
+	if (ret == -ENOENT && !nl->err[0])
+		snprintf(nl->err, sizeof(nl->err), "%s is not a TDI the kernel tracks", dev);
+	tsmh_tdinl_list_free(&l);
+	if (ret) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "tdi %s", verb);
+		return report_nl_error(nl, what, dev, ret);
+	}
+	return 0;
+}
+
+/* after the flow: the device's report and the kernel's view, text or JSON */
+static void outcome(enum verb v, const struct tsmh_tdi *td, int ret, cJSON *j)
+{
+	char s[192], r[96];
+
+	if (td->have_report) {
+		cJSON_AddItemToObject(j, "report",
+				      tdisp_report_json(&td->rep, td->report_len, td->portions));
+		cJSON_AddBoolToObject(j, "report_checked_by_kernel", td->report_ok);
+		if (!opt_json)
+			tdisp_report_print(&td->rep, td->report_len, td->portions);
+	}
+	if (td->dev_state >= 0)
+		cJSON_AddStringToObject(j, "device_state", tsmh_tdi_state_name((uint8_t)td->dev_state));
+	cJSON_AddItemToObject(j, "kernel", tdi_json(&td->k));
+	cJSON_AddBoolToObject(j, "started", td->started);
+	if (td->stopped)
+		cJSON_AddBoolToObject(j, "stopped_after_failure", td->stop_ok);
+	if (opt_json)
+		return;
+	if (!ret && v == V_STATE)
+		printf("  device: %s, kernel: %s: they agree\n",
+		       tsmh_tdi_state_name((uint8_t)td->dev_state), tsmh_tdinl_state_name(td->k.state));
+	printf("  kernel: %s %s, report %s\n", td->dev, state_summary(&td->k, s, sizeof(s)),
+	       report_summary(&td->k, r, sizeof(r)));
+	if (td->k.msg[0] && (ret || td->k.state == TSMH_TDI_STATE_ERROR))
+		printf("          %s\n", td->k.msg);
+}
+
+static int run(enum verb v, int argc, char **argv)
+{
+	struct kernel_cache kc = { 0 };
+	struct tsmh_conn_result *r;
+	struct tsmctl_target s;
+	struct tsmh_tdinl_tdi k;
+	struct tsmh_tdi *td;
+	struct opts o = { 0 };
+	char why[512];
+	int ret, have_kc = 0;
+	cJSON *j;
+
+	ret = parse(v, argc, argv, &o);
+	if (ret)
+		return ret;
+	if (v == V_START) {
+		fprintf(stderr,
+			"tsmctl: tdi start %s: refused: START_INTERFACE carries the nonce of the "
+			"LOCK response, which only the session that locked the TDI has (the kernel "
+			"keeps its copy to check it and never hands it out; tsmctl keeps nothing "
+			"after it exits): use 'tsmctl tdi lock %s --trust PEM --start'\n",
+			o.t.dev, o.t.dev);
+		return EXIT_OPERR;
+	}
+	ret = trust_check("tdi", o.t.attest.trust);
+	if (ret)
+		return ret;
+	/* which DSM, which interface ID: the kernel's */
+	{
+		struct tsmh_nl nl;
+
+		if (nl_open_or_die(&nl))
+			return EXIT_OPERR;
+		ret = kernel_tdi(&nl, verbs[v], o.t.dev, &k);
+		tsmh_nl_close(&nl);
+		if (ret)
+			return ret;
+	}
+	r = calloc(1, sizeof(*r));
+	td = calloc(1, sizeof(*td));
+	/* the DSM's mailbox, claimed by the socket that then brackets each request */
+	ret = r && td ? target_open(&s, NULL, k.dsm[0] ? k.dsm : o.t.dev, o.timeout_ms)
+		      : EXIT_OPERR;
+	if (ret) {
+		free(r);
+		free(td);
+		return ret;
+	}
+	if (kernel_cache_load(&kc, &s.nl, k.dsm[0] ? k.dsm : o.t.dev, 0, why, sizeof(why)))
+		fprintf(stderr, "tsmctl: tdi %s %s: not using the kernel's chains: %s\n", verbs[v],
+			o.t.dev, why);
+	else {
+		o.t.attest.cache = &kc.cache;
+		have_kc = 1;
+	}
+	tsmh_tdi_init(td, &s.t, &s.nl, &o.t, &k);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "tdi", o.t.dev);
+	cJSON_AddStringToObject(j, "dsm", k.dsm);
+	cJSON_AddStringToObject(j, "operation", verbs[v]);
+	r->on_step = conn_step_out;
+	r->arg = cJSON_AddArrayToObject(j, "steps");
+	if (!opt_json)
+		printf("%s: tdi %s%s (DSM %s, interface ID %#x)\n", o.t.dev, verbs[v],
+		       v == V_LOCK && o.t.start ? " --start" : "", k.dsm, k.interface_id);
+	switch (v) {
+	case V_LOCK: ret = tsmh_tdi_lock(td, r); break;
+	case V_REPORT: ret = tsmh_tdi_report(td, r); break;
+	case V_STOP: ret = tsmh_tdi_stop(td, r); break;
+	default: ret = tsmh_tdi_state(td, r); break;
+	}
+	tsmh_conn_end_session(&td->c, r);
+	ret = r->ret;
+	if (!ret && o.raw && td->have_report) {
+		int w = write_raw(o.raw, td->report, td->report_len);
+
+		if (w) {
+			snprintf(r->err, sizeof(r->err), "--raw %s: %s", o.raw, strerror(-w));
+			ret = w;
+		}
+	}
+	outcome(v, td, ret, j);
+	cJSON_AddBoolToObject(j, "ok", !ret);
+	if (ret) {
+		cJSON_AddStringToObject(j, "error", r->err);
+		if (r->failed_step)
+			cJSON_AddStringToObject(j, "failed_step", r->failed_step);
+	}
+	if (r->unwind_err[0])
+		cJSON_AddStringToObject(j, "unwind_error", r->unwind_err);
+	if (opt_json)
+		json_print(j);
+	else
+		cJSON_Delete(j);
+	if (ret) {
+		fprintf(stderr, "tsmctl: tdi %s %s: %s\n", verbs[v], o.t.dev, r->err);
+		if (td->start_refused)
+			fprintf(stderr,
+				"tsmctl: tdi lock %s: the TDI stays CONFIG_LOCKED with its report "
+				"checked; its START nonce ended with this session ('tsmctl tdi stop "
+				"%s' unlocks it)\n",
+				o.t.dev, o.t.dev);
+		else if (td->stopped && td->stop_ok)
+			fprintf(stderr, "tsmctl: tdi %s %s: STOP_INTERFACE sent: not left locked\n",
+				verbs[v], o.t.dev);
+		else if (td->stopped)
+			fprintf(stderr, "tsmctl: tdi %s %s: undoing failed too: %s\n", verbs[v],
+				o.t.dev, r->unwind_err);
+	}
+	tsmh_tdi_free(td);
+	if (have_kc)
+		kernel_cache_free(&kc);
+	target_close(&s);
+	free(td);
+	free(r);
+	return ret ? EXIT_OPERR : 0;
+}
+
+int cmd_tdi(int argc, char **argv)
+{
+	unsigned int i;
+
+	if (argc < 2) {
+		fputs(usage_tdi, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "list"))
+		return tdi_list(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i]))
+			return run((enum verb)i, argc - 1, argv + 1);
+	fprintf(stderr, "tsmctl: tdi: unknown command '%s' (list, lock, report, start, stop, state)\n",
+		argv[1]);
+	return EXIT_USAGE;
+}
