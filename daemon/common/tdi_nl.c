@@ -113,8 +113,8 @@ int tsmh_tdinl_parse(struct nlattr *nest, struct tsmh_tdinl_tdi *t, char *why, s
 	return 0;
 }
 
-int tsmh_tdinl_parse_msg(struct nl_msg *m, struct tsmh_tdinl_tdi *t, uint64_t *ticket,
-			 int *cause, char *why, size_t whylen)
+int tsmh_tdinl_parse_msg(struct nl_msg *m, struct tsmh_tdinl_tdi *t, uint64_t *ticket, int *cause,
+			 char *why, size_t whylen)
 {
 	struct nlattr *tb[TSMH_A_MAX + 1];
 
@@ -123,7 +123,8 @@ int tsmh_tdinl_parse_msg(struct nl_msg *m, struct tsmh_tdinl_tdi *t, uint64_t *t
 	if (cause)
 		*cause = -1;
 	memset(t, 0, sizeof(*t));
-	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX, (struct nla_policy *)tsmh_nl_tsmh_policy))
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, TSMH_A_MAX,
+			  (struct nla_policy *)tsmh_nl_tsmh_policy))
 		return bad(why, whylen, "tdi reply does not parse");
 	if (!tb[TSMH_A_TDI])
 		return bad(why, whylen, "tdi reply without its tdi nest");
@@ -242,8 +243,7 @@ static void free_wiped(struct nl_msg *m)
 }
 
 /* send @m, keeping a reference so that the buffer is ours to wipe afterwards */
-static int call_wiped(struct tsmh_nl *nl, struct nl_msg *m, struct one_ctx *o,
-		      const char *what)
+static int call_wiped(struct tsmh_nl *nl, struct nl_msg *m, struct one_ctx *o, const char *what)
 {
 	int ret;
 
@@ -312,8 +312,8 @@ int tsmh_tdi_end(struct tsmh_nl *nl, const char *dev, const struct tsmh_tdinl_en
 	m = nlmsg_alloc_size(e->report_len + 4096 > 16384 ? e->report_len + 4096 : 16384);
 	if (!m)
 		return -ENOMEM;
-	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
-			 TSMH_CMD_TDI_END, TSMH_GENL_VERSION)) {
+	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0, TSMH_CMD_TDI_END,
+			 TSMH_GENL_VERSION)) {
 		nlmsg_free(m);
 		return -ENOMEM;
 	}
@@ -340,8 +340,8 @@ int tsmh_tdi_end(struct tsmh_nl *nl, const char *dev, const struct tsmh_tdinl_en
 static const char *const state_names[] = { "CONFIG_UNLOCKED", "CONFIG_LOCKED", "RUN", "ERROR" };
 static const char *const op_names[] = { "lock", "report", "start", "stop", "state" };
 static const char *const cause_names[] = {
-	"lock",		  "report",	    "start",	 "stop",   "flr",    "config-write",
-	"mismatch",	  "report-invalid", "requester-gone", "ide-lost", "failed", "removed",
+	"lock",	    "report",	      "start",		"stop",	    "flr",    "config-write",
+	"mismatch", "report-invalid", "requester-gone", "ide-lost", "failed", "removed",
 };
 static const char *const flag_names[] = { "report-checked", "nonce", "host-started", "bound",
 					  "pending" };
@@ -367,8 +367,7 @@ const char *tsmh_tdinl_cause_name(uint32_t cause)
 	return cause < NR(cause_names) ? cause_names[cause] : "unknown";
 }
 
-static const char *bits_str(uint32_t v, const char *const *names, size_t nr, char *buf,
-			    size_t len)
+static const char *bits_str(uint32_t v, const char *const *names, size_t nr, char *buf, size_t len)
 {
 	size_t i, at = 0;
 

@@ -58,8 +58,8 @@ int tsmh_tdinl_parse(struct nlattr *nest, struct tsmh_tdinl_tdi *t, char *why, s
  * its cause into *@cause (may be NULL; -1 if absent). Pure. 0 or -EPROTO
  * with @why (a reply without a tdi nest is -EPROTO).
  */
-int tsmh_tdinl_parse_msg(struct nl_msg *m, struct tsmh_tdinl_tdi *t, uint64_t *ticket,
-			 int *cause, char *why, size_t whylen);
+int tsmh_tdinl_parse_msg(struct nl_msg *m, struct tsmh_tdinl_tdi *t, uint64_t *ticket, int *cause,
+			 char *why, size_t whylen);
 
 /*
  * tdi-get: one TDI (@dev) or all (@dev NULL, a dump) appended to @out

@@ -64,6 +64,12 @@ extern const char usage_tdisp[];
 /* tdi.c: tsmctl tdi (list, lock, report, start, stop, state) */
 int cmd_tdi(int argc, char **argv);
 extern const char usage_tdi[];
+/* tdi_list.c: tsmctl tdi list; a TDI as JSON, its state and report in a few words */
+struct tsmh_tdinl_tdi;
+int tdi_list(int argc, char **argv);
+cJSON *tdi_json(const struct tsmh_tdinl_tdi *t);
+const char *tdi_state_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
+const char *tdi_report_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
 /* show's "TDI:" line (or "tdi" in @j): nothing for a device that is no TDI */
 void tdi_show(struct tsmh_nl *nl, const char *dev, cJSON *j);
 /* tdisp.c: a decoded interface report, JSON and text */
