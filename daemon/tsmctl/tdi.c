@@ -72,7 +72,6 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "trust", required_argument, 0, 't' },
 		{ "slot", required_argument, 0, 'S' },
-		{ "timeout", required_argument, 0, 'T' },
 		{ "json", no_argument, 0, 'j' },
 		{ "no-fw-update", no_argument, 0, O_NOFW },
 		{ "lock-msix", no_argument, 0, O_MSIX },
@@ -90,7 +89,7 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 	int c;
 
 	o->t.stream_id = -1;
-	while ((c = getopt_long(argc, argv, "t:S:T:j", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:S:j", lo, NULL)) != -1) {
 		/* the LOCK options are lock's; --raw is report's */
 		if (c >= O_NOFW && c <= O_START && v != V_LOCK)
 			goto usage;
@@ -103,10 +102,6 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 			if (num_opt("tdi", "slot", optarg, 0, SPDM_MAX_SLOTS - 1, &n))
 				return EXIT_USAGE;
 			o->t.attest.slot = (uint8_t)n;
-			break;
-		case 'T':
-			if (target_timeout_opt(optarg, &o->timeout_ms))
-				return EXIT_USAGE;
 			break;
 		case O_NOFW: o->t.lock_flags |= TSMH_TDI_LOCK_F_NO_FW_UPDATE; break;
 		case O_MSIX: o->t.lock_flags |= TSMH_TDI_LOCK_F_LOCK_MSIX; break;
