@@ -283,6 +283,15 @@ static int run(enum verb v, int argc, char **argv)
 	}
 	tsmh_conn_end_session(&td->c, r);
 	ret = r->ret;
+	/* the kernel's view now (a refused tdi-end answers no TDI) */
+	{
+		struct tsmh_tdinl_list l = { 0 };
+		const struct tsmh_tdinl_tdi *f;
+
+		if (!tsmh_tdi_get(&s.nl, o.t.dev, &l) && (f = tsmh_tdinl_find(&l, o.t.dev)))
+			td->k = *f;
+		tsmh_tdinl_list_free(&l);
+	}
 	if (!ret && o.raw && td->have_report) {
 		int w = write_raw(o.raw, td->report, td->report_len);
 
