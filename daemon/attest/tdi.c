@@ -343,23 +343,11 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 		return 0;
 	}
 	ret = do_op(td, r, TSMH_TDI_OP_START, 1, &refused);
-	if (ret && refused)
-		td->start_refused = 1; /* nothing sent: CONFIG_LOCKED, report checked */
-	else if (ret)
+	if (ret) {
+		/* refused (nothing sent) or failed: the lock would end with the session anyway */
+		td->start_refused = refused;
 		undo(td, r);
-	return ret;
-}
-
-int tsmh_tdi_report(struct tsmh_tdi *td, struct tsmh_conn_result *r)
-{
-	int ret, refused;
-
-	ret = tsmh_conn_open(&td->c, r);
-	if (ret)
-		return ret;
-	ret = do_op(td, r, TSMH_TDI_OP_REPORT, 1, &refused);
-	if (ret && !refused)
-		undo(td, r);
+	}
 	return ret;
 }
 
@@ -375,4 +363,11 @@ int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 	int ret = tsmh_conn_open(&td->c, r);
 
 	return ret ? ret : do_op(td, r, TSMH_TDI_OP_STATE, 1, NULL);
+}
+
+int tsmh_tdi_heartbeat(struct tsmh_tdi *td, struct tsmh_conn_result *r)
+{
+	struct tsmh_conn_step *st = step_begin(r, "HEARTBEAT");
+
+	return step_end(r, st, tsmh_conn_heartbeat(&td->c, st->why, sizeof(st->why)), 1);
 }

@@ -21,8 +21,11 @@
  * with @start, START with the LOCK response's nonce, each followed by
  * GET_DEVICE_INTERFACE_STATE. Once the device has accepted LOCK, any later
  * failure sends STOP (begin STOP, STOP_INTERFACE, state, end) so the TDI
- * is not left LOCKED with a report nobody checked; a START the kernel
- * refuses (CoCo mode) leaves it CONFIG_LOCKED with its report checked.
+ * is not left LOCKED with a report nobody checked; so does a START the
+ * kernel refuses (CoCo mode): the lock lives only as long as the session
+ * (TDISP moves a locked TDI to ERROR when its session ends), and the
+ * caller ends it. A caller that keeps the TDI locked keeps the session:
+ * tsmh_tdi_heartbeat() while it holds, tsmh_tdi_stop() to release.
  *
  * The START nonce lives only in struct tsmh_tdi (wiped after START and by
  * tsmh_tdi_free()) and in the netlink buffers tdi_nl.c wipes: a separate
@@ -78,10 +81,11 @@ void tsmh_tdi_init(struct tsmh_tdi *td, struct spdm_transport *t, struct tsmh_nl
 		   const struct tsmh_tdi_opts *o, const struct tsmh_tdinl_tdi *k);
 /* Each: 0 or -errno; @r holds the steps and, on failure, err ("STEP: reason"). */
 int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r);
-int tsmh_tdi_report(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 int tsmh_tdi_stop(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 /* GET_DEVICE_INTERFACE_STATE bracketed by op state: the kernel compares */
 int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r);
+/* HEARTBEAT in the session (a step): 0, -ENOTCONN without a session, or -errno */
+int tsmh_tdi_heartbeat(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 /* Wipe the nonce, free the report and the session state (no I/O). */
 void tsmh_tdi_free(struct tsmh_tdi *td);
 

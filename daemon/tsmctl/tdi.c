@@ -1,9 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * tsmctl tdi: TDIs through the kernel's TDI state machine (attest/tdi.h).
- * list (tdi-get, open to every user) and, through the DSM's DOE mailbox
- * claimed for the whole run and one SPDM session, lock (--start), report,
- * stop and state; each step printed as it ends, the kernel's view after.
+ * list (tdi-get, open to every user), report (the kernel's checked copy,
+ * tdi_report.c) and, through the DSM's DOE mailbox claimed for the whole
+ * run and one SPDM session, lock (--start), stop and state; each step
+ * printed as it ends, the kernel's view after.
+ *
+ * A TDI is locked in an SPDM session: TDISP moves it to ERROR when that
+ * session ends (END_SESSION, or the device's next GET_VERSION, which ends
+ * every session). tsmctl keeps no session after it exits, so lock holds
+ * its session (and the mailbox claim) with the TDI locked or running
+ * until it is interrupted (SIGINT, SIGTERM, SIGHUP) or --for SEC has
+ * passed, sending HEARTBEAT if the session has one, then STOP_INTERFACE
+ * (bracketed by the kernel) and END_SESSION. While it holds, other
+ * tsmctl commands for that DSM are refused the mailbox (EBUSY). stop and
+ * state open their own session: they are for a TDI whose holder is gone
+ * (its device side then ended with the session).
  *
  * start: START_INTERFACE must carry the nonce of the LOCK response. The
  * kernel keeps its copy to check and never hands it out, and tsmctl keeps
@@ -15,6 +27,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,34 +43,37 @@ const char usage_tdi[] =
 	"Usage: tsmctl tdi list [-j]\n"
 	"       tsmctl tdi lock DEV --trust PEM-FILE-OR-DIR [--slot N] [--no-fw-update]\n"
 	"              [--lock-msix] [--bind-p2p] [--all-request-redirect]\n"
-	"              [--default-stream ID] [--mmio-offset OFF] [--start] [-j]\n"
-	"       tsmctl tdi report DEV --trust PEM-FILE-OR-DIR [--slot N] [--raw FILE] [-j]\n"
+	"              [--default-stream ID] [--mmio-offset OFF] [--start] [--for SEC] [-j]\n"
+	"       tsmctl tdi report DEV [--raw FILE] [-j]\n"
 	"       tsmctl tdi start DEV\n"
 	"       tsmctl tdi stop DEV --trust PEM-FILE-OR-DIR [--slot N] [-j]\n"
 	"       tsmctl tdi state DEV --trust PEM-FILE-OR-DIR [--slot N] [-j]\n"
 	"  list: every TDI (function or VF of a TEE-IO device) with the kernel's\n"
 	"  TDISP state, its DSM, flags, report summary and bound TVM (any user).\n"
-	"  The others (CAP_SYS_ADMIN) claim the DSM's mailbox, authenticate it with\n"
-	"  --trust, open an SPDM session and bracket every TDISP request with the\n"
-	"  kernel (tdi-begin: its rules, nothing sent if it refuses; tdi-end: the\n"
-	"  outcome and the device's GET_DEVICE_INTERFACE_STATE, compared).\n"
+	"  lock, stop, state (CAP_SYS_ADMIN) claim the DSM's mailbox, authenticate\n"
+	"  it with --trust, open an SPDM session and bracket every TDISP request\n"
+	"  with the kernel (tdi-begin: its rules, nothing sent if it refuses;\n"
+	"  tdi-end: the outcome and the device's GET_DEVICE_INTERFACE_STATE).\n"
 	"  lock: GET_TDISP_VERSION, GET_TDISP_CAPABILITIES, LOCK_INTERFACE, every\n"
 	"  portion of the report (the kernel checks it against the TDI's BARs);\n"
 	"  a failure after the LOCK sends STOP_INTERFACE. --default-stream ID: the\n"
 	"  kernel requires IDE stream ID of the DSM to be SECURE. --start: then\n"
 	"  START_INTERFACE with the LOCK's nonce (refused by the kernel unless\n"
-	"  tsmh_core.tdisp_host_native=1).\n"
+	"  tsmh_core.tdisp_host_native=1). A TDI stays locked only while its SPDM\n"
+	"  session lasts: lock holds the session until interrupted or --for SEC,\n"
+	"  then STOP_INTERFACE and END_SESSION.\n"
 	"  start: refused: the nonce exists only in the session of the LOCK (use\n"
-	"  lock --start). report: read, recorded by the kernel (evidence object\n"
-	"  report), decoded; --raw FILE: its bytes. stop: STOP_INTERFACE.\n"
-	"  state: GET_DEVICE_INTERFACE_STATE, compared with the kernel's.\n";
+	"  lock --start). report: the report the kernel checked and holds\n"
+	"  (evidence object report), decoded; --raw FILE: its bytes.\n"
+	"  stop: STOP_INTERFACE (any state). state: GET_DEVICE_INTERFACE_STATE,\n"
+	"  compared with the kernel's.\n";
 
-enum verb { V_LOCK, V_REPORT, V_START, V_STOP, V_STATE };
-static const char *const verbs[] = { "lock", "report", "start", "stop", "state" };
+enum verb { V_LOCK, V_START, V_STOP, V_STATE };
+static const char *const verbs[] = { "lock", "start", "stop", "state" };
 
 struct opts {
 	struct tsmh_tdi_opts t;
-	const char *raw;
+	double hold_s; /* lock --for; 0: until a signal */
 	int timeout_ms;
 };
 
@@ -68,7 +85,7 @@ static int bad_opt(const char *verb, const char *opt, const char *want, const ch
 
 static int parse(enum verb v, int argc, char **argv, struct opts *o)
 {
-	enum { O_NOFW = 0x100, O_MSIX, O_P2P, O_ARR, O_STREAM, O_OFF, O_START, O_RAW };
+	enum { O_NOFW = 0x100, O_MSIX, O_P2P, O_ARR, O_STREAM, O_OFF, O_START, O_FOR };
 	static const struct option lo[] = {
 		{ "trust", required_argument, 0, 't' },
 		{ "slot", required_argument, 0, 'S' },
@@ -80,7 +97,7 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 		{ "default-stream", required_argument, 0, O_STREAM },
 		{ "mmio-offset", required_argument, 0, O_OFF },
 		{ "start", no_argument, 0, O_START },
-		{ "raw", required_argument, 0, O_RAW },
+		{ "for", required_argument, 0, O_FOR },
 		{ 0, 0, 0, 0 },
 	};
 	unsigned long long u;
@@ -90,10 +107,8 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 
 	o->t.stream_id = -1;
 	while ((c = getopt_long(argc, argv, "t:S:j", lo, NULL)) != -1) {
-		/* the LOCK options are lock's; --raw is report's */
-		if (c >= O_NOFW && c <= O_START && v != V_LOCK)
-			goto usage;
-		if (c == O_RAW && v != V_REPORT)
+		/* the LOCK options are lock's */
+		if (c >= O_NOFW && c <= O_FOR && v != V_LOCK)
 			goto usage;
 		switch (c) {
 		case 'j': opt_json = 1; break;
@@ -121,7 +136,12 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 			o->t.mmio_offset = u;
 			break;
 		case O_START: o->t.start = 1; break;
-		case O_RAW: o->raw = optarg; break;
+		case O_FOR:
+			o->hold_s = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->hold_s > 0 && o->hold_s <= 86400 * 365))
+				return bad_opt("lock", "--for", "seconds (a positive number)",
+					       optarg);
+			break;
 		default: goto usage;
 		}
 	}
@@ -139,19 +159,6 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 usage:
 	fputs(usage_tdi, stderr);
 	return EXIT_USAGE;
-}
-
-/* --raw FILE: a new file or one truncated, never through a symlink */
-static int write_raw(const char *path, const uint8_t *buf, uint32_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = tsmh_write_all(fd, buf, len);
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret ? -EIO : 0;
 }
 
 /* the TDI as the kernel sees it now: tdi-get DEV into *@t */
@@ -177,6 +184,68 @@ static int kernel_tdi(struct tsmh_nl *nl, const char *verb, const char *dev,
 		return report_nl_error(nl, what, dev, ret);
 	}
 	return 0;
+}
+
+static volatile sig_atomic_t got_sig;
+
+static void on_sig(int sig)
+{
+	got_sig = sig;
+}
+
+/*
+ * lock: keep the session (the TDI's lock lives in it) until SIGINT,
+ * SIGTERM, SIGHUP or @secs (0: no limit), with HEARTBEAT when the session
+ * has a heartbeat period; how long and why it ended into @j.
+ */
+static int hold(struct tsmh_tdi *td, struct tsmh_conn_result *r, double secs, cJSON *j)
+{
+	struct sigaction sa = { .sa_handler = on_sig };
+	struct timespec t0, now, tick = { 0, 100 * 1000 * 1000 };
+	double el = 0, hb = 0;
+	char s[192];
+	int ret = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (!opt_json) {
+		if (secs > 0)
+			printf("  holding the session for %g s: %s stays %s\n", secs, td->dev,
+			       tdi_state_summary(&td->k, s, sizeof(s)));
+		else
+			printf("  holding the session until interrupted: %s stays %s\n", td->dev,
+			       tdi_state_summary(&td->k, s, sizeof(s)));
+		fflush(stdout);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!got_sig) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs > 0 && el >= secs)
+			break;
+		if (td->c.heartbeat_s && el - hb >= td->c.heartbeat_s / 2.0) {
+			ret = tsmh_tdi_heartbeat(td, r);
+			if (ret)
+				break;
+			hb = el;
+		}
+		nanosleep(&tick, NULL);
+	}
+	cJSON_AddNumberToObject(j, "held_s", el);
+	cJSON_AddStringToObject(j, "released_by",
+				ret	  ? "heartbeat failure"
+				: got_sig ? strsignal(got_sig)
+					  : "--for");
+	if (!opt_json) {
+		printf("  held %.1f s; released (%s): STOP_INTERFACE, END_SESSION\n", el,
+		       ret	 ? "heartbeat failure"
+		       : got_sig ? strsignal(got_sig)
+				 : "--for");
+		fflush(stdout);
+	}
+	return ret;
 }
 
 /* after the flow: the device's report and the kernel's view, text or JSON */
@@ -276,8 +345,13 @@ static int run(enum verb v, int argc, char **argv)
 		printf("%s: tdi %s%s (DSM %s, interface ID %#x)\n", o.t.dev, verbs[v],
 		       v == V_LOCK && o.t.start ? " --start" : "", k.dsm, k.interface_id);
 	switch (v) {
-	case V_LOCK: ret = tsmh_tdi_lock(td, r); break;
-	case V_REPORT: ret = tsmh_tdi_report(td, r); break;
+	case V_LOCK:
+		ret = tsmh_tdi_lock(td, r);
+		if (!ret) {
+			hold(td, r, o.hold_s, j);
+			tsmh_tdi_stop(td, r);
+		}
+		break;
 	case V_STOP: ret = tsmh_tdi_stop(td, r); break;
 	default: ret = tsmh_tdi_state(td, r); break;
 	}
@@ -291,14 +365,6 @@ static int run(enum verb v, int argc, char **argv)
 		if (!tsmh_tdi_get(&s.nl, o.t.dev, &l) && (f = tsmh_tdinl_find(&l, o.t.dev)))
 			td->k = *f;
 		tsmh_tdinl_list_free(&l);
-	}
-	if (!ret && o.raw && td->have_report) {
-		int w = write_raw(o.raw, td->report, td->report_len);
-
-		if (w) {
-			snprintf(r->err, sizeof(r->err), "--raw %s: %s", o.raw, strerror(-w));
-			ret = w;
-		}
 	}
 	outcome(v, td, ret, j);
 	cJSON_AddBoolToObject(j, "ok", !ret);
@@ -317,10 +383,9 @@ static int run(enum verb v, int argc, char **argv)
 		fprintf(stderr, "tsmctl: tdi %s %s: %s\n", verbs[v], o.t.dev, r->err);
 		if (td->start_refused)
 			fprintf(stderr,
-				"tsmctl: tdi lock %s: the TDI stays CONFIG_LOCKED with its report "
-				"checked; its START nonce ended with this session ('tsmctl tdi stop "
-				"%s' unlocks it)\n",
-				o.t.dev, o.t.dev);
+				"tsmctl: tdi lock %s: START refused by the kernel: nothing sent; "
+				"the lock ends with this session, so it was stopped\n",
+				o.t.dev);
 		else if (td->stopped && td->stop_ok)
 			fprintf(stderr, "tsmctl: tdi %s %s: STOP_INTERFACE sent: not left locked\n",
 				verbs[v], o.t.dev);
@@ -347,6 +412,8 @@ int cmd_tdi(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list"))
 		return tdi_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return tdi_report(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(argv[1], verbs[i]))
 			return run((enum verb)i, argc - 1, argv + 1);

@@ -98,7 +98,8 @@ cJSON *tdisp_report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsign
 	uint32_t i, k;
 
 	cJSON_AddNumberToObject(j, "length", len);
-	cJSON_AddNumberToObject(j, "portions", portions);
+	if (portions)
+		cJSON_AddNumberToObject(j, "portions", portions);
 	cJSON_AddNumberToObject(j, "interface_info", r->interface_info);
 	f = cJSON_AddArrayToObject(j, "interface_info_flags");
 	for (k = 0; k < 6; k++)
@@ -131,8 +132,11 @@ void tdisp_report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigne
 	struct tsmh_tdisp_range x;
 	uint32_t i, k;
 
-	printf("  device interface report: %u bytes in %u portion%s\n", len, portions,
-	       portions == 1 ? "" : "s");
+	if (portions) /* 0: not read from the device here (the kernel's copy) */
+		printf("  device interface report: %u bytes in %u portion%s\n", len, portions,
+		       portions == 1 ? "" : "s");
+	else
+		printf("  device interface report: %u bytes\n", len);
 	printf("    interface info 0x%04x:", r->interface_info);
 	for (k = 0; k < 6; k++)
 		if (r->interface_info & (1u << k))

@@ -67,6 +67,8 @@ extern const char usage_tdi[];
 /* tdi_list.c: tsmctl tdi list; a TDI as JSON, its state and report in a few words */
 struct tsmh_tdinl_tdi;
 int tdi_list(int argc, char **argv);
+/* tdi_report.c: tsmctl tdi report (the kernel's checked copy) */
+int tdi_report(int argc, char **argv);
 cJSON *tdi_json(const struct tsmh_tdinl_tdi *t);
 const char *tdi_state_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
 const char *tdi_report_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
