@@ -2,14 +2,16 @@
 # reports laid onto the sim's real BARs (--tdisp-layout-file): tdi list
 # shows the three functions of a TEE-IO card CONFIG_UNLOCKED (any user);
 # an unprivileged lock is refused; tdi start is refused with the way that
-# works; lock: LOCK, the report checked by the kernel and recorded as
-# evidence object report, CONFIG_LOCKED at both ends (tdi state agrees,
-# show has a TDI line, report --raw writes the bytes the kernel holds);
-# lock --start in CoCo mode: START refused by the kernel, the TDI stays
-# CONFIG_LOCKED; in host-native mode: RUN, then stop: CONFIG_UNLOCKED;
-# emulator faults: a range beyond a BAR (the kernel refuses the report,
-# tsmctl STOPs: not left locked), a state lie (mismatch: ERROR, then
+# works; tdi lock holds its session with the TDI CONFIG_LOCKED, the report
+# checked by the kernel (evidence object report, what tdi report --raw
+# writes), nobody else gets the mailbox meanwhile, SIGINT stops it and
+# ends the session; tdi state agrees; --for releases on time; --start in
+# CoCo mode is refused by the kernel and the TDI stopped; in host-native
+# mode RUN until SIGTERM; a killed holder: tdi state finds the mismatch,
+# tdi stop recovers; emulator faults: a range beyond a BAR (the kernel
+# refuses the report, tsmctl STOPs), a state lie (mismatch: ERROR, then
 # STOP), TDISP_ERROR on LOCK (no change). The nonce never shows.
+# tsmh-vm: timeout 300
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
@@ -67,76 +69,108 @@ want_state $F1 CONFIG_UNLOCKED "unprivileged lock"
 expect_fail "use 'tsmctl tdi lock $F1 --trust PEM --start'" tsmctl tdi start $F1
 expect_fail "--trust is needed" tsmctl tdi lock $F1
 
-# lock: LOCK and the report through the kernel; both ends CONFIG_LOCKED
-tc -j tdi lock $F1 $T || fail "tdi lock $F1: $(cat /tmp/c.out /tmp/c.err)"
-cp /tmp/c.out /tmp/lock.json
-jq -e '.ok and .kernel.state == "CONFIG_LOCKED" and .device_state == "CONFIG_LOCKED" and
-	(.kernel.flags | index("report_checked")) and .report_checked_by_kernel and
-	.kernel.report.mmio_ranges == (.report.mmio_ranges | length) and
-	.kernel.report.length == .report.length and
-	any(.steps[]; .step == "tdi-begin lock") and any(.steps[]; .step == "tdi-end report") and
-	all(.steps[]; .ok) and (.steps[-1].step == "END_SESSION")' /tmp/lock.json >/dev/null ||
-	fail "tdi lock $F1: $(cat /tmp/lock.json)"
-want_state $F1 CONFIG_LOCKED "after lock"
-want_state $F2 CONFIG_UNLOCKED "the other function after lock"
-ok "tdi lock $F1: CONFIG_LOCKED at both ends, report of $(jq .report.length /tmp/lock.json) bytes checked by the kernel"
+# lock in the background: it holds its session (the TDI's lock lives in it)
+lock_bg() { # ARG...: tsmctl -j tdi lock ARG..., output in /tmp/lk.json and /tmp/lk.err
+	tsmctl -j tdi lock "$@" >/tmp/lk.json 2>/tmp/lk.err &
+	LK_PID=$!
+}
+# held DEV STATE: the kernel has DEV in STATE, its report checked, nothing pending
+held() {
+	tsmctl -j tdi list | jq -e --arg d "$1" --arg s "$2" '[.[] | select(.tdi == $d)][0] |
+		.state == $s and (.flags | index("report_checked")) and (.pending_op == null)' >/dev/null
+}
+lock_done() { # EXIT-STATUS-WANTED
+	wait $LK_PID
+	r=$?
+	cat /tmp/lk.json /tmp/lk.err >>/tmp/outs
+	[ $r = "$1" ] || fail "tdi lock exited $r: $(cat /tmp/lk.json /tmp/lk.err)"
+}
 
-# the report is evidence of the TDI: provenance tdisp-report, locked
-tsmctl -j evidence $F1 >/tmp/ev.json 2>&1 || fail "evidence $F1: $(cat /tmp/ev.json)"
-grep -q 'tdisp-report' /tmp/ev.json || fail "evidence $F1: no tdisp-report object: $(cat /tmp/ev.json)"
-tsmctl evidence $F1 --object report --out /tmp/evout >/tmp/ev.out 2>&1 ||
-	fail "evidence $F1 --object report: $(cat /tmp/ev.out)"
-
-# state: asked of the device, compared by the kernel
-tc tdi state $F1 $T || fail "tdi state $F1: $(cat /tmp/c.out /tmp/c.err)"
-grep -q "device: CONFIG_LOCKED, kernel: CONFIG_LOCKED: they agree" /tmp/c.out ||
-	fail "tdi state $F1: $(cat /tmp/c.out)"
+lock_bg $F1 $T
+wait_until 60 "tdi lock $F1: not held CONFIG_LOCKED: $(cat /tmp/lk.err)" held $F1 CONFIG_LOCKED
+want_state $F2 CONFIG_UNLOCKED "the other function while $F1 is locked"
 tsmctl show $F1 >/tmp/show.out 2>&1 || fail "show $F1: $(cat /tmp/show.out)"
 grep -q "TDI: *CONFIG_LOCKED (report-checked" /tmp/show.out || fail "show $F1: $(cat /tmp/show.out)"
-ok "tdi state $F1: device and kernel agree; show has the TDI line"
+ok "tdi lock $F1 holds it CONFIG_LOCKED, report checked; show: $(grep TDI: /tmp/show.out)"
 
-# report --raw: the bytes, the same length as the kernel recorded
-tc tdi report $F1 $T --raw /tmp/rep.bin || fail "tdi report $F1: $(cat /tmp/c.out /tmp/c.err)"
-n=$(wc -c </tmp/rep.bin)
-[ "$n" = "$(jq .report.length /tmp/lock.json)" ] || fail "report --raw: $n bytes"
+# the report: evidence of the TDI (provenance tdisp-report), tdi report decodes it
+tsmctl -j evidence $F1 >/tmp/ev.json 2>&1 || fail "evidence $F1: $(cat /tmp/ev.json)"
+grep -q 'tdisp-report' /tmp/ev.json || fail "evidence $F1: no tdisp-report: $(cat /tmp/ev.json)"
+tc tdi report $F1 --raw /tmp/rep.bin || fail "tdi report $F1: $(cat /tmp/c.out /tmp/c.err)"
 grep -q "MMIO range 0: first page" /tmp/c.out || fail "tdi report: $(cat /tmp/c.out)"
-want_state $F1 CONFIG_LOCKED "after report"
-tsmctl evidence $F1 --object report --out /tmp/evout2 >/tmp/ev.out 2>&1 ||
-	fail "evidence $F1 --object report: $(cat /tmp/ev.out)"
-cmp -s /tmp/rep.bin /tmp/evout2 || fail "the kernel's evidence object report is not the report read"
-ok "tdi report $F1 --raw: $n bytes, decoded, still CONFIG_LOCKED"
+n=$(wc -c </tmp/rep.bin)
+klen=$(tsmctl -j tdi list | jq --arg d $F1 '[.[] | select(.tdi == $d)][0].report.length')
+[ "$n" = "$klen" ] && [ "$n" -gt 16 ] || fail "tdi report --raw: $n bytes, the kernel says $klen"
+tsmctl evidence $F1 --object report --out /tmp/evout >/tmp/ev.out 2>&1 ||
+	fail "evidence --object report: $(cat /tmp/ev.out)"
+cmp -s /tmp/rep.bin /tmp/evout || fail "tdi report --raw is not the kernel's evidence object"
+ok "tdi report $F1: $n bytes (the kernel's checked copy), $(grep -c 'MMIO range' /tmp/c.out) ranges"
 
-# stop: both ends CONFIG_UNLOCKED
-tc tdi stop $F1 $T || fail "tdi stop $F1: $(cat /tmp/c.out /tmp/c.err)"
-want_state $F1 CONFIG_UNLOCKED "after stop"
-ok "tdi stop $F1: CONFIG_UNLOCKED"
+# while it holds, nobody else gets the DSM's mailbox (a new session would end the lock)
+expect_fail "busy" tsmctl tdi state $F1 $T
+held $F1 CONFIG_LOCKED || fail "a refused tdi state changed $F1: $(tsmctl tdi list)"
 
-# lock --start in CoCo mode: the kernel refuses START, the TDI stays locked
+# released by SIGINT: STOP, END_SESSION, CONFIG_UNLOCKED
+kill -INT $LK_PID
+lock_done 0
+jq -e '.ok and .released_by == "Interrupt" and .held_s > 0 and .device_state == "CONFIG_UNLOCKED" and
+	.kernel.state == "CONFIG_UNLOCKED" and .report_checked_by_kernel and
+	any(.steps[]; .step == "tdi-begin lock") and any(.steps[]; .step == "tdi-end report") and
+	any(.steps[]; .step == "tdi-end stop") and all(.steps[]; .ok) and
+	(.steps[-1].step == "END_SESSION")' /tmp/lk.json >/dev/null || fail "tdi lock $F1: $(cat /tmp/lk.json)"
+want_state $F1 CONFIG_UNLOCKED "after the holder's release"
+ok "SIGINT: tdi lock $F1 stopped it and ended its session after $(jq .held_s /tmp/lk.json) s"
+
+# state: asked of the device in a new session, compared by the kernel
+tc tdi state $F1 $T || fail "tdi state $F1: $(cat /tmp/c.out /tmp/c.err)"
+grep -q "device: CONFIG_UNLOCKED, kernel: CONFIG_UNLOCKED: they agree" /tmp/c.out ||
+	fail "tdi state $F1: $(cat /tmp/c.out)"
+ok "tdi state $F1: device and kernel agree"
+
+# --for: released when the time is up
+tc -j tdi lock $F1 $T --for 1 || fail "tdi lock --for 1: $(cat /tmp/c.out /tmp/c.err)"
+jq -e '.ok and .released_by == "--for" and .held_s >= 1 and .kernel.state == "CONFIG_UNLOCKED"' \
+	/tmp/c.out >/dev/null || fail "tdi lock --for 1: $(cat /tmp/c.out)"
+ok "tdi lock --for 1: held 1 s, then CONFIG_UNLOCKED"
+
+# lock --start in CoCo mode: the kernel refuses START (nothing sent), the TDI is stopped
 [ "$(cat /sys/module/tsmh_core/parameters/tdisp_host_native)" = N ] ||
 	fail "tdisp_host_native is not off by default"
-tc tdi lock $F1 $T --start && fail "lock --start in CoCo mode succeeded: $(cat /tmp/c.out)"
-grep -q "tdisp_host_native=0" /tmp/c.err || fail "lock --start (CoCo): $(cat /tmp/c.err)"
-grep -q "stays CONFIG_LOCKED" /tmp/c.err || fail "lock --start (CoCo): $(cat /tmp/c.err)"
-want_state $F1 CONFIG_LOCKED "after a refused start"
-ok "lock --start in CoCo mode: $(grep tdisp_host_native /tmp/c.err | head -n 1)"
-tc tdi stop $F1 $T || fail "tdi stop $F1: $(cat /tmp/c.err)"
+tc tdi lock $F1 $T --start --for 30 && fail "lock --start in CoCo mode succeeded: $(cat /tmp/c.out)"
+grep -q "tdi-begin start: .*tdisp_host_native=0" /tmp/c.err || fail "lock --start (CoCo): $(cat /tmp/c.err)"
+grep -q "START refused by the kernel: nothing sent" /tmp/c.err || fail "lock --start (CoCo): $(cat /tmp/c.err)"
+want_state $F1 CONFIG_UNLOCKED "after a refused start"
+ok "lock --start in CoCo mode: $(head -n 1 /tmp/c.err)"
 
-# host-native mode: lock --start reaches RUN
+# host-native mode: lock --start reaches RUN, held until SIGTERM
 echo 1 >/sys/module/tsmh_core/parameters/tdisp_host_native
-tc -j tdi lock $F2 $T --start || fail "lock --start (host-native): $(cat /tmp/c.out /tmp/c.err)"
-jq -e '.ok and .started and .kernel.state == "RUN" and .device_state == "RUN" and
-	(.kernel.flags | index("host_started"))' /tmp/c.out >/dev/null ||
-	fail "lock --start (host-native): $(cat /tmp/c.out)"
-want_state $F2 RUN "after lock --start"
-tc tdi state $F2 $T || fail "tdi state $F2 (RUN): $(cat /tmp/c.err)"
-tc tdi stop $F2 $T || fail "tdi stop $F2 (RUN): $(cat /tmp/c.err)"
-want_state $F2 CONFIG_UNLOCKED "after stop from RUN"
+lock_bg $F2 $T --start --for 60
+wait_until 60 "lock --start $F2: not RUN: $(cat /tmp/lk.err)" held $F2 RUN
+tsmctl -j tdi list | jq -e --arg d $F2 '[.[] | select(.tdi == $d)][0].flags | index("host_started")' \
+	>/dev/null || fail "RUN without host_started: $(tsmctl tdi list)"
+kill -TERM $LK_PID
+lock_done 0
+jq -e '.ok and .started and .released_by == "Terminated" and .kernel.state == "CONFIG_UNLOCKED"' \
+	/tmp/lk.json >/dev/null || fail "lock --start (host-native): $(cat /tmp/lk.json)"
 echo 0 >/sys/module/tsmh_core/parameters/tdisp_host_native
-ok "host-native: lock --start: RUN (host-started), stop: CONFIG_UNLOCKED"
+ok "host-native: lock --start held $F2 in RUN (host-started); SIGTERM: stopped, CONFIG_UNLOCKED"
+
+# a holder killed: the device's lock ended with the session; state finds it, stop recovers
+lock_bg $F1 $T
+wait_until 60 "tdi lock $F1: not held: $(cat /tmp/lk.err)" held $F1 CONFIG_LOCKED
+kill -KILL $LK_PID
+wait $LK_PID 2>/dev/null
+tsmctl tdi state $F1 $T >/tmp/st.out 2>&1 && grep -q "CONFIG_LOCKED: they agree" /tmp/st.out &&
+	fail "after the holder was killed, state still agrees on CONFIG_LOCKED: $(cat /tmp/st.out)"
+s=$(kstate $F1)
+[ "$s" != CONFIG_LOCKED ] || fail "killed holder: the kernel still has $F1 CONFIG_LOCKED after tdi state: $(cat /tmp/st.out)"
+tc tdi stop $F1 $T || fail "tdi stop $F1 after the killed holder: $(cat /tmp/c.out /tmp/c.err)"
+want_state $F1 CONFIG_UNLOCKED "stop after the killed holder"
+ok "killed holder: tdi state: $(grep -v '^  [A-Za-z_+ ]* ok$' /tmp/st.out | tail -n 1); the kernel has $s; tdi stop: CONFIG_UNLOCKED"
 
 # a range beyond its BAR: the kernel refuses the report, tsmctl STOPs
 restart_emu --fault tdisp-beyond-bar
-tc tdi lock $F1 $T && fail "tdisp-beyond-bar: lock succeeded: $(cat /tmp/c.out)"
+tc tdi lock $F1 $T --for 1 && fail "tdisp-beyond-bar: lock succeeded: $(cat /tmp/c.out)"
 grep -q "tsmctl: tdi lock $F1: tdi-end report: .*report invalid" /tmp/c.err ||
 	fail "tdisp-beyond-bar: $(cat /tmp/c.err)"
 grep -q "STOP_INTERFACE sent: not left locked" /tmp/c.err || fail "tdisp-beyond-bar: no STOP: $(cat /tmp/c.err)"
@@ -145,7 +179,7 @@ ok "tdisp-beyond-bar: $(head -n 1 /tmp/c.err); STOP sent, CONFIG_UNLOCKED"
 
 # a state lie after LOCK: the kernel sees the mismatch (ERROR), tsmctl STOPs
 restart_emu --fault tdisp-state-lie
-tc tdi lock $F1 $T && fail "tdisp-state-lie: lock succeeded: $(cat /tmp/c.out)"
+tc tdi lock $F1 $T --for 1 && fail "tdisp-state-lie: lock succeeded: $(cat /tmp/c.out)"
 grep -q "device reports RUN, kernel expects CONFIG_LOCKED" /tmp/c.err ||
 	fail "tdisp-state-lie: $(cat /tmp/c.err)"
 dmesg | grep -q "device reports RUN, kernel expects CONFIG_LOCKED" || fail "tdisp-state-lie: not logged"
@@ -154,7 +188,7 @@ ok "tdisp-state-lie: $(head -n 1 /tmp/c.err); STOP sent"
 
 # TDISP_ERROR on LOCK: the device refused, nothing changed
 restart_emu --fault tdisp-error
-tc tdi lock $F1 $T && fail "tdisp-error: lock succeeded: $(cat /tmp/c.out)"
+tc tdi lock $F1 $T --for 1 && fail "tdisp-error: lock succeeded: $(cat /tmp/c.out)"
 grep -q "LOCK_INTERFACE: device answered TDISP_ERROR" /tmp/c.err || fail "tdisp-error: $(cat /tmp/c.err)"
 want_state $F1 CONFIG_UNLOCKED "after TDISP_ERROR"
 ok "tdisp-error: $(head -n 1 /tmp/c.err); CONFIG_UNLOCKED"
