@@ -191,6 +191,30 @@ static void nl_why(struct tsmh_tdi *td, struct tsmh_conn_step *st, int ret)
 }
 
 /*
+ * A refused tdi-end: the kernel's record of why (the TDI's msg, which
+ * names both states of a mismatch or the range of an invalid report)
+ * added to the step's reason when the extack did not say it.
+ */
+static void kernel_msg(struct tsmh_tdi *td, struct tsmh_conn_step *st)
+{
+	struct tsmh_tdinl_list l = { 0 };
+	const struct tsmh_tdinl_tdi *k;
+	char err[sizeof(td->nl->err)];
+	size_t n;
+
+	memcpy(err, td->nl->err, sizeof(err));
+	if (!tsmh_tdi_get(td->nl, td->dev, &l) && (k = tsmh_tdinl_find(&l, td->dev))) {
+		td->k = *k;
+		n = strlen(st->why);
+		if (k->msg[0] && !strstr(st->why, k->msg) && n < sizeof(st->why))
+			snprintf(st->why + n, sizeof(st->why) - n, " (kernel: %s, %s)",
+				 tsmh_tdinl_state_name(k->state), k->msg);
+	}
+	tsmh_tdinl_list_free(&l);
+	memcpy(td->nl->err, err, sizeof(err));
+}
+
+/*
  * tdi-begin @op, the exchange, GET_DEVICE_INTERFACE_STATE, tdi-end with
  * what happened. *@refused: the kernel refused the begin (nothing sent).
  * The steps are @fatal or recorded only (an unwind).
@@ -260,8 +284,10 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 	st = step_begin(r, "tdi-end %s", tsmh_tdinl_op_name(op));
 	td->nl->err[0] = 0;
 	ret = tsmh_tdi_end(td->nl, td->dev, &e, &td->k);
-	if (ret)
+	if (ret) {
 		nl_why(td, st, ret);
+		kernel_msg(td, st);
+	}
 	/* a failed exchange is the failure; the kernel's refusal of its outcome follows */
 	step_end(r, st, ret, fatal && !e.status);
 	if (op == TSMH_TDI_OP_REPORT)
