@@ -328,8 +328,13 @@ int tsmh_tdi_end(struct tsmh_nl *nl, const char *dev, const struct tsmh_tdinl_en
 		bad_put = bad_put || nla_put(m, TSMH_A_TDI_NONCE, TSMH_TDI_NONCE_LEN, e->nonce);
 	if (e->report)
 		bad_put = bad_put || nla_put(m, TSMH_A_TDI_REPORT, (int)e->report_len, e->report);
-	if (e->msg && e->msg[0])
-		bad_put = bad_put || nla_put_string(m, TSMH_A_TDI_MSG, e->msg);
+	if (e->msg && e->msg[0]) {
+		/* the kernel refuses a longer one (EINVAL): cut it, it is for humans */
+		char msg[TSMH_GATE_MSG_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		bad_put = bad_put || nla_put_string(m, TSMH_A_TDI_MSG, msg);
+	}
 	if (bad_put) {
 		free_wiped(m);
 		return -EMSGSIZE;

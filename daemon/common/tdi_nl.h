@@ -91,7 +91,7 @@ struct tsmh_tdinl_end {
 	const uint8_t *nonce; /* LOCK: the LOCK response's nonce, or NULL */
 	const uint8_t *report; /* REPORT: the whole report, or NULL */
 	uint32_t report_len;
-	const char *msg; /* the requester's reason, or NULL */
+	const char *msg; /* the requester's reason, or NULL (cut to TSMH_GATE_MSG_MAX - 1) */
 };
 
 /*
