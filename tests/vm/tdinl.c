@@ -26,9 +26,11 @@
  *
  * A TDI line: "tdi DEV dsm=D id=0xI state=NAME flags=0xF [op=N]
  * [lock_flags=0xL] [stream=S] [offset=0xO] [report_len=N nr_ranges=N
- * gen=G] msg=TEXT". Errors: "error ERRNO: extack message" on stdout; a
- * failing command ends "run" with exit status 1 unless the line starts
- * with "-" (then the error is printed and the script goes on).
+ * gen=G] msg=TEXT". Errors: "error ERRNO: extack message" on stdout.
+ * "run" echoes each line as "> LINE", its output, then "= RET" (0 or
+ * -errno), goes on after a failure and exits 1 if any line failed; it
+ * reads until EOF (a test feeding it through a FIFO closes its end to
+ * close the socket, e.g. in the middle of an operation).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -301,17 +303,16 @@ static int run_line(char *line)
 static int run(void)
 {
 	char line[4096];
-	int soft, ret;
+	int ret, any = 0;
 
 	while (fgets(line, sizeof(line), stdin)) {
-		soft = line[0] == '-';
-		printf("> %s", soft ? line + 1 : line);
-		ret = run_line(soft ? line + 1 : line);
+		printf("> %s", line);
+		ret = run_line(line);
+		printf("= %d\n", ret);
 		fflush(stdout);
-		if (ret && !soft)
-			return 1;
+		any |= ret;
 	}
-	return 0;
+	return any ? 1 : 0;
 }
 
 int main(int argc, char **argv)
