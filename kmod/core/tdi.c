@@ -1035,9 +1035,14 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
 		if (!pci_read_config_word(pdev, PCI_COMMAND, &cmd) && cmd != 0xffff)
 			tdi->cmd_seen = cmd & CMD_BITS;
-		tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
-			"locked (flags %#x, stream %s%u, MMIO offset %#llx)", tdi->lock_flags,
-			tdi->has_stream ? "" : "none ", tdi->stream_id, tdi->mmio_offset);
+		if (tdi->has_stream)
+			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
+				"locked (flags %#x, IDE stream %u, MMIO offset %#llx)",
+				tdi->lock_flags, tdi->stream_id, tdi->mmio_offset);
+		else
+			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
+				"locked (flags %#x, no IDE stream, MMIO offset %#llx)",
+				tdi->lock_flags, tdi->mmio_offset);
 		return 0;
 	case TSMH_TDI_OP_REPORT:
 		return end_report(info, tdi);
