@@ -68,6 +68,7 @@ struct emu_dev_cfg {
 	uint8_t slot_mask; /* provisioned slots */
 	const char *fw_version; /* what the firmware measurement covers */
 	const char *tdisp_layout; /* TDISP MMIO layout (tdisp_req.h), NULL: simple */
+	const char *tdisp_layout_file; /* per-TDI layouts (tdisp_file.c), NULL: tdisp_layout */
 	int tdisp_need_ide; /* LOCK only with the default stream's IDE keys in use */
 };
 
@@ -124,6 +125,15 @@ size_t emu_vdm_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const ui
  */
 size_t emu_tdisp_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const uint8_t *p,
 			 size_t len, uint8_t *out, size_t cap);
+/*
+ * --tdisp-layout-file (tdisp_file.c): the layout of interface @fid from
+ * the file @path, read now: 0 with @out; 1 when no line matches @fid; or
+ * -errno when the file cannot be read or a line is bad; @why says which
+ * (the file, and the line and what is wrong with it).
+ */
+struct tsmh_tdisp_named;
+int emu_tdisp_file_lookup(const char *path, uint32_t fid, struct tsmh_tdisp_named *out, char *why,
+			  size_t whylen);
 /* The session ended: CONFIG_LOCKED and RUN TDIs go to ERROR. */
 void emu_tdisp_session_end(struct emu_conn *c);
 /* Forget every TDI (reset, the connection's end): CONFIG_UNLOCKED. */

@@ -17,6 +17,7 @@
 #define OPT_SM		   0x102
 #define OPT_TDISP_LAYOUT   0x103
 #define OPT_TDISP_NEED_IDE 0x104
+#define OPT_TDISP_FILE	   0x105
 
 static void usage(FILE *f)
 {
@@ -50,6 +51,10 @@ static void usage(FILE *f)
 	      "                          (default all; the highest the requester offers wins)\n"
 	      "      --tdisp-layout=NAME TDISP MMIO layout of every TDI: simple, sparse, offset\n"
 	      "                          (default simple)\n"
+	      "      --tdisp-layout-file=FILE  each TDI's layout and real BARs from FILE,\n"
+	      "                          read at every LOCK_INTERFACE: lines\n"
+	      "                          'DOMAIN:BUS:DEV.FN|BUS:DEV.FN|FN LAYOUT BARSPEC'\n"
+	      "                          (tests/vm/lib.sh tdi_layout_file writes it)\n"
 	      "      --tdisp-need-ide    LOCK_INTERFACE only once IDE_KM started a key set on\n"
 	      "                          the default stream in the session\n"
 	      "  -w, --fw-version=STR    firmware version measured in blocks 2 and 5 (default 1.0.0)\n"
@@ -236,6 +241,13 @@ static int parse_one(struct emu_opts *o, int c, char *arg)
 		return 0;
 	}
 	case OPT_TDISP_NEED_IDE: o->cfg.tdisp_need_ide = 1; return 0;
+	case OPT_TDISP_FILE:
+		if (!*arg) {
+			fprintf(stderr, "tsmh-emu: --tdisp-layout-file: want a file name\n");
+			return -1;
+		}
+		o->cfg.tdisp_layout_file = arg;
+		return 0;
 	case OPT_SM:
 		if (spdm_sm_parse_list(arg, &o->cfg.sm_mask)) {
 			fprintf(stderr,
@@ -274,6 +286,7 @@ int emu_opts_parse(int argc, char **argv, struct emu_opts *o)
 		{ "sm-versions", required_argument, 0, OPT_SM },
 		{ "tdisp-layout", required_argument, 0, OPT_TDISP_LAYOUT },
 		{ "tdisp-need-ide", no_argument, 0, OPT_TDISP_NEED_IDE },
+		{ "tdisp-layout-file", required_argument, 0, OPT_TDISP_FILE },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
@@ -297,6 +310,10 @@ int emu_opts_parse(int argc, char **argv, struct emu_opts *o)
 	}
 	if (optind < argc || (!o->sim_path && o->listen_port < 0)) {
 		usage(stderr);
+		return 2;
+	}
+	if (o->cfg.tdisp_layout && o->cfg.tdisp_layout_file) {
+		fprintf(stderr, "tsmh-emu: --tdisp-layout or --tdisp-layout-file, not both\n");
 		return 2;
 	}
 	return -1;

@@ -5,11 +5,20 @@
  * inside an established secured session, like IDE_KM (idekm_resp.c); in
  * the clear the request is refused with ERROR SessionRequired.
  *
- * TDIs: functions 0-2 of the device (INTERFACE_ID requester ID 00:00.0 -
- * 00:00.2, segment ignored); another interface ID is answered TDISP_ERROR
- * INVALID_INTERFACE. Each keeps its state (lib/tdisp.c's table decides
- * which request is legal in which state: INVALID_INTERFACE_STATE
- * otherwise), the LOCK parameters and its START_INTERFACE nonce.
+ * TDIs: with a named layout (--tdisp-layout) functions 0-2 of the device
+ * (INTERFACE_ID requester ID 00:00.0 - 00:00.2, segment ignored), their
+ * BARs made up (function n's 16 MiB above function 0's); with
+ * --tdisp-layout-file (tdisp_file.c) whatever TDIs the file names, their
+ * BARs the file's (the sim's real ones, from sysfs), the file read again
+ * at every LOCK_INTERFACE_REQUEST: a LOCK for an interface without a line
+ * is INVALID_INTERFACE, an unreadable file or a bad line UNSPECIFIED (and
+ * a line on stderr naming the file and line). Another interface ID is
+ * answered TDISP_ERROR INVALID_INTERFACE. A TDI's state is kept by the
+ * requester ID's function number (RID & 7: functions and the sim's VFs,
+ * which are functions of device 0). Each keeps its state (lib/tdisp.c's
+ * table decides which request is legal in which state:
+ * INVALID_INTERFACE_STATE otherwise), the LOCK parameters and its
+ * START_INTERFACE nonce.
  *
  * LOCK_INTERFACE_REQUEST: flags outside the 1.0 set are INVALID_REQUEST;
  * with --tdisp-need-ide, the default stream must have an active IDE key
@@ -33,8 +42,9 @@
  *
  * Faults: tdisp-report-long (the first portion announces 16 bytes less
  * than the report has, the rest is sent anyway), tdisp-overlap (an extra
- * range overlapping range 0), tdisp-beyond-bar (the last range 16 pages
- * longer, past its BAR), tdisp-state-lie (GET_DEVICE_INTERFACE_STATE says
+ * NON_TEE range one page into range 0, as long as range 0 where range 0's
+ * BAR allows it), tdisp-beyond-bar (the last range runs 16 pages past the
+ * end of its BAR), tdisp-state-lie (GET_DEVICE_INTERFACE_STATE says
  * RUN while CONFIG_LOCKED), tdisp-any-nonce (START accepts any nonce),
  * tdisp-error (LOCK answered TDISP_ERROR VENDOR_SPECIFIC_ERROR with
  * extended error data).
@@ -48,7 +58,8 @@
 #include "tdisp.h"
 #include "tdisp_req.h"
 
-#define EMU_TDIS	  3
+#define EMU_TDIS	  8 /* states by RID & 7 */
+#define EMU_NAMED_TDIS	  3 /* TDIs of a named layout: functions 0-2 */
 #define EMU_TDISP_PORTION 64
 #define EMU_TDISP_DSI	  "tsmh-emu"
 #define EMU_REPORT_MAX	  (TSMH_TDISP_REPORT_HDR + (TSMH_TDISP_LAYOUT_MAX_RANGES + 1) * 16 + 4 + 8)
@@ -120,42 +131,94 @@ static size_t tdisp_error(const struct emu_conn *c, const struct tsmh_tdisp_msg 
 	return answer(c, &r, out, cap);
 }
 
+/* the end of the BAR of @l holding page address @a (@l's last BAR end if none) */
+static uint64_t bar_end(const struct tsmh_tdisp_layout *l, uint64_t a)
+{
+	uint64_t end = 0;
+	int i;
+
+	for (i = 0; i < TSMH_TDISP_NR_BARS; i++) {
+		const struct tsmh_tdisp_bar *b = &l->bar[i];
+
+		if (b->size && a >= b->base && a - b->base < b->size)
+			return b->base + b->size;
+		if (b->size && b->base + b->size > end)
+			end = b->base + b->size;
+	}
+	return end;
+}
+
 /* the report of @t for layout @l and the LOCK's offset, faults applied */
-static void build_report(const struct emu_dev_cfg *d, struct emu_tdi *t, unsigned int fn)
+static void build_report(const struct emu_dev_cfg *d, struct emu_tdi *t,
+			 struct tsmh_tdisp_named *lp)
 {
 	static const uint8_t dsi[] = EMU_TDISP_DSI;
 	struct tsmh_tdisp_report rep = { .interface_info = TSMH_TDISP_INFO_DMA_NO_PASID,
 					 .msix_ctl = 0,
 					 .dsi = dsi,
 					 .dsi_len = sizeof(dsi) - 1 };
-	struct tsmh_tdisp_named l;
+	struct tsmh_tdisp_named l = *lp;
+	struct tsmh_tdisp_range *x;
+	uint64_t end;
 	uint32_t i;
 
-	if (tsmh_tdisp_layout_get(d->tdisp_layout ? d->tdisp_layout : "simple", fn, &l))
-		tsmh_tdisp_layout_get("simple", fn, &l);
 	if (t->lock_flags & TSMH_TDISP_LOCK_NO_FW_UPDATE)
 		rep.interface_info |= TSMH_TDISP_INFO_NO_UPDATE_AFTER_LOCK;
 	if (l.l.msix) /* Table Size field: entries - 1; Function Mask set while locked */
 		rep.msix_ctl = (uint16_t)((l.l.table_entries - 1) |
 					  (t->lock_flags & TSMH_TDISP_LOCK_MSIX ? 0x4000 : 0));
-	for (i = 0; i < l.nr; i++)
-		l.r[i].first_page += t->mmio_offset;
-	if (d->faults & EMU_FAULT_TDISP_OVERLAP) {
-		l.r[l.nr] = l.r[0];
-		l.r[l.nr].first_page += TSMH_TDISP_PAGE;
-		l.r[l.nr].attrs = TSMH_TDISP_RANGE_NON_TEE;
+	/* the faults, on the ranges at their bus addresses */
+	if ((d->faults & EMU_FAULT_TDISP_OVERLAP) && l.nr && l.nr < TSMH_TDISP_LAYOUT_MAX_RANGES) {
+		x = &l.r[l.nr];
+		*x = l.r[0];
+		if (x->nr_pages > 1)
+			x->first_page += TSMH_TDISP_PAGE;
+		end = bar_end(&l.l, x->first_page);
+		if (x->first_page + (uint64_t)x->nr_pages * TSMH_TDISP_PAGE > end)
+			x->nr_pages = (uint32_t)((end - x->first_page) / TSMH_TDISP_PAGE);
+		x->attrs = TSMH_TDISP_RANGE_NON_TEE;
 		l.nr++;
 	}
-	if (d->faults & EMU_FAULT_TDISP_BEYOND_BAR)
-		l.r[l.nr - 1].nr_pages += 16;
+	if ((d->faults & EMU_FAULT_TDISP_BEYOND_BAR) && l.nr) {
+		x = &l.r[l.nr - 1];
+		end = bar_end(&l.l, x->first_page);
+		x->nr_pages = (uint32_t)((end - x->first_page) / TSMH_TDISP_PAGE + 16);
+	}
+	for (i = 0; i < l.nr; i++)
+		l.r[i].first_page += t->mmio_offset;
 	t->report_len =
 		(uint32_t)tsmh_tdisp_report_build(&rep, l.r, l.nr, t->report, sizeof(t->report));
+}
+
+/* the layout of the TDI @q names: 0, or the TDISP_ERROR code with @why */
+static uint32_t layout_of(const struct emu_dev_cfg *d, const struct tsmh_tdisp_msg *q,
+			  unsigned int fn, struct tsmh_tdisp_named *l, char *why, size_t whylen)
+{
+	int ret;
+
+	if (!d->tdisp_layout_file) {
+		if (tsmh_tdisp_layout_get(d->tdisp_layout ? d->tdisp_layout : "simple", fn, l))
+			tsmh_tdisp_layout_get("simple", fn, l);
+		return 0;
+	}
+	ret = emu_tdisp_file_lookup(d->tdisp_layout_file, q->function_id, l, why, whylen);
+	if (ret > 0)
+		return TSMH_TDISP_E_INVALID_INTERFACE;
+	if (ret < 0) {
+		/* a broken test setup: said whether or not --verbose */
+		fprintf(stderr, "tsmh-emu: --tdisp-layout-file %s\n", why);
+		return TSMH_TDISP_E_UNSPECIFIED;
+	}
+	return 0;
 }
 
 static size_t lock(const struct emu_dev_cfg *d, struct emu_conn *c, struct emu_tdi *t,
 		   unsigned int fn, const struct tsmh_tdisp_msg *q, uint8_t *out, size_t cap)
 {
 	struct tsmh_tdisp_msg r = { .code = TSMH_TDISP_RSP_LOCK, .function_id = q->function_id };
+	struct tsmh_tdisp_named l;
+	char why[512];
+	uint32_t ecode;
 
 	if (d->faults & EMU_FAULT_TDISP_ERROR) {
 		static const uint8_t vid[] = { 0x01, 0x00 }, data[] = { 0xde, 0xad };
@@ -183,13 +246,16 @@ static size_t lock(const struct emu_dev_cfg *d, struct emu_conn *c, struct emu_t
 				   "no IDE key set programmed and started for the default stream "
 				   "(--tdisp-need-ide)",
 				   out, cap);
+	ecode = layout_of(d, q, fn, &l, why, sizeof(why));
+	if (ecode)
+		return tdisp_error(c, q, ecode, why, out, cap);
 	if (RAND_bytes(t->nonce, sizeof(t->nonce)) != 1)
 		return tdisp_error(c, q, TSMH_TDISP_E_INSUFFICIENT_ENTROPY, "RAND_bytes failed",
 				   out, cap);
 	t->lock_flags = q->lock_flags;
 	t->stream_id = q->default_stream_id;
 	t->mmio_offset = q->mmio_reporting_offset;
-	build_report(d, t, fn);
+	build_report(d, t, &l);
 	t->state = TSMH_TDI_CONFIG_LOCKED;
 	r.nonce = t->nonce;
 	emu_note("TDISP LOCK_INTERFACE_REQUEST TDI %u flags %#x stream %u MMIO offset %#llx: "
@@ -348,7 +414,9 @@ size_t emu_tdisp_respond(const struct emu_dev_cfg *d, struct emu_conn *c, const 
 		return tdisp_error(c, &q, TSMH_TDISP_E_UNSUPPORTED_REQUEST,
 				   "no vendor-defined TDISP messages", out, cap);
 	fn = q.function_id & TSMH_TDISP_FID_RID_MASK;
-	if (fn >= EMU_TDIS)
+	if (d->tdisp_layout_file)
+		fn &= 7; /* the file says at LOCK whether the interface is there */
+	else if (fn >= EMU_NAMED_TDIS)
 		return tdisp_error(c, &q, TSMH_TDISP_E_INVALID_INTERFACE,
 				   "no such TDI (functions 00:00.0-00:00.2)", out, cap);
 	if (!c->tdisp) {

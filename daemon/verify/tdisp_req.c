@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "spdm.h"
 #include "tdisp_req.h"
@@ -225,4 +226,310 @@ int tsmh_tdisp_layout_get(const char *name, unsigned int fn, struct tsmh_tdisp_n
 const char *tsmh_tdisp_layout_names(void)
 {
 	return "simple, sparse, offset";
+}
+
+/* BARSPEC (tsmh_tdisp_barspec_parse) */
+
+static int spec_num(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	*v = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* "a:b:c" of @s into at most @max fields of @f (cut in @buf): the count */
+static int spec_fields(char *buf, char **f, int max)
+{
+	char *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		if (n == max)
+			return max + 1;
+		f[n++] = tok;
+	}
+	return n;
+}
+
+static int spec_bar(struct tsmh_tdisp_layout *l, uint8_t *taken, unsigned int n, char *val,
+		    char *why, size_t whylen)
+{
+	char *f[5];
+	uint64_t base, size;
+	int nf = spec_fields(val, f, 4), is64;
+
+	if (nf != 4 || spec_num(f[0], &base) || spec_num(f[1], &size))
+		return spdm_why(why, whylen, -EINVAL, "bar%u: want BASE:SIZE:32|64:pref|np", n);
+	if (!size || (size & (size - 1)) || (base & (size - 1)) || base + size < base)
+		return spdm_why(why, whylen, -EINVAL,
+				"bar%u: size %#llx is not a power of two the base %#llx is "
+				"aligned to",
+				n, (unsigned long long)size, (unsigned long long)base);
+	if (strcmp(f[2], "32") && strcmp(f[2], "64"))
+		return spdm_why(why, whylen, -EINVAL, "bar%u: width '%s', want 32 or 64", n, f[2]);
+	if (strcmp(f[3], "pref") && strcmp(f[3], "np"))
+		return spdm_why(why, whylen, -EINVAL, "bar%u: '%s', want pref or np", n, f[3]);
+	is64 = !strcmp(f[2], "64");
+	if (is64 && n == TSMH_TDISP_NR_BARS - 1)
+		return spdm_why(why, whylen, -EINVAL, "bar5: a 64-bit BAR needs two BAR slots");
+	if (!is64 && base + size - 1 > 0xffffffffULL)
+		return spdm_why(why, whylen, -EINVAL, "bar%u: a 32-bit BAR above 4 GiB", n);
+	if (taken[n] || (is64 && taken[n + 1]))
+		return spdm_why(why, whylen, -EINVAL, "bar%u: BAR slot %u given twice", n,
+				taken[n] ? n : n + 1);
+	taken[n] = 1;
+	if (is64)
+		taken[n + 1] = 1;
+	l->bar[n] = (struct tsmh_tdisp_bar){ base, size, (uint8_t)is64, !strcmp(f[3], "pref") };
+	return 0;
+}
+
+static int spec_msix(struct tsmh_tdisp_layout *l, char *val, char *why, size_t whylen)
+{
+	char *f[6];
+	uint64_t v[5];
+	int i, nf = spec_fields(val, f, 5);
+
+	for (i = 0; i < nf && i < 5; i++)
+		if (spec_num(f[i], &v[i]))
+			break;
+	if (nf != 5 || i != 5)
+		return spdm_why(why, whylen, -EINVAL,
+				"msix: want TABLE_BIR:TABLE_OFF:ENTRIES:PBA_BIR:PBA_OFF");
+	if (v[0] >= TSMH_TDISP_NR_BARS || v[3] >= TSMH_TDISP_NR_BARS)
+		return spdm_why(why, whylen, -EINVAL, "msix: a BIR is 0-5");
+	if (!v[2] || v[2] > 2048)
+		return spdm_why(why, whylen, -EINVAL, "msix: %llu entries, want 1-2048",
+				(unsigned long long)v[2]);
+	if (v[1] > 0xffffffffULL || v[4] > 0xffffffffULL || (v[1] & 7) || (v[4] & 7))
+		return spdm_why(why, whylen, -EINVAL,
+				"msix: offsets are 32-bit and 8-byte aligned (the BIR bits clear)");
+	l->msix = 1;
+	l->table_bir = (uint8_t)v[0];
+	l->table_off = (uint32_t)v[1];
+	l->table_entries = (uint16_t)v[2];
+	l->pba_bir = (uint8_t)v[3];
+	l->pba_off = (uint32_t)v[4];
+	return 0;
+}
+
+int tsmh_tdisp_barspec_parse(const char *s, struct tsmh_tdisp_layout *l, char *why, size_t whylen)
+{
+	char buf[512], *save = NULL, *item, *val, *end;
+	uint8_t taken[TSMH_TDISP_NR_BARS] = { 0 };
+	unsigned long n;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	if (!strcmp(s, "-") || !*s)
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return spdm_why(why, whylen, -EINVAL, "longer than %zu characters",
+				sizeof(buf) - 1);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		val = strchr(item, '=');
+		if (!val)
+			return spdm_why(why, whylen, -EINVAL, "'%s': want barN=... or msix=...",
+					item);
+		*val++ = 0;
+		if (!strcmp(item, "msix")) {
+			if (l->msix)
+				return spdm_why(why, whylen, -EINVAL, "msix given twice");
+			ret = spec_msix(l, val, why, whylen);
+		} else if (!strncmp(item, "bar", 3) && item[3] >= '0' && item[3] <= '9') {
+			n = strtoul(item + 3, &end, 10);
+			if (*end || n >= TSMH_TDISP_NR_BARS)
+				return spdm_why(why, whylen, -EINVAL, "'%s': BARs are bar0-bar5",
+						item);
+			ret = spec_bar(l, taken, (unsigned int)n, val, why, whylen);
+		} else {
+			return spdm_why(why, whylen, -EINVAL, "'%s': want barN=... or msix=...",
+					item);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Patterns on given BARs (tsmh_tdisp_layout_map) */
+
+enum { PAT_SIMPLE, PAT_SPARSE, PAT_OFFSET };
+
+struct map_ctx {
+	int pat;
+	struct tsmh_tdisp_named *out;
+	int updatable_done; /* sparse: the UPDATABLE range given */
+	char *why;
+	size_t whylen;
+};
+
+static int map_add(struct map_ctx *c, const struct tsmh_tdisp_bar *b, unsigned int bar,
+		   uint64_t first, uint64_t end, uint16_t attrs)
+{
+	struct tsmh_tdisp_named *o = c->out;
+
+	if (first >= end)
+		return 0;
+	if (o->nr >= TSMH_TDISP_LAYOUT_MAX_RANGES)
+		return spdm_why(c->why, c->whylen, -EINVAL, "more than %d MMIO ranges",
+				TSMH_TDISP_LAYOUT_MAX_RANGES);
+	if (end - first > 0xffffffffULL)
+		return spdm_why(c->why, c->whylen, -EINVAL,
+				"BAR %u: a range of more than 2^32 pages", bar);
+	o->r[o->nr++] = (struct tsmh_tdisp_range){ b->base + first * TSMH_TDISP_PAGE,
+						   (uint32_t)(end - first), attrs, (uint16_t)bar };
+	return 0;
+}
+
+/* the pages [s, e) of BAR @bar that hold no MSI-X structure, as the pattern says */
+static int map_stretch(struct map_ctx *c, const struct tsmh_tdisp_bar *b, unsigned int bar,
+		       int has_msix, int *first_stretch, uint64_t s, uint64_t e)
+{
+	uint64_t k, h;
+	int ret;
+
+	if (c->pat == PAT_OFFSET && s == 0)
+		s = 1;
+	if (s >= e)
+		return 0;
+	switch (c->pat) {
+	case PAT_SPARSE:
+		if (has_msix) {
+			k = *first_stretch ? (e - s < 2 ? e - s : 2) : 0;
+			*first_stretch = 0;
+			ret = map_add(c, b, bar, s, s + k, TSMH_TDISP_RANGE_NON_TEE);
+			return ret ? ret : map_add(c, b, bar, s + k, e, 0);
+		}
+		k = !c->updatable_done;
+		c->updatable_done = 1;
+		return map_add(c, b, bar, s, e, k ? TSMH_TDISP_RANGE_UPDATABLE : 0);
+	case PAT_OFFSET:
+		if (e - s < 4)
+			return map_add(c, b, bar, s, e, has_msix ? TSMH_TDISP_RANGE_NON_TEE : 0);
+		h = (e - s) / 2;
+		ret = map_add(c, b, bar, s, s + h, 0);
+		return ret ? ret
+			   : map_add(c, b, bar, s + h + 1, e,
+				     has_msix ? TSMH_TDISP_RANGE_NON_TEE
+					      : TSMH_TDISP_RANGE_UPDATABLE);
+	default: return map_add(c, b, bar, s, e, 0);
+	}
+}
+
+struct map_span {
+	uint64_t s, e; /* pages of the BAR */
+	uint16_t attrs;
+};
+
+/* the MSI-X structures in BAR @bar: their page spans in address order; the count or -EINVAL */
+static int map_spans(struct map_ctx *c, const struct tsmh_tdisp_layout *l, unsigned int bar,
+		     struct map_span *sp)
+{
+	static const char *const what[] = { "MSI-X table", "MSI-X PBA" };
+	const struct tsmh_tdisp_bar *b = &l->bar[bar];
+	uint64_t off, len;
+	int n = 0, k;
+
+	for (k = 0; l->msix && k < 2; k++) {
+		if ((k ? l->pba_bir : l->table_bir) != bar)
+			continue;
+		off = k ? l->pba_off : l->table_off;
+		len = k ? ((uint64_t)l->table_entries + 63) / 64 * 8
+			: (uint64_t)l->table_entries * 16;
+		sp[n].s = off / TSMH_TDISP_PAGE;
+		sp[n].e = (off + len + TSMH_TDISP_PAGE - 1) / TSMH_TDISP_PAGE;
+		sp[n].attrs = k ? TSMH_TDISP_RANGE_MSIX_PBA : TSMH_TDISP_RANGE_MSIX_TABLE;
+		if (off + len > b->size)
+			return spdm_why(
+				c->why, c->whylen, -EINVAL,
+				"the %s (BAR %u offset %#llx) runs past the BAR's %#llx bytes",
+				what[k], bar, (unsigned long long)off, (unsigned long long)b->size);
+		n++;
+	}
+	if (n == 2 && sp[0].s < sp[1].e && sp[1].s < sp[0].e) {
+		if (sp[0].s != sp[1].s || sp[0].e != sp[1].e)
+			return spdm_why(c->why, c->whylen, -EINVAL,
+					"the MSI-X table and PBA share some of their pages in BAR "
+					"%u: no report can mark both exactly",
+					bar);
+		sp[0].attrs |= sp[1].attrs; /* the same pages: one range, both marks */
+		n = 1;
+	}
+	if (n == 2 && sp[1].s < sp[0].s) {
+		struct map_span t = sp[0];
+
+		sp[0] = sp[1];
+		sp[1] = t;
+	}
+	return n;
+}
+
+/* BAR @bar holds a page of the MSI-X table or PBA */
+static int bar_has_msix(const struct tsmh_tdisp_layout *l, unsigned int bar)
+{
+	return l->msix && (l->table_bir == bar || l->pba_bir == bar);
+}
+
+int tsmh_tdisp_layout_map(const char *name, const struct tsmh_tdisp_layout *bars,
+			  struct tsmh_tdisp_named *out, char *why, size_t whylen)
+{
+	static const char *const pats[] = { "simple", "sparse", "offset" };
+	struct map_ctx c = { .out = out, .why = why, .whylen = whylen };
+	struct map_span sp[2];
+	unsigned int i, skip = TSMH_TDISP_NR_BARS, reportable = 0;
+	uint64_t cur;
+	int n, j, first, ret;
+
+	for (c.pat = 0; c.pat < 3 && strcmp(name, pats[c.pat]); c.pat++)
+		;
+	if (c.pat == 3)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->name = pats[c.pat];
+	out->what = "laid onto the given BARs";
+	out->l = *bars;
+	out->l.mmio_offset = 0;
+	for (i = 0; i < TSMH_TDISP_NR_BARS; i++) {
+		if (!bars->bar[i].size)
+			continue;
+		n = map_spans(&c, bars, i, sp); /* checks even a BAR too small to report */
+		if (n < 0)
+			return n;
+		if (bars->bar[i].size < TSMH_TDISP_PAGE)
+			continue;
+		reportable++;
+		if (skip == TSMH_TDISP_NR_BARS && !bar_has_msix(bars, i))
+			skip = i;
+	}
+	if (c.pat != PAT_SPARSE || reportable < 2)
+		skip = TSMH_TDISP_NR_BARS;
+	for (i = 0; i < TSMH_TDISP_NR_BARS; i++) {
+		const struct tsmh_tdisp_bar *b = &bars->bar[i];
+
+		if (b->size < TSMH_TDISP_PAGE || i == skip)
+			continue;
+		n = map_spans(&c, bars, i, sp);
+		if (n < 0)
+			return n;
+		first = 1;
+		cur = 0;
+		for (j = 0; j < n; j++) {
+			ret = map_stretch(&c, b, i, n > 0, &first, cur, sp[j].s);
+			if (!ret)
+				ret = map_add(&c, b, i, sp[j].s, sp[j].e, sp[j].attrs);
+			if (ret)
+				return ret;
+			cur = sp[j].e;
+		}
+		ret = map_stretch(&c, b, i, n > 0, &first, cur, b->size / TSMH_TDISP_PAGE);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

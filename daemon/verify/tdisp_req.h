@@ -49,8 +49,13 @@ int tsmh_tdisp_get_report(struct spdm_transport *t, struct tsmh_session *ss, uin
 /* The extended error data of a TDISP_ERROR, for messages: "registry PCI-SIG, vendor ID 0001, 2 bytes" */
 void tsmh_tdisp_ext_format(const struct tsmh_tdisp_msg *r, char *buf, size_t len);
 
-/* Named layouts (tsmh-emu --tdisp-layout, tsmctl tdisp --layout) */
-#define TSMH_TDISP_LAYOUT_MAX_RANGES 8
+/*
+ * Named layouts (tsmh-emu --tdisp-layout, tsmctl tdisp --layout), and the
+ * same patterns laid onto given BARs (tsmh-emu --tdisp-layout-file).
+ * Enough ranges for six BARs with the MSI-X table and PBA in them under
+ * every pattern (at most 18) and a fault's extra one.
+ */
+#define TSMH_TDISP_LAYOUT_MAX_RANGES 32
 
 struct tsmh_tdisp_named {
 	const char *name;
@@ -67,5 +72,40 @@ struct tsmh_tdisp_named {
 int tsmh_tdisp_layout_get(const char *name, unsigned int fn, struct tsmh_tdisp_named *out);
 /* "simple, sparse, offset" */
 const char *tsmh_tdisp_layout_names(void);
+
+/*
+ * A TDI's BARs and MSI-X capability as tests/vm/lib.sh sim_tdi_layout
+ * prints them from sysfs (docs/design.md "Sim BARs"): comma-separated
+ * barN=BASE:SIZE:32|64:pref|np (N 0-5, a bus address and a power-of-two
+ * size it is aligned to, a 64-bit BAR at N <= 4 taking N + 1 too) and
+ * msix=TABLE_BIR:TABLE_OFF:ENTRIES:PBA_BIR:PBA_OFF (ENTRIES 1-2048);
+ * numbers as C literals. "-" or "": no memory BAR. 0 with @l filled
+ * (mmio_offset 0), or -EINVAL with @why naming the item and the rule.
+ */
+int tsmh_tdisp_barspec_parse(const char *s, struct tsmh_tdisp_layout *l, char *why, size_t whylen);
+
+/*
+ * Lay pattern @name onto the BARs of @bars (range IDs: the BAR index;
+ * ranges in BAR order, within a BAR by address; a BAR under 4 KiB is
+ * never reported, and the MSI-X table and PBA are reported exactly on the
+ * pages the capability puts them on, marked, whenever their BAR is):
+ *   simple: every page of every BAR, TEE;
+ *   sparse: the lowest BAR without MSI-X structures not reported (if
+ *     another is), the first range of the first other BAR without them
+ *     IS_MEM_ATTR_UPDATABLE, in a BAR holding them the first (up to) two
+ *     pages that are not theirs NON_TEE;
+ *   offset: no BAR's page 0 reported (unless the table or PBA is on it),
+ *     each stretch of 4 or more pages between MSI-X structures split in
+ *     two with a page left out between: the first half TEE, the second
+ *     IS_MEM_ATTR_UPDATABLE (NON_TEE in a BAR holding MSI-X structures,
+ *     where a shorter stretch is NON_TEE too).
+ * Every such report passes tsmh_tdisp_report_check() against @bars.
+ * 0 with @out filled (@out->l = *@bars, mmio_offset 0), -ENOENT for an
+ * unknown name, -EINVAL with @why when the BARs cannot carry it (an MSI-X
+ * structure running past its BAR, the table and PBA sharing some but not
+ * all of their pages).
+ */
+int tsmh_tdisp_layout_map(const char *name, const struct tsmh_tdisp_layout *bars,
+			  struct tsmh_tdisp_named *out, char *why, size_t whylen);
 
 #endif

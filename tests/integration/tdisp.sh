@@ -8,7 +8,10 @@
 # emulator gives its one error naming the step, exit status 1, the TDI is
 # stopped again when it was locked and the session is still ended;
 # --tdisp-need-ide refuses LOCK until IDE_KM keys are in use; the nonce is
-# never printed.
+# never printed. --tdisp-layout-file: the patterns laid onto the sim's BARs
+# pass tsmctl's check against the same BARs, the file is read at every
+# LOCK (no line: INVALID_INTERFACE; bad line or no file: UNSPECIFIED and
+# a log line naming it), the faults name the file's BARs.
 # Usage: tests/integration/tdisp.sh BINDIR      (prints PASS/FAIL lines)
 set -u
 SUITE=tdisp
@@ -147,7 +150,88 @@ else
 	res FAIL "need-ide (exit $e1, $e2): $(cat "$tmp/err-n1" "$tmp/out-n2.json" "$tmp/err-n2")"
 fi
 
+# --tdisp-layout-file: each TDI's pattern laid onto the BARs the file gives
+# (the sim's, as tests/vm/lib.sh tdi_layout_file writes them), checked by
+# tsmctl against the same BARs given as --bar/--msix
+DSM='bar0=0x900000000:0x1000000:64:pref,bar2=0x40180000:0x10000:32:np,bar4=0x40000000:0x100000:64:np,msix=4:0x0:32:4:0x10000'
+FN1='bar0=0x40240000:0x40000:32:pref,bar1=0x40284000:0x4000:32:np,bar2=0x900200000:0x200000:64:pref,msix=1:0x0:8:1:0x2000'
+VF='bar0=0x900400000:0x100000:64:pref,bar2=0x40290000:0x4000:32:np,msix=2:0x0:4:2:0x2000'
+bar_opts() { # BARSPEC: the same as tsmctl tdisp --bar/--msix
+	local item k v b
+	local -a f
+	for item in ${1//,/ }; do
+		k=${item%%=*} v=${item#*=}
+		IFS=: read -r -a f <<<"$v"
+		case $k in
+		bar*)
+			b=--bar=${k#bar}:${f[0]}:${f[1]}
+			[ "${f[2]}" = 64 ] && b=$b:64
+			[ "${f[3]}" = pref ] && b=$b:pf
+			echo "$b"
+			;;
+		msix) echo "--msix=$v" ;;
+		esac
+	done
+}
+lf=$tmp/tdi.layout
+printf '# DEV LAYOUT BARSPEC\n00:00.0 sparse %s\n1 offset %s  # function 1\n00:00.3 simple %s\n' \
+	"$DSM" "$FN1" "$VF" >"$lf"
+emu --verbose --tdisp-layout-file "$lf"
+p=$port
+for t in "00:00.0 sparse $DSM" "00:00.1 offset $FN1" "00:00.3 simple $VF"; do
+	read -r id l spec <<<"$t"
+	# shellcheck disable=SC2046
+	td $p -j --interface-id "$id" --mmio-offset 0x100000000 --lock-msix $(bar_opts "$spec") \
+		>"$tmp/out-lf.json" 2>"$tmp/err-lf"
+	e=$?
+	if [ $e = 0 ] && jq -e '.ok and .report_checked and .state_running == "RUN" and
+		(.report.mmio_ranges | length) >= 4 and
+		([.report.mmio_ranges[].flags[]] | index("msix_table")) != null' "$tmp/out-lf.json" >/dev/null 2>&1; then
+		res PASS "--tdisp-layout-file: TDI $id, layout $l on the sim's BARs: $(jq '.report.mmio_ranges | length' "$tmp/out-lf.json") ranges checked against the same BARs (--bar/--msix)"
+	else
+		res FAIL "--tdisp-layout-file TDI $id $l (exit $e): $(cat "$tmp/out-lf.json" "$tmp/err-lf")"
+	fi
+done
+# read again at every LOCK: a function without a line, then a bad line
+printf '0 simple %s\n' "$DSM" >"$lf"
+td $p -j --interface-id 00:00.1 >"$tmp/out-lf1.json" 2>"$tmp/err-lf1"
+e1=$?
+printf '0 simple %s\n0 simple bar0=0x1000:0x3000:32:np\n' "$DSM" >"$lf"
+td $p -j --interface-id 00:00.0 >"$tmp/out-lf2.json" 2>"$tmp/err-lf2"
+e2=$?
+rm -f "$lf"
+td $p -j --interface-id 00:00.0 >"$tmp/out-lf3.json" 2>"$tmp/err-lf3"
+e3=$?
+if [ $e1 = 1 ] && grep -q 'LOCK_INTERFACE: device answered TDISP_ERROR INVALID_INTERFACE (0x101)' "$tmp/err-lf1" &&
+	[ $e2 = 1 ] && grep -q 'LOCK_INTERFACE: device answered TDISP_ERROR UNSPECIFIED (0x5)' "$tmp/err-lf2" &&
+	grep -q "tsmh-emu: --tdisp-layout-file $lf line 2: BARSPEC: bar0: size 0x3000 is not a power of two" "$tmp/emu-$p.log" &&
+	[ $e3 = 1 ] && grep -q 'LOCK_INTERFACE: device answered TDISP_ERROR UNSPECIFIED (0x5)' "$tmp/err-lf3" &&
+	grep -q "tsmh-emu: --tdisp-layout-file $lf: No such file or directory" "$tmp/emu-$p.log"; then
+	res PASS "--tdisp-layout-file read at every LOCK: no line for the TDI: INVALID_INTERFACE; a bad line or no file: UNSPECIFIED, the emulator names the file and line"
+else
+	res FAIL "--tdisp-layout-file errors ($e1 $e2 $e3): $(cat "$tmp/err-lf1" "$tmp/err-lf2" "$tmp/err-lf3"; tail -n 5 "$tmp/emu-$p.log")"
+fi
+# the report faults on the file's BARs: named as with the named layouts
+printf '0 offset %s\n' "$DSM" >"$lf"
+emu --verbose --tdisp-layout-file "$lf" --fault tdisp-beyond-bar
+p=$port
+# shellcheck disable=SC2046
+td $p -j $(bar_opts "$DSM") >"$tmp/out-lf4.json" 2>"$tmp/err-lf4"
+e=$?
+if [ $e = 1 ] && grep -Eq 'the report does not match the TDI.s BARs: MMIO range [0-9]+ \(range ID 4\): pages 0x400[0-9a-f]*-0x4010ffff run past the end of BAR 4 \(0x40000000-0x400fffff\)' "$tmp/err-lf4"; then
+	res PASS "--tdisp-layout-file with tdisp-beyond-bar: the last range named running past the file's BAR 4"
+else
+	res FAIL "--tdisp-layout-file beyond-bar (exit $e): $(cat "$tmp/err-lf4")"
+fi
+
 # usage
+"$bin/tsmh-emu" --listen 0 --tdisp-layout simple --tdisp-layout-file "$lf" >/dev/null 2>"$tmp/err-u0"
+e0=$?
+if [ $e0 = 2 ] && grep -q -- '--tdisp-layout or --tdisp-layout-file, not both' "$tmp/err-u0"; then
+	res PASS "tsmh-emu --tdisp-layout with --tdisp-layout-file: usage error (exit 2)"
+else
+	res FAIL "tsmh-emu both layouts (exit $e0): $(cat "$tmp/err-u0")"
+fi
 "$bin/tsmctl" tdisp --trust "$tmp/root-$p.pem" >/dev/null 2>"$tmp/err-u1"
 e1=$?
 td $p --bar 6:0:0x1000 >/dev/null 2>"$tmp/err-u2"

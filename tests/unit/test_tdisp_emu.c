@@ -8,6 +8,12 @@
  * SET_MMIO_ATTRIBUTE, BIND_P2P_STREAM and SET_TDISP_CONFIG are answered as
  * documented; the end of the session moves a locked TDI to ERROR, from
  * which STOP unlocks it; in the clear TDISP gets ERROR SessionRequired.
+ * With --tdisp-layout-file, every pattern's report for the sim's real
+ * BARs (the DSM, function 1, a VF) passes tsmh_tdisp_report_check()
+ * against the same BARs, the file is read again at every LOCK, an
+ * interface without a line is INVALID_INTERFACE, a missing file or bad
+ * line UNSPECIFIED; the faults fail the check (overlap, beyond-bar) or
+ * the protocol (report-long, state-lie, any-nonce, error) as they say.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -250,13 +256,166 @@ static void test_in_the_clear(void **s)
 	assert_null(conn.tdisp);
 }
 
+/* --tdisp-layout-file: the sim's BARs as tests/vm/lib.sh sim_tdi_layout prints them */
+#define DSM_SPEC                                                            \
+	"bar0=0x900000000:0x1000000:64:pref,bar2=0x40180000:0x10000:32:np," \
+	"bar4=0x40000000:0x100000:64:np,msix=4:0x0:32:4:0x10000"
+#define FN1_SPEC                                                        \
+	"bar0=0x40240000:0x40000:32:pref,bar1=0x40284000:0x4000:32:np," \
+	"bar2=0x900200000:0x200000:64:pref,msix=1:0x0:8:1:0x2000"
+#define VF_SPEC \
+	"bar0=0x900400000:0x100000:64:pref,bar2=0x40290000:0x4000:32:np,msix=2:0x0:4:2:0x2000"
+
+static const struct {
+	uint32_t fid; /* the kernel's interface ID of 10000:03:00.N: segment 0 */
+	const char *spec;
+} tdis[] = { { 0x0300, DSM_SPEC }, { 0x0301, FN1_SPEC }, { 0x0303, VF_SPEC } };
+static const char *const pats[] = { "simple", "sparse", "offset" };
+static char layout_path[96];
+
+static void layout_file(const char *pat, const char *dsm_spec)
+{
+	FILE *f;
+
+	snprintf(layout_path, sizeof(layout_path), "%s/layout", dir);
+	f = fopen(layout_path, "w");
+	assert_non_null(f);
+	fprintf(f, "# DEV LAYOUT BARSPEC\n10000:03:00.0 %s %s\n10000:03:00.1 %s %s\n", pat,
+		dsm_spec, pat, FN1_SPEC);
+	fprintf(f, "10000:03:00.3 %s %s # a VF\n", pat, VF_SPEC);
+	fclose(f);
+	cfg.tdisp_layout_file = layout_path;
+}
+
+/*
+ * LOCK TDI @i with MMIO offset @off, its whole report checked against the
+ * BARSPEC @spec: tsmh_tdisp_report_check()'s result (@b says why), or
+ * -EBADMSG when the report did not reassemble
+ */
+static int lock_and_check(unsigned int i, const char *spec, uint64_t off, char *b, size_t blen)
+{
+	static uint8_t buf[TSMH_TDISP_REPORT_MAX];
+	struct tsmh_tdisp_msg m = { .lock_flags = TSMH_TDISP_LOCK_MSIX,
+				    .mmio_reporting_offset = off };
+	struct tsmh_tdisp_report rep;
+	struct tsmh_tdisp_layout l;
+	unsigned int portions;
+	uint32_t len, bad;
+
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, tdis[i].fid, &m), 0);
+	assert_int_equal(state(tdis[i].fid), TSMH_TDI_CONFIG_LOCKED);
+	if (tsmh_tdisp_get_report(&t, &ss, tdis[i].fid, buf, sizeof(buf), &len, &portions, &rep, b,
+				  blen))
+		return -EBADMSG;
+	assert_int_equal(tsmh_tdisp_barspec_parse(spec, &l, why, sizeof(why)), 0);
+	l.mmio_offset = off;
+	return tsmh_tdisp_report_check(&rep, &l, &bad, b, blen);
+}
+
+static void stop(uint32_t fid)
+{
+	struct tsmh_tdisp_msg m = { 0 };
+
+	assert_int_equal(xfer(TSMH_TDISP_STOP, fid, &m), 0);
+}
+
+static void test_layout_file(void **s)
+{
+	struct tsmh_tdisp_msg m = { 0 };
+	char b[512];
+	unsigned int i, p;
+
+	(void)s;
+	ready(0, 1);
+	/* every pattern on the DSM, function 1 and a VF: the report fits their BARs */
+	for (p = 0; p < 3; p++) {
+		layout_file(pats[p], DSM_SPEC);
+		for (i = 0; i < 3; i++) {
+			if (lock_and_check(i, tdis[i].spec, 0x10000000000ULL, b, sizeof(b)))
+				fail_msg("%s, TDI %#x: %s", pats[p], tdis[i].fid, b);
+			stop(tdis[i].fid);
+		}
+	}
+	/* no line for 03:00.2 (nor for 03:00.0 in segment 1): INVALID_INTERFACE */
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x0302, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_INTERFACE);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x01010300, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_INVALID_INTERFACE);
+	assert_int_equal(state(0x0302), TSMH_TDI_CONFIG_UNLOCKED);
+	/* the file is read again at LOCK: BAR0 moved, the report follows */
+	layout_file("simple", "bar0=0x980000000:0x1000000:64:pref,bar4=0x40000000:0x100000:64:np,"
+			      "msix=4:0x0:32:4:0x10000");
+	assert_int_not_equal(lock_and_check(0, DSM_SPEC, 0, b, sizeof(b)), 0);
+	assert_non_null(strstr(b, "MMIO range 0 (range ID 0): pages 0x980000000-0x980ffffff"));
+	stop(0x0300);
+	layout_file("simple", DSM_SPEC);
+	assert_int_equal(lock_and_check(0, DSM_SPEC, 0, b, sizeof(b)), 0);
+	stop(0x0300);
+	/* no file, a bad line: UNSPECIFIED, the TDI stays CONFIG_UNLOCKED */
+	unlink(layout_path);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x0300, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_UNSPECIFIED);
+	assert_int_equal(state(0x0300), TSMH_TDI_CONFIG_UNLOCKED);
+	layout_file("simple", "bar0=0x1000:0x3000:32:np");
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x0301, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_UNSPECIFIED);
+	assert_int_equal(state(0x0301), TSMH_TDI_CONFIG_UNLOCKED);
+}
+
+/* the report faults on the real BARs: each fails the check as it says */
+static void test_layout_file_faults(void **s)
+{
+	static const struct {
+		unsigned int fault;
+		const char *why;
+	} f[] = {
+		{ EMU_FAULT_TDISP_OVERLAP, ") overlaps MMIO range 0 (range ID " },
+		{ EMU_FAULT_TDISP_BEYOND_BAR, "run past the end of BAR " },
+	};
+	struct tsmh_tdisp_msg m = { 0 };
+	uint8_t nonce[32] = { 0 };
+	unsigned int i, p, k;
+	char b[512];
+
+	(void)s;
+	for (k = 0; k < 2; k++) {
+		ready(f[k].fault, 1);
+		for (p = 0; p < 3; p++) {
+			layout_file(pats[p], DSM_SPEC);
+			for (i = 0; i < 3; i++) {
+				if (lock_and_check(i, tdis[i].spec, 0x40000000, b, sizeof(b)) !=
+					    -EINVAL ||
+				    !strstr(b, f[k].why))
+					fail_msg("%s, TDI %#x: '%s', want '%s'", pats[p],
+						 tdis[i].fid, b, f[k].why);
+				stop(tdis[i].fid);
+			}
+		}
+	}
+	/* a report longer than announced does not reassemble */
+	ready(EMU_FAULT_TDISP_REPORT_LONG, 1);
+	layout_file("sparse", DSM_SPEC);
+	assert_int_equal(lock_and_check(0, DSM_SPEC, 0, b, sizeof(b)), -EBADMSG);
+	assert_non_null(strstr(b, "a report longer than announced"));
+	/* the protocol faults work with the file too */
+	ready(EMU_FAULT_TDISP_STATE_LIE | EMU_FAULT_TDISP_ANY_NONCE, 1);
+	layout_file("offset", DSM_SPEC);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x0303, &m), 0);
+	assert_int_equal(state(0x0303), TSMH_TDI_RUN); /* the lie */
+	m.nonce = nonce;
+	assert_int_equal(xfer(TSMH_TDISP_START, 0x0303, &m), 0); /* any nonce */
+	ready(EMU_FAULT_TDISP_ERROR, 1);
+	layout_file("simple", DSM_SPEC);
+	assert_int_equal(xfer(TSMH_TDISP_LOCK, 0x0300, &m), -EREMOTEIO);
+	assert_int_equal(r.error_code, TSMH_TDISP_E_VENDOR_SPECIFIC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flow),
-		cmocka_unit_test(test_session_end),
-		cmocka_unit_test(test_need_ide),
-		cmocka_unit_test(test_in_the_clear),
+		cmocka_unit_test(test_flow),	    cmocka_unit_test(test_session_end),
+		cmocka_unit_test(test_need_ide),    cmocka_unit_test(test_in_the_clear),
+		cmocka_unit_test(test_layout_file), cmocka_unit_test(test_layout_file_faults),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

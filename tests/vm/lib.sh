@@ -212,6 +212,42 @@ sim_tdi_layout() {
 	echo "$_tl"
 }
 
+# tdi_layout_file DEV[=LAYOUT]... > FILE: a tsmh-emu --tdisp-layout-file
+# naming each TDI DEV (as sysfs does: DOMAIN:BUS:DEV.FN; a function or VF)
+# with LAYOUT (simple, sparse, offset; default $TDI_LAYOUT, else simple)
+# and its real BARs (sim_tdi_layout; "-" if it has none). Write it after
+# wait_eps (and again after a re-assignment): the emulator reads it at
+# every LOCK_INTERFACE_REQUEST. Fails 1 for a DEV not in sysfs.
+tdi_layout_file() {
+	echo "# tsmh-emu --tdisp-layout-file: DEV LAYOUT BARSPEC (tests/vm/lib.sh)"
+	for _lfa in "$@"; do
+		_lfd=${_lfa%%=*}
+		_lfp=${TDI_LAYOUT:-simple}
+		[ "$_lfd" = "$_lfa" ] || _lfp=${_lfa#*=}
+		if [ ! -e "/sys/bus/pci/devices/$_lfd/resource" ]; then
+			echo "tdi_layout_file: no PCI device $_lfd" >&2
+			return 1
+		fi
+		_lfs=$(sim_tdi_layout "$_lfd")
+		echo "$_lfd $_lfp ${_lfs:--}"
+	done
+}
+
+# tdisp_bar_opts BARSPEC: the same BARs as tsmctl tdisp --bar/--msix options
+tdisp_bar_opts() {
+	echo "$1" | tr ',' '\n' | while IFS='=:' read -r _bk _b1 _b2 _b3 _b4 _b5; do
+		case $_bk in
+		bar[0-5])
+			_bo=--bar=${_bk#bar}:$_b1:$_b2
+			[ "$_b3" = 64 ] && _bo=$_bo:64
+			[ "$_b4" = pref ] && _bo=$_bo:pf
+			printf '%s ' "$_bo"
+			;;
+		msix) printf '%s ' "--msix=$_b1:$_b2:$_b3:$_b4:$_b5" ;;
+		esac
+	done
+}
+
 # all_bound N: every endpoint of an N-endpoint sim has a driver
 all_bound() {
 	for _ab in $(sim_eps "$1"); do
