@@ -91,7 +91,9 @@ wait_until 60 "tdi lock $F1: not held CONFIG_LOCKED: $(cat /tmp/lk.err)" held $F
 want_state $F2 CONFIG_UNLOCKED "the other function while $F1 is locked"
 tsmctl show $F1 >/tmp/show.out 2>&1 || fail "show $F1: $(cat /tmp/show.out)"
 grep -q "TDI: *CONFIG_LOCKED (report-checked" /tmp/show.out || fail "show $F1: $(cat /tmp/show.out)"
-ok "tdi lock $F1 holds it CONFIG_LOCKED, report checked; show: $(grep TDI: /tmp/show.out)"
+asuser tsmctl show $F1 >/tmp/ushow.out 2>&1 || fail "unprivileged show $F1: $(cat /tmp/ushow.out)"
+grep -q "TDI: *CONFIG_LOCKED" /tmp/ushow.out || fail "unprivileged show $F1: no TDI line: $(cat /tmp/ushow.out)"
+ok "tdi lock $F1 holds it CONFIG_LOCKED, report checked; show: $(grep TDI: /tmp/show.out)" (also unprivileged)
 
 # the report: evidence of the TDI (provenance tdisp-report), tdi report decodes it
 tsmctl -j evidence $F1 >/tmp/ev.json 2>&1 || fail "evidence $F1: $(cat /tmp/ev.json)"
