@@ -93,7 +93,7 @@ tsmctl show $F1 >/tmp/show.out 2>&1 || fail "show $F1: $(cat /tmp/show.out)"
 grep -q "TDI: *CONFIG_LOCKED (report-checked" /tmp/show.out || fail "show $F1: $(cat /tmp/show.out)"
 asuser tsmctl show $F1 >/tmp/ushow.out 2>&1 || fail "unprivileged show $F1: $(cat /tmp/ushow.out)"
 grep -q "TDI: *CONFIG_LOCKED" /tmp/ushow.out || fail "unprivileged show $F1: no TDI line: $(cat /tmp/ushow.out)"
-ok "tdi lock $F1 holds it CONFIG_LOCKED, report checked; show: $(grep TDI: /tmp/show.out)" (also unprivileged)
+ok "tdi lock $F1 holds it CONFIG_LOCKED, report checked; show (also unprivileged): $(grep TDI: /tmp/show.out)"
 
 # the report: evidence of the TDI (provenance tdisp-report), tdi report decodes it
 tsmctl -j evidence $F1 >/tmp/ev.json 2>&1 || fail "evidence $F1: $(cat /tmp/ev.json)"
@@ -164,7 +164,8 @@ kill -KILL $LK_PID
 wait $LK_PID 2>/dev/null
 tsmctl tdi state $F1 $T >/tmp/st.out 2>&1 && grep -q "CONFIG_LOCKED: they agree" /tmp/st.out &&
 	fail "after the holder was killed, state still agrees on CONFIG_LOCKED: $(cat /tmp/st.out)"
-ks=$(tsmctl -j tdi list | jq -r --arg d $F1 '[.[] | select(.tdi == $d)][0] | .state + " (" + (.message // "") + ")"')
+ks_jq='[.[] | select(.tdi == $d)][0] | .state + " (" + (.message // "") + ")"'
+ks=$(tsmctl -j tdi list | jq -r --arg d $F1 "$ks_jq")
 [ "${ks%% *}" = ERROR ] || fail "killed holder: the kernel has $F1 $ks after tdi state: $(cat /tmp/st.out)"
 tc tdi stop $F1 $T || fail "tdi stop $F1 after the killed holder: $(cat /tmp/c.out /tmp/c.err)"
 want_state $F1 CONFIG_UNLOCKED "stop after the killed holder"
