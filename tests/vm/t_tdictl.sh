@@ -10,7 +10,8 @@
 # mode RUN until SIGTERM; a killed holder: tdi state finds the mismatch,
 # tdi stop recovers; emulator faults: a range beyond a BAR (the kernel
 # refuses the report, tsmctl STOPs), a state lie (mismatch: ERROR, then
-# STOP), TDISP_ERROR on LOCK (no change). The nonce never shows.
+# STOP), TDISP_ERROR on LOCK (no change); a VF locked through its PF's
+# session. The nonce never shows.
 # tsmh-vm: timeout 300
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
@@ -196,7 +197,25 @@ grep -q "LOCK_INTERFACE: device answered TDISP_ERROR" /tmp/c.err || fail "tdisp-
 want_state $F1 CONFIG_UNLOCKED "after TDISP_ERROR"
 ok "tdisp-error: $(head -n 1 /tmp/c.err); CONFIG_UNLOCKED"
 
+# a VF is a TDI of its PF: listed with the PF as DSM, locked the same way
+restart_emu
+tsmctl gate $F0 release >/dev/null || fail "gate release $F0"
+echo tsmh_sim_drv >/sys/bus/pci/devices/$F0/driver_override
+echo $F0 >/sys/bus/pci/drivers/tsmh_sim_drv/bind 2>/dev/null
+[ "$(drv $F0)" = tsmh_sim_drv ] || setup_fail "tsmh_sim_drv not bound to $F0"
+echo 1 >/sys/bus/pci/devices/$F0/sriov_numvfs || setup_fail "sriov_numvfs 1"
+V=${EP0%.0}.3
+wait_until 10 "VF $V is not listed as a TDI of $F0: $(tsmctl tdi list 2>&1)" \
+	sh -c "tsmctl tdi list | grep -q '^$V  *$F0  *0x303 .*CONFIG_UNLOCKED'"
+tdi_layout_file $F0 $F1 $F2 $V >$LF || setup_fail "tdi_layout_file with the VF"
+tc -j tdi lock $V $T --for 1 || fail "tdi lock VF $V: $(cat /tmp/c.out /tmp/c.err)"
+jq -e --arg f0 $F0 '.ok and .dsm == $f0 and .report_checked_by_kernel and
+	.kernel.state == "CONFIG_UNLOCKED" and any(.steps[]; .step == "tdi-end report")' /tmp/c.out \
+	>/dev/null || fail "tdi lock VF $V: $(cat /tmp/c.out)"
+echo 0 >/sys/bus/pci/devices/$F0/sriov_numvfs
+echo $F0 >/sys/bus/pci/drivers/tsmh_sim_drv/unbind
+ok "VF $V: a TDI of $F0 (0x303); locked through $F0's session, report checked, stopped"
 # the nonce never shows (the kernel never sends it; tsmctl never prints it)
 grep -qiE '[0-9a-f]{64}' /tmp/outs && fail "a 32-byte hex value in tsmctl output: $(grep -iE '[0-9a-f]{64}' /tmp/outs | head -n 2)"
-restart_emu
+
 echo "PASS"
