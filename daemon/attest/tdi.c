@@ -231,6 +231,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 
 	if (refused)
 		*refused = 0;
+	td->dev_state = -1; /* only what the device answers in this operation goes to tdi-end */
 	if (op == TSMH_TDI_OP_LOCK) {
 		b.lock_flags = td->o.lock_flags;
 		b.stream_id = td->o.stream_id;
