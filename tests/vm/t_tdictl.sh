@@ -16,8 +16,8 @@
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=3 ||
-	setup_fail "insmod tsmh_sim nr_endpoints=1 nr_functions=3"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=3 nr_vfs=1 ||
+	setup_fail "insmod tsmh_sim nr_endpoints=1 nr_functions=3 nr_vfs=1"
 type tdi_layout_file >/dev/null 2>&1 || setup_fail "tests/vm/lib.sh has no tdi_layout_file (helper E)"
 LF=/tmp/tdi.layout
 : >$LF
