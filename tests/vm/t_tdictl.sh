@@ -208,13 +208,17 @@ V=${EP0%.0}.3
 wait_until 10 "VF $V is not listed as a TDI of $F0: $(tsmctl tdi list 2>&1)" \
 	sh -c "tsmctl tdi list | grep -q '^$V  *$F0  *0x303 .*CONFIG_UNLOCKED'"
 tdi_layout_file $F0 $F1 $F2 $V >$LF || setup_fail "tdi_layout_file with the VF"
+# the VF of a released PF is not held by the gate: the kernel refuses, nothing sent
+expect_fail "the gate does not hold the TDI" tsmctl tdi lock $V $T --for 1
+cat /tmp/ef.out >>/tmp/outs
+tsmctl gate $V hold >/dev/null || fail "gate $V hold"
 tc -j tdi lock $V $T --for 1 || fail "tdi lock VF $V: $(cat /tmp/c.out /tmp/c.err)"
 jq -e --arg f0 $F0 '.ok and .dsm == $f0 and .report_checked_by_kernel and
 	.kernel.state == "CONFIG_UNLOCKED" and any(.steps[]; .step == "tdi-end report")' /tmp/c.out \
 	>/dev/null || fail "tdi lock VF $V: $(cat /tmp/c.out)"
 echo 0 >/sys/bus/pci/devices/$F0/sriov_numvfs
 echo $F0 >/sys/bus/pci/drivers/tsmh_sim_drv/unbind
-ok "VF $V: a TDI of $F0 (0x303); locked through $F0's session, report checked, stopped"
+ok "VF $V: a TDI of $F0 (0x303); refused while the gate did not hold it; held: locked through $F0's session, report checked, stopped"
 # the nonce never shows (the kernel never sends it; tsmctl never prints it)
 grep -qiE '[0-9a-f]{64}' /tmp/outs && fail "a 32-byte hex value in tsmctl output: $(grep -iE '[0-9a-f]{64}' /tmp/outs | head -n 2)"
 
