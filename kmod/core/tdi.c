@@ -408,7 +408,8 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
 	cmd_check(tdi);
 	if (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
 	    (tdi->state == TSMH_TDI_RUN && !READ_ONCE(tdisp_host_native))) {
-		TSMH_ERRF(extack, "TDI is locked: stop it first", "%s: TDI is %s: stop it first",
+		TSMH_ERRF(extack, "TDI is CONFIG_LOCKED or RUN: stop it first",
+			  "%s: TDI is %s: stop it first",
 			  dev->name, sname(tdi->state));
 		ret = -EBUSY;
 	} else if (tdi->op_pending && tdi->op == TSMH_TDI_OP_LOCK) {
