@@ -27,11 +27,11 @@
 #include "tdisp.h"
 #include "pcicap.h"
 
-static_assert(TSMH_TDI_CONFIG_UNLOCKED == TSMH_TDI_STATE_CONFIG_UNLOCKED);
-static_assert(TSMH_TDI_CONFIG_LOCKED == TSMH_TDI_STATE_CONFIG_LOCKED);
-static_assert(TSMH_TDI_RUN == TSMH_TDI_STATE_RUN);
-static_assert(TSMH_TDI_ERROR == TSMH_TDI_STATE_ERROR);
-static_assert(TSMH_TDI_NR_STATES == __TSMH_TDI_STATE_NR);
+static_assert((int)TSMH_TDI_CONFIG_UNLOCKED == (int)TSMH_TDI_STATE_CONFIG_UNLOCKED);
+static_assert((int)TSMH_TDI_CONFIG_LOCKED == (int)TSMH_TDI_STATE_CONFIG_LOCKED);
+static_assert((int)TSMH_TDI_RUN == (int)TSMH_TDI_STATE_RUN);
+static_assert((int)TSMH_TDI_ERROR == (int)TSMH_TDI_STATE_ERROR);
+static_assert((int)TSMH_TDI_NR_STATES == (int)__TSMH_TDI_STATE_NR);
 static_assert(TSMH_TDISP_NONCE_LEN == TSMH_TDI_NONCE_LEN);
 static_assert(TSMH_TDISP_LOCK_FLAGS_10 == (TSMH_TDI_LOCK_F_NO_FW_UPDATE |
 					   TSMH_TDI_LOCK_F_CACHE_LINE_128 |
@@ -408,7 +408,8 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
 	cmd_check(tdi);
 	if (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
 	    (tdi->state == TSMH_TDI_RUN && !READ_ONCE(tdisp_host_native))) {
-		TSMH_ERRF(extack, "TDI is locked: stop it first", "%s: TDI is %s: stop it first",
+		TSMH_ERRF(extack, "TDI is CONFIG_LOCKED or RUN: stop it first",
+			  "%s: TDI is %s: stop it first",
 			  dev->name, sname(tdi->state));
 		ret = -EBUSY;
 	} else if (tdi->op_pending && tdi->op == TSMH_TDI_OP_LOCK) {

@@ -6,8 +6,10 @@
 # TEE-IO function 0), with interface IDs; tdi-begin needs CAP_SYS_ADMIN
 # and this socket's claim on the DSM's mailbox; LOCK is refused with a
 # driver bound, with the gate not holding the TDI, with a default stream
-# that is not SECURE; lock -> report (checked against the real BARs,
-# recorded as evidence "report", provenance tdisp-report) -> start
+# that is not SECURE (a SECURE one is recorded and its ide-stream-del
+# refused while locked; deleted during a LOCK: ERROR ide-lost); lock ->
+# report (checked against the real BARs, recorded as evidence "report",
+# provenance tdisp-report) -> start
 # (refused in CoCo mode, with a wrong nonce; host-native on) -> stop; a
 # report with a range outside the BARs, a device-state lie, a socket closed
 # or a timeout mid-LOCK, a failure without TDISP_ERROR each end in ERROR
@@ -20,7 +22,7 @@
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
 insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=3 nr_vfs=2 ||
 	setup_fail "insmod tsmh_sim nr_functions=3 nr_vfs=2"
-start_emu
+start_emu --export-root /tmp/root.pem
 wait_eps 1
 F1=${EP0%.0}.1 F2=${EP0%.0}.2
 wait_until 10 "$F2 did not appear" test -e /sys/bus/pci/devices/$F2/resource
@@ -81,6 +83,15 @@ evt() { # evt CAUSE DEV [STATE]: an evt-tdi seen
 	wait_until 5 "no evt-tdi $1 for $2${3:+ ($3)}: $(grep "$2" /tmp/tev.log | tail -n 3)" \
 		grep -q "^evt $1 tdi $2 .*${3:+state=$3 }" /tmp/tev.log
 }
+lock() { # lock DEV: CONFIG_LOCKED with nonce 0xab
+	rq_ok begin $1 lock
+	rq_ok end $1 status=0 state=CONFIG_LOCKED nonce=0xab
+}
+unlock() {
+	rq_ok begin $1 stop
+	rq_ok end $1 status=0 state=CONFIG_UNLOCKED
+	is $1 CONFIG_UNLOCKED || fail "$1 not unlocked: $(tline $1)"
+}
 # a 6.1 kernel has no formatted extack: the static part only
 case $KVER in 6.1.*) FMT=0 ;; *) FMT=1 ;; esac
 
@@ -134,6 +145,32 @@ echo $F2 >/sys/bus/pci/drivers/tsmh_sim_drv/unbind
 echo >/sys/bus/pci/devices/$F2/driver_override
 tsmctl gate $F2 hold >/dev/null || fail "gate hold $F2"
 is $F2 CONFIG_UNLOCKED || fail "$F2 changed by refused LOCKs: $(tline $F2)"
+
+# ---- LOCK with a SECURE default stream; its deletion ----
+rq_ok release $EP0 # tsmctl ide km below claims the mailbox itself
+idenl new $EP0 >/tmp/n.out || fail "ide-stream-new: $(cat /tmp/n.out)"
+S=$(sed -n 's/^stream \([0-9]*\) .*/\1/p' /tmp/n.out | head -n 1)
+rm -f /tmp/k1
+tsmctl -j ide km $EP0 --trust /tmp/root.pem --stream-id "$S" --key-file /tmp/k1 --keep \
+	>/tmp/km.json 2>&1 || fail "ide km: $(cat /tmp/km.json)"
+idenl keys $EP0 "$S" /tmp/k1 >/tmp/k.out || fail "root-port keys: $(cat /tmp/k.out)"
+idenl enable $EP0 "$S" >/tmp/e.out || fail "enable: $(cat /tmp/e.out)"
+grep -q " flags=0x3 " /tmp/e.out || fail "stream $S not SECURE: $(cat /tmp/e.out)"
+rq_ok claim $EP0
+rq_ok begin $F1 lock stream=$S
+rq_ok end $F1 status=0 state=CONFIG_LOCKED nonce=0xab
+grep -q "^tdi $F1 .* state=CONFIG_LOCKED .* stream=$S " /tmp/rq.last || fail "LOCK with stream $S: $(cat /tmp/rq.last)"
+idenl del $EP0 "$S" >/tmp/del.out && fail "stream $S deleted under a CONFIG_LOCKED TDI"
+grep -q "^error -16: stream in use: stop the TDI first" /tmp/del.out || fail "ide-stream-del: $(cat /tmp/del.out)"
+ok "LOCK with SECURE stream $S: CONFIG_LOCKED, stream recorded; ide-stream-del refused: $(cat /tmp/del.out)"
+unlock $F1
+rq_ok begin $F1 lock stream=$S
+idenl del $EP0 "$S" >/tmp/del.out || fail "ide-stream-del during a LOCK: $(cat /tmp/del.out)"
+rq_err 71 "IDE stream went insecure during the LOCK" end $F1 status=0 state=CONFIG_LOCKED nonce=0xab
+is $F1 ERROR || fail "LOCK whose stream went: $(tline $F1)"
+evt ide-lost $F1 ERROR
+unlock $F1
+ok "the stream deleted during a LOCK: ERROR ide-lost"
 
 # ---- lock -> report -> start -> stop on $F1 ----
 res() { sed -n "$(($2 + 1))p" /sys/bus/pci/devices/$1/resource; }
@@ -189,15 +226,6 @@ echo 0 >$PARAM/tdisp_host_native
 ok "STATE (RUN) and STOP: CONFIG_UNLOCKED, flags clear"
 
 # ---- the requester lies or fails: ERROR with the cause ----
-lock() { # lock DEV: CONFIG_LOCKED with nonce 0xab
-	rq_ok begin $1 lock
-	rq_ok end $1 status=0 state=CONFIG_LOCKED nonce=0xab
-}
-unlock() {
-	rq_ok begin $1 stop
-	rq_ok end $1 status=0 state=CONFIG_UNLOCKED
-	is $1 CONFIG_UNLOCKED || fail "$1 not unlocked: $(tline $1)"
-}
 lock $F2
 rq_ok begin $F2 report
 rq_err 22 "report invalid" end $F2 status=0 state=CONFIG_LOCKED report=0x1000:1

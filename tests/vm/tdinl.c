@@ -89,16 +89,16 @@ static void print_tdi(const char *prefix, struct nlattr *n)
 	if (a[TSMH_TDI_A_REPORT_LEN])
 		printf(" report_len=%u nr_ranges=%u gen=%llu", U(TSMH_TDI_A_REPORT_LEN),
 		       U(TSMH_TDI_A_NR_RANGES),
-		       a[TSMH_TDI_A_REPORT_GEN] ?
-			       (unsigned long long)nla_get_u64(a[TSMH_TDI_A_REPORT_GEN]) :
-			       0ULL);
+		       a[TSMH_TDI_A_REPORT_GEN]
+			       ? (unsigned long long)nla_get_u64(a[TSMH_TDI_A_REPORT_GEN])
+			       : 0ULL);
 	printf(" msg=%s\n", a[TSMH_TDI_A_MSG] ? nla_get_string(a[TSMH_TDI_A_MSG]) : "");
 #undef U
 }
 
 static const char *const cause_names[] = {
-	"lock",		  "report", "start",	      "stop",	  "flr",    "config-write",
-	"mismatch",	  "report-invalid", "requester-gone", "ide-lost", "failed", "removed",
+	"lock",	    "report",	      "start",		"stop",	    "flr",    "config-write",
+	"mismatch", "report-invalid", "requester-gone", "ide-lost", "failed", "removed",
 };
 
 static int print_msg(struct nl_msg *m, void *arg)
@@ -119,8 +119,8 @@ static int print_msg(struct nl_msg *m, void *arg)
 			uint32_t c = nla_get_u32(a);
 
 			snprintf(buf, sizeof(buf), "evt %s ",
-				 c < sizeof(cause_names) / sizeof(cause_names[0]) ? cause_names[c] :
-										    "?");
+				 c < sizeof(cause_names) / sizeof(cause_names[0]) ? cause_names[c]
+										  : "?");
 			prefix = buf;
 		}
 	}
@@ -243,7 +243,8 @@ static int run_line(char *line)
 				continue;
 			*v++ = 0;
 			if (!strcmp(argv[i], "flags"))
-				nla_put_u32(m, TSMH_A_TDI_LOCK_FLAGS, (uint32_t)strtoul(v, NULL, 0));
+				nla_put_u32(m, TSMH_A_TDI_LOCK_FLAGS,
+					    (uint32_t)strtoul(v, NULL, 0));
 			else if (!strcmp(argv[i], "stream"))
 				nla_put_u32(m, TSMH_A_TDI_STREAM_ID, (uint32_t)strtoul(v, NULL, 0));
 			else if (!strcmp(argv[i], "offset"))
