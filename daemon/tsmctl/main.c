@@ -49,6 +49,9 @@ static const struct tsmctl_cmd cmds[] = {
 	  usage_ide },
 	{ "tdisp", cmd_tdisp, "TDISP lock, report, start, stop over an SPDM session, protocol only",
 	  usage_tdisp },
+	{ "tdi", cmd_tdi,
+	  "TDIs through the kernel's state machine: list, lock, report, start, stop, state",
+	  usage_tdi },
 };
 
 #define SUMMARY_COL 28

@@ -32,6 +32,7 @@ void connection_show(struct tsmh_nl *nl, const char *dev, cJSON *j)
 	unsigned int i;
 	int ret;
 
+	tdi_show(nl, dev, j); /* a TDI's state, whether or not it has an IDE port */
 	ret = tsmh_ide_get(nl, dev, &ps);
 	p = ret ? NULL : tsmh_idenl_port_find(&ps, dev);
 	if (ret == -ENOENT || ret == -EOPNOTSUPP || (!ret && !p)) {

@@ -90,7 +90,7 @@ static const char *const info_bits[] = {
 };
 static const char *const attr_bits[] = { "msix_table", "msix_pba", "non_tee", "updatable" };
 
-static cJSON *report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
+cJSON *tdisp_report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
 {
 	cJSON *j = cJSON_CreateObject(), *a, *o, *f;
 	struct tsmh_tdisp_range x;
@@ -98,7 +98,8 @@ static cJSON *report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsig
 	uint32_t i, k;
 
 	cJSON_AddNumberToObject(j, "length", len);
-	cJSON_AddNumberToObject(j, "portions", portions);
+	if (portions)
+		cJSON_AddNumberToObject(j, "portions", portions);
 	cJSON_AddNumberToObject(j, "interface_info", r->interface_info);
 	f = cJSON_AddArrayToObject(j, "interface_info_flags");
 	for (k = 0; k < 6; k++)
@@ -126,13 +127,16 @@ static cJSON *report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsig
 	return j;
 }
 
-static void report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
+void tdisp_report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions)
 {
 	struct tsmh_tdisp_range x;
 	uint32_t i, k;
 
-	printf("  device interface report: %u bytes in %u portion%s\n", len, portions,
-	       portions == 1 ? "" : "s");
+	if (portions) /* 0: not read from the device here (the kernel's copy) */
+		printf("  device interface report: %u bytes in %u portion%s\n", len, portions,
+		       portions == 1 ? "" : "s");
+	else
+		printf("  device interface report: %u bytes\n", len);
 	printf("    interface info 0x%04x:", r->interface_info);
 	for (k = 0; k < 6; k++)
 		if (r->interface_info & (1u << k))
@@ -315,9 +319,9 @@ static int run(struct spdm_transport *t, struct tsmh_session *ss, const struct o
 				    why, sizeof(why));
 	if (ret)
 		FAIL("GET_DEVICE_INTERFACE_REPORT");
-	cJSON_AddItemToObject(j, "report", report_json(&rep, len, portions));
+	cJSON_AddItemToObject(j, "report", tdisp_report_json(&rep, len, portions));
 	if (!opt_json)
-		report_print(&rep, len, portions);
+		tdisp_report_print(&rep, len, portions);
 	if (o->raw && write_raw(o->raw, rep_buf, len)) {
 		ret = spdm_why(why, sizeof(why), -EIO, "GET_DEVICE_INTERFACE_REPORT: --raw %s: %s",
 			       o->raw, strerror(errno));

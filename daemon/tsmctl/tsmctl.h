@@ -61,6 +61,23 @@ extern const char usage_info[], usage_list[], usage_show[], usage_doe[], usage_s
 	usage_certs[], usage_attest[], usage_evidence[], usage_claim[], usage_allow[], usage_deny[],
 	usage_policy[], usage_gate[], usage_monitor[], usage_caps[], usage_ide[];
 extern const char usage_tdisp[];
+/* tdi.c: tsmctl tdi (list, lock, report, start, stop, state) */
+int cmd_tdi(int argc, char **argv);
+extern const char usage_tdi[];
+/* tdi_list.c: tsmctl tdi list; a TDI as JSON, its state and report in a few words */
+struct tsmh_tdinl_tdi;
+int tdi_list(int argc, char **argv);
+/* tdi_report.c: tsmctl tdi report (the kernel's checked copy) */
+int tdi_report(int argc, char **argv);
+cJSON *tdi_json(const struct tsmh_tdinl_tdi *t);
+const char *tdi_state_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
+const char *tdi_report_summary(const struct tsmh_tdinl_tdi *t, char *b, size_t len);
+/* show's "TDI:" line (or "tdi" in @j): nothing for a device that is no TDI */
+void tdi_show(struct tsmh_nl *nl, const char *dev, cJSON *j);
+/* tdisp.c: a decoded interface report, JSON and text */
+struct tsmh_tdisp_report;
+cJSON *tdisp_report_json(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions);
+void tdisp_report_print(const struct tsmh_tdisp_report *r, uint32_t len, unsigned int portions);
 
 /* secure.c: attest --session; a JSON report in *@j, 0 or -errno */
 struct spdm_transport;

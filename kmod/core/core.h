@@ -104,6 +104,7 @@ struct tsmh_dev;
 struct tsmh_ev_set;
 struct tsmh_ev_view;
 struct tsmh_ide_kport;
+struct tsmh_tdi;
 
 /*
  * struct tsmh_mb - one DOE mailbox of a tracked device
@@ -191,6 +192,8 @@ struct tsmh_mb {
  *	constant after add.
  * @ide: the IDE port (ide.h), or NULL; set once at add (WRITE_ONCE), freed
  *	with the device (tsmh_ide_dev_free()).
+ * @tdi: the TDI (tdi.h; its own lock), or NULL; set once at add
+ *	(WRITE_ONCE), freed with the device (tsmh_tdi_free()).
  */
 struct tsmh_dev {
 	struct list_head node;
@@ -232,6 +235,7 @@ struct tsmh_dev {
 	bool gate_reprobe;	/* our stale override cleared at load (gate=off) */
 	char leader[32];
 	struct tsmh_ide_kport *ide;
+	struct tsmh_tdi *tdi;
 };
 
 /* @sk holds a host claim on @mb; state_lock held */
@@ -274,6 +278,13 @@ u64 tsmh_ev_generation(struct tsmh_dev *dev, u64 *reset);
 /* A non-discovery DOE exchange by this socket: its evidence dates from now. */
 int tsmh_ev_attest_begin(struct tsmh_dev *dev, struct genl_info *info);
 int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
+/*
+ * The kernel's own object (tdi.c: the checked TDISP report): a new set
+ * with @type replaced, the current set's other objects kept, provenance
+ * and lock state as given; generation bumped, evt-evidence sent. *@gen.
+ */
+int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, const void *data,
+		       u32 len, u64 *gen);
 
 /* gate.c */
 bool tsmh_gate_wants(struct pci_dev *pdev);	/* track it although it has no DOE/IDE/TEE-IO */
@@ -286,6 +297,8 @@ void tsmh_gate_remove(struct tsmh_dev *dev, bool unload);
 void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv);
 void tsmh_gate_unbound(struct tsmh_dev *dev);
 void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind);
+/* function 0 of @pdev's device or a VF's PF (+1 ref); NULL for function 0 */
+struct pci_dev *tsmh_leader_pdev(struct pci_dev *pdev);
 /* state_lock held; @priv: the accepted digest too (CAP_SYS_ADMIN requesters) */
 int tsmh_gate_fill(struct sk_buff *skb, struct tsmh_dev *dev, bool priv);
 u64 tsmh_dev_reset_count(struct tsmh_dev *dev);	/* takes state_lock */
@@ -293,6 +306,8 @@ u32 tsmh_gate_mode(void);
 int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* ide.c: IDE streams (ABI 5) */
+/* stream @id of the endpoint @ep: 1 both ends SECURE, 0 not, -ENOENT none */
+int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id);
 int tsmh_nl_ide_get_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info);

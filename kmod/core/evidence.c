@@ -892,6 +892,95 @@ static int ev_commit_publish(struct genl_info *info, struct tsmh_dev *dev,
 	return 0;
 }
 
+/*
+ * The kernel's own object (tdi.c: a TDISP report it checked): a new set
+ * holding @data as @type and copies of the current set's other objects
+ * (digests kept), its SPDM metadata and reset count (a set taken before
+ * a reset stays that old), with @prov and @locked; published as a commit
+ * is. The caller may hold its TDI's lock (tdi.h: ev_lock nests inside).
+ */
+int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, const void *data,
+		       u32 len, u64 *gen)
+{
+	u64 reset = tsmh_dev_reset_count(dev);
+	struct tsmh_ev_set *set, *cur, *old = NULL;
+	struct crypto_shash *tfm;
+	u32 t, present;
+	int ret;
+
+	if (type >= TSMH_EV_NR || !len || len > TSMH_EV_OBJ_MAX)
+		return -EINVAL;
+	tfm = ev_tfm();
+	if (!tfm)
+		return -ENOPKG;
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	kref_init(&set->ref);
+	ret = -ENOMEM;
+	set->obj[type].data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!set->obj[type].data)
+		goto out;
+	memcpy(set->obj[type].data, data, len);
+	set->obj[type].len = len;
+	set->present = BIT(type);
+	ret = ev_digest(tfm, data, len, set->obj[type].digest);
+	if (ret)
+		goto out;
+	mutex_lock(&dev->ev_lock);
+	if (dev->ev_dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	cur = dev->ev;
+	set->reset_count = cur ? cur->reset_count : reset;
+	if (cur) {
+		set->spdm_version = cur->spdm_version;
+		set->hash_algo = cur->hash_algo;
+		set->asym_algo = cur->asym_algo;
+		set->slot_mask = cur->slot_mask;
+	}
+	for (t = 0; cur && t < TSMH_EV_NR; t++) {
+		if (t == type || !(cur->present & BIT(t)))
+			continue;
+		set->obj[t].data = kvmalloc(cur->obj[t].len, GFP_KERNEL_ACCOUNT);
+		if (!set->obj[t].data) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		memcpy(set->obj[t].data, cur->obj[t].data, cur->obj[t].len);
+		memcpy(set->obj[t].digest, cur->obj[t].digest, TSMH_EV_DIGEST_LEN);
+		set->obj[t].len = cur->obj[t].len;
+		set->present |= BIT(t);
+	}
+	set->prov = prov;
+	set->locked = locked;
+	set->gen = atomic64_inc_return(&tsmh_ev_gen);
+	set->time_ns = ktime_get_real_ns();
+	*gen = set->gen;
+	present = set->present;
+	old = dev->ev;
+	dev->ev = set;
+	ev_view_remove(dev);
+	ret = ev_view_add(dev, set);
+	if (ret)
+		pci_err(dev->pdev, "evidence sysfs files not created (%d)\n", ret);
+	set = NULL;
+	ret = 0;
+unlock:
+	mutex_unlock(&dev->ev_lock);
+	if (!ret) {
+		ev_set_put(old);
+		pci_info_ratelimited(dev->pdev,
+				     "evidence generation %llu: %s recorded by the kernel (%s)\n",
+				     *gen, type_str(type), tsmh_ev_prov_name(prov));
+		tsmh_nl_event_evidence(dev, *gen, prov, present);
+	}
+out:
+	ev_set_put(set);
+	return ret;
+}
+
 /* Commit phase 5: the reply; consumes @msg. */
 static int ev_commit_reply(struct genl_info *info, struct tsmh_dev *dev, struct sk_buff *msg,
 			   u64 gen)

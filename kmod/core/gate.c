@@ -30,6 +30,7 @@
 #include <linux/timekeeping.h>
 #include "core.h"
 #include "ide.h"
+#include "tdi.h"
 #include "hold_ids.h"
 #include "names.h"
 
@@ -177,6 +178,11 @@ static struct pci_dev *leader_pdev(struct pci_dev *pdev)
 	if (pdev->devfn == devfn0)
 		return NULL;
 	return pci_get_slot(pdev->bus, devfn0);
+}
+
+struct pci_dev *tsmh_leader_pdev(struct pci_dev *pdev)
+{
+	return leader_pdev(pdev);
 }
 
 /*
@@ -534,6 +540,12 @@ static int gate_apply(struct tsmh_dev *dev, const struct gate_req *r,
 	device_lock(&pdev->dev);
 	if (attested) {
 		ret = gate_check_attested(dev, r, &ev_reset, extack);
+		if (ret)
+			goto unlock;
+	}
+	/* a CONFIG_LOCKED (or, not host-native, RUN) TDI stays held */
+	if (!hold) {
+		ret = tsmh_tdi_gate_release_check(dev, extack);
 		if (ret)
 			goto unlock;
 	}
@@ -1072,6 +1084,8 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
+	/* its TDI and those it hosts: CONFIG_UNLOCKED (before the IDE's ide-lost) */
+	tsmh_tdi_reset(dev);
 	/* its IDE streams: flagged reset, insecure event (the kernel keeps them) */
 	tsmh_ide_dev_reset(dev, kind);
 	if (!hold || !READ_ONCE(reset_hold))

@@ -20,6 +20,7 @@
 #include <net/genetlink.h>
 #include "core.h"
 #include "ide.h"
+#include "tdi.h"
 
 static LIST_HEAD(tsmh_ide_bridges);
 static DEFINE_MUTEX(tsmh_ide_list_lock);	/* the bridges list, nr_ports */
@@ -547,6 +548,9 @@ static void ide_event(struct tsmh_ide_kstream *s, u32 event)
 	}
 	genlmsg_end(skb, hdr);
 	tsmh_nl_multicast(skb);
+	/* a TDI locked with this stream: ERROR ide-lost */
+	if (event == TSMH_IDE_EVT_INSECURE || event == TSMH_IDE_EVT_DELETED)
+		tsmh_tdi_ide_lost(s->epdev, s->id, event == TSMH_IDE_EVT_DELETED);
 }
 
 /* a reply with dev-name and the stream */
@@ -1197,6 +1201,12 @@ int tsmh_nl_ide_stream_del_doit(struct sk_buff *skb, struct genl_info *info)
 	s = req_stream(info, &dev, &ret);
 	if (!s)
 		return ret;
+	/* a TDI locked with it must leave CONFIG_LOCKED/RUN first */
+	ret = tsmh_tdi_stream_del_check(s->epdev, s->id, info->extack);
+	if (ret) {
+		req_stream_done(s, dev);
+		return ret;
+	}
 	stream_destroy(s);
 	req_stream_done(s, dev);
 	stream_put(s);
@@ -1544,6 +1554,29 @@ int tsmh_ide_release_dev(struct pci_dev *pdev, u64 since)
 		stream_put(s);
 	tsmh_dev_put(dev);
 	return n;
+}
+
+int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id)
+{
+	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
+	struct tsmh_ide_kstream *s;
+	struct end_state rp, es;
+	int ret = -ENOENT;
+
+	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
+		return -ENOENT;
+	mutex_lock(&p->br->lock);
+	list_for_each_entry(s, &p->br->streams, node) {
+		if (s->ep != p || s->id != id)
+			continue;
+		read_end(s, s->rp, &rp);
+		read_end(s, s->ep, &es);
+		ret = (stream_flags(s, &rp, &es) & TSMH_IDE_S_F_SECURE) &&
+		      !(s->flags & TSMH_IDE_S_F_RESET);
+		break;
+	}
+	mutex_unlock(&p->br->lock);
+	return ret;
 }
 
 void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)

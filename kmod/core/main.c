@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include "core.h"
 #include "ide.h"
+#include "tdi.h"
 #include "names.h"
 
 static LIST_HEAD(tsmh_devs);		/* of tsmh_dev.node */
@@ -31,6 +32,7 @@ static void tsmh_dev_release(struct kref *ref)
 		if (dev->mb[i].owner_sk)
 			sock_put(dev->mb[i].owner_sk);
 	tsmh_ide_dev_free(dev);
+	tsmh_tdi_free(dev);
 	pci_dev_put(dev->pdev);
 	kfree(dev);
 }
@@ -269,7 +271,7 @@ static void tsmh_add(struct pci_dev *pdev, bool at_load)
 	}
 	/* nothing of ours, unless the hold policy names it */
 	if (!dev->caps.nr_doe && !dev->caps.ide_off && !dev->caps.tee_io &&
-	    !tsmh_gate_wants(pdev)) {
+	    !tsmh_gate_wants(pdev) && !tsmh_tdi_wants(pdev)) {
 		kfree(dev);
 		return;
 	}
@@ -310,6 +312,7 @@ static void tsmh_add(struct pci_dev *pdev, bool at_load)
 	/* still before any driver probe when called from the notifier */
 	tsmh_gate_add(dev, at_load);
 	tsmh_ide_dev_add(dev, at_load);
+	tsmh_tdi_add(dev);
 
 	if (dev->nr_mb) {
 		queue_work(tsmh_wq, &dev->disc_work);
@@ -331,6 +334,8 @@ static void tsmh_remove(struct tsmh_dev *dev, bool event)
 		dev->mb[i].kmb = NULL;
 		mutex_unlock(&dev->mb[i].xfer_lock);
 	}
+	/* its TDI: evt-tdi removed, nothing changes it any more */
+	tsmh_tdi_remove(dev);
 	/* its IDE streams: disabled, wiped and freed while it is still there */
 	tsmh_ide_dev_remove(dev, !event);
 	/* gate and evidence sysfs files go before the PCI device does */
@@ -419,6 +424,7 @@ static int __init tsmh_core_init(void)
 	/* unbind (gate_bound=hold) or probe (gate=off) outside the rescan lock */
 	tsmh_gate_load_done();
 	tsmh_reset_init();
+	tsmh_tdi_init();
 	/* last: sysfs tsm/connect may be used from here on */
 	tsmh_tsm_init();
 	pr_info("loaded, netlink family \"%s\" v%d, DOE backend %s\n",
@@ -443,6 +449,7 @@ static void __exit tsmh_core_exit(void)
 	/* no hold_ids work (it adopts devices) from here on */
 	tsmh_gate_exit();
 	/* probes and their work first: they look devices up */
+	tsmh_tdi_exit();
 	tsmh_reset_exit();
 	/*
 	 * The mirror of load: under the rescan lock no device can be removed

@@ -24,6 +24,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "core.h"
+#include "tdi.h"
 #include "nl_gen.h"
 
 enum { TSMH_MCGRP_EVENTS_IDX };
@@ -890,8 +891,11 @@ static int tsmh_netlink_notify(struct notifier_block *nb, unsigned long state, v
 	 * port id is free for reuse before this runs: claims are matched by
 	 * the (dead, still referenced) socket itself, see tsmh_release_owner().
 	 */
-	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
+	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC) {
+		/* an operation pending on a TDI is abandoned first */
+		tsmh_tdi_release(n->net, n->portid);
 		tsmh_release_owner(n->net, n->portid);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -1,30 +1,1163 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tsmh_core: TDISP TDIs (ABI 6). Placeholder until the state machine
- * lands: every command refuses with EOPNOTSUPP and says so.
+ * tsmh_core: TDISP TDIs (ABI 6, docs/design.md "TDISP (kernel)").
+ *
+ * The kernel owns each TDI's state. TDISP messages travel inside the
+ * requester's SPDM session, which the kernel cannot read: a requester
+ * asks TDI_BEGIN before it sends a request (the rules below are checked
+ * first; nothing is to be sent if they fail) and reports the outcome with
+ * TDI_END. The kernel checks what it can itself (preconditions, the
+ * transitions lib/tdisp.c allows, the report against the TDI's real
+ * BARs, the START nonce, resets, config writes, driver binding) and fails
+ * closed to ERROR on any doubt. Objects and lock order: tdi.h.
+ *
+ * Interface ID (TDISP FUNCTION_ID): RID | segment << 16 | bit 24 when
+ * the segment byte is not zero. The segment is the low byte of the PCI
+ * domain number, as ide.c writes it into the RID associations
+ * (ep_rids()); a domain above 255 keeps only that byte there too.
  */
+#include <linux/jiffies.h>
+#include <linux/kprobes.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include "core.h"
+#include "tdi.h"
+#include "tdisp.h"
+#include "pcicap.h"
+
+static_assert((int)TSMH_TDI_CONFIG_UNLOCKED == (int)TSMH_TDI_STATE_CONFIG_UNLOCKED);
+static_assert((int)TSMH_TDI_CONFIG_LOCKED == (int)TSMH_TDI_STATE_CONFIG_LOCKED);
+static_assert((int)TSMH_TDI_RUN == (int)TSMH_TDI_STATE_RUN);
+static_assert((int)TSMH_TDI_ERROR == (int)TSMH_TDI_STATE_ERROR);
+static_assert((int)TSMH_TDI_NR_STATES == (int)__TSMH_TDI_STATE_NR);
+static_assert(TSMH_TDISP_NONCE_LEN == TSMH_TDI_NONCE_LEN);
+static_assert(TSMH_TDISP_LOCK_FLAGS_10 == (TSMH_TDI_LOCK_F_NO_FW_UPDATE |
+					   TSMH_TDI_LOCK_F_CACHE_LINE_128 |
+					   TSMH_TDI_LOCK_F_LOCK_MSIX | TSMH_TDI_LOCK_F_BIND_P2P |
+					   TSMH_TDI_LOCK_F_ALL_REQUEST_REDIRECT));
+
+static bool tdisp_host_native;
+module_param(tdisp_host_native, bool, 0644);
+MODULE_PARM_DESC(tdisp_host_native,
+		 "let a host requester START a TDI (test mode: the host, not a TVM, uses it; default off)");
+
+static unsigned int tdisp_timeout_ms = 30000;
+module_param(tdisp_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(tdisp_timeout_ms,
+		 "a TDI operation pending longer than this (ms) is abandoned (default 30000)");
+
+static LIST_HEAD(tsmh_tdis);		/* of tsmh_tdi.node */
+static DEFINE_MUTEX(tsmh_tdi_list_lock);	/* protects tsmh_tdis */
+
+#define CMD_BITS (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
+
+static const char *const op_names[__TSMH_TDI_OP_NR] = {
+	[TSMH_TDI_OP_LOCK] = "LOCK", [TSMH_TDI_OP_REPORT] = "REPORT",
+	[TSMH_TDI_OP_START] = "START", [TSMH_TDI_OP_STOP] = "STOP",
+	[TSMH_TDI_OP_STATE] = "STATE",
+};
+
+static const u8 op_codes[__TSMH_TDI_OP_NR] = {
+	[TSMH_TDI_OP_LOCK] = TSMH_TDISP_LOCK, [TSMH_TDI_OP_REPORT] = TSMH_TDISP_GET_REPORT,
+	[TSMH_TDI_OP_START] = TSMH_TDISP_START, [TSMH_TDI_OP_STOP] = TSMH_TDISP_STOP,
+	[TSMH_TDI_OP_STATE] = TSMH_TDISP_GET_STATE,
+};
+
+static const char *const cause_names[__TSMH_TDI_CAUSE_NR] = {
+	"lock", "report", "start", "stop", "flr", "config-write", "mismatch",
+	"report-invalid", "requester-gone", "ide-lost", "failed", "removed",
+};
+
+static const char *sname(u8 state)
+{
+	return tsmh_tdi_state_name(state);
+}
+
+/* ---- DSM, interface ID ---- */
+
+/* @pdev's DSM (+1 ref): itself for function 0, else its leader (gate.c) */
+static struct pci_dev *dsm_pdev(struct pci_dev *pdev)
+{
+	struct pci_dev *lp = tsmh_leader_pdev(pdev);
+
+	return lp ? lp : pci_dev_get(pdev);
+}
+
+static bool is_endpoint(struct pci_dev *pdev)
+{
+	u8 type = pci_pcie_type(pdev);
+
+	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END ||
+	       type == PCI_EXP_TYPE_RC_END;
+}
+
+bool tsmh_tdi_wants(struct pci_dev *pdev)
+{
+	struct pci_dev *d;
+	u32 cap = 0;
+
+	if (!pci_is_pcie(pdev) || !is_endpoint(pdev))
+		return false;
+	d = dsm_pdev(pdev);
+	if (!d)
+		return false;
+	if (pci_is_pcie(d) && pcie_capability_read_dword(d, PCI_EXP_DEVCAP, &cap))
+		cap = 0;
+	pci_dev_put(d);
+	return cap != 0xffffffff && (cap & TSMH_EXP_DEVCAP_TEE);
+}
+
+static u32 interface_id(struct pci_dev *pdev)
+{
+	u32 seg = pci_domain_nr(pdev->bus) & 0xff;
+	u32 id = pci_dev_id(pdev) | seg << TSMH_TDISP_FID_SEG_SHIFT;
+
+	if (seg)
+		id |= TSMH_TDISP_FID_SEG_VALID;
+	return id;
+}
+
+/* ---- netlink attributes and events ---- */
+
+/* the tdi nest; tdi->lock held. Never the nonce, never report bytes. */
+static int put_tdi(struct sk_buff *skb, struct tsmh_tdi *tdi)
+{
+	bool locked = tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN;
+	u32 flags = tdi->flags | (tdi->op_pending ? TSMH_TDI_F_PENDING : 0);
+	struct nlattr *n;
+
+	lockdep_assert_held(&tdi->lock);
+	n = nla_nest_start(skb, TSMH_A_TDI);
+	if (!n)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, TSMH_TDI_A_DEV, tdi->dev->name) ||
+	    nla_put_string(skb, TSMH_TDI_A_DSM, tdi->dsm) ||
+	    nla_put_u32(skb, TSMH_TDI_A_INTERFACE_ID, tdi->interface_id) ||
+	    nla_put_u32(skb, TSMH_TDI_A_STATE, tdi->state) ||
+	    nla_put_u32(skb, TSMH_TDI_A_FLAGS, flags) ||
+	    (tdi->op_pending && nla_put_u32(skb, TSMH_TDI_A_OP, tdi->op)))
+		goto err;
+	if (locked &&
+	    (nla_put_u32(skb, TSMH_TDI_A_LOCK_FLAGS, tdi->lock_flags) ||
+	     (tdi->has_stream && nla_put_u32(skb, TSMH_TDI_A_STREAM_ID, tdi->stream_id)) ||
+	     nla_put_u64_64bit(skb, TSMH_TDI_A_MMIO_OFFSET, tdi->mmio_offset, TSMH_TDI_A_UNSPEC)))
+		goto err;
+	if ((tdi->flags & TSMH_TDI_F_REPORT_CHECKED) &&
+	    (nla_put_u32(skb, TSMH_TDI_A_REPORT_LEN, tdi->report_len) ||
+	     nla_put_u32(skb, TSMH_TDI_A_NR_RANGES, tdi->nr_ranges) ||
+	     nla_put_u64_64bit(skb, TSMH_TDI_A_REPORT_GEN, tdi->report_gen, TSMH_TDI_A_UNSPEC)))
+		goto err;
+	if ((tdi->msg[0] && nla_put_string(skb, TSMH_TDI_A_MSG, tdi->msg)) ||
+	    nla_put_u64_64bit(skb, TSMH_TDI_A_SINCE, tdi->since, TSMH_TDI_A_UNSPEC))
+		goto err;
+	nla_nest_end(skb, n);
+	return 0;
+err:
+	nla_nest_cancel(skb, n);
+	return -EMSGSIZE;
+}
+
+/* evt-tdi; tdi->lock held */
+static void tdi_event(struct tsmh_tdi *tdi, u32 cause)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	lockdep_assert_held(&tdi->lock);
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tsmh_family, 0, TSMH_CMD_EVT_TDI);
+	if (!hdr || nla_put_string(skb, TSMH_A_DEV_NAME, tdi->dev->name) ||
+	    nla_put_u32(skb, TSMH_A_TDI_CAUSE, cause) || put_tdi(skb, tdi)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	tsmh_nl_multicast(skb);
+}
+
+/* ---- state changes (tdi->lock held) ---- */
+
+static void nonce_wipe(struct tsmh_tdi *tdi)
+{
+	memzero_explicit(tdi->nonce, sizeof(tdi->nonce));
+	tdi->flags &= ~TSMH_TDI_F_NONCE;
+}
+
+static void pending_clear(struct tsmh_tdi *tdi)
+{
+	lockdep_assert_held(&tdi->lock);
+	if (tdi->sk)
+		sock_put(tdi->sk);
+	tdi->sk = NULL;
+	tdi->op_pending = false;
+	tdi->op_ide_lost = false;
+	tdi->ticket = 0;
+}
+
+/*
+ * Move @tdi to @state for @cause with the message @fmt; flags follow the
+ * state: out of CONFIG_LOCKED/RUN the nonce, report and host-started
+ * flags go. Logs (pci_warn for ERROR) and sends evt-tdi.
+ */
+static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
+				   const char *fmt, ...)
+{
+	struct pci_dev *pdev = tdi->dev->pdev;
+	u8 old = tdi->state;
+	va_list ap;
+
+	lockdep_assert_held(&tdi->lock);
+	va_start(ap, fmt);
+	vsnprintf(tdi->msg, sizeof(tdi->msg), fmt, ap);
+	va_end(ap);
+	tdi->state = state;
+	tdi->since = ktime_get_real_ns();
+	if (state != TSMH_TDI_CONFIG_LOCKED && state != TSMH_TDI_RUN) {
+		nonce_wipe(tdi);
+		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
+		tdi->cmd_seen = 0;
+	}
+	if (state == TSMH_TDI_ERROR)
+		pci_warn(pdev, "TDI %s -> ERROR (%s): %s\n", sname(old), cause_names[cause],
+			 tdi->msg);
+	else
+		pci_info_ratelimited(pdev, "TDI %s -> %s (%s): %s\n", sname(old), sname(state),
+				     cause_names[cause], tdi->msg);
+	tdi_event(tdi, cause);
+}
+
+/*
+ * Memory Space or Bus Master Enable cleared while CONFIG_LOCKED or RUN
+ * (a bit seen set since the LOCK now reads clear): ERROR config-write.
+ * Re-read at every tdi-get/begin/end and after each probed write.
+ */
+static void cmd_check(struct tsmh_tdi *tdi)
+{
+	u16 cmd, lost;
+
+	lockdep_assert_held(&tdi->lock);
+	if (tdi->removed || (tdi->state != TSMH_TDI_CONFIG_LOCKED && tdi->state != TSMH_TDI_RUN))
+		return;
+	if (pci_read_config_word(tdi->dev->pdev, PCI_COMMAND, &cmd) || cmd == 0xffff)
+		return;
+	lost = tdi->cmd_seen & ~cmd & CMD_BITS;
+	if (!lost) {
+		tdi->cmd_seen |= cmd & CMD_BITS;
+		return;
+	}
+	tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE, "%s%s%s cleared while %s",
+		lost & PCI_COMMAND_MEMORY ? "Memory Space Enable" : "",
+		lost == CMD_BITS ? " and " : "",
+		lost & PCI_COMMAND_MASTER ? "Bus Master Enable" : "", sname(tdi->state));
+}
+
+/* abandon the pending operation (socket closed, timeout); tdi->lock held */
+static void tdi_abandon(struct tsmh_tdi *tdi, const char *why)
+{
+	u8 op = tdi->op;
+
+	lockdep_assert_held(&tdi->lock);
+	pending_clear(tdi);
+	if (op == TSMH_TDI_OP_REPORT || op == TSMH_TDI_OP_STATE) {
+		pci_info_ratelimited(tdi->dev->pdev, "TDI %s abandoned (%s): state unchanged\n",
+				     op_names[op], why);
+		return;
+	}
+	tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_REQUESTER_GONE,
+		"state unknown after abandoned %s: %s", op_names[op], why);
+}
+
+static void tdi_timeout_fn(struct work_struct *work)
+{
+	struct tsmh_tdi *tdi = container_of(to_delayed_work(work), struct tsmh_tdi, timeout);
+
+	mutex_lock(&tdi->lock);
+	if (tdi->op_pending && !tdi->removed && time_after_eq(jiffies, tdi->deadline))
+		tdi_abandon(tdi, "requester timed out");
+	mutex_unlock(&tdi->lock);
+}
+
+/* ---- life cycle ---- */
+
+void tsmh_tdi_add(struct tsmh_dev *dev)
+{
+	struct pci_dev *d;
+	struct tsmh_tdi *tdi;
+
+	if (!tsmh_tdi_wants(dev->pdev))
+		return;
+	tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
+	if (!tdi) {
+		pci_err(dev->pdev, "TDI not tracked: out of memory\n");
+		return;
+	}
+	tdi->dev = dev;
+	d = dsm_pdev(dev->pdev);
+	strscpy(tdi->dsm, pci_name(d), sizeof(tdi->dsm));
+	pci_dev_put(d);
+	tdi->interface_id = interface_id(dev->pdev);
+	mutex_init(&tdi->lock);
+	tdi->state = TSMH_TDI_CONFIG_UNLOCKED;
+	tdi->since = ktime_get_real_ns();
+	INIT_DELAYED_WORK(&tdi->timeout, tdi_timeout_fn);
+	WRITE_ONCE(dev->tdi, tdi);
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_add_tail(&tdi->node, &tsmh_tdis);
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+void tsmh_tdi_remove(struct tsmh_dev *dev)
+{
+	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
+
+	if (!tdi)
+		return;
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_del_init(&tdi->node);
+	mutex_unlock(&tsmh_tdi_list_lock);
+	mutex_lock(&tdi->lock);
+	if (tdi->op_pending)
+		tdi->stale_ticket = tdi->ticket;
+	pending_clear(tdi);
+	nonce_wipe(tdi);
+	tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
+	tdi->removed = true;
+	snprintf(tdi->msg, sizeof(tdi->msg), "removed");
+	tdi_event(tdi, TSMH_TDI_CAUSE_REMOVED);
+	mutex_unlock(&tdi->lock);
+	cancel_delayed_work_sync(&tdi->timeout);
+}
+
+void tsmh_tdi_free(struct tsmh_dev *dev)
+{
+	struct tsmh_tdi *tdi = dev->tdi;
+
+	if (!tdi)
+		return;
+	cancel_delayed_work_sync(&tdi->timeout);
+	if (tdi->sk)
+		sock_put(tdi->sk);
+	mutex_destroy(&tdi->lock);
+	kfree_sensitive(tdi);
+}
+
+/* the socket of a pending operation closed (NETLINK_URELEASE) */
+void tsmh_tdi_release(struct net *net, u32 portid)
+{
+	struct tsmh_tdi *tdi;
+	struct sock *sk;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		mutex_lock(&tdi->lock);
+		sk = tdi->sk;
+		if (tdi->op_pending && sk && tdi->portid == portid && net_eq(sock_net(sk), net) &&
+		    sock_flag(sk, SOCK_DEAD))
+			tdi_abandon(tdi, "requester's socket closed");
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+/*
+ * A reset of @dev: its own TDI and, @dev being a DSM, the TDIs it hosts
+ * go to CONFIG_UNLOCKED (lib tsmh_tdisp_event(FLR)); a pending operation
+ * is cancelled (its end gets ESTALE). A bridge reset reaches every
+ * tracked device below it (reset.c), so each TDI there too.
+ */
+void tsmh_tdi_reset(struct tsmh_dev *dev)
+{
+	struct tsmh_tdi *tdi;
+	bool cancel;
+	u8 next;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		if (tdi->dev != dev && strcmp(tdi->dsm, dev->name))
+			continue;
+		mutex_lock(&tdi->lock);
+		next = tsmh_tdisp_event(tdi->state, TSMH_TDI_EV_FLR);
+		cancel = tdi->op_pending;
+		if (cancel) {
+			tdi->stale_ticket = tdi->ticket;
+			pending_clear(tdi);
+		}
+		if (cancel || next != tdi->state || (tdi->flags & ~TSMH_TDI_F_BOUND))
+			tdi_set(tdi, next, TSMH_TDI_CAUSE_FLR, "reset of %s%s", dev->name,
+				cancel ? ": operation cancelled" : "");
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+/* ---- gate and IDE hooks ---- */
+
+int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *extack)
+{
+	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
+	int ret = 0;
+
+	if (!tdi)
+		return 0;
+	device_lock_assert(&dev->pdev->dev);
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
+	    (tdi->state == TSMH_TDI_RUN && !READ_ONCE(tdisp_host_native))) {
+		TSMH_ERRF(extack, "TDI is CONFIG_LOCKED or RUN: stop it first",
+			  "%s: TDI is %s: stop it first",
+			  dev->name, sname(tdi->state));
+		ret = -EBUSY;
+	} else if (tdi->op_pending && tdi->op == TSMH_TDI_OP_LOCK) {
+		TSMH_ERR(extack, "TDI LOCK in progress", "%s", dev->name);
+		ret = -EBUSY;
+	}
+	mutex_unlock(&tdi->lock);
+	return ret;
+}
+
+void tsmh_tdi_ide_lost(struct tsmh_dev *ep, u32 id, bool deleted)
+{
+	struct tsmh_tdi *tdi;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		if (strcmp(tdi->dsm, ep->name))
+			continue;
+		mutex_lock(&tdi->lock);
+		if (tdi->op_pending && tdi->op == TSMH_TDI_OP_LOCK && tdi->lk_has_stream &&
+		    tdi->lk_stream == id)
+			tdi->op_ide_lost = true;
+		if (tdi->has_stream && tdi->stream_id == id && !tdi->removed &&
+		    tsmh_tdisp_event(tdi->state, TSMH_TDI_EV_IDE_LOST) != tdi->state)
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_IDE_LOST,
+				"IDE stream %u of %s %s while %s", id, ep->name,
+				deleted ? "deleted" : "insecure", sname(tdi->state));
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ack *extack)
+{
+	struct tsmh_tdi *tdi;
+	int ret = 0;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		if (strcmp(tdi->dsm, ep->name))
+			continue;
+		mutex_lock(&tdi->lock);
+		if (tdi->has_stream && tdi->stream_id == id &&
+		    (tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN)) {
+			TSMH_ERR(extack, "stream in use: stop the TDI first", "%s is %s",
+				 tdi->dev->name, sname(tdi->state));
+			ret = -EBUSY;
+		}
+		mutex_unlock(&tdi->lock);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+	return ret;
+}
+
+/* ---- config writes: kretprobes on the exported write paths ---- */
+
+/*
+ * A write to PCI_COMMAND through one of these queues cfg_work, which
+ * re-reads the command register of every CONFIG_LOCKED or RUN TDI (the
+ * handlers run in atomic context and only filter by offset). The bus
+ * variants take (bus, devfn, where, val), the pci_write_* and
+ * pci_user_write_* ones (the latter: sysfs config writes, setpci)
+ * (dev, where, val).
+ */
+struct cfg_probe {
+	struct kretprobe rp;
+	u8 where_arg;
+	bool armed;
+};
+
+static struct cfg_probe cfg_probes[] = {
+	{ .rp.kp.symbol_name = "pci_bus_write_config_byte", .where_arg = 2 },
+	{ .rp.kp.symbol_name = "pci_bus_write_config_word", .where_arg = 2 },
+	{ .rp.kp.symbol_name = "pci_bus_write_config_dword", .where_arg = 2 },
+	{ .rp.kp.symbol_name = "pci_write_config_byte", .where_arg = 1 },
+	{ .rp.kp.symbol_name = "pci_write_config_word", .where_arg = 1 },
+	{ .rp.kp.symbol_name = "pci_write_config_dword", .where_arg = 1 },
+	{ .rp.kp.symbol_name = "pci_user_write_config_byte", .where_arg = 1 },
+	{ .rp.kp.symbol_name = "pci_user_write_config_word", .where_arg = 1 },
+	{ .rp.kp.symbol_name = "pci_user_write_config_dword", .where_arg = 1 },
+};
+
+static void cfg_work_fn(struct work_struct *work);
+static DECLARE_WORK(cfg_work, cfg_work_fn);
+
+static int cfg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct cfg_probe *p = container_of(get_kretprobe(ri), struct cfg_probe, rp);
+	unsigned long where = regs_get_kernel_argument(regs, p->where_arg);
+
+	/* 1: no return handler for this call */
+	return (int)where != PCI_COMMAND;
+}
+
+static int cfg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	queue_work(tsmh_wq, &cfg_work);
+	return 0;
+}
+
+static void cfg_work_fn(struct work_struct *work)
+{
+	struct tsmh_tdi *tdi;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		mutex_lock(&tdi->lock);
+		cmd_check(tdi);
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+void tsmh_tdi_init(void)
+{
+	int i, ret, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_probes); i++) {
+		struct cfg_probe *p = &cfg_probes[i];
+
+		p->rp.entry_handler = cfg_entry;
+		p->rp.handler = cfg_ret;
+		p->rp.maxactive = 16;
+		ret = register_kretprobe(&p->rp);
+		if (ret) {
+			pr_info("config-write probe on %s not armed (%d)\n", p->rp.kp.symbol_name,
+				ret);
+			continue;
+		}
+		p->armed = true;
+		n++;
+	}
+	pr_info("%d config-write probes armed (TDI Memory Space/Bus Master Enable)\n", n);
+}
+
+void tsmh_tdi_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_probes); i++) {
+		if (cfg_probes[i].armed)
+			unregister_kretprobe(&cfg_probes[i].rp);
+		cfg_probes[i].armed = false;
+	}
+	cancel_work_sync(&cfg_work);
+}
+
+/* ---- netlink: tdi-get ---- */
+
+static int fill_tdi(struct sk_buff *skb, struct tsmh_tdi *tdi, u32 portid, u32 seq, int flags,
+		    u8 cmd, u64 ticket)
+{
+	void *hdr;
+
+	lockdep_assert_held(&tdi->lock);
+	hdr = genlmsg_put(skb, portid, seq, &tsmh_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, TSMH_A_DEV_NAME, tdi->dev->name) ||
+	    (ticket && nla_put_u64_64bit(skb, TSMH_A_TDI_TICKET, ticket, TSMH_A_PAD)) ||
+	    put_tdi(skb, tdi)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int reply_tdi(struct genl_info *info, struct tsmh_tdi *tdi, u8 cmd, u64 ticket)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	lockdep_assert_held(&tdi->lock);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = fill_tdi(msg, tdi, info->snd_portid, info->snd_seq, 0, cmd, ticket);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* the TDI @info names (+1 ref on its device in *@devp), or NULL with *@err */
+static struct tsmh_tdi *req_tdi(struct genl_info *info, struct tsmh_dev **devp, int *err)
+{
+	struct tsmh_dev *dev = tsmh_nl_req_dev(info, 0, err);
+	struct tsmh_tdi *tdi;
+
+	*devp = dev;
+	if (!dev)
+		return NULL;
+	tdi = READ_ONCE(dev->tdi);
+	if (!tdi) {
+		TSMH_ERR(info->extack, "not a TDI (its DSM has no TEE-IO)", "%s", dev->name);
+		*err = -EOPNOTSUPP;
+		tsmh_dev_put(dev);
+		*devp = NULL;
+	}
+	return tdi;
+}
 
 int tsmh_nl_tdi_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "TDIs are not implemented yet");
-	return -EOPNOTSUPP;
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi;
+	int ret;
+
+	tdi = req_tdi(info, &dev, &ret);
+	if (!tdi)
+		return ret;
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	ret = reply_tdi(info, tdi, TSMH_CMD_TDI_GET, 0);
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
 }
 
 int tsmh_nl_tdi_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return -EOPNOTSUPP;
+	unsigned long idx = cb->args[0];
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi;
+	unsigned int gen;
+	int ret = 0;
+
+	for (; (dev = tsmh_dev_nth(idx, &gen)); idx++) {
+		tdi = READ_ONCE(dev->tdi);
+		if (tdi) {
+			mutex_lock(&tdi->lock);
+			cmd_check(tdi);
+			ret = fill_tdi(skb, tdi, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				       NLM_F_MULTI, TSMH_CMD_TDI_GET, 0);
+			mutex_unlock(&tdi->lock);
+		}
+		tsmh_dev_put(dev);
+		if (ret)
+			break;
+	}
+	cb->args[0] = idx;
+	return ret && skb->len ? skb->len : (ret ? ret : skb->len);
+}
+
+/* ---- netlink: tdi-begin ---- */
+
+/* does @sk hold a host claim on a mailbox of the DSM @dsm? */
+static bool dsm_claimed_by(const char *dsm, const struct sock *sk)
+{
+	struct tsmh_dev *d = tsmh_dev_find(dsm);
+	bool owned = false;
+	int i;
+
+	if (!d)
+		return false;
+	mutex_lock(&d->state_lock);
+	for (i = 0; i < d->nr_mb && !owned; i++)
+		owned = tsmh_mb_owned_by(&d->mb[i], sk);
+	mutex_unlock(&d->state_lock);
+	tsmh_dev_put(d);
+	return owned;
+}
+
+/* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
+static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
+{
+	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
+	int ret;
+
+	if (!d) {
+		TSMH_ERR(info->extack, "DSM not tracked", "%s", tdi->dsm);
+		return -ENODEV;
+	}
+	ret = tsmh_ide_stream_secure(d, id);
+	tsmh_dev_put(d);
+	if (ret < 0) {
+		TSMH_ERR(info->extack, "LOCK: no such IDE stream of the DSM", "%s stream %u",
+			 tdi->dsm, id);
+		return -ENOENT;
+	}
+	if (!ret) {
+		TSMH_ERR(info->extack, "LOCK: IDE stream is not SECURE", "%s stream %u",
+			 tdi->dsm, id);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* LOCK's preconditions beyond the state; tdi->lock held */
+static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
+{
+	struct tsmh_dev *dev = tdi->dev;
+	u32 flags = 0, gate;
+	u64 off = 0;
+	bool bound;
+
+	lockdep_assert_held(&tdi->lock);
+	if (info->attrs[TSMH_A_TDI_LOCK_FLAGS])
+		flags = nla_get_u32(info->attrs[TSMH_A_TDI_LOCK_FLAGS]);
+	if (info->attrs[TSMH_A_TDI_MMIO_OFFSET])
+		off = nla_get_u64(info->attrs[TSMH_A_TDI_MMIO_OFFSET]);
+	if (flags & ~TSMH_TDISP_LOCK_FLAGS_10) {
+		TSMH_ERR(info->extack, "LOCK: flags beyond TDISP 1.0", "%s %#x", dev->name, flags);
+		return -EINVAL;
+	}
+	if (off & (TSMH_TDISP_PAGE - 1)) {
+		TSMH_ERR(info->extack, "LOCK: MMIO offset not 4 KiB aligned", "%s %#llx",
+			 dev->name, off);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->state_lock);
+	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
+	bound = dev->driver[0] || READ_ONCE(dev->pdev->dev.driver);
+	mutex_unlock(&dev->state_lock);
+	if (bound) {
+		TSMH_ERR(info->extack, "LOCK: a driver is bound to the TDI", "%s", dev->name);
+		return -EBUSY;
+	}
+	if (gate != TSMH_GATE_HELD) {
+		TSMH_ERR(info->extack, "LOCK: the gate does not hold the TDI", "%s", dev->name);
+		return -EBUSY;
+	}
+	tdi->lk_flags = flags;
+	tdi->lk_offset = off;
+	tdi->lk_has_stream = !!info->attrs[TSMH_A_TDI_STREAM_ID];
+	tdi->lk_stream = tdi->lk_has_stream ? nla_get_u32(info->attrs[TSMH_A_TDI_STREAM_ID]) : 0;
+	return 0;
+}
+
+/* START's preconditions beyond the state; tdi->lock held; @nonce: the request's */
+static int start_check(struct genl_info *info, struct tsmh_tdi *tdi, const u8 *nonce)
+{
+	lockdep_assert_held(&tdi->lock);
+	if (!(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
+		TSMH_ERR(info->extack, "START: no checked report since the LOCK", "%s",
+			 tdi->dev->name);
+		return -EINVAL;
+	}
+	if (!READ_ONCE(tdisp_host_native)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "host may not start a TDI in CoCo mode (tsmh_core.tdisp_host_native=0)");
+		return -EPERM;
+	}
+	if (!nonce) {
+		TSMH_ERR(info->extack, "START: tdi-nonce (32 bytes) required", "%s",
+			 tdi->dev->name);
+		return -EINVAL;
+	}
+	if (!(tdi->flags & TSMH_TDI_F_NONCE) || !tsmh_tdisp_nonce_eq(nonce, tdi->nonce)) {
+		TSMH_ERR(info->extack, "START: nonce is not the LOCK response's", "%s",
+			 tdi->dev->name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int state_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op)
+{
+	bool ok;
+
+	switch (op) {
+	case TSMH_TDI_OP_LOCK:
+		ok = tdi->state == TSMH_TDI_CONFIG_UNLOCKED;
+		break;
+	case TSMH_TDI_OP_REPORT:
+		ok = tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN;
+		break;
+	case TSMH_TDI_OP_START:
+		ok = tdi->state == TSMH_TDI_CONFIG_LOCKED;
+		break;
+	default:
+		ok = true;
+	}
+	if (!ok)
+		TSMH_ERR(info->extack, "not allowed in this state", "%s %s in %s", tdi->dev->name,
+			 op_names[op], sname(tdi->state));
+	return ok ? 0 : -EINVAL;
+}
+
+/* the tdi-nonce attribute: copied into @out and wiped in the skb; 1, 0 or -EINVAL */
+static int take_nonce(struct genl_info *info, u8 *out)
+{
+	struct nlattr *a = info->attrs[TSMH_A_TDI_NONCE];
+
+	if (!a)
+		return 0;
+	if (nla_len(a) != TSMH_TDI_NONCE_LEN) {
+		memzero_explicit(nla_data(a), nla_len(a));
+		TSMH_ERR(info->extack, "tdi-nonce must be 32 bytes", "%d bytes", nla_len(a));
+		return -EINVAL;
+	}
+	memcpy(out, nla_data(a), TSMH_TDI_NONCE_LEN);
+	memzero_explicit(nla_data(a), TSMH_TDI_NONCE_LEN);
+	return 1;
 }
 
 int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "TDIs are not implemented yet");
-	return -EOPNOTSUPP;
+	struct sock *sk = NETLINK_CB(skb).sk;
+	u8 nonce[TSMH_TDI_NONCE_LEN];
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi;
+	int ret, has_nonce;
+	u64 ticket;
+	u8 op;
+
+	has_nonce = take_nonce(info, nonce);
+	tdi = req_tdi(info, &dev, &ret);
+	if (!tdi)
+		goto wipe;
+	ret = has_nonce < 0 ? has_nonce :
+	      tsmh_nl_need(info, TSMH_A_TDI_OP, "tdi-op (TSMH_A_TDI_OP) required");
+	if (ret)
+		goto put;
+	op = nla_get_u32(info->attrs[TSMH_A_TDI_OP]) < __TSMH_TDI_OP_NR ?
+	     nla_get_u32(info->attrs[TSMH_A_TDI_OP]) : __TSMH_TDI_OP_NR;
+	if (op == __TSMH_TDI_OP_NR) {
+		TSMH_ERR(info->extack, "unknown tdi-op", "%u",
+			 nla_get_u32(info->attrs[TSMH_A_TDI_OP]));
+		ret = -EINVAL;
+		goto put;
+	}
+	if (!dsm_claimed_by(tdi->dsm, sk)) {
+		TSMH_ERR(info->extack, "DSM's mailbox is not claimed by this socket", "%s (DSM %s)",
+			 dev->name, tdi->dsm);
+		ret = -EPERM;
+		goto put;
+	}
+	if (op == TSMH_TDI_OP_LOCK && info->attrs[TSMH_A_TDI_STREAM_ID]) {
+		ret = stream_check(info, tdi, nla_get_u32(info->attrs[TSMH_A_TDI_STREAM_ID]));
+		if (ret)
+			goto put;
+	}
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (tdi->removed) {
+		TSMH_ERR(info->extack, "device is being removed", "%s", dev->name);
+		ret = -ENODEV;
+	} else if (tdi->op_pending) {
+		TSMH_ERR(info->extack, "another operation is in flight", "%s %s", dev->name,
+			 op_names[tdi->op]);
+		ret = -EBUSY;
+	} else {
+		ret = state_ok(info, tdi, op);
+	}
+	if (!ret && op == TSMH_TDI_OP_LOCK)
+		ret = lock_check(info, tdi);
+	if (!ret && op == TSMH_TDI_OP_START)
+		ret = start_check(info, tdi, has_nonce > 0 ? nonce : NULL);
+	if (ret)
+		goto unlock;
+	do {
+		ticket = get_random_u64();
+	} while (!ticket || ticket == tdi->stale_ticket);
+	sock_hold(sk);
+	tdi->sk = sk;
+	tdi->portid = info->snd_portid;
+	tdi->op = op;
+	tdi->ticket = ticket;
+	tdi->op_pending = true;
+	tdi->op_ide_lost = false;
+	tdi->deadline = jiffies + msecs_to_jiffies(READ_ONCE(tdisp_timeout_ms));
+	mod_delayed_work(tsmh_wq, &tdi->timeout, msecs_to_jiffies(READ_ONCE(tdisp_timeout_ms)));
+	ret = reply_tdi(info, tdi, TSMH_CMD_TDI_BEGIN, ticket);
+	if (ret) {
+		/* the requester never learns the ticket: nothing was sent */
+		pending_clear(tdi);
+	}
+unlock:
+	mutex_unlock(&tdi->lock);
+put:
+	tsmh_dev_put(dev);
+wipe:
+	memzero_explicit(nonce, sizeof(nonce));
+	return ret;
+}
+
+/* ---- netlink: tdi-end ---- */
+
+/*
+ * The TDI's BARs in bus addresses, its MSI-X table and PBA from config
+ * space, and the MMIO offset it was locked with, for the report check.
+ */
+static void tdi_layout(struct tsmh_tdi *tdi, struct tsmh_tdisp_layout *l)
+{
+	struct pci_dev *pdev = tdi->dev->pdev;
+	struct pci_bus_region reg;
+	u32 table, pba;
+	u16 ctl;
+	int i, pos;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < PCI_STD_NUM_BARS && i < TSMH_TDISP_NR_BARS; i++) {
+		struct resource *r = &pdev->resource[i];
+
+		if (resource_type(r) != IORESOURCE_MEM || !resource_size(r) ||
+		    (r->flags & IORESOURCE_UNSET) || !r->start)
+			continue;
+		pcibios_resource_to_bus(pdev->bus, &reg, r);
+		l->bar[i].base = reg.start;
+		l->bar[i].size = resource_size(r);
+		l->bar[i].is64 = !!(r->flags & IORESOURCE_MEM_64);
+		l->bar[i].prefetch = !!(r->flags & IORESOURCE_PREFETCH);
+	}
+	pos = pci_find_capability(pdev, PCI_CAP_ID_MSIX);
+	if (pos && !pci_read_config_word(pdev, pos + PCI_MSIX_FLAGS, &ctl) &&
+	    !pci_read_config_dword(pdev, pos + PCI_MSIX_TABLE, &table) &&
+	    !pci_read_config_dword(pdev, pos + PCI_MSIX_PBA, &pba)) {
+		l->msix = 1;
+		l->table_bir = table & PCI_MSIX_TABLE_BIR;
+		l->table_off = table & PCI_MSIX_TABLE_OFFSET;
+		l->pba_bir = pba & PCI_MSIX_PBA_BIR;
+		l->pba_off = pba & PCI_MSIX_PBA_OFFSET;
+		l->table_entries = (ctl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	}
+	l->mmio_offset = tdi->mmio_offset;
+}
+
+/*
+ * REPORT ok: parse and check the report against the real BARs, record it
+ * as evidence object "report". 0; -EINVAL (ERROR report-invalid or
+ * failed, done here, extack set) or another -errno (nothing changed).
+ */
+static int end_report(struct genl_info *info, struct tsmh_tdi *tdi)
+{
+	struct nlattr *a = info->attrs[TSMH_A_TDI_REPORT];
+	struct tsmh_tdisp_report r;
+	struct tsmh_tdisp_layout l;
+	struct tsmh_idekm_why w = { 0 };
+	char why[128];
+	u32 bad = 0;
+	u64 gen;
+	int ret;
+
+	lockdep_assert_held(&tdi->lock);
+	if (!a) {
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FAILED,
+			"REPORT ok without the report: state unknown");
+		NL_SET_ERR_MSG(info->extack, "tdi-report required after a REPORT");
+		return -EINVAL;
+	}
+	ret = tsmh_tdisp_report_parse(nla_data(a), nla_len(a), &r, &w);
+	if (ret) {
+		snprintf(why, sizeof(why), "report malformed: %s%s%s", w.msg ? w.msg : "?",
+			 w.field ? " " : "", w.field ? w.field : "");
+	} else {
+		tdi_layout(tdi, &l);
+		ret = tsmh_tdisp_report_check(&r, &l, &bad, why, sizeof(why));
+	}
+	if (ret) {
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_REPORT_INVALID, "%s", why);
+		/* the whole sentence is in tdi msg; the extack holds 79 characters */
+		TSMH_ERR(info->extack, "report invalid", "%.63s", why);
+		return -EINVAL;
+	}
+	ret = tsmh_ev_kernel_put(tdi->dev, TSMH_EV_REPORT, TSMH_EV_PROV_TDISP_REPORT,
+				 TSMH_EV_LOCKED_LOCKED, nla_data(a), nla_len(a), &gen);
+	if (ret) {
+		TSMH_ERR(info->extack, "report not recorded as evidence", "%s: %d",
+			 tdi->dev->name, ret);
+		return ret;
+	}
+	tdi->flags |= TSMH_TDI_F_REPORT_CHECKED;
+	tdi->report_len = nla_len(a);
+	tdi->nr_ranges = r.nr_ranges;
+	tdi->report_gen = gen;
+	tdi_set(tdi, tdi->state, TSMH_TDI_CAUSE_REPORT,
+		"report checked: %u MMIO ranges, %u bytes, evidence generation %llu",
+		r.nr_ranges, nla_len(a), gen);
+	return 0;
+}
+
+/* a successful operation; tdi->lock held, pending already cleared */
+static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_lost,
+		  const u8 *nonce)
+{
+	u8 expect = tsmh_tdisp_next(op_codes[op], tdi->state), dst;
+	struct pci_dev *pdev = tdi->dev->pdev;
+	u16 cmd = 0;
+
+	lockdep_assert_held(&tdi->lock);
+	if (!info->attrs[TSMH_A_TDI_DEV_STATE]) {
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FAILED,
+			"%s without the device's state: state unknown", op_names[op]);
+		TSMH_ERR(info->extack, "tdi-dev-state required", "%s: TDI now ERROR",
+			 tdi->dev->name);
+		return -EINVAL;
+	}
+	dst = min_t(u32, nla_get_u32(info->attrs[TSMH_A_TDI_DEV_STATE]), 0xff);
+	if (dst != expect) {
+		pci_warn(pdev, "TDI %s: device reports %s, kernel expects %s\n", op_names[op],
+			 sname(dst), sname(expect));
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_MISMATCH,
+			"after %s device reports %s, kernel expects %s", op_names[op], sname(dst),
+			sname(expect));
+		TSMH_ERRF(info->extack, "device state differs from the kernel's",
+			  "device reports %s, kernel expects %s", sname(dst), sname(expect));
+		return -EPROTO;
+	}
+	switch (op) {
+	case TSMH_TDI_OP_LOCK:
+		if (ide_lost) {
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_IDE_LOST,
+				"IDE stream %u went insecure during the LOCK", tdi->lk_stream);
+			NL_SET_ERR_MSG(info->extack, "IDE stream went insecure during the LOCK");
+			return -EPROTO;
+		}
+		if (!nonce) {
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FAILED,
+				"LOCK without the response's nonce");
+			NL_SET_ERR_MSG(info->extack, "tdi-nonce (32 bytes) required after a LOCK");
+			return -EINVAL;
+		}
+		tdi->lock_flags = tdi->lk_flags;
+		tdi->stream_id = tdi->lk_stream;
+		tdi->has_stream = tdi->lk_has_stream;
+		tdi->mmio_offset = tdi->lk_offset;
+		memcpy(tdi->nonce, nonce, TSMH_TDI_NONCE_LEN);
+		tdi->flags |= TSMH_TDI_F_NONCE;
+		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
+		if (!pci_read_config_word(pdev, PCI_COMMAND, &cmd) && cmd != 0xffff)
+			tdi->cmd_seen = cmd & CMD_BITS;
+		if (tdi->has_stream)
+			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
+				"locked (flags %#x, IDE stream %u, MMIO offset %#llx)",
+				tdi->lock_flags, tdi->stream_id, tdi->mmio_offset);
+		else
+			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
+				"locked (flags %#x, no IDE stream, MMIO offset %#llx)",
+				tdi->lock_flags, tdi->mmio_offset);
+		return 0;
+	case TSMH_TDI_OP_REPORT:
+		return end_report(info, tdi);
+	case TSMH_TDI_OP_START:
+		nonce_wipe(tdi);
+		tdi->flags |= TSMH_TDI_F_HOST_STARTED;
+		pci_info(pdev, "TDI started by a host requester: host-native test mode, not CoCo\n");
+		tdi_set(tdi, TSMH_TDI_RUN, TSMH_TDI_CAUSE_START, "started (host-native)");
+		return 0;
+	case TSMH_TDI_OP_STOP:
+		tdi_set(tdi, TSMH_TDI_CONFIG_UNLOCKED, TSMH_TDI_CAUSE_STOP, "stopped");
+		return 0;
+	}
+	return 0;	/* STATE: as the kernel has it */
+}
+
+/* a failed operation; tdi->lock held, pending already cleared */
+static void end_failed(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, int status)
+{
+	struct nlattr *e = info->attrs[TSMH_A_TDI_ERROR];
+	struct nlattr *s = info->attrs[TSMH_A_TDI_DEV_STATE];
+	struct nlattr *m = info->attrs[TSMH_A_TDI_MSG];
+	char why[TSMH_GATE_MSG_MAX];
+	size_t i;
+
+	lockdep_assert_held(&tdi->lock);
+	/* the requester's text, printable ASCII only (it reaches the log) */
+	strscpy(why, m ? (const char *)nla_data(m) : "", sizeof(why));
+	for (i = 0; why[i]; i++)
+		if (why[i] < 0x20 || why[i] > 0x7e)
+			why[i] = '?';
+	if (e && (!s || nla_get_u32(s) == tdi->state)) {
+		scnprintf(tdi->msg, sizeof(tdi->msg), "%s failed: TDISP_ERROR %s (%d)%s%.80s",
+			  op_names[op], tsmh_tdisp_error_name(nla_get_u32(e)), status,
+			  why[0] ? ": " : "", why);
+		pci_info_ratelimited(tdi->dev->pdev, "TDI %s failed: TDISP_ERROR %s, state %s kept\n",
+				     op_names[op], tsmh_tdisp_error_name(nla_get_u32(e)),
+				     sname(tdi->state));
+		return;
+	}
+	tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FAILED,
+		"state unknown after failed %s (%d)%s%.80s", op_names[op], status,
+		why[0] ? ": " : "", why);
 }
 
 int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "TDIs are not implemented yet");
-	return -EOPNOTSUPP;
+	struct sock *sk = NETLINK_CB(skb).sk;
+	u8 nonce[TSMH_TDI_NONCE_LEN];
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi;
+	int ret, has_nonce, status;
+	bool ide_lost;
+	u64 ticket;
+	u8 op;
+
+	has_nonce = take_nonce(info, nonce);
+	tdi = req_tdi(info, &dev, &ret);
+	if (!tdi)
+		goto wipe;
+	ret = has_nonce < 0 ? has_nonce :
+	      tsmh_nl_need(info, TSMH_A_TDI_TICKET, "tdi-ticket (TSMH_A_TDI_TICKET) required");
+	if (!ret)
+		ret = tsmh_nl_need(info, TSMH_A_TDI_STATUS,
+				   "tdi-status (TSMH_A_TDI_STATUS) required");
+	if (!ret && info->attrs[TSMH_A_TDI_MSG] &&
+	    nla_len(info->attrs[TSMH_A_TDI_MSG]) > TSMH_GATE_MSG_MAX) {
+		NL_SET_ERR_MSG(info->extack, "tdi-msg longer than 127 bytes");
+		ret = -EINVAL;
+	}
+	if (ret)
+		goto put;
+	ticket = nla_get_u64(info->attrs[TSMH_A_TDI_TICKET]);
+	status = (int)nla_get_u32(info->attrs[TSMH_A_TDI_STATUS]);
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (ticket && ticket == tdi->stale_ticket) {
+		TSMH_ERR(info->extack, "operation cancelled by a reset", "%s", dev->name);
+		ret = -ESTALE;
+		goto unlock;
+	}
+	if (!tdi->op_pending || tdi->ticket != ticket) {
+		TSMH_ERR(info->extack, "no such operation pending", "%s", dev->name);
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if (tdi->sk != sk) {
+		TSMH_ERR(info->extack, "operation begun by another socket", "%s", dev->name);
+		ret = -EPERM;
+		goto unlock;
+	}
+	op = tdi->op;
+	ide_lost = tdi->op_ide_lost;
+	pending_clear(tdi);
+	cancel_delayed_work(&tdi->timeout);
+	if (tdi->state == TSMH_TDI_ERROR && op != TSMH_TDI_OP_STOP && op != TSMH_TDI_OP_STATE) {
+		/* a config write or IDE loss while it was in flight decided it */
+		TSMH_ERR(info->extack, "TDI went to ERROR during the operation", "%s", dev->name);
+		ret = -ESTALE;
+		goto unlock;
+	}
+	if (status == 0) {
+		ret = end_ok(info, tdi, op, ide_lost, has_nonce > 0 ? nonce : NULL);
+	} else {
+		end_failed(info, tdi, op, status);
+		ret = 0;
+	}
+	if (!ret)
+		ret = reply_tdi(info, tdi, TSMH_CMD_TDI_END, 0);
+unlock:
+	mutex_unlock(&tdi->lock);
+put:
+	tsmh_dev_put(dev);
+wipe:
+	memzero_explicit(nonce, sizeof(nonce));
+	return ret;
 }

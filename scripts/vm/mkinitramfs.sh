@@ -57,6 +57,8 @@ copy_elf "$bin/tests/vm/simide" /usr/bin/simide
 copy_elf "$bin/tests/vm/tsmresp" /usr/bin/tsmresp
 # the kernel's IDE stream commands one at a time (t_idestream)
 copy_elf "$bin/tests/vm/idenl" /usr/bin/idenl
+# the kernel's TDI commands on one socket, a lying requester (t_tdi)
+copy_elf "$bin/tests/vm/tdinl" /usr/bin/tdinl
 copy_elf "$(command -v sha384sum)" /usr/bin/sha384sum # busybox has none
 # the sim's BARs and bridge windows as a user sees them (t_simbars), where installed
 if command -v lspci >/dev/null; then copy_elf "$(command -v lspci)" /usr/bin/lspci; fi

@@ -65,6 +65,10 @@ check ide-verb "$("$tsmctl" ide --help 2>&1 | sed -n 's/^ *\(Usage:\)\{0,1\} *ts
 	"$(comp "$tsmctl" ide "")"
 check ide-list-no-dev "" "$(comp "$tmp/tsmctl" ide list "" | grep -F :)"
 check ide-refresh-dev "$devs" "$(comp "$tmp/tsmctl" ide refresh "")"
+check tdi-verb "$("$tsmctl" tdi --help 2>&1 | sed -n 's/^ *\(Usage:\)\{0,1\} *tsmctl tdi \([a-z]*\).*/\2/p' | words)" \
+	"$(comp "$tsmctl" tdi "")"
+check tdi-list-no-dev "" "$(comp "$tmp/tsmctl" tdi list "" | grep -F :)"
+check tdi-lock-dev "$devs" "$(comp "$tmp/tsmctl" tdi lock --trust r.pem "")"
 check connect-ide "$(echo link none selective | words)" "$(comp "$tsmctl" connect X --ide "")"
 check policy-generate-devs "$devs" "$(comp "$tmp/tsmctl" policy generate -o al.json 0000:01:00.1 "")"
 check doe-protocol "$(echo sec-cma secured-spdm spdm | words)" "$(comp "$tsmctl" doe X --protocol s)"

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tsmh_core: TDISP TDIs (ABI 6, docs/design.md "TDISP (kernel)").
+ *
+ * Objects: one struct tsmh_tdi per tracked endpoint function or VF whose
+ * DSM (function 0 of its device, or a VF's PF) has TEE-IO Supported,
+ * reached from its struct tsmh_dev (@dev->tdi, set once at add, freed
+ * with the tsmh_dev) and listed in tdi.c's tsmh_tdis.
+ *
+ * Lock order (see also core.h "Lock order"):
+ *
+ *   device_lock(&pdev->dev)        gate.c's release check runs under it
+ *   +- tsmh_ide_bridge.lock        ide-stream-del's check and the IDE
+ *      |                           events (stream insecure / deleted)
+ *      +- tsmh_tdi_list_lock       the list of TDIs (tdi.c)
+ *         +- tdi->lock             one TDI's state, below
+ *            +- dev->state_lock    any device's (gate state, DSM claim)
+ *            +- dev->ev_lock       the TDI's evidence (report recorded)
+ *
+ * Nothing takes an IDE bridge lock, tsmh_devs_lock, gate_op_lock or a
+ * device lock while holding tsmh_tdi_list_lock or a tdi->lock. Events are
+ * multicast with tdi->lock held (nothing inside).
+ */
+#ifndef TSMH_CORE_TDI_H
+#define TSMH_CORE_TDI_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <uapi/linux/tsmh.h>
+
+struct tsmh_dev;
+struct pci_dev;
+
+/*
+ * struct tsmh_tdi - one TDI
+ * Constant after add: @dev (the TDI's device; not referenced, the TDI
+ *	lives inside it), @dsm (name), @interface_id.
+ * @node: in tsmh_tdis, under tsmh_tdi_list_lock.
+ * @lock: protects everything below.
+ * @state: enum tsmh_tdi_state; @flags: TSMH_TDI_F_* but PENDING (derived
+ *	from @op_pending); @since, @msg: the last change and why.
+ * @lock_flags, @stream_id, @has_stream, @mmio_offset: as locked.
+ * @nonce: the START_INTERFACE nonce of the LOCK response (TSMH_TDI_F_NONCE
+ *	set while held); wiped on START, STOP, reset, ERROR and at removal.
+ * @report_len, @nr_ranges, @report_gen: the recorded report.
+ * @cmd_seen: PCI_COMMAND Memory Space / Bus Master Enable bits seen set
+ *	while CONFIG_LOCKED or RUN (one of them cleared: ERROR config-write).
+ * Pending operation (@op_pending): @op, @ticket, @sk (held with
+ *	sock_hold() while pending), @portid, @deadline (jiffies),
+ *	@lk_flags/@lk_stream/@lk_has_stream/@lk_offset (a LOCK's request),
+ *	@op_ide_lost (the LOCK's stream went insecure meanwhile).
+ * @stale_ticket: the ticket of an operation a reset cancelled (its end
+ *	gets ESTALE).
+ * @removed: the device is going; nothing changes any more.
+ * @timeout: abandons an operation pending past tdisp_timeout_ms.
+ */
+struct tsmh_tdi {
+	struct list_head node;
+	struct tsmh_dev *dev;
+	char dsm[32];
+	u32 interface_id;
+	struct mutex lock;	/* see above */
+	u8 state;
+	u32 flags;
+	u64 since;
+	char msg[TSMH_GATE_MSG_MAX];
+	u32 lock_flags;
+	u32 stream_id;
+	bool has_stream;
+	u64 mmio_offset;
+	u8 nonce[TSMH_TDI_NONCE_LEN];
+	u32 report_len;
+	u32 nr_ranges;
+	u64 report_gen;
+	u16 cmd_seen;
+	bool op_pending;
+	u8 op;
+	u64 ticket;
+	struct sock *sk;
+	u32 portid;
+	unsigned long deadline;
+	u32 lk_flags;
+	u32 lk_stream;
+	bool lk_has_stream;
+	u64 lk_offset;
+	bool op_ide_lost;
+	u64 stale_ticket;
+	bool removed;
+	struct delayed_work timeout;
+};
+
+/* core hooks */
+bool tsmh_tdi_wants(struct pci_dev *pdev);	/* an endpoint whose DSM has TEE-IO */
+void tsmh_tdi_add(struct tsmh_dev *dev);	/* after it is listed */
+void tsmh_tdi_remove(struct tsmh_dev *dev);	/* evt-tdi removed; no change after */
+void tsmh_tdi_free(struct tsmh_dev *dev);	/* at the tsmh_dev's release */
+void tsmh_tdi_release(struct net *net, u32 portid);	/* a netlink socket closed */
+void tsmh_tdi_reset(struct tsmh_dev *dev);	/* a reset of @dev was seen */
+void tsmh_tdi_init(void);	/* config-write probes */
+void tsmh_tdi_exit(void);
+/*
+ * gate.c, device lock held: may @dev be released? 0, or -EBUSY with the
+ * extack (which may be NULL) naming the TDI and its state.
+ */
+int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *extack);
+/*
+ * ide.c, the stream's bridge lock held: the stream @id of the endpoint
+ * @ep went insecure or was deleted; may it be deleted (0, or -EBUSY)?
+ */
+void tsmh_tdi_ide_lost(struct tsmh_dev *ep, u32 id, bool deleted);
+int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ack *extack);
+
+#endif
