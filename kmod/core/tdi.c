@@ -837,8 +837,9 @@ int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto put;
 	}
 	if (!dsm_claimed_by(tdi->dsm, sk)) {
-		TSMH_ERR(info->extack, "DSM's mailbox is not claimed by this socket", "%s (DSM %s)",
-			 dev->name, tdi->dsm);
+		/* the TDI is in the request: 79 characters hold a 16-character DSM */
+		TSMH_ERR(info->extack, "DSM's mailbox is not claimed by this socket", "DSM %s",
+			 tdi->dsm);
 		ret = -EPERM;
 		goto put;
 	}
