@@ -24,6 +24,9 @@
 # IDE through the kernel (tests/vm/t_bench_ide.sh, same guest): tsmctl
 # attest --session, ide km, connect, disconnect and ide refresh of one
 # endpoint, wall time per run (kernel DOE proxy and IDE stream commands).
+# TDISP through the kernel (tests/vm/t_bench_tdi.sh, same guest): tsmctl
+# tdi lock (lock -> report -> stop) and lock --start (lock -> report ->
+# start -> stop, host-native mode) of function 1 beside attest --session.
 # IDE_KM over the socket: `tsmctl ide km` (authentication, KEY_EXCHANGE +
 # FINISH, QUERY, KEY_PROG of the six keys of a key set, K_SET_GO and
 # K_SET_STOP of each, END_SESSION) beside `tsmctl attest --session`
@@ -42,7 +45,7 @@
 # 1,64,256), TSMH_BENCH_IDLE (idle window in s, default 60),
 # TSMH_BENCH_TIMEOUT (guest time limit in s, default 3600),
 # TSMH_BENCH_SOCKET (0: skip the host socket rows), TSMH_BENCH_GUEST (the
-# guest benchmarks to run, default "bench bench_ide bench_tsmd"; empty: no
+# guest benchmarks to run, default "bench bench_ide bench_tdi bench_tsmd"; empty: no
 # guest).
 # Only the tsmd row at 64 devices, for example:
 #   TSMH_BENCH_SOCKET=0 TSMH_BENCH_GUEST=bench_tsmd TSMH_BENCH_TSMD=64 bench/run.sh
@@ -61,7 +64,7 @@ report() { # WHERE MODE RUNS TOTAL_MS [PER]
 		'BEGIN { printf "%-7s %-7s %4d runs  %8.1f ms per %s\n", w, m, n, t / n, p }'
 }
 now_ms() { date +%s%3N; }
-guest=${TSMH_BENCH_GUEST-bench bench_ide bench_tsmd}
+guest=${TSMH_BENCH_GUEST-bench bench_ide bench_tdi bench_tsmd}
 # callgrind's inclusive instructions of FUNCs, summed (FILE FUNC...)
 incl() {
 	local f=$1
@@ -202,6 +205,18 @@ tr -d '\r' <"$log" | awk '
 		}
 		if (k)
 			print "(ide: one endpoint through the kernel; connect/disconnect/refresh program the sim'"'"'s IDE registers and key unit)"
+	}'
+tr -d '\r' <"$log" | awk '
+	/^\[bench_tdi\] BENCH tdi [a-z-]+ [0-9]+ [0-9]+$/ { t[$4] = $6 / $5; n[$4] = $5; m[++k] = $4 }
+	END {
+		for (i = 1; i <= k; i++) {
+			printf "proxy   tdi %-14s %4d runs  %8.1f ms per run", m[i], n[m[i]], t[m[i]]
+			if (m[i] != "attest-session" && t["attest-session"])
+				printf "  (%.2fx attest --session)", t[m[i]] / t["attest-session"]
+			printf "\n"
+		}
+		if (k)
+			print "(tdi: function 1 of a TEE-IO card through the kernel: tdi-begin/end around each TDISP request, the report checked against the BARs)"
 	}'
 tr -d '\r' <"$log" | awk '
 	/^\[bench_tsmd\] BENCH tsmd [a-z-]+ [0-9]+ [0-9]+$/ { v[$4 " " $5] = $6; if (!($5 in seen)) { seen[$5] = 1; ns[++k] = $5 } }
