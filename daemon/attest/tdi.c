@@ -172,6 +172,14 @@ static int exchange(struct tsmh_tdi *td, struct tsmh_conn_step *st, uint32_t op,
 		memcpy(td->nonce, a.nonce, sizeof(td->nonce));
 		td->have_nonce = 1;
 		td->locked_here = 1;
+	} else if (ret && op == TSMH_TDI_OP_LOCK && a.code != TSMH_TDISP_ERROR) {
+		/*
+		 * No answer, or one that does not decode: the device may have
+		 * locked the TDI. Undo with STOP as if it had (STOP is legal in
+		 * every state), so it is not left CONFIG_LOCKED until the
+		 * session ends.
+		 */
+		td->locked_here = 1;
 	}
 	if (op == TSMH_TDI_OP_START) {
 		/* single use, whatever the answer */

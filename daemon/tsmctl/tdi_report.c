@@ -50,6 +50,7 @@ int tdi_report(int argc, char **argv)
 	const char *raw = NULL, *dev;
 	struct tsmh_nl nl;
 	char why[320], s[192];
+	int current;
 	int c, ret, have_ev = 0;
 	cJSON *j;
 
@@ -113,23 +114,36 @@ int tdi_report(int argc, char **argv)
 			goto out;
 		}
 	}
+	/*
+	 * The kernel's checked report is the one of the generation it names;
+	 * a report object in another set (a later commit kept or replaced
+	 * it) is not what it checked.
+	 */
+	current = (t->flags & TSMH_TDI_F_REPORT_CHECKED) && (t->has & TSMH_TDINL_H_REPORT_GEN) &&
+		  t->report_gen == ev.generation;
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "tdi", dev);
 	cJSON_AddItemToObject(j, "kernel", tdi_json(t));
 	cJSON_AddNumberToObject(j, "evidence_generation", (double)ev.generation);
-	cJSON_AddBoolToObject(j, "current", !!(t->flags & TSMH_TDI_F_REPORT_CHECKED));
+	cJSON_AddBoolToObject(j, "current", current);
 	cJSON_AddItemToObject(j, "report",
 			      tdisp_report_json(&rep, (uint32_t)ev.obj[TSMH_EV_REPORT].len, 0));
 	if (opt_json) {
 		json_print(j);
 	} else {
 		cJSON_Delete(j);
-		printf("%s: %s; the interface report the kernel checked (evidence generation "
+		printf("%s: %s; the interface report in the kernel's evidence (generation "
 		       "%llu)\n",
 		       dev, tdi_state_summary(t, s, sizeof(s)), (unsigned long long)ev.generation);
 		if (!(t->flags & TSMH_TDI_F_REPORT_CHECKED))
 			printf("  not current: the TDI was stopped, reset or failed since it was "
 			       "recorded\n");
+		else if (!current)
+			printf("  not current: the kernel checked the report of evidence generation "
+			       "%llu, this set is another\n",
+			       (unsigned long long)t->report_gen);
+		else
+			printf("  checked by the kernel against the TDI's BARs when it was recorded\n");
 		tdisp_report_print(&rep, (uint32_t)ev.obj[TSMH_EV_REPORT].len, 0);
 	}
 	ret = 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include "spdm.h"
 #include "tdisp_req.h"
 
@@ -51,6 +52,8 @@ int tsmh_tdisp_xfer(struct spdm_transport *t, struct tsmh_session *ss, const cha
 	tsmh_vdm_put_hdr(req, ss->ver, 0, TSMH_PCI_PROTOCOL_TDISP, n);
 	ret = tsmh_session_xfer(t, ss, step, req, TSMH_VDM_HDR_LEN + n, rsp, cap, &rlen, why,
 				whylen);
+	/* START_INTERFACE carries the nonce: no copy outlives the exchange */
+	OPENSSL_cleanse(req, sizeof(req));
 	if (ret)
 		return ret;
 	ret = tsmh_vdm_decode(rsp, rlen, 1, &v, &w);
