@@ -39,10 +39,7 @@ void tsmh_conn_init(struct tsmh_conn *c, struct spdm_transport *t, struct tsmh_n
 
 static struct tsmh_conn_step scratch; /* steps past TSMH_CONN_STEPS_MAX */
 
-static struct tsmh_conn_step *step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static struct tsmh_conn_step *step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
+struct tsmh_conn_step *tsmh_conn_step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
 {
 	struct tsmh_conn_step *st = r->n < TSMH_CONN_STEPS_MAX ? &r->step[r->n] : &scratch;
 	va_list ap;
@@ -61,7 +58,7 @@ static struct tsmh_conn_step *step_begin(struct tsmh_conn_result *r, const char 
  * End @st with @ret (@st->why set by the caller on failure). @fatal: the
  * first fatal failure becomes the result's. Returns @ret.
  */
-static int step_end(struct tsmh_conn_result *r, struct tsmh_conn_step *st, int ret, int fatal)
+int tsmh_conn_step_end(struct tsmh_conn_result *r, struct tsmh_conn_step *st, int ret, int fatal)
 {
 	size_t n = strlen(st->name);
 
@@ -103,13 +100,13 @@ static int fail(struct tsmh_conn_result *r, const char *name, int ret, const cha
 
 static int fail(struct tsmh_conn_result *r, const char *name, int ret, const char *fmt, ...)
 {
-	struct tsmh_conn_step *st = step_begin(r, "%s", name);
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "%s", name);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(st->why, sizeof(st->why), fmt, ap);
 	va_end(ap);
-	return step_end(r, st, ret, 1);
+	return tsmh_conn_step_end(r, st, ret, 1);
 }
 
 /* ---- the endpoint's side ---- */
@@ -127,18 +124,18 @@ int tsmh_conn_open(struct tsmh_conn *c, struct tsmh_conn_result *r)
 		tsmh_attest_free(&c->a);
 		c->have_attest = 0;
 	}
-	st = step_begin(r, "authentication");
+	st = tsmh_conn_step_begin(r, "authentication");
 	ret = tsmh_attest_run(c->t, ao, &c->a, st->why, sizeof(st->why));
 	c->have_attest = 1;
-	if (step_end(r, st, ret, 1))
+	if (tsmh_conn_step_end(r, st, ret, 1))
 		return ret;
 	if (c->nl && c->dev[0] && !c->o.no_store) {
-		st = step_begin(r, "store evidence");
+		st = tsmh_conn_step_begin(r, "store evidence");
 		ret = attest_store(c->nl, c->dev, &c->a, &r->generation, st->why, sizeof(st->why));
-		if (step_end(r, st, ret, 1))
+		if (tsmh_conn_step_end(r, st, ret, 1))
 			return ret;
 	}
-	st = step_begin(r, "KEY_EXCHANGE+FINISH");
+	st = tsmh_conn_step_begin(r, "KEY_EXCHANGE+FINISH");
 	if (!c->a.slot[slot].chain)
 		ret = spdm_why(st->why, sizeof(st->why), -EINVAL,
 			       "slot %u's chain is not in memory (attested from a kept copy)",
@@ -150,19 +147,19 @@ int tsmh_conn_open(struct tsmh_conn *c, struct tsmh_conn_result *r)
 			c->o.sm_mask, &c->ss, st->why, sizeof(st->why));
 	if (ret) {
 		tsmh_session_free(&c->ss); /* not established: nothing to end */
-		return step_end(r, st, ret, 1);
+		return tsmh_conn_step_end(r, st, ret, 1);
 	}
 	c->in_session = 1;
 	c->heartbeat_s = c->ss.s.heartbeat;
-	return step_end(r, st, 0, 1);
+	return tsmh_conn_step_end(r, st, 0, 1);
 }
 
 int tsmh_conn_query(struct tsmh_conn *c, struct tsmh_conn_result *r, struct tsmh_idekm_port *q)
 {
-	struct tsmh_conn_step *st = step_begin(r, "QUERY port %u", PORT);
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "QUERY port %u", PORT);
 
-	return step_end(r, st, tsmh_idekm_query(c->t, &c->ss, PORT, q, st->why, sizeof(st->why)),
-			1);
+	return tsmh_conn_step_end(
+		r, st, tsmh_idekm_query(c->t, &c->ss, PORT, q, st->why, sizeof(st->why)), 1);
 }
 
 static uint8_t kss_of(uint8_t set, int i)
@@ -185,7 +182,7 @@ int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 		uint32_t rdir = (kss & TSMH_IDEKM_KSS_TX) ? TSMH_IDE_DIR_RX : TSMH_IDE_DIR_TX;
 
 		tsmh_idekm_kss_format(kss, k, sizeof(k));
-		st = step_begin(r, "KEY_PROG stream %u %s", sid, k);
+		st = tsmh_conn_step_begin(r, "KEY_PROG stream %u %s", sid, k);
 		st->stream_id = sid;
 		st->kss = kss;
 		status = 0xff;
@@ -207,20 +204,21 @@ int tsmh_conn_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 						 tsmh_idekm_kss_sub(kss), key, ifv);
 			OPENSSL_cleanse(key, sizeof(key));
 			OPENSSL_cleanse(ifv, sizeof(ifv));
-			step_end(r, st, 0, 1);
-			rst = step_begin(r, "ide-key-prog stream %u K%u %s %s (root port)", sid,
-					 set, rdir == TSMH_IDE_DIR_TX ? "TX" : "RX",
-					 tsmh_idekm_sub_name(tsmh_idekm_kss_sub(kss)));
+			tsmh_conn_step_end(r, st, 0, 1);
+			rst = tsmh_conn_step_begin(r,
+						   "ide-key-prog stream %u K%u %s %s (root port)",
+						   sid, set, rdir == TSMH_IDE_DIR_TX ? "TX" : "RX",
+						   tsmh_idekm_sub_name(tsmh_idekm_kss_sub(kss)));
 			rst->stream_id = sid;
 			rst->root_port = 1;
 			if (rret)
 				nl_why(c, rst, rret);
-			ret = step_end(r, rst, rret, 1);
+			ret = tsmh_conn_step_end(r, rst, rret, 1);
 			continue;
 		}
 		OPENSSL_cleanse(key, sizeof(key));
 		OPENSSL_cleanse(ifv, sizeof(ifv));
-		step_end(r, st, ret, 1);
+		tsmh_conn_step_end(r, st, ret, 1);
 	}
 	return ret;
 }
@@ -242,27 +240,27 @@ static int kset_keys(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t si
 		if (!(ep & (1u << i)))
 			continue;
 
-		st = step_begin(r, "%s stream %u %s", go ? "K_SET_GO" : "K_SET_STOP", sid,
-				tsmh_idekm_kss_format(kss, k, sizeof(k)));
+		st = tsmh_conn_step_begin(r, "%s stream %u %s", go ? "K_SET_GO" : "K_SET_STOP", sid,
+					  tsmh_idekm_kss_format(kss, k, sizeof(k)));
 		st->stream_id = sid;
 		st->kss = kss;
 		ret = tsmh_idekm_k_set(c->t, &c->ss, go, PORT, sid, kss, st->why, sizeof(st->why));
-		step_end(r, st, ret, fatal);
+		tsmh_conn_step_end(r, st, ret, fatal);
 		if (ret && !first)
 			first = ret;
 		if (ret && (fatal || ret == -ETIMEDOUT))
 			return ret; /* a silent device would time out six times */
 	}
 	if (rp) {
-		st = step_begin(r, "ide-kset %s stream %u K%u (root port)", go ? "GO" : "STOP", sid,
-				set);
+		st = tsmh_conn_step_begin(r, "ide-kset %s stream %u K%u (root port)",
+					  go ? "GO" : "STOP", sid, set);
 		st->stream_id = sid;
 		st->root_port = 1;
 		ret = tsmh_ide_kset(c->nl, c->dev, sid, set,
 				    go ? TSMH_IDE_KSET_GO : TSMH_IDE_KSET_STOP, NULL);
 		if (ret)
 			nl_why(c, st, ret);
-		step_end(r, st, ret, fatal);
+		tsmh_conn_step_end(r, st, ret, fatal);
 		if (ret && !first)
 			first = ret;
 	}
@@ -292,14 +290,14 @@ int tsmh_conn_kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 static int ide_get(struct tsmh_conn *c, struct tsmh_conn_result *r, const char *name,
 		   struct tsmh_idenl_ports *ps)
 {
-	struct tsmh_conn_step *st = step_begin(r, "%s", name);
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "%s", name);
 	int ret;
 
 	memset(ps, 0, sizeof(*ps));
 	ret = tsmh_ide_get(c->nl, c->dev, ps);
 	if (ret)
 		nl_why(c, st, ret);
-	return step_end(r, st, ret, 1);
+	return tsmh_conn_step_end(r, st, ret, 1);
 }
 
 static void keep_stream(struct tsmh_conn_result *r, const struct tsmh_idenl_stream *s)
@@ -385,7 +383,7 @@ static int check_query(struct tsmh_conn *c, struct tsmh_conn_result *r,
 		return fail(r, name, -EOPNOTSUPP, "the endpoint has no selective IDE streams");
 	if (c->o.ide == TSMH_CONN_IDE_LINK && !(q->cap.cap & TSMH_IDE_CAP_LINK))
 		return fail(r, name, -EOPNOTSUPP, "the endpoint has no link IDE");
-	return step_end(r, step_begin(r, "%s", name), 0, 1);
+	return tsmh_conn_step_end(r, tsmh_conn_step_begin(r, "%s", name), 0, 1);
 }
 
 /*
@@ -406,13 +404,13 @@ static int check_root_port(struct tsmh_conn *c, struct tsmh_conn_result *r,
 	ret = tsmh_ide_get(c->nl, rp, ps);
 	q = ret ? NULL : tsmh_idenl_port_find(ps, rp);
 	if (!q) {
-		struct tsmh_conn_step *st = step_begin(r, "ide-get %s", rp);
+		struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "ide-get %s", rp);
 
 		if (ret)
 			nl_why(c, st, ret);
 		else
 			snprintf(st->why, sizeof(st->why), "no reply for the root port");
-		return step_end(r, st, ret ? ret : -EPROTO, 1);
+		return tsmh_conn_step_end(r, st, ret ? ret : -EPROTO, 1);
 	}
 	if (q->role == TSMH_IDE_ROLE_ROOT_PORT && q->key_backend == TSMH_IDE_KB_NONE)
 		return fail(r, "root-port keys", -EOPNOTSUPP,
@@ -425,7 +423,8 @@ static int check_root_port(struct tsmh_conn *c, struct tsmh_conn_result *r,
 /* ide-stream-del of @c's stream; @fatal 0 when unwinding */
 static int stream_del(struct tsmh_conn *c, struct tsmh_conn_result *r, int fatal)
 {
-	struct tsmh_conn_step *st = step_begin(r, "ide-stream-del stream %u", c->stream_id);
+	struct tsmh_conn_step *st =
+		tsmh_conn_step_begin(r, "ide-stream-del stream %u", c->stream_id);
 	int ret;
 
 	st->stream_id = (int)c->stream_id;
@@ -435,7 +434,7 @@ static int stream_del(struct tsmh_conn *c, struct tsmh_conn_result *r, int fatal
 		nl_why(c, st, ret);
 	else
 		c->have_stream = 0;
-	return step_end(r, st, ret, fatal);
+	return tsmh_conn_step_end(r, st, ret, fatal);
 }
 
 int tsmh_conn_end_session(struct tsmh_conn *c, struct tsmh_conn_result *r)
@@ -449,10 +448,11 @@ int tsmh_conn_end_session(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	if (c->ss.s.state == SPDM_SESS_ESTABLISHED) {
 		ret = tsmh_session_end(c->t, &c->ss, why, sizeof(why));
 		if (r) {
-			st = step_begin(r, "%s",
-					r->ret ? "END_SESSION (after the failure)" : "END_SESSION");
+			st = tsmh_conn_step_begin(r, "%s",
+						  r->ret ? "END_SESSION (after the failure)"
+							 : "END_SESSION");
 			snprintf(st->why, sizeof(st->why), "%s", why);
-			step_end(r, st, ret, !r->ret);
+			tsmh_conn_step_end(r, st, ret, !r->ret);
 		}
 	}
 	tsmh_session_free(&c->ss);
@@ -512,7 +512,7 @@ int tsmh_connect(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	if (ret)
 		goto unwind;
 
-	st = step_begin(r, "ide-stream-new");
+	st = tsmh_conn_step_begin(r, "ide-stream-new");
 	st->root_port = 1;
 	ret = tsmh_ide_stream_new(c->nl, c->dev,
 				  c->o.ide == TSMH_CONN_IDE_LINK ? TSMH_IDE_TYPE_LINK
@@ -522,7 +522,7 @@ int tsmh_connect(struct tsmh_conn *c, struct tsmh_conn_result *r)
 		nl_why(c, st, ret);
 	else
 		snprintf(st->name, sizeof(st->name), "ide-stream-new: stream %u", s.id);
-	if (step_end(r, st, ret, 1))
+	if (tsmh_conn_step_end(r, st, ret, 1))
 		goto unwind;
 	c->have_stream = 1;
 	c->stream_id = s.id;
@@ -547,26 +547,26 @@ int tsmh_connect(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	if (ret)
 		goto unwind;
 
-	st = step_begin(r, "ide-stream-enable stream %u", sid);
+	st = tsmh_conn_step_begin(r, "ide-stream-enable stream %u", sid);
 	st->stream_id = sid;
 	st->root_port = 1;
 	ret = tsmh_ide_stream_enable(c->nl, c->dev, sid, &s);
 	if (ret)
 		nl_why(c, st, ret);
-	if (step_end(r, st, ret, 1))
+	if (tsmh_conn_step_end(r, st, ret, 1))
 		goto unwind;
 	keep_stream(r, &s);
 
-	st = step_begin(r, "state");
+	st = tsmh_conn_step_begin(r, "state");
 	states(&s, buf, sizeof(buf));
 	if (!tsmh_idenl_secure(&s)) {
 		snprintf(st->why, sizeof(st->why), "stream %u is not SECURE after enable: %s", sid,
 			 buf);
-		ret = step_end(r, st, -EIO, 1);
+		ret = tsmh_conn_step_end(r, st, -EIO, 1);
 		goto unwind;
 	}
 	snprintf(st->name, sizeof(st->name), "state: SECURE");
-	step_end(r, st, 0, 1);
+	tsmh_conn_step_end(r, st, 0, 1);
 	goto out;
 
 unwind:
@@ -617,11 +617,11 @@ int tsmh_ide_refresh(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	if (!(s.has & TSMH_IDENL_S_KEY_SET))
 		return fail(r, "ide-get (before)", -ENOKEY,
 			    "stream %u has no key set in use at the root port: connect again", sid);
-	st = step_begin(r, "state before");
+	st = tsmh_conn_step_begin(r, "state before");
 	states(&s, buf, sizeof(buf));
 	snprintf(st->name, sizeof(st->name), "state before: %s",
 		 tsmh_idenl_secure(&s) ? "SECURE" : "not SECURE");
-	step_end(r, st, 0, 1);
+	tsmh_conn_step_end(r, st, 0, 1);
 	old = (uint8_t)s.key_set;
 	nset = old ^ 1;
 	if (!c->in_session) {
@@ -652,21 +652,21 @@ int tsmh_ide_refresh(struct tsmh_conn *c, struct tsmh_conn_result *r)
 	ret = find_stream(c, r, "ide-get (after)", &s);
 	if (ret)
 		return ret;
-	st = step_begin(r, "state after");
+	st = tsmh_conn_step_begin(r, "state after");
 	states(&s, buf, sizeof(buf));
 	if (!tsmh_idenl_secure(&s)) {
 		snprintf(st->why, sizeof(st->why), "stream %u is not SECURE after the refresh: %s",
 			 sid, buf);
-		return step_end(r, st, -EIO, 1);
+		return tsmh_conn_step_end(r, st, -EIO, 1);
 	}
 	if (!(s.has & TSMH_IDENL_S_KEY_SET) || s.key_set != nset) {
 		snprintf(st->why, sizeof(st->why),
 			 "stream %u: the root port's key set in use is not %u after the refresh",
 			 sid, nset);
-		return step_end(r, st, -EIO, 1);
+		return tsmh_conn_step_end(r, st, -EIO, 1);
 	}
 	snprintf(st->name, sizeof(st->name), "state after: SECURE, key set %u", nset);
-	return step_end(r, st, 0, 1);
+	return tsmh_conn_step_end(r, st, 0, 1);
 failed:
 	/*
 	 * Nothing is unwound: until both GOs, the old set carries the

@@ -147,4 +147,16 @@ int tsmh_conn_kset(struct tsmh_conn *c, struct tsmh_conn_result *r, uint8_t sid,
 /* Free what @c holds (no I/O: a session still up is only forgotten). */
 void tsmh_conn_free(struct tsmh_conn *c);
 
+/*
+ * Step records for flows built on a connection (connect.c, tdi.c): begin
+ * a step named by @fmt in @r (steps past TSMH_CONN_STEPS_MAX go to a
+ * scratch record and are counted in r->dropped); end it with @ret
+ * (st->why set by the caller on failure): the first failure of a @fatal
+ * step becomes the result's (r->ret, r->err "STEP: why", failed_step), a
+ * non-fatal one the unwind error; r->on_step is called. Returns @ret.
+ */
+struct tsmh_conn_step *tsmh_conn_step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int tsmh_conn_step_end(struct tsmh_conn_result *r, struct tsmh_conn_step *st, int ret, int fatal);
+
 #endif

@@ -53,55 +53,6 @@ void tsmh_tdi_free(struct tsmh_tdi *td)
 	tsmh_conn_free(&td->c);
 }
 
-/* ---- step records (into connect.h's result, printed by the caller's on_step) ---- */
-
-static struct tsmh_conn_step scratch; /* steps past TSMH_CONN_STEPS_MAX */
-
-static struct tsmh_conn_step *step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static struct tsmh_conn_step *step_begin(struct tsmh_conn_result *r, const char *fmt, ...)
-{
-	struct tsmh_conn_step *st = r->n < TSMH_CONN_STEPS_MAX ? &r->step[r->n] : &scratch;
-	va_list ap;
-
-	memset(st, 0, sizeof(*st));
-	va_start(ap, fmt);
-	vsnprintf(st->name, sizeof(st->name), fmt, ap);
-	va_end(ap);
-	st->kp_status = -1;
-	st->stream_id = -1;
-	st->kss = -1;
-	return st;
-}
-
-/* End @st with @ret; the first failure of a @fatal step becomes the result's. */
-static int step_end(struct tsmh_conn_result *r, struct tsmh_conn_step *st, int ret, int fatal)
-{
-	size_t n = strlen(st->name);
-
-	st->ret = ret;
-	if (ret && !st->why[0])
-		snprintf(st->why, sizeof(st->why), "%s", strerror(-ret));
-	if (st == &scratch)
-		r->dropped++;
-	else
-		r->n++;
-	if (ret && fatal && !r->ret) {
-		r->ret = ret;
-		if (!strncmp(st->why, st->name, n) && st->why[n] == ':')
-			snprintf(r->err, sizeof(r->err), "%s", st->why);
-		else
-			snprintf(r->err, sizeof(r->err), "%s: %s", st->name, st->why);
-		r->failed_step = st == &scratch ? NULL : st->name;
-	}
-	if (ret && !fatal && !r->unwind_err[0])
-		snprintf(r->unwind_err, sizeof(r->unwind_err), "%s: %.440s", st->name, st->why);
-	if (r->on_step)
-		r->on_step(st, r->arg);
-	return ret;
-}
-
 static const char *const op_msg[] = { "LOCK_INTERFACE", "GET_DEVICE_INTERFACE_REPORT",
 				      "START_INTERFACE", "STOP_INTERFACE",
 				      "GET_DEVICE_INTERFACE_STATE" };
@@ -112,7 +63,7 @@ static const char *const op_msg[] = { "LOCK_INTERFACE", "GET_DEVICE_INTERFACE_RE
 static int dev_state(struct tsmh_tdi *td, struct tsmh_conn_result *r, int fatal)
 {
 	struct tsmh_tdisp_msg m = { .code = TSMH_TDISP_GET_STATE, .function_id = td->fid }, a;
-	struct tsmh_conn_step *st = step_begin(r, "GET_DEVICE_INTERFACE_STATE");
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "GET_DEVICE_INTERFACE_STATE");
 	uint8_t rsp[256];
 	int ret;
 
@@ -124,7 +75,7 @@ static int dev_state(struct tsmh_tdi *td, struct tsmh_conn_result *r, int fatal)
 		snprintf(st->name, sizeof(st->name), "GET_DEVICE_INTERFACE_STATE: %s",
 			 tsmh_tdi_state_name(a.tdi_state));
 	}
-	return step_end(r, st, ret, fatal);
+	return tsmh_conn_step_end(r, st, ret, fatal);
 }
 
 /*
@@ -247,7 +198,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 	}
 	if (op == TSMH_TDI_OP_START)
 		b.nonce = td->nonce;
-	st = step_begin(r, "tdi-begin %s", tsmh_tdinl_op_name(op));
+	st = tsmh_conn_step_begin(r, "tdi-begin %s", tsmh_tdinl_op_name(op));
 	td->nl->err[0] = 0;
 	ret = tsmh_tdi_begin(td->nl, td->dev, &b, &e.ticket, &td->k);
 	if (ret) {
@@ -258,12 +209,12 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 			OPENSSL_cleanse(td->nonce, sizeof(td->nonce));
 			td->have_nonce = 0;
 		}
-		return step_end(r, st, ret, fatal);
+		return tsmh_conn_step_end(r, st, ret, fatal);
 	}
-	step_end(r, st, 0, fatal);
+	tsmh_conn_step_end(r, st, 0, fatal);
 
 	if (op != TSMH_TDI_OP_STATE) {
-		st = step_begin(r, "%s", op_msg[op]);
+		st = tsmh_conn_step_begin(r, "%s", op_msg[op]);
 		xret = exchange(td, st, op, &terr);
 		if (!xret && op == TSMH_TDI_OP_REPORT)
 			snprintf(st->name, sizeof(st->name),
@@ -271,7 +222,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 				 td->rep.nr_ranges);
 		if (xret)
 			snprintf(msg, sizeof(msg), "%.199s", st->why);
-		step_end(r, st, xret, fatal);
+		tsmh_conn_step_end(r, st, xret, fatal);
 	}
 	/* the device's state: after a TDISP_ERROR too, so the kernel can keep its own */
 	if (!xret || terr >= 0) {
@@ -290,7 +241,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 		e.report = td->report;
 		e.report_len = td->report_len;
 	}
-	st = step_begin(r, "tdi-end %s", tsmh_tdinl_op_name(op));
+	st = tsmh_conn_step_begin(r, "tdi-end %s", tsmh_tdinl_op_name(op));
 	td->nl->err[0] = 0;
 	ret = tsmh_tdi_end(td->nl, td->dev, &e, &td->k);
 	if (ret) {
@@ -298,7 +249,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 		kernel_msg(td, st);
 	}
 	/* a failed exchange is the failure; the kernel's refusal of its outcome follows */
-	step_end(r, st, ret, fatal && !e.status);
+	tsmh_conn_step_end(r, st, ret, fatal && !e.status);
 	if (op == TSMH_TDI_OP_REPORT)
 		td->report_ok = !ret && !e.status;
 	if (op == TSMH_TDI_OP_START)
@@ -320,7 +271,7 @@ static void undo(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 static int version_caps(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
 	struct tsmh_tdisp_msg m = { .code = TSMH_TDISP_GET_VERSION, .function_id = td->fid }, a;
-	struct tsmh_conn_step *st = step_begin(r, "GET_TDISP_VERSION");
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "GET_TDISP_VERSION");
 	uint8_t rsp[512];
 	unsigned int i;
 	int ret, has10 = 0;
@@ -333,9 +284,9 @@ static int version_caps(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 		ret = spdm_why(st->why, sizeof(st->why), -EPROTO,
 			       "GET_TDISP_VERSION: TDISP 1.0 not among the %u version(s) offered",
 			       a.nr_versions);
-	if (step_end(r, st, ret, 1))
+	if (tsmh_conn_step_end(r, st, ret, 1))
 		return ret;
-	st = step_begin(r, "GET_TDISP_CAPABILITIES");
+	st = tsmh_conn_step_begin(r, "GET_TDISP_CAPABILITIES");
 	m.code = TSMH_TDISP_GET_CAPABILITIES;
 	ret = tsmh_tdisp_xfer(td->c.t, &td->c.ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
@@ -348,7 +299,7 @@ static int version_caps(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 				       "device supports %#x",
 				       td->o.lock_flags, a.lock_flags_supported);
 	}
-	return step_end(r, st, ret, 1);
+	return tsmh_conn_step_end(r, st, ret, 1);
 }
 
 int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
@@ -402,7 +353,7 @@ int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 
 int tsmh_tdi_heartbeat(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
-	struct tsmh_conn_step *st = step_begin(r, "HEARTBEAT");
+	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "HEARTBEAT");
 
-	return step_end(r, st, tsmh_conn_heartbeat(&td->c, st->why, sizeof(st->why)), 1);
+	return tsmh_conn_step_end(r, st, tsmh_conn_heartbeat(&td->c, st->why, sizeof(st->why)), 1);
 }
