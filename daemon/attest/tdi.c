@@ -41,6 +41,22 @@ void tsmh_tdi_init(struct tsmh_tdi *td, struct spdm_transport *t, struct tsmh_nl
 	td->k = *k;
 	td->have_k = 1;
 	td->dev_state = -1;
+	td->cx = &td->c;
+}
+
+void tsmh_tdi_attach(struct tsmh_tdi *td, struct tsmh_conn *c, const struct tsmh_tdi_opts *o,
+		     const struct tsmh_tdinl_tdi *k)
+{
+	memset(td, 0, sizeof(*td));
+	td->cx = c;
+	td->nl = c->nl;
+	td->o = *o;
+	snprintf(td->dev, sizeof(td->dev), "%s", o->dev);
+	td->o.dev = td->dev;
+	td->fid = k->interface_id;
+	td->k = *k;
+	td->have_k = 1;
+	td->dev_state = -1;
 }
 
 void tsmh_tdi_free(struct tsmh_tdi *td)
@@ -50,7 +66,8 @@ void tsmh_tdi_free(struct tsmh_tdi *td)
 	free(td->report);
 	td->report = NULL;
 	td->have_report = 0;
-	tsmh_conn_free(&td->c);
+	if (td->cx == &td->c)
+		tsmh_conn_free(&td->c);
 }
 
 static const char *const op_msg[] = { "LOCK_INTERFACE", "GET_DEVICE_INTERFACE_REPORT",
@@ -68,7 +85,7 @@ static int dev_state(struct tsmh_tdi *td, struct tsmh_conn_result *r, int fatal)
 	int ret;
 
 	td->dev_state = -1;
-	ret = tsmh_tdisp_xfer(td->c.t, &td->c.ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
+	ret = tsmh_tdisp_xfer(td->cx->t, &td->cx->ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
 	if (!ret) {
 		td->dev_state = a.tdi_state;
@@ -97,7 +114,7 @@ static int exchange(struct tsmh_tdi *td, struct tsmh_conn_step *st, uint32_t op,
 				return spdm_why(st->why, sizeof(st->why), -ENOMEM, "out of memory");
 		}
 		td->have_report = 0;
-		ret = tsmh_tdisp_get_report(td->c.t, &td->c.ss, td->fid, td->report,
+		ret = tsmh_tdisp_get_report(td->cx->t, &td->cx->ss, td->fid, td->report,
 					    TSMH_TDISP_REPORT_MAX, &td->report_len, &td->portions,
 					    &td->rep, st->why, sizeof(st->why));
 		td->have_report = !ret;
@@ -115,7 +132,7 @@ static int exchange(struct tsmh_tdi *td, struct tsmh_conn_step *st, uint32_t op,
 	case TSMH_TDI_OP_STOP: m.code = TSMH_TDISP_STOP; break;
 	default: return 0;
 	}
-	ret = tsmh_tdisp_xfer(td->c.t, &td->c.ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
+	ret = tsmh_tdisp_xfer(td->cx->t, &td->cx->ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
 	if (ret && a.code == TSMH_TDISP_ERROR)
 		*tdisp_err = a.error_code;
@@ -260,7 +277,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 /* STOP after a failure: recorded, not the result (the failure is) */
 static void undo(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
-	if (td->c.ss.s.state != SPDM_SESS_ESTABLISHED)
+	if (td->cx->ss.s.state != SPDM_SESS_ESTABLISHED)
 		return;
 	td->stopped = 1;
 	td->stop_ok = !do_op(td, r, TSMH_TDI_OP_STOP, 0, NULL);
@@ -276,7 +293,7 @@ static int version_caps(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 	unsigned int i;
 	int ret, has10 = 0;
 
-	ret = tsmh_tdisp_xfer(td->c.t, &td->c.ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
+	ret = tsmh_tdisp_xfer(td->cx->t, &td->cx->ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
 	for (i = 0; !ret && i < a.nr_versions; i++)
 		has10 |= a.versions[i] == TSMH_TDISP_VERSION_10;
@@ -288,7 +305,7 @@ static int version_caps(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 		return ret;
 	st = tsmh_conn_step_begin(r, "GET_TDISP_CAPABILITIES");
 	m.code = TSMH_TDISP_GET_CAPABILITIES;
-	ret = tsmh_tdisp_xfer(td->c.t, &td->c.ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
+	ret = tsmh_tdisp_xfer(td->cx->t, &td->cx->ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
 	if (!ret) {
 		td->flags_supported = a.lock_flags_supported;
@@ -306,7 +323,7 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
 	int ret, refused;
 
-	ret = tsmh_conn_open(&td->c, r);
+	ret = tsmh_conn_open(td->cx, r);
 	if (ret)
 		return ret;
 	ret = version_caps(td, r);
@@ -324,6 +341,8 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 		return ret;
 	}
 	if (!td->o.start) {
+		if (td->o.keep_nonce)
+			return 0; /* for tsmh_tdi_start() in this session */
 		OPENSSL_cleanse(td->nonce, sizeof(td->nonce));
 		td->have_nonce = 0;
 		return 0;
@@ -337,16 +356,32 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 	return ret;
 }
 
+int tsmh_tdi_start(struct tsmh_tdi *td, struct tsmh_conn_result *r)
+{
+	struct tsmh_conn_step *st;
+	int ret, refused;
+
+	if (!td->have_nonce || !td->cx->in_session) {
+		st = tsmh_conn_step_begin(r, "START_INTERFACE");
+		snprintf(st->why, sizeof(st->why),
+			 "no LOCK nonce: START is sent only in the session that locked the TDI");
+		return tsmh_conn_step_end(r, st, -ENOKEY, 1);
+	}
+	ret = do_op(td, r, TSMH_TDI_OP_START, 1, &refused);
+	td->start_refused = ret && refused;
+	return ret;
+}
+
 int tsmh_tdi_stop(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
-	int ret = tsmh_conn_open(&td->c, r);
+	int ret = tsmh_conn_open(td->cx, r);
 
 	return ret ? ret : do_op(td, r, TSMH_TDI_OP_STOP, 1, NULL);
 }
 
 int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
-	int ret = tsmh_conn_open(&td->c, r);
+	int ret = tsmh_conn_open(td->cx, r);
 
 	return ret ? ret : do_op(td, r, TSMH_TDI_OP_STATE, 1, NULL);
 }
@@ -355,5 +390,5 @@ int tsmh_tdi_heartbeat(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 {
 	struct tsmh_conn_step *st = tsmh_conn_step_begin(r, "HEARTBEAT");
 
-	return tsmh_conn_step_end(r, st, tsmh_conn_heartbeat(&td->c, st->why, sizeof(st->why)), 1);
+	return tsmh_conn_step_end(r, st, tsmh_conn_heartbeat(td->cx, st->why, sizeof(st->why)), 1);
 }

@@ -30,7 +30,8 @@
  * The START nonce lives only in struct tsmh_tdi (wiped after START and by
  * tsmh_tdi_free()) and in the netlink buffers tdi_nl.c wipes: a separate
  * "start" in another process cannot have it, so START is only ever sent
- * within the session of its LOCK (tsmctl tdi lock --start).
+ * within the session of its LOCK (tsmctl tdi lock --start, or tsmd's
+ * session keeper: lock with keep_nonce, later tsmh_tdi_start()).
  */
 #ifndef TSMH_ATTEST_TDI_H
 #define TSMH_ATTEST_TDI_H
@@ -48,10 +49,12 @@ struct tsmh_tdi_opts {
 	int stream_id; /* LOCK's default stream: -1 none (sent as 0, no IDE asked of the kernel) */
 	uint64_t mmio_offset;
 	int start; /* lock: START_INTERFACE in the same session */
+	int keep_nonce; /* lock without start: keep the nonce for tsmh_tdi_start() */
 };
 
 struct tsmh_tdi {
-	struct tsmh_conn c; /* the SPDM session with the DSM */
+	struct tsmh_conn c; /* the SPDM session with the DSM (tsmh_tdi_init) */
+	struct tsmh_conn *cx; /* the session used: &c, or the caller's (tsmh_tdi_attach) */
 	struct tsmh_nl *nl;
 	struct tsmh_tdi_opts o;
 	char dev[TSMH_TDINL_NAME_LEN];
@@ -79,8 +82,22 @@ struct tsmh_tdi {
 /* @k: the TDI as tdi-get answered (its interface-id is the TDISP INTERFACE_ID) */
 void tsmh_tdi_init(struct tsmh_tdi *td, struct spdm_transport *t, struct tsmh_nl *nl,
 		   const struct tsmh_tdi_opts *o, const struct tsmh_tdinl_tdi *k);
+/*
+ * As tsmh_tdi_init(), on the caller's connection @c (its transport and
+ * netlink socket; tsmd's session keeper): a session already up is used
+ * as it is, one that is not is opened by the flows; tsmh_tdi_free() leaves
+ * @c alone (the caller ends and frees it).
+ */
+void tsmh_tdi_attach(struct tsmh_tdi *td, struct tsmh_conn *c, const struct tsmh_tdi_opts *o,
+		     const struct tsmh_tdinl_tdi *k);
 /* Each: 0 or -errno; @r holds the steps and, on failure, err ("STEP: reason"). */
 int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r);
+/*
+ * START_INTERFACE with the nonce a lock with keep_nonce kept, in the same
+ * session (-ENOKEY without one); single use. A refusal or failure leaves
+ * the TDI as the kernel then has it (start_refused: nothing sent); no STOP.
+ */
+int tsmh_tdi_start(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 int tsmh_tdi_stop(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 /* GET_DEVICE_INTERFACE_STATE bracketed by op state: the kernel compares */
 int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r);

@@ -227,6 +227,17 @@ int tsmd_holds_session(const char *dev)
 	return up;
 }
 
+int tsmd_knows(const char *dev)
+{
+	char text[256];
+	cJSON *c = NULL;
+
+	if (tsmd_connection(dev, text, sizeof(text), &c))
+		return 0;
+	cJSON_Delete(c);
+	return 1;
+}
+
 int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;

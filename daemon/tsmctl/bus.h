@@ -28,6 +28,8 @@ int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj);
  * connection.session "up"): 1, or 0 (no tsmd, no session of its).
  */
 int tsmd_holds_session(const char *dev);
+/* Whether tsmd runs and keeps a connection record of @dev (GetDevice "connection"). */
+int tsmd_knows(const char *dev);
 /*
  * tsmd's Refresh or Disconnect (@method) of @dev, run by its session
  * keeper: 0 with tsmd's answer in @out, or -errno with the reason in @out.

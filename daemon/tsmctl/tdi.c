@@ -21,8 +21,9 @@
  * kernel keeps its copy to check and never hands it out, and tsmctl keeps
  * nothing after it exits (no nonce on disk), so a separate "tdi start DEV"
  * cannot have it: it is refused with the way that works, "tdi lock DEV
- * --start" (LOCK, REPORT and START in one session). tsmd, which keeps its
- * sessions, is the place for a start apart from the lock (not yet).
+ * --start" (LOCK, REPORT and START in one session), unless tsmd holds the
+ * DSM's session: then lock, start, stop and state go through tsmd
+ * (tdi_tsmd.c), which keeps the session and the nonce.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "attest_store.h"
+#include "bus.h"
 #include "fileio.h"
 #include "target.h"
 #include "tdi.h"
@@ -62,11 +64,16 @@ const char usage_tdi[] =
 	"  tsmh_core.tdisp_host_native=1). A TDI stays locked only while its SPDM\n"
 	"  session lasts: lock holds the session until interrupted or --for SEC,\n"
 	"  then STOP_INTERFACE and END_SESSION.\n"
-	"  start: refused: the nonce exists only in the session of the LOCK (use\n"
-	"  lock --start). report: the report the kernel checked and holds\n"
+	"  start: the nonce exists only in the session of the LOCK: refused (use\n"
+	"  lock --start) unless tsmd holds the DSM's session. report: the report the kernel checked and holds\n"
 	"  (evidence object report), decoded; --raw FILE: its bytes.\n"
 	"  stop: STOP_INTERFACE (any state). state: GET_DEVICE_INTERFACE_STATE,\n"
-	"  compared with the kernel's.\n";
+	"  compared with the kernel's.\n"
+	"  Through tsmd: when tsmd's session keeper holds the DSM's session (or\n"
+	"  tsmd knows the DSM and --trust is not given), lock, start, stop and\n"
+	"  state are done by tsmd in its session (root only): the lock lasts until\n"
+	"  stop, tsmd keeps the LOCK nonce, so start works as a separate command;\n"
+	"  lock's default stream is then the DSM's connection's IDE stream.\n";
 
 enum verb { V_LOCK, V_START, V_STOP, V_STATE };
 static const char *const verbs[] = { "lock", "start", "stop", "state" };
@@ -148,13 +155,6 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 	if (optind + 1 != argc)
 		goto usage;
 	o->t.dev = argv[optind];
-	if (v != V_START && !o->t.attest.trust) {
-		fprintf(stderr,
-			"tsmctl: tdi %s: --trust is needed (the TDISP messages travel in an SPDM "
-			"session with the DSM, opened with its attested key)\n",
-			verbs[v]);
-		return EXIT_USAGE;
-	}
 	return 0;
 usage:
 	fputs(usage_tdi, stderr);
@@ -294,18 +294,6 @@ static int run(enum verb v, int argc, char **argv)
 	ret = parse(v, argc, argv, &o);
 	if (ret)
 		return ret;
-	if (v == V_START) {
-		fprintf(stderr,
-			"tsmctl: tdi start %s: refused: START_INTERFACE carries the nonce of the "
-			"LOCK response, which only the session that locked the TDI has (the kernel "
-			"keeps its copy to check it and never hands it out; tsmctl keeps nothing "
-			"after it exits): use 'tsmctl tdi lock %s --trust PEM --start'\n",
-			o.t.dev, o.t.dev);
-		return EXIT_OPERR;
-	}
-	ret = trust_check("tdi", o.t.attest.trust);
-	if (ret)
-		return ret;
 	/* which DSM, which interface ID: the kernel's */
 	{
 		struct tsmh_nl nl;
@@ -317,6 +305,43 @@ static int run(enum verb v, int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	/*
+	 * tsmd holds the DSM's session (a session of our own would find the
+	 * mailbox claimed), or knows the DSM and no --trust was given: tsmd
+	 * performs the exchanges in its session and keeps the LOCK nonce.
+	 */
+	if (tsmd_holds_session(k.dsm[0] ? k.dsm : o.t.dev) ||
+	    (v != V_START && !o.t.attest.trust && tsmd_knows(k.dsm[0] ? k.dsm : o.t.dev))) {
+		if (o.hold_s > 0) {
+			fprintf(stderr,
+				"tsmctl: tdi lock %s: --for is for tsmctl's own session; tsmd "
+				"holds the TDI's session until 'tsmctl tdi stop %s'\n",
+				o.t.dev, o.t.dev);
+			return EXIT_USAGE;
+		}
+		return tdi_through_tsmd(verbs[v], &o.t);
+	}
+	if (v != V_START && !o.t.attest.trust) {
+		fprintf(stderr,
+			"tsmctl: tdi %s: --trust is needed (the TDISP messages travel in an SPDM "
+			"session with the DSM, opened with its attested key; or through tsmd when "
+			"it holds the DSM's session)\n",
+			verbs[v]);
+		return EXIT_USAGE;
+	}
+	if (v == V_START) {
+		fprintf(stderr,
+			"tsmctl: tdi start %s: refused: START_INTERFACE carries the nonce of the "
+			"LOCK response, which only the session that locked the TDI has (the kernel "
+			"keeps its copy to check it and never hands it out; tsmctl keeps nothing "
+			"after it exits; tsmd holds no session with its DSM): use 'tsmctl tdi lock %s "
+			"--trust PEM --start', or lock it through tsmd\n",
+			o.t.dev, o.t.dev);
+		return EXIT_OPERR;
+	}
+	ret = trust_check("tdi", o.t.attest.trust);
+	if (ret)
+		return ret;
 	r = calloc(1, sizeof(*r));
 	td = calloc(1, sizeof(*td));
 	/* the DSM's mailbox, claimed by the socket that then brackets each request */

@@ -64,6 +64,9 @@ extern const char usage_tdisp[];
 /* tdi.c: tsmctl tdi (list, lock, report, start, stop, state) */
 int cmd_tdi(int argc, char **argv);
 extern const char usage_tdi[];
+/* tdi_tsmd.c: tdi lock/start/stop/state (@verb) run by tsmd in its session */
+struct tsmh_tdi_opts;
+int tdi_through_tsmd(const char *verb, const struct tsmh_tdi_opts *o);
 /* tdi_list.c: tsmctl tdi list; a TDI as JSON, its state and report in a few words */
 struct tsmh_tdinl_tdi;
 int tdi_list(int argc, char **argv);

@@ -20,6 +20,20 @@
  *                                    tsmd (HEARTBEAT); answered when done
  *   Refresh(s dev) -> s              (root) new IDE keys in the other key set
  *   Disconnect(s dev) -> s           (root) stream deleted, session ended
+ *   TdiLock(s tdi, a{sv} options) -> s  (root) host-native TDISP in the
+ *                                    session tsmd keeps with the TDI's DSM:
+ *                                    LOCK_INTERFACE and the report (checked by
+ *                                    the kernel); options "lock_flags" u
+ *                                    (TSMH_TDI_LOCK_F_*), "default_stream" i
+ *                                    (-1 none; absent: the DSM's connection's
+ *                                    stream, if any), "mmio_offset" t
+ *   TdiStart(s tdi) -> s             (root) START_INTERFACE with the nonce of
+ *                                    tsmd's LOCK (only in that session)
+ *   TdiStop(s tdi) -> s              (root) STOP_INTERFACE (a session is opened
+ *                                    if tsmd holds none)
+ *   TdiState(s tdi) -> s             (root) GET_DEVICE_INTERFACE_STATE, compared
+ *                                    with the kernel's
+ *   GetDevice's "tdis": the TDIs tsmd locked, with the kernel's state
  *   GetDevice's "connection": session (up/down), heartbeat period and the
  *   last one, the stream (id, state, root port, blocks), re-keys, errors
  *   signal DeviceChanged(s dev, s gate, s verdict)
@@ -233,6 +247,7 @@ static int m_get(sd_bus_message *m, void *arg, sd_bus_error *err)
 		cJSON *j = dev_json(v, sender_is_root(m));
 
 		conn_json(j, v);
+		tsmd_tdi_json(j, v);
 		return reply_json(m, j);
 	}
 }
@@ -387,6 +402,88 @@ static int m_disconnect(sd_bus_message *m, void *arg, sd_bus_error *err)
 	return m_conn(m, arg, err, CONN_OP_DISCONNECT);
 }
 
+/*
+ * TdiLock, TdiStart, TdiStop, TdiState: run by the session keeper of the
+ * TDI's DSM, answered when it is done.
+ */
+static int m_tdi(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, enum tsmd_conn_op op)
+{
+	uint64_t mmio_offset = 0;
+	int32_t stream = -2;
+	uint32_t flags = 0;
+	char why[640], dsm[32];
+	const char *name, *key;
+	struct tsmd_dev *v;
+	int ret;
+
+	ret = need_root(m, err);
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_message_read(m, "s", &name);
+	if (ret < 0)
+		return ret;
+	if (op == CONN_OP_TDI_LOCK) {
+		ret = sd_bus_message_enter_container(m, 'a', "{sv}");
+		while (ret >= 0 && (ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+			ret = sd_bus_message_read(m, "s", &key);
+			if (ret < 0)
+				break;
+			if (!strcmp(key, "lock_flags"))
+				ret = sd_bus_message_read(m, "v", "u", &flags);
+			else if (!strcmp(key, "default_stream"))
+				ret = sd_bus_message_read(m, "v", "i", &stream);
+			else if (!strcmp(key, "mmio_offset"))
+				ret = sd_bus_message_read(m, "v", "t", &mmio_offset);
+			else
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "%s: unknown TdiLock option '%s'", name,
+							 key);
+			if (ret >= 0)
+				ret = sd_bus_message_exit_container(m);
+		}
+		if (ret >= 0)
+			ret = sd_bus_message_exit_container(m);
+		if (ret < 0)
+			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+						 "%s: bad TdiLock options: %s", name,
+						 strerror(-ret));
+		if (stream < -2 || stream > 255)
+			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+						 "%s: default_stream %d is not -1..255", name,
+						 stream);
+	}
+	ret = tsmd_tdi_dsm(d, name, dsm, sizeof(dsm), why, sizeof(why));
+	v = ret ? NULL : tsmd_dev_get(d, dsm, 0);
+	if (!ret && !v)
+		snprintf(why, sizeof(why), "%s: its DSM %s is not a device tsmd knows", name, dsm);
+	if (!v)
+		return sd_bus_error_setf(err, "org.tsmhost.tsmd1.Error.NoSuchDevice", "%s", why);
+	ret = tsmd_conn_tdi_bus(v, op, name, flags, stream, mmio_offset, m, why, sizeof(why));
+	if (ret == 0)
+		return 1; /* the reply comes later */
+	return reply_refused_or(m, err, ret < 0 ? ret : 0, why);
+}
+
+static int m_tdi_lock(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_tdi(m, arg, err, CONN_OP_TDI_LOCK);
+}
+
+static int m_tdi_start(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_tdi(m, arg, err, CONN_OP_TDI_START);
+}
+
+static int m_tdi_stop(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_tdi(m, arg, err, CONN_OP_TDI_STOP);
+}
+
+static int m_tdi_state(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return m_tdi(m, arg, err, CONN_OP_TDI_STATE);
+}
+
 static int m_reload(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	struct tsmd *d = arg;
@@ -419,6 +516,10 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Connect", "s", "s", m_connect, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Refresh", "s", "s", m_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Disconnect", "s", "s", m_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiLock", "sa{sv}", "s", m_tdi_lock, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiStart", "s", "s", m_tdi_start, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiStop", "s", "s", m_tdi_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiState", "s", "s", m_tdi_state, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("DeviceChanged", "sss", 0), SD_BUS_VTABLE_END
 };
 

@@ -49,6 +49,7 @@
 #include "doe_proxy.h"
 #include "ide_nl.h"
 #include "summary.h"
+#include "tdi.h"
 #include "tsmd.h"
 #include "verdict.h"
 
@@ -62,7 +63,16 @@ static const char *const op_names[__CONN_OP_NR] = {
 	[CONN_OP_REFRESH] = "refresh",
 	[CONN_OP_DISCONNECT] = "disconnect",
 	[CONN_OP_RESUME] = "resume",
+	[CONN_OP_TDI_LOCK] = "tdi lock",
+	[CONN_OP_TDI_START] = "tdi start",
+	[CONN_OP_TDI_STOP] = "tdi stop",
+	[CONN_OP_TDI_STATE] = "tdi state",
 };
+
+static int is_tdi_op(enum tsmd_conn_op op)
+{
+	return op >= CONN_OP_TDI_LOCK && op <= CONN_OP_TDI_STATE;
+}
 
 const char *tsmd_conn_op_name(enum tsmd_conn_op op)
 {
@@ -72,6 +82,12 @@ const char *tsmd_conn_op_name(enum tsmd_conn_op op)
 /* loop -> child */
 struct conn_req {
 	uint32_t op;
+	/* TDI operations: the TDI and the LOCK's options */
+	uint32_t lock_flags;
+	int32_t stream_id; /* -1: none */
+	uint32_t pad;
+	uint64_t mmio_offset;
+	char tdi[32];
 };
 
 /* child -> loop: one per request */
@@ -88,6 +104,9 @@ struct conn_rsp {
 	uint8_t digest[TSMD_ACCEPT_DIGEST_LEN];
 	char rp[32];
 	char err[640]; /* "DEV: STEP: reason" */
+	/* TDI operations: the kernel's state of the TDI afterwards, the answer */
+	int32_t tdi_state; /* -1: unknown */
+	char msg[320];
 };
 
 /* ---- the child ---- */
@@ -100,7 +119,140 @@ struct keeper {
 	struct kernel_cache kc;
 	struct tsmh_conn c;
 	int ready; /* nl open, mailbox claimed, c initialised */
+	/*
+	 * TDIs locked in this session, each with its LOCK nonce (wiped at
+	 * START, STOP, and whenever the session may have changed).
+	 */
+	struct tsmh_tdi *tdi[TSMD_TDIS_MAX];
 };
+
+/* Forget the TDIs locked in the session: their nonces are wiped. */
+static void keeper_tdis_forget(struct keeper *k, const char *only)
+{
+	unsigned int i;
+
+	for (i = 0; i < TSMD_TDIS_MAX; i++) {
+		if (!k->tdi[i] || (only && strcmp(k->tdi[i]->dev, only)))
+			continue;
+		tsmh_tdi_free(k->tdi[i]);
+		free(k->tdi[i]);
+		k->tdi[i] = NULL;
+	}
+}
+
+static struct tsmh_tdi **keeper_tdi_slot(struct keeper *k, const char *dev)
+{
+	struct tsmh_tdi **free_slot = NULL;
+	unsigned int i;
+
+	for (i = 0; i < TSMD_TDIS_MAX; i++) {
+		if (k->tdi[i] && !strcmp(k->tdi[i]->dev, dev))
+			return &k->tdi[i];
+		if (!k->tdi[i] && !free_slot)
+			free_slot = &k->tdi[i];
+	}
+	return free_slot;
+}
+
+/*
+ * A TDI operation in the keeper's session (opened first if there is
+ * none). LOCK keeps its nonce for a later START in this session only.
+ */
+static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_conn_result *res,
+		      struct conn_rsp *r)
+{
+	struct tsmh_tdi_opts o = { .dev = q->tdi,
+				   .lock_flags = q->lock_flags,
+				   .stream_id = q->stream_id,
+				   .mmio_offset = q->mmio_offset,
+				   .keep_nonce = 1 };
+	struct tsmh_tdinl_list l = { 0 };
+	const struct tsmh_tdinl_tdi *f;
+	struct tsmh_tdinl_tdi kt;
+	struct tsmh_tdi **slot, *td;
+	char tdi[32];
+	int ret;
+
+	snprintf(tdi, sizeof(tdi), "%.31s", q->tdi);
+	o.dev = tdi;
+	r->tdi_state = -1;
+	ret = tsmh_tdi_get(&k->nl, tdi, &l);
+	f = ret ? NULL : tsmh_tdinl_find(&l, tdi);
+	if (f)
+		kt = *f;
+	tsmh_tdinl_list_free(&l);
+	if (!f) {
+		snprintf(r->err, sizeof(r->err), "%s: tdi-get: %s", tdi,
+			 ret && k->nl.err[0] ? k->nl.err : "not a TDI the kernel tracks");
+		return ret ? ret : -ENOENT;
+	}
+	if (strcmp(kt.dsm, k->dev)) {
+		snprintf(r->err, sizeof(r->err), "%s: its DSM is %s, not %s", tdi, kt.dsm, k->dev);
+		return -EINVAL;
+	}
+	slot = keeper_tdi_slot(k, tdi);
+	if (q->op == CONN_OP_TDI_START) {
+		if (!slot || !*slot) {
+			snprintf(r->err, sizeof(r->err),
+				 "%s: START_INTERFACE: no LOCK of it in tsmd's session (the nonce "
+				 "lives only there): lock it through tsmd first",
+				 tdi);
+			r->tdi_state = (int32_t)kt.state;
+			return -ENOKEY;
+		}
+		td = *slot;
+		ret = tsmh_tdi_start(td, res);
+	} else if (q->op == CONN_OP_TDI_LOCK) {
+		if (!slot) {
+			snprintf(r->err, sizeof(r->err), "%s: tsmd keeps at most %d TDIs locked",
+				 tdi, TSMD_TDIS_MAX);
+			return -ENOSPC;
+		}
+		keeper_tdis_forget(k, tdi);
+		td = calloc(1, sizeof(*td));
+		if (!td)
+			return -ENOMEM;
+		*slot = td;
+		tsmh_tdi_attach(td, &k->c, &o, &kt);
+		ret = tsmh_tdi_lock(td, res);
+	} else {
+		td = calloc(1, sizeof(*td));
+		if (!td)
+			return -ENOMEM;
+		tsmh_tdi_attach(td, &k->c, &o, &kt);
+		ret = q->op == CONN_OP_TDI_STOP ? tsmh_tdi_stop(td, res) : tsmh_tdi_state(td, res);
+	}
+	r->tdi_state = (int32_t)td->k.state;
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "%s: %.400s (kernel: %s%s%.120s)", tdi,
+			 res->err[0] ? res->err : strerror(-ret), tsmh_tdinl_state_name(td->k.state),
+			 td->k.msg[0] ? ", " : "", td->k.msg);
+		if (td->stopped)
+			snprintf(r->err + strlen(r->err), sizeof(r->err) - strlen(r->err), "; %s",
+				 td->stop_ok ? "STOP_INTERFACE sent: not left locked"
+					     : "undoing with STOP_INTERFACE failed too");
+	} else if (q->op == CONN_OP_TDI_LOCK) {
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s %s: report checked by the kernel (%u bytes, %u ranges); the START "
+			 "nonce is kept in tsmd's session",
+			 tdi, tsmh_tdinl_state_name(td->k.state), td->report_len,
+			 td->rep.nr_ranges);
+	} else if (q->op == CONN_OP_TDI_STATE) {
+		snprintf(r->msg, sizeof(r->msg), "%s: device %s, kernel %s: they agree", tdi,
+			 tsmh_tdi_state_name((uint8_t)td->dev_state),
+			 tsmh_tdinl_state_name(td->k.state));
+	} else {
+		snprintf(r->msg, sizeof(r->msg), "%s %s", tdi, tsmh_tdinl_state_name(td->k.state));
+	}
+	/* the nonce is single use; a failed LOCK kept none; STOP ends the lock */
+	if (q->op != CONN_OP_TDI_LOCK || ret)
+		keeper_tdis_forget(k, tdi);
+	if (q->op == CONN_OP_TDI_STOP || q->op == CONN_OP_TDI_STATE) {
+		tsmh_tdi_free(td);
+		free(td);
+	}
+	return ret;
+}
 
 static int keeper_open(struct keeper *k, const char *trust, char *err, size_t errlen)
 {
@@ -194,9 +346,11 @@ static int keeper_connect(struct keeper *k, struct tsmh_conn_result *res, struct
 	return ret;
 }
 
-static void keeper_run(struct keeper *k, const char *trust, uint32_t op, struct conn_rsp *r)
+static void keeper_run(struct keeper *k, const char *trust, const struct conn_req *q,
+		       struct conn_rsp *r)
 {
 	static struct tsmh_conn_result res;
+	uint32_t op = q->op;
 	char why[512] = "";
 	int ret;
 
@@ -206,6 +360,9 @@ static void keeper_run(struct keeper *k, const char *trust, uint32_t op, struct 
 		r->status = ret;
 		return;
 	}
+	/* a session other than the one the TDIs were locked in: their nonces go */
+	if (!is_tdi_op(op) && op != CONN_OP_HEARTBEAT && op != CONN_OP_REFRESH)
+		keeper_tdis_forget(k, NULL);
 	switch (op) {
 	case CONN_OP_CONNECT: ret = keeper_connect(k, &res, r); break;
 	case CONN_OP_HEARTBEAT:
@@ -214,6 +371,7 @@ static void keeper_run(struct keeper *k, const char *trust, uint32_t op, struct 
 			/* the session is gone or broken: a new one, same stream */
 			snprintf(r->err, sizeof(r->err), "%s: HEARTBEAT: %s", k->dev, why);
 			tsmh_conn_end_session(&k->c, NULL);
+			keeper_tdis_forget(k, NULL);
 			if (!tsmh_conn_resume(&k->c, &res))
 				r->reopened = 1;
 			else
@@ -226,6 +384,10 @@ static void keeper_run(struct keeper *k, const char *trust, uint32_t op, struct 
 	case CONN_OP_REFRESH: ret = tsmh_ide_refresh(&k->c, &res); break;
 	case CONN_OP_DISCONNECT: ret = tsmh_disconnect(&k->c, &res); break;
 	case CONN_OP_RESUME: ret = tsmh_conn_resume(&k->c, &res); break;
+	case CONN_OP_TDI_LOCK:
+	case CONN_OP_TDI_START:
+	case CONN_OP_TDI_STOP:
+	case CONN_OP_TDI_STATE: ret = keeper_tdi(k, q, &res, r); break;
 	default: ret = -EINVAL; break;
 	}
 	r->status = ret;
@@ -252,11 +414,12 @@ static void __attribute__((noreturn)) keeper_main(const char *dev, const char *t
 		if (n != (ssize_t)sizeof(q))
 			break; /* tsmd closed its end: end the session, keep the stream */
 		memset(&r, 0, sizeof(r));
-		keeper_run(&k, trust, q.op, &r);
+		keeper_run(&k, trust, &q, &r);
 		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
 			break;
 	}
 	if (k.ready) {
+		keeper_tdis_forget(&k, NULL);
 		tsmh_conn_end_session(&k.c, NULL);
 		tsmh_conn_free(&k.c);
 		kernel_cache_free(&k.kc);
@@ -395,6 +558,12 @@ static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
 	struct conn_req q = { .op = op };
 	int ret;
 
+	if (is_tdi_op(op)) {
+		tsmd_scopy(q.tdi, sizeof(q.tdi), c->tdi);
+		q.lock_flags = c->tdi_lock_flags;
+		q.stream_id = c->tdi_stream;
+		q.mmio_offset = c->tdi_mmio_offset;
+	}
 	if (c->op != CONN_OP_NONE) {
 		/* one queued op: a HEARTBEAT gives way, anything else is never overwritten */
 		if (op == CONN_OP_HEARTBEAT) {
@@ -633,6 +802,25 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	}
 }
 
+static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn_rsp *r)
+{
+	struct tsmd_conn *c = &v->conn;
+
+	if (r->status) {
+		tsmd_log(LOG_ERR, c->tdi, tsmd_conn_op_name(op), "%s", r->err);
+		tsmd_scopy(c->err, sizeof(c->err), r->err);
+	} else {
+		tsmd_log(LOG_NOTICE, c->tdi, tsmd_conn_op_name(op), "%s (in the session with %s)",
+			 r->msg, v->name);
+	}
+	/* listed while the kernel has it locked or running after our lock */
+	if (r->tdi_state == TSMH_TDI_STATE_CONFIG_LOCKED || r->tdi_state == TSMH_TDI_STATE_RUN)
+		tsmd_tdis_note(c, c->tdi, op == CONN_OP_TDI_LOCK || op == CONN_OP_TDI_START);
+	else if (r->tdi_state >= 0)
+		tsmd_tdis_note(c, c->tdi, 0);
+	ext_answer(v, op, r->status, r->status ? r->err : r->msg);
+}
+
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 {
 	struct tsmd_conn *c = &v->conn;
@@ -645,6 +833,10 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		c->hb_period = r->hb_period;
 	switch (op) {
 	case CONN_OP_CONNECT: connect_done(v, r); break;
+	case CONN_OP_TDI_LOCK:
+	case CONN_OP_TDI_START:
+	case CONN_OP_TDI_STOP:
+	case CONN_OP_TDI_STATE: tdi_done(v, op, r); break;
 	case CONN_OP_HEARTBEAT:
 		if (!r->status) {
 			c->heartbeats++;
@@ -714,7 +906,8 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 		break;
 	default: break;
 	}
-	if (op == CONN_OP_HEARTBEAT || op == CONN_OP_REFRESH || op == CONN_OP_RESUME)
+	if (op == CONN_OP_HEARTBEAT || op == CONN_OP_REFRESH || op == CONN_OP_RESUME ||
+	    is_tdi_op(op))
 		arm_heartbeat(v);
 	tsmd_bus_changed(v->d, v);
 	next = c->next_op;
@@ -1045,5 +1238,52 @@ int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, c
 	v->conn.bus_op = op;
 	tsmd_log(LOG_INFO, v->name, tsmd_conn_op_name(op), "%s asked over D-Bus",
 		 tsmd_conn_op_name(op));
+	return 0;
+}
+
+int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
+		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset,
+		      sd_bus_message *m, char *why, size_t whylen)
+{
+	struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream st;
+	int ret;
+
+	if (!is_tdi_op(op)) {
+		snprintf(why, whylen, "%s: %s cannot be asked for", tdi, tsmd_conn_op_name(op));
+		return -EINVAL;
+	}
+	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending) {
+		snprintf(why, whylen, "%s: its DSM %s is busy (%s); try again", tdi, v->name,
+			 v->phase != PH_IDLE	      ? "attestation in progress"
+			 : c->op == CONN_OP_CONNECT ? "connect in progress"
+						    : "another request in progress");
+		return -EBUSY;
+	}
+	if (op == CONN_OP_TDI_START && !c->pid) {
+		snprintf(why, whylen,
+			 "%s: START_INTERFACE: tsmd holds no session with %s, so no LOCK nonce "
+			 "(a lock ends with its session): lock it through tsmd first",
+			 tdi, v->name);
+		return -ENOKEY;
+	}
+	if (stream == -2)
+		/* the connection's stream, when it has one that reads SECURE */
+		stream = tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st) ? (int32_t)st.id
+										 : -1;
+	tsmd_scopy(c->tdi, sizeof(c->tdi), tdi);
+	c->tdi_lock_flags = lock_flags;
+	c->tdi_stream = stream;
+	c->tdi_mmio_offset = mmio_offset;
+	ret = send_op(v, op);
+	if (ret) {
+		snprintf(why, whylen, "%s: session keeper of %s: cannot start it: %s", tdi, v->name,
+			 strerror(-ret));
+		return ret;
+	}
+	c->bus_call = sd_bus_message_ref(m);
+	c->bus_op = op;
+	tsmd_log(LOG_INFO, tdi, tsmd_conn_op_name(op), "asked over D-Bus (DSM %s%s)", v->name,
+		 op == CONN_OP_TDI_LOCK && stream >= 0 ? ", IDE stream required" : "");
 	return 0;
 }

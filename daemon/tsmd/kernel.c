@@ -158,6 +158,10 @@ static int on_conn_event(struct tsmd *d, struct nl_msg *m)
 	char why[160] = "", dev[32];
 	int have_st = 0;
 
+	if (genlmsg_valid_hdr(nlmsg_hdr(m), 0) && g->cmd == TSMH_CMD_EVT_TDI) {
+		tsmd_tdi_event(d, m);
+		return 1;
+	}
 	if (!genlmsg_valid_hdr(nlmsg_hdr(m), 0) ||
 	    (g->cmd != TSMH_CMD_EVT_IDE && g->cmd != TSMH_CMD_EVT_TSM_REQ))
 		return 0;

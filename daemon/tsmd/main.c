@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	ret = tsmd_kernel_resync(&d);
 	if (ret)
 		goto out;
+	tsmd_tdi_resync(&d);
 	tsmd_pump(&d);
 	tsmd_log(LOG_INFO, NULL, "start", "tsmd %s ready: policy %s, allow-list %s%s", TSMH_VERSION,
 		 d.cfg.conf_path, d.cfg.allow_path,

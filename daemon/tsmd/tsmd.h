@@ -64,6 +64,11 @@ enum tsmd_conn_op {
 	CONN_OP_REFRESH, /* new keys in the other key set */
 	CONN_OP_DISCONNECT, /* K_SET_STOP, stream deleted, END_SESSION */
 	CONN_OP_RESUME, /* a new session for the existing stream */
+	/* TDISP of a TDI of the device (a DSM) in its session (host-native mode) */
+	CONN_OP_TDI_LOCK, /* LOCK + REPORT; the START nonce stays in the keeper */
+	CONN_OP_TDI_START, /* START with that nonce: only in the session of its LOCK */
+	CONN_OP_TDI_STOP,
+	CONN_OP_TDI_STATE, /* GET_DEVICE_INTERFACE_STATE, compared by the kernel */
 	__CONN_OP_NR,
 };
 
@@ -103,6 +108,15 @@ struct tsmd_conn {
 	unsigned int rekeys_in_window;
 	int rekey_tried; /* a re-key connect was started since the loss was counted */
 	uint64_t rekeys; /* re-keys done */
+	/* the TDI operation in flight or queued (one D-Bus call at a time) */
+	char tdi[32];
+	uint32_t tdi_lock_flags;
+	int32_t tdi_stream; /* -1: none */
+	uint64_t tdi_mmio_offset;
+	/* TDIs this tsmd locked through the keeper (GetDevice "tdis") */
+#define TSMD_TDIS_MAX 16
+	char tdis[TSMD_TDIS_MAX][32];
+	unsigned int nr_tdis;
 };
 
 /* A device tsmd knows about (tracked by tsmh_core). */
@@ -249,6 +263,26 @@ void tsmd_conn_stop(struct tsmd_dev *v, const char *why);
 int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, char *why,
 		  size_t whylen);
 const char *tsmd_conn_op_name(enum tsmd_conn_op op);
+/*
+ * D-Bus TdiLock/TdiStart/TdiStop/TdiState of TDI @tdi whose DSM is @v:
+ * as tsmd_conn_bus() (@stream: the LOCK's default stream, -2: the
+ * connection's stream if it has one, else none).
+ */
+int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
+		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset,
+		      sd_bus_message *m, char *why, size_t whylen);
+/* tsmd start: log the TDIs the kernel has locked or running (their session is gone) */
+void tsmd_tdi_resync(struct tsmd *d);
+/* the TDIs tsmd locked (GetDevice "tdis"): @tdi added (@add) or removed */
+void tsmd_tdis_note(struct tsmd_conn *c, const char *tdi, int add);
+/* The DSM of TDI @tdi (tdi-get): 0, or -errno with @why. */
+int tsmd_tdi_dsm(struct tsmd *d, const char *tdi, char *dsm, size_t len, char *why,
+		 size_t whylen);
+struct cJSON;
+/* GetDevice "tdis" of DSM @v: the TDIs tsmd locked, the kernel's state of each */
+void tsmd_tdi_json(struct cJSON *j, struct tsmd_dev *v);
+/* evt-tdi: log what the kernel reports */
+void tsmd_tdi_event(struct tsmd *d, struct nl_msg *m);
 int tsmd_kernel_tsm_done(struct tsmd *d, const char *name, uint64_t cookie, int status,
 			 const char *msg);
 
