@@ -181,6 +181,9 @@ int tsmd_connection(const char *dev, char *text, size_t len, cJSON **obj)
 		j = cJSON_Parse(s);
 	if (j)
 		c = cJSON_DetachItemFromObject(j, "connection");
+	/* the TDIs tsmd locked in that session (host-native TDISP) */
+	if (c && cJSON_GetObjectItem(j, "tdis"))
+		cJSON_AddItemToObject(c, "tdis", cJSON_DetachItemFromObject(j, "tdis"));
 	cJSON_Delete(j);
 	sd_bus_message_unref(r);
 	sd_bus_message_unref(m);

@@ -258,13 +258,16 @@ all_bound() {
 # stub_modules N [TSMH_CORE-PARAM...]: tsmh_core, then pci-stub (there
 # before the endpoints: the gate must hold them from it), then tsmh_sim
 # with N endpoints
+# (and $TSMH_SIM_ARGS, e.g. "nr_functions=3", if set)
 stub_modules() {
 	_sm=$1
 	shift
 	[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 	insmod "$MODDIR/tsmh_core.ko" "$@" || setup_fail "insmod tsmh_core $*"
 	insmod "$STUB" ids=1b36:1e10 || setup_fail "insmod pci-stub"
-	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="$_sm" || setup_fail "insmod tsmh_sim nr_endpoints=$_sm"
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints="$_sm" ${TSMH_SIM_ARGS:-} ||
+		setup_fail "insmod tsmh_sim nr_endpoints=$_sm ${TSMH_SIM_ARGS:-}"
 }
 
 # tsmd_stage [-n N] [-w W] [-t SECONDS] [-k TSMH_CORE-PARAM]... [--present]
