@@ -225,8 +225,8 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 	r->tdi_state = (int32_t)td->k.state;
 	if (ret) {
 		snprintf(r->err, sizeof(r->err), "%s: %.400s (kernel: %s%s%.120s)", tdi,
-			 res->err[0] ? res->err : strerror(-ret), tsmh_tdinl_state_name(td->k.state),
-			 td->k.msg[0] ? ", " : "", td->k.msg);
+			 res->err[0] ? res->err : strerror(-ret),
+			 tsmh_tdinl_state_name(td->k.state), td->k.msg[0] ? ", " : "", td->k.msg);
 		if (td->stopped)
 			snprintf(r->err + strlen(r->err), sizeof(r->err) - strlen(r->err), "; %s",
 				 td->stop_ok ? "STOP_INTERFACE sent: not left locked"
@@ -1242,8 +1242,8 @@ int tsmd_conn_bus(struct tsmd_dev *v, enum tsmd_conn_op op, sd_bus_message *m, c
 }
 
 int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
-		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset,
-		      sd_bus_message *m, char *why, size_t whylen)
+		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset, sd_bus_message *m,
+		      char *why, size_t whylen)
 {
 	struct tsmd_conn *c = &v->conn;
 	struct tsmh_idenl_stream st;
@@ -1255,7 +1255,7 @@ int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
 	}
 	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending) {
 		snprintf(why, whylen, "%s: its DSM %s is busy (%s); try again", tdi, v->name,
-			 v->phase != PH_IDLE	      ? "attestation in progress"
+			 v->phase != PH_IDLE	    ? "attestation in progress"
 			 : c->op == CONN_OP_CONNECT ? "connect in progress"
 						    : "another request in progress");
 		return -EBUSY;

@@ -68,16 +68,15 @@ void tsmd_tdi_event(struct tsmd *d, struct nl_msg *m)
 	}
 	tsmd_log(t.state == TSMH_TDI_STATE_ERROR ? LOG_WARNING : LOG_INFO, t.dev, "tdi",
 		 "kernel: %s (cause %s)%s%s", tsmh_tdinl_state_name(t.state),
-		 cause >= 0 ? tsmh_tdinl_cause_name((uint32_t)cause) : "none",
-		 t.msg[0] ? ": " : "", t.msg);
+		 cause >= 0 ? tsmh_tdinl_cause_name((uint32_t)cause) : "none", t.msg[0] ? ": " : "",
+		 t.msg);
 	/* no longer locked: not a TDI tsmd holds */
 	v = tsmd_dev_get(d, t.dsm, 0);
 	if (v && t.state != TSMH_TDI_STATE_CONFIG_LOCKED && t.state != TSMH_TDI_STATE_RUN)
 		tsmd_tdis_note(&v->conn, t.dev, 0);
 }
 
-int tsmd_tdi_dsm(struct tsmd *d, const char *tdi, char *dsm, size_t len, char *why,
-		 size_t whylen)
+int tsmd_tdi_dsm(struct tsmd *d, const char *tdi, char *dsm, size_t len, char *why, size_t whylen)
 {
 	struct tsmh_tdinl_list l = { 0 };
 	const struct tsmh_tdinl_tdi *t;

@@ -269,15 +269,14 @@ const char *tsmd_conn_op_name(enum tsmd_conn_op op);
  * connection's stream if it has one, else none).
  */
 int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
-		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset,
-		      sd_bus_message *m, char *why, size_t whylen);
+		      uint32_t lock_flags, int32_t stream, uint64_t mmio_offset, sd_bus_message *m,
+		      char *why, size_t whylen);
 /* tsmd start: log the TDIs the kernel has locked or running (their session is gone) */
 void tsmd_tdi_resync(struct tsmd *d);
 /* the TDIs tsmd locked (GetDevice "tdis"): @tdi added (@add) or removed */
 void tsmd_tdis_note(struct tsmd_conn *c, const char *tdi, int add);
 /* The DSM of TDI @tdi (tdi-get): 0, or -errno with @why. */
-int tsmd_tdi_dsm(struct tsmd *d, const char *tdi, char *dsm, size_t len, char *why,
-		 size_t whylen);
+int tsmd_tdi_dsm(struct tsmd *d, const char *tdi, char *dsm, size_t len, char *why, size_t whylen);
 struct cJSON;
 /* GetDevice "tdis" of DSM @v: the TDIs tsmd locked, the kernel's state of each */
 void tsmd_tdi_json(struct cJSON *j, struct tsmd_dev *v);
