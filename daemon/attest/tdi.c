@@ -31,17 +31,9 @@ void tsmh_tdi_init(struct tsmh_tdi *td, struct spdm_transport *t, struct tsmh_nl
 					/* the evidence was committed when the DSM was attested */
 					.no_store = 1 };
 
-	memset(td, 0, sizeof(*td));
+	tsmh_tdi_attach(td, &td->c, o, k);
 	tsmh_conn_init(&td->c, t, nl, &co);
 	td->nl = nl;
-	td->o = *o;
-	snprintf(td->dev, sizeof(td->dev), "%s", o->dev);
-	td->o.dev = td->dev;
-	td->fid = k->interface_id;
-	td->k = *k;
-	td->have_k = 1;
-	td->dev_state = -1;
-	td->cx = &td->c;
 }
 
 void tsmh_tdi_attach(struct tsmh_tdi *td, struct tsmh_conn *c, const struct tsmh_tdi_opts *o,

@@ -243,6 +243,13 @@ int tsmd_knows(const char *dev)
 
 int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len)
 {
+	return tsmd_call(method, dev, NULL, NULL, out, len);
+}
+
+int tsmd_call(const char *method, const char *dev,
+	      int (*append)(sd_bus_message *m, const void *arg), const void *arg, char *out,
+	      size_t len)
+{
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *r = NULL;
 	sd_bus *bus = NULL;
@@ -257,6 +264,8 @@ int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len)
 	ret = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
 	if (ret >= 0)
 		ret = sd_bus_message_append(m, "s", dev);
+	if (ret >= 0 && append)
+		ret = append(m, arg);
 	/* the keeper's run: a session, the keys, the stream; well under 2 minutes */
 	if (ret >= 0)
 		ret = sd_bus_call(bus, m, 120 * 1000000ULL, &err, &r);
@@ -265,7 +274,7 @@ int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len)
 	if (ret >= 0)
 		snprintf(out, len, "%s", s ? s : "");
 	else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED))
-		snprintf(out, len, "tsmd: permission denied: only root may ask tsmd to %s (%s)",
+		snprintf(out, len, "tsmd: permission denied: only root may ask tsmd for %s (%s)",
 			 method, err.message ? err.message : "access denied");
 	else
 		snprintf(out, len, "tsmd: %s", err.message ? err.message : strerror(-ret));

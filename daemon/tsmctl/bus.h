@@ -35,5 +35,13 @@ int tsmd_knows(const char *dev);
  * keeper: 0 with tsmd's answer in @out, or -errno with the reason in @out.
  */
 int tsmd_conn_call(const char *method, const char *dev, char *out, size_t len);
+/*
+ * tsmd's @method(s @dev, ...) -> s, run by a session keeper: @append (may
+ * be NULL) adds the arguments after @dev. 0 with tsmd's answer in @out, or
+ * -errno with the reason in @out.
+ */
+int tsmd_call(const char *method, const char *dev,
+	      int (*append)(sd_bus_message *m, const void *arg), const void *arg, char *out,
+	      size_t len);
 
 #endif

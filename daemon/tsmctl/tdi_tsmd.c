@@ -16,53 +16,30 @@
 #include "tdi.h"
 #include "tsmctl.h"
 
-static int tdi_call(const char *method, const struct tsmh_tdi_opts *o, char *out, size_t len)
+/* TdiLock's options: a{sv} */
+static int lock_opts(sd_bus_message *m, const void *arg)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *r = NULL;
-	sd_bus *bus = NULL;
-	const char *s = NULL;
+	const struct tsmh_tdi_opts *o = arg;
 	int ret;
 
-	ret = sd_bus_open_system(&bus);
-	if (ret < 0) {
-		snprintf(out, len, "cannot reach the system bus: %s", strerror(-ret));
-		return ret;
-	}
-	ret = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
+	ret = sd_bus_message_open_container(m, 'a', "{sv}");
 	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", o->dev);
-	if (ret >= 0 && !strcmp(method, "TdiLock")) {
-		ret = sd_bus_message_open_container(m, 'a', "{sv}");
-		if (ret >= 0)
-			ret = sd_bus_message_append(m, "{sv}", "lock_flags", "u", o->lock_flags);
-		if (ret >= 0 && o->mmio_offset)
-			ret = sd_bus_message_append(m, "{sv}", "mmio_offset", "t",
-						    (uint64_t)o->mmio_offset);
-		/* none given: tsmd uses the DSM's connection's stream */
-		if (ret >= 0 && o->stream_id >= 0)
-			ret = sd_bus_message_append(m, "{sv}", "default_stream", "i",
-						    (int32_t)o->stream_id);
-		if (ret >= 0)
-			ret = sd_bus_message_close_container(m);
-	}
-	/* a session may be opened first: well under 2 minutes */
+		ret = sd_bus_message_append(m, "{sv}", "lock_flags", "u", o->lock_flags);
+	if (ret >= 0 && o->mmio_offset)
+		ret = sd_bus_message_append(m, "{sv}", "mmio_offset", "t",
+					    (uint64_t)o->mmio_offset);
+	/* none given: tsmd uses the DSM's connection's stream */
+	if (ret >= 0 && o->stream_id >= 0)
+		ret = sd_bus_message_append(m, "{sv}", "default_stream", "i",
+					    (int32_t)o->stream_id);
 	if (ret >= 0)
-		ret = sd_bus_call(bus, m, 120 * 1000000ULL, &err, &r);
-	if (ret >= 0)
-		ret = sd_bus_message_read(r, "s", &s);
-	if (ret >= 0)
-		snprintf(out, len, "%s", s ? s : "");
-	else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED))
-		snprintf(out, len, "tsmd: permission denied: only root may ask tsmd for %s (%s)",
-			 method, err.message ? err.message : "access denied");
-	else
-		snprintf(out, len, "tsmd: %s", err.message ? err.message : strerror(-ret));
-	sd_bus_message_unref(r);
-	sd_bus_message_unref(m);
-	sd_bus_error_free(&err);
-	sd_bus_flush_close_unref(bus);
-	return ret < 0 ? ret : 0;
+		ret = sd_bus_message_close_container(m);
+	return ret;
+}
+
+static int tdi_call(const char *method, const struct tsmh_tdi_opts *o, char *out, size_t len)
+{
+	return tsmd_call(method, o->dev, strcmp(method, "TdiLock") ? NULL : lock_opts, o, out, len);
 }
 
 int tdi_through_tsmd(const char *verb, const struct tsmh_tdi_opts *o)

@@ -406,8 +406,13 @@ static int m_disconnect(sd_bus_message *m, void *arg, sd_bus_error *err)
  * TdiLock, TdiStart, TdiStop, TdiState: run by the session keeper of the
  * TDI's DSM, answered when it is done.
  */
-static int m_tdi(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, enum tsmd_conn_op op)
+static int m_tdi(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
+	static const char *const members[] = { "TdiLock", "TdiStart", "TdiStop", "TdiState" };
+	const char *member = sd_bus_message_get_member(m);
+	enum tsmd_conn_op op = CONN_OP_TDI_LOCK;
+	struct tsmd *d = arg;
+	unsigned int i;
 	uint64_t mmio_offset = 0;
 	int32_t stream = -2;
 	uint32_t flags = 0;
@@ -416,6 +421,12 @@ static int m_tdi(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, enum tsmd
 	struct tsmd_dev *v;
 	int ret;
 
+	for (i = 0; member && i < sizeof(members) / sizeof(members[0]); i++)
+		if (!strcmp(member, members[i]))
+			op = (enum tsmd_conn_op)(CONN_OP_TDI_LOCK + i);
+	for (i = 0; member && i < sizeof(members) / sizeof(members[0]); i++)
+		if (!strcmp(member, members[i]))
+			op = (enum tsmd_conn_op)(CONN_OP_TDI_LOCK + i);
 	ret = need_root(m, err);
 	if (ret < 0)
 		return ret;
@@ -464,26 +475,6 @@ static int m_tdi(sd_bus_message *m, struct tsmd *d, sd_bus_error *err, enum tsmd
 	return reply_refused_or(m, err, ret < 0 ? ret : 0, why);
 }
 
-static int m_tdi_lock(sd_bus_message *m, void *arg, sd_bus_error *err)
-{
-	return m_tdi(m, arg, err, CONN_OP_TDI_LOCK);
-}
-
-static int m_tdi_start(sd_bus_message *m, void *arg, sd_bus_error *err)
-{
-	return m_tdi(m, arg, err, CONN_OP_TDI_START);
-}
-
-static int m_tdi_stop(sd_bus_message *m, void *arg, sd_bus_error *err)
-{
-	return m_tdi(m, arg, err, CONN_OP_TDI_STOP);
-}
-
-static int m_tdi_state(sd_bus_message *m, void *arg, sd_bus_error *err)
-{
-	return m_tdi(m, arg, err, CONN_OP_TDI_STATE);
-}
-
 static int m_reload(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	struct tsmd *d = arg;
@@ -516,10 +507,10 @@ static const sd_bus_vtable vtable[] = {
 	SD_BUS_METHOD("Connect", "s", "s", m_connect, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Refresh", "s", "s", m_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Disconnect", "s", "s", m_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("TdiLock", "sa{sv}", "s", m_tdi_lock, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("TdiStart", "s", "s", m_tdi_start, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("TdiStop", "s", "s", m_tdi_stop, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("TdiState", "s", "s", m_tdi_state, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiLock", "sa{sv}", "s", m_tdi, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiStart", "s", "s", m_tdi, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiStop", "s", "s", m_tdi, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("TdiState", "s", "s", m_tdi, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("DeviceChanged", "sss", 0), SD_BUS_VTABLE_END
 };
 

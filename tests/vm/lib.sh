@@ -233,6 +233,22 @@ tdi_layout_file() {
 	done
 }
 
+# TDIs (t_tdictl, t_tsmdtdi, t_bench_tdi). tc CMD...: tsmctl CMD, its
+# stdout in /tmp/c.out, stderr in /tmp/c.err, both appended to /tmp/outs
+# (a test checks that no nonce shows); kstate DEV: the kernel's TDISP
+# state of DEV ("none" if not listed); want_state DEV STATE WHAT
+tc() {
+	tsmctl "$@" >/tmp/c.out 2>/tmp/c.err
+	r=$?
+	cat /tmp/c.out /tmp/c.err >>/tmp/outs
+	return $r
+}
+kstate() { tsmctl -j tdi list | jq -r --arg d "$1" '([.[] | select(.tdi == $d)][0].state) // "none"'; }
+want_state() {
+	_ws=$(kstate "$1")
+	[ "$_ws" = "$2" ] || tfail "$3: $1 is $_ws, expected $2: $(tsmctl tdi list 2>&1)"
+}
+
 # tdisp_bar_opts BARSPEC: the same BARs as tsmctl tdisp --bar/--msix options
 tdisp_bar_opts() {
 	echo "$1" | tr ',' '\n' | while IFS='=:' read -r _bk _b1 _b2 _b3 _b4 _b5; do

@@ -29,7 +29,6 @@ F1=${EP0%.0}.1
 tdi_layout_file $EP0 $F1 ${EP0%.0}.2 >$LF || setup_fail "tdi_layout_file"
 T="--trust /tmp/root.pem"
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-kstate() { tsmctl -j tdi list | jq -r --arg d "$1" '([.[] | select(.tdi == $d)][0].state) // "none"'; }
 run() { # WHAT CMD...: CMD must succeed (its output in /tmp/b.out)
 	what=$1
 	shift

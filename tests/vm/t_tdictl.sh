@@ -32,19 +32,8 @@ T="--trust /tmp/root.pem"
 : >/tmp/outs # every tsmctl output, for the nonce check
 : >/tmp/emu.all
 
-tc() {
-	tsmctl "$@" >/tmp/c.out 2>/tmp/c.err
-	r=$?
-	cat /tmp/c.out /tmp/c.err >>/tmp/outs
-	return $r
-}
-# kstate DEV: the kernel's state of DEV ("none" if it is not listed)
-kstate() { tsmctl -j tdi list | jq -r --arg d "$1" '([.[] | select(.tdi == $d)][0].state) // "none"'; }
+# tc, kstate, want_state: lib.sh
 kflags() { tsmctl -j tdi list | jq -r --arg d "$1" '[.[] | select(.tdi == $d)][0].flags | join(",")'; }
-want_state() { # DEV STATE WHAT
-	s=$(kstate "$1")
-	[ "$s" = "$2" ] || fail "$3: $1 is $s, expected $2: $(tsmctl tdi list 2>&1)"
-}
 restart_emu() { # EMU-ARG...
 	cat /tmp/emu.log >>/tmp/emu.all
 	stop_emu

@@ -26,18 +26,8 @@ SID=$(tsmctl -j show $EP0 | jq .connection.tsmd.stream_id)
 ok "tsmd connected $EP0 (stream $SID, session up)"
 
 : >/tmp/outs
-tc() {
-	tsmctl "$@" >/tmp/c.out 2>/tmp/c.err
-	r=$?
-	cat /tmp/c.out /tmp/c.err >>/tmp/outs
-	return $r
-}
-kstate() { tsmctl -j tdi list | jq -r --arg d "$1" '([.[] | select(.tdi == $d)][0].state) // "none"'; }
+# tc, kstate, want_state: lib.sh
 kjson() { tsmctl -j tdi list | jq -c --arg d "$1" '[.[] | select(.tdi == $d)][0]'; }
-want_state() { # DEV STATE WHAT
-	s=$(kstate "$1")
-	[ "$s" = "$2" ] || tfail "$3: $1 is $s, expected $2: $(kjson "$1")"
-}
 # GetDevice's "tdis" (tsmctl show: connection.tsmd.tdis)
 tdis() { tsmctl -j show $EP0 | jq -c '.connection.tsmd.tdis // []'; }
 # a function of a released DSM follows it: the kernel locks only a TDI its gate holds
