@@ -10,8 +10,8 @@
  *	by the core or tsmh_core: they only tell TVMs apart)
  *   .../unbind     pci_tsm_unbind(DEV)
  *   .../info       pci_tsm_guest_req(DEV, PCI_TSM_REQ_INFO): the answer's
- *	netlink attributes as "TYPE=VALUE" (u32/u64 as numbers, strings
- *	quoted) in .../last
+ *	netlink attributes as "TYPE=VALUE" (u32 decimal, u64 16 hex digits,
+ *	strings quoted) in .../last
  *   .../run        pci_tsm_guest_req(DEV, PCI_TSM_REQ_STATE_CHANGE, u32 2
  *	(TSMH_TDI_STATE_RUN)): the TVM's START
  *   .../debug      pci_tsm_guest_req(DEV, PCI_TSM_REQ_DEBUG_READ)
@@ -47,7 +47,7 @@ static void bt_attrs(const void *p, int len, char *out, size_t cap)
 		if (l == 4)
 			o += scnprintf(out + o, cap - o, " %u=%u", nla_type(a), nla_get_u32(a));
 		else if (l == 8)
-			o += scnprintf(out + o, cap - o, " %u=%llu", nla_type(a),
+			o += scnprintf(out + o, cap - o, " %u=%016llx", nla_type(a),
 				       (unsigned long long)nla_get_u64(a));
 		else
 			o += scnprintf(out + o, cap - o, " %u=\"%.*s\"", nla_type(a),
