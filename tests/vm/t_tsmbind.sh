@@ -51,6 +51,14 @@ responder() {
 	listening
 }
 resp_done() { wait "$RESP" || fail "responder: $(cat /tmp/resp.log)"; RESP=; }
+# asked OP DEV [REQ]: tsmh_btest's OP on DEV succeeds, the responder
+# having answered the kernel's request REQ (default OP)
+asked() {
+	responder 1
+	call "$1" "$2" || fail "$1 $2: $(cat /tmp/w.err); $(cat /tmp/resp.log); $(tail -n 5 /tmp/tdinl.out)"
+	resp_done
+	grep -q "^${3:-$1} $2 " /tmp/req.log || fail "no ${3:-$1} request: $(cat /tmp/req.log)"
+}
 
 # what tsmd would do for each request, with no TDISP exchange: tdinl's
 # tdi-begin/end on one socket holding the DSM's mailbox claim
@@ -102,9 +110,7 @@ grep -q "^req $F1 unbind " /tmp/resp.log || fail "the failed bind was not undone
 ok "daemon answered bind without locking: EPROTO, undone with unbind, not bound"
 
 # ---- bind ----
-responder 1
-call bind $F1 || fail "bind: $(cat /tmp/w.err); $(cat /tmp/resp.log); $(cat /tmp/tdinl.out)"
-resp_done
+asked bind $F1
 grep -q "^bind $F1 [0-9a-f]\{16\} $" /tmp/req.log || fail "bind request: $(cat /tmp/req.log)"
 tline $F1 >/tmp/t.out
 grep -q " state=CONFIG_LOCKED flags=0xb .* tvm=[0-9a-f]\{16\} report_len=36 nr_ranges=1 " /tmp/t.out ||
@@ -135,9 +141,8 @@ grep -q "tsm-cookie is no pending guest request" /tmp/h.out || fail "forged cook
 ok "host START refused in CoCo mode, also with a made-up tsm-cookie"
 
 # ---- the TVM's START ----
-responder 1
-call run $F1 || fail "guest START: $(cat /tmp/w.err); $(cat /tmp/resp.log); $(cat /tmp/tdinl.out)"
-resp_done
+: >/tmp/req.log
+asked run $F1 guest-req
 grep -q "^guest-req $F1 [0-9a-f]\{16\} 2$" /tmp/req.log || fail "guest-req request: $(cat /tmp/req.log)"
 grep -q "tsm-cookie is no pending guest request" /tmp/forged.out || fail "a wrong cookie during the request: $(cat /tmp/forged.out)"
 [ "$(cat $P/last)" = "run $F1 0 state=2" ] || fail "guest START result: $(cat $P/last)"
@@ -150,10 +155,7 @@ call debug $F1 && fail "DEBUG_READ accepted"
 ok "DEBUG_READ refused: $(cat /tmp/w.err)"
 
 # ---- unbind ----
-responder 1
-call unbind $F1 || fail "unbind: $(cat /tmp/w.err)"
-resp_done
-grep -q "^unbind $F1 " /tmp/req.log || fail "unbind request: $(cat /tmp/req.log)"
+asked unbind $F1
 tline $F1 >/tmp/t.out
 grep -q " state=CONFIG_UNLOCKED flags=0x0 " /tmp/t.out && ! grep -q " tvm=" /tmp/t.out || fail "after unbind: $(cat /tmp/t.out)"
 [ -z "$(cat $B)" ] || fail "tsm/bound after unbind: $(cat $B)"
@@ -169,9 +171,7 @@ printf 'claim %s\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' $EP0 $
 ok "bind of a CONFIG_LOCKED TDI refused at once: $(cat /tmp/w.err)"
 
 # ---- disconnect of the DSM unbinds first ----
-responder 1
-call bind $F1 || fail "bind again: $(cat /tmp/w.err)"
-resp_done
+asked bind $F1
 : >/tmp/req.log
 responder 2
 echo $T >/sys/bus/pci/devices/$EP0/tsm/disconnect 2>/tmp/w.err || fail "disconnect: $(cat /tmp/w.err)"
