@@ -16,8 +16,10 @@
 # made-up tsm-cookie; the TVM's START (STATE_CHANGE to RUN) through the
 # daemon with the request's cookie -> RUN, not host-started; DEBUG refused;
 # unbind -> STOP, CONFIG_UNLOCKED, tsm/bound empty; bind of a TDI the host
-# locked refused before asking anybody; disconnect of a bound TDI's DSM
-# unbinds it first (the daemon asked to unbind, then to disconnect).
+# locked refused before asking anybody; a reset of the DSM unlocks a bound
+# TDI, which stays bound (tsm/bound still names us: the core reads its own
+# pdev->tsm->tdi) until unbind; disconnect of a bound TDI's DSM unbinds it
+# first (the daemon asked to unbind, then to disconnect).
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
 [ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
@@ -170,8 +172,12 @@ printf 'claim %s\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' $EP0 $
 	fail "host STOP: $(cat /tmp/h.out)"
 ok "bind of a CONFIG_LOCKED TDI refused at once: $(cat /tmp/w.err)"
 
-# ---- disconnect of the DSM unbinds first ----
+# ---- a reset while bound; disconnect of the DSM unbinds first ----
 asked bind $F1
+echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of the DSM $EP0"
+wait_until 10 "reset of the DSM of a bound TDI: $(tline $F1)" sh -c "tdinl get $F1 | grep -q ' state=CONFIG_UNLOCKED flags=0x8 .*tvm='"
+[ "$(cat $B)" = $T ] || fail "tsm/bound after the reset: '$(cat $B)'"
+ok "reset of the DSM: $F1 CONFIG_UNLOCKED, still BOUND; tsm/bound still reads $T (the core's pdev->tsm->tdi) until unbind"
 : >/tmp/req.log
 responder 2
 echo $T >/sys/bus/pci/devices/$EP0/tsm/disconnect 2>/tmp/w.err || fail "disconnect: $(cat /tmp/w.err)"
