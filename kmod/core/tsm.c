@@ -429,6 +429,11 @@ static ssize_t tsm_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
 			 want);
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * tsm_ask() arms the cookie; the core's DSM lock keeps guest requests
+	 * of the DSM's TDIs one at a time, so disarming here never drops
+	 * another request's cookie.
+	 */
 	ret = tsm_ask(pdev, TSMH_TSM_OP_GUEST_REQ, TSMH_TDI_OP_START, true);
 	n = tsmh_tdi_guest_disarm(pdev);
 	if (ret)
