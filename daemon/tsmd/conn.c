@@ -1154,14 +1154,19 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t co
 	int ret;
 
 	tsmd_log(LOG_INFO, dev, "tsm", "tsm/%s requested (cookie %llu)",
-		 op == TSMH_TSM_OP_CONNECT ? "connect" : "disconnect", (unsigned long long)cookie);
+		 op == TSMH_TSM_OP_CONNECT	? "connect"
+		 : op == TSMH_TSM_OP_DISCONNECT ? "disconnect"
+						: "bind/unbind/guest-req",
+		 (unsigned long long)cookie);
 	if (!v || !(v->info.flags & TSMH_DEV_F_DISCOVERED)) {
 		snprintf(msg, sizeof(msg), "%s: tsmd does not know the device (yet)", dev);
 		tsmd_kernel_tsm_done(d, dev, cookie, -ENODEV, msg);
 		return;
 	}
-	if (op >= __TSMH_TSM_OP_NR) {
-		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP, "unknown tsm operation");
+	if (op != TSMH_TSM_OP_CONNECT && op != TSMH_TSM_OP_DISCONNECT) {
+		/* bind, unbind, guest-req (7.2 TDISP): not done by tsmd yet */
+		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP,
+				     "tsm operation not supported by tsmd");
 		return;
 	}
 	if (v->conn.tsm_pending || v->conn.bus_call || v->phase != PH_IDLE ||

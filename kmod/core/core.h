@@ -382,7 +382,7 @@ void tsmh_nl_exit(void);
 void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd);
 void tsmh_nl_event_evidence(struct tsmh_dev *dev, u64 gen, u32 prov, u32 present);
 void tsmh_nl_event_reset(struct tsmh_dev *dev, u32 kind, u64 count);
-int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie);
+int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie, u32 tdi_op);
 void tsmh_nl_multicast(struct sk_buff *skb);
 int tsmh_nl_reply_dev(struct genl_info *info, struct tsmh_dev *dev, u8 cmd);
 struct tsmh_dev *tsmh_nl_req_dev(struct genl_info *info, u32 allowed_flags, int *err);

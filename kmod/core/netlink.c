@@ -191,10 +191,11 @@ void tsmh_nl_event_dev(struct tsmh_dev *dev, u8 cmd)
 }
 
 /*
- * 7.2 link TSM (tsm.c): ask the daemon. 0 (delivered), -ESRCH (nobody
- * listens), -ENOBUFS (a listener's queue was full), -ENOMEM, -EMSGSIZE.
+ * 7.2 link TSM (tsm.c): ask the daemon; @tdi_op (tdi-op) is sent for a
+ * guest-req, U32_MAX for none. 0 (delivered), -ESRCH (nobody listens),
+ * -ENOBUFS (a listener's queue was full), -ENOMEM, -EMSGSIZE.
  */
-int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie)
+int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie, u32 tdi_op)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -206,7 +207,8 @@ int tsmh_nl_event_tsm_req(const char *name, u32 op, u64 cookie)
 	if (!hdr ||
 	    nla_put_string(skb, TSMH_A_DEV_NAME, name) ||
 	    nla_put_u32(skb, TSMH_A_TSM_OP, op) ||
-	    nla_put_u64_64bit(skb, TSMH_A_TSM_COOKIE, cookie, TSMH_A_PAD)) {
+	    nla_put_u64_64bit(skb, TSMH_A_TSM_COOKIE, cookie, TSMH_A_PAD) ||
+	    (tdi_op != U32_MAX && nla_put_u32(skb, TSMH_A_TDI_OP, tdi_op))) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;
 	}

@@ -175,6 +175,7 @@ static const struct nla_policy tsmh_tdi_begin_policy[TSMH_A_MAX + 1] = {
 	[TSMH_A_TDI_P2P_MASK] = { .type = NLA_U64 },
 	[TSMH_A_TDI_NONCE] = { .type = NLA_BINARY },
 	[TSMH_A_FLAGS] = { .type = NLA_U32 },
+	[TSMH_A_TSM_COOKIE] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy tsmh_tdi_end_policy[TSMH_A_MAX + 1] = {

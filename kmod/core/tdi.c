@@ -149,7 +149,8 @@ static int put_tdi(struct sk_buff *skb, struct tsmh_tdi *tdi)
 	     nla_put_u32(skb, TSMH_TDI_A_NR_RANGES, tdi->nr_ranges) ||
 	     nla_put_u64_64bit(skb, TSMH_TDI_A_REPORT_GEN, tdi->report_gen, TSMH_TDI_A_UNSPEC)))
 		goto err;
-	if ((tdi->msg[0] && nla_put_string(skb, TSMH_TDI_A_MSG, tdi->msg)) ||
+	if ((tdi->tvm && nla_put_u64_64bit(skb, TSMH_TDI_A_TVM, tdi->tvm, TSMH_TDI_A_UNSPEC)) ||
+	    (tdi->msg[0] && nla_put_string(skb, TSMH_TDI_A_MSG, tdi->msg)) ||
 	    nla_put_u64_64bit(skb, TSMH_TDI_A_SINCE, tdi->since, TSMH_TDI_A_UNSPEC))
 		goto err;
 	nla_nest_end(skb, n);
@@ -743,16 +744,26 @@ static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 	return 0;
 }
 
+static bool guest_start_ok(struct genl_info *info, struct tsmh_tdi *tdi);
+
 /* START's preconditions beyond the state; tdi->lock held; @nonce: the request's */
 static int start_check(struct genl_info *info, struct tsmh_tdi *tdi, const u8 *nonce)
 {
+	bool guest;
+
 	lockdep_assert_held(&tdi->lock);
 	if (!(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
 		TSMH_ERR(info->extack, "START: no checked report since the LOCK", "%s",
 			 tdi->dev->name);
 		return -EINVAL;
 	}
-	if (!READ_ONCE(tdisp_host_native)) {
+	guest = guest_start_ok(info, tdi);
+	if (!guest && info->attrs[TSMH_A_TSM_COOKIE]) {
+		TSMH_ERR(info->extack, "START: tsm-cookie is no pending guest request", "%s",
+			 tdi->dev->name);
+		return -EPERM;
+	}
+	if (!guest && !READ_ONCE(tdisp_host_native)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "host may not start a TDI in CoCo mode (tsmh_core.tdisp_host_native=0)");
 		return -EPERM;
@@ -1050,6 +1061,11 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 		return end_report(info, tdi);
 	case TSMH_TDI_OP_START:
 		nonce_wipe(tdi);
+		if (tdi->op_guest) {
+			tdi_set(tdi, TSMH_TDI_RUN, TSMH_TDI_CAUSE_START,
+				"started for its TVM (guest request)");
+			return 0;
+		}
 		tdi->flags |= TSMH_TDI_F_HOST_STARTED;
 		pci_info(pdev, "TDI started by a host requester: host-native test mode, not CoCo\n");
 		tdi_set(tdi, TSMH_TDI_RUN, TSMH_TDI_CAUSE_START, "started (host-native)");
@@ -1160,5 +1176,191 @@ put:
 	tsmh_dev_put(dev);
 wipe:
 	memzero_explicit(nonce, sizeof(nonce));
+	return ret;
+}
+
+/* ---- 7.2 TSM core: bind, unbind, guest requests (tsm.c) ---- */
+
+/*
+ * A tdi-begin START carrying the tsm-cookie of the TVM's request in flight
+ * (armed by tsmh_tdi_guest_arm(), which only the TSM core's guest_req
+ * reaches): the guest's START, allowed in CoCo mode. The cookie is used up
+ * here, whatever the rest of the checks say. tdi->lock held.
+ */
+static bool guest_start_ok(struct genl_info *info, struct tsmh_tdi *tdi)
+{
+	struct nlattr *a = info->attrs[TSMH_A_TSM_COOKIE];
+	bool ok;
+
+	lockdep_assert_held(&tdi->lock);
+	ok = a && tdi->guest_cookie && (tdi->flags & TSMH_TDI_F_BOUND) &&
+	     nla_get_u64(a) == tdi->guest_cookie;
+	if (ok)
+		tdi->guest_cookie = 0;
+	tdi->op_guest = ok;
+	return ok;
+}
+
+/* @pdev's TDI (+1 ref on its device in *@devp), or NULL */
+static struct tsmh_tdi *pdev_tdi(struct pci_dev *pdev, struct tsmh_dev **devp)
+{
+	struct tsmh_dev *dev = tsmh_dev_find(pci_name(pdev));
+	struct tsmh_tdi *tdi = dev ? READ_ONCE(dev->tdi) : NULL;
+
+	if (dev && !tdi) {
+		tsmh_dev_put(dev);
+		dev = NULL;
+	}
+	*devp = dev;
+	return tdi;
+}
+
+int tsmh_tdi_bind_check(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	int ret = 0;
+
+	if (!tdi) {
+		pci_info(pdev, "tsm bind: not a TDI of ours (its DSM has no TEE-IO)\n");
+		return -ENXIO;
+	}
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (tdi->removed)
+		ret = -ENODEV;
+	else if (tdi->op_pending || (tdi->flags & TSMH_TDI_F_BOUND) ||
+		 tdi->state != TSMH_TDI_CONFIG_UNLOCKED)
+		ret = -EBUSY;
+	if (ret)
+		pci_info(pdev, "tsm bind: TDI %s%s%s%s: not bound (needs CONFIG_UNLOCKED, idle)\n",
+			 sname(tdi->state), tdi->op_pending ? ", an operation in flight" : "",
+			 tdi->flags & TSMH_TDI_F_BOUND ? ", bound" : "",
+			 tdi->removed ? ", being removed" : "");
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	int ret = 0;
+
+	if (!tdi)
+		return -ENODEV;
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (tdi->removed || tdi->state != TSMH_TDI_CONFIG_LOCKED ||
+	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
+		pci_err(pdev, "tsm bind: tsmd answered success but the TDI is %s%s: not bound\n",
+			sname(tdi->state),
+			tdi->flags & TSMH_TDI_F_REPORT_CHECKED ? "" : " without a checked report");
+		ret = -EPROTO;
+	} else {
+		tdi->flags |= TSMH_TDI_F_BOUND;
+		tdi->tvm = tvm;
+		tdi_set(tdi, tdi->state, TSMH_TDI_CAUSE_LOCK, "bound to TVM %016llx", tvm);
+	}
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+void tsmh_tdi_unbound(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+
+	if (!tdi)
+		return;
+	mutex_lock(&tdi->lock);
+	if (tdi->flags & TSMH_TDI_F_BOUND) {
+		tdi->flags &= ~TSMH_TDI_F_BOUND;
+		tdi->guest_cookie = 0;
+		if (tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN)
+			pci_warn(pdev, "tsm unbind: TDI still %s without its TVM: stop it (tsmctl tdi stop)\n",
+				 sname(tdi->state));
+		tdi_set(tdi, tdi->state, TSMH_TDI_CAUSE_STOP, "unbound from TVM %016llx (%s)",
+			tdi->tvm, sname(tdi->state));
+		tdi->tvm = 0;
+	}
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+}
+
+int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	int ret = 0;
+
+	if (!tdi)
+		return -ENXIO;
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	if (tdi->removed || !(tdi->flags & TSMH_TDI_F_BOUND) || tdi->op_pending ||
+	    tdi->guest_cookie || tdi->state != TSMH_TDI_CONFIG_LOCKED ||
+	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
+		pci_info(pdev, "tsm guest request START: TDI %s, flags %#x%s: refused\n",
+			 sname(tdi->state), tdi->flags,
+			 tdi->op_pending || tdi->guest_cookie ? ", busy" : "");
+		ret = tdi->op_pending || tdi->guest_cookie ? -EBUSY : -EINVAL;
+	} else {
+		tdi->guest_cookie = cookie;
+	}
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+/* the TDI's state after the request (or -errno); the cookie is dropped */
+int tsmh_tdi_guest_disarm(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	int ret;
+
+	if (!tdi)
+		return -ENODEV;
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	tdi->guest_cookie = 0;
+	ret = tdi->state;
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+ssize_t tsmh_tdi_info(struct pci_dev *pdev, void *buf, size_t len)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	struct sk_buff *skb;
+	struct nlattr *n;
+	ssize_t ret;
+
+	if (!tdi)
+		return -ENXIO;
+	skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb) {
+		tsmh_dev_put(dev);
+		return -ENOMEM;
+	}
+	mutex_lock(&tdi->lock);
+	cmd_check(tdi);
+	ret = put_tdi(skb, tdi);
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	if (!ret) {
+		n = (struct nlattr *)skb->data;
+		ret = nla_len(n);
+		if ((size_t)ret > len)
+			ret = -ENOSPC;
+		else
+			memcpy(buf, nla_data(n), ret);
+	}
+	kfree_skb(skb);
 	return ret;
 }

@@ -56,6 +56,13 @@ struct pci_dev;
  *	gets ESTALE).
  * @removed: the device is going; nothing changes any more.
  * @timeout: abandons an operation pending past tdisp_timeout_ms.
+ * 7.2 TSM core (tsm.c; TSMH_TDI_F_BOUND in @flags while bound):
+ * @tvm: an ID of the TVM it is bound to (a keyed hash of its struct kvm,
+ *	never the pointer), 0 if none.
+ * @guest_cookie: the evt-tsm-req cookie of a TVM's STATE_CHANGE request
+ *	in flight (0: none): a tdi-begin START carrying it is the guest's
+ *	START, allowed in CoCo mode; single use.
+ * @op_guest: the START in flight was begun with @guest_cookie.
  */
 struct tsmh_tdi {
 	struct list_head node;
@@ -90,6 +97,9 @@ struct tsmh_tdi {
 	u64 stale_ticket;
 	bool removed;
 	struct delayed_work timeout;
+	u64 tvm;
+	u64 guest_cookie;
+	bool op_guest;
 };
 
 /* core hooks */
@@ -112,5 +122,20 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
  */
 void tsmh_tdi_ide_lost(struct tsmh_dev *ep, u32 id, bool deleted);
 int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ack *extack);
+
+/*
+ * 7.2 TSM core (tsm.c), each taking the TDI's lock: bind_check before the
+ * daemon is asked (CONFIG_UNLOCKED, unbound, idle), bind_done after its
+ * success (CONFIG_LOCKED with a checked report: BOUND to @tvm), unbound at
+ * unbind; guest_arm/disarm around a TVM's START request; info: the tdi
+ * nest's attributes into @buf (their length, or -errno). 0 or -errno, the
+ * reason logged.
+ */
+int tsmh_tdi_bind_check(struct pci_dev *pdev);
+int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm);
+void tsmh_tdi_unbound(struct pci_dev *pdev);
+int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie);
+int tsmh_tdi_guest_disarm(struct pci_dev *pdev);
+ssize_t tsmh_tdi_info(struct pci_dev *pdev, void *buf, size_t len);
 
 #endif

@@ -23,9 +23,11 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <net/genetlink.h>
 #include "core.h"
+#include "tdi.h"
 
 #ifdef TSMH_TSM_LINK
 #include <linux/pci-tsm.h>
@@ -82,6 +84,9 @@ static bool tsm_unloading;
 static const char *const tsm_op_name[] = {
 	[TSMH_TSM_OP_CONNECT] = "connect",
 	[TSMH_TSM_OP_DISCONNECT] = "disconnect",
+	[TSMH_TSM_OP_BIND] = "bind",
+	[TSMH_TSM_OP_UNBIND] = "unbind",
+	[TSMH_TSM_OP_GUEST_REQ] = "guest-req",
 };
 
 bool tsmh_tsm_is_ours(const void *tsm)
@@ -106,7 +111,7 @@ bool tsmh_tsm_is_ours(const void *tsm)
  * @intr only), -ENOMEM. A late answer finds no request: TSM_DONE then
  * fails with ENOENT and the daemon undoes what it set up.
  */
-static int tsm_ask(struct pci_dev *pdev, u32 op, bool intr)
+static int tsm_ask(struct pci_dev *pdev, u32 op, u32 tdi_op, bool intr)
 {
 	unsigned long tmo = (unsigned long)clamp(READ_ONCE(tsm_timeout), 1U, 3600U) * HZ;
 	struct tsm_req req = { .op = op };
@@ -127,7 +132,13 @@ static int tsm_ask(struct pci_dev *pdev, u32 op, bool intr)
 	list_add_tail(&req.node, &tsm_reqs);
 	mutex_unlock(&tsm_req_lock);
 
-	ret = tsmh_nl_event_tsm_req(req.dev, op, req.cookie);
+	if (op == TSMH_TSM_OP_GUEST_REQ) {
+		/* the one START this request allows, before tsmd hears of it */
+		ret = tsmh_tdi_guest_arm(pdev, req.cookie);
+		if (ret)
+			goto give_up;
+	}
+	ret = tsmh_nl_event_tsm_req(req.dev, op, req.cookie, tdi_op);
 	if (ret == -ESRCH) {
 		pci_err(pdev, "tsm %s: no tsmd listening on the \"%s\" netlink events (start tsmd); nothing done\n",
 			tsm_op_name[op], TSMH_GENL_NAME);
@@ -295,7 +306,7 @@ static void tsm_remove(struct pci_tsm *tsm)
 static int tsm_connect(struct pci_dev *pdev)
 {
 	u64 since = tsmh_ide_seq_now();
-	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, true);
+	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, U32_MAX, true);
 
 	/*
 	 * -ENOTCONN: nobody was asked; -EBUSY, -ENODEV: the daemon refused
@@ -312,25 +323,131 @@ static void tsm_disconnect(struct pci_dev *pdev)
 	if (READ_ONCE(tsm_unloading))
 		pci_info(pdev, "tsm disconnect: module unloading, tsmd not asked (its session ends with it)\n");
 	else
-		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, false);
+		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, U32_MAX, false);
 	tsm_undo(pdev, 0, "disconnect");
 }
 
-/* TDISP is issue 13 */
+/*
+ * TDISP for a TVM (issue 13; docs/design.md "7.2: bind, unbind, guest
+ * requests"). The PCI core calls these under pci_tsm_rwsem (read) and the
+ * DSM's lock. The kernel's TDI rules (tdi.c) apply to whatever tsmd then
+ * does through tdi-begin/end; the kernel checks the outcome itself.
+ */
+
+/* the TVM's ID in the tdi nest: a keyed hash of its struct kvm */
+static siphash_key_t tvm_key;
+
+static u64 tvm_id(const struct kvm *kvm)
+{
+	return siphash_1u64((u64)(uintptr_t)kvm, &tvm_key) | 1;
+}
+
+/*
+ * bind: tsmd LOCKs the TDI and gets its report checked; the kernel then
+ * needs CONFIG_LOCKED with a checked report. A failure after tsmd was
+ * asked asks it to STOP again (unbind), so no TDI stays locked for a TVM
+ * that never got it.
+ */
 static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {
-	return ERR_PTR(-EOPNOTSUPP);
+	struct pci_tdi *tdi;
+	int ret;
+
+	ret = tsmh_tdi_bind_check(pdev);
+	if (ret)
+		return ERR_PTR(ret);
+	tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
+	if (!tdi)
+		return ERR_PTR(-ENOMEM);
+	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, true);
+	if (!ret)
+		ret = tsmh_tdi_bind_done(pdev, tvm_id(kvm));
+	if (ret) {
+		if (ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV &&
+		    !READ_ONCE(tsm_unloading))
+			tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, false);
+		kfree(tdi);
+		return ERR_PTR(ret);
+	}
+	pci_tsm_tdi_constructor(pdev, tdi, kvm, tdi_id);
+	return tdi;
 }
 
+/* unbind: tsmd STOPs the TDI; the binding ends whatever it answers */
 static void tsm_unbind(struct pci_tdi *tdi)
 {
+	struct pci_dev *pdev = tdi->pdev;
+
+	if (READ_ONCE(tsm_unloading))
+		pci_info(pdev, "tsm unbind: module unloading, tsmd not asked\n");
+	else
+		tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, false);
+	tsmh_tdi_unbound(pdev);
+	kfree(tdi);
 }
 
+/*
+ * A TVM's request. INFO: the kernel's TDI record (the tdi nest's
+ * attributes, TSMH_TDI_A_*, as tdi-get shows them) in @req_out.
+ * STATE_CHANGE: @req_in a u32, the state wanted; TSMH_TDI_STATE_RUN (from
+ * CONFIG_LOCKED; the TVM's START) is the one supported: tsmd STARTs it
+ * with the request's cookie, which is what lets a START through in CoCo
+ * mode. @req_out (if 4 bytes or more) gets the state after it. Returns
+ * what @req_out was not filled with (the PCI core's "residue"), or
+ * -errno; the DEBUG scopes are not ours (-EOPNOTSUPP).
+ */
 static ssize_t tsm_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
 			     sockptr_t req_in, size_t in_len, sockptr_t req_out,
 			     size_t out_len, u64 *tsm_code)
 {
-	return -EOPNOTSUPP;
+	struct pci_dev *pdev = tdi->pdev;
+	u32 want, st;
+	ssize_t n;
+	void *buf;
+	int ret;
+
+	if (tsm_code)
+		*tsm_code = 0;
+	if (scope == PCI_TSM_REQ_INFO) {
+		buf = kzalloc(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		n = tsmh_tdi_info(pdev, buf, NLMSG_GOODSIZE);
+		if (n >= 0 && (size_t)n > out_len)
+			n = -ENOSPC;
+		if (n >= 0 && copy_to_sockptr(req_out, buf, n))
+			n = -EFAULT;
+		kfree(buf);
+		return n < 0 ? n : (ssize_t)(out_len - n);
+	}
+	if (scope != PCI_TSM_REQ_STATE_CHANGE)
+		return -EOPNOTSUPP;
+	if (in_len != sizeof(want) || copy_from_sockptr(&want, req_in, sizeof(want)))
+		return -EINVAL;
+	if (want != TSMH_TDI_STATE_RUN) {
+		pci_info(pdev, "tsm guest request: state %u asked; only RUN (START) is supported\n",
+			 want);
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * tsm_ask() arms the cookie; the core's DSM lock keeps guest requests
+	 * of the DSM's TDIs one at a time, so disarming here never drops
+	 * another request's cookie.
+	 */
+	ret = tsm_ask(pdev, TSMH_TSM_OP_GUEST_REQ, TSMH_TDI_OP_START, true);
+	n = tsmh_tdi_guest_disarm(pdev);
+	if (ret)
+		return ret;
+	if (n != TSMH_TDI_STATE_RUN) {
+		pci_err(pdev, "tsm guest request START: tsmd answered success but the TDI is not RUN\n");
+		return n < 0 ? n : -EPROTO;
+	}
+	if (out_len < sizeof(st))
+		return out_len;
+	st = n;
+	if (copy_to_sockptr(req_out, &st, sizeof(st)))
+		return -EFAULT;
+	return out_len - sizeof(st);
 }
 
 static struct pci_tsm_ops tsmh_pci_tsm_ops = {
@@ -345,7 +462,10 @@ static struct pci_tsm_ops tsmh_pci_tsm_ops = {
 
 void tsmh_tsm_init(void)
 {
-	struct tsm_dev *t = tsm_register(NULL, &tsmh_pci_tsm_ops);
+	struct tsm_dev *t;
+
+	get_random_bytes(&tvm_key, sizeof(tvm_key));
+	t = tsm_register(NULL, &tsmh_pci_tsm_ops);
 
 	if (IS_ERR(t)) {
 		pr_warn("not registered as a link TSM (%ld): sysfs tsm/connect unavailable, tsmctl connect still works\n",

@@ -77,6 +77,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 cp "$kmod"/tsmh_core.ko "$kmod"/tsmh_sim.ko "$st/lib/modules/$kver/extra/"
 # VM-test-only modules (tests/vm/kmod, built by scripts/dkms-build.sh)
 cp "$kmod"/tsmh_rtest.ko "$st/lib/modules/$kver/extra/" 2>/dev/null || true
+cp "$kmod"/tsmh_btest.ko "$st/lib/modules/$kver/extra/" 2>/dev/null || true # 7.2 only
 # in-tree modules the tests may load (as a user would with modprobe);
 # sha512_generic gives tsmh_core its SHA-384 where it is not built in (6.1)
 kmod_file() { find "$kcache/modules" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \) 2>/dev/null | head -n1; }

@@ -13,6 +13,7 @@
  *                                 as long as it):
  *     claim DEV | release DEV     doe-claim / doe-release (the DSM)
  *     begin DEV OP [flags=N] [stream=N] [offset=N] [p2p=N] [nonce=N]
+ *         [cookie=HEX]            (cookie: tsm-cookie, a guest request's)
  *                                 tdi-begin; OP lock|report|start|stop|state
  *                                 or a number; prints "ticket T" and the TDI
  *     end DEV [ticket=T] [status=N] [error=N] [state=S] [nonce=N]
@@ -86,6 +87,8 @@ static void print_tdi(const char *prefix, struct nlattr *n)
 	if (a[TSMH_TDI_A_MMIO_OFFSET])
 		printf(" offset=0x%llx",
 		       (unsigned long long)nla_get_u64(a[TSMH_TDI_A_MMIO_OFFSET]));
+	if (a[TSMH_TDI_A_TVM])
+		printf(" tvm=%016llx", (unsigned long long)nla_get_u64(a[TSMH_TDI_A_TVM]));
 	if (a[TSMH_TDI_A_REPORT_LEN])
 		printf(" report_len=%u nr_ranges=%u gen=%llu", U(TSMH_TDI_A_REPORT_LEN),
 		       U(TSMH_TDI_A_NR_RANGES),
@@ -251,6 +254,8 @@ static int run_line(char *line)
 				nla_put_u64(m, TSMH_A_TDI_MMIO_OFFSET, strtoull(v, NULL, 0));
 			else if (!strcmp(argv[i], "p2p"))
 				nla_put_u64(m, TSMH_A_TDI_P2P_MASK, strtoull(v, NULL, 0));
+			else if (!strcmp(argv[i], "cookie"))
+				nla_put_u64(m, TSMH_A_TSM_COOKIE, strtoull(v, NULL, 16));
 			else if (!strcmp(argv[i], "nonce") && !nonce_parse(v, nonce))
 				nla_put(m, TSMH_A_TDI_NONCE, sizeof(nonce), nonce);
 		}

@@ -10,8 +10,12 @@
  *   -n  answer COUNT requests, then exit (default 1)
  *   -s  the status to answer (0 or -errno; default 0)
  *   -d  wait SECONDS before answering (a late answer is refused: ENOENT)
- *   -e  run "sh -c CMD" first with TSM_DEV, TSM_OP (connect|disconnect)
- *       and TSM_COOKIE set; if it fails the answer is -EIO (unless -s)
+ *   -e  run "sh -c CMD" first with TSM_DEV, TSM_OP (connect|disconnect|
+ *       bind|unbind|guest-req), TSM_COOKIE (hex) and, for a guest-req,
+ *       TSM_TDI_OP (the tdi-op asked, 2 = start) set; if it fails the
+ *       answer is -EIO (unless -s). For bind/unbind/guest-req the command
+ *       plays tsmd's TDISP part through tdinl's tdi-begin/end without any
+ *       TDISP exchange (t_tsmbind.sh)
  *   -m  the reason sent with the answer (gate-msg)
  *   -i  IDE: on connect, ide-stream-new for the device (its failure is
  *       the answer); on disconnect, ide-stream-del of the stream made
@@ -38,6 +42,13 @@ struct req {
 	char dev[32];
 	uint32_t op;
 	uint64_t cookie;
+	int64_t tdi_op; /* evt-tsm-req guest-req: the TDI operation asked; -1 none */
+};
+
+static const char *const op_names[] = {
+	[TSMH_TSM_OP_CONNECT] = "connect",     [TSMH_TSM_OP_DISCONNECT] = "disconnect",
+	[TSMH_TSM_OP_BIND] = "bind",	       [TSMH_TSM_OP_UNBIND] = "unbind",
+	[TSMH_TSM_OP_GUEST_REQ] = "guest-req",
 };
 
 static int on_event(struct nl_msg *m, void *arg)
@@ -56,6 +67,7 @@ static int on_event(struct nl_msg *m, void *arg)
 	snprintf(r->dev, sizeof(r->dev), "%s", nla_get_string(tb[TSMH_A_DEV_NAME]));
 	r->op = nla_get_u32(tb[TSMH_A_TSM_OP]);
 	r->cookie = nla_get_u64(tb[TSMH_A_TSM_COOKIE]);
+	r->tdi_op = tb[TSMH_A_TDI_OP] ? (int64_t)nla_get_u32(tb[TSMH_A_TDI_OP]) : -1;
 	r->have = 1;
 	return 0;
 }
@@ -194,15 +206,21 @@ int main(int argc, char **argv)
 		}
 		if (!r.have)
 			continue;
-		op = r.op == TSMH_TSM_OP_CONNECT      ? "connect"
-		     : r.op == TSMH_TSM_OP_DISCONNECT ? "disconnect"
-						      : "?";
+		op = r.op < sizeof(op_names) / sizeof(op_names[0]) ? op_names[r.op] : "?";
 		snprintf(ck, sizeof(ck), "%016" PRIx64, r.cookie);
 		printf("req %s %s %s\n", r.dev, op, ck);
 		if (cmd) {
 			setenv("TSM_DEV", r.dev, 1);
 			setenv("TSM_OP", op, 1);
 			setenv("TSM_COOKIE", ck, 1);
+			if (r.tdi_op >= 0) {
+				char to[24];
+
+				snprintf(to, sizeof(to), "%" PRId64, r.tdi_op);
+				setenv("TSM_TDI_OP", to, 1);
+			} else {
+				unsetenv("TSM_TDI_OP");
+			}
 			ret = system(cmd);
 			if (ret && !status_set)
 				st = -EIO;

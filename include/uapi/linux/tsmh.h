@@ -637,6 +637,15 @@ enum tsmh_ide_event {
 enum tsmh_tsm_op {
 	TSMH_TSM_OP_CONNECT,
 	TSMH_TSM_OP_DISCONNECT,
+	/*
+	 * 7.2 TSM core bind/unbind/guest_req (ABI 6 additions): BIND asks
+	 * the daemon to LOCK the TDI and get its report checked, UNBIND to
+	 * STOP it, GUEST_REQ to run the evt-tsm-req's tdi-op (START) begun
+	 * with tdi-begin carrying the request's tsm-cookie.
+	 */
+	TSMH_TSM_OP_BIND,
+	TSMH_TSM_OP_UNBIND,
+	TSMH_TSM_OP_GUEST_REQ,
 	__TSMH_TSM_OP_NR,
 };
 

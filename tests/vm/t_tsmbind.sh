@@ -1,0 +1,193 @@
+# tsmh-vm: timeout 400
+# 7.2 TSM core bind / unbind / guest_req (issue 13, kmod/core/tsm.c,
+# docs/design.md "7.2: bind, unbind, guest requests"): tests/vm/kmod/
+# tsmh_btest.c plays the in-kernel caller (VFIO/IOMMUFD for a TVM; none is
+# in tree yet) of pci_tsm_bind(), pci_tsm_unbind(), pci_tsm_guest_req() on
+# function 1 of a connected card. tsmresp answers the kernel's evt-tsm-req
+# in tsmd's place: for bind/unbind/guest-req it runs tdinl, which drives
+# tdi-begin/end like a requester that performs NO real TDISP exchange (the
+# kernel's rules and its checks of the outcome are what is tested; the
+# report it hands in is built against the function's real BAR 0).
+# Covered: bind without a daemon (ENOTCONN, nothing changed); a daemon
+# that answers success without locking (the kernel refuses: EPROTO, and
+# asks it to undo); bind -> CONFIG_LOCKED, report checked, BOUND with the
+# TVM's ID, tsm/bound naming our TSM; a second TVM EBUSY; INFO returns the
+# kernel's record; the host cannot START in CoCo mode, not even with a
+# made-up tsm-cookie; the TVM's START (STATE_CHANGE to RUN) through the
+# daemon with the request's cookie -> RUN, not host-started; DEBUG refused;
+# unbind -> STOP, CONFIG_UNLOCKED, tsm/bound empty; bind of a TDI the host
+# locked refused before asking anybody; a bound TDI stays bound across a
+# reset of its DSM (tsm/bound still names us: the core reads its own
+# pdev->tsm->tdi) until unbind, whatever the reset did to its state; disconnect of a bound TDI's DSM unbinds it
+# first (the daemon asked to unbind, then to disconnect).
+. /tests/lib.sh
+[ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
+[ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
+[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
+dmesg | grep -q "tsmh_core: no in-kernel TSM core" && skip "tsmh_core built without the link TSM on $KVER"
+insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=2 || setup_fail "insmod tsmh_sim nr_functions=2"
+start_emu
+wait_eps 1
+F1=${EP0%.0}.1
+wait_until 10 "$F1 did not appear" test -e /sys/bus/pci/devices/$F1/resource
+insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
+P=/sys/module/tsmh_btest/parameters
+T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
+[ -n "$T" ] || fail "no 'registered link TSM' line"
+
+tline() { tdinl get "$1" | grep "^tdi $1 "; }
+st() { tline "$1" | sed -n 's/.* state=\([^ ]*\) .*/\1/p'; }
+fl() { tline "$1" | sed -n 's/.* flags=\([^ ]*\) .*/\1/p'; }
+listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q '^listening' /tmp/resp.log; }
+# call OP ARGS: echo ARGS > tsmh_btest's OP; its error in /tmp/w.err
+call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
+RESP=
+cleanup() { [ -n "$RESP" ] && kill "$RESP" 2>/dev/null; }
+trap cleanup EXIT
+# responder N: tsmresp answering N requests with /tmp/req.sh (below)
+responder() {
+	: >/tmp/resp.log
+	tsmresp -n "$1" -e 'sh /tmp/req.sh' >/tmp/resp.log 2>&1 &
+	RESP=$!
+	listening
+}
+resp_done() { wait "$RESP" || fail "responder: $(cat /tmp/resp.log)"; RESP=; }
+# asked OP DEV [REQ]: tsmh_btest's OP on DEV succeeds, the responder
+# having answered the kernel's request REQ (default OP)
+asked() {
+	responder 1
+	call "$1" "$2" || fail "$1 $2: $(cat /tmp/w.err); $(cat /tmp/resp.log); $(tail -n 5 /tmp/tdinl.out)"
+	resp_done
+	grep -q "^${3:-$1} $2 " /tmp/req.log || fail "no ${3:-$1} request: $(cat /tmp/req.log)"
+}
+
+# what tsmd would do for each request, with no TDISP exchange: tdinl's
+# tdi-begin/end on one socket holding the DSM's mailbox claim
+res() { sed -n "$(($2 + 1))p" /sys/bus/pci/devices/$1/resource; }
+bar() { set -- $(res "$1" "$2"); printf 0x%x $(($1)); }
+B1=$(bar $F1 0)
+cat >/tmp/req.sh <<EOF
+echo "\$TSM_OP \$TSM_DEV \$TSM_COOKIE \${TSM_TDI_OP:-}" >>/tmp/req.log
+case \$TSM_OP in
+connect|disconnect) exit 0 ;;
+bind) [ -f /tmp/bind.noop ] && exit 0
+	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
+unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
+	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
+guest-req) [ "\$TSM_TDI_OP" = 2 ] || exit 1
+	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=1\n' \$TSM_DEV | tdinl run >/tmp/forged.out 2>&1
+	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=%s\nend %s status=0 state=RUN\n' \$TSM_DEV \$TSM_COOKIE \$TSM_DEV ;;
+*) exit 1 ;;
+esac | tdinl run >>/tmp/tdinl.out 2>&1
+EOF
+: >/tmp/req.log
+
+# ---- connect the DSM through our link TSM ----
+responder 1
+echo $T >/sys/bus/pci/devices/$EP0/tsm/connect 2>/tmp/w.err || fail "connect: $(cat /tmp/w.err); $(cat /tmp/resp.log)"
+resp_done
+B=/sys/bus/pci/devices/$F1/tsm/bound
+[ -f $B ] || fail "no tsm/bound on $F1: $(ls /sys/bus/pci/devices/$F1/tsm 2>&1)"
+[ -z "$(cat $B)" ] || fail "$F1 bound at start: $(cat $B)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "$F1 at start: $(tline $F1)"
+ok "$EP0 connected through $T; $F1 CONFIG_UNLOCKED, tsm/bound empty"
+
+# ---- bind with nobody listening ----
+call bind $F1 && fail "bind without a daemon succeeded"
+grep -q "not connected" /tmp/w.err || fail "bind without a daemon: $(cat /tmp/w.err)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $B)" ] || fail "after a refused bind: $(tline $F1) bound='$(cat $B)'"
+ok "bind without a daemon: '$(cat /tmp/w.err)', nothing changed"
+
+# ---- a daemon that says yes without locking: the kernel checks ----
+touch /tmp/bind.noop
+responder 2
+call bind $F1 && fail "bind succeeded although nothing was locked"
+resp_done
+rm -f /tmp/bind.noop
+grep -q "Protocol error" /tmp/w.err || fail "bind of an unlocked TDI: $(cat /tmp/w.err)"
+dmesg | grep -q "$F1: tsmh: tsm bind: tsmd answered success but the TDI is CONFIG_UNLOCKED" || fail "no log of the refused bind"
+grep -q "^req $F1 unbind " /tmp/resp.log || fail "the failed bind was not undone (unbind): $(cat /tmp/resp.log)"
+[ -z "$(cat $B)" ] && [ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after the lying daemon: $(tline $F1)"
+ok "daemon answered bind without locking: EPROTO, undone with unbind, not bound"
+
+# ---- bind ----
+asked bind $F1
+grep -q "^bind $F1 [0-9a-f]\{16\} $" /tmp/req.log || fail "bind request: $(cat /tmp/req.log)"
+tline $F1 >/tmp/t.out
+grep -q " state=CONFIG_LOCKED flags=0xb .* tvm=[0-9a-f]\{16\} report_len=36 nr_ranges=1 " /tmp/t.out ||
+	fail "after bind: $(cat /tmp/t.out)"
+TVM=$(sed -n 's/.* tvm=\([0-9a-f]*\) .*/\1/p' /tmp/t.out)
+[ "$(cat $B)" = $T ] || fail "tsm/bound reads '$(cat $B)', not $T"
+ok "bind: $F1 CONFIG_LOCKED, report checked, BOUND to TVM $TVM; tsm/bound reads $T"
+
+call bind "$F1 2" && fail "a second TVM bound the same TDI"
+grep -q "busy" /tmp/w.err || fail "second TVM: $(cat /tmp/w.err)"
+E2=$(cat /tmp/w.err)
+call bind $F1 || fail "bind again by the same TVM: $(cat /tmp/w.err)"
+ok "a second TVM: '$E2'; the same TVM again: 0 without asking"
+
+# ---- INFO: the kernel's record (tdi nest: 4 state, 5 flags, 13 tvm) ----
+call info $F1 || fail "info: $(cat /tmp/w.err)"
+L=$(cat $P/last)
+case "$L" in "info $F1 0 1=\"$F1\""*" 4=1 5=11 "*" 13=$TVM "*) ;; *) fail "INFO (want state 1, flags 11, tvm $TVM): $L" ;; esac
+ok "guest INFO: $L"
+
+# ---- the host cannot START in CoCo mode ----
+[ "$(cat /sys/module/tsmh_core/parameters/tdisp_host_native)" = N ] || fail "host-native mode on"
+printf 'claim %s\nbegin %s start nonce=0xab\nbegin %s start nonce=0xab cookie=1234\n' $EP0 $F1 $F1 |
+	tdinl run >/tmp/h.out 2>&1 && fail "host START accepted: $(cat /tmp/h.out)"
+grep -q "host may not start a TDI in CoCo mode" /tmp/h.out || fail "host START: $(cat /tmp/h.out)"
+grep -q "tsm-cookie is no pending guest request" /tmp/h.out || fail "forged cookie: $(cat /tmp/h.out)"
+[ "$(st $F1)" = CONFIG_LOCKED ] || fail "after host STARTs: $(tline $F1)"
+ok "host START refused in CoCo mode, also with a made-up tsm-cookie"
+
+# ---- the TVM's START ----
+: >/tmp/req.log
+asked run $F1 guest-req
+grep -q "^guest-req $F1 [0-9a-f]\{16\} 2$" /tmp/req.log || fail "guest-req request: $(cat /tmp/req.log)"
+grep -q "tsm-cookie is no pending guest request" /tmp/forged.out || fail "a wrong cookie during the request: $(cat /tmp/forged.out)"
+[ "$(cat $P/last)" = "run $F1 0 state=2" ] || fail "guest START result: $(cat $P/last)"
+tline $F1 >/tmp/t.out
+grep -q " state=RUN flags=0x9 " /tmp/t.out || fail "after the guest START: $(cat /tmp/t.out)"
+grep -q "started for its TVM (guest request)" /tmp/t.out || fail "msg: $(cat /tmp/t.out)"
+ok "guest STATE_CHANGE -> RUN through the daemon with the request's cookie (another cookie refused meanwhile); not host-started"
+
+call debug $F1 && fail "DEBUG_READ accepted"
+ok "DEBUG_READ refused: $(cat /tmp/w.err)"
+
+# ---- unbind ----
+asked unbind $F1
+tline $F1 >/tmp/t.out
+grep -q " state=CONFIG_UNLOCKED flags=0x0 " /tmp/t.out && ! grep -q " tvm=" /tmp/t.out || fail "after unbind: $(cat /tmp/t.out)"
+[ -z "$(cat $B)" ] || fail "tsm/bound after unbind: $(cat $B)"
+ok "unbind: the daemon STOPped it, CONFIG_UNLOCKED, no TVM, tsm/bound empty"
+
+# ---- bind of a TDI the host locked: refused before asking ----
+printf 'claim %s\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xcd\n' $EP0 $F1 $F1 | tdinl run >/tmp/h.out 2>&1 ||
+	fail "host LOCK: $(cat /tmp/h.out)"
+call bind $F1 && fail "bind of a host-locked TDI succeeded"
+grep -q "busy" /tmp/w.err || fail "bind of a locked TDI: $(cat /tmp/w.err) (expected EBUSY before asking anybody)"
+printf 'claim %s\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' $EP0 $F1 $F1 | tdinl run >/tmp/h.out 2>&1 ||
+	fail "host STOP: $(cat /tmp/h.out)"
+ok "bind of a CONFIG_LOCKED TDI refused at once: $(cat /tmp/w.err)"
+
+# ---- a reset while bound; disconnect of the DSM unbinds first ----
+asked bind $F1
+# (whether an FLR of function 0 unlocks function 1 is tdi.c's reset rule;
+# the sim's function 1 has no FLR of its own: either state is accepted,
+# what is checked is that the binding outlives the reset)
+echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of the DSM $EP0"
+sleep 1
+tline $F1 >/tmp/t.out
+grep -q " state=\(CONFIG_UNLOCKED flags=0x8\|CONFIG_LOCKED flags=0xb\) .*tvm=" /tmp/t.out || fail "bound TDI after a reset of its DSM: $(cat /tmp/t.out)"
+[ "$(cat $B)" = $T ] || fail "tsm/bound after the reset: '$(cat $B)'"
+ok "reset of the DSM: $F1 $(st $F1), still BOUND; tsm/bound still reads $T (the core's pdev->tsm->tdi) until unbind"
+: >/tmp/req.log
+responder 2
+echo $T >/sys/bus/pci/devices/$EP0/tsm/disconnect 2>/tmp/w.err || fail "disconnect: $(cat /tmp/w.err)"
+resp_done
+[ "$(sed -n 1p /tmp/req.log | cut -d' ' -f1-2)" = "unbind $F1" ] && [ "$(sed -n 2p /tmp/req.log | cut -d' ' -f1-2)" = "disconnect $EP0" ] ||
+	fail "disconnect of a bound TDI's DSM: $(cat /tmp/req.log)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after disconnect: $(tline $F1)"
+ok "disconnect: the daemon asked to unbind $F1 first, then to disconnect $EP0"
