@@ -285,6 +285,7 @@ int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
  */
 int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, const void *data,
 		       u32 len, u64 *gen);
+int tsmh_ev_kernel_drop(struct tsmh_dev *dev, u32 type, u64 gen);
 
 /* gate.c */
 bool tsmh_gate_wants(struct pci_dev *pdev);	/* track it although it has no DOE/IDE/TEE-IO */
