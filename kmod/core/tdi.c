@@ -238,9 +238,83 @@ static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
 }
 
 /*
+ * Config offsets whose writes the probes pass on (cfg_entry()): set for a
+ * VF's PF's SR-IOV Control and VF BARs when the VF is locked (never
+ * cleared: a stale bit only costs a re-read). PCI_COMMAND and the BARs
+ * are always watched.
+ */
+static DECLARE_BITMAP(cfg_watched, PCI_CFG_SPACE_EXP_SIZE);
+
+/*
+ * What a locked TDI's config must keep, recorded at the LOCK: its BAR
+ * registers (a VF: its PF's VF BAR registers) and, for a VF, the PF's
+ * VF Memory Space Enable. tdi->lock held.
+ */
+static void cfg_snapshot(struct tsmh_tdi *tdi)
+{
+	struct pci_dev *pdev = tdi->dev->pdev, *d = pdev;
+	int i, base = PCI_BASE_ADDRESS_0;
+	u16 ctl = 0;
+
+	lockdep_assert_held(&tdi->lock);
+	tdi->sriov_pos = 0;
+	tdi->vf_mse = false;
+	if (pdev->is_virtfn) {
+		d = pci_physfn(pdev);
+		tdi->sriov_pos = pci_find_ext_capability(d, PCI_EXT_CAP_ID_SRIOV);
+		if (!tdi->sriov_pos)
+			return;
+		base = tdi->sriov_pos + PCI_SRIOV_BAR;
+		set_bit(tdi->sriov_pos + PCI_SRIOV_CTRL, cfg_watched);
+		if (!pci_read_config_word(d, tdi->sriov_pos + PCI_SRIOV_CTRL, &ctl))
+			tdi->vf_mse = !!(ctl & PCI_SRIOV_CTRL_MSE);
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		set_bit(base + 4 * i, cfg_watched);
+		if (pci_read_config_dword(d, base + 4 * i, &tdi->bars[i]))
+			tdi->bars[i] = 0;
+	}
+}
+
+/* BARs or a VF's VF MSE changed since the LOCK? ERROR config-write */
+static void cfg_check(struct tsmh_tdi *tdi)
+{
+	struct pci_dev *pdev = tdi->dev->pdev, *d = pdev;
+	int i, base = PCI_BASE_ADDRESS_0;
+	u16 ctl;
+	u32 v;
+
+	lockdep_assert_held(&tdi->lock);
+	if (pdev->is_virtfn) {
+		if (!tdi->sriov_pos)
+			return;
+		d = pci_physfn(pdev);
+		base = tdi->sriov_pos + PCI_SRIOV_BAR;
+		if (tdi->vf_mse &&
+		    !pci_read_config_word(d, tdi->sriov_pos + PCI_SRIOV_CTRL, &ctl) &&
+		    ctl != 0xffff && !(ctl & PCI_SRIOV_CTRL_MSE)) {
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+				"VF Memory Space Enable (PF SR-IOV Control) cleared while %s",
+				sname(tdi->state));
+			return;
+		}
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		if (pci_read_config_dword(d, base + 4 * i, &v) || v == tdi->bars[i])
+			continue;
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+			"%sBAR %d written (%#x -> %#x) while %s", pdev->is_virtfn ? "VF " : "", i,
+			tdi->bars[i], v, sname(tdi->state));
+		return;
+	}
+}
+
+/*
  * Memory Space or Bus Master Enable cleared while CONFIG_LOCKED or RUN
- * (a bit seen set since the LOCK now reads clear): ERROR config-write.
- * Re-read at every tdi-get/begin/end and after each probed write.
+ * (a bit seen set since the LOCK now reads clear), a BAR register (a VF:
+ * its PF's VF BAR) changed since the LOCK, or a VF's VF MSE cleared in
+ * its PF's SR-IOV Control: ERROR config-write. Re-read at every
+ * tdi-get/begin/end and after each probed write.
  */
 static void cmd_check(struct tsmh_tdi *tdi)
 {
@@ -254,6 +328,7 @@ static void cmd_check(struct tsmh_tdi *tdi)
 	lost = tdi->cmd_seen & ~cmd & CMD_BITS;
 	if (!lost) {
 		tdi->cmd_seen |= cmd & CMD_BITS;
+		cfg_check(tdi);
 		return;
 	}
 	tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE, "%s%s%s cleared while %s",
@@ -537,8 +612,9 @@ int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ac
 /* ---- config writes: kretprobes on the exported write paths ---- */
 
 /*
- * A write to PCI_COMMAND through one of these queues cfg_work, which
- * re-reads the command register of every CONFIG_LOCKED or RUN TDI (the
+ * A write to PCI_COMMAND, a BAR register or a watched offset (cfg_watched:
+ * a locked VF's PF's SR-IOV Control and VF BARs) through one of these
+ * queues cfg_work, which re-checks every CONFIG_LOCKED or RUN TDI (the
  * handlers run in atomic context and only filter by offset). The bus
  * variants take (bus, devfn, where, val), the pci_write_* and
  * pci_user_write_* ones (the latter: sysfs config writes, setpci)
@@ -568,10 +644,14 @@ static DECLARE_WORK(cfg_work, cfg_work_fn);
 static int cfg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct cfg_probe *p = container_of(get_kretprobe(ri), struct cfg_probe, rp);
-	unsigned long where = regs_get_kernel_argument(regs, p->where_arg);
+	int where = (int)regs_get_kernel_argument(regs, p->where_arg);
 
 	/* 1: no return handler for this call */
-	return (int)where != PCI_COMMAND;
+	if (where == PCI_COMMAND ||
+	    (where >= PCI_BASE_ADDRESS_0 && where < PCI_BASE_ADDRESS_0 + 4 * PCI_STD_NUM_BARS))
+		return 0;
+	return !(where >= 0 && where < PCI_CFG_SPACE_EXP_SIZE &&
+		 test_bit(where & ~3, cfg_watched));
 }
 
 static int cfg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -1148,6 +1228,7 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
 		if (!pci_read_config_word(pdev, PCI_COMMAND, &cmd) && cmd != 0xffff)
 			tdi->cmd_seen = cmd & CMD_BITS;
+		cfg_snapshot(tdi);
 		if (tdi->has_stream)
 			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
 				"locked (flags %#x, IDE stream %u, MMIO offset %#llx)",

@@ -48,6 +48,9 @@ struct pci_dev;
  * @report_len, @nr_ranges, @report_gen: the recorded report.
  * @cmd_seen: PCI_COMMAND Memory Space / Bus Master Enable bits seen set
  *	while CONFIG_LOCKED or RUN (one of them cleared: ERROR config-write).
+ * @bars, @sriov_pos, @vf_mse: as at the LOCK, the BAR registers (a VF:
+ *	its PF's VF BARs at @sriov_pos) and a VF's VF Memory Space Enable
+ *	(a change: ERROR config-write).
  * Pending operation (@op_pending): @op, @ticket, @sk (held with
  *	sock_hold() while pending), @portid, @deadline (jiffies),
  *	@lk_flags/@lk_stream/@lk_has_stream/@lk_offset (a LOCK's request),
@@ -78,6 +81,9 @@ struct tsmh_tdi {
 	u32 nr_ranges;
 	u64 report_gen;
 	u16 cmd_seen;
+	u32 bars[6];
+	u16 sriov_pos;
+	bool vf_mse;
 	bool op_pending;
 	u8 op;
 	u64 ticket;

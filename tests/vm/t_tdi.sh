@@ -395,6 +395,16 @@ tline $F1 | grep -q "state=ERROR .*msg=Memory Space Enable cleared while CONFIG_
 	fail "$(tline $F1)"
 ok "Memory Space Enable cleared (sysfs config write) on a CONFIG_LOCKED TDI: ERROR config-write"
 unlock $F1
+# a BAR register rewritten while locked: seen at the write (review 13 #7)
+lock $F1
+b0=$(simide $F1 r32 0x10)
+simide $F1 w32 0x10 $((b0 + 0x1000000)) >/dev/null
+wait_until 5 "BAR0 of a CONFIG_LOCKED TDI rewritten: $(tline $F1)" is $F1 ERROR
+simide $F1 w32 0x10 $b0 >/dev/null
+tline $F1 | grep -q "state=ERROR .*msg=BAR 0 written ($b0 -> " || fail "$(tline $F1)"
+evt config-write $F1 ERROR
+unlock $F1
+ok "BAR0 rewritten (sysfs config write) on a CONFIG_LOCKED TDI: ERROR config-write"
 rq_stop
 
 # ---- VFs ----
