@@ -17,6 +17,13 @@
 # operation's end gets ESTALE); Memory Space Enable cleared by a sysfs
 # config write on a locked TDI is ERROR config-write; the gate refuses to
 # release a locked TDI; evt-tdi for each change.
+# Review 13: an FLR of function 0 leaves function 1's TDI locked (FLR is
+# per function); a LOCK's stream disabled by a config write, a driver
+# bound behind the gate or the claim released during the LOCK fail its
+# end (ERROR); a driver bound to a locked TDI and a BAR rewritten are
+# ERROR config-write; the report is withdrawn from the evidence at STOP,
+# a set mixing it with pre-lock objects says locked=unknown, and userspace
+# may not commit provenance tdisp-report.
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
