@@ -422,6 +422,16 @@ echo 2 >/sys/bus/pci/devices/$EP0/sriov_numvfs || fail "sriov_numvfs 2"
 V1=${EP0%.0}.3 V2=${EP0%.0}.4
 wait_until 10 "VF $V2 is not a TDI: $(tdinl dump)" sh -c "tdinl dump | grep -q '^tdi $V2 dsm=$EP0 id=0x304 '"
 tdinl dump | grep -q "^tdi $V1 dsm=$EP0 id=0x303 state=CONFIG_UNLOCKED" || fail "VF $V1: $(tdinl dump)"
+# a PF's FLR clears VF Enable: it reaches its VFs' TDIs (review 13 #2)
+rq_start
+rq_ok claim $EP0
+tsmctl gate $V1 hold >/dev/null || fail "gate hold $V1"
+lock $V1
+echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of $EP0"
+wait_until 10 "FLR of the PF: $(tline $V1)" is $V1 CONFIG_UNLOCKED
+evt flr $V1 CONFIG_UNLOCKED
+rq_stop
+ok "FLR of the PF $EP0: its VF $V1's TDI CONFIG_UNLOCKED"
 echo 0 >/sys/bus/pci/devices/$EP0/sriov_numvfs
 evt removed $V2
 ok "VFs $V1, $V2: TDIs of $EP0 (0x303, 0x304); removed with evt-tdi removed"
