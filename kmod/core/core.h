@@ -281,10 +281,16 @@ int tsmh_ev_sysfs_dir(struct tsmh_dev *dev);	/* create the "tsmh" directory */
 /*
  * The kernel's own object (tdi.c: the checked TDISP report): a new set
  * with @type replaced, the current set's other objects kept, provenance
- * and lock state as given; generation bumped, evt-evidence sent. *@gen.
+ * as given, @locked unless the kept objects' set said otherwise (then
+ * unknown); generation bumped, evt-evidence sent. *@gen.
  */
 int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, const void *data,
 		       u32 len, u64 *gen);
+/*
+ * Withdraw it again: if generation @gen is still current, a new set
+ * without @type, with the metadata of the set it was added to.
+ */
+int tsmh_ev_kernel_drop(struct tsmh_dev *dev, u32 type, u64 gen);
 
 /* gate.c */
 bool tsmh_gate_wants(struct pci_dev *pdev);	/* track it although it has no DOE/IDE/TEE-IO */

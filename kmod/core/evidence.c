@@ -65,6 +65,14 @@ struct tsmh_ev_set {
 	u32 asym_algo;
 	u32 slot_mask;
 	u32 present;	/* BIT(type) of the objects held */
+	/*
+	 * A set the kernel made (tsmh_ev_kernel_put()): BIT(type) of its
+	 * own object, and the provenance/locked of the set it was derived
+	 * from, restored when the kernel withdraws the object.
+	 */
+	u32 kernel_types;
+	u32 base_prov;
+	u32 base_locked;
 	struct tsmh_ev_obj obj[TSMH_EV_NR];
 };
 
@@ -720,9 +728,17 @@ static int ev_commit_meta(struct genl_info *info, struct tsmh_dev *dev, struct t
 	set->asym_algo = attr_u32(info, TSMH_A_EV_ASYM_ALGO);
 	set->slot_mask = attr_u32(info, TSMH_A_EV_SLOT_MASK);
 	ret = tsmh_ev_meta_check(set->prov, set->locked, set->spdm_version, set->slot_mask, &why);
-	if (ret)
+	if (ret) {
 		TSMH_ERR_STR(info->extack, why, "%s", dev->name);
-	return ret;
+		return ret;
+	}
+	/* only the kernel records a report it checked (tdi.c): no forgery */
+	if (set->prov == TSMH_EV_PROV_TDISP_REPORT) {
+		TSMH_ERR(info->extack, "provenance tdisp-report is the kernel's own", "%s",
+			 dev->name);
+		return -EPERM;
+	}
+	return 0;
 }
 
 /*
@@ -893,11 +909,57 @@ static int ev_commit_publish(struct genl_info *info, struct tsmh_dev *dev,
 }
 
 /*
+ * Copies of @cur's objects but @skip (digests kept) and its SPDM metadata
+ * and reset count into @set; ev_lock held. 0 or -ENOMEM.
+ */
+static int ev_copy_from(struct tsmh_ev_set *set, const struct tsmh_ev_set *cur, u32 skip)
+{
+	u32 t;
+
+	set->spdm_version = cur->spdm_version;
+	set->hash_algo = cur->hash_algo;
+	set->asym_algo = cur->asym_algo;
+	set->slot_mask = cur->slot_mask;
+	set->reset_count = cur->reset_count;
+	for (t = 0; t < TSMH_EV_NR; t++) {
+		if (t == skip || !(cur->present & BIT(t)))
+			continue;
+		set->obj[t].data = kvmalloc(cur->obj[t].len, GFP_KERNEL_ACCOUNT);
+		if (!set->obj[t].data)
+			return -ENOMEM;
+		memcpy(set->obj[t].data, cur->obj[t].data, cur->obj[t].len);
+		memcpy(set->obj[t].digest, cur->obj[t].digest, TSMH_EV_DIGEST_LEN);
+		set->obj[t].len = cur->obj[t].len;
+		set->present |= BIT(t);
+	}
+	return 0;
+}
+
+/* make @set the device's current one (ev_lock held); *@gen: its number */
+static void ev_kernel_publish(struct tsmh_dev *dev, struct tsmh_ev_set *set, u64 *gen)
+{
+	int ret;
+
+	lockdep_assert_held(&dev->ev_lock);
+	set->gen = atomic64_inc_return(&tsmh_ev_gen);
+	set->time_ns = ktime_get_real_ns();
+	*gen = set->gen;
+	dev->ev = set;
+	ev_view_remove(dev);
+	ret = ev_view_add(dev, set);
+	if (ret)
+		pci_err(dev->pdev, "evidence sysfs files not created (%d)\n", ret);
+}
+
+/*
  * The kernel's own object (tdi.c: a TDISP report it checked): a new set
  * holding @data as @type and copies of the current set's other objects
  * (digests kept), its SPDM metadata and reset count (a set taken before
- * a reset stays that old), with @prov and @locked; published as a commit
- * is. The caller may hold its TDI's lock (tdi.h: ev_lock nests inside).
+ * a reset stays that old), with @prov; published as a commit is.
+ * @locked is @data's: the set says it only if the objects kept from the
+ * current set said the same, else UNKNOWN (objects taken before a lock
+ * are not relabelled "locked"). The caller may hold its TDI's lock
+ * (tdi.h: ev_lock nests inside).
  */
 int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, const void *data,
 		       u32 len, u64 *gen)
@@ -905,7 +967,7 @@ int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, con
 	u64 reset = tsmh_dev_reset_count(dev);
 	struct tsmh_ev_set *set, *cur, *old = NULL;
 	struct crypto_shash *tfm;
-	u32 t, present;
+	u32 present;
 	int ret;
 
 	if (type >= TSMH_EV_NR || !len || len > TSMH_EV_OBJ_MAX)
@@ -923,7 +985,6 @@ int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, con
 		goto out;
 	memcpy(set->obj[type].data, data, len);
 	set->obj[type].len = len;
-	set->present = BIT(type);
 	ret = ev_digest(tfm, data, len, set->obj[type].digest);
 	if (ret)
 		goto out;
@@ -933,38 +994,24 @@ int tsmh_ev_kernel_put(struct tsmh_dev *dev, u32 type, u32 prov, u32 locked, con
 		goto unlock;
 	}
 	cur = dev->ev;
-	set->reset_count = cur ? cur->reset_count : reset;
+	set->reset_count = reset;
+	set->base_prov = TSMH_EV_PROV_UNSPEC;
+	set->base_locked = TSMH_EV_LOCKED_UNKNOWN;
 	if (cur) {
-		set->spdm_version = cur->spdm_version;
-		set->hash_algo = cur->hash_algo;
-		set->asym_algo = cur->asym_algo;
-		set->slot_mask = cur->slot_mask;
-	}
-	for (t = 0; cur && t < TSMH_EV_NR; t++) {
-		if (t == type || !(cur->present & BIT(t)))
-			continue;
-		set->obj[t].data = kvmalloc(cur->obj[t].len, GFP_KERNEL_ACCOUNT);
-		if (!set->obj[t].data) {
-			ret = -ENOMEM;
+		ret = ev_copy_from(set, cur, type);
+		if (ret)
 			goto unlock;
-		}
-		memcpy(set->obj[t].data, cur->obj[t].data, cur->obj[t].len);
-		memcpy(set->obj[t].digest, cur->obj[t].digest, TSMH_EV_DIGEST_LEN);
-		set->obj[t].len = cur->obj[t].len;
-		set->present |= BIT(t);
+		/* replacing its own earlier report: the base stays that one's */
+		set->base_prov = cur->kernel_types & BIT(type) ? cur->base_prov : cur->prov;
+		set->base_locked = cur->kernel_types & BIT(type) ? cur->base_locked : cur->locked;
 	}
+	set->locked = set->present && cur->locked != locked ? TSMH_EV_LOCKED_UNKNOWN : locked;
+	set->present |= BIT(type);
+	set->kernel_types = BIT(type);
 	set->prov = prov;
-	set->locked = locked;
-	set->gen = atomic64_inc_return(&tsmh_ev_gen);
-	set->time_ns = ktime_get_real_ns();
-	*gen = set->gen;
 	present = set->present;
 	old = dev->ev;
-	dev->ev = set;
-	ev_view_remove(dev);
-	ret = ev_view_add(dev, set);
-	if (ret)
-		pci_err(dev->pdev, "evidence sysfs files not created (%d)\n", ret);
+	ev_kernel_publish(dev, set, gen);
 	set = NULL;
 	ret = 0;
 unlock:
@@ -977,6 +1024,55 @@ unlock:
 		tsmh_nl_event_evidence(dev, *gen, prov, present);
 	}
 out:
+	ev_set_put(set);
+	return ret;
+}
+
+/*
+ * The kernel withdraws its object @type recorded as generation @gen (a
+ * TDI left CONFIG_LOCKED/RUN: its report is no longer current). Only if
+ * that set is still the current one (a commit since replaced it: the
+ * writer chose what it holds): a new set with its other objects, the
+ * provenance and locked of the set it was derived from. 0 (also when
+ * there was nothing to do), -ENOMEM.
+ */
+int tsmh_ev_kernel_drop(struct tsmh_dev *dev, u32 type, u64 gen)
+{
+	struct tsmh_ev_set *set, *cur, *old = NULL;
+	u32 prov = 0, present = 0;
+	u64 ngen = 0;
+	int ret;
+
+	if (type >= TSMH_EV_NR)
+		return -EINVAL;
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	kref_init(&set->ref);
+	mutex_lock(&dev->ev_lock);
+	cur = dev->ev;
+	ret = 0;
+	if (dev->ev_dead || !cur || cur->gen != gen || !(cur->kernel_types & BIT(type)))
+		goto unlock;
+	ret = ev_copy_from(set, cur, type);
+	if (ret)
+		goto unlock;
+	set->prov = cur->base_prov;
+	set->locked = cur->base_locked;
+	prov = set->prov;
+	present = set->present;
+	old = cur;
+	ev_kernel_publish(dev, set, &ngen);
+	set = NULL;
+unlock:
+	mutex_unlock(&dev->ev_lock);
+	if (old) {
+		ev_set_put(old);
+		pci_info_ratelimited(dev->pdev,
+				     "evidence generation %llu: %s of generation %llu withdrawn by the kernel\n",
+				     ngen, type_str(type), gen);
+		tsmh_nl_event_evidence(dev, ngen, prov, present);
+	}
 	ev_set_put(set);
 	return ret;
 }

@@ -1041,6 +1041,8 @@ void tsmh_gate_bound(struct tsmh_dev *dev, const char *drv)
 		snprintf(dev->gate_msg, sizeof(dev->gate_msg), "driver %s bound while held", drv);
 	}
 	mutex_unlock(&dev->state_lock);
+	/* a CONFIG_LOCKED TDI, or a RUN one bound behind the gate: ERROR */
+	tsmh_tdi_driver_bound(dev, drv, bypass);
 	if (!bypass)
 		return;
 	pci_warn(dev->pdev, "driver %s bound although the device was held (driver_override now \"%*pE\"): gate bypassed\n",
@@ -1084,8 +1086,8 @@ void tsmh_gate_reset(struct tsmh_dev *dev, u32 kind)
 	pci_info(dev->pdev, "reset seen (%s, count %llu): re-attestation needed\n",
 		 tsmh_reset_kind_name(kind), count);
 	tsmh_nl_event_reset(dev, kind, count);
-	/* its TDI and those it hosts: CONFIG_UNLOCKED (before the IDE's ide-lost) */
-	tsmh_tdi_reset(dev);
+	/* its TDI and its VFs': CONFIG_UNLOCKED (before the IDE's ide-lost) */
+	tsmh_tdi_reset(dev, kind);
 	/* its IDE streams: flagged reset, insecure event (the kernel keeps them) */
 	tsmh_ide_dev_reset(dev, kind);
 	if (!hold || !READ_ONCE(reset_hold))

@@ -843,6 +843,9 @@ static int doe_claim_release(struct sk_buff *skb, struct genl_info *info, bool c
 	mutex_unlock(&dev->state_lock);
 	if (put)
 		sock_put(put);
+	/* a TDI operation it has pending is abandoned: no session owner now */
+	if (!ret && !claim)
+		tsmh_tdi_claim_released(dev, sk);
 	/* comm is the caller's to choose: escaped */
 	if (!ret)
 		pci_info_ratelimited(dev->pdev, "DOE mailbox %#x %s by %*pE (port %u)\n",

@@ -202,7 +202,9 @@ static void pending_clear(struct tsmh_tdi *tdi)
 /*
  * Move @tdi to @state for @cause with the message @fmt; flags follow the
  * state: out of CONFIG_LOCKED/RUN the nonce, report and host-started
- * flags go. Logs (pci_warn for ERROR) and sends evt-tdi.
+ * flags go, and the recorded report is withdrawn from the evidence (if
+ * the set holding it is still current). Logs (pci_warn for ERROR) and
+ * sends evt-tdi.
  */
 static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
 				   const char *fmt, ...)
@@ -219,6 +221,11 @@ static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
 	tdi->since = ktime_get_real_ns();
 	if (state != TSMH_TDI_CONFIG_LOCKED && state != TSMH_TDI_RUN) {
 		nonce_wipe(tdi);
+		/* the report no longer describes a locked TDI: withdrawn */
+		if ((tdi->flags & TSMH_TDI_F_REPORT_CHECKED) &&
+		    tsmh_ev_kernel_drop(tdi->dev, TSMH_EV_REPORT, tdi->report_gen))
+			pci_err(pdev, "TDI report of evidence generation %llu not withdrawn\n",
+				tdi->report_gen);
 		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
 		tdi->cmd_seen = 0;
 	}
@@ -232,9 +239,83 @@ static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
 }
 
 /*
+ * Config offsets whose writes the probes pass on (cfg_entry()): set for a
+ * VF's PF's SR-IOV Control and VF BARs when the VF is locked (never
+ * cleared: a stale bit only costs a re-read). PCI_COMMAND and the BARs
+ * are always watched.
+ */
+static DECLARE_BITMAP(cfg_watched, PCI_CFG_SPACE_EXP_SIZE);
+
+/*
+ * What a locked TDI's config must keep, recorded at the LOCK: its BAR
+ * registers (a VF: its PF's VF BAR registers) and, for a VF, the PF's
+ * VF Memory Space Enable. tdi->lock held.
+ */
+static void cfg_snapshot(struct tsmh_tdi *tdi)
+{
+	struct pci_dev *pdev = tdi->dev->pdev, *d = pdev;
+	int i, base = PCI_BASE_ADDRESS_0;
+	u16 ctl = 0;
+
+	lockdep_assert_held(&tdi->lock);
+	tdi->sriov_pos = 0;
+	tdi->vf_mse = false;
+	if (pdev->is_virtfn) {
+		d = pci_physfn(pdev);
+		tdi->sriov_pos = pci_find_ext_capability(d, PCI_EXT_CAP_ID_SRIOV);
+		if (!tdi->sriov_pos)
+			return;
+		base = tdi->sriov_pos + PCI_SRIOV_BAR;
+		set_bit(tdi->sriov_pos + PCI_SRIOV_CTRL, cfg_watched);
+		if (!pci_read_config_word(d, tdi->sriov_pos + PCI_SRIOV_CTRL, &ctl))
+			tdi->vf_mse = !!(ctl & PCI_SRIOV_CTRL_MSE);
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		set_bit(base + 4 * i, cfg_watched);
+		if (pci_read_config_dword(d, base + 4 * i, &tdi->bars[i]))
+			tdi->bars[i] = 0;
+	}
+}
+
+/* BARs or a VF's VF MSE changed since the LOCK? ERROR config-write */
+static void cfg_check(struct tsmh_tdi *tdi)
+{
+	struct pci_dev *pdev = tdi->dev->pdev, *d = pdev;
+	int i, base = PCI_BASE_ADDRESS_0;
+	u16 ctl;
+	u32 v;
+
+	lockdep_assert_held(&tdi->lock);
+	if (pdev->is_virtfn) {
+		if (!tdi->sriov_pos)
+			return;
+		d = pci_physfn(pdev);
+		base = tdi->sriov_pos + PCI_SRIOV_BAR;
+		if (tdi->vf_mse &&
+		    !pci_read_config_word(d, tdi->sriov_pos + PCI_SRIOV_CTRL, &ctl) &&
+		    ctl != 0xffff && !(ctl & PCI_SRIOV_CTRL_MSE)) {
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+				"VF Memory Space Enable (PF SR-IOV Control) cleared while %s",
+				sname(tdi->state));
+			return;
+		}
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		if (pci_read_config_dword(d, base + 4 * i, &v) || v == tdi->bars[i])
+			continue;
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+			"%sBAR %d written (%#x -> %#x) while %s", pdev->is_virtfn ? "VF " : "", i,
+			tdi->bars[i], v, sname(tdi->state));
+		return;
+	}
+}
+
+/*
  * Memory Space or Bus Master Enable cleared while CONFIG_LOCKED or RUN
- * (a bit seen set since the LOCK now reads clear): ERROR config-write.
- * Re-read at every tdi-get/begin/end and after each probed write.
+ * (a bit seen set since the LOCK now reads clear), a BAR register (a VF:
+ * its PF's VF BAR) changed since the LOCK, or a VF's VF MSE cleared in
+ * its PF's SR-IOV Control: ERROR config-write. Re-read at every
+ * tdi-get/begin/end and after each probed write.
  */
 static void cmd_check(struct tsmh_tdi *tdi)
 {
@@ -248,6 +329,7 @@ static void cmd_check(struct tsmh_tdi *tdi)
 	lost = tdi->cmd_seen & ~cmd & CMD_BITS;
 	if (!lost) {
 		tdi->cmd_seen |= cmd & CMD_BITS;
+		cfg_check(tdi);
 		return;
 	}
 	tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE, "%s%s%s cleared while %s",
@@ -365,31 +447,75 @@ void tsmh_tdi_release(struct net *net, u32 portid)
 }
 
 /*
- * A reset of @dev: its own TDI and, @dev being a DSM, the TDIs it hosts
- * go to CONFIG_UNLOCKED (lib tsmh_tdisp_event(FLR)); a pending operation
- * is cancelled (its end gets ESTALE). A bridge reset reaches every
- * tracked device below it (reset.c), so each TDI there too.
+ * A reset of @dev (@kind: enum tsmh_reset_kind): its own TDI and, @dev
+ * being a PF, its VFs' (a PF's FLR clears VF Enable) go to CONFIG_UNLOCKED
+ * (lib tsmh_tdisp_event(FLR)); a pending operation is cancelled (its end
+ * gets ESTALE). FLR is per function: function 0's does not reach the
+ * other functions' TDIs. A bridge reset reaches every tracked device
+ * below it (reset.c), so each TDI there too. A reset of unknown kind
+ * (reset.c: a full ring or a missed probe, reported for every tracked
+ * device whether reset or not) may never have happened: a TDI that is
+ * CONFIG_LOCKED or RUN, or has a LOCK/START/STOP pending, goes to ERROR
+ * (only STOP, which the device confirms, leads out), never to
+ * CONFIG_UNLOCKED.
  */
-void tsmh_tdi_reset(struct tsmh_dev *dev)
+void tsmh_tdi_reset(struct tsmh_dev *dev, u32 kind)
 {
+	struct pci_dev *pdev;
 	struct tsmh_tdi *tdi;
-	bool cancel;
+	bool cancel, doubt;
 	u8 next;
 
 	mutex_lock(&tsmh_tdi_list_lock);
 	list_for_each_entry(tdi, &tsmh_tdis, node) {
-		if (tdi->dev != dev && strcmp(tdi->dsm, dev->name))
+		pdev = tdi->dev->pdev;
+		if (tdi->dev != dev && !(pdev->is_virtfn && pci_physfn(pdev) == dev->pdev))
 			continue;
 		mutex_lock(&tdi->lock);
 		next = tsmh_tdisp_event(tdi->state, TSMH_TDI_EV_FLR);
+		doubt = kind == TSMH_RESET_UNKNOWN &&
+			(tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN ||
+			 (tdi->op_pending && tdi->op != TSMH_TDI_OP_REPORT &&
+			  tdi->op != TSMH_TDI_OP_STATE));
+		if (kind == TSMH_RESET_UNKNOWN && tdi->state == TSMH_TDI_ERROR)
+			next = TSMH_TDI_ERROR;
 		cancel = tdi->op_pending;
 		if (cancel) {
 			tdi->stale_ticket = tdi->ticket;
 			pending_clear(tdi);
 		}
-		if (cancel || next != tdi->state || (tdi->flags & ~TSMH_TDI_F_BOUND))
+		if (doubt)
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FLR,
+				"reset of unknown kind (maybe none): state unknown%s",
+				cancel ? ", operation cancelled" : "");
+		else if (cancel || next != tdi->state || (tdi->flags & ~TSMH_TDI_F_BOUND))
 			tdi_set(tdi, next, TSMH_TDI_CAUSE_FLR, "reset of %s%s", dev->name,
 				cancel ? ": operation cancelled" : "");
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+}
+
+static bool dsm_claimed_by(const char *dsm, const struct sock *sk);
+
+/*
+ * netlink.c: @sk released its claim on a mailbox of @dsm (no lock held).
+ * Unless it still holds another of the DSM's, its pending operations on
+ * the DSM's TDIs are abandoned: it is no longer the session owner.
+ */
+void tsmh_tdi_claim_released(struct tsmh_dev *dsm, struct sock *sk)
+{
+	struct tsmh_tdi *tdi;
+
+	if (dsm_claimed_by(dsm->name, sk))
+		return;
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		if (strcmp(tdi->dsm, dsm->name))
+			continue;
+		mutex_lock(&tdi->lock);
+		if (tdi->op_pending && tdi->sk == sk && !tdi->removed)
+			tdi_abandon(tdi, "requester released the DSM's mailbox");
 		mutex_unlock(&tdi->lock);
 	}
 	mutex_unlock(&tsmh_tdi_list_lock);
@@ -421,6 +547,22 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
 	return ret;
 }
 
+void tsmh_tdi_driver_bound(struct tsmh_dev *dev, const char *drv, bool bypass)
+{
+	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
+
+	if (!tdi)
+		return;
+	device_lock_assert(&dev->pdev->dev);
+	mutex_lock(&tdi->lock);
+	if (!tdi->removed &&
+	    (tdi->state == TSMH_TDI_CONFIG_LOCKED || (tdi->state == TSMH_TDI_RUN && bypass)))
+		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+			"driver %s bound while %s%s", drv, sname(tdi->state),
+			bypass ? " (gate bypassed)" : "");
+	mutex_unlock(&tdi->lock);
+}
+
 void tsmh_tdi_ide_lost(struct tsmh_dev *ep, u32 id, bool deleted)
 {
 	struct tsmh_tdi *tdi;
@@ -430,6 +572,7 @@ void tsmh_tdi_ide_lost(struct tsmh_dev *ep, u32 id, bool deleted)
 		if (strcmp(tdi->dsm, ep->name))
 			continue;
 		mutex_lock(&tdi->lock);
+		tdi->ide_seq++;
 		if (tdi->op_pending && tdi->op == TSMH_TDI_OP_LOCK && tdi->lk_has_stream &&
 		    tdi->lk_stream == id)
 			tdi->op_ide_lost = true;
@@ -470,8 +613,9 @@ int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ac
 /* ---- config writes: kretprobes on the exported write paths ---- */
 
 /*
- * A write to PCI_COMMAND through one of these queues cfg_work, which
- * re-reads the command register of every CONFIG_LOCKED or RUN TDI (the
+ * A write to PCI_COMMAND, a BAR register or a watched offset (cfg_watched:
+ * a locked VF's PF's SR-IOV Control and VF BARs) through one of these
+ * queues cfg_work, which re-checks every CONFIG_LOCKED or RUN TDI (the
  * handlers run in atomic context and only filter by offset). The bus
  * variants take (bus, devfn, where, val), the pci_write_* and
  * pci_user_write_* ones (the latter: sysfs config writes, setpci)
@@ -501,10 +645,14 @@ static DECLARE_WORK(cfg_work, cfg_work_fn);
 static int cfg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct cfg_probe *p = container_of(get_kretprobe(ri), struct cfg_probe, rp);
-	unsigned long where = regs_get_kernel_argument(regs, p->where_arg);
+	int where = (int)regs_get_kernel_argument(regs, p->where_arg);
 
 	/* 1: no return handler for this call */
-	return (int)where != PCI_COMMAND;
+	if (where == PCI_COMMAND ||
+	    (where >= PCI_BASE_ADDRESS_0 && where < PCI_BASE_ADDRESS_0 + 4 * PCI_STD_NUM_BARS))
+		return 0;
+	return !(where >= 0 && where < PCI_CFG_SPACE_EXP_SIZE &&
+		 test_bit(where & ~3, cfg_watched));
 }
 
 static int cfg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -678,18 +826,31 @@ static bool dsm_claimed_by(const char *dsm, const struct sock *sk)
 	return owned;
 }
 
-/* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
-static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
+/*
+ * The DSM's stream @id reads SECURE (1), not (0), or there is no such
+ * stream or DSM (-ENOENT, -ENODEV)? No tdi lock held (a bridge lock).
+ */
+static int stream_secure(struct tsmh_tdi *tdi, u32 id)
 {
 	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
 	int ret;
 
-	if (!d) {
+	if (!d)
+		return -ENODEV;
+	ret = tsmh_ide_stream_secure(d, id);
+	tsmh_dev_put(d);
+	return ret;
+}
+
+/* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
+static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
+{
+	int ret = stream_secure(tdi, id);
+
+	if (ret == -ENODEV) {
 		TSMH_ERR(info->extack, "DSM not tracked", "%s", tdi->dsm);
 		return -ENODEV;
 	}
-	ret = tsmh_ide_stream_secure(d, id);
-	tsmh_dev_put(d);
 	if (ret < 0) {
 		TSMH_ERR(info->extack, "LOCK: no such IDE stream of the DSM", "%s stream %u",
 			 tdi->dsm, id);
@@ -703,13 +864,34 @@ static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 	return 0;
 }
 
+/* no driver bound to @dev and the gate holding it? 0 or -EBUSY (extack) */
+static int held_unbound(struct genl_info *info, struct tsmh_dev *dev)
+{
+	bool bound;
+	u32 gate;
+
+	mutex_lock(&dev->state_lock);
+	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
+	bound = dev->driver[0] || READ_ONCE(dev->pdev->dev.driver);
+	mutex_unlock(&dev->state_lock);
+	if (bound) {
+		TSMH_ERR(info->extack, "LOCK: a driver is bound to the TDI", "%s", dev->name);
+		return -EBUSY;
+	}
+	if (gate != TSMH_GATE_HELD) {
+		TSMH_ERR(info->extack, "LOCK: the gate does not hold the TDI", "%s", dev->name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /* LOCK's preconditions beyond the state; tdi->lock held */
 static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 {
 	struct tsmh_dev *dev = tdi->dev;
-	u32 flags = 0, gate;
+	u32 flags = 0;
 	u64 off = 0;
-	bool bound;
+	int ret;
 
 	lockdep_assert_held(&tdi->lock);
 	if (info->attrs[TSMH_A_TDI_LOCK_FLAGS])
@@ -725,18 +907,9 @@ static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 			 dev->name, off);
 		return -EINVAL;
 	}
-	mutex_lock(&dev->state_lock);
-	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
-	bound = dev->driver[0] || READ_ONCE(dev->pdev->dev.driver);
-	mutex_unlock(&dev->state_lock);
-	if (bound) {
-		TSMH_ERR(info->extack, "LOCK: a driver is bound to the TDI", "%s", dev->name);
-		return -EBUSY;
-	}
-	if (gate != TSMH_GATE_HELD) {
-		TSMH_ERR(info->extack, "LOCK: the gate does not hold the TDI", "%s", dev->name);
-		return -EBUSY;
-	}
+	ret = held_unbound(info, dev);
+	if (ret)
+		return ret;
 	tdi->lk_flags = flags;
 	tdi->lk_offset = off;
 	tdi->lk_has_stream = !!info->attrs[TSMH_A_TDI_STREAM_ID];
@@ -828,6 +1001,7 @@ int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi;
 	int ret, has_nonce;
+	u32 seq = 0;
 	u64 ticket;
 	u8 op;
 
@@ -855,6 +1029,10 @@ int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto put;
 	}
 	if (op == TSMH_TDI_OP_LOCK && info->attrs[TSMH_A_TDI_STREAM_ID]) {
+		/* read SECURE outside tdi->lock: an IDE event meanwhile voids it */
+		mutex_lock(&tdi->lock);
+		seq = tdi->ide_seq;
+		mutex_unlock(&tdi->lock);
 		ret = stream_check(info, tdi, nla_get_u32(info->attrs[TSMH_A_TDI_STREAM_ID]));
 		if (ret)
 			goto put;
@@ -868,6 +1046,11 @@ int tsmh_nl_tdi_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		TSMH_ERR(info->extack, "another operation is in flight", "%s %s", dev->name,
 			 op_names[tdi->op]);
 		ret = -EBUSY;
+	} else if (op == TSMH_TDI_OP_LOCK && info->attrs[TSMH_A_TDI_STREAM_ID] &&
+		   seq != tdi->ide_seq) {
+		TSMH_ERR(info->extack, "LOCK: IDE stream changed during the check: retry",
+			 "%s", dev->name);
+		ret = -EAGAIN;
 	} else {
 		ret = state_ok(info, tdi, op);
 	}
@@ -1005,6 +1188,7 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 	u8 expect = tsmh_tdisp_next(op_codes[op], tdi->state), dst;
 	struct pci_dev *pdev = tdi->dev->pdev;
 	u16 cmd = 0;
+	int ret;
 
 	lockdep_assert_held(&tdi->lock);
 	if (!info->attrs[TSMH_A_TDI_DEV_STATE]) {
@@ -1033,6 +1217,13 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 			NL_SET_ERR_MSG(info->extack, "IDE stream went insecure during the LOCK");
 			return -EPROTO;
 		}
+		/* a driver bound behind the gate meanwhile (driver_override) */
+		ret = held_unbound(info, tdi->dev);
+		if (ret) {
+			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
+				"driver bound or gate released during the LOCK");
+			return ret;
+		}
 		if (!nonce) {
 			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_FAILED,
 				"LOCK without the response's nonce");
@@ -1048,6 +1239,7 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
 		if (!pci_read_config_word(pdev, PCI_COMMAND, &cmd) && cmd != 0xffff)
 			tdi->cmd_seen = cmd & CMD_BITS;
+		cfg_snapshot(tdi);
 		if (tdi->has_stream)
 			tdi_set(tdi, TSMH_TDI_CONFIG_LOCKED, TSMH_TDI_CAUSE_LOCK,
 				"locked (flags %#x, IDE stream %u, MMIO offset %#llx)",
@@ -1113,7 +1305,8 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi;
 	int ret, has_nonce, status;
-	bool ide_lost;
+	bool ide_lost, lk, insecure;
+	u32 stream;
 	u64 ticket;
 	u8 op;
 
@@ -1135,6 +1328,20 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 		goto put;
 	ticket = nla_get_u64(info->attrs[TSMH_A_TDI_TICKET]);
 	status = (int)nla_get_u32(info->attrs[TSMH_A_TDI_STATUS]);
+	/* the session owner still: a released claim abandoned the operation */
+	if (!dsm_claimed_by(tdi->dsm, sk)) {
+		TSMH_ERR(info->extack, "DSM's mailbox is not claimed by this socket", "DSM %s",
+			 tdi->dsm);
+		ret = -EPERM;
+		goto put;
+	}
+	/* a LOCK's stream must read SECURE now (outside tdi->lock: a bridge lock) */
+	mutex_lock(&tdi->lock);
+	lk = tdi->op_pending && tdi->ticket == ticket && tdi->op == TSMH_TDI_OP_LOCK &&
+	     tdi->lk_has_stream;
+	stream = tdi->lk_stream;
+	mutex_unlock(&tdi->lock);
+	insecure = lk && stream_secure(tdi, stream) <= 0;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
 	if (ticket && ticket == tdi->stale_ticket) {
@@ -1153,7 +1360,7 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 		goto unlock;
 	}
 	op = tdi->op;
-	ide_lost = tdi->op_ide_lost;
+	ide_lost = tdi->op_ide_lost || insecure;
 	pending_clear(tdi);
 	cancel_delayed_work(&tdi->timeout);
 	if (tdi->state == TSMH_TDI_ERROR && op != TSMH_TDI_OP_STOP && op != TSMH_TDI_OP_STATE) {

@@ -48,12 +48,17 @@ struct pci_dev;
  * @report_len, @nr_ranges, @report_gen: the recorded report.
  * @cmd_seen: PCI_COMMAND Memory Space / Bus Master Enable bits seen set
  *	while CONFIG_LOCKED or RUN (one of them cleared: ERROR config-write).
+ * @bars, @sriov_pos, @vf_mse: as at the LOCK, the BAR registers (a VF:
+ *	its PF's VF BARs at @sriov_pos) and a VF's VF Memory Space Enable
+ *	(a change: ERROR config-write).
  * Pending operation (@op_pending): @op, @ticket, @sk (held with
  *	sock_hold() while pending), @portid, @deadline (jiffies),
  *	@lk_flags/@lk_stream/@lk_has_stream/@lk_offset (a LOCK's request),
  *	@op_ide_lost (the LOCK's stream went insecure meanwhile).
  * @stale_ticket: the ticket of an operation a reset cancelled (its end
  *	gets ESTALE).
+ * @ide_seq: counts IDE events (stream insecure/deleted) of the DSM, so a
+ *	LOCK's SECURE check made outside @lock can tell it is void.
  * @removed: the device is going; nothing changes any more.
  * @timeout: abandons an operation pending past tdisp_timeout_ms.
  * 7.2 TSM core (tsm.c; TSMH_TDI_F_BOUND in @flags while bound):
@@ -83,6 +88,9 @@ struct tsmh_tdi {
 	u32 nr_ranges;
 	u64 report_gen;
 	u16 cmd_seen;
+	u32 bars[6];
+	u16 sriov_pos;
+	bool vf_mse;
 	bool op_pending;
 	u8 op;
 	u64 ticket;
@@ -95,6 +103,7 @@ struct tsmh_tdi {
 	u64 lk_offset;
 	bool op_ide_lost;
 	u64 stale_ticket;
+	u32 ide_seq;
 	bool removed;
 	struct delayed_work timeout;
 	u64 tvm;
@@ -108,7 +117,9 @@ void tsmh_tdi_add(struct tsmh_dev *dev);	/* after it is listed */
 void tsmh_tdi_remove(struct tsmh_dev *dev);	/* evt-tdi removed; no change after */
 void tsmh_tdi_free(struct tsmh_dev *dev);	/* at the tsmh_dev's release */
 void tsmh_tdi_release(struct net *net, u32 portid);	/* a netlink socket closed */
-void tsmh_tdi_reset(struct tsmh_dev *dev);	/* a reset of @dev was seen */
+/* @sk released a claim on a mailbox of @dsm (netlink.c; no lock held) */
+void tsmh_tdi_claim_released(struct tsmh_dev *dsm, struct sock *sk);
+void tsmh_tdi_reset(struct tsmh_dev *dev, u32 kind);	/* a reset of @dev was seen */
 void tsmh_tdi_init(void);	/* config-write probes */
 void tsmh_tdi_exit(void);
 /*
@@ -116,6 +127,11 @@ void tsmh_tdi_exit(void);
  * extack (which may be NULL) naming the TDI and its state.
  */
 int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *extack);
+/*
+ * gate.c, device lock held: driver @drv bound to @dev (@bypass: while the
+ * gate held it). A CONFIG_LOCKED TDI, or a RUN one with @bypass, -> ERROR.
+ */
+void tsmh_tdi_driver_bound(struct tsmh_dev *dev, const char *drv, bool bypass);
 /*
  * ide.c, the stream's bridge lock held: the stream @id of the endpoint
  * @ep went insecure or was deleted; may it be deleted (0, or -EBUSY)?

@@ -65,16 +65,16 @@ dd if=/dev/urandom of=vca2 bs=200 count=1 2>/dev/null
 tsmctl monitor --count 1 >mon.out 2>mon.err &
 MPID=$!
 wait_until 20 "monitor did not subscribe" grep -q monitoring mon.err
-evput $D set:tdisp-report:vca=vca2 >put2.out || fail "second put: $(cat put2.out)"
+evput $D set:firmware-tsm:vca=vca2 >put2.out || fail "second put: $(cat put2.out)"
 g2=$(gen_of put2.out)
 [ "$g2" = $((g1 + 1)) ] || fail "generation $g1 -> $g2, want +1"
 wait_until 20 "no evidence event: $(cat mon.out mon.err)" sh -c "! kill -0 $MPID"
 wait $MPID
-[ "$(cat mon.out)" = "evidence $D generation $g2 (tdisp-report)" ] || fail "event: $(cat mon.out)"
+[ "$(cat mon.out)" = "evidence $D generation $g2 (firmware-tsm)" ] || fail "event: $(cat mon.out)"
 [ "$(sha $SYS/vca)" = "$(sha vca2)" ] || fail "sysfs vca not replaced"
 [ -e $SYS/cert0 ] && fail "sysfs cert0 survived a commit without it"
 [ "$(cat $SYS/generation)" = "$g2" ] || fail "sysfs generation not updated"
-[ "$(cat $SYS/provenance)" = tdisp-report ] || fail "sysfs provenance not updated"
+[ "$(cat $SYS/provenance)" = firmware-tsm ] || fail "sysfs provenance not updated"
 ok "second commit: generation $g2, event sent, old objects gone"
 
 # --- refusals, each with a reason; none of them changes anything ---
@@ -86,6 +86,8 @@ expect_fail "unknown evidence provenance" evput $D chunk:vca:0:10:10 commit:9
 expect_fail "would exceed 64 MiB" evput $D chunk:cert0:0:16777216:100 chunk:cert1:0:16777216:100 \
 	chunk:cert2:0:16777216:100 chunk:cert3:0:16777216:100 chunk:cert4:0:1:1
 expect_fail "nothing staged" evput $D commit:spdm
+# only the kernel records a TDISP report it checked (tdi.c): no forged ones
+expect_fail "provenance tdisp-report is the kernel's own" evput $D set:tdisp-report:report=vca2
 [ "$(cat $SYS/generation)" = "$g2" ] || fail "a refused upload changed the generation"
 [ "$(staged)" = 0 ] || fail "refused uploads left $(staged) bytes staged"
 ok "refusals left the set and the staging memory as they were"

@@ -17,6 +17,13 @@
 # operation's end gets ESTALE); Memory Space Enable cleared by a sysfs
 # config write on a locked TDI is ERROR config-write; the gate refuses to
 # release a locked TDI; evt-tdi for each change.
+# Review 13: an FLR of function 0 leaves function 1's TDI locked (FLR is
+# per function); a LOCK's stream disabled by a config write, a driver
+# bound behind the gate or the claim released during the LOCK fail its
+# end (ERROR); a driver bound to a locked TDI and a BAR rewritten are
+# ERROR config-write; the report is withdrawn from the evidence at STOP,
+# a set mixing it with pre-lock objects says locked=unknown, and userspace
+# may not commit provenance tdisp-report.
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
@@ -164,6 +171,18 @@ idenl del $EP0 "$S" >/tmp/del.out && fail "stream $S deleted under a CONFIG_LOCK
 grep -q "^error -16: stream in use: stop the TDI first" /tmp/del.out || fail "ide-stream-del: $(cat /tmp/del.out)"
 ok "LOCK with SECURE stream $S: CONFIG_LOCKED, stream recorded; ide-stream-del refused: $(cat /tmp/del.out)"
 unlock $F1
+# the endpoint's block disabled by a config write (no IDE event) during a
+# LOCK: tdi-end reads the stream again (review 13 #4)
+set -- $(simide $EP0 sel 0)
+[ $((($1 >> 24) & 0xff)) = "$S" ] && [ $(($1 & 1)) = 1 ] || fail "$EP0 block 0 is not stream $S: $*"
+rq_ok begin $F1 lock stream=$S
+simide $EP0 sel-set 0 $(($1 & ~1)) $3 $4 >/dev/null
+rq_err 71 "IDE stream went insecure during the LOCK" end $F1 status=0 state=CONFIG_LOCKED nonce=0xab
+tline $F1 | grep -q "state=ERROR .*msg=IDE stream $S went insecure during the LOCK" ||
+	fail "LOCK whose stream was disabled: $(tline $F1)"
+unlock $F1
+simide $EP0 sel-set 0 $1 $3 $4 >/dev/null
+ok "the stream disabled by a config write during a LOCK: tdi-end re-reads it, ERROR ide-lost"
 rq_ok begin $F1 lock stream=$S
 idenl del $EP0 "$S" >/tmp/del.out || fail "ide-stream-del during a LOCK: $(cat /tmp/del.out)"
 rq_err 71 "IDE stream went insecure during the LOCK" end $F1 status=0 state=CONFIG_LOCKED nonce=0xab
@@ -224,6 +243,11 @@ grep -q "^tdi $F1 .* state=CONFIG_UNLOCKED flags=0x0 " /tmp/rq.last || fail "aft
 evt stop $F1 CONFIG_UNLOCKED
 echo 0 >$PARAM/tdisp_host_native
 ok "STATE (RUN) and STOP: CONFIG_UNLOCKED, flags clear"
+# the report no longer describes a locked TDI: withdrawn (review 13 #3)
+[ -e $E/report ] && fail "report still evidence of $F1 after STOP: $(cat $E/provenance $E/locked)"
+[ "$(cat $E/generation)" -gt "$gen" ] && [ "$(cat $E/provenance)" = unspecified ] ||
+	fail "evidence of $F1 after STOP: generation $(cat $E/generation) $(cat $E/provenance)"
+ok "STOP withdrew the report from $F1's evidence (generation $(cat $E/generation))"
 
 # ---- the requester lies or fails: ERROR with the cause ----
 lock $F2
@@ -292,20 +316,83 @@ rq_err 2 "no such operation pending" end $F2 status=0 state=CONFIG_LOCKED nonce=
 echo 30000 >$PARAM/tdisp_timeout_ms
 unlock $F2
 ok "LOCK pending past tdisp_timeout_ms: ERROR requester-gone, its end ENOENT"
+# the claim released mid-LOCK: no session owner, the LOCK abandoned (review 13 #6)
+rq_ok begin $F2 lock
+rq_ok release $EP0
+rq_err 1 "DSM's mailbox is not claimed by this socket" end $F2 status=0 state=CONFIG_LOCKED nonce=0xab
+tline $F2 | grep -q "state=ERROR .*msg=state unknown after abandoned LOCK: requester released the DSM's mailbox" ||
+	fail "claim released mid-LOCK: $(tline $F2)"
+evt requester-gone $F2 ERROR
+rq_ok claim $EP0
+rq_err 2 "no such operation pending" end $F2 status=0 state=CONFIG_LOCKED nonce=0xab
+unlock $F2
+ok "claim released mid-LOCK: ERROR requester-gone; neither the unclaimed nor the reclaimed socket ends it"
+
+# ---- drivers bound behind the gate (driver_override rewritten by root; review 13 #8) ----
+bind_f2() {
+	echo tsmh_sim_drv >/sys/bus/pci/devices/$F2/driver_override
+	echo $F2 >/sys/bus/pci/drivers/tsmh_sim_drv/bind 2>/dev/null
+	[ "$(drv $F2)" = tsmh_sim_drv ] || fail "tsmh_sim_drv not bound to $F2"
+}
+unbind_f2() {
+	echo $F2 >/sys/bus/pci/drivers/tsmh_sim_drv/unbind
+	echo >/sys/bus/pci/devices/$F2/driver_override
+	tsmctl gate $F2 hold >/dev/null || fail "gate hold $F2"
+}
+lock $F2
+bind_f2
+wait_until 5 "driver bound to a CONFIG_LOCKED TDI: $(tline $F2)" is $F2 ERROR
+tline $F2 | grep -q "msg=driver tsmh_sim_drv bound while CONFIG_LOCKED (gate bypassed)" || fail "$(tline $F2)"
+evt config-write $F2 ERROR
+unbind_f2
+unlock $F2
+rq_ok begin $F2 lock
+bind_f2
+rq_err 16 "a driver is bound to the TDI" end $F2 status=0 state=CONFIG_LOCKED nonce=0xab
+tline $F2 | grep -q "state=ERROR .*msg=driver bound or gate released during the LOCK" || fail "$(tline $F2)"
+unbind_f2
+unlock $F2
+ok "a driver bound behind the gate: CONFIG_LOCKED -> ERROR; during a LOCK: its end refused, ERROR"
+
+# ---- the report's evidence set (review 13 #3, #5) ----
+head -c 100 /dev/urandom >/tmp/vca
+evput $F2 set:spdm:vca=/tmp/vca >/tmp/ep.out || fail "evidence of $F2: $(cat /tmp/ep.out)"
+E2=/sys/bus/pci/devices/$F2/tsmh
+g0=$(cat $E2/generation)
+lock $F2
+rq_ok begin $F2 report
+rq_ok end $F2 status=0 state=CONFIG_LOCKED report=$B2:64
+[ "$(cat $E2/provenance)" = tdisp-report ] && [ -e $E2/report ] && [ -e $E2/vca ] ||
+	fail "evidence of $F2 after REPORT: $(ls $E2) $(cat $E2/provenance)"
+[ "$(cat $E2/locked)" = unknown ] || fail "report set with pre-lock objects says locked=$(cat $E2/locked)"
+ok "a report joining objects taken before the lock: the set says locked=unknown"
+unlock $F2
+[ -e $E2/report ] && fail "report still evidence of $F2 after STOP"
+[ "$(cat $E2/provenance)" = spdm ] && [ "$(cat $E2/locked)" = unknown ] && [ -e $E2/vca ] &&
+	[ "$(cat $E2/generation)" -gt "$g0" ] || fail "evidence of $F2 after STOP: $(ls $E2) $(cat $E2/provenance)"
+ok "STOP withdrew the report: $F2's set back to spdm with its vca"
+expect_fail "provenance tdisp-report is the kernel's own" evput $F2 set:tdisp-report:vca=/tmp/vca
+[ "$(cat $E2/provenance)" = spdm ] || fail "a refused commit changed $F2's evidence"
 
 # ---- resets and config writes ----
 # (functions 1-2 of the sim have no FLR: function 0 is the TDI reset here)
 lock $EP0
+lock $F1
+rq_ok begin $F1 report
+rq_ok begin $EP0 state
 echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of $EP0"
 wait_until 10 "FLR of a locked TDI: $(tline $EP0)" is $EP0 CONFIG_UNLOCKED
 evt flr $EP0 CONFIG_UNLOCKED
-ok "FLR of a CONFIG_LOCKED TDI ($EP0): CONFIG_UNLOCKED, evt-tdi flr"
-lock $F1
-rq_ok begin $F1 report
-echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of $EP0"
-wait_until 10 "FLR of the DSM: $(tline $F1)" is $F1 CONFIG_UNLOCKED
-rq_err 116 "operation cancelled by a reset" end $F1 status=0 state=CONFIG_LOCKED report=$B1:64
-ok "FLR of the DSM: its TDI CONFIG_UNLOCKED, the pending REPORT's end ESTALE"
+rq_err 116 "operation cancelled by a reset" end $EP0 status=0 state=CONFIG_UNLOCKED
+ok "FLR of a CONFIG_LOCKED TDI ($EP0): CONFIG_UNLOCKED, evt-tdi flr, the pending STATE's end ESTALE"
+# FLR is per function: function 0's leaves function 1's TDI (review 13 #2)
+sleep 1
+is $F1 CONFIG_LOCKED || fail "FLR of $EP0 changed function 1's TDI: $(tline $F1)"
+rq_ok end $F1 ticket=$(sed -n 's/^ticket //p' /tmp/rq.out | tail -n 2 | head -n 1) status=0 \
+	state=CONFIG_LOCKED report=$B1:64
+is $F1 CONFIG_LOCKED || fail "REPORT after the FLR of $EP0: $(tline $F1)"
+unlock $F1
+ok "FLR of function 0 ($EP0): $F1 stays CONFIG_LOCKED, its pending REPORT ends normally"
 simide $F1 w32 4 0x2 >/dev/null
 lock $F1
 simide $F1 w32 4 0x0 >/dev/null # Memory Space Enable cleared through sysfs config
@@ -315,6 +402,16 @@ tline $F1 | grep -q "state=ERROR .*msg=Memory Space Enable cleared while CONFIG_
 	fail "$(tline $F1)"
 ok "Memory Space Enable cleared (sysfs config write) on a CONFIG_LOCKED TDI: ERROR config-write"
 unlock $F1
+# a BAR register rewritten while locked: seen at the write (review 13 #7)
+lock $F1
+b0=$(simide $F1 r32 0x10)
+simide $F1 w32 0x10 $((b0 + 0x1000000)) >/dev/null
+wait_until 5 "BAR0 of a CONFIG_LOCKED TDI rewritten: $(tline $F1)" is $F1 ERROR
+simide $F1 w32 0x10 $b0 >/dev/null
+tline $F1 | grep -q "state=ERROR .*msg=BAR 0 written ($b0 -> " || fail "$(tline $F1)"
+evt config-write $F1 ERROR
+unlock $F1
+ok "BAR0 rewritten (sysfs config write) on a CONFIG_LOCKED TDI: ERROR config-write"
 rq_stop
 
 # ---- VFs ----
@@ -325,6 +422,16 @@ echo 2 >/sys/bus/pci/devices/$EP0/sriov_numvfs || fail "sriov_numvfs 2"
 V1=${EP0%.0}.3 V2=${EP0%.0}.4
 wait_until 10 "VF $V2 is not a TDI: $(tdinl dump)" sh -c "tdinl dump | grep -q '^tdi $V2 dsm=$EP0 id=0x304 '"
 tdinl dump | grep -q "^tdi $V1 dsm=$EP0 id=0x303 state=CONFIG_UNLOCKED" || fail "VF $V1: $(tdinl dump)"
+# a PF's FLR clears VF Enable: it reaches its VFs' TDIs (review 13 #2)
+rq_start
+rq_ok claim $EP0
+tsmctl gate $V1 hold >/dev/null || fail "gate hold $V1"
+lock $V1
+echo 1 >/sys/bus/pci/devices/$EP0/reset || fail "FLR of $EP0"
+wait_until 10 "FLR of the PF: $(tline $V1)" is $V1 CONFIG_UNLOCKED
+evt flr $V1 CONFIG_UNLOCKED
+rq_stop
+ok "FLR of the PF $EP0: its VF $V1's TDI CONFIG_UNLOCKED"
 echo 0 >/sys/bus/pci/devices/$EP0/sriov_numvfs
 evt removed $V2
 ok "VFs $V1, $V2: TDIs of $EP0 (0x303, 0x304); removed with evt-tdi removed"
