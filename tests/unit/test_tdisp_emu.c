@@ -31,6 +31,7 @@
 #include "idekm.h"
 #include "tdisp.h"
 #include "tdisp_req.h"
+#include "sim_barspec.h"
 #include "secsession.h"
 
 static const char cma[] = "Vendor=1b36:Device=1e10:CC=120000:REV=01";
@@ -255,16 +256,6 @@ static void test_in_the_clear(void **s)
 	assert_int_equal(out[2], 0x0b); /* SessionRequired */
 	assert_null(conn.tdisp);
 }
-
-/* --tdisp-layout-file: the sim's BARs as tests/vm/lib.sh sim_tdi_layout prints them */
-#define DSM_SPEC                                                            \
-	"bar0=0x900000000:0x1000000:64:pref,bar2=0x40180000:0x10000:32:np," \
-	"bar4=0x40000000:0x100000:64:np,msix=4:0x0:32:4:0x10000"
-#define FN1_SPEC                                                        \
-	"bar0=0x40240000:0x40000:32:pref,bar1=0x40284000:0x4000:32:np," \
-	"bar2=0x900200000:0x200000:64:pref,msix=1:0x0:8:1:0x2000"
-#define VF_SPEC \
-	"bar0=0x900400000:0x100000:64:pref,bar2=0x40290000:0x4000:32:np,msix=2:0x0:4:2:0x2000"
 
 static const struct {
 	uint32_t fid; /* the kernel's interface ID of 10000:03:00.N: segment 0 */

@@ -23,16 +23,7 @@
 #include "emu.h"
 #include "tdisp.h"
 #include "tdisp_req.h"
-
-/* as the sim assigns them (docs/design.md "Sim BARs") */
-#define DSM_SPEC                                                            \
-	"bar0=0x900000000:0x1000000:64:pref,bar2=0x40180000:0x10000:32:np," \
-	"bar4=0x40000000:0x100000:64:np,msix=4:0x0:32:4:0x10000"
-#define FN1_SPEC                                                        \
-	"bar0=0x40240000:0x40000:32:pref,bar1=0x40284000:0x4000:32:np," \
-	"bar2=0x900200000:0x200000:64:pref,msix=1:0x0:8:1:0x2000"
-#define VF_SPEC \
-	"bar0=0x900400000:0x100000:64:pref,bar2=0x40290000:0x4000:32:np,msix=2:0x0:4:2:0x2000"
+#include "sim_barspec.h"
 
 static const char *const pats[] = { "simple", "sparse", "offset" };
 static const char *const specs[] = { DSM_SPEC, FN1_SPEC, VF_SPEC };
