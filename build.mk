@@ -22,6 +22,8 @@ include layers.mk
 
 PROGS := $(B)/tsmctl $(B)/tsmh-emu $(B)/tsmd
 UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/test_*.c))
+# fixtures shared by the unit tests (tests/unit/*.c that are not a test)
+UNIT_FIX := $(call obj,$(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
 INTEG := $(patsubst %.c,$(B)/%,$(wildcard tests/integration/*.c))
 VMTOOLS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*.c))
 
@@ -44,7 +46,7 @@ LINK = $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LAYER_LIBS)
 .SECONDEXPANSION:
 $(PROGS): $(B)/%: $$(OBJS_$$*) $$(STACK_$$*)
 	$(LINK)
-$(UNIT): $(B)/%: $(B)/%.o $(STACK)
+$(UNIT): $(B)/%: $(B)/%.o $(UNIT_FIX) $(STACK)
 	$(LINK) -lcmocka
 $(INTEG) $(VMTOOLS): $(B)/%: $(B)/%.o $(STACK)
 	$(LINK)

@@ -112,7 +112,7 @@ if [ -x "$cp" ]; then
 else
 	rec "FAIL lint/checkpatch-strict (checkpatch.pl missing: run scripts/deps.sh)"
 fi
-ufiles=$(ls daemon/*/*.[ch] tests/unit/*.c tests/integration/*.c tests/vm/*.c fuzz/*.c)
+ufiles=$(ls daemon/*/*.[ch] tests/unit/*.[ch] tests/integration/*.c tests/vm/*.c fuzz/*.c)
 if clang-format --dry-run --Werror $ufiles >build/clang-format.log 2>&1; then
 	rec "PASS lint/clang-format-userspace"
 else
