@@ -228,6 +228,7 @@ static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
 				tdi->report_gen);
 		tdi->flags &= ~(TSMH_TDI_F_REPORT_CHECKED | TSMH_TDI_F_HOST_STARTED);
 		tdi->cmd_seen = 0;
+		tdi->bind_lock = false;
 	}
 	if (state == TSMH_TDI_ERROR)
 		pci_warn(pdev, "TDI %s -> ERROR (%s): %s\n", sname(old), cause_names[cause],
@@ -533,8 +534,14 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
 	device_lock_assert(&dev->pdev->dev);
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
-	if (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
-	    (tdi->state == TSMH_TDI_RUN && !READ_ONCE(tdisp_host_native))) {
+	if (tdi->flags & TSMH_TDI_F_BOUND) {
+		/* assigned to a TVM, whatever its state: no host driver */
+		TSMH_ERRF(extack, "TDI is bound to a TVM: unbind it first",
+			  "%s: TDI is bound to a TVM (%s): unbind it first",
+			  dev->name, sname(tdi->state));
+		ret = -EBUSY;
+	} else if (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
+		   (tdi->state == TSMH_TDI_RUN && !READ_ONCE(tdisp_host_native))) {
 		TSMH_ERRF(extack, "TDI is CONFIG_LOCKED or RUN: stop it first",
 			  "%s: TDI is %s: stop it first",
 			  dev->name, sname(tdi->state));
@@ -941,6 +948,12 @@ static int start_check(struct genl_info *info, struct tsmh_tdi *tdi, const u8 *n
 			       "host may not start a TDI in CoCo mode (tsmh_core.tdisp_host_native=0)");
 		return -EPERM;
 	}
+	/* host-native mode is for TDIs of the host, not one a TVM holds */
+	if (!guest && (tdi->flags & TSMH_TDI_F_BOUND)) {
+		TSMH_ERR(info->extack, "START: TDI is bound to a TVM: only the TVM starts it",
+			 "%s", tdi->dev->name);
+		return -EPERM;
+	}
 	if (!nonce) {
 		TSMH_ERR(info->extack, "START: tdi-nonce (32 bytes) required", "%s",
 			 tdi->dev->name);
@@ -960,6 +973,16 @@ static int state_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op)
 
 	switch (op) {
 	case TSMH_TDI_OP_LOCK:
+		/*
+		 * a bound TDI that a reset unlocked is the TVM's: it unbinds
+		 * and binds again (bind locks it); the host may not lock it
+		 * with parameters of its own for the TVM to START
+		 */
+		if (tdi->flags & TSMH_TDI_F_BOUND) {
+			TSMH_ERR(info->extack, "LOCK: TDI is bound to a TVM: it binds again",
+				 "%s", tdi->dev->name);
+			return -EBUSY;
+		}
 		ok = tdi->state == TSMH_TDI_CONFIG_UNLOCKED;
 		break;
 	case TSMH_TDI_OP_REPORT:
@@ -1467,6 +1490,7 @@ int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
 		ret = -EPROTO;
 	} else {
 		tdi->flags |= TSMH_TDI_F_BOUND;
+		tdi->bind_lock = true;
 		tdi->tvm = tvm;
 		tdi_set(tdi, tdi->state, TSMH_TDI_CAUSE_LOCK, "bound to TVM %016llx", tvm);
 	}
@@ -1486,6 +1510,7 @@ void tsmh_tdi_unbound(struct pci_dev *pdev)
 	if (tdi->flags & TSMH_TDI_F_BOUND) {
 		tdi->flags &= ~TSMH_TDI_F_BOUND;
 		tdi->guest_cookie = 0;
+		tdi->bind_lock = false;
 		if (tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN)
 			pci_warn(pdev, "tsm unbind: TDI still %s without its TVM: stop it (tsmctl tdi stop)\n",
 				 sname(tdi->state));
@@ -1509,10 +1534,12 @@ int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie)
 	cmd_check(tdi);
 	if (tdi->removed || !(tdi->flags & TSMH_TDI_F_BOUND) || tdi->op_pending ||
 	    tdi->guest_cookie || tdi->state != TSMH_TDI_CONFIG_LOCKED ||
-	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
-		pci_info(pdev, "tsm guest request START: TDI %s, flags %#x%s: refused\n",
+	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED) || !tdi->bind_lock) {
+		pci_info(pdev, "tsm guest request START: TDI %s, flags %#x%s%s: refused\n",
 			 sname(tdi->state), tdi->flags,
-			 tdi->op_pending || tdi->guest_cookie ? ", busy" : "");
+			 tdi->op_pending || tdi->guest_cookie ? ", busy" : "",
+			 (tdi->flags & TSMH_TDI_F_BOUND) && !tdi->bind_lock ?
+			 ", not the lock its bind made" : "");
 		ret = tdi->op_pending || tdi->guest_cookie ? -EBUSY : -EINVAL;
 	} else {
 		tdi->guest_cookie = cookie;

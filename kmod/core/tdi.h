@@ -68,6 +68,10 @@ struct pci_dev;
  *	in flight (0: none): a tdi-begin START carrying it is the guest's
  *	START, allowed in CoCo mode; single use.
  * @op_guest: the START in flight was begun with @guest_cookie.
+ * @bind_lock: the lock in place is the one its bind made (set by
+ *	bind_done, cleared when the state leaves CONFIG_LOCKED/RUN and at
+ *	unbind): a TVM may START only that lock, never one the host made
+ *	after a reset of a bound TDI.
  */
 struct tsmh_tdi {
 	struct list_head node;
@@ -109,6 +113,7 @@ struct tsmh_tdi {
 	u64 tvm;
 	u64 guest_cookie;
 	bool op_guest;
+	bool bind_lock;
 };
 
 /* core hooks */

@@ -36,7 +36,7 @@
 static unsigned int tsm_timeout = 60;
 module_param(tsm_timeout, uint, 0644);
 MODULE_PARM_DESC(tsm_timeout,
-		 "seconds a sysfs tsm/connect or tsm/disconnect waits for tsmd's answer (default 60, 1-3600)");
+		 "seconds a TSM core request (tsm/connect, disconnect, bind, unbind, guest request) waits for tsmd's answer (default 60, 1-3600)");
 
 /*
  * One request to the daemon, on the requester's stack.
@@ -106,12 +106,52 @@ bool tsmh_tsm_is_ours(const void *tsm)
 }
 
 /*
- * Ask the daemon and wait. Returns its status, or -ENOTCONN (nobody
- * listens on the events group), -ETIMEDOUT, -EINTR/-ERESTARTSYS (signal;
- * @intr only), -ENOMEM. A late answer finds no request: TSM_DONE then
- * fails with ENOENT and the daemon undoes what it set up.
+ * How a request waits for the answer: TSM_WAIT_INTR for a user's sysfs
+ * write (tsm/connect: any signal gives up); TSM_WAIT_KILLABLE for the
+ * TSM core's bind and guest requests (a VMM's threads take handled
+ * signals all the time; the core's own pci_tsm_bind() takes its locks
+ * uninterruptibly, so only a fatal signal ends these); TSM_WAIT_UNINTR
+ * for what must reach the daemon (disconnect, unbind, a bind's undo).
  */
-static int tsm_ask(struct pci_dev *pdev, u32 op, u32 tdi_op, bool intr)
+enum tsm_wait { TSM_WAIT_INTR, TSM_WAIT_KILLABLE, TSM_WAIT_UNINTR };
+
+/*
+ * The wait is cut into slices: a task that wakes up now and then is not
+ * reported by the hung-task detector (it counts context switches), even
+ * with tsm_timeout above hung_task_timeout_secs.
+ */
+#define TSM_WAIT_SLICE (10 * HZ)
+
+static long tsm_wait_done(struct completion *done, enum tsm_wait how, unsigned long tmo)
+{
+	unsigned long deadline = jiffies + tmo;
+	long left;
+
+	for (;;) {
+		long slice = (long)(deadline - jiffies);
+
+		if (slice <= 0)
+			return 0;
+		slice = min_t(long, slice, TSM_WAIT_SLICE);
+		if (how == TSM_WAIT_INTR)
+			left = wait_for_completion_interruptible_timeout(done, slice);
+		else if (how == TSM_WAIT_KILLABLE)
+			left = wait_for_completion_killable_timeout(done, slice);
+		else
+			left = wait_for_completion_timeout(done, slice);
+		if (left)	/* done (> 0) or a signal (< 0) */
+			return left;
+	}
+}
+
+/*
+ * Ask the daemon and wait (@how). Returns its status, or -ENOTCONN
+ * (nobody listens on the events group), -ETIMEDOUT, -ERESTARTSYS (a
+ * signal; TSM_WAIT_INTR, or a fatal one with TSM_WAIT_KILLABLE),
+ * -ENOMEM. A late answer finds no request: TSM_DONE then fails with
+ * ENOENT and the daemon undoes what it did.
+ */
+static int tsm_ask(struct pci_dev *pdev, u32 op, u32 tdi_op, enum tsm_wait how)
 {
 	unsigned long tmo = (unsigned long)clamp(READ_ONCE(tsm_timeout), 1U, 3600U) * HZ;
 	struct tsm_req req = { .op = op };
@@ -151,10 +191,7 @@ static int tsm_ask(struct pci_dev *pdev, u32 op, u32 tdi_op, bool intr)
 		goto give_up;
 	}
 
-	if (intr)
-		left = wait_for_completion_interruptible_timeout(&req.done, tmo);
-	else
-		left = wait_for_completion_timeout(&req.done, tmo);
+	left = tsm_wait_done(&req.done, how, tmo);
 
 	mutex_lock(&tsm_req_lock);
 	if (list_empty(&req.node)) {	/* answered, maybe just now */
@@ -306,7 +343,7 @@ static void tsm_remove(struct pci_tsm *tsm)
 static int tsm_connect(struct pci_dev *pdev)
 {
 	u64 since = tsmh_ide_seq_now();
-	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, U32_MAX, true);
+	int ret = tsm_ask(pdev, TSMH_TSM_OP_CONNECT, U32_MAX, TSM_WAIT_INTR);
 
 	/*
 	 * -ENOTCONN: nobody was asked; -EBUSY, -ENODEV: the daemon refused
@@ -323,7 +360,7 @@ static void tsm_disconnect(struct pci_dev *pdev)
 	if (READ_ONCE(tsm_unloading))
 		pci_info(pdev, "tsm disconnect: module unloading, tsmd not asked (its session ends with it)\n");
 	else
-		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, U32_MAX, false);
+		tsm_ask(pdev, TSMH_TSM_OP_DISCONNECT, U32_MAX, TSM_WAIT_UNINTR);
 	tsm_undo(pdev, 0, "disconnect");
 }
 
@@ -346,7 +383,9 @@ static u64 tvm_id(const struct kvm *kvm)
  * bind: tsmd LOCKs the TDI and gets its report checked; the kernel then
  * needs CONFIG_LOCKED with a checked report. A failure after tsmd was
  * asked asks it to STOP again (unbind), so no TDI stays locked for a TVM
- * that never got it.
+ * that never got it. A bound TDI holds a reference on this module until
+ * its unbind: unloading would leave it locked or running for a TVM with
+ * nobody to stop it (rmmod says "in use" instead).
  */
 static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {
@@ -356,17 +395,22 @@ static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_i
 	ret = tsmh_tdi_bind_check(pdev);
 	if (ret)
 		return ERR_PTR(ret);
+	if (!try_module_get(THIS_MODULE))	/* unloading */
+		return ERR_PTR(-ENODEV);
 	tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
-	if (!tdi)
+	if (!tdi) {
+		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
-	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, true);
+	}
+	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, TSM_WAIT_KILLABLE);
 	if (!ret)
 		ret = tsmh_tdi_bind_done(pdev, tvm_id(kvm));
 	if (ret) {
 		if (ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV &&
 		    !READ_ONCE(tsm_unloading))
-			tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, false);
+			tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, TSM_WAIT_UNINTR);
 		kfree(tdi);
+		module_put(THIS_MODULE);
 		return ERR_PTR(ret);
 	}
 	pci_tsm_tdi_constructor(pdev, tdi, kvm, tdi_id);
@@ -381,9 +425,10 @@ static void tsm_unbind(struct pci_tdi *tdi)
 	if (READ_ONCE(tsm_unloading))
 		pci_info(pdev, "tsm unbind: module unloading, tsmd not asked\n");
 	else
-		tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, false);
+		tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, TSM_WAIT_UNINTR);
 	tsmh_tdi_unbound(pdev);
 	kfree(tdi);
+	module_put(THIS_MODULE);	/* bind's */
 }
 
 /*
@@ -434,7 +479,7 @@ static ssize_t tsm_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
 	 * of the DSM's TDIs one at a time, so disarming here never drops
 	 * another request's cookie.
 	 */
-	ret = tsm_ask(pdev, TSMH_TSM_OP_GUEST_REQ, TSMH_TDI_OP_START, true);
+	ret = tsm_ask(pdev, TSMH_TSM_OP_GUEST_REQ, TSMH_TDI_OP_START, TSM_WAIT_KILLABLE);
 	n = tsmh_tdi_guest_disarm(pdev);
 	if (ret)
 		return ret;

@@ -19,7 +19,11 @@
 # locked refused before asking anybody; a bound TDI stays bound across a
 # reset of its DSM (tsm/bound still names us: the core reads its own
 # pdev->tsm->tdi) until unbind, whatever the reset did to its state; disconnect of a bound TDI's DSM unbinds it
-# first (the daemon asked to unbind, then to disconnect).
+# first (the daemon asked to unbind, then to disconnect). A bound TDI is
+# the TVM's: a handled signal does not end its bind, it pins tsmh_core,
+# the host may not START it (even in host-native mode), release it to a
+# host driver, or LOCK it again after a reset, and the TVM may not START
+# a lock its bind did not make.
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
 [ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
@@ -72,6 +76,7 @@ echo "\$TSM_OP \$TSM_DEV \$TSM_COOKIE \${TSM_TDI_OP:-}" >>/tmp/req.log
 case \$TSM_OP in
 connect|disconnect) exit 0 ;;
 bind) [ -f /tmp/bind.noop ] && exit 0
+	[ -f /tmp/bind.slow ] && sleep 3
 	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
 unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
 	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
@@ -171,6 +176,51 @@ grep -q "busy" /tmp/w.err || fail "bind of a locked TDI: $(cat /tmp/w.err) (expe
 printf 'claim %s\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' $EP0 $F1 $F1 | tdinl run >/tmp/h.out 2>&1 ||
 	fail "host STOP: $(cat /tmp/h.out)"
 ok "bind of a CONFIG_LOCKED TDI refused at once: $(cat /tmp/w.err)"
+
+# ---- a bound TDI is the TVM's ----
+# a handled signal to the caller does not end a bind (a VMM's threads take
+# them all the time): SIGUSR1 1 s into a bind the daemon answers after 3 s
+RC0=$(cat /sys/module/tsmh_core/refcnt)
+touch /tmp/bind.slow
+responder 1
+sh -c "trap : USR1; echo $F1 > $P/bind" 2>/tmp/w.err &
+W=$!
+sleep 1
+kill -USR1 $W
+wait $W || fail "bind with a handled signal on the way: $(cat /tmp/w.err)"
+resp_done
+rm -f /tmp/bind.slow
+[ "$(st $F1)" = CONFIG_LOCKED ] && [ "$(cat $B)" = $T ] || fail "after a bind with a signal: $(tline $F1) bound='$(cat $B)'"
+ok "a handled signal during bind: bound all the same"
+# the bound TDI pins tsmh_core (an unload would leave it locked for nobody)
+[ "$(cat /sys/module/tsmh_core/refcnt)" = $((RC0 + 1)) ] || fail "tsmh_core refcnt $(cat /sys/module/tsmh_core/refcnt) while bound (was $RC0)"
+# host-native mode is for the host's TDIs: no host START of a bound one
+echo 1 >/sys/module/tsmh_core/parameters/tdisp_host_native
+printf 'claim %s\nbegin %s start nonce=0xab\n' $EP0 $F1 | tdinl run >/tmp/h.out 2>&1 && fail "host START of a bound TDI accepted in host-native mode"
+echo 0 >/sys/module/tsmh_core/parameters/tdisp_host_native
+grep -q "bound to a TVM" /tmp/h.out || fail "host START of a bound TDI: $(cat /tmp/h.out)"
+tsmctl gate $F1 release >/tmp/g.out 2>&1 && fail "gate release of a bound TDI"
+grep -q "bound to a TVM" /tmp/g.out || fail "gate release of a bound TDI: $(cat /tmp/g.out)"
+ok "bound: tsmh_core pinned (refcnt $RC0 -> $((RC0 + 1))); host START refused in host-native mode; gate release refused"
+# a reset unlocks it (secondary bus reset of the port above the card):
+# the host may not lock it again for the TVM, and the TVM may not START
+# a lock its bind did not make
+DSP=$(basename "$(readlink -f /sys/bus/pci/devices/$EP0/..)")
+[ -e /sys/bus/pci/devices/$DSP/reset_subordinate ] || fail "no reset_subordinate on $DSP"
+echo 1 >/sys/bus/pci/devices/$DSP/reset_subordinate || fail "secondary bus reset below $DSP"
+i=0
+while [ "$(st $F1)" != CONFIG_UNLOCKED ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+[ "$(st $F1)" = CONFIG_UNLOCKED ] && [ "$(cat $B)" = $T ] || fail "after the bus reset: $(tline $F1) bound='$(cat $B)'"
+printf 'claim %s\nbegin %s lock\n' $EP0 $F1 | tdinl run >/tmp/h.out 2>&1 && fail "host LOCK of a bound, reset TDI accepted"
+grep -q "bound to a TVM" /tmp/h.out || fail "host LOCK of a bound TDI: $(cat /tmp/h.out)"
+: >/tmp/req.log
+call run $F1 && fail "guest START after a reset succeeded"
+[ ! -s /tmp/req.log ] || fail "guest START after a reset asked the daemon: $(cat /tmp/req.log)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after the refused guest START: $(tline $F1)"
+ok "reset while bound: CONFIG_UNLOCKED, still bound; host LOCK refused, guest START refused before asking ($(cat /tmp/w.err))"
+asked unbind $F1
+[ "$(cat /sys/module/tsmh_core/refcnt)" = $RC0 ] || fail "tsmh_core refcnt $(cat /sys/module/tsmh_core/refcnt) after unbind (want $RC0)"
+ok "unbind: tsmh_core unpinned"
 
 # ---- a reset while bound; disconnect of the DSM unbinds first ----
 asked bind $F1
