@@ -8,7 +8,8 @@
 # firmware TSM, exchanges go through), no listener,
 # a failure status, a timeout with a late answer refused, disconnect,
 # tsm-done without CAP_SYS_ADMIN or with no request pending, a stream made
-# before a failed connect left alone.
+# before a failed connect left alone, a 25 s uninterruptible wait without
+# a hung-task report.
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): tsmctl connect covers it (t_connect)"
 load_modules 2
@@ -70,6 +71,33 @@ wait $RESP || fail "responder: $(cat /tmp/resp.log)"
 grep -q "^done $EP0 disconnect 0: taken" /tmp/resp.log || fail "disconnect answer: $(cat /tmp/resp.log)"
 [ -z "$(cat $C)" ] || fail "still connected after disconnect: $(cat $C)"
 ok "disconnect asked the daemon; tsm/connect empty"
+
+# a long uninterruptible wait (disconnect: it must reach the daemon) sleeps
+# in slices: no hung-task report with tsm_timeout above hung_task_timeout_secs
+HT=/proc/sys/kernel/hung_task_timeout_secs
+[ -f $HT ] || fail "no $HT (CONFIG_DETECT_HUNG_TASK)"
+: >/tmp/resp.log
+tsmresp -n 1 >/tmp/resp.log 2>&1 &
+RESP=$!
+listening
+write $T $C || fail "connect before the slow disconnect: $(cat /tmp/w.err)"
+wait $RESP
+echo 11 >$HT
+echo 25 >/sys/module/tsmh_core/parameters/tsm_timeout
+: >/tmp/resp.log
+tsmresp -n 1 -d 27 >/tmp/resp.log 2>&1 &
+RESP=$!
+listening
+t0=$(date +%s)
+write $T $D
+dt=$(($(date +%s) - t0))
+echo 120 >$HT
+echo 60 >/sys/module/tsmh_core/parameters/tsm_timeout
+dmesg | grep -q "blocked for more than" && fail "hung-task report during a ${dt} s disconnect wait: $(dmesg | grep -m1 'blocked for more than')"
+[ $dt -ge 24 ] || fail "the disconnect waited only $dt s (tsm_timeout 25)"
+wait $RESP
+[ -z "$(cat $C)" ] || fail "still connected after the timed-out disconnect: $(cat $C)"
+ok "disconnect waiting $dt s (tsm_timeout 25, hung_task_timeout_secs 11): no hung-task report"
 
 # the daemon fails it: its errno comes back, nothing connected, reason logged
 : >/tmp/resp.log
