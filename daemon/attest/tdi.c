@@ -93,9 +93,9 @@ static int dev_state(struct tsmh_tdi *td, struct tsmh_conn_result *r, int fatal)
  */
 static int exchange(struct tsmh_tdi *td, struct tsmh_conn_step *st, uint32_t op, int64_t *tdisp_err)
 {
-	struct tsmh_tdisp_msg m = { .function_id = td->fid }, a;
+	struct tsmh_tdisp_msg m = { .function_id = td->fid }, a = { 0 };
 	uint8_t rsp[512];
-	int ret;
+	int ret, derr;
 
 	*tdisp_err = -1;
 	switch (op) {
@@ -126,13 +126,15 @@ static int exchange(struct tsmh_tdi *td, struct tsmh_conn_step *st, uint32_t op,
 	}
 	ret = tsmh_tdisp_xfer(td->cx->t, &td->cx->ss, st->name, &m, &a, rsp, sizeof(rsp), st->why,
 			      sizeof(st->why));
-	if (ret && a.code == TSMH_TDISP_ERROR)
+	/* a well-formed TDISP_ERROR of this interface (not one that failed the checks) */
+	derr = ret == -EREMOTEIO && a.code == TSMH_TDISP_ERROR;
+	if (derr)
 		*tdisp_err = a.error_code;
 	if (!ret && op == TSMH_TDI_OP_LOCK) {
 		memcpy(td->nonce, a.nonce, sizeof(td->nonce));
 		td->have_nonce = 1;
 		td->locked_here = 1;
-	} else if (ret && op == TSMH_TDI_OP_LOCK && a.code != TSMH_TDISP_ERROR) {
+	} else if (ret && op == TSMH_TDI_OP_LOCK && !derr) {
 		/*
 		 * No answer, or one that does not decode: the device may have
 		 * locked the TDI. Undo with STOP as if it had (STOP is legal in
@@ -213,11 +215,12 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 	if (ret) {
 		if (refused)
 			*refused = 1;
+		/*
+		 * a START the kernel refused was not sent: the device never saw
+		 * the nonce, the lock stands and its nonce stays (single use is
+		 * about what reaches the device)
+		 */
 		nl_why(td, st, ret);
-		if (op == TSMH_TDI_OP_START) {
-			OPENSSL_cleanse(td->nonce, sizeof(td->nonce));
-			td->have_nonce = 0;
-		}
 		return tsmh_conn_step_end(r, st, ret, fatal);
 	}
 	tsmh_conn_step_end(r, st, 0, fatal);

@@ -27,7 +27,7 @@
  * caller ends it. A caller that keeps the TDI locked keeps the session:
  * tsmh_tdi_heartbeat() while it holds, tsmh_tdi_stop() to release.
  *
- * The START nonce lives only in struct tsmh_tdi (wiped after START and by
+ * The START nonce lives only in struct tsmh_tdi (wiped once START is sent, and by
  * tsmh_tdi_free()) and in the netlink buffers tdi_nl.c wipes: a separate
  * "start" in another process cannot have it, so START is only ever sent
  * within the session of its LOCK (tsmctl tdi lock --start, or tsmd's

@@ -56,9 +56,13 @@ cJSON *tdi_json(const struct tsmh_tdinl_tdi *t)
 	} else {
 		cJSON_AddNullToObject(j, "report");
 	}
-	if (t->has & TSMH_TDINL_H_TVM)
-		cJSON_AddNumberToObject(j, "tvm", (double)t->tvm);
-	else
+	if (t->has & TSMH_TDINL_H_TVM) {
+		char tvm[20];
+
+		/* 64 bits (a double would lose them), as the kernel logs it */
+		snprintf(tvm, sizeof(tvm), "%016llx", (unsigned long long)t->tvm);
+		cJSON_AddStringToObject(j, "tvm", tvm);
+	} else
 		cJSON_AddNullToObject(j, "tvm");
 	if (t->msg[0])
 		cJSON_AddStringToObject(j, "message", t->msg);
@@ -135,16 +139,16 @@ int tdi_list(int argc, char **argv)
 		printf("no TDIs (no tracked device's DSM has TEE-IO Supported)\n");
 		goto out;
 	}
-	printf("%-13s %-13s %-10s %-8s %-44s %s\n", "TDI", "DSM", "IFACE-ID", "TVM", "STATE",
+	printf("%-13s %-13s %-10s %-16s %-44s %s\n", "TDI", "DSM", "IFACE-ID", "TVM", "STATE",
 	       "REPORT");
 	for (i = 0; i < l.n; i++) {
 		const struct tsmh_tdinl_tdi *t = &l.t[i];
 
 		if (t->has & TSMH_TDINL_H_TVM)
-			snprintf(tvm, sizeof(tvm), "%llu", (unsigned long long)t->tvm);
+			snprintf(tvm, sizeof(tvm), "%016llx", (unsigned long long)t->tvm);
 		else
 			snprintf(tvm, sizeof(tvm), "-");
-		printf("%-13s %-13s %#-10x %-8s %-44s %s\n", t->dev, t->dsm, t->interface_id, tvm,
+		printf("%-13s %-13s %#-10x %-16s %-44s %s\n", t->dev, t->dsm, t->interface_id, tvm,
 		       tdi_state_summary(t, s, sizeof(s)), tdi_report_summary(t, r, sizeof(r)));
 		if (t->state == TSMH_TDI_STATE_ERROR && t->msg[0])
 			printf("%13s   %s\n", "", t->msg);

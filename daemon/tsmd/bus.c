@@ -424,9 +424,6 @@ static int m_tdi(sd_bus_message *m, void *arg, sd_bus_error *err)
 	for (i = 0; member && i < sizeof(members) / sizeof(members[0]); i++)
 		if (!strcmp(member, members[i]))
 			op = (enum tsmd_conn_op)(CONN_OP_TDI_LOCK + i);
-	for (i = 0; member && i < sizeof(members) / sizeof(members[0]); i++)
-		if (!strcmp(member, members[i]))
-			op = (enum tsmd_conn_op)(CONN_OP_TDI_LOCK + i);
 	ret = need_root(m, err);
 	if (ret < 0)
 		return ret;

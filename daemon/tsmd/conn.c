@@ -208,6 +208,15 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 				 tdi, TSMD_TDIS_MAX);
 			return -ENOSPC;
 		}
+		/* its lock in this session stands: a second LOCK would lose its nonce */
+		if (*slot &&
+		    (kt.state == TSMH_TDI_STATE_CONFIG_LOCKED || kt.state == TSMH_TDI_STATE_RUN)) {
+			snprintf(r->err, sizeof(r->err),
+				 "%s: already %s in tsmd's session: stop it first", tdi,
+				 tsmh_tdinl_state_name(kt.state));
+			r->tdi_state = (int32_t)kt.state;
+			return -EBUSY;
+		}
 		keeper_tdis_forget(k, tdi);
 		td = calloc(1, sizeof(*td));
 		if (!td)
@@ -244,8 +253,14 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 	} else {
 		snprintf(r->msg, sizeof(r->msg), "%s %s", tdi, tsmh_tdinl_state_name(td->k.state));
 	}
-	/* the nonce is single use; a failed LOCK kept none; STOP ends the lock */
-	if (q->op != CONN_OP_TDI_LOCK || ret)
+	/*
+	 * The nonce is single use: gone once START was sent (not when the
+	 * kernel refused it before anything was sent: the lock stands, e.g.
+	 * for a TVM's START after a host's refused one); a failed LOCK kept
+	 * none; STOP ends the lock. STATE leaves it alone.
+	 */
+	if ((q->op == CONN_OP_TDI_LOCK && ret) || q->op == CONN_OP_TDI_STOP ||
+	    (q->op == CONN_OP_TDI_START && !td->start_refused))
 		keeper_tdis_forget(k, tdi);
 	if (q->op == CONN_OP_TDI_STOP || q->op == CONN_OP_TDI_STATE) {
 		tsmh_tdi_free(td);
@@ -467,6 +482,7 @@ static void fail_op(struct tsmd_dev *v, int status, const char *why)
 		return;
 	r.op = v->conn.op;
 	r.status = status;
+	r.tdi_state = -1; /* a TDI op's outcome is unknown: its listing stays */
 	snprintf(r.err, sizeof(r.err), "%s: %s: %s", v->name, tsmd_conn_op_name(v->conn.op), why);
 	conn_done(v, &r);
 }
@@ -508,6 +524,7 @@ static int on_keeper_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	}
 	r.err[sizeof(r.err) - 1] = 0;
 	r.rp[sizeof(r.rp) - 1] = 0;
+	r.msg[sizeof(r.msg) - 1] = 0;
 	conn_done(v, &r);
 	return 0;
 }
@@ -814,10 +831,12 @@ static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn
 			 r->msg, v->name);
 	}
 	/* listed while the kernel has it locked or running after our lock */
-	if (r->tdi_state == TSMH_TDI_STATE_CONFIG_LOCKED || r->tdi_state == TSMH_TDI_STATE_RUN)
-		tsmd_tdis_note(c, c->tdi, op == CONN_OP_TDI_LOCK || op == CONN_OP_TDI_START);
-	else if (r->tdi_state >= 0)
+	if (r->tdi_state == TSMH_TDI_STATE_CONFIG_LOCKED || r->tdi_state == TSMH_TDI_STATE_RUN) {
+		if (op == CONN_OP_TDI_LOCK || op == CONN_OP_TDI_START)
+			tsmd_tdis_note(c, c->tdi, 1);
+	} else if (r->tdi_state >= 0) {
 		tsmd_tdis_note(c, c->tdi, 0);
+	}
 	ext_answer(v, op, r->status, r->status ? r->err : r->msg);
 }
 
@@ -912,8 +931,21 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	tsmd_bus_changed(v->d, v);
 	next = c->next_op;
 	c->next_op = CONN_OP_NONE;
-	if (next != CONN_OP_NONE && c->pid)
+	/* a queued request that cannot be sent is answered, never left waiting */
+	if (next != CONN_OP_NONE && next != CONN_OP_HEARTBEAT) {
+		int ret = c->pid ? send_op(v, next) : -EPIPE;
+
+		if (ret) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "%s: session keeper: %s not started: %s",
+				 v->name, tsmd_conn_op_name(next), strerror(-ret));
+			tsmd_log(LOG_ERR, v->name, "session", "%s", why);
+			ext_answer(v, next, ret, why);
+		}
+	} else if (next != CONN_OP_NONE && c->pid) {
 		send_op(v, next);
+	}
 }
 
 void tsmd_conn_stop(struct tsmd_dev *v, const char *why)

@@ -5,7 +5,8 @@
 # the connection's stream as the lock's stream; unprivileged callers are
 # refused by tsmd; START as a separate command (tsmd keeps the LOCK nonce)
 # is refused by the kernel in CoCo mode, RUN in host-native mode; tdi stop
-# -> CONFIG_UNLOCKED. A tsmd restart with a TDI locked: the kernel keeps
+# -> CONFIG_UNLOCKED. The lock (and its nonce in tsmd) outlives a refused
+# start, a state query and a refused second lock. A tsmd restart with a TDI locked: the kernel keeps
 # CONFIG_LOCKED, the new tsmd names it in its log, and tdi stop through the
 # new tsmd (which opens a session) recovers it. The nonce never shows.
 # tsmh-vm: timeout 300
@@ -59,6 +60,18 @@ tc tdi start $F1 && tfail "tdi start in CoCo mode succeeded: $(cat /tmp/c.out)"
 grep -q "tdisp_host_native=0" /tmp/c.err || tfail "CoCo start: $(cat /tmp/c.out /tmp/c.err)"
 want_state $F1 CONFIG_LOCKED "CoCo start"
 ok "tdi start (CoCo mode) through tsmd refused by the kernel: $(tail -n 1 /tmp/c.err)"
+
+# ---- the lock stands (its nonce kept in tsmd's session) through a refused
+# start, a state query and a refused second lock: host-native START of it -> RUN
+tc tdi state $F1 || tfail "tdi state while locked: $(cat /tmp/c.out /tmp/c.err)"
+tdis | jq -e --arg d $F1 '.[0].tdi == $d and .[0].state == "CONFIG_LOCKED"' >/dev/null || tfail "GetDevice tdis after a state query: $(tdis)"
+tc tdi lock $F1 && tfail "a second lock of a locked TDI succeeded"
+grep -q "already CONFIG_LOCKED in tsmd's session" /tmp/c.err || tfail "second lock: $(cat /tmp/c.out /tmp/c.err)"
+echo 1 >/sys/module/tsmh_core/parameters/tdisp_host_native
+tc tdi start $F1 || tfail "start of the same lock: $(cat /tmp/c.out /tmp/c.err)"
+echo 0 >/sys/module/tsmh_core/parameters/tdisp_host_native
+want_state $F1 RUN "start of the same lock"
+ok "the lock outlives a refused start, a state query and a refused second lock: started -> RUN"
 
 # ---- stop: CONFIG_UNLOCKED
 tc tdi stop $F1 || tfail "tdi stop through tsmd: $(cat /tmp/c.out /tmp/c.err)"
