@@ -76,6 +76,16 @@ static int is_tdi_op(enum tsmd_conn_op op)
 	return op >= CONN_OP_TDI_LOCK && op <= CONN_OP_TDI_STATE;
 }
 
+/*
+ * A TDI operation in flight or queued, whoever asked (tsmd's own undo of
+ * a late bind has no requester): c->tdi and its options are its until it
+ * ends.
+ */
+static int tdi_op_busy(const struct tsmd_conn *c)
+{
+	return is_tdi_op(c->op) || is_tdi_op(c->next_op);
+}
+
 const char *tsmd_conn_op_name(enum tsmd_conn_op op)
 {
 	return op < __CONN_OP_NR ? op_names[op] : "?";
@@ -1248,7 +1258,8 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 		return;
 	}
 	c = &v->conn;
-	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending) {
+	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
+	    tdi_op_busy(c)) {
 		snprintf(msg, sizeof(msg), "%s: tsm/%s: its DSM %s is busy (%s); try again", tdi,
 			 name, dsm,
 			 v->phase != PH_IDLE	    ? "attestation in progress"
@@ -1417,7 +1428,8 @@ int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
 		snprintf(why, whylen, "%s: %s cannot be asked for", tdi, tsmd_conn_op_name(op));
 		return -EINVAL;
 	}
-	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending) {
+	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
+	    tdi_op_busy(c)) {
 		snprintf(why, whylen, "%s: its DSM %s is busy (%s); try again", tdi, v->name,
 			 v->phase != PH_IDLE	    ? "attestation in progress"
 			 : c->op == CONN_OP_CONNECT ? "connect in progress"

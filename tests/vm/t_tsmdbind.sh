@@ -13,7 +13,11 @@
 # tdi start (through tsmd) is refused without using up the nonce the TVM
 # needs; the TVM's STATE_CHANGE to RUN -> START with the request's cookie
 # -> RUN, not host-started (CoCo mode); a host tdi start still refused;
-# unbind -> STOP, CONFIG_UNLOCKED, tsm/bound empty. After a tsmd restart
+# unbind -> STOP, CONFIG_UNLOCKED, tsm/bound empty. tsm_timeout: a bind
+# the kernel gave up on (the second card answers every message 400 ms
+# late, tsm_timeout=1) is stopped again by tsmd when its LOCK ends, as
+# nobody will have it (the kernel's unbind came while it ran: busy).
+# After a tsmd restart
 # tsmd holds no session with the DSM: bind fails with tsmd's ENOTCONN and
 # its reason, logged. The nonce shows nowhere.
 . /tests/lib.sh
@@ -22,11 +26,12 @@
 TSMH_SIM_ARGS="nr_functions=2"
 LF=/tmp/tdi.layout
 : >$LF
-tsmd_stage -n 1 -- -v --tdisp-layout-file $LF
+tsmd_stage -n 2 -- -v --tdisp-layout-file $LF --delay-ms 400 --fault-slot 1
 dmesg | grep -q "tsmh_core: no in-kernel TSM core" && skip "tsmh_core built without the link TSM on $KVER"
 F1=${EP0%.0}.1
-wait_until 10 "$F1 did not appear" test -e /sys/bus/pci/devices/$F1/resource
-tdi_layout_file $EP0 $F1 >$LF || setup_fail "tdi_layout_file"
+G1=${EP1%.0}.1
+wait_until 10 "$F1, $G1 did not appear" test -e /sys/bus/pci/devices/$F1/resource -a -e /sys/bus/pci/devices/$G1/resource
+tdi_layout_file $EP0 $F1 $EP1 $G1 >$LF || setup_fail "tdi_layout_file"
 T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
 [ -n "$T" ] || setup_fail "no 'registered link TSM' line"
 insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
@@ -39,19 +44,26 @@ kjson() { tsmctl -j tdi list | jq -c --arg d "$1" '[.[] | select(.tdi == $d)][0]
 has_flag() { kjson "$1" | jq -e --arg f "$2" '.flags | index($f) != null' >/dev/null; }
 : >/tmp/outs
 
-tsmd_conf ide '"attest_timeout_ms": 30000'
+tsmd_conf ide '"attest_timeout_ms": 90000'
 tsmd_start
-tsmd_decided 60 $EP0
-out=$(tsmctl allow -p $EP0 2>&1) || tfail "allow $EP0: $out"
-wait_until 60 "$EP0 never connected: $(gmsg $EP0)" sh -c "tsmctl -j show $EP0 | jq -e '.connection.tsmd.session == \"up\"' >/dev/null && [ -e /sys/bus/pci/devices/$EP0/driver ]"
+tsmd_decided 60 $EP0 $EP1
+for e in $EP0 $EP1; do
+	out=$(tsmctl allow -p $e 2>&1) || tfail "allow $e: $out"
+done
+for e in $EP0 $EP1; do
+	wait_until 120 "$e never connected: $(gmsg $e)" sh -c "tsmctl -j show $e | jq -e '.connection.tsmd.session == \"up\"' >/dev/null && [ -e /sys/bus/pci/devices/$e/driver ]"
+	s=$(tsmctl -j show $e | jq .connection.tsmd.stream_id)
+	sh -c "echo $T > /sys/bus/pci/devices/$e/tsm/connect" 2>/tmp/w.err || tfail "tsm/connect $e: $(cat /tmp/w.err)"
+	grep -q "$e: .*tsm/connect answered 0 (already connected: IDE stream $s SECURE)" /tmp/tsmd.log ||
+		tfail "tsm/connect of $e not answered from tsmd's connection: $(grep tsm/ /tmp/tsmd.log)"
+done
 SID=$(tsmctl -j show $EP0 | jq .connection.tsmd.stream_id)
-sh -c "echo $T > /sys/bus/pci/devices/$EP0/tsm/connect" 2>/tmp/w.err || tfail "tsm/connect: $(cat /tmp/w.err)"
-grep -q "$EP0: .*tsm/connect answered 0 (already connected: IDE stream $SID SECURE)" /tmp/tsmd.log ||
-	tfail "tsm/connect not answered from tsmd's connection: $(grep tsm/ /tmp/tsmd.log)"
 # a function of a released DSM follows it: the kernel locks only a TDI its gate holds
-tsmctl gate $F1 hold >/dev/null || tfail "gate $F1 hold"
-[ -z "$(drv $F1)" ] || tfail "$F1 has driver $(drv $F1): a LOCK needs none"
-want_state $F1 CONFIG_UNLOCKED "before"
+for f in $F1 $G1; do
+	tsmctl gate $f hold >/dev/null || tfail "gate $f hold"
+	[ -z "$(drv $f)" ] || tfail "$f has driver $(drv $f): a LOCK needs none"
+	want_state $f CONFIG_UNLOCKED "before"
+done
 [ -z "$(cat $B)" ] || tfail "$F1 bound at start: $(cat $B)"
 ok "tsmd connected $EP0 (stream $SID, session up); tsm/connect through $T; $F1 held, CONFIG_UNLOCKED"
 
@@ -107,6 +119,21 @@ call unbind $F1 || tfail "second unbind: $(cat /tmp/w.err)"
 want_state $F1 CONFIG_UNLOCKED "second unbind"
 ok "bind, guest START, unbind again"
 
+# ---- tsm_timeout: the kernel gives up on a slow bind; tsmd undoes its late LOCK ----
+TO=/sys/module/tsmh_core/parameters/tsm_timeout
+echo 1 >$TO
+call bind $G1 && tfail "a bind slower than tsm_timeout succeeded"
+echo 60 >$TO
+grep -q "timed out" /tmp/w.err || tfail "slow bind: $(cat /tmp/w.err)"
+dmesg | grep -q "$G1: tsmh: tsm bind: tsmd did not answer within 1 s" || tfail "no timeout in the kernel log: $(dmesg | grep "$G1" | tail -n 3)"
+[ -z "$(cat /sys/bus/pci/devices/$G1/tsm/bound)" ] || tfail "$G1 bound after the timeout"
+wait_until 30 "tsmd did not undo the late LOCK: $(grep "$G1" /tmp/tsmd.log | tail -n 4)" \
+	grep -q "$G1: .*tsm/bind gave up before the answer: stopping the TDI again" /tmp/tsmd.log
+wait_until 30 "$G1 left locked: $(kjson $G1)" sh -c "[ \"\$(tsmctl -j tdi list | jq -r --arg d $G1 '.[] | select(.tdi == \$d) | .state')\" = CONFIG_UNLOCKED ]"
+grep -q "$G1: .*tsm/unbind: its DSM $EP1 is busy" /tmp/tsmd.log || tfail "the kernel's unbind during the LOCK: $(grep "$G1" /tmp/tsmd.log)"
+kjson $G1 | jq -e '(.flags | length) == 0 and .tvm == null' >/dev/null || tfail "after the undo: $(kjson $G1)"
+ok "bind slower than tsm_timeout: '$(cat /tmp/w.err)'; the kernel's unbind meanwhile refused (busy); tsmd stopped the late LOCK: $G1 $(kjson $G1 | jq -r .state)"
+
 # ---- a DSM tsmd holds no session with: a new tsmd (the stream stays, no keeper) ----
 stop_tsmd
 tsmd_start
@@ -128,7 +155,9 @@ if grep -qi "nonce\": *\"[0-9a-f]\{16\}\|nonce[ =][0-9a-f]\{16\}" /tmp/outs /tmp
 fi
 dmesg | grep -qi "nonce[ =][0-9a-f]\{16\}" && tfail "a nonce in the kernel log"
 
-sh -c "echo $T > /sys/bus/pci/devices/$EP0/tsm/disconnect" 2>/tmp/w.err || tfail "tsm/disconnect: $(cat /tmp/w.err)"
+for e in $EP0 $EP1; do
+	sh -c "echo $T > /sys/bus/pci/devices/$e/tsm/disconnect" 2>/tmp/w.err || tfail "tsm/disconnect $e: $(cat /tmp/w.err)"
+done
 rmmod tsmh_btest || tfail "rmmod tsmh_btest"
 tsmd_stage_down
 ok "tsmd serves bind / unbind / guest START"
