@@ -207,8 +207,10 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 		b.stream_id = td->o.stream_id;
 		b.mmio_offset = td->o.mmio_offset;
 	}
-	if (op == TSMH_TDI_OP_START)
+	if (op == TSMH_TDI_OP_START) {
 		b.nonce = td->nonce;
+		b.tsm_cookie = td->tsm_cookie;
+	}
 	st = tsmh_conn_step_begin(r, "tdi-begin %s", tsmh_tdinl_op_name(op));
 	td->nl->err[0] = 0;
 	ret = tsmh_tdi_begin(td->nl, td->dev, &b, &e.ticket, &td->k);
@@ -351,7 +353,7 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 	return ret;
 }
 
-int tsmh_tdi_start(struct tsmh_tdi *td, struct tsmh_conn_result *r)
+int tsmh_tdi_start(struct tsmh_tdi *td, uint64_t tsm_cookie, struct tsmh_conn_result *r)
 {
 	struct tsmh_conn_step *st;
 	int ret, refused;
@@ -362,7 +364,9 @@ int tsmh_tdi_start(struct tsmh_tdi *td, struct tsmh_conn_result *r)
 			 "no LOCK nonce: START is sent only in the session that locked the TDI");
 		return tsmh_conn_step_end(r, st, -ENOKEY, 1);
 	}
+	td->tsm_cookie = tsm_cookie;
 	ret = do_op(td, r, TSMH_TDI_OP_START, 1, &refused);
+	td->tsm_cookie = 0;
 	td->start_refused = ret && refused;
 	return ret;
 }

@@ -77,6 +77,7 @@ struct tsmh_tdi {
 	int stopped; /* STOP sent to undo a failure (stop_ok: it worked) */
 	int stop_ok;
 	int start_refused; /* the kernel refused START (nothing sent) */
+	uint64_t tsm_cookie; /* the START in flight: its guest request's cookie, 0 */
 };
 
 /* @k: the TDI as tdi-get answered (its interface-id is the TDISP INTERFACE_ID) */
@@ -96,8 +97,11 @@ int tsmh_tdi_lock(struct tsmh_tdi *td, struct tsmh_conn_result *r);
  * START_INTERFACE with the nonce a lock with keep_nonce kept, in the same
  * session (-ENOKEY without one); single use. A refusal or failure leaves
  * the TDI as the kernel then has it (start_refused: nothing sent); no STOP.
+ * @tsm_cookie: the cookie of the 7.2 guest request (evt-tsm-req guest-req)
+ * this START carries out, sent with tdi-begin (tsm-cookie): the kernel's
+ * leave for a START in CoCo mode; 0 for a host START.
  */
-int tsmh_tdi_start(struct tsmh_tdi *td, struct tsmh_conn_result *r);
+int tsmh_tdi_start(struct tsmh_tdi *td, uint64_t tsm_cookie, struct tsmh_conn_result *r);
 int tsmh_tdi_stop(struct tsmh_tdi *td, struct tsmh_conn_result *r);
 /* GET_DEVICE_INTERFACE_STATE bracketed by op state: the kernel compares */
 int tsmh_tdi_state(struct tsmh_tdi *td, struct tsmh_conn_result *r);

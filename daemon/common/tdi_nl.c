@@ -294,6 +294,8 @@ int tsmh_tdi_begin(struct tsmh_nl *nl, const char *dev, const struct tsmh_tdinl_
 	}
 	if (b->nonce)
 		bad_put = bad_put || nla_put(m, TSMH_A_TDI_NONCE, TSMH_TDI_NONCE_LEN, b->nonce);
+	if (b->tsm_cookie)
+		bad_put = bad_put || nla_put_u64(m, TSMH_A_TSM_COOKIE, b->tsm_cookie);
 	if (bad_put) {
 		free_wiped(m);
 		return -EMSGSIZE;

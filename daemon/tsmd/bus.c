@@ -28,7 +28,9 @@
  *                                    (-1 none; absent: the DSM's connection's
  *                                    stream, if any), "mmio_offset" t
  *   TdiStart(s tdi) -> s             (root) START_INTERFACE with the nonce of
- *                                    tsmd's LOCK (only in that session)
+ *                                    tsmd's LOCK (only in that session); not
+ *                                    of a TDI bound to a TVM (its guest
+ *                                    request starts it: conn.c)
  *   TdiStop(s tdi) -> s              (root) STOP_INTERFACE (a session is opened
  *                                    if tsmd holds none)
  *   TdiState(s tdi) -> s             (root) GET_DEVICE_INTERFACE_STATE, compared

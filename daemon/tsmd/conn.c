@@ -2,7 +2,9 @@
 /*
  * tsmd's IDE connections (issue 12): the policy requirement "ide", the
  * SPDM session kept with HEARTBEAT, re-keying after a reset, and the 7.2
- * tsm/connect hand-off (evt-tsm-req -> tsm-done).
+ * hand-off (evt-tsm-req -> tsm-done): tsm/connect, tsm/disconnect, and
+ * (issue 13) bind, unbind and the guest's START of a TDI of a connected
+ * DSM, run by the DSM's keeper in its session (tsm_tdi_req()).
  *
  * The session keeper. A connected device has one child process (forked
  * like the attestation workers, dying with tsmd) that holds the DOE
@@ -74,6 +76,16 @@ static int is_tdi_op(enum tsmd_conn_op op)
 	return op >= CONN_OP_TDI_LOCK && op <= CONN_OP_TDI_STATE;
 }
 
+/*
+ * A TDI operation in flight or queued, whoever asked (tsmd's own undo of
+ * a late bind has no requester): c->tdi and its options are its until it
+ * ends.
+ */
+static int tdi_op_busy(const struct tsmd_conn *c)
+{
+	return is_tdi_op(c->op) || is_tdi_op(c->next_op);
+}
+
 const char *tsmd_conn_op_name(enum tsmd_conn_op op)
 {
 	return op < __CONN_OP_NR ? op_names[op] : "?";
@@ -87,6 +99,7 @@ struct conn_req {
 	int32_t stream_id; /* -1: none */
 	uint32_t pad;
 	uint64_t mmio_offset;
+	uint64_t tsm_cookie; /* START: the guest request's tsm-cookie, 0: the host's */
 	char tdi[32];
 };
 
@@ -191,6 +204,15 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 		return -EINVAL;
 	}
 	slot = keeper_tdi_slot(k, tdi);
+	if (q->op == CONN_OP_TDI_START && !q->tsm_cookie && (kt.flags & TSMH_TDI_F_BOUND)) {
+		/* the kernel would refuse it and the nonce would be gone for the TVM */
+		snprintf(r->err, sizeof(r->err),
+			 "%s: START_INTERFACE: bound to a TVM: only its guest request starts it "
+			 "(the LOCK nonce stays kept for that)",
+			 tdi);
+		r->tdi_state = (int32_t)kt.state;
+		return -EPERM;
+	}
 	if (q->op == CONN_OP_TDI_START) {
 		if (!slot || !*slot) {
 			snprintf(r->err, sizeof(r->err),
@@ -201,7 +223,7 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 			return -ENOKEY;
 		}
 		td = *slot;
-		ret = tsmh_tdi_start(td, res);
+		ret = tsmh_tdi_start(td, q->tsm_cookie, res);
 	} else if (q->op == CONN_OP_TDI_LOCK) {
 		if (!slot) {
 			snprintf(r->err, sizeof(r->err), "%s: tsmd keeps at most %d TDIs locked",
@@ -580,6 +602,7 @@ static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
 		q.lock_flags = c->tdi_lock_flags;
 		q.stream_id = c->tdi_stream;
 		q.mmio_offset = c->tdi_mmio_offset;
+		q.tsm_cookie = op == CONN_OP_TDI_START ? c->tdi_cookie : 0;
 	}
 	if (c->op != CONN_OP_NONE) {
 		/* one queued op: a HEARTBEAT gives way, anything else is never overwritten */
@@ -656,28 +679,39 @@ static uint64_t now_rt_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static const char *tsm_op_str(uint32_t op)
+{
+	static const char *const names[] = {
+		[TSMH_TSM_OP_CONNECT] = "connect",     [TSMH_TSM_OP_DISCONNECT] = "disconnect",
+		[TSMH_TSM_OP_BIND] = "bind",	       [TSMH_TSM_OP_UNBIND] = "unbind",
+		[TSMH_TSM_OP_GUEST_REQ] = "guest-req",
+	};
+
+	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] : "?";
+}
+
 /*
  * Answer the requests from outside waiting for @op (CONN_OP_NONE: all of
- * them): a 7.2 tsm/connect or tsm/disconnect (tsm-done) and a D-Bus call.
- * -ENOENT if the kernel no longer waited for a tsm/connect answer (it gave
- * up and undid its part), else 0.
+ * them): a 7.2 tsm request (tsm-done) and a D-Bus call. -ENOENT if the
+ * kernel no longer waited for a tsm/connect or bind answer (it gave up
+ * and undid its part), else 0.
  */
 static int ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg)
 {
 	struct tsmd_conn *c = &v->conn;
-	enum tsmd_conn_op top =
-		c->tsm_op == TSMH_TSM_OP_CONNECT ? CONN_OP_CONNECT : CONN_OP_DISCONNECT;
+	enum tsmd_conn_op top = c->tsm_cop;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	int ret, late = 0;
 
 	if (c->tsm_pending && (op == CONN_OP_NONE || op == top)) {
 		c->tsm_pending = 0;
-		ret = tsmd_kernel_tsm_done(v->d, v->name, c->tsm_cookie, status, msg);
-		tsmd_log(ret ? LOG_WARNING : LOG_INFO, v->name, "tsm",
-			 "tsm/%s answered %d (%s)%s%s", tsmd_conn_op_name(top), status, msg,
+		ret = tsmd_kernel_tsm_done(v->d, c->tsm_dev, c->tsm_cookie, status, msg);
+		tsmd_log(ret ? LOG_WARNING : LOG_INFO, c->tsm_dev, "tsm",
+			 "tsm/%s answered %d (%s)%s%s", tsm_op_str(c->tsm_op), status, msg,
 			 ret ? "; the kernel did not take the answer: " : "",
 			 ret ? (v->d->nl.err[0] ? v->d->nl.err : strerror(-ret)) : "");
-		late = ret == -ENOENT && top == CONN_OP_CONNECT;
+		late = ret == -ENOENT && (top == CONN_OP_CONNECT || top == CONN_OP_TDI_LOCK ||
+					  top == CONN_OP_TDI_START);
 	}
 	if (c->bus_call && (op == CONN_OP_NONE || op == c->bus_op)) {
 		if (status) {
@@ -822,13 +856,15 @@ static void connect_done(struct tsmd_dev *v, const struct conn_rsp *r)
 static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn_rsp *r)
 {
 	struct tsmd_conn *c = &v->conn;
+	int tsm = c->tsm_pending && c->tsm_cop == op;
+	const char *action = tsm ? tsm_op_str(c->tsm_op) : tsmd_conn_op_name(op);
 
 	if (r->status) {
-		tsmd_log(LOG_ERR, c->tdi, tsmd_conn_op_name(op), "%s", r->err);
+		tsmd_log(LOG_ERR, c->tdi, action, "%s", r->err);
 		tsmd_scopy(c->err, sizeof(c->err), r->err);
 	} else {
-		tsmd_log(LOG_NOTICE, c->tdi, tsmd_conn_op_name(op), "%s (in the session with %s)",
-			 r->msg, v->name);
+		tsmd_log(LOG_NOTICE, c->tdi, action, "%s (in the session with %s)", r->msg,
+			 v->name);
 	}
 	/* listed while the kernel has it locked or running after our lock */
 	if (r->tdi_state == TSMH_TDI_STATE_CONFIG_LOCKED || r->tdi_state == TSMH_TDI_STATE_RUN) {
@@ -837,7 +873,21 @@ static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn
 	} else if (r->tdi_state >= 0) {
 		tsmd_tdis_note(c, c->tdi, 0);
 	}
-	ext_answer(v, op, r->status, r->status ? r->err : r->msg);
+	c->tdi_cookie = 0;
+	if (ext_answer(v, op, r->status, r->status ? r->err : r->msg) == -ENOENT && tsm &&
+	    !r->status) {
+		/*
+		 * The kernel gave up (tsm_timeout) before the answer: on a bind
+		 * it asked for the unbind while the LOCK ran (refused: busy), on
+		 * a guest START it told the TVM the START failed. Nobody will
+		 * have this lock or this RUN, so tsmd undoes it (STOP).
+		 */
+		tsmd_log(LOG_WARNING, c->tdi, action,
+			 "tsm/%s gave up before the answer: stopping the TDI again", action);
+		if (send_op(v, CONN_OP_TDI_STOP))
+			tsmd_log(LOG_ERR, c->tdi, action,
+				 "cannot stop it: stop it with tsmctl tdi stop %s", c->tdi);
+	}
 }
 
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
@@ -1179,26 +1229,146 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 	tsmd_pump(d);
 }
 
-void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t cookie)
+/* A tsm request refused before anything was done: logged, answered. */
+static void tsm_refuse(struct tsmd *d, const char *dev, uint64_t cookie, int status,
+		       const char *msg)
 {
-	struct tsmd_dev *v = tsmd_dev_get(d, dev, 0);
+	int ret = tsmd_kernel_tsm_done(d, dev, cookie, status, msg);
+
+	tsmd_log(status == -EBUSY ? LOG_WARNING : LOG_ERR, dev, "tsm", "%s%s%s", msg,
+		 ret ? "; the kernel did not take the answer: " : "",
+		 ret ? (d->nl.err[0] ? d->nl.err : strerror(-ret)) : "");
+}
+
+/*
+ * bind, unbind, guest-req of TDI @tdi: its DSM's keeper does them in its
+ * session, as TdiLock, TdiStop, TdiStart do (design.md "7.2: bind,
+ * unbind, guest requests"): bind = LOCK (no flags; the connection's
+ * SECURE stream as the default stream) + REPORT, the START nonce kept in
+ * the keeper; unbind = STOP (the nonce wiped); guest-req START = START
+ * with that nonce and the request's cookie (tsm-cookie: the kernel's leave
+ * for a START in CoCo mode). Answered with tsm-done when the keeper is
+ * done; the kernel checks the TDI itself. tsmd does not touch the gate.
+ */
+static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t tdi_op,
+			uint64_t cookie)
+{
+	const char *name = tsm_op_str(op);
+	struct tsmh_tdinl_list l = { 0 };
+	const struct tsmh_tdinl_tdi *t;
+	struct tsmh_idenl_stream st;
+	enum tsmd_conn_op cop;
+	uint32_t state = 0;
+	struct tsmd_dev *v;
+	struct tsmd_conn *c;
+	char dsm[32] = "", msg[256];
+	int ret;
+
+	if (op == TSMH_TSM_OP_GUEST_REQ && tdi_op != TSMH_TDI_OP_START) {
+		snprintf(msg, sizeof(msg), "%s: tsm/guest-req: tdi-op %lld: tsmd does only START",
+			 tdi, (long long)tdi_op);
+		tsm_refuse(d, tdi, cookie, -EOPNOTSUPP, msg);
+		return;
+	}
+	ret = tsmh_tdi_get(&d->nl, tdi, &l);
+	t = ret ? NULL : tsmh_tdinl_find(&l, tdi);
+	if (t) {
+		tsmd_scopy(dsm, sizeof(dsm), t->dsm[0] ? t->dsm : t->dev);
+		state = t->state;
+	} else {
+		snprintf(msg, sizeof(msg), "%s: tsm/%s: tdi-get: %.200s", tdi, name,
+			 ret && d->nl.err[0] ? d->nl.err : "not a TDI the kernel tracks");
+	}
+	tsmh_tdinl_list_free(&l);
+	if (!t) {
+		tsm_refuse(d, tdi, cookie, ret ? ret : -ENXIO, msg);
+		return;
+	}
+	v = tsmd_dev_get(d, dsm, 0);
+	if (!v || !(v->info.flags & TSMH_DEV_F_DISCOVERED)) {
+		snprintf(msg, sizeof(msg), "%s: tsm/%s: tsmd does not know its DSM %s (yet)", tdi,
+			 name, dsm);
+		tsm_refuse(d, tdi, cookie, -ENODEV, msg);
+		return;
+	}
+	c = &v->conn;
+	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
+	    tdi_op_busy(c)) {
+		snprintf(msg, sizeof(msg), "%s: tsm/%s: its DSM %s is busy (%s); try again", tdi,
+			 name, dsm,
+			 v->phase != PH_IDLE	    ? "attestation in progress"
+			 : c->op == CONN_OP_CONNECT ? "connect in progress"
+						    : "another request in progress");
+		tsm_refuse(d, tdi, cookie, -EBUSY, msg);
+		return;
+	}
+	if (op == TSMH_TSM_OP_UNBIND && state == TSMH_TDI_STATE_CONFIG_UNLOCKED) {
+		/* nothing locked (a reset, a failed bind): nothing to stop */
+		snprintf(msg, sizeof(msg), "%s is CONFIG_UNLOCKED: nothing to stop", tdi);
+		ret = tsmd_kernel_tsm_done(d, tdi, cookie, 0, msg);
+		tsmd_log(LOG_INFO, tdi, "tsm", "tsm/unbind answered 0 (%s)%s", msg,
+			 ret ? "; the kernel did not take the answer" : "");
+		return;
+	}
+	if (op != TSMH_TSM_OP_UNBIND && !c->pid) {
+		/* the keeper holds the session a LOCK and its nonce live in */
+		snprintf(msg, sizeof(msg),
+			 "%s: tsm/%s: tsmd holds no SPDM session with its DSM %s (connect "
+			 "it through tsmd first)",
+			 tdi, name, dsm);
+		tsm_refuse(d, tdi, cookie, -ENOTCONN, msg);
+		return;
+	}
+	cop = op == TSMH_TSM_OP_BIND	 ? CONN_OP_TDI_LOCK
+	      : op == TSMH_TSM_OP_UNBIND ? CONN_OP_TDI_STOP
+					 : CONN_OP_TDI_START;
+	tsmd_scopy(c->tdi, sizeof(c->tdi), tdi);
+	c->tdi_lock_flags = 0;
+	/* the connection's stream, when it reads SECURE (the kernel then requires it) */
+	c->tdi_stream = -1;
+	if (op == TSMH_TSM_OP_BIND && tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st))
+		c->tdi_stream = (int32_t)st.id;
+	c->tdi_mmio_offset = 0;
+	c->tdi_cookie = op == TSMH_TSM_OP_GUEST_REQ ? cookie : 0;
+	c->tsm_pending = 1;
+	c->tsm_cookie = cookie;
+	c->tsm_op = op;
+	c->tsm_cop = cop;
+	tsmd_scopy(c->tsm_dev, sizeof(c->tsm_dev), tdi);
+	ret = send_op(v, cop);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "%s: tsm/%s: session keeper of %s: cannot start it: %s",
+			 tdi, name, dsm, strerror(-ret));
+		ext_answer(v, CONN_OP_NONE, ret, msg);
+		c->tdi_cookie = 0;
+		return;
+	}
+	tsmd_log(LOG_INFO, tdi, name, "tsm/%s: %s in the session with %s%s", name,
+		 tsmd_conn_op_name(cop), dsm, c->tdi_stream >= 0 ? ", IDE stream required" : "");
+}
+
+void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, int64_t tdi_op,
+		       uint64_t cookie)
+{
+	struct tsmd_dev *v;
 	char msg[160];
 	int ret;
 
-	tsmd_log(LOG_INFO, dev, "tsm", "tsm/%s requested (cookie %llu)",
-		 op == TSMH_TSM_OP_CONNECT	? "connect"
-		 : op == TSMH_TSM_OP_DISCONNECT ? "disconnect"
-						: "bind/unbind/guest-req",
+	tsmd_log(LOG_INFO, dev, "tsm", "tsm/%s requested (cookie %llu)", tsm_op_str(op),
 		 (unsigned long long)cookie);
+	if (op == TSMH_TSM_OP_BIND || op == TSMH_TSM_OP_UNBIND || op == TSMH_TSM_OP_GUEST_REQ) {
+		tsm_tdi_req(d, dev, op, tdi_op, cookie);
+		return;
+	}
+	v = tsmd_dev_get(d, dev, 0);
 	if (!v || !(v->info.flags & TSMH_DEV_F_DISCOVERED)) {
 		snprintf(msg, sizeof(msg), "%s: tsmd does not know the device (yet)", dev);
 		tsmd_kernel_tsm_done(d, dev, cookie, -ENODEV, msg);
 		return;
 	}
 	if (op != TSMH_TSM_OP_CONNECT && op != TSMH_TSM_OP_DISCONNECT) {
-		/* bind, unbind, guest-req (7.2 TDISP): not done by tsmd yet */
-		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP,
-				     "tsm operation not supported by tsmd");
+		snprintf(msg, sizeof(msg), "%s: tsm operation %u unknown to tsmd", dev, op);
+		tsmd_kernel_tsm_done(d, dev, cookie, -EOPNOTSUPP, msg);
 		return;
 	}
 	if (v->conn.tsm_pending || v->conn.bus_call || v->phase != PH_IDLE ||
@@ -1214,6 +1384,8 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t co
 	v->conn.tsm_pending = 1;
 	v->conn.tsm_cookie = cookie;
 	v->conn.tsm_op = op;
+	v->conn.tsm_cop = op == TSMH_TSM_OP_CONNECT ? CONN_OP_CONNECT : CONN_OP_DISCONNECT;
+	tsmd_scopy(v->conn.tsm_dev, sizeof(v->conn.tsm_dev), dev);
 	if (op == TSMH_TSM_OP_CONNECT) {
 		struct tsmh_idenl_stream st;
 
@@ -1290,7 +1462,8 @@ int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
 		snprintf(why, whylen, "%s: %s cannot be asked for", tdi, tsmd_conn_op_name(op));
 		return -EINVAL;
 	}
-	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending) {
+	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
+	    tdi_op_busy(c)) {
 		snprintf(why, whylen, "%s: its DSM %s is busy (%s); try again", tdi, v->name,
 			 v->phase != PH_IDLE	    ? "attestation in progress"
 			 : c->op == CONN_OP_CONNECT ? "connect in progress"
@@ -1312,6 +1485,7 @@ int tsmd_conn_tdi_bus(struct tsmd_dev *v, enum tsmd_conn_op op, const char *tdi,
 	c->tdi_lock_flags = lock_flags;
 	c->tdi_stream = stream;
 	c->tdi_mmio_offset = mmio_offset;
+	c->tdi_cookie = 0;
 	ret = send_op(v, op);
 	if (ret) {
 		snprintf(why, whylen, "%s: session keeper of %s: cannot start it: %s", tdi, v->name,

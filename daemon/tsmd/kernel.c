@@ -180,6 +180,7 @@ static int on_conn_event(struct tsmd *d, struct nl_msg *m)
 			return 1;
 		}
 		tsmd_conn_tsm_req(d, dev, nla_get_u32(tb[TSMH_A_TSM_OP]),
+				  tb[TSMH_A_TDI_OP] ? (int64_t)nla_get_u32(tb[TSMH_A_TDI_OP]) : -1,
 				  nla_get_u64(tb[TSMH_A_TSM_COOKIE]));
 		return 1;
 	}

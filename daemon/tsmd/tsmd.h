@@ -95,10 +95,16 @@ struct tsmd_conn {
 	size_t pend_dlen;
 	char pend_action[16];
 	char pend_text[320];
-	/* a 7.2 tsm/connect or tsm/disconnect waiting for the answer */
+	/*
+	 * a 7.2 tsm request waiting for the answer: connect, disconnect of
+	 * this device, or bind, unbind, guest-req of its TDI @tsm_dev
+	 * (design.md "7.2: bind, unbind, guest requests")
+	 */
 	int tsm_pending;
 	uint64_t tsm_cookie;
-	uint32_t tsm_op;
+	uint32_t tsm_op; /* TSMH_TSM_OP_* */
+	enum tsmd_conn_op tsm_cop; /* the keeper's operation that answers it */
+	char tsm_dev[32]; /* the device the kernel asked about (tsm-done's) */
 	/* a D-Bus Connect/Refresh/Disconnect waiting for its answer */
 	sd_bus_message *bus_call;
 	enum tsmd_conn_op bus_op;
@@ -113,6 +119,7 @@ struct tsmd_conn {
 	uint32_t tdi_lock_flags;
 	int32_t tdi_stream; /* -1: none */
 	uint64_t tdi_mmio_offset;
+	uint64_t tdi_cookie; /* START: the guest request's tsm-cookie, 0: a host START */
 	/* TDIs this tsmd locked through the keeper (GetDevice "tdis") */
 #define TSMD_TDIS_MAX 16
 	char tdis[TSMD_TDIS_MAX][32];
@@ -251,8 +258,13 @@ void tsmd_conn_reset(struct tsmd *d, const char *name);
 /* evt-ide */
 void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 			 const struct tsmh_idenl_stream *st);
-/* evt-tsm-req (7.2 tsm/connect, tsm/disconnect) */
-void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, uint64_t cookie);
+/*
+ * evt-tsm-req: 7.2 tsm/connect, tsm/disconnect of a DSM; bind, unbind and
+ * guest-req (@tdi_op: the TDI operation asked, -1 if none came) of a TDI,
+ * done by its DSM's session keeper
+ */
+void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, int64_t tdi_op,
+		       uint64_t cookie);
 /* Stop the session keeper now (an attestation needs the mailbox, removal, exit). */
 void tsmd_conn_stop(struct tsmd_dev *v, const char *why);
 /*
