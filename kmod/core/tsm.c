@@ -346,7 +346,9 @@ static u64 tvm_id(const struct kvm *kvm)
  * bind: tsmd LOCKs the TDI and gets its report checked; the kernel then
  * needs CONFIG_LOCKED with a checked report. A failure after tsmd was
  * asked asks it to STOP again (unbind), so no TDI stays locked for a TVM
- * that never got it.
+ * that never got it. From bind_check to bind_done/abort the hand-off is
+ * in flight: a LOCK then accepts the driver bound now (the caller's
+ * vfio-pci; tdi.c lock_gate_ok()).
  */
 static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {
@@ -357,11 +359,15 @@ static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_i
 	if (ret)
 		return ERR_PTR(ret);
 	tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
-	if (!tdi)
+	if (!tdi) {
+		tsmh_tdi_bind_abort(pdev);
 		return ERR_PTR(-ENOMEM);
+	}
 	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, true);
 	if (!ret)
 		ret = tsmh_tdi_bind_done(pdev, tvm_id(kvm));
+	else
+		tsmh_tdi_bind_abort(pdev);
 	if (ret) {
 		if (ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV &&
 		    !READ_ONCE(tsm_unloading))
