@@ -933,6 +933,17 @@ static void stream_watch(struct tsmh_tdi *tdi, u32 id)
 	tsmh_dev_put(d);
 }
 
+/* ide.c re-reads the DSM's stream @id (its TDIs: ERROR ide-lost if disabled) */
+static void stream_cfg_check(struct tsmh_tdi *tdi, u32 id)
+{
+	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
+
+	if (!d)
+		return;
+	tsmh_ide_stream_cfg_check(d, id);
+	tsmh_dev_put(d);
+}
+
 /* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
 static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 {
@@ -1441,7 +1452,7 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi;
 	int ret, has_nonce, status;
-	bool ide_lost, lk, insecure;
+	bool ide_lost, lk, insecure, recheck = false;
 	u32 stream;
 	u64 ticket;
 	u8 op;
@@ -1477,9 +1488,10 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	     tdi->lk_has_stream;
 	stream = tdi->lk_stream;
 	mutex_unlock(&tdi->lock);
-	insecure = lk && stream_secure(tdi, stream) <= 0;
-	if (lk && !insecure)
+	/* watched first: a write after the read below is seen at once */
+	if (lk)
 		stream_watch(tdi, stream);
+	insecure = lk && stream_secure(tdi, stream) <= 0;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
 	if (ticket && ticket == tdi->stale_ticket) {
@@ -1515,8 +1527,12 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!ret)
 		ret = reply_tdi(info, tdi, TSMH_CMD_TDI_END, 0);
+	recheck = lk && !ret && tdi->state == TSMH_TDI_CONFIG_LOCKED && tdi->has_stream;
 unlock:
 	mutex_unlock(&tdi->lock);
+	/* the stream disabled between the read above and the LOCK: seen now */
+	if (recheck)
+		stream_cfg_check(tdi, stream);
 put:
 	tsmh_dev_put(dev);
 wipe:

@@ -17,7 +17,8 @@
 # ("driver changed since tsm bind"; another driver, or the same one unbound
 # and bound again), bind fails, nothing bound; the driver
 # unbound while BOUND is logged (state left to the BME/MSE watch), a driver
-# bound then -> ERROR.
+# bound then -> ERROR; a driver bound behind the held gate (bypass): bind
+# refused before tsmd is asked.
 . /tests/lib.sh
 [ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
 [ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
@@ -49,7 +50,7 @@ if [ -f /etc/tsmh-kmods-vfio-pci ]; then
 	N=/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
 	[ -f $N ] && echo Y >$N 2>/dev/null
 	[ -d /sys/bus/pci/drivers/vfio-pci ] || WHY="vfio-pci did not load: $(cat /tmp/vfio.err)"
-	[ -z "$WHY" ] && [ "$(cat $N 2>/dev/null)" != Y ] && WHY="vfio has no enable_unsafe_noiommu_mode (CONFIG_VFIO_NOIOMMU off) and the VM no IOMMU"
+	[ -z "$WHY" ] && [ "$(cat $N 2>/dev/null)" != Y ] && WHY="vfio has no enable_unsafe_noiommu_mode and the sim's functions no IOMMU group"
 else
 	WHY="the initramfs has no vfio-pci for $KVER"
 fi
@@ -130,7 +131,7 @@ ok "host LOCK of the $DRV-bound TDI (no bind in flight) refused: $(grep -m1 erro
 
 # ---- bind: the hand-off's LOCK accepts the driver bound at pci_tsm_bind() ----
 responder 1
-call bind $F1 || fail "bind of the $DRV-bound $F1: $(cat /tmp/w.err); $(tail -n 8 /tmp/tdinl.out)"
+call bind $F1 || fail "bind of the $DRV-bound $F1: $(cat /tmp/w.err); $(grep error /tmp/tdinl.out | head -n 3)"
 resp_done
 tline $F1 >/tmp/t.out
 grep -q " state=CONFIG_LOCKED flags=0xb .* tvm=[0-9a-f]\{16\} report_len=36 nr_ranges=1 " /tmp/t.out ||
@@ -179,3 +180,15 @@ call unbind $F1 || fail "unbind: $(cat /tmp/w.err)"
 resp_done
 [ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after unbind: $(tline $F1)"
 ok "$DRV unbound while BOUND: logged, $S1 (left to the BME/MSE watch); $DRV bound again: ERROR; unbind: STOP, CONFIG_UNLOCKED"
+
+# ---- a driver bound behind the held gate (bypass): refused at bind, nobody asked ----
+tsmctl gate $F1 hold >/tmp/g.out 2>&1 || fail "gate hold $F1: $(cat /tmp/g.out)"
+bind_drv $DRV || fail "$DRV not bound behind the gate: $(cat /tmp/b.err)"
+[ "$(gate $F1)" = released/bypass ] || fail "$F1 gate after a bind behind it: $(gate $F1)"
+: >/tmp/req.log
+call bind $F1 && fail "bind of a TDI whose driver bypassed the gate succeeded"
+grep -q "not permitted" /tmp/w.err || fail "bypass bind (want EPERM before asking; ENOTCONN would mean tsmd was asked): $(cat /tmp/w.err)"
+[ ! -s /tmp/req.log ] || fail "tsmd asked: $(cat /tmp/req.log)"
+dmesg | grep -q "$F1: .*tsm bind: driver $DRV bound behind the gate (bypass): not bound" || fail "no log of the refused bind"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after the bypass bind: $(tline $F1)"
+ok "$DRV bound behind the held gate (gate released/bypass): bind refused before asking tsmd: $(cat /tmp/w.err)"
