@@ -595,6 +595,42 @@ static int msix_span(const struct tsmh_tdisp_layout *l, int which, u64 *start, u
 	return 1;
 }
 
+/*
+ * Range @i (@x, @n bytes at BAR address @a) is marked MSI-X table and PBA
+ * both: legal only where the two share a page (PCIe lets them co-reside in
+ * one naturally aligned 4 KiB range, not overlapping), since report ranges
+ * may not overlap and the shared page is then both; the range must be
+ * exactly the pages of the two together. 0, or -EINVAL with @why.
+ */
+static int msix_shared_check(const struct tsmh_tdisp_layout *l, u32 i,
+			     const struct tsmh_tdisp_range *x, u64 a, u64 n, char *why,
+			     size_t whylen)
+{
+	u64 ts = 0, te = 0, ps = 0, pe = 0;
+	int tin = msix_span(l, 0, &ts, &te), pin = msix_span(l, 1, &ps, &pe);
+
+	if (!tin || !pin || !(ts < pe && ps < te)) {
+		snprintf(why, whylen,
+			 "MMIO range %u (range ID %u) is marked MSI-X table and PBA, but they share no page (table pages %#llx-%#llx, PBA pages %#llx-%#llx)",
+			 i, x->id, (unsigned long long)(tin ? ts : 0),
+			 (unsigned long long)(tin ? te - 1 : 0), (unsigned long long)(pin ? ps : 0),
+			 (unsigned long long)(pin ? pe - 1 : 0));
+		return -EINVAL;
+	}
+	if (ps < ts)
+		ts = ps;
+	if (pe > te)
+		te = pe;
+	if (a != ts || a + n != te) {
+		snprintf(why, whylen,
+			 "MMIO range %u (range ID %u) is marked MSI-X table and PBA at pages %#llx-%#llx, but the two are on pages %#llx-%#llx",
+			 i, x->id, (unsigned long long)a, (unsigned long long)(a + n - 1),
+			 (unsigned long long)ts, (unsigned long long)(te - 1));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int tsmh_tdisp_report_check(const struct tsmh_tdisp_report *r, const struct tsmh_tdisp_layout *l,
 			    u32 *bad, char *why, size_t whylen)
 {
@@ -672,39 +708,57 @@ int tsmh_tdisp_report_check(const struct tsmh_tdisp_report *r, const struct tsmh
 		for (k = 0; k < 2; k++) {
 			int in = l->msix && msix_span(l, k, &s, &e);
 
-			if (x.attrs & attr[k]) {
-				if (!l->msix) {
+			if (!(x.attrs & attr[k])) {
+				/* a range marked with the other one only: checked below */
+				if (in && !(x.attrs & (TSMH_TDISP_RANGE_NON_TEE | attr[!k])) &&
+				    a < e && s < a + n) {
 					snprintf(why, whylen,
-						 "MMIO range %u (range ID %u) is marked %s, but the function has no MSI-X capability",
-						 i, x.id, what[k]);
+						 "MMIO range %u (range ID %u, pages %#llx-%#llx) covers the %s (pages %#llx-%#llx) without the %s attribute",
+						 i, x.id, (unsigned long long)a,
+						 (unsigned long long)(a + n - 1), what[k],
+						 (unsigned long long)s, (unsigned long long)(e - 1),
+						 what[k]);
 					return -EINVAL;
 				}
-				if (seen[k] >= 0) {
-					snprintf(why, whylen,
-						 "MMIO range %u (range ID %u) is marked %s, as range %d already is",
-						 i, x.id, what[k], seen[k]);
-					return -EINVAL;
-				}
-				seen[k] = (int)i;
-				if (!in || a != s || a + n != e) {
-					snprintf(why, whylen,
-						 "MMIO range %u (range ID %u) is marked %s at pages %#llx-%#llx, but the MSI-X capability puts it on pages %#llx-%#llx (BAR %u offset %#x)",
-						 i, x.id, what[k], (unsigned long long)a,
-						 (unsigned long long)(a + n - 1),
-						 (unsigned long long)(in ? s : 0),
-						 (unsigned long long)(in ? e - 1 : 0),
-						 k ? l->pba_bir : l->table_bir,
-						 k ? l->pba_off : l->table_off);
-					return -EINVAL;
-				}
-			} else if (in && !(x.attrs & TSMH_TDISP_RANGE_NON_TEE) &&
-				   !(x.attrs & attr[!k]) && a < e && s < a + n) {
+				continue;
+			}
+			if (!l->msix) {
 				snprintf(why, whylen,
-					 "MMIO range %u (range ID %u, pages %#llx-%#llx) covers the %s (pages %#llx-%#llx) without the %s attribute",
+					 "MMIO range %u (range ID %u) is marked %s, but the function has no MSI-X capability",
+					 i, x.id, what[k]);
+				return -EINVAL;
+			}
+			if (seen[k] >= 0) {
+				snprintf(why, whylen,
+					 "MMIO range %u (range ID %u) is marked %s, as range %d already is",
+					 i, x.id, what[k], seen[k]);
+				return -EINVAL;
+			}
+			seen[k] = (int)i;
+			if (x.attrs & attr[!k]) {
+				/* both: the table and PBA sharing a page, checked once */
+				if (k == 0 && msix_shared_check(l, i, &x, a, n, why, whylen))
+					return -EINVAL;
+				continue;
+			}
+			if (!in || a != s || a + n != e) {
+				snprintf(why, whylen,
+					 "MMIO range %u (range ID %u) is marked %s at pages %#llx-%#llx, but the MSI-X capability puts it on pages %#llx-%#llx (BAR %u offset %#x)",
+					 i, x.id, what[k], (unsigned long long)a,
+					 (unsigned long long)(a + n - 1),
+					 (unsigned long long)(in ? s : 0),
+					 (unsigned long long)(in ? e - 1 : 0),
+					 k ? l->pba_bir : l->table_bir,
+					 k ? l->pba_off : l->table_off);
+				return -EINVAL;
+			}
+			/* the other one on a page of this range: that page is both */
+			if (msix_span(l, !k, &s, &e) && a < e && s < a + n) {
+				snprintf(why, whylen,
+					 "MMIO range %u (range ID %u, pages %#llx-%#llx) is marked %s only, but the %s shares its pages %#llx-%#llx: one range marked with both is due",
 					 i, x.id, (unsigned long long)a,
-					 (unsigned long long)(a + n - 1), what[k],
-					 (unsigned long long)s, (unsigned long long)(e - 1),
-					 what[k]);
+					 (unsigned long long)(a + n - 1), what[k], what[!k],
+					 (unsigned long long)s, (unsigned long long)(e - 1));
 				return -EINVAL;
 			}
 		}

@@ -339,7 +339,11 @@ struct tsmh_tdisp_layout {
  * straddling the end of one); ranges overlapping each other; a range
  * marked MSI-X table or PBA that is not exactly the pages the capability
  * puts them on (or without an MSI-X capability, or twice); an unmarked
- * TEE range covering the MSI-X table's or PBA's pages. 0, or -EINVAL with
+ * TEE range covering the MSI-X table's or PBA's pages. Where the table and
+ * the PBA share a page (PCIe allows it), one range marked with both,
+ * exactly the pages of the two together, is the legal report; a range
+ * marked with only one of them that has a page of the other is refused,
+ * and so is one marked with both where they share no page. 0, or -EINVAL with
  * @why (a sentence naming the range by index and range ID, its pages and
  * the BAR) and *@bad the range's index (may be NULL).
  */

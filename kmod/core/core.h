@@ -314,6 +314,16 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 /* ide.c: IDE streams (ABI 5) */
 /* stream @id of the endpoint @ep: 1 both ends SECURE, 0 not, -ENOENT none */
 int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id);
+/*
+ * tdi.c, no tsmh_core lock held. watch: a TDI is locked with the
+ * endpoint @ep's stream @id: the offsets of its control registers at
+ * both ends go to tsmh_tdi_cfg_watch(). cfg_check: after a config write
+ * to one of those, an end no longer enabled with the stream's ID flags
+ * the stream TSMH_IDE_S_F_CFG_WRITE (until enabled again) and sends
+ * evt-ide INSECURE, which moves the TDIs locked with it to ERROR ide-lost.
+ */
+void tsmh_ide_stream_watch(struct tsmh_dev *ep, u32 id);
+void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id);
 int tsmh_nl_ide_get_doit(struct sk_buff *skb, struct genl_info *info);
 int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int tsmh_nl_ide_stream_new_doit(struct sk_buff *skb, struct genl_info *info);

@@ -1056,6 +1056,7 @@ void tsmh_gate_unbound(struct tsmh_dev *dev)
 	mutex_lock(&dev->state_lock);
 	dev->driver[0] = 0;
 	mutex_unlock(&dev->state_lock);
+	tsmh_tdi_driver_unbound(dev);
 }
 
 /* A reset was seen (reset.c, from its work item). */

@@ -1156,7 +1156,7 @@ int tsmh_nl_ide_stream_enable_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	ret = s->ops->enable(s, info->extack);
 	if (!ret) {
-		s->flags &= ~TSMH_IDE_S_F_RESET;
+		s->flags &= ~(TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE);
 		read_end(s, s->rp, &rp);
 		read_end(s, s->ep, &ep);
 		pci_info(s->epdev->pdev, "IDE stream %u enabled: root port %s, endpoint %s\n",
@@ -1572,11 +1572,68 @@ int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id)
 		read_end(s, s->rp, &rp);
 		read_end(s, s->ep, &es);
 		ret = (stream_flags(s, &rp, &es) & TSMH_IDE_S_F_SECURE) &&
-		      !(s->flags & TSMH_IDE_S_F_RESET);
+		      !(s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE));
 		break;
 	}
 	mutex_unlock(&p->br->lock);
 	return ret;
+}
+
+/* the endpoint @ep's stream @id, or NULL; its bridge lock held */
+static struct tsmh_ide_kstream *ep_stream(struct tsmh_ide_kport *p, u32 id)
+{
+	struct tsmh_ide_kstream *s;
+
+	lockdep_assert_held(&p->br->lock);
+	list_for_each_entry(s, &p->br->streams, node)
+		if (s->ep == p && s->id == id)
+			return s;
+	return NULL;
+}
+
+void tsmh_ide_stream_watch(struct tsmh_dev *ep, u32 id)
+{
+	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
+	struct tsmh_ide_kstream *s;
+	int off;
+
+	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
+		return;
+	mutex_lock(&p->br->lock);
+	s = ep_stream(p, id);
+	if (s) {
+		off = blk_reg(s, s->ep, false);
+		if (off >= 0)
+			tsmh_tdi_cfg_watch(off);
+		off = blk_reg(s, s->rp, false);
+		if (off >= 0)
+			tsmh_tdi_cfg_watch(off);
+	}
+	mutex_unlock(&p->br->lock);
+}
+
+void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id)
+{
+	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
+	struct tsmh_ide_kstream *s;
+	struct end_state rp, es;
+
+	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
+		return;
+	mutex_lock(&p->br->lock);
+	s = ep_stream(p, id);
+	/* one event: a stream already insecure (reset, written) is left */
+	if (s && !(s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE))) {
+		read_end(s, s->rp, &rp);
+		read_end(s, s->ep, &es);
+		if (!rp.en || !es.en) {
+			s->flags |= TSMH_IDE_S_F_CFG_WRITE;
+			pci_warn(s->epdev->pdev, "IDE stream %u: %s control written (Enable cleared or stream ID changed): insecure until enabled again\n",
+				 s->id, !es.en ? "endpoint" : "root port");
+			ide_event(s, TSMH_IDE_EVT_INSECURE);
+		}
+	}
+	mutex_unlock(&p->br->lock);
 }
 
 void tsmh_ide_dev_reset(struct tsmh_dev *dev, u32 kind)

@@ -776,7 +776,8 @@ int tsmh_nl_doe_exchange_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto free;
 	x->in_skb = skb_get(skb);
-	x->nlh = info->nlhdr;
+	/* const in genl_info since 6.x; netlink_ack() still takes it non-const */
+	x->nlh = (struct nlmsghdr *)info->nlhdr;
 	x->sk = NETLINK_CB(skb).sk;
 	sock_hold(x->sk);
 	x->portid = info->snd_portid;

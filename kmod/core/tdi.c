@@ -247,6 +247,12 @@ static __printf(4, 5) void tdi_set(struct tsmh_tdi *tdi, u8 state, u32 cause,
  */
 static DECLARE_BITMAP(cfg_watched, PCI_CFG_SPACE_EXP_SIZE);
 
+void tsmh_tdi_cfg_watch(int off)
+{
+	if (off >= 0 && off < PCI_CFG_SPACE_EXP_SIZE)
+		set_bit(off & ~3, cfg_watched);
+}
+
 /*
  * What a locked TDI's config must keep, recorded at the LOCK: its BAR
  * registers (a VF: its PF's VF BAR registers) and, for a VF, the PF's
@@ -557,16 +563,46 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
 void tsmh_tdi_driver_bound(struct tsmh_dev *dev, const char *drv, bool bypass)
 {
 	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
+	bool tvm;
 
 	if (!tdi)
 		return;
 	device_lock_assert(&dev->pdev->dev);
 	mutex_lock(&tdi->lock);
+	tdi->drv_seq++;
+	/*
+	 * A TDI bound to a TVM had its driver (VFIO's) unbound first: the
+	 * next driver is the host's, RUN or not (design.md "7.2: bind").
+	 */
+	tvm = tdi->flags & TSMH_TDI_F_BOUND;
 	if (!tdi->removed &&
-	    (tdi->state == TSMH_TDI_CONFIG_LOCKED || (tdi->state == TSMH_TDI_RUN && bypass)))
+	    (tdi->state == TSMH_TDI_CONFIG_LOCKED ||
+	     (tdi->state == TSMH_TDI_RUN && (bypass || tvm))))
 		tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
 			"driver %s bound while %s%s", drv, sname(tdi->state),
-			bypass ? " (gate bypassed)" : "");
+			bypass ? " (gate bypassed)" : tvm ? " for a TVM" : "");
+	mutex_unlock(&tdi->lock);
+}
+
+/*
+ * The driver of a TDI bound to a TVM went (vfio-pci unbound). Nothing
+ * changes here: upstream's rule (Jason Gunthorpe, design.md) is that host
+ * VFIO leaves RUN when the vdevice or the KVM is destroyed or the device
+ * closed, i.e. pci_tsm_unbind() comes before the driver goes; vfio-pci's
+ * close then clears Bus Master Enable, which the config-write watch turns
+ * into ERROR if the TDI was still locked. Only logged: a caller that let
+ * its driver go first left the TDI behind.
+ */
+void tsmh_tdi_driver_unbound(struct tsmh_dev *dev)
+{
+	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
+
+	if (!tdi)
+		return;
+	mutex_lock(&tdi->lock);
+	if (!tdi->removed && (tdi->flags & TSMH_TDI_F_BOUND))
+		pci_warn(dev->pdev, "TDI %s: driver unbound while bound to TVM %016llx (tsm unbind should come first)\n",
+			 sname(tdi->state), tdi->tvm);
 	mutex_unlock(&tdi->lock);
 }
 
@@ -668,10 +704,54 @@ static int cfg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The IDE streams CONFIG_LOCKED or RUN TDIs were locked with: re-read
+ * by ide.c (a bridge lock: taken with no tdi lock held), which moves
+ * those TDIs to ERROR ide-lost when a config write disabled the stream
+ * or changed its ID at either end.
+ */
+static void cfg_ide_check(void)
+{
+	struct { char dsm[32]; u32 id; } *v;
+	struct tsmh_tdi *tdi;
+	struct tsmh_dev *d;
+	int i, n = 0, max = 0;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node)
+		max++;
+	v = kmalloc_array(max ?: 1, sizeof(*v), GFP_KERNEL);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		if (!v)
+			break;
+		mutex_lock(&tdi->lock);
+		if (!tdi->removed && tdi->has_stream &&
+		    (tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN)) {
+			strscpy(v[n].dsm, tdi->dsm, sizeof(v[n].dsm));
+			v[n++].id = tdi->stream_id;
+		}
+		mutex_unlock(&tdi->lock);
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+	if (!v) {
+		pr_warn_ratelimited("config write: IDE streams of locked TDIs not re-read (out of memory)\n");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		d = tsmh_dev_find(v[i].dsm);
+		if (!d)
+			continue;
+		tsmh_ide_stream_cfg_check(d, v[i].id);
+		tsmh_dev_put(d);
+	}
+	kfree(v);
+}
+
 static void cfg_work_fn(struct work_struct *work)
 {
 	struct tsmh_tdi *tdi;
 
+	cfg_ide_check();
 	mutex_lock(&tsmh_tdi_list_lock);
 	list_for_each_entry(tdi, &tsmh_tdis, node) {
 		mutex_lock(&tdi->lock);
@@ -849,6 +929,28 @@ static int stream_secure(struct tsmh_tdi *tdi, u32 id)
 	return ret;
 }
 
+/* config writes to the DSM's stream @id's control registers re-checked */
+static void stream_watch(struct tsmh_tdi *tdi, u32 id)
+{
+	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
+
+	if (!d)
+		return;
+	tsmh_ide_stream_watch(d, id);
+	tsmh_dev_put(d);
+}
+
+/* ide.c re-reads the DSM's stream @id (its TDIs: ERROR ide-lost if disabled) */
+static void stream_cfg_check(struct tsmh_tdi *tdi, u32 id)
+{
+	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
+
+	if (!d)
+		return;
+	tsmh_ide_stream_cfg_check(d, id);
+	tsmh_dev_put(d);
+}
+
 /* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
 static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 {
@@ -871,17 +973,58 @@ static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 	return 0;
 }
 
-/* no driver bound to @dev and the gate holding it? 0 or -EBUSY (extack) */
-static int held_unbound(struct genl_info *info, struct tsmh_dev *dev)
+/*
+ * May @tdi be locked as far as drivers and the gate go? 0 or -EBUSY
+ * (extack). tdi->lock held.
+ *
+ * A host-initiated LOCK: no driver bound and the gate holding the TDI.
+ *
+ * A LOCK of the 7.2 bind hand-off (@bind: begun while tsm_bind() waits
+ * for tsmd, and at its end still so): its caller is a VFIO/IOMMUFD
+ * that has its driver bound for the whole binding. Upstream
+ * pci_tsm_bind() (drivers/pci/tsm.c) asserts nothing about the driver
+ * or the device lock (it takes pci_tsm_rwsem and the DSM's lock) and
+ * says "Caller is responsible for constraining the bind lifetime to the
+ * registered state of the device. For example, pci_tsm_bind() /
+ * pci_tsm_unbind() limited to the VFIO driver bound state of the
+ * device." So the driver bound when pci_tsm_bind() was called is
+ * accepted, if it is still that driver (the same struct device_driver,
+ * no bind since: @drv_seq) and the gate released it: a bound driver on
+ * a gated function means an administrator or the verifier let it bind.
+ * A BYPASS release is refused: a driver that bound behind a held gate
+ * (driver_override rewritten) was never let through, so nothing says the
+ * device was attested before it got a driver. A bind without a driver
+ * bound at the call keeps the host rule.
+ */
+static int lock_gate_ok(struct genl_info *info, struct tsmh_tdi *tdi, bool bind)
 {
+	struct tsmh_dev *dev = tdi->dev;
+	const struct device_driver *drv;
+	u32 gate, reason;
 	bool bound;
-	u32 gate;
 
+	lockdep_assert_held(&tdi->lock);
 	mutex_lock(&dev->state_lock);
 	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
-	bound = dev->driver[0] || READ_ONCE(dev->pdev->dev.driver);
+	reason = dev->gate_reason;
+	bound = dev->driver[0];
 	mutex_unlock(&dev->state_lock);
-	if (bound) {
+	drv = READ_ONCE(dev->pdev->dev.driver);
+	if (bind && tdi->bind_drv) {
+		if (drv != tdi->bind_drv || tdi->drv_seq != tdi->bind_drv_seq) {
+			TSMH_ERR(info->extack, "LOCK: driver changed since tsm bind",
+				 "%s (was %.20s)", dev->name, tdi->bind_drv_name);
+			return -EBUSY;
+		}
+		if (gate != TSMH_GATE_RELEASED || reason == TSMH_GATE_R_BYPASS) {
+			TSMH_ERR(info->extack, "LOCK: bound driver not released by the gate",
+				 "%s: %s", dev->name, reason == TSMH_GATE_R_BYPASS ? "bypass" :
+				 "not released");
+			return -EBUSY;
+		}
+		return 0;
+	}
+	if (bound || drv) {
 		TSMH_ERR(info->extack, "LOCK: a driver is bound to the TDI", "%s", dev->name);
 		return -EBUSY;
 	}
@@ -895,7 +1038,6 @@ static int held_unbound(struct genl_info *info, struct tsmh_dev *dev)
 /* LOCK's preconditions beyond the state; tdi->lock held */
 static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 {
-	struct tsmh_dev *dev = tdi->dev;
 	u32 flags = 0;
 	u64 off = 0;
 	int ret;
@@ -906,17 +1048,19 @@ static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 	if (info->attrs[TSMH_A_TDI_MMIO_OFFSET])
 		off = nla_get_u64(info->attrs[TSMH_A_TDI_MMIO_OFFSET]);
 	if (flags & ~TSMH_TDISP_LOCK_FLAGS_10) {
-		TSMH_ERR(info->extack, "LOCK: flags beyond TDISP 1.0", "%s %#x", dev->name, flags);
+		TSMH_ERR(info->extack, "LOCK: flags beyond TDISP 1.0", "%s %#x", tdi->dev->name,
+			 flags);
 		return -EINVAL;
 	}
 	if (off & (TSMH_TDISP_PAGE - 1)) {
 		TSMH_ERR(info->extack, "LOCK: MMIO offset not 4 KiB aligned", "%s %#llx",
-			 dev->name, off);
+			 tdi->dev->name, off);
 		return -EINVAL;
 	}
-	ret = held_unbound(info, dev);
+	ret = lock_gate_ok(info, tdi, tdi->bind_pending);
 	if (ret)
 		return ret;
+	tdi->lk_bind = tdi->bind_pending;
 	tdi->lk_flags = flags;
 	tdi->lk_offset = off;
 	tdi->lk_has_stream = !!info->attrs[TSMH_A_TDI_STREAM_ID];
@@ -1240,8 +1384,11 @@ static int end_ok(struct genl_info *info, struct tsmh_tdi *tdi, u8 op, bool ide_
 			NL_SET_ERR_MSG(info->extack, "IDE stream went insecure during the LOCK");
 			return -EPROTO;
 		}
-		/* a driver bound behind the gate meanwhile (driver_override) */
-		ret = held_unbound(info, tdi->dev);
+		/*
+		 * a driver bound behind the gate meanwhile (driver_override),
+		 * or the bind's driver swapped, or its hand-off over
+		 */
+		ret = lock_gate_ok(info, tdi, tdi->lk_bind && tdi->bind_pending);
 		if (ret) {
 			tdi_set(tdi, TSMH_TDI_ERROR, TSMH_TDI_CAUSE_CONFIG_WRITE,
 				"driver bound or gate released during the LOCK");
@@ -1328,7 +1475,7 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi;
 	int ret, has_nonce, status;
-	bool ide_lost, lk, insecure;
+	bool ide_lost, lk, insecure, recheck = false;
 	u32 stream;
 	u64 ticket;
 	u8 op;
@@ -1364,6 +1511,9 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	     tdi->lk_has_stream;
 	stream = tdi->lk_stream;
 	mutex_unlock(&tdi->lock);
+	/* watched first: a write after the read below is seen at once */
+	if (lk)
+		stream_watch(tdi, stream);
 	insecure = lk && stream_secure(tdi, stream) <= 0;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
@@ -1400,8 +1550,12 @@ int tsmh_nl_tdi_end_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!ret)
 		ret = reply_tdi(info, tdi, TSMH_CMD_TDI_END, 0);
+	recheck = lk && !ret && tdi->state == TSMH_TDI_CONFIG_LOCKED && tdi->has_stream;
 unlock:
 	mutex_unlock(&tdi->lock);
+	/* the stream disabled between the read above and the LOCK: seen now */
+	if (recheck)
+		stream_cfg_check(tdi, stream);
 put:
 	tsmh_dev_put(dev);
 wipe:
@@ -1445,31 +1599,63 @@ static struct tsmh_tdi *pdev_tdi(struct pci_dev *pdev, struct tsmh_dev **devp)
 	return tdi;
 }
 
+/*
+ * Also starts the bind hand-off: the driver bound now (a VFIO caller's
+ * vfio-pci) is recorded for lock_gate_ok(). A driver bound behind the
+ * gate is refused before tsmd is asked.
+ */
 int tsmh_tdi_bind_check(struct pci_dev *pdev)
 {
+	const struct device_driver *drv = READ_ONCE(pdev->dev.driver);
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	u32 gate, reason;
 	int ret = 0;
 
 	if (!tdi) {
 		pci_info(pdev, "tsm bind: not a TDI of ours (its DSM has no TEE-IO)\n");
 		return -ENXIO;
 	}
+	mutex_lock(&dev->state_lock);
+	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
+	reason = dev->gate_reason;
+	mutex_unlock(&dev->state_lock);
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
 	if (tdi->removed)
 		ret = -ENODEV;
-	else if (tdi->op_pending || (tdi->flags & TSMH_TDI_F_BOUND) ||
+	else if (tdi->op_pending || tdi->bind_pending || (tdi->flags & TSMH_TDI_F_BOUND) ||
 		 tdi->state != TSMH_TDI_CONFIG_UNLOCKED)
 		ret = -EBUSY;
-	if (ret)
+	if (ret) {
 		pci_info(pdev, "tsm bind: TDI %s%s%s%s: not bound (needs CONFIG_UNLOCKED, idle)\n",
-			 sname(tdi->state), tdi->op_pending ? ", an operation in flight" : "",
+			 sname(tdi->state),
+			 tdi->op_pending || tdi->bind_pending ? ", an operation in flight" : "",
 			 tdi->flags & TSMH_TDI_F_BOUND ? ", bound" : "",
 			 tdi->removed ? ", being removed" : "");
+	} else if (drv && (gate != TSMH_GATE_RELEASED || reason == TSMH_GATE_R_BYPASS)) {
+		pci_info(pdev, "tsm bind: driver %s bound %s: not bound\n", drv->name,
+			 reason == TSMH_GATE_R_BYPASS ? "behind the gate (bypass)" :
+			 "although the gate does not release it");
+		ret = -EPERM;
+	} else {
+		tdi->bind_pending = true;
+		tdi->bind_drv = drv;
+		strscpy(tdi->bind_drv_name, drv ? drv->name : "", sizeof(tdi->bind_drv_name));
+		tdi->bind_drv_seq = tdi->drv_seq;
+	}
 	mutex_unlock(&tdi->lock);
 	tsmh_dev_put(dev);
 	return ret;
+}
+
+/* the bind hand-off is over; tdi->lock held */
+static void bind_end(struct tsmh_tdi *tdi)
+{
+	lockdep_assert_held(&tdi->lock);
+	tdi->bind_pending = false;
+	tdi->bind_drv = NULL;
+	tdi->bind_drv_name[0] = 0;
 }
 
 int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
@@ -1482,6 +1668,7 @@ int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
 		return -ENODEV;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
+	bind_end(tdi);
 	if (tdi->removed || tdi->state != TSMH_TDI_CONFIG_LOCKED ||
 	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
 		pci_err(pdev, "tsm bind: tsmd answered success but the TDI is %s%s: not bound\n",
@@ -1497,6 +1684,19 @@ int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
 	mutex_unlock(&tdi->lock);
 	tsmh_dev_put(dev);
 	return ret;
+}
+
+void tsmh_tdi_bind_abort(struct pci_dev *pdev)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+
+	if (!tdi)
+		return;
+	mutex_lock(&tdi->lock);
+	bind_end(tdi);
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
 }
 
 void tsmh_tdi_unbound(struct pci_dev *pdev)

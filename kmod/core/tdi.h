@@ -31,6 +31,7 @@
 #include <net/sock.h>
 #include <uapi/linux/tsmh.h>
 
+struct device_driver;
 struct tsmh_dev;
 struct pci_dev;
 
@@ -72,6 +73,13 @@ struct pci_dev;
  *	bind_done, cleared when the state leaves CONFIG_LOCKED/RUN and at
  *	unbind): a TVM may START only that lock, never one the host made
  *	after a reset of a bound TDI.
+ * @drv_seq: counts the driver binds to @dev seen (tsmh_tdi_driver_bound()).
+ * The bind hand-off in flight (tsm.c tsm_bind() asking tsmd), set by
+ * tsmh_tdi_bind_check(), cleared by tsmh_tdi_bind_done()/_bind_abort():
+ * @bind_pending; @bind_drv (compared, never dereferenced; NULL: none),
+ * @bind_drv_name and @bind_drv_seq: the driver bound to @dev when
+ * pci_tsm_bind() was called and @drv_seq then. A LOCK begun meanwhile
+ * (@lk_bind) accepts that driver, gate RELEASED (tdi.c lock_gate_ok()).
  */
 struct tsmh_tdi {
 	struct list_head node;
@@ -114,6 +122,12 @@ struct tsmh_tdi {
 	u64 guest_cookie;
 	bool op_guest;
 	bool bind_lock;
+	u32 drv_seq;
+	bool bind_pending;
+	const struct device_driver *bind_drv;
+	char bind_drv_name[32];
+	u32 bind_drv_seq;
+	bool lk_bind;
 };
 
 /* core hooks */
@@ -126,6 +140,8 @@ void tsmh_tdi_release(struct net *net, u32 portid);	/* a netlink socket closed *
 void tsmh_tdi_claim_released(struct tsmh_dev *dsm, struct sock *sk);
 void tsmh_tdi_reset(struct tsmh_dev *dev, u32 kind);	/* a reset of @dev was seen */
 void tsmh_tdi_init(void);	/* config-write probes */
+/* ide.c: config writes to offset @off of any device are to be re-checked */
+void tsmh_tdi_cfg_watch(int off);
 void tsmh_tdi_exit(void);
 /*
  * gate.c, device lock held: may @dev be released? 0, or -EBUSY with the
@@ -137,6 +153,8 @@ int tsmh_tdi_gate_release_check(struct tsmh_dev *dev, struct netlink_ext_ack *ex
  * gate held it). A CONFIG_LOCKED TDI, or a RUN one with @bypass, -> ERROR.
  */
 void tsmh_tdi_driver_bound(struct tsmh_dev *dev, const char *drv, bool bypass);
+/* gate.c, device lock held: the driver of @dev unbound (logged if bound to a TVM) */
+void tsmh_tdi_driver_unbound(struct tsmh_dev *dev);
 /*
  * ide.c, the stream's bridge lock held: the stream @id of the endpoint
  * @ep went insecure or was deleted; may it be deleted (0, or -EBUSY)?
@@ -146,14 +164,17 @@ int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ac
 
 /*
  * 7.2 TSM core (tsm.c), each taking the TDI's lock: bind_check before the
- * daemon is asked (CONFIG_UNLOCKED, unbound, idle), bind_done after its
- * success (CONFIG_LOCKED with a checked report: BOUND to @tvm), unbound at
+ * daemon is asked (CONFIG_UNLOCKED, unbound, idle; records the bound
+ * driver and starts the hand-off), bind_done after its success
+ * (CONFIG_LOCKED with a checked report: BOUND to @tvm) and bind_abort
+ * after a failure end the hand-off, unbound at
  * unbind; guest_arm/disarm around a TVM's START request; info: the tdi
  * nest's attributes into @buf (their length, or -errno). 0 or -errno, the
  * reason logged.
  */
 int tsmh_tdi_bind_check(struct pci_dev *pdev);
 int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm);
+void tsmh_tdi_bind_abort(struct pci_dev *pdev);
 void tsmh_tdi_unbound(struct pci_dev *pdev);
 int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie);
 int tsmh_tdi_guest_disarm(struct pci_dev *pdev);

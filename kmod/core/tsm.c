@@ -385,7 +385,9 @@ static u64 tvm_id(const struct kvm *kvm)
  * asked asks it to STOP again (unbind), so no TDI stays locked for a TVM
  * that never got it. A bound TDI holds a reference on this module until
  * its unbind: unloading would leave it locked or running for a TVM with
- * nobody to stop it (rmmod says "in use" instead).
+ * nobody to stop it (rmmod says "in use" instead). From bind_check to
+ * bind_done/abort the hand-off is in flight: a LOCK then accepts the
+ * driver bound now (the caller's vfio-pci; tdi.c lock_gate_ok()).
  */
 static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {
@@ -395,16 +397,21 @@ static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_i
 	ret = tsmh_tdi_bind_check(pdev);
 	if (ret)
 		return ERR_PTR(ret);
-	if (!try_module_get(THIS_MODULE))	/* unloading */
+	if (!try_module_get(THIS_MODULE)) {	/* unloading */
+		tsmh_tdi_bind_abort(pdev);
 		return ERR_PTR(-ENODEV);
+	}
 	tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
 	if (!tdi) {
+		tsmh_tdi_bind_abort(pdev);
 		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
 	}
 	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, TSM_WAIT_KILLABLE);
 	if (!ret)
 		ret = tsmh_tdi_bind_done(pdev, tvm_id(kvm));
+	else
+		tsmh_tdi_bind_abort(pdev);
 	if (ret) {
 		if (ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV &&
 		    !READ_ONCE(tsm_unloading))

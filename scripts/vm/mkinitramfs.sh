@@ -120,6 +120,8 @@ add_kmod_chain() {
 	printf '%s\n' "${kmod_order[@]}" >"$st/etc/tsmh-kmods-$1"
 }
 add_kmod_chain nvme || true
+# vfio-pci (t_tsmvfio: a VFIO-bound TDI's 7.2 bind; no-IOMMU mode in the VM)
+add_kmod_chain vfio-pci || true
 
 cp "$top"/tests/vm/*.sh "$st/tests/"
 cp "$top/tests/vm/init" "$st/init"

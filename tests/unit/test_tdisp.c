@@ -462,6 +462,94 @@ static void test_check(void **st)
 	assert_non_null(strstr(why, "is not 4 KiB aligned"));
 }
 
+/*
+ * The MSI-X table and PBA sharing a page (PCIe: they may co-reside in one
+ * naturally aligned 4 KiB range, not overlapping): BAR0 as layout(), a
+ * table of @entries at 0x8000 and the PBA at @pba_off.
+ */
+static int check_shared(struct tsmh_tdisp_range *rg, uint32_t n, uint16_t entries, uint32_t pba_off,
+			char *why)
+{
+	struct tsmh_tdisp_layout l;
+	struct tsmh_tdisp_report r;
+	uint8_t b[1024];
+	size_t len = mkreport(b, sizeof(b), rg, n);
+	uint32_t bad;
+
+	layout(&l);
+	l.table_entries = entries;
+	l.pba_off = pba_off;
+	assert_int_equal(tsmh_tdisp_report_parse(b, len, &r, NULL), 0);
+	why[0] = 0;
+	return tsmh_tdisp_report_check(&r, &l, &bad, why, 512);
+}
+
+static void test_check_msix_shared(void **st)
+{
+	const uint64_t o = 0x100000000ULL;
+	const uint16_t both = TSMH_TDISP_RANGE_MSIX_TABLE | TSMH_TDISP_RANGE_MSIX_PBA;
+	struct tsmh_tdisp_range rg[3];
+	char why[512];
+
+	(void)st;
+	/* 8 entries (128 bytes) and the PBA at 0x8800: one page, one range with both */
+	rg[0] = (struct tsmh_tdisp_range){ o + 0xfe000000, 8, 0, 0 };
+	rg[1] = (struct tsmh_tdisp_range){ o + 0xfe008000, 1, both, 0 };
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe009000, 7, 0, 0 };
+	assert_int_equal(check_shared(rg, 3, 8, 0x8800, why), 0);
+
+	/*
+	 * 300 entries (4800 bytes, pages 0x8000-0x9fff) and the PBA at 0x9800
+	 * (page 0x9000): the one range with both is the two pages together
+	 */
+	rg[1].nr_pages = 2;
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe00a000, 6, 0, 0 };
+	if (check_shared(rg, 3, 300, 0x9800, why))
+		fail_msg("table 0x8000-0x92bf, PBA 0x9800: %s", why);
+
+	/* the table's range alone holding the PBA's page: refused */
+	rg[1].attrs = TSMH_TDISP_RANGE_MSIX_TABLE;
+	assert_int_equal(check_shared(rg, 3, 300, 0x9800, why), -EINVAL);
+	assert_non_null(strstr(
+		why,
+		"MMIO range 1 (range ID 0, pages 0xfe008000-0xfe009fff) is marked MSI-X table only, but the MSI-X PBA shares its pages 0xfe009000-0xfe009fff"));
+	/* the PBA's own range, the table's after it: the PBA's has a table page */
+	rg[1] = (struct tsmh_tdisp_range){ o + 0xfe009000, 1, TSMH_TDISP_RANGE_MSIX_PBA, 0 };
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe008000, 2, TSMH_TDISP_RANGE_MSIX_TABLE, 0 };
+	assert_int_equal(check_shared(rg, 3, 300, 0x9800, why), -EINVAL);
+	assert_non_null(strstr(
+		why,
+		"MMIO range 1 (range ID 0, pages 0xfe009000-0xfe009fff) is marked MSI-X PBA only, but the MSI-X table shares its pages 0xfe008000-0xfe009fff"));
+
+	/* both, but one page short of the two together, or one page more */
+	rg[1] = (struct tsmh_tdisp_range){ o + 0xfe008000, 1, both, 0 };
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe00a000, 6, 0, 0 };
+	assert_int_equal(check_shared(rg, 3, 300, 0x9800, why), -EINVAL);
+	assert_non_null(strstr(
+		why,
+		"MMIO range 1 (range ID 0) is marked MSI-X table and PBA at pages 0xfe008000-0xfe008fff, but the two are on pages 0xfe008000-0xfe009fff"));
+	rg[1].nr_pages = 3;
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe00b000, 5, 0, 0 };
+	assert_int_equal(check_shared(rg, 3, 300, 0x9800, why), -EINVAL);
+	assert_non_null(strstr(why, "but the two are on pages 0xfe008000-0xfe009fff"));
+
+	/* both where they share no page (PBA at 0x9000, table page 0x8000) */
+	rg[1].nr_pages = 2;
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe00a000, 6, 0, 0 };
+	assert_int_equal(check_shared(rg, 3, 8, 0x9000, why), -EINVAL);
+	assert_non_null(strstr(
+		why,
+		"MMIO range 1 (range ID 0) is marked MSI-X table and PBA, but they share no page (table pages 0xfe008000-0xfe008fff, PBA pages 0xfe009000-0xfe009fff)"));
+
+	/* the shared page as an ordinary TEE range, or a non-TEE one */
+	rg[1] = (struct tsmh_tdisp_range){ o + 0xfe008000, 1, 0, 0 };
+	rg[2] = (struct tsmh_tdisp_range){ o + 0xfe009000, 7, 0, 0 };
+	assert_int_equal(check_shared(rg, 3, 8, 0x8800, why), -EINVAL);
+	assert_non_null(strstr(why, "covers the MSI-X table"));
+	rg[1].attrs = TSMH_TDISP_RANGE_NON_TEE;
+	assert_int_equal(check_shared(rg, 3, 8, 0x8800, why), 0);
+}
+
 static void test_states(void **st)
 {
 	(void)st;
@@ -511,10 +599,15 @@ static void test_nonce(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lock_bytes), cmocka_unit_test(test_fixed_roundtrip),
-		cmocka_unit_test(test_variable),   cmocka_unit_test(test_report_parse),
-		cmocka_unit_test(test_reassembly), cmocka_unit_test(test_check),
-		cmocka_unit_test(test_states),	   cmocka_unit_test(test_nonce),
+		cmocka_unit_test(test_lock_bytes),
+		cmocka_unit_test(test_fixed_roundtrip),
+		cmocka_unit_test(test_variable),
+		cmocka_unit_test(test_report_parse),
+		cmocka_unit_test(test_reassembly),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_msix_shared),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_nonce),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

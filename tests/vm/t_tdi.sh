@@ -24,6 +24,8 @@
 # ERROR config-write; the report is withdrawn from the evidence at STOP,
 # a set mixing it with pre-lock objects says locked=unknown, and userspace
 # may not commit provenance tdisp-report.
+# Issue 13 (K): a config write clearing the locked stream's Enable bit at
+# the endpoint moves the TDI to ERROR ide-lost at once, the stream flagged.
 . /tests/lib.sh
 [ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
 insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
@@ -170,6 +172,24 @@ grep -q "^tdi $F1 .* state=CONFIG_LOCKED .* stream=$S " /tmp/rq.last || fail "LO
 idenl del $EP0 "$S" >/tmp/del.out && fail "stream $S deleted under a CONFIG_LOCKED TDI"
 grep -q "^error -16: stream in use: stop the TDI first" /tmp/del.out || fail "ide-stream-del: $(cat /tmp/del.out)"
 ok "LOCK with SECURE stream $S: CONFIG_LOCKED, stream recorded; ide-stream-del refused: $(cat /tmp/del.out)"
+# a config write clearing the endpoint's Enable bit of the locked stream:
+# ERROR ide-lost at once (the probed write, no TDISP request), the stream
+# flagged (0x10: control written) until enabled again
+set -- $(simide $EP0 sel 0)
+[ $((($1 >> 24) & 0xff)) = "$S" ] && [ $(($1 & 1)) = 1 ] || fail "$EP0 block 0 is not stream $S: $*"
+simide $EP0 sel-set 0 $(($1 & ~1)) $3 $4 >/dev/null
+wait_until 5 "stream $S disabled under CONFIG_LOCKED $F1, TDI not ERROR: $(tline $F1)" is $F1 ERROR
+tline $F1 | grep -q "msg=IDE stream $S of $EP0 insecure while CONFIG_LOCKED" || fail "$(tline $F1)"
+evt ide-lost $F1 ERROR
+idenl get $EP0 | grep "^stream $S " >/tmp/s.out
+F=$(sed -n 's/.* flags=\(0x[0-9a-f]*\) .*/\1/p' /tmp/s.out)
+[ $((F & 0x10)) != 0 ] && [ $((F & 1)) = 0 ] || fail "stream $S after the write (want 0x10 set, 0x1 clear): $(cat /tmp/s.out)"
+dmesg | grep -q "IDE stream $S: endpoint control written (Enable cleared or stream ID changed)" || fail "no log line"
+simide $EP0 sel-set 0 $1 $3 $4 >/dev/null
+rq_err 1 "IDE stream is not SECURE" begin $F2 lock stream=$S
+idenl enable $EP0 "$S" >/tmp/e.out || fail "enable again: $(cat /tmp/e.out)"
+grep -q " flags=0x3 " /tmp/e.out || fail "stream $S not SECURE after enable: $(cat /tmp/e.out)"
+ok "Enable of stream $S cleared by a config write at the endpoint: $F1 ERROR ide-lost at once, stream flagged $F until enabled again"
 unlock $F1
 # the endpoint's block disabled by a config write (no IDE event) during a
 # LOCK: tdi-end reads the stream again (review 13 #4)

@@ -624,6 +624,9 @@ enum tsmh_ide_key_backend {
 #define TSMH_IDE_S_F_SECURE	(1U << 1) /* both ends read SECURE */
 #define TSMH_IDE_S_F_RESET	(1U << 2) /* an end was reset since enable: insecure */
 #define TSMH_IDE_S_F_CLAIMED	(1U << 3) /* active at load: claimed, not ours */
+#define TSMH_IDE_S_F_CFG_WRITE	(1U << 4) /* an end's control written since enable
+					   * while a TDI was locked with it (Enable
+					   * cleared, stream ID changed): insecure */
 
 enum tsmh_ide_event {
 	TSMH_IDE_EVT_NEW,
