@@ -27,10 +27,12 @@ mkdir -p "$out"
 run() { "$here/kernels.sh" run "$label" "$@"; }
 {
 	run dkms remove -m tsm-host -v "$ver" --all || true
-	run dkms add -m tsm-host -v "$ver"
+	# each step must succeed: "set -e" does not act inside this list, and
+	# "dkms install" would rebuild without -Werror after a failed build
+	run dkms add -m tsm-host -v "$ver" &&
 	# -Werror for our own builds only (Kbuild): env passes it through the
 	# chroot's "env -i" and dkms to make, which imports it as a variable.
-	run env TSMH_WERROR=1 dkms build -m tsm-host -v "$ver" -k "$kver"
+	run env TSMH_WERROR=1 dkms build -m tsm-host -v "$ver" -k "$kver" &&
 	run dkms install -m tsm-host -v "$ver" -k "$kver" --force
 } >"$log" 2>&1 || {
 	echo "dkms-build: DKMS failed for $label ($kver); log: $log" >&2

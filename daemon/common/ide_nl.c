@@ -461,13 +461,17 @@ int tsmh_ide_stream_del(struct tsmh_nl *nl, const char *dev, uint32_t id)
 
 int tsmh_idenl_secure(const struct tsmh_idenl_stream *s)
 {
-	/* a stream flagged reset is not secure, whatever else it says */
-	if (s->flags & TSMH_IDE_S_F_RESET)
+	/*
+	 * a stream flagged reset, or whose control an end had written since
+	 * enable (the kernel's own verdict until the next enable), is not
+	 * secure, whatever its registers read now
+	 */
+	if (s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE))
 		return 0;
 	if (s->flags & TSMH_IDE_S_F_SECURE)
 		return 1;
 	return (s->has & TSMH_IDENL_S_RP_STATE) && (s->has & TSMH_IDENL_S_EP_STATE) &&
-	       s->rp_state == 2 && s->ep_state == 2 && !(s->flags & TSMH_IDE_S_F_RESET);
+	       s->rp_state == 2 && s->ep_state == 2;
 }
 
 const char *tsmh_idenl_type_name(uint32_t type)

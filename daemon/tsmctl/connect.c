@@ -121,6 +121,7 @@ cJSON *conn_stream_json(const struct tsmh_idenl_stream *s)
 	cJSON_AddBoolToObject(j, "endpoint_ide_fail", !!s->ep_fail);
 	cJSON_AddBoolToObject(j, "enabled", !!(s->flags & TSMH_IDE_S_F_ENABLED));
 	cJSON_AddBoolToObject(j, "reset", !!(s->flags & TSMH_IDE_S_F_RESET));
+	cJSON_AddBoolToObject(j, "control_written", !!(s->flags & TSMH_IDE_S_F_CFG_WRITE));
 	cJSON_AddBoolToObject(j, "claimed", !!(s->flags & TSMH_IDE_S_F_CLAIMED));
 	return j;
 }

@@ -81,9 +81,10 @@ static void stream_print(const struct tsmh_idenl_stream *s, const char *indent)
 						   : "reserved");
 	printf("%sstream %u: %s, TC %u; root port %s block %u <-> endpoint %s block %u\n", indent,
 	       s->id, tsmh_idenl_type_name(s->type), s->tc, s->rp, s->rp_block, s->ep, s->ep_block);
-	printf("%s  state: root port %s%s, endpoint %s%s%s%s; ", indent, st,
+	printf("%s  state: root port %s%s, endpoint %s%s%s%s%s; ", indent, st,
 	       s->rp_fail ? " (IDE_FAIL)" : "", et, s->ep_fail ? " (IDE_FAIL)" : "",
 	       s->flags & TSMH_IDE_S_F_RESET ? ", reset since enable" : "",
+	       s->flags & TSMH_IDE_S_F_CFG_WRITE ? ", control written since enable" : "",
 	       s->flags & TSMH_IDE_S_F_ENABLED ? "" : ", not enabled");
 	if (s->has & TSMH_IDENL_S_KEY_SET)
 		printf("key set %u", s->key_set);

@@ -224,7 +224,7 @@ static void test_many_addr(void **st)
 	free(p.streams);
 }
 
-/* SECURE: the kernel's flag; without it both states 2 and no reset */
+/* SECURE: the kernel's flag; without it both states 2; never with reset or a control write */
 static void test_secure(void **st)
 {
 	struct tsmh_idenl_stream s = { 0 };
@@ -237,6 +237,11 @@ static void test_secure(void **st)
 	s.ep_state = 2;
 	assert_true(tsmh_idenl_secure(&s));
 	s.flags = TSMH_IDE_S_F_RESET;
+	assert_false(tsmh_idenl_secure(&s));
+	/* an end's control written since enable: insecure until the next enable */
+	s.flags = TSMH_IDE_S_F_CFG_WRITE;
+	assert_false(tsmh_idenl_secure(&s));
+	s.flags = TSMH_IDE_S_F_CFG_WRITE | TSMH_IDE_S_F_SECURE;
 	assert_false(tsmh_idenl_secure(&s));
 	s.flags = TSMH_IDE_S_F_SECURE;
 	s.rp_state = 0;
