@@ -47,7 +47,10 @@ listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q
 # call OP ARGS: echo ARGS > tsmh_btest's OP; its error in /tmp/w.err
 call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
 RESP=
-cleanup() { [ -n "$RESP" ] && kill "$RESP" 2>/dev/null; }
+cleanup() {
+	[ -n "$RESP" ] && kill "$RESP" 2>/dev/null
+	rmmod tsmh_btest 2>/dev/null
+}
 trap cleanup EXIT
 # responder N: tsmresp answering N requests with /tmp/req.sh (below)
 responder() {
