@@ -414,3 +414,71 @@ tsmd_stage_cleanup() {
 	killall -q dbus-daemon 2>/dev/null
 	rmmod pci_stub 2>/dev/null
 }
+
+# ---- TDIs and the 7.2 TSM core (tdinl, tsmresp, tests/vm/kmod/tsmh_btest)
+# the kernel's record of TDI $1 (tdinl get): the line, its state, its flags
+tline() { tdinl get "$1" | grep "^tdi $1 "; }
+st() { tline "$1" | sed -n 's/.* state=\([^ ]*\) .*/\1/p'; }
+fl() { tline "$1" | sed -n 's/.* flags=\([^ ]*\) .*/\1/p'; }
+# listening: the tsmresp started last (its log /tmp/resp.log cleared
+# first) has joined the events group
+listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q '^listening' /tmp/resp.log; }
+# resp_start ARGS: tsmresp ARGS in the background ($RESP), its log
+# /tmp/resp.log, once it listens; responder N: one answering N requests
+# with /tmp/req.sh; resp_done: it ended well
+resp_start() {
+	: >/tmp/resp.log
+	tsmresp "$@" >/tmp/resp.log 2>&1 &
+	RESP=$!
+	listening
+}
+responder() { resp_start -n "$1" -e 'sh /tmp/req.sh'; }
+resp_done() { wait "$RESP" || fail "responder: $(cat /tmp/resp.log)"; RESP=; }
+# call OP ARGS: echo ARGS > tsmh_btest's OP ($P); its error in /tmp/w.err
+call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
+# btest_setup: tsmh_core as our link TSM ($T: its name), a card with two
+# functions ($F1: function 1), the test caller tsmh_btest ($P: its
+# parameters); SKIP where the kernel has no TSM core
+btest_setup() {
+	[ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
+	[ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
+	[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
+	insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
+	dmesg | grep -q "tsmh_core: no in-kernel TSM core" && skip "tsmh_core built without the link TSM on $KVER"
+	insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=2 || setup_fail "insmod tsmh_sim nr_functions=2"
+	start_emu
+	wait_eps 1
+	F1=${EP0%.0}.1
+	wait_until 10 "$F1 did not appear" test -e /sys/bus/pci/devices/$F1/resource
+	insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
+	P=/sys/module/tsmh_btest/parameters
+	T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
+	[ -n "$T" ] || fail "no 'registered link TSM' line"
+}
+# btest_req_sh: /tmp/req.sh, what tsmd would do for each request of the
+# TSM core, with no TDISP exchange: tdinl's tdi-begin/end on one socket
+# holding the DSM's ($EP0) mailbox claim; the report fits $F1's BAR 0.
+# Each request is logged to /tmp/req.log ("OP DEV COOKIE TDI-OP"). Hooks:
+# /tmp/bind.noop (bind answers success without locking), /tmp/bind.slow
+# (bind answers after 3 s), /tmp/bind.swap (a script run first).
+btest_req_sh() {
+	set -- $(sed -n 1p /sys/bus/pci/devices/$F1/resource)
+	B1=$(printf 0x%x $(($1)))
+	cat >/tmp/req.sh <<REQ
+echo "\$TSM_OP \$TSM_DEV \$TSM_COOKIE \${TSM_TDI_OP:-}" >>/tmp/req.log
+case \$TSM_OP in
+connect|disconnect) exit 0 ;;
+bind) [ -f /tmp/bind.noop ] && exit 0
+	[ -f /tmp/bind.slow ] && sleep 3
+	[ -f /tmp/bind.swap ] && sh /tmp/bind.swap
+	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
+unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
+	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
+guest-req) [ "\$TSM_TDI_OP" = 2 ] || exit 1
+	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=1\n' \$TSM_DEV | tdinl run >/tmp/forged.out 2>&1
+	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=%s\nend %s status=0 state=RUN\n' \$TSM_DEV \$TSM_COOKIE \$TSM_DEV ;;
+*) exit 1 ;;
+esac | tdinl run >>/tmp/tdinl.out 2>&1
+REQ
+	: >/tmp/req.log
+}

@@ -49,9 +49,6 @@ trap cleanup EXIT
 wait_until 5 "event listener did not start" grep -q listening /tmp/tev.log
 
 # tline DEV: DEV's line from tdi-get; st DEV: its state; fl DEV: its flags
-tline() { tdinl get "$1" | grep "^tdi $1 "; }
-st() { tline "$1" | sed -n 's/.* state=\([^ ]*\) .*/\1/p'; }
-fl() { tline "$1" | sed -n 's/.* flags=\([^ ]*\) .*/\1/p'; }
 is() { [ "$(st "$1")" = "$2" ]; }
 # the requester: one tdinl (one socket) fed through a FIFO; rq LINE sends a
 # line and leaves its output in /tmp/rq.last, rq_ok/rq_err check it

@@ -27,7 +27,6 @@ set -- $(sim_eps $N)
 A=$1 B=$2
 shift 2
 LOOP="$*"
-tline() { tdinl get "$1" | grep "^tdi $1 "; }
 is() { tline "$1" | grep -q " state=$2 "; }
 klog() { dmesg | grep -c -- "$1"; }
 has_klog() { [ "$(klog "$1")" -gt "$2" ]; }

@@ -25,41 +25,14 @@
 # host driver, or LOCK it again after a reset, and the TVM may not START
 # a lock its bind did not make.
 . /tests/lib.sh
-[ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
-[ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
-dmesg | grep -q "tsmh_core: no in-kernel TSM core" && skip "tsmh_core built without the link TSM on $KVER"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=2 || setup_fail "insmod tsmh_sim nr_functions=2"
-start_emu
-wait_eps 1
-F1=${EP0%.0}.1
-wait_until 10 "$F1 did not appear" test -e /sys/bus/pci/devices/$F1/resource
-insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
-P=/sys/module/tsmh_btest/parameters
-T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
-[ -n "$T" ] || fail "no 'registered link TSM' line"
+btest_setup
 
-tline() { tdinl get "$1" | grep "^tdi $1 "; }
-st() { tline "$1" | sed -n 's/.* state=\([^ ]*\) .*/\1/p'; }
-fl() { tline "$1" | sed -n 's/.* flags=\([^ ]*\) .*/\1/p'; }
-listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q '^listening' /tmp/resp.log; }
-# call OP ARGS: echo ARGS > tsmh_btest's OP; its error in /tmp/w.err
-call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
 RESP=
 cleanup() {
 	[ -n "$RESP" ] && kill "$RESP" 2>/dev/null
 	rmmod tsmh_btest 2>/dev/null
 }
 trap cleanup EXIT
-# responder N: tsmresp answering N requests with /tmp/req.sh (below)
-responder() {
-	: >/tmp/resp.log
-	tsmresp -n "$1" -e 'sh /tmp/req.sh' >/tmp/resp.log 2>&1 &
-	RESP=$!
-	listening
-}
-resp_done() { wait "$RESP" || fail "responder: $(cat /tmp/resp.log)"; RESP=; }
 # asked OP DEV [REQ]: tsmh_btest's OP on DEV succeeds, the responder
 # having answered the kernel's request REQ (default OP)
 asked() {
@@ -69,27 +42,8 @@ asked() {
 	grep -q "^${3:-$1} $2 " /tmp/req.log || fail "no ${3:-$1} request: $(cat /tmp/req.log)"
 }
 
-# what tsmd would do for each request, with no TDISP exchange: tdinl's
-# tdi-begin/end on one socket holding the DSM's mailbox claim
-res() { sed -n "$(($2 + 1))p" /sys/bus/pci/devices/$1/resource; }
-bar() { set -- $(res "$1" "$2"); printf 0x%x $(($1)); }
-B1=$(bar $F1 0)
-cat >/tmp/req.sh <<EOF
-echo "\$TSM_OP \$TSM_DEV \$TSM_COOKIE \${TSM_TDI_OP:-}" >>/tmp/req.log
-case \$TSM_OP in
-connect|disconnect) exit 0 ;;
-bind) [ -f /tmp/bind.noop ] && exit 0
-	[ -f /tmp/bind.slow ] && sleep 3
-	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
-unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
-	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
-guest-req) [ "\$TSM_TDI_OP" = 2 ] || exit 1
-	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=1\n' \$TSM_DEV | tdinl run >/tmp/forged.out 2>&1
-	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=%s\nend %s status=0 state=RUN\n' \$TSM_DEV \$TSM_COOKIE \$TSM_DEV ;;
-*) exit 1 ;;
-esac | tdinl run >>/tmp/tdinl.out 2>&1
-EOF
-: >/tmp/req.log
+# the responder plays tsmd with no TDISP exchange (lib.sh)
+btest_req_sh
 
 # ---- connect the DSM through our link TSM ----
 responder 1

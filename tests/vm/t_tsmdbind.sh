@@ -38,8 +38,6 @@ insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
 test_cleanup() { rmmod tsmh_btest 2>/dev/null; }
 P=/sys/module/tsmh_btest/parameters
 B=/sys/bus/pci/devices/$F1/tsm/bound
-# call OP ARGS: echo ARGS > tsmh_btest's OP; its error in /tmp/w.err
-call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
 kjson() { tsmctl -j tdi list | jq -c --arg d "$1" '[.[] | select(.tdi == $d)][0]'; }
 has_flag() { kjson "$1" | jq -e --arg f "$2" '.flags | index($f) != null' >/dev/null; }
 : >/tmp/outs

@@ -26,8 +26,6 @@ D=/sys/bus/pci/devices/$EP0/tsm/disconnect
 ok "$T registered; $EP0 has tsm/connect and tsm/disconnect, not connected"
 
 # write WHAT FILE: echo WHAT > FILE, its error text in /tmp/w.err; status
-# listening: the responder started last (log cleared first) has joined the events group
-listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q '^listening' /tmp/resp.log; }
 write() { sh -c "echo $1 > $2" 2>/tmp/w.err; }
 
 # no listener: fails at once, nothing connected, the log says why
@@ -62,10 +60,7 @@ write $T $C && fail "second connect succeeded"
 ok "second connect refused: $(cat /tmp/w.err)"
 
 # disconnect asks too
-: >/tmp/resp.log
-tsmresp -n 1 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1
 write $T $D || fail "disconnect: $(cat /tmp/w.err)"
 wait $RESP || fail "responder: $(cat /tmp/resp.log)"
 grep -q "^done $EP0 disconnect 0: taken" /tmp/resp.log || fail "disconnect answer: $(cat /tmp/resp.log)"
@@ -76,18 +71,12 @@ ok "disconnect asked the daemon; tsm/connect empty"
 # in slices: no hung-task report with tsm_timeout above hung_task_timeout_secs
 HT=/proc/sys/kernel/hung_task_timeout_secs
 [ -f $HT ] || fail "no $HT (CONFIG_DETECT_HUNG_TASK)"
-: >/tmp/resp.log
-tsmresp -n 1 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1
 write $T $C || fail "connect before the slow disconnect: $(cat /tmp/w.err)"
 wait $RESP
 echo 11 >$HT
 echo 25 >/sys/module/tsmh_core/parameters/tsm_timeout
-: >/tmp/resp.log
-tsmresp -n 1 -d 27 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -d 27
 t0=$(date +%s)
 write $T $D
 dt=$(($(date +%s) - t0))
@@ -100,10 +89,7 @@ wait $RESP
 ok "disconnect waiting $dt s (tsm_timeout 25, hung_task_timeout_secs 11): no hung-task report"
 
 # the daemon fails it: its errno comes back, nothing connected, reason logged
-: >/tmp/resp.log
-tsmresp -n 1 -s -16 -m "stream IDs exhausted" >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -s -16 -m "stream IDs exhausted"
 write $T $C && fail "connect succeeded although the daemon said EBUSY"
 wait $RESP
 grep -qi "busy" /tmp/w.err || fail "daemon EBUSY came back as: $(cat /tmp/w.err)"
@@ -113,10 +99,7 @@ ok "daemon failure: '$(cat /tmp/w.err)', reason in the log, nothing connected"
 
 # timeout: a late answer is refused with ENOENT (the daemon must undo)
 echo 2 >/sys/module/tsmh_core/parameters/tsm_timeout
-: >/tmp/resp.log
-tsmresp -n 1 -d 4 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -d 4
 t0=$(date +%s)
 write $T $C && fail "connect succeeded although the daemon answered late"
 dt=$(($(date +%s) - t0))
@@ -148,10 +131,7 @@ A=$HB/available_secure_streams
 [ "$(cat $A)" = 8 ] || fail "$A reads $(cat $A), not the key unit's 8 slots"
 links() { ls -d $HB/stream* 2>/dev/null; }
 [ -z "$(links)" ] || fail "stream links before any connect: $(links)"
-: >/tmp/resp.log
-tsmresp -n 2 -i >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 2 -i
 write $T $C || fail "connect with a stream: $(cat /tmp/w.err); $(cat /tmp/resp.log)"
 [ "$(cat $A)" = 7 ] || fail "available_secure_streams $(cat $A) after connect, not 7"
 L=$(links)
@@ -175,10 +155,7 @@ tsmresp -l $EP0 >/tmp/list.out && [ ! -s /tmp/list.out ] || fail "streams left: 
 ok "disconnect: stream deleted, available_secure_streams back to 8, link gone"
 
 # the daemon fails after allocating: the kernel tears the stream down
-: >/tmp/resp.log
-tsmresp -n 1 -i -s -5 -m "KEY_PROG failed" >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -i -s -5 -m "KEY_PROG failed"
 write $T $C && fail "connect succeeded although the daemon said EIO"
 wait $RESP
 grep -q "ide-stream-new $EP0: ok" /tmp/resp.log || fail "no stream made: $(cat /tmp/resp.log)"
@@ -189,10 +166,7 @@ ok "failed after allocation: '$(cat /tmp/w.err)'; the kernel freed the stream (8
 
 # a timeout after allocation: the same
 echo 2 >/sys/module/tsmh_core/parameters/tsm_timeout
-: >/tmp/resp.log
-tsmresp -n 1 -i -d 4 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -i -d 4
 write $T $C && fail "connect succeeded although the daemon answered late"
 [ "$(cat $A)" = 8 ] && [ -z "$(links)" ] && [ -z "$(cat $C)" ] ||
 	fail "after the timeout: available $(cat $A), links $(links), connect '$(cat $C)'"
@@ -209,18 +183,12 @@ PS=$(sed -n 's/^stream \([0-9]*\) .*/\1/p' /tmp/n.out | head -n 1)
 has_ps() { idenl get $EP0 | grep -q "^stream $PS "; }
 write $T $C && fail "connect succeeded without tsmd"
 has_ps || fail "stream $PS made before was torn down by a connect nobody was asked for: $(idenl get $EP0)"
-: >/tmp/resp.log
-tsmresp -n 1 -s -16 -m "busy with it" >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -s -16 -m "busy with it"
 write $T $C && fail "connect succeeded although the daemon said EBUSY"
 wait $RESP
 has_ps || fail "stream $PS torn down after the daemon's EBUSY: $(idenl get $EP0)"
 n0=$(dmesg | grep -c "$EP0: tsmh: tsm: 1 IDE stream(s) left after the failed connect")
-: >/tmp/resp.log
-tsmresp -n 1 -i -s -5 -m "KEY_PROG failed" >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1 -i -s -5 -m "KEY_PROG failed"
 write $T $C && fail "connect succeeded although the daemon said EIO"
 wait $RESP
 grep -q "ide-stream-new $EP0: ok" /tmp/resp.log || fail "no stream made: $(cat /tmp/resp.log)"
@@ -233,16 +201,10 @@ idenl del $EP0 $PS >/tmp/d.out || fail "del $PS: $(cat /tmp/d.out)"
 ok "stream $PS made beforehand survives failed connects (no daemon, EBUSY, EIO after allocation: only its own stream torn down)"
 
 # unload while connected: the PCI core disconnects (tsmd not asked)
-: >/tmp/resp.log
-tsmresp -n 1 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1
 write $T $C || fail "connect before unload: $(cat /tmp/w.err)"
 wait $RESP
-: >/tmp/resp.log
-tsmresp -n 1 >/tmp/resp.log 2>&1 &
-RESP=$!
-listening
+resp_start -n 1
 rmmod tsmh_core || fail "rmmod tsmh_core while $EP0 is connected"
 dmesg | grep -q "$EP0: tsmh: tsm disconnect: module unloading" || fail "no disconnect at unload"
 [ -d /sys/class/tsm/$T ] && fail "$T still registered after unload"

@@ -20,20 +20,7 @@
 # bound then -> ERROR; a driver bound behind the held gate (bypass): bind
 # refused before tsmd is asked.
 . /tests/lib.sh
-[ -d /sys/class/tsm ] || skip "no in-kernel TSM core on $KVER (pci-tsm.h, CONFIG_PCI_TSM): no pci_tsm_bind()"
-[ -f "$MODDIR/tsmh_btest.ko" ] || skip "tsmh_btest not built for $KVER (pci-tsm.h without pci_tsm_guest_req)"
-[ -f "$MODDIR/sha512_generic.ko" ] && insmod "$MODDIR/sha512_generic.ko" 2>/dev/null
-insmod "$MODDIR/tsmh_core.ko" || setup_fail "insmod tsmh_core"
-dmesg | grep -q "tsmh_core: no in-kernel TSM core" && skip "tsmh_core built without the link TSM on $KVER"
-insmod "$MODDIR/tsmh_sim.ko" nr_endpoints=1 nr_functions=2 || setup_fail "insmod tsmh_sim nr_functions=2"
-start_emu
-wait_eps 1
-F1=${EP0%.0}.1
-wait_until 10 "$F1 did not appear" test -e /sys/bus/pci/devices/$F1/resource
-insmod "$MODDIR/tsmh_btest.ko" || setup_fail "insmod tsmh_btest"
-P=/sys/module/tsmh_btest/parameters
-T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
-[ -n "$T" ] || fail "no 'registered link TSM' line"
+btest_setup
 D=/sys/bus/pci/devices/$F1
 
 # vfio in unsafe no-IOMMU mode (modprobe vfio enable_unsafe_noiommu_mode=1
@@ -55,10 +42,6 @@ else
 	WHY="the initramfs has no vfio-pci for $KVER"
 fi
 
-tline() { tdinl get "$1" | grep "^tdi $1 "; }
-st() { tline "$1" | sed -n 's/.* state=\([^ ]*\) .*/\1/p'; }
-listening() { wait_until 5 "tsmresp did not start: $(cat /tmp/resp.log)" grep -q '^listening' /tmp/resp.log; }
-call() { sh -c "echo $2 > $P/$1" 2>/tmp/w.err; }
 RESP=
 # nothing left for the next test in this boot (init only unloads ours)
 cleanup() {
@@ -68,13 +51,6 @@ cleanup() {
 	rmmod tsmh_btest pci_stub vfio_pci vfio_pci_core vfio irqbypass 2>/dev/null
 }
 trap cleanup EXIT
-responder() {
-	: >/tmp/resp.log
-	tsmresp -n "$1" -e 'sh /tmp/req.sh' >/tmp/resp.log 2>&1 &
-	RESP=$!
-	listening
-}
-resp_done() { wait "$RESP" || fail "responder: $(cat /tmp/resp.log)"; RESP=; }
 # bind_drv DRV: DRV bound to $F1 through driver_override, as an admin does
 bind_drv() {
 	[ -n "$(drv $F1)" ] && echo $F1 >$D/driver/unbind
@@ -83,23 +59,9 @@ bind_drv() {
 	[ "$(drv $F1)" = "$1" ]
 }
 
-# tsmd's part, no TDISP exchange (as t_tsmbind): bind LOCKs + REPORTs,
-# unbind STOPs. /tmp/bind.swap: the driver is swapped first.
-res() { sed -n "$(($2 + 1))p" $D/resource; }
-set -- $(res $F1 0)
-B1=$(printf 0x%x $(($1)))
-cat >/tmp/req.sh <<EOF
-echo "\$TSM_OP \$TSM_DEV \$TSM_COOKIE" >>/tmp/req.log
-case \$TSM_OP in
-connect|disconnect) exit 0 ;;
-bind) [ -f /tmp/bind.swap ] && sh /tmp/bind.swap
-	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
-unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
-	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
-*) exit 1 ;;
-esac | tdinl run >>/tmp/tdinl.out 2>&1
-EOF
-: >/tmp/req.log
+# the responder plays tsmd with no TDISP exchange (lib.sh); /tmp/bind.swap:
+# the driver is swapped first
+btest_req_sh
 
 # ---- connect; the gate releases $F1; vfio-pci (or the stand-in) bound ----
 responder 1
