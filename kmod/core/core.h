@@ -317,10 +317,13 @@ int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id);
 /*
  * tdi.c, no tsmh_core lock held. watch: a TDI is locked with the
  * endpoint @ep's stream @id: the offsets of its control registers at
- * both ends go to tsmh_tdi_cfg_watch(). cfg_check: after a config write
- * to one of those, an end no longer enabled with the stream's ID flags
- * the stream TSMH_IDE_S_F_CFG_WRITE (until enabled again) and sends
- * evt-ide INSECURE, which moves the TDIs locked with it to ERROR ide-lost.
+ * both ends and of the root port's RID association go to
+ * tsmh_tdi_cfg_watch(). cfg_check: after a config write to one of
+ * those, a stream no longer enabled with its ID at both ends, not
+ * SECURE at both ends, or whose root port no longer associates the
+ * DSM's RID is flagged TSMH_IDE_S_F_CFG_WRITE (until enabled again) and
+ * sends evt-ide INSECURE, which moves the TDIs locked with it to ERROR
+ * ide-lost. Address association registers are not watched.
  */
 void tsmh_ide_stream_watch(struct tsmh_dev *ep, u32 id);
 void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id);

@@ -1608,8 +1608,38 @@ void tsmh_ide_stream_watch(struct tsmh_dev *ep, u32 id)
 		off = blk_reg(s, s->rp, false);
 		if (off >= 0)
 			tsmh_tdi_cfg_watch(off);
+		off = s->type == TSMH_IDE_TYPE_LINK ? -1 : tsmh_ide_sel_off(s->rp, s->rp_block);
+		if (off >= 0) {
+			tsmh_tdi_cfg_watch(off + TSMH_IDE_SEL_RID1);
+			tsmh_tdi_cfg_watch(off + TSMH_IDE_SEL_RID2);
+		}
 	}
 	mutex_unlock(&p->br->lock);
+}
+
+/*
+ * The root port's RID association of selective stream @s still holds
+ * the DSM's RID (a link stream has none)? A write narrowing it takes the
+ * DSM's traffic out of the stream while Enable and the state may stay.
+ * The endpoint's association (the root port's RID) and the address
+ * association registers are not re-read. Bridge lock held.
+ */
+static bool rp_rid_kept(struct tsmh_ide_kstream *s)
+{
+	u16 rid = s->rid_base & 0xffff;
+	struct tsmh_ide_rid r;
+	u32 rid1, rid2;
+	int off;
+
+	lockdep_assert_held(&s->br->lock);
+	if (s->type == TSMH_IDE_TYPE_LINK)
+		return true;
+	off = tsmh_ide_sel_off(s->rp, s->rp_block);
+	if (off < 0 || tsmh_ide_rd(s->rp, off + TSMH_IDE_SEL_RID1, &rid1) ||
+	    tsmh_ide_rd(s->rp, off + TSMH_IDE_SEL_RID2, &rid2))
+		return false;
+	tsmh_ide_rid_decode(rid1, rid2, &r);
+	return r.valid && rid >= r.base && rid <= r.limit;
 }
 
 void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id)
@@ -1617,6 +1647,7 @@ void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id)
 	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
 	struct tsmh_ide_kstream *s;
 	struct end_state rp, es;
+	const char *why;
 
 	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
 		return;
@@ -1626,10 +1657,23 @@ void tsmh_ide_stream_cfg_check(struct tsmh_dev *ep, u32 id)
 	if (s && !(s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE))) {
 		read_end(s, s->rp, &rp);
 		read_end(s, s->ep, &es);
-		if (!rp.en || !es.en) {
+		/*
+		 * as tsmh_ide_stream_secure() reads it: both ends enabled
+		 * with the ID and SECURE. Clearing Enable drops a stream to
+		 * Insecure and only new keys bring it back, so a disable and
+		 * re-enable both done before this runs still reads insecure
+		 * where the hardware (or the sim, at the root port: its keys
+		 * go with the Enable) does so.
+		 */
+		why = !es.en ? "endpoint control written (Enable cleared or stream ID changed)" :
+		      !rp.en ? "root port control written (Enable cleared or stream ID changed)" :
+		      !(stream_flags(s, &rp, &es) & TSMH_IDE_S_F_SECURE) ?
+		      "no longer SECURE after a config write" :
+		      !rp_rid_kept(s) ? "root port RID association no longer holds the DSM" : NULL;
+		if (why) {
 			s->flags |= TSMH_IDE_S_F_CFG_WRITE;
-			pci_warn(s->epdev->pdev, "IDE stream %u: %s control written (Enable cleared or stream ID changed): insecure until enabled again\n",
-				 s->id, !es.en ? "endpoint" : "root port");
+			pci_warn(s->epdev->pdev, "IDE stream %u: %s: insecure until enabled again\n",
+				 s->id, why);
 			ide_event(s, TSMH_IDE_EVT_INSECURE);
 		}
 	}

@@ -597,6 +597,7 @@ void tsmh_tdi_driver_unbound(struct tsmh_dev *dev)
 {
 	struct tsmh_tdi *tdi = READ_ONCE(dev->tdi);
 
+	device_lock_assert(&dev->pdev->dev);
 	if (!tdi)
 		return;
 	mutex_lock(&tdi->lock);
@@ -704,17 +705,64 @@ static int cfg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+struct cfg_stream {
+	char dsm[32];
+	u32 id;
+};
+
+/* @tdi is locked with an IDE stream: its DSM and stream ID in @v; tdi->lock held */
+static bool cfg_stream_of(struct tsmh_tdi *tdi, struct cfg_stream *v)
+{
+	lockdep_assert_held(&tdi->lock);
+	if (tdi->removed || !tdi->has_stream ||
+	    (tdi->state != TSMH_TDI_CONFIG_LOCKED && tdi->state != TSMH_TDI_RUN))
+		return false;
+	strscpy(v->dsm, tdi->dsm, sizeof(v->dsm));
+	v->id = tdi->stream_id;
+	return true;
+}
+
+/* the @nth TDI locked with a stream (its stream in @v), walking the list */
+static bool cfg_stream_nth(int nth, struct cfg_stream *v)
+{
+	struct tsmh_tdi *tdi;
+	bool found = false;
+
+	mutex_lock(&tsmh_tdi_list_lock);
+	list_for_each_entry(tdi, &tsmh_tdis, node) {
+		mutex_lock(&tdi->lock);
+		found = cfg_stream_of(tdi, v) && nth-- == 0;
+		mutex_unlock(&tdi->lock);
+		if (found)
+			break;
+	}
+	mutex_unlock(&tsmh_tdi_list_lock);
+	return found;
+}
+
+static void cfg_stream_check(const struct cfg_stream *v)
+{
+	struct tsmh_dev *d = tsmh_dev_find(v->dsm);
+
+	if (!d)
+		return;
+	tsmh_ide_stream_cfg_check(d, v->id);
+	tsmh_dev_put(d);
+}
+
 /*
  * The IDE streams CONFIG_LOCKED or RUN TDIs were locked with: re-read
  * by ide.c (a bridge lock: taken with no tdi lock held), which moves
- * those TDIs to ERROR ide-lost when a config write disabled the stream
- * or changed its ID at either end.
+ * those TDIs to ERROR ide-lost when a config write disabled the stream,
+ * changed its ID or left it not SECURE at either end, or narrowed the
+ * root port's RID association. With no memory for the list, one stream
+ * at a time (the list walked again for each; one added or removed
+ * meanwhile may be skipped or read twice).
  */
 static void cfg_ide_check(void)
 {
-	struct { char dsm[32]; u32 id; } *v;
+	struct cfg_stream one, *v;
 	struct tsmh_tdi *tdi;
-	struct tsmh_dev *d;
 	int i, n = 0, max = 0;
 
 	mutex_lock(&tsmh_tdi_list_lock);
@@ -725,25 +773,18 @@ static void cfg_ide_check(void)
 		if (!v)
 			break;
 		mutex_lock(&tdi->lock);
-		if (!tdi->removed && tdi->has_stream &&
-		    (tdi->state == TSMH_TDI_CONFIG_LOCKED || tdi->state == TSMH_TDI_RUN)) {
-			strscpy(v[n].dsm, tdi->dsm, sizeof(v[n].dsm));
-			v[n++].id = tdi->stream_id;
-		}
+		if (cfg_stream_of(tdi, &v[n]))
+			n++;
 		mutex_unlock(&tdi->lock);
 	}
 	mutex_unlock(&tsmh_tdi_list_lock);
 	if (!v) {
-		pr_warn_ratelimited("config write: IDE streams of locked TDIs not re-read (out of memory)\n");
+		for (i = 0; cfg_stream_nth(i, &one); i++)
+			cfg_stream_check(&one);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		d = tsmh_dev_find(v[i].dsm);
-		if (!d)
-			continue;
-		tsmh_ide_stream_cfg_check(d, v[i].id);
-		tsmh_dev_put(d);
-	}
+	for (i = 0; i < n; i++)
+		cfg_stream_check(&v[i]);
 	kfree(v);
 }
 
@@ -974,6 +1015,41 @@ static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 }
 
 /*
+ * May the driver bound to a function stay for its TVM bind (the VFIO
+ * case; tsmh_tdi_bind_check() and lock_gate_ok())? Only if the gate
+ * released the function by a decision: an administrator's (ADMIN:
+ * tsmctl gate DEV release) or the verifier's (ATTESTED). EXEMPT is
+ * accepted too: it is an administrator's decision as well, written down
+ * ahead of time (a udev rule, "exempt" written to the gate file) that
+ * the function may get a driver without attestation; the DSM is still
+ * attested by tsmd for the bind and the TVM checks the report. Refused:
+ * no gate (gate=0, or a function it does not manage), a holding gate (a
+ * driver there came behind it), BYPASS (bound behind a held gate:
+ * driver_override rewritten), PRESENT (bound before tsmh_core loaded,
+ * e.g. vfio-pci.ids=, kept with gate_bound_hold=keep: nobody decided),
+ * NONE (the hold failed), NOT_CMA. NULL if it may stay, else why not.
+ */
+static const char *gate_bind_refusal(u32 gate, u32 reason)
+{
+	if (gate == TSMH_GATE_NONE)
+		return "while the gate is off/does not manage it";
+	if (gate != TSMH_GATE_RELEASED)
+		return "while the gate holds it";
+	switch (reason) {
+	case TSMH_GATE_R_ADMIN:
+	case TSMH_GATE_R_ATTESTED:
+	case TSMH_GATE_R_EXEMPT:
+		return NULL;
+	case TSMH_GATE_R_BYPASS:
+		return "behind the gate (bypass)";
+	case TSMH_GATE_R_PRESENT:
+		return "before tsmh_core loaded, never released";
+	default:
+		return "without a release by the gate";
+	}
+}
+
+/*
  * May @tdi be locked as far as drivers and the gate go? 0 or -EBUSY
  * (extack). tdi->lock held.
  *
@@ -989,18 +1065,18 @@ static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
  * pci_tsm_unbind() limited to the VFIO driver bound state of the
  * device." So the driver bound when pci_tsm_bind() was called is
  * accepted, if it is still that driver (the same struct device_driver,
- * no bind since: @drv_seq) and the gate released it: a bound driver on
- * a gated function means an administrator or the verifier let it bind.
- * A BYPASS release is refused: a driver that bound behind a held gate
- * (driver_override rewritten) was never let through, so nothing says the
- * device was attested before it got a driver. A bind without a driver
- * bound at the call keeps the host rule.
+ * no bind since: @drv_seq) and the gate released it by a decision
+ * (gate_bind_refusal()). A LOCK is the bind's only when it carries the
+ * bind request's tsm-cookie (lock_check()); any other LOCK, also one
+ * begun while a bind is in flight, keeps the host rule. A bind without a
+ * driver bound at the call keeps the host rule too.
  */
 static int lock_gate_ok(struct genl_info *info, struct tsmh_tdi *tdi, bool bind)
 {
 	struct tsmh_dev *dev = tdi->dev;
 	const struct device_driver *drv;
 	u32 gate, reason;
+	const char *why;
 	bool bound;
 
 	lockdep_assert_held(&tdi->lock);
@@ -1016,10 +1092,9 @@ static int lock_gate_ok(struct genl_info *info, struct tsmh_tdi *tdi, bool bind)
 				 "%s (was %.20s)", dev->name, tdi->bind_drv_name);
 			return -EBUSY;
 		}
-		if (gate != TSMH_GATE_RELEASED || reason == TSMH_GATE_R_BYPASS) {
-			TSMH_ERR(info->extack, "LOCK: bound driver not released by the gate",
-				 "%s: %s", dev->name, reason == TSMH_GATE_R_BYPASS ? "bypass" :
-				 "not released");
+		why = gate_bind_refusal(gate, reason);
+		if (why) {
+			TSMH_ERR(info->extack, "LOCK: bound driver", "%s: %s", dev->name, why);
 			return -EBUSY;
 		}
 		return 0;
@@ -1038,8 +1113,10 @@ static int lock_gate_ok(struct genl_info *info, struct tsmh_tdi *tdi, bool bind)
 /* LOCK's preconditions beyond the state; tdi->lock held */
 static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 {
+	struct nlattr *a;
 	u32 flags = 0;
 	u64 off = 0;
+	bool bind;
 	int ret;
 
 	lockdep_assert_held(&tdi->lock);
@@ -1057,10 +1134,20 @@ static int lock_check(struct genl_info *info, struct tsmh_tdi *tdi)
 			 tdi->dev->name, off);
 		return -EINVAL;
 	}
-	ret = lock_gate_ok(info, tdi, tdi->bind_pending);
+	/* the bind's LOCK: the one carrying its request's cookie, once */
+	a = info->attrs[TSMH_A_TSM_COOKIE];
+	bind = a && tdi->bind_pending && tdi->bind_cookie &&
+	       nla_get_u64(a) == tdi->bind_cookie;
+	if (a && !bind) {
+		TSMH_ERR(info->extack, "LOCK: tsm-cookie is no pending bind", "%s", tdi->dev->name);
+		return -EPERM;
+	}
+	if (bind)
+		tdi->bind_cookie = 0;
+	ret = lock_gate_ok(info, tdi, bind);
 	if (ret)
 		return ret;
-	tdi->lk_bind = tdi->bind_pending;
+	tdi->lk_bind = bind;
 	tdi->lk_flags = flags;
 	tdi->lk_offset = off;
 	tdi->lk_has_stream = !!info->attrs[TSMH_A_TDI_STREAM_ID];
@@ -1609,6 +1696,7 @@ int tsmh_tdi_bind_check(struct pci_dev *pdev)
 	const struct device_driver *drv = READ_ONCE(pdev->dev.driver);
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	const char *why;
 	u32 gate, reason;
 	int ret = 0;
 
@@ -1620,6 +1708,7 @@ int tsmh_tdi_bind_check(struct pci_dev *pdev)
 	gate = dev->gateable ? dev->gate_state : TSMH_GATE_NONE;
 	reason = dev->gate_reason;
 	mutex_unlock(&dev->state_lock);
+	why = drv ? gate_bind_refusal(gate, reason) : NULL;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
 	if (tdi->removed)
@@ -1633,16 +1722,42 @@ int tsmh_tdi_bind_check(struct pci_dev *pdev)
 			 tdi->op_pending || tdi->bind_pending ? ", an operation in flight" : "",
 			 tdi->flags & TSMH_TDI_F_BOUND ? ", bound" : "",
 			 tdi->removed ? ", being removed" : "");
-	} else if (drv && (gate != TSMH_GATE_RELEASED || reason == TSMH_GATE_R_BYPASS)) {
-		pci_info(pdev, "tsm bind: driver %s bound %s: not bound\n", drv->name,
-			 reason == TSMH_GATE_R_BYPASS ? "behind the gate (bypass)" :
-			 "although the gate does not release it");
+	} else if (why) {
+		pci_info(pdev, "tsm bind: driver %s bound %s: not bound (to let it stay: tsmctl gate %s release)\n",
+			 drv->name, why, pci_name(pdev));
 		ret = -EPERM;
 	} else {
 		tdi->bind_pending = true;
 		tdi->bind_drv = drv;
 		strscpy(tdi->bind_drv_name, drv ? drv->name : "", sizeof(tdi->bind_drv_name));
 		tdi->bind_drv_seq = tdi->drv_seq;
+		tdi->bind_cookie = 0;
+	}
+	mutex_unlock(&tdi->lock);
+	tsmh_dev_put(dev);
+	return ret;
+}
+
+/*
+ * The bind request's cookie, before tsmd hears of it (tsm.c tsm_ask()):
+ * the LOCK carrying it is the bind's. Cannot fail after bind_check()
+ * unless the TDI is going.
+ */
+int tsmh_tdi_bind_arm(struct pci_dev *pdev, u64 cookie)
+{
+	struct tsmh_dev *dev;
+	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
+	int ret = 0;
+
+	if (!tdi)
+		return -ENODEV;
+	mutex_lock(&tdi->lock);
+	if (tdi->removed || !tdi->bind_pending || tdi->bind_cookie) {
+		pci_err(pdev, "tsm bind: no hand-off to arm (%s)\n",
+			tdi->removed ? "being removed" : tdi->bind_pending ? "armed" : "none");
+		ret = -ENODEV;	/* nothing asked: tsm_bind() asks no UNBIND */
+	} else {
+		tdi->bind_cookie = cookie;
 	}
 	mutex_unlock(&tdi->lock);
 	tsmh_dev_put(dev);
@@ -1656,10 +1771,19 @@ static void bind_end(struct tsmh_tdi *tdi)
 	tdi->bind_pending = false;
 	tdi->bind_drv = NULL;
 	tdi->bind_drv_name[0] = 0;
+	tdi->bind_cookie = 0;
 }
 
+/*
+ * The driver is checked at the LOCK's begin and end; REPORT comes after.
+ * A driver bound meanwhile moved a CONFIG_LOCKED TDI to ERROR
+ * (tsmh_tdi_driver_bound()); one unbound is caught here: the binding is
+ * limited to the driver bound at pci_tsm_bind(), so it must still be
+ * that one, with no bind since (-EBUSY; tsm_bind() then asks UNBIND).
+ */
 int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
 {
+	const struct device_driver *drv = READ_ONCE(pdev->dev.driver);
 	struct tsmh_dev *dev;
 	struct tsmh_tdi *tdi = pdev_tdi(pdev, &dev);
 	int ret = 0;
@@ -1668,6 +1792,15 @@ int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm)
 		return -ENODEV;
 	mutex_lock(&tdi->lock);
 	cmd_check(tdi);
+	if (!tdi->removed && (drv != tdi->bind_drv || tdi->drv_seq != tdi->bind_drv_seq)) {
+		pci_err(pdev, "tsm bind: driver changed since tsm bind (was %.20s, now %.20s): not bound\n",
+			tdi->bind_drv_name[0] ? tdi->bind_drv_name : "none",
+			drv ? drv->name : "none");
+		bind_end(tdi);
+		mutex_unlock(&tdi->lock);
+		tsmh_dev_put(dev);
+		return -EBUSY;
+	}
 	bind_end(tdi);
 	if (tdi->removed || tdi->state != TSMH_TDI_CONFIG_LOCKED ||
 	    !(tdi->flags & TSMH_TDI_F_REPORT_CHECKED)) {
@@ -1722,6 +1855,12 @@ void tsmh_tdi_unbound(struct pci_dev *pdev)
 	tsmh_dev_put(dev);
 }
 
+/*
+ * A TVM's START needs the lock its bind made (@bind_lock). No path is
+ * known to break that (state_ok() refuses every LOCK of a BOUND TDI, so
+ * a bound CONFIG_LOCKED TDI always holds its bind's lock): defence in
+ * depth, logged as an error if it ever happens.
+ */
 int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie)
 {
 	struct tsmh_dev *dev;
@@ -1740,6 +1879,9 @@ int tsmh_tdi_guest_arm(struct pci_dev *pdev, u64 cookie)
 			 tdi->op_pending || tdi->guest_cookie ? ", busy" : "",
 			 (tdi->flags & TSMH_TDI_F_BOUND) && !tdi->bind_lock ?
 			 ", not the lock its bind made" : "");
+		if ((tdi->flags & TSMH_TDI_F_BOUND) && !tdi->bind_lock &&
+		    tdi->state == TSMH_TDI_CONFIG_LOCKED)
+			pci_err(pdev, "tsm guest request START: bound TDI CONFIG_LOCKED by another lock than its bind's (should not happen)\n");
 		ret = tdi->op_pending || tdi->guest_cookie ? -EBUSY : -EINVAL;
 	} else {
 		tdi->guest_cookie = cookie;

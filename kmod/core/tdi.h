@@ -78,8 +78,12 @@ struct pci_dev;
  * tsmh_tdi_bind_check(), cleared by tsmh_tdi_bind_done()/_bind_abort():
  * @bind_pending; @bind_drv (compared, never dereferenced; NULL: none),
  * @bind_drv_name and @bind_drv_seq: the driver bound to @dev when
- * pci_tsm_bind() was called and @drv_seq then. A LOCK begun meanwhile
- * (@lk_bind) accepts that driver, gate RELEASED (tdi.c lock_gate_ok()).
+ * pci_tsm_bind() was called and @drv_seq then; @bind_cookie: the
+ * evt-tsm-req cookie of that bind request (armed by tsmh_tdi_bind_arm()
+ * from tsm.c's tsm_ask(), 0: none or used). Only a LOCK begun meanwhile
+ * carrying @bind_cookie (single use; @lk_bind) is the bind's LOCK and
+ * accepts that driver if the gate released it by a decision (tdi.c
+ * gate_bind_refusal(), lock_gate_ok()); any other LOCK keeps the host rule.
  */
 struct tsmh_tdi {
 	struct list_head node;
@@ -127,6 +131,7 @@ struct tsmh_tdi {
 	const struct device_driver *bind_drv;
 	char bind_drv_name[32];
 	u32 bind_drv_seq;
+	u64 bind_cookie;
 	bool lk_bind;
 };
 
@@ -165,14 +170,17 @@ int tsmh_tdi_stream_del_check(struct tsmh_dev *ep, u32 id, struct netlink_ext_ac
 /*
  * 7.2 TSM core (tsm.c), each taking the TDI's lock: bind_check before the
  * daemon is asked (CONFIG_UNLOCKED, unbound, idle; records the bound
- * driver and starts the hand-off), bind_done after its success
- * (CONFIG_LOCKED with a checked report: BOUND to @tvm) and bind_abort
+ * driver and starts the hand-off), bind_arm with the request's cookie
+ * (the one LOCK that is the bind's), bind_done after its success
+ * (CONFIG_LOCKED with a checked report, the driver of bind_check still
+ * bound and none bound since: BOUND to @tvm) and bind_abort
  * after a failure end the hand-off, unbound at
  * unbind; guest_arm/disarm around a TVM's START request; info: the tdi
  * nest's attributes into @buf (their length, or -errno). 0 or -errno, the
  * reason logged.
  */
 int tsmh_tdi_bind_check(struct pci_dev *pdev);
+int tsmh_tdi_bind_arm(struct pci_dev *pdev, u64 cookie);
 int tsmh_tdi_bind_done(struct pci_dev *pdev, u64 tvm);
 void tsmh_tdi_bind_abort(struct pci_dev *pdev);
 void tsmh_tdi_unbound(struct pci_dev *pdev);

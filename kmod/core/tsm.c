@@ -177,6 +177,11 @@ static int tsm_ask(struct pci_dev *pdev, u32 op, u32 tdi_op, enum tsm_wait how)
 		ret = tsmh_tdi_guest_arm(pdev, req.cookie);
 		if (ret)
 			goto give_up;
+	} else if (op == TSMH_TSM_OP_BIND) {
+		/* the one LOCK that is this bind's (tsmd sends it the cookie) */
+		ret = tsmh_tdi_bind_arm(pdev, req.cookie);
+		if (ret)
+			goto give_up;
 	}
 	ret = tsmh_nl_event_tsm_req(req.dev, op, req.cookie, tdi_op);
 	if (ret == -ESRCH) {
@@ -386,12 +391,15 @@ static u64 tvm_id(const struct kvm *kvm)
  * that never got it. A bound TDI holds a reference on this module until
  * its unbind: unloading would leave it locked or running for a TVM with
  * nobody to stop it (rmmod says "in use" instead). From bind_check to
- * bind_done/abort the hand-off is in flight: a LOCK then accepts the
- * driver bound now (the caller's vfio-pci; tdi.c lock_gate_ok()).
+ * bind_done/abort the hand-off is in flight: a LOCK then carrying this
+ * request's cookie (tsm_ask() arms it) accepts the driver bound now (the
+ * caller's vfio-pci; tdi.c lock_gate_ok()), which must still be bound at
+ * bind_done.
  */
 static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {
 	struct pci_tdi *tdi;
+	bool undo;
 	int ret;
 
 	ret = tsmh_tdi_bind_check(pdev);
@@ -408,13 +416,16 @@ static struct pci_tdi *tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_i
 		return ERR_PTR(-ENOMEM);
 	}
 	ret = tsm_ask(pdev, TSMH_TSM_OP_BIND, U32_MAX, TSM_WAIT_KILLABLE);
-	if (!ret)
+	/* tsmd's -ENOTCONN/-EBUSY: it did nothing; bind_done's: it locked */
+	undo = ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV;
+	if (!ret) {
 		ret = tsmh_tdi_bind_done(pdev, tvm_id(kvm));
-	else
+		undo = ret != -ENODEV;
+	} else {
 		tsmh_tdi_bind_abort(pdev);
+	}
 	if (ret) {
-		if (ret != -ENOTCONN && ret != -EBUSY && ret != -ENODEV &&
-		    !READ_ONCE(tsm_unloading))
+		if (undo && !READ_ONCE(tsm_unloading))
 			tsm_ask(pdev, TSMH_TSM_OP_UNBIND, U32_MAX, TSM_WAIT_UNINTR);
 		kfree(tdi);
 		module_put(THIS_MODULE);

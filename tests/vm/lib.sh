@@ -458,9 +458,12 @@ btest_setup() {
 # btest_req_sh: /tmp/req.sh, what tsmd would do for each request of the
 # TSM core, with no TDISP exchange: tdinl's tdi-begin/end on one socket
 # holding the DSM's ($EP0) mailbox claim; the report fits $F1's BAR 0.
-# Each request is logged to /tmp/req.log ("OP DEV COOKIE TDI-OP"). Hooks:
-# /tmp/bind.noop (bind answers success without locking), /tmp/bind.slow
-# (bind answers after 3 s), /tmp/bind.swap (a script run first).
+# Each request is logged to /tmp/req.log ("OP DEV COOKIE TDI-OP"). The
+# bind's LOCK carries the request's cookie (as tsmd's does: the kernel
+# takes only that LOCK as the bind's). Hooks: /tmp/bind.noop (bind
+# answers success without locking), /tmp/bind.slow (bind answers after
+# 3 s), /tmp/bind.swap (a script run first), /tmp/bind.after (a script
+# run after the LOCK and REPORT, before the answer).
 btest_req_sh() {
 	set -- $(sed -n 1p /sys/bus/pci/devices/$F1/resource)
 	B1=$(printf 0x%x $(($1)))
@@ -471,7 +474,7 @@ connect|disconnect) exit 0 ;;
 bind) [ -f /tmp/bind.noop ] && exit 0
 	[ -f /tmp/bind.slow ] && sleep 3
 	[ -f /tmp/bind.swap ] && sh /tmp/bind.swap
-	printf 'claim $EP0\nbegin %s lock\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
+	printf 'claim $EP0\nbegin %s lock cookie=%s\nend %s status=0 state=CONFIG_LOCKED nonce=0xab\nbegin %s report\nend %s status=0 state=CONFIG_LOCKED report=$B1:64\n' \$TSM_DEV \$TSM_COOKIE \$TSM_DEV \$TSM_DEV \$TSM_DEV ;;
 unbind) [ "\$(tdinl get \$TSM_DEV | sed -n 's/.* state=\([^ ]*\) .*/\1/p')" = CONFIG_UNLOCKED ] && exit 0
 	printf 'claim $EP0\nbegin %s stop\nend %s status=0 state=CONFIG_UNLOCKED\n' \$TSM_DEV \$TSM_DEV ;;
 guest-req) [ "\$TSM_TDI_OP" = 2 ] || exit 1
@@ -479,6 +482,9 @@ guest-req) [ "\$TSM_TDI_OP" = 2 ] || exit 1
 	printf 'claim $EP0\nbegin %s start nonce=0xab cookie=%s\nend %s status=0 state=RUN\n' \$TSM_DEV \$TSM_COOKIE \$TSM_DEV ;;
 *) exit 1 ;;
 esac | tdinl run >>/tmp/tdinl.out 2>&1
+rc=\$?
+[ "\$TSM_OP" = bind ] && [ -f /tmp/bind.after ] && sh /tmp/bind.after
+exit \$rc
 REQ
 	: >/tmp/req.log
 }

@@ -23,7 +23,9 @@
 # the TVM's: a handled signal does not end its bind, it pins tsmh_core,
 # the host may not START it (even in host-native mode), release it to a
 # host driver, or LOCK it again after a reset, and the TVM may not START
-# a lock its bind did not make.
+# it after the reset (refused as CONFIG_UNLOCKED before the daemon is
+# asked; tdi.c's bind_lock rule, "not the lock its bind made", is defence
+# in depth that no test reaches: no LOCK of a bound TDI is accepted).
 . /tests/lib.sh
 btest_setup
 
@@ -160,8 +162,8 @@ tsmctl gate $F1 release >/tmp/g.out 2>&1 && fail "gate release of a bound TDI"
 grep -q "bound to a TVM" /tmp/g.out || fail "gate release of a bound TDI: $(cat /tmp/g.out)"
 ok "bound: tsmh_core pinned (refcnt $RC0 -> $((RC0 + 1))); host START refused in host-native mode; gate release refused"
 # a reset unlocks it (secondary bus reset of the port above the card):
-# the host may not lock it again for the TVM, and the TVM may not START
-# a lock its bind did not make
+# the host may not lock it again for the TVM, and the TVM's START is
+# refused (the TDI is CONFIG_UNLOCKED: guest_arm's state check)
 DSP=$(basename "$(readlink -f /sys/bus/pci/devices/$EP0/..)")
 [ -e /sys/bus/pci/devices/$DSP/reset_subordinate ] || fail "no reset_subordinate on $DSP"
 echo 1 >/sys/bus/pci/devices/$DSP/reset_subordinate || fail "secondary bus reset below $DSP"
@@ -173,6 +175,8 @@ grep -q "bound to a TVM" /tmp/h.out || fail "host LOCK of a bound TDI: $(cat /tm
 : >/tmp/req.log
 call run $F1 && fail "guest START after a reset succeeded"
 [ ! -s /tmp/req.log ] || fail "guest START after a reset asked the daemon: $(cat /tmp/req.log)"
+dmesg | grep -q "$F1: .*tsm guest request START: TDI CONFIG_UNLOCKED, .*: refused" ||
+	fail "no log of the refused guest START: $(dmesg | grep 'guest request' | tail -n 2)"
 [ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after the refused guest START: $(tline $F1)"
 ok "reset while bound: CONFIG_UNLOCKED, still bound; host LOCK refused, guest START refused before asking ($(cat /tmp/w.err))"
 asked unbind $F1

@@ -18,7 +18,13 @@
 # and bound again), bind fails, nothing bound; the driver
 # unbound while BOUND is logged (state left to the BME/MSE watch), a driver
 # bound then -> ERROR; a driver bound behind the held gate (bypass): bind
-# refused before tsmd is asked.
+# refused before tsmd is asked. Review 13c: only the LOCK carrying the
+# bind request's tsm-cookie is the bind's (a host LOCK, or one with
+# another cookie, begun during the hand-off is refused); the driver
+# unbound after the LOCK, before the bind ends -> bind fails (EBUSY), the
+# kernel asks UNBIND, CONFIG_UNLOCKED; a driver bound before tsmh_core
+# loaded (gate released/present, as vfio-pci.ids= leaves it) -> bind
+# refused before tsmd is asked, until an admin releases it.
 . /tests/lib.sh
 btest_setup
 D=/sys/bus/pci/devices/$F1
@@ -107,6 +113,29 @@ resp_done
 [ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after unbind: $(tline $F1)"
 ok "unbind: CONFIG_UNLOCKED, tsm/bound empty"
 
+# ---- LOCKs during the hand-off without the bind's cookie (review 13c #4) ----
+# /tmp/bind.swap runs while tsm_bind() waits for the answer: a host LOCK
+# (no cookie) and one with another cookie keep the host rule; the
+# responder's own LOCK (the request's cookie) is the bind's
+cat >/tmp/bind.swap <<SW
+printf 'claim $EP0\nbegin $F1 lock\n' | tdinl run >/tmp/nc.out 2>&1
+printf 'claim $EP0\nbegin $F1 lock cookie=1\n' | tdinl run >/tmp/wc.out 2>&1
+SW
+: >/tmp/tdinl.out
+responder 1
+call bind $F1 || fail "bind with foreign LOCKs first: $(cat /tmp/w.err); $(grep error /tmp/tdinl.out | head -n 3)"
+resp_done
+rm -f /tmp/bind.swap
+grep -q "a driver is bound to the TDI" /tmp/nc.out || fail "LOCK without the cookie during the hand-off: $(cat /tmp/nc.out)"
+grep -q "tsm-cookie is no pending bind" /tmp/wc.out || fail "LOCK with another cookie during the hand-off: $(cat /tmp/wc.out)"
+tline $F1 | grep -q " state=CONFIG_LOCKED flags=0xb " || fail "after the bind: $(tline $F1)"
+[ "$(cat $D/tsm/bound)" = $T ] || fail "tsm/bound reads '$(cat $D/tsm/bound)'"
+responder 1
+call unbind $F1 || fail "unbind: $(cat /tmp/w.err)"
+resp_done
+[ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after unbind: $(tline $F1)"
+ok "during the hand-off a LOCK without the bind's cookie is refused ($(grep -m1 error /tmp/nc.out)), one with another cookie too ($(grep -m1 error /tmp/wc.out)); the bind's LOCK (its cookie) bound $F1"
+
 # ---- the driver swapped between pci_tsm_bind() and the LOCK ----
 # swapped DESC SCRIPT: bind with SCRIPT run before the LOCK: refused
 swapped() {
@@ -127,6 +156,22 @@ else
 	echo "note: no pci-stub in the initramfs: no other driver to swap in"
 fi
 swapped "$DRV unbound and bound again" "echo $F1 >$D/driver/unbind; echo $F1 >/sys/bus/pci/drivers/$DRV/bind"
+
+# ---- the driver unbound after the LOCK, before the bind ends (review 13c #7) ----
+echo "echo $F1 >$D/driver/unbind" >/tmp/bind.after
+: >/tmp/req.log
+responder 2
+call bind $F1 && fail "bind succeeded although $DRV went before its end: $(tline $F1)"
+resp_done
+rm -f /tmp/bind.after
+[ -z "$(drv $F1)" ] || fail "$DRV still bound: the hook did not run"
+grep -qi "busy" /tmp/w.err || fail "bind whose driver went (want EBUSY): $(cat /tmp/w.err)"
+dmesg | grep -q "$F1: .*tsm bind: driver changed since tsm bind (was $DRV, now none): not bound" ||
+	fail "no log of the driver gone: $(dmesg | grep 'tsm bind' | tail -n 2)"
+grep -q "^unbind $F1 " /tmp/req.log || fail "the kernel asked no UNBIND: $(cat /tmp/req.log)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after the failed bind: $(tline $F1)"
+ok "$DRV unbound after the bind's LOCK and REPORT: bind failed ($(cat /tmp/w.err)), UNBIND asked, CONFIG_UNLOCKED"
+bind_drv $DRV || fail "$DRV not bound again: $(cat /tmp/b.err)"
 
 # ---- the driver unbound while BOUND; a driver bound then ----
 responder 1
@@ -154,3 +199,36 @@ grep -q "not permitted" /tmp/w.err || fail "bypass bind (want EPERM before askin
 dmesg | grep -q "$F1: .*tsm bind: driver $DRV bound behind the gate (bypass): not bound" || fail "no log of the refused bind"
 [ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after the bypass bind: $(tline $F1)"
 ok "$DRV bound behind the held gate (gate released/bypass): bind refused before asking tsmd: $(cat /tmp/w.err)"
+
+# ---- a driver bound before tsmh_core loaded (review 13c #2) ----
+# gate_bound_hold=keep (the default) leaves a driver found at load bound:
+# gate released/present, which nobody decided (vfio-pci.ids= on the
+# command line leaves a function so): bind refused before tsmd is asked
+[ "$(drv $F1)" = $DRV ] || fail "$DRV not bound before the reload"
+rmmod tsmh_core || fail "rmmod tsmh_core: $(dmesg | tail -n 3)"
+insmod "$MODDIR/tsmh_core.ko" || fail "insmod tsmh_core again"
+T=$(dmesg | sed -n 's/.*tsmh_core: registered link TSM \(tsm[0-9]*\):.*/\1/p' | tail -n 1)
+wait_until 10 "$F1 not a TDI after the reload" sh -c "tdinl get $F1 | grep -q '^tdi $F1 '"
+[ "$(gate $F1)" = released/present ] || fail "$F1 gate after a reload with $DRV bound: $(gate $F1)"
+responder 1
+echo $T >/sys/bus/pci/devices/$EP0/tsm/connect 2>/tmp/w.err || fail "connect after the reload: $(cat /tmp/w.err); $(cat /tmp/resp.log)"
+resp_done
+: >/tmp/req.log
+call bind $F1 && fail "bind of a TDI whose driver was bound before tsmh_core loaded succeeded"
+grep -q "not permitted" /tmp/w.err || fail "bind, gate released/present (want EPERM before asking): $(cat /tmp/w.err)"
+[ ! -s /tmp/req.log ] || fail "tsmd asked: $(cat /tmp/req.log)"
+dmesg | grep -q "$F1: .*tsm bind: driver $DRV bound before tsmh_core loaded, never released: not bound" ||
+	fail "no log of the refused bind: $(dmesg | grep 'tsm bind' | tail -n 2)"
+[ "$(st $F1)" = CONFIG_UNLOCKED ] && [ -z "$(cat $D/tsm/bound)" ] || fail "after the refused bind: $(tline $F1)"
+ok "$DRV bound before tsmh_core loaded (gate released/present): bind refused before asking tsmd: $(cat /tmp/w.err)"
+tsmctl gate $F1 release >/tmp/g.out 2>&1 || fail "gate release $F1: $(cat /tmp/g.out)"
+[ "$(gate $F1)" = released/admin ] || fail "$F1 gate after release: $(gate $F1)"
+responder 1
+call bind $F1 || fail "bind after the admin's release: $(cat /tmp/w.err); $(grep error /tmp/tdinl.out | tail -n 3)"
+resp_done
+tline $F1 | grep -q " state=CONFIG_LOCKED flags=0xb " || fail "after the bind: $(tline $F1)"
+responder 1
+call unbind $F1 || fail "unbind: $(cat /tmp/w.err)"
+resp_done
+[ "$(st $F1)" = CONFIG_UNLOCKED ] || fail "after unbind: $(tline $F1)"
+ok "released by the admin (tsmctl gate $F1 release): bind of the $DRV-bound $F1 accepted, unbind"
