@@ -188,6 +188,28 @@ idenl enable $EP0 "$S" >/tmp/e.out || fail "enable again: $(cat /tmp/e.out)"
 grep -q " flags=0x3 " /tmp/e.out || fail "stream $S not SECURE after enable: $(cat /tmp/e.out)"
 ok "Enable of stream $S cleared by a config write at the endpoint: $F1 ERROR ide-lost at once, stream flagged $F until enabled again"
 unlock $F1
+# a config write leaving Enable set but the DSM off the stream: the root
+# port's RID association register 2 with V cleared (review 13c #5: the
+# re-read wants the stream as tsmh_ide_stream_secure() does, and the
+# root port's RID association is watched) -> ERROR ide-lost at once
+RPB=$(idenl get $EP0 | sed -n "s/^stream $S rp=\([^ /]*\)\/\([0-9]*\) .*/\1 \2/p")
+set -- $RPB
+RP=$1 RB=$2
+[ -n "$RP" ] && [ -n "$RB" ] || fail "no root port block of stream $S: $(idenl get $EP0)"
+rq_ok begin $F1 lock stream=$S
+rq_ok end $F1 status=0 state=CONFIG_LOCKED nonce=0xab
+set -- $(simide $RP sel $RB)
+[ $((($1 >> 24) & 0xff)) = "$S" ] && [ $(($1 & 1)) = 1 ] && [ $(($4 & 1)) = 1 ] || fail "$RP block $RB is not stream $S with a valid RID association: $*"
+simide $RP sel-set $RB $1 $3 $(($4 & ~1)) >/dev/null
+wait_until 5 "RID association of stream $S cleared under CONFIG_LOCKED $F1, TDI not ERROR: $(tline $F1)" is $F1 ERROR
+tline $F1 | grep -q "msg=IDE stream $S of $EP0 insecure while CONFIG_LOCKED" || fail "$(tline $F1)"
+dmesg | grep -Eq "IDE stream $S: (no longer SECURE after a config write|root port RID association no longer holds the DSM)" ||
+	fail "no log line: $(dmesg | grep "IDE stream $S" | tail -n 2)"
+simide $RP sel-set $RB $1 $3 $4 >/dev/null
+idenl enable $EP0 "$S" >/tmp/e.out || fail "enable after the RID write: $(cat /tmp/e.out)"
+grep -q " flags=0x3 " /tmp/e.out || fail "stream $S not SECURE after the RID association was restored: $(cat /tmp/e.out)"
+unlock $F1
+ok "root port's RID association of stream $S invalidated by a config write (Enable still set): $F1 ERROR ide-lost at once"
 # the endpoint's block disabled by a config write (no IDE event) during a
 # LOCK: tdi-end reads the stream again (review 13 #4)
 set -- $(simide $EP0 sel 0)
