@@ -314,6 +314,8 @@ int tsmh_nl_gate_set_doit(struct sk_buff *skb, struct genl_info *info);
 /* ide.c: IDE streams (ABI 5) */
 /* stream @id of the endpoint @ep: 1 both ends SECURE, 0 not, -ENOENT none */
 int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id);
+/* stream @id of the endpoint @ep: its RID association range; 0 or -ENOENT */
+int tsmh_ide_stream_rids(struct tsmh_dev *ep, u32 id, u32 *base, u32 *limit);
 /*
  * tdi.c, no tsmh_core lock held. watch: a TDI is locked with the
  * endpoint @ep's stream @id: the offsets of its control registers at

@@ -714,27 +714,73 @@ int tsmh_nl_ide_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 static void stream_destroy(struct tsmh_ide_kstream *s);
 static void stream_put(struct tsmh_ide_kstream *s);
 
-/* the endpoint's memory BARs (and its VFs'), in bus addresses */
+/*
+ * The functions of @pdev's device, @pdev first: those of its slot, or
+ * with ARI every function on its bus (what tsmh_leader_pdev() calls one
+ * device: their TDIs share the DSM's stream). Each with a reference
+ * (pci_dev_put() them); returns how many.
+ */
+static unsigned int dev_fns(struct pci_dev *pdev, struct pci_dev **fn, unsigned int max)
+{
+	bool ari = pci_ari_enabled(pdev->bus);
+	unsigned int n = 0, devfn, first = ari ? 0 : PCI_DEVFN(PCI_SLOT(pdev->devfn), 0);
+	unsigned int last = ari ? 255 : first + 7;
+
+	fn[n++] = pci_dev_get(pdev);
+	for (devfn = first; devfn <= last && n < max; devfn++) {
+		struct pci_dev *d;
+
+		if (devfn == pdev->devfn)
+			continue;
+		d = pci_get_slot(pdev->bus, devfn);
+		if (d && d->is_virtfn) {	/* with its PF's SR-IOV range */
+			pci_dev_put(d);
+			d = NULL;
+		}
+		if (d)
+			fn[n++] = d;
+	}
+	return n;
+}
+
+static void dev_fns_put(struct pci_dev **fn, unsigned int n)
+{
+	while (n)
+		pci_dev_put(fn[--n]);
+}
+
+#define TSMH_IDE_FNS_MAX 32	/* functions of one device we associate */
+
+/*
+ * The device's memory BARs in bus addresses: every function's (a TDI on
+ * function 1 locks the DSM's stream too) and their VFs' (the SR-IOV
+ * resources).
+ */
 static int ep_windows(struct pci_dev *pdev, struct tsmh_ide_kstream *s, unsigned int max)
 {
 	struct tsmh_ide_win in[TSMH_IDE_WIN_IN_MAX];
+	struct pci_dev *fn[TSMH_IDE_FNS_MAX];
 	struct pci_bus_region r;
-	unsigned int n = 0;
+	unsigned int n = 0, nfn, f;
 	int i, ret;
 
-	for (i = 0; i < PCI_NUM_RESOURCES && n < TSMH_IDE_WIN_IN_MAX; i++) {
-		struct resource *res = &pdev->resource[i];
+	nfn = dev_fns(pdev, fn, ARRAY_SIZE(fn));
+	for (f = 0; f < nfn; f++) {
+		for (i = 0; i < PCI_NUM_RESOURCES && n < TSMH_IDE_WIN_IN_MAX; i++) {
+			struct resource *res = &fn[f]->resource[i];
 
-		if (!(resource_type(res) & IORESOURCE_MEM) || !resource_size(res) ||
-		    (res->flags & IORESOURCE_UNSET) || !res->parent)
-			continue;
-		if (i >= PCI_BRIDGE_RESOURCES && i <= PCI_BRIDGE_RESOURCE_END)
-			continue;
-		pcibios_resource_to_bus(pdev->bus, &r, res);
-		in[n].base = r.start;
-		in[n].limit = r.end;
-		n++;
+			if (!(resource_type(res) & IORESOURCE_MEM) || !resource_size(res) ||
+			    (res->flags & IORESOURCE_UNSET) || !res->parent)
+				continue;
+			if (i >= PCI_BRIDGE_RESOURCES && i <= PCI_BRIDGE_RESOURCE_END)
+				continue;
+			pcibios_resource_to_bus(fn[f]->bus, &r, res);
+			in[n].base = r.start;
+			in[n].limit = r.end;
+			n++;
+		}
 	}
+	dev_fns_put(fn, nfn);
 	ret = tsmh_ide_addr_windows(in, n, s->addr, max);
 	if (ret < 0)
 		return ret;
@@ -743,25 +789,38 @@ static int ep_windows(struct pci_dev *pdev, struct tsmh_ide_kstream *s, unsigned
 }
 
 /*
- * The endpoint's RID range, its VFs included: the last VF's RID is the
- * PF's + First VF Offset + (NumVFs - 1) * VF Stride (PCIe r7.0 9.3.3.10,
- * what pci_iov_virtfn_bus()/devfn() compute; not exported).
+ * The device's RID range: from its first function through its last and
+ * the last VF of any of them. A VF's RID is its PF's +
+ * First VF Offset + (n - 1) * VF Stride (PCIe r7.0 9.3.3.10, what
+ * pci_iov_virtfn_bus()/devfn() compute; not exported).
  */
 static void ep_rids(struct pci_dev *pdev, struct tsmh_ide_kstream *s)
 {
 	u32 seg = (u32)(pci_domain_nr(pdev->bus) & 0xff) << 16;
 	u32 base = pci_dev_id(pdev), limit = base;
-	int nvf = pci_num_vf(pdev), pos;
-	u16 offset, stride;
+	struct pci_dev *fn[TSMH_IDE_FNS_MAX];
+	unsigned int nfn, f;
 
-	pos = nvf > 0 ? pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV) : 0;
-	if (pos && !pci_read_config_word(pdev, pos + PCI_SRIOV_VF_OFFSET, &offset) &&
-	    !pci_read_config_word(pdev, pos + PCI_SRIOV_VF_STRIDE, &stride)) {
-		u32 last = base + offset + (u32)stride * (nvf - 1);
+	nfn = dev_fns(pdev, fn, ARRAY_SIZE(fn));
+	for (f = 0; f < nfn; f++) {
+		struct pci_dev *d = fn[f];
+		int nvf = pci_num_vf(d), pos;
+		u16 offset, stride;
 
-		if (last > limit && last <= 0xffff)
-			limit = last;
+		if (pci_dev_id(d) < base)
+			base = pci_dev_id(d);
+		if (pci_dev_id(d) > limit)
+			limit = pci_dev_id(d);
+		pos = nvf > 0 ? pci_find_ext_capability(d, PCI_EXT_CAP_ID_SRIOV) : 0;
+		if (pos && !pci_read_config_word(d, pos + PCI_SRIOV_VF_OFFSET, &offset) &&
+		    !pci_read_config_word(d, pos + PCI_SRIOV_VF_STRIDE, &stride)) {
+			u32 last = pci_dev_id(d) + offset + (u32)stride * (nvf - 1);
+
+			if (last > limit && last <= 0xffff)
+				limit = last;
+		}
 	}
+	dev_fns_put(fn, nfn);
 	s->rid_base = seg | base;
 	s->rid_limit = seg | limit;
 }
@@ -1573,6 +1632,27 @@ int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id)
 		read_end(s, s->ep, &es);
 		ret = (stream_flags(s, &rp, &es) & TSMH_IDE_S_F_SECURE) &&
 		      !(s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE));
+		break;
+	}
+	mutex_unlock(&p->br->lock);
+	return ret;
+}
+
+int tsmh_ide_stream_rids(struct tsmh_dev *ep, u32 id, u32 *base, u32 *limit)
+{
+	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
+	struct tsmh_ide_kstream *s;
+	int ret = -ENOENT;
+
+	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
+		return -ENOENT;
+	mutex_lock(&p->br->lock);
+	list_for_each_entry(s, &p->br->streams, node) {
+		if (s->ep != p || s->id != id)
+			continue;
+		*base = s->rid_base;
+		*limit = s->rid_limit;
+		ret = 0;
 		break;
 	}
 	mutex_unlock(&p->br->lock);

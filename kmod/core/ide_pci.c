@@ -154,6 +154,9 @@ static int pci_setup(struct tsmh_ide_kstream *s, struct netlink_ext_ack *extack)
 	if (s->nr_addr > 1)
 		ide->partner[PCI_IDE_RP].pref_assoc =
 			(struct pci_bus_region){ s->addr[1].base, s->addr[1].limit };
+	/* the device's RIDs, all its functions too (ide.c ep_rids()), not just pdev's */
+	ide->partner[PCI_IDE_RP].rid_start = s->rid_base & 0xffff;
+	ide->partner[PCI_IDE_RP].rid_end = s->rid_limit & 0xffff;
 	pci_ide_stream_setup(s->rpdev->pdev, to_ide(s));
 	pci_ide_stream_setup(s->epdev->pdev, to_ide(s));
 	return 0;

@@ -992,6 +992,33 @@ static void stream_cfg_check(struct tsmh_tdi *tdi, u32 id)
 	tsmh_dev_put(d);
 }
 
+/*
+ * The TDI's requests go in the stream only if its RID is in the stream's
+ * RID association (the root port's: the device's functions and VFs,
+ * ide.c ep_rids()). No tdi lock held.
+ */
+static int stream_covers(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
+{
+	struct pci_dev *pdev = tdi->dev->pdev;
+	u32 rid = (u32)(pci_domain_nr(pdev->bus) & 0xff) << 16 | pci_dev_id(pdev);
+	struct tsmh_dev *d = tsmh_dev_find(tdi->dsm);
+	u32 base, limit;
+	int ret;
+
+	if (!d)
+		return -ENODEV;
+	ret = tsmh_ide_stream_rids(d, id, &base, &limit);
+	tsmh_dev_put(d);
+	if (ret)
+		return ret;
+	if (rid < base || rid > limit) {
+		TSMH_ERR(info->extack, "LOCK: TDI outside the stream's RID association",
+			 "%s stream %u RIDs %05x-%05x", tdi->dev->name, id, base, limit);
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* the requested default stream of the DSM reads SECURE? (no tdi lock held) */
 static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 {
@@ -1011,7 +1038,7 @@ static int stream_check(struct genl_info *info, struct tsmh_tdi *tdi, u32 id)
 			 tdi->dsm, id);
 		return -EPERM;
 	}
-	return 0;
+	return stream_covers(info, tdi, id);
 }
 
 /*

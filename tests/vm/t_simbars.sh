@@ -148,18 +148,25 @@ echo "$F1 layout: $(sim_tdi_layout $F1)"
 	fail "$EP0 layout: $L0"
 ok "TDI layout of $EP0 for the emulator: $L0"
 
-# IDE address association: the root port's block takes the endpoint's BARs
+# IDE address association: the root port's block takes the BARs of every
+# function of the card (a TDI on function 1 or 2 is locked with the stream)
 idenl new $EP0 >/tmp/n.out || fail "ide-stream-new: $(cat /tmp/n.out)"
 S=$(sed -n 's/^stream \([0-9]*\) .*/\1/p' /tmp/n.out | head -n 1)
+lo= hi=
+for f in $EP0 $F1 $F2; do
+	for i in 0 1 2 3 4 5; do
+		set -- $(res $f $i)
+		[ $(($3 & 0x200)) != 0 ] && [ $(($2)) != 0 ] || continue # memory BARs
+		if [ -z "$lo" ] || [ $(($1)) -lt "$lo" ]; then lo=$(($1)); fi
+		if [ -z "$hi" ] || [ $(($2)) -gt "$hi" ]; then hi=$(($2)); fi
+	done
+done
 set -- $(simide $RP addr 0 0)
-lo=$(start $EP0 2)
-[ "$(start $EP0 4)" -lt "$lo" ] && lo=$(start $EP0 4)
-hi=$(end $EP0 0)
 [ $(($1)) = $((lo & ~0xfffff)) ] && [ $(($2)) = $((hi | 0xfffff)) ] ||
 	fail "root port address block: $* for BARs $(hex $lo)-$(hex $hi)"
 [ $(($2)) -ge $G4 ] || fail "root port address limit $2 not 64-bit"
 idenl del $EP0 "$S" >/dev/null || fail "ide-stream-del $S"
-ok "ide-stream-new: the root port's address block $1-$2 covers $EP0's BARs (one block: merged, 1 MiB granules, 64-bit limit)"
+ok "ide-stream-new: the root port's address block $1-$2 covers the BARs of $EP0, $F1, $F2 (one block: merged, 1 MiB granules, 64-bit limit)"
 
 # FLR and Secondary Bus Reset clear the BARs (the sim's reset, done raw
 # with the registers put back by hand); the PCI core's FLR restores them

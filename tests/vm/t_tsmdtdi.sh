@@ -25,6 +25,12 @@ out=$(tsmctl allow -p $EP0 2>&1) || tfail "allow $EP0: $out"
 wait_until 60 "$EP0 never connected: $(gmsg $EP0)" sh -c "tsmctl -j show $EP0 | jq -e '.connection.tsmd.session == \"up\"' >/dev/null && [ -e /sys/bus/pci/devices/$EP0/driver ]"
 SID=$(tsmctl -j show $EP0 | jq .connection.tsmd.stream_id)
 ok "tsmd connected $EP0 (stream $SID, session up)"
+# the stream's RID association covers every function of the card (a TDI
+# on function 1 or 2 is locked with it: the kernel checks its RID is in it)
+tsmctl -j ide list | jq -e --argjson s "$SID" --arg b "${EP0#*:}" --arg l "${F2#*:}" \
+	'[.. | objects | select(.id? == $s and .rid_base? == $b)][0].rid_limit == $l' >/dev/null ||
+	tfail "stream $SID's RID association does not reach ${F2#*:}: $(tsmctl -j ide list | jq -c '[.. | objects | select(.rid_base?)]')"
+ok "stream $SID's RID association: ${EP0#*:} through ${F2#*:} (every function of the card)"
 
 : >/tmp/outs
 # tc, kstate, want_state: lib.sh
