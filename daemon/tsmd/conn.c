@@ -947,7 +947,7 @@ static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn
 	    !r->status) {
 		/*
 		 * The kernel gave up (tsm_timeout) before the answer: on a bind
-		 * it asked for the unbind while the LOCK ran (refused: busy), on
+		 * it asked for the unbind while the LOCK ran (queued: busy), on
 		 * a guest START it told the TVM the START failed. Nobody will
 		 * have this lock or this RUN, so tsmd undoes it (STOP).
 		 */
@@ -1066,6 +1066,7 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 				 v->name, tsmd_conn_op_name(next), strerror(-ret));
 			tsmd_log(LOG_ERR, v->name, "session", "%s", why);
 			ext_answer(v, next, ret, why);
+			c->tdi_cookie = 0;
 		}
 	} else if (next != CONN_OP_NONE && c->pid) {
 		send_op(v, next);
