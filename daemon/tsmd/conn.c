@@ -588,6 +588,7 @@ static int on_keeper_exit(sd_event_source *s, const siginfo_t *si, void *arg)
 	else
 		tsmd_log(LOG_INFO, v->name, "session", "%s; session closed, the stream stays", why);
 	tsmd_bus_changed(v->d, v);
+	unbind_kick(v);
 	return 0;
 }
 
@@ -626,6 +627,7 @@ static int on_op_timeout(sd_event_source *s, uint64_t usec, void *arg)
 		 "%s did not finish within %d ms: session keeper killed",
 		 tsmd_conn_op_name(v->conn.op), v->d->cfg.timeout_ms);
 	stop_keeper(v, -ETIMEDOUT, "timed out");
+	unbind_kick(v);
 	return 0;
 }
 
@@ -1108,7 +1110,10 @@ static void stop_keeper(struct tsmd_dev *v, int status, const char *why)
 	keeper_gone(v);
 	if (why)
 		tsmd_log(LOG_INFO, v->name, "session", "session keeper stopped (%s)", why);
+	/* no queued unbind from in here: the caller goes on (a re-key, a connect) */
+	c->in_stop = 1;
 	fail_op(v, status, why ? why : "session keeper stopped");
+	c->in_stop = 0;
 }
 
 int tsmd_conn_stream(struct tsmd_dev *v, struct tsmh_idenl_stream *st)
@@ -1545,7 +1550,7 @@ static void unbind_kick(struct tsmd_dev *v)
 	struct tsmd_conn *c = &v->conn;
 	char tdi[32];
 
-	if (!c->unbind_pend || dsm_busy(v) || v->d->stopping)
+	if (!c->unbind_pend || c->in_stop || dsm_busy(v) || v->d->stopping)
 		return;
 	c->unbind_pend = 0;
 	tsmd_scopy(tdi, sizeof(tdi), c->unbind_tdi);

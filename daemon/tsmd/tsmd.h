@@ -139,6 +139,7 @@ struct tsmd_conn {
 	int unbind_pend;
 	uint64_t unbind_cookie;
 	char unbind_tdi[32];
+	int in_stop; /* stop_keeper() runs: its caller decides what comes next */
 };
 
 /* A device tsmd knows about (tracked by tsmh_core). */
