@@ -1394,8 +1394,8 @@ static int bind_stream(struct tsmd_dev *v, const char *tdi, int32_t *sid, char *
 	}
 	if (found == 1) {
 		snprintf(msg, len,
-			 "%s: tsm/bind: IDE stream %u of its DSM %s is not SECURE (flags %#x, "
-			 "state %u/%u): not locked for a TVM without it",
+			 "%s: tsm/bind: IDE stream %u of %s not SECURE (flags %#x, states %u/%u): "
+			 "no lock for a TVM",
 			 tdi, st.id, v->name, st.flags, st.rp_state, st.ep_state);
 		return -ENOLINK;
 	}

@@ -203,9 +203,9 @@ wait_until 10 "the bind of $F2 on an insecure stream was not refused at once: $(
 kill -CONT $K
 wait $BP
 [ "$(cat /tmp/b2.rc)" != 0 ] || tfail "bind of $F2 on the insecure stream succeeded: $(kjson $F2)"
-dmesg | grep -q "$F2: tsmh: tsm bind: tsmd failed it (-67): $F2: tsm/bind: IDE stream $SID of its DSM $EP0 is not SECURE (flags 0x" ||
+dmesg | grep -q "$F2: tsmh: tsm bind: tsmd failed it (-67): $F2: tsm/bind: IDE stream $SID of $EP0 not SECURE (flags 0x" ||
 	tfail "bind on the insecure stream: kernel log $(dmesg | grep "$F2" | tail -n 2)"
-logged "$F2: .*IDE stream $SID of its DSM $EP0 is not SECURE" "the refused bind not in tsmd's log"
+logged "$F2: .*IDE stream $SID of $EP0 not SECURE" "the refused bind not in tsmd's log"
 want_state $F2 CONFIG_UNLOCKED "bind on the insecure stream"
 [ -z "$(cat /sys/bus/pci/devices/$F2/tsm/bound)" ] || tfail "$F2 bound after the refused bind"
 logged "$EP0: .*IDE stream $SID lost: stream $SID reported insecure during heartbeat" "the insecure event not acted on after the HEARTBEAT"
