@@ -31,7 +31,8 @@
  * Loops: a re-key is only started by something outside tsmd (a reset or an
  * insecure event of a stream this tsmd relies on), never by our own
  * stream changes (evt-ide new/keyed/enabled/deleted are ignored, insecure
- * is ignored while an operation of the device runs), and at most
+ * is left to a connect or disconnect that runs, and looked at again after
+ * any other operation: lost unless the stream reads SECURE then), and at most
  * REKEY_MAX re-keys per REKEY_WINDOW_S per device: beyond that the device
  * is held with the count in its message.
  */
