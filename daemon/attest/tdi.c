@@ -206,6 +206,7 @@ static int do_op(struct tsmh_tdi *td, struct tsmh_conn_result *r, uint32_t op, i
 		b.lock_flags = td->o.lock_flags;
 		b.stream_id = td->o.stream_id;
 		b.mmio_offset = td->o.mmio_offset;
+		b.tsm_cookie = td->o.tsm_cookie;
 	}
 	if (op == TSMH_TDI_OP_START) {
 		b.nonce = td->nonce;

@@ -50,6 +50,13 @@ struct tsmh_tdi_opts {
 	uint64_t mmio_offset;
 	int start; /* lock: START_INTERFACE in the same session */
 	int keep_nonce; /* lock without start: keep the nonce for tsmh_tdi_start() */
+	/*
+	 * LOCK: the cookie of the 7.2 bind request (evt-tsm-req bind) this
+	 * LOCK carries out, sent with tdi-begin (tsm-cookie): only that LOCK
+	 * gets the kernel's bind exception (the VFIO driver bound); 0: a host
+	 * LOCK (the host rule: no driver, gate holding)
+	 */
+	uint64_t tsm_cookie;
 };
 
 struct tsmh_tdi {

@@ -80,7 +80,11 @@ struct tsmh_tdinl_begin {
 	int has_p2p_mask;
 	uint64_t p2p_mask; /* LOCK with BIND_P2P */
 	const uint8_t *nonce; /* START: TSMH_TDI_NONCE_LEN bytes, or NULL */
-	uint64_t tsm_cookie; /* START: a pending guest request's tsm-cookie, 0: none */
+	/*
+	 * the pending 7.2 request this op carries out (tsm-cookie), 0: none:
+	 * START: a guest request's; LOCK: a bind's
+	 */
+	uint64_t tsm_cookie;
 };
 
 /* tdi-end's request; dev_state < 0: absent; error_code < 0: absent */

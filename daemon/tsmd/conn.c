@@ -31,7 +31,8 @@
  * Loops: a re-key is only started by something outside tsmd (a reset or an
  * insecure event of a stream this tsmd relies on), never by our own
  * stream changes (evt-ide new/keyed/enabled/deleted are ignored, insecure
- * is ignored while an operation of the device runs), and at most
+ * is left to a connect or disconnect that runs, and looked at again after
+ * any other operation: lost unless the stream reads SECURE then), and at most
  * REKEY_MAX re-keys per REKEY_WINDOW_S per device: beyond that the device
  * is held with the count in its message.
  */
@@ -99,7 +100,8 @@ struct conn_req {
 	int32_t stream_id; /* -1: none */
 	uint32_t pad;
 	uint64_t mmio_offset;
-	uint64_t tsm_cookie; /* START: the guest request's tsm-cookie, 0: the host's */
+	/* START: the guest request's tsm-cookie, LOCK: the bind's; 0: the host's */
+	uint64_t tsm_cookie;
 	char tdi[32];
 };
 
@@ -120,6 +122,9 @@ struct conn_rsp {
 	/* TDI operations: the kernel's state of the TDI afterwards, the answer */
 	int32_t tdi_state; /* -1: unknown */
 	char msg[320];
+	/* the TDIs whose LOCK nonce the keeper keeps after the op ("": none) */
+	int32_t have_kept;
+	char kept[TSMD_TDIS_MAX][32];
 };
 
 /* ---- the child ---- */
@@ -178,7 +183,8 @@ static int keeper_tdi(struct keeper *k, const struct conn_req *q, struct tsmh_co
 				   .lock_flags = q->lock_flags,
 				   .stream_id = q->stream_id,
 				   .mmio_offset = q->mmio_offset,
-				   .keep_nonce = 1 };
+				   .keep_nonce = 1,
+				   .tsm_cookie = q->op == CONN_OP_TDI_LOCK ? q->tsm_cookie : 0 };
 	struct tsmh_tdinl_list l = { 0 };
 	const struct tsmh_tdinl_tdi *f;
 	struct tsmh_tdinl_tdi kt;
@@ -383,6 +389,17 @@ static int keeper_connect(struct keeper *k, struct tsmh_conn_result *res, struct
 	return ret;
 }
 
+/* The TDIs whose LOCK nonce the keeper keeps, into @r (names only). */
+static void keeper_kept(struct keeper *k, struct conn_rsp *r)
+{
+	unsigned int i, n = 0;
+
+	r->have_kept = 1;
+	for (i = 0; i < TSMD_TDIS_MAX; i++)
+		if (k->tdi[i] && k->tdi[i]->have_nonce)
+			snprintf(r->kept[n++], sizeof(r->kept[0]), "%.31s", k->tdi[i]->dev);
+}
+
 static void keeper_run(struct keeper *k, const char *trust, const struct conn_req *q,
 		       struct conn_rsp *r)
 {
@@ -434,6 +451,7 @@ out:
 	r->session_up = k->c.in_session;
 	r->hb_period = k->c.heartbeat_s;
 	keeper_stream(k, r);
+	keeper_kept(k, r);
 }
 
 static void __attribute__((noreturn)) keeper_main(const char *dev, const char *trust, int fd)
@@ -468,6 +486,8 @@ static void __attribute__((noreturn)) keeper_main(const char *dev, const char *t
 /* ---- the loop's side ---- */
 
 static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r);
+static void ide_pend_check(struct tsmd_dev *v, enum tsmd_conn_op op);
+static void unbind_kick(struct tsmd_dev *v);
 static int ext_answer(struct tsmd_dev *v, enum tsmd_conn_op op, int status, const char *msg);
 static void stop_keeper(struct tsmd_dev *v, int status, const char *why);
 
@@ -476,10 +496,55 @@ static void set_state(struct tsmd_dev *v, const char *state)
 	tsmd_scopy(v->conn.state, sizeof(v->conn.state), state);
 }
 
+/*
+ * The LOCK nonce of TDI @tdi is gone with the session (@why) before a
+ * START used it: a TVM bound to it can never START it (design.md "TDISP
+ * in tsmd"). Said once per TDI.
+ */
+static void nonce_gone(struct tsmd_dev *v, const char *tdi, const char *why)
+{
+	tsmd_log(LOG_WARNING, tdi, "session",
+		 "LOCK nonce gone with the session (%s, DSM %s): a TVM bound to it must unbind "
+		 "and bind again",
+		 why, v->name);
+}
+
+/*
+ * The keeper's answer lists the nonces it keeps now: one kept before that
+ * this op did not use (START) or end (STOP, a new LOCK of its TDI) was
+ * lost with the session (a failed HEARTBEAT's new session, a resume).
+ */
+static void kept_update(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn_rsp *r)
+{
+	struct tsmd_conn *c = &v->conn;
+	unsigned int i, j;
+
+	for (i = 0; i < TSMD_TDIS_MAX; i++) {
+		if (!c->kept[i][0])
+			continue;
+		for (j = 0;
+		     j < TSMD_TDIS_MAX && strncmp(c->kept[i], r->kept[j], sizeof(r->kept[j])); j++)
+			;
+		if (j < TSMD_TDIS_MAX ||
+		    (is_tdi_op(op) && op != CONN_OP_TDI_STATE && !strcmp(c->kept[i], c->tdi)))
+			continue;
+		nonce_gone(v, c->kept[i], tsmd_conn_op_name(op));
+	}
+	for (i = 0; i < TSMD_TDIS_MAX; i++)
+		tsmd_scopy(c->kept[i], sizeof(c->kept[i]), r->kept[i]);
+}
+
 /* The keeper is gone (exited, killed, stopped): forget its sources. */
 static void keeper_gone(struct tsmd_dev *v)
 {
 	struct tsmd_conn *c = &v->conn;
+	unsigned int i;
+
+	for (i = 0; i < TSMD_TDIS_MAX; i++) {
+		if (c->kept[i][0])
+			nonce_gone(v, c->kept[i], "its session keeper stopped");
+		c->kept[i][0] = 0;
+	}
 
 	c->io = sd_event_source_disable_unref(c->io);
 	c->child = sd_event_source_unref(c->child);
@@ -524,6 +589,7 @@ static int on_keeper_exit(sd_event_source *s, const siginfo_t *si, void *arg)
 	else
 		tsmd_log(LOG_INFO, v->name, "session", "%s; session closed, the stream stays", why);
 	tsmd_bus_changed(v->d, v);
+	unbind_kick(v);
 	return 0;
 }
 
@@ -547,6 +613,8 @@ static int on_keeper_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	r.err[sizeof(r.err) - 1] = 0;
 	r.rp[sizeof(r.rp) - 1] = 0;
 	r.msg[sizeof(r.msg) - 1] = 0;
+	for (n = 0; n < TSMD_TDIS_MAX; n++)
+		r.kept[n][sizeof(r.kept[n]) - 1] = 0;
 	conn_done(v, &r);
 	return 0;
 }
@@ -560,6 +628,7 @@ static int on_op_timeout(sd_event_source *s, uint64_t usec, void *arg)
 		 "%s did not finish within %d ms: session keeper killed",
 		 tsmd_conn_op_name(v->conn.op), v->d->cfg.timeout_ms);
 	stop_keeper(v, -ETIMEDOUT, "timed out");
+	unbind_kick(v);
 	return 0;
 }
 
@@ -602,7 +671,8 @@ static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
 		q.lock_flags = c->tdi_lock_flags;
 		q.stream_id = c->tdi_stream;
 		q.mmio_offset = c->tdi_mmio_offset;
-		q.tsm_cookie = op == CONN_OP_TDI_START ? c->tdi_cookie : 0;
+		q.tsm_cookie =
+			op == CONN_OP_TDI_START || op == CONN_OP_TDI_LOCK ? c->tdi_cookie : 0;
 	}
 	if (c->op != CONN_OP_NONE) {
 		/* one queued op: a HEARTBEAT gives way, anything else is never overwritten */
@@ -627,6 +697,8 @@ static int send_op(struct tsmd_dev *v, enum tsmd_conn_op op)
 		return ret;
 	}
 	c->op = op;
+	if (op == CONN_OP_CONNECT || op == CONN_OP_DISCONNECT)
+		c->ide_pend = 0; /* a new stream or none: the old one's event is moot */
 	ret = sd_event_add_time_relative(v->d->ev, &c->op_timer, CLOCK_MONOTONIC,
 					 (uint64_t)v->d->cfg.timeout_ms * 1000u, 1000,
 					 on_op_timeout, v);
@@ -878,7 +950,7 @@ static void tdi_done(struct tsmd_dev *v, enum tsmd_conn_op op, const struct conn
 	    !r->status) {
 		/*
 		 * The kernel gave up (tsm_timeout) before the answer: on a bind
-		 * it asked for the unbind while the LOCK ran (refused: busy), on
+		 * it asked for the unbind while the LOCK ran (queued: busy), on
 		 * a guest START it told the TVM the START failed. Nobody will
 		 * have this lock or this RUN, so tsmd undoes it (STOP).
 		 */
@@ -900,6 +972,8 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	c->session_up = c->pid && r->session_up;
 	if (r->hb_period)
 		c->hb_period = r->hb_period;
+	if (r->have_kept)
+		kept_update(v, op, r);
 	switch (op) {
 	case CONN_OP_CONNECT: connect_done(v, r); break;
 	case CONN_OP_TDI_LOCK:
@@ -979,6 +1053,9 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 	    is_tdi_op(op))
 		arm_heartbeat(v);
 	tsmd_bus_changed(v->d, v);
+	/* an insecure event that came while it ran: its turn now */
+	if (c->ide_pend && c->op == CONN_OP_NONE && c->pid)
+		ide_pend_check(v, op);
 	next = c->next_op;
 	c->next_op = CONN_OP_NONE;
 	/* a queued request that cannot be sent is answered, never left waiting */
@@ -992,10 +1069,12 @@ static void conn_done(struct tsmd_dev *v, const struct conn_rsp *r)
 				 v->name, tsmd_conn_op_name(next), strerror(-ret));
 			tsmd_log(LOG_ERR, v->name, "session", "%s", why);
 			ext_answer(v, next, ret, why);
+			c->tdi_cookie = 0;
 		}
 	} else if (next != CONN_OP_NONE && c->pid) {
 		send_op(v, next);
 	}
+	unbind_kick(v);
 }
 
 void tsmd_conn_stop(struct tsmd_dev *v, const char *why)
@@ -1032,7 +1111,10 @@ static void stop_keeper(struct tsmd_dev *v, int status, const char *why)
 	keeper_gone(v);
 	if (why)
 		tsmd_log(LOG_INFO, v->name, "session", "session keeper stopped (%s)", why);
+	/* no queued unbind from in here: the caller goes on (a re-key, a connect) */
+	c->in_stop = 1;
 	fail_op(v, status, why ? why : "session keeper stopped");
+	c->in_stop = 0;
 }
 
 int tsmd_conn_stream(struct tsmd_dev *v, struct tsmh_idenl_stream *st)
@@ -1178,6 +1260,45 @@ void tsmd_conn_reset(struct tsmd *d, const char *name)
 	}
 }
 
+/* Stream @id (-1: unnamed) of @v went insecure (@when): lost, re-keyed. */
+static void ide_insecure(struct tsmd_dev *v, int64_t id, const char *when)
+{
+	char what[128];
+
+	if (v->conn.have_stream && id >= 0 && (uint32_t)id != v->conn.stream_id)
+		return; /* not the stream we rely on */
+	if (v->info.gate_state != TSMH_GATE_RELEASED && !v->conn.connected)
+		return; /* nothing released on it */
+	snprintf(what, sizeof(what), "stream %u reported insecure%s", id >= 0 ? (uint32_t)id : 0,
+		 when);
+	if (conn_lost(v, what))
+		tsmd_dev_request(v, "its IDE stream went insecure");
+	tsmd_pump(v->d);
+}
+
+/*
+ * The insecure event that came during @op (not a connect's): unless the
+ * stream reads SECURE again now (the kernel's word: a control write keeps
+ * it insecure until the next enable), the stream is lost.
+ */
+static void ide_pend_check(struct tsmd_dev *v, enum tsmd_conn_op op)
+{
+	struct tsmd_conn *c = &v->conn;
+	struct tsmh_idenl_stream cur;
+	char when[64];
+
+	c->ide_pend = 0;
+	if (tsmd_conn_stream(v, &cur) == 1 && tsmh_idenl_secure(&cur) &&
+	    (c->ide_pend_id < 0 || cur.id == (uint32_t)c->ide_pend_id)) {
+		tsmd_log(LOG_DEBUG, v->name, "connect",
+			 "stream %u insecure during %s: reads SECURE again after it", cur.id,
+			 tsmd_conn_op_name(op));
+		return;
+	}
+	snprintf(when, sizeof(when), " during %s", tsmd_conn_op_name(op));
+	ide_insecure(v, c->ide_pend_id, when);
+}
+
 void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 			 const struct tsmh_idenl_stream *st)
 {
@@ -1213,20 +1334,28 @@ void tsmd_conn_ide_event(struct tsmd *d, const char *dev, uint32_t event,
 	}
 	if (event != TSMH_IDE_EVT_INSECURE)
 		return; /* new, keyed, enabled: ours or an admin's, nothing to do */
-	if (v->conn.op != CONN_OP_NONE) {
+	if (v->conn.op == CONN_OP_CONNECT || v->conn.op == CONN_OP_DISCONNECT) {
+		/* a new stream (connect checks it reads SECURE) or none */
 		tsmd_log(LOG_DEBUG, v->name, "connect",
 			 "stream %u insecure during %s: its result decides", st ? st->id : 0,
 			 tsmd_conn_op_name(v->conn.op));
 		return;
 	}
-	if (v->conn.have_stream && st && st->id != v->conn.stream_id)
-		return; /* not the stream we rely on */
-	if (v->info.gate_state != TSMH_GATE_RELEASED && !v->conn.connected)
-		return; /* nothing released on it */
-	snprintf(what, sizeof(what), "stream %u reported insecure", st ? st->id : 0);
-	if (conn_lost(v, what))
-		tsmd_dev_request(v, "its IDE stream went insecure");
-	tsmd_pump(d);
+	if (v->conn.op != CONN_OP_NONE) {
+		/*
+		 * a HEARTBEAT, refresh, resume or TDI op does not re-key: the
+		 * event is looked at again when it ends (ide_pend_check()), not
+		 * dropped (a control write during a HEARTBEAT left a released
+		 * device on an insecure stream)
+		 */
+		v->conn.ide_pend = 1;
+		v->conn.ide_pend_id = st ? (int64_t)st->id : -1;
+		tsmd_log(LOG_DEBUG, v->name, "connect",
+			 "stream %u insecure during %s: looked at when it ends", st ? st->id : 0,
+			 tsmd_conn_op_name(v->conn.op));
+		return;
+	}
+	ide_insecure(v, st ? (int64_t)st->id : -1, "");
 }
 
 /* A tsm request refused before anything was done: logged, answered. */
@@ -1240,15 +1369,59 @@ static void tsm_refuse(struct tsmd *d, const char *dev, uint64_t cookie, int sta
 		 ret ? (d->nl.err[0] ? d->nl.err : strerror(-ret)) : "");
 }
 
+/* A request of the keeper, a tsm request, a D-Bus call in flight: busy. */
+static int dsm_busy(const struct tsmd_dev *v)
+{
+	const struct tsmd_conn *c = &v->conn;
+
+	return v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
+	       tdi_op_busy(c);
+}
+
+/*
+ * A bind's default stream: the connection's stream, which must read
+ * SECURE when there is one or the policy requires IDE (design.md "TDISP
+ * in tsmd"). 0 with *@sid (-1: none), or -ENOLINK with @msg.
+ */
+static int bind_stream(struct tsmd_dev *v, const char *tdi, int32_t *sid, char *msg, size_t len)
+{
+	struct tsmh_idenl_stream st;
+	int found = tsmd_conn_stream(v, &st);
+
+	*sid = -1;
+	if (found == 1 && tsmh_idenl_secure(&st)) {
+		*sid = (int32_t)st.id;
+		return 0;
+	}
+	if (found == 1) {
+		snprintf(msg, len,
+			 "%s: tsm/bind: IDE stream %u of %s not SECURE (flags %#x, states %u/%u): "
+			 "no lock for a TVM",
+			 tdi, st.id, v->name, st.flags, st.rp_state, st.ep_state);
+		return -ENOLINK;
+	}
+	if (v->conn.have_stream || tsmd_dev_needs_ide(v)) {
+		snprintf(msg, len,
+			 "%s: tsm/bind: its DSM %s has no IDE stream (%s): not locked "
+			 "for a TVM without it",
+			 tdi, v->name,
+			 v->conn.have_stream ? "its stream is gone" : "its policy requires IDE");
+		return -ENOLINK;
+	}
+	return 0;
+}
+
 /*
  * bind, unbind, guest-req of TDI @tdi: its DSM's keeper does them in its
  * session, as TdiLock, TdiStop, TdiStart do (design.md "7.2: bind,
  * unbind, guest requests"): bind = LOCK (no flags; the connection's
- * SECURE stream as the default stream) + REPORT, the START nonce kept in
- * the keeper; unbind = STOP (the nonce wiped); guest-req START = START
- * with that nonce and the request's cookie (tsm-cookie: the kernel's leave
- * for a START in CoCo mode). Answered with tsm-done when the keeper is
- * done; the kernel checks the TDI itself. tsmd does not touch the gate.
+ * stream as the default stream, refused when it does not read SECURE,
+ * with the bind's cookie: the kernel's leave for the VFIO driver) +
+ * REPORT, the START nonce kept in the keeper; unbind = STOP (the nonce
+ * wiped), queued while the DSM is busy; guest-req START = START with that
+ * nonce and the request's cookie (tsm-cookie: the kernel's leave for a
+ * START in CoCo mode). Answered with tsm-done when the keeper is done;
+ * the kernel checks the TDI itself. tsmd does not touch the gate.
  */
 static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t tdi_op,
 			uint64_t cookie)
@@ -1256,12 +1429,12 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 	const char *name = tsm_op_str(op);
 	struct tsmh_tdinl_list l = { 0 };
 	const struct tsmh_tdinl_tdi *t;
-	struct tsmh_idenl_stream st;
 	enum tsmd_conn_op cop;
 	uint32_t state = 0;
 	struct tsmd_dev *v;
 	struct tsmd_conn *c;
 	char dsm[32] = "", msg[256];
+	int32_t sid = -1;
 	int ret;
 
 	if (op == TSMH_TSM_OP_GUEST_REQ && tdi_op != TSMH_TDI_OP_START) {
@@ -1284,6 +1457,14 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 		tsm_refuse(d, tdi, cookie, ret ? ret : -ENXIO, msg);
 		return;
 	}
+	if (op == TSMH_TSM_OP_UNBIND && state == TSMH_TDI_STATE_CONFIG_UNLOCKED) {
+		/* nothing locked (a reset, a failed bind): nothing to stop, busy or not */
+		snprintf(msg, sizeof(msg), "%s is CONFIG_UNLOCKED: nothing to stop", tdi);
+		ret = tsmd_kernel_tsm_done(d, tdi, cookie, 0, msg);
+		tsmd_log(LOG_INFO, tdi, "tsm", "tsm/unbind answered 0 (%s)%s", msg,
+			 ret ? "; the kernel did not take the answer" : "");
+		return;
+	}
 	v = tsmd_dev_get(d, dsm, 0);
 	if (!v || !(v->info.flags & TSMH_DEV_F_DISCOVERED)) {
 		snprintf(msg, sizeof(msg), "%s: tsm/%s: tsmd does not know its DSM %s (yet)", tdi,
@@ -1292,22 +1473,37 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 		return;
 	}
 	c = &v->conn;
-	if (v->phase != PH_IDLE || c->op == CONN_OP_CONNECT || c->bus_call || c->tsm_pending ||
-	    tdi_op_busy(c)) {
+	if (op == TSMH_TSM_OP_UNBIND && (dsm_busy(v) || c->unbind_pend)) {
+		/*
+		 * the kernel does not ask again and its TVM is gone: the STOP
+		 * waits for the DSM (unbind_kick()), within the kernel's wait;
+		 * one at a time per DSM
+		 */
+		if (c->unbind_pend) {
+			snprintf(
+				msg, sizeof(msg),
+				"%s: tsm/unbind: its DSM %s is busy and has an unbind of %s queued; "
+				"try again",
+				tdi, dsm, c->unbind_tdi);
+			tsm_refuse(d, tdi, cookie, -EBUSY, msg);
+			return;
+		}
+		c->unbind_pend = 1;
+		c->unbind_cookie = cookie;
+		tsmd_scopy(c->unbind_tdi, sizeof(c->unbind_tdi), tdi);
+		tsmd_log(LOG_INFO, tdi, name, "tsm/unbind: its DSM %s is busy (%s): STOP queued",
+			 dsm,
+			 v->phase != PH_IDLE ? "attestation in progress" : "a request in progress");
+		return;
+	}
+	if (dsm_busy(v) || c->unbind_pend) {
 		snprintf(msg, sizeof(msg), "%s: tsm/%s: its DSM %s is busy (%s); try again", tdi,
 			 name, dsm,
 			 v->phase != PH_IDLE	    ? "attestation in progress"
 			 : c->op == CONN_OP_CONNECT ? "connect in progress"
+			 : c->unbind_pend	    ? "an unbind is queued"
 						    : "another request in progress");
 		tsm_refuse(d, tdi, cookie, -EBUSY, msg);
-		return;
-	}
-	if (op == TSMH_TSM_OP_UNBIND && state == TSMH_TDI_STATE_CONFIG_UNLOCKED) {
-		/* nothing locked (a reset, a failed bind): nothing to stop */
-		snprintf(msg, sizeof(msg), "%s is CONFIG_UNLOCKED: nothing to stop", tdi);
-		ret = tsmd_kernel_tsm_done(d, tdi, cookie, 0, msg);
-		tsmd_log(LOG_INFO, tdi, "tsm", "tsm/unbind answered 0 (%s)%s", msg,
-			 ret ? "; the kernel did not take the answer" : "");
 		return;
 	}
 	if (op != TSMH_TSM_OP_UNBIND && !c->pid) {
@@ -1319,17 +1515,19 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 		tsm_refuse(d, tdi, cookie, -ENOTCONN, msg);
 		return;
 	}
+	if (op == TSMH_TSM_OP_BIND && bind_stream(v, tdi, &sid, msg, sizeof(msg))) {
+		tsm_refuse(d, tdi, cookie, -ENOLINK, msg);
+		return;
+	}
 	cop = op == TSMH_TSM_OP_BIND	 ? CONN_OP_TDI_LOCK
 	      : op == TSMH_TSM_OP_UNBIND ? CONN_OP_TDI_STOP
 					 : CONN_OP_TDI_START;
 	tsmd_scopy(c->tdi, sizeof(c->tdi), tdi);
 	c->tdi_lock_flags = 0;
-	/* the connection's stream, when it reads SECURE (the kernel then requires it) */
-	c->tdi_stream = -1;
-	if (op == TSMH_TSM_OP_BIND && tsmd_conn_stream(v, &st) == 1 && tsmh_idenl_secure(&st))
-		c->tdi_stream = (int32_t)st.id;
+	c->tdi_stream = sid;
 	c->tdi_mmio_offset = 0;
-	c->tdi_cookie = op == TSMH_TSM_OP_GUEST_REQ ? cookie : 0;
+	/* LOCK and START carry the request's cookie: the kernel ties them to it */
+	c->tdi_cookie = op != TSMH_TSM_OP_UNBIND ? cookie : 0;
 	c->tsm_pending = 1;
 	c->tsm_cookie = cookie;
 	c->tsm_op = op;
@@ -1344,7 +1542,28 @@ static void tsm_tdi_req(struct tsmd *d, const char *tdi, uint32_t op, int64_t td
 		return;
 	}
 	tsmd_log(LOG_INFO, tdi, name, "tsm/%s: %s in the session with %s%s", name,
-		 tsmd_conn_op_name(cop), dsm, c->tdi_stream >= 0 ? ", IDE stream required" : "");
+		 tsmd_conn_op_name(cop), dsm, sid >= 0 ? ", IDE stream required" : "");
+}
+
+/* A queued unbind of @v's TDI: sent (or answered) once @v is idle. */
+static void unbind_kick(struct tsmd_dev *v)
+{
+	struct tsmd_conn *c = &v->conn;
+	char tdi[32];
+
+	if (!c->unbind_pend || c->in_stop || dsm_busy(v) || v->d->stopping)
+		return;
+	c->unbind_pend = 0;
+	tsmd_scopy(tdi, sizeof(tdi), c->unbind_tdi);
+	tsmd_log(LOG_INFO, tdi, "unbind", "tsm/unbind: its DSM %s is idle: the queued STOP goes",
+		 v->name);
+	/* the TDI's state again (a reset may have unlocked it meanwhile) */
+	tsm_tdi_req(v->d, tdi, TSMH_TSM_OP_UNBIND, 0, c->unbind_cookie);
+}
+
+void tsmd_conn_idle(struct tsmd_dev *v)
+{
+	unbind_kick(v);
 }
 
 void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, int64_t tdi_op,

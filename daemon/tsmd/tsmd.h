@@ -124,6 +124,22 @@ struct tsmd_conn {
 #define TSMD_TDIS_MAX 16
 	char tdis[TSMD_TDIS_MAX][32];
 	unsigned int nr_tdis;
+	/* TDIs whose LOCK nonce the keeper keeps (its last answer; "": none) */
+	char kept[TSMD_TDIS_MAX][32];
+	/*
+	 * an evt-ide insecure of the stream that came while a keeper op ran
+	 * (not connect, disconnect): looked at when the op ends (conn_done)
+	 */
+	int ide_pend;
+	int64_t ide_pend_id; /* -1: the event named none */
+	/*
+	 * a 7.2 unbind that came while the DSM was busy: its STOP is sent
+	 * when the DSM is idle (tsmd_conn_idle()), within the kernel's wait
+	 */
+	int unbind_pend;
+	uint64_t unbind_cookie;
+	char unbind_tdi[32];
+	int in_stop; /* stop_keeper() runs: its caller decides what comes next */
 };
 
 /* A device tsmd knows about (tracked by tsmh_core). */
@@ -267,6 +283,8 @@ void tsmd_conn_tsm_req(struct tsmd *d, const char *dev, uint32_t op, int64_t tdi
 		       uint64_t cookie);
 /* Stop the session keeper now (an attestation needs the mailbox, removal, exit). */
 void tsmd_conn_stop(struct tsmd_dev *v, const char *why);
+/* @v may be idle now (an attestation ended): a queued 7.2 unbind goes out */
+void tsmd_conn_idle(struct tsmd_dev *v);
 /*
  * D-Bus Connect, Refresh, Disconnect of @v: 0 when started (@m is answered
  * when it ends), 1 when answered already (@why: the answer), -errno with

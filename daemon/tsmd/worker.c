@@ -179,6 +179,7 @@ static void finish(struct tsmd_dev *v, const siginfo_t *si)
 		v->again = 0;
 		tsmd_dev_request(v, "requested again during the attestation");
 	}
+	tsmd_conn_idle(v);
 	tsmd_pump(v->d);
 }
 
