@@ -1615,6 +1615,18 @@ int tsmh_ide_release_dev(struct pci_dev *pdev, u64 since)
 	return n;
 }
 
+/* the endpoint @ep's stream @id, or NULL; its bridge lock held */
+static struct tsmh_ide_kstream *ep_stream(struct tsmh_ide_kport *p, u32 id)
+{
+	struct tsmh_ide_kstream *s;
+
+	lockdep_assert_held(&p->br->lock);
+	list_for_each_entry(s, &p->br->streams, node)
+		if (s->ep == p && s->id == id)
+			return s;
+	return NULL;
+}
+
 int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id)
 {
 	struct tsmh_ide_kport *p = READ_ONCE(ep->ide);
@@ -1625,14 +1637,12 @@ int tsmh_ide_stream_secure(struct tsmh_dev *ep, u32 id)
 	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
 		return -ENOENT;
 	mutex_lock(&p->br->lock);
-	list_for_each_entry(s, &p->br->streams, node) {
-		if (s->ep != p || s->id != id)
-			continue;
+	s = ep_stream(p, id);
+	if (s) {
 		read_end(s, s->rp, &rp);
 		read_end(s, s->ep, &es);
 		ret = (stream_flags(s, &rp, &es) & TSMH_IDE_S_F_SECURE) &&
 		      !(s->flags & (TSMH_IDE_S_F_RESET | TSMH_IDE_S_F_CFG_WRITE));
-		break;
 	}
 	mutex_unlock(&p->br->lock);
 	return ret;
@@ -1647,28 +1657,14 @@ int tsmh_ide_stream_rids(struct tsmh_dev *ep, u32 id, u32 *base, u32 *limit)
 	if (!p || p->role != TSMH_IDE_ROLE_ENDPOINT)
 		return -ENOENT;
 	mutex_lock(&p->br->lock);
-	list_for_each_entry(s, &p->br->streams, node) {
-		if (s->ep != p || s->id != id)
-			continue;
+	s = ep_stream(p, id);
+	if (s) {
 		*base = s->rid_base;
 		*limit = s->rid_limit;
 		ret = 0;
-		break;
 	}
 	mutex_unlock(&p->br->lock);
 	return ret;
-}
-
-/* the endpoint @ep's stream @id, or NULL; its bridge lock held */
-static struct tsmh_ide_kstream *ep_stream(struct tsmh_ide_kport *p, u32 id)
-{
-	struct tsmh_ide_kstream *s;
-
-	lockdep_assert_held(&p->br->lock);
-	list_for_each_entry(s, &p->br->streams, node)
-		if (s->ep == p && s->id == id)
-			return s;
-	return NULL;
 }
 
 void tsmh_ide_stream_watch(struct tsmh_dev *ep, u32 id)
