@@ -3,10 +3,12 @@
 # sourced, not run. Conventions:
 #   - the guest's /init prints TSMH-GUEST-READY once it runs, then
 #     "TSMH-RESULT NAME PASS|FAIL|SKIP SECONDS" per test and TSMH-DONE;
-#   - a guest that never reached init is an infrastructure failure, retried
-#     once with the plain qemu64 CPU model (the stock 7.2 kernel occasionally
-#     oopses in early boot under TCG "-cpu max", before any of our code
-#     runs); a guest that reached init is never retried;
+#   - a guest that never reached init, or died before its first test started
+#     and before any module of ours was loaded (nothing of ours had run), is an
+#     infrastructure failure, retried once with the plain qemu64 CPU model
+#     (the stock 7.2 kernel occasionally oopses in early boot under TCG
+#     "-cpu max", e.g. an int3 in ktime_get_real_ts64 from rcu_preempt just
+#     after init started); a guest that started a test is never retried;
 #   - any kernel WARN/BUG/oops/KASAN line in the guest log fails every test
 #     of that boot.
 
@@ -24,16 +26,26 @@ vm_qemu_args() {
 		-append "console=ttyS0 loglevel=5 panic=-1 rdinit=/init tsmh.tests=$tests${*:+ $*}")
 }
 
+# vm_infra_dead LOG: the guest never reached init, or its kernel died after
+# init but before the first test started and before any module of ours
+# was loaded (nothing of ours had run)
+vm_infra_dead() {
+	! grep -q '^TSMH-GUEST-READY' "$1" ||
+		{ ! grep -q '^TSMH-START \|^TSMH-DONE' "$1" && ! grep -q 'tsmh_core\|tsmh_sim' "$1" &&
+			grep -qE "$VM_BAD_RE|Kernel panic" "$1"; }
+}
+
 # vm_boot_retry LABEL LOG BOOTFN: run "BOOTFN LOG CPU" (it writes the
-# console to LOG); if the guest never reached init, retry once with qemu64.
-# Sets VM_BOOT_S (seconds, both boots); returns 1 if init was never reached
-# (then it has already printed the infrastructure diagnosis on stderr).
+# console to LOG); if the guest died before running anything of ours
+# (vm_infra_dead), retry once with qemu64. Sets VM_BOOT_S (seconds, both
+# boots); returns 1 if init was never reached (then it has already
+# printed the infrastructure diagnosis on stderr).
 vm_boot_retry() {
 	local label=$1 log=$2 fn=$3 t0 t1
 	t0=$(date +%s.%N)
 	"$fn" "$log" "${TSMH_VM_CPU:-max}"
-	if ! grep -q '^TSMH-GUEST-READY' "$log"; then
-		echo "vm: $label: guest never reached init (infrastructure failure); retrying once" >&2
+	if vm_infra_dead "$log"; then
+		echo "vm: $label: guest died before running any test (infrastructure failure); retrying once" >&2
 		tail -n 5 "$log" | sed 's/^/vm:   /' >&2
 		mv "$log" "$log.infra1"
 		"$fn" "$log" qemu64

@@ -5,9 +5,10 @@
 # guest log fails every test of that boot.
 #
 # A guest that never reached our init (no TSMH-GUEST-READY marker: early
-# panic, QEMU failure) is an infrastructure failure, reported as such and
-# retried once with the plain qemu64 CPU model; a guest that reached init
-# is never retried (scripts/vm/lib.sh).
+# panic, QEMU failure), or whose kernel died before its first test started
+# and before any module of ours was loaded, is an infrastructure failure,
+# reported as such and retried once with the plain qemu64 CPU model; a
+# guest that started a test is never retried (scripts/vm/lib.sh).
 #
 # Usage: scripts/vm/run.sh LABEL INITRD LOGDIR TEST...
 # Environment: TSMH_VM_TIMEOUT (whole boot, s; default 240 + 20 per test,
